@@ -1,0 +1,114 @@
+# libmemo — see README.md. `make help` lists the targets.
+#
+# Outputs go to $(B) (default build/; SAN=1 uses build-san/ and builds with
+# AddressSanitizer and UndefinedBehaviorSanitizer). Quiet unless V=1.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+B ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B ?= build
+SANFLAGS :=
+endif
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+Q := $(if $(V:1=),,@)
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PKGS := libb2 libelf libffi inih libunwind libdw
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+MC_CFLAGS = $(shell pkg-config --cflags libmemcached 2>/dev/null)
+MC_LIBS = $(shell pkg-config --libs libmemcached 2>/dev/null)
+
+WARN := -Wall -Wextra -Wstrict-prototypes -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -MP $(PKG_CFLAGS)
+SHIM_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec
+LDLIBS_SHIM = $(PKG_LIBS) -lZydis -ldl -lpthread -lm
+
+# The preloaded library: everything in shim/ except the memcached backend,
+# which is its own object, loaded only when `servers` is configured.
+SHIM_C := $(filter-out shim/store_memcached.c,$(wildcard shim/*.c))
+SHIM_S := $(wildcard shim/*.S)
+SHIM_OBJ := $(SHIM_C:%.c=$(B)/%.o) $(SHIM_S:%.S=$(B)/%.o)
+MC_OBJ := $(B)/shim/store_memcached.o
+# The memo command links the shim's modules it needs directly.
+TOOL_C := $(wildcard tools/*.c)
+TOOL_OBJ := $(TOOL_C:%.c=$(B)/%.o)
+TOOL_SHIM_OBJ := $(filter-out $(B)/shim/memo.o $(B)/shim/entry.o,$(SHIM_OBJ))
+
+all: $(B)/libmemo.so $(B)/libmemo-memcached.so $(B)/memo
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(SHIM_CFLAGS) $(MC_CFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(SANFLAGS) -fPIC -c -o $@ $<
+
+$(B)/libmemo.so: $(SHIM_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -Wl,-z,relro,-z,now -o $@ $^ $(LDLIBS_SHIM)
+
+$(B)/libmemo-memcached.so: $(MC_OBJ) $(B)/shim/log.o $(B)/shim/value.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -o $@ $^ $(MC_LIBS) $(PKG_LIBS) -lpthread
+
+$(B)/memo: $(TOOL_OBJ) $(TOOL_SHIM_OBJ) $(MC_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(MC_LIBS) $(LDLIBS_SHIM)
+
+deps:
+	@tools/install-deps.sh build
+
+test-deps:
+	@tools/install-deps.sh test
+
+# Every test: unit tests, then end-to-end tests against real programs.
+test: test-deps
+	$(Q)$(MAKE) --no-print-directory all B=$(B) SAN=$(SAN)
+	$(Q)B=$(abspath $(B)) SAN=$(SAN) tests/run $(TESTS)
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	$(Q)$(MAKE) --no-print-directory test SAN=1
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all B=$(B)
+	$(Q)B=$(abspath $(B)) config/demo/run-demo.sh
+
+bench: test-deps
+	$(Q)$(MAKE) --no-print-directory all B=$(B)
+	$(Q)B=$(abspath $(B)) bench/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/libmemo $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(B)/libmemo.so $(B)/libmemo-memcached.so $(DESTDIR)$(PREFIX)/lib/libmemo/
+	install -m 755 $(B)/memo $(DESTDIR)$(PREFIX)/bin/memo
+
+clean:
+	rm -rf build build-san
+
+help:
+	@echo "make            build $(B)/libmemo.so, $(B)/libmemo-memcached.so and $(B)/memo"
+	@echo "make demo       run the demo twice under libmemo (local-folder store)"
+	@echo "make test       run every test (installs missing Debian packages as root)"
+	@echo "make asan       run every test under ASan and UBSan (build-san/)"
+	@echo "make bench      print benchmark ratios against same-run baselines"
+	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local)"
+	@echo "variables: V=1 (verbose), SAN=1, B=DIR, TESTS='pattern...'"
+
+.PHONY: all deps test-deps test asan demo bench install clean help
+
+-include $(SHIM_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(MC_OBJ:.o=.d)

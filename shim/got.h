@@ -1,0 +1,24 @@
+/*
+ * got: routes calls that cross objects through their GOT slots (PLT calls,
+ * -fno-plt calls, lazy or full RELRO) to a hook's entry.
+ * Owns the walk over loaded objects' dynamic sections and the RELRO-aware
+ * write of a slot (mprotect only when the page is read-only, restored at once).
+ * Also owns libmemo's view of dlopen: every object's GOT slot for dlopen and
+ * dlmopen leads to a thunk that calls the real one as if from the caller (so
+ * RUNPATH, $ORIGIN and namespaces are the caller's) and then patches the
+ * newly loaded objects.
+ * Start-up and dlopen only, under hooks_lock; never on the hot path.
+ */
+#ifndef MEMO_GOT_H
+#define MEMO_GOT_H
+
+/* Patch, in every loaded object but libmemo, the GOT slots of every
+ * HOOK_ACTIVE hook whose mechanism is got (or auto and not entry-patched),
+ * and the dlopen slots. Resolves HOOK_UNRESOLVED hooks first when their
+ * symbol has appeared. Idempotent: safe to call again after each dlopen. */
+void got_install_all(void);
+
+/* Called by the dlopen thunk after a successful dlopen/dlmopen. */
+void got_after_dlopen(void);
+
+#endif

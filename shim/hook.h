@@ -1,0 +1,71 @@
+/*
+ * hook: the run-time state of one configured function, shared by the modules
+ * that find it (symbols), identify it (identity), route calls to it (got,
+ * inline) and serve its calls (call).
+ * Written at start-up (and under hooks_lock when a dlopen resolves it later);
+ * read lock-free on the hot path once `state` is HOOK_ACTIVE.
+ */
+#ifndef MEMO_HOOK_H
+#define MEMO_HOOK_H
+
+#include <blake2.h>
+#include <ffi.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "stats.h"
+
+enum hook_state {
+	HOOK_UNRESOLVED = 0,	/* not (yet) found in any loaded object */
+	HOOK_ACTIVE,		/* resolved, closure ready: calls are memoized */
+	HOOK_FAILED,		/* cannot be memoized; `why` says so */
+};
+
+struct hook {
+	const struct function_config *fn;
+
+	/* symbols: the definition calls bind to */
+	void *target;			/* the implementation's address */
+	char path[PATH_MAX];		/* the ELF file that defines it */
+	uintptr_t base;			/* that object's load bias */
+
+	/* identity: BLAKE2b code identity (identity.c) */
+	uint8_t identity[32];
+
+	/* call: how to call it and how to key it */
+	void *orig;			/* what calls the original (target, or a trampoline) */
+	ffi_cif cif;
+	ffi_type *atypes[PROTO_MAX_ARGS];
+	ffi_closure *closure;
+	void *entry;			/* the closure's code: where patched calls go */
+	blake2b_state prefix;		/* key prefix, hashed once */
+	uint64_t threshold_ns;
+
+	struct memo_stats stats;
+	int state;			/* enum hook_state */
+	int got_slots;			/* GOT slots pointing at entry */
+	char why[256];			/* HOOK_FAILED: the reason */
+};
+
+/* Every configured function, in config order. Written at start-up before
+ * any hook is installed; `nhooks` never changes after. */
+extern struct hook *hooks;
+extern int nhooks;
+/* Serializes patching (start-up and dlopen); never taken on the hot path. */
+extern pthread_mutex_t hooks_lock;
+
+/* symbols.c: find the definition the dynamic linker binds `h->fn->symbol`
+ * (at its version, in `object` if set) to. 0, or -1 with h->why set. */
+int sym_resolve(struct hook *h);
+
+/* identity.c: compute h->identity from h->path and h->target. 0, or -1 with
+ * h->why set. */
+int identity_compute(struct hook *h);
+
+/* call.c: prepare the libffi closure and key prefix for a resolved hook.
+ * 0, or -1 with h->why set. */
+int call_prepare(struct hook *h);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * key: the cache key of one call.
+ *   key = BLAKE2b-256(format version ‖ namespace ‖ code identity ‖ canonical
+ *         prototype and rules ‖ MXCSR if floating ‖ arguments without ignore_args)
+ * The constant prefix is hashed once at start-up into a blake2b_state that each
+ * call copies (key_begin), so a call hashes only its arguments, in place, with
+ * no copy and no allocation. Hot-path safe, any thread.
+ */
+#ifndef MEMO_KEY_H
+#define MEMO_KEY_H
+
+#include <blake2.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define KEY_FORMAT_VERSION 1
+#define KEY_HASH_BYTES 32
+/* "m1-" + 64 hex digits: a memcached-safe key, and a file name. */
+#define KEY_TEXT_MAX 72
+
+struct memo_key {
+	uint8_t hash[KEY_HASH_BYTES];
+	char text[KEY_TEXT_MAX];
+	uint8_t textlen;
+};
+
+/* Hash the constant prefix into *prefix. `identity` is the code identity. */
+void key_prefix(blake2b_state *prefix, const char *namespace_,
+		const uint8_t identity[32], const struct proto *p);
+
+/* Hash one call's arguments on top of a copy of the prefix.
+ * Returns 0, or -1 when a length cannot be evaluated (the call is then not
+ * memoized). `args` are libffi's argument pointers. */
+int key_compute(const blake2b_state *prefix, const struct proto *p,
+		void *const *args, struct memo_key *out);
+
+/* Fill out->text from out->hash. */
+void key_format(struct memo_key *k);
+
+#endif

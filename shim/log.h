@@ -1,0 +1,26 @@
+/*
+ * log: libmemo's only voice on stderr.
+ * Owns the verbosity (MEMO_LOG, read once by log_init) and the "libmemo: "
+ * prefix. Safe from any thread and after fork; never allocates (formats into a
+ * stack buffer and writes it with one write(2), so lines from threads do not mix).
+ * Saves and restores errno, so callers on the hot path need not.
+ */
+#ifndef MEMO_LOG_H
+#define MEMO_LOG_H
+
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+/* Reads MEMO_LOG (error, warn, info, debug; default warn). */
+void log_init(void);
+int log_enabled(enum log_level level);
+
+/* "libmemo: error: 'simulate': ..." — lowercase, subject in quotes, no full stop. */
+void log_msg(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif

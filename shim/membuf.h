@@ -1,0 +1,63 @@
+/*
+ * membuf: a byte buffer that starts in caller-provided storage (usually the
+ * stack) and moves to the heap only when a value outgrows it, so small calls
+ * allocate nothing. Not shared between threads.
+ *
+ *   uint8_t space[4096];
+ *   struct membuf b;
+ *   membuf_init(&b, space, sizeof space);
+ *   if (membuf_reserve(&b, n) < 0) ...;   // b.data has room for n bytes
+ *   membuf_release(&b);                   // frees only what was malloc'ed
+ */
+#ifndef MEMO_MEMBUF_H
+#define MEMO_MEMBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct membuf {
+	uint8_t *data;
+	size_t len;	/* bytes in use */
+	size_t cap;
+	uint8_t *inline_space;	/* the caller's storage; data == it until it grows */
+};
+
+static inline void membuf_init(struct membuf *b, void *space, size_t cap)
+{
+	b->data = b->inline_space = space;
+	b->len = 0;
+	b->cap = cap;
+}
+
+/* Make room for `need` bytes in total (contents up to len are kept). */
+static inline int membuf_reserve(struct membuf *b, size_t need)
+{
+	uint8_t *p;
+
+	if (need <= b->cap)
+		return 0;
+	if (b->data == b->inline_space) {
+		p = malloc(need);
+		if (p && b->len)
+			memcpy(p, b->data, b->len);
+	} else {
+		p = realloc(b->data, need);
+	}
+	if (!p)
+		return -1;
+	b->data = p;
+	b->cap = need;
+	return 0;
+}
+
+static inline void membuf_release(struct membuf *b)
+{
+	if (b->data != b->inline_space)
+		free(b->data);
+	b->data = b->inline_space;
+	b->len = 0;
+}
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * proto: the prototype language of DESIGN.md ("Config"), parsed into a call
+ * plan that the hot path walks without further thought.
+ * Owns struct proto and the length-expression evaluator. Calls nothing but libc.
+ * proto_parse runs at start-up only; len_eval is hot-path safe (no allocation,
+ * no locks, any thread).
+ *
+ * Example:
+ *   double simulate(int seed, const double params[n], size_t n, long job_id)
+ * gives ret = double, args = { scalar int32, ARG_IN of double with len "n",
+ * scalar u64, scalar i64 }.
+ */
+#ifndef MEMO_PROTO_H
+#define MEMO_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_MAX_ARGS 32
+#define PROTO_MAX_NAME 64
+#define PROTO_MAX_LEN_CODE 32
+
+/* The class of a scalar C type; with its size it fixes the ABI and the key. */
+enum scalar_class {
+	SC_VOID = 0,
+	SC_SINT,	/* signed integers, char (signed on x86-64) */
+	SC_UINT,	/* unsigned integers, size_t */
+	SC_BOOL,	/* _Bool / bool */
+	SC_FLOAT,	/* float, double, long double */
+	SC_PTR,		/* any pointer (arrays, strings, opaque handles) */
+};
+
+struct scalar_type {
+	uint8_t cls;	/* enum scalar_class */
+	uint8_t size;	/* bytes it occupies in memory: 1, 2, 4, 8, 16 */
+	uint8_t bits;	/* bytes that carry the value: 10 for long double, else size */
+	/* Canonical spelling that goes into the key ("i32", "u64", "f64", "ptr"...):
+	 * `long` and `int64_t` are the same type and give the same key. */
+	const char *canon;
+};
+
+enum arg_kind {
+	ARG_SCALAR = 0,	/* hashed by value */
+	ARG_IN,		/* const T name[LEN]: LEN elements hashed */
+	ARG_STRING,	/* const char *name: NUL-terminated, hashed */
+	ARG_OUT,	/* out T name[LEN]: not hashed, restored on a hit */
+	ARG_INOUT,	/* inout T name[LEN]: hashed on entry, restored on a hit */
+	ARG_OPAQUE,	/* opaque void *name: not hashed */
+};
+
+/* Length expression, compiled to reverse Polish notation. */
+enum len_op { LEN_LIT = 0, LEN_ARG, LEN_ADD, LEN_SUB, LEN_MUL, LEN_DIV };
+struct len_expr {
+	uint8_t n;
+	struct {
+		uint8_t op;	/* enum len_op */
+		int64_t val;	/* LEN_LIT: the literal; LEN_ARG: argument index */
+	} code[PROTO_MAX_LEN_CODE];
+};
+
+struct proto_arg {
+	char name[PROTO_MAX_NAME];
+	uint8_t kind;			/* enum arg_kind */
+	/* ARG_SCALAR: the argument's type. Arrays and strings: the element type
+	 * (SC_VOID with size 1 for `void name[LEN]`, i.e. bytes). ARG_OPAQUE: ptr. */
+	struct scalar_type type;
+	struct len_expr len;		/* ARG_IN, ARG_OUT, ARG_INOUT */
+	bool ignored;			/* named in ignore_args: left out of the key */
+	int col;			/* 1-based column in the prototype text */
+};
+
+enum ret_kind {
+	RET_VOID = 0,
+	RET_SCALAR,		/* returned by value */
+	RET_STRING_STATIC,	/* char *, return = static: copy into a per-thread buffer */
+	RET_STRING_MALLOC,	/* char *, return = malloc: a fresh malloc the caller frees */
+	RET_ARGUMENT,		/* T *, return = argument NAME: the caller's own pointer */
+	RET_POINTER_UNSET,	/* a pointer return not yet given a `return =` rule (an error
+				 * once the whole [function] section has been read) */
+};
+
+struct proto {
+	char name[PROTO_MAX_NAME];	/* the function name as written */
+	struct scalar_type ret;		/* SC_PTR for pointer returns */
+	uint8_t ret_kind;		/* enum ret_kind */
+	int ret_arg;			/* RET_ARGUMENT: index of that argument */
+	int nargs;
+	bool uses_float;		/* any float argument or return: key includes MXCSR */
+	struct proto_arg args[PROTO_MAX_ARGS];
+};
+
+/* Where a prototype went wrong: column (1-based) and a message with a hint. */
+struct proto_error {
+	int col;
+	char msg[256];
+};
+
+/* Parse `text` into *p. Returns 0, or -1 with *err filled. Lengths are checked:
+ * a length naming no argument, or an argument that is not an integer scalar,
+ * is an error. */
+int proto_parse(const char *text, struct proto *p, struct proto_error *err);
+
+/* Apply the `return = static | malloc | argument NAME` rule to a parsed
+ * prototype. Returns 0, or -1 with err->msg filled. */
+int proto_set_return(struct proto *p, const char *rule, struct proto_error *err);
+
+/* Mark `name` ignored. Returns 0, or -1 if no argument has that name. */
+int proto_ignore_arg(struct proto *p, const char *name);
+
+/* Find an argument by name; -1 if none. */
+int proto_arg_index(const struct proto *p, const char *name);
+
+/* Evaluate a length for one call. `args` are libffi's argument pointers.
+ * Returns 0 and the element count, or -1 when it is negative, overflows, or
+ * divides by zero (the call is then not memoized). */
+int len_eval(const struct len_expr *e, const struct proto *p, void *const *args,
+	     uint64_t *count);
+
+/* The canonical text of the prototype and its rules, for the key: stable
+ * across spelling (`long` vs `int64_t`, spaces, qualifiers). Returns length. */
+size_t proto_canonical(const struct proto *p, char *buf, size_t cap);
+
+#endif

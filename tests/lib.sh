@@ -1,0 +1,86 @@
+# Sourced by every tests/tNNNN-*.sh. Gives each test its own temporary folder
+# $T (removed at exit, with every process the test registered killed), and the
+# helpers below. Tests check behaviour (outputs, counted body runs, stats),
+# never timings.
+set -u
+set -o pipefail
+: "${B:?set B to the build folder}"
+: "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+P="$B/tests"			# built test programs (tests/Makefile)
+T=$(mktemp -d "${TMPDIR:-/tmp}/memo-test.XXXXXX")
+_pids=()
+_cleanup() {
+	local p
+	for p in "${_pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap _cleanup EXIT
+cd "$T" || exit 1
+
+# Preload line: under SAN=1 the ASan runtime must come first.
+if [ "${SAN:-0}" = 1 ]; then
+	PRELOAD="$(gcc -print-file-name=libasan.so) $B/libmemo.so"
+	export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:verify_asan_link_order=0"
+	export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+else
+	PRELOAD="$B/libmemo.so"
+fi
+export MEMO_TEST_RUNS="$T/runs"	# test programs append a line per body run
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "skip: $*"; exit 77; }
+note() { echo "-- $*"; }
+
+# under_memo CMD...: run CMD with libmemo preloaded.
+under_memo() { LD_PRELOAD="$PRELOAD" "$@"; }
+
+# runs NAME: how many times the body of test function NAME ran so far.
+runs() { grep -cx "$1" "$MEMO_TEST_RUNS" 2>/dev/null || true; }
+reset_runs() { : >"$MEMO_TEST_RUNS"; }
+
+# same FILE1 FILE2 WHAT: byte-for-byte equality, with a diff on failure.
+same() {
+	cmp -s "$1" "$2" || { diff "$1" "$2" | head -n 20 >&2; fail "$3: outputs differ"; }
+}
+
+# stat_of JSONL SYMBOL FIELD: a counter from the last stats line of a file
+# written with stats = FILE.jsonl (or MEMO_STATS=FILE).
+stat_of() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+path, sym, field = sys.argv[1:]
+lines = [l for l in open(path) if l.strip()]
+print(json.loads(lines[-1])["symbols"].get(sym, {}).get(field, 0))
+PY
+}
+# stat_sum JSONL SYMBOL FIELD: the counter summed over every process's line.
+stat_sum() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+path, sym, field = sys.argv[1:]
+print(sum(json.loads(l)["symbols"].get(sym, {}).get(field, 0) for l in open(path) if l.strip()))
+PY
+}
+
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
+
+# start_memcached [ARGS...]: a memcached on a kernel-chosen loopback port.
+# Sets MC_PORT and MC_PID (registered for cleanup). Several may be started.
+start_memcached() {
+	local pf="$T/mc.port.$RANDOM$RANDOM" i
+	MEMCACHED_PORT_FILENAME="$pf" memcached -p -1 -U 0 -l 127.0.0.1 -u "$(id -un)" "$@" &
+	MC_PID=$!
+	_pids+=("$MC_PID")
+	for i in $(seq 1 200); do
+		[ -s "$pf" ] && break
+		kill -0 "$MC_PID" 2>/dev/null || fail "memcached did not start"
+		sleep 0.02
+	done
+	MC_PORT=$(sed -n 's/^TCP INET: //p' "$pf" | head -n 1)
+	[ -n "$MC_PORT" ] || fail "memcached did not report its port"
+}
+
+# stop_pid PID: stop a process the test started, and wait for it.
+stop_pid() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian packages libmemo needs to build, test and demo, when they
+# are missing. As root it runs apt-get; otherwise it prints the exact command.
+# Usage: tools/install-deps.sh [build|test]
+set -e
+pkgs="gcc make pkg-config libc6-dev libb2-dev libelf-dev libffi-dev libinih-dev \
+libmemcached-dev libzydis-dev libunwind-dev libdw-dev"
+if [ "${1:-build}" = test ]; then
+	pkgs="$pkgs memcached python3 binutils"
+fi
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+	echo "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends $missing
+else
+	echo "missing Debian packages; run as root:" >&2
+	echo "  apt-get install$missing" >&2
+	exit 1
+fi
