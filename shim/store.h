@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "key.h"
@@ -45,12 +46,20 @@ struct store_ops {
 		   size_t len, uint64_t token, struct memo_stats *st);
 	int (*del)(struct store *s, const struct memo_key *k, struct memo_stats *st);
 	void (*after_fork)(struct store *s);	/* in the child */
+	/* For `memo stats`: what the store holds (entries, bytes, limits) and,
+	 * for servers, each one's status and hit ratio. Not for the hot path. */
+	void (*report)(struct store *s, FILE *out);
 	void (*free)(struct store *s);
 };
 
 struct store {
 	const struct store_ops *ops;
 };
+
+/* Keys are used by their text (k->text, k->textlen): a backend never parses
+ * it. Entry keys are "m1-" + 64 hex digits; libmemo also keeps a few small
+ * records under other printable keys (e.g. "g1-<namespace>-<symbol>", the
+ * flush generation), always [A-Za-z0-9_.-], at most KEY_TEXT_MAX-1 bytes. */
 
 /* Backends. Each returns NULL (and says why on stderr) if it cannot start. */
 struct store *store_folder_open(const struct cache_config *c);
