@@ -1,13 +1,15 @@
 /*
  * memo check -c DIR [ELF]: parse a config exactly as libmemo would (same
  * errors, same file:line), then say for each function where its symbol is:
- * in ELF when one is given, else among the objects this process can load.
+ * in ELF when one is given (its .symtab, else .dynsym), else among the
+ * objects this process can load.
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../shim/config.h"
+#include "../shim/elf.h"
 #include "../shim/log.h"
 #include "memo.h"
 
@@ -30,8 +32,9 @@ int cmd_check(int argc, char **argv)
 {
 	struct memo_config cfg = { 0 };
 	const char *dir, *elf = NULL;
+	struct elf_image *img = NULL;
 	int i = 0, errors, missing = 0;
-	char canon[4096];
+	char canon[4096], why[256];
 
 	if (tool_config_arg(argc, argv, &i, &dir) < 0)
 		return 2;
@@ -44,19 +47,30 @@ int cmd_check(int argc, char **argv)
 		config_release(&cfg);
 		return 1;
 	}
-	if (elf && !dlopen(elf, RTLD_LAZY | RTLD_GLOBAL))
-		fprintf(stderr, "memo: cannot load '%s' to look symbols up: %s\n", elf, dlerror());
+	if (elf && !(img = elf_image_open(elf, why, sizeof why))) {
+		fprintf(stderr, "memo: cannot read '%s': %s\n", elf, why);
+		config_release(&cfg);
+		return 1;
+	}
 	for (i = 0; i < cfg.nfuncs; i++) {
 		const struct function_config *f = &cfg.funcs[i];
-		void *sym = find_symbol(f);
+		struct elf_sym sym;
 		Dl_info info;
+		void *addr;
 
 		proto_canonical(&f->proto, canon, sizeof canon);
-		if (sym && dladdr(sym, &info))
+		if (img && elf_image_symbol(img, f->symbol, f->version, &sym) == 0) {
+			printf("%s: found in %s (%s, %llu bytes)\n", f->symbol, elf,
+			       sym.dynamic ? ".dynsym" : ".symtab", (unsigned long long)sym.size);
+		} else if (img) {
+			printf("%s: not found in %s%s\n", f->symbol, elf,
+			       elf_image_has_symtab(img) ? "" : " (it is stripped: only exported symbols are listed)");
+			missing++;
+		} else if ((addr = find_symbol(f)) && dladdr(addr, &info)) {
 			printf("%s: found in %s\n", f->symbol, info.dli_fname);
-		else {
-			printf("%s: not found among the objects this command can load%s\n", f->symbol,
-			       elf ? "" : " (name the program or library: memo check -c DIR ELF)");
+		} else {
+			printf("%s: not found among the objects this command can load "
+			       "(name the program or library: memo check -c DIR ELF)\n", f->symbol);
 			missing++;
 		}
 		printf("  %s:%d: %s\n", f->file, f->line, canon);
