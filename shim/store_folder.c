@@ -23,8 +23,9 @@
  *                   evict: one evictor at a time, others skip (never wait).
  *
  * Eviction: each process counts the bytes it wrote since it last added them
- * to .size (`unsynced`). When that reaches a chunk (max_size/16, at most
- * 8 MiB), or when the last known estimate plus it exceeds max_size, it adds
+ * to .size (`unsynced`). On its first set, when that reaches a chunk
+ * (max_size/16, at most 8 MiB), or when the last known estimate plus it
+ * exceeds max_size, it adds
  * them to .size; if the sum exceeds max_size (or .size is missing) it scans
  * every entry and removes the least recently used (oldest mtime first) until
  * the total is under 90% of max_size, then writes the exact total back. So the
@@ -70,6 +71,9 @@
 #define REFRESH_NS (60ULL * 1000000000ULL)	/* LRU resolution of hits */
 #define CHUNK_MAX (8ULL << 20)
 #define WARN_ERRNOS 256
+/* Until a process has read .size once, its first set does (cheaply), so a
+ * process joining a full folder does not write a whole chunk over the bound. */
+#define ESTIMATE_UNKNOWN UINT64_MAX
 
 /* Causes of a warning shown once per process (per errno). */
 enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_COUNT };
@@ -473,7 +477,7 @@ static void scan_bucket(struct folder_store *fs, int b, struct scan *sc,
 		m = mtime_ns(&sb);
 		if (de->d_name[0] == '.') {
 			if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) &&
-			    S_ISREG(sb.st_mode) && now - m > STALE_TMP_NS) {
+			    S_ISREG(sb.st_mode) && m < now && now - m > STALE_TMP_NS) {
 				if (clean)
 					unlinkat(dfd, de->d_name, 0);
 				sc->stale_tmps++;
@@ -607,7 +611,7 @@ static void folder_account(struct folder_store *fs, uint64_t n)
 		return;
 	u = __atomic_add_fetch(&fs->unsynced, n, __ATOMIC_RELAXED);
 	est = __atomic_load_n(&fs->estimate, __ATOMIC_RELAXED);
-	if (u >= fs->chunk || est + u > fs->max_size)
+	if (u >= fs->chunk || est == ESTIMATE_UNKNOWN || est + u > fs->max_size)
 		folder_sync(fs);
 }
 
@@ -736,6 +740,7 @@ struct store *store_folder_open(const struct cache_config *c)
 		fs->chunk = CHUNK_MAX;
 	if (!fs->chunk)
 		fs->chunk = 1;
+	fs->estimate = ESTIMATE_UNKNOWN;
 	fs->lock_wait_ms = c->timeout_ms > 0 ? c->timeout_ms : 50;
 	if (getrandom(&fs->nonce, sizeof fs->nonce, GRND_NONBLOCK) != sizeof fs->nonce)
 		fs->nonce = now_ns() ^ ((uint64_t)getpid() << 32);
