@@ -30,7 +30,9 @@
  * every entry and removes the least recently used (oldest mtime first) until
  * the total is under 90% of max_size, then writes the exact total back. So the
  * folder can overshoot by at most one chunk per writing process, and a scan
- * runs once per ~10% of max_size written. A hit refreshes the entry's mtime
+ * runs once per ~10% of max_size written. store_free adds what is left (a
+ * process that exits without it leaves the estimate short by less than a
+ * chunk, until the next scan makes it exact again). A hit refreshes the entry's mtime
  * (one futimens) when it is older than a minute: LRU at minute resolution
  * without a metadata write on every hit.
  *
@@ -565,9 +567,10 @@ static uint64_t folder_evict(struct folder_store *fs)
 }
 
 /* Add this process's unsynced bytes to .size, and evict when over the bound.
- * Never waits: if another process holds .size, the bytes stay unsynced and
- * are added on a later set. */
-static void folder_sync(struct folder_store *fs)
+ * On a set it never waits: if another process holds .size, the bytes stay
+ * unsynced and are added on a later set. At store_free it waits (bounded),
+ * since there is no later set. */
+static void folder_sync(struct folder_store *fs, bool wait)
 {
 	char buf[32];
 	uint64_t total = 0, u;
@@ -580,7 +583,7 @@ static void folder_sync(struct folder_store *fs)
 		warn_once(fs, OP_EVICT, errno, "cannot open the size file", SIZE_FILE);
 		return;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (wait ? lock_bounded(fd, fs->lock_wait_ms) < 0 : flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
 		return;
 	}
@@ -612,7 +615,7 @@ static void folder_account(struct folder_store *fs, uint64_t n)
 	u = __atomic_add_fetch(&fs->unsynced, n, __ATOMIC_RELAXED);
 	est = __atomic_load_n(&fs->estimate, __ATOMIC_RELAXED);
 	if (u >= fs->chunk || est == ESTIMATE_UNKNOWN || est + u > fs->max_size)
-		folder_sync(fs);
+		folder_sync(fs, false);
 }
 
 static void folder_after_fork(struct store *s)
@@ -656,7 +659,11 @@ static void folder_report(struct store *s, FILE *out)
 
 static void folder_free(struct store *s)
 {
-	close(FS(s)->rootfd);
+	struct folder_store *fs = FS(s);
+
+	if (fs->max_size && __atomic_load_n(&fs->unsynced, __ATOMIC_RELAXED))
+		folder_sync(fs, true);
+	close(fs->rootfd);
 	free(s);
 }
 
