@@ -277,9 +277,10 @@ static int hammer_process(int nthreads, int rounds)
 	return bad;
 }
 
-static void run_children(int nproc, int (*fn)(void *), void *arg)
+/* Fork nproc children running fn; the number that failed or crashed. */
+static int run_children(int nproc, int (*fn)(void *), void *arg)
 {
-	int i, status, bad = 0, failed = 0;
+	int i, status, bad = 0;
 
 	fflush(stdout);
 	for (i = 0; i < nproc; i++) {
@@ -288,15 +289,10 @@ static void run_children(int nproc, int (*fn)(void *), void *arg)
 			_exit(fn(arg) ? 1 : 0);
 		}
 	}
-	while (wait(&status) > 0) {
-		if (!WIFEXITED(status))
-			failed++;
-		else if (WEXITSTATUS(status))
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			bad++;
-	}
-	printf("%s children_bad=%d children_crashed=%d\n", bad || failed ? "fail" : "ok",
-	       bad, failed);
-	fflush(stdout);
+	return bad;
 }
 
 static int hammer_threads, hammer_rounds;
@@ -348,12 +344,13 @@ static void cmd_casinc(const char *name, int nproc, int n)
 	struct membuf b;
 	uint64_t token, v = 0;
 
-	run_children(nproc, casinc_child, &a);
+	int bad = run_children(nproc, casinc_child, &a);
+
 	make_key(name, 0, &k);
 	membuf_init(&b, space, sizeof space);
 	if (st->ops->gets(st, &k, &b, &token, &stats) == STORE_HIT && b.len == 8)
 		memcpy(&v, b.data, 8);
-	printf("ok count=%" PRIu64 "\n", v);
+	printf("%s count=%" PRIu64 " children_failed=%d\n", bad ? "fail" : "ok", v, bad);
 	fflush(stdout);
 }
 
@@ -386,7 +383,12 @@ int main(int argc, char **argv)
 		else if (sscanf(line, "rawset %255s %d %511s", name, &i, text) == 3)
 			cmd_rawset(name, i, text);
 		else if (sscanf(line, "hammer %d %d %d", &n, &hammer_threads, &hammer_rounds) == 3)
-			run_children(n, hammer_child, NULL);
+		{
+			int bad = run_children(n, hammer_child, NULL);
+
+			printf("%s children_failed=%d\n", bad ? "fail" : "ok", bad);
+			fflush(stdout);
+		}
 		else if (sscanf(line, "casinc %255s %d %d", name, &n, &i) == 3)
 			cmd_casinc(name, n, i);
 		else if (!strncmp(line, "report", 6)) {
