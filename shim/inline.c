@@ -797,12 +797,11 @@ static void crash_report(uintptr_t ip, const char *how, int sig)
 	if (!p)
 		return;
 	h = p->h;
-	log_error("'%s': %s %s in its entry-patch %s (%s+%#lx)%s%s%s%d: the relocated "
-		  "instructions of its first bytes; 'mechanism = got' avoids entry patching",
-		  h->fn ? h->fn->symbol : "?", strsignal(sig), how, part, part,
+	log_error("'%s': %s %s its entry-patch %s at +%#lx (%s:%d): a relocated instruction "
+		  "of its first bytes failed; 'mechanism = got' avoids entry patching",
+		  h->fn ? h->fn->symbol : "?", strsignal(sig), how, part,
 		  (unsigned long)(ip - (uintptr_t)p->page - (*part == 's' ? STUB_OFF : TRAMP_OFF)),
-		  h->fn ? ", configured at " : "", h->fn ? h->fn->file : "", h->fn ? ":" : "",
-		  h->fn ? h->fn->line : 0);
+		  h->fn ? h->fn->file : "?", h->fn ? h->fn->line : 0);
 }
 
 static void crash_handler(int sig, siginfo_t *si, void *uctx)
@@ -812,12 +811,12 @@ static void crash_handler(int sig, siginfo_t *si, void *uctx)
 	unw_word_t ip;
 	int i, k = 0, depth = 0;
 
-	crash_report((uintptr_t)uc->uc_mcontext.gregs[REG_RIP], "here", sig);
+	crash_report((uintptr_t)uc->uc_mcontext.gregs[REG_RIP], "in", sig);
 	/* Deeper: a trampoline on the stack (a relocated call returns into it). */
 	if (unw_init_local2(&cur, uc, UNW_INIT_SIGNAL_FRAME) == 0)
 		while (unw_step(&cur) > 0 && ++depth < 64)
 			if (unw_get_reg(&cur, UNW_REG_IP, &ip) == 0)
-				crash_report((uintptr_t)ip - 1, "below", sig);
+				crash_report((uintptr_t)ip - 1, "in a frame below", sig);
 
 	for (i = 0; i < 3; i++)
 		if (crash_sigs[i] == sig)
