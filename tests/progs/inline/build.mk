@@ -14,3 +14,9 @@ $(INL)/prologue: tests/progs/inline/prologue_main.c tests/progs/inline/prologue.
 	$(Q)$(CC) $(INL_CFLAGS) -O2 -o $@ $^
 
 TEST_PROGS += $(INL)/libinltest.so $(INL)/prologue
+
+$(INL)/ipara: tests/progs/inline/ipara.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -o $@ $<
+
+TEST_PROGS += $(INL)/ipara
