@@ -16,6 +16,7 @@
 
 #include "got.h"
 #include "hook.h"
+#include "inline.h"
 #include "key.h"
 #include "log.h"
 #include "runtime.h"
@@ -74,6 +75,12 @@ int hook_activate(struct hook *h)
 		h->generation = read_generation("*") + read_generation(h->fn->symbol);
 	if (call_prepare(h) < 0)
 		goto failed;
+	if (h->fn->mechanism != MECH_GOT && (inline_prepare(h) < 0 || inline_install(h) < 0)) {
+		if (h->fn->mechanism == MECH_INLINE)
+			goto failed;
+		log_info("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
+			 h->fn->symbol, h->why);
+	}
 	h->state = HOOK_ACTIVE;
 	log_info("'%s' memoized (%s)", h->fn->symbol, h->path);
 	return 0;
