@@ -78,7 +78,7 @@ int hook_activate(struct hook *h)
 	if (h->fn->mechanism != MECH_GOT && (inline_prepare(h) < 0 || inline_install(h) < 0)) {
 		if (h->fn->mechanism == MECH_INLINE)
 			goto failed;
-		log_info("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
+		log_warn("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
 			 h->fn->symbol, h->why);
 	}
 	h->state = HOOK_ACTIVE;
