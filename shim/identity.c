@@ -373,7 +373,19 @@ static void ref_code(struct an *a, uint64_t target)
 		add_callee(a, &sym, target);
 		return;
 	}
+	/* Code with no symbol (a stripped object): its extent is unknown, so
+	 * the whole object stands in for it, by build-id (else its section's
+	 * bytes). Never stale; invalidated by any rebuild of that object. */
+	size_t len, avail;
+	const uint8_t *id = elf_image_build_id(a->img, &len);
+	const uint8_t *p = sec ? elf_image_bytes(a->img, sec->addr, &avail) : NULL;
 	put_str(a, 'x', sec ? sec->name : "?");
+	if (id)
+		put(a, 'B', id, len);
+	else if (p)
+		put(a, 'b', p, avail);
+	report(a, IDENTITY_CALLEE, "(unnamed code)", "0x%llx: the object's %s stands in for it",
+	       (unsigned long long)target, id ? "build-id" : "code");
 }
 
 /* Read-only bytes, with relocated words (.data.rel.ro) as what they point to. */
