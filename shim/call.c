@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "call.h"
+#include "l1.h"
 #include "log.h"
 #include "runtime.h"
 
@@ -208,8 +209,10 @@ void call_original(struct hook *h, void *ret, void **args)
 	ffi_call(&h->cif, FFI_FN(h->orig), ret, args);
 }
 
-static void store_result(struct hook *h, const struct memo_key *k, void *ret,
-			 void **args, struct layout *l, uint64_t ns, int call_errno)
+/* Encode and store a fresh result (and remember it in l1). */
+static void store_result(struct hook *h, const struct memo_key *k,
+			 const struct l1_probe *pr, void *ret, void **args,
+			 struct layout *l, uint64_t ns, int call_errno)
 {
 	const struct proto *p = &h->fn->proto;
 	struct value_meta meta = { .seconds = (double)ns / 1e9, .saved_errno = call_errno };
@@ -223,6 +226,8 @@ static void store_result(struct hook *h, const struct memo_key *k, void *ret,
 				 h->fn->symbol, p->args[p->ret_arg].name);
 		return;
 	}
+	if (pr)
+		l1_put(pr, &meta, l->part, l->nparts);
 	membuf_init(&buf, space, sizeof space);
 	if (value_encode(k, &meta, l->part, l->nparts, &buf) < 0) {
 		STAT_ADD(&h->stats, errors, 1);
@@ -234,12 +239,51 @@ static void store_result(struct hook *h, const struct memo_key *k, void *ret,
 	membuf_release(&buf);
 }
 
+/* A hit: count it and give the caller errno as the call left it. */
+static void served(struct hook *h, const struct value_meta *meta)
+{
+	STAT_ADD(&h->stats, hits, 1);
+	STAT_ADD(&h->stats, ns_saved, (uint64_t)(meta->seconds * 1e9));
+	memo_busy = 0;
+	errno = meta->saved_errno;
+}
+
+/* Look the call up in the shared store; 1 if it was served from there. */
+static int lookup(struct hook *h, const struct memo_key *k, const struct l1_probe *pr,
+		  void *ret, void **args, const struct layout *l)
+{
+	uint8_t space[VALUE_INLINE];
+	struct membuf buf;
+	struct value_meta meta;
+	struct iovec got[VALUE_MAX_PARTS];
+	enum value_verdict v;
+	int served_here = 0;
+
+	membuf_init(&buf, space, sizeof space);
+	if (store_get(memo_store, k, &buf, &h->stats) != STORE_HIT)
+		goto out;
+	v = value_decode(k, buf.data, buf.len, &meta, got, l->nparts);
+	if (v == VALUE_OK && restore(h, &h->fn->proto, ret, args, &meta, got, l) == 0) {
+		if (pr)
+			l1_put(pr, &meta, got, l->nparts);
+		served(h, &meta);
+		served_here = 1;
+		goto out;
+	}
+	STAT_ADD(&h->stats, rejected, 1);
+	if (call_warn_once(h, WARN_REJECTED))
+		log_warn("'%s': rejected a cached value (%s); recomputing", h->fn->symbol,
+			 v == VALUE_OK ? "sizes do not match the prototype" : value_verdict_str(v));
+out:
+	membuf_release(&buf);
+	return served_here;
+}
+
 static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 {
 	struct hook *h = data;
 	const struct proto *p = &h->fn->proto;
-	uint8_t space[VALUE_INLINE];
-	struct membuf buf;
+	struct l1_probe probe, *pr = NULL;
 	struct memo_key k;
 	struct layout l;
 	int caller_errno, call_errno;
@@ -253,41 +297,28 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	caller_errno = errno;
 	memo_busy = 1;
 	STAT_ADD(&h->stats, calls, 1);
-	if (key_compute(&h->prefix, p, args, &k) < 0 || layout_of(p, args, &l) < 0) {
-		STAT_ADD(&h->stats, bypassed, 1);
-		if (call_warn_once(h, WARN_LENGTH))
-			log_warn("'%s': an array length is negative or overflows; such calls are not memoized",
-				 h->fn->symbol);
-		memo_busy = 0;
-		errno = caller_errno;
-		call_original(h, ret, args);
-		return;
-	}
+	if (layout_of(p, args, &l) < 0)
+		goto unkeyable;
+	if (!h->fn->repeated && l1_probe(h, args, &probe) == 0) {
+		uint8_t space[L1_VALUE_MAX];
+		struct value_meta meta;
+		struct iovec got[VALUE_MAX_PARTS];
 
+		pr = &probe;
+		if (l1_get(pr, space, sizeof space, &meta, got, l.nparts) &&
+		    restore(h, p, ret, args, &meta, got, &l) == 0) {
+			served(h, &meta);
+			return;
+		}
+	}
+	if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
+		goto unkeyable;
 	if (h->fn->repeated) {
 		repeat_call(h, &k, ret, args, caller_errno);
 		return;
 	}
-	membuf_init(&buf, space, sizeof space);
-	if (store_get(memo_store, &k, &buf, &h->stats) == STORE_HIT) {
-		struct value_meta meta;
-		struct iovec got[VALUE_MAX_PARTS];
-		enum value_verdict v = value_decode(&k, buf.data, buf.len, &meta, got, l.nparts);
-
-		if (v == VALUE_OK && restore(h, p, ret, args, &meta, got, &l) == 0) {
-			STAT_ADD(&h->stats, hits, 1);
-			STAT_ADD(&h->stats, ns_saved, (uint64_t)(meta.seconds * 1e9));
-			membuf_release(&buf);
-			memo_busy = 0;
-			errno = meta.saved_errno;
-			return;
-		}
-		STAT_ADD(&h->stats, rejected, 1);
-		if (call_warn_once(h, WARN_REJECTED))
-			log_warn("'%s': rejected a cached value (%s); recomputing", h->fn->symbol,
-				 v == VALUE_OK ? "sizes do not match the prototype" : value_verdict_str(v));
-	}
-	membuf_release(&buf);
+	if (lookup(h, &k, pr, ret, args, &l))
+		return;
 	STAT_ADD(&h->stats, misses, 1);
 
 	memo_busy = 0;
@@ -301,11 +332,21 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	STAT_ADD(&h->stats, evaluations, 1);
 	STAT_ADD(&h->stats, ns_in_function, ns);
 	if (ns >= h->threshold_ns)
-		store_result(h, &k, ret, args, &l, ns, call_errno);
+		store_result(h, &k, pr, ret, args, &l, ns, call_errno);
 	else
 		STAT_ADD(&h->stats, bypassed, 1);
 	memo_busy = 0;
 	errno = call_errno;
+	return;
+
+unkeyable:
+	STAT_ADD(&h->stats, bypassed, 1);
+	if (call_warn_once(h, WARN_LENGTH))
+		log_warn("'%s': an array length is negative or overflows; such calls are not memoized",
+			 h->fn->symbol);
+	memo_busy = 0;
+	errno = caller_errno;
+	call_original(h, ret, args);
 }
 
 int call_prepare(struct hook *h)

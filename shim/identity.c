@@ -47,7 +47,26 @@
 #define TABLE_MAX 4096		/* jump table entries */
 #define SYMDATA_MAX (1u << 20)	/* a labelled constant table */
 #define FUNC_MAX (4u << 20)
-#define DEPTH_MAX 2048		/* call-graph DFS */
+#define DEPTH_MAX 1024		/* call-graph DFS (about 300 bytes of stack a level) */
+
+/* A small set of strings, in insertion order. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+static void strlist_add(struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return;
+	char **p = realloc(l->v, (l->n + 1) * sizeof *p);
+	if (!p)
+		return;
+	l->v = p;
+	if ((p[l->n] = strdup(s)))
+		l->n++;
+}
 
 /* One function of one image: its local analysis and, once known, identity. */
 struct fn {
@@ -61,9 +80,10 @@ struct fn {
 	uint8_t local[32];		/* own code, data and imports */
 	struct fn **callees;		/* in order of first reference */
 	size_t ncallees, ccap;
-	char **globals;			/* writable data / TLS read, by name */
-	size_t nglobals;
+	struct strlist globals;		/* writable data / TLS read, by name */
+	struct strlist imports;		/* "name@version provider-build-id" */
 	bool ident_done;		/* ident valid for any caller */
+	bool cached;			/* read from or written to the cache */
 	uint8_t ident[32];
 	int depth;			/* on the DFS stack at this depth; -1 = not */
 	unsigned stamp;			/* traversal mark */
@@ -192,20 +212,9 @@ static bool in_fn(const struct fn *f, uint64_t v, char *tag, uint64_t *off)
 
 static void add_global(struct an *a, const char *name)
 {
-	struct fn *f = a->f;
-
 	report(a, IDENTITY_WRITABLE, name, "read or written; not part of the identity");
-	if (a->visit)
-		return;
-	for (size_t i = 0; i < f->nglobals; i++)
-		if (!strcmp(f->globals[i], name))
-			return;
-	char **p = realloc(f->globals, (f->nglobals + 1) * sizeof *p);
-	if (!p)
-		return;
-	f->globals = p;
-	if ((p[f->nglobals] = strdup(name)))
-		f->nglobals++;
+	if (!a->visit)
+		strlist_add(&a->f->globals, name);
 }
 
 static void add_callee(struct an *a, const struct elf_sym *sym, uint64_t target)
@@ -284,6 +293,8 @@ static void ref_import(struct an *a, const struct elf_sym *s)
 	snprintf(full, sizeof full, "%s@%s %s", s->name, s->version, id);
 	put_str(a, 'i', full);
 	report(a, IDENTITY_IMPORT, s->name, "%s", full);
+	if (!a->visit)
+		strlist_add(&a->f->imports, full);
 }
 
 /* A GOT slot (or any relocated word): what the dynamic linker puts there. */
@@ -362,7 +373,19 @@ static void ref_code(struct an *a, uint64_t target)
 		add_callee(a, &sym, target);
 		return;
 	}
+	/* Code with no symbol (a stripped object): its extent is unknown, so
+	 * the whole object stands in for it, by build-id (else its section's
+	 * bytes). Never stale; invalidated by any rebuild of that object. */
+	size_t len, avail;
+	const uint8_t *id = elf_image_build_id(a->img, &len);
+	const uint8_t *p = sec ? elf_image_bytes(a->img, sec->addr, &avail) : NULL;
 	put_str(a, 'x', sec ? sec->name : "?");
+	if (id)
+		put(a, 'B', id, len);
+	else if (p)
+		put(a, 'b', p, avail);
+	report(a, IDENTITY_CALLEE, "(unnamed code)", "0x%llx: the object's %s stands in for it",
+	       (unsigned long long)target, id ? "build-id" : "code");
 }
 
 /* Read-only bytes, with relocated words (.data.rel.ro) as what they point to. */
@@ -650,6 +673,17 @@ static int analyze(struct an *a)
 	return rc;
 }
 
+/* Out of line, so the analysis's large frame is not on every level of the
+ * recursive DFS below. */
+static __attribute__((noinline)) int analyze_fn(struct fn *f, char *why, size_t whylen)
+{
+	struct an a = { .f = f, .img = f->img };
+
+	if (analyze(&a))
+		return why_fmt(why, whylen, "%s", *a.why ? a.why : "its code cannot be read");
+	return 0;
+}
+
 /* identity(f) = H(local(f) ‖ identity of each callee in order), where a
  * callee on the DFS stack (a recursion) is hashed as its distance up the
  * stack. Returns the lowest stack depth a back edge reached (INT32_MAX if
@@ -657,12 +691,10 @@ static int analyze(struct an *a)
  * caller and is kept in f->ident. */
 static int ident(struct fn *f, int depth, uint8_t out[32], char *why, size_t whylen, int *err)
 {
-	struct an a = { .f = f, .img = f->img };
 	blake2b_state st;
 	int low = INT32_MAX;
 
-	if (analyze(&a)) {
-		why_fmt(why, whylen, "%s", a.why);
+	if (analyze_fn(f, why, whylen)) {
 		*err = -1;
 		return low;
 	}
@@ -708,9 +740,12 @@ static void explain(struct fn *f, int depth, identity_visit_fn *visit, void *ctx
 {
 	struct an a = { .f = f, .img = f->img, .visit = visit, .vctx = ctx, .vdepth = depth };
 
+	struct an full = { .f = f, .img = f->img };
+
 	if (f->stamp == fn_stamp)
 		return;
 	f->stamp = fn_stamp;
+	analyze(&full);		/* an identity read from the cache has no callee list yet */
 	analyze(&a);
 	for (size_t i = 0; i < f->ncallees; i++)
 		explain(f->callees[i], depth + 1, visit, ctx);
@@ -736,6 +771,9 @@ static struct fn *fn_at(const char *path, uint64_t vaddr, char *why, size_t whyl
 	return f;
 }
 
+static int cache_read(struct fn *f, uint8_t out[32]);
+static void cache_write(struct fn *f, const uint8_t id[32]);
+
 int identity_of(const char *path, uint64_t vaddr, uint8_t out[32],
 		identity_visit_fn *visit, void *ctx, char *why, size_t whylen)
 {
@@ -748,8 +786,10 @@ int identity_of(const char *path, uint64_t vaddr, uint8_t out[32],
 		err = -1;
 	else if (f->ident_done)
 		memcpy(out, f->ident, 32);
-	else
+	else if (!*cache_dir || cache_read(f, out))
 		ident(f, 0, out, why, whylen, &err);
+	if (!err && *cache_dir && !f->cached)
+		cache_write(f, out);
 	if (!err && visit) {
 		fn_stamp++;
 		explain(f, 0, visit, ctx);
@@ -765,26 +805,34 @@ int identity_compute(struct hook *h)
 	return identity_of(h->path, vaddr, h->identity, NULL, NULL, h->why, sizeof h->why);
 }
 
-static void globals_collect(struct fn *f, char *buf, size_t len, int *n)
+/* The writable globals and imports of f and of its callees, transitively. */
+static void collect(struct fn *f, struct strlist *globals, struct strlist *imports)
 {
 	if (f->stamp == fn_stamp)
 		return;
 	f->stamp = fn_stamp;
-	for (size_t i = 0; i < f->nglobals; i++) {
-		size_t used = strlen(buf);
-		if (strstr(buf, f->globals[i]))
-			continue;	/* cheap de-duplication; names are few */
-		snprintf(buf + used, len - used, "%s%s", *n ? ", " : "", f->globals[i]);
-		(*n)++;
-	}
+	for (size_t i = 0; i < f->globals.n; i++)
+		strlist_add(globals, f->globals.v[i]);
+	for (size_t i = 0; imports && i < f->imports.n; i++)
+		strlist_add(imports, f->imports.v[i]);
 	for (size_t i = 0; i < f->ncallees; i++)
-		globals_collect(f->callees[i], buf, len, n);
+		collect(f->callees[i], globals, imports);
+}
+
+static void strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }
 
 int identity_globals_read(struct hook *h, char *buf, size_t len)
 {
-	int n = 0;
+	struct strlist g = { 0 };
 	struct fn *f;
+	int n = -1;
 
 	if (len)
 		buf[0] = '\0';
@@ -794,10 +842,162 @@ int identity_globals_read(struct hook *h, char *buf, size_t len)
 	f = fn_at(h->path, (uint64_t)(uintptr_t)h->target - h->base, h->why, sizeof h->why);
 	if (f) {
 		fn_stamp++;
-		globals_collect(f, buf, len, &n);
+		collect(f, &g, NULL);
+		for (size_t i = 0, used = 0; i < g.n && used < len; i++)
+			used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "", g.v[i]);
+		n = (int)g.n;
+		strlist_free(&g);
 	}
 	pthread_mutex_unlock(&identity_lock);
-	return f ? n : -1;
+	return n;
+}
+
+/*
+ * The identity cache: one small text file per function, named by the object's
+ * build-id and the function's address, so a big binary's start-up skips the
+ * decoding. It records the identity, the globals for the purity warning, and
+ * each import with the provider's build-id at the time: if any provider has
+ * changed since (a library upgraded), the entry is stale and recomputed.
+ *   memo-identity 1
+ *   identity HEX
+ *   import NAME@VERSION PROVIDER-ID
+ *   global NAME
+ *   check HEX          BLAKE2b-256 of every line above
+ * Written to a temporary file and renamed, so a reader sees all or nothing;
+ * a file that does not verify is ignored (and replaced).
+ */
+static int cache_path(const struct fn *f, char *path, size_t n)
+{
+	size_t len, used;
+	const uint8_t *id = elf_image_build_id(f->img, &len);
+
+	if (!id || !len)
+		return -1;
+	used = (size_t)snprintf(path, n, "%s/", cache_dir);
+	for (size_t i = 0; i < len && used + 3 < n; i++, used += 2)
+		snprintf(path + used, 3, "%02x", id[i]);
+	return snprintf(path + used, n - used, "-%llx.id", (unsigned long long)f->start) <
+			       (int)(n - used) ? 0 : -1;
+}
+
+static void hex_of(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+static int cache_read(struct fn *f, uint8_t out[32])
+{
+	char path[PATH_MAX + 64], buf[16384], sum[65], *line, *save = NULL;
+	uint8_t digest[32];
+	struct strlist globals = { 0 };
+	bool have_id = false, ok = true;
+	ssize_t n;
+	int fd;
+
+	if (cache_path(f, path, sizeof path))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	char *check = strstr(buf, "check ");
+	if (!check || (check != buf && check[-1] != '\n') || strlen(check) != 6 + 64 + 1)
+		goto bad;
+	blake2b(digest, buf, NULL, sizeof digest, (size_t)(check - buf), 0);
+	hex_of(digest, sizeof digest, sum);
+	if (memcmp(check + 6, sum, 64) || strncmp(buf, "memo-identity 1\n", 16))
+		goto bad;
+	*check = '\0';
+	for (line = strtok_r(buf + 16, "\n", &save); line && ok; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "identity ", 9) && strlen(line) == 9 + 64) {
+			for (int i = 0; i < 32; i++)
+				sscanf(line + 9 + 2 * i, "%2hhx", &out[i]);
+			have_id = true;
+		} else if (!strncmp(line, "import ", 7)) {
+			/* Still the same providers? */
+			char name[256], version[128], was[PATH_MAX], now[PATH_MAX];
+			char *at = strchr(line + 7, '@'), *sp = at ? strchr(at, ' ') : NULL;
+			if (!at || !sp || at - (line + 7) >= (long)sizeof name ||
+			    sp - at - 1 >= (long)sizeof version) {
+				ok = false;
+				break;
+			}
+			snprintf(name, sizeof name, "%.*s", (int)(at - line - 7), line + 7);
+			snprintf(version, sizeof version, "%.*s", (int)(sp - at - 1), at + 1);
+			snprintf(was, sizeof was, "%s", sp + 1);
+			provider_id(name, version, now, sizeof now);
+			if (strcmp(was, now)) {
+				log_debug("'%s': identity cache stale: '%s' now from %s", f->name, name, now);
+				ok = false;
+			}
+		} else if (!strncmp(line, "global ", 7)) {
+			strlist_add(&globals, line + 7);
+		} else {
+			ok = false;
+		}
+	}
+	if (!ok || !have_id) {
+		strlist_free(&globals);
+		return -1;
+	}
+	strlist_free(&f->globals);
+	f->globals = globals;
+	memcpy(f->ident, out, 32);
+	f->ident_done = true;
+	f->cached = true;
+	log_debug("'%s': identity read from '%s'", f->name, path);
+	return 0;
+bad:
+	log_debug("'%s': identity cache '%s' does not verify: recomputed", f->name, path);
+	return -1;
+}
+
+static void cache_write(struct fn *f, const uint8_t id[32])
+{
+	char path[PATH_MAX + 64], tmp[PATH_MAX + 96], buf[16384], sum[65];
+	struct strlist globals = { 0 }, imports = { 0 };
+	uint8_t digest[32];
+	size_t used = 0;
+	int fd;
+
+	f->cached = true;	/* one attempt per process */
+	if (cache_path(f, path, sizeof path))
+		return;
+	fn_stamp++;
+	collect(f, &globals, &imports);
+	used += snprintf(buf, sizeof buf, "memo-identity 1\nidentity ");
+	hex_of(id, 32, buf + used);
+	used += 64;
+	buf[used++] = '\n';
+	for (size_t i = 0; i < imports.n && used < sizeof buf; i++)
+		used += snprintf(buf + used, sizeof buf - used, "import %s\n", imports.v[i]);
+	for (size_t i = 0; i < globals.n && used < sizeof buf; i++)
+		used += snprintf(buf + used, sizeof buf - used, "global %s\n", globals.v[i]);
+	strlist_free(&globals);
+	strlist_free(&imports);
+	if (used + 6 + 64 + 2 > sizeof buf)
+		return;		/* too many parts for a cache entry: computed each time */
+	blake2b(digest, buf, NULL, sizeof digest, used, 0);
+	hex_of(digest, sizeof digest, sum);
+	used += snprintf(buf + used, sizeof buf - used, "check %s\n", sum);
+
+	mkdir(cache_dir, 0755);
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_debug("'%s': cannot write '%s': %s", f->name, tmp, strerror(errno));
+		return;
+	}
+	bool ok = write(fd, buf, used) == (ssize_t)used;
+	if (close(fd) || !ok || rename(tmp, path)) {
+		log_debug("'%s': cannot write '%s'", f->name, path);
+		unlink(tmp);
+	}
 }
 
 int identity_global_addr(struct hook *h, const char *name, void **addr, size_t *size)

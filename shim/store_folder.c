@@ -23,13 +23,16 @@
  *                   evict: one evictor at a time, others skip (never wait).
  *
  * Eviction: each process counts the bytes it wrote since it last added them
- * to .size (`unsynced`). When that reaches a chunk (max_size/16, at most
- * 8 MiB), or when the last known estimate plus it exceeds max_size, it adds
+ * to .size (`unsynced`). On its first set, when that reaches a chunk
+ * (max_size/16, at most 8 MiB), or when the last known estimate plus it
+ * exceeds max_size, it adds
  * them to .size; if the sum exceeds max_size (or .size is missing) it scans
  * every entry and removes the least recently used (oldest mtime first) until
  * the total is under 90% of max_size, then writes the exact total back. So the
  * folder can overshoot by at most one chunk per writing process, and a scan
- * runs once per ~10% of max_size written. A hit refreshes the entry's mtime
+ * runs once per ~10% of max_size written. store_free adds what is left (a
+ * process that exits without it leaves the estimate short by less than a
+ * chunk, until the next scan makes it exact again). A hit refreshes the entry's mtime
  * (one futimens) when it is older than a minute: LRU at minute resolution
  * without a metadata write on every hit.
  *
@@ -70,6 +73,9 @@
 #define REFRESH_NS (60ULL * 1000000000ULL)	/* LRU resolution of hits */
 #define CHUNK_MAX (8ULL << 20)
 #define WARN_ERRNOS 256
+/* Until a process has read .size once, its first set does (cheaply), so a
+ * process joining a full folder does not write a whole chunk over the bound. */
+#define ESTIMATE_UNKNOWN UINT64_MAX
 
 /* Causes of a warning shown once per process (per errno). */
 enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_COUNT };
@@ -473,7 +479,7 @@ static void scan_bucket(struct folder_store *fs, int b, struct scan *sc,
 		m = mtime_ns(&sb);
 		if (de->d_name[0] == '.') {
 			if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) &&
-			    S_ISREG(sb.st_mode) && now - m > STALE_TMP_NS) {
+			    S_ISREG(sb.st_mode) && m < now && now - m > STALE_TMP_NS) {
 				if (clean)
 					unlinkat(dfd, de->d_name, 0);
 				sc->stale_tmps++;
@@ -561,9 +567,10 @@ static uint64_t folder_evict(struct folder_store *fs)
 }
 
 /* Add this process's unsynced bytes to .size, and evict when over the bound.
- * Never waits: if another process holds .size, the bytes stay unsynced and
- * are added on a later set. */
-static void folder_sync(struct folder_store *fs)
+ * On a set it never waits: if another process holds .size, the bytes stay
+ * unsynced and are added on a later set. At store_free it waits (bounded),
+ * since there is no later set. */
+static void folder_sync(struct folder_store *fs, bool wait)
 {
 	char buf[32];
 	uint64_t total = 0, u;
@@ -576,7 +583,7 @@ static void folder_sync(struct folder_store *fs)
 		warn_once(fs, OP_EVICT, errno, "cannot open the size file", SIZE_FILE);
 		return;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (wait ? lock_bounded(fd, fs->lock_wait_ms) < 0 : flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
 		return;
 	}
@@ -607,8 +614,8 @@ static void folder_account(struct folder_store *fs, uint64_t n)
 		return;
 	u = __atomic_add_fetch(&fs->unsynced, n, __ATOMIC_RELAXED);
 	est = __atomic_load_n(&fs->estimate, __ATOMIC_RELAXED);
-	if (u >= fs->chunk || est + u > fs->max_size)
-		folder_sync(fs);
+	if (u >= fs->chunk || est == ESTIMATE_UNKNOWN || est + u > fs->max_size)
+		folder_sync(fs, false);
 }
 
 static void folder_after_fork(struct store *s)
@@ -652,7 +659,11 @@ static void folder_report(struct store *s, FILE *out)
 
 static void folder_free(struct store *s)
 {
-	close(FS(s)->rootfd);
+	struct folder_store *fs = FS(s);
+
+	if (fs->max_size && __atomic_load_n(&fs->unsynced, __ATOMIC_RELAXED))
+		folder_sync(fs, true);
+	close(fs->rootfd);
 	free(s);
 }
 
@@ -736,6 +747,7 @@ struct store *store_folder_open(const struct cache_config *c)
 		fs->chunk = CHUNK_MAX;
 	if (!fs->chunk)
 		fs->chunk = 1;
+	fs->estimate = ESTIMATE_UNKNOWN;
 	fs->lock_wait_ms = c->timeout_ms > 0 ? c->timeout_ms : 50;
 	if (getrandom(&fs->nonce, sizeof fs->nonce, GRND_NONBLOCK) != sizeof fs->nonce)
 		fs->nonce = now_ns() ^ ((uint64_t)getpid() << 32);

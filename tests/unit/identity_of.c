@@ -3,7 +3,8 @@
  * shim computes it at start-up (identity_compute), the BLAKE2b of their raw
  * bytes (to show where raw bytes would be wrong), the writable globals they
  * read, and with -v what went into the identity. For the t06xx tests.
- *   identity_of [-v] FILE SYMBOL...
+ * -c DIR uses DIR as the identity cache (MEMO_LOG=debug says when it serves).
+ *   identity_of [-v] [-c DIR] FILE SYMBOL...
  *   -> "SYMBOL identity=HEX raw=HEX globals=NAME,NAME" per symbol
  */
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "elf.h"
 #include "identity.h"
+#include "log.h"
 
 static void hex(const uint8_t *p, size_t n)
 {
@@ -36,12 +38,17 @@ int main(int argc, char **argv)
 	struct elf_image *img;
 	int rc = 0, verbose = 0, a = 1;
 
-	if (a < argc && !strcmp(argv[a], "-v")) {
-		verbose = 1;
-		a++;
+	log_init();
+	for (; a < argc && argv[a][0] == '-'; a++) {
+		if (!strcmp(argv[a], "-v"))
+			verbose = 1;
+		else if (!strcmp(argv[a], "-c") && a + 1 < argc)
+			identity_set_cache_dir(argv[++a]);
+		else
+			break;
 	}
 	if (argc - a < 2) {
-		fprintf(stderr, "usage: identity_of [-v] FILE SYMBOL...\n");
+		fprintf(stderr, "usage: identity_of [-v] [-c DIR] FILE SYMBOL...\n");
 		return 2;
 	}
 	img = elf_image_open(argv[a], why, sizeof why);

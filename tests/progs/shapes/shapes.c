@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* The shapes library (see shapes.h). Results depend only on the arguments,
  * with enough arithmetic that a wrong restore shows in the output. */
 #include "shapes.h"
