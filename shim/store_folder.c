@@ -621,7 +621,8 @@ static void folder_account(struct folder_store *fs, uint64_t n)
 
 static void folder_after_fork(struct store *s)
 {
-	/* The parent accounts for what it wrote; the child starts from zero. */
+	/* The parent accounts for what it wrote; the child starts from zero.
+	 * Warnings already shown stay shown: the child writes to the same stderr. */
 	__atomic_store_n(&FS(s)->unsynced, 0, __ATOMIC_RELAXED);
 }
 
