@@ -356,6 +356,7 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 	const ElfW(Sym) *sym;
 	const char *name, *ver;
 	uintptr_t *slot, cur;
+	bool lazy;
 	int i;
 
 	if ((type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT) || !symi)
@@ -376,14 +377,17 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 			return;
 		}
 		/* an import's slot pointing into its own code is its unresolved PLT stub */
-		if (cur != w->target && !(type == R_X86_64_JUMP_SLOT && sym->st_shndx == SHN_UNDEF &&
-					  got_contains(info, cur, true)))
+		lazy = type == R_X86_64_JUMP_SLOT && sym->st_shndx == SHN_UNDEF &&
+		       got_contains(info, cur, true);
+		if (cur != w->target && !lazy)
 			continue;
 		if (got_write(p, slot, w->entry,
 			      (uintptr_t)slot >= relro_lo && (uintptr_t)slot < relro_hi)) {
 			w->slots++;
-			log_debug("'%s': GOT slot %p in '%s' patched", name, (void *)slot,
-				  *info->dlpi_name ? info->dlpi_name : "main program");
+			log_debug("'%s': %s slot %p in '%s' patched%s", name,
+				  type == R_X86_64_JUMP_SLOT ? "PLT" : "GOT", (void *)slot,
+				  *info->dlpi_name ? info->dlpi_name : "main program",
+				  lazy ? " (lazy, not bound yet)" : "");
 		}
 		return;
 	}

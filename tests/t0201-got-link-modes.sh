@@ -15,9 +15,16 @@ readelf -r "$G/libgotcall-noplt.so" | grep -q 'R_X86_64_JUMP_SLO.*got_add' && fa
 readelf -r "$G/libgotcall-lazy.so" | grep -q 'R_X86_64_JUMP_SLO.*got_add' || fail "lazy library has no PLT slot"
 
 unset LD_BIND_NOW
-"$G/got_unit" "$G" variants >out 2>err
+MEMO_LOG=debug "$G/got_unit" "$G" variants >out 2>err
 rc=$?
 cat out err
 [ $rc = 0 ] || fail "got_unit variants"
 grep -q '^FAIL' out && fail "a check failed"
 expect_eq "$(grep -c '^ok' out)" 11 "checks passed"
+# the lazy library and the plugin were patched before their first call bound them
+grep -q "'got_add': PLT slot .* in '.*libgotcall-lazy.so' patched (lazy, not bound yet)" err ||
+	fail "lazy slot not patched as lazy"
+grep -q "'got_add': PLT slot .* in '.*plugins/libgotplug.so' patched (lazy, not bound yet)" err ||
+	fail "plugin slot not patched after its dlopen"
+grep -q "'got_add': GOT slot .* in '.*libgotcall-noplt.so' patched" err || fail "GLOB_DAT slot not patched"
+grep -q "'dlopen': .* slot .* in '.*libgotcall-lazy.so' patched" err || fail "dlopen slot not patched"
