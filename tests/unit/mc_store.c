@@ -16,6 +16,7 @@
  *   delchunk NAME I C        delete chunk C of entry NAME-I behind the store's back
  *   rawset NAME I TEXT       write TEXT under NAME-I's key, as a foreign client
  *   hammer P T ROUNDS        P processes x T threads, shared and own keys
+ *   forkget NAME N SIZE      2 forked children read them on their own connections
  *   casinc NAME P N          P processes add 1 N times each with gets/cas
  *   report                   the store's report, then "ok"
  * Values are a function of the key name and size, so any hit can be checked.
@@ -303,6 +304,36 @@ static int hammer_child(void *arg)
 	return hammer_process(hammer_threads, hammer_rounds);
 }
 
+/* forkget: the parent has live connections; a child reads every key on its
+ * own connections, closes them (QUIT) and exits; the parent's must still work. */
+struct forkget_arg {
+	const char *name;
+	int n;
+	size_t size;
+};
+
+static int forkget_child(void *p)
+{
+	struct forkget_arg *a = p;
+	uint8_t *want = malloc(a->size ? a->size : 1), space[4096];
+	struct memo_key k;
+	struct membuf b;
+	int i, bad = 0;
+
+	for (i = 0; i < a->n; i++) {
+		make_key(a->name, i, &k);
+		make_value(&k, a->size, want);
+		membuf_init(&b, space, sizeof space);
+		if (store_get(st, &k, &b, &stats) != STORE_HIT || b.len != a->size ||
+		    memcmp(b.data, want, a->size))
+			bad++;
+		membuf_release(&b);
+	}
+	store_free(st);
+	free(want);
+	return bad;
+}
+
 struct casinc_arg {
 	const char *name;
 	int n;
@@ -389,7 +420,13 @@ int main(int argc, char **argv)
 			printf("%s children_failed=%d\n", bad ? "fail" : "ok", bad);
 			fflush(stdout);
 		}
-		else if (sscanf(line, "casinc %255s %d %d", name, &n, &i) == 3)
+		else if (sscanf(line, "forkget %255s %d %zu", name, &n, &size) == 3) {
+			struct forkget_arg a = { name, n, size };
+			int bad = run_children(2, forkget_child, &a);
+
+			printf("%s children_failed=%d\n", bad ? "fail" : "ok", bad);
+			fflush(stdout);
+		} else if (sscanf(line, "casinc %255s %d %d", name, &n, &i) == 3)
 			cmd_casinc(name, n, i);
 		else if (!strncmp(line, "report", 6)) {
 			st->ops->report(st, stdout);
