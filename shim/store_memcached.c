@@ -273,7 +273,7 @@ static void mc_breaker_success(struct mc_thread *t, int i, struct memo_stats *st
 		STAT_ADD(st, reconnects, 1);
 }
 
-static void mc_breaker_failure(struct mc_thread *t, int i)
+static void mc_breaker_failure(struct mc_thread *t, int i, memcached_return_t rc)
 {
 	struct mc_store *s = t->s;
 	struct mc_breaker *b = &s->servers[i].br;
@@ -290,7 +290,11 @@ static void mc_breaker_failure(struct mc_thread *t, int i)
 		backoff *= 2;
 	if (backoff > MC_BACKOFF_MAX_NS)
 		backoff = MC_BACKOFF_MAX_NS;
-	if (f == MC_BREAK_AFTER)
+	if (f == MC_BREAK_AFTER && (rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM))
+		log_warn("'%s:%u': memcached refused sasl authentication of '%s'; asking again in %lld ms",
+			 s->servers[i].host, s->servers[i].port, s->sasl_user,
+			 (long long)(backoff / 1000000));
+	else if (f == MC_BREAK_AFTER)
 		log_warn("'%s:%u': memcached server does not answer; asking again in %lld ms",
 			 s->servers[i].host, s->servers[i].port, (long long)(backoff / 1000000));
 	__atomic_store_n(&b->open_until, now_ns() + backoff, __ATOMIC_RELEASE);
@@ -326,7 +330,7 @@ static int mc_account(struct mc_thread *t, int i, const char *key, size_t len,
 	}
 	if (i < 0)
 		i = mc_server_of(t, key, len);
-	mc_breaker_failure(t, i);
+	mc_breaker_failure(t, i, rc);
 	if (mc_is_timeout(t->mc, rc)) {
 		if (st)
 			STAT_ADD(st, timeouts, 1);

@@ -5,6 +5,7 @@
  * client (reading a manifest, deleting a chunk by hand), and libb2.
  *
  *   mc_store SERVERS [TIMEOUT_MS] < commands
+ *   (MC_SASL_USER and MC_SASL_PASSWORD_FILE in the environment: SASL)
  *
  * Reads one command per line from stdin and answers each with one line
  * ("ok ..." with the counters of that command, or "fail ...") so a test can
@@ -399,6 +400,12 @@ int main(int argc, char **argv)
 	snprintf(cfg.servers, sizeof cfg.servers, "%s", argv[1]);
 	cfg.connect_timeout_ms = cfg.timeout_ms = argc > 2 ? atoi(argv[2]) : 50;
 	snprintf(cfg.file, sizeof cfg.file, "mc_store");
+	/* SASL, as `sasl_user` and `sasl_password_file` would set it. */
+	if (getenv("MC_SASL_USER"))
+		snprintf(cfg.sasl_user, sizeof cfg.sasl_user, "%s", getenv("MC_SASL_USER"));
+	if (getenv("MC_SASL_PASSWORD_FILE"))
+		snprintf(cfg.sasl_password_file, sizeof cfg.sasl_password_file, "%s",
+			 getenv("MC_SASL_PASSWORD_FILE"));
 	st = memo_store_memcached_open(&cfg);
 	if (!st)
 		return 1;
