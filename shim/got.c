@@ -2,7 +2,7 @@
  * got: routes calls that cross objects to hooks by rewriting GOT slots
  * (R_X86_64_JUMP_SLOT: PLT calls; R_X86_64_GLOB_DAT: -fno-plt calls), and
  * keeps doing so for objects dlopen'ed later through the dlopen thunk.
- * Calls symbols/hooks (hook_activate), log, dl_iterate_phdr, mprotect.
+ * Calls hook_activate (memo.c), inline_patched, log, dl_iterate_phdr, mprotect.
  * Start-up and dlopen only, under hooks_lock; the hot path only ever reads a
  * slot we wrote (one aligned 8-byte store, so a caller sees old or new).
  *
@@ -21,6 +21,7 @@
  */
 #include "got.h"
 #include "hook.h"
+#include "inline.h"
 #include "log.h"
 
 #include <dlfcn.h>
@@ -453,26 +454,23 @@ static unsigned long long got_adds(void)
 	return adds;
 }
 
-/* Hooks a dlopen may have completed: resolve them now, log what changed. */
+/* Hooks whose symbol a dlopen may have brought: activate them now
+ * (hook_activate logs what happens; a symbol still missing stays quiet). */
 static void got_activate_pending(void)
 {
 	int i;
 
-	for (i = 0; i < nhooks; i++) {
-		struct hook *h = &hooks[i];
-		if (h->state != HOOK_UNRESOLVED)
-			continue;
-		if (hook_activate(h) == 0)
-			log_info("'%s': found in '%s' after a dlopen", h->fn->symbol, h->path);
-		else if (h->state == HOOK_FAILED)
-			log_warn("%s", h->why);
-	}
+	for (i = 0; i < nhooks; i++)
+		if (hooks[i].state == HOOK_UNRESOLVED)
+			hook_activate(&hooks[i]);
 }
 
+/* An entry-patched hook already catches every call: its slots stay as they are. */
 static bool got_wanted(const struct hook *h)
 {
 	return __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == HOOK_ACTIVE && h->entry &&
-	       h->target && (h->fn->mechanism == MECH_GOT || h->fn->mechanism == MECH_AUTO);
+	       h->target &&
+	       (h->fn->mechanism == MECH_GOT || (h->fn->mechanism == MECH_AUTO && !inline_patched(h)));
 }
 
 void got_install_all(void)
