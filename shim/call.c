@@ -311,7 +311,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 			return;
 		}
 	}
-	if (key_compute(&h->prefix, p, args, &k) < 0)
+	if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
 		goto unkeyable;
 	if (h->fn->repeated) {
 		repeat_call(h, &k, ret, args, caller_errno);

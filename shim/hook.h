@@ -13,9 +13,12 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "config.h"
 #include "stats.h"
+
+#define HOOK_MAX_GLOBALS 8
 
 enum hook_state {
 	HOOK_UNRESOLVED = 0,	/* not (yet) found in any loaded object */
@@ -45,6 +48,10 @@ struct hook {
 	uint64_t threshold_ns;
 	pthread_key_t strbuf;		/* RET_STRING_STATIC: per-thread result buffer */
 	int warned;			/* warn_once bits (call.c) */
+
+	/* `globals = ...`: variables whose current bytes join each call's key */
+	int nglobals;
+	struct iovec globals[HOOK_MAX_GLOBALS];
 
 	struct memo_stats stats;
 	int state;			/* enum hook_state */

@@ -47,7 +47,7 @@
 #define TABLE_MAX 4096		/* jump table entries */
 #define SYMDATA_MAX (1u << 20)	/* a labelled constant table */
 #define FUNC_MAX (4u << 20)
-#define DEPTH_MAX 2048		/* call-graph DFS */
+#define DEPTH_MAX 1024		/* call-graph DFS (about 300 bytes of stack a level) */
 
 /* A small set of strings, in insertion order. */
 struct strlist {
@@ -373,7 +373,19 @@ static void ref_code(struct an *a, uint64_t target)
 		add_callee(a, &sym, target);
 		return;
 	}
+	/* Code with no symbol (a stripped object): its extent is unknown, so
+	 * the whole object stands in for it, by build-id (else its section's
+	 * bytes). Never stale; invalidated by any rebuild of that object. */
+	size_t len, avail;
+	const uint8_t *id = elf_image_build_id(a->img, &len);
+	const uint8_t *p = sec ? elf_image_bytes(a->img, sec->addr, &avail) : NULL;
 	put_str(a, 'x', sec ? sec->name : "?");
+	if (id)
+		put(a, 'B', id, len);
+	else if (p)
+		put(a, 'b', p, avail);
+	report(a, IDENTITY_CALLEE, "(unnamed code)", "0x%llx: the object's %s stands in for it",
+	       (unsigned long long)target, id ? "build-id" : "code");
 }
 
 /* Read-only bytes, with relocated words (.data.rel.ro) as what they point to. */
@@ -661,6 +673,17 @@ static int analyze(struct an *a)
 	return rc;
 }
 
+/* Out of line, so the analysis's large frame is not on every level of the
+ * recursive DFS below. */
+static __attribute__((noinline)) int analyze_fn(struct fn *f, char *why, size_t whylen)
+{
+	struct an a = { .f = f, .img = f->img };
+
+	if (analyze(&a))
+		return why_fmt(why, whylen, "%s", *a.why ? a.why : "its code cannot be read");
+	return 0;
+}
+
 /* identity(f) = H(local(f) ‖ identity of each callee in order), where a
  * callee on the DFS stack (a recursion) is hashed as its distance up the
  * stack. Returns the lowest stack depth a back edge reached (INT32_MAX if
@@ -668,12 +691,10 @@ static int analyze(struct an *a)
  * caller and is kept in f->ident. */
 static int ident(struct fn *f, int depth, uint8_t out[32], char *why, size_t whylen, int *err)
 {
-	struct an a = { .f = f, .img = f->img };
 	blake2b_state st;
 	int low = INT32_MAX;
 
-	if (analyze(&a)) {
-		why_fmt(why, whylen, "%s", a.why);
+	if (analyze_fn(f, why, whylen)) {
 		*err = -1;
 		return low;
 	}

@@ -124,6 +124,9 @@ int l1_probe(const struct hook *h, void *const *args, struct l1_probe *pr)
 		if (ptr && a->kind != ARG_OUT && (count > L1_IMAGE_MAX || append(pr, ptr, count) < 0))
 			return -1;
 	}
+	for (i = 0; i < h->nglobals; i++)
+		if (append(pr, h->globals[i].iov_base, h->globals[i].iov_len) < 0)
+			return -1;
 	pr->tag = fast_hash(pr->image, pr->len, pr->hook);
 	return 0;
 }

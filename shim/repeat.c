@@ -153,7 +153,9 @@ static int record(struct hook *h, const struct memo_key *k, double x, double sec
 			STAT_ADD(&h->stats, sets, 1);
 			return 0;
 		}
-		if (r != STORE_CONFLICT)
+		/* A conflict (someone updated first) or a lock not had in time
+		 * (nothing was written): read again and retry. */
+		if (r != STORE_CONFLICT && r != STORE_TIMEOUT)
 			break;
 	}
 	if (call_warn_once(h, WARN_CAS))

@@ -78,7 +78,7 @@
 #define ESTIMATE_UNKNOWN UINT64_MAX
 
 /* Causes of a warning shown once per process (per errno). */
-enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_COUNT };
+enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_KEY, OP_COUNT };
 
 struct folder_store {
 	struct store base;
@@ -116,12 +116,18 @@ static void warn_once(struct folder_store *fs, enum folder_op op, int err,
 		 fs->dir, path, what, strerror(err));
 }
 
-static uint64_t now_ns(void)
+/* CLOCK_REALTIME to compare with file times; CLOCK_MONOTONIC for waits. */
+static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_REALTIME, &t);
+	clock_gettime(id, &t);
 	return (uint64_t)t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
 }
 
 static uint64_t mtime_ns(const struct stat *st)
@@ -131,26 +137,31 @@ static uint64_t mtime_ns(const struct stat *st)
 
 /* "ab/KEY" into rel (and the bucket "ab" into bucket). -1 for a key text the
  * store.h contract does not allow (so it cannot name a temp or escape). */
-static int entry_path(const struct memo_key *k, char rel[3 + KEY_TEXT_MAX],
-		      char bucket[3])
+static int entry_path(struct folder_store *fs, const struct memo_key *k,
+		      char rel[3 + KEY_TEXT_MAX], char bucket[3], struct memo_stats *st)
 {
 	uint32_t h = 2166136261U;	/* FNV-1a: cheap, and spreads any text */
 	int n = k->textlen;
 
 	if (n < 1 || n >= KEY_TEXT_MAX || k->text[0] == '.')
-		return -1;
+		goto bad;
 	for (int i = 0; i < n; i++) {
 		unsigned char c = k->text[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
-			return -1;
+			goto bad;
 		h = (h ^ c) * 16777619U;
 	}
 	h ^= h >> 16;
 	snprintf(bucket, 3, "%02x", h & 0xff);
 	snprintf(rel, 3 + KEY_TEXT_MAX, "%s/%.*s", bucket, n, k->text);
 	return 0;
+bad:
+	stat_err(st);
+	snprintf(rel, 3 + KEY_TEXT_MAX, "%.*s", n > 0 && n < KEY_TEXT_MAX ? n : 0, k->text);
+	warn_once(fs, OP_KEY, EINVAL, "key text not allowed (see store.h)", rel);
+	return -1;
 }
 
 /* Read all of fd (a regular file of st_size bytes) onto the end of out. */
@@ -233,10 +244,8 @@ static int folder_get(struct store *s, const struct memo_key *k,
 {
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
 
-	if (entry_path(k, rel, bucket) < 0) {
-		stat_err(st);
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
 		return STORE_ERROR;
-	}
 	return folder_read(FS(s), FS(s)->rootfd, rel, rel, out, NULL, true, st);
 }
 
@@ -247,10 +256,8 @@ static int folder_gets(struct store *s, const struct memo_key *k,
 	int r;
 
 	*token = 0;
-	if (entry_path(k, rel, bucket) < 0) {
-		stat_err(st);
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
 		return STORE_ERROR;
-	}
 	r = folder_read(FS(s), FS(s)->rootfd, rel, rel, out, token, true, st);
 	if (r != STORE_HIT)
 		*token = 0;
@@ -337,10 +344,8 @@ static int folder_set(struct store *s, const struct memo_key *k, const void *val
 {
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
 
-	if (entry_path(k, rel, bucket) < 0) {
-		stat_err(st);
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
 		return STORE_ERROR;
-	}
 	return folder_write(FS(s), rel, bucket, val, len, st);
 }
 
@@ -348,7 +353,7 @@ static int folder_set(struct store *s, const struct memo_key *k, const void *val
  * a blocking flock that a stopped holder could make endless. */
 static int lock_bounded(int fd, int wait_ms)
 {
-	uint64_t deadline = now_ns() + (uint64_t)wait_ms * 1000000ULL;
+	uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + (uint64_t)wait_ms * 1000000ULL;
 	long sleep_ns = 50000;
 
 	for (;;) {
@@ -356,7 +361,7 @@ static int lock_bounded(int fd, int wait_ms)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -1;
-		if (now_ns() >= deadline) {
+		if (clock_ns(CLOCK_MONOTONIC) >= deadline) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -376,10 +381,8 @@ static int folder_cas(struct store *s, const struct memo_key *k, const void *val
 	uint64_t now_token = 0;
 	int bfd, r;
 
-	if (entry_path(k, rel, bucket) < 0) {
-		stat_err(st);
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
 		return STORE_ERROR;
-	}
 	bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (bfd < 0 && errno == ENOENT) {
 		if (mkdirat(fs->rootfd, bucket, 0700) < 0 && errno != EEXIST) {
@@ -427,10 +430,8 @@ static int folder_del(struct store *s, const struct memo_key *k,
 	struct folder_store *fs = FS(s);
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
 
-	if (entry_path(k, rel, bucket) < 0) {
-		stat_err(st);
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
 		return STORE_ERROR;
-	}
 	if (unlinkat(fs->rootfd, rel, 0) == 0)
 		return STORE_HIT;
 	if (errno == ENOENT || errno == ENOTDIR)
@@ -620,7 +621,8 @@ static void folder_account(struct folder_store *fs, uint64_t n)
 
 static void folder_after_fork(struct store *s)
 {
-	/* The parent accounts for what it wrote; the child starts from zero. */
+	/* The parent accounts for what it wrote; the child starts from zero.
+	 * Warnings already shown stay shown: the child writes to the same stderr. */
 	__atomic_store_n(&FS(s)->unsynced, 0, __ATOMIC_RELAXED);
 }
 

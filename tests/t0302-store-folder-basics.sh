@@ -29,6 +29,11 @@ expect_eq "$(stat -c %a "$f")" 600 "mode of an entry"
 expect_eq "$(stat -c %a "$(dirname "$f")")" 700 "mode of a bucket folder"
 [ -z "$(find "$c" -name '.t.*')" ] || fail "temp files left behind"
 
+note "a key text that could leave the folder is refused"
+"$S" "$c" set "g1-/../../escape" 10 1 >/dev/null 2>"$T/err"; expect_eq $? 2 "set of a key with '/'"
+grep -q "key text not allowed" "$T/err" || fail "no message: $(cat "$T/err")"
+[ -e "$T/escape" ] && fail "a key wrote outside the folder"
+
 note "a folder another user owns, or others may write, is refused"
 mkdir -m 700 "$T/theirs" "$T/open"
 chown nobody "$T/theirs"

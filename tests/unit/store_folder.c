@@ -225,6 +225,7 @@ int main(int argc, char **argv)
 
 	memset(&c, 0, sizeof c);
 	c.timeout_ms = 1000;
+	c.connect_timeout_ms = 1000;
 	while ((opt = getopt(argc, argv, "m:l:s:")) != -1) {
 		switch (opt) {
 		case 'm': c.max_size = strtoull(optarg, NULL, 0); break;

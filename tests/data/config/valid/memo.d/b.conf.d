@@ -1,0 +1,2 @@
+[function fourth]
+prototype = int fourth(int x)
