@@ -303,7 +303,7 @@ static bool got_contains(const struct dl_phdr_info *info, uintptr_t addr, bool e
 static bool got_is_own_dependency(const char *path)
 {
 	static const char *const libs[] = {
-		"libmemo", "libffi.so", "libb2.so", "libelf.so", "libelf-", "libdw.so",
+		"libmemo.so", "libmemo-", "libffi.so", "libb2.so", "libelf.so", "libelf-", "libdw.so",
 		"libdw-", "libunwind", "libinih.so", "libZydis.so", "libmemcached.so",
 	};
 	const char *base = strrchr(path, '/');
@@ -394,6 +394,23 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 	}
 }
 
+/*
+ * Only the base namespace is patched: a copy of a library loaded with
+ * dlmopen into another namespace has its own definitions, and a lazy slot
+ * there would otherwise be sent to the base namespace's hook. Inside the
+ * dl_iterate_phdr callback the loader's list lock is held, so the list
+ * _r_debug heads (the base namespace's) cannot change while it is walked.
+ */
+static bool got_in_base_namespace(const ElfW(Dyn) *dyn)
+{
+	const struct link_map *lm;
+
+	for (lm = _r_debug.r_map; lm; lm = lm->l_next)
+		if (lm->l_ld == dyn)
+			return true;
+	return false;
+}
+
 static int got_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct got_pass *p = arg;
@@ -422,7 +439,7 @@ static int got_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 			relro_hi = relro_lo + ph->p_memsz;
 		}
 	}
-	if (!dyn || !got_dyn_read(dyn, info->dlpi_addr, &d))
+	if (!dyn || !got_in_base_namespace(dyn) || !got_dyn_read(dyn, info->dlpi_addr, &d))
 		return 0;
 	/* the loader protects [page-down(start), page-down(end)) once relocated */
 	if (p->maps && (relro_lo & ~(page - 1)) < (relro_hi & ~(page - 1))) {

@@ -116,6 +116,7 @@ static void install(void)
 
 typedef int (*add_fn)(int, int);
 typedef void *(*dlopen_fn)(const char *, int);
+typedef void *(*dlmopen_fn)(long, const char *, int);
 
 static int mode_variants(const char *dir)
 {
@@ -124,6 +125,7 @@ static int mode_variants(const char *dir)
 	};
 	add_fn add[3];
 	dlopen_fn cdl;
+	dlmopen_fn cdlm;
 	void *plug;
 	const char *err;
 	int i, before;
@@ -159,6 +161,23 @@ static int mode_variants(const char *dir)
 	CHECK(hk[0].got_slots == 4, "got_add: 4 slots after the dlopen (%d)", hk[0].got_slots);
 	CHECK(cdl("libgot-no-such.so", RTLD_NOW) == NULL && dlerror() != NULL,
 	      "a failing dlopen through the thunk keeps its error");
+
+	/* dlmopen: the base namespace is patched, another namespace's copy is not */
+	cdlm = (dlmopen_fn)sym(load(dir, libs[0]), "call_dlmopen");
+	plug = cdlm(LM_ID_BASE, "libgotplug1.so", RTLD_LAZY);
+	CHECK(plug != NULL, "dlmopen(LM_ID_BASE) through the thunk finds the plugin by RUNPATH");
+	if (!plug)
+		return 1;
+	before = count_of(0);
+	CHECK(((add_fn)sym(plug, "plug_add"))(1, 2) == 3 && count_of(0) == before + 1,
+	      "plugin dlmopen'ed into the base namespace: its call reaches the hook");
+	plug = cdlm(LM_ID_NEWLM, "libgotplug2.so", RTLD_LAZY);
+	CHECK(plug != NULL, "dlmopen(LM_ID_NEWLM) through the thunk finds the plugin by RUNPATH");
+	if (!plug)
+		return 1;
+	before = count_of(0);
+	CHECK(((add_fn)sym(plug, "plug_add"))(1, 2) == 3 && count_of(0) == before,
+	      "a new namespace keeps its own got_add (not patched)");
 	return failures != 0;
 }
 
