@@ -68,7 +68,8 @@ extern pthread_mutex_t hooks_lock;
 
 /* symbols.c: find the definition the dynamic linker binds `h->fn->symbol`
  * (at its version, in `object` if set) to. 0, or -1 with h->why set; a
- * symbol refused by name (libmemo's deny list) also sets HOOK_FAILED. */
+ * symbol refused for good (deny list, not a function) is logged here and
+ * left HOOK_FAILED, a missing one stays HOOK_UNRESOLVED. */
 int sym_resolve(struct hook *h);
 
 /* identity.c: compute h->identity from h->path and h->target. 0, or -1 with

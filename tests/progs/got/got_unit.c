@@ -1,9 +1,9 @@
 /*
  * got_unit: drives got.c, symbols.c and the dlopen thunk directly, with hooks
  * whose entry is a counting function of the hooked signature, before the call
- * path exists. Links got.o symbols.o log.o dlopen_thunk.o only: this
- * program plays libmemo (got never patches it), the libraries it loads from
- * DIR are the host. Modes (one per test file):
+ * path is involved. Links libshim.a (every module but memo.c): this program
+ * plays libmemo (got never patches it), the libraries it loads from DIR are
+ * the host. Modes (one per test file):
  *   got_unit DIR variants   lazy PLT, full RELRO, -fno-plt, later dlopen
  *   got_unit DIR versions   vers_fn@V1 and vers_fn@@V2 slots stay apart
  *   got_unit DIR deny       refusals and their reasons
@@ -20,32 +20,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * memo.c (the constructor and hook_activate) is not in libshim.a: this driver
+ * owns the hook table, and makes every hook in it active by hand, so
+ * got_install_all never asks it to activate one.
+ */
 struct hook *hooks;
 int nhooks;
 
-/*
- * memo.c (start-up, the call path, entry patching) is not linked here: every
- * hook this driver patches is made HOOK_ACTIVE by hand, so the activation
- * got_install_all attempts for unresolved hooks only needs to resolve.
- */
 int hook_activate(struct hook *h)
 {
-	if (h->state != HOOK_UNRESOLVED || sym_resolve(h) < 0)
-		return -1;
-	snprintf(h->why, sizeof h->why, "'%s': activation is not linked in got_unit", h->fn->symbol);
-	h->state = HOOK_FAILED;
+	snprintf(h->why, sizeof h->why, "'%s': got_unit activates hooks by hand", h->fn->symbol);
 	return -1;
 }
 
+/* As libmemo's start-up says a refusal. */
 void hook_log_failure(const struct hook *h)
 {
-	printf("log: %s\n", h->why);
-}
-
-int inline_patched(const struct hook *h)
-{
-	(void)h;
-	return 0;
+	log_warn("'%s' (%s:%d) cannot be memoized: %s", h->fn->symbol, h->fn->file, h->fn->line,
+		 h->why);
 }
 
 static int failures;
@@ -130,6 +123,7 @@ static void install(void)
 
 typedef int (*add_fn)(int, int);
 typedef void *(*dlopen_fn)(const char *, int);
+typedef void *(*dlmopen_fn)(long, const char *, int);
 
 static int mode_variants(const char *dir)
 {
@@ -138,6 +132,7 @@ static int mode_variants(const char *dir)
 	};
 	add_fn add[3];
 	dlopen_fn cdl;
+	dlmopen_fn cdlm;
 	void *plug;
 	const char *err;
 	int i, before;
@@ -173,6 +168,23 @@ static int mode_variants(const char *dir)
 	CHECK(hk[0].got_slots == 4, "got_add: 4 slots after the dlopen (%d)", hk[0].got_slots);
 	CHECK(cdl("libgot-no-such.so", RTLD_NOW) == NULL && dlerror() != NULL,
 	      "a failing dlopen through the thunk keeps its error");
+
+	/* dlmopen: the base namespace is patched, another namespace's copy is not */
+	cdlm = (dlmopen_fn)sym(load(dir, libs[0]), "call_dlmopen");
+	plug = cdlm(LM_ID_BASE, "libgotplug1.so", RTLD_LAZY);
+	CHECK(plug != NULL, "dlmopen(LM_ID_BASE) through the thunk finds the plugin by RUNPATH");
+	if (!plug)
+		return 1;
+	before = count_of(0);
+	CHECK(((add_fn)sym(plug, "plug_add"))(1, 2) == 3 && count_of(0) == before + 1,
+	      "plugin dlmopen'ed into the base namespace: its call reaches the hook");
+	plug = cdlm(LM_ID_NEWLM, "libgotplug2.so", RTLD_LAZY);
+	CHECK(plug != NULL, "dlmopen(LM_ID_NEWLM) through the thunk finds the plugin by RUNPATH");
+	if (!plug)
+		return 1;
+	before = count_of(0);
+	CHECK(((add_fn)sym(plug, "plug_add"))(1, 2) == 3 && count_of(0) == before,
+	      "a new namespace keeps its own got_add (not patched)");
 	return failures != 0;
 }
 
