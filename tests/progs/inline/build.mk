@@ -20,3 +20,22 @@ $(INL)/ipara: tests/progs/inline/ipara.c
 	$(Q)$(CC) $(INL_CFLAGS) -O2 -o $@ $<
 
 TEST_PROGS += $(INL)/ipara
+
+# libreach: one library, called by one program in two link modes: lazy PLT,
+# and -fno-plt with full RELRO (calls through the GOT, read-only after start).
+$(INL)/libreach.so: tests/progs/inline/libreach.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -fPIC -shared -o $@ $<
+
+$(INL)/libreach2.so: tests/progs/inline/libreach2.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -fPIC -shared -o $@ $<
+
+$(INL)/reach: tests/progs/inline/reach_main.c $(INL)/libreach.so
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -o $@ $< -L$(INL) -lreach -Wl,-rpath,'$$ORIGIN' -ldl
+
+$(INL)/reach-noplt: tests/progs/inline/reach_main.c $(INL)/libreach.so
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -fno-plt -Wl,-z,relro,-z,now -o $@ $< -L$(INL) -lreach \
+		-Wl,-rpath,'$$ORIGIN' -ldl
+
+TEST_PROGS += $(INL)/libreach.so $(INL)/libreach2.so $(INL)/reach $(INL)/reach-noplt

@@ -1,0 +1,4 @@
+/* Loaded by dlopen after start (t0503, t0504): its functions are patched then. */
+#include "runs.h"
+
+long inl_late(long x) { test_ran("inl_late"); return x * x + 3; }
