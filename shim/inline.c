@@ -697,6 +697,12 @@ static int threads_running(void)
 
 static void crash_install(void);
 
+static bool cx16(void)
+{
+	unsigned a, b, c, d;
+	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_CMPXCHG16B);
+}
+
 int inline_install(struct hook *h)
 {
 	struct inline_patch *p = patch_of(h);
@@ -734,8 +740,22 @@ int inline_install(struct hook *h)
 		__atomic_store_n(q, v, __ATOMIC_SEQ_CST);
 	} else if (threads <= 1) {
 		memcpy((void *)at, jmp, JMP_LEN);	/* nobody else runs */
+	} else if ((at & 15) + JMP_LEN <= 16 && cx16()) {
+		/* After endbr64 the bytes are 4..8 of a 16-byte aligned block:
+		 * one locked 16-byte compare-and-swap, within one cache line,
+		 * so again old bytes or new, never a mix. */
+		unsigned __int128 *q = (unsigned __int128 *)(at & ~(uintptr_t)15), old = *q, v;
+		bool ok;
+		do {
+			v = old;
+			memcpy((uint8_t *)&v + (at & 15), jmp, JMP_LEN);
+			__asm__ volatile("lock cmpxchg16b %1"
+					 : "=@ccz"(ok), "+m"(*q), "+A"(old)
+					 : "b"((uint64_t)v), "c"((uint64_t)(v >> 64))
+					 : "memory");
+		} while (!ok);
 	} else {
-		why(h, "its entry straddles an 8-byte boundary and other threads are "
+		why(h, "its entry straddles a 16-byte boundary and other threads are "
 		    "running: the jump cannot be written atomically");
 		rc = -1;
 	}

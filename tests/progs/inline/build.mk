@@ -27,9 +27,11 @@ $(INL)/libreach.so: tests/progs/inline/libreach.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(INL_CFLAGS) -O2 -fPIC -shared -o $@ $<
 
+# With endbr64: patched (at its dlopen, threads running) after 4 bytes, where
+# the 5 bytes straddle 8-byte words.
 $(INL)/libreach2.so: tests/progs/inline/libreach2.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(INL_CFLAGS) -O2 -fPIC -shared -o $@ $<
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -fcf-protection=full -fPIC -shared -o $@ $<
 
 $(INL)/reach: tests/progs/inline/reach_main.c $(INL)/libreach.so
 	$(Q)$(CC) $(INL_CFLAGS) -O2 -o $@ $< -L$(INL) -lreach -Wl,-rpath,'$$ORIGIN' -ldl
@@ -39,3 +41,9 @@ $(INL)/reach-noplt: tests/progs/inline/reach_main.c $(INL)/libreach.so
 		-Wl,-rpath,'$$ORIGIN' -ldl
 
 TEST_PROGS += $(INL)/libreach.so $(INL)/libreach2.so $(INL)/reach $(INL)/reach-noplt
+
+$(INL)/threads: tests/progs/inline/threads.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -pthread -o $@ $< -ldl
+
+TEST_PROGS += $(INL)/threads
