@@ -207,11 +207,17 @@ int inline_find(const char *path, uintptr_t base, const char *name, void **addr,
 {
 	struct elf_file f;
 	struct by_name q = { .name = name };
+	char exe[PATH_MAX];
+	ssize_t k;
 	int found;
 
+	if (!path || !*path) {	/* the executable: name its real file */
+		k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		exe[k > 0 ? k : 0] = 0;
+		path = k > 0 ? exe : "/proc/self/exe";
+	}
 	if (elf_open(path, &f) < 0) {
-		snprintf(whybuf, cap, "cannot read '%s': %s", path && *path ? path : "/proc/self/exe",
-			 strerror(errno));
+		snprintf(whybuf, cap, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	found = sym_each(&f, f.symtab, match_name, &q) || sym_each(&f, f.dynsym, match_name, &q);
@@ -223,9 +229,10 @@ int inline_find(const char *path, uintptr_t base, const char *name, void **addr,
 		struct list l = { names, sizeof names, 0, 0 };
 		sym_each(&f, f.dynsym, list_name, &l);
 		snprintf(whybuf, cap, "'%s' is stripped (no .symtab section), so its internal "
-			 "functions cannot be found; only its %d exported functions remain "
-			 "reachable (.dynsym%s%s%s)", path && *path ? path : "/proc/self/exe",
-			 l.count, l.count ? ": " : "", names, l.count > 12 ? ", ..." : "");
+			 "functions cannot be found; only the %d function%s it exports remain%s "
+			 "reachable (.dynsym%s%s%s)", path,
+			 l.count, l.count == 1 ? "" : "s", l.count == 1 ? "s" : "",
+			 l.count ? ": " : "", names, l.count > 12 ? ", ..." : "");
 	} else {
 		snprintf(whybuf, cap, "no function '%s' in '%s'", name, path);
 	}

@@ -47,3 +47,11 @@ $(INL)/threads: tests/progs/inline/threads.c
 	$(Q)$(CC) $(INL_CFLAGS) -O2 -pthread -o $@ $< -ldl
 
 TEST_PROGS += $(INL)/threads
+
+# Stripped (no .symtab), exporting its functions (-rdynamic): static ones are
+# out of reach, exported ones and libraries' are not.
+$(INL)/reach-stripped: tests/progs/inline/reach_main.c $(INL)/libreach.so
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -rdynamic -o $@ $< -L$(INL) -lreach -Wl,-rpath,'$$ORIGIN' -ldl
+	$(Q)strip $@
+
+TEST_PROGS += $(INL)/reach-stripped
