@@ -41,7 +41,10 @@ struct hook {
 	ffi_closure *closure;
 	void *entry;			/* the closure's code: where patched calls go */
 	blake2b_state prefix;		/* key prefix, hashed once */
+	uint64_t generation;		/* flush generation (memo flush), read at activation */
 	uint64_t threshold_ns;
+	pthread_key_t strbuf;		/* RET_STRING_STATIC: per-thread result buffer */
+	int warned;			/* warn_once bits (call.c) */
 
 	struct memo_stats stats;
 	int state;			/* enum hook_state */
@@ -63,6 +66,10 @@ int sym_resolve(struct hook *h);
 /* identity.c: compute h->identity from h->path and h->target. 0, or -1 with
  * h->why set. */
 int identity_compute(struct hook *h);
+
+/* memo.c: resolve, identify and prepare h (opening the store on first
+ * need); HOOK_ACTIVE on success. Under hooks_lock, or before any thread. */
+int hook_activate(struct hook *h);
 
 /* call.c: prepare the libffi closure and key prefix for a resolved hook.
  * 0, or -1 with h->why set. */

@@ -20,6 +20,9 @@
 #define PROTO_MAX_ARGS 32
 #define PROTO_MAX_NAME 64
 #define PROTO_MAX_LEN_CODE 32
+/* proto_parse refuses a prototype whose canonical text would not fit in this
+ * many bytes, so a buffer of this size always holds it whole. */
+#define PROTO_CANON_MAX 4096
 
 /* The class of a scalar C type; with its size it fixes the ABI and the key. */
 enum scalar_class {

@@ -1,0 +1,180 @@
+/*
+ * memo: the one way in. A single constructor runs the whole start-up in
+ * order — read every MEMO_* variable once, load the config, activate each
+ * configured function (resolve, identify, prepare its closure), route calls
+ * (GOT), register fork handlers, mark ready — and a destructor dumps stats.
+ * A hook reached before ready or after teardown began calls the original.
+ * Calls every other module; runs single-threaded before main, and under
+ * hooks_lock when a dlopen brings a configured symbol.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "got.h"
+#include "hook.h"
+#include "inline.h"
+#include "key.h"
+#include "log.h"
+#include "runtime.h"
+#include "stats.h"
+#include "store.h"
+
+int memo_state;
+struct memo_config memo_cfg;
+__thread int memo_busy __attribute__((tls_model("initial-exec")));
+struct store *memo_store;
+struct hook *hooks;
+int nhooks;
+
+/* Read once at start-up: where stats go (MEMO_STATS, else [cache] stats). */
+static const char *stats_dest;
+static int store_tried;
+
+/* A symbol's flush generation: `memo flush` bumps a small record in the store
+ * (flushing all bumps the record "*"; the key uses the sum, which any bump
+ * changes). Read once per symbol at activation; absent means 0. */
+static uint64_t read_generation(const char *name)
+{
+	struct memo_key k;
+	uint8_t space[64];
+	struct membuf b;
+	struct memo_stats scratch = { 0 };
+	uint64_t gen = 0;
+
+	key_record(&k, "g1", memo_cfg.cache.namespace_, name);
+	membuf_init(&b, space, sizeof space - 1);
+	if (store_get(memo_store, &k, &b, &scratch) == STORE_HIT && b.len < sizeof space) {
+		b.data[b.len] = '\0';
+		gen = strtoull((char *)b.data, NULL, 10);
+	}
+	membuf_release(&b);
+	return gen;
+}
+
+/* Resolve, identify and prepare one hook; on success it is HOOK_ACTIVE and
+ * ready to be routed to. Called under hooks_lock (or before any thread). */
+int hook_activate(struct hook *h)
+{
+	if (h->state != HOOK_UNRESOLVED)
+		return h->state == HOOK_ACTIVE ? 0 : -1;
+	if (sym_resolve(h) < 0)
+		return -1;	/* may appear with a later dlopen */
+	if (!store_tried) {
+		store_tried = 1;
+		memo_store = store_open(&memo_cfg.cache);
+		if (!memo_store)
+			log_warn("no cache could be opened; calls run unmemoized");
+	}
+	if (identity_compute(h) < 0)
+		goto failed;
+	if (memo_store)
+		h->generation = read_generation("*") + read_generation(h->fn->symbol);
+	if (call_prepare(h) < 0)
+		goto failed;
+	if (h->fn->mechanism != MECH_GOT && (inline_prepare(h) < 0 || inline_install(h) < 0)) {
+		if (h->fn->mechanism == MECH_INLINE)
+			goto failed;
+		log_warn("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
+			 h->fn->symbol, h->why);
+	}
+	h->state = HOOK_ACTIVE;
+	log_info("'%s' memoized (%s)", h->fn->symbol, h->path);
+	return 0;
+failed:
+	h->state = HOOK_FAILED;
+	log_warn("'%s' (%s:%d) cannot be memoized: %s", h->fn->symbol, h->fn->file,
+		 h->fn->line, h->why);
+	return -1;
+}
+
+static void after_fork_child(void)
+{
+	int i;
+
+	for (i = 0; i < nhooks; i++)
+		stats_reset(&hooks[i].stats);
+	if (memo_store)
+		store_after_fork(memo_store);
+}
+
+/* Which config: MEMO_CONFIG, else ./memo.d if present, else none. */
+static const char *config_path(void)
+{
+	const char *p = getenv("MEMO_CONFIG");
+	struct stat st;
+
+	if (p && *p)
+		return p;
+	if (stat("memo.d", &st) == 0 && S_ISDIR(st.st_mode))
+		return "memo.d";
+	return NULL;
+}
+
+static int env_flag(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+__attribute__((constructor)) static void memo_start(void)
+{
+	const char *path;
+	int i, errors;
+
+	log_init();
+	if (env_flag("MEMO_DISABLE"))
+		return;
+	path = config_path();
+	if (!path)
+		return;
+	errors = config_load(path, &memo_cfg);
+	if (errors) {
+		if (env_flag("MEMO_STRICT")) {
+			log_error("%d error%s in '%s'; exiting (MEMO_STRICT)", errors,
+				  errors > 1 ? "s" : "", path);
+			_exit(2);
+		}
+		log_error("%d error%s in '%s'; running unmemoized", errors,
+			  errors > 1 ? "s" : "", path);
+		config_release(&memo_cfg);
+		return;
+	}
+	stats_dest = getenv("MEMO_STATS");
+	if (!stats_dest || !*stats_dest)
+		stats_dest = memo_cfg.cache.stats;
+
+	nhooks = memo_cfg.nfuncs;
+	hooks = calloc(nhooks ? nhooks : 1, sizeof *hooks);
+	if (!hooks) {
+		log_error("out of memory at start-up; running unmemoized");
+		return;
+	}
+	for (i = 0; i < nhooks; i++) {
+		hooks[i].fn = &memo_cfg.funcs[i];
+		if (hook_activate(&hooks[i]) < 0 && hooks[i].state == HOOK_UNRESOLVED)
+			log_warn("'%s' (%s:%d): %s; its calls are not memoized unless a later dlopen loads it",
+				 hooks[i].fn->symbol, hooks[i].fn->file, hooks[i].fn->line, hooks[i].why);
+	}
+	got_install_all();
+	pthread_atfork(NULL, NULL, after_fork_child);
+	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);
+}
+
+/* Runs at exit (also in forked children). The store is left open: other
+ * threads may still be inside hooked calls, and they now call originals. */
+__attribute__((destructor)) static void memo_stop(void)
+{
+	struct stats_row rows[256];
+	int i, n = 0;
+
+	if (__atomic_exchange_n(&memo_state, MEMO_STOPPING, __ATOMIC_ACQ_REL) != MEMO_READY)
+		return;
+	for (i = 0; i < nhooks && n < (int)(sizeof rows / sizeof rows[0]); i++)
+		if (hooks[i].state == HOOK_ACTIVE || STAT_GET(&hooks[i].stats, calls))
+			rows[n++] = (struct stats_row){ hooks[i].fn->symbol, &hooks[i].stats };
+	stats_dump(stats_dest, rows, n);
+}
