@@ -68,7 +68,7 @@ static struct inline_patch *patches;
  * stub exists; read-only after. */
 uint64_t memo_xsave_size __attribute__((visibility("hidden")));
 uint64_t memo_xsave_mask __attribute__((visibility("hidden")));
-uint8_t memo_have_xsave __attribute__((visibility("hidden")));
+uint8_t memo_vec_mode __attribute__((visibility("hidden")));	/* 0 SSE, 1 AVX, 2 XSAVE */
 extern char memo_inline_entry[] __attribute__((visibility("hidden")));
 
 static void why(struct hook *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -96,11 +96,22 @@ static void cpu_init(void)
 		memo_xsave_mask = ((uint64_t)hi << 32 | lo) & 0xe6;
 		__cpuid_count(0xd, 0, a, b, c, d);
 		memo_xsave_size = ((uint64_t)b + 63) / 64 * 64 + 64;
-		memo_have_xsave = 1;
+		/* SSE and AVX only (no AVX-512): entry.S stores the ymm halves
+		 * itself, in the same layout, far faster than XSAVE/XRSTOR. */
+		memo_vec_mode = memo_xsave_mask == 0x6 ? 1 : 2;
+		if (memo_xsave_size < 576 + 256)
+			memo_xsave_size = 576 + 256;
 	} else {
 		/* MXCSR at 24 and XMM0-15 at 160, as in the XSAVE legacy region. */
 		memo_xsave_size = 512 + 64;
 	}
+	/* MEMO_INLINE_VEC=sse|avx|xsave picks a slower mode the CPU also has,
+	 * so the tests run every path of entry.S on one machine. */
+	const char *v = getenv("MEMO_INLINE_VEC");
+	if (v && !strcmp(v, "sse") && memo_vec_mode != 2)
+		memo_vec_mode = 0;
+	else if (v && !strcmp(v, "xsave") && memo_xsave_mask)
+		memo_vec_mode = 2;
 }
 
 /* ---- ELF symbols ---------------------------------------------------- */

@@ -9,8 +9,10 @@ D="$P/inline/libinltest.so"
 HOOKS="fib:l(l):m;local_twice:l(l);inl_plt:l(l);inl_ptr:l(l);inl_add8:l(llllllll)"
 HOOKS="$HOOKS;inl_sum10:d(dddddddddd);inl_half:f(f);inl_chr:c(i);inl_odd:b(i);inl_ldmul:D(DiD);inl_late:l(l)"
 
-for prog in reach reach-noplt; do
-	note "$prog"
+for run in reach: reach-noplt: reach:sse reach:xsave; do
+	prog=${run%%:*}
+	export MEMO_INLINE_VEC=${run#*:}
+	note "$prog ${MEMO_INLINE_VEC:+(vector state by $MEMO_INLINE_VEC)}"
 	reset_runs
 	"$P/inline/$prog" "$P/inline" >plain.out || fail "$prog without patching"
 	plain_fib=$(runs fib)
@@ -36,6 +38,7 @@ for prog in reach reach-noplt; do
 done
 
 note "python3 ctypes"
+unset MEMO_INLINE_VEC
 # The interpreter itself, not a wrapper script (pyenv shims are bash).
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
