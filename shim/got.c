@@ -2,7 +2,7 @@
  * got: routes calls that cross objects to hooks by rewriting GOT slots
  * (R_X86_64_JUMP_SLOT: PLT calls; R_X86_64_GLOB_DAT: -fno-plt calls), and
  * keeps doing so for objects dlopen'ed later through the dlopen thunk.
- * Calls symbols/hooks (hook_activate), log, dl_iterate_phdr, mprotect.
+ * Calls hook_activate (memo.c), inline_patched, log, dl_iterate_phdr, mprotect.
  * Start-up and dlopen only, under hooks_lock; the hot path only ever reads a
  * slot we wrote (one aligned 8-byte store, so a caller sees old or new).
  *
@@ -21,6 +21,7 @@
  */
 #include "got.h"
 #include "hook.h"
+#include "inline.h"
 #include "log.h"
 
 #include <dlfcn.h>
@@ -302,7 +303,7 @@ static bool got_contains(const struct dl_phdr_info *info, uintptr_t addr, bool e
 static bool got_is_own_dependency(const char *path)
 {
 	static const char *const libs[] = {
-		"libmemo", "libffi.so", "libb2.so", "libelf.so", "libelf-", "libdw.so",
+		"libmemo.so", "libmemo-", "libffi.so", "libb2.so", "libelf.so", "libelf-", "libdw.so",
 		"libdw-", "libunwind", "libinih.so", "libZydis.so", "libmemcached.so",
 	};
 	const char *base = strrchr(path, '/');
@@ -393,6 +394,23 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 	}
 }
 
+/*
+ * Only the base namespace is patched: a copy of a library loaded with
+ * dlmopen into another namespace has its own definitions, and a lazy slot
+ * there would otherwise be sent to the base namespace's hook. Inside the
+ * dl_iterate_phdr callback the loader's list lock is held, so the list
+ * _r_debug heads (the base namespace's) cannot change while it is walked.
+ */
+static bool got_in_base_namespace(const ElfW(Dyn) *dyn)
+{
+	const struct link_map *lm;
+
+	for (lm = _r_debug.r_map; lm; lm = lm->l_next)
+		if (lm->l_ld == dyn)
+			return true;
+	return false;
+}
+
 static int got_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct got_pass *p = arg;
@@ -421,7 +439,7 @@ static int got_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 			relro_hi = relro_lo + ph->p_memsz;
 		}
 	}
-	if (!dyn || !got_dyn_read(dyn, info->dlpi_addr, &d))
+	if (!dyn || !got_in_base_namespace(dyn) || !got_dyn_read(dyn, info->dlpi_addr, &d))
 		return 0;
 	/* the loader protects [page-down(start), page-down(end)) once relocated */
 	if (p->maps && (relro_lo & ~(page - 1)) < (relro_hi & ~(page - 1))) {
@@ -453,26 +471,24 @@ static unsigned long long got_adds(void)
 	return adds;
 }
 
-/* Hooks a dlopen may have completed: resolve them now, log what changed. */
+/* Hooks whose symbol a dlopen may have brought: activate them now
+ * (hook_activate logs what happens; a symbol still missing stays quiet). */
 static void got_activate_pending(void)
 {
 	int i;
 
-	for (i = 0; i < nhooks; i++) {
-		struct hook *h = &hooks[i];
-		if (h->state != HOOK_UNRESOLVED)
-			continue;
-		if (hook_activate(h) == 0)
-			log_info("'%s': found in '%s' after a dlopen", h->fn->symbol, h->path);
-		else if (h->state == HOOK_FAILED)
-			log_warn("%s", h->why);
-	}
+	for (i = 0; i < nhooks; i++)
+		if (hooks[i].state == HOOK_UNRESOLVED && hook_activate(&hooks[i]) < 0 &&
+		    hooks[i].state == HOOK_FAILED)
+			hook_log_failure(&hooks[i]);
 }
 
+/* An entry-patched hook already catches every call: its slots stay as they are. */
 static bool got_wanted(const struct hook *h)
 {
 	return __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == HOOK_ACTIVE && h->entry &&
-	       h->target && (h->fn->mechanism == MECH_GOT || h->fn->mechanism == MECH_AUTO);
+	       h->target &&
+	       (h->fn->mechanism == MECH_GOT || (h->fn->mechanism == MECH_AUTO && !inline_patched(h)));
 }
 
 void got_install_all(void)

@@ -68,7 +68,7 @@ static struct inline_patch *patches;
  * stub exists; read-only after. */
 uint64_t memo_xsave_size __attribute__((visibility("hidden")));
 uint64_t memo_xsave_mask __attribute__((visibility("hidden")));
-uint8_t memo_have_xsave __attribute__((visibility("hidden")));
+uint8_t memo_vec_mode __attribute__((visibility("hidden")));	/* 0 SSE, 1 AVX, 2 XSAVE */
 extern char memo_inline_entry[] __attribute__((visibility("hidden")));
 
 static void why(struct hook *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -96,11 +96,22 @@ static void cpu_init(void)
 		memo_xsave_mask = ((uint64_t)hi << 32 | lo) & 0xe6;
 		__cpuid_count(0xd, 0, a, b, c, d);
 		memo_xsave_size = ((uint64_t)b + 63) / 64 * 64 + 64;
-		memo_have_xsave = 1;
+		/* SSE and AVX only (no AVX-512): entry.S stores the ymm halves
+		 * itself, in the same layout, far faster than XSAVE/XRSTOR. */
+		memo_vec_mode = memo_xsave_mask == 0x6 ? 1 : 2;
+		if (memo_xsave_size < 576 + 256)
+			memo_xsave_size = 576 + 256;
 	} else {
 		/* MXCSR at 24 and XMM0-15 at 160, as in the XSAVE legacy region. */
 		memo_xsave_size = 512 + 64;
 	}
+	/* MEMO_INLINE_VEC=sse|avx|xsave picks a slower mode the CPU also has,
+	 * so the tests run every path of entry.S on one machine. */
+	const char *v = getenv("MEMO_INLINE_VEC");
+	if (v && !strcmp(v, "sse") && memo_vec_mode != 2)
+		memo_vec_mode = 0;
+	else if (v && !strcmp(v, "xsave") && memo_xsave_mask)
+		memo_vec_mode = 2;
 }
 
 /* ---- ELF symbols ---------------------------------------------------- */
@@ -207,11 +218,17 @@ int inline_find(const char *path, uintptr_t base, const char *name, void **addr,
 {
 	struct elf_file f;
 	struct by_name q = { .name = name };
+	char exe[PATH_MAX];
+	ssize_t k;
 	int found;
 
+	if (!path || !*path) {	/* the executable: name its real file */
+		k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		exe[k > 0 ? k : 0] = 0;
+		path = k > 0 ? exe : "/proc/self/exe";
+	}
 	if (elf_open(path, &f) < 0) {
-		snprintf(whybuf, cap, "cannot read '%s': %s", path && *path ? path : "/proc/self/exe",
-			 strerror(errno));
+		snprintf(whybuf, cap, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	found = sym_each(&f, f.symtab, match_name, &q) || sym_each(&f, f.dynsym, match_name, &q);
@@ -223,9 +240,10 @@ int inline_find(const char *path, uintptr_t base, const char *name, void **addr,
 		struct list l = { names, sizeof names, 0, 0 };
 		sym_each(&f, f.dynsym, list_name, &l);
 		snprintf(whybuf, cap, "'%s' is stripped (no .symtab section), so its internal "
-			 "functions cannot be found; only its %d exported functions remain "
-			 "reachable (.dynsym%s%s%s)", path && *path ? path : "/proc/self/exe",
-			 l.count, l.count ? ": " : "", names, l.count > 12 ? ", ..." : "");
+			 "functions cannot be found; only the %d function%s it exports remain%s "
+			 "reachable (.dynsym%s%s%s)", path,
+			 l.count, l.count == 1 ? "" : "s", l.count == 1 ? "s" : "",
+			 l.count ? ": " : "", names, l.count > 12 ? ", ..." : "");
 	} else {
 		snprintf(whybuf, cap, "no function '%s' in '%s'", name, path);
 	}
@@ -697,6 +715,12 @@ static int threads_running(void)
 
 static void crash_install(void);
 
+static bool cx16(void)
+{
+	unsigned a, b, c, d;
+	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_CMPXCHG16B);
+}
+
 int inline_install(struct hook *h)
 {
 	struct inline_patch *p = patch_of(h);
@@ -734,8 +758,22 @@ int inline_install(struct hook *h)
 		__atomic_store_n(q, v, __ATOMIC_SEQ_CST);
 	} else if (threads <= 1) {
 		memcpy((void *)at, jmp, JMP_LEN);	/* nobody else runs */
+	} else if ((at & 15) + JMP_LEN <= 16 && cx16()) {
+		/* After endbr64 the bytes are 4..8 of a 16-byte aligned block:
+		 * one locked 16-byte compare-and-swap, within one cache line,
+		 * so again old bytes or new, never a mix. */
+		unsigned __int128 *q = (unsigned __int128 *)(at & ~(uintptr_t)15), old = *q, v;
+		bool ok;
+		do {
+			v = old;
+			memcpy((uint8_t *)&v + (at & 15), jmp, JMP_LEN);
+			__asm__ volatile("lock cmpxchg16b %1"
+					 : "=@ccz"(ok), "+m"(*q), "+A"(old)
+					 : "b"((uint64_t)v), "c"((uint64_t)(v >> 64))
+					 : "memory");
+		} while (!ok);
 	} else {
-		why(h, "its entry straddles an 8-byte boundary and other threads are "
+		why(h, "its entry straddles a 16-byte boundary and other threads are "
 		    "running: the jump cannot be written atomically");
 		rc = -1;
 	}

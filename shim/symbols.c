@@ -5,6 +5,7 @@
  * Start-up and dlopen only, under hooks_lock; never on the hot path.
  */
 #include "hook.h"
+#include "log.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -178,6 +179,14 @@ static void *sym_in(const struct hook *h, const struct sym_object *o)
 	return addr;
 }
 
+/* A refusal is final (no dlopen can change it); the caller says it once
+ * (hook_log_failure). */
+static int sym_refuse(struct hook *h)
+{
+	h->state = HOOK_FAILED;
+	return -1;
+}
+
 int sym_resolve(struct hook *h)
 {
 	const struct function_config *fn = h->fn;
@@ -188,11 +197,8 @@ int sym_resolve(struct hook *h)
 	void *addr = NULL;
 	int i;
 
-	if (sym_denied(fn->symbol, h->why, sizeof h->why)) {
-		/* final: no dlopen can make it safe */
-		h->state = HOOK_FAILED;
-		return -1;
-	}
+	if (sym_denied(fn->symbol, h->why, sizeof h->why))
+		return sym_refuse(h);
 	if (!*fn->object)
 		addr = *fn->version ? dlvsym(RTLD_DEFAULT, fn->symbol, fn->version)
 				    : dlsym(RTLD_DEFAULT, fn->symbol);
@@ -235,8 +241,7 @@ int sym_resolve(struct hook *h)
 	    ELF64_ST_TYPE(sym->st_info) != STT_FUNC &&
 	    ELF64_ST_TYPE(sym->st_info) != STT_GNU_IFUNC) {
 		snprintf(h->why, sizeof h->why, "'%.100s' is not a function", fn->symbol);
-		h->state = HOOK_FAILED;
-		return -1;
+		return sym_refuse(h);
 	}
 	h->target = addr;
 	h->base = lm->l_addr;

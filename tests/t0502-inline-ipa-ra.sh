@@ -18,9 +18,15 @@ grep -q '%xmm[3-9]\|%r\(8\|9\|10\|11\)' keep.s || skip "keep_live keeps nothing 
 head -n 1 unal.s | grep -q 'call.*<leaf>' || skip "unaligned realigns its stack before calling leaf"
 
 "$prog" 50 >plain.out || fail "ipara without patching"
-INLTEST="leaf:i(i)" LD_PRELOAD="$D" MEMO_LOG=info "$prog" 50 >patched.out 2>err || { cat err; fail "patched run crashed"; }
-cat err
-grep -qx "libmemo: 'leaf': entry-patched" err || fail "leaf was not patched"
-grep -qx "inltest: leaf calls=250" err || fail "not every call of leaf reached the hook"
-same plain.out patched.out "IPA-RA callers"
+# Each way entry.S keeps vector registers that this CPU allows (the default
+# first): by hand (sse, avx) or XSAVE.
+for vec in "" sse xsave; do
+	note "vector state: ${vec:-default}"
+	INLTEST="leaf:i(i)" LD_PRELOAD="$D" MEMO_LOG=info MEMO_INLINE_VEC="$vec" "$prog" 50 >patched.out 2>err ||
+		{ cat err; fail "patched run crashed"; }
+	cat err
+	grep -qx "libmemo: 'leaf': entry-patched" err || fail "leaf was not patched"
+	grep -qx "inltest: leaf calls=250" err || fail "not every call of leaf reached the hook"
+	same plain.out patched.out "IPA-RA callers (${vec:-default})"
+done
 exit 0

@@ -48,10 +48,9 @@ $(GOT_D)/libwrapnext.so: $(GOT_S)/wrapnext.c
 $(GOT_D)/gotprog-next: $(GOT_S)/nextprog.c $(GOT_D)/libwrapnext.so $(GOT_D)/libgotlib.so
 	$(Q)$(GOT_CC) -o $@ $< -L$(GOT_D) -lwrapnext $(GOT_PROG_LINK) -ldl
 
-GOT_UNIT_OBJ := $(addprefix $(B)/shim/,got.o symbols.o hooks.o log.o dlopen_thunk.o)
-$(GOT_D)/got_unit: $(GOT_S)/got_unit.c $(GOT_UNIT_OBJ)
+$(GOT_D)/got_unit: $(GOT_S)/got_unit.c $(SHIM_LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Ishim -o $@ $^ -ldl -lpthread
+	$(Q)$(CC) $(ALL_CFLAGS) -Ishim -o $@ $^ $(MC_LIBS) $(LDLIBS_SHIM)
 
 TEST_PROGS += $(GOT_D)/libgotlib.so $(GOT_D)/libgotcall-lazy.so $(GOT_D)/libgotcall-relro.so \
 	$(GOT_D)/libgotcall-noplt.so $(GOT_PLUGINS) $(GOT_D)/gotprog-lazy $(GOT_D)/gotprog-relro \

@@ -4,6 +4,7 @@
  * loads a plugin by bare name through this library's own RUNPATH
  * ($ORIGIN/plugins), so a dlopen thunk that lost the caller would not find it.
  */
+#define _GNU_SOURCE
 #include <dlfcn.h>
 
 int got_add(int a, int b);
@@ -29,4 +30,9 @@ __attribute__((visibility("default"))) int call_vers1(void)
 __attribute__((visibility("default"))) void *call_dlopen(const char *name, int flags)
 {
 	return dlopen(name, flags);
+}
+
+__attribute__((visibility("default"))) void *call_dlmopen(long ns, const char *name, int flags)
+{
+	return dlmopen(ns, name, flags);
 }

@@ -237,7 +237,12 @@ __attribute__((constructor)) static void inltest_init(void)
 			log_warn("'%s': not entry-patched: %s", H[i].fn->symbol, H[i].why);
 	}
 	pthread_mutex_unlock(&lock);
-	/* Report those still missing: a later dlopen may bring them. */
+}
+
+__attribute__((destructor)) static void inltest_fini(void)
+{
+	/* Those never found (no dlopen brought them): say why, a stripped
+	 * executable above all. */
 	for (int i = 0; i < NH; i++)
 		if (!H[i].target) {
 			struct search s = { &H[i], "" };
@@ -245,10 +250,6 @@ __attribute__((constructor)) static void inltest_init(void)
 			if (strstr(s.why, ".symtab"))
 				log_error("'%s': %s", H[i].fn->symbol, s.why);
 		}
-}
-
-__attribute__((destructor)) static void inltest_fini(void)
-{
 	for (int i = 0; i < NH; i++)
 		fprintf(stderr, "inltest: %s calls=%lu\n", H[i].fn->symbol,
 			(unsigned long)__atomic_load_n(&X[i].calls, __ATOMIC_RELAXED));

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# A configured symbol that libmemo itself needs is refused by name under
+# LD_PRELOAD: stderr names it with the reason (and the config line), the
+# program runs as without libmemo, and the other symbols are still memoized.
+source "$TOP/tests/lib.sh"
+G="$P/got"
+
+mkdir memo.d
+printf '[cache]\ndir = %s\n' "$T/cache" >memo.d/cache.conf
+cat >memo.d/got_add.conf <<'CONF'
+[function got_add]
+prototype = int got_add(int a, int b)
+mechanism = got
+CONF
+cat >memo.d/strlen.conf <<'CONF'
+[function strlen]
+prototype = size_t strlen(const char *s)
+CONF
+export MEMO_CONFIG="$T/memo.d"
+
+MEMO_DISABLE=1 "$G/gotprog-relro" 4 >plain.out || fail "plain run"
+reset_runs
+under_memo "$G/gotprog-relro" 4 >out 2>err || { cat err; fail "run with a denied symbol"; }
+cat err
+same plain.out out "denied symbol"
+grep -q "'strlen' (.*strlen.conf:1) cannot be memoized: 'strlen' is used by libmemo itself" err ||
+	fail "stderr does not give the refusal and its reason"
+expect_eq "$(grep -c "'strlen'" err)" 1 "the refusal is said once"
+expect_eq "$(runs got_add)" 2 "got_add still memoized"
