@@ -12,4 +12,4 @@ $(MC_DIR)/libmcwork.so: tests/progs/mc/mcwork.c tests/progs/runs.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -g -fPIC -shared -o $@ $<
 $(MC_DIR)/mcmain: tests/progs/mc/mcmain.c $(MC_DIR)/libmcwork.so
-	$(Q)$(CC) -O2 -g -o $@ $< -L$(MC_DIR) -lmcwork -Wl,-rpath,$(MC_DIR)
+	$(Q)$(CC) -O2 -g -o $@ $< -L$(MC_DIR) -lmcwork -Wl,--enable-new-dtags -Wl,-rpath,'$$ORIGIN'
