@@ -815,6 +815,7 @@ static char *read_line(char *str, int num, void *stream)
 	struct loader *L = stream;
 	ssize_t n = getline(&L->raw, &L->rawcap, L->fp);
 	char *line, *start;
+	const char *end;
 
 	if (n < 0) {
 		finish_section(L);
@@ -844,9 +845,9 @@ static char *read_line(char *str, int num, void *stream)
 		return strcpy(str, line);
 	}
 	if (*start == '[') {
-		const char *end = find_or_comment(start + 1, "]");
 		char name[512];
 
+		end = find_or_comment(start + 1, "]");
 		if (*end != ']') {
 			report(L, L->lineno, 0, "missing ']' in section header");
 			return str;
@@ -861,7 +862,8 @@ static char *read_line(char *str, int num, void *stream)
 		start_section(L, name, L->lineno);
 		return strcpy(str, line);
 	}
-	if (!strchr("=:", *find_or_comment(start, "=:"))) {
+	end = find_or_comment(start, "=:");
+	if (*end != '=' && *end != ':') {
 		report(L, L->lineno, 0, "expected 'key = value', '[section]' or a comment, not '%s'", start);
 		return str;
 	}
@@ -976,7 +978,8 @@ static void load_folder(struct loader *L, const char *path)
 		log_error("'%s': no *.conf file in this folder", path);
 		L->errors++;
 	}
-	qsort(names, n, sizeof *names, by_name);
+	if (n)
+		qsort(names, n, sizeof *names, by_name);
 	for (i = 0; i < n; i++) {
 		load_file(L, names[i]);
 		free(names[i]);
