@@ -40,10 +40,11 @@ SHIM_C := $(filter-out shim/store_memcached.c,$(wildcard shim/*.c))
 SHIM_S := $(wildcard shim/*.S)
 SHIM_OBJ := $(SHIM_C:%.c=$(B)/%.o) $(SHIM_S:%.S=$(B)/%.o)
 MC_OBJ := $(B)/shim/store_memcached.o
-# The memo command links the shim's modules it needs directly.
+# The memo command and the unit drivers take the shim's modules they need
+# from an archive (never memo.o: its constructor belongs to the preload).
 TOOL_C := $(wildcard tools/*.c)
 TOOL_OBJ := $(TOOL_C:%.c=$(B)/%.o)
-TOOL_SHIM_OBJ := $(filter-out $(B)/shim/memo.o $(B)/shim/entry.o,$(SHIM_OBJ))
+SHIM_LIB := $(B)/libshim.a
 
 all: $(B)/libmemo.so $(B)/libmemo-memcached.so $(B)/memo
 
@@ -65,7 +66,11 @@ $(B)/libmemo-memcached.so: $(MC_OBJ) $(B)/shim/log.o $(B)/shim/value.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -o $@ $^ $(MC_LIBS) $(PKG_LIBS) -lpthread
 
-$(B)/memo: $(TOOL_OBJ) $(TOOL_SHIM_OBJ) $(MC_OBJ)
+$(SHIM_LIB): $(filter-out $(B)/shim/memo.o,$(SHIM_OBJ)) $(MC_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/memo: $(TOOL_OBJ) $(SHIM_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(MC_LIBS) $(LDLIBS_SHIM)
 

@@ -13,23 +13,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "hook.h"
-#include "key.h"
+#include "call.h"
+#include "l1.h"
 #include "log.h"
 #include "runtime.h"
-#include "value.h"
 
-/* Values up to this size are read and written on the stack. */
-#define VALUE_INLINE 4096
-
-enum warn_bits { WARN_REJECTED = 1, WARN_LENGTH = 2, WARN_POINTER = 4, WARN_ENCODE = 8 };
-
-static int warn_once(struct hook *h, int bit)
+int call_warn_once(struct hook *h, int bit)
 {
 	return !(__atomic_fetch_or(&h->warned, bit, __ATOMIC_RELAXED) & bit);
 }
 
-static uint64_t now_ns(void)
+uint64_t call_now_ns(void)
 {
 	struct timespec ts;
 
@@ -62,13 +56,6 @@ static ffi_type *ffi_type_of(const struct scalar_type *t)
 	return NULL;
 }
 
-/* Where one call's results live in the caller's memory: part 0 is the return
- * value, then each out/inout buffer in argument order. */
-struct layout {
-	int nparts;
-	struct iovec part[VALUE_MAX_PARTS];
-};
-
 static int layout_of(const struct proto *p, void **args, struct layout *l)
 {
 	int i;
@@ -96,7 +83,7 @@ static int layout_of(const struct proto *p, void **args, struct layout *l)
 
 /* Write a scalar as a libffi closure must: integers narrower than ffi_arg
  * widened to a full ffi_arg with their signedness. */
-static void put_return(const struct scalar_type *t, void *ret, const void *src)
+void call_put_return(const struct scalar_type *t, void *ret, const void *src)
 {
 	if (t->cls == SC_SINT && t->size < sizeof(ffi_arg)) {
 		int64_t v = t->size == 1 ? *(const int8_t *)src :
@@ -180,7 +167,7 @@ static int restore(struct hook *h, const struct proto *p, void *ret, void **args
 		if (got[i].iov_len)
 			memcpy(l->part[i].iov_base, got[i].iov_base, got[i].iov_len);
 	if (p->ret_kind == RET_SCALAR)
-		put_return(&p->ret, ret, got[0].iov_base);
+		call_put_return(&p->ret, ret, got[0].iov_base);
 	else if (p->ret_kind == RET_ARGUMENT)
 		*(void **)ret = null_ret ? NULL : *(void **)args[p->ret_arg];
 	return 0;
@@ -217,13 +204,15 @@ static int capture_return(const struct proto *p, void *ret, void **args,
 	return 0;
 }
 
-static void call_original(struct hook *h, void *ret, void **args)
+void call_original(struct hook *h, void *ret, void **args)
 {
 	ffi_call(&h->cif, FFI_FN(h->orig), ret, args);
 }
 
-static void store_result(struct hook *h, const struct memo_key *k, void *ret,
-			 void **args, struct layout *l, uint64_t ns, int call_errno)
+/* Encode and store a fresh result (and remember it in l1). */
+static void store_result(struct hook *h, const struct memo_key *k,
+			 const struct l1_probe *pr, void *ret, void **args,
+			 struct layout *l, uint64_t ns, int call_errno)
 {
 	const struct proto *p = &h->fn->proto;
 	struct value_meta meta = { .seconds = (double)ns / 1e9, .saved_errno = call_errno };
@@ -232,15 +221,17 @@ static void store_result(struct hook *h, const struct memo_key *k, void *ret,
 
 	if (capture_return(p, ret, args, l, &meta) < 0) {
 		STAT_ADD(&h->stats, bypassed, 1);
-		if (warn_once(h, WARN_POINTER))
+		if (call_warn_once(h, WARN_POINTER))
 			log_warn("'%s' returned a pointer that is not argument '%s'; such calls are not stored",
 				 h->fn->symbol, p->args[p->ret_arg].name);
 		return;
 	}
+	if (pr)
+		l1_put(pr, &meta, l->part, l->nparts);
 	membuf_init(&buf, space, sizeof space);
 	if (value_encode(k, &meta, l->part, l->nparts, &buf) < 0) {
 		STAT_ADD(&h->stats, errors, 1);
-		if (warn_once(h, WARN_ENCODE))
+		if (call_warn_once(h, WARN_ENCODE))
 			log_warn("'%s': out of memory encoding a result; not stored", h->fn->symbol);
 	} else if (store_set(memo_store, k, buf.data, buf.len, &h->stats) >= 0) {
 		STAT_ADD(&h->stats, sets, 1);
@@ -248,12 +239,51 @@ static void store_result(struct hook *h, const struct memo_key *k, void *ret,
 	membuf_release(&buf);
 }
 
+/* A hit: count it and give the caller errno as the call left it. */
+static void served(struct hook *h, const struct value_meta *meta)
+{
+	STAT_ADD(&h->stats, hits, 1);
+	STAT_ADD(&h->stats, ns_saved, (uint64_t)(meta->seconds * 1e9));
+	memo_busy = 0;
+	errno = meta->saved_errno;
+}
+
+/* Look the call up in the shared store; 1 if it was served from there. */
+static int lookup(struct hook *h, const struct memo_key *k, const struct l1_probe *pr,
+		  void *ret, void **args, const struct layout *l)
+{
+	uint8_t space[VALUE_INLINE];
+	struct membuf buf;
+	struct value_meta meta;
+	struct iovec got[VALUE_MAX_PARTS];
+	enum value_verdict v;
+	int served_here = 0;
+
+	membuf_init(&buf, space, sizeof space);
+	if (store_get(memo_store, k, &buf, &h->stats) != STORE_HIT)
+		goto out;
+	v = value_decode(k, buf.data, buf.len, &meta, got, l->nparts);
+	if (v == VALUE_OK && restore(h, &h->fn->proto, ret, args, &meta, got, l) == 0) {
+		if (pr)
+			l1_put(pr, &meta, got, l->nparts);
+		served(h, &meta);
+		served_here = 1;
+		goto out;
+	}
+	STAT_ADD(&h->stats, rejected, 1);
+	if (call_warn_once(h, WARN_REJECTED))
+		log_warn("'%s': rejected a cached value (%s); recomputing", h->fn->symbol,
+			 v == VALUE_OK ? "sizes do not match the prototype" : value_verdict_str(v));
+out:
+	membuf_release(&buf);
+	return served_here;
+}
+
 static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 {
 	struct hook *h = data;
 	const struct proto *p = &h->fn->proto;
-	uint8_t space[VALUE_INLINE];
-	struct membuf buf;
+	struct l1_probe probe, *pr = NULL;
 	struct memo_key k;
 	struct layout l;
 	int caller_errno, call_errno;
@@ -267,55 +297,56 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	caller_errno = errno;
 	memo_busy = 1;
 	STAT_ADD(&h->stats, calls, 1);
-	if (key_compute(&h->prefix, p, args, &k) < 0 || layout_of(p, args, &l) < 0) {
-		STAT_ADD(&h->stats, bypassed, 1);
-		if (warn_once(h, WARN_LENGTH))
-			log_warn("'%s': an array length is negative or overflows; such calls are not memoized",
-				 h->fn->symbol);
-		memo_busy = 0;
-		errno = caller_errno;
-		call_original(h, ret, args);
-		return;
-	}
-
-	membuf_init(&buf, space, sizeof space);
-	if (store_get(memo_store, &k, &buf, &h->stats) == STORE_HIT) {
+	if (layout_of(p, args, &l) < 0)
+		goto unkeyable;
+	if (!h->fn->repeated && l1_probe(h, args, &probe) == 0) {
+		uint8_t space[L1_VALUE_MAX];
 		struct value_meta meta;
 		struct iovec got[VALUE_MAX_PARTS];
-		enum value_verdict v = value_decode(&k, buf.data, buf.len, &meta, got, l.nparts);
 
-		if (v == VALUE_OK && restore(h, p, ret, args, &meta, got, &l) == 0) {
-			STAT_ADD(&h->stats, hits, 1);
-			STAT_ADD(&h->stats, ns_saved, (uint64_t)(meta.seconds * 1e9));
-			membuf_release(&buf);
-			memo_busy = 0;
-			errno = meta.saved_errno;
+		pr = &probe;
+		if (l1_get(pr, space, sizeof space, &meta, got, l.nparts) &&
+		    restore(h, p, ret, args, &meta, got, &l) == 0) {
+			served(h, &meta);
 			return;
 		}
-		STAT_ADD(&h->stats, rejected, 1);
-		if (warn_once(h, WARN_REJECTED))
-			log_warn("'%s': rejected a cached value (%s); recomputing", h->fn->symbol,
-				 v == VALUE_OK ? "sizes do not match the prototype" : value_verdict_str(v));
 	}
-	membuf_release(&buf);
+	if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
+		goto unkeyable;
+	if (h->fn->repeated) {
+		repeat_call(h, &k, ret, args, caller_errno);
+		return;
+	}
+	if (lookup(h, &k, pr, ret, args, &l))
+		return;
 	STAT_ADD(&h->stats, misses, 1);
 
 	memo_busy = 0;
 	errno = caller_errno;
-	t0 = now_ns();
+	t0 = call_now_ns();
 	call_original(h, ret, args);
-	ns = now_ns() - t0;
+	ns = call_now_ns() - t0;
 	call_errno = errno;
 	memo_busy = 1;
 
 	STAT_ADD(&h->stats, evaluations, 1);
 	STAT_ADD(&h->stats, ns_in_function, ns);
 	if (ns >= h->threshold_ns)
-		store_result(h, &k, ret, args, &l, ns, call_errno);
+		store_result(h, &k, pr, ret, args, &l, ns, call_errno);
 	else
 		STAT_ADD(&h->stats, bypassed, 1);
 	memo_busy = 0;
 	errno = call_errno;
+	return;
+
+unkeyable:
+	STAT_ADD(&h->stats, bypassed, 1);
+	if (call_warn_once(h, WARN_LENGTH))
+		log_warn("'%s': an array length is negative or overflows; such calls are not memoized",
+			 h->fn->symbol);
+	memo_busy = 0;
+	errno = caller_errno;
+	call_original(h, ret, args);
 }
 
 int call_prepare(struct hook *h)
@@ -348,6 +379,17 @@ int call_prepare(struct hook *h)
 	    ffi_prep_closure_loc(h->closure, &h->cif, call_handler, h, h->entry) != FFI_OK) {
 		snprintf(h->why, sizeof h->why, "libffi cannot make a closure");
 		return -1;
+	}
+	if (h->fn->repeated) {
+		bool numeric = p->ret_kind == RET_SCALAR && p->ret.cls != SC_PTR;
+		for (i = 0; i < p->nargs && numeric; i++)
+			numeric = p->args[i].kind != ARG_OUT && p->args[i].kind != ARG_INOUT;
+		if (!numeric) {
+			snprintf(h->why, sizeof h->why, "repeated evaluations average a numeric return "
+				 "value; this prototype has %s", p->ret_kind != RET_SCALAR ?
+				 "no numeric return" : "out or inout buffers");
+			return -1;
+		}
 	}
 	if (!h->orig)
 		h->orig = h->target;

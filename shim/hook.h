@@ -13,9 +13,12 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "config.h"
 #include "stats.h"
+
+#define HOOK_MAX_GLOBALS 8
 
 enum hook_state {
 	HOOK_UNRESOLVED = 0,	/* not (yet) found in any loaded object */
@@ -46,6 +49,10 @@ struct hook {
 	pthread_key_t strbuf;		/* RET_STRING_STATIC: per-thread result buffer */
 	int warned;			/* warn_once bits (call.c) */
 
+	/* `globals = ...`: variables whose current bytes join each call's key */
+	int nglobals;
+	struct iovec globals[HOOK_MAX_GLOBALS];
+
 	struct memo_stats stats;
 	int state;			/* enum hook_state */
 	int got_slots;			/* GOT slots pointing at entry */
@@ -60,8 +67,16 @@ extern int nhooks;
 extern pthread_mutex_t hooks_lock;
 
 /* symbols.c: find the definition the dynamic linker binds `h->fn->symbol`
- * (at its version, in `object` if set) to. 0, or -1 with h->why set. */
+ * (at its version, in `object` if set) to. 0, or -1 with h->why set; a
+ * symbol refused by name (libmemo's deny list) also sets HOOK_FAILED. */
 int sym_resolve(struct hook *h);
+
+/* hooks.c: make an unresolved hook memoized: sym_resolve, identity_compute,
+ * call_prepare, then state = HOOK_ACTIVE (published last). 0, or -1 with
+ * h->why set: a refused symbol (deny list, not a function) or a failed step
+ * leaves HOOK_FAILED, a symbol not (yet) loaded leaves HOOK_UNRESOLVED (a later
+ * dlopen may bring it: got_install_all tries again). The caller logs. */
+int hook_activate(struct hook *h);
 
 /* identity.c: compute h->identity from h->path and h->target. 0, or -1 with
  * h->why set. */

@@ -47,7 +47,8 @@ static void put_pointer_tag(blake2b_state *s, const void *ptr)
 }
 
 int key_compute(const blake2b_state *prefix, const struct proto *p,
-		void *const *args, struct memo_key *out)
+		void *const *args, const struct iovec *globals, int nglobals,
+		struct memo_key *out)
 {
 	blake2b_state s;
 	int i;
@@ -85,6 +86,8 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 		else
 			put_bytes(&s, ptr, count);
 	}
+	for (i = 0; i < nglobals; i++)
+		put_bytes(&s, globals[i].iov_base, globals[i].iov_len);
 	blake2b_final(&s, out->hash, KEY_HASH_BYTES);
 	key_format(out);
 	return 0;

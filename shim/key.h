@@ -12,6 +12,7 @@
 #include <blake2.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "proto.h"
 
@@ -37,11 +38,13 @@ void key_prefix(blake2b_state *prefix, const char *namespace_,
 void key_record(struct memo_key *k, const char *tag, const char *namespace_,
 		const char *name);
 
-/* Hash one call's arguments on top of a copy of the prefix.
+/* Hash one call's arguments (and the current bytes of the `globals =`
+ * variables) on top of a copy of the prefix.
  * Returns 0, or -1 when a length cannot be evaluated (the call is then not
  * memoized). `args` are libffi's argument pointers. */
 int key_compute(const blake2b_state *prefix, const struct proto *p,
-		void *const *args, struct memo_key *out);
+		void *const *args, const struct iovec *globals, int nglobals,
+		struct memo_key *out);
 
 /* Fill out->text from out->hash. */
 void key_format(struct memo_key *k);

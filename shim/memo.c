@@ -16,6 +16,8 @@
 
 #include "got.h"
 #include "hook.h"
+#include "identity.h"
+#include "inline.h"
 #include "key.h"
 #include "log.h"
 #include "runtime.h"
@@ -54,6 +56,58 @@ static uint64_t read_generation(const char *name)
 	return gen;
 }
 
+/* Identities are cached per build-id beside the entries (or in the default
+ * cache folder when only memcached is configured). */
+static void identity_cache_dir(void)
+{
+	struct cache_config defaults;
+	char path[PATH_MAX + 16];
+	const char *dir = memo_cfg.cache.dir;
+
+	if (!dir[0]) {
+		config_cache_defaults(&defaults);
+		dir = defaults.dir;
+	}
+	if ((size_t)snprintf(path, sizeof path, "%s/identity", dir) < sizeof path &&
+	    (mkdir(dir, 0700) == 0 || errno == EEXIST) &&
+	    (mkdir(path, 0700) == 0 || errno == EEXIST))
+		identity_set_cache_dir(path);
+}
+
+/* `globals = a, b`: find each variable, so its bytes join every key. */
+static int bind_globals(struct hook *h)
+{
+	char list[sizeof h->fn->globals], *name, *save = NULL;
+	void *addr;
+	size_t size;
+
+	snprintf(list, sizeof list, "%s", h->fn->globals);
+	for (name = strtok_r(list, ", \t", &save); name; name = strtok_r(NULL, ", \t", &save)) {
+		if (h->nglobals == HOOK_MAX_GLOBALS) {
+			snprintf(h->why, sizeof h->why, "more than %d globals", HOOK_MAX_GLOBALS);
+			return -1;
+		}
+		if (identity_global_addr(h, name, &addr, &size) < 0)
+			return -1;
+		h->globals[h->nglobals].iov_base = addr;
+		h->globals[h->nglobals].iov_len = size;
+		h->nglobals++;
+	}
+	return 0;
+}
+
+/* A function that reads writable globals may not be pure: say so once, unless
+ * the config already keys on them. */
+static void warn_impurity(struct hook *h)
+{
+	char names[512];
+
+	if (identity_globals_read(h, names, sizeof names) > 0 && !h->fn->globals[0])
+		log_warn("'%s' reads writable globals (%s): a change to them is not seen by the "
+			 "cache; list them in 'globals =' (%s:%d) to key on their values",
+			 h->fn->symbol, names, h->fn->file, h->fn->line);
+}
+
 /* Resolve, identify and prepare one hook; on success it is HOOK_ACTIVE and
  * ready to be routed to. Called under hooks_lock (or before any thread). */
 int hook_activate(struct hook *h)
@@ -65,15 +119,23 @@ int hook_activate(struct hook *h)
 	if (!store_tried) {
 		store_tried = 1;
 		memo_store = store_open(&memo_cfg.cache);
+		identity_cache_dir();
 		if (!memo_store)
 			log_warn("no cache could be opened; calls run unmemoized");
 	}
-	if (identity_compute(h) < 0)
+	if (identity_compute(h) < 0 || bind_globals(h) < 0)
 		goto failed;
+	warn_impurity(h);
 	if (memo_store)
 		h->generation = read_generation("*") + read_generation(h->fn->symbol);
 	if (call_prepare(h) < 0)
 		goto failed;
+	if (h->fn->mechanism != MECH_GOT && (inline_prepare(h) < 0 || inline_install(h) < 0)) {
+		if (h->fn->mechanism == MECH_INLINE)
+			goto failed;
+		log_warn("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
+			 h->fn->symbol, h->why);
+	}
 	h->state = HOOK_ACTIVE;
 	log_info("'%s' memoized (%s)", h->fn->symbol, h->path);
 	return 0;

@@ -1,0 +1,851 @@
+#include "inline.h"
+
+#include <Zydis/Zydis.h>
+#include <cpuid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <linux/membarrier.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "log.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define PAGE 4096
+#define JMP_LEN 5		/* e9 rel32 */
+#define REACH 0x7fff0000LL	/* what a rel32 reaches, with a margin */
+
+/* One near page per hook: the stub, the trampoline, and two slots. */
+#define STUB_OFF 0
+#define TRAMP_OFF 64
+#define TRAMP_MAX 384
+#define SLOT_DESC 448		/* address of the hook's struct inline_desc */
+#define SLOT_ENTRY 456		/* address of memo_inline_entry */
+
+/* Read by entry.S: which return registers the closure's values replace. */
+enum { KEEP_RAX = 1, KEEP_RDX = 2, KEEP_XMM0 = 4, KEEP_XMM1 = 8 };
+
+/* What entry.S reads for one hook (offsets fixed there: 0, 8, 16). */
+struct inline_desc {
+	void *entry;		/* h->entry, set at install */
+	uint64_t stack_bytes;	/* caller's stack-argument area, multiple of 16 */
+	uint64_t keep;		/* KEEP_* */
+	struct hook *h;
+};
+
+struct inline_patch {
+	struct inline_desc desc;
+	struct hook *h;
+	uint8_t *page;		/* near page: stub, trampoline, slots */
+	uint8_t *at;		/* patched bytes: target, or target + 4 after endbr64 */
+	int n;			/* bytes displaced into the trampoline (>= JMP_LEN) */
+	int installed;
+	struct inline_patch *next;
+};
+
+/* Every prepared patch, newest first. Written under hooks_lock (prepend with
+ * a release store); read lock-free by the crash handler. Never freed once
+ * installed: code may still run through it. */
+static struct inline_patch *patches;
+
+/* Vector-state layout for entry.S, found once by cpu_init before the first
+ * stub exists; read-only after. */
+uint64_t memo_xsave_size __attribute__((visibility("hidden")));
+uint64_t memo_xsave_mask __attribute__((visibility("hidden")));
+uint8_t memo_have_xsave __attribute__((visibility("hidden")));
+extern char memo_inline_entry[] __attribute__((visibility("hidden")));
+
+static void why(struct hook *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void why(struct hook *h, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(h->why, sizeof h->why, fmt, ap);
+	va_end(ap);
+}
+
+static void cpu_init(void)
+{
+	unsigned a, b, c, d;
+
+	if (memo_xsave_size)
+		return;
+	/* XSAVE usable when the CPU has it and the kernel enabled it (OSXSAVE). */
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) && (c & bit_XSAVE)) {
+		unsigned lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		/* SSE, AVX and the AVX-512 state; not x87 (st(0) carries long
+		 * double results), not MPX (gone), PKRU or AMX tiles (never kept
+		 * in registers across a call). */
+		memo_xsave_mask = ((uint64_t)hi << 32 | lo) & 0xe6;
+		__cpuid_count(0xd, 0, a, b, c, d);
+		memo_xsave_size = ((uint64_t)b + 63) / 64 * 64 + 64;
+		memo_have_xsave = 1;
+	} else {
+		/* MXCSR at 24 and XMM0-15 at 160, as in the XSAVE legacy region. */
+		memo_xsave_size = 512 + 64;
+	}
+}
+
+/* ---- ELF symbols ---------------------------------------------------- */
+
+struct elf_file {
+	int fd;
+	Elf *elf;
+	Elf_Scn *symtab, *dynsym;
+};
+
+static int elf_open(const char *path, struct elf_file *f)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	memset(f, 0, sizeof *f);
+	if (!path || !*path)
+		path = "/proc/self/exe";
+	elf_version(EV_CURRENT);
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return -1;
+	f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
+	if (!f->elf) {
+		close(f->fd);
+		return -1;
+	}
+	while ((scn = elf_nextscn(f->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB)
+			f->symtab = scn;
+		else if (sh.sh_type == SHT_DYNSYM)
+			f->dynsym = scn;
+	}
+	return 0;
+}
+
+static void elf_close(struct elf_file *f)
+{
+	elf_end(f->elf);
+	close(f->fd);
+}
+
+/* Calls fn for each defined function symbol of a table; stops when fn returns
+ * nonzero and returns that. */
+static int sym_each(struct elf_file *f, Elf_Scn *scn,
+		    int (*fn)(const char *name, const GElf_Sym *s, void *arg), void *arg)
+{
+	GElf_Shdr sh;
+	Elf_Data *data;
+	GElf_Sym s;
+	size_t i, n;
+	int r;
+
+	if (!scn || !gelf_getshdr(scn, &sh) || !(data = elf_getdata(scn, NULL)) || !sh.sh_entsize)
+		return 0;
+	n = sh.sh_size / sh.sh_entsize;
+	for (i = 1; i < n; i++) {
+		if (!gelf_getsym(data, i, &s) || s.st_shndx == SHN_UNDEF)
+			continue;
+		if (GELF_ST_TYPE(s.st_info) != STT_FUNC && GELF_ST_TYPE(s.st_info) != STT_GNU_IFUNC)
+			continue;
+		const char *name = elf_strptr(f->elf, sh.sh_link, s.st_name);
+		if (name && (r = fn(name, &s, arg)))
+			return r;
+	}
+	return 0;
+}
+
+struct by_name { const char *name; GElf_Sym sym; };
+
+static int match_name(const char *name, const GElf_Sym *s, void *arg)
+{
+	struct by_name *q = arg;
+	const char *at = strchr(name, '@');
+	size_t len = at ? (size_t)(at - name) : strlen(name);
+
+	if (strlen(q->name) != len || memcmp(q->name, name, len))
+		return 0;
+	q->sym = *s;
+	return 1;
+}
+
+struct list { char *buf; size_t cap, len; int count; };
+
+static int list_name(const char *name, const GElf_Sym *s, void *arg)
+{
+	struct list *l = arg;
+	int n;
+
+	if (GELF_ST_BIND(s->st_info) == STB_LOCAL)
+		return 0;
+	if (l->count++ < 12 && l->len < l->cap) {
+		n = snprintf(l->buf + l->len, l->cap - l->len, "%s%s", l->count > 1 ? ", " : "", name);
+		if (n > 0)
+			l->len += (size_t)n;
+	}
+	return 0;
+}
+
+int inline_find(const char *path, uintptr_t base, const char *name, void **addr,
+		size_t *size, char *whybuf, size_t cap)
+{
+	struct elf_file f;
+	struct by_name q = { .name = name };
+	int found;
+
+	if (elf_open(path, &f) < 0) {
+		snprintf(whybuf, cap, "cannot read '%s': %s", path && *path ? path : "/proc/self/exe",
+			 strerror(errno));
+		return -1;
+	}
+	found = sym_each(&f, f.symtab, match_name, &q) || sym_each(&f, f.dynsym, match_name, &q);
+	if (found) {
+		*addr = (void *)(base + q.sym.st_value);
+		*size = q.sym.st_size;
+	} else if (!f.symtab) {
+		char names[160] = "";
+		struct list l = { names, sizeof names, 0, 0 };
+		sym_each(&f, f.dynsym, list_name, &l);
+		snprintf(whybuf, cap, "'%s' is stripped (no .symtab section), so its internal "
+			 "functions cannot be found; only its %d exported functions remain "
+			 "reachable (.dynsym%s%s%s)", path && *path ? path : "/proc/self/exe",
+			 l.count, l.count ? ": " : "", names, l.count > 12 ? ", ..." : "");
+	} else {
+		snprintf(whybuf, cap, "no function '%s' in '%s'", name, path);
+	}
+	elf_close(&f);
+	return found ? 0 : -1;
+}
+
+struct by_addr { GElf_Addr value; GElf_Sym sym; const char *name; char cold[PROTO_MAX_NAME + 8]; };
+
+static int match_addr(const char *name, const GElf_Sym *s, void *arg)
+{
+	struct by_addr *q = arg;
+
+	/* Prefer a symbol with a size: aliases may lack one. */
+	if (s->st_value != q->value || (q->name && q->sym.st_size))
+		return 0;
+	q->sym = *s;
+	q->name = name;
+	return 0;
+}
+
+/* The extent of the function at h->target, and of its NAME.cold part (GCC's
+ * -freorder-blocks-and-partition moves unlikely blocks there; they may branch
+ * back anywhere in the function). */
+struct extent { size_t size; uintptr_t cold; size_t cold_size; };
+
+static int func_extent(struct hook *h, struct extent *e)
+{
+	struct elf_file f;
+	struct by_addr q = { .value = (uintptr_t)h->target - h->base };
+	struct by_name c = { .name = q.cold };
+
+	memset(e, 0, sizeof *e);
+	if (elf_open(h->path, &f) < 0) {
+		why(h, "cannot read '%s' to find the function's size", h->path);
+		return -1;
+	}
+	sym_each(&f, f.symtab, match_addr, &q);
+	if (!q.name)
+		sym_each(&f, f.dynsym, match_addr, &q);
+	if (q.name && q.sym.st_size) {
+		e->size = q.sym.st_size;
+		snprintf(q.cold, sizeof q.cold, "%s.cold", q.name);
+		if (sym_each(&f, f.symtab, match_name, &c)) {
+			e->cold = h->base + c.sym.st_value;
+			e->cold_size = c.sym.st_size;
+		}
+	}
+	elf_close(&f);
+	if (!e->size) {
+		why(h, "no symbol with a size at its address in '%s': cannot check the "
+		    "function for branches into the patched bytes", h->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- decoding and checks -------------------------------------------- */
+
+static ZydisDecoder decoder;
+
+static int decode(const uint8_t *p, size_t len, ZydisDecodedInstruction *in,
+		  ZydisDecodedOperand *ops)
+{
+	return ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, p, len, in, ops)) ? 0 : -1;
+}
+
+/* The absolute target of a relative branch, or 0 if `in` is not one. */
+static uintptr_t branch_target(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
+			       uintptr_t at)
+{
+	ZyanU64 t;
+
+	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE) || !in->raw.imm[0].is_relative)
+		return 0;
+	if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(in, &ops[0], at, &t)))
+		return 0;
+	return (uintptr_t)t;
+}
+
+static bool is_reg(const ZydisDecodedOperand *op, ZydisRegister r)
+{
+	return op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.value == r;
+}
+
+/* Decode [lo, lo+size) whole: refuse a branch into (at, at+n), and GCC's
+ * variadic prologue (`test al,al` then stores of xmm0-7 into the register
+ * save area). Linear decoding is exact for compiler output, which puts no
+ * data among instructions on x86-64. */
+static int scan(struct hook *h, const char *part, uintptr_t lo, size_t size,
+		uintptr_t at, int n)
+{
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uintptr_t p = lo, t;
+	int since_test_al = 100;
+
+	while (p < lo + size) {
+		if (decode((const uint8_t *)p, lo + size - p, &in, ops) < 0) {
+			why(h, "undecodable instruction at %s+%#lx", part, (unsigned long)(p - lo));
+			return -1;
+		}
+		t = branch_target(&in, ops, p);
+		if (t > at && t < at + (uintptr_t)n) {
+			why(h, "a branch at %s+%#lx jumps into the patched bytes (to +%#lx)",
+			    part, (unsigned long)(p - lo), (unsigned long)(t - (uintptr_t)h->target));
+			return -1;
+		}
+		if (in.mnemonic == ZYDIS_MNEMONIC_TEST && is_reg(&ops[0], ZYDIS_REGISTER_AL) &&
+		    is_reg(&ops[1], ZYDIS_REGISTER_AL))
+			since_test_al = 0;
+		else if (++since_test_al <= 3 &&
+			 (in.mnemonic == ZYDIS_MNEMONIC_MOVAPS || in.mnemonic == ZYDIS_MNEMONIC_MOVAPD) &&
+			 ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+			 ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+			 ops[1].reg.value >= ZYDIS_REGISTER_XMM0 && ops[1].reg.value <= ZYDIS_REGISTER_XMM7) {
+			why(h, "variadic function (it saves the vector argument registers at %s+%#lx)",
+			    part, (unsigned long)(p - lo));
+			return -1;
+		}
+		p += in.length;
+	}
+	return 0;
+}
+
+/* ---- near page ------------------------------------------------------ */
+
+static bool reaches(uintptr_t page, const uintptr_t *need, int nneed)
+{
+	for (int i = 0; i < nneed; i++) {
+		long long d1 = (long long)(page - need[i]), d2 = (long long)(page + PAGE - need[i]);
+		if (d1 > REACH || d1 < -REACH || d2 > REACH || d2 < -REACH)
+			return false;
+	}
+	return true;
+}
+
+/* A free page within rel32 reach of every address in need[] (need[0] is the
+ * target), the nearest to the target: the gaps between the mappings listed in
+ * /proc/self/maps. MAP_FIXED_NOREPLACE makes a lost race (another thread
+ * mapping the same gap) an error we retry, never a clobbered mapping. */
+static uint8_t *near_page(const uintptr_t *need, int nneed)
+{
+	for (int attempt = 0; attempt < 8; attempt++) {
+		char buf[65536];
+		size_t len = 0;
+		ssize_t r;
+		int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+		uintptr_t prev_hi = 0x10000, best = 0, tgt = need[0];
+		unsigned long long bestd = ~0ULL;
+
+		if (fd < 0)
+			return NULL;
+		/* Keep the latest complete lines that fit; parse as we go. */
+		for (;;) {
+			r = read(fd, buf + len, sizeof buf - 1 - len);
+			if (r <= 0)
+				break;
+			len += (size_t)r;
+			buf[len] = 0;
+			char *line = buf, *nl;
+			while ((nl = strchr(line, '\n'))) {
+				unsigned long lo, hi;
+				*nl = 0;
+				if (sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
+					if (lo >= prev_hi + PAGE) {
+						uintptr_t c = tgt < prev_hi ? prev_hi :
+							tgt > lo - PAGE ? lo - PAGE : tgt & ~(uintptr_t)(PAGE - 1);
+						unsigned long long d = c > tgt ? c - tgt : tgt - c;
+						if (d < bestd && reaches(c, need, nneed)) {
+							best = c;
+							bestd = d;
+						}
+					}
+					if (hi > prev_hi)
+						prev_hi = hi;
+				}
+				line = nl + 1;
+			}
+			len = strlen(line);
+			memmove(buf, line, len);
+		}
+		close(fd);
+		if (!best)
+			return NULL;
+		void *p = mmap((void *)best, PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == (void *)best)
+			return p;
+		if (p != MAP_FAILED)	/* an old kernel took the address as a hint */
+			munmap(p, PAGE);
+	}
+	return NULL;
+}
+
+/* ---- relocation ----------------------------------------------------- */
+
+static int put_rel32(uint8_t *buf, int pos, uintptr_t from_end, uintptr_t to)
+{
+	long long d = (long long)(to - from_end);
+	int32_t v = (int32_t)d;
+
+	if (d > INT32_MAX || d < INT32_MIN)
+		return -1;
+	memcpy(buf + pos, &v, 4);
+	return 0;
+}
+
+/* `jmp [rip+0]; .quad to`: reaches anywhere, 14 bytes. */
+static int put_abs_jmp(uint8_t *buf, int pos, uintptr_t to)
+{
+	static const uint8_t op[6] = { 0xff, 0x25, 0, 0, 0, 0 };
+	memcpy(buf + pos, op, 6);
+	memcpy(buf + pos + 6, &to, 8);
+	return pos + 14;
+}
+
+/* Relocate one instruction from `src` to tramp+pos (running at `run`).
+ * Returns the new pos, or -1 with h->why set. */
+static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
+		    uintptr_t src, uint8_t *buf, int pos, uintptr_t run)
+{
+	uintptr_t here = run + (uintptr_t)pos, t;
+	long off = (long)(src - (uintptr_t)h->target);
+
+	if (pos + 32 > TRAMP_MAX) {
+		why(h, "trampoline overflow at +%#lx", off);
+		return -1;
+	}
+	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE)) {
+		memcpy(buf + pos, (const void *)src, in->length);
+		return pos + in->length;
+	}
+	if ((t = branch_target(in, ops, src))) {
+		if (in->mnemonic == ZYDIS_MNEMONIC_JMP) {
+			buf[pos] = 0xe9;
+			if (put_rel32(buf, pos + 1, here + 5, t) == 0)
+				return pos + 5;
+			return put_abs_jmp(buf, pos, t);
+		}
+		if (in->mnemonic == ZYDIS_MNEMONIC_CALL) {
+			buf[pos] = 0xe8;
+			if (put_rel32(buf, pos + 1, here + 5, t) == 0)
+				return pos + 5;
+			/* call [rip+2]; jmp +8; .quad t — returns into the
+			 * trampoline, which goes on with the next instruction. */
+			static const uint8_t op[8] = { 0xff, 0x15, 2, 0, 0, 0, 0xeb, 8 };
+			memcpy(buf + pos, op, 8);
+			memcpy(buf + pos + 8, &t, 8);
+			return pos + 16;
+		}
+		if (in->meta.category == ZYDIS_CATEGORY_COND_BR &&
+		    ((in->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && (in->opcode & 0xf0) == 0x70) ||
+		     (in->opcode_map == ZYDIS_OPCODE_MAP_0F && (in->opcode & 0xf0) == 0x80))) {
+			int cc = in->opcode & 0xf;
+			buf[pos] = 0x0f;
+			buf[pos + 1] = (uint8_t)(0x80 | cc);
+			if (put_rel32(buf, pos + 2, here + 6, t) == 0)
+				return pos + 6;
+			/* j!cc over an absolute jump (the condition inverted
+			 * by its low bit). */
+			buf[pos] = (uint8_t)(0x70 | (cc ^ 1));
+			buf[pos + 1] = 14;
+			return put_abs_jmp(buf, pos + 2, t);
+		}
+		why(h, "'%s' at +%#lx cannot be relocated (a relative branch with no long form)",
+		    ZydisMnemonicGetString(in->mnemonic), off);
+		return -1;
+	}
+	for (int i = 0; i < in->operand_count; i++) {
+		const ZydisDecodedOperand *op = &ops[i];
+		ZyanU64 abs;
+		if (op->type != ZYDIS_OPERAND_TYPE_MEMORY || op->mem.base != ZYDIS_REGISTER_RIP)
+			continue;
+		if (in->raw.disp.size != 32 ||
+		    !ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(in, op, src, &abs)))
+			break;
+		memcpy(buf + pos, (const void *)src, in->length);
+		if (put_rel32(buf, pos + in->raw.disp.offset, here + in->length, (uintptr_t)abs) < 0) {
+			why(h, "the rip-relative operand at +%#lx is out of reach of the trampoline", off);
+			return -1;
+		}
+		return pos + in->length;
+	}
+	why(h, "'%s' at +%#lx cannot be relocated", ZydisMnemonicGetString(in->mnemonic), off);
+	return -1;
+}
+
+/* ---- prepare -------------------------------------------------------- */
+
+/* Bytes of the caller's stack-passed arguments (psABI classification of the
+ * prototype's arguments: 6 integer and 8 vector registers, long double in
+ * memory), rounded to 16 so entry.S calls on an aligned stack; and which
+ * return registers carry the result. */
+static void frame_of(const struct proto *p, uint64_t *stack, uint64_t *keep)
+{
+	int nint = 0, nsse = 0;
+	uint64_t bytes = 0;
+
+	for (int i = 0; i < p->nargs; i++) {
+		const struct proto_arg *a = &p->args[i];
+		if (a->kind == ARG_SCALAR && a->type.cls == SC_FLOAT) {
+			if (a->type.size == 16)
+				bytes = (bytes + 15) / 16 * 16 + 16;
+			else if (nsse < 8)
+				nsse++;
+			else
+				bytes += 8;
+		} else if (nint < 6) {
+			nint++;
+		} else {
+			bytes += 8;
+		}
+	}
+	*stack = (bytes + 15) / 16 * 16;
+	*keep = 0;
+	if (p->ret_kind == RET_VOID || (p->ret_kind == RET_SCALAR && p->ret.cls == SC_VOID))
+		return;
+	if (p->ret_kind == RET_SCALAR && p->ret.cls == SC_FLOAT)
+		*keep = p->ret.size == 16 ? 0 : KEEP_XMM0;	/* long double: st(0) */
+	else
+		*keep = KEEP_RAX;
+}
+
+static struct inline_patch *patch_of(const struct hook *h)
+{
+	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next)
+		if (p->h == h)
+			return p;
+	return NULL;
+}
+
+int inline_patched(const struct hook *h)
+{
+	struct inline_patch *p = patch_of(h);
+	return p && p->installed;
+}
+
+int inline_prepare(struct hook *h)
+{
+	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	struct extent e;
+	uintptr_t tgt = (uintptr_t)h->target, at, need[8];
+	uint8_t tramp[TRAMP_MAX];
+	int nneed = 0, skip = 0, n = 0, pos;
+	struct inline_patch *p;
+
+	if (patch_of(h)) {
+		why(h, "already entry-patched");
+		return -1;
+	}
+	cpu_init();
+	ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	if (func_extent(h, &e) < 0)
+		return -1;
+	if (e.size >= 4 && !memcmp((const void *)tgt, endbr64, 4))
+		skip = 4;
+	if (e.size < (size_t)skip + JMP_LEN) {
+		why(h, "%zu-byte function is shorter than the %d-byte jump%s", e.size, JMP_LEN,
+		    skip ? " after its endbr64" : "");
+		return -1;
+	}
+	at = tgt + (uintptr_t)skip;
+
+	/* The instructions the jump displaces, and what they must still reach. */
+	need[nneed++] = tgt;
+	while (n < JMP_LEN) {
+		if (decode((const uint8_t *)at + n, e.size - (size_t)skip - (size_t)n, &in, ops) < 0) {
+			why(h, "undecodable instruction at +%#x", skip + n);
+			return -1;
+		}
+		for (int i = 0; i < in.operand_count; i++) {
+			ZyanU64 abs;
+			if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_RIP &&
+			    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in, &ops[i], at + (uintptr_t)n, &abs)) &&
+			    nneed < 8)
+				need[nneed++] = (uintptr_t)abs;
+		}
+		n += in.length;
+	}
+	if (scan(h, "", tgt, e.size, at, n) < 0 ||
+	    (e.cold && scan(h, ".cold", e.cold, e.cold_size, at, n) < 0))
+		return -1;
+
+	p = calloc(1, sizeof *p);
+	if (!p) {
+		why(h, "out of memory");
+		return -1;
+	}
+	p->page = near_page(need, nneed);
+	if (!p->page) {
+		why(h, "no free page within 2 GiB of the function for its stub and trampoline");
+		free(p);
+		return -1;
+	}
+
+	/* Trampoline: endbr64 (h->orig is called indirectly), the displaced
+	 * instructions relocated, and a jump back to the first one not moved. */
+	uintptr_t run = (uintptr_t)p->page + TRAMP_OFF;
+	memcpy(tramp, endbr64, 4);
+	pos = 4;
+	for (int off = 0; off < n; off += in.length) {
+		decode((const uint8_t *)at + off, (size_t)(n - off), &in, ops);
+		pos = relocate(h, &in, ops, at + (uintptr_t)off, tramp, pos, run);
+		if (pos < 0) {
+			munmap(p->page, PAGE);
+			free(p);
+			return -1;
+		}
+	}
+	tramp[pos] = 0xe9;
+	if (put_rel32(tramp, pos + 1, run + (uintptr_t)pos + 5, at + (uintptr_t)n) < 0)
+		pos = put_abs_jmp(tramp, pos, at + (uintptr_t)n);
+	else
+		pos += 5;
+	memset(p->page, 0xcc, PAGE);	/* int3 around the code */
+	memcpy(p->page + TRAMP_OFF, tramp, (size_t)pos);
+
+	/* Stub: push [rip+SLOT_DESC]; jmp [rip+SLOT_ENTRY]. Every register
+	 * arrives at the entry untouched. */
+	uint8_t *s = p->page + STUB_OFF;
+	int32_t d1 = SLOT_DESC - (STUB_OFF + 6), d2 = SLOT_ENTRY - (STUB_OFF + 12);
+	s[0] = 0xff; s[1] = 0x35; memcpy(s + 2, &d1, 4);
+	s[6] = 0xff; s[7] = 0x25; memcpy(s + 8, &d2, 4);
+	uintptr_t slot_desc = (uintptr_t)&p->desc, slot_entry = (uintptr_t)memo_inline_entry;
+	memcpy(p->page + SLOT_DESC, &slot_desc, 8);
+	memcpy(p->page + SLOT_ENTRY, &slot_entry, 8);
+	if (mprotect(p->page, PAGE, PROT_READ | PROT_EXEC) < 0) {
+		why(h, "cannot make the trampoline page executable: %s", strerror(errno));
+		munmap(p->page, PAGE);
+		free(p);
+		return -1;
+	}
+
+	if (h->fn)
+		frame_of(&h->fn->proto, &p->desc.stack_bytes, &p->desc.keep);
+	p->desc.h = h;
+	p->h = h;
+	p->at = (uint8_t *)at;
+	p->n = n;
+	p->next = patches;
+	__atomic_store_n(&patches, p, __ATOMIC_RELEASE);
+	h->orig = p->page + TRAMP_OFF;
+	return 0;
+}
+
+/* ---- install -------------------------------------------------------- */
+
+static int threads_running(void)
+{
+	char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC), n = 2;
+	ssize_t r;
+
+	if (fd < 0)
+		return n;
+	r = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (r > 0) {
+		buf[r] = 0;
+		char *t = strstr(buf, "\nThreads:");
+		if (t)
+			n = atoi(t + 9);
+	}
+	return n;
+}
+
+static void crash_install(void);
+
+int inline_install(struct hook *h)
+{
+	struct inline_patch *p = patch_of(h);
+	uintptr_t at, lo, hi;
+	uint8_t jmp[JMP_LEN];
+	int threads, rc = 0;
+	static int membarrier_ok = -1;
+
+	if (!p || p->installed) {
+		why(h, p ? "already entry-patched" : "not prepared for entry patching");
+		return -1;
+	}
+	at = (uintptr_t)p->at;
+	p->desc.entry = h->entry;
+	jmp[0] = 0xe9;
+	put_rel32(jmp, 1, at + JMP_LEN, (uintptr_t)p->page + STUB_OFF);
+
+	threads = threads_running();
+	if (membarrier_ok < 0)
+		membarrier_ok = syscall(SYS_membarrier,
+					MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
+	/* Never drop X from a page: another thread may be running on it. */
+	lo = at & ~(uintptr_t)(PAGE - 1);
+	hi = (at + JMP_LEN + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC) < 0) {
+		why(h, "cannot make its code writable: %s", strerror(errno));
+		h->orig = h->target;
+		return -1;
+	}
+	if ((at & 7) + JMP_LEN <= 8) {
+		/* One aligned 8-byte store: another core fetches the old bytes or
+		 * the new ones, never a mix. */
+		uint64_t *q = (uint64_t *)(at & ~(uintptr_t)7), v = *q;
+		memcpy((uint8_t *)&v + (at & 7), jmp, JMP_LEN);
+		__atomic_store_n(q, v, __ATOMIC_SEQ_CST);
+	} else if (threads <= 1) {
+		memcpy((void *)at, jmp, JMP_LEN);	/* nobody else runs */
+	} else {
+		why(h, "its entry straddles an 8-byte boundary and other threads are "
+		    "running: the jump cannot be written atomically");
+		rc = -1;
+	}
+	mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC);
+	if (rc < 0) {
+		h->orig = h->target;
+		return -1;
+	}
+	/* Make every core drop what it may have fetched of the old bytes. */
+	if (threads > 1 && membarrier_ok)
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+	p->installed = 1;
+	crash_install();
+	return 0;
+}
+
+int inline_after_dlopen(struct hook *hs, int n)
+{
+	int done = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct hook *h = &hs[i];
+		if (h->state != HOOK_ACTIVE || !h->fn || h->fn->mechanism == MECH_GOT || patch_of(h))
+			continue;
+		if (inline_prepare(h) == 0 && inline_install(h) == 0) {
+			done++;
+			log_info("'%s': entry-patched", h->fn->symbol);
+		} else {
+			log_warn("'%s': not entry-patched: %s", h->fn->symbol, h->why);
+		}
+	}
+	return done;
+}
+
+/* ---- crash handler -------------------------------------------------- */
+
+static const int crash_sigs[] = { SIGSEGV, SIGILL, SIGBUS };
+static struct sigaction crash_old[3];
+
+/* Which patch's page holds ip, and what part of it. */
+static struct inline_patch *patch_at(uintptr_t ip, const char **part)
+{
+	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next) {
+		uintptr_t b = (uintptr_t)p->page;
+		if (ip >= b && ip < b + PAGE) {
+			*part = ip < b + TRAMP_OFF ? "stub" : "trampoline";
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void crash_report(uintptr_t ip, const char *how, int sig)
+{
+	const char *part;
+	struct inline_patch *p = patch_at(ip, &part);
+	const struct hook *h;
+
+	if (!p)
+		return;
+	h = p->h;
+	log_error("'%s': %s %s its entry-patch %s at +%#lx (%s:%d): a relocated instruction "
+		  "of its first bytes failed; 'mechanism = got' avoids entry patching",
+		  h->fn ? h->fn->symbol : "?", strsignal(sig), how, part,
+		  (unsigned long)(ip - (uintptr_t)p->page - (*part == 's' ? STUB_OFF : TRAMP_OFF)),
+		  h->fn ? h->fn->file : "?", h->fn ? h->fn->line : 0);
+}
+
+static void crash_handler(int sig, siginfo_t *si, void *uctx)
+{
+	ucontext_t *uc = uctx;
+	unw_cursor_t cur;
+	unw_word_t ip;
+	int i, k = 0, depth = 0;
+
+	crash_report((uintptr_t)uc->uc_mcontext.gregs[REG_RIP], "in", sig);
+	/* Deeper: a trampoline on the stack (a relocated call returns into it). */
+	if (unw_init_local2(&cur, uc, UNW_INIT_SIGNAL_FRAME) == 0)
+		while (unw_step(&cur) > 0 && ++depth < 64)
+			if (unw_get_reg(&cur, UNW_REG_IP, &ip) == 0)
+				crash_report((uintptr_t)ip - 1, "in a frame below", sig);
+
+	for (i = 0; i < 3; i++)
+		if (crash_sigs[i] == sig)
+			k = i;
+	/* Chain: the previous handler runs, or the default action once the
+	 * faulting instruction runs again. */
+	if (crash_old[k].sa_flags & SA_SIGINFO) {
+		crash_old[k].sa_sigaction(sig, si, uctx);
+	} else if (crash_old[k].sa_handler != SIG_DFL && crash_old[k].sa_handler != SIG_IGN) {
+		crash_old[k].sa_handler(sig);
+	} else {
+		sigaction(sig, &crash_old[k], NULL);
+		if (si->si_code <= 0)
+			raise(sig);
+	}
+}
+
+static void crash_install(void)
+{
+	static int done;
+	struct sigaction sa;
+
+	if (done)
+		return;
+	done = 1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = crash_handler;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(crash_sigs[i], &sa, &crash_old[i]);
+}

@@ -1,0 +1,58 @@
+/*
+ * inline: entry patching on x86-64. Overwrites a function's entry (after any
+ * endbr64) with a `jmp rel32` to a per-hook stub near it; the stub enters the
+ * shared assembly entry (entry.S) that saves every register, aligns the stack
+ * and calls h->entry. The displaced instructions are relocated (Zydis) into a
+ * trampoline that becomes h->orig.
+ * Calls log, libelf, Zydis, libunwind. Start-up and dlopen only, under
+ * hooks_lock (never on the hot path); install is safe while other threads run.
+ *
+ * Usage, per hook, once h->target, h->path, h->base, h->fn and h->entry are set:
+ *
+ *     if (inline_prepare(h) == 0 && inline_install(h) == 0)
+ *             ... calls now reach h->entry; h->orig calls the original ...
+ *     else
+ *             log_warn("'%s': not entry-patched: %s", h->fn->symbol, h->why);
+ *
+ * Every refusal happens in inline_prepare, before a byte of code is written;
+ * the reason names what was found ("a branch at +0x2a jumps into the patched
+ * bytes", "3-byte function is shorter than the 5-byte jump", ...).
+ */
+#ifndef MEMO_INLINE_H
+#define MEMO_INLINE_H
+
+#include <stddef.h>
+
+#include "hook.h"
+
+/* Decode and check the function, allocate its stub and trampoline within
+ * reach, relocate the displaced instructions, and set h->orig to the
+ * trampoline. Writes nothing in the target. 0, or -1 with h->why set (then
+ * nothing is left allocated and h->orig is unchanged). */
+int inline_prepare(struct hook *h);
+
+/* Write the jump at the entry of a prepared hook (reads h->entry now).
+ * 0, or -1 with h->why set and the code untouched (h->orig is then reset to
+ * h->target). Installs the crash handler on the first success. */
+int inline_install(struct hook *h);
+
+/* 1 if `h` is entry-patched (prepared and installed). */
+int inline_patched(const struct hook *h);
+
+/* After a dlopen, under hooks_lock: prepare and install every hook of
+ * hs[0..n) that is HOOK_ACTIVE, whose mechanism is inline or auto, and that
+ * is not patched yet (those the dlopen just resolved). Safe while other
+ * threads run. A refusal is logged (a warning naming the reason) and leaves
+ * the hook to the GOT mechanism when its mechanism is auto; returns how many
+ * hooks were patched. */
+int inline_after_dlopen(struct hook *hs, int n);
+
+/* Find function NAME in the ELF file PATH loaded at BASE: in .symtab (static
+ * functions included) or else .dynsym. 0 with *addr and *size (st_size),
+ * or -1 with `why` set; a file without .symtab gets an error that names the
+ * missing .symtab and lists the functions still reachable through .dynsym.
+ * Start-up only (libelf, allocates). */
+int inline_find(const char *path, uintptr_t base, const char *name, void **addr,
+		size_t *size, char *why, size_t cap);
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * repeat: repeated evaluations of stochastic functions
+ * (allow_repeated_evaluations = yes). The entry under a call's key keeps
+ * count, mean and M2 (Welford). A call evaluates the body while the mean is
+ * not known well enough, folds the new value in, and returns the running mean
+ * (converted to the return type); once it is, calls return it without
+ * evaluating. The rule, for count n, sample variance s² = M2/(n-1):
+ *
+ *   settled  ⇔  n ≥ min_repetitions  and
+ *               (n ≥ max_repetitions  or  (n ≥ 2 and sqrt(s²/n) ≤ rtol_stderr·|mean|))
+ *
+ * pyDVL's faults, fixed: |mean| (a negative mean settles; a zero mean with
+ * noise runs to max_repetitions), n ≥ min (exactly min evaluations for a
+ * noiseless function, not min+1), and the update is a compare-and-swap loop
+ * (store gets/cas), so evaluations racing in threads, processes or nodes are
+ * all counted: none is lost. Racing callers may together pass
+ * max_repetitions by at most their number; every evaluation is kept.
+ * Calls store, value, stats. Hot path: no allocation, no lock.
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "call.h"
+#include "log.h"
+#include "runtime.h"
+
+/* Conflicts retried before giving up on recording one evaluation. */
+#define CAS_TRIES 1000
+
+double repeat_to_double(const struct scalar_type *t, const void *ret)
+{
+	switch (t->cls) {
+	case SC_FLOAT:
+		return t->size == 4 ? *(const float *)ret :
+		       t->size == 8 ? *(const double *)ret : (double)*(const long double *)ret;
+	case SC_SINT:
+		return t->size == 1 ? *(const int8_t *)ret : t->size == 2 ? *(const int16_t *)ret :
+		       t->size == 4 ? *(const int32_t *)ret : (double)*(const int64_t *)ret;
+	default:	/* SC_UINT, SC_BOOL */
+		return t->size == 1 ? *(const uint8_t *)ret : t->size == 2 ? *(const uint16_t *)ret :
+		       t->size == 4 ? *(const uint32_t *)ret : (double)*(const uint64_t *)ret;
+	}
+}
+
+/* The mean as the return type: floating types converted, integers rounded to
+ * the nearest value the type can hold (an average of integers is rarely one). */
+static void from_double(const struct scalar_type *t, double v, void *out)
+{
+	if (t->cls == SC_FLOAT) {
+		if (t->size == 4)
+			*(float *)out = (float)v;
+		else if (t->size == 8)
+			*(double *)out = v;
+		else
+			*(long double *)out = v;
+		return;
+	}
+	if (t->cls == SC_BOOL) {
+		*(uint8_t *)out = v >= 0.5;
+		return;
+	}
+	v = nearbyint(v);
+	if (t->cls == SC_SINT) {
+		double lo = -ldexp(1, t->size * 8 - 1), hi = ldexp(1, t->size * 8 - 1) - 1;
+		int64_t i = (int64_t)(v < lo ? lo : v > hi ? hi : v);
+		memcpy(out, &i, t->size);	/* little-endian: the low bytes */
+	} else {
+		double hi = ldexp(1, t->size * 8) - 1;
+		uint64_t u = (uint64_t)(v < 0 ? 0 : v > hi ? hi : v);
+		memcpy(out, &u, t->size);
+	}
+}
+
+static bool settled(const struct function_config *f, const struct value_meta *m)
+{
+	double n = (double)m->count;
+
+	if (m->count < (uint64_t)f->min_repetitions)
+		return false;
+	if (m->count >= (uint64_t)f->max_repetitions)
+		return true;
+	return m->count >= 2 && sqrt(m->m2 / (n - 1) / n) <= f->rtol_stderr * fabs(m->mean);
+}
+
+/* Read the entry: 1 with *m filled, 0 when there is none (or it is not a
+ * valid running mean: it is then replaced), -1 when the store failed. */
+static int read_entry(struct hook *h, const struct memo_key *k, struct value_meta *m,
+		      uint64_t *token)
+{
+	uint8_t space[512];
+	struct membuf buf;
+	struct iovec part[1];
+	int r;
+
+	membuf_init(&buf, space, sizeof space);
+	r = memo_store->ops->gets(memo_store, k, &buf, token, &h->stats);
+	if (r == STORE_HIT) {
+		enum value_verdict v = value_decode(k, buf.data, buf.len, m, part, 1);
+		r = v == VALUE_OK && (m->flags & VALUE_STOCHASTIC) && m->count > 0;
+		if (!r) {
+			STAT_ADD(&h->stats, rejected, 1);
+			if (call_warn_once(h, WARN_REJECTED))
+				log_warn("'%s': rejected a cached running mean (%s); starting it again",
+					 h->fn->symbol, v == VALUE_OK ? "not a running mean" : value_verdict_str(v));
+		}
+	} else if (r == STORE_MISS) {
+		r = 0;
+	} else {
+		r = -1;
+	}
+	membuf_release(&buf);
+	if (r == 0)
+		memset(m, 0, sizeof *m);
+	return r;
+}
+
+/* Fold x into the entry with a gets/cas loop. Returns 0 with *m the entry as
+ * stored, or -1 when the store failed (*m then holds this call alone). */
+static int record(struct hook *h, const struct memo_key *k, double x, double seconds,
+		  int call_errno, struct value_meta *m)
+{
+	const struct proto *p = &h->fn->proto;
+	uint8_t space[256], retbytes[16];
+	struct membuf buf;
+	struct iovec part;
+	uint64_t token;
+	int tries, r = -1;
+
+	for (tries = 0; tries < CAS_TRIES; tries++) {
+		double delta;
+
+		if (read_entry(h, k, m, &token) < 0)
+			break;
+		m->flags = VALUE_STOCHASTIC;
+		m->count++;
+		delta = x - m->mean;
+		m->mean += delta / (double)m->count;
+		m->m2 += delta * (x - m->mean);
+		m->seconds += seconds;
+		m->saved_errno = call_errno;
+		from_double(&p->ret, m->mean, retbytes);
+		part.iov_base = retbytes;
+		part.iov_len = p->ret.size;
+		membuf_init(&buf, space, sizeof space);
+		if (value_encode(k, m, &part, 1, &buf) < 0) {
+			membuf_release(&buf);
+			break;
+		}
+		r = memo_store->ops->cas(memo_store, k, buf.data, buf.len, token, &h->stats);
+		membuf_release(&buf);
+		if (r >= 0) {
+			STAT_ADD(&h->stats, sets, 1);
+			return 0;
+		}
+		/* A conflict (someone updated first) or a lock not had in time
+		 * (nothing was written): read again and retry. */
+		if (r != STORE_CONFLICT && r != STORE_TIMEOUT)
+			break;
+	}
+	if (call_warn_once(h, WARN_CAS))
+		log_warn("'%s': could not record an evaluation in the cache (%s); returning it alone",
+			 h->fn->symbol, tries == CAS_TRIES ? "too many concurrent updates" : "store failed");
+	memset(m, 0, sizeof *m);
+	m->count = 1;
+	m->mean = x;
+	return -1;
+}
+
+void repeat_call(struct hook *h, const struct memo_key *k, void *ret, void **args,
+		 int caller_errno)
+{
+	const struct proto *p = &h->fn->proto;
+	struct value_meta m;
+	uint8_t retbytes[16];
+	uint64_t token, t0, ns;
+	int call_errno;
+	double x;
+
+	if (read_entry(h, k, &m, &token) == 1 && settled(h->fn, &m)) {
+		STAT_ADD(&h->stats, hits, 1);
+		STAT_ADD(&h->stats, ns_saved, (uint64_t)(m.seconds / (double)m.count * 1e9));
+		from_double(&p->ret, m.mean, retbytes);
+		call_put_return(&p->ret, ret, retbytes);
+		memo_busy = 0;
+		errno = m.saved_errno;
+		return;
+	}
+	STAT_ADD(&h->stats, misses, 1);
+	memo_busy = 0;
+	errno = caller_errno;
+	t0 = call_now_ns();
+	call_original(h, ret, args);
+	ns = call_now_ns() - t0;
+	call_errno = errno;
+	memo_busy = 1;
+	STAT_ADD(&h->stats, evaluations, 1);
+	STAT_ADD(&h->stats, ns_in_function, ns);
+
+	x = repeat_to_double(&p->ret, ret);
+	if (record(h, k, x, (double)ns / 1e9, call_errno, &m) == 0) {
+		from_double(&p->ret, m.mean, retbytes);
+		call_put_return(&p->ret, ret, retbytes);
+	}
+	memo_busy = 0;
+	errno = call_errno;
+}

@@ -1,0 +1,5 @@
+# mt: threads and fork against the shapes library (tests/progs/shapes).
+TEST_PROGS += $(TP)/mt/mt
+$(TP)/mt/mt: tests/progs/mt/mt.c $(TP)/shapes/libshapes.so
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -g -pthread -o $@ $< -L$(TP)/shapes -lshapes -Wl,-rpath,$(TP)/shapes

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Owns: max_size of the folder store: least-recently-used entries go first (a
+# hit refreshes an entry), and the folder stays under the bound with one
+# writer and with four at once. Calls $P/unit/store_folder. Ages are set with
+# touch, never waited for.
+source "$TOP/tests/lib.sh"
+S="$P/unit/store_folder"
+c="$T/cache"
+max=100000
+entry=$((88 + 8 + 8000))	# value header + part length + payload
+
+total() {	# bytes in entries (temp and bookkeeping files start with '.')
+	find "$c" -type f ! -name '.*' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'
+}
+path_of() { find "$c" -name "$("$S" "$c" text "$1")"; }
+
+note "10 entries of $entry bytes fit in $max"
+"$S" -m $max "$c" fill k 10 8000 2>/dev/null || fail "fill"
+expect_eq "$(total)" $((10 * entry)) "total after filling"
+now=$(date +%s)
+for i in $(seq 0 9); do	# k0 least recently used ... k9 most
+	touch -d "@$((now - 1000 + i))" "$(path_of k$i)" || fail "touch k$i"
+done
+note "hits on k2 and k5 make them recently used"
+"$S" -m $max "$c" get k2 >/dev/null 2>&1 || fail "get k2"
+"$S" -m $max "$c" get k5 >/dev/null 2>&1 || fail "get k5"
+note "a 40000-byte entry pushes the folder over the bound"
+"$S" -m $max "$c" set big 40000 1 >/dev/null 2>&1 || fail "set big"
+for k in k0 k1 k3 k4; do
+	"$S" "$c" get $k >/dev/null 2>&1; expect_eq $? 1 "least recently used $k evicted"
+done
+for k in k2 k5 k6 k7 k8 k9 big; do
+	"$S" "$c" get $k >/dev/null 2>&1; expect_eq $? 0 "$k kept"
+done
+t=$(total)
+[ "$t" -le $((max * 9 / 10)) ] || fail "after eviction $t bytes, expected at most 90% of $max"
+
+note "one writer, 300 entries: never over the bound, newest kept"
+rm -rf "$c"
+for round in 1 2 3; do
+	"$S" -m $max "$c" fill r$round- 100 1500 2>/dev/null || fail "fill"
+	t=$(total)
+	[ "$t" -le $max ] || fail "round $round: $t bytes in a folder bounded to $max"
+done
+"$S" "$c" get r3-99 >/dev/null 2>&1 || fail "the newest entry was evicted"
+"$S" "$c" get r1-0 >/dev/null 2>&1; expect_eq $? 1 "the oldest entry kept"
+
+note "four writers at once: under the bound once they are done"
+rm -rf "$c"
+pids=()
+for w in 0 1 2 3; do
+	"$S" -m $max "$c" fill w$w- 150 1500 2>/dev/null &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || fail "a writer failed"; done
+t=$(total)
+[ "$t" -le $max ] || fail "$t bytes in a folder bounded to $max after 4 writers"
+[ -z "$(find "$c" -name '.t.*')" ] || fail "temp files left behind"
+"$S" -m $max "$c" report >"$T/report" 2>&1
+grep -q "of max_size $max" "$T/report" || fail "report: $(cat "$T/report")"
+exit 0

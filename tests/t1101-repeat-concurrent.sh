@@ -1,0 +1,32 @@
+# 4 processes of 2 threads each evaluate the same key at once: the count the
+# entry holds equals the number of body runs — no update lost — on the folder
+# store and on a real memcached.
+source "$TOP/tests/lib.sh"
+
+mkdir memo.d
+cat >memo.d/slow.conf <<'CONF'
+[function noisy_slow]
+prototype = double noisy_slow(int key)
+allow_repeated_evaluations = yes
+rtol_stderr = 1e-12
+max_repetitions = 1000000
+CONF
+export MEMO_CONFIG="$T/memo.d"
+
+note "folder store"
+printf '[cache]\ndir = %s\n' "$T/cache" >memo.d/cache.conf
+under_memo "$P/noisy/noisy" slow 5 10 4 2 >out 2>err || { cat err; fail "run"; }
+body=$(runs noisy_slow)
+expect_eq "$body" 80 "body runs"
+stored=$(python3 "$TOP/tests/entries.py" folder cache | sed -n 's/.* count=\([0-9]*\) .*/\1/p')
+expect_eq "$stored" "$body" "count stored in the folder entry"
+
+note "memcached"
+start_memcached
+reset_runs
+printf '[cache]\nservers = 127.0.0.1:%s\ntimeout_ms = 2000\n' "$MC_PORT" >memo.d/cache.conf
+under_memo "$P/noisy/noisy" slow 6 10 4 2 >out 2>err || { cat err; fail "run"; }
+body=$(runs noisy_slow)
+expect_eq "$body" 80 "body runs"
+stored=$(python3 "$TOP/tests/entries.py" memcached "$MC_PORT" | sed -n 's/.* count=\([0-9]*\) .*/\1/p')
+expect_eq "$stored" "$body" "count stored in memcached"

@@ -1,0 +1,250 @@
+/*
+ * Unit driver for shim/value.c: round trips of 0..VALUE_MAX_PARTS parts, and
+ * every verdict produced by a crafted corruption (a resealed check where the
+ * corruption must get past it). Calls value.h and libb2 only. Single-threaded.
+ * Prints one line per failed expectation; exit 0 when all hold.
+ */
+#include <blake2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "value.h"
+
+static int failures;
+
+#define EXPECT(cond, ...)                                               \
+	do {                                                            \
+		if (!(cond)) {                                          \
+			failures++;                                     \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
+			printf(__VA_ARGS__);                            \
+			printf("\n");                                   \
+		}                                                       \
+	} while (0)
+
+#define EXPECT_VERDICT(got, want, what)                                         \
+	EXPECT((got) == (want), "%s: got '%s', expected '%s'", what,          \
+	       value_verdict_str(got), value_verdict_str(want))
+
+static const uint8_t *cur_secret;
+static size_t cur_secret_len;
+
+static void set_secret(const char *s)
+{
+	cur_secret = (const uint8_t *)s;
+	cur_secret_len = s ? strlen(s) : 0;
+	value_set_secret(cur_secret, cur_secret_len);
+}
+
+static void make_key(struct memo_key *k, const char *name)
+{
+	blake2b(k->hash, name, NULL, sizeof k->hash, strlen(name), 0);
+	k->textlen = snprintf(k->text, sizeof k->text, "m1-test");
+}
+
+/* Recompute the check after a deliberate edit, as a writer holding the
+ * secret would: the edit must then be caught by the layout checks. */
+static void reseal(const struct memo_key *k, uint8_t *v, size_t len)
+{
+	blake2b_state S;
+
+	if (cur_secret_len)
+		blake2b_init_key(&S, 32, cur_secret, cur_secret_len);
+	else
+		blake2b_init(&S, 32);
+	blake2b_update(&S, k->hash, 32);
+	blake2b_update(&S, v, 56);
+	blake2b_update(&S, v + VALUE_HEADER_SIZE, len - VALUE_HEADER_SIZE);
+	blake2b_final(&S, v + 56, 32);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
+static const struct value_meta meta0 = {
+	.flags = VALUE_STOCHASTIC, .seconds = 1.25, .saved_errno = 34,
+	.count = 7, .mean = -3.5, .m2 = 0.125,
+};
+
+/* Encode `nparts` parts of distinct sizes and contents into b. */
+static void encode_n(const struct memo_key *k, int nparts, struct membuf *b,
+		     uint8_t *store, size_t storesz)
+{
+	struct iovec parts[VALUE_MAX_PARTS];
+	size_t at = 0;
+
+	for (int i = 0; i < nparts; i++) {
+		size_t n = (size_t)(i * 37) % 300;	/* includes empty parts */
+
+		if (at + n > storesz)
+			n = 0;
+		for (size_t j = 0; j < n; j++)
+			store[at + j] = (uint8_t)(i * 31 + j);
+		parts[i].iov_base = store + at;
+		parts[i].iov_len = n;
+		at += n;
+	}
+	if (value_encode(k, &meta0, parts, nparts, b) < 0) {
+		failures++;
+		printf("FAIL: encode of %d parts\n", nparts);
+	}
+}
+
+static void test_round_trips(void)
+{
+	static uint8_t data[1 << 16];
+	uint8_t space[256];
+	struct memo_key k;
+	struct membuf b;
+
+	make_key(&k, "round trip");
+	for (int n = 0; n <= VALUE_MAX_PARTS; n++) {
+		struct iovec parts[VALUE_MAX_PARTS];
+		struct value_meta m;
+		size_t at = 0;
+		enum value_verdict v;
+
+		membuf_init(&b, space, sizeof space);
+		encode_n(&k, n, &b, data, sizeof data);
+		memset(&m, 0, sizeof m);
+		v = value_decode(&k, b.data, b.len, &m, parts, n);
+		EXPECT_VERDICT(v, VALUE_OK, "round trip");
+		EXPECT(m.flags == meta0.flags && m.seconds == meta0.seconds &&
+		       m.saved_errno == meta0.saved_errno && m.count == meta0.count &&
+		       m.mean == meta0.mean && m.m2 == meta0.m2, "meta of %d parts", n);
+		for (int i = 0; v == VALUE_OK && i < n; i++) {
+			size_t want = (size_t)(i * 37) % 300;
+
+			EXPECT(parts[i].iov_len == want, "part %d of %d: length %zu, expected %zu",
+			       i, n, parts[i].iov_len, want);
+			EXPECT(parts[i].iov_base == (void *)(b.data + VALUE_HEADER_SIZE) ||
+			       ((uint8_t *)parts[i].iov_base > b.data &&
+				(uint8_t *)parts[i].iov_base + parts[i].iov_len <= b.data + b.len),
+			       "part %d points into the buffer", i);
+			EXPECT(!memcmp(parts[i].iov_base, data + at, want), "part %d bytes", i);
+			at += want;
+		}
+		/* Only a value too big for the inline space may allocate. */
+		EXPECT((b.data == space) == (b.len <= sizeof space),
+		       "%d parts: membuf grew %s", n, b.data == space ? "not" : "needlessly");
+		/* A caller expecting another count gets BAD_PARTS, never parts. */
+		if (n < VALUE_MAX_PARTS)
+			EXPECT_VERDICT(value_decode(&k, b.data, b.len, NULL, parts, n + 1),
+				       VALUE_BAD_PARTS, "one part more expected");
+		membuf_release(&b);
+	}
+}
+
+static void test_corruptions(void)
+{
+	static uint8_t data[4096];
+	uint8_t space[4096], v[4096];
+	struct iovec parts[VALUE_MAX_PARTS];
+	struct memo_key k, other;
+	struct membuf b;
+	size_t len;
+
+	make_key(&k, "corrupt");
+	make_key(&other, "another key");
+	membuf_init(&b, space, sizeof space);
+	encode_n(&k, 3, &b, data, sizeof data);
+	len = b.len;
+	EXPECT_VERDICT(value_decode(&k, b.data, len, NULL, parts, 3), VALUE_OK, "pristine");
+
+#define CORRUPT(stmt, l, want, what)                                              \
+	do {                                                                      \
+		memcpy(v, b.data, len);                                           \
+		stmt;                                                             \
+		EXPECT_VERDICT(value_decode(&k, v, (l), NULL, parts, 3), want, what); \
+	} while (0)
+
+	/* Every single flipped byte, header or payload, is caught. */
+	for (size_t i = 0; i < len; i++) {
+		enum value_verdict want = i < 4 ? VALUE_BAD_MAGIC :
+			i < 6 ? VALUE_BAD_VERSION :
+			(i >= 8 && i < 16) ? VALUE_BAD_LENGTH : VALUE_BAD_CHECK;
+		char what[64];
+
+		snprintf(what, sizeof what, "byte %zu flipped", i);
+		CORRUPT(v[i] ^= 0x40, len, want, what);
+	}
+	CORRUPT((void)0, len - 1, VALUE_BAD_LENGTH, "truncated by one byte");
+	CORRUPT((void)0, 60, VALUE_BAD_LENGTH, "truncated inside the header");
+	CORRUPT((void)0, 2, VALUE_BAD_LENGTH, "truncated to two bytes");
+	CORRUPT((void)0, 0, VALUE_BAD_LENGTH, "empty");
+	CORRUPT(v[len] = 0, len + 1, VALUE_BAD_LENGTH, "extended by one byte");
+	CORRUPT(memcpy(v, "OMEM", 4), len, VALUE_BAD_MAGIC, "wrong magic");
+	CORRUPT(v[4] = 2, len, VALUE_BAD_VERSION, "wrong version");
+	/* Past the check: a sealed value with a lying part count or length. */
+	CORRUPT((v[28] = 4, reseal(&k, v, len)), len, VALUE_BAD_PARTS, "part count 4 of 3");
+	CORRUPT((v[28] = 2, reseal(&k, v, len)), len, VALUE_BAD_PARTS, "part count 2 of 3");
+	CORRUPT((put64(v + VALUE_HEADER_SIZE, 1ULL << 62), reseal(&k, v, len)), len,
+		VALUE_BAD_PARTS, "part length far out of bounds");
+	CORRUPT((put64(v + VALUE_HEADER_SIZE, len), reseal(&k, v, len)), len,
+		VALUE_BAD_PARTS, "part length one buffer long");
+	CORRUPT((put64(v + VALUE_HEADER_SIZE, UINT64_MAX), reseal(&k, v, len)), len,
+		VALUE_BAD_PARTS, "part length -1");
+	CORRUPT((v[VALUE_HEADER_SIZE + 8] -= 1, reseal(&k, v, len)), len,
+		VALUE_BAD_PARTS, "part 1 length one short");
+	CORRUPT((reseal(&k, v, len)), len, VALUE_OK, "reseal alone changes nothing");
+	/* Moved under another key. */
+	EXPECT_VERDICT(value_decode(&other, b.data, len, NULL, parts, 3), VALUE_BAD_CHECK,
+		       "value moved under another key");
+	membuf_release(&b);
+}
+
+static void test_secrets(void)
+{
+	static uint8_t data[4096];
+	uint8_t space[4096];
+	struct iovec parts[VALUE_MAX_PARTS];
+	char longsecret[200];
+	struct memo_key k;
+	struct membuf b;
+
+	make_key(&k, "secret");
+	membuf_init(&b, space, sizeof space);
+
+	set_secret("correct horse");
+	encode_n(&k, 2, &b, data, sizeof data);
+	EXPECT_VERDICT(value_decode(&k, b.data, b.len, NULL, parts, 2), VALUE_OK,
+		       "same secret");
+	set_secret("battery staple");
+	EXPECT_VERDICT(value_decode(&k, b.data, b.len, NULL, parts, 2), VALUE_BAD_CHECK,
+		       "another secret");
+	set_secret(NULL);
+	EXPECT_VERDICT(value_decode(&k, b.data, b.len, NULL, parts, 2), VALUE_BAD_CHECK,
+		       "no secret reading a MAC'ed value");
+
+	encode_n(&k, 2, &b, data, sizeof data);
+	set_secret("correct horse");
+	EXPECT_VERDICT(value_decode(&k, b.data, b.len, NULL, parts, 2), VALUE_BAD_CHECK,
+		       "a secret reading a plain value");
+
+	/* Secrets longer than BLAKE2b's 64-byte key: every byte still counts. */
+	memset(longsecret, 'x', sizeof longsecret - 1);
+	longsecret[sizeof longsecret - 1] = 0;
+	value_set_secret((const uint8_t *)longsecret, strlen(longsecret));
+	encode_n(&k, 2, &b, data, sizeof data);
+	EXPECT_VERDICT(value_decode(&k, b.data, b.len, NULL, parts, 2), VALUE_OK,
+		       "long secret");
+	longsecret[150] = 'y';
+	value_set_secret((const uint8_t *)longsecret, strlen(longsecret));
+	EXPECT_VERDICT(value_decode(&k, b.data, b.len, NULL, parts, 2), VALUE_BAD_CHECK,
+		       "long secret differing at byte 150");
+	set_secret(NULL);
+	membuf_release(&b);
+}
+
+int main(void)
+{
+	test_round_trips();
+	test_corruptions();
+	test_secrets();
+	printf("%s (%d failures)\n", failures ? "FAIL" : "ok", failures);
+	return failures != 0;
+}
