@@ -2,7 +2,7 @@
  * got: routes calls that cross objects to hooks by rewriting GOT slots
  * (R_X86_64_JUMP_SLOT: PLT calls; R_X86_64_GLOB_DAT: -fno-plt calls), and
  * keeps doing so for objects dlopen'ed later through the dlopen thunk.
- * Calls symbols/hooks (hook_activate), log, dl_iterate_phdr, mprotect.
+ * Calls memo (hook_activate), inline (inline_patched), log, dl_iterate_phdr, mprotect.
  * Start-up and dlopen only, under hooks_lock; the hot path only ever reads a
  * slot we wrote (one aligned 8-byte store, so a caller sees old or new).
  *
@@ -21,6 +21,7 @@
  */
 #include "got.h"
 #include "hook.h"
+#include "inline.h"
 #include "log.h"
 
 #include <dlfcn.h>
@@ -465,14 +466,15 @@ static void got_activate_pending(void)
 		if (hook_activate(h) == 0)
 			log_info("'%s': found in '%s' after a dlopen", h->fn->symbol, h->path);
 		else if (h->state == HOOK_FAILED)
-			log_warn("%s", h->why);
+			hook_log_failure(h);
 	}
 }
 
 static bool got_wanted(const struct hook *h)
 {
 	return __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == HOOK_ACTIVE && h->entry &&
-	       h->target && (h->fn->mechanism == MECH_GOT || h->fn->mechanism == MECH_AUTO);
+	       h->target && (h->fn->mechanism == MECH_GOT ||
+			     (h->fn->mechanism == MECH_AUTO && !inline_patched(h)));
 }
 
 void got_install_all(void)

@@ -71,20 +71,19 @@ extern pthread_mutex_t hooks_lock;
  * symbol refused by name (libmemo's deny list) also sets HOOK_FAILED. */
 int sym_resolve(struct hook *h);
 
-/* hooks.c: make an unresolved hook memoized: sym_resolve, identity_compute,
- * call_prepare, then state = HOOK_ACTIVE (published last). 0, or -1 with
- * h->why set: a refused symbol (deny list, not a function) or a failed step
- * leaves HOOK_FAILED, a symbol not (yet) loaded leaves HOOK_UNRESOLVED (a later
- * dlopen may bring it: got_install_all tries again). The caller logs. */
-int hook_activate(struct hook *h);
-
 /* identity.c: compute h->identity from h->path and h->target. 0, or -1 with
  * h->why set. */
 int identity_compute(struct hook *h);
 
-/* memo.c: resolve, identify and prepare h (opening the store on first
- * need); HOOK_ACTIVE on success. Under hooks_lock, or before any thread. */
+/* memo.c: make an unresolved hook memoized: sym_resolve, open the store on
+ * first need, identity_compute, call_prepare, entry-patch where the mechanism
+ * allows, then state = HOOK_ACTIVE (published last, with release). 0, or -1
+ * with h->why set: a refused symbol or a failed step leaves HOOK_FAILED; a
+ * symbol not (yet) loaded leaves HOOK_UNRESOLVED (a later dlopen may bring
+ * it: got_install_all tries again). The caller logs (hook_log_failure).
+ * Under hooks_lock, or before any thread exists. */
 int hook_activate(struct hook *h);
+void hook_log_failure(const struct hook *h);
 
 /* call.c: prepare the libffi closure and key prefix for a resolved hook.
  * 0, or -1 with h->why set. */

@@ -108,14 +108,12 @@ static void warn_impurity(struct hook *h)
 			 h->fn->symbol, names, h->fn->file, h->fn->line);
 }
 
-/* Resolve, identify and prepare one hook; on success it is HOOK_ACTIVE and
- * ready to be routed to. Called under hooks_lock (or before any thread). */
 int hook_activate(struct hook *h)
 {
 	if (h->state != HOOK_UNRESOLVED)
 		return h->state == HOOK_ACTIVE ? 0 : -1;
 	if (sym_resolve(h) < 0)
-		return -1;	/* may appear with a later dlopen */
+		return -1;
 	if (!store_tried) {
 		store_tried = 1;
 		memo_store = store_open(&memo_cfg.cache);
@@ -136,14 +134,22 @@ int hook_activate(struct hook *h)
 		log_warn("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
 			 h->fn->symbol, h->why);
 	}
-	h->state = HOOK_ACTIVE;
+	__atomic_store_n(&h->state, HOOK_ACTIVE, __ATOMIC_RELEASE);
 	log_info("'%s' memoized (%s)", h->fn->symbol, h->path);
 	return 0;
 failed:
 	h->state = HOOK_FAILED;
-	log_warn("'%s' (%s:%d) cannot be memoized: %s", h->fn->symbol, h->fn->file,
-		 h->fn->line, h->why);
 	return -1;
+}
+
+void hook_log_failure(const struct hook *h)
+{
+	if (h->state == HOOK_FAILED)
+		log_warn("'%s' (%s:%d) cannot be memoized: %s", h->fn->symbol, h->fn->file,
+			 h->fn->line, h->why);
+	else if (h->state == HOOK_UNRESOLVED)
+		log_warn("'%s' (%s:%d): %s; its calls are not memoized unless a later dlopen loads it",
+			 h->fn->symbol, h->fn->file, h->fn->line, h->why);
 }
 
 static void after_fork_child(void)
@@ -210,9 +216,8 @@ __attribute__((constructor)) static void memo_start(void)
 	}
 	for (i = 0; i < nhooks; i++) {
 		hooks[i].fn = &memo_cfg.funcs[i];
-		if (hook_activate(&hooks[i]) < 0 && hooks[i].state == HOOK_UNRESOLVED)
-			log_warn("'%s' (%s:%d): %s; its calls are not memoized unless a later dlopen loads it",
-				 hooks[i].fn->symbol, hooks[i].fn->file, hooks[i].fn->line, hooks[i].why);
+		if (hook_activate(&hooks[i]) < 0)
+			hook_log_failure(&hooks[i]);
 	}
 	got_install_all();
 	pthread_atfork(NULL, NULL, after_fork_child);

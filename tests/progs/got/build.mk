@@ -48,7 +48,7 @@ $(GOT_D)/libwrapnext.so: $(GOT_S)/wrapnext.c
 $(GOT_D)/gotprog-next: $(GOT_S)/nextprog.c $(GOT_D)/libwrapnext.so $(GOT_D)/libgotlib.so
 	$(Q)$(GOT_CC) -o $@ $< -L$(GOT_D) -lwrapnext $(GOT_PROG_LINK) -ldl
 
-GOT_UNIT_OBJ := $(addprefix $(B)/shim/,got.o symbols.o hooks.o log.o dlopen_thunk.o)
+GOT_UNIT_OBJ := $(addprefix $(B)/shim/,got.o symbols.o log.o dlopen_thunk.o)
 $(GOT_D)/got_unit: $(GOT_S)/got_unit.c $(GOT_UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Ishim -o $@ $^ -ldl -lpthread
