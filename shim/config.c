@@ -409,7 +409,8 @@ bad:
 	return bad;
 }
 
-/* "a, b": every entry a C identifier. */
+/* "a, b": every entry a symbol name: a C identifier, or GCC's name of a
+ * function's static variable (buf.0), which `memo inspect` reports. */
 static int check_names(struct loader *L, int line, const char *key, const char *list)
 {
 	char buf[4096], *save = NULL, *item;
@@ -419,7 +420,8 @@ static int check_names(struct loader *L, int line, const char *key, const char *
 	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		item = trim(item);
 		n++;
-		if (!is_ident(item, strlen(item))) {
+		if (!is_ident(item, strcspn(item, ".")) ||
+		    strspn(item + strcspn(item, "."), ".0123456789") < strlen(item + strcspn(item, "."))) {
 			report(L, line, 0, "bad name '%s' in '%s'", item, key);
 			bad = -1;
 		}
