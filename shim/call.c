@@ -393,7 +393,8 @@ int call_prepare(struct hook *h)
 	}
 	if (!h->orig)
 		h->orig = h->target;
-	key_prefix(&h->prefix, memo_cfg.cache.namespace_, h->generation, h->identity, p);
+	key_prefix(&h->prefix, memo_cfg.cache.namespace_, h->generation, h->identity, p,
+		   h->fn->repeated ? KEY_RULE_REPEATED : 0);
 	h->threshold_ns = (uint64_t)(h->fn->time_threshold * 1e9);
 	return 0;
 }

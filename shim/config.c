@@ -102,9 +102,17 @@ struct seen {
 	int line;
 };
 
+/* An error of the file being read, printed when the file ends. */
+struct pending {
+	int line, col, seq;
+	char *msg;
+};
+
 struct loader {
 	struct memo_config *cfg;
 	int errors;
+	struct pending *pending;
+	int npending;
 
 	/* The file being read. */
 	const char *file;		/* as named to the user */
@@ -140,19 +148,59 @@ struct loader {
 static void report(struct loader *L, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* A file's errors are held until its end and printed in line order: some
+ * are found only when a section ends (a missing or bad prototype), and a
+ * reader goes through the file from the top. */
 static void report(struct loader *L, int line, int col, const char *fmt, ...)
 {
+	struct pending *more = realloc(L->pending, (L->npending + 1) * sizeof *more);
 	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (col > 0)
-		log_error("%s:%d:%d: %s", L->file, line, col, msg);
-	else
-		log_error("%s:%d: %s", L->file, line, msg);
 	L->errors++;
+	if (!more) {
+		log_error("%s:%d: %s", L->file, line, msg);
+		return;
+	}
+	L->pending = more;
+	more += L->npending;
+	more->line = line;
+	more->col = col;
+	more->seq = L->npending++;
+	if (!(more->msg = strdup(msg))) {
+		L->npending--;
+		log_error("%s:%d: %s", L->file, line, msg);
+	}
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void flush_errors(struct loader *L)
+{
+	int i;
+
+	if (L->npending)
+		qsort(L->pending, L->npending, sizeof *L->pending, by_line);
+	for (i = 0; i < L->npending; i++) {
+		struct pending *e = &L->pending[i];
+
+		if (e->col > 0)
+			log_error("%s:%d:%d: %s", L->file, e->line, e->col, e->msg);
+		else
+			log_error("%s:%d: %s", L->file, e->line, e->msg);
+		free(e->msg);
+	}
+	L->npending = 0;
 }
 
 /* ---- small parsers ---- */
@@ -361,7 +409,8 @@ bad:
 	return bad;
 }
 
-/* "a, b": every entry a C identifier. */
+/* "a, b": every entry a symbol name: a C identifier, or GCC's name of a
+ * function's static variable (buf.0), which `memo inspect` reports. */
 static int check_names(struct loader *L, int line, const char *key, const char *list)
 {
 	char buf[4096], *save = NULL, *item;
@@ -371,7 +420,8 @@ static int check_names(struct loader *L, int line, const char *key, const char *
 	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		item = trim(item);
 		n++;
-		if (!is_ident(item, strlen(item))) {
+		if (!is_ident(item, strcspn(item, ".")) ||
+		    strspn(item + strcspn(item, "."), ".0123456789") < strlen(item + strcspn(item, "."))) {
 			report(L, line, 0, "bad name '%s' in '%s'", item, key);
 			bad = -1;
 		}
@@ -815,6 +865,7 @@ static char *read_line(char *str, int num, void *stream)
 	struct loader *L = stream;
 	ssize_t n = getline(&L->raw, &L->rawcap, L->fp);
 	char *line, *start;
+	const char *end;
 
 	if (n < 0) {
 		finish_section(L);
@@ -844,9 +895,9 @@ static char *read_line(char *str, int num, void *stream)
 		return strcpy(str, line);
 	}
 	if (*start == '[') {
-		const char *end = find_or_comment(start + 1, "]");
 		char name[512];
 
+		end = find_or_comment(start + 1, "]");
 		if (*end != ']') {
 			report(L, L->lineno, 0, "missing ']' in section header");
 			return str;
@@ -861,7 +912,8 @@ static char *read_line(char *str, int num, void *stream)
 		start_section(L, name, L->lineno);
 		return strcpy(str, line);
 	}
-	if (!strchr("=:", *find_or_comment(start, "=:"))) {
+	end = find_or_comment(start, "=:");
+	if (*end != '=' && *end != ':') {
 		report(L, L->lineno, 0, "expected 'key = value', '[section]' or a comment, not '%s'", start);
 		return str;
 	}
@@ -928,6 +980,7 @@ static void load_file(struct loader *L, const char *path)
 	}
 	fclose(L->fp);
 	L->fp = NULL;
+	flush_errors(L);
 }
 
 static int by_name(const void *a, const void *b)
@@ -976,7 +1029,8 @@ static void load_folder(struct loader *L, const char *path)
 		log_error("'%s': no *.conf file in this folder", path);
 		L->errors++;
 	}
-	qsort(names, n, sizeof *names, by_name);
+	if (n)
+		qsort(names, n, sizeof *names, by_name);
 	for (i = 0; i < n; i++) {
 		load_file(L, names[i]);
 		free(names[i]);
@@ -1031,6 +1085,7 @@ int config_load(const char *path, struct memo_config *cfg)
 	errors = L->errors;
 	free(L->raw);
 	free(L->seen);
+	free(L->pending);
 	for (i = 0; i < L->nfiles; i++)
 		free(L->files[i]);
 	free(L->files);

@@ -21,7 +21,7 @@ static void put_bytes(blake2b_state *s, const void *p, size_t n)
 
 void key_prefix(blake2b_state *prefix, const char *namespace_,
 		uint64_t generation, const uint8_t identity[32],
-		const struct proto *p)
+		const struct proto *p, uint64_t rules)
 {
 	char canon[4096];
 	size_t n = proto_canonical(p, canon, sizeof canon);
@@ -33,6 +33,7 @@ void key_prefix(blake2b_state *prefix, const char *namespace_,
 	put_u64(prefix, generation);
 	put_bytes(prefix, identity, 32);
 	put_bytes(prefix, canon, n < sizeof canon ? n : sizeof canon);
+	put_u64(prefix, rules);
 }
 
 /* Only the bits that change results: rounding control, flush-to-zero and

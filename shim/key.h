@@ -28,10 +28,12 @@ struct memo_key {
 };
 
 /* Hash the constant prefix into *prefix. `identity` is the code identity;
- * `generation` is the symbol's flush generation (memo flush bumps it). */
+ * `generation` is the symbol's flush generation (memo flush bumps it);
+ * `rules` are the rules that change what an entry holds (KEY_RULE_*). */
+#define KEY_RULE_REPEATED 1	/* a running mean, not one result */
 void key_prefix(blake2b_state *prefix, const char *namespace_,
 		uint64_t generation, const uint8_t identity[32],
-		const struct proto *p);
+		const struct proto *p, uint64_t rules);
 
 /* The key of a small record of libmemo's own (e.g. a flush generation):
  * "<tag>-" + 24 hex digits of BLAKE2b(namespace ‖ 0 ‖ name). */

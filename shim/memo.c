@@ -152,10 +152,23 @@ void hook_log_failure(const struct hook *h)
 			 h->fn->symbol, h->fn->file, h->fn->line, h->why);
 }
 
+/* A fork while another thread patches after a dlopen must not leave the
+ * child with hooks_lock held by a thread it does not have. */
+static void before_fork(void)
+{
+	pthread_mutex_lock(&hooks_lock);
+}
+
+static void after_fork_parent(void)
+{
+	pthread_mutex_unlock(&hooks_lock);
+}
+
 static void after_fork_child(void)
 {
 	int i;
 
+	pthread_mutex_unlock(&hooks_lock);
 	for (i = 0; i < nhooks; i++)
 		stats_reset(&hooks[i].stats);
 	if (memo_store)
@@ -220,7 +233,7 @@ __attribute__((constructor)) static void memo_start(void)
 			hook_log_failure(&hooks[i]);
 	}
 	got_install_all();
-	pthread_atfork(NULL, NULL, after_fork_child);
+	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);
 }
 

@@ -783,6 +783,8 @@ int proto_parse(const char *text, struct proto *p, struct proto_error *err)
 	}
 	if (resolve_lengths(ps) < 0)
 		goto bad;
+	/* Float buffers count: the rounding mode changes what is computed from
+	 * them even when no float crosses the call. */
 	p->uses_float = p->ret.cls == SC_FLOAT;
 	for (i = 0; i < p->nargs; i++)
 		p->uses_float |= p->args[i].type.cls == SC_FLOAT;
@@ -797,6 +799,13 @@ bad:
 	return -1;
 }
 
+/*
+ * `return = argument NAME` may name any pointer argument (in, string, out,
+ * inout, opaque): the returned pointer is then that argument's own value,
+ * known without storing it, and on a hit an out/inout buffer is restored
+ * first. Only a scalar cannot be returned as a pointer. `char *` returns take
+ * it too (strcpy, realpath, crypt_r return their buffer).
+ */
 int proto_set_return(struct proto *p, const char *rule, struct proto_error *err)
 {
 	const char *s = rule;

@@ -21,7 +21,9 @@ for mode in lazy now noplt; do
 	reset_runs
 	under_memo "$bin" 2 >first.out 2>first.err || { cat first.err; fail "$mode: first run failed"; }
 	same plain.out first.out "$mode: first run"
-	grep -q 'warning\|error' first.err && { cat first.err; fail "$mode: first run complained"; }
+	# the only thing to say: describe() fills a static buffer (a purity warning)
+	grep 'warning\|error' first.err | grep -v "'describe' reads writable globals" &&
+		fail "$mode: first run complained"
 	# Within one run the second repetition is already served from the cache.
 	[ "$(wc -l <runs)" -lt "$plain_bodies" ] || fail "$mode: the first run did not hit its own entries"
 	expect_eq "$(runs with_job)" 1 "$mode: with_job ignores job_id"

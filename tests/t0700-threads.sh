@@ -4,11 +4,12 @@
 source "$TOP/tests/lib.sh"
 
 mkdir memo.d
-cp "$TOP"/tests/progs/shapes/memo.d/{dot,fill,describe,sc_i32}.conf memo.d/
+cp "$TOP"/tests/progs/shapes/memo.d/{dot,fill,describe_copy,sc_i32}.conf memo.d/
 printf '[cache]\ndir = %s\nstats = %s\n' "$T/cache" "$T/stats.jsonl" >memo.d/cache.conf
 export MEMO_CONFIG="$T/memo.d"
 
 MEMO_DISABLE=1 "$P/mt/mt" threads 8 >plain.out || fail "plain run"
+reset_runs
 under_memo "$P/mt/mt" threads 8 >first.out 2>first.err || { cat first.err; fail "first run"; }
 same plain.out first.out "first run"
 reset_runs

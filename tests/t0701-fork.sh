@@ -7,6 +7,7 @@ printf '[cache]\ndir = %s\nstats = %s\n' "$T/cache" "$T/stats.jsonl" >memo.d/cac
 export MEMO_CONFIG="$T/memo.d"
 
 MEMO_DISABLE=1 "$P/mt/mt" fork >plain.out || fail "plain run"
+reset_runs
 under_memo "$P/mt/mt" fork >first.out 2>first.err || { cat first.err; fail "run under libmemo"; }
 same plain.out first.out "fork run"
 expect_eq "$(wc -l <stats.jsonl)" 2 "stats lines (parent and child)"

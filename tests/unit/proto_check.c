@@ -117,10 +117,10 @@ static void test_len_eval(void)
 	CHECK(eval("void f(const int x[n - m], int n, int m)", &c, 1LL, 4LL) == -1);
 	/* Overflow anywhere, division by zero, INT64_MIN / -1. */
 	CHECK(eval("void f(const int x[n * m], long n, long m)", &c, 1LL << 32, 1LL << 31) == -1);
-	CHECK(eval("void f(const int x[n + m], long n, long m)", &c, INT64_MAX, 1LL) == -1);
-	CHECK(eval("void f(const int x[0 - n - m], long n, long m)", &c, INT64_MAX, 2LL) == -1);
+	CHECK(eval("void f(const int x[n + m], long n, long m)", &c, (long long)INT64_MAX, 1LL) == -1);
+	CHECK(eval("void f(const int x[0 - n - m], long n, long m)", &c, (long long)INT64_MAX, 2LL) == -1);
 	CHECK(eval("void f(const int x[n / m], long n, long m)", &c, 10LL, 0LL) == -1);
-	CHECK(eval("void f(const int x[(0 - n - 1) / m * 0], long n, long m)", &c, INT64_MAX, -1LL) == -1);
+	CHECK(eval("void f(const int x[(0 - n - 1) / m * 0], long n, long m)", &c, (long long)INT64_MAX, -1LL) == -1);
 	CHECK(eval("void f(const int x[n / m], long n, long m)", &c, 10LL, 3LL) == 0 && c == 3);
 	/* Literals, hex, suffixes; a later argument. */
 	CHECK(eval("void f(const int x[0x10 + 2u])", &c) == 0 && c == 18);

@@ -29,12 +29,13 @@ static void *worker(void *arg)
 
 	for (r = 0; r < ROUNDS; r++) {
 		double x[4] = { r % 7, w->id % 3, 1.5, -2 }, buf[3];
-		const char *s;
+		char *s;
 
 		fill(r % 11, buf, 3);
-		s = describe(r % 13);
+		s = describe_copy(r % 13);
 		n += snprintf(w->out + n, sizeof w->out - n, "%a %a %s %d\n",
 			      dot(x, x, 4), buf[2], s ? s : "(null)", sc_i32(r % 17));
+		free(s);
 	}
 	return NULL;
 }
