@@ -22,6 +22,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "stats.h"
+#include "treehash.h"
 #include "store.h"
 
 int memo_state;
@@ -173,6 +174,7 @@ static void after_fork_child(void)
 	int i;
 
 	pthread_mutex_unlock(&hooks_lock);
+	treehash_after_fork();
 	for (i = 0; i < nhooks; i++)
 		stats_reset(&hooks[i].stats);
 	if (memo_store)
