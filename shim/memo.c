@@ -21,6 +21,7 @@
 #include "key.h"
 #include "log.h"
 #include "runtime.h"
+#include "secret.h"
 #include "stats.h"
 #include "store.h"
 
@@ -206,6 +207,10 @@ __attribute__((constructor)) static void memo_start(void)
 	if (!path)
 		return;
 	errors = config_load(path, &memo_cfg);
+	/* The MAC key, before any value is encoded or decoded; a refused
+	 * secret is a config error: no value could be trusted or stored. */
+	if (!errors && secret_load(&memo_cfg.cache) < 0)
+		errors = 1;
 	if (errors) {
 		if (env_flag("MEMO_STRICT")) {
 			log_error("%d error%s in '%s'; exiting (MEMO_STRICT)", errors,
