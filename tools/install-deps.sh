@@ -6,8 +6,7 @@ set -e
 pkgs="gcc make pkg-config libc6-dev libb2-dev libelf-dev libffi-dev libinih-dev \
 libmemcached-dev libzydis-dev libunwind-dev libdw-dev"
 if [ "${1:-build}" = test ]; then
-	pkgs="$pkgs memcached python3 binutils"
-	pkgs="$pkgs sasl2-bin"	# saslpasswd2: SASL test server (t1203)
+	pkgs="$pkgs memcached python3 binutils sasl2-bin"
 fi
 if [ "${1:-build}" = fuzz ]; then	# make fuzz: libFuzzer targets
 	pkgs="$pkgs clang-14 libclang-rt-14-dev"
