@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "call.h"
+#include "flight.h"
 #include "l1.h"
 #include "log.h"
 #include "runtime.h"
@@ -284,6 +285,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	struct hook *h = data;
 	const struct proto *p = &h->fn->proto;
 	struct l1_probe probe, *pr = NULL;
+	struct flight fl;
 	struct memo_key k;
 	struct layout l;
 	int caller_errno, call_errno;
@@ -319,6 +321,14 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	}
 	if (lookup(h, &k, pr, ret, args, &l))
 		return;
+	/* single flight (flight.c): while another caller computes this key, wait
+	 * for its result; flight_end below releases what this call holds */
+	flight_init(&fl);
+	while (h->fn->single_flight && flight_next(h, &k, &fl) == FLIGHT_POLL)
+		if (lookup(h, &k, pr, ret, args, &l)) {
+			flight_end(h, &fl, true);
+			return;
+		}
 	STAT_ADD(&h->stats, misses, 1);
 
 	memo_busy = 0;
@@ -335,6 +345,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		store_result(h, &k, pr, ret, args, &l, ns, call_errno);
 	else
 		STAT_ADD(&h->stats, bypassed, 1);
+	flight_end(h, &fl, ns >= h->threshold_ns);
 	memo_busy = 0;
 	errno = call_errno;
 	return;
