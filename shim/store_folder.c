@@ -767,7 +767,8 @@ static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owne
 		goto out;
 	}
 	if (lock_bounded(bfd, fs->lock_wait_ms) < 0) {
-		r = errno == ETIMEDOUT ? STORE_TIMEOUT : STORE_ERROR;
+		/* Taking over: another taker holds the lock, and will win. */
+		r = errno != ETIMEDOUT ? STORE_ERROR : ttl_ms > 0 ? STORE_CONFLICT : STORE_TIMEOUT;
 		close(bfd);
 		goto out;
 	}
