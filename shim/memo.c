@@ -22,6 +22,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "stats.h"
+#include "treehash.h"
 #include "store.h"
 
 int memo_state;
@@ -38,17 +39,16 @@ static int store_tried;
 /* A symbol's flush generation: `memo flush` bumps a small record in the store
  * (flushing all bumps the record "*"; the key uses the sum, which any bump
  * changes). Read once per symbol at activation; absent means 0. */
-static uint64_t read_generation(const char *name)
+static uint64_t read_generation(const char *name, struct memo_stats *st)
 {
 	struct memo_key k;
 	uint8_t space[64];
 	struct membuf b;
-	struct memo_stats scratch = { 0 };
 	uint64_t gen = 0;
 
 	key_record(&k, "g1", memo_cfg.cache.namespace_, name);
 	membuf_init(&b, space, sizeof space - 1);
-	if (store_get(memo_store, &k, &b, &scratch) == STORE_HIT && b.len < sizeof space) {
+	if (store_get(memo_store, &k, &b, st) == STORE_HIT && b.len < sizeof space) {
 		b.data[b.len] = '\0';
 		gen = strtoull((char *)b.data, NULL, 10);
 	}
@@ -124,8 +124,13 @@ int hook_activate(struct hook *h)
 	if (identity_compute(h) < 0 || bind_globals(h) < 0)
 		goto failed;
 	warn_impurity(h);
-	if (memo_store)
-		h->generation = read_generation("*") + read_generation(h->fn->symbol);
+	if (memo_store) {
+		/* "*" (memo flush without a symbol) is read once per process */
+		static uint64_t all_generation, all_read;
+		if (!all_read++)
+			all_generation = read_generation("*", &h->stats);
+		h->generation = all_generation + read_generation(h->fn->symbol, &h->stats);
+	}
 	if (call_prepare(h) < 0)
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT && (inline_prepare(h) < 0 || inline_install(h) < 0)) {
@@ -169,6 +174,7 @@ static void after_fork_child(void)
 	int i;
 
 	pthread_mutex_unlock(&hooks_lock);
+	treehash_after_fork();
 	for (i = 0; i < nhooks; i++)
 		stats_reset(&hooks[i].stats);
 	if (memo_store)
