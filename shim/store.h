@@ -67,7 +67,8 @@ struct store {
 /* Keys are used by their text (k->text, k->textlen): a backend never parses
  * it. Entry keys are "m1-" + 64 hex digits; libmemo also keeps a few small
  * records under other printable keys (e.g. "g1-<namespace>-<symbol>", the
- * flush generation), always [A-Za-z0-9_.-], at most KEY_TEXT_MAX-1 bytes. */
+ * flush generation; "l1-" + an entry's 64 hex digits, its single-flight
+ * lease), always [A-Za-z0-9_.-], at most KEY_TEXT_MAX-1 bytes. */
 
 /* Backends. Each returns NULL (and says why on stderr) if it cannot start. */
 struct store *store_folder_open(const struct cache_config *c);
