@@ -1,8 +1,8 @@
 /*
- * memo: the one way in. A single constructor runs the whole start-up in
- * order — read every MEMO_* variable once, load the config, activate each
- * configured function (resolve, identify, prepare its closure), route calls
- * (GOT), register fork handlers, mark ready — and a destructor dumps stats.
+ * memo: the engine's start-up (engine.h), run once by the preload with the
+ * config it loaded: activate each configured function (resolve, identify,
+ * prepare its closure, entry-patch), route calls through GOT slots, register
+ * fork handlers, mark ready — and a destructor dumps stats at exit.
  * A hook reached before ready or after teardown began calls the original.
  * Calls every other module; runs single-threaded before main, and under
  * hooks_lock when a dlopen brings a configured symbol.
@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "got.h"
 #include "hook.h"
 #include "identity.h"
@@ -21,6 +22,7 @@
 #include "key.h"
 #include "log.h"
 #include "runtime.h"
+#include "secret.h"
 #include "stats.h"
 #include "treehash.h"
 #include "store.h"
@@ -181,46 +183,21 @@ static void after_fork_child(void)
 		store_after_fork(memo_store);
 }
 
-/* Which config: MEMO_CONFIG, else ./memo.d if present, else none. */
-static const char *config_path(void)
+/* The engine's entry (engine.h): the preload has loaded a valid config. */
+__attribute__((visibility("default"))) void memo_engine_start(const struct memo_config *cfg)
 {
-	const char *p = getenv("MEMO_CONFIG");
-	struct stat st;
-
-	if (p && *p)
-		return p;
-	if (stat("memo.d", &st) == 0 && S_ISDIR(st.st_mode))
-		return "memo.d";
-	return NULL;
-}
-
-static int env_flag(const char *name)
-{
-	const char *v = getenv(name);
-	return v && *v && strcmp(v, "0") != 0;
-}
-
-__attribute__((constructor)) static void memo_start(void)
-{
-	const char *path;
-	int i, errors;
+	int i, active = 0;
 
 	log_init();
-	if (env_flag("MEMO_DISABLE"))
-		return;
-	path = config_path();
-	if (!path)
-		return;
-	errors = config_load(path, &memo_cfg);
-	if (errors) {
+	memo_cfg = *cfg;
+	/* The MAC key, before any value is encoded or decoded. A refused secret
+	 * is like a config error: no value could be trusted or stored. */
+	if (secret_load(&memo_cfg.cache) < 0) {
 		if (env_flag("MEMO_STRICT")) {
-			log_error("%d error%s in '%s'; exiting (MEMO_STRICT)", errors,
-				  errors > 1 ? "s" : "", path);
+			log_error("the secret file is refused; exiting (MEMO_STRICT)");
 			_exit(2);
 		}
-		log_error("%d error%s in '%s'; running unmemoized", errors,
-			  errors > 1 ? "s" : "", path);
-		config_release(&memo_cfg);
+		log_error("the secret file is refused; running unmemoized");
 		return;
 	}
 	stats_dest = getenv("MEMO_STATS");
@@ -235,9 +212,17 @@ __attribute__((constructor)) static void memo_start(void)
 	}
 	for (i = 0; i < nhooks; i++) {
 		hooks[i].fn = &memo_cfg.funcs[i];
-		if (hook_activate(&hooks[i]) < 0)
-			hook_log_failure(&hooks[i]);
+		if (hook_activate(&hooks[i]) == 0)
+			active++;
 	}
+	/* A process that holds none of the configured functions (the shell or
+	 * the make that starts the real program, inheriting LD_PRELOAD) stays
+	 * quiet about them; where some are found, the missing ones are named. */
+	for (i = 0; i < nhooks; i++)
+		if (hooks[i].state == HOOK_FAILED || (active && hooks[i].state == HOOK_UNRESOLVED))
+			hook_log_failure(&hooks[i]);
+		else if (hooks[i].state == HOOK_UNRESOLVED)
+			log_info("'%s' is not in this process", hooks[i].fn->symbol);
 	got_install_all();
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);
@@ -255,5 +240,6 @@ __attribute__((destructor)) static void memo_stop(void)
 	for (i = 0; i < nhooks && n < (int)(sizeof rows / sizeof rows[0]); i++)
 		if (hooks[i].state == HOOK_ACTIVE || STAT_GET(&hooks[i].stats, calls))
 			rows[n++] = (struct stats_row){ hooks[i].fn->symbol, &hooks[i].stats };
-	stats_dump(stats_dest, rows, n);
+	if (n)	/* a process without any configured function has nothing to report */
+		stats_dump(stats_dest, rows, n);
 }
