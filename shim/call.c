@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "call.h"
+#include "flight.h"
 #include "l1.h"
 #include "log.h"
 #include "runtime.h"
@@ -318,6 +319,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	struct hook *h = data;
 	const struct proto *p = &h->fn->proto;
 	struct l1_probe probe, *pr = NULL;
+	struct flight fl;
 	struct memo_key k;
 	struct layout l;
 	int caller_errno, call_errno, skip_store, served_by_store;
@@ -352,6 +354,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		return;
 	}
 	skip_store = bypassing(h);
+	flight_init(&fl);
 	if (skip_store) {
 		STAT_ADD(&h->stats, lookups_skipped, 1);
 	} else {
@@ -362,6 +365,13 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		cost_update(&h->lookup_ns, call_now_ns() - t0);
 		if (served_by_store)
 			return;
+		/* single flight (flight.c): while another caller computes this key,
+		 * wait for its result; flight_end below releases what this call holds */
+		while (h->fn->single_flight && flight_next(h, &k, &fl) == FLIGHT_POLL)
+			if (lookup(h, &k, pr, ret, args, &l)) {
+				flight_end(h, &fl, true);
+				return;
+			}
 	}
 	STAT_ADD(&h->stats, misses, 1);
 
@@ -381,6 +391,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		STAT_ADD(&h->stats, bypassed, 1);
 	else
 		store_result(h, skip_store ? NULL : &k, pr, ret, args, &l, ns, call_errno);
+	flight_end(h, &fl, ns >= h->threshold_ns);
 	memo_busy = 0;
 	errno = call_errno;
 	return;
