@@ -210,6 +210,23 @@ void call_original(struct hook *h, void *ret, void **args)
 	ffi_call(&h->cif, FFI_FN(h->orig), ret, args);
 }
 
+uint64_t call_evaluate(struct hook *h, void *ret, void **args, int caller_errno,
+		       int *call_errno)
+{
+	uint64_t t0, ns;
+
+	memo_busy = 0;
+	errno = caller_errno;
+	t0 = call_now_ns();
+	call_original(h, ret, args);
+	ns = call_now_ns() - t0;
+	*call_errno = errno;
+	memo_busy = 1;
+	STAT_ADD(&h->stats, evaluations, 1);
+	STAT_ADD(&h->stats, ns_in_function, ns);
+	return ns;
+}
+
 /* Encode and store a fresh result (and remember it in l1); with k NULL (the
  * shared store bypassed), in l1 only. */
 static void store_result(struct hook *h, const struct memo_key *k,
@@ -375,18 +392,9 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	}
 	STAT_ADD(&h->stats, misses, 1);
 
-	memo_busy = 0;
-	errno = caller_errno;
-	t0 = call_now_ns();
-	call_original(h, ret, args);
-	ns = call_now_ns() - t0;
-	call_errno = errno;
-	memo_busy = 1;
+	ns = call_evaluate(h, ret, args, caller_errno, &call_errno);
 	cost_update(&h->body_ns, ns);
 	__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
-
-	STAT_ADD(&h->stats, evaluations, 1);
-	STAT_ADD(&h->stats, ns_in_function, ns);
 	if (ns < h->threshold_ns)
 		STAT_ADD(&h->stats, bypassed, 1);
 	else

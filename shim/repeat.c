@@ -243,7 +243,7 @@ void repeat_call(struct hook *h, const struct memo_key *k, void *ret, void **arg
 	const struct proto *p = &h->fn->proto;
 	struct value_meta m;
 	uint8_t retbytes[16];
-	uint64_t token, t0, ns;
+	uint64_t token, ns;
 	int call_errno;
 	double x;
 
@@ -258,15 +258,7 @@ void repeat_call(struct hook *h, const struct memo_key *k, void *ret, void **arg
 		return;
 	}
 	STAT_ADD(&h->stats, misses, 1);
-	memo_busy = 0;
-	errno = caller_errno;
-	t0 = call_now_ns();
-	call_original(h, ret, args);
-	ns = call_now_ns() - t0;
-	call_errno = errno;
-	memo_busy = 1;
-	STAT_ADD(&h->stats, evaluations, 1);
-	STAT_ADD(&h->stats, ns_in_function, ns);
+	ns = call_evaluate(h, ret, args, caller_errno, &call_errno);
 
 	x = repeat_to_double(&p->ret, ret);
 	if (record(h, k, x, (double)ns / 1e9, call_errno, &m) == 0) {
