@@ -485,6 +485,20 @@ int elf_image_symbol(const struct elf_image *img, const char *name,
 	return 0;
 }
 
+int elf_image_each_symbol(const struct elf_image *img, const char *name,
+			  int (*fn)(const struct elf_sym *s, void *arg), void *arg)
+{
+	int r;
+
+	for (size_t i = name ? name_lower(img, name) : 0; i < img->nby_name; i++) {
+		if (name && strcmp(img->by_name[i]->name, name))
+			break;
+		if ((r = fn(img->by_name[i], arg)))
+			return r;
+	}
+	return 0;
+}
+
 /* Index of the first by_addr entry with value > vaddr. */
 static size_t addr_upper(const struct elf_image *img, uint64_t vaddr)
 {

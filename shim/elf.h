@@ -64,6 +64,12 @@ bool elf_image_has_symtab(const struct elf_image *img);
 int elf_image_symbol(const struct elf_image *img, const char *name,
 		     const char *version, struct elf_sym *out);
 
+/* Call fn for each defined symbol named `name` (every defined symbol when
+ * `name` is NULL), .symtab's before .dynsym's for one name, names in strcmp
+ * order; stops at the first nonzero return and returns it, else 0. */
+int elf_image_each_symbol(const struct elf_image *img, const char *name,
+			  int (*fn)(const struct elf_sym *s, void *arg), void *arg);
+
 /* The defined function or object symbol whose [value, value+size) holds
  * `vaddr` (a function first, then a global name, then .symtab's); with
  * size 0, one that starts exactly there. 0, or -1 if none. */

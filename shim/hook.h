@@ -56,7 +56,7 @@ struct hook {
 	struct memo_stats stats;
 	int state;			/* enum hook_state */
 	int got_slots;			/* GOT slots pointing at entry */
-	char why[256];			/* HOOK_FAILED: the reason */
+	char why[512];			/* HOOK_FAILED: the reason */
 };
 
 /* Every configured function, in config order. Written at start-up before
