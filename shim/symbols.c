@@ -306,6 +306,46 @@ static void sym_explain_stripped(struct hook *h, const struct sym_object *o)
 	memcpy(h->why + used, tail, strlen(tail) + 1);
 }
 
+struct sym_clones {
+	const char *name;
+	size_t len;
+	char list[160];
+	int count;
+};
+
+/* GCC's clones of a function: NAME.constprop.0, NAME.isra.0, NAME.part.0
+ * (not the NAME.cold part of a function that exists). */
+static int sym_clones_cb(const struct elf_sym *s, void *arg)
+{
+	struct sym_clones *c = arg;
+	size_t used = strlen(c->list);
+
+	if (strncmp(s->name, c->name, c->len) || s->name[c->len] != '.' ||
+	    (s->type != STT_FUNC && s->type != STT_GNU_IFUNC) || strstr(s->name + c->len, ".cold"))
+		return 0;
+	if (c->count++ < 4)
+		snprintf(c->list + used, sizeof c->list - used, "%s%s", used ? ", " : "", s->name);
+	return 0;
+}
+
+/* After "not found": when the compiler kept only clones of the function
+ * (constant arguments propagated, arguments removed or split), say so: their
+ * arguments are not the source's, so they cannot take its prototype. */
+static void sym_explain_clones(struct hook *h, const struct sym_object *o)
+{
+	struct elf_image *img = elf_image_open(o->path, NULL, 0);
+	struct sym_clones c = { .name = h->fn->symbol, .len = strlen(h->fn->symbol) };
+	size_t used = strlen(h->why);
+
+	if (!img)
+		return;
+	elf_image_each_symbol(img, NULL, sym_clones_cb, &c);
+	if (c.count)
+		snprintf(h->why + used, sizeof h->why - used, "; the compiler kept only clones of "
+			 "it, whose arguments differ from the source's (%s%s): mark it "
+			 "__attribute__((noipa)) or memoize its caller", c.list, c.count > 4 ? ", ..." : "");
+}
+
 int sym_resolve(struct hook *h)
 {
 	const struct function_config *fn = h->fn;
@@ -338,8 +378,10 @@ int sym_resolve(struct hook *h)
 			snprintf(h->why, sizeof h->why,
 				 "symbol '%.100s%s%.60s' not found in any loaded object",
 				 fn->symbol, *fn->version ? "@" : "", fn->version);
-		if (named)
+		if (named) {
+			sym_explain_clones(h, named);
 			sym_explain_stripped(h, named);
+		}
 	}
 	free(w.objs);
 	return r > 0 ? 0 : -1;
