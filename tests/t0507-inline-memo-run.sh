@@ -3,7 +3,8 @@
 # unstripped -O2 executable memoizes its static function (mechanism left to
 # its default, auto: entry patching). Same output as without libmemo; repeated
 # arguments hit within the first run; the second run runs no body. A static
-# function GCC kept only as a clone (other arguments) is refused, saying so.
+# function GCC kept only as a clone (other arguments) and a variable are
+# refused, saying so.
 source "$TOP/tests/lib.sh"
 app="$P/inline/app"
 
@@ -11,6 +12,7 @@ nm "$app" | grep -q ' t simulate$' || fail "the test program lost its static sim
 mkdir memo.d
 printf '[function simulate]\nprototype = double simulate(int n, double x)\n' >memo.d/simulate.conf
 printf '[function scaled]\nprototype = double scaled(int n, double k)\n' >memo.d/scaled.conf
+printf '[function app_x]\nprototype = double app_x(int n)\n' >memo.d/app_x.conf
 printf '[cache]\ndir = cache\nstats = %s\n' "$T/stats.jsonl" >memo.d/cache.conf
 set -- 3 1 4 1 5 9 2 6 5 3
 
@@ -21,6 +23,8 @@ reset_runs
 cat first.err
 same plain.out first.out "first memo run"
 expect_eq "$(runs simulate)" 7 "body runs in the first run (7 distinct arguments)"
+grep -qF "'app_x' ($T/memo.d/app_x.conf:1) cannot be memoized: 'app_x' is not a function" first.err ||
+	fail "a variable configured as a function was not refused"
 [ -d memo.d/cache ] || fail "no cache beside the config"
 reset_runs
 "$B/memo" run -c memo.d -- "$app" "$@" >second.out 2>second.err || { cat second.err; fail "second memo run"; }
