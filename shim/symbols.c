@@ -181,6 +181,33 @@ static bool sym_object_usable(const struct sym_object *o)
 	return ok;
 }
 
+/*
+ * A cheap first look, before an object's ELF image is built: an object
+ * without .symtab can define the symbol only in .dynsym, which the loader's
+ * hash table answers (dlsym on the object's handle, keeping only a
+ * definition inside the object itself). Most libraries are stripped, so
+ * most objects cost one hash lookup, not a parse of their symbol tables.
+ */
+static bool sym_maybe_in(const struct hook *h, const struct sym_object *o)
+{
+	const struct function_config *fn = h->fn;
+	struct link_map *lm = NULL, *where = NULL;
+	Dl_info info;
+	void *handle, *addr;
+	bool ok;
+
+	if (elf_file_has_symtab(o->path))
+		return true;
+	handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD);
+	if (!handle)
+		return false;
+	addr = *fn->version ? dlvsym(handle, fn->symbol, fn->version) : dlsym(handle, fn->symbol);
+	ok = addr && dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 &&
+	     dladdr1(addr, &info, (void **)&where, RTLD_DL_LINKMAP) && where == lm;
+	dlclose(handle);
+	return ok;
+}
+
 /* What sym_count learns about the definitions of one name in one file. */
 struct sym_count {
 	int globals;		/* non-local definitions (.symtab or .dynsym) */
@@ -226,13 +253,13 @@ static int sym_refuse(struct hook *h)
 static int sym_in(struct hook *h, const struct sym_object *o)
 {
 	const struct function_config *fn = h->fn;
-	struct elf_image *img = elf_image_open(o->path, NULL, 0);
+	struct elf_image *img;
 	struct sym_count c = { 0 };
 	struct elf_sym s;
 	void *addr;
 
-	if (!img || elf_image_symbol(img, fn->symbol, fn->version, &s) < 0 ||
-	    !sym_object_usable(o))
+	if (!sym_maybe_in(h, o) || !(img = elf_image_open(o->path, NULL, 0)) ||
+	    elf_image_symbol(img, fn->symbol, fn->version, &s) < 0 || !sym_object_usable(o))
 		return 0;
 	if (!sym_is_code(img, &s)) {
 		snprintf(h->why, sizeof h->why, "'%.100s' is not a function", fn->symbol);
