@@ -10,11 +10,14 @@
  *
  * Decisions worth knowing before changing anything here:
  *
- * - No noreply anywhere. A set happens only after a miss that computed
- *   something (usually for at least time_threshold), so one round trip is
- *   small next to it, and with a reply a refused item (too large, out of
- *   memory) is seen and never counted as stored. Chunks too: the manifest is
- *   written only after every chunk was acknowledged.
+ * - noreply only for a plain set of one item at most half the server's item
+ *   size, over the text protocol: the set a miss makes. Its reply would cost
+ *   the miss a second round trip, and the one refusal that noreply hides
+ *   silently — an item over the size limit — cannot happen to it. (The other,
+ *   out of memory, needs a server run with -M, which refuses to evict.)
+ *   Everything else waits for its reply: cas, add, chunks (the manifest is
+ *   written only after every chunk was acknowledged), and every set over the
+ *   binary protocol (SASL), whose quiet commands report errors out of band.
  * - Chunked entries: the main key holds a manifest (item flags MC_FLAG_MANIFEST)
  *   naming the chunks "<key>.<id>.c<N>", where <id> is random per write so the
  *   chunks of two concurrent writers never mix. Chunks first, manifest last.
@@ -273,7 +276,7 @@ static void mc_breaker_success(struct mc_thread *t, int i, struct memo_stats *st
 		STAT_ADD(st, reconnects, 1);
 }
 
-static void mc_breaker_failure(struct mc_thread *t, int i)
+static void mc_breaker_failure(struct mc_thread *t, int i, memcached_return_t rc)
 {
 	struct mc_store *s = t->s;
 	struct mc_breaker *b = &s->servers[i].br;
@@ -290,7 +293,11 @@ static void mc_breaker_failure(struct mc_thread *t, int i)
 		backoff *= 2;
 	if (backoff > MC_BACKOFF_MAX_NS)
 		backoff = MC_BACKOFF_MAX_NS;
-	if (f == MC_BREAK_AFTER)
+	if (f == MC_BREAK_AFTER && (rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM))
+		log_warn("'%s:%u': memcached refused sasl authentication of '%s'; asking again in %lld ms",
+			 s->servers[i].host, s->servers[i].port, s->sasl_user,
+			 (long long)(backoff / 1000000));
+	else if (f == MC_BREAK_AFTER)
 		log_warn("'%s:%u': memcached server does not answer; asking again in %lld ms",
 			 s->servers[i].host, s->servers[i].port, (long long)(backoff / 1000000));
 	__atomic_store_n(&b->open_until, now_ns() + backoff, __ATOMIC_RELEASE);
@@ -326,7 +333,7 @@ static int mc_account(struct mc_thread *t, int i, const char *key, size_t len,
 	}
 	if (i < 0)
 		i = mc_server_of(t, key, len);
-	mc_breaker_failure(t, i);
+	mc_breaker_failure(t, i, rc);
 	if (mc_is_timeout(t->mc, rc)) {
 		if (st)
 			STAT_ADD(st, timeouts, 1);
@@ -375,8 +382,7 @@ static size_t mc_chunk_size(struct mc_thread *t)
 	if (!__atomic_compare_exchange_n(&s->item_probe, &zero, 1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return MC_DEFAULT_ITEM_MAX - MC_ITEM_OVERHEAD;	/* another thread reads it */
-	if (!s->sasl)	/* `stats settings` is not in the binary protocol */
-		memcached_stat_execute(t->mc, "settings", mc_settings_cb, &min);
+	memcached_stat_execute(t->mc, "settings", mc_settings_cb, &min);
 	if (min == 0)
 		min = MC_DEFAULT_ITEM_MAX;
 	s->chunk_size = min - MC_ITEM_OVERHEAD;
@@ -434,7 +440,8 @@ static bool mc_manifest_decode(const uint8_t *p, size_t len, struct mc_manifest 
 	m->chunk = get64(p + 24);
 	memcpy(m->digest, p + 32, 32);
 	/* The counts must agree, and stay within what memcached could hold. */
-	return m->chunk >= 1024 && m->nchunks > 0 && m->nchunks < (1U << 20) &&
+	return m->chunk >= 1024 && m->chunk <= (1U << 30) && m->nchunks > 0 &&
+	       m->nchunks < (1U << 16) &&
 	       m->total > (uint64_t)(m->nchunks - 1) * m->chunk &&
 	       m->total <= (uint64_t)m->nchunks * m->chunk;
 }
@@ -483,7 +490,12 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 			goto out;
 		}
 	}
+	/* A multi-get spans servers and libmemcached reports one code for all:
+	 * a failure is charged to the first chunk's server, which is right
+	 * whenever the chunks share it and errs only towards asking less. */
 	rc = memcached_mget(t->mc, kp, kl, m->nchunks);
+	if (rc == MEMCACHED_SOME_ERRORS && st)
+		STAT_ADD(st, errors, 1);	/* some chunks went unasked: a miss below */
 	if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_SOME_ERRORS) {
 		ret = mc_account(t, -1, kp[0], kl[0], rc, st);
 		goto out;
@@ -589,6 +601,15 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf 
 		ret = mc_account(t, i, key, klen, rc == MEMCACHED_END ? MEMCACHED_NOTFOUND : rc, st);
 		goto done;
 	}
+	/* A reply for another key means the stream is out of step (a reply
+	 * that arrived after its request timed out): never return it, and
+	 * start over on fresh connections. */
+	if (memcached_result_key_length(&t->res) != klen ||
+	    memcmp(memcached_result_key_value(&t->res), key, klen)) {
+		memcached_quit(t->mc);
+		ret = mc_account(t, i, key, klen, MEMCACHED_PROTOCOL_ERROR, st);
+		goto done;
+	}
 	/* Take what we need now: the fetch that reads END resets t->res. */
 	flags = memcached_result_flags(&t->res);
 	len = memcached_result_length(&t->res);
@@ -647,9 +668,9 @@ static int mc_gets(struct store *base, const struct memo_key *k, struct membuf *
 
 /* ---- set ---------------------------------------------------------------- */
 
-enum mc_mode { MC_SET, MC_CAS, MC_ADD };
+enum mc_mode { MC_SET, MC_SET_NOREPLY, MC_CAS, MC_ADD };
 
-/* One item, acknowledged by the server. */
+/* One item, acknowledged by the server (except MC_SET_NOREPLY, see above). */
 static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 		       const void *val, size_t len, uint32_t flags, enum mc_mode mode,
 		       uint64_t token, struct memo_stats *st)
@@ -663,7 +684,11 @@ static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 		rc = memcached_cas(t->mc, key, klen, val, len, 0, flags, token);
 	else if (mode == MC_ADD)
 		rc = memcached_add(t->mc, key, klen, val, len, 0, flags);
-	else
+	else if (mode == MC_SET_NOREPLY) {
+		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 1);
+		rc = memcached_set(t->mc, key, klen, val, len, 0, flags);
+		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 0);
+	} else
 		rc = memcached_set(t->mc, key, klen, val, len, 0, flags);
 	i = mc_account(t, i, key, klen, rc, st);
 	if (i)
@@ -698,6 +723,8 @@ static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
 		return STORE_ERROR;
 	}
 	chunk = mc_chunk_size(t);
+	if (mode == MC_SET && len <= chunk / 2 && !s->sasl)
+		mode = MC_SET_NOREPLY;
 	if (len <= chunk)
 		return mc_put_item(t, k->text, k->textlen, val, len, 0, mode, token, st);
 	/* Chunks first, each acknowledged; the manifest last makes them visible. */
@@ -797,6 +824,8 @@ static void mc_report(struct store *base, FILE *out)
 		memcached_stat_free(NULL, stats);
 }
 
+/* Frees this thread's handle; other threads' handles go with their threads
+ * only while the key lives, so free the store last, at exit. */
 static void mc_free(struct store *base)
 {
 	struct mc_store *s = (struct mc_store *)base;
