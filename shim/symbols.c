@@ -158,21 +158,28 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 /*
  * Is this object one the base namespace's calls bind to? A copy loaded with
  * dlmopen keeps its own definitions (got.c leaves them alone too), and
- * libmemo's own object is never searched. The main program always is.
+ * libmemo's own objects are never searched. The main program always is.
  */
 static bool sym_object_usable(const struct sym_object *o)
 {
+	static const char *const own[] = { "libmemo.so", "libmemo-engine.so",
+					   "libmemo-memcached.so" };
 	static int anchor;
 	struct link_map *lm = NULL;
+	const char *base = strrchr(o->path, '/');
 	Dl_info info;
 	void *handle;
 	bool ok;
+	size_t i;
 
 	if (!*o->name)
 		return true;
 	if (dladdr1(&anchor, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm && *lm->l_name &&
 	    lm->l_addr == o->base)
 		return false;
+	for (i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (!strcmp(base ? base + 1 : o->path, own[i]))
+			return false;
 	handle = dlopen(o->name, RTLD_LAZY | RTLD_NOLOAD);
 	if (!handle)
 		return false;
