@@ -156,8 +156,15 @@ static int entry_path(struct folder_store *fs, const struct memo_key *k,
 		h = (h ^ c) * 16777619U;
 	}
 	h ^= h >> 16;
-	snprintf(bucket, 3, "%02x", h & 0xff);
-	snprintf(rel, 3 + KEY_TEXT_MAX, "%s/%.*s", bucket, n, k->text);
+	/* by hand: snprintf was a fifth of a hit's instructions */
+	bucket[0] = "0123456789abcdef"[(h >> 4) & 15];
+	bucket[1] = "0123456789abcdef"[h & 15];
+	bucket[2] = '\0';
+	rel[0] = bucket[0];
+	rel[1] = bucket[1];
+	rel[2] = '/';
+	memcpy(rel + 3, k->text, n);
+	rel[3 + n] = '\0';
 	return 0;
 bad:
 	stat_err(st);
