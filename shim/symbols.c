@@ -140,8 +140,13 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	const char *name = info->dlpi_name ? info->dlpi_name : "";
 
 	(void)size;
-	if (w->n == w->cap)
-		return 1;
+	if (w->n == w->cap) {	/* malloc is allowed here; dl* calls are not */
+		struct sym_object *more = realloc(w->objs, 2 * w->cap * sizeof *more);
+		if (!more)
+			return 1;
+		w->objs = more;
+		w->cap *= 2;
+	}
 	/* the vdso has no file; only the first object (the main program) has no name */
 	if (w->n > 0 && (!*name || !strncmp(name, "linux-vdso", 10)))
 		return 0;
@@ -389,8 +394,8 @@ int sym_resolve(struct hook *h)
 
 	if (sym_denied(fn->symbol, h->why, sizeof h->why))
 		return sym_refuse(h);
-	w.cap = 1024;
-	w.objs = calloc(w.cap, sizeof *w.objs);
+	w.cap = 16;	/* grows as the walk needs: each entry holds two paths */
+	w.objs = malloc(w.cap * sizeof *w.objs);
 	if (!w.objs) {
 		snprintf(h->why, sizeof h->why, "'%.100s': out of memory", fn->symbol);
 		return -1;
