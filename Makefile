@@ -62,10 +62,12 @@ $(B)/%.o: %.S
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(SANFLAGS) -fPIC -c -o $@ $<
 
+# libinih is linked in statically (and its symbols hidden): one object less
+# to load in every process that inherits LD_PRELOAD.
 $(B)/libmemo.so: $(PRELOAD_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -Wl,-z,relro,-z,now -o $@ $^ \
-		$(shell pkg-config --libs inih) -ldl
+	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -Wl,-z,relro,-z,now -Wl,--exclude-libs,ALL \
+		-o $@ $^ -Wl,-Bstatic -linih -Wl,-Bdynamic -ldl
 
 $(B)/libmemo-engine.so: $(ENGINE_OBJ)
 	@$(if $(Q),echo "  LD      $@")
