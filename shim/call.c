@@ -14,9 +14,11 @@
 #include <time.h>
 
 #include "call.h"
+#include "explain.h"
 #include "l1.h"
 #include "log.h"
 #include "runtime.h"
+#include "verify.h"
 
 int call_warn_once(struct hook *h, int bit)
 {
@@ -288,12 +290,15 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	struct layout l;
 	int caller_errno, call_errno;
 	uint64_t t0, ns;
+	int verifying;
 
 	(void)cif;
 	if (memo_busy || !runtime_ready() || !memo_store) {
 		call_original(h, ret, args);
 		return;
 	}
+	/* verify.c: `verify = FRACTION` recomputes this share of hits */
+	verifying = h->fn->verify > 0 && !h->fn->repeated && verify_due(h);
 	caller_errno = errno;
 	memo_busy = 1;
 	STAT_ADD(&h->stats, calls, 1);
@@ -305,7 +310,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		struct iovec got[VALUE_MAX_PARTS];
 
 		pr = &probe;
-		if (l1_get(pr, space, sizeof space, &meta, got, l.nparts) &&
+		if (!verifying && l1_get(pr, space, sizeof space, &meta, got, l.nparts) &&
 		    restore(h, p, ret, args, &meta, got, &l) == 0) {
 			served(h, &meta);
 			return;
@@ -317,9 +322,21 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		repeat_call(h, &k, ret, args, caller_errno);
 		return;
 	}
-	if (lookup(h, &k, pr, ret, args, &l))
+	if (verifying) {	/* verify.c: recompute a hit, compare, report */
+		int v = verify_call(h, &k, ret, args, &l, caller_errno, &ns, &call_errno);
+		if (v == VERIFY_DIFFERENT)
+			store_result(h, &k, pr, ret, args, &l, ns, call_errno);
+		if (v != VERIFY_NONE) {
+			memo_busy = 0;
+			errno = call_errno;
+			return;
+		}
+	} else if (lookup(h, &k, pr, ret, args, &l)) {
 		return;
+	}
 	STAT_ADD(&h->stats, misses, 1);
+	if (explain_on)		/* explain.c: MEMO_EXPLAIN=1 says why it missed */
+		explain_miss(h, args);
 
 	memo_busy = 0;
 	errno = caller_errno;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "explain.h"
 #include "got.h"
 #include "hook.h"
 #include "identity.h"
@@ -134,6 +135,7 @@ int hook_activate(struct hook *h)
 		log_warn("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
 			 h->fn->symbol, h->why);
 	}
+	explain_activate(h);	/* explain.c: remember this state, see what changed */
 	__atomic_store_n(&h->state, HOOK_ACTIVE, __ATOMIC_RELEASE);
 	log_info("'%s' memoized (%s)", h->fn->symbol, h->path);
 	return 0;
@@ -202,6 +204,7 @@ __attribute__((constructor)) static void memo_start(void)
 	log_init();
 	if (env_flag("MEMO_DISABLE"))
 		return;
+	explain_init();
 	path = config_path();
 	if (!path)
 		return;

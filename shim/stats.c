@@ -46,12 +46,12 @@ static void format_table(struct out *o, const struct stats_row *rows, int n)
 	int i;
 
 	out_printf(o, "libmemo: stats for pid %d\n", (int)getpid());
-	out_printf(o, "  %-20s %8s %8s %8s %6s %8s %6s %6s %6s %8s %11s %11s\n",
+	out_printf(o, "  %-20s %8s %8s %8s %6s %8s %6s %6s %6s %8s %11s %11s %6s\n",
 		   "symbol", "calls", "hits", "misses", "sets", "bypassed", "evals",
-		   "errors", "tmout", "rejected", "in function", "saved");
+		   "errors", "tmout", "rejected", "in function", "saved", "impure");
 	for (i = 0; i < n; i++) {
 		const struct memo_stats *s = rows[i].st;
-		out_printf(o, "  %-20s %8llu %8llu %8llu %6llu %8llu %6llu %6llu %6llu %8llu %10.3fs %10.3fs\n",
+		out_printf(o, "  %-20s %8llu %8llu %8llu %6llu %8llu %6llu %6llu %6llu %8llu %10.3fs %10.3fs %6llu\n",
 			   rows[i].symbol,
 			   (unsigned long long)STAT_GET(s, calls),
 			   (unsigned long long)STAT_GET(s, hits),
@@ -63,7 +63,8 @@ static void format_table(struct out *o, const struct stats_row *rows, int n)
 			   (unsigned long long)STAT_GET(s, timeouts),
 			   (unsigned long long)STAT_GET(s, rejected),
 			   secs(STAT_GET(s, ns_in_function)),
-			   secs(STAT_GET(s, ns_saved)));
+			   secs(STAT_GET(s, ns_saved)),
+			   (unsigned long long)STAT_GET(s, impure));
 	}
 }
 
@@ -79,7 +80,8 @@ static void format_json(struct out *o, const struct stats_row *rows, int n)
 			   "\"sets\": %llu, \"bypassed\": %llu, \"evaluations\": %llu, "
 			   "\"timeouts\": %llu, \"errors\": %llu, \"reconnects\": %llu, "
 			   "\"rejected\": %llu, \"seconds_in_function\": %.6f, "
-			   "\"seconds_saved\": %.6f, \"bytes_read\": %llu, \"bytes_written\": %llu}",
+			   "\"seconds_saved\": %.6f, \"bytes_read\": %llu, \"bytes_written\": %llu, "
+			   "\"impure\": %llu}",
 			   i ? ", " : "", rows[i].symbol,
 			   (unsigned long long)STAT_GET(s, calls),
 			   (unsigned long long)STAT_GET(s, hits),
@@ -94,7 +96,8 @@ static void format_json(struct out *o, const struct stats_row *rows, int n)
 			   secs(STAT_GET(s, ns_in_function)),
 			   secs(STAT_GET(s, ns_saved)),
 			   (unsigned long long)STAT_GET(s, bytes_read),
-			   (unsigned long long)STAT_GET(s, bytes_written));
+			   (unsigned long long)STAT_GET(s, bytes_written),
+			   (unsigned long long)STAT_GET(s, impure));
 	}
 	out_printf(o, "}}\n");
 }
