@@ -3,7 +3,8 @@
  * `scale`, set from $IMPURE_SCALE at start: impure functions whose cached
  * results go stale when the variable changes between runs. weighted() is
  * pure, with const input buffers (a DWARF prototype to suggest); zero() is
- * too short to be entry-patched; chatty() prints (an I/O purity warning).
+ * too short to be entry-patched; chatty() prints and counts in a
+ * thread-local (purity warnings).
  *   impure X...   prints scaled(X), fill's buffer and weighted() for each X
  */
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "../runs.h"
 
 int scale = 1;
+static __thread int chats;
 
 __attribute__((noinline)) long scaled(long x)
 {
@@ -45,7 +47,7 @@ __attribute__((noinline)) int zero(void)
 __attribute__((noinline)) int chatty(int x)
 {
 	printf("chatty %d at %ld\n", x, (long)time(NULL) * 0);
-	return x + 1;
+	return x + ++chats;
 }
 
 int main(int argc, char **argv)
