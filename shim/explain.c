@@ -555,6 +555,7 @@ void explain_activate(struct hook *h)
 	const char *since = "the last run";
 	struct memo_key k;
 	uint8_t space[4096], proto[32];
+	char name[PROTO_MAX_NAME + 64];
 	struct membuf b;
 	struct text t = { 0 };
 	int n = 0;
@@ -566,7 +567,10 @@ void explain_activate(struct hook *h)
 	cur.generation = h->generation;
 	memcpy(cur.proto, proto, 32);
 
-	key_record(&k, RECORD_TAG, memo_cfg.cache.namespace_, h->fn->symbol);
+	/* one record per configured symbol@version */
+	snprintf(name, sizeof name, "%s%s%s", h->fn->symbol, h->fn->version[0] ? "@" : "",
+		 h->fn->version);
+	key_record(&k, RECORD_TAG, memo_cfg.cache.namespace_, name);
 	membuf_init(&b, space, sizeof space);
 	if (store_get(memo_store, &k, &b, &scratch) == STORE_HIT &&
 	    (n = parse_record((const char *)b.data, b.len, st, 2)) < 0) {
