@@ -34,19 +34,23 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -
 SHIM_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec
 LDLIBS_SHIM = $(PKG_LIBS) -lZydis -ldl -lpthread -lm
 
-# The preloaded library: everything in shim/ except the memcached backend,
-# which is its own object, loaded only when `servers` is configured.
+# The preload (libmemo.so) is small: it reads the config and loads the
+# engine (libmemo-engine.so: everything else) only where a configured
+# function may be; the memcached backend is its own object, loaded only when
+# `servers` is configured (see shim/engine.h, shim/store.h).
 SHIM_C := $(filter-out shim/store_memcached.c,$(wildcard shim/*.c))
 SHIM_S := $(wildcard shim/*.S)
 SHIM_OBJ := $(SHIM_C:%.c=$(B)/%.o) $(SHIM_S:%.S=$(B)/%.o)
+PRELOAD_OBJ := $(addprefix $(B)/shim/,preload.o log.o config.o proto.o)
+ENGINE_OBJ := $(filter-out $(B)/shim/preload.o,$(SHIM_OBJ))
 MC_OBJ := $(B)/shim/store_memcached.o
 # The memo command and the unit drivers take the shim's modules they need
-# from an archive (never memo.o: its constructor belongs to the preload).
+# from an archive (never the start-up files of the two objects).
 TOOL_C := $(wildcard tools/*.c)
 TOOL_OBJ := $(TOOL_C:%.c=$(B)/%.o)
 SHIM_LIB := $(B)/libshim.a
 
-all: $(B)/libmemo.so $(B)/libmemo-memcached.so $(B)/memo
+all: $(B)/libmemo.so $(B)/libmemo-engine.so $(B)/libmemo-memcached.so $(B)/memo
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -58,7 +62,12 @@ $(B)/%.o: %.S
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(SANFLAGS) -fPIC -c -o $@ $<
 
-$(B)/libmemo.so: $(SHIM_OBJ)
+$(B)/libmemo.so: $(PRELOAD_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -Wl,-z,relro,-z,now -o $@ $^ \
+		$(shell pkg-config --libs inih) -ldl
+
+$(B)/libmemo-engine.so: $(ENGINE_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -Wl,-z,relro,-z,now -o $@ $^ $(LDLIBS_SHIM)
 
@@ -66,7 +75,7 @@ $(B)/libmemo-memcached.so: $(MC_OBJ) $(B)/shim/log.o $(B)/shim/value.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -o $@ $^ $(MC_LIBS) $(PKG_LIBS) -lpthread
 
-$(SHIM_LIB): $(filter-out $(B)/shim/memo.o,$(SHIM_OBJ)) $(MC_OBJ)
+$(SHIM_LIB): $(filter-out $(B)/shim/memo.o $(B)/shim/preload.o,$(SHIM_OBJ)) $(MC_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -99,14 +108,15 @@ bench: test-deps
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/libmemo $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(B)/libmemo.so $(B)/libmemo-memcached.so $(DESTDIR)$(PREFIX)/lib/libmemo/
+	install -m 755 $(B)/libmemo.so $(B)/libmemo-engine.so $(B)/libmemo-memcached.so \
+		$(DESTDIR)$(PREFIX)/lib/libmemo/
 	install -m 755 $(B)/memo $(DESTDIR)$(PREFIX)/bin/memo
 
 clean:
 	rm -rf build build-san
 
 help:
-	@echo "make            build $(B)/libmemo.so, $(B)/libmemo-memcached.so and $(B)/memo"
+	@echo "make            build $(B)/libmemo.so (+ -engine.so, -memcached.so) and $(B)/memo"
 	@echo "make demo       run the demo twice under libmemo (local-folder store)"
 	@echo "make test       run every test (installs missing Debian packages as root)"
 	@echo "make asan       run every test under ASan and UBSan (build-san/)"

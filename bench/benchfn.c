@@ -16,3 +16,14 @@ double bf_buf(const unsigned char *buf, size_t n)
 		s += buf[i];
 	return s;
 }
+
+/* About 20 µs of work: the miss-overhead benchmark's function. */
+double bf_spin(int a)
+{
+	volatile double x = a;
+	int i;
+
+	for (i = 0; i < 20000; i++)
+		x = x * 1.0000001 + 1e-9;
+	return x;
+}

@@ -13,10 +13,16 @@
  *                       vs the bare get (PORT 0: folder store, no baseline)
  *   calls threads N PORT hits per second with 2 threads vs 2 threads of raw
  *                       libmemcached gets
+ *   calls miss N PORT   N misses of bf_spin (about 20 µs each) vs the same
+ *                       calls of the unhooked copy, and a get round trip
+ *   calls readfiles DIR N  the baseline of a folder hit: open, read and
+ *                       close each entry file under DIR, N reads in all
  * Prints "name value unit" lines that bench/run turns into ratios.
  */
 #include <blake2.h>
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <ffi.h>
 #include <libmemcached/memcached.h>
 #include <pthread.h>
@@ -28,6 +34,7 @@
 
 double bf_scalar(int a, double b);
 double bf_buf(const unsigned char *buf, size_t n);
+double bf_spin(int a);
 
 #define BUF 8192
 
@@ -44,12 +51,14 @@ static volatile double sink;
 /* The unhooked original: a second copy of the library, which libmemo does not
  * touch (the config names the first with `object =`). */
 static double (*raw_scalar)(int, double);
+static double (*raw_spin)(int);
 
 static void load_raw(void)
 {
 	void *h = dlopen(getenv("BENCH_RAW_LIB"), RTLD_NOW | RTLD_LOCAL);
 
-	if (!h || !(raw_scalar = (double (*)(int, double))dlsym(h, "bf_scalar"))) {
+	if (!h || !(raw_scalar = (double (*)(int, double))dlsym(h, "bf_scalar")) ||
+	    !(raw_spin = (double (*)(int))dlsym(h, "bf_spin"))) {
 		fprintf(stderr, "calls: cannot load the raw library: %s\n", dlerror());
 		exit(1);
 	}
@@ -226,8 +235,76 @@ static double run_threads(long n, int port, int raw)
 	return n / (now() - start);
 }
 
+static int miss(long n, int port)
+{
+	double t, direct, missed;
+	long i;
+
+	load_raw();
+	for (i = 0; i < 200; i++)	/* warm up, on keys the timed loop never uses */
+		sink = bf_spin((int)(-1 - i));
+	t = now();
+	for (i = 0; i < n; i++)
+		sink = raw_spin((int)i);
+	direct = (now() - t) / n * 1e9;
+	t = now();
+	for (i = 0; i < n; i++)
+		sink = bf_spin((int)i);
+	missed = (now() - t) / n * 1e9;
+	printf("spin_direct %.0f ns\nspin_miss %.0f ns\nmiss_overhead %.0f ns\n", direct, missed,
+	       missed - direct);
+	if (port) {
+		memcached_st *mc = connect_to(port);
+		preload_baseline_values(mc, 104);
+		plain_path(mc, 2000, 16, 1);
+		printf("get_and_hash %.0f ns\n", plain_path(mc, n, 16, 1));
+		memcached_free(mc);
+	}
+	return 0;
+}
+
+static int readfiles(const char *dir, long n)
+{
+	char cmd[4200], path[4096];
+	char **files = NULL;
+	size_t nfiles = 0, cap = 0;
+	static char data[65536];
+	FILE *list;
+	double t;
+	long i;
+
+	snprintf(cmd, sizeof cmd, "find '%s' -type f -name 'm1-*'", dir);
+	list = popen(cmd, "r");
+	while (list && fgets(path, sizeof path, list)) {
+		path[strcspn(path, "\n")] = 0;
+		if (nfiles == cap)
+			files = realloc(files, (cap = cap ? 2 * cap : 1024) * sizeof *files);
+		files[nfiles++] = strdup(path);
+	}
+	if (list)
+		pclose(list);
+	if (!nfiles) {
+		fprintf(stderr, "calls: no entry files under '%s'\n", dir);
+		return 1;
+	}
+	t = now();
+	for (i = 0; i < n; i++) {
+		int fd = open(files[i % nfiles], O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			sink = read(fd, data, sizeof data);
+			close(fd);
+		}
+	}
+	printf("read_file %.0f ns\n", (now() - t) / n * 1e9);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && !strcmp(argv[1], "miss"))
+		return miss(atol(argv[2]), atoi(argv[3]));
+	if (argc >= 4 && !strcmp(argv[1], "readfiles"))
+		return readfiles(argv[2], atol(argv[3]));
 	if (argc >= 2 && !strcmp(argv[1], "l1"))
 		return l1();
 	if (argc >= 3 && !strcmp(argv[1], "fill"))
@@ -241,6 +318,6 @@ int main(int argc, char **argv)
 		printf("raw_gets_per_s_2threads %.0f /s\n", run_threads(n, port, 1));
 		return 0;
 	}
-	fprintf(stderr, "usage: calls l1 | fill N | shared N PORT | threads N PORT\n");
+	fprintf(stderr, "usage: calls l1 | fill N | shared N PORT | threads N PORT | miss N PORT | readfiles DIR N\n");
 	return 2;
 }

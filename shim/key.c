@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "treehash.h"
+
 static void put_u64(blake2b_state *s, uint64_t v)
 {
 	blake2b_update(s, (const uint8_t *)&v, sizeof v);
@@ -17,6 +19,21 @@ static void put_bytes(blake2b_state *s, const void *p, size_t n)
 {
 	put_u64(s, n);
 	blake2b_update(s, p, n);
+}
+
+/* An argument's bytes: large ones as the root of a BLAKE2b tree hashed on
+ * every core (treehash.h), marked so they never collide with small ones. */
+static void put_buffer(blake2b_state *s, const void *p, size_t n)
+{
+	uint8_t root[32];
+
+	if (n < TREEHASH_MIN) {
+		put_bytes(s, p, n);
+		return;
+	}
+	treehash(p, n, root);
+	put_u64(s, UINT64_MAX);
+	put_bytes(s, root, sizeof root);
 }
 
 void key_prefix(blake2b_state *prefix, const char *namespace_,
@@ -74,7 +91,7 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 		put_pointer_tag(&s, ptr);
 		if (a->kind == ARG_STRING) {
 			if (ptr)
-				put_bytes(&s, ptr, strlen(ptr));
+				put_buffer(&s, ptr, strlen(ptr));
 			continue;
 		}
 		if (len_eval(&a->len, p, args, &count) < 0 ||
@@ -85,7 +102,7 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 		if (a->kind == ARG_OUT || !ptr)
 			put_u64(&s, count);
 		else
-			put_bytes(&s, ptr, count);
+			put_buffer(&s, ptr, count);
 	}
 	for (i = 0; i < nglobals; i++)
 		put_bytes(&s, globals[i].iov_base, globals[i].iov_len);

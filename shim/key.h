@@ -3,8 +3,9 @@
  *   key = BLAKE2b-256(format version ‖ namespace ‖ code identity ‖ canonical
  *         prototype and rules ‖ MXCSR if floating ‖ arguments without ignore_args)
  * The constant prefix is hashed once at start-up into a blake2b_state that each
- * call copies (key_begin), so a call hashes only its arguments, in place, with
- * no copy and no allocation. Hot-path safe, any thread.
+ * call copies, so a call hashes only its arguments, in place, with no copy and
+ * no allocation; buffers of a MiB or more are hashed as a tree on every core
+ * (treehash.h). Hot-path safe, any thread.
  */
 #ifndef MEMO_KEY_H
 #define MEMO_KEY_H

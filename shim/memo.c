@@ -1,8 +1,8 @@
 /*
- * memo: the one way in. A single constructor runs the whole start-up in
- * order — read every MEMO_* variable once, load the config, activate each
- * configured function (resolve, identify, prepare its closure), route calls
- * (GOT), register fork handlers, mark ready — and a destructor dumps stats.
+ * memo: the engine's start-up (engine.h), run once by the preload with the
+ * config it loaded: activate each configured function (resolve, identify,
+ * prepare its closure, entry-patch), route calls through GOT slots, register
+ * fork handlers, mark ready — and a destructor dumps stats at exit.
  * A hook reached before ready or after teardown began calls the original.
  * Calls every other module; runs single-threaded before main, and under
  * hooks_lock when a dlopen brings a configured symbol.
@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "explain.h"
 #include "got.h"
 #include "hook.h"
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "stats.h"
+#include "treehash.h"
 #include "store.h"
 
 int memo_state;
@@ -39,17 +41,16 @@ static int store_tried;
 /* A symbol's flush generation: `memo flush` bumps a small record in the store
  * (flushing all bumps the record "*"; the key uses the sum, which any bump
  * changes). Read once per symbol at activation; absent means 0. */
-static uint64_t read_generation(const char *name)
+static uint64_t read_generation(const char *name, struct memo_stats *st)
 {
 	struct memo_key k;
 	uint8_t space[64];
 	struct membuf b;
-	struct memo_stats scratch = { 0 };
 	uint64_t gen = 0;
 
 	key_record(&k, "g1", memo_cfg.cache.namespace_, name);
 	membuf_init(&b, space, sizeof space - 1);
-	if (store_get(memo_store, &k, &b, &scratch) == STORE_HIT && b.len < sizeof space) {
+	if (store_get(memo_store, &k, &b, st) == STORE_HIT && b.len < sizeof space) {
 		b.data[b.len] = '\0';
 		gen = strtoull((char *)b.data, NULL, 10);
 	}
@@ -125,8 +126,13 @@ int hook_activate(struct hook *h)
 	if (identity_compute(h) < 0 || bind_globals(h) < 0)
 		goto failed;
 	warn_impurity(h);
-	if (memo_store)
-		h->generation = read_generation("*") + read_generation(h->fn->symbol);
+	if (memo_store) {
+		/* "*" (memo flush without a symbol) is read once per process */
+		static uint64_t all_generation, all_read;
+		if (!all_read++)
+			all_generation = read_generation("*", &h->stats);
+		h->generation = all_generation + read_generation(h->fn->symbol, &h->stats);
+	}
 	if (call_prepare(h) < 0)
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT && (inline_prepare(h) < 0 || inline_install(h) < 0)) {
@@ -171,55 +177,21 @@ static void after_fork_child(void)
 	int i;
 
 	pthread_mutex_unlock(&hooks_lock);
+	treehash_after_fork();
 	for (i = 0; i < nhooks; i++)
 		stats_reset(&hooks[i].stats);
 	if (memo_store)
 		store_after_fork(memo_store);
 }
 
-/* Which config: MEMO_CONFIG, else ./memo.d if present, else none. */
-static const char *config_path(void)
+/* The engine's entry (engine.h): the preload has loaded a valid config. */
+__attribute__((visibility("default"))) void memo_engine_start(const struct memo_config *cfg)
 {
-	const char *p = getenv("MEMO_CONFIG");
-	struct stat st;
-
-	if (p && *p)
-		return p;
-	if (stat("memo.d", &st) == 0 && S_ISDIR(st.st_mode))
-		return "memo.d";
-	return NULL;
-}
-
-static int env_flag(const char *name)
-{
-	const char *v = getenv(name);
-	return v && *v && strcmp(v, "0") != 0;
-}
-
-__attribute__((constructor)) static void memo_start(void)
-{
-	const char *path;
-	int i, errors;
+	int i, active = 0;
 
 	log_init();
-	if (env_flag("MEMO_DISABLE"))
-		return;
+	memo_cfg = *cfg;
 	explain_init();
-	path = config_path();
-	if (!path)
-		return;
-	errors = config_load(path, &memo_cfg);
-	if (errors) {
-		if (env_flag("MEMO_STRICT")) {
-			log_error("%d error%s in '%s'; exiting (MEMO_STRICT)", errors,
-				  errors > 1 ? "s" : "", path);
-			_exit(2);
-		}
-		log_error("%d error%s in '%s'; running unmemoized", errors,
-			  errors > 1 ? "s" : "", path);
-		config_release(&memo_cfg);
-		return;
-	}
 	stats_dest = getenv("MEMO_STATS");
 	if (!stats_dest || !*stats_dest)
 		stats_dest = memo_cfg.cache.stats;
@@ -232,9 +204,17 @@ __attribute__((constructor)) static void memo_start(void)
 	}
 	for (i = 0; i < nhooks; i++) {
 		hooks[i].fn = &memo_cfg.funcs[i];
-		if (hook_activate(&hooks[i]) < 0)
-			hook_log_failure(&hooks[i]);
+		if (hook_activate(&hooks[i]) == 0)
+			active++;
 	}
+	/* A process that holds none of the configured functions (the shell or
+	 * the make that starts the real program, inheriting LD_PRELOAD) stays
+	 * quiet about them; where some are found, the missing ones are named. */
+	for (i = 0; i < nhooks; i++)
+		if (hooks[i].state == HOOK_FAILED || (active && hooks[i].state == HOOK_UNRESOLVED))
+			hook_log_failure(&hooks[i]);
+		else if (hooks[i].state == HOOK_UNRESOLVED)
+			log_info("'%s' is not in this process", hooks[i].fn->symbol);
 	got_install_all();
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);
@@ -252,5 +232,6 @@ __attribute__((destructor)) static void memo_stop(void)
 	for (i = 0; i < nhooks && n < (int)(sizeof rows / sizeof rows[0]); i++)
 		if (hooks[i].state == HOOK_ACTIVE || STAT_GET(&hooks[i].stats, calls))
 			rows[n++] = (struct stats_row){ hooks[i].fn->symbol, &hooks[i].stats };
-	stats_dump(stats_dest, rows, n);
+	if (n)	/* a process without any configured function has nothing to report */
+		stats_dump(stats_dest, rows, n);
 }

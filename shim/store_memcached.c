@@ -273,7 +273,7 @@ static void mc_breaker_success(struct mc_thread *t, int i, struct memo_stats *st
 		STAT_ADD(st, reconnects, 1);
 }
 
-static void mc_breaker_failure(struct mc_thread *t, int i)
+static void mc_breaker_failure(struct mc_thread *t, int i, memcached_return_t rc)
 {
 	struct mc_store *s = t->s;
 	struct mc_breaker *b = &s->servers[i].br;
@@ -290,7 +290,11 @@ static void mc_breaker_failure(struct mc_thread *t, int i)
 		backoff *= 2;
 	if (backoff > MC_BACKOFF_MAX_NS)
 		backoff = MC_BACKOFF_MAX_NS;
-	if (f == MC_BREAK_AFTER)
+	if (f == MC_BREAK_AFTER && (rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM))
+		log_warn("'%s:%u': memcached refused sasl authentication of '%s'; asking again in %lld ms",
+			 s->servers[i].host, s->servers[i].port, s->sasl_user,
+			 (long long)(backoff / 1000000));
+	else if (f == MC_BREAK_AFTER)
 		log_warn("'%s:%u': memcached server does not answer; asking again in %lld ms",
 			 s->servers[i].host, s->servers[i].port, (long long)(backoff / 1000000));
 	__atomic_store_n(&b->open_until, now_ns() + backoff, __ATOMIC_RELEASE);
@@ -326,7 +330,7 @@ static int mc_account(struct mc_thread *t, int i, const char *key, size_t len,
 	}
 	if (i < 0)
 		i = mc_server_of(t, key, len);
-	mc_breaker_failure(t, i);
+	mc_breaker_failure(t, i, rc);
 	if (mc_is_timeout(t->mc, rc)) {
 		if (st)
 			STAT_ADD(st, timeouts, 1);
@@ -375,8 +379,7 @@ static size_t mc_chunk_size(struct mc_thread *t)
 	if (!__atomic_compare_exchange_n(&s->item_probe, &zero, 1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return MC_DEFAULT_ITEM_MAX - MC_ITEM_OVERHEAD;	/* another thread reads it */
-	if (!s->sasl)	/* `stats settings` is not in the binary protocol */
-		memcached_stat_execute(t->mc, "settings", mc_settings_cb, &min);
+	memcached_stat_execute(t->mc, "settings", mc_settings_cb, &min);
 	if (min == 0)
 		min = MC_DEFAULT_ITEM_MAX;
 	s->chunk_size = min - MC_ITEM_OVERHEAD;
@@ -434,7 +437,8 @@ static bool mc_manifest_decode(const uint8_t *p, size_t len, struct mc_manifest 
 	m->chunk = get64(p + 24);
 	memcpy(m->digest, p + 32, 32);
 	/* The counts must agree, and stay within what memcached could hold. */
-	return m->chunk >= 1024 && m->nchunks > 0 && m->nchunks < (1U << 20) &&
+	return m->chunk >= 1024 && m->chunk <= (1U << 30) && m->nchunks > 0 &&
+	       m->nchunks < (1U << 16) &&
 	       m->total > (uint64_t)(m->nchunks - 1) * m->chunk &&
 	       m->total <= (uint64_t)m->nchunks * m->chunk;
 }
@@ -483,7 +487,12 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 			goto out;
 		}
 	}
+	/* A multi-get spans servers and libmemcached reports one code for all:
+	 * a failure is charged to the first chunk's server, which is right
+	 * whenever the chunks share it and errs only towards asking less. */
 	rc = memcached_mget(t->mc, kp, kl, m->nchunks);
+	if (rc == MEMCACHED_SOME_ERRORS && st)
+		STAT_ADD(st, errors, 1);	/* some chunks went unasked: a miss below */
 	if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_SOME_ERRORS) {
 		ret = mc_account(t, -1, kp[0], kl[0], rc, st);
 		goto out;
@@ -587,6 +596,15 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf 
 	if (!r) {
 		/* END: not there. Anything else: the server failed us. */
 		ret = mc_account(t, i, key, klen, rc == MEMCACHED_END ? MEMCACHED_NOTFOUND : rc, st);
+		goto done;
+	}
+	/* A reply for another key means the stream is out of step (a reply
+	 * that arrived after its request timed out): never return it, and
+	 * start over on fresh connections. */
+	if (memcached_result_key_length(&t->res) != klen ||
+	    memcmp(memcached_result_key_value(&t->res), key, klen)) {
+		memcached_quit(t->mc);
+		ret = mc_account(t, i, key, klen, MEMCACHED_PROTOCOL_ERROR, st);
 		goto done;
 	}
 	/* Take what we need now: the fetch that reads END resets t->res. */
@@ -797,6 +815,8 @@ static void mc_report(struct store *base, FILE *out)
 		memcached_stat_free(NULL, stats);
 }
 
+/* Frees this thread's handle; other threads' handles go with their threads
+ * only while the key lives, so free the store last, at exit. */
 static void mc_free(struct store *base)
 {
 	struct mc_store *s = (struct mc_store *)base;

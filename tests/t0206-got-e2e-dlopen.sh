@@ -5,6 +5,10 @@
 # got_add is memoized (patched by the pass after the dlopen), and plug_add,
 # which exists only in the plugin, is resolved and memoized after the dlopen.
 source "$TOP/tests/lib.sh"
+# Under ASan the sanitizer's own dlopen interceptor calls glibc, which then
+# takes libasan for the caller: RUNPATH/$ORIGIN lookups fail even without
+# libmemo, so this test has nothing to say there.
+[ "${SAN:-0}" = 1 ] && skip "ASan's dlopen interceptor hides the caller's RUNPATH"
 G="$P/got"
 
 readelf -d "$G/gotprog-plugin" | grep -q 'RUNPATH.*\[\$ORIGIN/plugins\]' || fail "program has no RUNPATH \$ORIGIN/plugins"
@@ -42,6 +46,6 @@ CONF
 reset_runs
 MEMO_LOG=info under_memo "$G/gotprog-plugin" >third.out 2>third.err || { cat third.err; fail "third run"; }
 same plain.out third.out "plug_add run"
-grep -q "'plug_add'.*not memoized unless a later dlopen loads it" third.err || { cat third.err; fail "start-up does not report plug_add missing"; }
+grep -q "'plug_add' is not in this process" third.err || { cat third.err; fail "start-up does not report plug_add missing"; }
 grep -q "'plug_add' memoized" third.err || { cat third.err; fail "plug_add not activated after the dlopen"; }
 expect_eq "$(runs plug_add)" 1 "plug_add bodies (second call hits)"

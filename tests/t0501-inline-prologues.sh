@@ -23,6 +23,8 @@ grep -q "'p_tiny': not entry-patched: 3-byte function is shorter than the 5-byte
 grep -q "'p_vsum': not entry-patched: variadic function" err || fail "variadic function not refused"
 
 # A fault inside the trampoline: named, then the default action (SIGSEGV).
+# (Under ASan the sanitizer's SEGV handler reports first: not this case.)
+[ "${SAN:-0}" = 1 ] && exit 0
 INLTEST="p_crash:i(p)" LD_PRELOAD="$D" "$P/inline/prologue" crash 2>crash.err
 rc=$?
 cat crash.err

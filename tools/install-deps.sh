@@ -6,7 +6,7 @@ set -e
 pkgs="gcc make pkg-config libc6-dev libb2-dev libelf-dev libffi-dev libinih-dev \
 libmemcached-dev libzydis-dev libunwind-dev libdw-dev"
 if [ "${1:-build}" = test ]; then
-	pkgs="$pkgs memcached python3 binutils"
+	pkgs="$pkgs memcached python3 binutils sasl2-bin"
 fi
 missing=""
 for p in $pkgs; do

@@ -5,6 +5,7 @@
  * client (reading a manifest, deleting a chunk by hand), and libb2.
  *
  *   mc_store SERVERS [TIMEOUT_MS] < commands
+ *   (MC_SASL_USER and MC_SASL_PASSWORD_FILE in the environment: SASL)
  *
  * Reads one command per line from stdin and answers each with one line
  * ("ok ..." with the counters of that command, or "fail ...") so a test can
@@ -16,6 +17,7 @@
  *   delchunk NAME I C        delete chunk C of entry NAME-I behind the store's back
  *   rawset NAME I TEXT       write TEXT under NAME-I's key, as a foreign client
  *   hammer P T ROUNDS        P processes x T threads, shared and own keys
+ *   forkget NAME N SIZE      2 forked children read them on their own connections
  *   casinc NAME P N          P processes add 1 N times each with gets/cas
  *   report                   the store's report, then "ok"
  * Values are a function of the key name and size, so any hit can be checked.
@@ -303,6 +305,36 @@ static int hammer_child(void *arg)
 	return hammer_process(hammer_threads, hammer_rounds);
 }
 
+/* forkget: the parent has live connections; a child reads every key on its
+ * own connections, closes them (QUIT) and exits; the parent's must still work. */
+struct forkget_arg {
+	const char *name;
+	int n;
+	size_t size;
+};
+
+static int forkget_child(void *p)
+{
+	struct forkget_arg *a = p;
+	uint8_t *want = malloc(a->size ? a->size : 1), space[4096];
+	struct memo_key k;
+	struct membuf b;
+	int i, bad = 0;
+
+	for (i = 0; i < a->n; i++) {
+		make_key(a->name, i, &k);
+		make_value(&k, a->size, want);
+		membuf_init(&b, space, sizeof space);
+		if (store_get(st, &k, &b, &stats) != STORE_HIT || b.len != a->size ||
+		    memcmp(b.data, want, a->size))
+			bad++;
+		membuf_release(&b);
+	}
+	store_free(st);
+	free(want);
+	return bad;
+}
+
 struct casinc_arg {
 	const char *name;
 	int n;
@@ -368,6 +400,12 @@ int main(int argc, char **argv)
 	snprintf(cfg.servers, sizeof cfg.servers, "%s", argv[1]);
 	cfg.connect_timeout_ms = cfg.timeout_ms = argc > 2 ? atoi(argv[2]) : 50;
 	snprintf(cfg.file, sizeof cfg.file, "mc_store");
+	/* SASL, as `sasl_user` and `sasl_password_file` would set it. */
+	if (getenv("MC_SASL_USER"))
+		snprintf(cfg.sasl_user, sizeof cfg.sasl_user, "%s", getenv("MC_SASL_USER"));
+	if (getenv("MC_SASL_PASSWORD_FILE"))
+		snprintf(cfg.sasl_password_file, sizeof cfg.sasl_password_file, "%s",
+			 getenv("MC_SASL_PASSWORD_FILE"));
 	st = memo_store_memcached_open(&cfg);
 	if (!st)
 		return 1;
@@ -389,7 +427,13 @@ int main(int argc, char **argv)
 			printf("%s children_failed=%d\n", bad ? "fail" : "ok", bad);
 			fflush(stdout);
 		}
-		else if (sscanf(line, "casinc %255s %d %d", name, &n, &i) == 3)
+		else if (sscanf(line, "forkget %255s %d %zu", name, &n, &size) == 3) {
+			struct forkget_arg a = { name, n, size };
+			int bad = run_children(2, forkget_child, &a);
+
+			printf("%s children_failed=%d\n", bad ? "fail" : "ok", bad);
+			fflush(stdout);
+		} else if (sscanf(line, "casinc %255s %d %d", name, &n, &i) == 3)
 			cmd_casinc(name, n, i);
 		else if (!strncmp(line, "report", 6)) {
 			st->ops->report(st, stdout);

@@ -4,6 +4,8 @@
  *                  same and different arguments; results printed in order
  *   mt fork        the parent calls, forks; the child calls and exits; the
  *                  parent waits and calls again; both print what they got
+ *   mt big         dot() over 2.4 MB vectors, then again with one element
+ *                  changed (large arguments are hashed as a tree)
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -85,12 +87,28 @@ static int run_fork(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+static int run_big(void)
+{
+	size_t n = 300000, i;
+	double *x = malloc(n * sizeof *x);
+
+	for (i = 0; i < n; i++)
+		x[i] = (double)(i % 1000) / 7;
+	printf("big dot %a\n", dot(x, x, n));
+	x[n - 1] += 1;
+	printf("big dot %a\n", dot(x, x, n));
+	free(x);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "big"))
+		return run_big();
 	if (argc >= 3 && !strcmp(argv[1], "threads"))
 		return run_threads(atoi(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "fork"))
 		return run_fork();
-	fprintf(stderr, "usage: mt threads N | mt fork\n");
+	fprintf(stderr, "usage: mt threads N | mt fork | mt big\n");
 	return 2;
 }
