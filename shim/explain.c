@@ -17,10 +17,11 @@
  * state before it. A state is written only when it differs from the newest
  * one, so a steady program writes nothing and decodes nothing more.
  *
- * A miss is explained exactly: when the identity (or the flush generation)
- * differs from the earlier state, the call's key under the earlier state is
- * computed and looked up; present means "the code changed since these
- * arguments were cached", absent means "first call with these arguments".
+ * A miss is explained exactly: for each earlier state whose identity (or
+ * flush generation) differs, newest first, the call's key under that state
+ * is computed and looked up; present means "the code changed since these
+ * arguments were cached" (and what changed between that state and this
+ * one), absent everywhere means "first call with these arguments".
  */
 #include "explain.h"
 
@@ -500,12 +501,18 @@ enum why_kind {
 	WHY_KEY,		/* identity or generation changed: look the old key up */
 };
 
-struct explain_hook {
-	int kind;
+/* What one earlier state tells about a miss. */
+struct explain_base {
+	int kind;			/* enum why_kind */
 	bool identity_changed;
-	const char *since;		/* "the last run" or "an earlier run" */
-	blake2b_state old_prefix;	/* WHY_KEY: the key prefix of the earlier state */
+	blake2b_state old_prefix;	/* WHY_KEY: the key prefix of that state */
 	char what[1024];		/* WHY_KEY with identity_changed: which parts */
+};
+
+struct explain_hook {
+	int nbase;			/* earlier states, newest first */
+	struct explain_base base[2];
+	const char *since;		/* "the last run" or "an earlier run" */
 };
 
 /* One per hook (hooks[i] <-> xh[i]), allocated at the first activation when
@@ -519,17 +526,9 @@ static bool same_state(const struct xstate *a, const struct xstate *b)
 	       !memcmp(a->proto, b->proto, 32);
 }
 
-static void keep_reason(struct hook *h, const struct xstate *base, const struct xstate *cur,
-			const char *since)
+static void keep_base(struct hook *h, struct explain_base *x, const struct xstate *base,
+		      const struct xstate *cur)
 {
-	struct explain_hook *x;
-
-	if (!xh && !(xh = calloc((size_t)nhooks, sizeof *xh)))
-		return;
-	x = &xh[h - hooks];
-	x->since = since;
-	if (!base)
-		return;
 	if (memcmp(base->proto, cur->proto, 32)) {
 		x->kind = WHY_PROTO;
 		return;
@@ -547,11 +546,26 @@ static void keep_reason(struct hook *h, const struct xstate *base, const struct 
 	}
 }
 
+/* Keep what each earlier state (bases[0..n), newest first) tells. */
+static void keep_reasons(struct hook *h, const struct xstate *bases, int n,
+			 const struct xstate *cur, const char *since)
+{
+	struct explain_hook *x;
+
+	if (!xh && !(xh = calloc((size_t)nhooks, sizeof *xh)))
+		return;
+	x = &xh[h - hooks];
+	x->since = since;
+	for (int i = 0; i < n && i < 2; i++)
+		keep_base(h, &x->base[x->nbase++], &bases[i], cur);
+}
+
 void explain_activate(struct hook *h)
 {
 	struct memo_stats scratch = { 0 };
 	struct xstate st[2] = { { 0 } }, cur = { 0 };
-	const struct xstate *base = NULL;
+	const struct xstate *bases = NULL;
+	int nbases = 0;
 	const char *since = "the last run";
 	struct memo_key k;
 	uint8_t space[4096], proto[32];
@@ -581,7 +595,8 @@ void explain_activate(struct hook *h)
 	if (n > 0 && same_state(&st[0], &cur)) {
 		/* Nothing new since the last run: explain against the state
 		 * before it, with the parts recorded for this one. */
-		base = n > 1 ? &st[1] : NULL;
+		bases = &st[1];
+		nbases = n - 1;
 		since = "an earlier run";
 		state_free(&cur);
 		cur = st[0];
@@ -600,10 +615,11 @@ void explain_activate(struct hook *h)
 			cur.generation = h->generation;
 			memcpy(cur.proto, proto, 32);
 		}
-		base = n > 0 ? &st[0] : NULL;
+		bases = st;
+		nbases = n;
 	}
 	if (explain_on)
-		keep_reason(h, base, &cur, since);
+		keep_reasons(h, bases, nbases, &cur, since);
 	state_free(&cur);
 	state_free(&st[0]);
 	state_free(&st[1]);
@@ -633,7 +649,7 @@ static void say(const struct hook *h, const char *fmt, ...)
 }
 
 /* Whether this call's key under the earlier state has an entry. */
-static bool cached_before(struct hook *h, const struct explain_hook *x, void **args)
+static bool cached_before(struct hook *h, const struct explain_base *x, void **args)
 {
 	struct memo_stats scratch = { 0 };
 	struct memo_key k;
@@ -655,16 +671,20 @@ void explain_miss(struct hook *h, void **args)
 	const char *hint = h->threshold_ns ? " (or an earlier call ran under time_threshold and "
 					     "was not stored)" : "";
 
-	if (x && x->kind == WHY_PROTO) {
-		say(h, "the config's prototype or rules changed since %s", x->since);
-		return;
-	}
-	if (x && x->kind == WHY_KEY && cached_before(h, x, args)) {
-		if (!x->identity_changed)
+	/* The newest earlier state that has this call cached says why. */
+	for (int i = 0; x && i < x->nbase; i++) {
+		const struct explain_base *b = &x->base[i];
+		if (b->kind != WHY_KEY || !cached_before(h, b, args))
+			continue;
+		if (!b->identity_changed)
 			say(h, "its entries were flushed (memo flush) since these arguments were cached");
 		else
 			say(h, "the code identity changed since these arguments were cached%s%s",
-			    *x->what ? ": " : "", x->what);
+			    *b->what ? ": " : "", b->what);
+		return;
+	}
+	if (x && x->nbase && x->base[0].kind == WHY_PROTO) {
+		say(h, "the config's prototype or rules changed since %s", x->since);
 		return;
 	}
 	say(h, "first call with these arguments%s%s", h->nglobals ? " and values of its 'globals'" : "",

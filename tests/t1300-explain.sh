@@ -6,7 +6,7 @@
 # callee's callee, an import swapped), new arguments are a first call, an
 # unrelated edit misses nothing, and a prototype change and a flush say so.
 # The explanation survives a silent run: asked for afterwards, it still names
-# the change. Outputs stay those of the program run without libmemo.
+# the change; arguments cached two states back are told against that state. Outputs stay those of the program run without libmemo.
 source "$TOP/tests/lib.sh"
 
 SRC="$TOP/tests/progs/identity/matrix.c"
@@ -82,6 +82,12 @@ for mode in $modes; do
 	explained "$mode: silent run" ""
 	run bin/CONST 30 0.5
 	explained "$mode: explained after a silent run" "${why[CONST]}"
+
+	# Cached two states back: the change is told against that state.
+	run bin/BASE 50 0.5
+	run bin/CALLEE 20 0.5
+	run bin/IMPORT 50 0.5
+	explained "$mode: cached two states back" "${why[IMPORT]}"
 done
 
 # The prototype's rules changed: every key did.
