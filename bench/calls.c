@@ -2,8 +2,8 @@
  * calls: per-call costs of libmemo against baselines measured in this same
  * process, run under LD_PRELOAD=libmemo.so by bench/run.
  *
- *   calls l1            in-process hit vs a bare libffi closure + ffi_call
- *                       (and a direct call)
+ *   calls l1 [N]        in-process hit vs a bare libffi closure + ffi_call
+ *                       (and a direct call), N calls each (default 2e6)
  *   calls fill N        call bf_scalar and bf_buf (8 KiB) on N distinct
  *                       arguments: fills the shared store
  *   calls shared N PORT the same N calls in a new process (l1 is empty, so
@@ -70,9 +70,8 @@ static void closure_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	ffi_call(cif, FFI_FN(raw_scalar), ret, args);
 }
 
-static int l1(void)
+static int l1(long n)
 {
-	const long n = 2000000;
 	ffi_type *types[2] = { &ffi_type_sint32, &ffi_type_double };
 	ffi_cif cif;
 	void *code;
@@ -306,7 +305,7 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "readfiles"))
 		return readfiles(argv[2], atol(argv[3]));
 	if (argc >= 2 && !strcmp(argv[1], "l1"))
-		return l1();
+		return l1(argc >= 3 ? atol(argv[2]) : 2000000);
 	if (argc >= 3 && !strcmp(argv[1], "fill"))
 		return fill(atol(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "shared"))

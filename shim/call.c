@@ -211,7 +211,8 @@ void call_original(struct hook *h, void *ret, void **args)
 	ffi_call(&h->cif, FFI_FN(h->orig), ret, args);
 }
 
-/* Encode and store a fresh result (and remember it in l1). */
+/* Encode and store a fresh result (and remember it in l1); with k NULL (the
+ * shared store bypassed), in l1 only. */
 static void store_result(struct hook *h, const struct memo_key *k,
 			 const struct l1_probe *pr, void *ret, void **args,
 			 struct layout *l, uint64_t ns, int call_errno)
@@ -230,6 +231,8 @@ static void store_result(struct hook *h, const struct memo_key *k,
 	}
 	if (pr)
 		l1_put(pr, &meta, l->part, l->nparts);
+	if (!k)
+		return;
 	membuf_init(&buf, space, sizeof space);
 	if (value_encode(k, &meta, l->part, l->nparts, &buf) < 0) {
 		STAT_ADD(&h->stats, errors, 1);
@@ -239,6 +242,37 @@ static void store_result(struct hook *h, const struct memo_key *k,
 		STAT_ADD(&h->stats, sets, 1);
 	}
 	membuf_release(&buf);
+}
+
+/*
+ * Adaptive bypass: pyDVL asks the cache on every call, even for a function
+ * whose calls all run faster than time_threshold — whose results are thus
+ * never stored — and faster than the question itself. Once BYPASS_SAMPLES
+ * calls have measured both means, a symbol whose body is consistently
+ * cheaper than a shared-store lookup and than its threshold skips the shared
+ * store (l1 still serves repeats, in nanoseconds), except for one call in
+ * BYPASS_RESAMPLE that takes the full path and keeps both means current.
+ * With time_threshold = 0 (store everything) a symbol is never bypassed.
+ */
+#define BYPASS_SAMPLES 16
+#define BYPASS_RESAMPLE 64
+
+static void cost_update(uint64_t *mean, uint64_t ns)
+{
+	uint64_t m = __atomic_load_n(mean, __ATOMIC_RELAXED);
+
+	/* weight 1/8: racing updates may lose one sample, which is harmless */
+	__atomic_store_n(mean, m ? m - m / 8 + ns / 8 : ns, __ATOMIC_RELAXED);
+}
+
+static int bypassing(struct hook *h)
+{
+	uint64_t body = __atomic_load_n(&h->body_ns, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&h->cost_samples, __ATOMIC_RELAXED) < BYPASS_SAMPLES ||
+	    body >= h->threshold_ns || body >= __atomic_load_n(&h->lookup_ns, __ATOMIC_RELAXED))
+		return 0;
+	return __atomic_fetch_add(&h->bypass_tick, 1, __ATOMIC_RELAXED) % BYPASS_RESAMPLE != 0;
 }
 
 /* A hit: count it and give the caller errno as the call left it. */
@@ -288,7 +322,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	struct l1_probe probe, *pr = NULL;
 	struct memo_key k;
 	struct layout l;
-	int caller_errno, call_errno;
+	int caller_errno, call_errno, skip_store, served_by_store;
 	uint64_t t0, ns;
 	int verifying;
 
@@ -316,27 +350,38 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 			return;
 		}
 	}
-	if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
-		goto unkeyable;
 	if (h->fn->repeated) {
+		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
+			goto unkeyable;
 		repeat_call(h, &k, ret, args, caller_errno);
 		return;
 	}
-	if (verifying) {	/* verify.c: recompute a hit, compare, report */
-		int v = verify_call(h, &k, ret, args, &l, caller_errno, &ns, &call_errno);
-		if (v == VERIFY_DIFFERENT)
-			store_result(h, &k, pr, ret, args, &l, ns, call_errno);
-		if (v != VERIFY_NONE) {
-			memo_busy = 0;
-			errno = call_errno;
-			return;
+	skip_store = bypassing(h);
+	if (skip_store) {
+		STAT_ADD(&h->stats, lookups_skipped, 1);
+	} else {
+		t0 = call_now_ns();
+		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
+			goto unkeyable;
+		if (verifying) {	/* verify.c: recompute a hit, compare, report */
+			int v = verify_call(h, &k, ret, args, &l, caller_errno, &ns, &call_errno);
+			if (v == VERIFY_DIFFERENT)
+				store_result(h, &k, pr, ret, args, &l, ns, call_errno);
+			if (v != VERIFY_NONE) {
+				memo_busy = 0;
+				errno = call_errno;
+				return;
+			}
+		} else {
+			served_by_store = lookup(h, &k, pr, ret, args, &l);
+			cost_update(&h->lookup_ns, call_now_ns() - t0);
+			if (served_by_store)
+				return;
 		}
-	} else if (lookup(h, &k, pr, ret, args, &l)) {
-		return;
 	}
 	STAT_ADD(&h->stats, misses, 1);
 	if (explain_on)		/* explain.c: MEMO_EXPLAIN=1 says why it missed */
-		explain_miss(h, args);
+		explain_miss(h, args, skip_store);
 
 	memo_busy = 0;
 	errno = caller_errno;
@@ -345,13 +390,15 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	ns = call_now_ns() - t0;
 	call_errno = errno;
 	memo_busy = 1;
+	cost_update(&h->body_ns, ns);
+	__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
 
 	STAT_ADD(&h->stats, evaluations, 1);
 	STAT_ADD(&h->stats, ns_in_function, ns);
-	if (ns >= h->threshold_ns)
-		store_result(h, &k, pr, ret, args, &l, ns, call_errno);
-	else
+	if (ns < h->threshold_ns)
 		STAT_ADD(&h->stats, bypassed, 1);
+	else
+		store_result(h, skip_store ? NULL : &k, pr, ret, args, &l, ns, call_errno);
 	memo_busy = 0;
 	errno = call_errno;
 	return;

@@ -665,11 +665,17 @@ static bool cached_before(struct hook *h, const struct explain_base *x, void **a
 	return hit;
 }
 
-void explain_miss(struct hook *h, void **args)
+void explain_miss(struct hook *h, void **args, int skipped)
 {
 	const struct explain_hook *x = xh ? &xh[h - hooks] : NULL;
 	const char *hint = h->threshold_ns ? " (or an earlier call ran under time_threshold and "
 					     "was not stored)" : "";
+
+	if (skipped) {
+		say(h, "the shared store was not asked (adaptive bypass: its calls run faster than "
+		    "a lookup and than time_threshold)");
+		return;
+	}
 
 	/* The newest earlier state that has this call cached says why. */
 	for (int i = 0; x && i < x->nbase; i++) {

@@ -25,7 +25,8 @@ void explain_init(void);
  * (when explain_on) keep what changed for explain_miss. Never fails the hook. */
 void explain_activate(struct hook *h);
 
-/* One line on stderr saying why this call of h missed. memo_busy is set. */
-void explain_miss(struct hook *h, void **args);
+/* One line on stderr saying why this call of h missed (`skipped`: the
+ * shared store was not asked, adaptive bypass). memo_busy is set. */
+void explain_miss(struct hook *h, void **args, int skipped);
 
 #endif

@@ -53,6 +53,11 @@ struct hook {
 	int nglobals;
 	struct iovec globals[HOOK_MAX_GLOBALS];
 
+	/* adaptive bypass (call.c): exponentially weighted means, in ns, of
+	 * the body's time and of a shared-store lookup's; relaxed atomics */
+	uint64_t body_ns, lookup_ns;
+	uint32_t cost_samples, bypass_tick;
+
 	struct memo_stats stats;
 	int state;			/* enum hook_state */
 	int got_slots;			/* GOT slots pointing at entry */

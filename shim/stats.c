@@ -46,12 +46,12 @@ static void format_table(struct out *o, const struct stats_row *rows, int n)
 	int i;
 
 	out_printf(o, "libmemo: stats for pid %d\n", (int)getpid());
-	out_printf(o, "  %-20s %8s %8s %8s %6s %8s %6s %6s %6s %8s %11s %11s %6s\n",
+	out_printf(o, "  %-20s %8s %8s %8s %6s %8s %6s %6s %6s %8s %8s %11s %11s %6s\n",
 		   "symbol", "calls", "hits", "misses", "sets", "bypassed", "evals",
-		   "errors", "tmout", "rejected", "in function", "saved", "impure");
+		   "errors", "tmout", "rejected", "skipped", "in function", "saved", "impure");
 	for (i = 0; i < n; i++) {
 		const struct memo_stats *s = rows[i].st;
-		out_printf(o, "  %-20s %8llu %8llu %8llu %6llu %8llu %6llu %6llu %6llu %8llu %10.3fs %10.3fs %6llu\n",
+		out_printf(o, "  %-20s %8llu %8llu %8llu %6llu %8llu %6llu %6llu %6llu %8llu %8llu %10.3fs %10.3fs %6llu\n",
 			   rows[i].symbol,
 			   (unsigned long long)STAT_GET(s, calls),
 			   (unsigned long long)STAT_GET(s, hits),
@@ -62,6 +62,7 @@ static void format_table(struct out *o, const struct stats_row *rows, int n)
 			   (unsigned long long)STAT_GET(s, errors),
 			   (unsigned long long)STAT_GET(s, timeouts),
 			   (unsigned long long)STAT_GET(s, rejected),
+			   (unsigned long long)STAT_GET(s, lookups_skipped),
 			   secs(STAT_GET(s, ns_in_function)),
 			   secs(STAT_GET(s, ns_saved)),
 			   (unsigned long long)STAT_GET(s, impure));
@@ -81,7 +82,7 @@ static void format_json(struct out *o, const struct stats_row *rows, int n)
 			   "\"timeouts\": %llu, \"errors\": %llu, \"reconnects\": %llu, "
 			   "\"rejected\": %llu, \"seconds_in_function\": %.6f, "
 			   "\"seconds_saved\": %.6f, \"bytes_read\": %llu, \"bytes_written\": %llu, "
-			   "\"impure\": %llu}",
+			   "\"lookups_skipped\": %llu, \"impure\": %llu}",
 			   i ? ", " : "", rows[i].symbol,
 			   (unsigned long long)STAT_GET(s, calls),
 			   (unsigned long long)STAT_GET(s, hits),
@@ -97,6 +98,7 @@ static void format_json(struct out *o, const struct stats_row *rows, int n)
 			   secs(STAT_GET(s, ns_saved)),
 			   (unsigned long long)STAT_GET(s, bytes_read),
 			   (unsigned long long)STAT_GET(s, bytes_written),
+			   (unsigned long long)STAT_GET(s, lookups_skipped),
 			   (unsigned long long)STAT_GET(s, impure));
 	}
 	out_printf(o, "}}\n");

@@ -14,6 +14,7 @@ struct memo_stats {
 	uint64_t timeouts, errors, reconnects, rejected;
 	uint64_t ns_in_function, ns_saved;
 	uint64_t bytes_read, bytes_written;
+	uint64_t lookups_skipped;	/* adaptive bypass: calls that skipped the shared store */
 	uint64_t impure;		/* verify: a recomputed hit differed */
 };
 

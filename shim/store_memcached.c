@@ -10,11 +10,14 @@
  *
  * Decisions worth knowing before changing anything here:
  *
- * - No noreply anywhere. A set happens only after a miss that computed
- *   something (usually for at least time_threshold), so one round trip is
- *   small next to it, and with a reply a refused item (too large, out of
- *   memory) is seen and never counted as stored. Chunks too: the manifest is
- *   written only after every chunk was acknowledged.
+ * - noreply only for a plain set of one item at most half the server's item
+ *   size, over the text protocol: the set a miss makes. Its reply would cost
+ *   the miss a second round trip, and the one refusal that noreply hides
+ *   silently — an item over the size limit — cannot happen to it. (The other,
+ *   out of memory, needs a server run with -M, which refuses to evict.)
+ *   Everything else waits for its reply: cas, add, chunks (the manifest is
+ *   written only after every chunk was acknowledged), and every set over the
+ *   binary protocol (SASL), whose quiet commands report errors out of band.
  * - Chunked entries: the main key holds a manifest (item flags MC_FLAG_MANIFEST)
  *   naming the chunks "<key>.<id>.c<N>", where <id> is random per write so the
  *   chunks of two concurrent writers never mix. Chunks first, manifest last.
@@ -665,9 +668,9 @@ static int mc_gets(struct store *base, const struct memo_key *k, struct membuf *
 
 /* ---- set ---------------------------------------------------------------- */
 
-enum mc_mode { MC_SET, MC_CAS, MC_ADD };
+enum mc_mode { MC_SET, MC_SET_NOREPLY, MC_CAS, MC_ADD };
 
-/* One item, acknowledged by the server. */
+/* One item, acknowledged by the server (except MC_SET_NOREPLY, see above). */
 static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 		       const void *val, size_t len, uint32_t flags, enum mc_mode mode,
 		       uint64_t token, struct memo_stats *st)
@@ -681,7 +684,11 @@ static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 		rc = memcached_cas(t->mc, key, klen, val, len, 0, flags, token);
 	else if (mode == MC_ADD)
 		rc = memcached_add(t->mc, key, klen, val, len, 0, flags);
-	else
+	else if (mode == MC_SET_NOREPLY) {
+		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 1);
+		rc = memcached_set(t->mc, key, klen, val, len, 0, flags);
+		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 0);
+	} else
 		rc = memcached_set(t->mc, key, klen, val, len, 0, flags);
 	i = mc_account(t, i, key, klen, rc, st);
 	if (i)
@@ -716,6 +723,8 @@ static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
 		return STORE_ERROR;
 	}
 	chunk = mc_chunk_size(t);
+	if (mode == MC_SET && len <= chunk / 2 && !s->sasl)
+		mode = MC_SET_NOREPLY;
 	if (len <= chunk)
 		return mc_put_item(t, k->text, k->textlen, val, len, 0, mode, token, st);
 	/* Chunks first, each acknowledged; the manifest last makes them visible. */

@@ -159,3 +159,9 @@ double log_of(double x)
 	errno = 0;
 	return log(x);
 }
+
+/* Pure and cheap, with no side channel: nanoseconds per call. */
+int fast_pure(int x)
+{
+	return x * 3 + 1;
+}

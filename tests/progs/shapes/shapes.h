@@ -37,6 +37,7 @@ char *describe_copy(int x);
 char *join_into(char *dst, const char *a, const char *b);
 double with_job(int seed, long job_id);
 int fast(int x);
+int fast_pure(int x);
 double log_of(double x);
 
 #endif
