@@ -5,8 +5,9 @@
  * decodes when the state is new); explain_miss: any thread, reads only what
  * activation left, allocates only for a cached value larger than 4 KiB.
  *
- * The record (text, in the store under key_record("x1", namespace, symbol))
- * holds the symbol's last two states, newest first:
+ * The record (a text file "x1-<hash of namespace and symbol>" beside the
+ * identity cache, identity_get_cache_dir) holds the symbol's last two
+ * states, newest first:
  *   memo-explain 1
  *   state IDENTITY-HEX GENERATION PROTO-HEX
  *   fn PARENT NAME CODE-HEX DATA-HEX STRINGS-HEX    (PARENT "-": the symbol)
@@ -17,6 +18,12 @@
  * state before it. A state is written only when it differs from the newest
  * one, so a steady program writes nothing and decodes nothing more.
  *
+ * Local, not in the shared store: every process start reads it, and a
+ * memcached round trip (or the timeouts of a stopped server, which would
+ * also open its circuit breaker) is not a price a run should pay for a
+ * question it may never ask. Only the lookups of explain_miss go to the
+ * shared store, and only with MEMO_EXPLAIN set.
+ *
  * A miss is explained exactly: for each earlier state whose identity (or
  * flush generation) differs, newest first, the call's key under that state
  * is computed and looked up; present means "the code changed since these
@@ -26,11 +33,13 @@
 #include "explain.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "identity.h"
@@ -493,6 +502,64 @@ static void compare(const struct xstate *o, const struct xstate *c, struct reaso
 	}
 }
 
+/* ---- the record file -------------------------------------------------- */
+
+#define RECORD_FILE_MAX (1u << 20)
+
+static int record_path(const struct memo_key *k, char *path, size_t n)
+{
+	const char *dir = identity_get_cache_dir();
+
+	return *dir && (size_t)snprintf(path, n, "%s/%s", dir, k->text) < n ? 0 : -1;
+}
+
+/* The record's bytes into b; 0, or -1 when there is none. */
+static int record_read(const struct memo_key *k, struct membuf *b)
+{
+	char path[PATH_MAX + KEY_TEXT_MAX];
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	if (record_path(k, path, sizeof path) < 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > RECORD_FILE_MAX ||
+	    membuf_reserve(b, (size_t)st.st_size) < 0) {
+		close(fd);
+		return -1;
+	}
+	got = read(fd, b->data, (size_t)st.st_size);
+	close(fd);
+	if (got != st.st_size)
+		return -1;
+	b->len = (size_t)got;
+	return 0;
+}
+
+/* Written to a temporary file and renamed: a reader sees all or nothing. */
+static void record_write(const struct hook *h, const struct memo_key *k, const char *text,
+			 size_t len)
+{
+	char path[PATH_MAX + KEY_TEXT_MAX], tmp[PATH_MAX + KEY_TEXT_MAX + 32];
+	int fd;
+	bool ok;
+
+	if (record_path(k, path, sizeof path) < 0 || len > RECORD_FILE_MAX)
+		return;
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		log_debug("'%s': explain: cannot write '%s': %m", h->fn->symbol, tmp);
+		return;
+	}
+	ok = write(fd, text, len) == (ssize_t)len;
+	if (close(fd) || !ok || rename(tmp, path)) {
+		log_debug("'%s': explain: cannot write '%s'", h->fn->symbol, path);
+		unlink(tmp);
+	}
+}
+
 /* ---- per hook -------------------------------------------------------- */
 
 enum why_kind {
@@ -562,7 +629,6 @@ static void keep_reasons(struct hook *h, const struct xstate *bases, int n,
 
 void explain_activate(struct hook *h)
 {
-	struct memo_stats scratch = { 0 };
 	struct xstate st[2] = { { 0 } }, cur = { 0 };
 	const struct xstate *bases = NULL;
 	int nbases = 0;
@@ -586,7 +652,7 @@ void explain_activate(struct hook *h)
 		 h->fn->version);
 	key_record(&k, RECORD_TAG, memo_cfg.cache.namespace_, name);
 	membuf_init(&b, space, sizeof space);
-	if (store_get(memo_store, &k, &b, &scratch) == STORE_HIT &&
+	if (record_read(&k, &b) == 0 &&
 	    (n = parse_record((const char *)b.data, b.len, st, 2)) < 0) {
 		log_debug("'%s': explain: an unreadable record in the cache; replaced", h->fn->symbol);
 		n = 0;
@@ -607,8 +673,7 @@ void explain_activate(struct hook *h)
 		if (n > 0)
 			text_add(&t, "%.*s", (int)st[0].rawlen, st[0].raw);
 		if (!t.failed && parse_record(t.buf, t.len, &cur, 1) == 1) {
-			if (store_set(memo_store, &k, t.buf, t.len, &scratch) < 0)
-				log_debug("'%s': explain: cannot write its record", h->fn->symbol);
+			record_write(h, &k, t.buf, t.len);
 		} else {
 			/* Out of memory: explain without the parts. */
 			memcpy(cur.identity, h->identity, 32);

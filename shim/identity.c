@@ -1065,3 +1065,9 @@ void identity_set_cache_dir(const char *dir)
 	snprintf(cache_dir, sizeof cache_dir, "%s", dir ? dir : "");
 	pthread_mutex_unlock(&identity_lock);
 }
+
+/* Written once at start-up, before any reader. */
+const char *identity_get_cache_dir(void)
+{
+	return cache_dir;
+}

@@ -62,5 +62,7 @@ int identity_global_addr(struct hook *h, const char *name, void **addr, size_t *
 /* Where identity_compute keeps its per-build-id cache files ("" = none; the
  * cache folder's "identity/" subfolder is typical). Call before any compute. */
 void identity_set_cache_dir(const char *dir);
+/* That folder ("" = none): explain.c keeps its records beside. */
+const char *identity_get_cache_dir(void);
 
 #endif

@@ -349,14 +349,14 @@ static void suggest(Dwarf_Die *fn, const char *symbol)
 		const char *sep = i ? ", " : "";
 		size_t nn = strlen(notes);
 		if (!t->ok) {
-			nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%s'%s': %s",
+			nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%s'%.63s': %s",
 						  nused ? "; " : "", names[i], t->why);
 			used += (size_t)snprintf(line + used, sizeof line - used, "%sopaque void *%s", sep, names[i]);
 		} else if (!t->pointer) {
 			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s", sep, t->base, names[i]);
 		} else if (t->pointee_const && t->is_char) {
 			used += (size_t)snprintf(line + used, sizeof line - used, "%sconst char *%s", sep, names[i]);
-			snprintf(notes + nn, sizeof notes - nn, "%s'%s' read as a NUL-terminated string",
+			snprintf(notes + nn, sizeof notes - nn, "%s'%.63s' read as a NUL-terminated string",
 				 nn ? "; " : "", names[i]);
 		} else if (t->pointee_const) {
 			used += (size_t)snprintf(line + used, sizeof line - used, "%sconst %s %s[%s]", sep,
@@ -365,7 +365,7 @@ static void suggest(Dwarf_Die *fn, const char *symbol)
 				 nn ? "; " : "", names[i], len);
 		} else if (t->is_void) {
 			used += (size_t)snprintf(line + used, sizeof line - used, "%sopaque void *%s", sep, names[i]);
-			snprintf(notes + nn, sizeof notes - nn, "%s'%s' is not hashed: declare its bytes "
+			snprintf(notes + nn, sizeof notes - nn, "%s'%.63s' is not hashed: declare its bytes "
 				 "if they matter", nn ? "; " : "", names[i]);
 		} else {
 			const char *kind = looks_out(names[i]) ? "out" : "inout";
