@@ -121,9 +121,13 @@ help:
 	@echo "make test       run every test (installs missing Debian packages as root)"
 	@echo "make asan       run every test under ASan and UBSan (build-san/)"
 	@echo "make bench      print benchmark ratios against same-run baselines"
+	@echo "make fuzz       build the libFuzzer targets (clang) in build-fuzz/"
+	@echo "make fuzz-run   run each for FUZZ_SECONDS (default 60) from its seed corpus"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local)"
 	@echo "variables: V=1 (verbose), SAN=1, B=DIR, TESTS='pattern...'"
 
 .PHONY: all deps test-deps test asan demo bench install clean help
+
+include tests/fuzz/fuzz.mk
 
 -include $(SHIM_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(MC_OBJ:.o=.d)

@@ -15,6 +15,7 @@
 
 #include "call.h"
 #include "explain.h"
+#include "flight.h"
 #include "l1.h"
 #include "log.h"
 #include "runtime.h"
@@ -211,6 +212,23 @@ void call_original(struct hook *h, void *ret, void **args)
 	ffi_call(&h->cif, FFI_FN(h->orig), ret, args);
 }
 
+uint64_t call_evaluate(struct hook *h, void *ret, void **args, int caller_errno,
+		       int *call_errno)
+{
+	uint64_t t0, ns;
+
+	memo_busy = 0;
+	errno = caller_errno;
+	t0 = call_now_ns();
+	call_original(h, ret, args);
+	ns = call_now_ns() - t0;
+	*call_errno = errno;
+	memo_busy = 1;
+	STAT_ADD(&h->stats, evaluations, 1);
+	STAT_ADD(&h->stats, ns_in_function, ns);
+	return ns;
+}
+
 /* Encode and store a fresh result (and remember it in l1); with k NULL (the
  * shared store bypassed), in l1 only. */
 static void store_result(struct hook *h, const struct memo_key *k,
@@ -320,6 +338,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	struct hook *h = data;
 	const struct proto *p = &h->fn->proto;
 	struct l1_probe probe, *pr = NULL;
+	struct flight fl;
 	struct memo_key k;
 	struct layout l;
 	int caller_errno, call_errno, skip_store, served_by_store;
@@ -357,6 +376,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		return;
 	}
 	skip_store = bypassing(h);
+	flight_init(&fl);
 	if (skip_store) {
 		STAT_ADD(&h->stats, lookups_skipped, 1);
 	} else {
@@ -378,27 +398,26 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 			if (served_by_store)
 				return;
 		}
+		/* single flight (flight.c): while another caller computes this key,
+		 * wait for its result; flight_end below releases what this call holds */
+		while (h->fn->single_flight && flight_next(h, &k, &fl) == FLIGHT_POLL)
+			if (lookup(h, &k, pr, ret, args, &l)) {
+				flight_end(h, &fl, true);
+				return;
+			}
 	}
 	STAT_ADD(&h->stats, misses, 1);
 	if (explain_on)		/* explain.c: MEMO_EXPLAIN=1 says why it missed */
 		explain_miss(h, args, skip_store);
 
-	memo_busy = 0;
-	errno = caller_errno;
-	t0 = call_now_ns();
-	call_original(h, ret, args);
-	ns = call_now_ns() - t0;
-	call_errno = errno;
-	memo_busy = 1;
+	ns = call_evaluate(h, ret, args, caller_errno, &call_errno);
 	cost_update(&h->body_ns, ns);
 	__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
-
-	STAT_ADD(&h->stats, evaluations, 1);
-	STAT_ADD(&h->stats, ns_in_function, ns);
 	if (ns < h->threshold_ns)
 		STAT_ADD(&h->stats, bypassed, 1);
 	else
 		store_result(h, skip_store ? NULL : &k, pr, ret, args, &l, ns, call_errno);
+	flight_end(h, &fl, ns >= h->threshold_ns);
 	memo_busy = 0;
 	errno = call_errno;
 	return;

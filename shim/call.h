@@ -32,6 +32,10 @@ struct layout {
 int call_warn_once(struct hook *h, int bit);
 uint64_t call_now_ns(void);
 void call_original(struct hook *h, void *ret, void **args);
+/* Run the original as the caller would (memo_busy clear, the caller's errno),
+ * time it and count it; returns its time in ns and *call_errno as it left. */
+uint64_t call_evaluate(struct hook *h, void *ret, void **args, int caller_errno,
+		       int *call_errno);
 /* Write a scalar into libffi's return slot (small integers widened). */
 void call_put_return(const struct scalar_type *t, void *ret, const void *src);
 

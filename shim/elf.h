@@ -59,10 +59,21 @@ int elf_image_type(const struct elf_image *img);
 /* Whether the file still has its .symtab (it is not stripped). */
 bool elf_image_has_symtab(const struct elf_image *img);
 
+/* Whether the file at `path` has a .symtab, from its section headers only
+ * (no image is built, nothing is cached): a cheap probe before
+ * elf_image_open. false when it cannot be read. */
+bool elf_file_has_symtab(const char *path);
+
 /* The defined symbol `name`, from .symtab first, then .dynsym. `version`
  * NULL or "" means the default one (or unversioned). 0, or -1 if absent. */
 int elf_image_symbol(const struct elf_image *img, const char *name,
 		     const char *version, struct elf_sym *out);
+
+/* Call fn for each defined symbol named `name` (every defined symbol when
+ * `name` is NULL), .symtab's before .dynsym's for one name, names in strcmp
+ * order; stops at the first nonzero return and returns it, else 0. */
+int elf_image_each_symbol(const struct elf_image *img, const char *name,
+			  int (*fn)(const struct elf_sym *s, void *arg), void *arg);
 
 /* The defined function or object symbol whose [value, value+size) holds
  * `vaddr` (a function first, then a global name, then .symtab's); with

@@ -61,7 +61,7 @@ struct hook {
 	struct memo_stats stats;
 	int state;			/* enum hook_state */
 	int got_slots;			/* GOT slots pointing at entry */
-	char why[256];			/* HOOK_FAILED: the reason */
+	char why[512];			/* HOOK_FAILED: the reason */
 };
 
 /* Every configured function, in config order. Written at start-up before
@@ -71,8 +71,10 @@ extern int nhooks;
 /* Serializes patching (start-up and dlopen); never taken on the hot path. */
 extern pthread_mutex_t hooks_lock;
 
-/* symbols.c: find the definition the dynamic linker binds `h->fn->symbol`
- * (at its version, in `object` if set) to. 0, or -1 with h->why set; a
+/* symbols.c: find `h->fn->symbol` (at its version, in `object` if set) in
+ * the loaded objects' .symtab (static functions too) or .dynsym, the main
+ * program first, then in link-map order; an IFUNC gives the implementation
+ * its resolver chooses. 0, or -1 with h->why set; a
  * symbol refused for good (deny list, not a function) is logged here and
  * left HOOK_FAILED, a missing one stays HOOK_UNRESOLVED. */
 int sym_resolve(struct hook *h);

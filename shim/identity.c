@@ -840,11 +840,47 @@ int identity_parts(const char *path, uint64_t vaddr, uint8_t out[32],
 	return identity_walk(path, vaddr, out, visit, ctx, true, why, whylen);
 }
 
+/*
+ * Code with no symbol to bound it (an IFUNC's implementation in a stripped
+ * library, such as libm's sin → __sin_fma) cannot be decoded function by
+ * function; its library can still be named exactly: the build-id fixes every
+ * byte of it. Such a function's identity is then the symbol it was configured
+ * as, its place in the library and the library's build-id — any rebuild of
+ * the library changes it; nothing else does.
+ */
+static int identity_by_build_id(struct hook *h, uint64_t vaddr)
+{
+	char why[256];
+	struct elf_image *img = elf_image_open(h->path, why, sizeof why);
+	const uint8_t *id;
+	size_t idlen;
+	blake2b_state s;
+
+	if (!img || !(id = elf_image_build_id(img, &idlen)))
+		return -1;
+	blake2b_init(&s, 32);
+	blake2b_update(&s, (const uint8_t *)"by build-id", 11);
+	blake2b_update(&s, (const uint8_t *)h->fn->symbol, strlen(h->fn->symbol) + 1);
+	blake2b_update(&s, (const uint8_t *)h->fn->version, strlen(h->fn->version) + 1);
+	blake2b_update(&s, (const uint8_t *)&vaddr, sizeof vaddr);
+	blake2b_update(&s, id, idlen);
+	blake2b_final(&s, h->identity, 32);
+	return 0;
+}
+
 int identity_compute(struct hook *h)
 {
 	uint64_t vaddr = (uint64_t)(uintptr_t)h->target - h->base;
+	struct elf_sym sym;
+	char why[256];
+	struct elf_image *img;
 
-	return identity_of(h->path, vaddr, h->identity, NULL, NULL, h->why, sizeof h->why);
+	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, h->why, sizeof h->why) == 0)
+		return 0;
+	img = elf_image_open(h->path, why, sizeof why);
+	if (img && elf_image_symbol_at(img, vaddr, &sym) < 0 && identity_by_build_id(h, vaddr) == 0)
+		return 0;
+	return -1;
 }
 
 /* The writable globals and imports of f and of its callees, transitively. */

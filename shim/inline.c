@@ -4,8 +4,6 @@
 #include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <linux/membarrier.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,6 +19,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "elf.h"
 #include "log.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -114,156 +113,7 @@ static void cpu_init(void)
 		memo_vec_mode = 2;
 }
 
-/* ---- ELF symbols ---------------------------------------------------- */
-
-struct elf_file {
-	int fd;
-	Elf *elf;
-	Elf_Scn *symtab, *dynsym;
-};
-
-static int elf_open(const char *path, struct elf_file *f)
-{
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-
-	memset(f, 0, sizeof *f);
-	if (!path || !*path)
-		path = "/proc/self/exe";
-	elf_version(EV_CURRENT);
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0)
-		return -1;
-	f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
-	if (!f->elf) {
-		close(f->fd);
-		return -1;
-	}
-	while ((scn = elf_nextscn(f->elf, scn))) {
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		if (sh.sh_type == SHT_SYMTAB)
-			f->symtab = scn;
-		else if (sh.sh_type == SHT_DYNSYM)
-			f->dynsym = scn;
-	}
-	return 0;
-}
-
-static void elf_close(struct elf_file *f)
-{
-	elf_end(f->elf);
-	close(f->fd);
-}
-
-/* Calls fn for each defined function symbol of a table; stops when fn returns
- * nonzero and returns that. */
-static int sym_each(struct elf_file *f, Elf_Scn *scn,
-		    int (*fn)(const char *name, const GElf_Sym *s, void *arg), void *arg)
-{
-	GElf_Shdr sh;
-	Elf_Data *data;
-	GElf_Sym s;
-	size_t i, n;
-	int r;
-
-	if (!scn || !gelf_getshdr(scn, &sh) || !(data = elf_getdata(scn, NULL)) || !sh.sh_entsize)
-		return 0;
-	n = sh.sh_size / sh.sh_entsize;
-	for (i = 1; i < n; i++) {
-		if (!gelf_getsym(data, i, &s) || s.st_shndx == SHN_UNDEF)
-			continue;
-		if (GELF_ST_TYPE(s.st_info) != STT_FUNC && GELF_ST_TYPE(s.st_info) != STT_GNU_IFUNC)
-			continue;
-		const char *name = elf_strptr(f->elf, sh.sh_link, s.st_name);
-		if (name && (r = fn(name, &s, arg)))
-			return r;
-	}
-	return 0;
-}
-
-struct by_name { const char *name; GElf_Sym sym; };
-
-static int match_name(const char *name, const GElf_Sym *s, void *arg)
-{
-	struct by_name *q = arg;
-	const char *at = strchr(name, '@');
-	size_t len = at ? (size_t)(at - name) : strlen(name);
-
-	if (strlen(q->name) != len || memcmp(q->name, name, len))
-		return 0;
-	q->sym = *s;
-	return 1;
-}
-
-struct list { char *buf; size_t cap, len; int count; };
-
-static int list_name(const char *name, const GElf_Sym *s, void *arg)
-{
-	struct list *l = arg;
-	int n;
-
-	if (GELF_ST_BIND(s->st_info) == STB_LOCAL)
-		return 0;
-	if (l->count++ < 12 && l->len < l->cap) {
-		n = snprintf(l->buf + l->len, l->cap - l->len, "%s%s", l->count > 1 ? ", " : "", name);
-		if (n > 0)
-			l->len += (size_t)n;
-	}
-	return 0;
-}
-
-int inline_find(const char *path, uintptr_t base, const char *name, void **addr,
-		size_t *size, char *whybuf, size_t cap)
-{
-	struct elf_file f;
-	struct by_name q = { .name = name };
-	char exe[PATH_MAX];
-	ssize_t k;
-	int found;
-
-	if (!path || !*path) {	/* the executable: name its real file */
-		k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		exe[k > 0 ? k : 0] = 0;
-		path = k > 0 ? exe : "/proc/self/exe";
-	}
-	if (elf_open(path, &f) < 0) {
-		snprintf(whybuf, cap, "cannot read '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	found = sym_each(&f, f.symtab, match_name, &q) || sym_each(&f, f.dynsym, match_name, &q);
-	if (found) {
-		*addr = (void *)(base + q.sym.st_value);
-		*size = q.sym.st_size;
-	} else if (!f.symtab) {
-		char names[160] = "";
-		struct list l = { names, sizeof names, 0, 0 };
-		sym_each(&f, f.dynsym, list_name, &l);
-		snprintf(whybuf, cap, "'%s' is stripped (no .symtab section), so its internal "
-			 "functions cannot be found; only the %d function%s it exports remain%s "
-			 "reachable (.dynsym%s%s%s)", path,
-			 l.count, l.count == 1 ? "" : "s", l.count == 1 ? "s" : "",
-			 l.count ? ": " : "", names, l.count > 12 ? ", ..." : "");
-	} else {
-		snprintf(whybuf, cap, "no function '%s' in '%s'", name, path);
-	}
-	elf_close(&f);
-	return found ? 0 : -1;
-}
-
-struct by_addr { GElf_Addr value; GElf_Sym sym; const char *name; char cold[PROTO_MAX_NAME + 8]; };
-
-static int match_addr(const char *name, const GElf_Sym *s, void *arg)
-{
-	struct by_addr *q = arg;
-
-	/* Prefer a symbol with a size: aliases may lack one. */
-	if (s->st_value != q->value || (q->name && q->sym.st_size))
-		return 0;
-	q->sym = *s;
-	q->name = name;
-	return 0;
-}
+/* ---- extent -------------------------------------------------------- */
 
 /* The extent of the function at h->target, and of its NAME.cold part (GCC's
  * -freorder-blocks-and-partition moves unlikely blocks there; they may branch
@@ -272,31 +122,26 @@ struct extent { size_t size; uintptr_t cold; size_t cold_size; };
 
 static int func_extent(struct hook *h, struct extent *e)
 {
-	struct elf_file f;
-	struct by_addr q = { .value = (uintptr_t)h->target - h->base };
-	struct by_name c = { .name = q.cold };
+	uint64_t vaddr = (uintptr_t)h->target - h->base;
+	char err[256], cold[PROTO_MAX_NAME + 8];
+	struct elf_image *img = elf_image_open(h->path, err, sizeof err);
+	struct elf_sym s, c;
 
 	memset(e, 0, sizeof *e);
-	if (elf_open(h->path, &f) < 0) {
-		why(h, "cannot read '%s' to find the function's size", h->path);
+	if (!img) {
+		why(h, "cannot read its file to find the function's size: %s", err);
 		return -1;
 	}
-	sym_each(&f, f.symtab, match_addr, &q);
-	if (!q.name)
-		sym_each(&f, f.dynsym, match_addr, &q);
-	if (q.name && q.sym.st_size) {
-		e->size = q.sym.st_size;
-		snprintf(q.cold, sizeof q.cold, "%s.cold", q.name);
-		if (sym_each(&f, f.symtab, match_name, &c)) {
-			e->cold = h->base + c.sym.st_value;
-			e->cold_size = c.sym.st_size;
-		}
-	}
-	elf_close(&f);
-	if (!e->size) {
+	if (elf_image_symbol_at(img, vaddr, &s) < 0 || s.value != vaddr || !s.size) {
 		why(h, "no symbol with a size at its address in '%s': cannot check the "
 		    "function for branches into the patched bytes", h->path);
 		return -1;
+	}
+	e->size = s.size;
+	snprintf(cold, sizeof cold, "%s.cold", s.name);
+	if (elf_image_symbol(img, cold, NULL, &c) == 0 && c.size) {
+		e->cold = h->base + c.value;
+		e->cold_size = c.size;
 	}
 	return 0;
 }
@@ -829,24 +674,6 @@ int inline_install(struct hook *h)
 	p->installed = 1;
 	crash_install();
 	return 0;
-}
-
-int inline_after_dlopen(struct hook *hs, int n)
-{
-	int done = 0;
-
-	for (int i = 0; i < n; i++) {
-		struct hook *h = &hs[i];
-		if (h->state != HOOK_ACTIVE || !h->fn || h->fn->mechanism == MECH_GOT || patch_of(h))
-			continue;
-		if (inline_prepare(h) == 0 && inline_install(h) == 0) {
-			done++;
-			log_info("'%s': entry-patched", h->fn->symbol);
-		} else {
-			log_warn("'%s': not entry-patched: %s", h->fn->symbol, h->why);
-		}
-	}
-	return done;
 }
 
 /* ---- crash handler -------------------------------------------------- */

@@ -4,7 +4,7 @@
  * shared assembly entry (entry.S) that saves every register, aligns the stack
  * and calls h->entry. The displaced instructions are relocated (Zydis) into a
  * trampoline that becomes h->orig.
- * Calls log, libelf, Zydis, libunwind. Start-up and dlopen only, under
+ * Calls log, elf (symbol sizes), Zydis, libunwind. Start-up and dlopen only, under
  * hooks_lock (never on the hot path); install is safe while other threads run.
  *
  * Usage, per hook, once h->target, h->path, h->base, h->fn and h->entry are set:
@@ -45,21 +45,5 @@ int inline_install(struct hook *h);
 
 /* 1 if `h` is entry-patched (prepared and installed). */
 int inline_patched(const struct hook *h);
-
-/* After a dlopen, under hooks_lock: prepare and install every hook of
- * hs[0..n) that is HOOK_ACTIVE, whose mechanism is inline or auto, and that
- * is not patched yet (those the dlopen just resolved). Safe while other
- * threads run. A refusal is logged (a warning naming the reason) and leaves
- * the hook to the GOT mechanism when its mechanism is auto; returns how many
- * hooks were patched. */
-int inline_after_dlopen(struct hook *hs, int n);
-
-/* Find function NAME in the ELF file PATH loaded at BASE: in .symtab (static
- * functions included) or else .dynsym. 0 with *addr and *size (st_size),
- * or -1 with `why` set; a file without .symtab gets an error that names the
- * missing .symtab and lists the functions still reachable through .dynsym.
- * Start-up only (libelf, allocates). */
-int inline_find(const char *path, uintptr_t base, const char *name, void **addr,
-		size_t *size, char *why, size_t cap);
 
 #endif

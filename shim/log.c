@@ -56,3 +56,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	(void)w;
 	errno = saved;
 }
+
+int env_flag(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v && strcmp(v, "0") != 0;
+}

@@ -23,6 +23,7 @@
 #include "key.h"
 #include "log.h"
 #include "runtime.h"
+#include "secret.h"
 #include "stats.h"
 #include "treehash.h"
 #include "store.h"
@@ -192,6 +193,16 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	log_init();
 	memo_cfg = *cfg;
 	explain_init();
+	/* The MAC key, before any value is encoded or decoded. A refused secret
+	 * is like a config error: no value could be trusted or stored. */
+	if (secret_load(&memo_cfg.cache) < 0) {
+		if (env_flag("MEMO_STRICT")) {
+			log_error("the secret file is refused; exiting (MEMO_STRICT)");
+			_exit(2);
+		}
+		log_error("the secret file is refused; running unmemoized");
+		return;
+	}
 	stats_dest = getenv("MEMO_STATS");
 	if (!stats_dest || !*stats_dest)
 		stats_dest = memo_cfg.cache.stats;

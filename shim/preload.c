@@ -28,12 +28,6 @@
 /* Handed to the engine, which keeps using it: never released. */
 static struct memo_config preload_cfg;
 
-static int env_flag(const char *name)
-{
-	const char *v = getenv(name);
-	return v && *v && strcmp(v, "0") != 0;
-}
-
 /* Which config: MEMO_CONFIG, else ./memo.d if present, else none. */
 static const char *config_path(void)
 {

@@ -15,10 +15,13 @@
  * (store gets/cas), so evaluations racing in threads, processes or nodes are
  * all counted: none is lost. Racing callers may together pass
  * max_repetitions by at most their number; every evaluation is kept.
+ * Stats count keys by where they stand (converged, capped, open; see
+ * track_key below), not calls.
  * Calls store, value, stats. Hot path: no allocation, no lock.
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "call.h"
@@ -72,15 +75,82 @@ static void from_double(const struct scalar_type *t, double v, void *out)
 	}
 }
 
-static bool settled(const struct function_config *f, const struct value_meta *m)
+/* Where a key stands: the rule above, told apart for the stats (a key whose
+ * stderr is small enough at max_repetitions counts as converged). */
+enum key_state { KS_OPEN = 1, KS_CONVERGED = 2, KS_CAPPED = 3 };
+
+static enum key_state key_state(const struct function_config *f, const struct value_meta *m)
 {
 	double n = (double)m->count;
 
 	if (m->count < (uint64_t)f->min_repetitions)
-		return false;
-	if (m->count >= (uint64_t)f->max_repetitions)
-		return true;
-	return m->count >= 2 && sqrt(m->m2 / (n - 1) / n) <= f->rtol_stderr * fabs(m->mean);
+		return KS_OPEN;
+	if (m->count >= 2 && sqrt(m->m2 / (n - 1) / n) <= f->rtol_stderr * fabs(m->mean))
+		return KS_CONVERGED;
+	return m->count >= (uint64_t)f->max_repetitions ? KS_CAPPED : KS_OPEN;
+}
+
+static bool settled(const struct function_config *f, const struct value_meta *m)
+{
+	return key_state(f, m) != KS_OPEN;
+}
+
+/* The keys this process touched, for the converged/capped/open counters:
+ * one word per key, its hash's first 8 bytes with the low 2 bits holding the
+ * state, in a fixed open-addressed table (bounded: keys beyond it are not
+ * counted). A state changes by compare-and-swap on the word, so exactly one
+ * thread moves each key from one counter to another: no lock. Emptied in a
+ * forked child, whose counters start from zero. */
+#define TRACK_SLOTS 4096
+#define TRACK_PROBES 16
+static uint64_t track[TRACK_SLOTS];
+static pthread_once_t track_once = PTHREAD_ONCE_INIT;
+
+static void track_after_fork_child(void)
+{
+	memset(track, 0, sizeof track);
+}
+
+static void track_setup(void)
+{
+	pthread_atfork(NULL, NULL, track_after_fork_child);
+}
+
+static void track_count(struct memo_stats *st, uint64_t state, int64_t d)
+{
+	if (state == KS_OPEN)
+		STAT_ADD(st, open, d);
+	else if (state == KS_CONVERGED)
+		STAT_ADD(st, converged, d);
+	else if (state == KS_CAPPED)
+		STAT_ADD(st, capped, d);
+}
+
+static void track_key(struct hook *h, const struct memo_key *k, enum key_state state)
+{
+	uint64_t tag;
+	int i;
+
+	pthread_once(&track_once, track_setup);
+	memcpy(&tag, k->hash, sizeof tag);
+	tag = (tag & ~3ULL) ? tag & ~3ULL : 4;
+	for (i = 0; i < TRACK_PROBES; i++) {
+		uint64_t *w = &track[((tag >> 2) + i) % TRACK_SLOTS];
+		uint64_t cur = __atomic_load_n(w, __ATOMIC_RELAXED);
+
+		for (;;) {
+			if (cur && (cur & ~3ULL) != tag)
+				break;		/* another key's: probe on */
+			if ((cur & 3) == state)
+				return;
+			if (__atomic_compare_exchange_n(w, &cur, tag | state, false,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+				track_count(&h->stats, cur & 3, -1);
+				track_count(&h->stats, state, 1);
+				return;
+			}
+		}
+	}
 }
 
 /* Read the entry: 1 with *m filled, 0 when there is none (or it is not a
@@ -173,11 +243,12 @@ void repeat_call(struct hook *h, const struct memo_key *k, void *ret, void **arg
 	const struct proto *p = &h->fn->proto;
 	struct value_meta m;
 	uint8_t retbytes[16];
-	uint64_t token, t0, ns;
+	uint64_t token, ns;
 	int call_errno;
 	double x;
 
 	if (read_entry(h, k, &m, &token) == 1 && settled(h->fn, &m)) {
+		track_key(h, k, key_state(h->fn, &m));
 		STAT_ADD(&h->stats, hits, 1);
 		STAT_ADD(&h->stats, ns_saved, (uint64_t)(m.seconds / (double)m.count * 1e9));
 		from_double(&p->ret, m.mean, retbytes);
@@ -187,20 +258,15 @@ void repeat_call(struct hook *h, const struct memo_key *k, void *ret, void **arg
 		return;
 	}
 	STAT_ADD(&h->stats, misses, 1);
-	memo_busy = 0;
-	errno = caller_errno;
-	t0 = call_now_ns();
-	call_original(h, ret, args);
-	ns = call_now_ns() - t0;
-	call_errno = errno;
-	memo_busy = 1;
-	STAT_ADD(&h->stats, evaluations, 1);
-	STAT_ADD(&h->stats, ns_in_function, ns);
+	ns = call_evaluate(h, ret, args, caller_errno, &call_errno);
 
 	x = repeat_to_double(&p->ret, ret);
 	if (record(h, k, x, (double)ns / 1e9, call_errno, &m) == 0) {
+		track_key(h, k, key_state(h->fn, &m));
 		from_double(&p->ret, m.mean, retbytes);
 		call_put_return(&p->ret, ret, retbytes);
+	} else {
+		track_key(h, k, KS_OPEN);	/* where the entry stands is unknown */
 	}
 	memo_busy = 0;
 	errno = call_errno;

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,6 +42,30 @@ static double secs(uint64_t ns)
 	return (double)ns / 1e9;
 }
 
+/* Repeated evaluations and single flight: their own rows, under the main
+ * table, for the symbols that used them (most programs have none). */
+static void format_table_flights(struct out *o, const struct stats_row *rows, int n)
+{
+	bool header = false;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct memo_stats *s = rows[i].st;
+		uint64_t c = STAT_GET(s, converged), m = STAT_GET(s, capped), op = STAT_GET(s, open);
+		uint64_t w = STAT_GET(s, waited), x = STAT_GET(s, wait_expired);
+
+		if (!(c | m | op | w | x))
+			continue;
+		if (!header)
+			out_printf(o, "  %-20s %9s %9s %9s %9s %12s\n", "symbol (keys, waits)",
+				   "converged", "capped", "open", "waited", "wait expired");
+		header = true;
+		out_printf(o, "  %-20s %9llu %9llu %9llu %9llu %12llu\n", rows[i].symbol,
+			   (unsigned long long)c, (unsigned long long)m, (unsigned long long)op,
+			   (unsigned long long)w, (unsigned long long)x);
+	}
+}
+
 static void format_table(struct out *o, const struct stats_row *rows, int n)
 {
 	int i;
@@ -67,6 +92,7 @@ static void format_table(struct out *o, const struct stats_row *rows, int n)
 			   secs(STAT_GET(s, ns_saved)),
 			   (unsigned long long)STAT_GET(s, impure));
 	}
+	format_table_flights(o, rows, n);
 }
 
 /* Symbol names are C identifiers (plus '@' and '.'), so they need no escaping. */
@@ -82,7 +108,7 @@ static void format_json(struct out *o, const struct stats_row *rows, int n)
 			   "\"timeouts\": %llu, \"errors\": %llu, \"reconnects\": %llu, "
 			   "\"rejected\": %llu, \"seconds_in_function\": %.6f, "
 			   "\"seconds_saved\": %.6f, \"bytes_read\": %llu, \"bytes_written\": %llu, "
-			   "\"lookups_skipped\": %llu, \"impure\": %llu}",
+			   "\"lookups_skipped\": %llu",
 			   i ? ", " : "", rows[i].symbol,
 			   (unsigned long long)STAT_GET(s, calls),
 			   (unsigned long long)STAT_GET(s, hits),
@@ -98,7 +124,14 @@ static void format_json(struct out *o, const struct stats_row *rows, int n)
 			   secs(STAT_GET(s, ns_saved)),
 			   (unsigned long long)STAT_GET(s, bytes_read),
 			   (unsigned long long)STAT_GET(s, bytes_written),
-			   (unsigned long long)STAT_GET(s, lookups_skipped),
+			   (unsigned long long)STAT_GET(s, lookups_skipped));
+		out_printf(o, ", \"converged\": %llu, \"capped\": %llu, \"open\": %llu, "
+			   "\"waited\": %llu, \"wait_expired\": %llu, \"impure\": %llu}",
+			   (unsigned long long)STAT_GET(s, converged),
+			   (unsigned long long)STAT_GET(s, capped),
+			   (unsigned long long)STAT_GET(s, open),
+			   (unsigned long long)STAT_GET(s, waited),
+			   (unsigned long long)STAT_GET(s, wait_expired),
 			   (unsigned long long)STAT_GET(s, impure));
 	}
 	out_printf(o, "}}\n");

@@ -15,6 +15,13 @@ struct memo_stats {
 	uint64_t ns_in_function, ns_saved;
 	uint64_t bytes_read, bytes_written;
 	uint64_t lookups_skipped;	/* adaptive bypass: calls that skipped the shared store */
+	/* Repeated evaluations (repeat.c): the keys this process touched, by the
+	 * state it last saw them in: settled by the stderr rule, stopped at
+	 * max_repetitions, not settled. Keys, not calls; `open` goes down too. */
+	uint64_t converged, capped, open;
+	/* Single flight (flight.c): calls that waited for another caller's
+	 * computation, and those of them whose wait ran out. */
+	uint64_t waited, wait_expired;
 	uint64_t impure;		/* verify: a recomputed hit differed */
 };
 

@@ -83,6 +83,16 @@ static int layered_del(struct store *s, const struct memo_key *k,
 	return rb < 0 ? rb : rf;
 }
 
+/* A lease must be seen by every node: it lives in the shared layer when that
+ * layer has leases, else in the folder. */
+static int layered_lease(struct store *s, const struct memo_key *k, uint64_t owner,
+			 int ttl_ms, struct memo_stats *st)
+{
+	struct store *b = LS(s)->back->ops->lease ? LS(s)->back : LS(s)->front;
+
+	return b->ops->lease ? b->ops->lease(b, k, owner, ttl_ms, st) : STORE_ERROR;
+}
+
 static void layered_after_fork(struct store *s)
 {
 	store_after_fork(LS(s)->front);
@@ -112,6 +122,7 @@ static const struct store_ops layered_ops = {
 	.after_fork = layered_after_fork,
 	.report = layered_report,
 	.free = layered_free,
+	.lease = layered_lease,
 };
 
 /* libmemo-memcached.so from the folder this library was loaded from, so a

@@ -50,6 +50,14 @@ struct store_ops {
 	 * for servers, each one's status and hit ratio. Not for the hot path. */
 	void (*report)(struct store *s, FILE *out);
 	void (*free)(struct store *s);
+	/* Single flight (flight.c): a lease under record key k, held by `owner`
+	 * (nonzero, unique per caller). ttl_ms > 0 takes it, or takes over one
+	 * older than ttl_ms (its holder died or overran): STORE_HIT = taken,
+	 * STORE_CONFLICT = another owner's lease is live. ttl_ms == 0 drops it if
+	 * it is still owner's (STORE_HIT), else STORE_MISS. NULL in a backend
+	 * without leases: callers then compute without one. */
+	int (*lease)(struct store *s, const struct memo_key *k, uint64_t owner,
+		     int ttl_ms, struct memo_stats *st);
 };
 
 struct store {
@@ -59,7 +67,8 @@ struct store {
 /* Keys are used by their text (k->text, k->textlen): a backend never parses
  * it. Entry keys are "m1-" + 64 hex digits; libmemo also keeps a few small
  * records under other printable keys (e.g. "g1-<namespace>-<symbol>", the
- * flush generation), always [A-Za-z0-9_.-], at most KEY_TEXT_MAX-1 bytes. */
+ * flush generation; "l1-" + an entry's 64 hex digits, its single-flight
+ * lease), always [A-Za-z0-9_.-], at most KEY_TEXT_MAX-1 bytes. */
 
 /* Backends. Each returns NULL (and says why on stderr) if it cannot start. */
 struct store *store_folder_open(const struct cache_config *c);

@@ -18,6 +18,8 @@
  *                   complete, so a reader sees the old entry, the new one, or
  *                   none, never a part. A temp left by a killed writer is
  *                   never read, and is removed by a later scan once an hour old.
+ *   ab/l1-...       a single-flight lease (see folder_lease below): a record
+ *                   key's file, 16 hex digits naming its owner.
  *   .size           the shared estimate of the entries' total bytes (decimal
  *                   text), and, by flock on it, the right to update it and to
  *                   evict: one evictor at a time, others skip (never wait).
@@ -669,6 +671,119 @@ static void folder_free(struct store *s)
 	free(s);
 }
 
+/* --- single flight leases (store.h `lease`) ---
+ * A lease is the file ab/KEY of a record key (never an entry's key), made
+ * with O_EXCL, so exactly one creator wins. It holds its owner (16 hex
+ * digits); its mtime is when it was taken, so a lease older than the taker's
+ * ttl is a dead (or overrunning) holder's and is taken over. Taking over and
+ * dropping run under the bucket's flock, as cas does: a stale lease passes to
+ * exactly one taker, and a holder never deletes a lease that passed to
+ * another. Creating a missing lease needs no lock (O_EXCL decides).
+ */
+static int lease_create(struct folder_store *fs, const char *rel, const char *bucket,
+			uint64_t owner)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	char text[17];
+	int fd, err;
+
+	fd = openat(fs->rootfd, rel, flags, 0600);
+	if (fd < 0 && errno == ENOENT &&
+	    (mkdirat(fs->rootfd, bucket, 0700) == 0 || errno == EEXIST))
+		fd = openat(fs->rootfd, rel, flags, 0600);
+	if (fd < 0)
+		return errno == EEXIST ? STORE_CONFLICT : STORE_ERROR;
+	snprintf(text, sizeof text, "%016" PRIx64, owner);
+	if (write_all(fd, text, 16) < 0) {
+		err = errno;
+		close(fd);
+		unlinkat(fs->rootfd, rel, 0);
+		errno = err;
+		return STORE_ERROR;
+	}
+	close(fd);
+	return STORE_HIT;
+}
+
+/* Under the bucket lock: replace the lease if it is still the stale one the
+ * caller saw (`seen`), or drop it if it is still owner's. */
+static int lease_locked(struct folder_store *fs, const char *rel, const char *bucket,
+			uint64_t owner, const struct stat *seen)
+{
+	char text[17], want[17];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	if (seen) {
+		if (fstatat(fs->rootfd, rel, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (sb.st_ino != seen->st_ino || mtime_ns(&sb) != mtime_ns(seen)))
+			return STORE_CONFLICT;	/* another taker was first */
+		if (unlinkat(fs->rootfd, rel, 0) < 0 && errno != ENOENT)
+			return STORE_ERROR;
+		return lease_create(fs, rel, bucket, owner);
+	}
+	fd = openat(fs->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? STORE_MISS : STORE_ERROR;
+	n = pread(fd, text, 16, 0);
+	close(fd);
+	snprintf(want, sizeof want, "%016" PRIx64, owner);
+	if (n != 16 || memcmp(text, want, 16))
+		return STORE_MISS;	/* expired and taken over: not ours to drop */
+	if (unlinkat(fs->rootfd, rel, 0) < 0)
+		return errno == ENOENT ? STORE_MISS : STORE_ERROR;
+	return STORE_HIT;
+}
+
+static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owner,
+			int ttl_ms, struct memo_stats *st)
+{
+	struct folder_store *fs = FS(s);
+	char rel[3 + KEY_TEXT_MAX], bucket[3];
+	struct stat seen;
+	int bfd, r;
+
+	if (entry_path(fs, k, rel, bucket, st) < 0)
+		return STORE_ERROR;
+	if (ttl_ms > 0) {
+		uint64_t now = now_ns(), m;
+
+		r = lease_create(fs, rel, bucket, owner);
+		if (r != STORE_CONFLICT)
+			goto out;
+		if (fstatat(fs->rootfd, rel, &seen, AT_SYMLINK_NOFOLLOW) < 0) {
+			/* dropped in between: one more try, without a lock */
+			r = errno == ENOENT ? lease_create(fs, rel, bucket, owner) : STORE_ERROR;
+			goto out;
+		}
+		m = mtime_ns(&seen);
+		if (m > now || now - m < (uint64_t)ttl_ms * 1000000ULL)
+			return STORE_CONFLICT;	/* live */
+	}
+	bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0) {
+		r = errno == ENOENT && ttl_ms == 0 ? STORE_MISS : STORE_ERROR;
+		goto out;
+	}
+	if (lock_bounded(bfd, fs->lock_wait_ms) < 0) {
+		/* Taking over: another taker holds the lock, and will win. */
+		r = errno != ETIMEDOUT ? STORE_ERROR : ttl_ms > 0 ? STORE_CONFLICT : STORE_TIMEOUT;
+		close(bfd);
+		goto out;
+	}
+	r = lease_locked(fs, rel, bucket, owner, ttl_ms > 0 ? &seen : NULL);
+	close(bfd);	/* releases the lock */
+out:
+	if (r == STORE_TIMEOUT && st)
+		STAT_ADD(st, timeouts, 1);
+	if (r == STORE_ERROR) {
+		stat_err(st);
+		warn_once(fs, OP_WRITE, errno, "cannot take or drop a single-flight lease", rel);
+	}
+	return r;
+}
+
 static const struct store_ops folder_ops = {
 	.name = "folder",
 	.get = folder_get,
@@ -679,6 +794,7 @@ static const struct store_ops folder_ops = {
 	.after_fork = folder_after_fork,
 	.report = folder_report,
 	.free = folder_free,
+	.lease = folder_lease,
 };
 
 /* mkdir -p with mode 0700 for what we create (existing parents are kept). */

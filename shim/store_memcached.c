@@ -783,6 +783,59 @@ static int mc_del(struct store *base, const struct memo_key *k, struct memo_stat
 	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_DELETED ? STORE_HIT : STORE_MISS;
 }
 
+/* ---- single flight lease (store.h `lease`) ------------------------------ */
+
+/* `add` decides: exactly one caller creates the lease key; its expiry ends a
+ * dead holder's lease without anyone's help. memcached counts expiry in whole
+ * seconds from a clock that ticks once a second, so the lease is given one
+ * second more than ttl_ms rounded up: it lasts at least ttl_ms, at most ~2 s
+ * more. Dropping reads the lease and deletes it only if it is still ours
+ * (memcached has no compare-and-delete: a lease that expires and passes to
+ * another in the one round trip between would be deleted; that costs at most
+ * one more computation, never a wrong result). */
+static int mc_lease(struct store *base, const struct memo_key *k, uint64_t owner,
+		    int ttl_ms, struct memo_stats *st)
+{
+	struct mc_store *s = (struct mc_store *)base;
+	struct mc_thread *t;
+	memcached_return_t rc;
+	uint8_t space[64], val[8];
+	struct membuf cur;
+	int i, r;
+
+	put64(val, owner);
+	if (ttl_ms == 0) {
+		membuf_init(&cur, space, sizeof space);
+		r = mc_fetch(s, k, &cur, NULL, st);
+		if (r == STORE_HIT)
+			r = cur.len == sizeof val && !memcmp(cur.data, val, sizeof val) ?
+			    mc_del(base, k, st) : STORE_MISS;
+		membuf_release(&cur);
+		return r;
+	}
+	t = mc_thread_get(s);
+	if (!t) {
+		if (st)
+			STAT_ADD(st, errors, 1);
+		return STORE_ERROR;
+	}
+	i = mc_gate(t, k->text, k->textlen, st);
+	if (i == -1)
+		return STORE_ERROR;
+	rc = memcached_add(t->mc, k->text, k->textlen, (const char *)val, sizeof val,
+			   (time_t)((ttl_ms + 999) / 1000 + 1), 0);
+	r = mc_account(t, i, k->text, k->textlen, rc, st);
+	if (r)
+		return r;
+	if (rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED)
+		return STORE_HIT;
+	if (rc == MEMCACHED_DATA_EXISTS || rc == MEMCACHED_NOTSTORED)
+		return STORE_CONFLICT;
+	if (st)
+		STAT_ADD(st, errors, 1);
+	return STORE_ERROR;
+}
+
 /* ---- lifecycle and report ------------------------------------------- */
 
 static void mc_after_fork(struct store *base)
@@ -850,6 +903,7 @@ static const struct store_ops mc_ops = {
 	.after_fork = mc_after_fork,
 	.report = mc_report,
 	.free = mc_free,
+	.lease = mc_lease,
 };
 
 /* "host:port, host:port" (port 11211 when left out). */

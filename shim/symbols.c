@@ -1,14 +1,16 @@
 /*
- * symbols: finds the definition the dynamic linker binds a configured symbol
- * to (sym_resolve of hook.h), and owns libmemo's deny list.
- * Calls dlsym/dlvsym/dlopen(RTLD_NOLOAD)/dladdr1/dl_iterate_phdr and log.
- * Start-up and dlopen only, under hooks_lock; never on the hot path.
+ * symbols: finds a configured function in the loaded objects (sym_resolve of
+ * hook.h) from their ELF symbol tables, static functions included, and owns
+ * libmemo's deny list.
+ * Calls elf (elf_image_*), dl_iterate_phdr, dlopen(RTLD_NOLOAD)/dlinfo/dladdr1
+ * and an IFUNC's resolver. Start-up and dlopen only, under hooks_lock; never
+ * on the hot path.
  */
+#include "elf.h"
 #include "hook.h"
 #include "log.h"
 
 #include <dlfcn.h>
-#include <elf.h>
 #include <link.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -115,10 +117,11 @@ static void sym_exe_path(char *out, size_t n)
 	out[len > 0 ? len : 0] = '\0';
 }
 
-/* One loaded object, as sym_resolve needs it: its file and a handle name. */
+/* One loaded object, as sym_resolve needs it. */
 struct sym_object {
-	char name[PATH_MAX];	/* what dlopen(RTLD_NOLOAD) takes; "" = main */
+	char name[PATH_MAX];	/* the loader's name for it; "" = the main program */
 	char path[PATH_MAX];	/* the ELF file */
+	uintptr_t base;		/* load bias */
 };
 
 struct sym_walk {
@@ -127,8 +130,8 @@ struct sym_walk {
 };
 
 /*
- * Collects object names only: no dl* call may run inside dl_iterate_phdr's
- * callback (it holds the loader's list lock).
+ * Collects objects in link-map order, the main program first; no dl* call
+ * may run inside dl_iterate_phdr's callback (it holds the loader's list lock).
  */
 static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -143,6 +146,7 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	if (w->n > 0 && (!*name || !strncmp(name, "linux-vdso", 10)))
 		return 0;
 	o = &w->objs[w->n++];
+	o->base = info->dlpi_addr;
 	snprintf(o->name, sizeof o->name, "%s", w->n == 1 ? "" : name);
 	if (w->n == 1)
 		sym_exe_path(o->path, sizeof o->path);
@@ -151,32 +155,94 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-/* Is `addr` inside the object whose link map is `lm`? */
-static bool sym_in_object(void *addr, const struct link_map *lm)
+/*
+ * Is this object one the base namespace's calls bind to? A copy loaded with
+ * dlmopen keeps its own definitions (got.c leaves them alone too), and
+ * libmemo's own objects are never searched. The main program always is.
+ */
+static bool sym_object_usable(const struct sym_object *o)
 {
+	static const char *const own[] = { "libmemo.so", "libmemo-engine.so",
+					   "libmemo-memcached.so" };
+	static int anchor;
+	struct link_map *lm = NULL;
+	const char *base = strrchr(o->path, '/');
 	Dl_info info;
-	struct link_map *where = NULL;
+	void *handle;
+	bool ok;
+	size_t i;
 
-	return dladdr1(addr, &info, (void **)&where, RTLD_DL_LINKMAP) && where == lm;
+	if (!*o->name)
+		return true;
+	if (dladdr1(&anchor, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm && *lm->l_name &&
+	    lm->l_addr == o->base)
+		return false;
+	for (i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (!strcmp(base ? base + 1 : o->path, own[i]))
+			return false;
+	handle = dlopen(o->name, RTLD_LAZY | RTLD_NOLOAD);
+	if (!handle)
+		return false;
+	ok = dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_addr == o->base;
+	dlclose(handle);
+	return ok;
 }
 
-/* Look `h`'s symbol up in one object's own definitions. NULL if absent. */
-static void *sym_in(const struct hook *h, const struct sym_object *o)
+/*
+ * A cheap first look, before an object's ELF image is built: an object
+ * without .symtab can define the symbol only in .dynsym, which the loader's
+ * hash table answers (dlsym on the object's handle, keeping only a
+ * definition inside the object itself). Most libraries are stripped, so
+ * most objects cost one hash lookup, not a parse of their symbol tables.
+ */
+static bool sym_maybe_in(const struct hook *h, const struct sym_object *o)
 {
 	const struct function_config *fn = h->fn;
-	struct link_map *lm = NULL;
+	struct link_map *lm = NULL, *where = NULL;
+	Dl_info info;
 	void *handle, *addr;
+	bool ok;
 
+	if (elf_file_has_symtab(o->path))
+		return true;
 	handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD);
 	if (!handle)
-		return NULL;
-	addr = *fn->version ? dlvsym(handle, fn->symbol, fn->version)
-			    : dlsym(handle, fn->symbol);
-	/* a handle searches the object's dependencies too: keep only its own */
-	if (addr && (dlinfo(handle, RTLD_DI_LINKMAP, &lm) || !sym_in_object(addr, lm)))
-		addr = NULL;
+		return false;
+	addr = *fn->version ? dlvsym(handle, fn->symbol, fn->version) : dlsym(handle, fn->symbol);
+	ok = addr && dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 &&
+	     dladdr1(addr, &info, (void **)&where, RTLD_DL_LINKMAP) && where == lm;
 	dlclose(handle);
-	return addr;
+	return ok;
+}
+
+/* What sym_count learns about the definitions of one name in one file. */
+struct sym_count {
+	int globals;		/* non-local definitions (.symtab or .dynsym) */
+	uint64_t locals[2];	/* the first two distinct addresses of local functions */
+	int nlocals;
+};
+
+static int sym_count_cb(const struct elf_sym *s, void *arg)
+{
+	struct sym_count *c = arg;
+
+	if (s->bind != STB_LOCAL)
+		c->globals++;
+	else if (s->type == STT_FUNC || s->type == STT_GNU_IFUNC)
+		if (c->nlocals == 0 || (c->nlocals == 1 && c->locals[0] != s->value))
+			c->locals[c->nlocals++] = s->value;
+	return 0;
+}
+
+static bool sym_is_code(const struct elf_image *img, const struct elf_sym *s)
+{
+	const struct elf_section *sec;
+
+	if (s->type == STT_FUNC || s->type == STT_GNU_IFUNC)
+		return true;
+	/* hand-written assembly may leave a function without .type */
+	sec = elf_image_section_at(img, s->value);
+	return s->type == STT_NOTYPE && sec && (sec->flags & SHF_EXECINSTR);
 }
 
 /* A refusal is final (no dlopen can change it); the caller says it once
@@ -187,41 +253,158 @@ static int sym_refuse(struct hook *h)
 	return -1;
 }
 
+/*
+ * Look `h`'s symbol up in one object's ELF file: 1 found (h->target, path,
+ * base set), 0 absent, -1 refused for good (h->why set).
+ */
+static int sym_in(struct hook *h, const struct sym_object *o)
+{
+	const struct function_config *fn = h->fn;
+	struct elf_image *img;
+	struct sym_count c = { 0 };
+	struct elf_sym s;
+	void *addr;
+
+	if (!sym_maybe_in(h, o) || !(img = elf_image_open(o->path, NULL, 0)) ||
+	    elf_image_symbol(img, fn->symbol, fn->version, &s) < 0 || !sym_object_usable(o))
+		return 0;
+	if (!sym_is_code(img, &s)) {
+		snprintf(h->why, sizeof h->why, "'%.100s' is not a function", fn->symbol);
+		return sym_refuse(h);
+	}
+	/* Two static functions of one name (two source files) and no global
+	 * one: which one the config means cannot be known. */
+	elf_image_each_symbol(img, fn->symbol, sym_count_cb, &c);
+	if (!c.globals && c.nlocals > 1) {
+		snprintf(h->why, sizeof h->why, "'%.100s' names several static functions in "
+			 "'%.100s'; rename one", fn->symbol, o->path);
+		return sym_refuse(h);
+	}
+	addr = (void *)(o->base + s.value);
+	/* An IFUNC's symbol is its resolver: ask it which implementation this
+	 * CPU gets, as the loader does (on x86-64 resolvers take no arguments). */
+	if (s.type == STT_GNU_IFUNC)
+		addr = ((void *(*)(void))addr)();
+	h->target = addr;
+	h->base = o->base;
+	snprintf(h->path, sizeof h->path, "%s", o->path);
+	return 1;
+}
+
+struct sym_exports {
+	char *buf;
+	size_t cap, len;
+	int count;
+};
+
+/* Lists .dynsym's functions into buf, as many as fit, ", "-separated. */
+static int sym_exports_cb(const struct elf_sym *s, void *arg)
+{
+	struct sym_exports *e = arg;
+	size_t n = strlen(s->name);
+
+	if (!s->dynamic || s->bind == STB_LOCAL ||
+	    (s->type != STT_FUNC && s->type != STT_GNU_IFUNC))
+		return 0;
+	if (e->count++ == 0 || e->len + n + 2 < e->cap - 5) {
+		e->len += (size_t)snprintf(e->buf + e->len, e->cap - e->len, "%s%s",
+					   e->count > 1 ? ", " : "", s->name);
+	} else if (e->len + 5 < e->cap && strcmp(e->buf + e->len - 3, "...")) {
+		e->len += (size_t)snprintf(e->buf + e->len, e->cap - e->len, ", ...");
+	}
+	return 0;
+}
+
+/* After "not found": when `o` has no .symtab, say so and list what its
+ * .dynsym still offers, in what is left of h->why. */
+static void sym_explain_stripped(struct hook *h, const struct sym_object *o)
+{
+	struct elf_image *img = elf_image_open(o->path, NULL, 0);
+	size_t used = strlen(h->why);
+	char names[256] = "";
+	struct sym_exports e = { names, sizeof names, 0, 0 };
+	char tail[1024];
+	int n;
+
+	if (!img || elf_image_has_symtab(img))
+		return;
+	elf_image_each_symbol(img, NULL, sym_exports_cb, &e);
+	n = snprintf(tail, sizeof tail, "; '%s' is stripped (no .symtab section), so its internal "
+		     "functions cannot be found; only the %d function%s it exports remain%s "
+		     "reachable (.dynsym%s%s)", o->path, e.count, e.count == 1 ? "" : "s",
+		     e.count == 1 ? "s" : "", e.count ? ": " : "", names);
+	if (n < 0 || used + 4 >= sizeof h->why)
+		return;
+	if (used + (size_t)n >= sizeof h->why)	/* cut, and say so */
+		memcpy(tail + (sizeof h->why - used - 4), "...", 4);
+	memcpy(h->why + used, tail, strlen(tail) + 1);
+}
+
+struct sym_clones {
+	const char *name;
+	size_t len;
+	char list[160];
+	int count;
+};
+
+/* GCC's clones of a function: NAME.constprop.0, NAME.isra.0, NAME.part.0
+ * (not the NAME.cold part of a function that exists). */
+static int sym_clones_cb(const struct elf_sym *s, void *arg)
+{
+	struct sym_clones *c = arg;
+	size_t used = strlen(c->list);
+
+	if (strncmp(s->name, c->name, c->len) || s->name[c->len] != '.' ||
+	    (s->type != STT_FUNC && s->type != STT_GNU_IFUNC) || strstr(s->name + c->len, ".cold"))
+		return 0;
+	if (c->count++ < 4)
+		snprintf(c->list + used, sizeof c->list - used, "%s%s", used ? ", " : "", s->name);
+	return 0;
+}
+
+/* After "not found": when the compiler kept only clones of the function
+ * (constant arguments propagated, arguments removed or split), say so: their
+ * arguments are not the source's, so they cannot take its prototype. */
+static void sym_explain_clones(struct hook *h, const struct sym_object *o)
+{
+	struct elf_image *img = elf_image_open(o->path, NULL, 0);
+	struct sym_clones c = { .name = h->fn->symbol, .len = strlen(h->fn->symbol) };
+	size_t used = strlen(h->why);
+
+	if (!img)
+		return;
+	elf_image_each_symbol(img, NULL, sym_clones_cb, &c);
+	if (c.count)
+		snprintf(h->why + used, sizeof h->why - used, "; the compiler kept only clones of "
+			 "it, whose arguments differ from the source's (%s%s): mark it "
+			 "__attribute__((noipa)) or memoize its caller", c.list, c.count > 4 ? ", ..." : "");
+}
+
 int sym_resolve(struct hook *h)
 {
 	const struct function_config *fn = h->fn;
 	struct sym_walk w = { 0 };
-	struct link_map *lm = NULL;
-	const ElfW(Sym) *sym = NULL;
-	Dl_info info;
-	void *addr = NULL;
-	int i;
+	const struct sym_object *named = NULL;
+	int i, r = 0;
 
 	if (sym_denied(fn->symbol, h->why, sizeof h->why))
 		return sym_refuse(h);
-	if (!*fn->object)
-		addr = *fn->version ? dlvsym(RTLD_DEFAULT, fn->symbol, fn->version)
-				    : dlsym(RTLD_DEFAULT, fn->symbol);
-	if (!addr) {
-		/*
-		 * Restricted to one object, or not in the global scope: a
-		 * library dlopen'ed with RTLD_LOCAL (ctypes does that) is found
-		 * only through its own handle. Search objects in load order.
-		 */
-		w.cap = 512;
-		w.objs = calloc(w.cap, sizeof *w.objs);
-		if (!w.objs) {
-			snprintf(h->why, sizeof h->why, "'%.100s': out of memory", fn->symbol);
-			return -1;
-		}
-		dl_iterate_phdr(sym_walk_cb, &w);
-		for (i = 0; i < w.n && !addr; i++)
-			if (!*fn->object || sym_object_matches(fn->object, w.objs[i].path))
-				addr = sym_in(h, &w.objs[i]);
-		free(w.objs);
+	w.cap = 1024;
+	w.objs = calloc(w.cap, sizeof *w.objs);
+	if (!w.objs) {
+		snprintf(h->why, sizeof h->why, "'%.100s': out of memory", fn->symbol);
+		return -1;
+	}
+	dl_iterate_phdr(sym_walk_cb, &w);
+	for (i = 0; i < w.n && r == 0; i++) {
+		if (*fn->object && !sym_object_matches(fn->object, w.objs[i].path))
+			continue;
+		if (!named)
+			named = &w.objs[i];
+		r = sym_in(h, &w.objs[i]);
 	}
 	dlerror();	/* a failed lookup must not leave an error for the host's dlerror() */
-	if (!addr) {
+	if (r == 0) {
 		if (*fn->object)
 			snprintf(h->why, sizeof h->why, "symbol '%.100s%s%.60s' not found in '%.80s'",
 				 fn->symbol, *fn->version ? "@" : "", fn->version, fn->object);
@@ -229,25 +412,11 @@ int sym_resolve(struct hook *h)
 			snprintf(h->why, sizeof h->why,
 				 "symbol '%.100s%s%.60s' not found in any loaded object",
 				 fn->symbol, *fn->version ? "@" : "", fn->version);
-		return -1;
+		if (named) {
+			sym_explain_clones(h, named);
+			sym_explain_stripped(h, named);
+		}
 	}
-	if (!dladdr1(addr, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm) {
-		snprintf(h->why, sizeof h->why, "'%.100s': no object contains %p", fn->symbol, addr);
-		return -1;
-	}
-	/* data is not code: a variable of that name cannot be memoized */
-	if (dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) && sym &&
-	    (void *)(lm->l_addr + sym->st_value) == addr &&
-	    ELF64_ST_TYPE(sym->st_info) != STT_FUNC &&
-	    ELF64_ST_TYPE(sym->st_info) != STT_GNU_IFUNC) {
-		snprintf(h->why, sizeof h->why, "'%.100s' is not a function", fn->symbol);
-		return sym_refuse(h);
-	}
-	h->target = addr;
-	h->base = lm->l_addr;
-	if (!*lm->l_name)
-		sym_exe_path(h->path, sizeof h->path);
-	else if (!realpath(lm->l_name, h->path))
-		snprintf(h->path, sizeof h->path, "%s", lm->l_name);
-	return 0;
+	free(w.objs);
+	return r > 0 ? 0 : -1;
 }

@@ -1,12 +1,11 @@
 /*
  * verify: recompute a share of hits and compare (verify.h). Owns the draw,
  * the comparison and the report of an impure function. Calls store, value,
- * stats, log and call.c's call_original/call_now_ns. Hot path, any thread;
+ * stats, log and call.c's call_evaluate/call_now_ns. Hot path, any thread;
  * allocates only for a cached value larger than VALUE_INLINE.
  */
 #include "verify.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -136,7 +135,6 @@ int verify_call(struct hook *h, const struct memo_key *k, void *ret, void **args
 	struct value_meta meta;
 	struct iovec got[VALUE_MAX_PARTS];
 	char what[400];
-	uint64_t t0;
 	int i, result = VERIFY_NONE;
 
 	membuf_init(&buf, space, sizeof space);
@@ -152,15 +150,7 @@ int verify_call(struct hook *h, const struct memo_key *k, void *ret, void **args
 			goto out;
 		}
 
-	memo_busy = 0;
-	errno = caller_errno;
-	t0 = call_now_ns();
-	call_original(h, ret, args);
-	*ns = call_now_ns() - t0;
-	*call_errno = errno;
-	memo_busy = 1;
-	STAT_ADD(&h->stats, evaluations, 1);
-	STAT_ADD(&h->stats, ns_in_function, *ns);
+	*ns = call_evaluate(h, ret, args, caller_errno, call_errno);
 
 	if (!difference(h, ret, l, &meta, got, what, sizeof what)) {
 		STAT_ADD(&h->stats, hits, 1);

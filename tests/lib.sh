@@ -27,6 +27,8 @@ else
 	PRELOAD="$B/libmemo.so"
 fi
 export MEMO_TEST_RUNS="$T/runs"	# test programs append a line per body run
+# the default cache folder (no `dir`) and the identity cache stay in $T too
+export XDG_CACHE_HOME="$T/xdg-cache"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "skip: $*"; exit 77; }

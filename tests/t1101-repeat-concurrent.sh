@@ -24,7 +24,7 @@ expect_eq "$stored" "$body" "count stored in the folder entry"
 note "memcached"
 start_memcached
 reset_runs
-printf '[cache]\nservers = 127.0.0.1:%s\ntimeout_ms = 2000\n' "$MC_PORT" >memo.d/cache.conf
+printf '[cache]\ndir = off\nservers = 127.0.0.1:%s\ntimeout_ms = 2000\n' "$MC_PORT" >memo.d/cache.conf
 under_memo "$P/noisy/noisy" slow 6 10 4 2 >out 2>err || { cat err; fail "run"; }
 body=$(runs noisy_slow)
 expect_eq "$body" 80 "body runs"

@@ -1,12 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages libmemo needs to build, test and demo, when they
 # are missing. As root it runs apt-get; otherwise it prints the exact command.
-# Usage: tools/install-deps.sh [build|test]
+# Usage: tools/install-deps.sh [build|test|fuzz]
 set -e
 pkgs="gcc make pkg-config libc6-dev libb2-dev libelf-dev libffi-dev libinih-dev \
 libmemcached-dev libzydis-dev libunwind-dev libdw-dev"
 if [ "${1:-build}" = test ]; then
 	pkgs="$pkgs memcached python3 binutils sasl2-bin"
+fi
+if [ "${1:-build}" = fuzz ]; then	# make fuzz: libFuzzer targets
+	pkgs="$pkgs clang-14 libclang-rt-14-dev"
 fi
 missing=""
 for p in $pkgs; do

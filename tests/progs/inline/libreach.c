@@ -1,8 +1,9 @@
 /*
- * The library side of t0503/t0504: functions reached through the PLT, the GOT
+ * The library side of t0503/t0505: functions reached through the PLT, the GOT
  * (-fno-plt), a function pointer, dlsym and ctypes, and the ABI cases (many
  * arguments, narrow and long double returns). Each body reports its run.
  */
+#include "bt.h"
 #include "runs.h"
 
 /* Naive on purpose: no self-inlining or accumulator loop, so every recursive
@@ -19,6 +20,7 @@ long inl_ptr(long x) { test_ran("inl_ptr"); return x * 11 + 2; }
 long inl_add8(long a, long b, long c, long d, long e, long f, long g, long h)
 {
 	test_ran("inl_add8");
+	bt_check("inl_add8");
 	return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h;
 }
 
@@ -36,5 +38,6 @@ _Bool inl_odd(int i) { test_ran("inl_odd"); return i & 1; }
 long double inl_ldmul(long double a, int k, long double b)
 {
 	test_ran("inl_ldmul");
+	bt_check("inl_ldmul");
 	return a * b + k;
 }

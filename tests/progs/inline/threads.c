@@ -1,5 +1,5 @@
 /*
- * t0504's program: 8 threads enter an entry-patched function and stay inside
+ * t0504's program: 8 threads enter a memoized (entry-patched) function and stay inside
  * it while the main thread dlopens libreach2.so (whose inl_late is then
  * patched) and calls into it; then the 8 threads call another patched
  * function at once, checking every result. Prints a summary that must match
@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "runs.h"
+
 #define NT 8
-#define CALLS 20000
+#define CALLS 2000
 
 static int inside, go;
 
@@ -24,6 +26,7 @@ static void nap(void)
 /* Holds its caller until main says go. */
 __attribute__((noinline)) long inl_hold(long x)
 {
+	test_ran("inl_hold");
 	__atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST);
 	while (!__atomic_load_n(&go, __ATOMIC_SEQ_CST))
 		nap();

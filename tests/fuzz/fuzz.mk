@@ -1,0 +1,38 @@
+# libFuzzer targets (tests/fuzz/fuzz_*.c): `make fuzz` builds them with clang,
+# ASan and UBSan into $(FUZZ_B); `make fuzz-run` runs each for FUZZ_SECONDS
+# from its committed seed corpus (tests/fuzz/run). Included by the Makefile.
+FUZZ_CC ?= clang-14
+FUZZ_B ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES := config proto value
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -D_GNU_SOURCE $(PKG_CFLAGS)
+# The shim modules the targets reach, built for fuzzing (coverage, sanitizers).
+FUZZ_SHIM := $(patsubst %,$(FUZZ_B)/shim/%.o,config proto value log)
+FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz_%)
+
+$(FUZZ_B)/shim/%.o: shim/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -fvisibility=hidden -c -o $@ $<
+
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SHIM)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ishim -o $@ $^ $(PKG_LIBS)
+
+fuzz-deps:
+	@tools/install-deps.sh fuzz
+
+fuzz: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+fuzz-run: fuzz
+	$(Q)tests/fuzz/run $(FUZZ_B) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-clean:
+	rm -rf $(FUZZ_B)
+clean: fuzz-clean
+
+.PHONY: fuzz-deps fuzz fuzz-run fuzz-clean
+# The shim objects are intermediate to make: keep them between builds.
+.SECONDARY: $(FUZZ_SHIM)
