@@ -14,10 +14,12 @@
 #include <time.h>
 
 #include "call.h"
+#include "explain.h"
 #include "flight.h"
 #include "l1.h"
 #include "log.h"
 #include "runtime.h"
+#include "verify.h"
 
 int call_warn_once(struct hook *h, int bit)
 {
@@ -341,12 +343,15 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	struct layout l;
 	int caller_errno, call_errno, skip_store, served_by_store;
 	uint64_t t0, ns;
+	int verifying;
 
 	(void)cif;
 	if (memo_busy || !runtime_ready() || !memo_store) {
 		call_original(h, ret, args);
 		return;
 	}
+	/* verify.c: `verify = FRACTION` recomputes this share of hits */
+	verifying = h->fn->verify > 0 && !h->fn->repeated && verify_due(h);
 	caller_errno = errno;
 	memo_busy = 1;
 	STAT_ADD(&h->stats, calls, 1);
@@ -358,7 +363,7 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		struct iovec got[VALUE_MAX_PARTS];
 
 		pr = &probe;
-		if (l1_get(pr, space, sizeof space, &meta, got, l.nparts) &&
+		if (!verifying && l1_get(pr, space, sizeof space, &meta, got, l.nparts) &&
 		    restore(h, p, ret, args, &meta, got, &l) == 0) {
 			served(h, &meta);
 			return;
@@ -378,10 +383,21 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		t0 = call_now_ns();
 		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
 			goto unkeyable;
-		served_by_store = lookup(h, &k, pr, ret, args, &l);
-		cost_update(&h->lookup_ns, call_now_ns() - t0);
-		if (served_by_store)
-			return;
+		if (verifying) {	/* verify.c: recompute a hit, compare, report */
+			int v = verify_call(h, &k, ret, args, &l, caller_errno, &ns, &call_errno);
+			if (v == VERIFY_DIFFERENT)
+				store_result(h, &k, pr, ret, args, &l, ns, call_errno);
+			if (v != VERIFY_NONE) {
+				memo_busy = 0;
+				errno = call_errno;
+				return;
+			}
+		} else {
+			served_by_store = lookup(h, &k, pr, ret, args, &l);
+			cost_update(&h->lookup_ns, call_now_ns() - t0);
+			if (served_by_store)
+				return;
+		}
 		/* single flight (flight.c): while another caller computes this key,
 		 * wait for its result; flight_end below releases what this call holds */
 		while (h->fn->single_flight && flight_next(h, &k, &fl) == FLIGHT_POLL)
@@ -391,6 +407,8 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 			}
 	}
 	STAT_ADD(&h->stats, misses, 1);
+	if (explain_on)		/* explain.c: MEMO_EXPLAIN=1 says why it missed */
+		explain_miss(h, args, skip_store);
 
 	ns = call_evaluate(h, ret, args, caller_errno, &call_errno);
 	cost_update(&h->body_ns, ns);

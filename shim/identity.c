@@ -106,7 +106,13 @@ struct an {
 	int vdepth;
 	int nest;			/* reference recursion through relocations */
 	char why[256];
+	/* identity_parts: the function's own parts hashed apart, by kind, for
+	 * explain.c to say which one changed (see put). */
+	bool digests;
+	blake2b_state part[3];
 };
+
+enum { PART_CODE, PART_DATA, PART_STRINGS };
 
 static int why_fmt(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int why_fmt(char *why, size_t n, const char *fmt, ...)
@@ -119,6 +125,7 @@ static int why_fmt(char *why, size_t n, const char *fmt, ...)
 	return -1;
 }
 
+static void hex_of(const uint8_t *p, size_t n, char *out);
 static void report(struct an *a, enum identity_part part, const char *name,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void report(struct an *a, enum identity_part part, const char *name,
@@ -149,6 +156,16 @@ static void put(struct an *a, char tag, const void *p, size_t n)
 	upd(&a->st, &n32, sizeof n32);
 	if (n)
 		upd(&a->st, p, n);
+	if (a->digests && tag != 'i') {
+		/* Constant bytes and strings apart from everything else, which
+		 * is code (instructions, branch offsets, callees by position,
+		 * globals by name). Imports are reported by name instead. */
+		blake2b_state *d = &a->part[tag == 'd' ? PART_DATA : tag == 's' ? PART_STRINGS : PART_CODE];
+		upd(d, &tag, 1);
+		upd(d, &n32, sizeof n32);
+		if (n)
+			upd(d, p, n);
+	}
 }
 
 static void put_u64(struct an *a, char tag, uint64_t v) { put(a, tag, &v, sizeof v); }
@@ -649,20 +666,32 @@ static int analyze(struct an *a)
 
 	if (!a->visit && f->analyzed)
 		return f->failed ? -1 : 0;
+	snprintf(cold, sizeof cold, "%s.cold", f->name);
 	if (!a->visit) {
-		snprintf(cold, sizeof cold, "%s.cold", f->name);
 		if (!elf_image_symbol(a->img, cold, NULL, &cs) && cs.size && cs.value != f->start) {
 			f->cold = cs.value;
 			f->cold_size = cs.size < FUNC_MAX ? cs.size : FUNC_MAX;
 		}
 	}
 	blake2b_init(&a->st, 32);
+	for (int i = 0; a->digests && i < 3; i++)
+		blake2b_init(&a->part[i], IDENTITY_DIGEST_BYTES);
 	report(a, IDENTITY_CODE, f->name, "%llu bytes", (unsigned long long)f->size);
 	int rc = walk_part(a, f->start, f->size);
 	if (!rc && f->cold_size) {
 		put_str(a, 'C', "cold");
 		report(a, IDENTITY_CODE, cold, "%llu bytes", (unsigned long long)f->cold_size);
 		rc = walk_part(a, f->cold, f->cold_size);
+	}
+	if (a->visit && a->digests && !rc) {
+		char hex[3][2 * IDENTITY_DIGEST_BYTES + 1];
+		for (int i = 0; i < 3; i++) {
+			uint8_t d[IDENTITY_DIGEST_BYTES];
+			blake2b_final(&a->part[i], d, sizeof d);
+			hex_of(d, sizeof d, hex[i]);
+		}
+		report(a, IDENTITY_DIGEST, f->name, "code %s data %s strings %s",
+		       hex[PART_CODE], hex[PART_DATA], hex[PART_STRINGS]);
 	}
 	if (a->visit)
 		return rc;
@@ -736,9 +765,10 @@ static int ident(struct fn *f, int depth, uint8_t out[32], char *why, size_t why
 	return low;
 }
 
-static void explain(struct fn *f, int depth, identity_visit_fn *visit, void *ctx)
+static void explain(struct fn *f, int depth, identity_visit_fn *visit, void *ctx, bool digests)
 {
-	struct an a = { .f = f, .img = f->img, .visit = visit, .vctx = ctx, .vdepth = depth };
+	struct an a = { .f = f, .img = f->img, .visit = visit, .vctx = ctx, .vdepth = depth,
+			.digests = digests };
 
 	struct an full = { .f = f, .img = f->img };
 
@@ -748,7 +778,7 @@ static void explain(struct fn *f, int depth, identity_visit_fn *visit, void *ctx
 	analyze(&full);		/* an identity read from the cache has no callee list yet */
 	analyze(&a);
 	for (size_t i = 0; i < f->ncallees; i++)
-		explain(f->callees[i], depth + 1, visit, ctx);
+		explain(f->callees[i], depth + 1, visit, ctx, digests);
 }
 
 static struct fn *fn_at(const char *path, uint64_t vaddr, char *why, size_t whylen)
@@ -774,8 +804,8 @@ static struct fn *fn_at(const char *path, uint64_t vaddr, char *why, size_t whyl
 static int cache_read(struct fn *f, uint8_t out[32]);
 static void cache_write(struct fn *f, const uint8_t id[32]);
 
-int identity_of(const char *path, uint64_t vaddr, uint8_t out[32],
-		identity_visit_fn *visit, void *ctx, char *why, size_t whylen)
+static int identity_walk(const char *path, uint64_t vaddr, uint8_t out[32],
+			 identity_visit_fn *visit, void *ctx, bool digests, char *why, size_t whylen)
 {
 	struct fn *f;
 	int err = 0;
@@ -792,10 +822,22 @@ int identity_of(const char *path, uint64_t vaddr, uint8_t out[32],
 		cache_write(f, out);
 	if (!err && visit) {
 		fn_stamp++;
-		explain(f, 0, visit, ctx);
+		explain(f, 0, visit, ctx, digests);
 	}
 	pthread_mutex_unlock(&identity_lock);
 	return err;
+}
+
+int identity_of(const char *path, uint64_t vaddr, uint8_t out[32],
+		identity_visit_fn *visit, void *ctx, char *why, size_t whylen)
+{
+	return identity_walk(path, vaddr, out, visit, ctx, false, why, whylen);
+}
+
+int identity_parts(const char *path, uint64_t vaddr, uint8_t out[32],
+		   identity_visit_fn *visit, void *ctx, char *why, size_t whylen)
+{
+	return identity_walk(path, vaddr, out, visit, ctx, true, why, whylen);
 }
 
 /*
@@ -1058,4 +1100,10 @@ void identity_set_cache_dir(const char *dir)
 	pthread_mutex_lock(&identity_lock);
 	snprintf(cache_dir, sizeof cache_dir, "%s", dir ? dir : "");
 	pthread_mutex_unlock(&identity_lock);
+}
+
+/* Written once at start-up, before any reader. */
+const char *identity_get_cache_dir(void)
+{
+	return cache_dir;
 }

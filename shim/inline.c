@@ -427,15 +427,85 @@ int inline_patched(const struct hook *h)
 	return p && p->installed;
 }
 
+/* Every check inline_prepare makes before it allocates: the extent, the
+ * endbr64, the length, the instructions the jump displaces (decoded into
+ * *n bytes from *at; need[] gets what they address) and a scan of the whole
+ * function. 0, or -1 with h->why set. */
+static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
+		 uintptr_t *need, int *nneed)
+{
+	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uintptr_t tgt = (uintptr_t)h->target;
+	int skip = 0;
+
+	ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	if (func_extent(h, e) < 0)
+		return -1;
+	if (e->size >= 4 && !memcmp((const void *)tgt, endbr64, 4))
+		skip = 4;
+	if (e->size < (size_t)skip + JMP_LEN) {
+		why(h, "%zu-byte function is shorter than the %d-byte jump%s", e->size, JMP_LEN,
+		    skip ? " after its endbr64" : "");
+		return -1;
+	}
+	*at = tgt + (uintptr_t)skip;
+
+	/* The instructions the jump displaces, and what they must still reach. */
+	*nneed = 0;
+	need[(*nneed)++] = tgt;
+	*n = 0;
+	while (*n < JMP_LEN) {
+		if (decode((const uint8_t *)*at + *n, e->size - (size_t)skip - (size_t)*n, &in, ops) < 0) {
+			why(h, "undecodable instruction at +%#x", skip + *n);
+			return -1;
+		}
+		for (int i = 0; i < in.operand_count; i++) {
+			ZyanU64 abs;
+			if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_RIP &&
+			    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in, &ops[i], *at + (uintptr_t)*n, &abs)) &&
+			    *nneed < 8)
+				need[(*nneed)++] = (uintptr_t)abs;
+		}
+		*n += in.length;
+	}
+	if (scan(h, "", tgt, e->size, *at, *n) < 0 ||
+	    (e->cold && scan(h, ".cold", e->cold, e->cold_size, *at, *n) < 0))
+		return -1;
+	return 0;
+}
+
+int inline_check(struct hook *h)
+{
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	struct extent e;
+	uintptr_t at, need[8];
+	uint8_t tramp[TRAMP_MAX];
+	int n, nneed, pos = 4;
+
+	if (check(h, &e, &at, &n, need, &nneed) < 0)
+		return -1;
+	/* Relocate as if the trampoline sat right after the function: what
+	 * cannot be relocated at any distance is refused here too. */
+	for (int off = 0; off < n && pos >= 0; off += in.length) {
+		decode((const uint8_t *)at + off, (size_t)(n - off), &in, ops);
+		pos = relocate(h, &in, ops, at + (uintptr_t)off, tramp, pos,
+			       (uintptr_t)h->target + e.size);
+	}
+	return pos < 0 ? -1 : 0;
+}
+
 int inline_prepare(struct hook *h)
 {
 	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	ZydisDecodedInstruction in;
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	struct extent e;
-	uintptr_t tgt = (uintptr_t)h->target, at, need[8];
+	uintptr_t at, need[8];
 	uint8_t tramp[TRAMP_MAX];
-	int nneed = 0, skip = 0, n = 0, pos;
+	int nneed = 0, n = 0, pos;
 	struct inline_patch *p;
 
 	if (patch_of(h)) {
@@ -443,36 +513,7 @@ int inline_prepare(struct hook *h)
 		return -1;
 	}
 	cpu_init();
-	ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-	if (func_extent(h, &e) < 0)
-		return -1;
-	if (e.size >= 4 && !memcmp((const void *)tgt, endbr64, 4))
-		skip = 4;
-	if (e.size < (size_t)skip + JMP_LEN) {
-		why(h, "%zu-byte function is shorter than the %d-byte jump%s", e.size, JMP_LEN,
-		    skip ? " after its endbr64" : "");
-		return -1;
-	}
-	at = tgt + (uintptr_t)skip;
-
-	/* The instructions the jump displaces, and what they must still reach. */
-	need[nneed++] = tgt;
-	while (n < JMP_LEN) {
-		if (decode((const uint8_t *)at + n, e.size - (size_t)skip - (size_t)n, &in, ops) < 0) {
-			why(h, "undecodable instruction at +%#x", skip + n);
-			return -1;
-		}
-		for (int i = 0; i < in.operand_count; i++) {
-			ZyanU64 abs;
-			if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_RIP &&
-			    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in, &ops[i], at + (uintptr_t)n, &abs)) &&
-			    nneed < 8)
-				need[nneed++] = (uintptr_t)abs;
-		}
-		n += in.length;
-	}
-	if (scan(h, "", tgt, e.size, at, n) < 0 ||
-	    (e.cold && scan(h, ".cold", e.cold, e.cold_size, at, n) < 0))
+	if (check(h, &e, &at, &n, need, &nneed) < 0)
 		return -1;
 
 	p = calloc(1, sizeof *p);

@@ -31,6 +31,13 @@
  * nothing is left allocated and h->orig is unchanged). */
 int inline_prepare(struct hook *h);
 
+/* inline_prepare's checks alone, and a trial relocation of the displaced
+ * instructions: allocates nothing, writes nothing, reads the code at
+ * h->target (which may point at a file's bytes: `memo inspect` sets h->base
+ * so that h->target - h->base is the function's address in h->path).
+ * 0 when it could be entry-patched, or -1 with h->why set. */
+int inline_check(struct hook *h);
+
 /* Write the jump at the entry of a prepared hook (reads h->entry now).
  * 0, or -1 with h->why set and the code untouched (h->orig is then reset to
  * h->target). Installs the crash handler on the first success. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "explain.h"
 #include "got.h"
 #include "hook.h"
 #include "identity.h"
@@ -141,6 +142,7 @@ int hook_activate(struct hook *h)
 		log_warn("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
 			 h->fn->symbol, h->why);
 	}
+	explain_activate(h);	/* explain.c: remember this state, see what changed */
 	__atomic_store_n(&h->state, HOOK_ACTIVE, __ATOMIC_RELEASE);
 	log_info("'%s' memoized (%s)", h->fn->symbol, h->path);
 	return 0;
@@ -190,6 +192,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 
 	log_init();
 	memo_cfg = *cfg;
+	explain_init();
 	/* The MAC key, before any value is encoded or decoded. A refused secret
 	 * is like a config error: no value could be trusted or stored. */
 	if (secret_load(&memo_cfg.cache) < 0) {

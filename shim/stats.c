@@ -71,12 +71,12 @@ static void format_table(struct out *o, const struct stats_row *rows, int n)
 	int i;
 
 	out_printf(o, "libmemo: stats for pid %d\n", (int)getpid());
-	out_printf(o, "  %-20s %8s %8s %8s %6s %8s %6s %6s %6s %8s %8s %11s %11s\n",
+	out_printf(o, "  %-20s %8s %8s %8s %6s %8s %6s %6s %6s %8s %8s %11s %11s %6s\n",
 		   "symbol", "calls", "hits", "misses", "sets", "bypassed", "evals",
-		   "errors", "tmout", "rejected", "skipped", "in function", "saved");
+		   "errors", "tmout", "rejected", "skipped", "in function", "saved", "impure");
 	for (i = 0; i < n; i++) {
 		const struct memo_stats *s = rows[i].st;
-		out_printf(o, "  %-20s %8llu %8llu %8llu %6llu %8llu %6llu %6llu %6llu %8llu %8llu %10.3fs %10.3fs\n",
+		out_printf(o, "  %-20s %8llu %8llu %8llu %6llu %8llu %6llu %6llu %6llu %8llu %8llu %10.3fs %10.3fs %6llu\n",
 			   rows[i].symbol,
 			   (unsigned long long)STAT_GET(s, calls),
 			   (unsigned long long)STAT_GET(s, hits),
@@ -89,7 +89,8 @@ static void format_table(struct out *o, const struct stats_row *rows, int n)
 			   (unsigned long long)STAT_GET(s, rejected),
 			   (unsigned long long)STAT_GET(s, lookups_skipped),
 			   secs(STAT_GET(s, ns_in_function)),
-			   secs(STAT_GET(s, ns_saved)));
+			   secs(STAT_GET(s, ns_saved)),
+			   (unsigned long long)STAT_GET(s, impure));
 	}
 	format_table_flights(o, rows, n);
 }
@@ -125,12 +126,13 @@ static void format_json(struct out *o, const struct stats_row *rows, int n)
 			   (unsigned long long)STAT_GET(s, bytes_written),
 			   (unsigned long long)STAT_GET(s, lookups_skipped));
 		out_printf(o, ", \"converged\": %llu, \"capped\": %llu, \"open\": %llu, "
-			   "\"waited\": %llu, \"wait_expired\": %llu}",
+			   "\"waited\": %llu, \"wait_expired\": %llu, \"impure\": %llu}",
 			   (unsigned long long)STAT_GET(s, converged),
 			   (unsigned long long)STAT_GET(s, capped),
 			   (unsigned long long)STAT_GET(s, open),
 			   (unsigned long long)STAT_GET(s, waited),
-			   (unsigned long long)STAT_GET(s, wait_expired));
+			   (unsigned long long)STAT_GET(s, wait_expired),
+			   (unsigned long long)STAT_GET(s, impure));
 	}
 	out_printf(o, "}}\n");
 }

@@ -22,6 +22,7 @@ struct memo_stats {
 	/* Single flight (flight.c): calls that waited for another caller's
 	 * computation, and those of them whose wait ran out. */
 	uint64_t waited, wait_expired;
+	uint64_t impure;		/* verify: a recomputed hit differed */
 };
 
 #define STAT_ADD(st, field, n) \

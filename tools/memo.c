@@ -19,7 +19,8 @@ static void usage(FILE *f)
 	fputs("usage: memo run -c DIR -- CMD [ARG...]   run CMD with libmemo preloaded\n"
 	      "       memo check -c DIR [ELF]          validate a config (against ELF)\n"
 	      "       memo stats -c DIR                what the cache holds; server status\n"
-	      "       memo flush -c DIR [SYMBOL]       invalidate SYMBOL's entries, or all\n", f);
+	      "       memo flush -c DIR [SYMBOL]       invalidate SYMBOL's entries, or all\n"
+	      "       memo inspect ELF [SYMBOL]        identity, purity, patchability, prototype\n", f);
 }
 
 int tool_config_arg(int argc, char **argv, int *i, const char **dir)
@@ -112,6 +113,8 @@ int main(int argc, char **argv)
 		return cmd_stats(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "flush"))
 		return cmd_flush(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "inspect"))
+		return cmd_inspect(argc - 2, argv + 2);
 	fprintf(stderr, "memo: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -1,6 +1,6 @@
 /*
  * The memo command's subcommands, one file each: memo.c (dispatch, run),
- * cmd_check.c (check), cmd_store.c (stats, flush). Each returns the process
+ * cmd_check.c (check), cmd_store.c (stats, flush), cmd_inspect.c (inspect). Each returns the process
  * exit status: 0 ok, 1 a finding (errors, missing symbols), 2 usage.
  */
 #ifndef MEMO_TOOL_H
@@ -9,6 +9,7 @@
 int cmd_check(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 /* Parse "-c DIR" (or --config DIR) at argv[*i]; advances *i. */
 int tool_config_arg(int argc, char **argv, int *i, const char **dir);
