@@ -7,6 +7,7 @@
 #include "stats.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,102 +38,126 @@ static void out_printf(struct out *o, const char *fmt, ...)
 		o->n += (size_t)m < sizeof o->buf - o->n ? (size_t)m : sizeof o->buf - o->n - 1;
 }
 
-static double secs(uint64_t ns)
+/*
+ * Every counter, once: its JSON name, its column in the table (NULL: JSON
+ * only), and which table (the second holds the counters of repeated
+ * evaluations and single flight, printed only for symbols that used them).
+ * Times are kept in ns and shown in seconds.
+ */
+enum { MAIN, SECOND };
+static const struct field {
+	const char *json, *column;
+	size_t offset;
+	unsigned char table, seconds, width;
+} fields[] = {
+#define F(json, column, member, table, seconds, width) \
+	{ json, column, offsetof(struct memo_stats, member), table, seconds, width }
+	F("calls", "calls", calls, MAIN, 0, 8),
+	F("hits", "hits", hits, MAIN, 0, 8),
+	F("misses", "misses", misses, MAIN, 0, 8),
+	F("sets", "sets", sets, MAIN, 0, 6),
+	F("bypassed", "bypassed", bypassed, MAIN, 0, 8),
+	F("evaluations", "evals", evaluations, MAIN, 0, 6),
+	F("timeouts", "tmout", timeouts, MAIN, 0, 6),
+	F("errors", "errors", errors, MAIN, 0, 6),
+	F("reconnects", NULL, reconnects, MAIN, 0, 0),
+	F("rejected", "rejected", rejected, MAIN, 0, 8),
+	F("seconds_in_function", "in function", ns_in_function, MAIN, 1, 11),
+	F("seconds_saved", "saved", ns_saved, MAIN, 1, 11),
+	F("bytes_read", NULL, bytes_read, MAIN, 0, 0),
+	F("bytes_written", NULL, bytes_written, MAIN, 0, 0),
+	F("lookups_skipped", "skipped", lookups_skipped, MAIN, 0, 8),
+	F("impure", "impure", impure, MAIN, 0, 6),
+	F("converged", "converged", converged, SECOND, 0, 9),
+	F("capped", "capped", capped, SECOND, 0, 9),
+	F("open", "open", open, SECOND, 0, 9),
+	F("waited", "waited", waited, SECOND, 0, 9),
+	F("wait_expired", "wait expired", wait_expired, SECOND, 0, 12),
+#undef F
+};
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
+static uint64_t value_of(const struct memo_stats *s, const struct field *f)
 {
-	return (double)ns / 1e9;
+	return __atomic_load_n((const uint64_t *)((const char *)s + f->offset), __ATOMIC_RELAXED);
 }
 
-/* Repeated evaluations and single flight: their own rows, under the main
- * table, for the symbols that used them (most programs have none). */
-static void format_table_flights(struct out *o, const struct stats_row *rows, int n)
+static bool used_second(const struct memo_stats *s)
 {
-	bool header = false;
-	int i;
+	size_t j;
 
-	for (i = 0; i < n; i++) {
-		const struct memo_stats *s = rows[i].st;
-		uint64_t c = STAT_GET(s, converged), m = STAT_GET(s, capped), op = STAT_GET(s, open);
-		uint64_t w = STAT_GET(s, waited), x = STAT_GET(s, wait_expired);
+	for (j = 0; j < NFIELDS; j++)
+		if (fields[j].table == SECOND && value_of(s, &fields[j]))
+			return true;
+	return false;
+}
 
-		if (!(c | m | op | w | x))
+static void table_header(struct out *o, int table, const char *first)
+{
+	size_t j;
+
+	out_printf(o, "  %-20s", first);
+	for (j = 0; j < NFIELDS; j++)
+		if (fields[j].table == table && fields[j].column)
+			out_printf(o, " %*s", fields[j].width, fields[j].column);
+	out_printf(o, "\n");
+}
+
+static void table_row(struct out *o, int table, const struct stats_row *r)
+{
+	size_t j;
+
+	out_printf(o, "  %-20s", r->symbol);
+	for (j = 0; j < NFIELDS; j++) {
+		const struct field *f = &fields[j];
+		if (f->table != table || !f->column)
 			continue;
-		if (!header)
-			out_printf(o, "  %-20s %9s %9s %9s %9s %12s\n", "symbol (keys, waits)",
-				   "converged", "capped", "open", "waited", "wait expired");
-		header = true;
-		out_printf(o, "  %-20s %9llu %9llu %9llu %9llu %12llu\n", rows[i].symbol,
-			   (unsigned long long)c, (unsigned long long)m, (unsigned long long)op,
-			   (unsigned long long)w, (unsigned long long)x);
+		if (f->seconds)
+			out_printf(o, " %*.3fs", f->width - 1, (double)value_of(r->st, f) / 1e9);
+		else
+			out_printf(o, " %*llu", f->width, (unsigned long long)value_of(r->st, f));
 	}
+	out_printf(o, "\n");
 }
 
 static void format_table(struct out *o, const struct stats_row *rows, int n)
 {
+	bool second = false;
 	int i;
 
 	out_printf(o, "libmemo: stats for pid %d\n", (int)getpid());
-	out_printf(o, "  %-20s %8s %8s %8s %6s %8s %6s %6s %6s %8s %8s %11s %11s %6s\n",
-		   "symbol", "calls", "hits", "misses", "sets", "bypassed", "evals",
-		   "errors", "tmout", "rejected", "skipped", "in function", "saved", "impure");
+	table_header(o, MAIN, "symbol");
+	for (i = 0; i < n; i++)
+		table_row(o, MAIN, &rows[i]);
 	for (i = 0; i < n; i++) {
-		const struct memo_stats *s = rows[i].st;
-		out_printf(o, "  %-20s %8llu %8llu %8llu %6llu %8llu %6llu %6llu %6llu %8llu %8llu %10.3fs %10.3fs %6llu\n",
-			   rows[i].symbol,
-			   (unsigned long long)STAT_GET(s, calls),
-			   (unsigned long long)STAT_GET(s, hits),
-			   (unsigned long long)STAT_GET(s, misses),
-			   (unsigned long long)STAT_GET(s, sets),
-			   (unsigned long long)STAT_GET(s, bypassed),
-			   (unsigned long long)STAT_GET(s, evaluations),
-			   (unsigned long long)STAT_GET(s, errors),
-			   (unsigned long long)STAT_GET(s, timeouts),
-			   (unsigned long long)STAT_GET(s, rejected),
-			   (unsigned long long)STAT_GET(s, lookups_skipped),
-			   secs(STAT_GET(s, ns_in_function)),
-			   secs(STAT_GET(s, ns_saved)),
-			   (unsigned long long)STAT_GET(s, impure));
+		if (!used_second(rows[i].st))
+			continue;
+		if (!second)
+			table_header(o, SECOND, "symbol (keys, waits)");
+		second = true;
+		table_row(o, SECOND, &rows[i]);
 	}
-	format_table_flights(o, rows, n);
 }
 
 /* Symbol names are C identifiers (plus '@' and '.'), so they need no escaping. */
 static void format_json(struct out *o, const struct stats_row *rows, int n)
 {
+	size_t j;
 	int i;
 
 	out_printf(o, "{\"pid\": %d, \"symbols\": {", (int)getpid());
 	for (i = 0; i < n; i++) {
-		const struct memo_stats *s = rows[i].st;
-		out_printf(o, "%s\"%s\": {\"calls\": %llu, \"hits\": %llu, \"misses\": %llu, "
-			   "\"sets\": %llu, \"bypassed\": %llu, \"evaluations\": %llu, "
-			   "\"timeouts\": %llu, \"errors\": %llu, \"reconnects\": %llu, "
-			   "\"rejected\": %llu, \"seconds_in_function\": %.6f, "
-			   "\"seconds_saved\": %.6f, \"bytes_read\": %llu, \"bytes_written\": %llu, "
-			   "\"lookups_skipped\": %llu",
-			   i ? ", " : "", rows[i].symbol,
-			   (unsigned long long)STAT_GET(s, calls),
-			   (unsigned long long)STAT_GET(s, hits),
-			   (unsigned long long)STAT_GET(s, misses),
-			   (unsigned long long)STAT_GET(s, sets),
-			   (unsigned long long)STAT_GET(s, bypassed),
-			   (unsigned long long)STAT_GET(s, evaluations),
-			   (unsigned long long)STAT_GET(s, timeouts),
-			   (unsigned long long)STAT_GET(s, errors),
-			   (unsigned long long)STAT_GET(s, reconnects),
-			   (unsigned long long)STAT_GET(s, rejected),
-			   secs(STAT_GET(s, ns_in_function)),
-			   secs(STAT_GET(s, ns_saved)),
-			   (unsigned long long)STAT_GET(s, bytes_read),
-			   (unsigned long long)STAT_GET(s, bytes_written),
-			   (unsigned long long)STAT_GET(s, lookups_skipped));
-		out_printf(o, ", \"converged\": %llu, \"capped\": %llu, \"open\": %llu, "
-			   "\"waited\": %llu, \"wait_expired\": %llu, \"impure\": %llu}",
-			   (unsigned long long)STAT_GET(s, converged),
-			   (unsigned long long)STAT_GET(s, capped),
-			   (unsigned long long)STAT_GET(s, open),
-			   (unsigned long long)STAT_GET(s, waited),
-			   (unsigned long long)STAT_GET(s, wait_expired),
-			   (unsigned long long)STAT_GET(s, impure));
+		out_printf(o, "%s\"%s\": {", i ? ", " : "", rows[i].symbol);
+		for (j = 0; j < NFIELDS; j++) {
+			const struct field *f = &fields[j];
+			if (f->seconds)
+				out_printf(o, "%s\"%s\": %.6f", j ? ", " : "", f->json,
+					   (double)value_of(rows[i].st, f) / 1e9);
+			else
+				out_printf(o, "%s\"%s\": %llu", j ? ", " : "", f->json,
+					   (unsigned long long)value_of(rows[i].st, f));
+		}
+		out_printf(o, "}");
 	}
 	out_printf(o, "}}\n");
 }
