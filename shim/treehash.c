@@ -8,6 +8,7 @@
 
 #include <blake2.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,11 +72,14 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* Start the workers (one fewer than the cores); they never see the host's
- * signals. Under pool_lock. */
+/* Start the workers (one fewer than the cores this process may run on: a
+ * worker sharing the caller's only core would only slow it); they never see
+ * the host's signals. Under pool_lock. */
 static void start_pool(void)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t allowed;
+	long cores = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ?
+		     CPU_COUNT(&allowed) : sysconf(_SC_NPROCESSORS_ONLN);
 	sigset_t all, old;
 	pthread_attr_t attr;
 	pthread_t t;
