@@ -335,7 +335,7 @@ static void ref_slot(struct an *a, uint64_t slot)
 	case R_X86_64_DTPMOD64:
 	case R_X86_64_DTPOFF64:
 		put_str(a, 't', r->sym ? r->sym->name : "");
-		add_global(a, r->sym && *r->sym->name ? r->sym->name : "(thread-local)");
+		add_global(a, r->sym && *r->sym->name ? r->sym->name : "a thread-local variable");
 		return;
 	case R_X86_64_RELATIVE:
 	case R_X86_64_IRELATIVE:
@@ -570,7 +570,7 @@ static void ref_tls(struct an *a, int64_t tpoff)
 		return;
 	}
 	put_str(a, 't', "");
-	add_global(a, "(thread-local)");
+	add_global(a, "a thread-local variable");
 }
 
 static void mask(uint8_t *buf, unsigned off, unsigned bits)
