@@ -385,28 +385,61 @@ static void sym_explain_clones(struct hook *h, const struct sym_object *o)
 			 "__attribute__((noipa)) or memoize its caller", c.list, c.count > 4 ? ", ..." : "");
 }
 
+/* The walk of loaded objects, kept while no object comes or goes: start-up
+ * resolves every configured function against the same list (realpath for each
+ * object, once). Written under hooks_lock, like every sym_resolve call. */
+static struct sym_walk walk_cache;
+static unsigned long long walk_adds = ~0ull, walk_subs = ~0ull;
+
+static int walk_counters_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	unsigned long long *c = arg;
+
+	(void)size;
+	c[0] = info->dlpi_adds;
+	c[1] = info->dlpi_subs;
+	return 1;
+}
+
+static const struct sym_walk *loaded_objects(void)
+{
+	unsigned long long c[2] = { 0, 0 };
+
+	dl_iterate_phdr(walk_counters_cb, c);
+	if (walk_cache.objs && c[0] == walk_adds && c[1] == walk_subs)
+		return &walk_cache;
+	free(walk_cache.objs);
+	walk_cache.n = 0;
+	walk_cache.cap = 16;	/* grows as the walk needs: each entry holds two paths */
+	walk_cache.objs = malloc(walk_cache.cap * sizeof *walk_cache.objs);
+	if (!walk_cache.objs)
+		return NULL;
+	dl_iterate_phdr(sym_walk_cb, &walk_cache);
+	walk_adds = c[0];
+	walk_subs = c[1];
+	return &walk_cache;
+}
+
 int sym_resolve(struct hook *h)
 {
 	const struct function_config *fn = h->fn;
-	struct sym_walk w = { 0 };
+	const struct sym_walk *w;
 	const struct sym_object *named = NULL;
 	int i, r = 0;
 
 	if (sym_denied(fn->symbol, h->why, sizeof h->why))
 		return sym_refuse(h);
-	w.cap = 16;	/* grows as the walk needs: each entry holds two paths */
-	w.objs = malloc(w.cap * sizeof *w.objs);
-	if (!w.objs) {
+	w = loaded_objects();
+	if (!w) {
 		snprintf(h->why, sizeof h->why, "'%.100s': out of memory", fn->symbol);
 		return -1;
 	}
-	dl_iterate_phdr(sym_walk_cb, &w);
-	for (i = 0; i < w.n && r == 0; i++) {
-		if (*fn->object && !sym_object_matches(fn->object, w.objs[i].path))
+	for (i = 0; i < w->n && r == 0; i++) {
+		if (*fn->object && !sym_object_matches(fn->object, w->objs[i].path))
 			continue;
 		if (!named)
-			named = &w.objs[i];
-		r = sym_in(h, &w.objs[i]);
+			named = &w->objs[i];
+		r = sym_in(h, &w->objs[i]);
 	}
 	dlerror();	/* a failed lookup must not leave an error for the host's dlerror() */
 	if (r == 0) {
@@ -422,6 +455,5 @@ int sym_resolve(struct hook *h)
 			sym_explain_stripped(h, named);
 		}
 	}
-	free(w.objs);
 	return r > 0 ? 0 : -1;
 }
