@@ -1,9 +1,13 @@
 /*
- * call: the hot path. One libffi closure per hook; its handler keys the call,
- * looks it up, and on a hit restores the return value, the out/inout buffers
- * and errno; on a miss calls the original, times it and stores the result
- * when the rules say so.
- * Calls key, value, store, stats. Any thread, no global lock; allocates
+ * call: the hot path. One libffi closure per hook; its handler, in order:
+ * asks l1 (in-process, no hashing); keys the call (BLAKE2b) and asks the
+ * store once — unless adaptive bypass says the body is cheaper than asking;
+ * on a hit restores the return value, the out/inout buffers and errno; on a
+ * miss (after waiting for another caller's computation under single flight)
+ * calls the original, times it and stores the result when the rules say so.
+ * Repeated evaluations go to repeat.c, a share of hits to verify.c, misses
+ * to explain.c when MEMO_EXPLAIN is set.
+ * Calls key, value, store, l1, stats. Any thread, no global lock; allocates
  * nothing for values that fit VALUE_INLINE (larger values, malloc'ed string
  * returns and the first static-string buffer of a thread do allocate).
  * Whatever fails here, the caller gets what the original would have given.
