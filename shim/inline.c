@@ -232,6 +232,22 @@ static bool reaches(uintptr_t page, const uintptr_t *need, int nneed)
  * mapping the same gap) an error we retry, never a clobbered mapping. */
 static uint8_t *near_page(const uintptr_t *need, int nneed)
 {
+	/* The page below the last one taken is usually free and near the same
+	 * object: try it before reading /proc/self/maps (the kernel formats the
+	 * whole map for each read; with many hooks that was most of start-up).
+	 * Under hooks_lock, like every caller. */
+	static uintptr_t last;
+
+	if (last > PAGE && reaches(last - PAGE, need, nneed)) {
+		void *p = mmap((void *)(last - PAGE), PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == (void *)(last - PAGE)) {
+			last -= PAGE;
+			return p;
+		}
+		if (p != MAP_FAILED)
+			munmap(p, PAGE);
+	}
 	for (int attempt = 0; attempt < 8; attempt++) {
 		char buf[65536];
 		size_t len = 0;
@@ -276,8 +292,10 @@ static uint8_t *near_page(const uintptr_t *need, int nneed)
 			return NULL;
 		void *p = mmap((void *)best, PAGE, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		if (p == (void *)best)
+		if (p == (void *)best) {
+			last = best;
 			return p;
+		}
 		if (p != MAP_FAILED)	/* an old kernel took the address as a hint */
 			munmap(p, PAGE);
 	}
