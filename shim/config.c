@@ -86,7 +86,7 @@ static const struct key function_keys[] = {
 };
 #define NFUNCTION_KEYS (sizeof function_keys / sizeof function_keys[0])
 enum { FKEY_PROTOTYPE = 0, FKEY_IGNORE = 1, FKEY_MIN = 5, FKEY_MAX = 6, FKEY_RETURN = 9,
-       FKEY_REPEATED = 3 };
+       FKEY_REPEATED = 3, FKEY_SINGLE_FLIGHT = 10, FKEY_VERIFY = 12 };
 
 #define MAX_KEYS 16
 #define MAX_PROTO_LINES 32
@@ -720,6 +720,15 @@ static void finish_function(struct loader *L)
 			if (p->args[i].kind == ARG_OUT || p->args[i].kind == ARG_INOUT)
 				report(L, line, 0, "repeated evaluations cannot average the buffer '%s' of '%s'",
 				       p->args[i].name, p->name);
+		/* both are for deterministic functions: with repetitions on,
+		 * every evaluation is wanted and a hit is a mean, not a result */
+		if (fn->single_flight)
+			report(L, L->key_line[FKEY_SINGLE_FLIGHT], 0, "'single_flight' is for "
+			       "deterministic functions; with 'allow_repeated_evaluations' every "
+			       "evaluation is wanted");
+		if (fn->verify > 0)
+			report(L, L->key_line[FKEY_VERIFY], 0, "'verify' recomputes hits of deterministic "
+			       "functions; with 'allow_repeated_evaluations' a hit is a running mean");
 	}
 	if (fn->min_repetitions > fn->max_repetitions)
 		report(L, L->key_line[FKEY_MAX] ? L->key_line[FKEY_MAX] : L->key_line[FKEY_MIN], 0,
