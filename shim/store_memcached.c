@@ -846,35 +846,37 @@ static void mc_after_fork(struct store *base)
 	__atomic_fetch_add(&s->gen, 1, __ATOMIC_RELAXED);
 }
 
+/* Each server asked on its own connection (memcached_stat's array follows
+ * libmemcached's own server order, not the config's), with the configured
+ * timeouts: a dead or stopped server is reported down, not waited for. */
 static void mc_report(struct store *base, FILE *out)
 {
 	struct mc_store *s = (struct mc_store *)base;
-	struct mc_thread *t = mc_thread_get(s);
-	memcached_stat_st *stats = NULL;
-	memcached_return_t rc;
 	int i;
 
-	if (t)
-		stats = memcached_stat(t->mc, NULL, &rc);
 	for (i = 0; i < s->nservers; i++) {
 		struct mc_server *sv = &s->servers[i];
 		bool open = __atomic_load_n(&sv->br.open_until, __ATOMIC_RELAXED) != 0;
-		memcached_stat_st *x = stats ? &stats[i] : NULL;
+		memcached_stat_st x;
+		memcached_return_t rc;
 		uint64_t h, m;
 
-		if (!x || x->pid == 0 || open) {
-			fprintf(out, "memcached %s:%u down\n", sv->host, sv->port);
+		memset(&x, 0, sizeof x);
+		rc = open ? MEMCACHED_SERVER_MARKED_DEAD :
+		     memcached_stat_servername(&x, NULL, sv->host, sv->port);
+		if (rc != MEMCACHED_SUCCESS || x.pid == 0) {
+			fprintf(out, "memcached %s:%u down (%s)\n", sv->host, sv->port,
+				open ? "not answering; asked again after a backoff" :
+				memcached_strerror(NULL, rc));
 			continue;
 		}
-		h = x->get_hits;
-		m = x->get_misses;
+		h = x.get_hits;
+		m = x.get_misses;
 		fprintf(out, "memcached %s:%u up items=%" PRIu64 " bytes=%" PRIu64
 			" limit=%" PRIu64 " hits=%" PRIu64 " misses=%" PRIu64 " hit_ratio=%.3f\n",
-			sv->host, sv->port, (uint64_t)x->curr_items, (uint64_t)x->bytes,
-			(uint64_t)x->limit_maxbytes, h, m, h + m ? (double)h / (double)(h + m) : 0.0);
+			sv->host, sv->port, (uint64_t)x.curr_items, (uint64_t)x.bytes,
+			(uint64_t)x.limit_maxbytes, h, m, h + m ? (double)h / (double)(h + m) : 0.0);
 	}
-	if (stats)
-		memcached_stat_free(NULL, stats);
 }
 
 /* Frees this thread's handle; other threads' handles go with their threads
