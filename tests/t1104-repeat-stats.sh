@@ -18,6 +18,8 @@ max_repetitions = 100000
 prototype = double noisy_zero(int key)
 allow_repeated_evaluations = yes
 rtol_stderr = 0.1
+; from 10 draws: with 3, three close draws away from zero can settle a key
+min_repetitions = 10
 max_repetitions = 25
 CONF
 export MEMO_CONFIG="$T/memo.d"
