@@ -169,8 +169,9 @@ static void mc_thread_destroy(void *p)
 	free(t);
 }
 
-/* This thread's handle, created on first use (and again after a fork). */
-static struct mc_thread *mc_thread_get(struct mc_store *s)
+/* This thread's handle, created on first use (and again after a fork).
+ * NULL (counted as an error in st) when none can be made. */
+static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st)
 {
 	struct mc_thread *t = pthread_getspecific(s->tkey);
 	uint64_t gen = __atomic_load_n(&s->gen, __ATOMIC_RELAXED);
@@ -184,7 +185,7 @@ static struct mc_thread *mc_thread_get(struct mc_store *s)
 	}
 	t = calloc(1, sizeof *t);
 	if (!t)
-		return NULL;
+		goto fail;
 	t->s = s;
 	t->gen = gen;
 	t->mc = mc_handle_new(s);
@@ -192,10 +193,14 @@ static struct mc_thread *mc_thread_get(struct mc_store *s)
 		if (t->mc)
 			memcached_free(t->mc);
 		free(t);
-		return NULL;
+		goto fail;
 	}
 	pthread_setspecific(s->tkey, t);
 	return t;
+fail:
+	if (st)
+		STAT_ADD(st, errors, 1);
+	return NULL;
 }
 
 /* ---- breaker and counting -------------------------------------------- */
@@ -567,7 +572,7 @@ out:
 static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf *out,
 		    uint64_t *token, struct memo_stats *st)
 {
-	struct mc_thread *t = mc_thread_get(s);
+	struct mc_thread *t = mc_thread_get(s, st);
 	const char *key = k->text;
 	size_t klen = k->textlen;
 	memcached_result_st *r;
@@ -580,11 +585,8 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf 
 
 	if (token)
 		*token = 0;
-	if (!t) {
-		if (st)
-			STAT_ADD(st, errors, 1);
+	if (!t)
 		return STORE_ERROR;
-	}
 	i = mc_gate(t, key, klen, st);
 	if (i == -1)
 		return STORE_ERROR;
@@ -709,7 +711,7 @@ static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
 		  size_t len, enum mc_mode mode, uint64_t token, struct memo_stats *st)
 {
-	struct mc_thread *t = mc_thread_get(s);
+	struct mc_thread *t = mc_thread_get(s, st);
 	uint8_t manifest[MC_MANIFEST_SIZE];
 	char ck[MC_CHUNK_KEY_MAX];
 	struct mc_manifest m;
@@ -717,11 +719,8 @@ static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
 	uint32_t n;
 	int ret;
 
-	if (!t) {
-		if (st)
-			STAT_ADD(st, errors, 1);
+	if (!t)
 		return STORE_ERROR;
-	}
 	chunk = mc_chunk_size(t);
 	if (mode == MC_SET && len <= chunk / 2 && !s->sasl)
 		mode = MC_SET_NOREPLY;
@@ -764,15 +763,12 @@ static int mc_cas(struct store *base, const struct memo_key *k, const void *val,
  * (without their manifest nobody can reach them). */
 static int mc_del(struct store *base, const struct memo_key *k, struct memo_stats *st)
 {
-	struct mc_thread *t = mc_thread_get((struct mc_store *)base);
+	struct mc_thread *t = mc_thread_get((struct mc_store *)base, st);
 	memcached_return_t rc;
 	int i, ret;
 
-	if (!t) {
-		if (st)
-			STAT_ADD(st, errors, 1);
+	if (!t)
 		return STORE_ERROR;
-	}
 	i = mc_gate(t, k->text, k->textlen, st);
 	if (i == -1)
 		return STORE_ERROR;
@@ -813,12 +809,9 @@ static int mc_lease(struct store *base, const struct memo_key *k, uint64_t owner
 		membuf_release(&cur);
 		return r;
 	}
-	t = mc_thread_get(s);
-	if (!t) {
-		if (st)
-			STAT_ADD(st, errors, 1);
+	t = mc_thread_get(s, st);
+	if (!t)
 		return STORE_ERROR;
-	}
 	i = mc_gate(t, k->text, k->textlen, st);
 	if (i == -1)
 		return STORE_ERROR;
