@@ -45,7 +45,4 @@ void call_put_return(const struct scalar_type *t, void *ret, const void *src);
 void repeat_call(struct hook *h, const struct memo_key *k, void *ret, void **args,
 		 int caller_errno);
 
-/* The return value as a double, and a double as the return type. */
-double repeat_to_double(const struct scalar_type *t, const void *ret);
-
 #endif

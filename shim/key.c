@@ -64,6 +64,26 @@ static void put_pointer_tag(blake2b_state *s, const void *ptr)
 	blake2b_update(s, &tag, 1);
 }
 
+static void hex(char *dst, const uint8_t *src, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[2 * i] = digits[src[i] >> 4];
+		dst[2 * i + 1] = digits[src[i] & 15];
+	}
+}
+
+/* Fill k->text from k->hash. */
+static void key_format(struct memo_key *k)
+{
+	memcpy(k->text, "m1-", 3);
+	hex(k->text + 3, k->hash, KEY_HASH_BYTES);
+	k->textlen = 3 + 2 * KEY_HASH_BYTES;
+	k->text[k->textlen] = '\0';
+}
+
 int key_compute(const blake2b_state *prefix, const struct proto *p,
 		void *const *args, const struct iovec *globals, int nglobals,
 		struct memo_key *out)
@@ -111,24 +131,7 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 	return 0;
 }
 
-static void hex(char *dst, const uint8_t *src, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
 
-	for (i = 0; i < n; i++) {
-		dst[2 * i] = digits[src[i] >> 4];
-		dst[2 * i + 1] = digits[src[i] & 15];
-	}
-}
-
-void key_format(struct memo_key *k)
-{
-	memcpy(k->text, "m1-", 3);
-	hex(k->text + 3, k->hash, KEY_HASH_BYTES);
-	k->textlen = 3 + 2 * KEY_HASH_BYTES;
-	k->text[k->textlen] = '\0';
-}
 
 void key_record(struct memo_key *k, const char *tag, const char *namespace_,
 		const char *name)

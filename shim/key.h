@@ -49,7 +49,4 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 		void *const *args, const struct iovec *globals, int nglobals,
 		struct memo_key *out);
 
-/* Fill out->text from out->hash. */
-void key_format(struct memo_key *k);
-
 #endif

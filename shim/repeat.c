@@ -31,7 +31,8 @@
 /* Conflicts retried before giving up on recording one evaluation. */
 #define CAS_TRIES 1000
 
-double repeat_to_double(const struct scalar_type *t, const void *ret)
+/* The return value as a double. */
+static double repeat_to_double(const struct scalar_type *t, const void *ret)
 {
 	switch (t->cls) {
 	case SC_FLOAT:
