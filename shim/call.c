@@ -350,7 +350,8 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	int verifying;
 
 	(void)cif;
-	if (memo_busy || !runtime_ready() || !memo_store) {
+	if (memo_busy || !runtime_ready() ||
+	    (__atomic_load_n(&h->primed, __ATOMIC_ACQUIRE) <= 0 && hook_prime(h) < 0)) {
 		call_original(h, ret, args);
 		return;
 	}
@@ -480,8 +481,12 @@ int call_prepare(struct hook *h)
 	}
 	if (!h->orig)
 		h->orig = h->target;
-	key_prefix(&h->prefix, memo_cfg.cache.namespace_, h->generation, h->identity, p,
-		   h->fn->repeated ? KEY_RULE_REPEATED : 0);
-	h->threshold_ns = (uint64_t)(h->fn->time_threshold * 1e9);
 	return 0;
+}
+
+void call_prime(struct hook *h)
+{
+	key_prefix(&h->prefix, memo_cfg.cache.namespace_, h->generation, h->identity,
+		   &h->fn->proto, h->fn->repeated ? KEY_RULE_REPEATED : 0);
+	h->threshold_ns = (uint64_t)(h->fn->time_threshold * 1e9);
 }

@@ -20,7 +20,7 @@ extern int explain_on;
 
 void explain_init(void);
 
-/* After call_prepare, with the store open: read the symbol's record, compare
+/* At a hook's first call (hook_prime), with the store open: read the symbol's record, compare
  * it with the current state, write the record when the state is new, and
  * (when explain_on) keep what changed for explain_miss. Never fails the hook. */
 void explain_activate(struct hook *h);

@@ -23,6 +23,7 @@
 #include "hook.h"
 #include "inline.h"
 #include "log.h"
+#include "runtime.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -550,14 +551,18 @@ out:
 
 void got_after_dlopen(void)
 {
+	int busy = memo_busy;
+
 	if (got_busy)
 		return;
+	memo_busy = 1;	/* whoever holds hooks_lock is busy (hook.h: hook_prime) */
 	pthread_mutex_lock(&hooks_lock);
 	/* nothing was loaded since the last complete pass (the library was
 	 * already there, or only dlclose happened): nothing to patch */
 	if (got_adds() != got_last_adds)
 		got_install_all();
 	pthread_mutex_unlock(&hooks_lock);
+	memo_busy = busy;
 }
 
 /*

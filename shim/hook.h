@@ -33,6 +33,7 @@ struct hook {
 	void *target;			/* the implementation's address */
 	char path[PATH_MAX];		/* the ELF file that defines it */
 	uintptr_t base;			/* that object's load bias */
+	int dynsym_only;		/* that file has no .symtab: the loader's tables say all */
 
 	/* identity: BLAKE2b code identity (identity.c) */
 	uint8_t identity[32];
@@ -60,6 +61,7 @@ struct hook {
 
 	struct memo_stats stats;
 	int state;			/* enum hook_state */
+	int primed;			/* hook_prime: 0 not yet, 1 done, -1 failed */
 	int got_slots;			/* GOT slots pointing at entry */
 	char why[512];			/* HOOK_FAILED: the reason */
 };
@@ -83,18 +85,28 @@ int sym_resolve(struct hook *h);
  * h->why set. */
 int identity_compute(struct hook *h);
 
-/* memo.c: make an unresolved hook memoized: sym_resolve, open the store on
- * first need, identity_compute, call_prepare, entry-patch where the mechanism
- * allows, then state = HOOK_ACTIVE (published last, with release). 0, or -1
- * with h->why set: a refused symbol or a failed step leaves HOOK_FAILED; a
- * symbol not (yet) loaded leaves HOOK_UNRESOLVED (a later dlopen may bring
- * it: got_install_all tries again). The caller logs (hook_log_failure).
+/* memo.c: make an unresolved hook memoized: sym_resolve, call_prepare,
+ * entry-patch where the mechanism allows, then state = HOOK_ACTIVE
+ * (published last, with release). 0, or -1 with h->why set: a refused
+ * symbol or a failed step leaves HOOK_FAILED; a symbol not (yet) loaded
+ * leaves HOOK_UNRESOLVED (a later dlopen may bring it: got_install_all tries
+ * again). The caller logs (hook_log_failure).
  * Under hooks_lock, or before any thread exists. */
 int hook_activate(struct hook *h);
+/* memo.c: what only a call needs, done at a hook's first call so that a
+ * process which never calls it pays nothing for it: open the store (the
+ * first time), identity_compute, the flush generation, call_prime, the
+ * explain record. 0, or -1 (said on stderr once): the hook's calls then go
+ * to the original. Takes hooks_lock with memo_busy set; since whoever holds
+ * hooks_lock has memo_busy set (start-up, got_after_dlopen, here), a hooked
+ * call made under it goes to the original and never waits for the lock. */
+int hook_prime(struct hook *h);
 void hook_log_failure(const struct hook *h);
 
-/* call.c: prepare the libffi closure and key prefix for a resolved hook.
- * 0, or -1 with h->why set. */
+/* call.c: prepare the libffi closure for a resolved hook. 0, or -1 with
+ * h->why set. */
 int call_prepare(struct hook *h);
+/* call.c: the key prefix and threshold, once identity and generation are known. */
+void call_prime(struct hook *h);
 
 #endif

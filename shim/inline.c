@@ -2,8 +2,10 @@
 
 #include <Zydis/Zydis.h>
 #include <cpuid.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <linux/membarrier.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -124,10 +126,25 @@ static int func_extent(struct hook *h, struct extent *e)
 {
 	uint64_t vaddr = (uintptr_t)h->target - h->base;
 	char err[256], cold[PROTO_MAX_NAME + 8];
-	struct elf_image *img = elf_image_open(h->path, err, sizeof err);
+	struct elf_image *img;
 	struct elf_sym s, c;
 
 	memset(e, 0, sizeof *e);
+	/* Without .symtab there is no .cold part to find, and the loader's
+	 * .dynsym entry gives the size: no ELF image to build. */
+	if (h->dynsym_only) {
+		const ElfW(Sym) *sym = NULL;
+		Dl_info info;
+		if (dladdr1(h->target, &info, (void **)&sym, RTLD_DL_SYMENT) && sym &&
+		    info.dli_saddr == h->target && sym->st_size) {
+			e->size = sym->st_size;
+			return 0;
+		}
+		why(h, "no symbol with a size at its address in '%s': cannot check the "
+		    "function for branches into the patched bytes", h->path);
+		return -1;
+	}
+	img = elf_image_open(h->path, err, sizeof err);
 	if (!img) {
 		why(h, "cannot read its file to find the function's size: %s", err);
 		return -1;
@@ -226,74 +243,105 @@ static bool reaches(uintptr_t page, const uintptr_t *need, int nneed)
 	return true;
 }
 
+/*
+ * The free gaps between mappings, as /proc/self/maps last listed them. The
+ * kernel formats the whole map for each read; read per hook, that was most
+ * of a start-up with many hooks. Pages are carved from this list, and the
+ * map is read again only when a gap proves taken (another thread or library
+ * mapped it since: MAP_FIXED_NOREPLACE fails rather than clobbering) or
+ * when no listed gap reaches. Under hooks_lock, like every caller.
+ */
+#define MAX_GAPS 1024
+static struct gap { uintptr_t lo, hi; } gaps[MAX_GAPS];
+static int ngaps;
+
+static int gaps_read(void)
+{
+	char buf[65536];
+	size_t len = 0;
+	ssize_t r;
+	uintptr_t prev_hi = 0x10000;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	ngaps = 0;
+	if (fd < 0)
+		return -1;
+	/* Keep the latest complete lines that fit; parse as we go. */
+	while ((r = read(fd, buf + len, sizeof buf - 1 - len)) > 0) {
+		char *line = buf, *nl;
+
+		len += (size_t)r;
+		buf[len] = 0;
+		while ((nl = strchr(line, '\n'))) {
+			unsigned long lo, hi;
+			*nl = 0;
+			if (sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
+				if (lo >= prev_hi + PAGE && ngaps < MAX_GAPS)
+					gaps[ngaps++] = (struct gap){ prev_hi, lo };
+				if (hi > prev_hi)
+					prev_hi = hi;
+			}
+			line = nl + 1;
+		}
+		len = strlen(line);
+		memmove(buf, line, len);
+	}
+	close(fd);
+	return 0;
+}
+
+/* The listed free page nearest to need[0] that reaches every need[]; 0 if none. */
+static uintptr_t gaps_pick(const uintptr_t *need, int nneed, int *which)
+{
+	uintptr_t best = 0, tgt = need[0];
+	unsigned long long bestd = ~0ULL;
+
+	for (int i = 0; i < ngaps; i++) {
+		const struct gap *g = &gaps[i];
+		uintptr_t c;
+		unsigned long long d;
+
+		if (g->hi - g->lo < PAGE)
+			continue;
+		c = tgt < g->lo ? g->lo : tgt > g->hi - PAGE ? g->hi - PAGE : tgt & ~(uintptr_t)(PAGE - 1);
+		d = c > tgt ? c - tgt : tgt - c;
+		if (d < bestd && reaches(c, need, nneed)) {
+			best = c;
+			bestd = d;
+			*which = i;
+		}
+	}
+	return best;
+}
+
 /* A free page within rel32 reach of every address in need[] (need[0] is the
- * target), the nearest to the target: the gaps between the mappings listed in
- * /proc/self/maps. MAP_FIXED_NOREPLACE makes a lost race (another thread
- * mapping the same gap) an error we retry, never a clobbered mapping. */
+ * target), the nearest to the target. */
 static uint8_t *near_page(const uintptr_t *need, int nneed)
 {
-	/* The page below the last one taken is usually free and near the same
-	 * object: try it before reading /proc/self/maps (the kernel formats the
-	 * whole map for each read; with many hooks that was most of start-up).
-	 * Under hooks_lock, like every caller. */
-	static uintptr_t last;
-
-	if (last > PAGE && reaches(last - PAGE, need, nneed)) {
-		void *p = mmap((void *)(last - PAGE), PAGE, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		if (p == (void *)(last - PAGE)) {
-			last -= PAGE;
-			return p;
-		}
-		if (p != MAP_FAILED)
-			munmap(p, PAGE);
-	}
 	for (int attempt = 0; attempt < 8; attempt++) {
-		char buf[65536];
-		size_t len = 0;
-		ssize_t r;
-		int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-		uintptr_t prev_hi = 0x10000, best = 0, tgt = need[0];
-		unsigned long long bestd = ~0ULL;
+		uintptr_t at;
+		int which = 0;
+		void *p;
 
-		if (fd < 0)
+		if ((attempt > 0 || !ngaps) && gaps_read() < 0)
 			return NULL;
-		/* Keep the latest complete lines that fit; parse as we go. */
-		for (;;) {
-			r = read(fd, buf + len, sizeof buf - 1 - len);
-			if (r <= 0)
-				break;
-			len += (size_t)r;
-			buf[len] = 0;
-			char *line = buf, *nl;
-			while ((nl = strchr(line, '\n'))) {
-				unsigned long lo, hi;
-				*nl = 0;
-				if (sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
-					if (lo >= prev_hi + PAGE) {
-						uintptr_t c = tgt < prev_hi ? prev_hi :
-							tgt > lo - PAGE ? lo - PAGE : tgt & ~(uintptr_t)(PAGE - 1);
-						unsigned long long d = c > tgt ? c - tgt : tgt - c;
-						if (d < bestd && reaches(c, need, nneed)) {
-							best = c;
-							bestd = d;
-						}
-					}
-					if (hi > prev_hi)
-						prev_hi = hi;
-				}
-				line = nl + 1;
-			}
-			len = strlen(line);
-			memmove(buf, line, len);
+		at = gaps_pick(need, nneed, &which);
+		if (!at) {
+			if (attempt > 0)
+				return NULL;
+			ngaps = 0;	/* the list may be old: read it again */
+			continue;
 		}
-		close(fd);
-		if (!best)
-			return NULL;
-		void *p = mmap((void *)best, PAGE, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		if (p == (void *)best) {
-			last = best;
+		p = mmap((void *)at, PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == (void *)at) {
+			struct gap *g = &gaps[which];
+			if (at == g->lo)
+				g->lo += PAGE;
+			else if (at + PAGE == g->hi)
+				g->hi -= PAGE;
+			else
+				g->hi = at;	/* keep the part below; the rest is read again if needed */
 			return p;
 		}
 		if (p != MAP_FAILED)	/* an old kernel took the address as a hint */

@@ -117,23 +117,6 @@ int hook_activate(struct hook *h)
 		return h->state == HOOK_ACTIVE ? 0 : -1;
 	if (sym_resolve(h) < 0)
 		return -1;
-	if (!store_tried) {
-		store_tried = 1;
-		memo_store = store_open(&memo_cfg.cache);
-		identity_cache_dir();
-		if (!memo_store)
-			log_warn("no cache could be opened; calls run unmemoized");
-	}
-	if (identity_compute(h) < 0 || bind_globals(h) < 0)
-		goto failed;
-	warn_impurity(h);
-	if (memo_store) {
-		/* "*" (memo flush without a symbol) is read once per process */
-		static uint64_t all_generation, all_read;
-		if (!all_read++)
-			all_generation = read_generation("*", &h->stats);
-		h->generation = all_generation + read_generation(h->fn->symbol, &h->stats);
-	}
 	if (call_prepare(h) < 0)
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT && (inline_prepare(h) < 0 || inline_install(h) < 0)) {
@@ -142,13 +125,56 @@ int hook_activate(struct hook *h)
 		log_warn("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
 			 h->fn->symbol, h->why);
 	}
-	explain_activate(h);	/* explain.c: remember this state, see what changed */
 	__atomic_store_n(&h->state, HOOK_ACTIVE, __ATOMIC_RELEASE);
 	log_info("'%s' memoized (%s)", h->fn->symbol, h->path);
 	return 0;
 failed:
 	h->state = HOOK_FAILED;
 	return -1;
+}
+
+/* The part of hook_prime that runs once per hook, under hooks_lock. */
+static int prime_locked(struct hook *h)
+{
+	if (!store_tried) {
+		store_tried = 1;
+		memo_store = store_open(&memo_cfg.cache);
+		identity_cache_dir();
+		if (!memo_store)
+			log_warn("no cache could be opened; calls run unmemoized");
+	}
+	if (!memo_store)
+		return -1;
+	if (identity_compute(h) < 0 || bind_globals(h) < 0) {
+		log_warn("'%s' (%s:%d) cannot be memoized: %s", h->fn->symbol, h->fn->file,
+			 h->fn->line, h->why);
+		return -1;
+	}
+	warn_impurity(h);
+	/* "*" (memo flush without a symbol) is read once per process */
+	static uint64_t all_generation, all_read;
+	if (!all_read++)
+		all_generation = read_generation("*", &h->stats);
+	h->generation = all_generation + read_generation(h->fn->symbol, &h->stats);
+	call_prime(h);
+	explain_activate(h);	/* explain.c: remember this state, see what changed */
+	return 0;
+}
+
+int hook_prime(struct hook *h)
+{
+	int busy = memo_busy, primed;
+
+	memo_busy = 1;	/* whoever holds hooks_lock is busy: see hook.h */
+	pthread_mutex_lock(&hooks_lock);
+	primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
+	if (!primed) {
+		primed = prime_locked(h) == 0 ? 1 : -1;
+		__atomic_store_n(&h->primed, primed, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&hooks_lock);
+	memo_busy = busy;
+	return primed > 0 ? 0 : -1;
 }
 
 void hook_log_failure(const struct hook *h)

@@ -117,11 +117,16 @@ static void sym_exe_path(char *out, size_t n)
 	out[len > 0 ? len : 0] = '\0';
 }
 
-/* One loaded object, as sym_resolve needs it. */
+/* One loaded object, as sym_resolve needs it. What is learnt of it is kept
+ * with it, so that ten functions cost one look at each object, not ten. */
 struct sym_object {
 	char name[PATH_MAX];	/* the loader's name for it; "" = the main program */
 	char path[PATH_MAX];	/* the ELF file */
 	uintptr_t base;		/* load bias */
+	const ElfW(Phdr) *phdr;	/* its program headers, mapped while it is loaded */
+	int phnum;
+	signed char symtab;	/* has a .symtab: 1, 0, or -1 not looked at yet */
+	signed char usable;	/* sym_object_usable: 1, 0, or -1 not asked yet */
 };
 
 struct sym_walk {
@@ -152,6 +157,9 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 		return 0;
 	o = &w->objs[w->n++];
 	o->base = info->dlpi_addr;
+	o->phdr = info->dlpi_phdr;
+	o->phnum = info->dlpi_phnum;
+	o->symtab = o->usable = -1;
 	snprintf(o->name, sizeof o->name, "%s", w->n == 1 ? "" : name);
 	if (w->n == 1)
 		sym_exe_path(o->path, sizeof o->path);
@@ -160,12 +168,21 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* A refusal is final (no dlopen can change it); the caller says it once
+ * (hook_log_failure). */
+static int sym_refuse(struct hook *h)
+{
+	h->state = HOOK_FAILED;
+	return -1;
+}
+
 /*
  * Is this object one the base namespace's calls bind to? A copy loaded with
  * dlmopen keeps its own definitions (got.c leaves them alone too), and
  * libmemo's own objects are never searched. The main program always is.
+ * Asked once per object.
  */
-static bool sym_object_usable(const struct sym_object *o)
+static bool sym_object_usable(struct sym_object *o)
 {
 	static const char *const own[] = { "libmemo.so", "libmemo-engine.so",
 					   "libmemo-memcached.so" };
@@ -174,10 +191,12 @@ static bool sym_object_usable(const struct sym_object *o)
 	const char *base = strrchr(o->path, '/');
 	Dl_info info;
 	void *handle;
-	bool ok;
 	size_t i;
 
-	if (!*o->name)
+	if (o->usable >= 0)
+		return o->usable;
+	o->usable = !*o->name;
+	if (o->usable)
 		return true;
 	if (dladdr1(&anchor, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm && *lm->l_name &&
 	    lm->l_addr == o->base)
@@ -188,36 +207,62 @@ static bool sym_object_usable(const struct sym_object *o)
 	handle = dlopen(o->name, RTLD_LAZY | RTLD_NOLOAD);
 	if (!handle)
 		return false;
-	ok = dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_addr == o->base;
+	o->usable = dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_addr == o->base;
 	dlclose(handle);
-	return ok;
+	return o->usable;
+}
+
+/* Which of o's loaded segments holds addr: 1 an executable one, 0 another,
+ * -1 none (the address belongs to another object). */
+static int sym_segment_of(const struct sym_object *o, uintptr_t addr)
+{
+	for (int i = 0; i < o->phnum; i++) {
+		const ElfW(Phdr) *ph = &o->phdr[i];
+		uintptr_t lo = o->base + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && addr >= lo && addr - lo < ph->p_memsz)
+			return (ph->p_flags & PF_X) != 0;
+	}
+	return -1;
 }
 
 /*
- * A cheap first look, before an object's ELF image is built: an object
- * without .symtab can define the symbol only in .dynsym, which the loader's
- * hash table answers (dlsym on the object's handle, keeping only a
- * definition inside the object itself). Most libraries are stripped, so
- * most objects cost one hash lookup, not a parse of their symbol tables.
+ * An object without .symtab defines only what its .dynsym exports, and the
+ * loader's own hash tables answer that: no ELF image is built (for libc that
+ * would be most of a start-up). dlsym on the object's handle also searches
+ * its dependencies, so only an address inside the object's own segments
+ * counts; an IFUNC comes back already resolved to the implementation this
+ * CPU gets. 1 found, 0 absent, -1 refused for good (h->why set), 2 unsure:
+ * an address in the main program may be the PLT stub of an import (a
+ * non-PIE program that takes a function's address), which only a defined
+ * symbol of that name at that address rules out.
  */
-static bool sym_maybe_in(const struct hook *h, const struct sym_object *o)
+static int sym_in_stripped(struct hook *h, struct sym_object *o)
 {
 	const struct function_config *fn = h->fn;
-	struct link_map *lm = NULL, *where = NULL;
+	void *handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD), *addr;
+	const ElfW(Sym) *sym = NULL;
 	Dl_info info;
-	void *handle, *addr;
-	bool ok;
+	int seg;
 
-	if (elf_file_has_symtab(o->path))
-		return true;
-	handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD);
 	if (!handle)
-		return false;
+		return 0;
 	addr = *fn->version ? dlvsym(handle, fn->symbol, fn->version) : dlsym(handle, fn->symbol);
-	ok = addr && dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 &&
-	     dladdr1(addr, &info, (void **)&where, RTLD_DL_LINKMAP) && where == lm;
 	dlclose(handle);
-	return ok;
+	if (!addr || (seg = sym_segment_of(o, (uintptr_t)addr)) < 0)
+		return 0;
+	if (!*o->name && (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
+			  sym->st_shndx == SHN_UNDEF || !info.dli_sname ||
+			  strcmp(info.dli_sname, fn->symbol)))
+		return 2;
+	if (!seg) {
+		snprintf(h->why, sizeof h->why, "'%.100s' is not a function", fn->symbol);
+		return sym_refuse(h);
+	}
+	h->target = addr;
+	h->base = o->base;
+	h->dynsym_only = 1;
+	snprintf(h->path, sizeof h->path, "%s", o->path);
+	return 1;
 }
 
 /* What sym_count learns about the definitions of one name in one file. */
@@ -250,19 +295,11 @@ static bool sym_is_code(const struct elf_image *img, const struct elf_sym *s)
 	return s->type == STT_NOTYPE && sec && (sec->flags & SHF_EXECINSTR);
 }
 
-/* A refusal is final (no dlopen can change it); the caller says it once
- * (hook_log_failure). */
-static int sym_refuse(struct hook *h)
-{
-	h->state = HOOK_FAILED;
-	return -1;
-}
-
 /*
  * Look `h`'s symbol up in one object's ELF file: 1 found (h->target, path,
  * base set), 0 absent, -1 refused for good (h->why set).
  */
-static int sym_in(struct hook *h, const struct sym_object *o)
+static int sym_in(struct hook *h, struct sym_object *o)
 {
 	const struct function_config *fn = h->fn;
 	struct elf_image *img;
@@ -270,8 +307,17 @@ static int sym_in(struct hook *h, const struct sym_object *o)
 	struct elf_sym s;
 	void *addr;
 
-	if (!sym_maybe_in(h, o) || !(img = elf_image_open(o->path, NULL, 0)) ||
-	    elf_image_symbol(img, fn->symbol, fn->version, &s) < 0 || !sym_object_usable(o))
+	if (!sym_object_usable(o))
+		return 0;
+	if (o->symtab < 0)
+		o->symtab = elf_file_has_symtab(o->path);
+	if (!o->symtab) {
+		int r = sym_in_stripped(h, o);
+		if (r != 2)
+			return r;
+	}
+	if (!(img = elf_image_open(o->path, NULL, 0)) ||
+	    elf_image_symbol(img, fn->symbol, fn->version, &s) < 0)
 		return 0;
 	if (!sym_is_code(img, &s)) {
 		snprintf(h->why, sizeof h->why, "'%.100s' is not a function", fn->symbol);

@@ -22,11 +22,12 @@
 
 /*
  * memo.c (the constructor and hook_activate) is not in libshim.a: this driver
- * owns the hook table, and makes every hook in it active by hand, so
+ * owns the hook table (and memo_busy), and makes every hook in it active by hand, so
  * got_install_all never asks it to activate one.
  */
 struct hook *hooks;
 int nhooks;
+__thread int memo_busy __attribute__((tls_model("initial-exec")));
 
 int hook_activate(struct hook *h)
 {
