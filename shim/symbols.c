@@ -120,8 +120,8 @@ static void sym_exe_path(char *out, size_t n)
 /* One loaded object, as sym_resolve needs it. What is learnt of it is kept
  * with it, so that ten functions cost one look at each object, not ten. */
 struct sym_object {
-	char name[PATH_MAX];	/* the loader's name for it; "" = the main program */
-	char path[PATH_MAX];	/* the ELF file */
+	const char *name;	/* the loader's name for it; "" = the main program */
+	char *path;		/* the ELF file, resolved when first needed (sym_path) */
 	uintptr_t base;		/* load bias */
 	const ElfW(Phdr) *phdr;	/* its program headers, mapped while it is loaded */
 	int phnum;
@@ -160,12 +160,26 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	o->phdr = info->dlpi_phdr;
 	o->phnum = info->dlpi_phnum;
 	o->symtab = o->usable = -1;
-	snprintf(o->name, sizeof o->name, "%s", w->n == 1 ? "" : name);
-	if (w->n == 1)
-		sym_exe_path(o->path, sizeof o->path);
-	else if (!realpath(name, o->path))
-		snprintf(o->path, sizeof o->path, "%s", name);
+	o->name = w->n == 1 ? "" : name;	/* the loader keeps it while the object stays */
+	o->path = NULL;
 	return 0;
+}
+
+/* The object's file, symbolic links resolved (`object =` may name either). A
+ * walk stops at the first object that defines the symbol: the objects after
+ * it never pay for realpath. "" when out of memory. */
+static const char *sym_path(struct sym_object *o)
+{
+	char path[PATH_MAX];
+
+	if (o->path)
+		return o->path;
+	if (!*o->name)
+		sym_exe_path(path, sizeof path);
+	else if (!realpath(o->name, path))
+		snprintf(path, sizeof path, "%s", o->name);
+	o->path = strdup(path);
+	return o->path ? o->path : "";
 }
 
 /* A refusal is final (no dlopen can change it); the caller says it once
@@ -188,7 +202,7 @@ static bool sym_object_usable(struct sym_object *o)
 					   "libmemo-memcached.so" };
 	static int anchor;
 	struct link_map *lm = NULL;
-	const char *base = strrchr(o->path, '/');
+	const char *path = sym_path(o), *base = strrchr(path, '/');
 	Dl_info info;
 	void *handle;
 	size_t i;
@@ -202,7 +216,7 @@ static bool sym_object_usable(struct sym_object *o)
 	    lm->l_addr == o->base)
 		return false;
 	for (i = 0; i < sizeof own / sizeof own[0]; i++)
-		if (!strcmp(base ? base + 1 : o->path, own[i]))
+		if (!strcmp(base ? base + 1 : path, own[i]))
 			return false;
 	handle = dlopen(o->name, RTLD_LAZY | RTLD_NOLOAD);
 	if (!handle)
@@ -261,7 +275,7 @@ static int sym_in_stripped(struct hook *h, struct sym_object *o)
 	h->target = addr;
 	h->base = o->base;
 	h->dynsym_only = 1;
-	snprintf(h->path, sizeof h->path, "%s", o->path);
+	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
 	return 1;
 }
 
@@ -310,13 +324,13 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	if (!sym_object_usable(o))
 		return 0;
 	if (o->symtab < 0)
-		o->symtab = elf_file_has_symtab(o->path);
+		o->symtab = elf_file_has_symtab(sym_path(o));
 	if (!o->symtab) {
 		int r = sym_in_stripped(h, o);
 		if (r != 2)
 			return r;
 	}
-	if (!(img = elf_image_open(o->path, NULL, 0)) ||
+	if (!(img = elf_image_open(sym_path(o), NULL, 0)) ||
 	    elf_image_symbol(img, fn->symbol, fn->version, &s) < 0)
 		return 0;
 	if (!sym_is_code(img, &s)) {
@@ -328,7 +342,7 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	elf_image_each_symbol(img, fn->symbol, sym_count_cb, &c);
 	if (!c.globals && c.nlocals > 1) {
 		snprintf(h->why, sizeof h->why, "'%.100s' names several static functions in "
-			 "'%.100s'; rename one", fn->symbol, o->path);
+			 "'%.100s'; rename one", fn->symbol, sym_path(o));
 		return sym_refuse(h);
 	}
 	addr = (void *)(o->base + s.value);
@@ -338,7 +352,7 @@ static int sym_in(struct hook *h, struct sym_object *o)
 		addr = ((void *(*)(void))addr)();
 	h->target = addr;
 	h->base = o->base;
-	snprintf(h->path, sizeof h->path, "%s", o->path);
+	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
 	return 1;
 }
 
@@ -368,9 +382,9 @@ static int sym_exports_cb(const struct elf_sym *s, void *arg)
 
 /* After "not found": when `o` has no .symtab, say so and list what its
  * .dynsym still offers, in what is left of h->why. */
-static void sym_explain_stripped(struct hook *h, const struct sym_object *o)
+static void sym_explain_stripped(struct hook *h, struct sym_object *o)
 {
-	struct elf_image *img = elf_image_open(o->path, NULL, 0);
+	struct elf_image *img = elf_image_open(sym_path(o), NULL, 0);
 	size_t used = strlen(h->why);
 	char names[256] = "";
 	struct sym_exports e = { names, sizeof names, 0, 0 };
@@ -382,7 +396,7 @@ static void sym_explain_stripped(struct hook *h, const struct sym_object *o)
 	elf_image_each_symbol(img, NULL, sym_exports_cb, &e);
 	n = snprintf(tail, sizeof tail, "; '%s' is stripped (no .symtab section), so its internal "
 		     "functions cannot be found; only the %d function%s it exports remain%s "
-		     "reachable (.dynsym%s%s)", o->path, e.count, e.count == 1 ? "" : "s",
+		     "reachable (.dynsym%s%s)", sym_path(o), e.count, e.count == 1 ? "" : "s",
 		     e.count == 1 ? "s" : "", e.count ? ": " : "", names);
 	if (n < 0 || used + 4 >= sizeof h->why)
 		return;
@@ -416,9 +430,9 @@ static int sym_clones_cb(const struct elf_sym *s, void *arg)
 /* After "not found": when the compiler kept only clones of the function
  * (constant arguments propagated, arguments removed or split), say so: their
  * arguments are not the source's, so they cannot take its prototype. */
-static void sym_explain_clones(struct hook *h, const struct sym_object *o)
+static void sym_explain_clones(struct hook *h, struct sym_object *o)
 {
-	struct elf_image *img = elf_image_open(o->path, NULL, 0);
+	struct elf_image *img = elf_image_open(sym_path(o), NULL, 0);
 	struct sym_clones c = { .name = h->fn->symbol, .len = strlen(h->fn->symbol) };
 	size_t used = strlen(h->why);
 
@@ -447,16 +461,18 @@ static int walk_counters_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
-static const struct sym_walk *loaded_objects(void)
+static struct sym_walk *loaded_objects(void)
 {
 	unsigned long long c[2] = { 0, 0 };
 
 	dl_iterate_phdr(walk_counters_cb, c);
 	if (walk_cache.objs && c[0] == walk_adds && c[1] == walk_subs)
 		return &walk_cache;
+	for (int i = 0; i < walk_cache.n; i++)
+		free(walk_cache.objs[i].path);
 	free(walk_cache.objs);
 	walk_cache.n = 0;
-	walk_cache.cap = 16;	/* grows as the walk needs: each entry holds two paths */
+	walk_cache.cap = 16;	/* grows as the walk needs */
 	walk_cache.objs = malloc(walk_cache.cap * sizeof *walk_cache.objs);
 	if (!walk_cache.objs)
 		return NULL;
@@ -469,8 +485,8 @@ static const struct sym_walk *loaded_objects(void)
 int sym_resolve(struct hook *h)
 {
 	const struct function_config *fn = h->fn;
-	const struct sym_walk *w;
-	const struct sym_object *named = NULL;
+	struct sym_walk *w;
+	struct sym_object *named = NULL;
 	int i, r = 0;
 
 	if (sym_denied(fn->symbol, h->why, sizeof h->why))
@@ -481,7 +497,7 @@ int sym_resolve(struct hook *h)
 		return -1;
 	}
 	for (i = 0; i < w->n && r == 0; i++) {
-		if (*fn->object && !sym_object_matches(fn->object, w->objs[i].path))
+		if (*fn->object && !sym_object_matches(fn->object, sym_path(&w->objs[i])))
 			continue;
 		if (!named)
 			named = &w->objs[i];
