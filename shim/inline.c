@@ -646,12 +646,27 @@ int inline_prepare(struct hook *h)
 
 /* ---- install -------------------------------------------------------- */
 
+/* Set by inline_batch: the thread count of the batch's first install, or 0. */
+static int batch_threads;
+static bool in_batch;
+
+void inline_batch(bool on)
+{
+	in_batch = on;
+	batch_threads = 0;
+}
+
+/* How many threads the process has (2 when it cannot tell: the careful
+ * answer); in a batch, read once. */
 static int threads_running(void)
 {
 	char buf[4096];
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC), n = 2;
+	int fd, n = 2;
 	ssize_t r;
 
+	if (batch_threads)
+		return batch_threads;
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return n;
 	r = read(fd, buf, sizeof buf - 1);
@@ -662,6 +677,8 @@ static int threads_running(void)
 		if (t)
 			n = atoi(t + 9);
 	}
+	if (in_batch)
+		batch_threads = n;
 	return n;
 }
 

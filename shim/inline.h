@@ -43,6 +43,13 @@ int inline_check(struct hook *h);
  * h->target). Installs the crash handler on the first success. */
 int inline_install(struct hook *h);
 
+/* memo.c, around start-up's activations (on, then off): the thread count read
+ * for the first install stands for the rest. Only the constructor runs then,
+ * and it starts no thread: a count of 1 cannot grow meanwhile (and one above
+ * 1 only makes patching more careful). Saves a read of /proc/self/status
+ * per hook. */
+void inline_batch(bool on);
+
 /* 1 if `h` is entry-patched (prepared and installed). */
 int inline_patched(const struct hook *h);
 

@@ -239,11 +239,13 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		log_error("out of memory at start-up; running unmemoized");
 		return;
 	}
+	inline_batch(true);
 	for (i = 0; i < nhooks; i++) {
 		hooks[i].fn = &memo_cfg.funcs[i];
 		if (hook_activate(&hooks[i]) == 0)
 			active++;
 	}
+	inline_batch(false);
 	/* A process that holds none of the configured functions (the shell or
 	 * the make that starts the real program, inheriting LD_PRELOAD) stays
 	 * quiet about them; where some are found, the missing ones are named. */
