@@ -1,9 +1,10 @@
 /*
  * entry: the one hand-written entry every entry-patched call passes through.
  * Owns the register contract between a patched caller and h->entry (the libffi
- * closure); reads the per-hook descriptor (inline.c: struct inline_desc) and
- * the vector-state layout found at start-up (memo_xsave_*). Hot path: no
- * memory but the stack, any thread, fork-safe.
+ * closure); reads the per-hook descriptor (entry.h: struct inline_desc,
+ * filled by inline.c) and the vector-state layout found at start-up
+ * (memo_xsave_*). Hot path: no memory but the stack (and l1, through
+ * desc->hit), any thread, fork-safe.
  *
  * A patched function's stub does `push [rip+desc]; jmp [rip+entry]`, so on
  * arrival: 0(%rsp) = descriptor, 8(%rsp) = the caller's return address,
@@ -19,8 +20,10 @@
  * aligns the stack, copies the caller's stack
  * arguments where the closure expects them, calls the closure, and restores
  * all but the registers that carry the return value (desc->keep).
- * Before all that, l1_entry_hit may serve the call from l1 with integer code
- * only: the vector registers are then left as they are, never saved.
+ * Before the vector save, desc->hit (l1_entry_hit, when the hook's calls
+ * qualify) may serve the call from l1 with integer code only: the vector
+ * registers are then left as they are, never saved, and the integer ones
+ * are restored from their pushed copies like on the full path.
  * The CFI lets an unwinder walk from inside the closure to the caller.
  */
 
