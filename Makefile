@@ -67,7 +67,18 @@ $(B)/%.o: %.c
 $(B)/%.o: %.S
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
-	$(Q)$(CC) $(SANFLAGS) -fPIC -c -o $@ $<
+	$(Q)$(CC) $(SANFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+# entry.S runs l1_hit.c's code before saving any vector register: it must
+# use general registers only and call nothing (a sanitizer's checks would be
+# calls), which the disassembly must show.
+$(B)/shim/l1_hit.o: shim/l1_hit.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(filter-out $(SANFLAGS),$(SHIM_CFLAGS)) -mgeneral-regs-only \
+		-fno-tree-loop-distribute-patterns -c -o $@ $<
+	$(Q)if objdump -dr $@ | grep -E 'R_X86_64_PLT32|call +\*|%[xyz]mm|%st|%mm|%k[0-7]'; then \
+		echo "$@: calls a function or uses a vector register (see above)"; rm -f $@; exit 1; fi
 
 # libinih is linked in statically (and its symbols hidden): one object less
 # to load in every process that inherits LD_PRELOAD.

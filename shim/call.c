@@ -7,6 +7,8 @@
  * calls the original, times it and stores the result when the rules say so.
  * Repeated evaluations go to repeat.c, a share of hits to verify.c, misses
  * to explain.c when MEMO_EXPLAIN is set.
+ * An entry-patched hook whose calls are scalars only is asked of l1 before
+ * the closure, by entry.S (l1_entry_hit, l1_hit.c): call_prepare says which.
  * Calls key, value, store, l1, stats. Any thread, no global lock; allocates
  * nothing for values that fit VALUE_INLINE (larger values, malloc'ed string
  * returns and the first static-string buffer of a thread do allocate).
@@ -18,6 +20,7 @@
 #include <time.h>
 
 #include "call.h"
+#include "entry.h"
 #include "explain.h"
 #include "flight.h"
 #include "l1.h"
@@ -132,10 +135,9 @@ static char *static_string(struct hook *h, const void *src, size_t n)
 /* Apply a verified value to the call. All sizes are checked before anything
  * is written, so a mismatch leaves the caller's memory untouched. */
 static int restore(struct hook *h, const struct proto *p, void *ret, void **args,
-		   const struct value_meta *meta, const struct iovec *got,
-		   const struct layout *l)
+		   uint16_t flags, const struct iovec *got, const struct layout *l)
 {
-	bool null_ret = meta->flags & VALUE_RET_NULL;
+	bool null_ret = flags & VALUE_RET_NULL;
 	int i;
 
 	for (i = 1; i < l->nparts; i++)
@@ -298,12 +300,12 @@ static int bypassing(struct hook *h)
 }
 
 /* A hit: count it and give the caller errno as the call left it. */
-static void served(struct hook *h, const struct value_meta *meta)
+static void served(struct hook *h, uint64_t ns_saved, int saved_errno)
 {
 	STAT_ADD(&h->stats, hits, 1);
-	STAT_ADD(&h->stats, ns_saved, (uint64_t)(meta->seconds * 1e9));
+	STAT_ADD(&h->stats, ns_saved, ns_saved);
 	memo_busy = 0;
-	errno = meta->saved_errno;
+	errno = saved_errno;
 }
 
 /* Look the call up in the shared store; 1 if it was served from there. */
@@ -321,10 +323,10 @@ static int lookup(struct hook *h, const struct memo_key *k, const struct l1_prob
 	if (store_get(memo_store, k, &buf, &h->stats) != STORE_HIT)
 		goto out;
 	v = value_decode(k, buf.data, buf.len, &meta, got, l->nparts);
-	if (v == VALUE_OK && restore(h, &h->fn->proto, ret, args, &meta, got, l) == 0) {
+	if (v == VALUE_OK && restore(h, &h->fn->proto, ret, args, meta.flags, got, l) == 0) {
 		if (pr)
 			l1_put(pr, &meta, got, l->nparts);
-		served(h, &meta);
+		served(h, (uint64_t)(meta.seconds * 1e9), meta.saved_errno);
 		served_here = 1;
 		goto out;
 	}
@@ -358,19 +360,20 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	/* verify.c: `verify = FRACTION` recomputes this share of hits */
 	verifying = h->fn->verify > 0 && !h->fn->repeated && verify_due(h);
 	caller_errno = errno;
+	l1_errno = &errno;
 	memo_busy = 1;
 	STAT_ADD(&h->stats, calls, 1);
 	if (layout_of(p, args, &l) < 0)
 		goto unkeyable;
 	if (!h->fn->repeated && l1_probe(h, args, &probe) == 0) {
 		uint8_t space[L1_VALUE_MAX];
-		struct value_meta meta;
+		struct l1_found f;
 		struct iovec got[VALUE_MAX_PARTS];
 
 		pr = &probe;
-		if (!verifying && l1_get(pr, space, sizeof space, &meta, got, l.nparts) &&
-		    restore(h, p, ret, args, &meta, got, &l) == 0) {
-			served(h, &meta);
+		if (!verifying && l1_get(pr, space, sizeof space, &f, got, l.nparts) &&
+		    restore(h, p, ret, args, f.flags, got, &l) == 0) {
+			served(h, f.ns_saved, f.saved_errno);
 			return;
 		}
 	}
@@ -478,6 +481,18 @@ int call_prepare(struct hook *h)
 				 "no numeric return" : "out or inout buffers");
 			return -1;
 		}
+	}
+	/* The entry may serve a hit by itself (l1_entry_hit) when the call's
+	 * image is scalars only, its result fits one register, and no rule
+	 * (repeated evaluations, verify) needs to see the hit. */
+	h->entry_hit = !h->fn->repeated && h->fn->verify == 0 &&
+		       (p->ret_kind == RET_VOID || (p->ret_kind == RET_SCALAR && p->ret.size <= 8))
+		       ? l1_entry_hit : NULL;
+	for (i = 0; i < p->nargs; i++) {
+		const struct proto_arg *a = &p->args[i];
+		if (a->kind == ARG_OUT || a->kind == ARG_INOUT ||
+		    (!a->ignored && a->kind != ARG_SCALAR && a->kind != ARG_OPAQUE))
+			h->entry_hit = NULL;
 	}
 	if (!h->orig)
 		h->orig = h->target;

@@ -1,9 +1,10 @@
 /*
  * entry: the one hand-written entry every entry-patched call passes through.
  * Owns the register contract between a patched caller and h->entry (the libffi
- * closure); reads the per-hook descriptor (inline.c: struct inline_desc) and
- * the vector-state layout found at start-up (memo_xsave_*). Hot path: no
- * memory but the stack, any thread, fork-safe.
+ * closure); reads the per-hook descriptor (entry.h: struct inline_desc,
+ * filled by inline.c) and the vector-state layout found at start-up
+ * (memo_xsave_*). Hot path: no memory but the stack (and l1, through
+ * desc->hit), any thread, fork-safe.
  *
  * A patched function's stub does `push [rip+desc]; jmp [rip+entry]`, so on
  * arrival: 0(%rsp) = descriptor, 8(%rsp) = the caller's return address,
@@ -19,16 +20,15 @@
  * aligns the stack, copies the caller's stack
  * arguments where the closure expects them, calls the closure, and restores
  * all but the registers that carry the return value (desc->keep).
+ * Before the vector save, desc->hit (l1_entry_hit, when the hook's calls
+ * qualify) may serve the call from l1 with integer code only: the vector
+ * registers are then left as they are, never saved, and the integer ones
+ * are restored from their pushed copies like on the full path.
  * The CFI lets an unwinder walk from inside the closure to the caller.
  */
 
-#define DESC_ENTRY	0
-#define DESC_STACK	8
-#define DESC_KEEP	16
-#define KEEP_RAX	1
-#define KEEP_RDX	2
-#define KEEP_XMM0	4
-#define KEEP_XMM1	8
+#include "entry.h"
+
 #define XMM0_AT		160	/* XMM0 in the XSAVE legacy region (and in the by-hand modes) */
 #define YMM_HI_AT	576	/* YMM0's upper half in XSAVE's standard layout */
 
@@ -72,6 +72,51 @@ memo_inline_entry:
 	.cfi_offset %r15, -144
 	cld
 
+	/* The early hit: l1_entry_hit reads the arguments from the frame
+	 * (entry.h) and touches no vector register, so none is saved for it.
+	 * Storing the low halves of the vector arguments and MXCSR changes
+	 * nothing; VEX forms where AVX is on (no SSE/AVX transition). */
+	subq	$FRAME_SIZE, %rsp
+	movq	8(%rbp), %rdi
+	cmpq	$0, DESC_HIT(%rdi)
+	je	14f
+	movq	%rsp, %rsi
+	cmpb	$0, memo_vec_mode(%rip)
+	jne	10f
+	.irp i, 0,1,2,3,4,5,6,7
+	movq	%xmm\i, FRAME_XMM0+\i*8(%rsi)
+	.endr
+	stmxcsr	FRAME_MXCSR(%rsi)
+	jmp	11f
+10:
+	.irp i, 0,1,2,3,4,5,6,7
+	vmovq	%xmm\i, FRAME_XMM0+\i*8(%rsi)
+	.endr
+	vstmxcsr FRAME_MXCSR(%rsi)
+11:	andq	$-16, %rsp
+	call	*DESC_HIT(%rdi)
+	testl	%eax, %eax
+	jz	14f
+	/* Served: the result replaces the saved %rax, or goes to %xmm0 (the
+	 * only registers an entry hit returns in). */
+	movq	8(%rbp), %rbx
+	movq	(FRAME_RET - FRAME_RBP)(%rbp), %rax
+	testb	$KEEP_RAX, DESC_KEEP(%rbx)
+	jz	12f
+	movq	%rax, -16(%rbp)
+12:	testb	$KEEP_XMM0, DESC_KEEP(%rbx)
+	jz	9f
+	cmpb	$0, memo_vec_mode(%rip)
+	jne	13f
+	movq	%rax, %xmm0
+	jmp	9f
+13:	vmovq	%rax, %xmm0
+	jmp	9f
+
+	/* The full path. The early hit may have changed the caller-saved
+	 * integer registers (restored from their saved copies below), nothing
+	 * else. */
+14:	leaq	-120(%rbp), %rsp
 	/* Vector state, 64-byte aligned; %r12 keeps its address across the call. */
 	subq	memo_xsave_size(%rip), %rsp
 	andq	$-64, %rsp
@@ -118,6 +163,8 @@ memo_inline_entry:
 	movq	-40(%rbp), %rdx
 	movq	-48(%rbp), %rsi
 	movq	-56(%rbp), %rdi
+	movq	-64(%rbp), %r8
+	movq	-72(%rbp), %r9
 	call	*DESC_ENTRY(%rbx)
 
 	/* The return registers replace their saved values, so the restore

@@ -20,6 +20,8 @@
 
 #define HOOK_MAX_GLOBALS 8
 
+struct inline_desc;
+
 enum hook_state {
 	HOOK_UNRESOLVED = 0,	/* not (yet) found in any loaded object */
 	HOOK_ACTIVE,		/* resolved, closure ready: calls are memoized */
@@ -44,6 +46,9 @@ struct hook {
 	ffi_type *atypes[PROTO_MAX_ARGS];
 	ffi_closure *closure;
 	void *entry;			/* the closure's code: where patched calls go */
+	/* what serves a hit in the inline entry before it saves any vector
+	 * state (l1_entry_hit), or NULL where the calls do not qualify */
+	int (*entry_hit)(const struct inline_desc *d, uint8_t *frame);
 	blake2b_state prefix;		/* key prefix, hashed once */
 	uint64_t generation;		/* flush generation (memo flush), read at activation */
 	uint64_t threshold_ns;

@@ -22,6 +22,7 @@
 #include <libunwind.h>
 
 #include "elf.h"
+#include "entry.h"
 #include "log.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -38,17 +39,6 @@
 #define TRAMP_MAX 384
 #define SLOT_DESC 448		/* address of the hook's struct inline_desc */
 #define SLOT_ENTRY 456		/* address of memo_inline_entry */
-
-/* Read by entry.S: which return registers the closure's values replace. */
-enum { KEEP_RAX = 1, KEEP_RDX = 2, KEEP_XMM0 = 4, KEEP_XMM1 = 8 };
-
-/* What entry.S reads for one hook (offsets fixed there: 0, 8, 16). */
-struct inline_desc {
-	void *entry;		/* h->entry, set at install */
-	uint64_t stack_bytes;	/* caller's stack-argument area, multiple of 16 */
-	uint64_t keep;		/* KEEP_* */
-	struct hook *h;
-};
 
 struct inline_patch {
 	struct inline_desc desc;
@@ -445,38 +435,46 @@ static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const Zyd
 
 /* ---- prepare -------------------------------------------------------- */
 
-/* Bytes of the caller's stack-passed arguments (psABI classification of the
- * prototype's arguments: 6 integer and 8 vector registers, long double in
- * memory), rounded to 16 so entry.S calls on an aligned stack; and which
- * return registers carry the result. */
-static void frame_of(const struct proto *p, uint64_t *stack, uint64_t *keep)
+/* Where the psABI puts each of the prototype's arguments (6 integer and 8
+ * vector registers, long double in memory), as offsets in entry.S's frame;
+ * the bytes of the caller's stack-passed arguments, rounded to 16 so entry.S
+ * calls on an aligned stack; and which return registers carry the result. */
+static void frame_of(const struct proto *p, struct inline_desc *d)
 {
+	/* rdi, rsi, rdx, rcx, r8, r9 by their push order in entry.S */
+	static const int gpr_push[6] = { 7, 6, 5, 4, 8, 9 };
 	int nint = 0, nsse = 0;
 	uint64_t bytes = 0;
 
 	for (int i = 0; i < p->nargs; i++) {
 		const struct proto_arg *a = &p->args[i];
+		uint64_t at;
 		if (a->kind == ARG_SCALAR && a->type.cls == SC_FLOAT) {
-			if (a->type.size == 16)
+			if (a->type.size == 16) {
 				bytes = (bytes + 15) / 16 * 16 + 16;
-			else if (nsse < 8)
-				nsse++;
-			else
+				at = FRAME_STACK_ARGS + bytes - 16;
+			} else if (nsse < 8) {
+				at = FRAME_XMM0 + 8 * nsse++;
+			} else {
+				at = FRAME_STACK_ARGS + bytes;
 				bytes += 8;
+			}
 		} else if (nint < 6) {
-			nint++;
+			at = FRAME_GPR(gpr_push[nint++]);
 		} else {
+			at = FRAME_STACK_ARGS + bytes;
 			bytes += 8;
 		}
+		d->arg_at[i] = (uint16_t)at;
 	}
-	*stack = (bytes + 15) / 16 * 16;
-	*keep = 0;
+	d->stack_bytes = (bytes + 15) / 16 * 16;
+	d->keep = 0;
 	if (p->ret_kind == RET_VOID || (p->ret_kind == RET_SCALAR && p->ret.cls == SC_VOID))
 		return;
 	if (p->ret_kind == RET_SCALAR && p->ret.cls == SC_FLOAT)
-		*keep = p->ret.size == 16 ? 0 : KEEP_XMM0;	/* long double: st(0) */
+		d->keep = p->ret.size == 16 ? 0 : KEEP_XMM0;	/* long double: st(0) */
 	else
-		*keep = KEEP_RAX;
+		d->keep = KEEP_RAX;
 }
 
 static struct inline_patch *patch_of(const struct hook *h)
@@ -633,7 +631,8 @@ int inline_prepare(struct hook *h)
 	}
 
 	if (h->fn)
-		frame_of(&h->fn->proto, &p->desc.stack_bytes, &p->desc.keep);
+		frame_of(&h->fn->proto, &p->desc);
+	p->desc.hit = h->entry_hit;
 	p->desc.h = h;
 	p->h = h;
 	p->at = (uint8_t *)at;

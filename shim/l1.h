@@ -9,6 +9,8 @@
  * that finds a slot busy skips). Filled by every store hit and every stored
  * result. Only small calls fit (image and value within one slot).
  * After fork the table stays valid: it only ever holds verified results.
+ * l1.c builds probes and writes; l1_hit.c reads, with integer code only, so
+ * that the inline entry can serve a hit before saving any vector state.
  */
 #ifndef MEMO_L1_H
 #define MEMO_L1_H
@@ -35,10 +37,22 @@ struct l1_probe {
  * be evaluated). */
 int l1_probe(const struct hook *h, void *const *args, struct l1_probe *pr);
 
+/* What a hit gives besides its parts. */
+struct l1_found {
+	uint16_t flags;		/* VALUE_* */
+	int32_t saved_errno;	/* errno as the call left it */
+	uint64_t ns_saved;	/* the call's time, as stats count a hit's saving */
+};
+
 /* On a hit, copy the stored value into `space` (cap bytes) and describe it:
- * meta (flags, errno, seconds) and parts pointing into space. 1 = hit, 0 = miss. */
+ * f and parts pointing into space. 1 = hit, 0 = miss. (l1_hit.c) */
 int l1_get(const struct l1_probe *pr, uint8_t *space, size_t cap,
-	   struct value_meta *meta, struct iovec *parts, int nparts);
+	   struct l1_found *f, struct iovec *parts, int nparts);
+
+/* This thread's &errno, set by the call path: l1_entry_hit (entry.h) may
+ * call nothing, not even __errno_location. NULL until this thread's first
+ * memoized call takes the full path. */
+extern __thread int *l1_errno;
 
 /* Remember a verified result (ignored when it does not fit a slot). */
 void l1_put(const struct l1_probe *pr, const struct value_meta *meta,
