@@ -22,7 +22,7 @@ else
 Q := @
 endif
 
-PKGS := libb2 libelf libffi inih libunwind libdw
+PKGS := libb2 libelf libffi inih libdw
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MC_CFLAGS = $(shell pkg-config --cflags libmemcached 2>/dev/null)
@@ -36,10 +36,10 @@ LDLIBS_SHIM = $(PKG_LIBS) -lZydis -ldl -lpthread -lm
 # The objects loaded into host processes take libb2 and libffi from Debian's
 # static archives, their symbols hidden: each shared library is an object
 # more for the loader in every memoizing process (libb2's also brings
-# libgomp), ~0.35 ms of start-up together. libelf, libunwind and Zydis
-# have no PIC archive on Debian and stay shared.
+# libgomp), ~0.35 ms of start-up together. libelf and Zydis have no PIC
+# archive on Debian and stay shared.
 STATIC_LIBS = -Wl,--exclude-libs,ALL -Wl,-Bstatic -lb2 -lffi_pic -Wl,-Bdynamic
-ENGINE_LIBS = $(STATIC_LIBS) $(shell pkg-config --libs libelf libunwind 2>/dev/null) -lZydis -ldl -lpthread -lm
+ENGINE_LIBS = $(STATIC_LIBS) $(shell pkg-config --libs libelf 2>/dev/null) -lZydis -ldl -lpthread -lm
 
 # The preload (libmemo.so) is small: it reads the config and loads the
 # engine (libmemo-engine.so: everything else) only where a configured

@@ -15,11 +15,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <ucontext.h>
 #include <unistd.h>
-
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 
 #include "elf.h"
 #include "entry.h"
@@ -39,6 +37,7 @@
 #define TRAMP_MAX 384
 #define SLOT_DESC 448		/* address of the hook's struct inline_desc */
 #define SLOT_ENTRY 456		/* address of memo_inline_entry */
+#define MAX_CALLS 4		/* relocated calls recorded per trampoline */
 
 struct inline_patch {
 	struct inline_desc desc;
@@ -47,6 +46,10 @@ struct inline_patch {
 	uint8_t *at;		/* patched bytes: target, or target + 4 after endbr64 */
 	int n;			/* bytes displaced into the trampoline (>= JMP_LEN) */
 	int installed;
+	/* where the relocated calls among them return to, as page offsets: a
+	 * crash below one shows such a return address on the stack */
+	uint16_t call_ret[MAX_CALLS];
+	int ncalls;
 	struct inline_patch *next;
 };
 
@@ -54,6 +57,8 @@ struct inline_patch {
  * a release store); read lock-free by the crash handler. Never freed once
  * installed: code may still run through it. */
 static struct inline_patch *patches;
+/* Some trampoline holds a relocated call: the crash handler scans the stack. */
+static int any_call_relocated;
 
 /* Vector-state layout for entry.S, found once by cpu_init before the first
  * stub exists; read-only after. */
@@ -363,9 +368,10 @@ static int put_abs_jmp(uint8_t *buf, int pos, uintptr_t to)
 }
 
 /* Relocate one instruction from `src` to tramp+pos (running at `run`).
- * Returns the new pos, or -1 with h->why set. */
+ * Returns the new pos, or -1 with h->why set; for a call, *call_end is where
+ * the relocated call returns to (the crash handler looks for it). */
 static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
-		    uintptr_t src, uint8_t *buf, int pos, uintptr_t run)
+		    uintptr_t src, uint8_t *buf, int pos, uintptr_t run, int *call_end)
 {
 	uintptr_t here = run + (uintptr_t)pos, t;
 	long off = (long)(src - (uintptr_t)h->target);
@@ -387,11 +393,13 @@ static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const Zyd
 		}
 		if (in->mnemonic == ZYDIS_MNEMONIC_CALL) {
 			buf[pos] = 0xe8;
+			*call_end = pos + 5;
 			if (put_rel32(buf, pos + 1, here + 5, t) == 0)
 				return pos + 5;
 			/* call [rip+2]; jmp +8; .quad t — returns into the
 			 * trampoline, which goes on with the next instruction. */
 			static const uint8_t op[8] = { 0xff, 0x15, 2, 0, 0, 0, 0xeb, 8 };
+			*call_end = pos + 6;
 			memcpy(buf + pos, op, 8);
 			memcpy(buf + pos + 8, &t, 8);
 			return pos + 16;
@@ -547,7 +555,7 @@ int inline_check(struct hook *h)
 	struct extent e;
 	uintptr_t at, need[8];
 	uint8_t tramp[TRAMP_MAX];
-	int n, nneed, pos = 4;
+	int n, nneed, pos = 4, call_end;
 
 	if (check(h, &e, &at, &n, need, &nneed) < 0)
 		return -1;
@@ -556,7 +564,7 @@ int inline_check(struct hook *h)
 	for (int off = 0; off < n && pos >= 0; off += in.length) {
 		decode((const uint8_t *)at + off, (size_t)(n - off), &in, ops);
 		pos = relocate(h, &in, ops, at + (uintptr_t)off, tramp, pos,
-			       (uintptr_t)h->target + e.size);
+			       (uintptr_t)h->target + e.size, &call_end);
 	}
 	return pos < 0 ? -1 : 0;
 }
@@ -598,8 +606,14 @@ int inline_prepare(struct hook *h)
 	memcpy(tramp, endbr64, 4);
 	pos = 4;
 	for (int off = 0; off < n; off += in.length) {
+		int call_end = 0;
+
 		decode((const uint8_t *)at + off, (size_t)(n - off), &in, ops);
-		pos = relocate(h, &in, ops, at + (uintptr_t)off, tramp, pos, run);
+		pos = relocate(h, &in, ops, at + (uintptr_t)off, tramp, pos, run, &call_end);
+		if (call_end && p->ncalls < MAX_CALLS) {
+			p->call_ret[p->ncalls++] = (uint16_t)(TRAMP_OFF + call_end);
+			any_call_relocated = 1;
+		}
 		if (pos < 0) {
 			munmap(p->page, PAGE);
 			free(p);
@@ -792,19 +806,54 @@ static void crash_report(uintptr_t ip, const char *how, int sig)
 		  h->fn ? h->fn->file : "?", h->fn ? h->fn->line : 0);
 }
 
+/* The patch whose trampoline a relocated call in it returns to at `ret`. */
+static struct inline_patch *call_return_to(uintptr_t ret)
+{
+	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next)
+		for (int k = 0; k < p->ncalls; k++)
+			if (ret == (uintptr_t)p->page + p->call_ret[k])
+				return p;
+	return NULL;
+}
+
+/*
+ * Deeper than the faulting instruction: a relocated call in a trampoline
+ * (the function's first bytes called something, which crashed) leaves its
+ * exact return address on the stack, so the stack is scanned for one. No
+ * unwinder: libunwind would cost every memoizing process its loading (~0.1
+ * ms) and walks through dl_iterate_phdr and allocations, unsafe in a handler
+ * that runs for every SIGSEGV of the host. The stack is read through
+ * process_vm_readv, which fails where a plain read would fault.
+ */
+#define CRASH_SCAN_BYTES (64 << 10)
+
+static void crash_scan_stack(uintptr_t sp, int sig)
+{
+	uintptr_t words[256];
+	pid_t self = getpid();
+
+	sp &= ~(uintptr_t)7;
+	for (size_t done = 0; done < CRASH_SCAN_BYTES; done += sizeof words) {
+		struct iovec local = { words, sizeof words };
+		struct iovec remote = { (void *)(sp + done), sizeof words };
+		ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
+
+		for (ssize_t i = 0; i < n / (ssize_t)sizeof words[0]; i++)
+			if (call_return_to(words[i]))
+				crash_report(words[i] - 1, "in a frame below", sig);
+		if (n < (ssize_t)sizeof words)
+			return;
+	}
+}
+
 static void crash_handler(int sig, siginfo_t *si, void *uctx)
 {
 	ucontext_t *uc = uctx;
-	unw_cursor_t cur;
-	unw_word_t ip;
-	int i, k = 0, depth = 0;
+	int i, k = 0;
 
 	crash_report((uintptr_t)uc->uc_mcontext.gregs[REG_RIP], "in", sig);
-	/* Deeper: a trampoline on the stack (a relocated call returns into it). */
-	if (unw_init_local2(&cur, uc, UNW_INIT_SIGNAL_FRAME) == 0)
-		while (unw_step(&cur) > 0 && ++depth < 64)
-			if (unw_get_reg(&cur, UNW_REG_IP, &ip) == 0)
-				crash_report((uintptr_t)ip - 1, "in a frame below", sig);
+	if (any_call_relocated)
+		crash_scan_stack((uintptr_t)uc->uc_mcontext.gregs[REG_RSP], sig);
 
 	for (i = 0; i < 3; i++)
 		if (crash_sigs[i] == sig)

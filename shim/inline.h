@@ -4,7 +4,7 @@
  * shared assembly entry (entry.S) that saves every register, aligns the stack
  * and calls h->entry. The displaced instructions are relocated (Zydis) into a
  * trampoline that becomes h->orig.
- * Calls log, elf (symbol sizes), Zydis, libunwind. Start-up and dlopen only, under
+ * Calls log, elf (symbol sizes), Zydis. Start-up and dlopen only, under
  * hooks_lock (never on the hot path); install is safe while other threads run.
  *
  * Usage, per hook, once h->target, h->path, h->base, h->fn and h->entry are set:

@@ -5,7 +5,8 @@
 # memoized (same output; the second run is served from the cache); a back edge
 # into the patched bytes, a 3-byte function and a variadic function are
 # refused with a warning naming the reason, with mechanism = inline and auto,
-# while the program runs as without libmemo; a fault in a trampoline is named.
+# while the program runs as without libmemo; a fault in a trampoline, or in
+# a function a relocated call in it called, is named.
 source "$TOP/tests/lib.sh"
 prog="$P/inline/prologue"
 
@@ -17,6 +18,7 @@ setup() {	# MECHANISM
 	conf p_endbr 'long p_endbr(long x)' "$1"
 	conf p_jcc_call 'int p_jcc_call(int x)' "$1"
 	conf p_crash 'int p_crash(const int p[1])' "$1"
+	conf p_call_crash 'int p_call_crash(const int p[1])' "$1"
 	conf p_backedge 'int p_backedge(int n)' "$1"
 	conf p_tiny 'int p_tiny(int x)' "$1"
 	conf p_vsum 'int p_vsum(int n)' "$1"
@@ -63,4 +65,14 @@ cat crash.err
 [ "$rc" = 139 ] || { [ "${SAN:-0}" = 1 ] && [ "$rc" = 134 ]; } || fail "exit status of the crash: $rc"
 grep -qF "libmemo: error: 'p_crash': Segmentation fault in its entry-patch trampoline at +0x4 ($T/memo.d/p_crash.conf:1)" crash.err ||
 	fail "the crash handler did not name the hook"
+
+# The same fault one frame deeper: the trampoline's relocated call (endbr64,
+# then `call p_load` at +0x4) returns to +0x9, found on the stack.
+note "a fault below a trampoline's relocated call"
+under_memo "$prog" callcrash 2>crash.err
+rc=$?
+cat crash.err
+[ "$rc" = 139 ] || { [ "${SAN:-0}" = 1 ] && [ "$rc" = 134 ]; } || fail "exit status of the deeper crash: $rc"
+grep -qF "libmemo: error: 'p_call_crash': Segmentation fault in a frame below its entry-patch trampoline at +0x8 ($T/memo.d/p_call_crash.conf:1)" crash.err ||
+	fail "the crash handler did not find the trampoline below the fault"
 exit 0

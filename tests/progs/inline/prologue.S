@@ -93,6 +93,25 @@ p_crash:
 	ret
 	.size	p_crash, .-p_crash
 
+/* Its first instruction calls a helper that faults when given NULL: the
+ * fault is one frame below the trampoline, whose relocated call's return
+ * address the crash handler must find on the stack. */
+	.globl	p_call_crash
+	.type	p_call_crash, @function
+	.p2align 4
+p_call_crash:
+	call	p_load
+	addl	$1, %eax
+	ret
+	.size	p_call_crash, .-p_call_crash
+
+	.type	p_load, @function
+	.p2align 4
+p_load:
+	movl	(%rdi), %eax
+	ret
+	.size	p_load, .-p_load
+
 	.section .rodata
 	.p2align 4
 p_value:

@@ -1,7 +1,8 @@
 /*
  * t0502's target: calls each prologue of prologue.S (and a variadic C
  * function) and prints the results, so runs with and without entry patching
- * compare byte for byte. `prologue crash` calls p_crash(NULL).
+ * compare byte for byte. `prologue crash` calls p_crash(NULL), `prologue
+ * callcrash` p_call_crash(NULL).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@ int p_jcc_call(int x);
 int p_backedge(int n);
 int p_tiny(int x);
 int p_crash(const int *p);
+int p_call_crash(const int *p);
 
 __attribute__((noinline)) int p_vsum(int n, ...)
 {
@@ -32,6 +34,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "crash"))
 		return p_crash(NULL);
+	if (argc > 1 && !strcmp(argv[1], "callcrash"))
+		return p_call_crash(NULL);
 	for (int i = -2; i < 3; i++)
 		printf("riprel(%d)=%ld sse66=%g endbr=%ld jcc_call=%d backedge=%d tiny=%d crash=%d\n",
 		       i, p_riprel(i), p_sse66(i), p_endbr(i), p_jcc_call(i), p_backedge(i),
