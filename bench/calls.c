@@ -14,7 +14,9 @@
  *   calls threads N PORT hits per second with 2 threads vs 2 threads of raw
  *                       libmemcached gets
  *   calls miss N PORT   N misses of bf_spin vs the same calls of the unhooked
- *                       copy, and a get round trip + hashing
+ *                       copy, vs a get round trip + hashing, and vs a plain
+ *                       C memoizer's miss: hash, get (a miss), the unhooked
+ *                       call, a noreply set of a value of libmemo's size
  * Every comparison of the shared store runs its sides in alternating short
  * blocks of calls (interleave): this VM's cross-CPU wake-up cost drifts over
  * seconds, and measuring one side after the other put the drift into the
@@ -355,19 +357,45 @@ static void run_spin_miss(struct side *s, long first, long len)
 		sink = bf_spin((int)i);
 }
 
+/* What any memoizer must do on a miss, written plainly: hash the arguments,
+ * one get (a miss: the key is new), the call, and a noreply set (s->mc has
+ * NOREPLY on) of a value of libmemo's size. */
+static void run_plain_miss(struct side *s, long first, long len)
+{
+	char key[KEY_LEN + 1], v[ENTRY_SIZE] = { 0 };
+	unsigned pid = (unsigned)getpid();	/* new keys in every run */
+	size_t vlen;
+	uint32_t flags;
+	memcached_return_t rc;
+
+	for (long i = first; i < first + len; i++) {
+		double r;
+
+		hash_args(i, 16);
+		snprintf(key, sizeof key, "miss-%08x-%053ld", pid, i);
+		free(memcached_get(s->mc, key, KEY_LEN, &vlen, &flags, &rc));
+		sink = r = raw_spin((int)i);
+		memcpy(v, &r, sizeof r);
+		memcached_set(s->mc, key, KEY_LEN, v, sizeof v, 0, 0);
+	}
+}
+
 static int miss(long n, int port)
 {
-	struct side s[3] = { { .run = run_spin_direct }, { .run = run_spin_miss } };
-	memcached_st *mc = NULL;
+	struct side s[4] = { { .run = run_spin_direct }, { .run = run_spin_miss } };
+	memcached_st *mc = NULL, *noreply = NULL;
 	double direct;
 	int nsides = 2;
 
 	load_raw();
 	if (port) {
 		mc = connect_to(port);
+		noreply = connect_to(port);
+		memcached_behavior_set(noreply, MEMCACHED_BEHAVIOR_NOREPLY, 1);
 		preload_baseline_values(mc);
 		s[2] = (struct side){ .run = run_plain, .mc = mc, .argbytes = 16 };
-		nsides = 3;
+		s[3] = (struct side){ .run = run_plain_miss, .mc = noreply };
+		nsides = 4;
 	}
 	compare(s, nsides, n, 20);	/* a miss takes tens of µs: shorter blocks */
 	direct = ns_per_call(&s[0], n);
@@ -375,7 +403,9 @@ static int miss(long n, int port)
 	       ns_per_call(&s[1], n), ns_per_call(&s[1], n) - direct);
 	if (port) {
 		printf("get_and_hash %.0f ns\n", ns_per_call(&s[2], n));
+		printf("plain_miss_overhead %.0f ns\n", ns_per_call(&s[3], n) - direct);
 		memcached_free(mc);
+		memcached_free(noreply);
 	}
 	return 0;
 }
