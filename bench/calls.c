@@ -13,8 +13,14 @@
  *                       vs the bare get (PORT 0: folder store, no baseline)
  *   calls threads N PORT hits per second with 2 threads vs 2 threads of raw
  *                       libmemcached gets
- *   calls miss N PORT   N misses of bf_spin (about 20 µs each) vs the same
- *                       calls of the unhooked copy, and a get round trip
+ *   calls miss N PORT   N misses of bf_spin vs the same calls of the unhooked
+ *                       copy, vs a get round trip + hashing, and vs a plain
+ *                       C memoizer's miss: hash, get (a miss), the unhooked
+ *                       call, a noreply set of a value of libmemo's size
+ * Every comparison of the shared store runs its sides in alternating short
+ * blocks of calls (interleave): this VM's cross-CPU wake-up cost drifts over
+ * seconds, and measuring one side after the other put the drift into the
+ * ratios.
  *   calls readfiles DIR N  the baseline of a folder hit: open, read and
  *                       close each entry file under DIR, N reads in all
  * Prints "name value unit" lines that bench/run turns into ratios.
@@ -132,132 +138,274 @@ static memcached_st *connect_to(int port)
 	return mc;
 }
 
+/* One libmemo entry for a double return: header + part (the baselines'
+ * values are this size). */
+#define ENTRY_SIZE (88 + 8 + 8)
+#define KEY_LEN 67		/* "m1-" + 64 hex digits, as libmemo's keys */
+
+/* One side of a comparison: runs calls [first, first + len). */
+struct side {
+	void (*run)(struct side *s, long first, long len);
+	memcached_st *mc;
+	size_t argbytes;	/* hashed per call, as libmemo would; 0: none */
+	double sec;		/* summed over its blocks */
+};
+
+/* Runs every side over calls [first, first + n) in alternating blocks of
+ * `block` calls, the side that goes first rotating, so that a drift in the
+ * machine's wake-up behaviour (idle states, scheduler placement) falls on
+ * every side alike. */
+static void interleave(struct side *s, int nsides, long first, long n, long block)
+{
+	long b, i;
+	int k;
+
+	for (b = 0, i = first; i < first + n; b++, i += block) {
+		long len = first + n - i < block ? first + n - i : block;
+		for (k = 0; k < nsides; k++) {
+			struct side *x = &s[(b + k) % nsides];
+			double t = now();
+			x->run(x, i, len);
+			x->sec += now() - t;
+		}
+	}
+}
+
+/* A warm-up on calls the timed run never makes (connections, first-call
+ * set-up), then the timed run. */
+static void compare(struct side *s, int nsides, long n, long block)
+{
+	int k;
+
+	interleave(s, nsides, n, 2 * block, block);
+	for (k = 0; k < nsides; k++)
+		s[k].sec = 0;
+	interleave(s, nsides, 0, n, block);
+}
+
+static double ns_per_call(const struct side *s, long n)
+{
+	return s->sec / n * 1e9;
+}
+
+/* BLAKE2b-256 of argbytes of arguments that differ per call, where they
+ * lie (as libmemo hashes them). */
+static void hash_args(long i, size_t argbytes)
+{
+	blake2b_state s;
+	uint8_t digest[32];
+
+	memset(buf, 0, argbytes);
+	memcpy(buf, &i, sizeof i);
+	blake2b_init(&s, 32);
+	blake2b_update(&s, buf, argbytes);
+	blake2b_final(&s, digest, 32);
+}
+
+static void run_hit_scalar(struct side *s, long first, long len)
+{
+	(void)s;
+	for (long i = first; i < first + len; i++)
+		sink = bf_scalar((int)i, 0.5);
+}
+
+static void run_hit_8k(struct side *s, long first, long len)
+{
+	(void)s;
+	for (long i = first; i < first + len; i++) {
+		fill_buf(i);
+		sink = bf_buf(buf, sizeof buf);
+	}
+}
+
 /* The plain C path: hash the arguments as libmemo does (BLAKE2b-256), then
  * one get of a key of the same length for a value of the same size. */
-static double plain_path(memcached_st *mc, long n, size_t argbytes, int hash)
+static void run_plain(struct side *s, long first, long len)
 {
-	char key[68];
+	char key[KEY_LEN + 1];
 	size_t vlen;
 	uint32_t flags;
 	memcached_return_t rc;
-	uint8_t digest[32];
-	double t = now();
-	long i;
 
-	for (i = 0; i < n; i++) {
-		if (hash) {
-			blake2b_state s;
-			fill_buf(i);
-			blake2b_init(&s, 32);
-			blake2b_update(&s, buf, argbytes);
-			blake2b_final(&s, digest, 32);
-		}
+	for (long i = first; i < first + len; i++) {
+		if (s->argbytes)
+			hash_args(i, s->argbytes);
 		snprintf(key, sizeof key, "bench-%061ld", i % 64);
-		char *v = memcached_get(mc, key, 67, &vlen, &flags, &rc);
-		free(v);
+		free(memcached_get(s->mc, key, KEY_LEN, &vlen, &flags, &rc));
 	}
-	return (now() - t) / n * 1e9;
 }
 
-static void preload_baseline_values(memcached_st *mc, size_t vsize)
+static void preload_baseline_values(memcached_st *mc)
 {
-	char key[68], *v = calloc(1, vsize);
+	char key[KEY_LEN + 1], v[ENTRY_SIZE] = { 0 };
 	long i;
 
 	for (i = 0; i < 64; i++) {
 		snprintf(key, sizeof key, "bench-%061ld", i);
-		memcached_set(mc, key, 67, v, vsize, 0, 0);
+		memcached_set(mc, key, KEY_LEN, v, sizeof v, 0, 0);
 	}
-	free(v);
 }
 
 static int shared(long n, int port)
 {
-	double t, scalar_ns, buf_ns;
-	long i;
+	struct side s[5] = { { .run = run_hit_scalar }, { .run = run_hit_8k } };
+	memcached_st *mc = NULL;
+	int nsides = 2;
 
-	t = now();
-	for (i = 0; i < n; i++)
-		sink = bf_scalar((int)i, 0.5);
-	scalar_ns = (now() - t) / n * 1e9;
-	t = now();
-	for (i = 0; i < n; i++) {
-		fill_buf(i);
-		sink = bf_buf(buf, sizeof buf);
-	}
-	buf_ns = (now() - t) / n * 1e9;
-	printf("hit_scalar %.0f ns\nhit_8k %.0f ns\n", scalar_ns, buf_ns);
 	if (port) {
-		memcached_st *mc = connect_to(port);
-		/* value size of one libmemo entry for a double return: header + part */
-		preload_baseline_values(mc, 88 + 8 + 8);
-		plain_path(mc, 2000, 16, 1);	/* warm up */
-		printf("plain_scalar %.0f ns\n", plain_path(mc, n, 16, 1));
-		printf("plain_8k %.0f ns\n", plain_path(mc, n, BUF, 1));
-		printf("bare_get %.0f ns\n", plain_path(mc, n, 0, 0));
+		mc = connect_to(port);
+		preload_baseline_values(mc);
+		s[2] = (struct side){ .run = run_plain, .mc = mc, .argbytes = 16 };
+		s[3] = (struct side){ .run = run_plain, .mc = mc, .argbytes = BUF };
+		s[4] = (struct side){ .run = run_plain, .mc = mc };
+		nsides = 5;
+	}
+	compare(s, nsides, n, 200);
+	printf("hit_scalar %.0f ns\nhit_8k %.0f ns\n", ns_per_call(&s[0], n), ns_per_call(&s[1], n));
+	if (port) {
+		printf("plain_scalar %.0f ns\n", ns_per_call(&s[2], n));
+		printf("plain_8k %.0f ns\n", ns_per_call(&s[3], n));
+		printf("bare_get %.0f ns\n", ns_per_call(&s[4], n));
 		memcached_free(mc);
 	}
 	return 0;
 }
 
-struct thread_arg {
-	long first, n;
-	int port, raw;
+/* 2 threads, each with calls of its own, alternating blocks of libmemo hits
+ * and raw gets (on its own connection) between barriers: both sides see the
+ * same machine, as in interleave. */
+enum { T_HITS, T_RAW, T_STOP };
+#define T_BLOCK 200		/* calls of each thread per block */
+
+struct threads {
+	pthread_barrier_t bar;	/* 3: both workers and the timer */
+	int mode;		/* written by the timer between blocks */
+	long off, len;		/* the block, from each worker's first call */
+	int port;
+};
+
+struct worker {
+	struct threads *t;
+	long first;
 };
 
 static void *hammer(void *p)
 {
-	struct thread_arg *a = p;
-	long i;
+	struct worker *w = p;
+	struct threads *t = w->t;
+	struct side raw = { .run = run_plain, .mc = connect_to(t->port) };
 
-	if (a->raw) {
-		memcached_st *mc = connect_to(a->port);
-		plain_path(mc, a->n, 0, 0);
-		memcached_free(mc);
-		return NULL;
+	sink = bf_scalar((int)(-1 - w->first), 0.5);	/* opens this thread's connection */
+	run_plain(&raw, 0, 1);
+	for (;;) {
+		pthread_barrier_wait(&t->bar);
+		if (t->mode == T_STOP)
+			break;
+		if (t->mode == T_HITS)
+			run_hit_scalar(NULL, w->first + t->off, t->len);
+		else
+			run_plain(&raw, w->first + t->off, t->len);
+		pthread_barrier_wait(&t->bar);
 	}
-	for (i = 0; i < a->n; i++)
-		sink = bf_scalar((int)(a->first + i), 0.5);
+	memcached_free(raw.mc);
 	return NULL;
 }
 
-static double run_threads(long n, int port, int raw)
+static int threads(long n, int port)
 {
-	pthread_t t[2];
-	struct thread_arg a[2] = { { 0, n / 2, port, raw }, { n / 2, n / 2, port, raw } };
-	double start = now();
+	struct threads t = { .port = port };
+	struct worker w[2] = { { &t, 0 }, { &t, n / 2 } };
+	pthread_t id[2];
+	double sec[2] = { 0, 0 };
+	long b;
+	int k;
 
-	for (int i = 0; i < 2; i++)
-		pthread_create(&t[i], NULL, hammer, &a[i]);
-	for (int i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
-	return n / (now() - start);
+	pthread_barrier_init(&t.bar, NULL, 3);
+	for (k = 0; k < 2; k++)
+		pthread_create(&id[k], NULL, hammer, &w[k]);
+	for (b = 0, t.off = 0; t.off < n / 2; b++, t.off += T_BLOCK) {
+		t.len = n / 2 - t.off < T_BLOCK ? n / 2 - t.off : T_BLOCK;
+		for (k = 0; k < 2; k++) {
+			double start = now();
+			t.mode = (int)((b + k) % 2);
+			pthread_barrier_wait(&t.bar);
+			pthread_barrier_wait(&t.bar);
+			sec[t.mode] += now() - start;
+		}
+	}
+	t.mode = T_STOP;
+	pthread_barrier_wait(&t.bar);
+	for (k = 0; k < 2; k++)
+		pthread_join(id[k], NULL);
+	pthread_barrier_destroy(&t.bar);
+	printf("hits_per_s_2threads %.0f /s\n", (n / 2 * 2) / sec[T_HITS]);
+	printf("raw_gets_per_s_2threads %.0f /s\n", (n / 2 * 2) / sec[T_RAW]);
+	return 0;
+}
+
+static void run_spin_direct(struct side *s, long first, long len)
+{
+	(void)s;
+	for (long i = first; i < first + len; i++)
+		sink = raw_spin((int)i);
+}
+
+static void run_spin_miss(struct side *s, long first, long len)
+{
+	(void)s;
+	for (long i = first; i < first + len; i++)
+		sink = bf_spin((int)i);
+}
+
+/* What any memoizer must do on a miss, written plainly: hash the arguments,
+ * one get (a miss: the key is new), the call, and a noreply set (s->mc has
+ * NOREPLY on) of a value of libmemo's size. */
+static void run_plain_miss(struct side *s, long first, long len)
+{
+	char key[KEY_LEN + 1], v[ENTRY_SIZE] = { 0 };
+	unsigned pid = (unsigned)getpid();	/* new keys in every run */
+	size_t vlen;
+	uint32_t flags;
+	memcached_return_t rc;
+
+	for (long i = first; i < first + len; i++) {
+		double r;
+
+		hash_args(i, 16);
+		snprintf(key, sizeof key, "miss-%08x-%053ld", pid, i);
+		free(memcached_get(s->mc, key, KEY_LEN, &vlen, &flags, &rc));
+		sink = r = raw_spin((int)i);
+		memcpy(v, &r, sizeof r);
+		memcached_set(s->mc, key, KEY_LEN, v, sizeof v, 0, 0);
+	}
 }
 
 static int miss(long n, int port)
 {
-	double t, direct, missed;
-	long i;
+	struct side s[4] = { { .run = run_spin_direct }, { .run = run_spin_miss } };
+	memcached_st *mc = NULL, *noreply = NULL;
+	double direct;
+	int nsides = 2;
 
 	load_raw();
-	for (i = 0; i < 200; i++)	/* warm up, on keys the timed loop never uses */
-		sink = bf_spin((int)(-1 - i));
-	t = now();
-	for (i = 0; i < n; i++)
-		sink = raw_spin((int)i);
-	direct = (now() - t) / n * 1e9;
-	t = now();
-	for (i = 0; i < n; i++)
-		sink = bf_spin((int)i);
-	missed = (now() - t) / n * 1e9;
-	printf("spin_direct %.0f ns\nspin_miss %.0f ns\nmiss_overhead %.0f ns\n", direct, missed,
-	       missed - direct);
 	if (port) {
-		memcached_st *mc = connect_to(port);
-		preload_baseline_values(mc, 104);
-		plain_path(mc, 2000, 16, 1);
-		printf("get_and_hash %.0f ns\n", plain_path(mc, n, 16, 1));
+		mc = connect_to(port);
+		noreply = connect_to(port);
+		memcached_behavior_set(noreply, MEMCACHED_BEHAVIOR_NOREPLY, 1);
+		preload_baseline_values(mc);
+		s[2] = (struct side){ .run = run_plain, .mc = mc, .argbytes = 16 };
+		s[3] = (struct side){ .run = run_plain_miss, .mc = noreply };
+		nsides = 4;
+	}
+	compare(s, nsides, n, 20);	/* a miss takes tens of µs: shorter blocks */
+	direct = ns_per_call(&s[0], n);
+	printf("spin_direct %.0f ns\nspin_miss %.0f ns\nmiss_overhead %.0f ns\n", direct,
+	       ns_per_call(&s[1], n), ns_per_call(&s[1], n) - direct);
+	if (port) {
+		printf("get_and_hash %.0f ns\n", ns_per_call(&s[2], n));
+		printf("plain_miss_overhead %.0f ns\n", ns_per_call(&s[3], n) - direct);
 		memcached_free(mc);
+		memcached_free(noreply);
 	}
 	return 0;
 }
@@ -310,13 +458,8 @@ int main(int argc, char **argv)
 		return fill(atol(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "shared"))
 		return shared(atol(argv[2]), atoi(argv[3]));
-	if (argc >= 4 && !strcmp(argv[1], "threads")) {
-		long n = atol(argv[2]);
-		int port = atoi(argv[3]);
-		printf("hits_per_s_2threads %.0f /s\n", run_threads(n, port, 0));
-		printf("raw_gets_per_s_2threads %.0f /s\n", run_threads(n, port, 1));
-		return 0;
-	}
+	if (argc >= 4 && !strcmp(argv[1], "threads"))
+		return threads(atol(argv[2]), atoi(argv[3]));
 	fprintf(stderr, "usage: calls l1 | fill N | shared N PORT | threads N PORT | miss N PORT | readfiles DIR N\n");
 	return 2;
 }
