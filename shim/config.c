@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "log.h"
@@ -131,7 +132,8 @@ struct loader {
 	int sec_line;
 	bool sec_dup;			/* a duplicate [function]: checked, not kept */
 	int key_line[MAX_KEYS];		/* 0 = not set in this section */
-	struct function_config fn;
+	struct function_config *fn;	/* [function]: cfg->funcs[cfg->nfuncs], filled in place */
+	bool fn_dirty;			/* that entry holds a refused section's values */
 	char proto_text[PROTO_CANON_MAX];
 	size_t proto_len;
 	struct { int line, col; size_t off; } seg[MAX_PROTO_LINES];
@@ -139,7 +141,6 @@ struct loader {
 	char ignore_args[4096];
 	char return_rule[4096];
 
-	int funcs_cap;			/* room in cfg->funcs */
 	struct seen *seen;
 	int nseen;
 	char **files;			/* every file name read, kept for struct seen */
@@ -456,7 +457,7 @@ static void proto_append(struct loader *L, const char *v, int col)
 
 static void set_value(struct loader *L, const struct key *k, const char *v, int col)
 {
-	char *base = L->sec == SEC_CACHE ? (char *)&L->cfg->cache : (char *)&L->fn;
+	char *base = L->sec == SEC_CACHE ? (char *)&L->cfg->cache : (char *)L->fn;
 	void *field = base + k->off;
 	int line = L->lineno;
 	bool b;
@@ -528,11 +529,11 @@ static void set_value(struct loader *L, const struct key *k, const char *v, int 
 		return;
 	case V_MECH:
 		if (!strcmp(v, "auto"))
-			L->fn.mechanism = MECH_AUTO;
+			L->fn->mechanism = MECH_AUTO;
 		else if (!strcmp(v, "inline"))
-			L->fn.mechanism = MECH_INLINE;
+			L->fn->mechanism = MECH_INLINE;
 		else if (!strcmp(v, "got"))
-			L->fn.mechanism = MECH_GOT;
+			L->fn->mechanism = MECH_GOT;
 		else
 			report(L, line, 0, "'mechanism' must be auto, inline or got, not '%s'", v);
 		return;
@@ -635,16 +636,48 @@ static void section_reset(struct loader *L, enum section sec, int line)
 	L->nseg = 0;
 	L->ignore_args[0] = '\0';
 	L->return_rule[0] = '\0';
-	if (sec == SEC_FUNCTION) {
-		memset(&L->fn, 0, sizeof L->fn);
-		L->fn.rtol_stderr = 0.1;
-		L->fn.min_repetitions = 3;
-		L->fn.max_repetitions = 100;
-		L->fn.single_flight_wait_s = 10;
-		L->fn.mechanism = MECH_AUTO;
-		snprintf(L->fn.file, sizeof L->fn.file, "%s", L->file);
-		L->fn.line = line;
+}
+
+/*
+ * cfg->funcs is mapped, not malloc'ed, and each [function] is read straight
+ * into the next free entry: a function_config is ~25 KB (room for 32
+ * arguments) of which a section writes a few hundred bytes, and the pages
+ * of a fresh mapping are zero and cost nothing until written. Zeroing and
+ * copying whole entries made most of the page faults of a process that
+ * memoizes nothing. Returns that entry, or NULL (out of memory, reported).
+ */
+static struct function_config *function_slot(struct loader *L, int line)
+{
+	struct memo_config *cfg = L->cfg;
+	struct function_config *fn;
+
+	if (cfg->nfuncs == cfg->funcs_cap) {
+		int cap = cfg->funcs_cap ? 2 * cfg->funcs_cap : 4;
+		size_t old = cfg->funcs_cap * sizeof *fn, size = cap * sizeof *fn;
+		void *m = cfg->funcs ? mremap(cfg->funcs, old, size, MREMAP_MAYMOVE) :
+				       mmap(NULL, size, PROT_READ | PROT_WRITE,
+					    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED) {
+			report(L, line, 0, "out of memory");
+			return NULL;
+		}
+		cfg->funcs = m;
+		cfg->funcs_cap = cap;
+		L->fn_dirty = false;	/* the free entry is a new one */
 	}
+	fn = &cfg->funcs[cfg->nfuncs];
+	if (L->fn_dirty)
+		memset(fn, 0, sizeof *fn);
+	L->fn_dirty = true;	/* until finish_function keeps it */
+	fn->rtol_stderr = 0.1;
+	fn->min_repetitions = 3;
+	fn->max_repetitions = 100;
+	fn->single_flight_wait_s = 10;
+	fn->mechanism = MECH_AUTO;
+	snprintf(fn->file, sizeof fn->file, "%s", L->file);
+	fn->line = line;
+	return fn;
 }
 
 /* A prototype error's column in the file: the piece (line) it falls in. */
@@ -665,7 +698,7 @@ static bool numeric(const struct scalar_type *t)
 
 static void finish_function(struct loader *L)
 {
-	struct function_config *fn = &L->fn;
+	struct function_config *fn = L->fn;
 	struct proto *p = &fn->proto;
 	struct proto_error err;
 	int before = L->errors, pline = L->key_line[FKEY_PROTOTYPE], i;
@@ -737,20 +770,8 @@ static void finish_function(struct loader *L)
 		       fn->max_repetitions);
 
 	if (L->errors == before && !L->sec_dup) {
-		/* Doubling: a function_config is about 25 KB, and growing by one
-		 * copied every earlier one again (a tenth of a start-up's time). */
-		if (L->cfg->nfuncs == L->funcs_cap) {
-			int cap = L->funcs_cap ? 2 * L->funcs_cap : 4;
-			struct function_config *f = realloc(L->cfg->funcs, cap * sizeof *f);
-
-			if (!f) {
-				report(L, L->sec_line, 0, "out of memory");
-				return;
-			}
-			L->cfg->funcs = f;
-			L->funcs_cap = cap;
-		}
-		L->cfg->funcs[L->cfg->nfuncs++] = *fn;
+		L->cfg->nfuncs++;	/* keep the entry it was read into */
+		L->fn_dirty = false;
 	}
 }
 
@@ -778,6 +799,10 @@ static void start_function(struct loader *L, char *what, int line)
 	int i;
 
 	section_reset(L, SEC_FUNCTION, line);
+	if (!(L->fn = function_slot(L, line))) {
+		L->sec = SEC_IGNORED;
+		return;
+	}
 	if (at)
 		*at = '\0';
 	what = trim(what);
@@ -791,15 +816,15 @@ static void start_function(struct loader *L, char *what, int line)
 		L->sec = SEC_IGNORED;
 		return;
 	}
-	if (at && (!*ver || strlen(ver) >= sizeof L->fn.version ||
+	if (at && (!*ver || strlen(ver) >= sizeof L->fn->version ||
 		   strspn(ver, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") <
 		   strlen(ver))) {
 		report(L, line, 0, "bad version '%s' in [function %s@%s]", ver, what, ver);
 		L->sec = SEC_IGNORED;
 		return;
 	}
-	strcpy(L->fn.symbol, what);
-	strcpy(L->fn.version, ver);
+	strcpy(L->fn->symbol, what);
+	strcpy(L->fn->version, ver);
 	for (i = 0; i < L->nseen; i++)
 		if (!strcmp(L->seen[i].symbol, what) && !strcmp(L->seen[i].version, ver)) {
 			report(L, line, 0, "[function %s%s%s] is configured twice (first at %s:%d)", what,
@@ -1111,7 +1136,8 @@ int config_load(const char *path, struct memo_config *cfg)
 
 void config_release(struct memo_config *cfg)
 {
-	free(cfg->funcs);
+	if (cfg->funcs)
+		munmap(cfg->funcs, cfg->funcs_cap * sizeof *cfg->funcs);
 	cfg->funcs = NULL;
-	cfg->nfuncs = 0;
+	cfg->nfuncs = cfg->funcs_cap = 0;
 }

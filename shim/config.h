@@ -54,7 +54,8 @@ struct function_config {
 struct memo_config {
 	struct cache_config cache;
 	int nfuncs;
-	struct function_config *funcs;	/* malloc'ed array */
+	struct function_config *funcs;	/* mapped (see config.c): config_release frees it */
+	int funcs_cap;
 };
 
 /* Load `path` (file or folder). Returns the number of errors (0 = usable);
