@@ -86,6 +86,7 @@ static const struct key function_keys[] = {
 	FK("globals", V_LIST, globals),
 };
 #define NFUNCTION_KEYS (sizeof function_keys / sizeof function_keys[0])
+enum { CKEY_SASL_USER = 8, CKEY_SASL_PASSWORD_FILE = 9 };
 enum { FKEY_PROTOTYPE = 0, FKEY_IGNORE = 1, FKEY_MIN = 5, FKEY_MAX = 6, FKEY_RETURN = 9,
        FKEY_REPEATED = 3, FKEY_SINGLE_FLIGHT = 10, FKEY_VERIFY = 12 };
 
@@ -779,7 +780,9 @@ static void finish_cache(struct loader *L)
 {
 	const struct cache_config *c = &L->cfg->cache;
 
-	if (!!c->sasl_user[0] != !!c->sasl_password_file[0])
+	/* (strings not set are not read: a page of the struct apiece) */
+	if ((L->key_line[CKEY_SASL_USER] || L->key_line[CKEY_SASL_PASSWORD_FILE]) &&
+	    !!c->sasl_user[0] != !!c->sasl_password_file[0])
 		report(L, L->sec_line, 0, "'sasl_user' and 'sasl_password_file' go together");
 }
 
@@ -1079,11 +1082,11 @@ static void load_folder(struct loader *L, const char *path)
 	free(names);
 }
 
-void config_cache_defaults(struct cache_config *c)
+/* The defaults that are not zero. */
+static void cache_defaults(struct cache_config *c)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
-	memset(c, 0, sizeof *c);
 	/* XDG: a relative XDG_CACHE_HOME is invalid and ignored. */
 	if (xdg && xdg[0] == '/')
 		snprintf(c->dir, sizeof c->dir, "%.*s/libmemo", PATH_MAX - 10, xdg);
@@ -1095,14 +1098,19 @@ void config_cache_defaults(struct cache_config *c)
 	strcpy(c->stats, "stderr");
 }
 
+void config_cache_defaults(struct cache_config *c)
+{
+	memset(c, 0, sizeof *c);
+	cache_defaults(c);
+}
+
 int config_load(const char *path, struct memo_config *cfg)
 {
 	struct loader *L;
 	struct stat st;
 	int errors, i;
 
-	memset(cfg, 0, sizeof *cfg);
-	config_cache_defaults(&cfg->cache);
+	cache_defaults(&cfg->cache);	/* on the zeroed *cfg */
 	if (!path || !*path) {
 		log_error("no config: set MEMO_CONFIG to a file or a folder of *.conf files");
 		return 1;
@@ -1138,6 +1146,5 @@ void config_release(struct memo_config *cfg)
 {
 	if (cfg->funcs)
 		munmap(cfg->funcs, cfg->funcs_cap * sizeof *cfg->funcs);
-	cfg->funcs = NULL;
-	cfg->nfuncs = cfg->funcs_cap = 0;
+	memset(cfg, 0, sizeof *cfg);	/* ready for config_load again */
 }

@@ -17,19 +17,21 @@
 
 enum mechanism { MECH_AUTO = 0, MECH_INLINE, MECH_GOT };
 
+/* The small fields first, then the paths most configs set: every process
+ * reads a config, and each page of this it writes costs a page fault. */
 struct cache_config {
-	char dir[PATH_MAX];		/* folder store; "" = no folder store */
-	char servers[1024];		/* "host:port, host:port"; "" = no memcached */
 	int connect_timeout_ms;		/* default 50 */
 	int timeout_ms;			/* default 50 */
 	uint64_t max_size;		/* folder bound in bytes; default 2 GiB */
-	char stats[PATH_MAX];		/* "stderr" (default), "off", or a .jsonl path (%p = pid) */
-	char namespace_[256];		/* salt; default "" */
-	char secret_file[PATH_MAX];	/* "" = checksum; else keyed MAC */
-	char sasl_user[256];
-	char sasl_password_file[PATH_MAX];
-	char file[PATH_MAX];		/* where [cache] was read, for messages */
 	int line;
+	char namespace_[256];		/* salt; default "" */
+	char sasl_user[256];
+	char servers[1024];		/* "host:port, host:port"; "" = no memcached */
+	char dir[PATH_MAX];		/* folder store; "" = no folder store */
+	char stats[PATH_MAX];		/* "stderr" (default), "off", or a .jsonl path (%p = pid) */
+	char file[PATH_MAX];		/* where [cache] was read, for messages */
+	char secret_file[PATH_MAX];	/* "" = checksum; else keyed MAC */
+	char sasl_password_file[PATH_MAX];
 };
 
 struct function_config {
@@ -58,8 +60,11 @@ struct memo_config {
 	int funcs_cap;
 };
 
-/* Load `path` (file or folder). Returns the number of errors (0 = usable);
- * each error has been printed. On errors *cfg is still released-safe. */
+/* Load `path` (file or folder) into *cfg, which must be zeroed (static,
+ * `= { 0 }`, or released): clearing its ~22 KB here would write pages that a
+ * process memoizing nothing never needs. Returns the number of errors
+ * (0 = usable); each error has been printed. On errors *cfg is still
+ * released-safe. */
 int config_load(const char *path, struct memo_config *cfg);
 
 /* Defaults for [cache] when no config sets them (dir = $XDG_CACHE_HOME/libmemo). */
