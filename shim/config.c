@@ -118,7 +118,8 @@ struct loader {
 
 	/* The file being read. */
 	const char *file;		/* as named to the user */
-	char folder[PATH_MAX];		/* its folder, absolute: base of relative paths */
+	char folder[PATH_MAX];		/* its folder, absolute: base of relative paths;
+					 * "" until one needs it (find_folder) */
 	FILE *fp;
 	int lineno;
 	char *raw;			/* getline's buffer */
@@ -351,18 +352,35 @@ static const struct key *find_key(const char *name, const struct key *keys, size
 	return NULL;
 }
 
+/* Only for a relative path: realpath walks every folder of the name, and
+ * most processes reading a config need none. */
+static void find_folder(struct loader *L)
+{
+	char real[PATH_MAX], *slash;
+
+	if (realpath(L->file, real)) {
+		slash = strrchr(real, '/');
+		snprintf(L->folder, sizeof L->folder, "%.*s", slash > real ? (int)(slash - real) : 1, real);
+	} else {
+		snprintf(L->folder, sizeof L->folder, ".");
+	}
+}
+
 /* "dir = cache" in /a/memo.d/cache.conf is /a/memo.d/cache; "~/x" is $HOME/x. */
 static int resolve_path(struct loader *L, const char *v, char *dst, size_t cap)
 {
 	const char *home = getenv("HOME");
 	int n;
 
-	if (v[0] == '/' || !*v)
+	if (v[0] == '/' || !*v) {
 		n = snprintf(dst, cap, "%s", v);
-	else if (v[0] == '~' && v[1] == '/' && home && *home)
+	} else if (v[0] == '~' && v[1] == '/' && home && *home) {
 		n = snprintf(dst, cap, "%s%s", home, v + 1);
-	else
+	} else {
+		if (!L->folder[0])
+			find_folder(L);
 		n = snprintf(dst, cap, "%s/%s", L->folder, v);
+	}
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
@@ -985,8 +1003,6 @@ static const char *keep_name(struct loader *L, const char *name)
 
 static void load_file(struct loader *L, const char *path)
 {
-	char real[PATH_MAX];
-	char *slash;
 	int rc;
 
 	L->file = keep_name(L, path);
@@ -1001,12 +1017,7 @@ static void load_file(struct loader *L, const char *path)
 		L->errors++;
 		return;
 	}
-	if (realpath(path, real)) {
-		slash = strrchr(real, '/');
-		snprintf(L->folder, sizeof L->folder, "%.*s", slash > real ? (int)(slash - real) : 1, real);
-	} else {
-		snprintf(L->folder, sizeof L->folder, ".");
-	}
+	L->folder[0] = '\0';
 	L->lineno = 0;
 	L->prev_key = false;
 	L->last_key = -1;
