@@ -120,8 +120,6 @@ struct loader {
 
 	/* The file being read. */
 	const char *file;		/* as named to the user */
-	char folder[PATH_MAX];		/* its folder, absolute: base of relative paths;
-					 * "" until one needs it (find_folder) */
 	int fd;
 	bool read_error;
 	int lineno;
@@ -137,23 +135,30 @@ struct loader {
 	int key_line[MAX_KEYS];		/* 0 = not set in this section */
 	struct function_config *fn;	/* [function]: cfg->funcs[cfg->nfuncs], filled in place */
 	bool fn_dirty;			/* that entry holds a refused section's values */
-	char proto_text[PROTO_CANON_MAX];
-	size_t proto_len;
+	size_t proto_len;		/* in proto_text */
 	struct { int line, col; size_t off; } seg[MAX_PROTO_LINES];
 	int nseg;
-	char ignore_args[4096];
-	char return_rule[4096];
 
 	struct seen *seen;
 	int nseen;
 	char **files;			/* every file name read, kept for struct seen */
 	int nfiles;
 
+	size_t at, end;			/* what buf holds yet */
+
+	/* The buffers, last: config_load clears what comes before only, and
+	 * each is written before it is read (ignore_args and return_rule only
+	 * when their key_line is set), so that a process pays page faults for
+	 * the few it uses. */
+	char folder[PATH_MAX];		/* the file's folder, absolute: base of relative
+					 * paths; "" until one needs it (find_folder) */
+	char proto_text[PROTO_CANON_MAX];
+	char ignore_args[4096];
+	char return_rule[4096];
 	/* The file read with read(2), not stdio: fopen, getline and fclose cost
 	 * every process ~10 us of first calls. */
 	char raw[1024];			/* the line being read (inih takes 200 bytes) */
 	char buf[4096];
-	size_t at, end;			/* what buf holds yet */
 };
 
 static void report(struct loader *L, int line, int col, const char *fmt, ...)
@@ -660,8 +665,6 @@ static void section_reset(struct loader *L, enum section sec, int line)
 	L->proto_len = 0;
 	L->proto_text[0] = '\0';
 	L->nseg = 0;
-	L->ignore_args[0] = '\0';
-	L->return_rule[0] = '\0';
 }
 
 /*
@@ -1173,13 +1176,14 @@ int config_load(const char *path, struct memo_config *cfg)
 		log_error("no config: set MEMO_CONFIG to a file or a folder of *.conf files");
 		return 1;
 	}
-	/* The loader holds a function_config and a prototype: too big for a
-	 * constructor's stack in a small thread. */
-	L = calloc(1, sizeof *L);
+	/* The loader's buffers are too big for a constructor's stack in a
+	 * small thread. */
+	L = malloc(sizeof *L);
 	if (!L) {
 		log_error("'%s': out of memory", path);
 		return 1;
 	}
+	memset(L, 0, offsetof(struct loader, folder));
 	L->cfg = cfg;
 	if (stat(path, &st) < 0) {
 		log_error("'%s': %s", path, errno == ENOENT ? "no such file or folder" : strerror(errno));
