@@ -1117,8 +1117,14 @@ static void load_folder(struct loader *L, const char *path)
 		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf"))
 			continue;
 		snprintf(full, sizeof full, "%s%s%s", path, slash ? "" : "/", e->d_name);
-		if (stat(full, &st) < 0 || !S_ISREG(st.st_mode))
+		/* The entry's type, where the file system gives it, saves a stat
+		 * (a link is still followed). */
+		if (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) {
+			if (stat(full, &st) < 0 || !S_ISREG(st.st_mode))
+				continue;
+		} else if (e->d_type != DT_REG) {
 			continue;
+		}
 		more = realloc(names, (n + 1) * sizeof *names);
 		if (!more || !(more[n] = strdup(full))) {
 			names = more ? more : names;
