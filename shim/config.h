@@ -34,23 +34,26 @@ struct cache_config {
 	char sasl_password_file[PATH_MAX];
 };
 
+/* What every section writes first, then the prototype (its arguments'
+ * room mostly untouched), then what few set: a page written is a page
+ * fault in every process that reads the config (see config.c). */
 struct function_config {
 	char symbol[PROTO_MAX_NAME];	/* from [function NAME] */
 	char version[64];		/* from [function NAME@VERSION]; "" = default */
-	char file[PATH_MAX];		/* where the section starts */
 	int line;
-	struct proto proto;
 	double time_threshold;		/* seconds; default 0 (store every miss)... see config.c */
 	bool repeated;			/* allow_repeated_evaluations */
 	double rtol_stderr;		/* default 0.1 */
 	int min_repetitions;		/* default 3 */
 	int max_repetitions;		/* default 100 */
 	enum mechanism mechanism;	/* default auto */
-	char object[256];		/* only the object whose file name matches; "" = any */
 	bool single_flight;
 	double single_flight_wait_s;
 	double verify;			/* fraction of hits recomputed; 0 = off */
+	struct proto proto;
+	char object[256];		/* only the object whose file name matches; "" = any */
 	char globals[512];		/* names of globals keyed too, comma separated */
+	char file[PATH_MAX];		/* where the section starts */
 };
 
 struct memo_config {
