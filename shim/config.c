@@ -92,6 +92,9 @@ enum { CKEY_SASL_USER = 8, CKEY_SASL_PASSWORD_FILE = 9 };
 enum { FKEY_PROTOTYPE = 0, FKEY_IGNORE = 1, FKEY_MIN = 5, FKEY_MAX = 6, FKEY_RETURN = 9,
        FKEY_REPEATED = 3, FKEY_SINGLE_FLIGHT = 10, FKEY_VERIFY = 12 };
 
+/* Room for a line, and so for any value (inih's lines are 200 bytes): the
+ * buffers are no bigger, as each page of stack a start touches costs. */
+#define LINE_BYTES 1024
 #define MAX_KEYS 16
 #define MAX_PROTO_LINES 32
 
@@ -153,11 +156,11 @@ struct loader {
 	char folder[PATH_MAX];		/* the file's folder, absolute: base of relative
 					 * paths; "" until one needs it (find_folder) */
 	char proto_text[PROTO_CANON_MAX];
-	char ignore_args[4096];
-	char return_rule[4096];
+	char ignore_args[LINE_BYTES];
+	char return_rule[LINE_BYTES];
 	/* The file read with read(2), not stdio: fopen, getline and fclose cost
 	 * every process ~10 us of first calls. */
-	char raw[1024];			/* the line being read (inih takes 200 bytes) */
+	char raw[LINE_BYTES];		/* the line being read */
 	char buf[4096];
 };
 
@@ -588,7 +591,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	const struct key *k, *other;
 	const struct key *keys = L->sec == SEC_CACHE ? cache_keys : function_keys;
 	size_t nkeys = L->sec == SEC_CACHE ? NCACHE_KEYS : NFUNCTION_KEYS;
-	char v[4096];
+	char v[LINE_BYTES];
 	const char *hint;
 	int col = (int)(value - L->given) + 1, idx;
 	size_t n;
@@ -1093,6 +1096,17 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The entry's type, where the file system gives it, saves a stat (a link
+ * is still followed). */
+static bool regular_file(const struct dirent *e, const char *path)
+{
+	struct stat st;
+
+	if (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN)
+		return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return e->d_type == DT_REG;
+}
+
 /* Every *.conf of a folder, in byte order of names (not the locale's), so
  * the order is the same on every machine. Hidden files are skipped (editor
  * droppings such as .#simulate.conf). */
@@ -1100,7 +1114,7 @@ static void load_folder(struct loader *L, const char *path)
 {
 	DIR *d = opendir(path);
 	struct dirent *e;
-	char **names = NULL, full[PATH_MAX];
+	char **names = NULL, *full;	/* (not on the stack: the whole parse runs below) */
 	int n = 0, i;
 	bool slash = path[strlen(path) - 1] == '/';
 
@@ -1111,29 +1125,28 @@ static void load_folder(struct loader *L, const char *path)
 	}
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
-		struct stat st;
 		char **more;
 
 		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf"))
 			continue;
-		snprintf(full, sizeof full, "%s%s%s", path, slash ? "" : "/", e->d_name);
-		/* The entry's type, where the file system gives it, saves a stat
-		 * (a link is still followed). */
-		if (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) {
-			if (stat(full, &st) < 0 || !S_ISREG(st.st_mode))
-				continue;
-		} else if (e->d_type != DT_REG) {
+		if (asprintf(&full, "%s%s%s", path, slash ? "" : "/", e->d_name) < 0) {
+			log_error("'%s': out of memory", path);
+			L->errors++;
+			break;
+		}
+		if (!regular_file(e, full)) {
+			free(full);
 			continue;
 		}
 		more = realloc(names, (n + 1) * sizeof *names);
-		if (!more || !(more[n] = strdup(full))) {
-			names = more ? more : names;
+		if (!more) {
+			free(full);
 			log_error("'%s': out of memory", path);
 			L->errors++;
 			break;
 		}
 		names = more;
-		n++;
+		names[n++] = full;
 	}
 	closedir(d);
 	if (!n && !L->errors) {
