@@ -105,7 +105,7 @@ enum line_kind { LINE_OTHER, LINE_PAIR, LINE_CONTINUATION };
 struct seen {
 	char symbol[PROTO_MAX_NAME];
 	char version[64];
-	const char *file;	/* an entry of loader.files */
+	const char *file;	/* the loader's file name, kept until the end */
 	int line;
 };
 
@@ -144,8 +144,6 @@ struct loader {
 
 	struct seen *seen;
 	int nseen;
-	char **files;			/* every file name read, kept for struct seen */
-	int nfiles;
 
 	size_t at, end;			/* what buf holds yet */
 
@@ -1038,34 +1036,12 @@ static char *read_line(char *str, int num, void *stream)
 
 /* ---- files and folders ---- */
 
-static const char *keep_name(struct loader *L, const char *name)
-{
-	char **f = realloc(L->files, (L->nfiles + 1) * sizeof *f);
-	char *copy = strdup(name);
-
-	if (!f || !copy) {
-		free(copy);
-		if (f)
-			L->files = f;
-		return NULL;
-	}
-	L->files = f;
-	return f[L->nfiles++] = copy;
-}
-
 /* The file at `path`, open at `fd` already or (-1) not yet. */
 static void load_file(struct loader *L, const char *path, int fd)
 {
 	int rc;
 
-	L->file = keep_name(L, path);
-	if (!L->file) {
-		log_error("'%s': out of memory", path);
-		L->errors++;
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
+	L->file = path;	/* lives until config_load returns, as struct seen needs */
 	L->fd = fd >= 0 ? fd : open(path, O_RDONLY | O_CLOEXEC);
 	L->read_error = false;
 	L->at = L->end = 0;
@@ -1164,10 +1140,10 @@ static void load_folder(struct loader *L, const char *path, int fd)
 	}
 	if (n)
 		qsort(names, n, sizeof *names, by_name);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		load_file(L, names[i], -1);
+	for (i = 0; i < n; i++)
 		free(names[i]);
-	}
 	free(names);
 }
 
@@ -1197,7 +1173,7 @@ int config_load(const char *path, struct memo_config *cfg)
 {
 	struct loader *L;
 	struct stat st;
-	int errors, i, fd, open_errno;
+	int errors, fd, open_errno;
 
 	cache_defaults(&cfg->cache);	/* on the zeroed *cfg */
 	if (!path || !*path) {
@@ -1233,9 +1209,6 @@ int config_load(const char *path, struct memo_config *cfg)
 	errors = L->errors;
 	free(L->seen);
 	free(L->pending);
-	for (i = 0; i < L->nfiles; i++)
-		free(L->files[i]);
-	free(L->files);
 	free(L);
 	return errors;
 }
