@@ -138,6 +138,7 @@ struct loader {
 	const char *file;		/* as named to the user */
 	int fd;
 	bool read_error;
+	bool have_folder;		/* folder is known (find_folder) */
 	int lineno;
 	char *given;			/* the buffer inih reads the line from */
 	enum line_kind kind;		/* of the line inih is handling */
@@ -162,20 +163,20 @@ struct loader {
 
 	/* The buffers, last: config_load clears what comes before only, and
 	 * each is written before it is read (ignore_args and return_rule only
-	 * when their key_line is set), so that a process pays page faults for
-	 * the few it uses. */
-	char folder[PATH_MAX];		/* the file's folder, absolute: base of relative
-					 * paths; "" until one needs it (find_folder) */
-	char proto_text[PROTO_CANON_MAX];
-	char ignore_args[LINE_BYTES];
-	char return_rule[LINE_BYTES];
+	 * when their key_line is set). Those every load uses come first, and
+	 * their used starts share pages: a page touched is a page fault. */
 	/* The file read with read(2), not stdio: fopen, getline and fclose cost
 	 * every process ~10 us of first calls. */
 	char raw[LINE_BYTES];		/* the line being read */
 	char buf[4096] __attribute__((aligned(8)));	/* also a folder's entries */
+	char proto_text[PROTO_CANON_MAX];
 	/* The scratch memory of one load (scratch_alloc): no malloc for a
 	 * process whose config is a few files. */
 	char arena[16384] __attribute__((aligned(16)));
+	char folder[PATH_MAX];		/* the file's folder, absolute: base of relative
+					 * paths; found when one needs it */
+	char ignore_args[LINE_BYTES];
+	char return_rule[LINE_BYTES];
 };
 
 /* Memory until config_load returns: from the arena, or malloc past it. A
@@ -449,6 +450,7 @@ static void find_folder(struct loader *L)
 	} else {
 		copyf(L->folder, sizeof L->folder, ".");
 	}
+	L->have_folder = true;
 }
 
 /* "dir = cache" in /a/memo.d/cache.conf is /a/memo.d/cache; "~/x" is $HOME/x. */
@@ -462,7 +464,7 @@ static int resolve_path(struct loader *L, const char *v, char *dst, size_t cap)
 	} else if (v[0] == '~' && v[1] == '/' && home && *home) {
 		n = copyf(dst, cap, "%s%s", home, v + 1);
 	} else {
-		if (!L->folder[0])
+		if (!L->have_folder)
 			find_folder(L);
 		n = copyf(dst, cap, "%s/%s", L->folder, v);
 	}
@@ -1121,7 +1123,7 @@ static void load_file(struct loader *L, const char *path, int fd)
 		L->errors++;
 		return;
 	}
-	L->folder[0] = '\0';
+	L->have_folder = false;
 	L->lineno = 0;
 	L->prev_key = false;
 	L->last_key = -1;
@@ -1256,7 +1258,7 @@ int config_load(const char *path, struct memo_config *cfg)
 		log_error("no config: set MEMO_CONFIG to a file or a folder of *.conf files");
 		return 1;
 	}
-	memset(L, 0, offsetof(struct loader, folder));
+	memset(L, 0, offsetof(struct loader, raw));
 	L->cfg = cfg;
 	/* Opened as a folder, or else as a file: no stat. A failure is told
 	 * by stat, with the messages as ever. */
