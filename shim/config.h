@@ -2,7 +2,9 @@
  * config: reads MEMO_CONFIG (a file, or a folder whose *.conf files are read
  * in sorted order) with libinih into struct memo_config.
  * Owns the [cache] and [function NAME] keys and their defaults; calls proto
- * and log. Start-up only (allocates); not for the hot path.
+ * and log. Start-up only (allocates); not for the hot path; one load at a
+ * time (its loader is static: a process that memoizes nothing then never
+ * starts malloc).
  * Every error is printed as "libmemo: error: FILE:LINE: message" (prototype
  * errors add the column: FILE:LINE:COL), followed by a hint where one helps.
  */
