@@ -101,7 +101,7 @@ struct proto_error {
 
 /* Parse `text` into *p. Returns 0, or -1 with *err filled. Lengths are checked:
  * a length naming no argument, or an argument that is not an integer scalar,
- * is an error. */
+ * is an error. p->args[nargs..] are left as they were. */
 int proto_parse(const char *text, struct proto *p, struct proto_error *err);
 
 /* Apply the `return = static | malloc | argument NAME` rule to a parsed

@@ -76,7 +76,7 @@ static void function(const struct function_config *f)
 
 int main(int argc, char **argv)
 {
-	struct memo_config cfg;
+	struct memo_config cfg = { 0 };
 	const struct cache_config *c = &cfg.cache;
 	int errors, i;
 
