@@ -31,7 +31,9 @@ MC_LIBS = $(shell pkg-config --libs libmemcached 2>/dev/null)
 WARN := -Wall -Wextra -Wstrict-prototypes -Werror
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -MP $(PKG_CFLAGS)
-SHIM_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec
+# -fno-math-errno: libmemo never reads errno after math; sqrt and llrint are
+# then single instructions, and the engine need not load libm.
+SHIM_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -fno-math-errno
 LDLIBS_SHIM = $(PKG_LIBS) -lZydis -ldl -lpthread -lm
 # The objects loaded into host processes take libb2 and libffi from Debian's
 # static archives, their symbols hidden: each shared library is an object
@@ -39,7 +41,7 @@ LDLIBS_SHIM = $(PKG_LIBS) -lZydis -ldl -lpthread -lm
 # libgomp), ~0.35 ms of start-up together. libelf and Zydis have no PIC
 # archive on Debian and stay shared.
 STATIC_LIBS = -Wl,--exclude-libs,ALL -Wl,-Bstatic -lb2 -lffi_pic -Wl,-Bdynamic
-ENGINE_LIBS = $(STATIC_LIBS) $(shell pkg-config --libs libelf 2>/dev/null) -lZydis -ldl -lpthread -lm
+ENGINE_LIBS = $(STATIC_LIBS) $(shell pkg-config --libs libelf 2>/dev/null) -lZydis -ldl -lpthread
 
 # The preload (libmemo.so) is small: it reads the config and loads the
 # engine (libmemo-engine.so: everything else) only where a configured

@@ -64,14 +64,23 @@ static void from_double(const struct scalar_type *t, double v, void *out)
 		*(uint8_t *)out = v >= 0.5;
 		return;
 	}
-	v = nearbyint(v);
+	/* Rounded by the current rounding mode (llrint: one instruction, as
+	 * nearbyint would round), within the type's range: the bounds are
+	 * powers of two, exact in a double, and every double from 2^52 up is
+	 * an integer already. */
 	if (t->cls == SC_SINT) {
-		double lo = -ldexp(1, t->size * 8 - 1), hi = ldexp(1, t->size * 8 - 1) - 1;
-		int64_t i = (int64_t)(v < lo ? lo : v > hi ? hi : v);
+		int64_t max = (int64_t)((1ull << (t->size * 8 - 1)) - 1), i;
+		double lim = (double)(1ull << (t->size * 8 - 1));
+
+		i = v >= lim ? max : v < -lim ? -max - 1 : llrint(v);
+		i = i > max ? max : i < -max - 1 ? -max - 1 : i;
 		memcpy(out, &i, t->size);	/* little-endian: the low bytes */
 	} else {
-		double hi = ldexp(1, t->size * 8) - 1;
-		uint64_t u = (uint64_t)(v < 0 ? 0 : v > hi ? hi : v);
+		uint64_t max = t->size == 8 ? UINT64_MAX : (1ull << (t->size * 8)) - 1, u;
+
+		u = !(v > 0) ? 0 : v >= 0x1p64 ? UINT64_MAX : v >= 0x1p63 ? (uint64_t)v :
+		    (uint64_t)llrint(v);
+		u = u > max ? max : u;
 		memcpy(out, &u, t->size);
 	}
 }
