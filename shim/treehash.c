@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_WORKERS 7
@@ -30,7 +31,7 @@ static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t pool_idle = PTHREAD_COND_INITIALIZER;
 static struct job *current;	/* under pool_lock */
-static unsigned long generation;	/* under pool_lock: bumped per job */
+static unsigned long generation;	/* written under pool_lock: bumped per job */
 static int nworkers = -1;	/* -1: not started; under pool_lock */
 static int busy;		/* a job is running; atomic */
 
@@ -46,6 +47,49 @@ static void hash_leaves(struct job *j)
 	}
 }
 
+/*
+ * Waiting on a condition variable costs a wake-up (tens of microseconds on a
+ * VM, where the idle CPU is halted) at each end of a job: a worker is late to
+ * its first leaf, and the caller to its result. Both first poll for a short
+ * while, which is cheap next to a job (a leaf is ~0.3 ms on one core) and
+ * makes back-to-back jobs wake nobody. 1 MiB on 2 cores, median of 8 runs:
+ * 1.25 -> 1.54 GB/s.
+ */
+#define POLL_NS 100000
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Polls until cond(arg) holds or POLL_NS pass; whether it holds. */
+static int poll_briefly(int (*cond)(const void *), const void *arg)
+{
+	uint64_t until = now_ns() + POLL_NS;
+
+	for (int i = 0; !cond(arg); i++) {
+		__builtin_ia32_pause();
+		if ((i & 255) == 255 && now_ns() > until)
+			return 0;
+	}
+	return 1;
+}
+
+static int new_job(const void *seen)
+{
+	return __atomic_load_n(&generation, __ATOMIC_RELAXED) != *(const unsigned long *)seen;
+}
+
+static int job_done(const void *j)
+{
+	const struct job *job = j;
+
+	return __atomic_load_n(&job->done, __ATOMIC_ACQUIRE) == job->leaves;
+}
+
 static void *worker(void *arg)
 {
 	unsigned long seen = 0;
@@ -55,6 +99,11 @@ static void *worker(void *arg)
 	for (;;) {
 		struct job *j;
 
+		if (generation == seen) {
+			pthread_mutex_unlock(&pool_lock);
+			poll_briefly(new_job, &seen);
+			pthread_mutex_lock(&pool_lock);
+		}
 		while (generation == seen)
 			pthread_cond_wait(&pool_wake, &pool_lock);
 		seen = generation;
@@ -108,7 +157,7 @@ static void run(struct job *j)
 			start_pool();
 		if (nworkers > 0) {
 			current = j;
-			generation++;
+			__atomic_store_n(&generation, generation + 1, __ATOMIC_RELAXED);
 			pthread_cond_broadcast(&pool_wake);
 			shared = 1;
 		}
@@ -118,6 +167,7 @@ static void run(struct job *j)
 	}
 	hash_leaves(j);
 	if (shared) {
+		poll_briefly(job_done, j);
 		pthread_mutex_lock(&pool_lock);
 		current = NULL;	/* workers not yet started find nothing to take */
 		while (__atomic_load_n(&j->done, __ATOMIC_ACQUIRE) < j->leaves || j->users)
