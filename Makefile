@@ -50,7 +50,7 @@ ENGINE_LIBS = $(STATIC_LIBS) $(shell pkg-config --libs libelf 2>/dev/null) -lZyd
 SHIM_C := $(filter-out shim/store_memcached.c,$(wildcard shim/*.c))
 SHIM_S := $(wildcard shim/*.S)
 SHIM_OBJ := $(SHIM_C:%.c=$(B)/%.o) $(SHIM_S:%.S=$(B)/%.o)
-PRELOAD_OBJ := $(addprefix $(B)/shim/,preload.o log.o config.o proto.o)
+PRELOAD_OBJ := $(addprefix $(B)/shim/,preload.o log.o config.o proto.o elf_peek.o)
 ENGINE_OBJ := $(filter-out $(B)/shim/preload.o,$(SHIM_OBJ))
 MC_OBJ := $(B)/shim/store_memcached.o
 # The memo command and the unit drivers take the shim's modules they need

@@ -435,25 +435,6 @@ const char *elf_image_path(const struct elf_image *img) { return img->path; }
 int elf_image_type(const struct elf_image *img) { return img->type; }
 bool elf_image_has_symtab(const struct elf_image *img) { return img->has_symtab; }
 
-bool elf_file_has_symtab(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	Elf *elf;
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	bool found = false;
-
-	if (fd < 0)
-		return false;
-	if (elf_version(EV_CURRENT) != EV_NONE && (elf = elf_begin(fd, ELF_C_READ_MMAP, NULL))) {
-		while (!found && (scn = elf_nextscn(elf, scn)))
-			found = gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB;
-		elf_end(elf);
-	}
-	close(fd);
-	return found;
-}
-
 /* Index of the first by_name entry named `name`, or nby_name. */
 static size_t name_lower(const struct elf_image *img, const char *name)
 {

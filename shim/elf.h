@@ -59,11 +59,6 @@ int elf_image_type(const struct elf_image *img);
 /* Whether the file still has its .symtab (it is not stripped). */
 bool elf_image_has_symtab(const struct elf_image *img);
 
-/* Whether the file at `path` has a .symtab, from its section headers only
- * (no image is built, nothing is cached): a cheap probe before
- * elf_image_open. false when it cannot be read. */
-bool elf_file_has_symtab(const char *path);
-
 /* The defined symbol `name`, from .symtab first, then .dynsym. `version`
  * NULL or "" means the default one (or unversioned). 0, or -1 if absent. */
 int elf_image_symbol(const struct elf_image *img, const char *name,

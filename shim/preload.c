@@ -15,7 +15,6 @@
  */
 #include <dlfcn.h>
 #include <elf.h>
-#include <fcntl.h>
 #include <link.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "elf_peek.h"
 #include "engine.h"
 #include "log.h"
 
@@ -43,34 +43,6 @@ static const char *config_path(void)
 	if (stat("memo.d", &st) == 0 && S_ISDIR(st.st_mode))
 		return "memo.d";
 	return NULL;
-}
-
-/* Does the ELF file at `path` still have a .symtab? Reads its section
- * headers only, a few at a time (an object can have hundreds). With
- * `mapped` (an ELF header in memory), -1 unless the file starts with it. */
-static int has_symtab(const char *path, const Elf64_Ehdr *mapped)
-{
-	Elf64_Ehdr eh;
-	Elf64_Shdr sh[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0, i, n, at;
-
-	if (fd < 0)
-		return mapped ? -1 : 0;
-	if (pread(fd, &eh, sizeof eh, 0) != sizeof eh || (mapped && memcmp(&eh, mapped, sizeof eh))) {
-		found = mapped ? -1 : 0;
-	} else if (!memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
-		   eh.e_shentsize == sizeof(Elf64_Shdr)) {
-		for (at = 0; at < eh.e_shnum && !found; at += n) {
-			n = eh.e_shnum - at < 32 ? eh.e_shnum - at : 32;
-			if (pread(fd, sh, n * sizeof sh[0], eh.e_shoff + at * sizeof sh[0]) !=
-			    (ssize_t)(n * sizeof sh[0]))
-				break;
-			for (i = 0; i < n && !found; i++)
-				found = sh[i].sh_type == SHT_SYMTAB;
-		}
-	}
-	close(fd);
-	return found;
 }
 
 /* What an object's dynamic section says, as its addresses in memory (the
@@ -209,7 +181,7 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 		/* The name it was started by, when that file is the one mapped
 		 * (not so for a script: that names the script): a readlink of
 		 * /proc/self/exe costs a start ~15 us, a tenth of its budget. */
-		if (started && (eh = mapped_ehdr(info)) && (r = has_symtab(started, eh)) >= 0)
+		if (started && (eh = mapped_ehdr(info)) && (r = elf_peek_symtab(started, eh)) >= 0)
 			return r;
 		n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 		exe[n > 0 ? n : 0] = '\0';
@@ -217,7 +189,7 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 	}
 	if (!strcmp(path, w->self) || strstr(path, "/ld-linux"))
 		return 0;
-	return calls_dlopen(&d) || (path[0] && has_symtab(path, NULL));
+	return calls_dlopen(&d) || (path[0] && elf_peek_symtab(path, NULL));
 }
 
 /* A name with a version is asked of dlvsym; one without, of the objects'

@@ -7,6 +7,7 @@
  * on the hot path.
  */
 #include "elf.h"
+#include "elf_peek.h"
 #include "hook.h"
 #include "log.h"
 
@@ -324,7 +325,7 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	if (!sym_object_usable(o))
 		return 0;
 	if (o->symtab < 0)
-		o->symtab = elf_file_has_symtab(sym_path(o));
+		o->symtab = elf_peek_symtab(sym_path(o), NULL) > 0;
 	if (!o->symtab) {
 		int r = sym_in_stripped(h, o);
 		if (r != 2)
