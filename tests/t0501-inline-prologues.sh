@@ -54,25 +54,25 @@ for mech in inline auto; do
 	refused p_vsum "variadic function (it saves the vector argument registers at +0x"
 done
 
-# A fault inside the trampoline: named, then the default action (SIGSEGV;
-# under ASan its own handler reports and aborts).
+# crashes MODE FUNCTION WHERE: `prologue MODE` dies of SIGSEGV (under ASan,
+# whose own handler reports, of an abort) and libmemo names FUNCTION's hook
+# and WHERE the fault was.
+crashes() {
+	under_memo "$prog" "$1" 2>crash.err
+	rc=$?
+	cat crash.err
+	[ "$rc" = 139 ] || { [ "${SAN:-0}" = 1 ] && [ "$rc" = 134 ]; } || fail "$1: exit status $rc"
+	grep -qF "libmemo: error: '$2': Segmentation fault $3 ($T/memo.d/$2.conf:1)" crash.err ||
+		fail "$1: the crash handler did not say '$3' for '$2'"
+}
+
 note "a fault in a trampoline"
 setup inline
 rm -rf cache
-under_memo "$prog" crash 2>crash.err
-rc=$?
-cat crash.err
-[ "$rc" = 139 ] || { [ "${SAN:-0}" = 1 ] && [ "$rc" = 134 ]; } || fail "exit status of the crash: $rc"
-grep -qF "libmemo: error: 'p_crash': Segmentation fault in its entry-patch trampoline at +0x4 ($T/memo.d/p_crash.conf:1)" crash.err ||
-	fail "the crash handler did not name the hook"
+crashes crash p_crash "in its entry-patch trampoline at +0x4"
 
 # The same fault one frame deeper: the trampoline's relocated call (endbr64,
 # then `call p_load` at +0x4) returns to +0x9, found on the stack.
 note "a fault below a trampoline's relocated call"
-under_memo "$prog" callcrash 2>crash.err
-rc=$?
-cat crash.err
-[ "$rc" = 139 ] || { [ "${SAN:-0}" = 1 ] && [ "$rc" = 134 ]; } || fail "exit status of the deeper crash: $rc"
-grep -qF "libmemo: error: 'p_call_crash': Segmentation fault in a frame below its entry-patch trampoline at +0x8 ($T/memo.d/p_call_crash.conf:1)" crash.err ||
-	fail "the crash handler did not find the trampoline below the fault"
+crashes callcrash p_call_crash "in a frame below its entry-patch trampoline at +0x8"
 exit 0
