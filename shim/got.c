@@ -303,9 +303,9 @@ static bool got_contains(const struct dl_phdr_info *info, uintptr_t addr, bool e
  */
 static bool got_is_own_dependency(const char *path)
 {
-	static const char *const libs[] = {
-		"libmemo.so", "libmemo-", "libffi.so", "libb2.so", "libelf.so", "libelf-", "libdw.so",
-		"libdw-", "libunwind", "libinih.so", "libZydis.so", "libmemcached.so",
+	static const char *const libs[] = {	/* libb2 and libffi are linked in statically */
+		"libmemo.so", "libmemo-", "libelf.so", "libelf-", "libZydis.so", "libmemcached.so",
+		"libhashkit.so", "libsasl2.so",
 	};
 	const char *base = strrchr(path, '/');
 	size_t i;
@@ -553,7 +553,10 @@ void got_after_dlopen(void)
 {
 	int busy = memo_busy;
 
-	if (got_busy)
+	/* A dlopen made while libmemo works (its store opening at a first call,
+	 * under hooks_lock) is its own, or its dependencies': no pass now, and
+	 * above all no taking of the lock that thread may hold. */
+	if (got_busy || busy)
 		return;
 	memo_busy = 1;	/* whoever holds hooks_lock is busy (hook.h: hook_prime) */
 	pthread_mutex_lock(&hooks_lock);
