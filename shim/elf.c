@@ -2,7 +2,17 @@
  * elf: builds, once per path, an image of an ELF file (symbols by name and by
  * address, sections, dynamic relocations, build-id, TLS size) over libelf.
  * Calls libelf and log. Start-up and tools only; thread-safe (elf_lock guards
- * the cache, an image is immutable once published); not for the hot path.
+ * the cache; an image's symbols are immutable once published, and its indexes
+ * are built once each, under its own lock, when first needed); not for the
+ * hot path.
+ *
+ * Why the indexes wait: a start-up asks an image a few questions (one
+ * configured function's name, size and .cold part), and sorting the symbols
+ * of a program with 30 000 of them by name and by address took 12 ms, paid by
+ * every process it started. Names are hashed instead (one pass); questions
+ * by address are answered by a scan until they are many enough (computing an
+ * identity asks thousands) that sorting pays; relocations are sorted when
+ * first asked for.
  */
 #include "elf.h"
 
@@ -34,13 +44,22 @@ struct elf_image {
 	size_t nsyms;
 	struct elf_sym *dynsyms;	/* .dynsym by index (into syms) */
 	size_t ndynsyms;
-	const struct elf_sym **by_name;	/* defined symbols, sorted by name */
+
+	/* Indexes, each built once under `lock` and published with a release
+	 * store: a pointer read with acquire is complete. */
+	pthread_mutex_t lock;
+	uint32_t *bucket;		/* by name: defined symbols hashed, index + 1 */
+	uint32_t *chain;		/* the next in a bucket, in `syms` order; 0 ends */
+	size_t mask;			/* buckets - 1 */
+	const struct elf_sym **by_name;	/* defined symbols sorted by name (whole walks) */
 	size_t nby_name;
 	const struct elf_sym **by_addr;	/* defined, addressable, sorted by value */
 	size_t nby_addr;
+	unsigned addr_scans;		/* questions by address answered by a scan */
 
-	struct elf_reloc *relocs;	/* sorted by offset */
+	struct elf_reloc *relocs;	/* sorted by offset once relocs_sorted */
 	size_t nrelocs;
+	bool relocs_sorted;
 
 	const uint8_t *build_id;
 	size_t build_id_len;
@@ -156,38 +175,41 @@ static void read_versions(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct vernames
 	}
 }
 
-/* Append every symbol of one table to img->syms. */
+/* Append every symbol of one table to img->syms. The table, its strings and
+ * its versions are read as the arrays libelf maps (the image is a 64-bit
+ * file of this machine's byte order): a libelf call per symbol was most of
+ * reading a program with tens of thousands of them. */
 static int read_symtab(struct elf_image *img, Elf_Scn *scn, GElf_Shdr *sh,
 		       bool dynamic, Elf_Data *versym, struct vernames *v)
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
-	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+	Elf_Data *d = elf_getdata(scn, NULL), *names = elf_getdata(elf_getscn(img->elf, sh->sh_link), NULL);
+	size_t n = d && d->d_type == ELF_T_SYM ? d->d_size / sizeof(Elf64_Sym) : 0;
+	size_t nvers = versym && versym->d_type == ELF_T_HALF ? versym->d_size / sizeof(Elf64_Half) : 0;
+	const Elf64_Sym *tab = d ? d->d_buf : NULL;
+	const char *str = names ? names->d_buf : NULL;
+	size_t strsz = str && names->d_size && !str[names->d_size - 1] ? names->d_size : 0;
 
-	if (!d || !n)
+	if (!n)
 		return 0;
 	struct elf_sym *p = realloc(img->syms, (img->nsyms + n) * sizeof *p);
 	if (!p)
 		return -1;
 	img->syms = p;
 	for (size_t i = 0; i < n; i++) {
-		GElf_Sym s;
+		const Elf64_Sym *s = &tab[i];
 		struct elf_sym *o = &img->syms[img->nsyms + i];
-		const char *name;
 
 		memset(o, 0, sizeof *o);
 		o->version = "";
-		if (!gelf_getsym(d, (int)i, &s))
-			continue;
-		name = elf_strptr(img->elf, sh->sh_link, s.st_name);
-		o->name = name ? name : "";
-		o->value = s.st_value;
-		o->size = s.st_size;
-		o->type = GELF_ST_TYPE(s.st_info);
-		o->bind = GELF_ST_BIND(s.st_info);
-		o->shndx = s.st_shndx;
+		o->name = s->st_name < strsz ? str + s->st_name : "";
+		o->value = s->st_value;
+		o->size = s->st_size;
+		o->type = ELF64_ST_TYPE(s->st_info);
+		o->bind = ELF64_ST_BIND(s->st_info);
+		o->shndx = s->st_shndx;
 		o->dynamic = dynamic;
-		GElf_Versym vs;
-		if (dynamic && versym && gelf_getversym(versym, (int)i, &vs)) {
+		if (dynamic && i < nvers) {
+			Elf64_Half vs = ((const Elf64_Half *)versym->d_buf)[i];
 			size_t idx = vs & 0x7fff;
 			o->hidden_version = (vs & 0x8000) != 0;
 			if (idx > 1 && idx < v->n && v->name[idx])
@@ -333,27 +355,6 @@ static int image_build(struct elf_image *img, char *why, size_t whylen)
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_RELA)
 			read_relocs(img, scn, &sh, dynsym_idx);
 	}
-	if (img->nrelocs)
-		qsort(img->relocs, img->nrelocs, sizeof *img->relocs, cmp_reloc);
-
-	/* Indexes over defined symbols. */
-	img->by_name = calloc(img->nsyms + 1, sizeof *img->by_name);
-	img->by_addr = calloc(img->nsyms + 1, sizeof *img->by_addr);
-	if (!img->by_name || !img->by_addr)
-		goto nomem;
-	for (size_t i = 0; i < img->nsyms; i++) {
-		const struct elf_sym *s = &img->syms[i];
-		if (s->shndx == SHN_UNDEF || !*s->name || s->type == STT_FILE ||
-		    s->type == STT_SECTION)
-			continue;
-		img->by_name[img->nby_name++] = s;
-		if (s->type != STT_TLS && s->shndx != SHN_ABS && s->shndx < SHN_LORESERVE &&
-		    s->shndx < img->nsecs && (img->secs[s->shndx].flags & SHF_ALLOC))
-			img->by_addr[img->nby_addr++] = s;
-	}
-	qsort(img->by_name, img->nby_name, sizeof *img->by_name, cmp_name);
-	qsort(img->by_addr, img->nby_addr, sizeof *img->by_addr, cmp_addr);
-
 	/* TLS block size (variant II: the block ends at the thread pointer). */
 	size_t nph;
 	if (!elf_getphdrnum(img->elf, &nph)) {
@@ -380,10 +381,13 @@ static void image_free(struct elf_image *img)
 		close(img->fd);
 	free(img->secs);
 	free(img->syms);
+	free(img->bucket);
+	free(img->chain);
 	free(img->by_name);
 	free(img->by_addr);
 	free(img->relocs);
 	free(img->path);
+	pthread_mutex_destroy(&img->lock);
 	free(img);
 }
 
@@ -404,6 +408,7 @@ struct elf_image *elf_image_open(const char *path, char *why, size_t whylen)
 		why_set(why, whylen, "'%s': out of memory", path);
 		goto out;
 	}
+	pthread_mutex_init(&img->lock, NULL);
 	img->fd = open(path, O_RDONLY | O_CLOEXEC);
 	img->path = strdup(path);
 	if (img->fd < 0 || !img->path) {
@@ -435,29 +440,151 @@ const char *elf_image_path(const struct elf_image *img) { return img->path; }
 int elf_image_type(const struct elf_image *img) { return img->type; }
 bool elf_image_has_symtab(const struct elf_image *img) { return img->has_symtab; }
 
-/* Index of the first by_name entry named `name`, or nby_name. */
-static size_t name_lower(const struct elf_image *img, const char *name)
-{
-	size_t lo = 0, hi = img->nby_name;
+/* ---- indexes ---- */
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(img->by_name[mid]->name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+/* Questions by address a scan answers before the symbols are sorted by
+ * address: a scan is one cheap pass, a sort ~log2(n) passes of costlier
+ * comparisons; a start-up asks one or two per configured function. */
+#define ADDR_SCANS 64
+
+static bool defined(const struct elf_sym *s)
+{
+	return s->shndx != SHN_UNDEF && *s->name && s->type != STT_FILE && s->type != STT_SECTION;
 }
+
+static bool addressable(const struct elf_image *img, const struct elf_sym *s)
+{
+	return defined(s) && s->type != STT_TLS && s->shndx != SHN_ABS &&
+	       s->shndx < SHN_LORESERVE && s->shndx < img->nsecs &&
+	       (img->secs[s->shndx].flags & SHF_ALLOC);
+}
+
+static size_t name_hash(const char *name)
+{
+	size_t h = 5381;
+
+	while (*name)
+		h = h * 33 + (unsigned char)*name++;
+	return h;
+}
+
+/* The indexes are caches: an image handed out as const still builds them. */
+static struct elf_image *cached(const struct elf_image *img)
+{
+	return (struct elf_image *)img;
+}
+
+/* The hash table by name; false when out of memory. */
+static bool by_name_hashed(const struct elf_image *cimg)
+{
+	struct elf_image *img = cached(cimg);
+	size_t n = 1;
+
+	if (__atomic_load_n(&img->bucket, __ATOMIC_ACQUIRE))
+		return true;
+	pthread_mutex_lock(&img->lock);
+	if (!img->bucket) {
+		while (n < img->nsyms)
+			n *= 2;
+		uint32_t *bucket = calloc(n, sizeof *bucket);
+		img->chain = calloc(img->nsyms + 1, sizeof *img->chain);
+		if (bucket && img->chain) {
+			img->mask = n - 1;
+			/* backwards, so that each bucket lists its symbols in
+			 * `syms` order: .symtab's before .dynsym's */
+			for (size_t i = img->nsyms; i-- > 0;) {
+				if (!defined(&img->syms[i]))
+					continue;
+				size_t h = name_hash(img->syms[i].name) & img->mask;
+				img->chain[i] = bucket[h];
+				bucket[h] = (uint32_t)(i + 1);
+			}
+			__atomic_store_n(&img->bucket, bucket, __ATOMIC_RELEASE);
+		} else {
+			free(bucket);
+		}
+	}
+	pthread_mutex_unlock(&img->lock);
+	return img->bucket != NULL;
+}
+
+/* The next defined symbol named `name` after `prev` (NULL: the first), in
+ * `syms` order; NULL at the end. */
+static const struct elf_sym *named(const struct elf_image *img, const char *name,
+				   const struct elf_sym *prev)
+{
+	uint32_t k;
+
+	if (!prev) {
+		if (!by_name_hashed(img))
+			return NULL;
+		k = img->bucket[name_hash(name) & img->mask];
+	} else {
+		k = img->chain[prev - img->syms];
+	}
+	for (; k; k = img->chain[k - 1])
+		if (!strcmp(img->syms[k - 1].name, name))
+			return &img->syms[k - 1];
+	return NULL;
+}
+
+/* A sorted index over the symbols that keep(), built once; false when out
+ * of memory. */
+static bool sorted(const struct elf_image *cimg, const struct elf_sym ***index, size_t *count,
+		   bool (*keep)(const struct elf_image *, const struct elf_sym *),
+		   int (*cmp)(const void *, const void *))
+{
+	struct elf_image *img = cached(cimg);
+
+	if (__atomic_load_n(index, __ATOMIC_ACQUIRE))
+		return true;
+	pthread_mutex_lock(&img->lock);
+	if (!*index) {
+		const struct elf_sym **v = calloc(img->nsyms + 1, sizeof *v);
+		size_t n = 0;
+
+		if (v) {
+			for (size_t i = 0; i < img->nsyms; i++)
+				if (keep(img, &img->syms[i]))
+					v[n++] = &img->syms[i];
+			qsort(v, n, sizeof *v, cmp);
+			*count = n;
+			__atomic_store_n(index, v, __ATOMIC_RELEASE);
+		}
+	}
+	pthread_mutex_unlock(&img->lock);
+	return *index != NULL;
+}
+
+static bool keep_defined(const struct elf_image *img, const struct elf_sym *s)
+{
+	(void)img;
+	return defined(s);
+}
+
+static bool by_name_sorted(const struct elf_image *img)
+{
+	return sorted(img, &cached(img)->by_name, &cached(img)->nby_name, keep_defined, cmp_name);
+}
+
+/* Whether questions by address go to the sorted index now (else: scan). */
+static bool by_addr_sorted(const struct elf_image *img)
+{
+	if (__atomic_load_n(&img->by_addr, __ATOMIC_ACQUIRE))
+		return true;
+	if (__atomic_fetch_add(&cached(img)->addr_scans, 1, __ATOMIC_RELAXED) < ADDR_SCANS)
+		return false;
+	return sorted(img, &cached(img)->by_addr, &cached(img)->nby_addr, addressable, cmp_addr);
+}
+
+/* ---- questions ---- */
 
 int elf_image_symbol(const struct elf_image *img, const char *name,
 		     const char *version, struct elf_sym *out)
 {
 	const struct elf_sym *best = NULL, *tab = NULL;
-	size_t first = name_lower(img, name);
 
-	for (size_t i = first; i < img->nby_name && !strcmp(img->by_name[i]->name, name); i++) {
-		const struct elf_sym *s = img->by_name[i];
+	for (const struct elf_sym *s = named(img, name, NULL); s; s = named(img, name, s)) {
 		if (!s->dynamic) {
 			if (!tab)
 				tab = s;
@@ -490,12 +617,17 @@ int elf_image_each_symbol(const struct elf_image *img, const char *name,
 {
 	int r;
 
-	for (size_t i = name ? name_lower(img, name) : 0; i < img->nby_name; i++) {
-		if (name && strcmp(img->by_name[i]->name, name))
-			break;
+	if (name) {
+		for (const struct elf_sym *s = named(img, name, NULL); s; s = named(img, name, s))
+			if ((r = fn(s, arg)))
+				return r;
+		return 0;
+	}
+	if (!by_name_sorted(img))
+		return 0;
+	for (size_t i = 0; i < img->nby_name; i++)
 		if ((r = fn(img->by_name[i], arg)))
 			return r;
-	}
 	return 0;
 }
 
@@ -527,23 +659,67 @@ static int sym_rank(const struct elf_sym *s)
 	return r;
 }
 
+/* Does s answer a question about vaddr, and better than best? */
+static bool better_at(const struct elf_sym *s, const struct elf_sym *best, uint64_t vaddr)
+{
+	bool holds = s->size ? vaddr < s->value + s->size : vaddr == s->value;
+
+	if (!holds || (s->type != STT_FUNC && s->type != STT_GNU_IFUNC && s->type != STT_OBJECT &&
+		       s->type != STT_NOTYPE))
+		return false;
+	return !best || sym_rank(s) > sym_rank(best) ||
+	       (sym_rank(s) == sym_rank(best) && s->value > best->value);
+}
+
+/*
+ * The sorted answer: among the 64 symbols at or below vaddr nearest to it (a
+ * bounded window, as symbols rarely nest), the best that holds it. A scan
+ * gives the same answer without sorting: the best over all symbols, which is
+ * the window's when fewer than 64 symbols lie between it and vaddr (in
+ * by_addr's order: by value, then position); otherwise the index is built.
+ */
+static const struct elf_sym *scan_at(const struct elf_image *img, uint64_t vaddr, bool *unsure)
+{
+	const struct elf_sym *best = NULL;
+	size_t above = 0;
+
+	for (size_t i = 0; i < img->nsyms; i++) {
+		const struct elf_sym *s = &img->syms[i];
+		/* ties keep the later symbol, as the sorted walk (downwards) does */
+		if (addressable(img, s) && s->value <= vaddr &&
+		    (better_at(s, best, vaddr) ||
+		     (best && s->value == best->value && sym_rank(s) == sym_rank(best) &&
+		      better_at(s, NULL, vaddr))))
+			best = s;
+	}
+	for (size_t i = 0; best && i < img->nsyms; i++) {
+		const struct elf_sym *s = &img->syms[i];
+		if (addressable(img, s) && s->value <= vaddr &&
+		    (s->value > best->value || (s->value == best->value && s > best)))
+			above++;
+	}
+	*unsure = above >= 64;
+	return best;
+}
+
 int elf_image_symbol_at(const struct elf_image *img, uint64_t vaddr,
 			struct elf_sym *out)
 {
 	const struct elf_sym *best = NULL;
-	size_t i = addr_upper(img, vaddr);
+	bool unsure = true;
 
-	/* Walk back over symbols starting at or below vaddr; a bounded window, as
-	 * symbols rarely nest. */
-	for (size_t k = 0; i > 0 && k < 64; k++) {
-		const struct elf_sym *s = img->by_addr[--i];
-		bool holds = s->size ? vaddr < s->value + s->size : vaddr == s->value;
-		if (s->type != STT_FUNC && s->type != STT_GNU_IFUNC && s->type != STT_OBJECT &&
-		    s->type != STT_NOTYPE)
-			continue;
-		if (holds && (!best || sym_rank(s) > sym_rank(best) ||
-			      (sym_rank(s) == sym_rank(best) && s->value > best->value)))
-			best = s;
+	if (!by_addr_sorted(img))
+		best = scan_at(img, vaddr, &unsure);
+	if (unsure) {
+		if (!sorted(img, &cached(img)->by_addr, &cached(img)->nby_addr, addressable, cmp_addr))
+			return -1;
+		best = NULL;
+		size_t i = addr_upper(img, vaddr);
+		for (size_t k = 0; i > 0 && k < 64; k++) {
+			const struct elf_sym *s = img->by_addr[--i];
+			if (better_at(s, best, vaddr))
+				best = s;
+		}
 	}
 	if (!best)
 		return -1;
@@ -553,9 +729,18 @@ int elf_image_symbol_at(const struct elf_image *img, uint64_t vaddr,
 
 uint64_t elf_image_next_symbol(const struct elf_image *img, uint64_t vaddr)
 {
-	size_t i = addr_upper(img, vaddr);
+	uint64_t next = UINT64_MAX;
+	size_t i;
 
-	return i < img->nby_addr ? img->by_addr[i]->value : UINT64_MAX;
+	if (by_addr_sorted(img)) {
+		i = addr_upper(img, vaddr);
+		return i < img->nby_addr ? img->by_addr[i]->value : UINT64_MAX;
+	}
+	for (i = 0; i < img->nsyms; i++)
+		if (addressable(img, &img->syms[i]) && img->syms[i].value > vaddr &&
+		    img->syms[i].value < next)
+			next = img->syms[i].value;
+	return next;
 }
 
 const struct elf_section *elf_image_section_at(const struct elf_image *img,
@@ -597,6 +782,15 @@ const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img, uint64_t
 {
 	size_t lo = 0, hi = img->nrelocs;
 
+	if (!__atomic_load_n(&img->relocs_sorted, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&cached(img)->lock);
+		if (!img->relocs_sorted) {
+			qsort(img->relocs, img->nrelocs, sizeof *img->relocs, cmp_reloc);
+			__atomic_store_n(&cached(img)->relocs_sorted, true, __ATOMIC_RELEASE);
+		}
+		pthread_mutex_unlock(&cached(img)->lock);
+	}
+
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (img->relocs[mid].offset < slot)
@@ -620,6 +814,8 @@ int elf_image_tls_symbol_at(const struct elf_image *img, uint64_t offset,
 {
 	const struct elf_sym *best = NULL;
 
+	if (!by_name_sorted(img))
+		return -1;
 	for (size_t i = 0; i < img->nby_name; i++) {
 		const struct elf_sym *s = img->by_name[i];
 		if (s->type != STT_TLS || offset < s->value ||
@@ -637,9 +833,7 @@ int elf_image_tls_symbol_at(const struct elf_image *img, uint64_t offset,
 int elf_image_global(const struct elf_image *img, const char *name,
 		     uint64_t *vaddr, uint64_t *size, bool *tls)
 {
-	for (size_t i = name_lower(img, name);
-	     i < img->nby_name && !strcmp(img->by_name[i]->name, name); i++) {
-		const struct elf_sym *s = img->by_name[i];
+	for (const struct elf_sym *s = named(img, name, NULL); s; s = named(img, name, s)) {
 		if (s->type != STT_OBJECT && s->type != STT_TLS && s->type != STT_COMMON)
 			continue;
 		*vaddr = s->value;
