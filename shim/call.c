@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "call.h"
@@ -465,12 +466,6 @@ int call_prepare(struct hook *h)
 		snprintf(h->why, sizeof h->why, "no thread-specific key left");
 		return -1;
 	}
-	h->closure = ffi_closure_alloc(sizeof(ffi_closure), &h->entry);
-	if (!h->closure ||
-	    ffi_prep_closure_loc(h->closure, &h->cif, call_handler, h, h->entry) != FFI_OK) {
-		snprintf(h->why, sizeof h->why, "libffi cannot make a closure");
-		return -1;
-	}
 	if (h->fn->repeated) {
 		bool numeric = p->ret_kind == RET_SCALAR && p->ret.cls != SC_PTR;
 		for (i = 0; i < p->nargs && numeric; i++)
@@ -496,6 +491,49 @@ int call_prepare(struct hook *h)
 	}
 	if (!h->orig)
 		h->orig = h->target;
+	return 0;
+}
+
+/*
+ * libffi's x86-64 closure is its own code (3.4, src/x86/ffi64.c
+ * ffi_prep_closure_loc): a 24-byte trampoline at the closure's start finds
+ * the closure by `lea -0xb(%rip)`, so it must run where it was written
+ * (codeloc is not read), and ffi_closure_unix64 only reads cif, fun and
+ * user_data after it: the page may be read-only by then. Static trampolines
+ * (ffi_tramp_is_present, src/closures.c) serve only memory from libffi's
+ * allocator, and Debian builds libffi without them. So no ffi_closure_alloc,
+ * whose first use reads /proc/self/status and /proc/mounts and maps a page
+ * read+write+exec.
+ */
+int call_closure_write(struct hook *h, void *at)
+{
+	if (ffi_prep_closure_loc(at, &h->cif, call_handler, h, at) != FFI_OK) {
+		snprintf(h->why, sizeof h->why, "libffi cannot make a closure");
+		return -1;
+	}
+	return 0;
+}
+
+int call_closure_page(struct hook *h)
+{
+	void *page = mmap(NULL, sizeof(ffi_closure), PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (page == MAP_FAILED) {
+		snprintf(h->why, sizeof h->why, "no memory for its closure: %s", strerror(errno));
+		return -1;
+	}
+	if (call_closure_write(h, page) < 0) {
+		munmap(page, sizeof(ffi_closure));
+		return -1;
+	}
+	if (mprotect(page, sizeof(ffi_closure), PROT_READ | PROT_EXEC) < 0) {
+		snprintf(h->why, sizeof h->why, "cannot make its closure executable: %s",
+			 strerror(errno));
+		munmap(page, sizeof(ffi_closure));
+		return -1;
+	}
+	h->entry = page;
 	return 0;
 }
 

@@ -44,8 +44,7 @@ struct hook {
 	void *orig;			/* what calls the original (target, or a trampoline) */
 	ffi_cif cif;
 	ffi_type *atypes[PROTO_MAX_ARGS];
-	ffi_closure *closure;
-	void *entry;			/* the closure's code: where patched calls go */
+	void *entry;			/* the libffi closure, read+exec: where hooked calls go */
 	/* what serves a hit in the inline entry before it saves any vector
 	 * state (l1_entry_hit), or NULL where the calls do not qualify */
 	int (*entry_hit)(const struct inline_desc *d, uint8_t *frame);
@@ -91,7 +90,8 @@ int sym_resolve(struct hook *h);
 int identity_compute(struct hook *h);
 
 /* memo.c: make an unresolved hook memoized: sym_resolve, call_prepare,
- * entry-patch where the mechanism allows, then state = HOOK_ACTIVE
+ * entry-patch where the mechanism allows (the closure in the stub page),
+ * else call_closure_page, then state = HOOK_ACTIVE
  * (published last, with release). 0, or -1 with h->why set: a refused
  * symbol or a failed step leaves HOOK_FAILED; a symbol not (yet) loaded
  * leaves HOOK_UNRESOLVED (a later dlopen may bring it: got_install_all tries
@@ -108,9 +108,17 @@ int hook_activate(struct hook *h);
 int hook_prime(struct hook *h);
 void hook_log_failure(const struct hook *h);
 
-/* call.c: prepare the libffi closure for a resolved hook. 0, or -1 with
- * h->why set. */
+/* call.c: prepare a resolved hook's call description (its libffi cif and
+ * call plan); its closure comes after. 0, or -1 with h->why set. */
 int call_prepare(struct hook *h);
+/* call.c: write h's libffi closure (sizeof(ffi_closure) bytes) at `at`, in
+ * memory still writable that will run at `at` once made read+exec: no page
+ * is ever writable and executable. inline_prepare puts it in the hook's
+ * stub page. 0, or -1 with h->why set. */
+int call_closure_write(struct hook *h, void *at);
+/* call.c: for a hook that is not entry-patched, its closure alone in a page
+ * made read+exec once written; sets h->entry. 0, or -1 with h->why set. */
+int call_closure_page(struct hook *h);
 /* call.c: the key prefix and threshold, once identity and generation are known. */
 void call_prime(struct hook *h);
 

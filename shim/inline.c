@@ -31,12 +31,15 @@
 #define JMP_LEN 5		/* e9 rel32 */
 #define REACH 0x7fff0000LL	/* what a rel32 reaches, with a margin */
 
-/* One near page per hook: the stub, the trampoline, and two slots. */
+/* One near page per hook: the stub, the trampoline, two slots, and the
+ * hook's libffi closure, all written before the page becomes read+exec. */
 #define STUB_OFF 0
 #define TRAMP_OFF 64
 #define TRAMP_MAX 384
 #define SLOT_DESC 448		/* address of the hook's struct inline_desc */
 #define SLOT_ENTRY 456		/* address of memo_inline_entry */
+#define CLOSURE_OFF 512
+_Static_assert(CLOSURE_OFF + sizeof(ffi_closure) <= PAGE, "the closure fits the page");
 #define MAX_CALLS 4		/* relocated calls recorded per trampoline */
 
 struct inline_patch {
@@ -569,7 +572,7 @@ int inline_check(struct hook *h)
 	return pos < 0 ? -1 : 0;
 }
 
-int inline_prepare(struct hook *h)
+int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at))
 {
 	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	ZydisDecodedInstruction in;
@@ -637,6 +640,11 @@ int inline_prepare(struct hook *h)
 	uintptr_t slot_desc = (uintptr_t)&p->desc, slot_entry = (uintptr_t)memo_inline_entry;
 	memcpy(p->page + SLOT_DESC, &slot_desc, 8);
 	memcpy(p->page + SLOT_ENTRY, &slot_entry, 8);
+	if (write_closure(h, p->page + CLOSURE_OFF) < 0) {
+		munmap(p->page, PAGE);
+		free(p);
+		return -1;
+	}
 	if (mprotect(p->page, PAGE, PROT_READ | PROT_EXEC) < 0) {
 		why(h, "cannot make the trampoline page executable: %s", strerror(errno));
 		munmap(p->page, PAGE);
@@ -654,6 +662,7 @@ int inline_prepare(struct hook *h)
 	p->next = patches;
 	__atomic_store_n(&patches, p, __ATOMIC_RELEASE);
 	h->orig = p->page + TRAMP_OFF;
+	h->entry = p->page + CLOSURE_OFF;
 	return 0;
 }
 
@@ -782,7 +791,8 @@ static struct inline_patch *patch_at(uintptr_t ip, const char **part)
 {
 	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next) {
 		uintptr_t b = (uintptr_t)p->page;
-		if (ip >= b && ip < b + PAGE) {
+		/* the closure's code past the slots is libffi's, not relocated */
+		if (ip >= b && ip < b + SLOT_DESC) {
 			*part = ip < b + TRAMP_OFF ? "stub" : "trampoline";
 			return p;
 		}

@@ -7,9 +7,10 @@
  * Calls log, elf (symbol sizes), Zydis. Start-up and dlopen only, under
  * hooks_lock (never on the hot path); install is safe while other threads run.
  *
- * Usage, per hook, once h->target, h->path, h->base, h->fn and h->entry are set:
+ * Usage, per hook, once h->target, h->path, h->base and h->fn are set and
+ * call_prepare has run:
  *
- *     if (inline_prepare(h) == 0 && inline_install(h) == 0)
+ *     if (inline_prepare(h, call_closure_write) == 0 && inline_install(h) == 0)
  *             ... calls now reach h->entry; h->orig calls the original ...
  *     else
  *             log_warn("'%s': not entry-patched: %s", h->fn->symbol, h->why);
@@ -26,10 +27,14 @@
 #include "hook.h"
 
 /* Decode and check the function, allocate its stub and trampoline within
- * reach, relocate the displaced instructions, and set h->orig to the
- * trampoline. Writes nothing in the target. 0, or -1 with h->why set (then
- * nothing is left allocated and h->orig is unchanged). */
-int inline_prepare(struct hook *h);
+ * reach, relocate the displaced instructions, have write_closure put the
+ * hook's libffi closure beside them (call_closure_write: passed in, so that
+ * `memo inspect`, which links this file for inline_check, needs no call
+ * path), make the page read+exec, and set h->orig to the trampoline and
+ * h->entry to the closure. Writes nothing in the target. 0, or -1 with
+ * h->why set (then nothing is left allocated and h->orig and h->entry are
+ * unchanged). */
+int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at));
 
 /* inline_prepare's checks alone, and a trial relocation of the displaced
  * instructions: allocates nothing, writes nothing, reads the code at
@@ -38,9 +43,9 @@ int inline_prepare(struct hook *h);
  * 0 when it could be entry-patched, or -1 with h->why set. */
 int inline_check(struct hook *h);
 
-/* Write the jump at the entry of a prepared hook (reads h->entry now).
- * 0, or -1 with h->why set and the code untouched (h->orig is then reset to
- * h->target). Installs the crash handler on the first success. */
+/* Write the jump at the entry of a prepared hook. 0, or -1 with h->why set
+ * and the code untouched (h->orig is then reset to h->target; h->entry stays
+ * usable through GOT slots). Installs the crash handler on the first success. */
 int inline_install(struct hook *h);
 
 /* memo.c, around start-up's activations (on, then off): the thread count read

@@ -119,12 +119,16 @@ int hook_activate(struct hook *h)
 		return -1;
 	if (call_prepare(h) < 0)
 		goto failed;
-	if (h->fn->mechanism != MECH_GOT && (inline_prepare(h) < 0 || inline_install(h) < 0)) {
+	if (h->fn->mechanism != MECH_GOT &&
+	    (inline_prepare(h, call_closure_write) < 0 || inline_install(h) < 0)) {
 		if (h->fn->mechanism == MECH_INLINE)
 			goto failed;
 		log_warn("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
 			 h->fn->symbol, h->why);
 	}
+	/* not entry-patched: its GOT slots still need a closure */
+	if (!h->entry && call_closure_page(h) < 0)
+		goto failed;
 	__atomic_store_n(&h->state, HOOK_ACTIVE, __ATOMIC_RELEASE);
 	log_info("'%s' memoized (%s)", h->fn->symbol, h->path);
 	return 0;
