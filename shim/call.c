@@ -350,11 +350,11 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	struct layout l;
 	int caller_errno, call_errno, skip_store, served_by_store;
 	uint64_t t0, ns;
-	int verifying;
+	int verifying, primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
 
 	(void)cif;
-	if (memo_busy || !runtime_ready() ||
-	    (__atomic_load_n(&h->primed, __ATOMIC_ACQUIRE) <= 0 && hook_prime(h) < 0)) {
+	/* a hook whose first call failed to prime stays unmemoized, lock-free */
+	if (memo_busy || !runtime_ready() || (primed ? primed < 0 : hook_prime(h) < 0)) {
 		call_original(h, ret, args);
 		return;
 	}

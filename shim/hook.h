@@ -49,7 +49,7 @@ struct hook {
 	 * state (l1_entry_hit), or NULL where the calls do not qualify */
 	int (*entry_hit)(const struct inline_desc *d, uint8_t *frame);
 	blake2b_state prefix;		/* key prefix, hashed once */
-	uint64_t generation;		/* flush generation (memo flush), read at activation */
+	uint64_t generation;		/* flush generation (memo flush), read by hook_prime */
 	uint64_t threshold_ns;
 	pthread_key_t strbuf;		/* RET_STRING_STATIC: per-thread result buffer */
 	int warned;			/* warn_once bits (call.c) */
