@@ -65,17 +65,17 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Polls until cond(arg) holds or POLL_NS pass; whether it holds. */
-static int poll_briefly(int (*cond)(const void *), const void *arg)
+/* Polls until cond(arg) holds or POLL_NS pass (the caller then waits on
+ * its condition variable as before). */
+static void poll_briefly(int (*cond)(const void *), const void *arg)
 {
 	uint64_t until = now_ns() + POLL_NS;
 
 	for (int i = 0; !cond(arg); i++) {
 		__builtin_ia32_pause();
 		if ((i & 255) == 255 && now_ns() > until)
-			return 0;
+			return;
 	}
-	return 1;
 }
 
 static int new_job(const void *seen)
