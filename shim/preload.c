@@ -4,7 +4,8 @@
  * reported in every process, exactly as before), and then load the engine
  * (libmemo-engine.so, see engine.h) only if this process may hold something
  * to memoize:
- *   - a configured name the dynamic linker already resolves (dlsym), or
+ *   - a configured name the dynamic linker already resolves (as dlsym
+ *     would; looked up in the objects' hash tables), or
  *   - a loaded object that still has a symbol table (.symtab: it may define
  *     a configured static function), or
  *   - a loaded object that calls dlopen (it may load one later: ctypes).
@@ -15,6 +16,8 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -47,6 +50,8 @@ static const char *config_path(void)
 struct dynamic {
 	const ElfW(Sym) *symtab;
 	const char *strtab;
+	const uint32_t *gnu_hash;
+	const ElfW(Half) *versym;
 	const ElfW(Rela) *rel[2];	/* DT_JMPREL, DT_RELA */
 	size_t relsz[2];
 };
@@ -64,6 +69,8 @@ static void read_dynamic(const struct dl_phdr_info *info, struct dynamic *d)
 		switch (dyn->d_tag) {
 		case DT_SYMTAB: d->symtab = (const ElfW(Sym) *)dyn->d_un.d_ptr; break;
 		case DT_STRTAB: d->strtab = (const char *)dyn->d_un.d_ptr; break;
+		case DT_GNU_HASH: d->gnu_hash = (const uint32_t *)dyn->d_un.d_ptr; break;
+		case DT_VERSYM: d->versym = (const ElfW(Half) *)dyn->d_un.d_ptr; break;
 		case DT_JMPREL: d->rel[0] = (const ElfW(Rela) *)dyn->d_un.d_ptr; break;
 		case DT_PLTRELSZ: d->relsz[0] = dyn->d_un.d_val; break;
 		case DT_RELA: d->rel[1] = (const ElfW(Rela) *)dyn->d_un.d_ptr; break;
@@ -90,6 +97,43 @@ static int calls_dlopen(const struct dynamic *d)
 	return 0;
 }
 
+/* Does the object define `name` as dlsym(RTLD_DEFAULT) would find it (a
+ * defined global or weak symbol, not a hidden version)? Looked up in its
+ * GNU hash table: a dlsym that fails costs a start ~7 us (the error is
+ * formatted, and must be cleared). */
+static int defines(const struct dynamic *d, const char *name)
+{
+	const uint32_t *ht = d->gnu_hash, *buckets, *chain;
+	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(ht + 4);
+	const unsigned bits = 8 * sizeof(ElfW(Addr));
+	uint32_t h = 5381, i;
+	const unsigned char *s;
+	ElfW(Addr) mask;
+
+	for (s = (const unsigned char *)name; *s; s++)
+		h = h * 33 + *s;
+	mask = (ElfW(Addr))1 << (h % bits) | (ElfW(Addr))1 << ((h >> ht[3]) % bits);
+	if ((bloom[(h / bits) % ht[2]] & mask) != mask)
+		return 0;
+	buckets = (const uint32_t *)(bloom + ht[2]);
+	chain = buckets + ht[0];	/* chain[k]: the hash of symbol ht[1] + k */
+	i = buckets[h % ht[0]];
+	if (i < ht[1])	/* an empty bucket */
+		return 0;
+	for (;; i++) {
+		const ElfW(Sym) *sym = &d->symtab[i];
+		int bind = ELF64_ST_BIND(sym->st_info);
+
+		if ((chain[i - ht[1]] | 1) == (h | 1) && sym->st_shndx != SHN_UNDEF &&
+		    (sym->st_value || ELF64_ST_TYPE(sym->st_info) == STT_TLS) &&
+		    (bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE) &&
+		    !(d->versym && (d->versym[i] & 0x8000)) && !strcmp(d->strtab + sym->st_name, name))
+			return 1;
+		if (chain[i - ht[1]] & 1)
+			return 0;
+	}
+}
+
 /* The ELF header as mapped: the start of the load segment at offset 0. */
 static const Elf64_Ehdr *mapped_ehdr(const struct dl_phdr_info *info)
 {
@@ -101,28 +145,39 @@ static const Elf64_Ehdr *mapped_ehdr(const struct dl_phdr_info *info)
 	return NULL;
 }
 
+struct walk {
+	const struct memo_config *cfg;
+	const char *self;	/* libmemo.so's file */
+	bool ask_dlsym;		/* an object without a (usable) GNU hash table was met */
+};
+
 static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	const char *self = arg, *path = info->dlpi_name;
+	struct walk *w = arg;
+	const char *path = info->dlpi_name;
 	const Elf64_Ehdr *eh;
 	struct dynamic d;
 	char exe[4096];
 	ssize_t n;
-	int r;
+	int i, r;
 
 	(void)size;
 	if (!path[0] && info->dlpi_addr == 0 && !info->dlpi_phnum)
 		return 0;
-	/* libmemo.so itself calls dlopen; the vdso and the dynamic linker
-	 * define nothing a config names */
-	if (path[0] && (!strcmp(path, self) || strstr(path, "linux-vdso") || strstr(path, "/ld-linux")))
+	if (strstr(path, "linux-vdso"))	/* not searched by dlsym; not relocated */
 		return 0;
 	read_dynamic(info, &d);
-	if (calls_dlopen(&d))
-		return 1;
+	if (!d.gnu_hash || !d.symtab || !d.strtab || (uintptr_t)d.gnu_hash < info->dlpi_addr)
+		w->ask_dlsym = true;
+	else
+		for (i = 0; i < w->cfg->nfuncs; i++)
+			if (!w->cfg->funcs[i].version[0] && defines(&d, w->cfg->funcs[i].symbol))
+				return 1;
 	if (!path[0]) {	/* the main program */
 		const char *started = (const char *)getauxval(AT_EXECFN);
 
+		if (calls_dlopen(&d))
+			return 1;
 		/* The name it was started by, when that file is the one mapped
 		 * (not so for a script: that names the script): a readlink of
 		 * /proc/self/exe costs a start ~15 us, a tenth of its budget. */
@@ -132,21 +187,34 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 		exe[n > 0 ? n : 0] = '\0';
 		path = exe;
 	}
-	return path[0] && elf_peek_symtab(path, NULL);
+	if (!strcmp(path, w->self) || strstr(path, "/ld-linux"))
+		return 0;
+	return calls_dlopen(&d) || (path[0] && elf_peek_symtab(path, NULL));
 }
 
+/* A name with a version is asked of dlvsym; one without, of the objects'
+ * hash tables (of dlsym where an object has none). */
 static int may_hold_a_function(const struct memo_config *cfg, const char *self)
 {
-	int i;
+	struct walk w = { cfg, self, false };
+	bool asked = false;
+	int i, found = 0;
 
-	for (i = 0; i < cfg->nfuncs; i++) {
-		const struct function_config *f = &cfg->funcs[i];
-		if (f->version[0] ? dlvsym(RTLD_DEFAULT, f->symbol, f->version) :
-				    dlsym(RTLD_DEFAULT, f->symbol))
-			return 1;
-	}
-	dlerror();	/* leave no error of ours for the host's dlerror() */
-	return dl_iterate_phdr(object_may_hold, (void *)self);
+	for (i = 0; i < cfg->nfuncs && !found; i++)
+		if (cfg->funcs[i].version[0]) {
+			asked = true;
+			found = !!dlvsym(RTLD_DEFAULT, cfg->funcs[i].symbol, cfg->funcs[i].version);
+		}
+	if (!found)
+		found = dl_iterate_phdr(object_may_hold, &w);
+	for (i = 0; i < cfg->nfuncs && !found && w.ask_dlsym; i++)
+		if (!cfg->funcs[i].version[0]) {
+			asked = true;
+			found = !!dlsym(RTLD_DEFAULT, cfg->funcs[i].symbol);
+		}
+	if (asked)
+		dlerror();	/* leave no error of ours for the host's dlerror() */
+	return found;
 }
 
 /* libmemo-engine.so, from the folder this object was loaded from. */
