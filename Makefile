@@ -15,7 +15,6 @@ endif
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
-Q := $(if $(V:1=),,@)
 ifeq ($(V),1)
 Q :=
 else
@@ -30,11 +29,11 @@ MC_LIBS = $(shell pkg-config --libs libmemcached 2>/dev/null)
 
 WARN := -Wall -Wextra -Wstrict-prototypes -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -MP $(PKG_CFLAGS)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -MP -Isrc $(PKG_CFLAGS)
 # -fno-math-errno: libmemo never reads errno after math; sqrt and llrint are
 # then single instructions, and the engine need not load libm.
-SHIM_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -fno-math-errno
-LDLIBS_SHIM = $(PKG_LIBS) -lZydis -ldl -lpthread -lm
+SRC_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -fno-math-errno
+LDLIBS_CORE = $(PKG_LIBS) -lZydis -ldl -lpthread -lm
 # The objects loaded into host processes take libb2 and libffi from Debian's
 # static archives, their symbols hidden: each shared library is an object
 # more for the loader in every memoizing process (libb2's also brings
@@ -46,38 +45,43 @@ ENGINE_LIBS = $(STATIC_LIBS) $(shell pkg-config --libs libelf 2>/dev/null) -lZyd
 # The preload (libmemo.so) is small: it reads the config and loads the
 # engine (libmemo-engine.so: everything else) only where a configured
 # function may be; the memcached backend is its own object, loaded only when
-# `servers` is configured (see shim/engine.h, shim/store.h).
-SHIM_C := $(filter-out shim/store_memcached.c,$(wildcard shim/*.c))
-SHIM_S := $(wildcard shim/*.S)
-SHIM_OBJ := $(SHIM_C:%.c=$(B)/%.o) $(SHIM_S:%.S=$(B)/%.o)
-PRELOAD_OBJ := $(addprefix $(B)/shim/,preload.o log.o config.o proto.o elf_peek.o)
-ENGINE_OBJ := $(filter-out $(B)/shim/preload.o,$(SHIM_OBJ))
-MC_OBJ := $(B)/shim/store_memcached.o
-# The memo command and the unit drivers take the shim's modules they need
+# `servers` is configured (see src/boot/engine.h, src/store/store.h).
+# Sources live in src/<layer>/ (ARCHITECTURE.md); `make check-layers` checks
+# that each object calls only into its own layer or lower ones.
+LAYERS := base config find store call patch boot cmd
+ENGINE_LAYERS := base config find store call patch boot
+SRC_C := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.c))
+SRC_S := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.S))
+SRC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out src/store/store_memcached.c,$(SRC_C))) \
+	$(SRC_S:%.S=$(B)/%.o)
+PRELOAD_OBJ := $(addprefix $(B)/src/,boot/preload.o base/log.o config/config.o config/proto.o find/elf_peek.o)
+ENGINE_OBJ := $(filter-out $(B)/src/boot/preload.o,$(SRC_OBJ))
+MC_OBJ := $(B)/src/store/store_memcached.o
+# The memo command and the unit drivers take the engine's modules they need
 # from an archive (never the start-up files of the two objects).
-TOOL_C := $(wildcard tools/*.c)
+TOOL_C := $(wildcard src/cmd/*.c)
 TOOL_OBJ := $(TOOL_C:%.c=$(B)/%.o)
-SHIM_LIB := $(B)/libshim.a
+CORE_LIB := $(B)/libmemo-core.a
 
 all: $(B)/libmemo.so $(B)/libmemo-engine.so $(B)/libmemo-memcached.so $(B)/memo
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(SHIM_CFLAGS) $(MC_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(SRC_CFLAGS) $(MC_CFLAGS) -c -o $@ $<
 
 $(B)/%.o: %.S
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
-	$(Q)$(CC) $(SANFLAGS) -fPIC -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(SANFLAGS) -fPIC -MMD -MP -Isrc -c -o $@ $<
 
 # entry.S runs l1_hit.c's code before saving any vector register: it must
 # use general registers only and call nothing (a sanitizer's checks would be
 # calls), which the disassembly must show.
-$(B)/shim/l1_hit.o: shim/l1_hit.c
+$(B)/src/call/l1_hit.o: src/call/l1_hit.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(filter-out $(SANFLAGS),$(SHIM_CFLAGS)) -mgeneral-regs-only \
+	$(Q)$(CC) $(filter-out $(SANFLAGS),$(SRC_CFLAGS)) -mgeneral-regs-only \
 		-fno-tree-loop-distribute-patterns -c -o $@ $<
 	$(Q)if objdump -dr $@ | grep -E 'R_X86_64_PLT32|call +\*|%[xyz]mm|%st|%mm|%k[0-7]'; then \
 		echo "$@: calls a function or uses a vector register (see above)"; rm -f $@; exit 1; fi
@@ -94,17 +98,17 @@ $(B)/libmemo-engine.so: $(ENGINE_OBJ)
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -Wl,-z,relro,-z,now -o $@ $^ \
 		-Wl,-Bstatic -linih -Wl,-Bdynamic $(ENGINE_LIBS)
 
-$(B)/libmemo-memcached.so: $(MC_OBJ) $(B)/shim/log.o $(B)/shim/value.o
+$(B)/libmemo-memcached.so: $(MC_OBJ) $(B)/src/base/log.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -o $@ $^ $(MC_LIBS) $(STATIC_LIBS) -lpthread
 
-$(SHIM_LIB): $(filter-out $(B)/shim/memo.o $(B)/shim/preload.o,$(SHIM_OBJ)) $(MC_OBJ)
+$(CORE_LIB): $(filter-out $(B)/src/boot/engine.o $(B)/src/boot/preload.o,$(SRC_OBJ)) $(MC_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/memo: $(TOOL_OBJ) $(SHIM_LIB)
+$(B)/memo: $(TOOL_OBJ) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(MC_LIBS) $(LDLIBS_SHIM)
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(MC_LIBS) $(LDLIBS_CORE)
 
 deps:
 	@tools/install-deps.sh build
@@ -153,4 +157,4 @@ help:
 
 include tests/fuzz/fuzz.mk
 
--include $(SHIM_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(MC_OBJ:.o=.d)
+-include $(SRC_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(MC_OBJ:.o=.d)

@@ -1,6 +1,6 @@
 /*
  * hash: key hashing throughput for large arguments (the BLAKE2b tree of
- * shim/treehash.c, through key_compute as a call would use it) against
+ * src/store/treehash.c, through key_compute as a call would use it) against
  * libb2's plain blake2b over the same bytes on one core, in one run.
  *   hash MiB...     prints "key_MiB GB/s" and "blake2b_MiB GB/s" lines
  */
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "key.h"
-#include "proto.h"
+#include "store/key.h"
+#include "config/proto.h"
 
 static double now(void)
 {

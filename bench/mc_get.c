@@ -1,6 +1,6 @@
 /*
  * mc_get: the per-call cost of a hit through the memcached store API
- * (shim/store_memcached.c) against a raw libmemcached get of the same value
+ * (src/store/store_memcached.c) against a raw libmemcached get of the same value
  * from the same server, measured side by side, interleaved, in one run.
  * Also counts allocations per call (malloc is interposed here), to check
  * that a store get allocates nothing beyond what libmemcached does.
@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "store.h"
+#include "config/config.h"
+#include "store/store.h"
 
 struct store *memo_store_memcached_open(const struct cache_config *c);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Lists libmemo's entries from outside, as a foreign reader would: for each
-entry, its key, flags, count and mean (the header layout of shim/value.h).
+entry, its key, flags, count and mean (the header layout of src/store/value.h).
 
   entries.py folder DIR         every entry file under DIR
   entries.py memcached PORT     every m1- key of the memcached on 127.0.0.1:PORT

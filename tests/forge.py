@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A foreign writer of libmemo's cache, for the security tests (t12xx): it
-knows the value layout (shim/value.h) and the memcached chunk manifest
-(shim/store_memcached.c), but not necessarily the secret.
+knows the value layout (src/store/value.h) and the memcached chunk manifest
+(src/store/store_memcached.c), but not necessarily the secret.
 
   forge.py verify STORE [--secret FILE]
       one line per entry: "KEY ok" when its check verifies (keyed with the
@@ -35,7 +35,7 @@ MANIFEST_MAGIC = 0x4B4E4843
 
 
 def load_secret(path):
-    """The bytes value_set_secret gets from shim/secret.c."""
+    """The bytes value_set_secret gets from src/store/secret.c."""
     data = open(path, "rb").read()
     if data.endswith(b"\n"):
         data = data[:-1]

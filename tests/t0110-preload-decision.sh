@@ -4,7 +4,7 @@
 # dlopen, stripped system libraries): it loads for a name a library defines,
 # with or without its version, and for one of the dynamic linker's; it stays
 # idle for a name nothing defines and for one only a hidden old version has
-# (as dlsym finds them: shim/preload.c looks them up in the hash tables).
+# (as dlsym finds them: src/boot/preload.c looks them up in the hash tables).
 source "$TOP/tests/lib.sh"
 [ "${SAN:-0}" = 1 ] && skip "the ASan runtime, preloaded too, calls dlopen: the engine always loads"
 

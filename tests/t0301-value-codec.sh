@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Owns: the value codec (shim/value.c) through its unit driver: round trips of
+# Owns: the value codec (src/store/value.c) through its unit driver: round trips of
 # 0..VALUE_MAX_PARTS parts, every verdict from a crafted corruption, secrets,
 # and a value moved under another key. Calls $P/unit/value only.
 source "$TOP/tests/lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Owns: store_open's layering (shim/store.c): a folder in front of a shared
+# Owns: store_open's layering (src/store/store.c): a folder in front of a shared
 # layer (get fills the folder on a hit behind it; set and del go to both;
 # gets/cas only to the shared layer), and loading the memcached backend with
 # dlopen, or going on with the folder alone when it cannot be loaded.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Owns: the shared entry's register contract (shim/entry.S) against GCC -O2
+# Owns: the shared entry's register contract (src/patch/entry.S) against GCC -O2
 # IPA-RA, under the real libmemo: callers keeping integer and vector values in
 # caller-saved registers across calls to a memoized static function, and a
 # caller that calls it on a misaligned stack, on misses and on hits. Same

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Owns: the CFI of the shared entry (shim/entry.S) under the real libmemo: a
+# Owns: the CFI of the shared entry (src/patch/entry.S) under the real libmemo: a
 # libunwind backtrace taken inside a memoized function's body (called by
 # libmemo's handler on a miss) walks through the handler, the closure and the
 # entry back to the caller and main; for a static function of the executable

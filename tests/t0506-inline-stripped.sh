@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Owns: a stripped -O2 executable (shim/symbols.c sym_resolve): a static
+# Owns: a stripped -O2 executable (src/find/symbols.c sym_resolve): a static
 # function configured in it gets a clear error that names the missing .symtab
 # and the functions that remain reachable; library functions are still
 # entry-patched and memoized; the program's output is the same as without

@@ -2,7 +2,7 @@
 # Owns: libmemo.so finds the main program's file (to see its .symtab, where
 # a static function is) however the program was started: by its path, by a
 # relative name, through a symlink, and as the interpreter of a #! script
-# (the name it was started by is then the script's: shim/preload.c falls
+# (the name it was started by is then the script's: src/boot/preload.c falls
 # back to /proc/self/exe). In each, the static function is memoized: the
 # second start runs no body.
 source "$TOP/tests/lib.sh"

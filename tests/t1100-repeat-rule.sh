@@ -1,4 +1,4 @@
-# Repeated evaluations follow the rule exactly (shim/repeat.c):
+# Repeated evaluations follow the rule exactly (src/call/repeat.c):
 #   settled ⇔ n ≥ min and (n ≥ max or sqrt(s²/n) ≤ rtol·|mean|)
 # The noisy cases use min_repetitions = 10: with only 3 draws the sample
 # variance is itself too noisy (3 close draws settle a key ~3% of the time,

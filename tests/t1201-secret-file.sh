@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Owns: secret_file (shim/secret.c) as a user meets it, with a real program
+# Owns: secret_file (src/store/secret.c) as a user meets it, with a real program
 # under LD_PRELOAD: a usable secret seals every entry with a keyed MAC and
 # hits as before; a file others could read or write, someone else's file, a
 # folder, an empty or missing file are refused with the file named, and the

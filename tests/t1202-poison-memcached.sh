@@ -103,6 +103,6 @@ note "the backend leaves values to the call path"
 # libmemo-memcached.so links its own copy of value.o, which value_set_secret
 # (run in libmemo.so) never reaches: were the backend to encode or decode
 # values itself, it would do so without the secret. It only moves bytes.
-nm -u "$B/shim/store_memcached.o" | grep -w 'value_[a-z_]*' &&
+nm -u "$B/src/store/store_memcached.o" | grep -w 'value_[a-z_]*' &&
 	fail "store_memcached.o calls the value codec; it would not see the secret"
 true

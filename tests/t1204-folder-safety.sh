@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Owns: the folder store's safety as a user meets it (shim/store_folder.c),
+# Owns: the folder store's safety as a user meets it (src/store/store_folder.c),
 # with a real program under LD_PRELOAD: what libmemo creates is private
 # (folders 0700, entries 0600, whatever the umask); an entry replaced by a
 # symbolic link is never followed (even to a value that would verify); a

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Owns: a writer killed with SIGKILL in the middle of writing a large entry
-# (shim/store_folder.c: temp file + rename). tests/progs/trust/libstall.so
+# (src/store/store_folder.c: temp file + rename). tests/progs/trust/libstall.so
 # stalls the write of the entry's temp file half-way, so the kill lands there
 # every time. After it: no entry (only the dead writer's temp, never read),
 # and the next run computes, prints the plain output, complains of nothing,

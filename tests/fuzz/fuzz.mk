@@ -6,19 +6,19 @@ FUZZ_B ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_NAMES := config proto value
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_CFLAGS = -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -D_GNU_SOURCE $(PKG_CFLAGS)
-# The shim modules the targets reach, built for fuzzing (coverage, sanitizers).
-FUZZ_SHIM := $(patsubst %,$(FUZZ_B)/shim/%.o,config proto value log)
+FUZZ_CFLAGS = -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
+# The modules the targets reach, built for fuzzing (coverage, sanitizers).
+FUZZ_SRC := $(addprefix $(FUZZ_B)/src/,config/config.o config/proto.o store/value.o base/log.o)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz_%)
 
-$(FUZZ_B)/shim/%.o: shim/%.c
+$(FUZZ_B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -fvisibility=hidden -c -o $@ $<
 
-$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SHIM)
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
 	@$(if $(Q),echo "  FUZZLD  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ishim -o $@ $^ $(PKG_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
 fuzz-deps:
 	@tools/install-deps.sh fuzz
@@ -34,5 +34,5 @@ fuzz-clean:
 clean: fuzz-clean
 
 .PHONY: fuzz-deps fuzz fuzz-run fuzz-clean
-# The shim objects are intermediate to make: keep them between builds.
-.SECONDARY: $(FUZZ_SHIM)
+# The modules' objects are intermediate to make: keep them between builds.
+.SECONDARY: $(FUZZ_SRC)

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the config loader (shim/config.c, and the prototype parser
+ * Fuzz target: the config loader (src/config/config.c, and the prototype parser
  * it calls) on a file whose bytes are the input, through config_load, then
  * config_release. Each input is one config file as a user could write it.
  * Built with libFuzzer by `make fuzz`, and as a corpus replayer by the suite.
@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the prototype language (shim/proto.c). The input is
+ * Fuzz target: the prototype language (src/config/proto.c). The input is
  *   PROTOTYPE \0 RETURN-RULE \0 IGNORED-NAME \0 ARGUMENT-BYTES
  * (missing parts are empty): proto_parse, then as config.c would,
  * proto_set_return and proto_ignore_arg, then proto_canonical, and len_eval of
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "config/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the value decoder (shim/value.c). The first input byte picks
+ * Fuzz target: the value decoder (src/store/value.c). The first input byte picks
  * the mode: bit 0 = decode with a secret, bit 1 = seal the rest first (write
  * a valid check over it, keyed when bit 0 is set, as a buggy writer holding
  * the secret would), so the layout checks behind the check are reached too;
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "value.h"
+#include "store/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,8 @@
  */
 #include <stdio.h>
 
-#include "config.h"
-#include "log.h"
+#include "config/config.h"
+#include "base/log.h"
 
 static const char *cls_name[] = { "void", "sint", "uint", "bool", "float", "ptr" };
 static const char *kind_name[] = { "scalar", "in", "string", "out", "inout", "opaque" };

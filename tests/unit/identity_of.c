@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "elf.h"
-#include "identity.h"
-#include "log.h"
+#include "find/elf.h"
+#include "find/identity.h"
+#include "base/log.h"
 
 static void hex(const uint8_t *p, size_t n)
 {

@@ -1,6 +1,6 @@
 /*
  * Unit driver for the single-flight lease of the stores (store.h `lease`;
- * shim/store_folder.c, shim/store_memcached.c, layered in shim/store.c):
+ * src/store/store_folder.c, src/store/store_memcached.c, layered in src/store/store.c):
  * one command per run, driven by tests/t1105-flight-lease.sh.
  * Calls store.h only. One thread per process; races are between processes.
  *
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "store/store.h"
 
 struct store *memo_store_memcached_open(const struct cache_config *c);
 

@@ -1,5 +1,5 @@
 /*
- * mc_store: drives the memcached store (shim/store_memcached.c) through the
+ * mc_store: drives the memcached store (src/store/store_memcached.c) through the
  * store API against real servers, for tests/t04*.sh.
  * Calls the store, libmemcached directly only where a test plays a foreign
  * client (reading a manifest, deleting a chunk by hand), and libb2.
@@ -33,8 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "store.h"
+#include "config/config.h"
+#include "store/store.h"
 
 struct store *memo_store_memcached_open(const struct cache_config *c);
 

@@ -1,6 +1,6 @@
 /*
- * Unit driver for the folder store (shim/store_folder.c) and store_open's
- * layering (shim/store.c): one command per run, driven by tests/t03*.sh.
+ * Unit driver for the folder store (src/store/store_folder.c) and store_open's
+ * layering (src/store/store.c): one command per run, driven by tests/t03*.sh.
  * Calls store.h and value.h (every value written is a real encoded value, so
  * a reader can tell a complete entry from a torn one). One thread per process.
  *
@@ -30,8 +30,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
-#include "value.h"
+#include "store/store.h"
+#include "store/value.h"
 
 static struct memo_stats st;
 static char back_dir[PATH_MAX];

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "treehash.h"
+#include "store/treehash.h"
 
 #define LEN ((size_t)5 * 1024 * 1024 + 12345)
 

@@ -1,5 +1,5 @@
 /*
- * Unit driver for shim/value.c: round trips of 0..VALUE_MAX_PARTS parts, and
+ * Unit driver for src/store/value.c: round trips of 0..VALUE_MAX_PARTS parts, and
  * every verdict produced by a crafted corruption (a resealed check where the
  * corruption must get past it). Calls value.h and libb2 only. Single-threaded.
  * Prints one line per failed expectation; exit 0 when all hold.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "value.h"
+#include "store/value.h"
 
 static int failures;
 

@@ -3,6 +3,6 @@
 # replays the committed corpus on every `make test` without clang.
 FUZZ_REPLAY := $(patsubst %,$(TP)/fuzz/replay-%,config proto value)
 TEST_PROGS += $(FUZZ_REPLAY)
-$(TP)/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SHIM_LIB)
+$(TP)/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Ishim -o $@ $^ $(MC_LIBS) $(LDLIBS_SHIM)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(MC_LIBS) $(LDLIBS_CORE)

@@ -48,9 +48,9 @@ $(GOT_D)/libwrapnext.so: $(GOT_S)/wrapnext.c
 $(GOT_D)/gotprog-next: $(GOT_S)/nextprog.c $(GOT_D)/libwrapnext.so $(GOT_D)/libgotlib.so
 	$(Q)$(GOT_CC) -o $@ $< -L$(GOT_D) -lwrapnext $(GOT_PROG_LINK) -ldl
 
-$(GOT_D)/got_unit: $(GOT_S)/got_unit.c $(SHIM_LIB)
+$(GOT_D)/got_unit: $(GOT_S)/got_unit.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Ishim -o $@ $^ $(MC_LIBS) $(LDLIBS_SHIM)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(MC_LIBS) $(LDLIBS_CORE)
 
 TEST_PROGS += $(GOT_D)/libgotlib.so $(GOT_D)/libgotcall-lazy.so $(GOT_D)/libgotcall-relro.so \
 	$(GOT_D)/libgotcall-noplt.so $(GOT_PLUGINS) $(GOT_D)/gotprog-lazy $(GOT_D)/gotprog-relro \

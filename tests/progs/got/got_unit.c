@@ -10,9 +10,9 @@
  *   got_unit DIR threads    4 threads dlopen while 2 call hooked functions
  * Prints one line per check; exit 0 when all passed.
  */
-#include "hook.h"
-#include "got.h"
-#include "log.h"
+#include "find/hook.h"
+#include "patch/got.h"
+#include "base/log.h"
 
 #include <dlfcn.h>
 #include <pthread.h>

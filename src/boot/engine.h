@@ -1,0 +1,22 @@
+/*
+ * engine: the boundary between libmemo's two objects.
+ *   libmemo.so          the preload every process of a `memo run` pays for:
+ *                       reads the config, decides whether this process may
+ *                       hold a configured function (preload.c); links only
+ *                       libc and libinih
+ *   libmemo-engine.so   everything else (identity, hooks, call path, stores,
+ *                       libffi, libelf, Zydis, libb2, libunwind), dlopen'ed
+ *                       by the preload only when it may be needed
+ * The engine exports exactly one symbol, this entry point. It runs the whole
+ * start-up (memo.c) on the configuration the preload loaded, which stays
+ * alive for the life of the process.
+ */
+#ifndef MEMO_ENGINE_H
+#define MEMO_ENGINE_H
+
+#include "config/config.h"
+
+#define ENGINE_START_SYM "memo_engine_start"
+typedef void engine_start_fn(const struct memo_config *cfg);
+
+#endif

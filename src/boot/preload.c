@@ -1,0 +1,273 @@
+/*
+ * preload: libmemo.so, the object LD_PRELOAD names. The one way in: read
+ * every MEMO_* variable the decision needs, load the config (its errors are
+ * reported in every process, exactly as before), and then load the engine
+ * (libmemo-engine.so, see engine.h) only if this process may hold something
+ * to memoize:
+ *   - a configured name the dynamic linker already resolves (as dlsym
+ *     would; looked up in the objects' hash tables), or
+ *   - a loaded object that still has a symbol table (.symtab: it may define
+ *     a configured static function), or
+ *   - a loaded object that calls dlopen (it may load one later: ctypes).
+ * Everything else — the shells, makes and compilers a `memo run` spawns —
+ * pays for this file and libinih, and nothing more.
+ * Calls config, log, libdl. Runs once, in the constructor, single-threaded.
+ */
+#include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "find/elf_peek.h"
+#include "boot/engine.h"
+#include "base/log.h"
+
+/* Handed to the engine, which keeps using it: never released. */
+static struct memo_config preload_cfg;
+
+/* Which config: MEMO_CONFIG, else ./memo.d if present, else none. */
+static const char *config_path(void)
+{
+	const char *p = getenv("MEMO_CONFIG");
+	struct stat st;
+
+	if (p && *p)
+		return p;
+	if (stat("memo.d", &st) == 0 && S_ISDIR(st.st_mode))
+		return "memo.d";
+	return NULL;
+}
+
+/* What an object's dynamic section says, as its addresses in memory (the
+ * dynamic linker has relocated them already). */
+struct dynamic {
+	const ElfW(Sym) *symtab;
+	const char *strtab;
+	const uint32_t *gnu_hash;
+	const ElfW(Half) *versym;
+	const ElfW(Rela) *rel[2];	/* DT_JMPREL, DT_RELA */
+	size_t relsz[2];
+};
+
+static void read_dynamic(const struct dl_phdr_info *info, struct dynamic *d)
+{
+	const ElfW(Dyn) *dyn = NULL;
+	size_t i;
+
+	memset(d, 0, sizeof *d);
+	for (i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+			dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
+		switch (dyn->d_tag) {
+		case DT_SYMTAB: d->symtab = (const ElfW(Sym) *)dyn->d_un.d_ptr; break;
+		case DT_STRTAB: d->strtab = (const char *)dyn->d_un.d_ptr; break;
+		case DT_GNU_HASH: d->gnu_hash = (const uint32_t *)dyn->d_un.d_ptr; break;
+		case DT_VERSYM: d->versym = (const ElfW(Half) *)dyn->d_un.d_ptr; break;
+		case DT_JMPREL: d->rel[0] = (const ElfW(Rela) *)dyn->d_un.d_ptr; break;
+		case DT_PLTRELSZ: d->relsz[0] = dyn->d_un.d_val; break;
+		case DT_RELA: d->rel[1] = (const ElfW(Rela) *)dyn->d_un.d_ptr; break;
+		case DT_RELASZ: d->relsz[1] = dyn->d_un.d_val; break;
+		}
+	}
+}
+
+/* Does the object call dlopen or dlmopen (a relocation against either)? */
+static int calls_dlopen(const struct dynamic *d)
+{
+	size_t i;
+	int k;
+
+	if (!d->symtab || !d->strtab)
+		return 0;
+	for (k = 0; k < 2; k++)
+		for (i = 0; d->rel[k] && i < d->relsz[k] / sizeof(ElfW(Rela)); i++) {
+			size_t s = ELF64_R_SYM(d->rel[k][i].r_info);
+			const char *name = s ? d->strtab + d->symtab[s].st_name : "";
+			if (!strcmp(name, "dlopen") || !strcmp(name, "dlmopen"))
+				return 1;
+		}
+	return 0;
+}
+
+/* Does the object define `name` as dlsym(RTLD_DEFAULT) would find it (a
+ * defined global or weak symbol, not a hidden version)? Looked up in its
+ * GNU hash table: a dlsym that fails costs a start ~7 us (the error is
+ * formatted, and must be cleared). */
+static int defines(const struct dynamic *d, const char *name)
+{
+	const uint32_t *ht = d->gnu_hash, *buckets, *chain;
+	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(ht + 4);
+	const unsigned bits = 8 * sizeof(ElfW(Addr));
+	uint32_t h = 5381, i;
+	const unsigned char *s;
+	ElfW(Addr) mask;
+
+	for (s = (const unsigned char *)name; *s; s++)
+		h = h * 33 + *s;
+	mask = (ElfW(Addr))1 << (h % bits) | (ElfW(Addr))1 << ((h >> ht[3]) % bits);
+	if ((bloom[(h / bits) % ht[2]] & mask) != mask)
+		return 0;
+	buckets = (const uint32_t *)(bloom + ht[2]);
+	chain = buckets + ht[0];	/* chain[k]: the hash of symbol ht[1] + k */
+	i = buckets[h % ht[0]];
+	if (i < ht[1])	/* an empty bucket */
+		return 0;
+	for (;; i++) {
+		const ElfW(Sym) *sym = &d->symtab[i];
+		int bind = ELF64_ST_BIND(sym->st_info);
+
+		if ((chain[i - ht[1]] | 1) == (h | 1) && sym->st_shndx != SHN_UNDEF &&
+		    (sym->st_value || ELF64_ST_TYPE(sym->st_info) == STT_TLS) &&
+		    (bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE) &&
+		    !(d->versym && (d->versym[i] & 0x8000)) && !strcmp(d->strtab + sym->st_name, name))
+			return 1;
+		if (chain[i - ht[1]] & 1)
+			return 0;
+	}
+}
+
+/* The ELF header as mapped: the start of the load segment at offset 0. */
+static const Elf64_Ehdr *mapped_ehdr(const struct dl_phdr_info *info)
+{
+	size_t i;
+
+	for (i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_LOAD && info->dlpi_phdr[i].p_offset == 0)
+			return (const Elf64_Ehdr *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+	return NULL;
+}
+
+struct walk {
+	const struct memo_config *cfg;
+	const char *self;	/* libmemo.so's file */
+	bool ask_dlsym;		/* an object without a (usable) GNU hash table was met */
+};
+
+static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct walk *w = arg;
+	const char *path = info->dlpi_name;
+	const Elf64_Ehdr *eh;
+	struct dynamic d;
+	char exe[4096];
+	ssize_t n;
+	int i, r;
+
+	(void)size;
+	if (!path[0] && info->dlpi_addr == 0 && !info->dlpi_phnum)
+		return 0;
+	if (strstr(path, "linux-vdso"))	/* not searched by dlsym; not relocated */
+		return 0;
+	read_dynamic(info, &d);
+	if (!d.gnu_hash || !d.symtab || !d.strtab || (uintptr_t)d.gnu_hash < info->dlpi_addr)
+		w->ask_dlsym = true;
+	else
+		for (i = 0; i < w->cfg->nfuncs; i++)
+			if (!w->cfg->funcs[i].version[0] && defines(&d, w->cfg->funcs[i].symbol))
+				return 1;
+	if (!path[0]) {	/* the main program */
+		const char *started = (const char *)getauxval(AT_EXECFN);
+
+		if (calls_dlopen(&d))
+			return 1;
+		/* The name it was started by, when that file is the one mapped
+		 * (not so for a script: that names the script): a readlink of
+		 * /proc/self/exe costs a start ~15 us, a tenth of its budget. */
+		if (started && (eh = mapped_ehdr(info)) && (r = elf_peek_symtab(started, eh)) >= 0)
+			return r;
+		n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		path = exe;
+	}
+	if (!strcmp(path, w->self) || strstr(path, "/ld-linux"))
+		return 0;
+	return calls_dlopen(&d) || (path[0] && elf_peek_symtab(path, NULL));
+}
+
+/* A name with a version is asked of dlvsym; one without, of the objects'
+ * hash tables (of dlsym where an object has none). */
+static int may_hold_a_function(const struct memo_config *cfg, const char *self)
+{
+	struct walk w = { cfg, self, false };
+	bool asked = false;
+	int i, found = 0;
+
+	for (i = 0; i < cfg->nfuncs && !found; i++)
+		if (cfg->funcs[i].version[0]) {
+			asked = true;
+			found = !!dlvsym(RTLD_DEFAULT, cfg->funcs[i].symbol, cfg->funcs[i].version);
+		}
+	if (!found)
+		found = dl_iterate_phdr(object_may_hold, &w);
+	for (i = 0; i < cfg->nfuncs && !found && w.ask_dlsym; i++)
+		if (!cfg->funcs[i].version[0]) {
+			asked = true;
+			found = !!dlsym(RTLD_DEFAULT, cfg->funcs[i].symbol);
+		}
+	if (asked)
+		dlerror();	/* leave no error of ours for the host's dlerror() */
+	return found;
+}
+
+/* libmemo-engine.so, from the folder this object was loaded from. */
+static void start_engine(const char *self)
+{
+	char path[4096];
+	const char *slash = strrchr(self, '/');
+	engine_start_fn *start;
+	void *engine;
+
+	if (!slash || (size_t)(slash - self) + sizeof "/libmemo-engine.so" > sizeof path) {
+		log_error("cannot locate libmemo-engine.so beside '%s'; running unmemoized", self);
+		return;
+	}
+	memcpy(path, self, slash - self);
+	strcpy(path + (slash - self), "/libmemo-engine.so");
+	engine = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	start = engine ? (engine_start_fn *)dlsym(engine, ENGINE_START_SYM) : NULL;
+	if (!start) {
+		log_error("cannot load '%s' (%s); running unmemoized", path, dlerror());
+		return;
+	}
+	start(&preload_cfg);
+}
+
+__attribute__((constructor)) static void preload_start(void)
+{
+	const char *path;
+	Dl_info self;
+	int errors;
+
+	log_init();
+	if (env_flag("MEMO_DISABLE") || !(path = config_path()))
+		return;
+	errors = config_load(path, &preload_cfg);
+	if (errors) {
+		if (env_flag("MEMO_STRICT")) {
+			log_error("%d error%s in '%s'; exiting (MEMO_STRICT)", errors,
+				  errors > 1 ? "s" : "", path);
+			_exit(2);
+		}
+		log_error("%d error%s in '%s'; running unmemoized", errors,
+			  errors > 1 ? "s" : "", path);
+		config_release(&preload_cfg);
+		return;
+	}
+	if (!dladdr((void *)preload_start, &self) || !self.dli_fname) {
+		log_error("cannot tell where libmemo.so is; running unmemoized");
+		return;
+	}
+	if (!may_hold_a_function(&preload_cfg, self.dli_fname)) {
+		log_info("no configured function can be in this process; libmemo stays idle");
+		return;
+	}
+	start_engine(self.dli_fname);
+}

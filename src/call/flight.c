@@ -1,0 +1,269 @@
+/*
+ * flight: single flight (flight.h). Two levels, so that waiting costs the
+ * store nothing when the other caller is a thread of this process:
+ *
+ * - In-process: a small table of keys being computed here (one mutex, one
+ *   condition variable). A thread that finds its key in the table sleeps
+ *   until the holder ends (woken at once, no polling), then looks the key
+ *   up; if the holder stored nothing (a call faster than time_threshold, or
+ *   a store failure) it computes without waiting more. A full table only
+ *   means threads fall back on the store lease.
+ * - Across processes and nodes: a lease in the store under "l1-<key hex>"
+ *   (store.h `lease`: memcached `add` with an expiry; an O_EXCL file on the
+ *   folder store). Its holder computes, stores, then drops the lease; the
+ *   others poll the entry with backoff (2 ms doubling to 100 ms, sleeping,
+ *   never spinning), and retry the lease at each poll, so a lease that ends
+ *   without a result (its holder was killed, or stored nothing) passes to
+ *   exactly one of them.
+ *
+ * The lease lasts single_flight_wait_s, fixed when taken (a holder busy in
+ * the body cannot refresh it): a holder is trusted exactly as long as a
+ * caller would wait for it. Each caller waits at most single_flight_wait_s
+ * from its own miss, then computes (taking the lease if it is free). So a
+ * killed holder costs later arrivals one computation, made by whoever takes
+ * over its lease at expiry; callers that arrived with it compute at their
+ * own deadline. Any store failure means: compute now.
+ *
+ * Calls store, stats, log. Any thread; after fork the child's table is
+ * emptied (atfork), and a holder that forks inside the body leaves the lease
+ * to the process that took it.
+ */
+#include "call/flight.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "call/call.h"
+#include "base/log.h"
+#include "call/runtime.h"
+
+#define FLIGHT_SLOTS 64
+#define POLL_MIN_NS 2000000ULL		/* first poll after 2 ms */
+#define POLL_MAX_NS 100000000ULL	/* then doubling up to 100 ms */
+
+enum { FL_START = 0, FL_LOCAL, FL_LEASE, FL_RECHECK, FL_DONE };
+enum { LOCAL_CLAIMED, LOCAL_WAITED, LOCAL_TIMEOUT };
+
+/* A key being computed in this process. Under table.lock. */
+struct slot {
+	uint8_t key[KEY_HASH_BYTES];
+	bool busy;
+	bool stored;		/* how the last holder ended: a result stored */
+	uint64_t gen;		/* bumped at each release: what waiters wait for */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t done;	/* broadcast at every release; CLOCK_MONOTONIC */
+	struct slot slot[FLIGHT_SLOTS];
+} table = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static uint64_t nonce;		/* random per process image: owners never repeat */
+static uint64_t owner_seq;	/* atomic */
+
+static void cond_init(void)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&table.done, &a);
+	pthread_condattr_destroy(&a);
+}
+
+/* The fork happens with the table locked, so the child never inherits it
+ * half-written; the child owns none of the flights its parent's threads had. */
+static void before_fork(void)
+{
+	pthread_mutex_lock(&table.lock);
+}
+
+static void after_fork_parent(void)
+{
+	pthread_mutex_unlock(&table.lock);
+}
+
+static void after_fork_child(void)
+{
+	memset(table.slot, 0, sizeof table.slot);
+	cond_init();
+	pthread_mutex_init(&table.lock, NULL);
+}
+
+static void setup(void)
+{
+	cond_init();
+	if (getrandom(&nonce, sizeof nonce, GRND_NONBLOCK) != sizeof nonce)
+		nonce = call_now_ns();
+	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}
+
+/* Unique among every caller of every process and node sharing the store. */
+static uint64_t owner_new(void)
+{
+	uint64_t x = nonce ^ (uint64_t)getpid() << 32 ^ (uint64_t)gettid() ^
+		     __atomic_add_fetch(&owner_seq, 1, __ATOMIC_RELAXED) * 0x9e3779b97f4a7c15ULL;
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;	/* splitmix64's finalizer */
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x ? x : 1;
+}
+
+static struct timespec abs_time(uint64_t ns)
+{
+	return (struct timespec){ .tv_sec = ns / 1000000000ULL, .tv_nsec = ns % 1000000000ULL };
+}
+
+/* Claim k in the table, or wait for the thread that has it. */
+static int local_step(const struct memo_key *k, struct flight *f, bool *stored)
+{
+	struct slot *free_slot = NULL, *s;
+	int i, r = LOCAL_CLAIMED;
+
+	pthread_mutex_lock(&table.lock);
+	for (i = 0; i < FLIGHT_SLOTS; i++) {
+		s = &table.slot[i];
+		if (!s->busy) {
+			if (!free_slot)
+				free_slot = s;
+		} else if (!memcmp(s->key, k->hash, KEY_HASH_BYTES)) {
+			uint64_t gen = s->gen;
+			struct timespec until = abs_time(f->deadline_ns);
+
+			while (s->gen == gen && call_now_ns() < f->deadline_ns)
+				pthread_cond_timedwait(&table.done, &table.lock, &until);
+			/* Another key may have used the slot since: then `stored` is
+			 * its holder's, and the caller only looks up or computes. */
+			r = s->gen != gen ? LOCAL_WAITED : LOCAL_TIMEOUT;
+			*stored = s->stored;
+			goto out;
+		}
+	}
+	if (free_slot) {
+		memcpy(free_slot->key, k->hash, KEY_HASH_BYTES);
+		free_slot->busy = true;
+		f->slot = (int)(free_slot - table.slot);
+	}
+out:
+	pthread_mutex_unlock(&table.lock);
+	return r;
+}
+
+static enum flight_step compute(struct hook *h, struct flight *f, bool expired)
+{
+	f->state = FL_DONE;
+	if (expired)
+		STAT_ADD(&h->stats, wait_expired, 1);
+	return FLIGHT_COMPUTE;
+}
+
+static enum flight_step lease_step(struct hook *h, const struct memo_key *k, struct flight *f)
+{
+	struct store *s = memo_store;
+	double ttl = h->fn->single_flight_wait_s * 1000;
+	uint64_t now;
+	int r;
+
+	if (!s->ops->lease)
+		return compute(h, f, false);
+	if (!f->owner) {
+		f->owner = owner_new();
+		f->lease = *k;
+		f->lease.text[0] = 'l';		/* "m1-<hex>" -> "l1-<hex>": a record key */
+	}
+	r = s->ops->lease(s, &f->lease, f->owner, ttl < 1 ? 1 : ttl > 1e9 ? 1000000000 : (int)ttl,
+			  &h->stats);
+	now = call_now_ns();
+	if (r == STORE_HIT) {
+		f->leased = true;
+		/* The last holder may have stored and dropped between our miss
+		 * and now: look once more before computing. */
+		f->state = FL_RECHECK;
+		return FLIGHT_POLL;
+	}
+	if (r != STORE_CONFLICT)
+		return compute(h, f, false);	/* the store failed: compute */
+	if (now >= f->deadline_ns)
+		return compute(h, f, true);
+	f->waited = true;
+	if (f->sleep_ns > f->deadline_ns - now)
+		f->sleep_ns = f->deadline_ns - now;
+	nanosleep(&(struct timespec){ f->sleep_ns / 1000000000ULL, f->sleep_ns % 1000000000ULL },
+		  NULL);
+	f->sleep_ns = f->sleep_ns * 2 < POLL_MAX_NS ? f->sleep_ns * 2 : POLL_MAX_NS;
+	return FLIGHT_POLL;
+}
+
+enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct flight *f)
+{
+	bool stored = false;
+
+	if (f->state == FL_START) {
+		pthread_once(&once, setup);
+		f->deadline_ns = call_now_ns() + (uint64_t)(h->fn->single_flight_wait_s * 1e9);
+		f->sleep_ns = POLL_MIN_NS;
+		f->owner = 0;
+		f->pid = getpid();
+		f->state = FL_LOCAL;
+	}
+	switch (f->state) {
+	case FL_LOCAL:
+		if (f->slot < 0) {
+			switch (local_step(k, f, &stored)) {
+			case LOCAL_WAITED:
+				f->waited = true;
+				/* Stays FL_LOCAL: if the lookup misses we come back. */
+				return stored ? FLIGHT_POLL : compute(h, f, false);
+			case LOCAL_TIMEOUT:
+				f->waited = true;
+				return compute(h, f, true);
+			}
+		}
+		f->state = FL_LEASE;
+		/* fall through */
+	case FL_LEASE:
+		return lease_step(h, k, f);
+	default:	/* FL_RECHECK: the lookup after taking the lease missed */
+		return compute(h, f, false);
+	}
+}
+
+void flight_end(struct hook *h, struct flight *f, bool stored)
+{
+	int saved_errno = errno, busy = memo_busy;
+
+	if (f->state == FL_START)
+		return;
+	memo_busy = 1;
+	/* A body that forked: the child's copy of this call leaves the lease
+	 * and the slot to the process that took them. */
+	if (f->pid != getpid()) {
+		f->leased = false;
+		f->slot = -1;
+	}
+	if (f->leased)
+		memo_store->ops->lease(memo_store, &f->lease, f->owner, 0, &h->stats);
+	if (f->slot >= 0) {
+		struct slot *s = &table.slot[f->slot];
+
+		pthread_mutex_lock(&table.lock);
+		s->busy = false;
+		s->stored = stored;
+		s->gen++;
+		pthread_cond_broadcast(&table.done);
+		pthread_mutex_unlock(&table.lock);
+	}
+	if (f->waited)
+		STAT_ADD(&h->stats, waited, 1);
+	f->state = FL_START;
+	f->slot = -1;
+	f->leased = false;
+	memo_busy = busy;
+	errno = saved_errno;
+}

@@ -1,0 +1,64 @@
+/*
+ * flight: single flight (`single_flight = yes`): when several callers miss
+ * the same key at once, in threads, processes or nodes, one computes and the
+ * others wait for its result, each for at most single_flight_wait_s, then
+ * compute themselves if it has not come.
+ * Calls store (the `lease` op), stats, log. Any thread; after fork the child
+ * starts with no flights (an atfork handler). Only on a miss of a
+ * single-flight function, never on a hit.
+ *
+ * Use (call.c), after a lookup missed:
+ *
+ *	struct flight fl;
+ *	flight_init(&fl);
+ *	while (flight_next(h, &k, &fl) == FLIGHT_POLL)
+ *		if (lookup(...)) { flight_end(h, &fl, true); return; }
+ *	... compute, store ...
+ *	flight_end(h, &fl, stored);
+ */
+#ifndef MEMO_FLIGHT_H
+#define MEMO_FLIGHT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "find/hook.h"
+#include "store/key.h"
+
+enum flight_step {
+	FLIGHT_COMPUTE = 0,	/* compute now (then flight_end) */
+	FLIGHT_POLL = 1,	/* look the key up again; if it still misses, call flight_next again */
+};
+
+/* One call's progress; on the caller's stack. */
+struct flight {
+	int state;
+	int slot;		/* in-process table slot held, or -1 */
+	bool leased;		/* the store lease is ours */
+	bool waited;		/* another caller's computation was waited for */
+	pid_t pid;		/* the process that started this flight */
+	uint64_t owner;
+	uint64_t deadline_ns;	/* CLOCK_MONOTONIC: when waiting ends */
+	uint64_t sleep_ns;	/* next poll interval */
+	struct memo_key lease;	/* "l1-" + the entry key's hex */
+};
+
+static inline void flight_init(struct flight *f)
+{
+	f->state = 0;
+	f->slot = -1;
+	f->leased = false;
+	f->waited = false;
+}
+
+/* Entered with memo_busy set; may sleep, never longer than the wait bound. */
+enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct flight *f);
+
+/* Release what the call holds (the lease after the result is stored, the
+ * in-process slot) and count the wait. `stored`: a result is in the store
+ * now, or should be (waiters look it up rather than compute). Keeps errno
+ * and memo_busy as they were. */
+void flight_end(struct hook *h, struct flight *f, bool stored);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * l1: the in-process first level (see l1.h for the contract): the table,
+ * probes and writes; reads are in l1_hit.c, the slot format in l1_slot.h.
+ *
+ * The table is L1_SLOTS slots of L1_SLOT_SIZE bytes, direct-mapped by tag.
+ * Each slot is guarded by a sequence counter: odd while a writer is inside.
+ *   reader: s = seq (acquire); odd → miss; copy header and bytes; fence;
+ *           seq unchanged → the copy is consistent, else miss
+ *   writer: CAS seq from even s to s+1 (fails → someone else writes: skip);
+ *           write; seq = s+2 (release)
+ * Readers never block writers nor each other; a torn copy is detected and
+ * discarded before anything reaches the caller.
+ */
+#include "call/l1.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#include "call/l1_slot.h"
+#include "config/proto.h"
+
+struct slot *l1_table;
+
+static struct slot *table_get(void)
+{
+	struct slot *t = __atomic_load_n(&l1_table, __ATOMIC_ACQUIRE);
+	void *m;
+
+	if (t)
+		return t;
+	m = mmap(NULL, (size_t)L1_SLOTS * L1_SLOT_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	if (!__atomic_compare_exchange_n(&l1_table, &t, m, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		munmap(m, (size_t)L1_SLOTS * L1_SLOT_SIZE);
+		return t;
+	}
+	return m;
+}
+
+int l1_probe(const struct hook *h, void *const *args, struct l1_probe *pr)
+{
+	const struct proto *p = &h->fn->proto;
+	int i;
+
+	l1_image_start(pr, h, p->uses_float ? __builtin_ia32_stmxcsr() : 0);
+	for (i = 0; i < p->nargs; i++) {
+		const struct proto_arg *a = &p->args[i];
+		const void *ptr;
+		uint64_t count;
+		uint8_t tag;
+
+		if (a->ignored || a->kind == ARG_OPAQUE)
+			continue;
+		if (a->kind == ARG_SCALAR) {
+			if (l1_append(pr, args[i], a->type.bits) < 0)
+				return -1;
+			continue;
+		}
+		ptr = *(void *const *)args[i];
+		tag = ptr != NULL;
+		if (a->kind == ARG_STRING)
+			count = ptr ? strlen(ptr) : 0;
+		else if (len_eval(&a->len, p, args, &count) < 0 ||
+			 __builtin_mul_overflow(count, (uint64_t)a->type.size, &count))
+			return -1;
+		if (l1_append(pr, &tag, 1) < 0 || l1_append(pr, &count, sizeof count) < 0)
+			return -1;
+		if (ptr && a->kind != ARG_OUT && (count > L1_IMAGE_MAX || l1_append(pr, ptr, count) < 0))
+			return -1;
+	}
+	return l1_image_finish(pr, h);
+}
+
+void l1_put(const struct l1_probe *pr, const struct value_meta *meta,
+	    const struct iovec *parts, int nparts)
+{
+	struct slot *t, *s;
+	uint64_t seq;
+	size_t off, total = (size_t)nparts * 4;
+	int i;
+
+	for (i = 0; i < nparts; i++)
+		total += parts[i].iov_len;
+	if (pr->len + total > sizeof s->data || !(t = table_get()))
+		return;
+	s = &t[pr->tag & (L1_SLOTS - 1)];
+	seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	if ((seq & 1) || !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, 0,
+						      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	s->tag = pr->tag;
+	s->hook = pr->hook;
+	s->image_len = (uint16_t)pr->len;
+	s->value_len = (uint16_t)total;
+	s->nparts = (uint16_t)nparts;
+	s->flags = meta->flags;
+	s->saved_errno = meta->saved_errno;
+	s->ns_saved = (uint64_t)(meta->seconds * 1e9);
+	memcpy(s->data, pr->image, pr->len);
+	off = pr->len;
+	for (i = 0; i < nparts; i++) {
+		uint32_t len = (uint32_t)parts[i].iov_len;
+		memcpy(s->data + off + (size_t)i * 4, &len, 4);
+	}
+	off += (size_t)nparts * 4;
+	for (i = 0; i < nparts; i++) {
+		if (parts[i].iov_len)
+			memcpy(s->data + off, parts[i].iov_base, parts[i].iov_len);
+		off += parts[i].iov_len;
+	}
+	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+}

@@ -1,0 +1,83 @@
+/*
+ * config: reads MEMO_CONFIG (a file, or a folder whose *.conf files are read
+ * in sorted order) with libinih into struct memo_config.
+ * Owns the [cache] and [function NAME] keys and their defaults; calls proto
+ * and log. Start-up only (allocates); not for the hot path; one load at a
+ * time (its loader is static: a process that memoizes nothing then never
+ * starts malloc).
+ * Every error is printed as "libmemo: error: FILE:LINE: message" (prototype
+ * errors add the column: FILE:LINE:COL), followed by a hint where one helps.
+ */
+#ifndef MEMO_CONFIG_H
+#define MEMO_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/proto.h"
+
+enum mechanism { MECH_AUTO = 0, MECH_INLINE, MECH_GOT };
+
+/* The small fields first, then the paths most configs set: every process
+ * reads a config, and each page of this it writes costs a page fault. */
+struct cache_config {
+	int connect_timeout_ms;		/* default 50 */
+	int timeout_ms;			/* default 50 */
+	uint64_t max_size;		/* folder bound in bytes; default 2 GiB */
+	int line;
+	char namespace_[256];		/* salt; default "" */
+	char sasl_user[256];
+	char servers[1024];		/* "host:port, host:port"; "" = no memcached */
+	char dir[PATH_MAX];		/* folder store; "" = no folder store */
+	char stats[PATH_MAX];		/* "stderr" (default), "off", or a .jsonl path (%p = pid) */
+	char file[PATH_MAX];		/* where [cache] was read, for messages */
+	char secret_file[PATH_MAX];	/* "" = checksum; else keyed MAC */
+	char sasl_password_file[PATH_MAX];
+};
+
+/* What every section writes first, then the prototype (its arguments'
+ * room mostly untouched), then what few set: a page written is a page
+ * fault in every process that reads the config (see config.c). */
+struct function_config {
+	char symbol[PROTO_MAX_NAME];	/* from [function NAME] */
+	char version[64];		/* from [function NAME@VERSION]; "" = default */
+	int line;
+	double time_threshold;		/* seconds; default 0 (store every miss)... see config.c */
+	bool repeated;			/* allow_repeated_evaluations */
+	double rtol_stderr;		/* default 0.1 */
+	int min_repetitions;		/* default 3 */
+	int max_repetitions;		/* default 100 */
+	enum mechanism mechanism;	/* default auto */
+	bool single_flight;
+	double single_flight_wait_s;
+	double verify;			/* fraction of hits recomputed; 0 = off */
+	struct proto proto;
+	char object[256];		/* only the object whose file name matches; "" = any */
+	char globals[512];		/* names of globals keyed too, comma separated */
+	char file[PATH_MAX];		/* where the section starts */
+};
+
+struct memo_config {
+	struct cache_config cache;
+	int nfuncs;
+	struct function_config *funcs;	/* mapped (see config.c): config_release frees it */
+	int funcs_cap;
+};
+
+/* Load `path` (file or folder) into *cfg, which must be zeroed (static,
+ * `= { 0 }`, or released): clearing its ~22 KB here would write pages that a
+ * process memoizing nothing never needs. Returns the number of errors
+ * (0 = usable); each error has been printed. On errors *cfg is still
+ * released-safe. */
+int config_load(const char *path, struct memo_config *cfg);
+
+/* Defaults for [cache] when no config sets them (dir = $XDG_CACHE_HOME/libmemo). */
+void config_cache_defaults(struct cache_config *c);
+
+void config_release(struct memo_config *cfg);
+
+/* "2G", "512M", "100k", "12345" -> bytes; -1 on error. */
+int64_t config_parse_size(const char *s);
+
+#endif

@@ -1,0 +1,1109 @@
+/*
+ * identity: the code identity of a function (DESIGN.md "Code identity"),
+ * from its ELF file: decoded instructions with displacements normalized, the
+ * read-only data they reference, same-object callees transitively, imports by
+ * name@version and provider build-id. Calls elf, Zydis, libb2, libdl, log.
+ * Start-up and tools only; identity_lock serializes it (a dlopen may run it
+ * while the host's threads run); never on the hot path.
+ *
+ * How each reference is hashed (never as a raw displacement or address, so
+ * that code or data added elsewhere, which shifts addresses, changes nothing):
+ *  - a branch inside the function (or its NAME.cold part): its offset there;
+ *  - a call, jump or address of another function of the object: its position
+ *    in the function's callee list, and that callee's identity is hashed in;
+ *    a callee already on the DFS stack (recursion) as its distance up it;
+ *  - a .plt/.plt.sec/.plt.got stub or a GOT slot of an imported function:
+ *    "name@version" and the build-id of the object that provides it now;
+ *  - read-only data: a symbol (static const table, switch table) holding the
+ *    address: all its bytes; else a load of N bytes: those N bytes; else an
+ *    address taken (lea, or an absolute immediate in a non-PIE executable):
+ *    a jump table if its entries land in the function (entries hashed as
+ *    function offsets), a printable string up to its NUL, otherwise up to the
+ *    next symbol or the section end, at most BLOB_MAX bytes;
+ *  - writable data, .bss, TLS, imported data: by name only, and recorded for
+ *    the purity warning: their contents are run-time state, not code.
+ */
+#include "find/identity.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <Zydis/Zydis.h>
+
+#include "find/elf.h"
+#include "base/log.h"
+
+#define BLOB_MAX 256		/* unlabelled, non-string, non-table data */
+#define STRING_MAX 4096
+#define TABLE_MAX 4096		/* jump table entries */
+#define SYMDATA_MAX (1u << 20)	/* a labelled constant table */
+#define FUNC_MAX (4u << 20)
+#define DEPTH_MAX 1024		/* call-graph DFS (about 300 bytes of stack a level) */
+
+/* A small set of strings, in insertion order. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+static void strlist_add(struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return;
+	char **p = realloc(l->v, (l->n + 1) * sizeof *p);
+	if (!p)
+		return;
+	l->v = p;
+	if ((p[l->n] = strdup(s)))
+		l->n++;
+}
+
+/* One function of one image: its local analysis and, once known, identity. */
+struct fn {
+	struct fn *hnext;
+	const struct elf_image *img;
+	uint64_t start, size;		/* the symbol */
+	uint64_t cold, cold_size;	/* its NAME.cold part; size 0 = none */
+	char *name;
+	bool analyzed;
+	bool failed;
+	uint8_t local[32];		/* own code, data and imports */
+	struct fn **callees;		/* in order of first reference */
+	size_t ncallees, ccap;
+	struct strlist globals;		/* writable data / TLS read, by name */
+	struct strlist imports;		/* "name@version provider-build-id" */
+	bool ident_done;		/* ident valid for any caller */
+	bool cached;			/* read from or written to the cache */
+	uint8_t ident[32];
+	int depth;			/* on the DFS stack at this depth; -1 = not */
+	unsigned stamp;			/* traversal mark */
+};
+
+/* Everything below is written and read under identity_lock only. */
+static pthread_mutex_t identity_lock = PTHREAD_MUTEX_INITIALIZER;
+#define NBUCKETS 1024
+static struct fn *fn_table[NBUCKETS];
+static unsigned fn_stamp;
+static char cache_dir[PATH_MAX];
+
+/* One local analysis in progress. */
+struct an {
+	struct fn *f;
+	const struct elf_image *img;
+	blake2b_state st;
+	identity_visit_fn *visit;	/* set: a reporting run, results discarded */
+	void *vctx;
+	int vdepth;
+	int nest;			/* reference recursion through relocations */
+	char why[256];
+	/* identity_parts: the function's own parts hashed apart, by kind, for
+	 * explain.c to say which one changed (see put). */
+	bool digests;
+	blake2b_state part[3];
+};
+
+enum { PART_CODE, PART_DATA, PART_STRINGS };
+
+static int why_fmt(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int why_fmt(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void hex_of(const uint8_t *p, size_t n, char *out);
+static void report(struct an *a, enum identity_part part, const char *name,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void report(struct an *a, enum identity_part part, const char *name,
+		   const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+
+	if (!a->visit)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	a->visit(a->vctx, part, a->vdepth, name, detail);
+}
+
+static void upd(blake2b_state *st, const void *p, size_t n)
+{
+	blake2b_update(st, (const uint8_t *)p, n);
+}
+
+/* A framed item: tag, length, bytes (so no two sequences hash alike). */
+static void put(struct an *a, char tag, const void *p, size_t n)
+{
+	uint32_t n32 = (uint32_t)n;
+
+	upd(&a->st, &tag, 1);
+	upd(&a->st, &n32, sizeof n32);
+	if (n)
+		upd(&a->st, p, n);
+	if (a->digests && tag != 'i') {
+		/* Constant bytes and strings apart from everything else, which
+		 * is code (instructions, branch offsets, callees by position,
+		 * globals by name). Imports are reported by name instead. */
+		blake2b_state *d = &a->part[tag == 'd' ? PART_DATA : tag == 's' ? PART_STRINGS : PART_CODE];
+		upd(d, &tag, 1);
+		upd(d, &n32, sizeof n32);
+		if (n)
+			upd(d, p, n);
+	}
+}
+
+static void put_u64(struct an *a, char tag, uint64_t v) { put(a, tag, &v, sizeof v); }
+static void put_str(struct an *a, char tag, const char *s) { put(a, tag, s, strlen(s)); }
+
+static struct fn *fn_lookup(const struct elf_image *img, uint64_t start)
+{
+	size_t b = (((uintptr_t)img >> 4) ^ start ^ (start >> 12)) % NBUCKETS;
+
+	for (struct fn *f = fn_table[b]; f; f = f->hnext)
+		if (f->img == img && f->start == start)
+			return f;
+	return NULL;
+}
+
+/* The function whose symbol starts at `start` (created on first use). */
+static struct fn *fn_get(const struct elf_image *img, const struct elf_sym *sym)
+{
+	struct fn *f = fn_lookup(img, sym->value);
+	size_t b = (((uintptr_t)img >> 4) ^ sym->value ^ (sym->value >> 12)) % NBUCKETS;
+
+	if (f)
+		return f;
+	f = calloc(1, sizeof *f);
+	if (!f || !(f->name = strdup(sym->name))) {
+		free(f);
+		return NULL;
+	}
+	f->img = img;
+	f->start = sym->value;
+	f->size = sym->size;
+	f->depth = -1;
+	if (!f->size) {
+		/* Hand-written code often has no st_size: up to the next symbol. */
+		size_t avail;
+		uint64_t next = elf_image_next_symbol(img, f->start);
+		if (elf_image_bytes(img, f->start, &avail))
+			f->size = next - f->start < avail ? next - f->start : avail;
+	}
+	if (f->size > FUNC_MAX)
+		f->size = FUNC_MAX;
+	f->hnext = fn_table[b];
+	fn_table[b] = f;
+	return f;
+}
+
+static bool in_fn(const struct fn *f, uint64_t v, char *tag, uint64_t *off)
+{
+	if (v >= f->start && v - f->start < f->size) {
+		*tag = 'h';
+		*off = v - f->start;
+		return true;
+	}
+	if (f->cold_size && v >= f->cold && v - f->cold < f->cold_size) {
+		*tag = 'c';
+		*off = v - f->cold;
+		return true;
+	}
+	return false;
+}
+
+static void add_global(struct an *a, const char *name)
+{
+	report(a, IDENTITY_WRITABLE, name, "read or written; not part of the identity");
+	if (!a->visit)
+		strlist_add(&a->f->globals, name);
+}
+
+static void add_callee(struct an *a, const struct elf_sym *sym, uint64_t target)
+{
+	struct fn *c = fn_get(a->img, sym);
+	size_t i;
+
+	if (!c) {
+		put_str(a, 'F', sym->name);
+		return;
+	}
+	for (i = 0; i < a->f->ncallees; i++)
+		if (a->f->callees[i] == c)
+			break;
+	if (i == a->f->ncallees && !a->visit) {
+		if (a->f->ncallees == a->f->ccap) {
+			size_t n = a->f->ccap ? 2 * a->f->ccap : 8;
+			struct fn **p = realloc(a->f->callees, n * sizeof *p);
+			if (!p) {
+				put_str(a, 'F', sym->name);
+				return;
+			}
+			a->f->callees = p;
+			a->f->ccap = n;
+		}
+		a->f->callees[a->f->ncallees++] = c;
+	}
+	put_u64(a, 'f', i);
+	put_u64(a, 'o', target - sym->value);
+}
+
+/* The build-id, as hex, of the object that provides `name@version` to this
+ * process now ("?" when none does, as in a tool that does not load it). */
+static void provider_id(const char *name, const char *version, char *hex, size_t n)
+{
+	void *p = version && *version ? dlvsym(RTLD_DEFAULT, name, version)
+				       : dlsym(RTLD_DEFAULT, name);
+	Dl_info di;
+	char why[256];
+
+	snprintf(hex, n, "?");
+	if (!p || !dladdr(p, &di) || !di.dli_fname)
+		return;
+	const char *path = *di.dli_fname ? di.dli_fname : "/proc/self/exe";
+	struct elf_image *img = elf_image_open(path, why, sizeof why);
+	size_t len;
+	const uint8_t *id = img ? elf_image_build_id(img, &len) : NULL;
+	if (!id) {
+		/* No build-id: the provider's path is the best stable name left. */
+		snprintf(hex, n, "%s", path);
+		return;
+	}
+	for (size_t i = 0; i < len && 2 * i + 2 < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+}
+
+static void ref_data(struct an *a, uint64_t addr, size_t size);
+
+static void ref_import(struct an *a, const struct elf_sym *s)
+{
+	char id[128], full[512];
+
+	if (s->shndx != SHN_UNDEF && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC)) {
+		/* Our own exported function, called through the PLT: it is code
+		 * of this object (interposing it is outside what we key on). */
+		put_str(a, 'n', s->name);
+		add_callee(a, s, s->value);
+		return;
+	}
+	if (s->type == STT_OBJECT || s->type == STT_TLS || s->type == STT_COMMON) {
+		put_str(a, 'w', s->name);
+		add_global(a, s->name);
+		return;
+	}
+	provider_id(s->name, s->version, id, sizeof id);
+	snprintf(full, sizeof full, "%s@%s %s", s->name, s->version, id);
+	put_str(a, 'i', full);
+	report(a, IDENTITY_IMPORT, s->name, "%s", full);
+	if (!a->visit)
+		strlist_add(&a->f->imports, full);
+}
+
+/* A GOT slot (or any relocated word): what the dynamic linker puts there. */
+static void ref_slot(struct an *a, uint64_t slot)
+{
+	const struct elf_reloc *r = elf_image_reloc_at(a->img, slot);
+	uint64_t v;
+
+	if (!r) {
+		/* Resolved at link time (non-PIE): the slot holds the address. */
+		if (!elf_image_read(a->img, slot, &v, sizeof v) && v &&
+		    elf_image_section_at(a->img, v)) {
+			ref_data(a, v, 0);
+			return;
+		}
+		put_str(a, '?', "slot");
+		return;
+	}
+	switch (r->type) {
+	case R_X86_64_TPOFF64:
+	case R_X86_64_DTPMOD64:
+	case R_X86_64_DTPOFF64:
+		put_str(a, 't', r->sym ? r->sym->name : "");
+		add_global(a, r->sym && *r->sym->name ? r->sym->name : "a thread-local variable");
+		return;
+	case R_X86_64_RELATIVE:
+	case R_X86_64_IRELATIVE:
+		ref_data(a, (uint64_t)r->addend, 0);
+		return;
+	default:
+		if (r->sym)
+			ref_import(a, r->sym);
+		else
+			put_u64(a, '?', r->type);
+	}
+}
+
+/* A PLT stub: the GOT slot its indirect jump goes through. */
+static void ref_plt(struct an *a, uint64_t stub)
+{
+	ZydisDecoder dec;
+	size_t avail;
+	const uint8_t *p = elf_image_bytes(a->img, stub, &avail);
+	uint64_t off = 0;
+
+	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	for (int k = 0; p && k < 4 && off < avail && off < 32; k++) {
+		ZydisDecodedInstruction in;
+		ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+		if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, p + off, avail - off, &in, ops)))
+			break;
+		if (in.mnemonic == ZYDIS_MNEMONIC_JMP && ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+		    ops[0].mem.base == ZYDIS_REGISTER_RIP) {
+			ref_slot(a, stub + off + in.length + (uint64_t)ops[0].mem.disp.value);
+			return;
+		}
+		off += in.length;
+	}
+	put_str(a, '?', "plt");
+}
+
+/* A branch, call or address whose target is code outside the function. */
+static void ref_code(struct an *a, uint64_t target)
+{
+	const struct elf_section *sec = elf_image_section_at(a->img, target);
+	struct elf_sym sym;
+
+	if (sec && !strncmp(sec->name, ".plt", 4)) {
+		ref_plt(a, target);
+		return;
+	}
+	if (!elf_image_symbol_at(a->img, target, &sym) &&
+	    (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC || sym.type == STT_NOTYPE)) {
+		report(a, IDENTITY_CALLEE, sym.name, "+0x%llx",
+		       (unsigned long long)(target - sym.value));
+		add_callee(a, &sym, target);
+		return;
+	}
+	/* Code with no symbol (a stripped object): its extent is unknown, so
+	 * the whole object stands in for it, by build-id (else its section's
+	 * bytes). Never stale; invalidated by any rebuild of that object. */
+	size_t len, avail;
+	const uint8_t *id = elf_image_build_id(a->img, &len);
+	const uint8_t *p = sec ? elf_image_bytes(a->img, sec->addr, &avail) : NULL;
+	put_str(a, 'x', sec ? sec->name : "?");
+	if (id)
+		put(a, 'B', id, len);
+	else if (p)
+		put(a, 'b', p, avail);
+	report(a, IDENTITY_CALLEE, "(unnamed code)", "0x%llx: the object's %s stands in for it",
+	       (unsigned long long)target, id ? "build-id" : "code");
+}
+
+/* Read-only bytes, with relocated words (.data.rel.ro) as what they point to. */
+static void hash_bytes(struct an *a, const struct elf_section *sec, uint64_t addr, size_t n)
+{
+	size_t avail;
+	const uint8_t *p = elf_image_bytes(a->img, addr, &avail);
+
+	if (!p) {
+		put_str(a, '?', "nobytes");
+		return;
+	}
+	if (n > avail)
+		n = avail;
+	if (!(sec->flags & SHF_WRITE) || a->nest > 2) {
+		put(a, 'd', p, n);
+		return;
+	}
+	a->nest++;
+	for (size_t i = 0; i < n;) {
+		uint64_t w = (addr + i + 7) & ~7ull;
+		size_t plain = w - addr - i;
+		if (elf_image_reloc_at(a->img, w) && w + 8 <= addr + n) {
+			if (plain)
+				put(a, 'd', p + i, plain);
+			ref_slot(a, w);
+			i += plain + 8;
+		} else {
+			size_t k = plain ? plain : 8;
+			if (k > n - i)
+				k = n - i;
+			put(a, 'd', p + i, k);
+			i += k;
+		}
+	}
+	a->nest--;
+}
+
+/* Entries of a jump table at `addr`, if it is one: 4-byte offsets from the
+ * table (PIE) or 8-byte absolute addresses (non-PIE), landing in the function. */
+static bool hash_jump_table(struct an *a, uint64_t addr)
+{
+	size_t avail, n = 0;
+	const uint8_t *p = elf_image_bytes(a->img, addr, &avail);
+	uint64_t limit = elf_image_next_symbol(a->img, addr);
+	bool abs8 = elf_image_type(a->img) == ET_EXEC;
+	size_t w = abs8 ? 8 : 4;
+
+	if (!p)
+		return false;
+	if (limit - addr < avail)
+		avail = limit - addr;
+	for (; n < TABLE_MAX && (n + 1) * w <= avail; n++) {
+		uint64_t t;
+		char tag;
+		uint64_t off;
+		if (abs8) {
+			memcpy(&t, p + n * w, 8);
+		} else {
+			int32_t d;
+			memcpy(&d, p + n * w, 4);
+			t = addr + (uint64_t)(int64_t)d;
+		}
+		if (!in_fn(a->f, t, &tag, &off))
+			break;
+		put(a, tag, &off, sizeof off);
+	}
+	if (n)
+		report(a, IDENTITY_RODATA, "jump table", "%zu entries", n);
+	return n > 0;
+}
+
+static void ref_rodata(struct an *a, const struct elf_section *sec, uint64_t addr, size_t size)
+{
+	struct elf_sym sym;
+	size_t avail;
+	const uint8_t *p;
+
+	if (!elf_image_symbol_at(a->img, addr, &sym) && sym.type == STT_OBJECT && sym.size) {
+		size_t n = sym.size < SYMDATA_MAX ? sym.size : SYMDATA_MAX;
+		put_u64(a, 'o', addr - sym.value);
+		hash_bytes(a, sec, sym.value, n);
+		report(a, IDENTITY_RODATA, sym.name, "%zu bytes", n);
+		return;
+	}
+	if (size) {
+		hash_bytes(a, sec, addr, size);
+		report(a, IDENTITY_RODATA, sec->name, "%zu bytes at +0x%llx", size,
+		       (unsigned long long)(addr - sec->addr));
+		return;
+	}
+	if (hash_jump_table(a, addr))
+		return;
+	p = elf_image_bytes(a->img, addr, &avail);
+	uint64_t limit = elf_image_next_symbol(a->img, addr);
+	if (p && limit - addr < avail)
+		avail = limit - addr;
+	size_t n = 0;
+	while (p && n < avail && n < STRING_MAX && p[n] &&
+	       (p[n] >= 0x20 || p[n] == '\n' || p[n] == '\t' || p[n] == '\r'))
+		n++;
+	if (p && n < avail && !p[n]) {
+		put(a, 's', p, n + 1);
+		report(a, IDENTITY_RODATA, "string", "\"%.*s\"", (int)(n < 60 ? n : 60), p);
+		return;
+	}
+	n = avail < BLOB_MAX ? avail : BLOB_MAX;
+	hash_bytes(a, sec, addr, n);
+	report(a, IDENTITY_RODATA, sec->name, "%zu bytes at +0x%llx (unlabelled)", n,
+	       (unsigned long long)(addr - sec->addr));
+}
+
+/* An address the code uses as data: `size` bytes loaded, 0 = address taken
+ * or indexed (extent unknown). */
+static void ref_data(struct an *a, uint64_t addr, size_t size)
+{
+	const struct elf_section *sec = elf_image_section_at(a->img, addr);
+	struct elf_sym sym;
+	char tag;
+	uint64_t off;
+
+	if (in_fn(a->f, addr, &tag, &off)) {
+		put(a, tag, &off, sizeof off);
+		return;
+	}
+	if (!sec) {
+		put_str(a, '?', "nosection");
+		return;
+	}
+	if (!strncmp(sec->name, ".got", 4)) {
+		ref_slot(a, addr);
+		return;
+	}
+	if (sec->flags & SHF_EXECINSTR) {
+		ref_code(a, addr);
+		return;
+	}
+	bool relro = !strncmp(sec->name, ".data.rel.ro", 12) || !strcmp(sec->name, ".init_array") ||
+		     !strcmp(sec->name, ".fini_array") || !strcmp(sec->name, ".dynamic");
+	if (!relro && ((sec->flags & SHF_WRITE) || sec->type == SHT_NOBITS)) {
+		char name[300];
+		if (!elf_image_symbol_at(a->img, addr, &sym)) {
+			snprintf(name, sizeof name, "%s", sym.name);
+			put_u64(a, 'o', addr - sym.value);
+		} else {
+			snprintf(name, sizeof name, "%s+0x%llx", sec->name,
+				 (unsigned long long)(addr - sec->addr));
+		}
+		put_str(a, 'w', name);
+		add_global(a, name);
+		return;
+	}
+	ref_rodata(a, sec, addr, size);
+}
+
+static void ref_tls(struct an *a, int64_t tpoff)
+{
+	struct elf_sym sym;
+	uint64_t tls = elf_image_tls_size(a->img);
+
+	if (tls && (uint64_t)-tpoff <= tls &&
+	    !elf_image_tls_symbol_at(a->img, tls + (uint64_t)tpoff, &sym)) {
+		put_str(a, 't', sym.name);
+		add_global(a, sym.name);
+		return;
+	}
+	put_str(a, 't', "");
+	add_global(a, "a thread-local variable");
+}
+
+static void mask(uint8_t *buf, unsigned off, unsigned bits)
+{
+	if (off + bits / 8 <= 16)
+		memset(buf + off, 0, bits / 8);
+}
+
+static int walk_part(struct an *a, uint64_t start, uint64_t size)
+{
+	ZydisDecoder dec;
+	size_t avail;
+	const uint8_t *code = elf_image_bytes(a->img, start, &avail);
+	bool exec = elf_image_type(a->img) == ET_EXEC;
+
+	if (!code || avail < size)
+		return why_fmt(a->why, sizeof a->why, "no code bytes for '%s'", a->f->name);
+	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	for (uint64_t off = 0; off < size;) {
+		ZydisDecodedInstruction in;
+		ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+		uint64_t ip = start + off;
+		uint8_t buf[16];
+		bool disp_done = false;
+
+		if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, code + off, size - off, &in, ops))) {
+			put(a, 'b', code + off, 1);	/* data in code: hashed as is */
+			off++;
+			continue;
+		}
+		memcpy(buf, code + off, in.length);
+		for (int i = 0; i < 2; i++) {
+			const struct ZydisDecodedInstructionRawImm_ *im = &in.raw.imm[i];
+			if (!im->size)
+				continue;
+			if (im->is_relative) {
+				uint64_t t = ip + in.length + (uint64_t)im->value.s;
+				char tag;
+				uint64_t toff;
+				mask(buf, im->offset, im->size);
+				if (in_fn(a->f, t, &tag, &toff))
+					put(a, tag, &toff, sizeof toff);
+				else
+					ref_code(a, t);
+			} else if (exec && im->size == 32 && im->value.u >= 0x1000 &&
+				   elf_image_section_at(a->img, im->value.u)) {
+				/* non-PIE: `mov $.LC0, %edi` */
+				mask(buf, im->offset, im->size);
+				ref_data(a, im->value.u, 0);
+			}
+		}
+		for (int i = 0; i < in.operand_count && !disp_done; i++) {
+			const ZydisDecodedOperand *op = &ops[i];
+			if (op->type != ZYDIS_OPERAND_TYPE_MEMORY || !op->mem.disp.has_displacement ||
+			    !in.raw.disp.size)
+				continue;
+			size_t sz = op->mem.type == ZYDIS_MEMOP_TYPE_AGEN ||
+				    op->mem.index != ZYDIS_REGISTER_NONE ? 0 : op->size / 8;
+			int64_t d = op->mem.disp.value;
+			if (op->mem.base == ZYDIS_REGISTER_RIP) {
+				mask(buf, in.raw.disp.offset, in.raw.disp.size);
+				ref_data(a, ip + in.length + (uint64_t)d, sz);
+				disp_done = true;
+			} else if (op->mem.segment == ZYDIS_REGISTER_FS &&
+				   op->mem.base == ZYDIS_REGISTER_NONE &&
+				   op->mem.index == ZYDIS_REGISTER_NONE && d < 0) {
+				mask(buf, in.raw.disp.offset, in.raw.disp.size);
+				ref_tls(a, d);
+				disp_done = true;
+			} else if (exec && op->mem.base == ZYDIS_REGISTER_NONE && d >= 0x1000 &&
+				   op->mem.segment != ZYDIS_REGISTER_FS &&
+				   op->mem.segment != ZYDIS_REGISTER_GS &&
+				   elf_image_section_at(a->img, (uint64_t)d)) {
+				/* non-PIE: `jmp *.L4(,%rax,8)`, `movsd tbl(,%rax,8)` */
+				mask(buf, in.raw.disp.offset, in.raw.disp.size);
+				ref_data(a, (uint64_t)d, sz);
+				disp_done = true;
+			}
+		}
+		put(a, 'I', buf, in.length);
+		off += in.length;
+	}
+	return 0;
+}
+
+/* Hash the function's own code, data and imports; collect its callees. With
+ * a->visit set, only reports (the cached analysis is left as is). */
+static int analyze(struct an *a)
+{
+	struct fn *f = a->f;
+	char cold[600];
+	struct elf_sym cs;
+
+	if (!a->visit && f->analyzed)
+		return f->failed ? -1 : 0;
+	snprintf(cold, sizeof cold, "%s.cold", f->name);
+	if (!a->visit) {
+		if (!elf_image_symbol(a->img, cold, NULL, &cs) && cs.size && cs.value != f->start) {
+			f->cold = cs.value;
+			f->cold_size = cs.size < FUNC_MAX ? cs.size : FUNC_MAX;
+		}
+	}
+	blake2b_init(&a->st, 32);
+	for (int i = 0; a->digests && i < 3; i++)
+		blake2b_init(&a->part[i], IDENTITY_DIGEST_BYTES);
+	report(a, IDENTITY_CODE, f->name, "%llu bytes", (unsigned long long)f->size);
+	int rc = walk_part(a, f->start, f->size);
+	if (!rc && f->cold_size) {
+		put_str(a, 'C', "cold");
+		report(a, IDENTITY_CODE, cold, "%llu bytes", (unsigned long long)f->cold_size);
+		rc = walk_part(a, f->cold, f->cold_size);
+	}
+	if (a->visit && a->digests && !rc) {
+		char hex[3][2 * IDENTITY_DIGEST_BYTES + 1];
+		for (int i = 0; i < 3; i++) {
+			uint8_t d[IDENTITY_DIGEST_BYTES];
+			blake2b_final(&a->part[i], d, sizeof d);
+			hex_of(d, sizeof d, hex[i]);
+		}
+		report(a, IDENTITY_DIGEST, f->name, "code %s data %s strings %s",
+		       hex[PART_CODE], hex[PART_DATA], hex[PART_STRINGS]);
+	}
+	if (a->visit)
+		return rc;
+	f->analyzed = true;
+	f->failed = rc != 0;
+	if (!rc)
+		blake2b_final(&a->st, f->local, sizeof f->local);
+	return rc;
+}
+
+/* Out of line, so the analysis's large frame is not on every level of the
+ * recursive DFS below. */
+static __attribute__((noinline)) int analyze_fn(struct fn *f, char *why, size_t whylen)
+{
+	struct an a = { .f = f, .img = f->img };
+
+	if (analyze(&a))
+		return why_fmt(why, whylen, "%s", *a.why ? a.why : "its code cannot be read");
+	return 0;
+}
+
+/* identity(f) = H(local(f) ‖ identity of each callee in order), where a
+ * callee on the DFS stack (a recursion) is hashed as its distance up the
+ * stack. Returns the lowest stack depth a back edge reached (INT32_MAX if
+ * none): an identity that saw no back edge above f is the same from every
+ * caller and is kept in f->ident. */
+static int ident(struct fn *f, int depth, uint8_t out[32], char *why, size_t whylen, int *err)
+{
+	blake2b_state st;
+	int low = INT32_MAX;
+
+	if (analyze_fn(f, why, whylen)) {
+		*err = -1;
+		return low;
+	}
+	if (depth > DEPTH_MAX) {
+		why_fmt(why, whylen, "call graph below '%s' deeper than %d", f->name, DEPTH_MAX);
+		*err = -1;
+		return low;
+	}
+	f->depth = depth;
+	blake2b_init(&st, 32);
+	upd(&st, "memo-identity-1", 15);
+	upd(&st, f->local, sizeof f->local);
+	for (size_t i = 0; i < f->ncallees && !*err; i++) {
+		struct fn *c = f->callees[i];
+		uint8_t h[32];
+		if (c->depth >= 0) {
+			int32_t up = depth - c->depth;
+			upd(&st, "B", 1);
+			upd(&st, &up, sizeof up);
+			if (c->depth < low)
+				low = c->depth;
+			continue;
+		}
+		if (c->ident_done) {
+			upd(&st, c->ident, sizeof c->ident);
+			continue;
+		}
+		int l = ident(c, depth + 1, h, why, whylen, err);
+		if (l < low)
+			low = l;
+		upd(&st, h, sizeof h);
+	}
+	f->depth = -1;
+	blake2b_final(&st, out, 32);
+	if (!*err && low >= depth) {
+		memcpy(f->ident, out, 32);
+		f->ident_done = true;
+	}
+	return low;
+}
+
+static void explain(struct fn *f, int depth, identity_visit_fn *visit, void *ctx, bool digests)
+{
+	struct an a = { .f = f, .img = f->img, .visit = visit, .vctx = ctx, .vdepth = depth,
+			.digests = digests };
+
+	struct an full = { .f = f, .img = f->img };
+
+	if (f->stamp == fn_stamp)
+		return;
+	f->stamp = fn_stamp;
+	analyze(&full);		/* an identity read from the cache has no callee list yet */
+	analyze(&a);
+	for (size_t i = 0; i < f->ncallees; i++)
+		explain(f->callees[i], depth + 1, visit, ctx, digests);
+}
+
+static struct fn *fn_at(const char *path, uint64_t vaddr, char *why, size_t whylen)
+{
+	struct elf_image *img = elf_image_open(path, why, whylen);
+	struct elf_sym sym;
+	struct fn *f;
+
+	if (!img)
+		return NULL;
+	if (elf_image_symbol_at(img, vaddr, &sym) ||
+	    (sym.type != STT_FUNC && sym.type != STT_GNU_IFUNC && sym.type != STT_NOTYPE)) {
+		why_fmt(why, whylen, "no function symbol at 0x%llx in '%s'",
+			(unsigned long long)vaddr, path);
+		return NULL;
+	}
+	f = fn_get(img, &sym);
+	if (!f)
+		why_fmt(why, whylen, "out of memory");
+	return f;
+}
+
+static int cache_read(struct fn *f, uint8_t out[32]);
+static void cache_write(struct fn *f, const uint8_t id[32]);
+
+static int identity_walk(const char *path, uint64_t vaddr, uint8_t out[32],
+			 identity_visit_fn *visit, void *ctx, bool digests, char *why, size_t whylen)
+{
+	struct fn *f;
+	int err = 0;
+
+	pthread_mutex_lock(&identity_lock);
+	f = fn_at(path, vaddr, why, whylen);
+	if (!f)
+		err = -1;
+	else if (f->ident_done)
+		memcpy(out, f->ident, 32);
+	else if (!*cache_dir || cache_read(f, out))
+		ident(f, 0, out, why, whylen, &err);
+	if (!err && *cache_dir && !f->cached)
+		cache_write(f, out);
+	if (!err && visit) {
+		fn_stamp++;
+		explain(f, 0, visit, ctx, digests);
+	}
+	pthread_mutex_unlock(&identity_lock);
+	return err;
+}
+
+int identity_of(const char *path, uint64_t vaddr, uint8_t out[32],
+		identity_visit_fn *visit, void *ctx, char *why, size_t whylen)
+{
+	return identity_walk(path, vaddr, out, visit, ctx, false, why, whylen);
+}
+
+int identity_parts(const char *path, uint64_t vaddr, uint8_t out[32],
+		   identity_visit_fn *visit, void *ctx, char *why, size_t whylen)
+{
+	return identity_walk(path, vaddr, out, visit, ctx, true, why, whylen);
+}
+
+/*
+ * Code with no symbol to bound it (an IFUNC's implementation in a stripped
+ * library, such as libm's sin → __sin_fma) cannot be decoded function by
+ * function; its library can still be named exactly: the build-id fixes every
+ * byte of it. Such a function's identity is then the symbol it was configured
+ * as, its place in the library and the library's build-id — any rebuild of
+ * the library changes it; nothing else does.
+ */
+static int identity_by_build_id(struct hook *h, uint64_t vaddr)
+{
+	char why[256];
+	struct elf_image *img = elf_image_open(h->path, why, sizeof why);
+	const uint8_t *id;
+	size_t idlen;
+	blake2b_state s;
+
+	if (!img || !(id = elf_image_build_id(img, &idlen)))
+		return -1;
+	blake2b_init(&s, 32);
+	blake2b_update(&s, (const uint8_t *)"by build-id", 11);
+	blake2b_update(&s, (const uint8_t *)h->fn->symbol, strlen(h->fn->symbol) + 1);
+	blake2b_update(&s, (const uint8_t *)h->fn->version, strlen(h->fn->version) + 1);
+	blake2b_update(&s, (const uint8_t *)&vaddr, sizeof vaddr);
+	blake2b_update(&s, id, idlen);
+	blake2b_final(&s, h->identity, 32);
+	return 0;
+}
+
+int identity_compute(struct hook *h)
+{
+	uint64_t vaddr = (uint64_t)(uintptr_t)h->target - h->base;
+	struct elf_sym sym;
+	char why[256];
+	struct elf_image *img;
+
+	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, h->why, sizeof h->why) == 0)
+		return 0;
+	img = elf_image_open(h->path, why, sizeof why);
+	if (img && elf_image_symbol_at(img, vaddr, &sym) < 0 && identity_by_build_id(h, vaddr) == 0)
+		return 0;
+	return -1;
+}
+
+/* The writable globals and imports of f and of its callees, transitively. */
+static void collect(struct fn *f, struct strlist *globals, struct strlist *imports)
+{
+	if (f->stamp == fn_stamp)
+		return;
+	f->stamp = fn_stamp;
+	for (size_t i = 0; i < f->globals.n; i++)
+		strlist_add(globals, f->globals.v[i]);
+	for (size_t i = 0; imports && i < f->imports.n; i++)
+		strlist_add(imports, f->imports.v[i]);
+	for (size_t i = 0; i < f->ncallees; i++)
+		collect(f->callees[i], globals, imports);
+}
+
+static void strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int identity_globals_read(struct hook *h, char *buf, size_t len)
+{
+	struct strlist g = { 0 };
+	struct fn *f;
+	int n = -1;
+
+	if (len)
+		buf[0] = '\0';
+	if (identity_compute(h))
+		return -1;
+	pthread_mutex_lock(&identity_lock);
+	f = fn_at(h->path, (uint64_t)(uintptr_t)h->target - h->base, h->why, sizeof h->why);
+	if (f) {
+		fn_stamp++;
+		collect(f, &g, NULL);
+		for (size_t i = 0, used = 0; i < g.n && used < len; i++)
+			used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "", g.v[i]);
+		n = (int)g.n;
+		strlist_free(&g);
+	}
+	pthread_mutex_unlock(&identity_lock);
+	return n;
+}
+
+/*
+ * The identity cache: one small text file per function, named by the object's
+ * build-id and the function's address, so a big binary's start-up skips the
+ * decoding. It records the identity, the globals for the purity warning, and
+ * each import with the provider's build-id at the time: if any provider has
+ * changed since (a library upgraded), the entry is stale and recomputed.
+ *   memo-identity 1
+ *   identity HEX
+ *   import NAME@VERSION PROVIDER-ID
+ *   global NAME
+ *   check HEX          BLAKE2b-256 of every line above
+ * Written to a temporary file and renamed, so a reader sees all or nothing;
+ * a file that does not verify is ignored (and replaced).
+ */
+static int cache_path(const struct fn *f, char *path, size_t n)
+{
+	size_t len, used;
+	const uint8_t *id = elf_image_build_id(f->img, &len);
+
+	if (!id || !len)
+		return -1;
+	used = (size_t)snprintf(path, n, "%s/", cache_dir);
+	for (size_t i = 0; i < len && used + 3 < n; i++, used += 2)
+		snprintf(path + used, 3, "%02x", id[i]);
+	return snprintf(path + used, n - used, "-%llx.id", (unsigned long long)f->start) <
+			       (int)(n - used) ? 0 : -1;
+}
+
+static void hex_of(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+static int cache_read(struct fn *f, uint8_t out[32])
+{
+	char path[PATH_MAX + 64], buf[16384], sum[65], *line, *save = NULL;
+	uint8_t digest[32];
+	struct strlist globals = { 0 };
+	bool have_id = false, ok = true;
+	ssize_t n;
+	int fd;
+
+	if (cache_path(f, path, sizeof path))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	char *check = strstr(buf, "check ");
+	if (!check || (check != buf && check[-1] != '\n') || strlen(check) != 6 + 64 + 1)
+		goto bad;
+	blake2b(digest, buf, NULL, sizeof digest, (size_t)(check - buf), 0);
+	hex_of(digest, sizeof digest, sum);
+	if (memcmp(check + 6, sum, 64) || strncmp(buf, "memo-identity 1\n", 16))
+		goto bad;
+	*check = '\0';
+	for (line = strtok_r(buf + 16, "\n", &save); line && ok; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "identity ", 9) && strlen(line) == 9 + 64) {
+			for (int i = 0; i < 32; i++)
+				sscanf(line + 9 + 2 * i, "%2hhx", &out[i]);
+			have_id = true;
+		} else if (!strncmp(line, "import ", 7)) {
+			/* Still the same providers? */
+			char name[256], version[128], was[PATH_MAX], now[PATH_MAX];
+			char *at = strchr(line + 7, '@'), *sp = at ? strchr(at, ' ') : NULL;
+			if (!at || !sp || at - (line + 7) >= (long)sizeof name ||
+			    sp - at - 1 >= (long)sizeof version) {
+				ok = false;
+				break;
+			}
+			snprintf(name, sizeof name, "%.*s", (int)(at - line - 7), line + 7);
+			snprintf(version, sizeof version, "%.*s", (int)(sp - at - 1), at + 1);
+			snprintf(was, sizeof was, "%s", sp + 1);
+			provider_id(name, version, now, sizeof now);
+			if (strcmp(was, now)) {
+				log_debug("'%s': identity cache stale: '%s' now from %s", f->name, name, now);
+				ok = false;
+			}
+		} else if (!strncmp(line, "global ", 7)) {
+			strlist_add(&globals, line + 7);
+		} else {
+			ok = false;
+		}
+	}
+	if (!ok || !have_id) {
+		strlist_free(&globals);
+		return -1;
+	}
+	strlist_free(&f->globals);
+	f->globals = globals;
+	memcpy(f->ident, out, 32);
+	f->ident_done = true;
+	f->cached = true;
+	log_debug("'%s': identity read from '%s'", f->name, path);
+	return 0;
+bad:
+	log_debug("'%s': identity cache '%s' does not verify: recomputed", f->name, path);
+	return -1;
+}
+
+static void cache_write(struct fn *f, const uint8_t id[32])
+{
+	char path[PATH_MAX + 64], tmp[PATH_MAX + 96], buf[16384], sum[65];
+	struct strlist globals = { 0 }, imports = { 0 };
+	uint8_t digest[32];
+	size_t used = 0;
+	int fd;
+
+	f->cached = true;	/* one attempt per process */
+	if (cache_path(f, path, sizeof path))
+		return;
+	fn_stamp++;
+	collect(f, &globals, &imports);
+	used += snprintf(buf, sizeof buf, "memo-identity 1\nidentity ");
+	hex_of(id, 32, buf + used);
+	used += 64;
+	buf[used++] = '\n';
+	for (size_t i = 0; i < imports.n && used < sizeof buf; i++)
+		used += snprintf(buf + used, sizeof buf - used, "import %s\n", imports.v[i]);
+	for (size_t i = 0; i < globals.n && used < sizeof buf; i++)
+		used += snprintf(buf + used, sizeof buf - used, "global %s\n", globals.v[i]);
+	strlist_free(&globals);
+	strlist_free(&imports);
+	if (used + 6 + 64 + 2 > sizeof buf)
+		return;		/* too many parts for a cache entry: computed each time */
+	blake2b(digest, buf, NULL, sizeof digest, used, 0);
+	hex_of(digest, sizeof digest, sum);
+	used += snprintf(buf + used, sizeof buf - used, "check %s\n", sum);
+
+	mkdir(cache_dir, 0755);
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_debug("'%s': cannot write '%s': %s", f->name, tmp, strerror(errno));
+		return;
+	}
+	bool ok = write(fd, buf, used) == (ssize_t)used;
+	if (close(fd) || !ok || rename(tmp, path)) {
+		log_debug("'%s': cannot write '%s'", f->name, path);
+		unlink(tmp);
+	}
+}
+
+int identity_global_addr(struct hook *h, const char *name, void **addr, size_t *size)
+{
+	struct elf_image *img = elf_image_open(h->path, h->why, sizeof h->why);
+	uint64_t v, sz;
+	bool tls;
+
+	if (!img)
+		return -1;
+	if (elf_image_global(img, name, &v, &sz, &tls))
+		return why_fmt(h->why, sizeof h->why, "no global variable '%s' in '%s'", name, h->path);
+	if (tls)
+		return why_fmt(h->why, sizeof h->why, "'%s' is thread-local: it cannot be keyed", name);
+	*addr = (void *)(uintptr_t)(h->base + v);
+	*size = sz;
+	return 0;
+}
+
+void identity_set_cache_dir(const char *dir)
+{
+	pthread_mutex_lock(&identity_lock);
+	snprintf(cache_dir, sizeof cache_dir, "%s", dir ? dir : "");
+	pthread_mutex_unlock(&identity_lock);
+}
+
+/* Written once at start-up, before any reader. */
+const char *identity_get_cache_dir(void)
+{
+	return cache_dir;
+}

@@ -1,0 +1,522 @@
+/*
+ * symbols: finds a configured function in the loaded objects (sym_resolve of
+ * hook.h) from their ELF symbol tables, static functions included, and owns
+ * libmemo's deny list.
+ * Calls elf (elf_image_*), dl_iterate_phdr, dlopen(RTLD_NOLOAD)/dlinfo/dladdr1
+ * and an IFUNC's resolver. Start-up and dlopen only, under hooks_lock; never
+ * on the hot path.
+ */
+#include "find/elf.h"
+#include "find/elf_peek.h"
+#include "find/hook.h"
+#include "base/log.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * The deny list: every function libmemo itself (or a library it uses) may
+ * call. Hooking one would send libmemo's own calls into its call path, which
+ * may lock, allocate or recurse without end, so such a symbol is refused by
+ * name before anything is looked up, with "'malloc' is used by libmemo itself".
+ * Exact names first, then prefixes that cover whole libraries (libffi, libb2,
+ * libelf, libdw, libunwind, libinih, libmemcached, Zydis) and libmemo's own
+ * exports. Keep it here and only here.
+ */
+static const char *const deny_names[] = {
+	/* memory */
+	"malloc", "free", "calloc", "realloc", "reallocarray", "aligned_alloc",
+	"posix_memalign", "memalign", "valloc", "pvalloc", "malloc_usable_size",
+	"memcpy", "memmove", "memset", "memcmp", "memchr", "mempcpy", "bcmp",
+	"mmap", "mmap64", "munmap", "mprotect", "madvise", "mremap",
+	/* strings and numbers */
+	"strlen", "strnlen", "strcmp", "strncmp", "strcasecmp", "strncasecmp",
+	"strchr", "strrchr", "strcpy", "strncpy", "stpcpy", "strcat", "strncat",
+	"strdup", "strndup", "strstr", "strspn", "strcspn", "strtok_r",
+	"strerror", "strerror_r", "strtol", "strtoul", "strtoll", "strtoull",
+	"strtod", "strtof", "atoi", "atol", "qsort", "bsearch",
+	"printf", "fprintf", "snprintf", "vsnprintf", "vfprintf", "sprintf",
+	"vsprintf", "sscanf", "fputs", "fputc", "puts",
+	/* files */
+	"open", "open64", "openat", "openat64", "creat", "creat64", "read", "write",
+	"pread", "pread64", "pwrite", "pwrite64", "readv", "writev", "close",
+	"rename", "renameat", "unlink", "unlinkat", "fstat", "fstat64", "stat",
+	"stat64", "lstat", "lstat64", "fstatat", "fstatat64", "statx", "mkdir",
+	"mkdirat", "futimens", "utimensat", "fsync", "fdatasync", "ftruncate",
+	"lseek", "lseek64", "fcntl", "fcntl64", "ioctl", "access", "faccessat",
+	"readlink", "realpath", "opendir", "fdopendir", "readdir", "readdir64",
+	"closedir", "fopen", "fopen64", "fdopen", "fclose", "fread", "fwrite",
+	"fgets", "fflush", "flock", "getdents64", "dup", "dup2", "pipe", "pipe2",
+	/* time, process, environment */
+	"clock_gettime", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
+	"sched_yield", "sysconf", "getpagesize", "getenv", "secure_getenv",
+	"setenv", "unsetenv", "__errno_location", "getpid", "gettid", "getuid",
+	"fork", "_Fork", "vfork", "execve", "exit", "_exit", "abort", "atexit",
+	"__cxa_atexit", "__cxa_finalize", "raise", "kill", "signal", "sigaction",
+	"sigprocmask", "sigemptyset", "sigfillset", "syscall", "prctl",
+	"getauxval", "__libc_start_main", "__stack_chk_fail", "__tls_get_addr",
+	/* sockets (memcached) */
+	"socket", "connect", "bind", "listen", "accept", "accept4", "poll",
+	"ppoll", "select", "send", "recv", "sendto", "recvfrom", "sendmsg",
+	"recvmsg", "setsockopt", "getsockopt", "getsockname", "getpeername",
+	"shutdown", "getaddrinfo", "freeaddrinfo", "gai_strerror", "inet_pton",
+	"inet_ntop", "htons", "ntohs", "htonl", "ntohl",
+	/* the dynamic linker */
+	"dlopen", "dlmopen", "dlsym", "dlvsym", "dlclose", "dlerror", "dladdr",
+	"dladdr1", "dlinfo", "dl_iterate_phdr",
+};
+
+static const char *const deny_prefixes[] = {
+	"pthread_", "__pthread", "sem_", "__libc_", "_dl_",
+	"ffi_", "blake2", "elf_", "elf32_", "elf64_", "gelf_", "dwarf_", "dwfl_",
+	"unw_", "_U", "_ULx86_64", "ini_", "memcached_", "libmemcached_",
+	"Zydis", "memo_",
+};
+
+/* The reason `name` is refused, written into why; false when it is not. */
+static bool sym_denied(const char *name, char *why, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof deny_names / sizeof deny_names[0]; i++)
+		if (!strcmp(name, deny_names[i]))
+			goto denied;
+	for (i = 0; i < sizeof deny_prefixes / sizeof deny_prefixes[0]; i++)
+		if (!strncmp(name, deny_prefixes[i], strlen(deny_prefixes[i])))
+			goto denied;
+	return false;
+denied:
+	snprintf(why, n, "'%.100s' is used by libmemo itself", name);
+	return true;
+}
+
+/*
+ * Does the object at `path` answer to the config's `object = want`? Its file
+ * name, with or without what follows a dot ("libfoo" and "libfoo.so" both
+ * match libfoo.so.1), or its full path when `want` has a slash.
+ */
+static bool sym_object_matches(const char *want, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n = strlen(want);
+
+	if (strchr(want, '/'))
+		return !strcmp(want, path);
+	base = base ? base + 1 : path;
+	return !strncmp(base, want, n) && (base[n] == '\0' || base[n] == '.');
+}
+
+/* The main program's file, as the kernel resolved it. */
+static void sym_exe_path(char *out, size_t n)
+{
+	ssize_t len = readlink("/proc/self/exe", out, n - 1);
+	out[len > 0 ? len : 0] = '\0';
+}
+
+/* One loaded object, as sym_resolve needs it. What is learnt of it is kept
+ * with it, so that ten functions cost one look at each object, not ten. */
+struct sym_object {
+	const char *name;	/* the loader's name for it; "" = the main program */
+	char *path;		/* the ELF file, resolved when first needed (sym_path) */
+	uintptr_t base;		/* load bias */
+	const ElfW(Phdr) *phdr;	/* its program headers, mapped while it is loaded */
+	int phnum;
+	signed char symtab;	/* has a .symtab: 1, 0, or -1 not looked at yet */
+	signed char usable;	/* sym_object_usable: 1, 0, or -1 not asked yet */
+};
+
+struct sym_walk {
+	struct sym_object *objs;
+	int n, cap;
+};
+
+/*
+ * Collects objects in link-map order, the main program first; no dl* call
+ * may run inside dl_iterate_phdr's callback (it holds the loader's list lock).
+ */
+static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct sym_walk *w = arg;
+	struct sym_object *o;
+	const char *name = info->dlpi_name ? info->dlpi_name : "";
+
+	(void)size;
+	if (w->n == w->cap) {	/* malloc is allowed here; dl* calls are not */
+		struct sym_object *more = realloc(w->objs, 2 * w->cap * sizeof *more);
+		if (!more)
+			return 1;
+		w->objs = more;
+		w->cap *= 2;
+	}
+	/* the vdso has no file; only the first object (the main program) has no name */
+	if (w->n > 0 && (!*name || !strncmp(name, "linux-vdso", 10)))
+		return 0;
+	o = &w->objs[w->n++];
+	o->base = info->dlpi_addr;
+	o->phdr = info->dlpi_phdr;
+	o->phnum = info->dlpi_phnum;
+	o->symtab = o->usable = -1;
+	o->name = w->n == 1 ? "" : name;	/* the loader keeps it while the object stays */
+	o->path = NULL;
+	return 0;
+}
+
+/* The object's file, symbolic links resolved (`object =` may name either). A
+ * walk stops at the first object that defines the symbol: the objects after
+ * it never pay for realpath. "" when out of memory. */
+static const char *sym_path(struct sym_object *o)
+{
+	char path[PATH_MAX];
+
+	if (o->path)
+		return o->path;
+	if (!*o->name)
+		sym_exe_path(path, sizeof path);
+	else if (!realpath(o->name, path))
+		snprintf(path, sizeof path, "%s", o->name);
+	o->path = strdup(path);
+	return o->path ? o->path : "";
+}
+
+/* A refusal is final (no dlopen can change it); the caller says it once
+ * (hook_log_failure). */
+static int sym_refuse(struct hook *h)
+{
+	h->state = HOOK_FAILED;
+	return -1;
+}
+
+/*
+ * Is this object one the base namespace's calls bind to? A copy loaded with
+ * dlmopen keeps its own definitions (got.c leaves them alone too), and
+ * libmemo's own objects are never searched. The main program always is.
+ * Asked once per object.
+ */
+static bool sym_object_usable(struct sym_object *o)
+{
+	static const char *const own[] = { "libmemo.so", "libmemo-engine.so",
+					   "libmemo-memcached.so" };
+	static int anchor;
+	struct link_map *lm = NULL;
+	const char *path = sym_path(o), *base = strrchr(path, '/');
+	Dl_info info;
+	void *handle;
+	size_t i;
+
+	if (o->usable >= 0)
+		return o->usable;
+	o->usable = !*o->name;
+	if (o->usable)
+		return true;
+	if (dladdr1(&anchor, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm && *lm->l_name &&
+	    lm->l_addr == o->base)
+		return false;
+	for (i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (!strcmp(base ? base + 1 : path, own[i]))
+			return false;
+	handle = dlopen(o->name, RTLD_LAZY | RTLD_NOLOAD);
+	if (!handle)
+		return false;
+	o->usable = dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_addr == o->base;
+	dlclose(handle);
+	return o->usable;
+}
+
+/* Which of o's loaded segments holds addr: 1 an executable one, 0 another,
+ * -1 none (the address belongs to another object). */
+static int sym_segment_of(const struct sym_object *o, uintptr_t addr)
+{
+	for (int i = 0; i < o->phnum; i++) {
+		const ElfW(Phdr) *ph = &o->phdr[i];
+		uintptr_t lo = o->base + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && addr >= lo && addr - lo < ph->p_memsz)
+			return (ph->p_flags & PF_X) != 0;
+	}
+	return -1;
+}
+
+/*
+ * An object without .symtab defines only what its .dynsym exports, and the
+ * loader's own hash tables answer that: no ELF image is built (for libc that
+ * would be most of a start-up). dlsym on the object's handle also searches
+ * its dependencies, so only an address inside the object's own segments
+ * counts; an IFUNC comes back already resolved to the implementation this
+ * CPU gets. 1 found, 0 absent, -1 refused for good (h->why set), 2 unsure:
+ * an address in the main program may be the PLT stub of an import (a
+ * non-PIE program that takes a function's address), which only a defined
+ * symbol of that name at that address rules out.
+ */
+static int sym_in_stripped(struct hook *h, struct sym_object *o)
+{
+	const struct function_config *fn = h->fn;
+	void *handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD), *addr;
+	const ElfW(Sym) *sym = NULL;
+	Dl_info info;
+	int seg;
+
+	if (!handle)
+		return 0;
+	addr = *fn->version ? dlvsym(handle, fn->symbol, fn->version) : dlsym(handle, fn->symbol);
+	dlclose(handle);
+	if (!addr || (seg = sym_segment_of(o, (uintptr_t)addr)) < 0)
+		return 0;
+	if (!*o->name && (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
+			  sym->st_shndx == SHN_UNDEF || !info.dli_sname ||
+			  strcmp(info.dli_sname, fn->symbol)))
+		return 2;
+	if (!seg) {
+		snprintf(h->why, sizeof h->why, "'%.100s' is not a function", fn->symbol);
+		return sym_refuse(h);
+	}
+	h->target = addr;
+	h->base = o->base;
+	h->dynsym_only = 1;
+	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
+	return 1;
+}
+
+/* What sym_count learns about the definitions of one name in one file. */
+struct sym_count {
+	int globals;		/* non-local definitions (.symtab or .dynsym) */
+	uint64_t locals[2];	/* the first two distinct addresses of local functions */
+	int nlocals;
+};
+
+static int sym_count_cb(const struct elf_sym *s, void *arg)
+{
+	struct sym_count *c = arg;
+
+	if (s->bind != STB_LOCAL)
+		c->globals++;
+	else if (s->type == STT_FUNC || s->type == STT_GNU_IFUNC)
+		if (c->nlocals == 0 || (c->nlocals == 1 && c->locals[0] != s->value))
+			c->locals[c->nlocals++] = s->value;
+	return 0;
+}
+
+static bool sym_is_code(const struct elf_image *img, const struct elf_sym *s)
+{
+	const struct elf_section *sec;
+
+	if (s->type == STT_FUNC || s->type == STT_GNU_IFUNC)
+		return true;
+	/* hand-written assembly may leave a function without .type */
+	sec = elf_image_section_at(img, s->value);
+	return s->type == STT_NOTYPE && sec && (sec->flags & SHF_EXECINSTR);
+}
+
+/*
+ * Look `h`'s symbol up in one object's ELF file: 1 found (h->target, path,
+ * base set), 0 absent, -1 refused for good (h->why set).
+ */
+static int sym_in(struct hook *h, struct sym_object *o)
+{
+	const struct function_config *fn = h->fn;
+	struct elf_image *img;
+	struct sym_count c = { 0 };
+	struct elf_sym s;
+	void *addr;
+
+	if (!sym_object_usable(o))
+		return 0;
+	if (o->symtab < 0)
+		o->symtab = elf_peek_symtab(sym_path(o), NULL) > 0;
+	if (!o->symtab) {
+		int r = sym_in_stripped(h, o);
+		if (r != 2)
+			return r;
+	}
+	if (!(img = elf_image_open(sym_path(o), NULL, 0)) ||
+	    elf_image_symbol(img, fn->symbol, fn->version, &s) < 0)
+		return 0;
+	if (!sym_is_code(img, &s)) {
+		snprintf(h->why, sizeof h->why, "'%.100s' is not a function", fn->symbol);
+		return sym_refuse(h);
+	}
+	/* Two static functions of one name (two source files) and no global
+	 * one: which one the config means cannot be known. */
+	elf_image_each_symbol(img, fn->symbol, sym_count_cb, &c);
+	if (!c.globals && c.nlocals > 1) {
+		snprintf(h->why, sizeof h->why, "'%.100s' names several static functions in "
+			 "'%.100s'; rename one", fn->symbol, sym_path(o));
+		return sym_refuse(h);
+	}
+	addr = (void *)(o->base + s.value);
+	/* An IFUNC's symbol is its resolver: ask it which implementation this
+	 * CPU gets, as the loader does (on x86-64 resolvers take no arguments). */
+	if (s.type == STT_GNU_IFUNC)
+		addr = ((void *(*)(void))addr)();
+	h->target = addr;
+	h->base = o->base;
+	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
+	return 1;
+}
+
+struct sym_exports {
+	char *buf;
+	size_t cap, len;
+	int count;
+};
+
+/* Lists .dynsym's functions into buf, as many as fit, ", "-separated. */
+static int sym_exports_cb(const struct elf_sym *s, void *arg)
+{
+	struct sym_exports *e = arg;
+	size_t n = strlen(s->name);
+
+	if (!s->dynamic || s->bind == STB_LOCAL ||
+	    (s->type != STT_FUNC && s->type != STT_GNU_IFUNC))
+		return 0;
+	if (e->count++ == 0 || e->len + n + 2 < e->cap - 5) {
+		e->len += (size_t)snprintf(e->buf + e->len, e->cap - e->len, "%s%s",
+					   e->count > 1 ? ", " : "", s->name);
+	} else if (e->len + 5 < e->cap && strcmp(e->buf + e->len - 3, "...")) {
+		e->len += (size_t)snprintf(e->buf + e->len, e->cap - e->len, ", ...");
+	}
+	return 0;
+}
+
+/* After "not found": when `o` has no .symtab, say so and list what its
+ * .dynsym still offers, in what is left of h->why. */
+static void sym_explain_stripped(struct hook *h, struct sym_object *o)
+{
+	struct elf_image *img = elf_image_open(sym_path(o), NULL, 0);
+	size_t used = strlen(h->why);
+	char names[256] = "";
+	struct sym_exports e = { names, sizeof names, 0, 0 };
+	char tail[1024];
+	int n;
+
+	if (!img || elf_image_has_symtab(img))
+		return;
+	elf_image_each_symbol(img, NULL, sym_exports_cb, &e);
+	n = snprintf(tail, sizeof tail, "; '%s' is stripped (no .symtab section), so its internal "
+		     "functions cannot be found; only the %d function%s it exports remain%s "
+		     "reachable (.dynsym%s%s)", sym_path(o), e.count, e.count == 1 ? "" : "s",
+		     e.count == 1 ? "s" : "", e.count ? ": " : "", names);
+	if (n < 0 || used + 4 >= sizeof h->why)
+		return;
+	if (used + (size_t)n >= sizeof h->why)	/* cut, and say so */
+		memcpy(tail + (sizeof h->why - used - 4), "...", 4);
+	memcpy(h->why + used, tail, strlen(tail) + 1);
+}
+
+struct sym_clones {
+	const char *name;
+	size_t len;
+	char list[160];
+	int count;
+};
+
+/* GCC's clones of a function: NAME.constprop.0, NAME.isra.0, NAME.part.0
+ * (not the NAME.cold part of a function that exists). */
+static int sym_clones_cb(const struct elf_sym *s, void *arg)
+{
+	struct sym_clones *c = arg;
+	size_t used = strlen(c->list);
+
+	if (strncmp(s->name, c->name, c->len) || s->name[c->len] != '.' ||
+	    (s->type != STT_FUNC && s->type != STT_GNU_IFUNC) || strstr(s->name + c->len, ".cold"))
+		return 0;
+	if (c->count++ < 4)
+		snprintf(c->list + used, sizeof c->list - used, "%s%s", used ? ", " : "", s->name);
+	return 0;
+}
+
+/* After "not found": when the compiler kept only clones of the function
+ * (constant arguments propagated, arguments removed or split), say so: their
+ * arguments are not the source's, so they cannot take its prototype. */
+static void sym_explain_clones(struct hook *h, struct sym_object *o)
+{
+	struct elf_image *img = elf_image_open(sym_path(o), NULL, 0);
+	struct sym_clones c = { .name = h->fn->symbol, .len = strlen(h->fn->symbol) };
+	size_t used = strlen(h->why);
+
+	if (!img)
+		return;
+	elf_image_each_symbol(img, NULL, sym_clones_cb, &c);
+	if (c.count)
+		snprintf(h->why + used, sizeof h->why - used, "; the compiler kept only clones of "
+			 "it, whose arguments differ from the source's (%s%s): mark it "
+			 "__attribute__((noipa)) or memoize its caller", c.list, c.count > 4 ? ", ..." : "");
+}
+
+/* The walk of loaded objects, kept while no object comes or goes: start-up
+ * resolves every configured function against the same list (realpath for each
+ * object, once). Written under hooks_lock, like every sym_resolve call. */
+static struct sym_walk walk_cache;
+static unsigned long long walk_adds = ~0ull, walk_subs = ~0ull;
+
+static int walk_counters_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	unsigned long long *c = arg;
+
+	(void)size;
+	c[0] = info->dlpi_adds;
+	c[1] = info->dlpi_subs;
+	return 1;
+}
+
+static struct sym_walk *loaded_objects(void)
+{
+	unsigned long long c[2] = { 0, 0 };
+
+	dl_iterate_phdr(walk_counters_cb, c);
+	if (walk_cache.objs && c[0] == walk_adds && c[1] == walk_subs)
+		return &walk_cache;
+	for (int i = 0; i < walk_cache.n; i++)
+		free(walk_cache.objs[i].path);
+	free(walk_cache.objs);
+	walk_cache.n = 0;
+	walk_cache.cap = 16;	/* grows as the walk needs */
+	walk_cache.objs = malloc(walk_cache.cap * sizeof *walk_cache.objs);
+	if (!walk_cache.objs)
+		return NULL;
+	dl_iterate_phdr(sym_walk_cb, &walk_cache);
+	walk_adds = c[0];
+	walk_subs = c[1];
+	return &walk_cache;
+}
+
+int sym_resolve(struct hook *h)
+{
+	const struct function_config *fn = h->fn;
+	struct sym_walk *w;
+	struct sym_object *named = NULL;
+	int i, r = 0;
+
+	if (sym_denied(fn->symbol, h->why, sizeof h->why))
+		return sym_refuse(h);
+	w = loaded_objects();
+	if (!w) {
+		snprintf(h->why, sizeof h->why, "'%.100s': out of memory", fn->symbol);
+		return -1;
+	}
+	for (i = 0; i < w->n && r == 0; i++) {
+		if (*fn->object && !sym_object_matches(fn->object, sym_path(&w->objs[i])))
+			continue;
+		if (!named)
+			named = &w->objs[i];
+		r = sym_in(h, &w->objs[i]);
+	}
+	dlerror();	/* a failed lookup must not leave an error for the host's dlerror() */
+	if (r == 0) {
+		if (*fn->object)
+			snprintf(h->why, sizeof h->why, "symbol '%.100s%s%.60s' not found in '%.80s'",
+				 fn->symbol, *fn->version ? "@" : "", fn->version, fn->object);
+		else
+			snprintf(h->why, sizeof h->why,
+				 "symbol '%.100s%s%.60s' not found in any loaded object",
+				 fn->symbol, *fn->version ? "@" : "", fn->version);
+		if (named) {
+			sym_explain_clones(h, named);
+			sym_explain_stripped(h, named);
+		}
+	}
+	return r > 0 ? 0 : -1;
+}

@@ -1,0 +1,618 @@
+/*
+ * got: routes calls that cross objects to hooks by rewriting GOT slots
+ * (R_X86_64_JUMP_SLOT: PLT calls; R_X86_64_GLOB_DAT: -fno-plt calls), and
+ * keeps doing so for objects dlopen'ed later through the dlopen thunk.
+ * Calls hook_activate (memo.c), inline_patched, log, dl_iterate_phdr, mprotect.
+ * Start-up and dlopen only, under hooks_lock; the hot path only ever reads a
+ * slot we wrote (one aligned 8-byte store, so a caller sees old or new).
+ *
+ * Which slot is ours: a relocation naming the hook's symbol whose version (the
+ * object's DT_VERSYM entry, through DT_VERNEED/DT_VERDEF) is the one the
+ * hook's target is defined with, and whose current value is the target, our
+ * entry already, or (JUMP_SLOT of an import only) the object's own PLT stub
+ * that lazy binding has not resolved yet. A slot holding anything else binds
+ * to another definition (interposed, another namespace) and is left alone.
+ * The original is always h->target: a lazy slot is never read for it.
+ *
+ * Objects still being relocated by another thread's dlopen are skipped (their
+ * RELRO is still writable): the loader would otherwise add the load bias to
+ * our value or fault on a page we made read-only. That thread's own dlopen
+ * thunk patches them once its dlopen returns.
+ */
+#include "patch/got.h"
+#include "find/hook.h"
+#include "patch/inline.h"
+#include "base/log.h"
+#include "call/runtime.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+pthread_mutex_t hooks_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* dlopen_thunk.S */
+extern char got_dlopen_thunk[], got_dlmopen_thunk[];
+
+/*
+ * What the thunks jump to. Written once, by the first got_install_all and
+ * before any slot leads to a thunk; read by the thunks in any thread.
+ */
+void *got_real_dlopen, *got_real_dlmopen;
+
+/* dlpi_adds at the start of the last complete pass (under hooks_lock). */
+static unsigned long long got_last_adds;
+
+/* Set while this thread runs a pass: a dlopen made by libmemo's own work
+ * (identity, a backend) must not start a pass inside the pass. */
+static __thread int got_busy;
+
+/* One symbol whose slots a pass rewrites: a hook, or dlopen/dlmopen. */
+struct got_want {
+	const char *name;
+	const char *version;	/* the version slots must require; NULL = any */
+	bool exact;		/* version set in the config: unversioned slots do not bind */
+	uintptr_t target, entry;
+	struct hook *h;		/* NULL for dlopen and dlmopen */
+	int slots;		/* slots found holding entry */
+	char defver[64];
+};
+
+/* A snapshot of /proc/self/maps: which pages are writable right now. */
+struct got_map {
+	uintptr_t lo, hi;
+	int prot;
+};
+
+struct got_pass {
+	struct got_want *wants;
+	int nwants;
+	struct got_map *maps;	/* NULL: /proc unreadable, RELRO decides */
+	int nmaps;
+	bool maps_read;
+	bool incomplete;	/* an object was skipped while loading */
+	uintptr_t self, vdso, rtld;
+};
+
+/* The dynamic section of one loaded object, as a pass reads it. */
+struct got_dyn {
+	uintptr_t bias;
+	const ElfW(Sym) *symtab;
+	const char *strtab;
+	size_t strsz;
+	const ElfW(Rela) *jmprel, *rela;
+	size_t njmprel, nrela;
+	const ElfW(Half) *versym;
+	const ElfW(Verneed) *verneed;
+	const ElfW(Verdef) *verdef;
+	const uint32_t *hash, *gnu_hash;
+};
+
+/*
+ * glibc rewrites some d_ptr entries of a loaded object in place to absolute
+ * addresses (symtab, strtab, rela, jmprel, versym, hashes) and leaves others
+ * (verneed, verdef) as link-time addresses. An unrelocated address of an
+ * object loaded at a bias is below that bias, so this reads both.
+ */
+static uintptr_t got_ptr(uintptr_t bias, uintptr_t p)
+{
+	return p >= bias ? p : p + bias;
+}
+
+static bool got_dyn_read(const ElfW(Dyn) *dyn, uintptr_t bias, struct got_dyn *d)
+{
+	size_t pltrelsz = 0, relasz = 0;
+
+	memset(d, 0, sizeof *d);
+	d->bias = bias;
+	for (; dyn->d_tag != DT_NULL; dyn++) {
+		uintptr_t p = got_ptr(bias, dyn->d_un.d_ptr);
+		switch (dyn->d_tag) {
+		case DT_SYMTAB: d->symtab = (const void *)p; break;
+		case DT_STRTAB: d->strtab = (const void *)p; break;
+		case DT_STRSZ: d->strsz = dyn->d_un.d_val; break;
+		case DT_JMPREL: d->jmprel = (const void *)p; break;
+		case DT_PLTRELSZ: pltrelsz = dyn->d_un.d_val; break;
+		case DT_RELA: d->rela = (const void *)p; break;
+		case DT_RELASZ: relasz = dyn->d_un.d_val; break;
+		case DT_VERSYM: d->versym = (const void *)p; break;
+		case DT_VERNEED: d->verneed = (const void *)p; break;
+		case DT_VERDEF: d->verdef = (const void *)p; break;
+		case DT_HASH: d->hash = (const void *)p; break;
+		case DT_GNU_HASH: d->gnu_hash = (const void *)p; break;
+		case DT_PLTREL:
+			if (dyn->d_un.d_val != DT_RELA)
+				return false;	/* not x86-64's REL-less layout */
+			break;
+		}
+	}
+	d->njmprel = d->jmprel ? pltrelsz / sizeof(ElfW(Rela)) : 0;
+	d->nrela = d->rela ? relasz / sizeof(ElfW(Rela)) : 0;
+	return d->symtab && d->strtab;
+}
+
+/* The name of version index `ndx` in this object ("" = unversioned). */
+static const char *got_version_name(const struct got_dyn *d, unsigned ndx)
+{
+	const ElfW(Verneed) *vn = d->verneed;
+	const ElfW(Verdef) *vd = d->verdef;
+
+	if (ndx <= VER_NDX_GLOBAL)
+		return "";
+	while (vn) {
+		const ElfW(Vernaux) *a = (const void *)((const char *)vn + vn->vn_aux);
+		unsigned i;
+		for (i = 0; i < vn->vn_cnt; i++) {
+			if (a->vna_other == ndx)
+				return d->strtab + a->vna_name;
+			a = (const void *)((const char *)a + a->vna_next);
+		}
+		vn = vn->vn_next ? (const void *)((const char *)vn + vn->vn_next) : NULL;
+	}
+	while (vd) {
+		if (vd->vd_ndx == ndx && !(vd->vd_flags & VER_FLG_BASE)) {
+			const ElfW(Verdaux) *a = (const void *)((const char *)vd + vd->vd_aux);
+			return d->strtab + a->vda_name;
+		}
+		vd = vd->vd_next ? (const void *)((const char *)vd + vd->vd_next) : NULL;
+	}
+	return "";
+}
+
+/* How many entries .dynsym has: DT_HASH says; with only DT_GNU_HASH, the
+ * last chain of the highest bucket ends the table. */
+static size_t got_nsyms(const struct got_dyn *d)
+{
+	const uint32_t *g = d->gnu_hash, *buckets, *chain;
+	uint32_t nbuckets, symoffset, bloomsz, i, last = 0;
+
+	if (d->hash)
+		return d->hash[1];
+	if (!g)
+		return 0;
+	nbuckets = g[0];
+	symoffset = g[1];
+	bloomsz = g[2];
+	buckets = g + 4 + bloomsz * (sizeof(ElfW(Addr)) / 4);
+	chain = buckets + nbuckets;
+	for (i = 0; i < nbuckets; i++)
+		if (buckets[i] > last)
+			last = buckets[i];
+	if (last < symoffset)
+		return symoffset;
+	while (!(chain[last - symoffset] & 1))
+		last++;
+	return last + 1;
+}
+
+/*
+ * The version `name` is defined with in the object that holds `target`: the
+ * default (non-hidden) definition, which is what dlsym(RTLD_DEFAULT) returned.
+ * "" when unversioned. Outside dl_iterate_phdr (dladdr1 takes a loader lock).
+ */
+static void got_defined_version(uintptr_t target, const char *name, char *out, size_t n)
+{
+	struct link_map *lm = NULL;
+	struct got_dyn d;
+	Dl_info info;
+	size_t i, nsyms;
+
+	*out = '\0';
+	if (!dladdr1((void *)target, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm ||
+	    !got_dyn_read(lm->l_ld, lm->l_addr, &d) || !d.versym)
+		return;
+	nsyms = got_nsyms(&d);
+	for (i = 1; i < nsyms; i++) {
+		const ElfW(Sym) *s = &d.symtab[i];
+		if (s->st_shndx == SHN_UNDEF || (d.versym[i] & 0x8000) ||
+		    strcmp(d.strtab + s->st_name, name))
+			continue;
+		snprintf(out, n, "%s", got_version_name(&d, d.versym[i] & 0x7fff));
+		return;
+	}
+}
+
+/* Reads /proc/self/maps into p->maps; on failure p->maps stays NULL. */
+static void got_maps_read(struct got_pass *p)
+{
+	char buf[8192];
+	size_t have = 0;
+	int cap = 0, fd;
+	ssize_t got;
+
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while ((got = read(fd, buf + have, sizeof buf - have)) > 0 || (got < 0 && errno == EINTR)) {
+		char *line = buf, *nl;
+		if (got < 0)
+			continue;
+		have += got;
+		while ((nl = memchr(line, '\n', buf + have - line))) {
+			struct got_map m;
+			char *end;
+			m.lo = strtoul(line, &end, 16);
+			m.hi = strtoul(end + 1, &end, 16);
+			m.prot = (end[1] == 'r' ? PROT_READ : 0) | (end[2] == 'w' ? PROT_WRITE : 0) |
+				 (end[3] == 'x' ? PROT_EXEC : 0);
+			if (p->nmaps == cap) {
+				struct got_map *more = realloc(p->maps, (cap = cap ? 2 * cap : 256) * sizeof *more);
+				if (!more) {
+					free(p->maps);
+					p->maps = NULL;
+					p->nmaps = 0;
+					close(fd);
+					return;
+				}
+				p->maps = more;
+			}
+			p->maps[p->nmaps++] = m;
+			line = nl + 1;
+		}
+		have = buf + have - line;
+		memmove(buf, line, have);
+	}
+	close(fd);
+}
+
+/* The protection of the page holding `addr`: -1 when unknown. */
+static int got_prot(const struct got_pass *p, uintptr_t addr)
+{
+	int lo = 0, hi = p->nmaps - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (addr < p->maps[mid].lo)
+			hi = mid - 1;
+		else if (addr >= p->maps[mid].hi)
+			lo = mid + 1;
+		else
+			return p->maps[mid].prot;
+	}
+	return -1;
+}
+
+static bool got_contains(const struct dl_phdr_info *info, uintptr_t addr, bool exec_only)
+{
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && (!exec_only || (ph->p_flags & PF_X)) &&
+		    addr >= lo && addr < lo + ph->p_memsz)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * libmemo's own dependencies are never patched: their calls are libmemo's,
+ * and a dlopen they make while libmemo holds hooks_lock must not come back
+ * into got_after_dlopen.
+ */
+static bool got_is_own_dependency(const char *path)
+{
+	static const char *const libs[] = {	/* libb2 and libffi are linked in statically */
+		"libmemo.so", "libmemo-", "libelf.so", "libelf-", "libZydis.so", "libmemcached.so",
+		"libhashkit.so", "libsasl2.so",
+	};
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	base = base ? base + 1 : path;
+	for (i = 0; i < sizeof libs / sizeof libs[0]; i++)
+		if (!strncmp(base, libs[i], strlen(libs[i])))
+			return true;
+	return false;
+}
+
+/* Writes `val` into a slot, lifting a read-only protection for the write only. */
+static bool got_write(const struct got_pass *p, uintptr_t *slot, uintptr_t val, bool in_relro)
+{
+	uintptr_t page = (uintptr_t)slot & ~(uintptr_t)(getpagesize() - 1);
+	int prot = p->maps ? got_prot(p, (uintptr_t)slot) : -1;
+
+	if (prot < 0)
+		prot = in_relro ? PROT_READ : PROT_READ | PROT_WRITE;
+	if (prot & PROT_WRITE) {
+		__atomic_store_n(slot, val, __ATOMIC_RELEASE);
+		return true;
+	}
+	if (mprotect((void *)page, getpagesize(), prot | PROT_WRITE)) {
+		log_warn("cannot make the GOT page %p writable: %s", (void *)page, strerror(errno));
+		return false;
+	}
+	__atomic_store_n(slot, val, __ATOMIC_RELEASE);
+	if (mprotect((void *)page, getpagesize(), prot))
+		log_warn("cannot restore the protection of GOT page %p: %s", (void *)page,
+			 strerror(errno));
+	return true;
+}
+
+static bool got_version_ok(const struct got_want *w, const char *slotver)
+{
+	if (!w->version)
+		return true;
+	if (!*slotver)
+		return !w->exact;
+	return !strcmp(slotver, w->version);
+}
+
+/* One relocation of one object: rewrite it if it is one of ours. */
+static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
+		     const struct got_dyn *d, const ElfW(Rela) *r, uintptr_t relro_lo,
+		     uintptr_t relro_hi)
+{
+	unsigned type = ELF64_R_TYPE(r->r_info), symi = ELF64_R_SYM(r->r_info);
+	const ElfW(Sym) *sym;
+	const char *name, *ver;
+	uintptr_t *slot, cur;
+	bool lazy;
+	int i;
+
+	if ((type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT) || !symi)
+		return;
+	sym = &d->symtab[symi];
+	if (d->strsz && sym->st_name >= d->strsz)
+		return;
+	name = d->strtab + sym->st_name;
+	ver = d->versym ? got_version_name(d, d->versym[symi] & 0x7fff) : "";
+	slot = (uintptr_t *)(d->bias + r->r_offset);
+	for (i = 0; i < p->nwants; i++) {
+		struct got_want *w = &p->wants[i];
+		if (strcmp(name, w->name) || !got_version_ok(w, ver))
+			continue;
+		cur = __atomic_load_n(slot, __ATOMIC_RELAXED);
+		if (cur == w->entry) {
+			w->slots++;
+			return;
+		}
+		/* an import's slot pointing into its own code is its unresolved PLT stub */
+		lazy = type == R_X86_64_JUMP_SLOT && sym->st_shndx == SHN_UNDEF &&
+		       got_contains(info, cur, true);
+		if (cur != w->target && !lazy)
+			continue;
+		if (got_write(p, slot, w->entry,
+			      (uintptr_t)slot >= relro_lo && (uintptr_t)slot < relro_hi)) {
+			w->slots++;
+			log_debug("'%s': %s slot %p in '%s' patched%s", name,
+				  type == R_X86_64_JUMP_SLOT ? "PLT" : "GOT", (void *)slot,
+				  *info->dlpi_name ? info->dlpi_name : "main program",
+				  lazy ? " (lazy, not bound yet)" : "");
+		}
+		return;
+	}
+}
+
+/*
+ * Only the base namespace is patched: a copy of a library loaded with
+ * dlmopen into another namespace has its own definitions, and a lazy slot
+ * there would otherwise be sent to the base namespace's hook. Inside the
+ * dl_iterate_phdr callback the loader's list lock is held, so the list
+ * _r_debug heads (the base namespace's) cannot change while it is walked.
+ */
+static bool got_in_base_namespace(const ElfW(Dyn) *dyn)
+{
+	const struct link_map *lm;
+
+	for (lm = _r_debug.r_map; lm; lm = lm->l_next)
+		if (lm->l_ld == dyn)
+			return true;
+	return false;
+}
+
+static int got_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct got_pass *p = arg;
+	const ElfW(Dyn) *dyn = NULL;
+	uintptr_t relro_lo = 0, relro_hi = 0, page = getpagesize();
+	struct got_dyn d;
+	size_t i;
+
+	(void)size;
+	/* read while the loader's list lock is held: every object listed now
+	 * stays mapped until the walk ends, and a RELRO seen read-only is final */
+	if (!p->maps_read) {
+		got_maps_read(p);
+		p->maps_read = true;
+	}
+	if (got_contains(info, p->self, false) || (p->vdso && got_contains(info, p->vdso, false)) ||
+	    (p->rtld && got_contains(info, p->rtld, false)) ||
+	    got_is_own_dependency(info->dlpi_name ? info->dlpi_name : ""))
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_DYNAMIC)
+			dyn = (const void *)(info->dlpi_addr + ph->p_vaddr);
+		else if (ph->p_type == PT_GNU_RELRO) {
+			relro_lo = info->dlpi_addr + ph->p_vaddr;
+			relro_hi = relro_lo + ph->p_memsz;
+		}
+	}
+	if (!dyn || !got_in_base_namespace(dyn) || !got_dyn_read(dyn, info->dlpi_addr, &d))
+		return 0;
+	/* the loader protects [page-down(start), page-down(end)) once relocated */
+	if (p->maps && (relro_lo & ~(page - 1)) < (relro_hi & ~(page - 1))) {
+		int prot = got_prot(p, relro_lo & ~(page - 1));
+		if (prot >= 0 && (prot & PROT_WRITE)) {
+			log_debug("'%s': still being loaded, patched after its dlopen", info->dlpi_name);
+			p->incomplete = true;
+			return 0;
+		}
+	}
+	for (i = 0; i < d.njmprel; i++)
+		got_slot(p, info, &d, &d.jmprel[i], relro_lo, relro_hi);
+	for (i = 0; i < d.nrela; i++)
+		got_slot(p, info, &d, &d.rela[i], relro_lo, relro_hi);
+	return 0;
+}
+
+static int got_adds_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	*(unsigned long long *)arg = info->dlpi_adds;
+	return 1;
+}
+
+static unsigned long long got_adds(void)
+{
+	unsigned long long adds = 0;
+	dl_iterate_phdr(got_adds_cb, &adds);
+	return adds;
+}
+
+/* Hooks whose symbol a dlopen may have brought: activate them now
+ * (hook_activate logs what happens; a symbol still missing stays quiet). */
+static void got_activate_pending(void)
+{
+	int i;
+
+	for (i = 0; i < nhooks; i++)
+		if (hooks[i].state == HOOK_UNRESOLVED && hook_activate(&hooks[i]) < 0 &&
+		    hooks[i].state == HOOK_FAILED)
+			hook_log_failure(&hooks[i]);
+}
+
+/* An entry-patched hook already catches every call: its slots stay as they are. */
+static bool got_wanted(const struct hook *h)
+{
+	return __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == HOOK_ACTIVE && h->entry &&
+	       h->target &&
+	       (h->fn->mechanism == MECH_GOT || (h->fn->mechanism == MECH_AUTO && !inline_patched(h)));
+}
+
+void got_install_all(void)
+{
+	struct got_pass p = { 0 };
+	unsigned long long adds = got_adds();
+	int i, n = 0;
+
+	got_busy++;
+	if (!got_real_dlopen) {
+		got_real_dlopen = dlsym(RTLD_DEFAULT, "dlopen");
+		got_real_dlmopen = dlsym(RTLD_DEFAULT, "dlmopen");
+	}
+	got_activate_pending();
+	p.wants = calloc(nhooks + 2, sizeof *p.wants);
+	if (!p.wants) {
+		log_error("cannot patch GOT slots: out of memory");
+		goto out;
+	}
+	for (i = 0; i < nhooks; i++) {
+		struct hook *h = &hooks[i];
+		struct got_want *w = &p.wants[n];
+		if (!got_wanted(h))
+			continue;
+		w->h = h;
+		w->name = h->fn->symbol;
+		w->target = (uintptr_t)h->target;
+		w->entry = (uintptr_t)h->entry;
+		if (*h->fn->version) {
+			w->version = h->fn->version;
+			w->exact = true;
+		} else {
+			got_defined_version(w->target, w->name, w->defver, sizeof w->defver);
+			w->version = *w->defver ? w->defver : NULL;
+		}
+		n++;
+	}
+	if (got_real_dlopen)
+		p.wants[n++] = (struct got_want){ .name = "dlopen", .target = (uintptr_t)got_real_dlopen,
+						   .entry = (uintptr_t)got_dlopen_thunk };
+	if (got_real_dlmopen)
+		p.wants[n++] = (struct got_want){ .name = "dlmopen", .target = (uintptr_t)got_real_dlmopen,
+						   .entry = (uintptr_t)got_dlmopen_thunk };
+	p.nwants = n;
+	p.self = (uintptr_t)&got_install_all;
+	p.vdso = getauxval(AT_SYSINFO_EHDR);
+	p.rtld = getauxval(AT_BASE);
+	dl_iterate_phdr(got_object_cb, &p);
+	for (i = 0; i < n; i++)
+		if (p.wants[i].h)
+			p.wants[i].h->got_slots = p.wants[i].slots;
+	got_last_adds = p.incomplete ? 0 : adds;
+out:
+	dlerror();	/* our lookups leave no error for the host to read */
+	free(p.maps);
+	free(p.wants);
+	got_busy--;
+}
+
+void got_after_dlopen(void)
+{
+	int busy = memo_busy;
+
+	/* A dlopen made while libmemo works (its store opening at a first call,
+	 * under hooks_lock) is its own, or its dependencies': no pass now, and
+	 * above all no taking of the lock that thread may hold. */
+	if (got_busy || busy)
+		return;
+	memo_busy = 1;	/* whoever holds hooks_lock is busy (hook.h: hook_prime) */
+	pthread_mutex_lock(&hooks_lock);
+	/* nothing was loaded since the last complete pass (the library was
+	 * already there, or only dlclose happened): nothing to patch */
+	if (got_adds() != got_last_adds)
+		got_install_all();
+	pthread_mutex_unlock(&hooks_lock);
+	memo_busy = busy;
+}
+
+/*
+ * Called by the thunk before the real dlopen: the address of a `ret` byte in
+ * an executable segment of the object that holds `ret_addr` (the caller), or 0
+ * (then the thunk jumps to dlopen as a plain tail call and no pass follows).
+ */
+struct got_gadget {
+	uintptr_t ret, gadget;
+};
+
+static int got_gadget_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct got_gadget *g = arg;
+	int i;
+
+	(void)size;
+	if (!got_contains(info, g->ret, true))
+		return 0;
+	for (i = 0; i < info->dlpi_phnum && !g->gadget; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *lo = (const char *)(info->dlpi_addr + ph->p_vaddr), *c;
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && (ph->p_flags & PF_R) &&
+		    (c = memchr(lo, 0xc3, ph->p_filesz)))
+			g->gadget = (uintptr_t)c;
+	}
+	return 1;
+}
+
+uintptr_t got_dlopen_gadget(uintptr_t ret_addr);
+uintptr_t got_dlopen_gadget(uintptr_t ret_addr)
+{
+	struct got_gadget g = { ret_addr, 0 };
+	int saved = errno;
+
+	dl_iterate_phdr(got_gadget_cb, &g);
+	errno = saved;
+	return g.gadget;
+}
+
+/* Called by the thunk after the real dlopen returned `handle`. */
+void got_thunk_after(void *handle);
+void got_thunk_after(void *handle)
+{
+	int saved = errno;
+
+	if (handle)
+		got_after_dlopen();
+	errno = saved;
+}

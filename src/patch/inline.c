@@ -1,0 +1,898 @@
+#include "patch/inline.h"
+
+#include <Zydis/Zydis.h>
+#include <cpuid.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <linux/membarrier.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "find/elf.h"
+#include "patch/entry.h"
+#include "base/log.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define PAGE 4096
+#define JMP_LEN 5		/* e9 rel32 */
+#define REACH 0x7fff0000LL	/* what a rel32 reaches, with a margin */
+
+/* One near page per hook: the stub, the trampoline, two slots, and the
+ * hook's libffi closure, all written before the page becomes read+exec. */
+#define STUB_OFF 0
+#define TRAMP_OFF 64
+#define TRAMP_MAX 384
+#define SLOT_DESC 448		/* address of the hook's struct inline_desc */
+#define SLOT_ENTRY 456		/* address of memo_inline_entry */
+#define CLOSURE_OFF 512
+_Static_assert(CLOSURE_OFF + sizeof(ffi_closure) <= PAGE, "the closure fits the page");
+#define MAX_CALLS 4		/* relocated calls recorded per trampoline */
+
+struct inline_patch {
+	struct inline_desc desc;
+	struct hook *h;
+	uint8_t *page;		/* near page: stub, trampoline, slots */
+	uint8_t *at;		/* patched bytes: target, or target + 4 after endbr64 */
+	int n;			/* bytes displaced into the trampoline (>= JMP_LEN) */
+	int installed;
+	/* where the relocated calls among them return to, as page offsets: a
+	 * crash below one shows such a return address on the stack */
+	uint16_t call_ret[MAX_CALLS];
+	int ncalls;
+	struct inline_patch *next;
+};
+
+/* Every prepared patch, newest first. Written under hooks_lock (prepend with
+ * a release store); read lock-free by the crash handler. Never freed once
+ * installed: code may still run through it. */
+static struct inline_patch *patches;
+/* Some trampoline holds a relocated call: the crash handler scans the stack. */
+static int any_call_relocated;
+
+/* Vector-state layout for entry.S, found once by cpu_init before the first
+ * stub exists; read-only after. */
+uint64_t memo_xsave_size __attribute__((visibility("hidden")));
+uint64_t memo_xsave_mask __attribute__((visibility("hidden")));
+uint8_t memo_vec_mode __attribute__((visibility("hidden")));	/* 0 SSE, 1 AVX, 2 XSAVE */
+extern char memo_inline_entry[] __attribute__((visibility("hidden")));
+
+static void why(struct hook *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void why(struct hook *h, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(h->why, sizeof h->why, fmt, ap);
+	va_end(ap);
+}
+
+static void cpu_init(void)
+{
+	unsigned a, b, c, d;
+
+	if (memo_xsave_size)
+		return;
+	/* XSAVE usable when the CPU has it and the kernel enabled it (OSXSAVE). */
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) && (c & bit_XSAVE)) {
+		unsigned lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		/* SSE, AVX and the AVX-512 state; not x87 (st(0) carries long
+		 * double results), not MPX (gone), PKRU or AMX tiles (never kept
+		 * in registers across a call). */
+		memo_xsave_mask = ((uint64_t)hi << 32 | lo) & 0xe6;
+		__cpuid_count(0xd, 0, a, b, c, d);
+		memo_xsave_size = ((uint64_t)b + 63) / 64 * 64 + 64;
+		/* SSE and AVX only (no AVX-512): entry.S stores the ymm halves
+		 * itself, in the same layout, far faster than XSAVE/XRSTOR. */
+		memo_vec_mode = memo_xsave_mask == 0x6 ? 1 : 2;
+		if (memo_xsave_size < 576 + 256)
+			memo_xsave_size = 576 + 256;
+	} else {
+		/* MXCSR at 24 and XMM0-15 at 160, as in the XSAVE legacy region. */
+		memo_xsave_size = 512 + 64;
+	}
+	/* MEMO_INLINE_VEC=sse|avx|xsave picks a slower mode the CPU also has,
+	 * so the tests run every path of entry.S on one machine. */
+	const char *v = getenv("MEMO_INLINE_VEC");
+	if (v && !strcmp(v, "sse") && memo_vec_mode != 2)
+		memo_vec_mode = 0;
+	else if (v && !strcmp(v, "xsave") && memo_xsave_mask)
+		memo_vec_mode = 2;
+}
+
+/* ---- extent -------------------------------------------------------- */
+
+/* The extent of the function at h->target, and of its NAME.cold part (GCC's
+ * -freorder-blocks-and-partition moves unlikely blocks there; they may branch
+ * back anywhere in the function). */
+struct extent { size_t size; uintptr_t cold; size_t cold_size; };
+
+static int func_extent(struct hook *h, struct extent *e)
+{
+	uint64_t vaddr = (uintptr_t)h->target - h->base;
+	char err[256], cold[PROTO_MAX_NAME + 8];
+	struct elf_image *img;
+	struct elf_sym s, c;
+
+	memset(e, 0, sizeof *e);
+	/* Without .symtab there is no .cold part to find, and the loader's
+	 * .dynsym entry gives the size: no ELF image to build. */
+	if (h->dynsym_only) {
+		const ElfW(Sym) *sym = NULL;
+		Dl_info info;
+		if (dladdr1(h->target, &info, (void **)&sym, RTLD_DL_SYMENT) && sym &&
+		    info.dli_saddr == h->target && sym->st_size) {
+			e->size = sym->st_size;
+			return 0;
+		}
+		why(h, "no symbol with a size at its address in '%s': cannot check the "
+		    "function for branches into the patched bytes", h->path);
+		return -1;
+	}
+	img = elf_image_open(h->path, err, sizeof err);
+	if (!img) {
+		why(h, "cannot read its file to find the function's size: %s", err);
+		return -1;
+	}
+	if (elf_image_symbol_at(img, vaddr, &s) < 0 || s.value != vaddr || !s.size) {
+		why(h, "no symbol with a size at its address in '%s': cannot check the "
+		    "function for branches into the patched bytes", h->path);
+		return -1;
+	}
+	e->size = s.size;
+	snprintf(cold, sizeof cold, "%s.cold", s.name);
+	if (elf_image_symbol(img, cold, NULL, &c) == 0 && c.size) {
+		e->cold = h->base + c.value;
+		e->cold_size = c.size;
+	}
+	return 0;
+}
+
+/* ---- decoding and checks -------------------------------------------- */
+
+static ZydisDecoder decoder;
+
+static int decode(const uint8_t *p, size_t len, ZydisDecodedInstruction *in,
+		  ZydisDecodedOperand *ops)
+{
+	return ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, p, len, in, ops)) ? 0 : -1;
+}
+
+/* The absolute target of a relative branch, or 0 if `in` is not one. */
+static uintptr_t branch_target(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
+			       uintptr_t at)
+{
+	ZyanU64 t;
+
+	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE) || !in->raw.imm[0].is_relative)
+		return 0;
+	if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(in, &ops[0], at, &t)))
+		return 0;
+	return (uintptr_t)t;
+}
+
+static bool is_reg(const ZydisDecodedOperand *op, ZydisRegister r)
+{
+	return op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.value == r;
+}
+
+/* Decode [lo, lo+size) whole: refuse a branch into (at, at+n), and GCC's
+ * variadic prologue (`test al,al` then stores of xmm0-7 into the register
+ * save area). Linear decoding is exact for compiler output, which puts no
+ * data among instructions on x86-64. */
+static int scan(struct hook *h, const char *part, uintptr_t lo, size_t size,
+		uintptr_t at, int n)
+{
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uintptr_t p = lo, t;
+	int since_test_al = 100;
+
+	while (p < lo + size) {
+		if (decode((const uint8_t *)p, lo + size - p, &in, ops) < 0) {
+			why(h, "undecodable instruction at %s+%#lx", part, (unsigned long)(p - lo));
+			return -1;
+		}
+		t = branch_target(&in, ops, p);
+		if (t > at && t < at + (uintptr_t)n) {
+			why(h, "a branch at %s+%#lx jumps into the patched bytes (to +%#lx)",
+			    part, (unsigned long)(p - lo), (unsigned long)(t - (uintptr_t)h->target));
+			return -1;
+		}
+		if (in.mnemonic == ZYDIS_MNEMONIC_TEST && is_reg(&ops[0], ZYDIS_REGISTER_AL) &&
+		    is_reg(&ops[1], ZYDIS_REGISTER_AL))
+			since_test_al = 0;
+		else if (++since_test_al <= 3 &&
+			 (in.mnemonic == ZYDIS_MNEMONIC_MOVAPS || in.mnemonic == ZYDIS_MNEMONIC_MOVAPD) &&
+			 ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+			 ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+			 ops[1].reg.value >= ZYDIS_REGISTER_XMM0 && ops[1].reg.value <= ZYDIS_REGISTER_XMM7) {
+			why(h, "variadic function (it saves the vector argument registers at %s+%#lx)",
+			    part, (unsigned long)(p - lo));
+			return -1;
+		}
+		p += in.length;
+	}
+	return 0;
+}
+
+/* ---- near page ------------------------------------------------------ */
+
+static bool reaches(uintptr_t page, const uintptr_t *need, int nneed)
+{
+	for (int i = 0; i < nneed; i++) {
+		long long d1 = (long long)(page - need[i]), d2 = (long long)(page + PAGE - need[i]);
+		if (d1 > REACH || d1 < -REACH || d2 > REACH || d2 < -REACH)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The free gaps between mappings, as /proc/self/maps last listed them. The
+ * kernel formats the whole map for each read; read per hook, that was most
+ * of a start-up with many hooks. Pages are carved from this list, and the
+ * map is read again only when a gap proves taken (another thread or library
+ * mapped it since: MAP_FIXED_NOREPLACE fails rather than clobbering) or
+ * when no listed gap reaches. Under hooks_lock, like every caller.
+ */
+#define MAX_GAPS 1024
+static struct gap { uintptr_t lo, hi; } gaps[MAX_GAPS];
+static int ngaps;
+
+static int gaps_read(void)
+{
+	char buf[65536];
+	size_t len = 0;
+	ssize_t r;
+	uintptr_t prev_hi = 0x10000;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	ngaps = 0;
+	if (fd < 0)
+		return -1;
+	/* Keep the latest complete lines that fit; parse as we go. */
+	while ((r = read(fd, buf + len, sizeof buf - 1 - len)) > 0) {
+		char *line = buf, *nl;
+
+		len += (size_t)r;
+		buf[len] = 0;
+		while ((nl = strchr(line, '\n'))) {
+			unsigned long lo, hi;
+			*nl = 0;
+			if (sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
+				if (lo >= prev_hi + PAGE && ngaps < MAX_GAPS)
+					gaps[ngaps++] = (struct gap){ prev_hi, lo };
+				if (hi > prev_hi)
+					prev_hi = hi;
+			}
+			line = nl + 1;
+		}
+		len = strlen(line);
+		memmove(buf, line, len);
+	}
+	close(fd);
+	return 0;
+}
+
+/* The listed free page nearest to need[0] that reaches every need[]; 0 if none. */
+static uintptr_t gaps_pick(const uintptr_t *need, int nneed, int *which)
+{
+	uintptr_t best = 0, tgt = need[0];
+	unsigned long long bestd = ~0ULL;
+
+	for (int i = 0; i < ngaps; i++) {
+		const struct gap *g = &gaps[i];
+		uintptr_t c;
+		unsigned long long d;
+
+		if (g->hi - g->lo < PAGE)
+			continue;
+		c = tgt < g->lo ? g->lo : tgt > g->hi - PAGE ? g->hi - PAGE : tgt & ~(uintptr_t)(PAGE - 1);
+		d = c > tgt ? c - tgt : tgt - c;
+		if (d < bestd && reaches(c, need, nneed)) {
+			best = c;
+			bestd = d;
+			*which = i;
+		}
+	}
+	return best;
+}
+
+/* A free page within rel32 reach of every address in need[] (need[0] is the
+ * target), the nearest to the target. */
+static uint8_t *near_page(const uintptr_t *need, int nneed)
+{
+	for (int attempt = 0; attempt < 8; attempt++) {
+		uintptr_t at;
+		int which = 0;
+		void *p;
+
+		if ((attempt > 0 || !ngaps) && gaps_read() < 0)
+			return NULL;
+		at = gaps_pick(need, nneed, &which);
+		if (!at) {
+			if (attempt > 0)
+				return NULL;
+			ngaps = 0;	/* the list may be old: read it again */
+			continue;
+		}
+		p = mmap((void *)at, PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == (void *)at) {
+			struct gap *g = &gaps[which];
+			if (at == g->lo)
+				g->lo += PAGE;
+			else if (at + PAGE == g->hi)
+				g->hi -= PAGE;
+			else
+				g->hi = at;	/* keep the part below; the rest is read again if needed */
+			return p;
+		}
+		if (p != MAP_FAILED)	/* an old kernel took the address as a hint */
+			munmap(p, PAGE);
+	}
+	return NULL;
+}
+
+/* ---- relocation ----------------------------------------------------- */
+
+static int put_rel32(uint8_t *buf, int pos, uintptr_t from_end, uintptr_t to)
+{
+	long long d = (long long)(to - from_end);
+	int32_t v = (int32_t)d;
+
+	if (d > INT32_MAX || d < INT32_MIN)
+		return -1;
+	memcpy(buf + pos, &v, 4);
+	return 0;
+}
+
+/* `jmp [rip+0]; .quad to`: reaches anywhere, 14 bytes. */
+static int put_abs_jmp(uint8_t *buf, int pos, uintptr_t to)
+{
+	static const uint8_t op[6] = { 0xff, 0x25, 0, 0, 0, 0 };
+	memcpy(buf + pos, op, 6);
+	memcpy(buf + pos + 6, &to, 8);
+	return pos + 14;
+}
+
+/* Relocate one instruction from `src` to tramp+pos (running at `run`).
+ * Returns the new pos, or -1 with h->why set; for a call, *call_end is where
+ * the relocated call returns to (the crash handler looks for it). */
+static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
+		    uintptr_t src, uint8_t *buf, int pos, uintptr_t run, int *call_end)
+{
+	uintptr_t here = run + (uintptr_t)pos, t;
+	long off = (long)(src - (uintptr_t)h->target);
+
+	if (pos + 32 > TRAMP_MAX) {
+		why(h, "trampoline overflow at +%#lx", off);
+		return -1;
+	}
+	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE)) {
+		memcpy(buf + pos, (const void *)src, in->length);
+		return pos + in->length;
+	}
+	if ((t = branch_target(in, ops, src))) {
+		if (in->mnemonic == ZYDIS_MNEMONIC_JMP) {
+			buf[pos] = 0xe9;
+			if (put_rel32(buf, pos + 1, here + 5, t) == 0)
+				return pos + 5;
+			return put_abs_jmp(buf, pos, t);
+		}
+		if (in->mnemonic == ZYDIS_MNEMONIC_CALL) {
+			buf[pos] = 0xe8;
+			*call_end = pos + 5;
+			if (put_rel32(buf, pos + 1, here + 5, t) == 0)
+				return pos + 5;
+			/* call [rip+2]; jmp +8; .quad t — returns into the
+			 * trampoline, which goes on with the next instruction. */
+			static const uint8_t op[8] = { 0xff, 0x15, 2, 0, 0, 0, 0xeb, 8 };
+			*call_end = pos + 6;
+			memcpy(buf + pos, op, 8);
+			memcpy(buf + pos + 8, &t, 8);
+			return pos + 16;
+		}
+		if (in->meta.category == ZYDIS_CATEGORY_COND_BR &&
+		    ((in->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && (in->opcode & 0xf0) == 0x70) ||
+		     (in->opcode_map == ZYDIS_OPCODE_MAP_0F && (in->opcode & 0xf0) == 0x80))) {
+			int cc = in->opcode & 0xf;
+			buf[pos] = 0x0f;
+			buf[pos + 1] = (uint8_t)(0x80 | cc);
+			if (put_rel32(buf, pos + 2, here + 6, t) == 0)
+				return pos + 6;
+			/* j!cc over an absolute jump (the condition inverted
+			 * by its low bit). */
+			buf[pos] = (uint8_t)(0x70 | (cc ^ 1));
+			buf[pos + 1] = 14;
+			return put_abs_jmp(buf, pos + 2, t);
+		}
+		why(h, "'%s' at +%#lx cannot be relocated (a relative branch with no long form)",
+		    ZydisMnemonicGetString(in->mnemonic), off);
+		return -1;
+	}
+	for (int i = 0; i < in->operand_count; i++) {
+		const ZydisDecodedOperand *op = &ops[i];
+		ZyanU64 abs;
+		if (op->type != ZYDIS_OPERAND_TYPE_MEMORY || op->mem.base != ZYDIS_REGISTER_RIP)
+			continue;
+		if (in->raw.disp.size != 32 ||
+		    !ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(in, op, src, &abs)))
+			break;
+		memcpy(buf + pos, (const void *)src, in->length);
+		if (put_rel32(buf, pos + in->raw.disp.offset, here + in->length, (uintptr_t)abs) < 0) {
+			why(h, "the rip-relative operand at +%#lx is out of reach of the trampoline", off);
+			return -1;
+		}
+		return pos + in->length;
+	}
+	why(h, "'%s' at +%#lx cannot be relocated", ZydisMnemonicGetString(in->mnemonic), off);
+	return -1;
+}
+
+/* ---- prepare -------------------------------------------------------- */
+
+/* Where the psABI puts each of the prototype's arguments (6 integer and 8
+ * vector registers, long double in memory), as offsets in entry.S's frame;
+ * the bytes of the caller's stack-passed arguments, rounded to 16 so entry.S
+ * calls on an aligned stack; and which return registers carry the result. */
+static void frame_of(const struct proto *p, struct inline_desc *d)
+{
+	/* rdi, rsi, rdx, rcx, r8, r9 by their push order in entry.S */
+	static const int gpr_push[6] = { 7, 6, 5, 4, 8, 9 };
+	int nint = 0, nsse = 0;
+	uint64_t bytes = 0;
+
+	for (int i = 0; i < p->nargs; i++) {
+		const struct proto_arg *a = &p->args[i];
+		uint64_t at;
+		if (a->kind == ARG_SCALAR && a->type.cls == SC_FLOAT) {
+			if (a->type.size == 16) {
+				bytes = (bytes + 15) / 16 * 16 + 16;
+				at = FRAME_STACK_ARGS + bytes - 16;
+			} else if (nsse < 8) {
+				at = FRAME_XMM0 + 8 * nsse++;
+			} else {
+				at = FRAME_STACK_ARGS + bytes;
+				bytes += 8;
+			}
+		} else if (nint < 6) {
+			at = FRAME_GPR(gpr_push[nint++]);
+		} else {
+			at = FRAME_STACK_ARGS + bytes;
+			bytes += 8;
+		}
+		d->arg_at[i] = (uint16_t)at;
+	}
+	d->stack_bytes = (bytes + 15) / 16 * 16;
+	d->keep = 0;
+	if (p->ret_kind == RET_VOID || (p->ret_kind == RET_SCALAR && p->ret.cls == SC_VOID))
+		return;
+	if (p->ret_kind == RET_SCALAR && p->ret.cls == SC_FLOAT)
+		d->keep = p->ret.size == 16 ? 0 : KEEP_XMM0;	/* long double: st(0) */
+	else
+		d->keep = KEEP_RAX;
+}
+
+static struct inline_patch *patch_of(const struct hook *h)
+{
+	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next)
+		if (p->h == h)
+			return p;
+	return NULL;
+}
+
+int inline_patched(const struct hook *h)
+{
+	struct inline_patch *p = patch_of(h);
+	return p && p->installed;
+}
+
+/* Every check inline_prepare makes before it allocates: the extent, the
+ * endbr64, the length, the instructions the jump displaces (decoded into
+ * *n bytes from *at; need[] gets what they address) and a scan of the whole
+ * function. 0, or -1 with h->why set. */
+static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
+		 uintptr_t *need, int *nneed)
+{
+	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uintptr_t tgt = (uintptr_t)h->target;
+	int skip = 0;
+
+	ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	if (func_extent(h, e) < 0)
+		return -1;
+	if (e->size >= 4 && !memcmp((const void *)tgt, endbr64, 4))
+		skip = 4;
+	if (e->size < (size_t)skip + JMP_LEN) {
+		why(h, "%zu-byte function is shorter than the %d-byte jump%s", e->size, JMP_LEN,
+		    skip ? " after its endbr64" : "");
+		return -1;
+	}
+	*at = tgt + (uintptr_t)skip;
+
+	/* The instructions the jump displaces, and what they must still reach. */
+	*nneed = 0;
+	need[(*nneed)++] = tgt;
+	*n = 0;
+	while (*n < JMP_LEN) {
+		if (decode((const uint8_t *)*at + *n, e->size - (size_t)skip - (size_t)*n, &in, ops) < 0) {
+			why(h, "undecodable instruction at +%#x", skip + *n);
+			return -1;
+		}
+		for (int i = 0; i < in.operand_count; i++) {
+			ZyanU64 abs;
+			if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_RIP &&
+			    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in, &ops[i], *at + (uintptr_t)*n, &abs)) &&
+			    *nneed < 8)
+				need[(*nneed)++] = (uintptr_t)abs;
+		}
+		*n += in.length;
+	}
+	if (scan(h, "", tgt, e->size, *at, *n) < 0 ||
+	    (e->cold && scan(h, ".cold", e->cold, e->cold_size, *at, *n) < 0))
+		return -1;
+	return 0;
+}
+
+int inline_check(struct hook *h)
+{
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	struct extent e;
+	uintptr_t at, need[8];
+	uint8_t tramp[TRAMP_MAX];
+	int n, nneed, pos = 4, call_end;
+
+	if (check(h, &e, &at, &n, need, &nneed) < 0)
+		return -1;
+	/* Relocate as if the trampoline sat right after the function: what
+	 * cannot be relocated at any distance is refused here too. */
+	for (int off = 0; off < n && pos >= 0; off += in.length) {
+		decode((const uint8_t *)at + off, (size_t)(n - off), &in, ops);
+		pos = relocate(h, &in, ops, at + (uintptr_t)off, tramp, pos,
+			       (uintptr_t)h->target + e.size, &call_end);
+	}
+	return pos < 0 ? -1 : 0;
+}
+
+int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at))
+{
+	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	struct extent e;
+	uintptr_t at, need[8];
+	uint8_t tramp[TRAMP_MAX];
+	int nneed = 0, n = 0, pos;
+	struct inline_patch *p;
+
+	if (patch_of(h)) {
+		why(h, "already entry-patched");
+		return -1;
+	}
+	cpu_init();
+	if (check(h, &e, &at, &n, need, &nneed) < 0)
+		return -1;
+
+	p = calloc(1, sizeof *p);
+	if (!p) {
+		why(h, "out of memory");
+		return -1;
+	}
+	p->page = near_page(need, nneed);
+	if (!p->page) {
+		why(h, "no free page within 2 GiB of the function for its stub and trampoline");
+		free(p);
+		return -1;
+	}
+
+	/* Trampoline: endbr64 (h->orig is called indirectly), the displaced
+	 * instructions relocated, and a jump back to the first one not moved. */
+	uintptr_t run = (uintptr_t)p->page + TRAMP_OFF;
+	memcpy(tramp, endbr64, 4);
+	pos = 4;
+	for (int off = 0; off < n; off += in.length) {
+		int call_end = 0;
+
+		decode((const uint8_t *)at + off, (size_t)(n - off), &in, ops);
+		pos = relocate(h, &in, ops, at + (uintptr_t)off, tramp, pos, run, &call_end);
+		if (call_end && p->ncalls < MAX_CALLS) {
+			p->call_ret[p->ncalls++] = (uint16_t)(TRAMP_OFF + call_end);
+			any_call_relocated = 1;
+		}
+		if (pos < 0) {
+			munmap(p->page, PAGE);
+			free(p);
+			return -1;
+		}
+	}
+	tramp[pos] = 0xe9;
+	if (put_rel32(tramp, pos + 1, run + (uintptr_t)pos + 5, at + (uintptr_t)n) < 0)
+		pos = put_abs_jmp(tramp, pos, at + (uintptr_t)n);
+	else
+		pos += 5;
+	memset(p->page, 0xcc, PAGE);	/* int3 around the code */
+	memcpy(p->page + TRAMP_OFF, tramp, (size_t)pos);
+
+	/* Stub: push [rip+SLOT_DESC]; jmp [rip+SLOT_ENTRY]. Every register
+	 * arrives at the entry untouched. */
+	uint8_t *s = p->page + STUB_OFF;
+	int32_t d1 = SLOT_DESC - (STUB_OFF + 6), d2 = SLOT_ENTRY - (STUB_OFF + 12);
+	s[0] = 0xff; s[1] = 0x35; memcpy(s + 2, &d1, 4);
+	s[6] = 0xff; s[7] = 0x25; memcpy(s + 8, &d2, 4);
+	uintptr_t slot_desc = (uintptr_t)&p->desc, slot_entry = (uintptr_t)memo_inline_entry;
+	memcpy(p->page + SLOT_DESC, &slot_desc, 8);
+	memcpy(p->page + SLOT_ENTRY, &slot_entry, 8);
+	if (write_closure(h, p->page + CLOSURE_OFF) < 0) {
+		munmap(p->page, PAGE);
+		free(p);
+		return -1;
+	}
+	if (mprotect(p->page, PAGE, PROT_READ | PROT_EXEC) < 0) {
+		why(h, "cannot make the trampoline page executable: %s", strerror(errno));
+		munmap(p->page, PAGE);
+		free(p);
+		return -1;
+	}
+
+	if (h->fn)
+		frame_of(&h->fn->proto, &p->desc);
+	p->desc.hit = h->entry_hit;
+	p->desc.h = h;
+	p->h = h;
+	p->at = (uint8_t *)at;
+	p->n = n;
+	p->next = patches;
+	__atomic_store_n(&patches, p, __ATOMIC_RELEASE);
+	h->orig = p->page + TRAMP_OFF;
+	h->entry = p->page + CLOSURE_OFF;
+	return 0;
+}
+
+/* ---- install -------------------------------------------------------- */
+
+/* Set by inline_batch: the thread count of the batch's first install, or 0. */
+static int batch_threads;
+static bool in_batch;
+
+void inline_batch(bool on)
+{
+	in_batch = on;
+	batch_threads = 0;
+}
+
+/* How many threads the process has (2 when it cannot tell: the careful
+ * answer); in a batch, read once. */
+static int threads_running(void)
+{
+	char buf[4096];
+	int fd, n = 2;
+	ssize_t r;
+
+	if (batch_threads)
+		return batch_threads;
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return n;
+	r = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (r > 0) {
+		buf[r] = 0;
+		char *t = strstr(buf, "\nThreads:");
+		if (t)
+			n = atoi(t + 9);
+	}
+	if (in_batch)
+		batch_threads = n;
+	return n;
+}
+
+static void crash_install(void);
+
+static bool cx16(void)
+{
+	unsigned a, b, c, d;
+	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_CMPXCHG16B);
+}
+
+int inline_install(struct hook *h)
+{
+	struct inline_patch *p = patch_of(h);
+	uintptr_t at, lo, hi;
+	uint8_t jmp[JMP_LEN];
+	int threads, rc = 0;
+	static int membarrier_ok = -1;
+
+	if (!p || p->installed) {
+		why(h, p ? "already entry-patched" : "not prepared for entry patching");
+		return -1;
+	}
+	at = (uintptr_t)p->at;
+	p->desc.entry = h->entry;
+	jmp[0] = 0xe9;
+	put_rel32(jmp, 1, at + JMP_LEN, (uintptr_t)p->page + STUB_OFF);
+
+	threads = threads_running();
+	if (membarrier_ok < 0)
+		membarrier_ok = syscall(SYS_membarrier,
+					MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
+	/* Never drop X from a page: another thread may be running on it. */
+	lo = at & ~(uintptr_t)(PAGE - 1);
+	hi = (at + JMP_LEN + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC) < 0) {
+		why(h, "cannot make its code writable: %s", strerror(errno));
+		h->orig = h->target;
+		return -1;
+	}
+	if ((at & 7) + JMP_LEN <= 8) {
+		/* One aligned 8-byte store: another core fetches the old bytes or
+		 * the new ones, never a mix. */
+		uint64_t *q = (uint64_t *)(at & ~(uintptr_t)7), v = *q;
+		memcpy((uint8_t *)&v + (at & 7), jmp, JMP_LEN);
+		__atomic_store_n(q, v, __ATOMIC_SEQ_CST);
+	} else if (threads <= 1) {
+		memcpy((void *)at, jmp, JMP_LEN);	/* nobody else runs */
+	} else if ((at & 15) + JMP_LEN <= 16 && cx16()) {
+		/* After endbr64 the bytes are 4..8 of a 16-byte aligned block:
+		 * one locked 16-byte compare-and-swap, within one cache line,
+		 * so again old bytes or new, never a mix. */
+		unsigned __int128 *q = (unsigned __int128 *)(at & ~(uintptr_t)15), old = *q, v;
+		bool ok;
+		do {
+			v = old;
+			memcpy((uint8_t *)&v + (at & 15), jmp, JMP_LEN);
+			__asm__ volatile("lock cmpxchg16b %1"
+					 : "=@ccz"(ok), "+m"(*q), "+A"(old)
+					 : "b"((uint64_t)v), "c"((uint64_t)(v >> 64))
+					 : "memory");
+		} while (!ok);
+	} else {
+		why(h, "its entry straddles a 16-byte boundary and other threads are "
+		    "running: the jump cannot be written atomically");
+		rc = -1;
+	}
+	mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC);
+	if (rc < 0) {
+		h->orig = h->target;
+		return -1;
+	}
+	/* Make every core drop what it may have fetched of the old bytes. */
+	if (threads > 1 && membarrier_ok)
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+	p->installed = 1;
+	crash_install();
+	return 0;
+}
+
+/* ---- crash handler -------------------------------------------------- */
+
+static const int crash_sigs[] = { SIGSEGV, SIGILL, SIGBUS };
+static struct sigaction crash_old[3];
+
+/* Which patch's page holds ip, and what part of it. */
+static struct inline_patch *patch_at(uintptr_t ip, const char **part)
+{
+	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next) {
+		uintptr_t b = (uintptr_t)p->page;
+		/* the closure's code past the slots is libffi's, not relocated */
+		if (ip >= b && ip < b + SLOT_DESC) {
+			*part = ip < b + TRAMP_OFF ? "stub" : "trampoline";
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void crash_report(uintptr_t ip, const char *how, int sig)
+{
+	const char *part;
+	struct inline_patch *p = patch_at(ip, &part);
+	const struct hook *h;
+
+	if (!p)
+		return;
+	h = p->h;
+	log_error("'%s': %s %s its entry-patch %s at +%#lx (%s:%d): a relocated instruction "
+		  "of its first bytes failed; 'mechanism = got' avoids entry patching",
+		  h->fn ? h->fn->symbol : "?", strsignal(sig), how, part,
+		  (unsigned long)(ip - (uintptr_t)p->page - (*part == 's' ? STUB_OFF : TRAMP_OFF)),
+		  h->fn ? h->fn->file : "?", h->fn ? h->fn->line : 0);
+}
+
+/* The patch whose trampoline a relocated call in it returns to at `ret`. */
+static struct inline_patch *call_return_to(uintptr_t ret)
+{
+	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next)
+		for (int k = 0; k < p->ncalls; k++)
+			if (ret == (uintptr_t)p->page + p->call_ret[k])
+				return p;
+	return NULL;
+}
+
+/*
+ * Deeper than the faulting instruction: a relocated call in a trampoline
+ * (the function's first bytes called something, which crashed) leaves its
+ * exact return address on the stack, so the stack is scanned for one. No
+ * unwinder: libunwind would cost every memoizing process its loading (~0.1
+ * ms) and walks through dl_iterate_phdr and allocations, unsafe in a handler
+ * that runs for every SIGSEGV of the host. The stack is read through
+ * process_vm_readv, which fails where a plain read would fault.
+ */
+#define CRASH_SCAN_BYTES (64 << 10)
+
+static void crash_scan_stack(uintptr_t sp, int sig)
+{
+	uintptr_t words[256];
+	pid_t self = getpid();
+
+	sp &= ~(uintptr_t)7;
+	for (size_t done = 0; done < CRASH_SCAN_BYTES; done += sizeof words) {
+		struct iovec local = { words, sizeof words };
+		struct iovec remote = { (void *)(sp + done), sizeof words };
+		ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
+
+		for (ssize_t i = 0; i < n / (ssize_t)sizeof words[0]; i++)
+			if (call_return_to(words[i]))
+				crash_report(words[i] - 1, "in a frame below", sig);
+		if (n < (ssize_t)sizeof words)
+			return;
+	}
+}
+
+static void crash_handler(int sig, siginfo_t *si, void *uctx)
+{
+	ucontext_t *uc = uctx;
+	int i, k = 0;
+
+	crash_report((uintptr_t)uc->uc_mcontext.gregs[REG_RIP], "in", sig);
+	if (any_call_relocated)
+		crash_scan_stack((uintptr_t)uc->uc_mcontext.gregs[REG_RSP], sig);
+
+	for (i = 0; i < 3; i++)
+		if (crash_sigs[i] == sig)
+			k = i;
+	/* Chain: the previous handler runs, or the default action once the
+	 * faulting instruction runs again. */
+	if (crash_old[k].sa_flags & SA_SIGINFO) {
+		crash_old[k].sa_sigaction(sig, si, uctx);
+	} else if (crash_old[k].sa_handler != SIG_DFL && crash_old[k].sa_handler != SIG_IGN) {
+		crash_old[k].sa_handler(sig);
+	} else {
+		sigaction(sig, &crash_old[k], NULL);
+		if (si->si_code <= 0)
+			raise(sig);
+	}
+}
+
+static void crash_install(void)
+{
+	static int done;
+	struct sigaction sa;
+
+	if (done)
+		return;
+	done = 1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = crash_handler;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(crash_sigs[i], &sa, &crash_old[i]);
+}

@@ -1,0 +1,151 @@
+/*
+ * key: cache keys (see key.h for the formula).
+ * Owns the byte layout of what is hashed; calls libb2 and proto's len_eval.
+ * Hot path: key_compute copies a precomputed blake2b_state and hashes the
+ * arguments where they lie; no allocation, no lock, any thread.
+ */
+#include "store/key.h"
+
+#include <string.h>
+
+#include "store/treehash.h"
+
+static void put_u64(blake2b_state *s, uint64_t v)
+{
+	blake2b_update(s, (const uint8_t *)&v, sizeof v);
+}
+
+static void put_bytes(blake2b_state *s, const void *p, size_t n)
+{
+	put_u64(s, n);
+	blake2b_update(s, p, n);
+}
+
+/* An argument's bytes: large ones as the root of a BLAKE2b tree hashed on
+ * every core (treehash.h), marked so they never collide with small ones. */
+static void put_buffer(blake2b_state *s, const void *p, size_t n)
+{
+	uint8_t root[32];
+
+	if (n < TREEHASH_MIN) {
+		put_bytes(s, p, n);
+		return;
+	}
+	treehash(p, n, root);
+	put_u64(s, UINT64_MAX);
+	put_bytes(s, root, sizeof root);
+}
+
+void key_prefix(blake2b_state *prefix, const char *namespace_,
+		uint64_t generation, const uint8_t identity[32],
+		const struct proto *p, uint64_t rules)
+{
+	char canon[4096];
+	size_t n = proto_canonical(p, canon, sizeof canon);
+
+	blake2b_init(prefix, KEY_HASH_BYTES);
+	put_bytes(prefix, "libmemo key", 11);
+	put_u64(prefix, KEY_FORMAT_VERSION);
+	put_bytes(prefix, namespace_, strlen(namespace_));
+	put_u64(prefix, generation);
+	put_bytes(prefix, identity, 32);
+	put_bytes(prefix, canon, n < sizeof canon ? n : sizeof canon);
+	put_u64(prefix, rules);
+}
+
+/* Only the bits that change results: rounding control, flush-to-zero and
+ * denormals-are-zero. The sticky exception flags change with every
+ * computation and must stay out of the key. */
+#define MXCSR_MODE_BITS 0xe040u
+
+static void put_pointer_tag(blake2b_state *s, const void *ptr)
+{
+	uint8_t tag = ptr != NULL;
+	blake2b_update(s, &tag, 1);
+}
+
+static void hex(char *dst, const uint8_t *src, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[2 * i] = digits[src[i] >> 4];
+		dst[2 * i + 1] = digits[src[i] & 15];
+	}
+}
+
+/* Fill k->text from k->hash. */
+static void key_format(struct memo_key *k)
+{
+	memcpy(k->text, "m1-", 3);
+	hex(k->text + 3, k->hash, KEY_HASH_BYTES);
+	k->textlen = 3 + 2 * KEY_HASH_BYTES;
+	k->text[k->textlen] = '\0';
+}
+
+int key_compute(const blake2b_state *prefix, const struct proto *p,
+		void *const *args, const struct iovec *globals, int nglobals,
+		struct memo_key *out)
+{
+	blake2b_state s;
+	int i;
+
+	memcpy(&s, prefix, sizeof s);
+	if (p->uses_float) {
+		uint32_t mode = __builtin_ia32_stmxcsr() & MXCSR_MODE_BITS;
+		blake2b_update(&s, (const uint8_t *)&mode, sizeof mode);
+	}
+	for (i = 0; i < p->nargs; i++) {
+		const struct proto_arg *a = &p->args[i];
+		const void *ptr;
+		uint64_t count;
+
+		if (a->ignored || a->kind == ARG_OPAQUE)
+			continue;
+		if (a->kind == ARG_SCALAR) {
+			blake2b_update(&s, args[i], a->type.bits);
+			continue;
+		}
+		ptr = *(void *const *)args[i];
+		put_pointer_tag(&s, ptr);
+		if (a->kind == ARG_STRING) {
+			if (ptr)
+				put_buffer(&s, ptr, strlen(ptr));
+			continue;
+		}
+		if (len_eval(&a->len, p, args, &count) < 0 ||
+		    __builtin_mul_overflow(count, (uint64_t)a->type.size, &count))
+			return -1;
+		/* An out buffer's contents are not an input, but its size is:
+		 * another size is another result. */
+		if (a->kind == ARG_OUT || !ptr)
+			put_u64(&s, count);
+		else
+			put_buffer(&s, ptr, count);
+	}
+	for (i = 0; i < nglobals; i++)
+		put_bytes(&s, globals[i].iov_base, globals[i].iov_len);
+	blake2b_final(&s, out->hash, KEY_HASH_BYTES);
+	key_format(out);
+	return 0;
+}
+
+
+
+void key_record(struct memo_key *k, const char *tag, const char *namespace_,
+		const char *name)
+{
+	blake2b_state s;
+	size_t t = strlen(tag);
+
+	blake2b_init(&s, KEY_HASH_BYTES);
+	blake2b_update(&s, (const uint8_t *)namespace_, strlen(namespace_) + 1);
+	blake2b_update(&s, (const uint8_t *)name, strlen(name));
+	blake2b_final(&s, k->hash, KEY_HASH_BYTES);
+	memcpy(k->text, tag, t);
+	k->text[t] = '-';
+	hex(k->text + t + 1, k->hash, 12);
+	k->textlen = t + 1 + 24;
+	k->text[k->textlen] = '\0';
+}

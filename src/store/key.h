@@ -1,0 +1,52 @@
+/*
+ * key: the cache key of one call.
+ *   key = BLAKE2b-256(format version ‖ namespace ‖ code identity ‖ canonical
+ *         prototype and rules ‖ MXCSR if floating ‖ arguments without ignore_args)
+ * The constant prefix is hashed once at start-up into a blake2b_state that each
+ * call copies, so a call hashes only its arguments, in place, with no copy and
+ * no allocation; buffers of a MiB or more are hashed as a tree on every core
+ * (treehash.h). Hot-path safe, any thread.
+ */
+#ifndef MEMO_KEY_H
+#define MEMO_KEY_H
+
+#include <blake2.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "config/proto.h"
+
+#define KEY_FORMAT_VERSION 1
+#define KEY_HASH_BYTES 32
+/* "m1-" + 64 hex digits: a memcached-safe key, and a file name. */
+#define KEY_TEXT_MAX 72
+
+struct memo_key {
+	uint8_t hash[KEY_HASH_BYTES];
+	char text[KEY_TEXT_MAX];
+	uint8_t textlen;
+};
+
+/* Hash the constant prefix into *prefix. `identity` is the code identity;
+ * `generation` is the symbol's flush generation (memo flush bumps it);
+ * `rules` are the rules that change what an entry holds (KEY_RULE_*). */
+#define KEY_RULE_REPEATED 1	/* a running mean, not one result */
+void key_prefix(blake2b_state *prefix, const char *namespace_,
+		uint64_t generation, const uint8_t identity[32],
+		const struct proto *p, uint64_t rules);
+
+/* The key of a small record of libmemo's own (e.g. a flush generation):
+ * "<tag>-" + 24 hex digits of BLAKE2b(namespace ‖ 0 ‖ name). */
+void key_record(struct memo_key *k, const char *tag, const char *namespace_,
+		const char *name);
+
+/* Hash one call's arguments (and the current bytes of the `globals =`
+ * variables) on top of a copy of the prefix.
+ * Returns 0, or -1 when a length cannot be evaluated (the call is then not
+ * memoized). `args` are libffi's argument pointers. */
+int key_compute(const blake2b_state *prefix, const struct proto *p,
+		void *const *args, const struct iovec *globals, int nglobals,
+		struct memo_key *out);
+
+#endif

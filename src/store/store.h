@@ -1,0 +1,119 @@
+/*
+ * store: the one interface every cache backend implements (get / set /
+ * compare-and-swap / delete), and the layering of several backends (a folder
+ * in front of memcached: look up in order, a hit in a later layer fills the
+ * earlier ones, a set goes to all).
+ * Backends return raw bytes; verifying them is value.c's job.
+ * Hot-path safe: get and set may block only up to the configured timeouts,
+ * take no global lock, and allocate only for values larger than the caller's
+ * membuf. After fork, store_after_fork must run in the child.
+ */
+#ifndef MEMO_STORE_H
+#define MEMO_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config/config.h"
+#include "store/key.h"
+#include "base/membuf.h"
+#include "base/stats.h"
+
+enum store_result {
+	STORE_MISS = 0,
+	STORE_HIT = 1,
+	STORE_ERROR = -1,	/* counted in stats->errors by the backend */
+	STORE_TIMEOUT = -2,	/* counted in stats->timeouts by the backend */
+	STORE_CONFLICT = -3,	/* cas: someone else changed the entry first */
+};
+
+struct store;
+
+struct store_ops {
+	const char *name;
+	/* Append the value to out (out->len grows). */
+	int (*get)(struct store *s, const struct memo_key *k, struct membuf *out,
+		   struct memo_stats *st);
+	int (*set)(struct store *s, const struct memo_key *k, const void *val,
+		   size_t len, struct memo_stats *st);
+	/* Read with a token for a later cas; token 0 = no entry. */
+	int (*gets)(struct store *s, const struct memo_key *k, struct membuf *out,
+		    uint64_t *token, struct memo_stats *st);
+	/* Store only if the entry is unchanged since gets gave `token` (0: only
+	 * if there is still no entry). */
+	int (*cas)(struct store *s, const struct memo_key *k, const void *val,
+		   size_t len, uint64_t token, struct memo_stats *st);
+	int (*del)(struct store *s, const struct memo_key *k, struct memo_stats *st);
+	void (*after_fork)(struct store *s);	/* in the child */
+	/* For `memo stats`: what the store holds (entries, bytes, limits) and,
+	 * for servers, each one's status and hit ratio. Not for the hot path. */
+	void (*report)(struct store *s, FILE *out);
+	void (*free)(struct store *s);
+	/* Single flight (flight.c): a lease under record key k, held by `owner`
+	 * (nonzero, unique per caller). ttl_ms > 0 takes it, or takes over one
+	 * older than ttl_ms (its holder died or overran): STORE_HIT = taken,
+	 * STORE_CONFLICT = another owner's lease is live. ttl_ms == 0 drops it if
+	 * it is still owner's (STORE_HIT), else STORE_MISS. NULL in a backend
+	 * without leases: callers then compute without one. */
+	int (*lease)(struct store *s, const struct memo_key *k, uint64_t owner,
+		     int ttl_ms, struct memo_stats *st);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+/* Keys are used by their text (k->text, k->textlen): a backend never parses
+ * it. Entry keys are "m1-" + 64 hex digits; libmemo also keeps a few small
+ * records under other printable keys (e.g. "g1-<namespace>-<symbol>", the
+ * flush generation; "l1-" + an entry's 64 hex digits, its single-flight
+ * lease), always [A-Za-z0-9_.-], at most KEY_TEXT_MAX-1 bytes. */
+
+/* Backends. Each returns NULL (and says why on stderr) if it cannot start. */
+struct store *store_folder_open(const struct cache_config *c);
+
+/* The memcached backend lives in libmemo-memcached.so, so that processes
+ * without `servers` never load libmemcached and its dependencies. It exports
+ * this one (default-visibility) symbol: */
+#define STORE_MEMCACHED_OPEN_SYM "memo_store_memcached_open"
+typedef struct store *store_open_fn(const struct cache_config *c);
+/* The memo command links the backend in and sets this; libmemo.so leaves it
+ * NULL and store_open dlopens libmemo-memcached.so from its own folder. */
+extern store_open_fn *store_memcached_opener;
+
+/* Open what the config asks for: folder, memcached, or both layered.
+ * NULL when nothing could be opened (libmemo then only calls originals). */
+struct store *store_open(const struct cache_config *c);
+
+static inline int store_get(struct store *s, const struct memo_key *k,
+			    struct membuf *out, struct memo_stats *st)
+{
+	return s->ops->get(s, k, out, st);
+}
+
+static inline int store_set(struct store *s, const struct memo_key *k,
+			    const void *v, size_t n, struct memo_stats *st)
+{
+	return s->ops->set(s, k, v, n, st);
+}
+
+static inline int store_del(struct store *s, const struct memo_key *k,
+			    struct memo_stats *st)
+{
+	return s->ops->del(s, k, st);
+}
+
+static inline void store_after_fork(struct store *s)
+{
+	if (s->ops->after_fork)
+		s->ops->after_fork(s);
+}
+
+static inline void store_free(struct store *s)
+{
+	if (s)
+		s->ops->free(s);
+}
+
+#endif

@@ -1,0 +1,880 @@
+/*
+ * store_folder: the folder backend of store.h: one file per entry, written
+ * atomically, bounded in size by least-recently-used eviction.
+ * Calls libc, libb2 (cas tokens) and log. Hot-path safe: get/set take no lock
+ * and allocate only for values larger than the caller's membuf; any number of
+ * threads and processes may share one folder; after fork the child only
+ * forgets what it has not yet accounted (folder_after_fork).
+ *
+ * Layout under c->dir (the root; created 0700, must be ours and not writable
+ * by group or others, else the store refuses to open):
+ *
+ *   ab/KEY          an entry: the value's bytes exactly, mode 0600. `ab` is
+ *                   two hex digits of a hash of the key text (256 folders, so
+ *                   none grows huge); KEY is the key text itself, used as is
+ *                   (store.h guarantees [A-Za-z0-9_.-]; we refuse a leading '.').
+ *   ab/.t.N.T.S.KEY a temporary file being written (N = per-process nonce,
+ *                   T = thread id, S = sequence). Renamed onto ab/KEY when
+ *                   complete, so a reader sees the old entry, the new one, or
+ *                   none, never a part. A temp left by a killed writer is
+ *                   never read, and is removed by a later scan once an hour old.
+ *   ab/l1-...       a single-flight lease (see folder_lease below): a record
+ *                   key's file, 16 hex digits naming its owner.
+ *   .size           the shared estimate of the entries' total bytes (decimal
+ *                   text), and, by flock on it, the right to update it and to
+ *                   evict: one evictor at a time, others skip (never wait).
+ *
+ * Eviction: each process counts the bytes it wrote since it last added them
+ * to .size (`unsynced`). On its first set, when that reaches a chunk
+ * (max_size/16, at most 8 MiB), or when the last known estimate plus it
+ * exceeds max_size, it adds
+ * them to .size; if the sum exceeds max_size (or .size is missing) it scans
+ * every entry and removes the least recently used (oldest mtime first) until
+ * the total is under 90% of max_size, then writes the exact total back. So the
+ * folder can overshoot by at most one chunk per writing process, and a scan
+ * runs once per ~10% of max_size written. store_free adds what is left (a
+ * process that exits without it leaves the estimate short by less than a
+ * chunk, until the next scan makes it exact again). A hit refreshes the entry's mtime
+ * (one futimens) when it is older than a minute: LRU at minute resolution
+ * without a metadata write on every hit.
+ *
+ * gets/cas protocol (repeated evaluations: N processes each doing
+ * gets → compute → cas, retried on STORE_CONFLICT, lose no update):
+ *   gets reads the entry without a lock; its token is a 64-bit BLAKE2b of the
+ *   bytes read (0 = no entry). cas takes flock(LOCK_EX) on the entry's bucket
+ *   folder ab/ (waiting at most timeout_ms, else STORE_TIMEOUT), re-reads the
+ *   entry, and writes (temp + rename) only if its token still matches, then
+ *   unlocks. Compare and replace are thus atomic against every other cas; a
+ *   token over content (not inode or mtime) cannot be fooled by a reused
+ *   inode, and equal content means the caller's update is still correct.
+ *   A plain set does not lock: set is last-writer-wins, and a set racing a
+ *   cas may be overwritten by it.
+ */
+#include "store/store.h"
+
+#include <blake2.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+
+#define SIZE_FILE ".size"
+#define TMP_PREFIX ".t."
+#define STALE_TMP_NS (3600ULL * 1000000000ULL)	/* a temp this old is a dead writer's */
+#define REFRESH_NS (60ULL * 1000000000ULL)	/* LRU resolution of hits */
+#define CHUNK_MAX (8ULL << 20)
+#define WARN_ERRNOS 256
+/* Until a process has read .size once, its first set does (cheaply), so a
+ * process joining a full folder does not write a whole chunk over the bound. */
+#define ESTIMATE_UNKNOWN UINT64_MAX
+
+/* Causes of a warning shown once per process (per errno). */
+enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_KEY, OP_COUNT };
+
+struct folder_store {
+	struct store base;
+	int rootfd;		/* the root folder (read-only, CLOEXEC): every path is relative to it */
+	char dir[PATH_MAX];
+	uint64_t max_size;	/* 0 = unbounded */
+	uint64_t chunk;
+	int lock_wait_ms;
+	uint64_t nonce;		/* temp-name uniqueness across hosts sharing a folder */
+	/* Atomics, any thread: */
+	uint64_t unsynced;	/* bytes written and not yet added to .size */
+	uint64_t estimate;	/* .size as last read or written by us */
+	uint64_t tmpseq;
+	uint8_t warned[OP_COUNT][WARN_ERRNOS];
+};
+
+#define FS(s) ((struct folder_store *)(s))
+
+static void stat_err(struct memo_stats *st)
+{
+	if (st)
+		STAT_ADD(st, errors, 1);
+}
+
+/* Say it once per process per (operation, errno): a full disk must not print
+ * a line per call; every occurrence is still counted in stats->errors. */
+static void warn_once(struct folder_store *fs, enum folder_op op, int err,
+		      const char *what, const char *path)
+{
+	int e = err > 0 && err < WARN_ERRNOS ? err : WARN_ERRNOS - 1;
+
+	if (__atomic_exchange_n(&fs->warned[op][e], 1, __ATOMIC_RELAXED))
+		return;
+	log_warn("'%s/%s': %s: %s (further such errors are counted, not shown)",
+		 fs->dir, path, what, strerror(err));
+}
+
+/* CLOCK_REALTIME to compare with file times; CLOCK_MONOTONIC for waits. */
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
+static uint64_t mtime_ns(const struct stat *st)
+{
+	return (uint64_t)st->st_mtim.tv_sec * 1000000000ULL + st->st_mtim.tv_nsec;
+}
+
+/* "ab/KEY" into rel (and the bucket "ab" into bucket). -1 for a key text the
+ * store.h contract does not allow (so it cannot name a temp or escape). */
+static int entry_path(struct folder_store *fs, const struct memo_key *k,
+		      char rel[3 + KEY_TEXT_MAX], char bucket[3], struct memo_stats *st)
+{
+	uint32_t h = 2166136261U;	/* FNV-1a: cheap, and spreads any text */
+	int n = k->textlen;
+
+	if (n < 1 || n >= KEY_TEXT_MAX || k->text[0] == '.')
+		goto bad;
+	for (int i = 0; i < n; i++) {
+		unsigned char c = k->text[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			goto bad;
+		h = (h ^ c) * 16777619U;
+	}
+	h ^= h >> 16;
+	/* by hand: snprintf was a fifth of a hit's instructions */
+	bucket[0] = "0123456789abcdef"[(h >> 4) & 15];
+	bucket[1] = "0123456789abcdef"[h & 15];
+	bucket[2] = '\0';
+	rel[0] = bucket[0];
+	rel[1] = bucket[1];
+	rel[2] = '/';
+	memcpy(rel + 3, k->text, n);
+	rel[3 + n] = '\0';
+	return 0;
+bad:
+	stat_err(st);
+	snprintf(rel, 3 + KEY_TEXT_MAX, "%.*s", n > 0 && n < KEY_TEXT_MAX ? n : 0, k->text);
+	warn_once(fs, OP_KEY, EINVAL, "key text not allowed (see store.h)", rel);
+	return -1;
+}
+
+/* Read all of fd (a regular file of st_size bytes) onto the end of out. */
+static int read_all(int fd, off_t size, struct membuf *out)
+{
+	size_t at = out->len, got = 0;
+
+	if (size < 0 || membuf_reserve(out, at + (size_t)size) < 0)
+		return -1;
+	while (got < (size_t)size) {
+		ssize_t r = pread(fd, out->data + at + got, (size_t)size - got, got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;	/* entries never shrink: someone tampered */
+			return -1;
+		}
+		got += r;
+	}
+	out->len = at + got;
+	return 0;
+}
+
+/* Open, check and read one entry; token (if asked) is over the bytes read. */
+static int folder_read(struct folder_store *fs, int dirfd, const char *name,
+		       const char *rel, struct membuf *out, uint64_t *token,
+		       bool refresh, struct memo_stats *st)
+{
+	struct stat sb;
+	size_t at = out->len;
+	int fd, err;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		if (err == ENOENT || err == ENOTDIR)
+			return STORE_MISS;
+		stat_err(st);
+		if (err == ELOOP)
+			warn_once(fs, OP_LINK, err, "entry is a symbolic link, ignored", rel);
+		else
+			warn_once(fs, OP_READ, err, "cannot read cache entry", rel);
+		return STORE_ERROR;
+	}
+	if (fstat(fd, &sb) < 0) {
+		err = errno;
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		err = EINVAL;
+		goto fail;
+	}
+	if (read_all(fd, sb.st_size, out) < 0) {
+		err = errno;
+		goto fail;
+	}
+	if (refresh && now_ns() - mtime_ns(&sb) > REFRESH_NS)
+		futimens(fd, NULL);
+	close(fd);
+	if (token) {
+		blake2b((uint8_t *)token, out->data + at, NULL, sizeof *token, out->len - at, 0);
+		if (!*token)
+			*token = 1;
+	}
+	if (st)
+		STAT_ADD(st, bytes_read, out->len - at);
+	return STORE_HIT;
+fail:
+	close(fd);
+	out->len = at;
+	stat_err(st);
+	warn_once(fs, OP_READ, err, "cannot read cache entry", rel);
+	return STORE_ERROR;
+}
+
+static int folder_get(struct store *s, const struct memo_key *k,
+		      struct membuf *out, struct memo_stats *st)
+{
+	char rel[3 + KEY_TEXT_MAX], bucket[3];
+
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
+		return STORE_ERROR;
+	return folder_read(FS(s), FS(s)->rootfd, rel, rel, out, NULL, true, st);
+}
+
+static int folder_gets(struct store *s, const struct memo_key *k,
+		       struct membuf *out, uint64_t *token, struct memo_stats *st)
+{
+	char rel[3 + KEY_TEXT_MAX], bucket[3];
+	int r;
+
+	*token = 0;
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
+		return STORE_ERROR;
+	r = folder_read(FS(s), FS(s)->rootfd, rel, rel, out, token, true, st);
+	if (r != STORE_HIT)
+		*token = 0;
+	return r;
+}
+
+static void folder_account(struct folder_store *fs, uint64_t n);
+
+static int write_all(int fd, const void *val, size_t len)
+{
+	const uint8_t *p = val;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		len -= w;
+	}
+	return 0;
+}
+
+/* The atomic write: a unique temp in the entry's bucket, then rename. On any
+ * failure the temp is removed; the old entry (if any) stays intact. */
+static int folder_write(struct folder_store *fs, const char *rel,
+			const char *bucket, const void *val, size_t len,
+			struct memo_stats *st)
+{
+	char tmp[64 + KEY_TEXT_MAX];
+	int fd = -1, err, tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		uint64_t seq = __atomic_fetch_add(&fs->tmpseq, 1, __ATOMIC_RELAXED);
+
+		snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%" PRIx64 ".%d.%" PRIu64 ".%s",
+			 bucket, fs->nonce, (int)gettid(), seq, rel + 3);
+		fd = openat(fs->rootfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			break;
+		if (errno == ENOENT && mkdirat(fs->rootfd, bucket, 0700) < 0 &&
+		    errno != EEXIST)
+			break;
+		if (errno != ENOENT && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		err = errno;
+		goto fail;
+	}
+	if (write_all(fd, val, len) < 0) {
+		err = errno;
+		close(fd);
+		goto fail_unlink;
+	}
+	if (close(fd) < 0) {	/* NFS and quotas may report here */
+		err = errno;
+		goto fail_unlink;
+	}
+	if (renameat(fs->rootfd, tmp, fs->rootfd, rel) < 0) {
+		err = errno;
+		goto fail_unlink;
+	}
+	if (st)
+		STAT_ADD(st, bytes_written, len);
+	folder_account(fs, len);
+	return 0;
+fail_unlink:
+	unlinkat(fs->rootfd, tmp, 0);
+fail:
+	stat_err(st);
+	warn_once(fs, OP_WRITE, err, "cannot write cache entry", rel);
+	return STORE_ERROR;
+}
+
+static int folder_set(struct store *s, const struct memo_key *k, const void *val,
+		      size_t len, struct memo_stats *st)
+{
+	char rel[3 + KEY_TEXT_MAX], bucket[3];
+
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
+		return STORE_ERROR;
+	return folder_write(FS(s), rel, bucket, val, len, st);
+}
+
+/* flock with a bounded wait: sleeping retries (50 us doubling to 5 ms), never
+ * a blocking flock that a stopped holder could make endless. */
+static int lock_bounded(int fd, int wait_ms)
+{
+	uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + (uint64_t)wait_ms * 1000000ULL;
+	long sleep_ns = 50000;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (clock_ns(CLOCK_MONOTONIC) >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&(struct timespec){ 0, sleep_ns }, NULL);
+		if (sleep_ns < 5000000)
+			sleep_ns *= 2;
+	}
+}
+
+static int folder_cas(struct store *s, const struct memo_key *k, const void *val,
+		      size_t len, uint64_t token, struct memo_stats *st)
+{
+	struct folder_store *fs = FS(s);
+	char rel[3 + KEY_TEXT_MAX], bucket[3];
+	uint8_t space[4096];
+	struct membuf cur;
+	uint64_t now_token = 0;
+	int bfd, r;
+
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
+		return STORE_ERROR;
+	bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0 && errno == ENOENT) {
+		if (mkdirat(fs->rootfd, bucket, 0700) < 0 && errno != EEXIST) {
+			stat_err(st);
+			warn_once(fs, OP_WRITE, errno, "cannot create cache folder", bucket);
+			return STORE_ERROR;
+		}
+		bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (bfd < 0) {
+		stat_err(st);
+		warn_once(fs, OP_WRITE, errno, "cannot open cache folder", bucket);
+		return STORE_ERROR;
+	}
+	if (lock_bounded(bfd, fs->lock_wait_ms) < 0) {
+		int err = errno;
+
+		close(bfd);
+		if (err == ETIMEDOUT) {
+			if (st)
+				STAT_ADD(st, timeouts, 1);
+			return STORE_TIMEOUT;
+		}
+		stat_err(st);
+		warn_once(fs, OP_WRITE, err, "cannot lock cache folder", bucket);
+		return STORE_ERROR;
+	}
+	membuf_init(&cur, space, sizeof space);
+	r = folder_read(fs, bfd, rel + 3, rel, &cur, &now_token, false, NULL);
+	membuf_release(&cur);
+	if (r == STORE_ERROR) {
+		stat_err(st);
+	} else if (now_token != token) {
+		r = STORE_CONFLICT;
+	} else {
+		r = folder_write(fs, rel, bucket, val, len, st);
+	}
+	close(bfd);	/* releases the lock, after the rename */
+	return r;
+}
+
+static int folder_del(struct store *s, const struct memo_key *k,
+		      struct memo_stats *st)
+{
+	struct folder_store *fs = FS(s);
+	char rel[3 + KEY_TEXT_MAX], bucket[3];
+
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
+		return STORE_ERROR;
+	if (unlinkat(fs->rootfd, rel, 0) == 0)
+		return STORE_HIT;
+	if (errno == ENOENT || errno == ENOTDIR)
+		return STORE_MISS;
+	stat_err(st);
+	warn_once(fs, OP_WRITE, errno, "cannot delete cache entry", rel);
+	return STORE_ERROR;
+}
+
+/* --- size accounting and eviction (not on the hot path: amortized) --- */
+
+struct scan {
+	uint64_t entries, bytes, oldest, newest, stale_tmps;
+	uint64_t *mtimes;	/* with sizes interleaved: mtime, size, mtime, ... */
+	size_t n, cap;
+	bool oom;
+};
+
+/* Visit every entry of bucket b. pass 1 (cutoff == 0) collects; pass 2
+ * removes entries older than cutoff, and `*ties` of those exactly at it. */
+static void scan_bucket(struct folder_store *fs, int b, struct scan *sc,
+			uint64_t cutoff, uint64_t *ties, uint64_t *freed,
+			uint64_t *evicted, bool collect, bool clean)
+{
+	char name[3];
+	struct dirent *de;
+	uint64_t now = now_ns();
+	DIR *d;
+	int dfd;
+
+	snprintf(name, sizeof name, "%02x", b & 0xff);
+	dfd = openat(fs->rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat sb;
+		uint64_t m;
+
+		if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		m = mtime_ns(&sb);
+		if (de->d_name[0] == '.') {
+			if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) &&
+			    S_ISREG(sb.st_mode) && m < now && now - m > STALE_TMP_NS) {
+				if (clean)
+					unlinkat(dfd, de->d_name, 0);
+				sc->stale_tmps++;
+			}
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode))
+			continue;
+		if (collect) {
+			sc->entries++;
+			sc->bytes += sb.st_size;
+			if (!sc->oldest || m < sc->oldest)
+				sc->oldest = m;
+			if (m > sc->newest)
+				sc->newest = m;
+			if (sc->mtimes && !sc->oom) {
+				if (sc->n + 2 > sc->cap) {
+					size_t nc = sc->cap ? sc->cap * 2 : 4096;
+					uint64_t *p = realloc(sc->mtimes, nc * sizeof *p);
+
+					if (!p) {
+						sc->oom = true;
+						continue;
+					}
+					sc->mtimes = p;
+					sc->cap = nc;
+				}
+				sc->mtimes[sc->n++] = m;
+				sc->mtimes[sc->n++] = sb.st_size;
+			}
+		} else if (m < cutoff || (m == cutoff && *ties)) {
+			if (unlinkat(dfd, de->d_name, 0) == 0) {
+				if (m == cutoff)
+					(*ties)--;
+				*freed += sb.st_size;
+				(*evicted)++;
+			}
+		}
+	}
+	closedir(d);
+}
+
+static int cmp_mtime(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Scan everything; evict the least recently used until under 90% of
+ * max_size. Returns the total bytes left. Caller holds the .size lock. */
+static uint64_t folder_evict(struct folder_store *fs)
+{
+	struct scan sc = { 0 };
+	uint64_t target = fs->max_size / 10 * 9, need, got = 0, cutoff = 0;
+	uint64_t ties = 0, freed = 0, evicted = 0;
+	size_t i;
+
+	sc.mtimes = malloc(4096 * sizeof *sc.mtimes);
+	sc.cap = sc.mtimes ? 4096 : 0;
+	for (int b = 0; b < 256; b++)
+		scan_bucket(fs, b, &sc, 0, NULL, NULL, NULL, true, true);
+	if (sc.bytes <= fs->max_size || !sc.mtimes || sc.oom) {
+		if (sc.bytes > fs->max_size)
+			warn_once(fs, OP_EVICT, ENOMEM, "cannot evict", SIZE_FILE);
+		free(sc.mtimes);
+		return sc.bytes;
+	}
+	/* Sort (mtime, size) pairs by mtime; find the cutoff that frees enough. */
+	qsort(sc.mtimes, sc.n / 2, 2 * sizeof *sc.mtimes, cmp_mtime);
+	need = sc.bytes - target;
+	for (i = 0; i < sc.n && got < need; i += 2) {
+		got += sc.mtimes[i + 1];
+		cutoff = sc.mtimes[i];
+	}
+	for (size_t j = 0; j < i; j += 2)
+		if (sc.mtimes[j] == cutoff)
+			ties++;
+	free(sc.mtimes);
+	for (int b = 0; b < 256; b++)
+		scan_bucket(fs, b, &sc, cutoff, &ties, &freed, &evicted, false, false);
+	log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes) to stay under max_size",
+		 fs->dir, evicted, freed);
+	return sc.bytes > freed ? sc.bytes - freed : 0;
+}
+
+/* Add this process's unsynced bytes to .size, and evict when over the bound.
+ * On a set it never waits: if another process holds .size, the bytes stay
+ * unsynced and are added on a later set. At store_free it waits (bounded),
+ * since there is no later set. */
+static void folder_sync(struct folder_store *fs, bool wait)
+{
+	char buf[32];
+	uint64_t total = 0, u;
+	bool known = false;
+	ssize_t n;
+	int fd;
+
+	fd = openat(fs->rootfd, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		warn_once(fs, OP_EVICT, errno, "cannot open the size file", SIZE_FILE);
+		return;
+	}
+	if (wait ? lock_bounded(fd, fs->lock_wait_ms) < 0 : flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return;
+	}
+	u = __atomic_exchange_n(&fs->unsynced, 0, __ATOMIC_RELAXED);
+	n = pread(fd, buf, sizeof buf - 1, 0);
+	if (n > 0) {
+		char *end;
+
+		buf[n] = 0;
+		total = strtoull(buf, &end, 10);
+		known = end != buf && *end == '\n';
+	}
+	total += u;
+	if (!known || total > fs->max_size)
+		total = folder_evict(fs);
+	n = snprintf(buf, sizeof buf, "%" PRIu64 "\n", total);
+	if (pwrite(fd, buf, n, 0) != n || ftruncate(fd, n) < 0)
+		warn_once(fs, OP_EVICT, errno, "cannot write the size file", SIZE_FILE);
+	__atomic_store_n(&fs->estimate, total, __ATOMIC_RELAXED);
+	close(fd);
+}
+
+static void folder_account(struct folder_store *fs, uint64_t n)
+{
+	uint64_t u, est;
+
+	if (!fs->max_size)
+		return;
+	u = __atomic_add_fetch(&fs->unsynced, n, __ATOMIC_RELAXED);
+	est = __atomic_load_n(&fs->estimate, __ATOMIC_RELAXED);
+	if (u >= fs->chunk || est == ESTIMATE_UNKNOWN || est + u > fs->max_size)
+		folder_sync(fs, false);
+}
+
+static void folder_after_fork(struct store *s)
+{
+	/* The parent accounts for what it wrote; the child starts from zero.
+	 * Warnings already shown stay shown: the child writes to the same stderr. */
+	__atomic_store_n(&FS(s)->unsynced, 0, __ATOMIC_RELAXED);
+}
+
+static void print_time(FILE *out, const char *label, uint64_t ns)
+{
+	time_t t = ns / 1000000000ULL;
+	struct tm tm;
+	char buf[64];
+
+	if (!ns || !localtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, sizeof buf, "-");
+	fprintf(out, "  %-8s %s\n", label, buf);
+}
+
+static void folder_report(struct store *s, FILE *out)
+{
+	struct folder_store *fs = FS(s);
+	struct scan sc = { 0 };
+
+	for (int b = 0; b < 256; b++)
+		scan_bucket(fs, b, &sc, 0, NULL, NULL, NULL, true, false);
+	fprintf(out, "folder store '%s'\n", fs->dir);
+	fprintf(out, "  %-8s %" PRIu64 "\n", "entries", sc.entries);
+	fprintf(out, "  %-8s %" PRIu64, "bytes", sc.bytes);
+	if (fs->max_size)
+		fprintf(out, " of max_size %" PRIu64 " (%.1f%%)\n", fs->max_size,
+			100.0 * sc.bytes / fs->max_size);
+	else
+		fprintf(out, " (no max_size)\n");
+	print_time(out, "oldest", sc.oldest);
+	print_time(out, "newest", sc.newest);
+	if (sc.stale_tmps)
+		fprintf(out, "  %-8s %" PRIu64 " (left by killed writers; removed at the next eviction)\n",
+			"stale", sc.stale_tmps);
+}
+
+static void folder_free(struct store *s)
+{
+	struct folder_store *fs = FS(s);
+
+	if (fs->max_size && __atomic_load_n(&fs->unsynced, __ATOMIC_RELAXED))
+		folder_sync(fs, true);
+	close(fs->rootfd);
+	free(s);
+}
+
+/* --- single flight leases (store.h `lease`) ---
+ * A lease is the file ab/KEY of a record key (never an entry's key), made
+ * with O_EXCL, so exactly one creator wins. It holds its owner (16 hex
+ * digits); its mtime is when it was taken, so a lease older than the taker's
+ * ttl is a dead (or overrunning) holder's and is taken over. Taking over and
+ * dropping run under the bucket's flock, as cas does: a stale lease passes to
+ * exactly one taker, and a holder never deletes a lease that passed to
+ * another. Creating a missing lease needs no lock (O_EXCL decides).
+ */
+static int lease_create(struct folder_store *fs, const char *rel, const char *bucket,
+			uint64_t owner)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	char text[17];
+	int fd, err;
+
+	fd = openat(fs->rootfd, rel, flags, 0600);
+	if (fd < 0 && errno == ENOENT &&
+	    (mkdirat(fs->rootfd, bucket, 0700) == 0 || errno == EEXIST))
+		fd = openat(fs->rootfd, rel, flags, 0600);
+	if (fd < 0)
+		return errno == EEXIST ? STORE_CONFLICT : STORE_ERROR;
+	snprintf(text, sizeof text, "%016" PRIx64, owner);
+	if (write_all(fd, text, 16) < 0) {
+		err = errno;
+		close(fd);
+		unlinkat(fs->rootfd, rel, 0);
+		errno = err;
+		return STORE_ERROR;
+	}
+	close(fd);
+	return STORE_HIT;
+}
+
+/* Under the bucket lock: replace the lease if it is still the stale one the
+ * caller saw (`seen`), or drop it if it is still owner's. */
+static int lease_locked(struct folder_store *fs, const char *rel, const char *bucket,
+			uint64_t owner, const struct stat *seen)
+{
+	char text[17], want[17];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	if (seen) {
+		if (fstatat(fs->rootfd, rel, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (sb.st_ino != seen->st_ino || mtime_ns(&sb) != mtime_ns(seen)))
+			return STORE_CONFLICT;	/* another taker was first */
+		if (unlinkat(fs->rootfd, rel, 0) < 0 && errno != ENOENT)
+			return STORE_ERROR;
+		return lease_create(fs, rel, bucket, owner);
+	}
+	fd = openat(fs->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? STORE_MISS : STORE_ERROR;
+	n = pread(fd, text, 16, 0);
+	close(fd);
+	snprintf(want, sizeof want, "%016" PRIx64, owner);
+	if (n != 16 || memcmp(text, want, 16))
+		return STORE_MISS;	/* expired and taken over: not ours to drop */
+	if (unlinkat(fs->rootfd, rel, 0) < 0)
+		return errno == ENOENT ? STORE_MISS : STORE_ERROR;
+	return STORE_HIT;
+}
+
+static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owner,
+			int ttl_ms, struct memo_stats *st)
+{
+	struct folder_store *fs = FS(s);
+	char rel[3 + KEY_TEXT_MAX], bucket[3];
+	struct stat seen;
+	int bfd, r;
+
+	if (entry_path(fs, k, rel, bucket, st) < 0)
+		return STORE_ERROR;
+	if (ttl_ms > 0) {
+		uint64_t now = now_ns(), m;
+
+		r = lease_create(fs, rel, bucket, owner);
+		if (r != STORE_CONFLICT)
+			goto out;
+		if (fstatat(fs->rootfd, rel, &seen, AT_SYMLINK_NOFOLLOW) < 0) {
+			/* dropped in between: one more try, without a lock */
+			r = errno == ENOENT ? lease_create(fs, rel, bucket, owner) : STORE_ERROR;
+			goto out;
+		}
+		m = mtime_ns(&seen);
+		if (m > now || now - m < (uint64_t)ttl_ms * 1000000ULL)
+			return STORE_CONFLICT;	/* live */
+	}
+	bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0) {
+		r = errno == ENOENT && ttl_ms == 0 ? STORE_MISS : STORE_ERROR;
+		goto out;
+	}
+	if (lock_bounded(bfd, fs->lock_wait_ms) < 0) {
+		/* Taking over: another taker holds the lock, and will win. */
+		r = errno != ETIMEDOUT ? STORE_ERROR : ttl_ms > 0 ? STORE_CONFLICT : STORE_TIMEOUT;
+		close(bfd);
+		goto out;
+	}
+	r = lease_locked(fs, rel, bucket, owner, ttl_ms > 0 ? &seen : NULL);
+	close(bfd);	/* releases the lock */
+out:
+	if (r == STORE_TIMEOUT && st)
+		STAT_ADD(st, timeouts, 1);
+	if (r == STORE_ERROR) {
+		stat_err(st);
+		warn_once(fs, OP_WRITE, errno, "cannot take or drop a single-flight lease", rel);
+	}
+	return r;
+}
+
+static const struct store_ops folder_ops = {
+	.name = "folder",
+	.get = folder_get,
+	.set = folder_set,
+	.gets = folder_gets,
+	.cas = folder_cas,
+	.del = folder_del,
+	.after_fork = folder_after_fork,
+	.report = folder_report,
+	.free = folder_free,
+	.lease = folder_lease,
+};
+
+/* mkdir -p with mode 0700 for what we create (existing parents are kept). */
+static int mkdir_p(const char *dir)
+{
+	char p[PATH_MAX];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof p)
+		return errno = ENAMETOOLONG, -1;
+	memcpy(p, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != 0)
+			continue;
+		p[i] = 0;
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			return -1;
+		p[i] = i < n ? '/' : 0;
+	}
+	return 0;
+}
+
+struct store *store_folder_open(const struct cache_config *c)
+{
+	struct folder_store *fs;
+	struct stat sb;
+	int fd;
+
+	if (!c->dir[0])
+		return NULL;
+	if (mkdir_p(c->dir) < 0) {
+		log_error("'%s': cannot create the cache folder: %s", c->dir, strerror(errno));
+		return NULL;
+	}
+	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		log_error("'%s': cannot open the cache folder: %s", c->dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	/* Whoever can write the folder can plant entries that this process
+	 * would trust (without a secret) or replace them: refuse to share. */
+	if (sb.st_uid != geteuid()) {
+		log_error("'%s': the cache folder belongs to uid %u, not to this user (uid %u); "
+			  "not using it (choose another dir)", c->dir, (unsigned)sb.st_uid,
+			  (unsigned)geteuid());
+		close(fd);
+		return NULL;
+	}
+	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+		log_error("'%s': the cache folder is writable by group or others (mode %03o); "
+			  "not using it (chmod go-w)", c->dir, (unsigned)(sb.st_mode & 0777));
+		close(fd);
+		return NULL;
+	}
+	fs = calloc(1, sizeof *fs);
+	if (!fs) {
+		close(fd);
+		return NULL;
+	}
+	fs->base.ops = &folder_ops;
+	fs->rootfd = fd;
+	snprintf(fs->dir, sizeof fs->dir, "%s", c->dir);
+	fs->max_size = c->max_size;
+	fs->chunk = fs->max_size / 16;
+	if (fs->chunk > CHUNK_MAX)
+		fs->chunk = CHUNK_MAX;
+	if (!fs->chunk)
+		fs->chunk = 1;
+	fs->estimate = ESTIMATE_UNKNOWN;
+	fs->lock_wait_ms = c->timeout_ms > 0 ? c->timeout_ms : 50;
+	if (getrandom(&fs->nonce, sizeof fs->nonce, GRND_NONBLOCK) != sizeof fs->nonce)
+		fs->nonce = now_ns() ^ ((uint64_t)getpid() << 32);
+	return &fs->base;
+}

@@ -1,0 +1,1013 @@
+/*
+ * store_memcached: the memcached backend (libmemo-memcached.so), through
+ * libmemcached: ketama over `servers`, one handle per thread, a circuit
+ * breaker per server, values over the item size split into chunks.
+ * Calls libmemcached, libb2 (chunk digests) and log. Hot-path safe: a small
+ * get takes no lock and allocates nothing of its own (it reads into a
+ * per-thread memcached_result_st and copies into the caller's membuf); every
+ * call is bounded by connect_timeout_ms + timeout_ms per round trip; after
+ * fork the child drops the handles it inherited (after_fork) and opens its own.
+ *
+ * Decisions worth knowing before changing anything here:
+ *
+ * - noreply only for a plain set of one item at most half the server's item
+ *   size, over the text protocol: the set a miss makes. Its reply would cost
+ *   the miss a second round trip, and the one refusal that noreply hides
+ *   silently — an item over the size limit — cannot happen to it. (The other,
+ *   out of memory, needs a server run with -M, which refuses to evict.)
+ *   Everything else waits for its reply: cas, add, chunks (the manifest is
+ *   written only after every chunk was acknowledged), and every set over the
+ *   binary protocol (SASL), whose quiet commands report errors out of band.
+ * - Chunked entries: the main key holds a manifest (item flags MC_FLAG_MANIFEST)
+ *   naming the chunks "<key>.<id>.c<N>", where <id> is random per write so the
+ *   chunks of two concurrent writers never mix. Chunks first, manifest last.
+ *   A missing chunk is a plain miss (memcached evicts; nothing was corrupt);
+ *   a malformed manifest, a chunk of the wrong length or a digest mismatch is
+ *   a miss counted in `rejected`.
+ * - The breaker is shared by the threads of a process (atomics, no lock):
+ *   MC_BREAK_AFTER consecutive failures open it; while open, requests to that
+ *   server fail at once (STORE_ERROR, counted in errors: the request went
+ *   unanswered because of the server); after a backoff (doubling) exactly one
+ *   request probes; its success closes the breaker. libmemcached's own
+ *   per-handle dead-server timeout is disabled so that it never answers
+ *   "temporarily disabled" to our probe.
+ * - errors counts requests a server failure left unanswered; timeouts those
+ *   that hit a timeout instead; reconnects counts a success on a server after
+ *   the breaker had opened or after this thread's connection to it had failed.
+ */
+#include <blake2.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libmemcached/memcached.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "store/store.h"
+
+#define MC_MAX_SERVERS 64
+#define MC_BREAK_AFTER 2		/* consecutive failures that open a breaker */
+#define MC_BACKOFF_NS 200000000LL	/* first wait before a probe: 200 ms */
+#define MC_BACKOFF_MAX_NS 3200000000LL	/* doubling up to 3.2 s */
+#define MC_DEFAULT_ITEM_MAX (1024 * 1024)
+/* Room for memcached's item header, the key and the CAS field within
+ * item_size_max (the header is ~56 bytes, keys here are under 100). */
+#define MC_ITEM_OVERHEAD 512
+#define MC_FLAG_MANIFEST 0x4d434d31U	/* "MCM1": the item is a manifest */
+#define MC_MANIFEST_MAGIC 0x4b4e4843U	/* "CHNK" */
+#define MC_MANIFEST_SIZE 64
+#define MC_CHUNK_KEY_MAX (KEY_TEXT_MAX + 32)
+
+/* One server's circuit breaker. Written by any thread with atomics. */
+struct mc_breaker {
+	int fails;		/* consecutive failures; 0 = healthy */
+	int probing;		/* 1 while one request probes an open breaker */
+	int64_t open_until;	/* CLOCK_MONOTONIC ns; 0 = closed */
+};
+
+struct mc_server {
+	char host[256];
+	in_port_t port;
+	struct mc_breaker br;
+};
+
+struct mc_store {
+	struct store base;
+	int nservers;
+	struct mc_server servers[MC_MAX_SERVERS];
+	int connect_timeout_ms, timeout_ms;
+	bool sasl;
+	char sasl_user[256];
+	char sasl_password[256];
+	pthread_key_t tkey;
+	uint64_t gen;		/* bumped in the child by after_fork */
+	int troubled;		/* servers with fails > 0: 0 keeps the fast path fast */
+	int item_probe;		/* 0 unread, 1 being read, 2 known */
+	size_t chunk_size;	/* largest single item we write; set once */
+};
+
+/* A thread's own connection state; never seen by another thread. */
+struct mc_thread {
+	struct mc_store *s;
+	memcached_st *mc;
+	memcached_result_st res;	/* reused: its buffer grows once */
+	uint64_t gen;
+	uint64_t bad;		/* bit i: this handle failed on server i */
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- handles ---------------------------------------------------------- */
+
+static memcached_st *mc_handle_new(struct mc_store *s)
+{
+	memcached_st *mc = memcached_create(NULL);
+	int i;
+
+	if (!mc)
+		return NULL;
+	/* Behaviours that quit connections are set before any exists. */
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_NO_BLOCK, 1);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
+	if (s->sasl)
+		memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, 1);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_KETAMA_HASH, MEMCACHED_HASH_MD5);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_HASH, MEMCACHED_HASH_MD5);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_DISTRIBUTION,
+			       MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, s->connect_timeout_ms);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, s->timeout_ms);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)s->timeout_ms * 1000);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)s->timeout_ms * 1000);
+	/* Our breaker decides when a server is tried again; libmemcached's own
+	 * per-handle timeout would turn our probe into an instant refusal. */
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, 0);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SERVER_TIMEOUT_LIMIT, 1U << 30);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1U << 30);
+	for (i = 0; i < s->nservers; i++) {
+		if (memcached_server_add(mc, s->servers[i].host, s->servers[i].port)
+		    != MEMCACHED_SUCCESS) {
+			log_error("'%s:%u': cannot add memcached server: %s", s->servers[i].host,
+				  s->servers[i].port, memcached_last_error_message(mc));
+			memcached_free(mc);
+			return NULL;
+		}
+	}
+#if defined(LIBMEMCACHED_WITH_SASL_SUPPORT) && LIBMEMCACHED_WITH_SASL_SUPPORT
+	if (s->sasl && memcached_set_sasl_auth_data(mc, s->sasl_user, s->sasl_password)
+	    != MEMCACHED_SUCCESS) {
+		log_error("'%s': cannot set sasl credentials", s->sasl_user);
+		memcached_free(mc);
+		return NULL;
+	}
+#endif
+	return mc;
+}
+
+static void mc_thread_destroy(void *p)
+{
+	struct mc_thread *t = p;
+
+	/* A handle from before a fork shares its sockets with the parent:
+	 * freeing it would send QUIT on them, so it is left alone. */
+	if (t->gen == __atomic_load_n(&t->s->gen, __ATOMIC_RELAXED)) {
+		memcached_result_free(&t->res);
+		memcached_free(t->mc);
+	}
+	free(t);
+}
+
+/* This thread's handle, created on first use (and again after a fork).
+ * NULL (counted as an error in st) when none can be made. */
+static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st)
+{
+	struct mc_thread *t = pthread_getspecific(s->tkey);
+	uint64_t gen = __atomic_load_n(&s->gen, __ATOMIC_RELAXED);
+
+	if (t && t->gen == gen)
+		return t;
+	if (t) {
+		/* Inherited across fork: drop it without a word on its sockets. */
+		pthread_setspecific(s->tkey, NULL);
+		free(t);
+	}
+	t = calloc(1, sizeof *t);
+	if (!t)
+		goto fail;
+	t->s = s;
+	t->gen = gen;
+	t->mc = mc_handle_new(s);
+	if (!t->mc || !memcached_result_create(t->mc, &t->res)) {
+		if (t->mc)
+			memcached_free(t->mc);
+		free(t);
+		goto fail;
+	}
+	pthread_setspecific(s->tkey, t);
+	return t;
+fail:
+	if (st)
+		STAT_ADD(st, errors, 1);
+	return NULL;
+}
+
+/* ---- breaker and counting -------------------------------------------- */
+
+static bool mc_is_timeout(memcached_st *mc, memcached_return_t rc)
+{
+	if (rc == MEMCACHED_TIMEOUT || rc == MEMCACHED_IN_PROGRESS)
+		return true;
+	if (rc == MEMCACHED_ERRNO) {
+		int e = memcached_last_error_errno(mc);
+		return e == ETIMEDOUT || e == EAGAIN || e == EINPROGRESS;
+	}
+	return false;
+}
+
+/* Answers that come from a healthy server, even when the request failed. */
+static bool mc_server_answered(memcached_return_t rc)
+{
+	switch (rc) {
+	case MEMCACHED_SUCCESS:
+	case MEMCACHED_END:
+	case MEMCACHED_NOTFOUND:
+	case MEMCACHED_STORED:
+	case MEMCACHED_NOTSTORED:
+	case MEMCACHED_DATA_EXISTS:
+	case MEMCACHED_DELETED:
+	case MEMCACHED_E2BIG:
+	case MEMCACHED_SERVER_MEMORY_ALLOCATION_FAILURE:
+	case MEMCACHED_SERVER_ERROR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int mc_server_of(struct mc_thread *t, const char *key, size_t len)
+{
+	uint32_t i = memcached_generate_hash(t->mc, key, len);
+
+	return i < (uint32_t)t->s->nservers ? (int)i : 0;
+}
+
+/* May a request go to server i now? false = fail fast. */
+static bool mc_breaker_admit(struct mc_store *s, int i)
+{
+	struct mc_breaker *b = &s->servers[i].br;
+	int64_t until = __atomic_load_n(&b->open_until, __ATOMIC_ACQUIRE);
+	int zero = 0;
+
+	if (until == 0)
+		return true;
+	if (now_ns() < until)
+		return false;
+	/* Backoff over: exactly one request probes. */
+	return __atomic_compare_exchange_n(&b->probing, &zero, 1, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+static void mc_breaker_success(struct mc_thread *t, int i, struct memo_stats *st)
+{
+	struct mc_store *s = t->s;
+	struct mc_breaker *b = &s->servers[i].br;
+	bool reconnected = false;
+
+	if (t->bad & (1ULL << i)) {
+		t->bad &= ~(1ULL << i);
+		reconnected = true;
+	}
+	if (__atomic_exchange_n(&b->fails, 0, __ATOMIC_ACQ_REL) != 0)
+		__atomic_fetch_sub(&s->troubled, 1, __ATOMIC_RELAXED);
+	if (__atomic_exchange_n(&b->open_until, 0, __ATOMIC_ACQ_REL) != 0) {
+		__atomic_store_n(&b->probing, 0, __ATOMIC_RELEASE);
+		log_info("'%s:%u': memcached server is back", s->servers[i].host,
+			 s->servers[i].port);
+		reconnected = true;
+	}
+	if (reconnected && st)
+		STAT_ADD(st, reconnects, 1);
+}
+
+static void mc_breaker_failure(struct mc_thread *t, int i, memcached_return_t rc)
+{
+	struct mc_store *s = t->s;
+	struct mc_breaker *b = &s->servers[i].br;
+	int f = __atomic_add_fetch(&b->fails, 1, __ATOMIC_ACQ_REL);
+	int64_t backoff = MC_BACKOFF_NS;
+	int k;
+
+	t->bad |= 1ULL << i;
+	if (f == 1)
+		__atomic_fetch_add(&s->troubled, 1, __ATOMIC_RELAXED);
+	if (f < MC_BREAK_AFTER)
+		return;
+	for (k = MC_BREAK_AFTER; k < f && backoff < MC_BACKOFF_MAX_NS; k++)
+		backoff *= 2;
+	if (backoff > MC_BACKOFF_MAX_NS)
+		backoff = MC_BACKOFF_MAX_NS;
+	if (f == MC_BREAK_AFTER && (rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM))
+		log_warn("'%s:%u': memcached refused sasl authentication of '%s'; asking again in %lld ms",
+			 s->servers[i].host, s->servers[i].port, s->sasl_user,
+			 (long long)(backoff / 1000000));
+	else if (f == MC_BREAK_AFTER)
+		log_warn("'%s:%u': memcached server does not answer; asking again in %lld ms",
+			 s->servers[i].host, s->servers[i].port, (long long)(backoff / 1000000));
+	__atomic_store_n(&b->open_until, now_ns() + backoff, __ATOMIC_RELEASE);
+	__atomic_store_n(&b->probing, 0, __ATOMIC_RELEASE);
+}
+
+/* Gate before a single-key request: the server index, or -1 = fail fast.
+ * The index is computed only when some server is in trouble. */
+static int mc_gate(struct mc_thread *t, const char *key, size_t len, struct memo_stats *st)
+{
+	int i;
+
+	if (!t->bad && !__atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
+		return -2;	/* all healthy: no index needed */
+	i = mc_server_of(t, key, len);
+	if (!mc_breaker_admit(t->s, i)) {
+		if (st)
+			STAT_ADD(st, errors, 1);
+		return -1;
+	}
+	return i;
+}
+
+/* Account for the outcome of a request on `key` (gated as `i`). Returns the
+ * store result for a failure, or 0 when the server answered. */
+static int mc_account(struct mc_thread *t, int i, const char *key, size_t len,
+		      memcached_return_t rc, struct memo_stats *st)
+{
+	if (mc_server_answered(rc)) {
+		if (i >= 0 || t->bad || __atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
+			mc_breaker_success(t, i >= 0 ? i : mc_server_of(t, key, len), st);
+		return 0;
+	}
+	if (i < 0)
+		i = mc_server_of(t, key, len);
+	mc_breaker_failure(t, i, rc);
+	if (mc_is_timeout(t->mc, rc)) {
+		if (st)
+			STAT_ADD(st, timeouts, 1);
+		log_debug("'%s:%u': memcached timeout: %s", t->s->servers[i].host,
+			  t->s->servers[i].port, memcached_last_error_message(t->mc));
+		return STORE_TIMEOUT;
+	}
+	if (st)
+		STAT_ADD(st, errors, 1);
+	log_debug("'%s:%u': memcached error: %s", t->s->servers[i].host,
+		  t->s->servers[i].port, memcached_last_error_message(t->mc));
+	return STORE_ERROR;
+}
+
+/* ---- item size --------------------------------------------------------- */
+
+static memcached_return_t mc_settings_cb(const memcached_instance_st *server,
+					 const char *key, size_t klen, const char *val,
+					 size_t vlen, void *ctx)
+{
+	size_t *min = ctx;
+	char buf[32];
+	unsigned long long v;
+
+	(void)server;
+	if (klen == 13 && !memcmp(key, "item_size_max", 13) && vlen < sizeof buf) {
+		memcpy(buf, val, vlen);
+		buf[vlen] = 0;
+		v = strtoull(buf, NULL, 10);
+		if (v >= 1024 && (*min == 0 || v < *min))
+			*min = v;
+	}
+	return MEMCACHED_SUCCESS;
+}
+
+/* The largest item we write: read once from `stats settings` (the smallest
+ * item_size_max of the servers that answer), else 1 MiB assumed. */
+static size_t mc_chunk_size(struct mc_thread *t)
+{
+	struct mc_store *s = t->s;
+	int zero = 0;
+	size_t min = 0;
+
+	if (__atomic_load_n(&s->item_probe, __ATOMIC_ACQUIRE) == 2)
+		return s->chunk_size;
+	if (!__atomic_compare_exchange_n(&s->item_probe, &zero, 1, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return MC_DEFAULT_ITEM_MAX - MC_ITEM_OVERHEAD;	/* another thread reads it */
+	memcached_stat_execute(t->mc, "settings", mc_settings_cb, &min);
+	if (min == 0)
+		min = MC_DEFAULT_ITEM_MAX;
+	s->chunk_size = min - MC_ITEM_OVERHEAD;
+	log_debug("memcached item size: %zu bytes per item", s->chunk_size);
+	__atomic_store_n(&s->item_probe, 2, __ATOMIC_RELEASE);
+	return s->chunk_size;
+}
+
+/* ---- manifest ---------------------------------------------------------- */
+
+/* Manifest, 64 bytes little-endian: u32 magic, u32 chunk count, u64 total
+ * length, u64 write id, u64 chunk size, digest[32] = BLAKE2b-256(value). */
+struct mc_manifest {
+	uint32_t nchunks;
+	uint64_t total, id, chunk;
+	uint8_t digest[32];
+};
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void mc_manifest_encode(const struct mc_manifest *m, uint8_t out[MC_MANIFEST_SIZE])
+{
+	put64(out, MC_MANIFEST_MAGIC | (uint64_t)m->nchunks << 32);
+	put64(out + 8, m->total);
+	put64(out + 16, m->id);
+	put64(out + 24, m->chunk);
+	memcpy(out + 32, m->digest, 32);
+}
+
+static bool mc_manifest_decode(const uint8_t *p, size_t len, struct mc_manifest *m)
+{
+	uint64_t w;
+
+	if (len != MC_MANIFEST_SIZE)
+		return false;
+	w = get64(p);
+	if ((uint32_t)w != MC_MANIFEST_MAGIC)
+		return false;
+	m->nchunks = (uint32_t)(w >> 32);
+	m->total = get64(p + 8);
+	m->id = get64(p + 16);
+	m->chunk = get64(p + 24);
+	memcpy(m->digest, p + 32, 32);
+	/* The counts must agree, and stay within what memcached could hold. */
+	return m->chunk >= 1024 && m->chunk <= (1U << 30) && m->nchunks > 0 &&
+	       m->nchunks < (1U << 16) &&
+	       m->total > (uint64_t)(m->nchunks - 1) * m->chunk &&
+	       m->total <= (uint64_t)m->nchunks * m->chunk;
+}
+
+static size_t mc_chunk_key(char *out, const struct memo_key *k, uint64_t id, uint32_t n)
+{
+	return (size_t)snprintf(out, MC_CHUNK_KEY_MAX, "%.*s.%016" PRIx64 ".c%" PRIu32,
+				(int)k->textlen, k->text, id, n);
+}
+
+/* ---- get ---------------------------------------------------------------- */
+
+/* Fetch every chunk the manifest names with one multi-get into out. */
+static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
+			 const struct mc_manifest *m, struct membuf *out,
+			 struct memo_stats *st)
+{
+	char (*keys)[MC_CHUNK_KEY_MAX] = NULL;
+	const char **kp = NULL;
+	size_t *kl = NULL;
+	uint8_t *seen = NULL;
+	/* On our stack, not allocated: fetch_result frees allocated results at
+	 * the end of a multi-get, and we free this one's buffer ourselves. */
+	memcached_result_st rs, *r = NULL;
+	memcached_return_t rc;
+	uint8_t digest[32];
+	size_t base = out->len;
+	uint32_t i, got = 0;
+	int ret = STORE_MISS;
+
+	if (membuf_reserve(out, base + m->total) < 0)
+		return STORE_ERROR;
+	keys = malloc(m->nchunks * sizeof *keys);
+	kp = malloc(m->nchunks * sizeof *kp);
+	kl = malloc(m->nchunks * sizeof *kl);
+	seen = calloc(m->nchunks, 1);
+	if (!keys || !kp || !kl || !seen)
+		goto out;
+	for (i = 0; i < m->nchunks; i++) {
+		kl[i] = mc_chunk_key(keys[i], k, m->id, i);
+		kp[i] = keys[i];
+		if (!mc_breaker_admit(t->s, mc_server_of(t, keys[i], kl[i]))) {
+			if (st)
+				STAT_ADD(st, errors, 1);
+			ret = STORE_ERROR;
+			goto out;
+		}
+	}
+	/* A multi-get spans servers and libmemcached reports one code for all:
+	 * a failure is charged to the first chunk's server, which is right
+	 * whenever the chunks share it and errs only towards asking less. */
+	rc = memcached_mget(t->mc, kp, kl, m->nchunks);
+	if (rc == MEMCACHED_SOME_ERRORS && st)
+		STAT_ADD(st, errors, 1);	/* some chunks went unasked: a miss below */
+	if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_SOME_ERRORS) {
+		ret = mc_account(t, -1, kp[0], kl[0], rc, st);
+		goto out;
+	}
+	r = memcached_result_create(t->mc, &rs);
+	while (r && memcached_fetch_result(t->mc, r, &rc)) {
+		const char *rk = memcached_result_key_value(r);
+		size_t rkl = memcached_result_key_length(r);
+		size_t vlen = memcached_result_length(r);
+		const char *p = rk + rkl;
+		uint64_t want, idx = 0, mul = 1;
+
+		/* The index is the number after the last ".c". */
+		while (p > rk && p[-1] >= '0' && p[-1] <= '9' && mul < 100000000) {
+			idx += (uint64_t)(p[-1] - '0') * mul;
+			mul *= 10;
+			p--;
+		}
+		i = p - rk >= 2 && p[-1] == 'c' && p[-2] == '.' && mul > 1 ? (uint32_t)idx
+									 : m->nchunks;
+		if (i >= m->nchunks || seen[i])
+			continue;
+		want = i + 1 < m->nchunks ? m->chunk : m->total - (uint64_t)i * m->chunk;
+		if (vlen != want) {
+			ret = -100;	/* finish draining, then reject */
+			continue;
+		}
+		memcpy(out->data + base + (size_t)i * m->chunk, memcached_result_value(r), vlen);
+		seen[i] = 1;
+		got++;
+	}
+	if (rc != MEMCACHED_END && rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND &&
+	    ret != -100) {
+		ret = mc_account(t, -1, kp[0], kl[0], rc, st);
+		goto out;
+	}
+	if (ret == -100) {
+		if (st)
+			STAT_ADD(st, rejected, 1);
+		log_debug("'%.*s': a memcached chunk has the wrong length", (int)k->textlen, k->text);
+		ret = STORE_MISS;
+		goto out;
+	}
+	if (got != m->nchunks) {
+		ret = STORE_MISS;	/* evicted chunks: a plain miss */
+		goto out;
+	}
+	blake2b(digest, out->data + base, NULL, sizeof digest, m->total, 0);
+	if (memcmp(digest, m->digest, sizeof digest)) {
+		if (st)
+			STAT_ADD(st, rejected, 1);
+		log_debug("'%.*s': memcached chunks do not match their manifest",
+			  (int)k->textlen, k->text);
+		goto out;
+	}
+	out->len = base + m->total;
+	ret = STORE_HIT;
+out:
+	if (r)
+		memcached_result_free(r);
+	free(keys);
+	free(kp);
+	free(kl);
+	free(seen);
+	return ret;
+}
+
+/* Get the main item (with its cas when `token`), then its chunks if any. */
+static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf *out,
+		    uint64_t *token, struct memo_stats *st)
+{
+	struct mc_thread *t = mc_thread_get(s, st);
+	const char *key = k->text;
+	size_t klen = k->textlen;
+	memcached_result_st *r;
+	memcached_return_t rc;
+	struct mc_manifest m;
+	uint32_t flags;
+	size_t len, base;
+	bool manifest, good = false;
+	int i, ret;
+
+	if (token)
+		*token = 0;
+	if (!t)
+		return STORE_ERROR;
+	i = mc_gate(t, key, klen, st);
+	if (i == -1)
+		return STORE_ERROR;
+	if (token)
+		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 1);
+	rc = memcached_mget(t->mc, &key, &klen, 1);
+	if (rc != MEMCACHED_SUCCESS) {
+		ret = mc_account(t, i, key, klen, rc, st);
+		goto done;
+	}
+	r = memcached_fetch_result(t->mc, &t->res, &rc);
+	if (!r) {
+		/* END: not there. Anything else: the server failed us. */
+		ret = mc_account(t, i, key, klen, rc == MEMCACHED_END ? MEMCACHED_NOTFOUND : rc, st);
+		goto done;
+	}
+	/* A reply for another key means the stream is out of step (a reply
+	 * that arrived after its request timed out): never return it, and
+	 * start over on fresh connections. */
+	if (memcached_result_key_length(&t->res) != klen ||
+	    memcmp(memcached_result_key_value(&t->res), key, klen)) {
+		memcached_quit(t->mc);
+		ret = mc_account(t, i, key, klen, MEMCACHED_PROTOCOL_ERROR, st);
+		goto done;
+	}
+	/* Take what we need now: the fetch that reads END resets t->res. */
+	flags = memcached_result_flags(&t->res);
+	len = memcached_result_length(&t->res);
+	if (token)
+		*token = memcached_result_cas(&t->res);
+	base = out->len;
+	manifest = flags == MC_FLAG_MANIFEST;
+	if (manifest) {
+		good = mc_manifest_decode((const uint8_t *)memcached_result_value(&t->res),
+					  len, &m);
+	} else {
+		if (membuf_reserve(out, base + len) < 0) {
+			ret = STORE_ERROR;
+			goto done;
+		}
+		memcpy(out->data + base, memcached_result_value(&t->res), len);
+	}
+	/* Drain the END that follows the item, so the connection is clean. */
+	while (memcached_fetch_result(t->mc, &t->res, &rc) != NULL)
+		;
+	if (rc != MEMCACHED_END && rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND) {
+		ret = mc_account(t, i, key, klen, rc, st);
+		goto done;
+	}
+	mc_account(t, i, key, klen, MEMCACHED_SUCCESS, st);
+	if (!manifest) {
+		out->len = base + len;
+		ret = STORE_HIT;
+	} else if (!good) {
+		if (st)
+			STAT_ADD(st, rejected, 1);
+		log_debug("'%.*s': malformed memcached manifest", (int)klen, key);
+		ret = STORE_MISS;
+	} else {
+		ret = mc_get_chunks(t, k, &m, out, st);
+	}
+done:
+	if (token)
+		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 0);
+	if (ret != STORE_HIT && token)
+		*token = 0;
+	return ret;
+}
+
+static int mc_get(struct store *base, const struct memo_key *k, struct membuf *out,
+		  struct memo_stats *st)
+{
+	return mc_fetch((struct mc_store *)base, k, out, NULL, st);
+}
+
+static int mc_gets(struct store *base, const struct memo_key *k, struct membuf *out,
+		   uint64_t *token, struct memo_stats *st)
+{
+	return mc_fetch((struct mc_store *)base, k, out, token, st);
+}
+
+/* ---- set ---------------------------------------------------------------- */
+
+enum mc_mode { MC_SET, MC_SET_NOREPLY, MC_CAS, MC_ADD };
+
+/* One item, acknowledged by the server (except MC_SET_NOREPLY, see above). */
+static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
+		       const void *val, size_t len, uint32_t flags, enum mc_mode mode,
+		       uint64_t token, struct memo_stats *st)
+{
+	memcached_return_t rc;
+	int i = mc_gate(t, key, klen, st);
+
+	if (i == -1)
+		return STORE_ERROR;
+	if (mode == MC_CAS)
+		rc = memcached_cas(t->mc, key, klen, val, len, 0, flags, token);
+	else if (mode == MC_ADD)
+		rc = memcached_add(t->mc, key, klen, val, len, 0, flags);
+	else if (mode == MC_SET_NOREPLY) {
+		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 1);
+		rc = memcached_set(t->mc, key, klen, val, len, 0, flags);
+		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 0);
+	} else
+		rc = memcached_set(t->mc, key, klen, val, len, 0, flags);
+	i = mc_account(t, i, key, klen, rc, st);
+	if (i)
+		return i;
+	if (rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED)
+		return STORE_HIT;
+	if (rc == MEMCACHED_DATA_EXISTS || rc == MEMCACHED_NOTSTORED ||
+	    rc == MEMCACHED_NOTFOUND)
+		return STORE_CONFLICT;
+	/* Refused by a healthy server (too large, out of memory): not stored. */
+	if (st)
+		STAT_ADD(st, errors, 1);
+	log_debug("'%.*s': memcached refused the item: %s", (int)klen, key,
+		  memcached_strerror(t->mc, rc));
+	return STORE_ERROR;
+}
+
+static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
+		  size_t len, enum mc_mode mode, uint64_t token, struct memo_stats *st)
+{
+	struct mc_thread *t = mc_thread_get(s, st);
+	uint8_t manifest[MC_MANIFEST_SIZE];
+	char ck[MC_CHUNK_KEY_MAX];
+	struct mc_manifest m;
+	size_t chunk;
+	uint32_t n;
+	int ret;
+
+	if (!t)
+		return STORE_ERROR;
+	chunk = mc_chunk_size(t);
+	if (mode == MC_SET && len <= chunk / 2 && !s->sasl)
+		mode = MC_SET_NOREPLY;
+	if (len <= chunk)
+		return mc_put_item(t, k->text, k->textlen, val, len, 0, mode, token, st);
+	/* Chunks first, each acknowledged; the manifest last makes them visible. */
+	m.chunk = chunk;
+	m.total = len;
+	m.nchunks = (uint32_t)((len + chunk - 1) / chunk);
+	if (getrandom(&m.id, sizeof m.id, 0) != sizeof m.id)
+		m.id = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32);
+	blake2b(m.digest, val, NULL, sizeof m.digest, len, 0);
+	for (n = 0; n < m.nchunks; n++) {
+		size_t off = (size_t)n * chunk;
+		size_t cl = len - off < chunk ? len - off : chunk;
+		size_t kl = mc_chunk_key(ck, k, m.id, n);
+
+		ret = mc_put_item(t, ck, kl, (const uint8_t *)val + off, cl, 0, MC_SET, 0, st);
+		if (ret != STORE_HIT)
+			return ret == STORE_CONFLICT ? STORE_ERROR : ret;
+	}
+	mc_manifest_encode(&m, manifest);
+	return mc_put_item(t, k->text, k->textlen, manifest, sizeof manifest,
+			   MC_FLAG_MANIFEST, mode, token, st);
+}
+
+static int mc_set(struct store *base, const struct memo_key *k, const void *val,
+		  size_t len, struct memo_stats *st)
+{
+	return mc_put((struct mc_store *)base, k, val, len, MC_SET, 0, st);
+}
+
+static int mc_cas(struct store *base, const struct memo_key *k, const void *val,
+		  size_t len, uint64_t token, struct memo_stats *st)
+{
+	return mc_put((struct mc_store *)base, k, val, len, token ? MC_CAS : MC_ADD, token, st);
+}
+
+/* Deletes the main key; chunks of a chunked entry are left for the LRU
+ * (without their manifest nobody can reach them). */
+static int mc_del(struct store *base, const struct memo_key *k, struct memo_stats *st)
+{
+	struct mc_thread *t = mc_thread_get((struct mc_store *)base, st);
+	memcached_return_t rc;
+	int i, ret;
+
+	if (!t)
+		return STORE_ERROR;
+	i = mc_gate(t, k->text, k->textlen, st);
+	if (i == -1)
+		return STORE_ERROR;
+	rc = memcached_delete(t->mc, k->text, k->textlen, 0);
+	ret = mc_account(t, i, k->text, k->textlen, rc, st);
+	if (ret)
+		return ret;
+	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_DELETED ? STORE_HIT : STORE_MISS;
+}
+
+/* ---- single flight lease (store.h `lease`) ------------------------------ */
+
+/* `add` decides: exactly one caller creates the lease key; its expiry ends a
+ * dead holder's lease without anyone's help. memcached counts expiry in whole
+ * seconds from a clock that ticks once a second, so the lease is given one
+ * second more than ttl_ms rounded up: it lasts at least ttl_ms, at most ~2 s
+ * more. Dropping reads the lease and deletes it only if it is still ours
+ * (memcached has no compare-and-delete: a lease that expires and passes to
+ * another in the one round trip between would be deleted; that costs at most
+ * one more computation, never a wrong result). */
+static int mc_lease(struct store *base, const struct memo_key *k, uint64_t owner,
+		    int ttl_ms, struct memo_stats *st)
+{
+	struct mc_store *s = (struct mc_store *)base;
+	struct mc_thread *t;
+	memcached_return_t rc;
+	uint8_t space[64], val[8];
+	struct membuf cur;
+	int i, r;
+
+	put64(val, owner);
+	if (ttl_ms == 0) {
+		membuf_init(&cur, space, sizeof space);
+		r = mc_fetch(s, k, &cur, NULL, st);
+		if (r == STORE_HIT)
+			r = cur.len == sizeof val && !memcmp(cur.data, val, sizeof val) ?
+			    mc_del(base, k, st) : STORE_MISS;
+		membuf_release(&cur);
+		return r;
+	}
+	t = mc_thread_get(s, st);
+	if (!t)
+		return STORE_ERROR;
+	i = mc_gate(t, k->text, k->textlen, st);
+	if (i == -1)
+		return STORE_ERROR;
+	rc = memcached_add(t->mc, k->text, k->textlen, (const char *)val, sizeof val,
+			   (time_t)((ttl_ms + 999) / 1000 + 1), 0);
+	r = mc_account(t, i, k->text, k->textlen, rc, st);
+	if (r)
+		return r;
+	if (rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED)
+		return STORE_HIT;
+	if (rc == MEMCACHED_DATA_EXISTS || rc == MEMCACHED_NOTSTORED)
+		return STORE_CONFLICT;
+	if (st)
+		STAT_ADD(st, errors, 1);
+	return STORE_ERROR;
+}
+
+/* ---- lifecycle and report ------------------------------------------- */
+
+static void mc_after_fork(struct store *base)
+{
+	struct mc_store *s = (struct mc_store *)base;
+
+	/* Every handle created before now belongs to the parent's sockets. */
+	__atomic_fetch_add(&s->gen, 1, __ATOMIC_RELAXED);
+}
+
+/* Each server asked on its own connection (memcached_stat's array follows
+ * libmemcached's own server order, not the config's), with the configured
+ * timeouts: a dead or stopped server is reported down, not waited for. */
+static void mc_report(struct store *base, FILE *out)
+{
+	struct mc_store *s = (struct mc_store *)base;
+	int i;
+
+	for (i = 0; i < s->nservers; i++) {
+		struct mc_server *sv = &s->servers[i];
+		bool open = __atomic_load_n(&sv->br.open_until, __ATOMIC_RELAXED) != 0;
+		memcached_stat_st x;
+		memcached_return_t rc;
+		uint64_t h, m;
+
+		memset(&x, 0, sizeof x);
+		rc = open ? MEMCACHED_SERVER_MARKED_DEAD :
+		     memcached_stat_servername(&x, NULL, sv->host, sv->port);
+		if (rc != MEMCACHED_SUCCESS || x.pid == 0) {
+			fprintf(out, "memcached %s:%u down (%s)\n", sv->host, sv->port,
+				open ? "not answering; asked again after a backoff" :
+				memcached_strerror(NULL, rc));
+			continue;
+		}
+		h = x.get_hits;
+		m = x.get_misses;
+		fprintf(out, "memcached %s:%u up items=%" PRIu64 " bytes=%" PRIu64
+			" limit=%" PRIu64 " hits=%" PRIu64 " misses=%" PRIu64 " hit_ratio=%.3f\n",
+			sv->host, sv->port, (uint64_t)x.curr_items, (uint64_t)x.bytes,
+			(uint64_t)x.limit_maxbytes, h, m, h + m ? (double)h / (double)(h + m) : 0.0);
+	}
+}
+
+/* Frees this thread's handle; other threads' handles go with their threads
+ * only while the key lives, so free the store last, at exit. */
+static void mc_free(struct store *base)
+{
+	struct mc_store *s = (struct mc_store *)base;
+	struct mc_thread *t = pthread_getspecific(s->tkey);
+
+	if (t) {
+		pthread_setspecific(s->tkey, NULL);
+		mc_thread_destroy(t);
+	}
+	pthread_key_delete(s->tkey);
+	memset(s->sasl_password, 0, sizeof s->sasl_password);
+	free(s);
+}
+
+static const struct store_ops mc_ops = {
+	.name = "memcached",
+	.get = mc_get,
+	.set = mc_set,
+	.gets = mc_gets,
+	.cas = mc_cas,
+	.del = mc_del,
+	.after_fork = mc_after_fork,
+	.report = mc_report,
+	.free = mc_free,
+	.lease = mc_lease,
+};
+
+/* "host:port, host:port" (port 11211 when left out). */
+static int mc_parse_servers(struct mc_store *s, const struct cache_config *c)
+{
+	const char *p = c->servers;
+
+	while (*p) {
+		const char *e, *colon = NULL;
+		struct mc_server *sv;
+		size_t hl;
+		char *end;
+		long port = 11211;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		for (e = p; *e && *e != ',' && *e != ' ' && *e != '\t'; e++)
+			if (*e == ':')
+				colon = e;
+		hl = (colon ? colon : e) - p;
+		if (colon) {
+			port = strtol(colon + 1, &end, 10);
+			if (end != e || port <= 0 || port > 65535) {
+				log_error("%s:%d: bad port in memcached server '%.*s'", c->file,
+					  c->line, (int)(e - p), p);
+				return -1;
+			}
+		}
+		if (hl == 0 || hl >= sizeof s->servers[0].host) {
+			log_error("%s:%d: bad memcached server '%.*s'", c->file, c->line,
+				  (int)(e - p), p);
+			return -1;
+		}
+		if (s->nservers == MC_MAX_SERVERS) {
+			log_error("%s:%d: more than %d memcached servers", c->file, c->line,
+				  MC_MAX_SERVERS);
+			return -1;
+		}
+		sv = &s->servers[s->nservers++];
+		memcpy(sv->host, p, hl);
+		sv->host[hl] = 0;
+		sv->port = (in_port_t)port;
+		p = e;
+	}
+	if (s->nservers == 0) {
+		log_error("%s:%d: 'servers' names no memcached server", c->file, c->line);
+		return -1;
+	}
+	return 0;
+}
+
+static int mc_read_password(struct mc_store *s, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f) {
+		log_error("'%s': cannot read sasl password: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(s->sasl_password, 1, sizeof s->sasl_password - 1, f);
+	fclose(f);
+	while (n && (s->sasl_password[n - 1] == '\n' || s->sasl_password[n - 1] == '\r'))
+		n--;
+	s->sasl_password[n] = 0;
+	return 0;
+}
+
+__attribute__((visibility("default")))
+struct store *memo_store_memcached_open(const struct cache_config *c)
+{
+	struct mc_store *s;
+
+	log_init();
+	s = calloc(1, sizeof *s);
+	if (!s) {
+		log_error("'memcached': out of memory");
+		return NULL;
+	}
+	s->base.ops = &mc_ops;
+	s->connect_timeout_ms = c->connect_timeout_ms > 0 ? c->connect_timeout_ms : 50;
+	s->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 50;
+	if (mc_parse_servers(s, c) < 0)
+		goto fail;
+	if (c->sasl_user[0] || c->sasl_password_file[0]) {
+#if defined(LIBMEMCACHED_WITH_SASL_SUPPORT) && LIBMEMCACHED_WITH_SASL_SUPPORT
+		if (!c->sasl_user[0] || !c->sasl_password_file[0]) {
+			log_error("%s:%d: sasl needs both 'sasl_user' and 'sasl_password_file'",
+				  c->file, c->line);
+			goto fail;
+		}
+		s->sasl = true;
+		snprintf(s->sasl_user, sizeof s->sasl_user, "%s", c->sasl_user);
+		if (mc_read_password(s, c->sasl_password_file) < 0)
+			goto fail;
+#else
+		log_error("%s:%d: 'sasl_user': this libmemcached was built without sasl support",
+			  c->file, c->line);
+		goto fail;
+#endif
+	}
+	if (pthread_key_create(&s->tkey, mc_thread_destroy)) {
+		log_error("'memcached': no thread key left");
+		goto fail;
+	}
+	return &s->base;
+fail:
+	free(s);
+	return NULL;
+}

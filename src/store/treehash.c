@@ -1,0 +1,213 @@
+/*
+ * treehash: see treehash.h. One job runs at a time (a caller that finds the
+ * pool busy hashes its leaves alone, which is correct, only slower); leaves
+ * are handed out by an atomic counter, so a slow worker never holds a leaf
+ * another could take.
+ */
+#include "store/treehash.h"
+
+#include <blake2.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_WORKERS 7
+#define STACK_LEAVES 256
+
+struct job {
+	const uint8_t *data;
+	size_t len, leaves;
+	uint8_t (*digest)[32];
+	size_t next;		/* atomic: the next leaf to take */
+	size_t done;		/* atomic: leaves finished */
+	int users;		/* under pool_lock: workers holding this job */
+};
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t pool_idle = PTHREAD_COND_INITIALIZER;
+static struct job *current;	/* under pool_lock */
+static unsigned long generation;	/* written under pool_lock: bumped per job */
+static int nworkers = -1;	/* -1: not started; under pool_lock */
+static int busy;		/* a job is running; atomic */
+
+static void hash_leaves(struct job *j)
+{
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->leaves) {
+		size_t off = i * TREEHASH_CHUNK;
+		size_t n = j->len - off < TREEHASH_CHUNK ? j->len - off : TREEHASH_CHUNK;
+		blake2b(j->digest[i], j->data + off, NULL, 32, n, 0);
+		__atomic_fetch_add(&j->done, 1, __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * Waiting on a condition variable costs a wake-up (tens of microseconds on a
+ * VM, where the idle CPU is halted) at each end of a job: a worker is late to
+ * its first leaf, and the caller to its result. Both first poll for a short
+ * while, which is cheap next to a job (a leaf is ~0.3 ms on one core) and
+ * makes back-to-back jobs wake nobody. 1 MiB on 2 cores, median of 8 runs:
+ * 1.25 -> 1.54 GB/s.
+ */
+#define POLL_NS 100000
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Polls until cond(arg) holds or POLL_NS pass (the caller then waits on
+ * its condition variable as before). */
+static void poll_briefly(int (*cond)(const void *), const void *arg)
+{
+	uint64_t until = now_ns() + POLL_NS;
+
+	for (int i = 0; !cond(arg); i++) {
+		__builtin_ia32_pause();
+		if ((i & 255) == 255 && now_ns() > until)
+			return;
+	}
+}
+
+static int new_job(const void *seen)
+{
+	return __atomic_load_n(&generation, __ATOMIC_RELAXED) != *(const unsigned long *)seen;
+}
+
+static int job_done(const void *j)
+{
+	const struct job *job = j;
+
+	return __atomic_load_n(&job->done, __ATOMIC_ACQUIRE) == job->leaves;
+}
+
+static void *worker(void *arg)
+{
+	unsigned long seen = 0;
+
+	(void)arg;
+	pthread_mutex_lock(&pool_lock);
+	for (;;) {
+		struct job *j;
+
+		if (generation == seen) {
+			pthread_mutex_unlock(&pool_lock);
+			poll_briefly(new_job, &seen);
+			pthread_mutex_lock(&pool_lock);
+		}
+		while (generation == seen)
+			pthread_cond_wait(&pool_wake, &pool_lock);
+		seen = generation;
+		j = current;
+		if (!j)
+			continue;
+		j->users++;
+		pthread_mutex_unlock(&pool_lock);
+		hash_leaves(j);
+		pthread_mutex_lock(&pool_lock);
+		/* the job lives on its caller's stack: let go before it returns */
+		j->users--;
+		pthread_cond_broadcast(&pool_idle);
+	}
+	return NULL;
+}
+
+/* Start the workers (one fewer than the cores this process may run on: a
+ * worker sharing the caller's only core would only slow it); they never see
+ * the host's signals. Under pool_lock. */
+static void start_pool(void)
+{
+	cpu_set_t allowed;
+	long cores = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ?
+		     CPU_COUNT(&allowed) : sysconf(_SC_NPROCESSORS_ONLN);
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t t;
+	int i;
+
+	nworkers = 0;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	for (i = 0; i < cores - 1 && i < MAX_WORKERS; i++)
+		if (pthread_create(&t, &attr, worker, NULL) == 0)
+			nworkers++;
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void run(struct job *j)
+{
+	int shared = 0;
+
+	if (!__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&pool_lock);
+		if (nworkers < 0)
+			start_pool();
+		if (nworkers > 0) {
+			current = j;
+			__atomic_store_n(&generation, generation + 1, __ATOMIC_RELAXED);
+			pthread_cond_broadcast(&pool_wake);
+			shared = 1;
+		}
+		pthread_mutex_unlock(&pool_lock);
+		if (!shared)
+			__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+	}
+	hash_leaves(j);
+	if (shared) {
+		poll_briefly(job_done, j);
+		pthread_mutex_lock(&pool_lock);
+		current = NULL;	/* workers not yet started find nothing to take */
+		while (__atomic_load_n(&j->done, __ATOMIC_ACQUIRE) < j->leaves || j->users)
+			pthread_cond_wait(&pool_idle, &pool_lock);
+		pthread_mutex_unlock(&pool_lock);
+		__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+	}
+}
+
+void treehash(const void *data, size_t len, uint8_t out[32])
+{
+	uint8_t stack_digest[STACK_LEAVES][32];
+	struct job j = { .data = data, .len = len };
+	blake2b_state s;
+	uint64_t n = len;
+
+	j.leaves = (len + TREEHASH_CHUNK - 1) / TREEHASH_CHUNK;
+	j.digest = j.leaves <= STACK_LEAVES ? stack_digest : malloc(j.leaves * 32);
+	if (!j.digest) {	/* no memory for the tree: a plain hash, marked apart */
+		blake2b_init(&s, 32);
+		blake2b_update(&s, (const uint8_t *)"flat", 4);
+		blake2b_update(&s, data, len);
+		blake2b_final(&s, out, 32);
+		return;
+	}
+	run(&j);
+	blake2b_init(&s, 32);
+	blake2b_update(&s, (const uint8_t *)&n, sizeof n);
+	blake2b_update(&s, (const uint8_t *)j.digest, j.leaves * 32);
+	blake2b_final(&s, out, 32);
+	if (j.digest != stack_digest)
+		free(j.digest);
+}
+
+void treehash_after_fork(void)
+{
+	pthread_mutex_init(&pool_lock, NULL);
+	pthread_cond_init(&pool_wake, NULL);
+	pthread_cond_init(&pool_idle, NULL);
+	current = NULL;
+	nworkers = -1;
+	busy = 0;
+}

@@ -1,0 +1,249 @@
+/*
+ * value: encodes a call's result (meta + parts) into the bytes a store keeps,
+ * and decodes them back only after verifying every byte (layout in value.h).
+ * Calls libb2 only. Hot-path safe: no allocation (beyond growing the caller's
+ * membuf), no lock, any thread; the secret is written once at start-up.
+ */
+#include "store/value.h"
+
+#include <blake2.h>
+#include <string.h>
+
+/* Offsets in the 88-byte header (value.h). */
+enum {
+	OFF_MAGIC = 0,
+	OFF_VERSION = 4,
+	OFF_FLAGS = 6,
+	OFF_PAYLOAD = 8,
+	OFF_SECONDS = 16,
+	OFF_ERRNO = 24,
+	OFF_NPARTS = 28,
+	OFF_COUNT = 32,
+	OFF_MEAN = 40,
+	OFF_M2 = 48,
+	OFF_CHECK = 56,
+	CHECK_BYTES = 32,
+};
+
+_Static_assert(OFF_CHECK + CHECK_BYTES == VALUE_HEADER_SIZE, "header layout");
+
+/* Written once by value_set_secret at start-up, before any other thread
+ * exists; read by every encode and decode. secret_len 0 = plain checksum. */
+static uint8_t secret[BLAKE2B_KEYBYTES];
+static size_t secret_len;
+
+void value_set_secret(const uint8_t *s, size_t len)
+{
+	if (!s || !len) {
+		memset(secret, 0, sizeof secret);
+		secret_len = 0;
+	} else if (len <= sizeof secret) {
+		memcpy(secret, s, len);
+		secret_len = len;
+	} else {
+		/* BLAKE2b takes at most 64 key bytes: a longer secret file is
+		 * condensed, so all of it still matters. */
+		blake2b(secret, s, NULL, sizeof secret, len, 0);
+		secret_len = sizeof secret;
+	}
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 4; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static void putf64(uint8_t *p, double d)
+{
+	uint64_t v;
+
+	memcpy(&v, &d, sizeof v);
+	put64(p, v);
+}
+
+static double getf64(const uint8_t *p)
+{
+	uint64_t v = get64(p);
+	double d;
+
+	memcpy(&d, &v, sizeof d);
+	return d;
+}
+
+/* check = BLAKE2b-256(key hash ‖ header[0,56) ‖ payload), keyed when a secret
+ * is set. The key hash binds the value to its key: bytes copied under another
+ * key do not verify. */
+static void value_check(const struct memo_key *k, const uint8_t *val,
+			size_t payload_len, uint8_t out[CHECK_BYTES])
+{
+	blake2b_state S;
+
+	if (secret_len)
+		blake2b_init_key(&S, CHECK_BYTES, secret, secret_len);
+	else
+		blake2b_init(&S, CHECK_BYTES);
+	blake2b_update(&S, k->hash, KEY_HASH_BYTES);
+	blake2b_update(&S, val, OFF_CHECK);
+	blake2b_update(&S, val + VALUE_HEADER_SIZE, payload_len);
+	blake2b_final(&S, out, CHECK_BYTES);
+}
+
+int value_encode(const struct memo_key *k, const struct value_meta *meta,
+		 const struct iovec *parts, int nparts, struct membuf *out)
+{
+	size_t payload = 0, total;
+	uint8_t *h, *p;
+
+	if (nparts < 0 || nparts > VALUE_MAX_PARTS)
+		return -1;
+	for (int i = 0; i < nparts; i++) {
+		if (parts[i].iov_len > SIZE_MAX / 2 - payload - 8)
+			return -1;
+		payload += 8 + parts[i].iov_len;
+	}
+	total = VALUE_HEADER_SIZE + payload;
+	if (membuf_reserve(out, total) < 0)
+		return -1;
+
+	h = out->data;
+	put32(h + OFF_MAGIC, VALUE_MAGIC);
+	put16(h + OFF_VERSION, VALUE_VERSION);
+	put16(h + OFF_FLAGS, meta->flags);
+	put64(h + OFF_PAYLOAD, payload);
+	putf64(h + OFF_SECONDS, meta->seconds);
+	put32(h + OFF_ERRNO, (uint32_t)meta->saved_errno);
+	put32(h + OFF_NPARTS, (uint32_t)nparts);
+	put64(h + OFF_COUNT, meta->count);
+	putf64(h + OFF_MEAN, meta->mean);
+	putf64(h + OFF_M2, meta->m2);
+
+	p = h + VALUE_HEADER_SIZE;
+	for (int i = 0; i < nparts; i++) {
+		put64(p, parts[i].iov_len);
+		if (parts[i].iov_len)
+			memcpy(p + 8, parts[i].iov_base, parts[i].iov_len);
+		p += 8 + parts[i].iov_len;
+	}
+	value_check(k, h, payload, h + OFF_CHECK);
+	out->len = total;
+	return 0;
+}
+
+/* Compares in time independent of where the first difference is, so a
+ * forger probing a shared cache learns nothing from response times. */
+static int check_equal(const uint8_t *a, const uint8_t *b)
+{
+	uint8_t d = 0;
+
+	for (int i = 0; i < CHECK_BYTES; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+enum value_verdict value_decode(const struct memo_key *k, const void *buf,
+				size_t len, struct value_meta *meta,
+				struct iovec *parts, int nparts)
+{
+	const uint8_t *h = buf, *p, *end;
+	uint8_t want[CHECK_BYTES];
+	uint64_t payload;
+
+	if (len < VALUE_HEADER_SIZE)
+		return len >= 4 && get32(h + OFF_MAGIC) != VALUE_MAGIC ?
+			VALUE_BAD_MAGIC : VALUE_BAD_LENGTH;
+	if (get32(h + OFF_MAGIC) != VALUE_MAGIC)
+		return VALUE_BAD_MAGIC;
+	if (get16(h + OFF_VERSION) != VALUE_VERSION)
+		return VALUE_BAD_VERSION;
+	payload = get64(h + OFF_PAYLOAD);
+	if (payload != len - VALUE_HEADER_SIZE)
+		return VALUE_BAD_LENGTH;
+	/* Everything below is covered by the check: verify before trusting it. */
+	value_check(k, h, payload, want);
+	if (!check_equal(want, h + OFF_CHECK))
+		return VALUE_BAD_CHECK;
+	if (nparts < 0 || nparts > VALUE_MAX_PARTS ||
+	    get32(h + OFF_NPARTS) != (uint32_t)nparts)
+		return VALUE_BAD_PARTS;
+
+	/* A valid check does not make the layout sane (a writer with the
+	 * secret may still be buggy): walk the parts within bounds. */
+	p = h + VALUE_HEADER_SIZE;
+	end = p + payload;
+	for (int i = 0; i < nparts; i++) {
+		uint64_t n;
+
+		if ((size_t)(end - p) < 8)
+			return VALUE_BAD_PARTS;
+		n = get64(p);
+		p += 8;
+		if (n > (uint64_t)(end - p))
+			return VALUE_BAD_PARTS;
+		if (parts) {
+			parts[i].iov_base = (void *)p;
+			parts[i].iov_len = n;
+		}
+		p += n;
+	}
+	if (p != end)
+		return VALUE_BAD_PARTS;
+
+	if (meta) {
+		meta->flags = get16(h + OFF_FLAGS);
+		meta->seconds = getf64(h + OFF_SECONDS);
+		meta->saved_errno = (int32_t)get32(h + OFF_ERRNO);
+		meta->count = get64(h + OFF_COUNT);
+		meta->mean = getf64(h + OFF_MEAN);
+		meta->m2 = getf64(h + OFF_M2);
+	}
+	return VALUE_OK;
+}
+
+const char *value_verdict_str(enum value_verdict v)
+{
+	switch (v) {
+	case VALUE_OK: return "ok";
+	case VALUE_BAD_MAGIC: return "bad magic";
+	case VALUE_BAD_VERSION: return "unknown format version";
+	case VALUE_BAD_LENGTH: return "bad length";
+	case VALUE_BAD_CHECK: return "check failed";
+	case VALUE_BAD_PARTS: return "bad parts";
+	}
+	return "unknown verdict";
+}

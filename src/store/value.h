@@ -1,0 +1,71 @@
+/*
+ * value: the bytes stored under a key, and their verification.
+ *
+ *   header (88 bytes, little-endian)
+ *     0  u32 magic "MEMO"   4 u16 format version   6 u16 flags
+ *     8  u64 payload length
+ *    16  f64 seconds the call took
+ *    24  i32 errno the call left      28 u32 number of parts
+ *    32  u64 count  40 f64 mean  48 f64 M2   (repeated evaluations; else 0)
+ *    56  check[32]: BLAKE2b-256 over key hash ‖ header[0,56) ‖ payload,
+ *        keyed with the secret when one is configured (a MAC)
+ *   payload: parts, each u64 length ‖ bytes: the return value first, then each
+ *            out/inout buffer in argument order.
+ *
+ * A value that fails any check is rejected: never returned, counted, recomputed.
+ * Pure functions of their inputs; hot-path safe (no allocation: encode writes
+ * into a membuf whose inline space fits small values).
+ */
+#ifndef MEMO_VALUE_H
+#define MEMO_VALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "store/key.h"
+#include "base/membuf.h"
+
+#define VALUE_MAGIC 0x4f4d454dU	/* "MEMO" */
+#define VALUE_VERSION 1
+#define VALUE_HEADER_SIZE 88
+#define VALUE_MAX_PARTS (PROTO_MAX_ARGS + 1)
+
+enum value_flags {
+	VALUE_RET_NULL = 1 << 0,	/* a pointer return was NULL */
+	VALUE_STOCHASTIC = 1 << 1,	/* count/mean/M2 are meaningful */
+};
+
+struct value_meta {
+	uint16_t flags;
+	double seconds;
+	int32_t saved_errno;
+	uint64_t count;
+	double mean, m2;
+};
+
+/* Secret for the MAC; NULL/0 = plain checksum. Set once at start-up. */
+void value_set_secret(const uint8_t *secret, size_t len);
+
+/* Serialize meta and parts into out (out->len = total). -1 if out of memory. */
+int value_encode(const struct memo_key *k, const struct value_meta *meta,
+		 const struct iovec *parts, int nparts, struct membuf *out);
+
+enum value_verdict {
+	VALUE_OK = 0,
+	VALUE_BAD_MAGIC,
+	VALUE_BAD_VERSION,
+	VALUE_BAD_LENGTH,
+	VALUE_BAD_CHECK,
+	VALUE_BAD_PARTS,
+};
+
+/* Parse and verify buf. On VALUE_OK, parts[i] point into buf. `nparts` is the
+ * number the caller expects; a value with another count is VALUE_BAD_PARTS. */
+enum value_verdict value_decode(const struct memo_key *k, const void *buf,
+				size_t len, struct value_meta *meta,
+				struct iovec *parts, int nparts);
+
+const char *value_verdict_str(enum value_verdict v);
+
+#endif
