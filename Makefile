@@ -116,10 +116,17 @@ deps:
 test-deps:
 	@tools/install-deps.sh test
 
-# Every test: unit tests, then end-to-end tests against real programs.
+# Every test: the layering, unit tests, then end-to-end tests against real
+# programs.
 test: test-deps
 	$(Q)$(MAKE) --no-print-directory all B=$(B) SAN=$(SAN)
+	$(Q)tools/check-layers $(B)
 	$(Q)B=$(abspath $(B)) SAN=$(SAN) tests/run $(TESTS)
+
+# Each object calls only into its own layer or lower ones, and no files call
+# each other in a cycle (ARCHITECTURE.md, "Layers"); read from `nm`.
+check-layers: all
+	$(Q)tools/check-layers $(B)
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
@@ -148,12 +155,13 @@ help:
 	@echo "make test       run every test (installs missing Debian packages as root)"
 	@echo "make asan       run every test under ASan and UBSan (build-san/)"
 	@echo "make bench      print benchmark ratios against same-run baselines"
+	@echo "make check-layers  check that each file calls only its own layer or lower ones"
 	@echo "make fuzz       build the libFuzzer targets (clang) in build-fuzz/"
 	@echo "make fuzz-run   run each for FUZZ_SECONDS (default 60) from its seed corpus"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local)"
 	@echo "variables: V=1 (verbose), SAN=1, B=DIR, TESTS='pattern...'"
 
-.PHONY: all deps test-deps test asan demo bench install clean help
+.PHONY: all deps test-deps test check-layers asan demo bench install clean help
 
 include tests/fuzz/fuzz.mk
 

@@ -8,7 +8,7 @@
  *                       libffi, libelf, Zydis, libb2, libunwind), dlopen'ed
  *                       by the preload only when it may be needed
  * The engine exports exactly one symbol, this entry point. It runs the whole
- * start-up (memo.c) on the configuration the preload loaded, which stays
+ * start-up (engine.c) on the configuration the preload loaded, which stays
  * alive for the life of the process.
  */
 #ifndef MEMO_ENGINE_H

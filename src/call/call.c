@@ -6,66 +6,33 @@
  * miss (after waiting for another caller's computation under single flight)
  * calls the original, times it and stores the result when the rules say so.
  * Repeated evaluations go to repeat.c, a share of hits to verify.c, misses
- * to explain.c when MEMO_EXPLAIN is set.
+ * to explain.c when MEMO_EXPLAIN is set; the original runs in evaluate.c. A
+ * hook's first call primes it (prime.c). The policies never call back here.
  * An entry-patched hook whose calls are scalars only is asked of l1 before
- * the closure, by entry.S (l1_entry_hit, l1_hit.c): call_prepare says which.
+ * the closure, by entry.S (l1_entry_hit, l1_hit.c): closure_prepare says which.
  * Calls key, value, store, l1, stats. Any thread, no global lock; allocates
  * nothing for values that fit VALUE_INLINE (larger values, malloc'ed string
  * returns and the first static-string buffer of a thread do allocate).
  * Whatever fails here, the caller gets what the original would have given.
  */
+#include "call/call.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
 
-#include "call/call.h"
-#include "patch/entry.h"
+#include "base/guard.h"
+#include "base/log.h"
+#include "call/evaluate.h"
 #include "call/explain.h"
 #include "call/flight.h"
 #include "call/l1.h"
-#include "base/log.h"
+#include "call/prime.h"
+#include "call/repeat.h"
 #include "call/runtime.h"
 #include "call/verify.h"
-
-int call_warn_once(struct hook *h, int bit)
-{
-	return !(__atomic_fetch_or(&h->warned, bit, __ATOMIC_RELAXED) & bit);
-}
-
-uint64_t call_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static ffi_type *ffi_type_of(const struct scalar_type *t)
-{
-	static ffi_type *const sints[9] = { [1] = &ffi_type_sint8, [2] = &ffi_type_sint16,
-					    [4] = &ffi_type_sint32, [8] = &ffi_type_sint64 };
-	static ffi_type *const uints[9] = { [1] = &ffi_type_uint8, [2] = &ffi_type_uint16,
-					    [4] = &ffi_type_uint32, [8] = &ffi_type_uint64 };
-
-	switch (t->cls) {
-	case SC_VOID:
-		return &ffi_type_void;
-	case SC_SINT:
-		return t->size <= 8 ? sints[t->size] : NULL;
-	case SC_UINT:
-	case SC_BOOL:
-		return t->size <= 8 ? uints[t->size] : NULL;
-	case SC_FLOAT:
-		return t->size == 4 ? &ffi_type_float :
-		       t->size == 8 ? &ffi_type_double :
-		       t->size == 16 ? &ffi_type_longdouble : NULL;
-	case SC_PTR:
-		return &ffi_type_pointer;
-	}
-	return NULL;
-}
+#include "store/key.h"
+#include "store/store.h"
 
 static int layout_of(const struct proto *p, void **args, struct layout *l)
 {
@@ -90,23 +57,6 @@ static int layout_of(const struct proto *p, void **args, struct layout *l)
 		l->nparts++;
 	}
 	return 0;
-}
-
-/* Write a scalar as a libffi closure must: integers narrower than ffi_arg
- * widened to a full ffi_arg with their signedness. */
-void call_put_return(const struct scalar_type *t, void *ret, const void *src)
-{
-	if (t->cls == SC_SINT && t->size < sizeof(ffi_arg)) {
-		int64_t v = t->size == 1 ? *(const int8_t *)src :
-			    t->size == 2 ? *(const int16_t *)src : *(const int32_t *)src;
-		*(ffi_sarg *)ret = v;
-	} else if ((t->cls == SC_UINT || t->cls == SC_BOOL) && t->size < sizeof(ffi_arg)) {
-		uint64_t v = t->size == 1 ? *(const uint8_t *)src :
-			     t->size == 2 ? *(const uint16_t *)src : *(const uint32_t *)src;
-		*(ffi_arg *)ret = v;
-	} else {
-		memcpy(ret, src, t->size);
-	}
 }
 
 struct strbuf {
@@ -177,7 +127,7 @@ static int restore(struct hook *h, const struct proto *p, void *ret, void **args
 		if (got[i].iov_len)
 			memcpy(l->part[i].iov_base, got[i].iov_base, got[i].iov_len);
 	if (p->ret_kind == RET_SCALAR)
-		call_put_return(&p->ret, ret, got[0].iov_base);
+		evaluate_put_return(&p->ret, ret, got[0].iov_base);
 	else if (p->ret_kind == RET_ARGUMENT)
 		*(void **)ret = null_ret ? NULL : *(void **)args[p->ret_arg];
 	return 0;
@@ -214,28 +164,6 @@ static int capture_return(const struct proto *p, void *ret, void **args,
 	return 0;
 }
 
-void call_original(struct hook *h, void *ret, void **args)
-{
-	ffi_call(&h->cif, FFI_FN(h->orig), ret, args);
-}
-
-uint64_t call_evaluate(struct hook *h, void *ret, void **args, int caller_errno,
-		       int *call_errno)
-{
-	uint64_t t0, ns;
-
-	memo_busy = 0;
-	errno = caller_errno;
-	t0 = call_now_ns();
-	call_original(h, ret, args);
-	ns = call_now_ns() - t0;
-	*call_errno = errno;
-	memo_busy = 1;
-	STAT_ADD(&h->stats, evaluations, 1);
-	STAT_ADD(&h->stats, ns_in_function, ns);
-	return ns;
-}
-
 /* Encode and store a fresh result (and remember it in l1); with k NULL (the
  * shared store bypassed), in l1 only. */
 static void store_result(struct hook *h, const struct memo_key *k,
@@ -249,7 +177,7 @@ static void store_result(struct hook *h, const struct memo_key *k,
 
 	if (capture_return(p, ret, args, l, &meta) < 0) {
 		STAT_ADD(&h->stats, bypassed, 1);
-		if (call_warn_once(h, WARN_POINTER))
+		if (evaluate_warn_once(h, WARN_POINTER))
 			log_warn("'%s' returned a pointer that is not argument '%s'; such calls are not stored",
 				 h->fn->symbol, p->args[p->ret_arg].name);
 		return;
@@ -261,7 +189,7 @@ static void store_result(struct hook *h, const struct memo_key *k,
 	membuf_init(&buf, space, sizeof space);
 	if (value_encode(k, &meta, l->part, l->nparts, &buf) < 0) {
 		STAT_ADD(&h->stats, errors, 1);
-		if (call_warn_once(h, WARN_ENCODE))
+		if (evaluate_warn_once(h, WARN_ENCODE))
 			log_warn("'%s': out of memory encoding a result; not stored", h->fn->symbol);
 	} else if (store_set(memo_store, k, buf.data, buf.len, &h->stats) >= 0) {
 		STAT_ADD(&h->stats, sets, 1);
@@ -300,18 +228,17 @@ static int bypassing(struct hook *h)
 	return __atomic_fetch_add(&h->bypass_tick, 1, __ATOMIC_RELAXED) % BYPASS_RESAMPLE != 0;
 }
 
-/* A hit: count it and give the caller errno as the call left it. */
-static void served(struct hook *h, uint64_t ns_saved, int saved_errno)
+/* A hit: count it. */
+static void served(struct hook *h, uint64_t ns_saved)
 {
 	STAT_ADD(&h->stats, hits, 1);
 	STAT_ADD(&h->stats, ns_saved, ns_saved);
-	memo_busy = 0;
-	errno = saved_errno;
 }
 
-/* Look the call up in the shared store; 1 if it was served from there. */
+/* Look the call up in the shared store; 1 if it was served from there, with
+ * *out_errno the errno the call left. */
 static int lookup(struct hook *h, const struct memo_key *k, const struct l1_probe *pr,
-		  void *ret, void **args, const struct layout *l)
+		  void *ret, void **args, const struct layout *l, int *out_errno)
 {
 	uint8_t space[VALUE_INLINE];
 	struct membuf buf;
@@ -327,12 +254,13 @@ static int lookup(struct hook *h, const struct memo_key *k, const struct l1_prob
 	if (v == VALUE_OK && restore(h, &h->fn->proto, ret, args, meta.flags, got, l) == 0) {
 		if (pr)
 			l1_put(pr, &meta, got, l->nparts);
-		served(h, (uint64_t)(meta.seconds * 1e9), meta.saved_errno);
+		served(h, (uint64_t)(meta.seconds * 1e9));
+		*out_errno = meta.saved_errno;
 		served_here = 1;
 		goto out;
 	}
 	STAT_ADD(&h->stats, rejected, 1);
-	if (call_warn_once(h, WARN_REJECTED))
+	if (evaluate_warn_once(h, WARN_REJECTED))
 		log_warn("'%s': rejected a cached value (%s); recomputing", h->fn->symbol,
 			 v == VALUE_OK ? "sizes do not match the prototype" : value_verdict_str(v));
 out:
@@ -340,32 +268,26 @@ out:
 	return served_here;
 }
 
-static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
+/*
+ * Serve one call with the guard taken: from l1, from the store, or by
+ * evaluating the original and storing its result. Returns the errno the
+ * caller must see, or -1 when the call cannot be keyed (the handler then
+ * runs the original unmemoized). Never touches the guard or errno itself:
+ * call_handler does, in one place.
+ */
+static int serve(struct hook *h, void *ret, void **args, int caller_errno, int verifying)
 {
-	struct hook *h = data;
 	const struct proto *p = &h->fn->proto;
 	struct l1_probe probe, *pr = NULL;
 	struct flight fl;
 	struct memo_key k;
 	struct layout l;
-	int caller_errno, call_errno, skip_store, served_by_store;
+	int call_errno, skip_store;
 	uint64_t t0, ns;
-	int verifying, primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
 
-	(void)cif;
-	/* a hook whose first call failed to prime stays unmemoized, lock-free */
-	if (memo_busy || !runtime_ready() || (primed ? primed < 0 : hook_prime(h) < 0)) {
-		call_original(h, ret, args);
-		return;
-	}
-	/* verify.c: `verify = FRACTION` recomputes this share of hits */
-	verifying = h->fn->verify > 0 && !h->fn->repeated && verify_due(h);
-	caller_errno = errno;
-	l1_errno = &errno;
-	memo_busy = 1;
 	STAT_ADD(&h->stats, calls, 1);
 	if (layout_of(p, args, &l) < 0)
-		goto unkeyable;
+		return -1;
 	if (!h->fn->repeated && l1_probe(h, args, &probe) == 0) {
 		uint8_t space[L1_VALUE_MAX];
 		struct l1_found f;
@@ -374,52 +296,48 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		pr = &probe;
 		if (!verifying && l1_get(pr, space, sizeof space, &f, got, l.nparts) &&
 		    restore(h, p, ret, args, f.flags, got, &l) == 0) {
-			served(h, f.ns_saved, f.saved_errno);
-			return;
+			served(h, f.ns_saved);
+			return f.saved_errno;
 		}
 	}
-	if (h->fn->repeated) {
+	if (h->fn->repeated) {	/* repeat.c: the running mean */
 		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
-			goto unkeyable;
-		repeat_call(h, &k, ret, args, caller_errno);
-		return;
+			return -1;
+		return repeat_call(h, &k, ret, args, caller_errno);
 	}
 	skip_store = bypassing(h);
 	flight_init(&fl);
 	if (skip_store) {
 		STAT_ADD(&h->stats, lookups_skipped, 1);
 	} else {
-		t0 = call_now_ns();
+		t0 = evaluate_now_ns();
 		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
-			goto unkeyable;
+			return -1;
 		if (verifying) {	/* verify.c: recompute a hit, compare, report */
 			int v = verify_call(h, &k, ret, args, &l, caller_errno, &ns, &call_errno);
 			if (v == VERIFY_DIFFERENT)
 				store_result(h, &k, pr, ret, args, &l, ns, call_errno);
-			if (v != VERIFY_NONE) {
-				memo_busy = 0;
-				errno = call_errno;
-				return;
-			}
+			if (v != VERIFY_NONE)
+				return call_errno;
 		} else {
-			served_by_store = lookup(h, &k, pr, ret, args, &l);
-			cost_update(&h->lookup_ns, call_now_ns() - t0);
+			int served_by_store = lookup(h, &k, pr, ret, args, &l, &call_errno);
+			cost_update(&h->lookup_ns, evaluate_now_ns() - t0);
 			if (served_by_store)
-				return;
+				return call_errno;
 		}
 		/* single flight (flight.c): while another caller computes this key,
 		 * wait for its result; flight_end below releases what this call holds */
 		while (h->fn->single_flight && flight_next(h, &k, &fl) == FLIGHT_POLL)
-			if (lookup(h, &k, pr, ret, args, &l)) {
+			if (lookup(h, &k, pr, ret, args, &l, &call_errno)) {
 				flight_end(h, &fl, true);
-				return;
+				return call_errno;
 			}
 	}
 	STAT_ADD(&h->stats, misses, 1);
 	if (explain_on)		/* explain.c: MEMO_EXPLAIN=1 says why it missed */
 		explain_miss(h, args, skip_store);
 
-	ns = call_evaluate(h, ret, args, caller_errno, &call_errno);
+	ns = evaluate_timed(h, ret, args, caller_errno, &call_errno);
 	cost_update(&h->body_ns, ns);
 	__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
 	if (ns < h->threshold_ns)
@@ -427,119 +345,36 @@ static void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	else
 		store_result(h, skip_store ? NULL : &k, pr, ret, args, &l, ns, call_errno);
 	flight_end(h, &fl, ns >= h->threshold_ns);
-	memo_busy = 0;
-	errno = call_errno;
-	return;
-
-unkeyable:
-	STAT_ADD(&h->stats, bypassed, 1);
-	if (call_warn_once(h, WARN_LENGTH))
-		log_warn("'%s': an array length is negative or overflows; such calls are not memoized",
-			 h->fn->symbol);
-	memo_busy = 0;
-	errno = caller_errno;
-	call_original(h, ret, args);
+	return call_errno;
 }
 
-int call_prepare(struct hook *h)
+void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 {
-	const struct proto *p = &h->fn->proto;
-	ffi_type *rtype;
-	int i;
+	struct hook *h = data;
+	int primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
+	int caller_errno, verifying, out_errno;
 
-	for (i = 0; i < p->nargs; i++) {
-		h->atypes[i] = p->args[i].kind == ARG_SCALAR ? ffi_type_of(&p->args[i].type)
-							     : &ffi_type_pointer;
-		if (!h->atypes[i]) {
-			snprintf(h->why, sizeof h->why, "argument '%s' has a type libffi cannot pass",
-				 p->args[i].name);
-			return -1;
-		}
+	(void)cif;
+	/* a hook whose first call failed to prime stays unmemoized, lock-free */
+	if (guard_taken() || !runtime_ready() || (primed ? primed < 0 : prime_hook(h) < 0)) {
+		evaluate_original(h, ret, args);
+		return;
 	}
-	rtype = p->ret_kind == RET_VOID ? &ffi_type_void :
-		p->ret_kind == RET_SCALAR ? ffi_type_of(&p->ret) : &ffi_type_pointer;
-	if (!rtype || ffi_prep_cif(&h->cif, FFI_DEFAULT_ABI, p->nargs, rtype, h->atypes) != FFI_OK) {
-		snprintf(h->why, sizeof h->why, "libffi cannot describe the prototype");
-		return -1;
+	/* verify.c: `verify = FRACTION` recomputes this share of hits */
+	verifying = h->fn->verify > 0 && !h->fn->repeated && verify_due(h);
+	caller_errno = errno;
+	l1_errno = &errno;
+	guard_take();
+	out_errno = serve(h, ret, args, caller_errno, verifying);
+	guard_restore(0);	/* the guard was free: see the test above */
+	if (out_errno < 0) {
+		STAT_ADD(&h->stats, bypassed, 1);
+		if (evaluate_warn_once(h, WARN_LENGTH))
+			log_warn("'%s': an array length is negative or overflows; such calls are not "
+				 "memoized", h->fn->symbol);
+		errno = caller_errno;
+		evaluate_original(h, ret, args);
+		return;
 	}
-	if (p->ret_kind == RET_STRING_STATIC && pthread_key_create(&h->strbuf, free) != 0) {
-		snprintf(h->why, sizeof h->why, "no thread-specific key left");
-		return -1;
-	}
-	if (h->fn->repeated) {
-		bool numeric = p->ret_kind == RET_SCALAR && p->ret.cls != SC_PTR;
-		for (i = 0; i < p->nargs && numeric; i++)
-			numeric = p->args[i].kind != ARG_OUT && p->args[i].kind != ARG_INOUT;
-		if (!numeric) {
-			snprintf(h->why, sizeof h->why, "repeated evaluations average a numeric return "
-				 "value; this prototype has %s", p->ret_kind != RET_SCALAR ?
-				 "no numeric return" : "out or inout buffers");
-			return -1;
-		}
-	}
-	/* The entry may serve a hit by itself (l1_entry_hit) when the call's
-	 * image is scalars only, its result fits one register, and no rule
-	 * (repeated evaluations, verify) needs to see the hit. */
-	h->entry_hit = !h->fn->repeated && h->fn->verify == 0 &&
-		       (p->ret_kind == RET_VOID || (p->ret_kind == RET_SCALAR && p->ret.size <= 8))
-		       ? l1_entry_hit : NULL;
-	for (i = 0; i < p->nargs; i++) {
-		const struct proto_arg *a = &p->args[i];
-		if (a->kind == ARG_OUT || a->kind == ARG_INOUT ||
-		    (!a->ignored && a->kind != ARG_SCALAR && a->kind != ARG_OPAQUE))
-			h->entry_hit = NULL;
-	}
-	if (!h->orig)
-		h->orig = h->target;
-	return 0;
-}
-
-/*
- * libffi's x86-64 closure is its own code (3.4, src/x86/ffi64.c
- * ffi_prep_closure_loc): a 24-byte trampoline at the closure's start finds
- * the closure by `lea -0xb(%rip)`, so it must run where it was written
- * (codeloc is not read), and ffi_closure_unix64 only reads cif, fun and
- * user_data after it: the page may be read-only by then. Static trampolines
- * (ffi_tramp_is_present, src/closures.c) serve only memory from libffi's
- * allocator, and Debian builds libffi without them. So no ffi_closure_alloc,
- * whose first use reads /proc/self/status and /proc/mounts and maps a page
- * read+write+exec.
- */
-int call_closure_write(struct hook *h, void *at)
-{
-	if (ffi_prep_closure_loc(at, &h->cif, call_handler, h, at) != FFI_OK) {
-		snprintf(h->why, sizeof h->why, "libffi cannot make a closure");
-		return -1;
-	}
-	return 0;
-}
-
-int call_closure_page(struct hook *h)
-{
-	void *page = mmap(NULL, sizeof(ffi_closure), PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (page == MAP_FAILED) {
-		snprintf(h->why, sizeof h->why, "no memory for its closure: %s", strerror(errno));
-		return -1;
-	}
-	if (call_closure_write(h, page) < 0) {
-		munmap(page, sizeof(ffi_closure));
-		return -1;
-	}
-	if (mprotect(page, sizeof(ffi_closure), PROT_READ | PROT_EXEC) < 0) {
-		snprintf(h->why, sizeof h->why, "cannot make its closure executable: %s",
-			 strerror(errno));
-		munmap(page, sizeof(ffi_closure));
-		return -1;
-	}
-	h->entry = page;
-	return 0;
-}
-
-void call_prime(struct hook *h)
-{
-	key_prefix(&h->prefix, memo_cfg.cache.namespace_, h->generation, h->identity,
-		   &h->fn->proto, h->fn->repeated ? KEY_RULE_REPEATED : 0);
-	h->threshold_ns = (uint64_t)(h->fn->time_threshold * 1e9);
+	errno = out_errno;
 }

@@ -1,7 +1,7 @@
 /*
  * explain: why a call missed (explain.h). Owns the "x1-" record of each
  * symbol and the wording of the reasons. Calls identity, key, store, proto,
- * log, libdl. explain_activate: start-up or under hooks_lock (allocates,
+ * log, libdl. explain_activate: under runtime_lock (allocates,
  * decodes when the state is new); explain_miss: any thread, reads only what
  * activation left, allocates only for a cached value larger than 4 KiB.
  *
@@ -621,7 +621,7 @@ static void keep_reasons(struct hook *h, const struct xstate *bases, int n,
 
 	if (!xh && !(xh = calloc((size_t)nhooks, sizeof *xh)))
 		return;
-	x = &xh[h - hooks];
+	x = &xh[h->index];
 	x->since = since;
 	for (int i = 0; i < n && i < 2; i++)
 		keep_base(h, &x->base[x->nbase++], &bases[i], cur);
@@ -732,7 +732,7 @@ static bool cached_before(struct hook *h, const struct explain_base *x, void **a
 
 void explain_miss(struct hook *h, void **args, int skipped)
 {
-	const struct explain_hook *x = xh ? &xh[h - hooks] : NULL;
+	const struct explain_hook *x = xh ? &xh[h->index] : NULL;
 	const char *hint = h->threshold_ns ? " (or an earlier call ran under time_threshold and "
 					     "was not stored)" : "";
 

@@ -7,7 +7,7 @@
  * local file): its last two states (identity, flush generation, digest of
  * the canonical prototype and rules) with the digests of each part that went
  * into the identity (identity_parts). Calls identity, key, store, proto, log.
- * explain_activate runs at start-up or under hooks_lock; explain_miss runs on
+ * explain_activate runs under runtime_lock (call/prime.c); explain_miss runs on
  * the hot path only when MEMO_EXPLAIN is set (any thread, read-only state).
  */
 #ifndef MEMO_EXPLAIN_H
@@ -20,13 +20,13 @@ extern int explain_on;
 
 void explain_init(void);
 
-/* At a hook's first call (hook_prime), with the store open: read the symbol's record, compare
+/* At a hook's first call (prime_hook), with the store open: read the symbol's record, compare
  * it with the current state, write the record when the state is new, and
  * (when explain_on) keep what changed for explain_miss. Never fails the hook. */
 void explain_activate(struct hook *h);
 
 /* One line on stderr saying why this call of h missed (`skipped`: the
- * shared store was not asked, adaptive bypass). memo_busy is set. */
+ * shared store was not asked, adaptive bypass). The guard is taken. */
 void explain_miss(struct hook *h, void **args, int skipped);
 
 #endif

@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "call/call.h"
+#include "call/evaluate.h"
 #include "base/log.h"
 #include "call/runtime.h"
 
@@ -99,7 +99,7 @@ static void setup(void)
 {
 	cond_init();
 	if (getrandom(&nonce, sizeof nonce, GRND_NONBLOCK) != sizeof nonce)
-		nonce = call_now_ns();
+		nonce = evaluate_now_ns();
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
@@ -136,7 +136,7 @@ static int local_step(const struct memo_key *k, struct flight *f, bool *stored)
 			uint64_t gen = s->gen;
 			struct timespec until = abs_time(f->deadline_ns);
 
-			while (s->gen == gen && call_now_ns() < f->deadline_ns)
+			while (s->gen == gen && evaluate_now_ns() < f->deadline_ns)
 				pthread_cond_timedwait(&table.done, &table.lock, &until);
 			/* Another key may have used the slot since: then `stored` is
 			 * its holder's, and the caller only looks up or computes. */
@@ -179,7 +179,7 @@ static enum flight_step lease_step(struct hook *h, const struct memo_key *k, str
 	}
 	r = s->ops->lease(s, &f->lease, f->owner, ttl < 1 ? 1 : ttl > 1e9 ? 1000000000 : (int)ttl,
 			  &h->stats);
-	now = call_now_ns();
+	now = evaluate_now_ns();
 	if (r == STORE_HIT) {
 		f->leased = true;
 		/* The last holder may have stored and dropped between our miss
@@ -206,7 +206,7 @@ enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct fl
 
 	if (f->state == FL_START) {
 		pthread_once(&once, setup);
-		f->deadline_ns = call_now_ns() + (uint64_t)(h->fn->single_flight_wait_s * 1e9);
+		f->deadline_ns = evaluate_now_ns() + (uint64_t)(h->fn->single_flight_wait_s * 1e9);
 		f->sleep_ns = POLL_MIN_NS;
 		f->owner = 0;
 		f->pid = getpid();
@@ -236,11 +236,8 @@ enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct fl
 
 void flight_end(struct hook *h, struct flight *f, bool stored)
 {
-	int saved_errno = errno, busy = memo_busy;
-
 	if (f->state == FL_START)
 		return;
-	memo_busy = 1;
 	/* A body that forked: the child's copy of this call leaves the lease
 	 * and the slot to the process that took them. */
 	if (f->pid != getpid()) {
@@ -264,6 +261,4 @@ void flight_end(struct hook *h, struct flight *f, bool stored)
 	f->state = FL_START;
 	f->slot = -1;
 	f->leased = false;
-	memo_busy = busy;
-	errno = saved_errno;
 }

@@ -52,13 +52,13 @@ static inline void flight_init(struct flight *f)
 	f->waited = false;
 }
 
-/* Entered with memo_busy set; may sleep, never longer than the wait bound. */
+/* Entered with the guard taken; may sleep, never longer than the wait bound. */
 enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct flight *f);
 
 /* Release what the call holds (the lease after the result is stored, the
  * in-process slot) and count the wait. `stored`: a result is in the store
- * now, or should be (waiters look it up rather than compute). Keeps errno
- * and memo_busy as they were. */
+ * now, or should be (waiters look it up rather than compute). Entered with
+ * the guard taken; may change errno (the call path sets it after). */
 void flight_end(struct hook *h, struct flight *f, bool stored);
 
 #endif

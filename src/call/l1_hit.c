@@ -10,7 +10,7 @@
  */
 #include "call/l1.h"
 
-#include "patch/entry.h"
+#include "call/entry.h"
 #include "call/l1_slot.h"
 #include "call/runtime.h"
 
@@ -81,7 +81,7 @@ int l1_entry_hit(const struct inline_desc *d, uint8_t *frame)
 	int64_t v = 0;
 	int *err = l1_errno;
 
-	if (memo_busy || !err || !runtime_ready() || !memo_store)
+	if (guard_taken() || !err || !runtime_ready() || !memo_store)
 		return 0;
 	p = &h->fn->proto;
 	l1_image_start(&pr, h, *(const uint32_t *)(frame + FRAME_MXCSR));

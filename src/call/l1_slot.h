@@ -93,7 +93,7 @@ static inline int l1_append(struct l1_probe *pr, const void *src, size_t n)
 static inline void l1_image_start(struct l1_probe *pr, const struct hook *h, uint32_t mxcsr)
 {
 	pr->len = 0;
-	pr->hook = (uint32_t)(h - hooks);
+	pr->hook = (uint32_t)h->index;
 	if (h->fn->proto.uses_float) {
 		uint32_t mode = mxcsr & 0xe040u;
 		l1_append(pr, &mode, sizeof mode);

@@ -19,14 +19,16 @@
  * track_key below), not calls.
  * Calls store, value, stats. Hot path: no allocation, no lock.
  */
-#include <errno.h>
+#include "call/repeat.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
 
-#include "call/call.h"
 #include "base/log.h"
+#include "call/evaluate.h"
 #include "call/runtime.h"
+#include "store/store.h"
 
 /* Conflicts retried before giving up on recording one evaluation. */
 #define CAS_TRIES 1000
@@ -180,7 +182,7 @@ static int read_entry(struct hook *h, const struct memo_key *k, struct value_met
 		r = v == VALUE_OK && (m->flags & VALUE_STOCHASTIC) && m->count > 0;
 		if (!r) {
 			STAT_ADD(&h->stats, rejected, 1);
-			if (call_warn_once(h, WARN_REJECTED))
+			if (evaluate_warn_once(h, WARN_REJECTED))
 				log_warn("'%s': rejected a cached running mean (%s); starting it again",
 					 h->fn->symbol, v == VALUE_OK ? "not a running mean" : value_verdict_str(v));
 		}
@@ -238,7 +240,7 @@ static int record(struct hook *h, const struct memo_key *k, double x, double sec
 		if (r != STORE_CONFLICT && r != STORE_TIMEOUT)
 			break;
 	}
-	if (call_warn_once(h, WARN_CAS))
+	if (evaluate_warn_once(h, WARN_CAS))
 		log_warn("'%s': could not record an evaluation in the cache (%s); returning it alone",
 			 h->fn->symbol, tries == CAS_TRIES ? "too many concurrent updates" : "store failed");
 	memset(m, 0, sizeof *m);
@@ -247,8 +249,8 @@ static int record(struct hook *h, const struct memo_key *k, double x, double sec
 	return -1;
 }
 
-void repeat_call(struct hook *h, const struct memo_key *k, void *ret, void **args,
-		 int caller_errno)
+int repeat_call(struct hook *h, const struct memo_key *k, void *ret, void **args,
+		int caller_errno)
 {
 	const struct proto *p = &h->fn->proto;
 	struct value_meta m;
@@ -262,22 +264,19 @@ void repeat_call(struct hook *h, const struct memo_key *k, void *ret, void **arg
 		STAT_ADD(&h->stats, hits, 1);
 		STAT_ADD(&h->stats, ns_saved, (uint64_t)(m.seconds / (double)m.count * 1e9));
 		from_double(&p->ret, m.mean, retbytes);
-		call_put_return(&p->ret, ret, retbytes);
-		memo_busy = 0;
-		errno = m.saved_errno;
-		return;
+		evaluate_put_return(&p->ret, ret, retbytes);
+		return m.saved_errno;
 	}
 	STAT_ADD(&h->stats, misses, 1);
-	ns = call_evaluate(h, ret, args, caller_errno, &call_errno);
+	ns = evaluate_timed(h, ret, args, caller_errno, &call_errno);
 
 	x = repeat_to_double(&p->ret, ret);
 	if (record(h, k, x, (double)ns / 1e9, call_errno, &m) == 0) {
 		track_key(h, k, key_state(h->fn, &m));
 		from_double(&p->ret, m.mean, retbytes);
-		call_put_return(&p->ret, ret, retbytes);
+		evaluate_put_return(&p->ret, ret, retbytes);
 	} else {
 		track_key(h, k, KS_OPEN);	/* where the entry stands is unknown */
 	}
-	memo_busy = 0;
-	errno = call_errno;
+	return call_errno;
 }

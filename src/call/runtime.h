@@ -1,31 +1,57 @@
 /*
- * runtime: the process-wide state that start-up (memo.c) establishes and the
- * call path (call.c) reads.
- * memo.c writes these before setting memo_state to MEMO_READY (release); the
- * call path reads memo_state first (acquire), so it sees them complete.
- * memo_busy is per thread: set while libmemo itself works, so that calls made
- * from its own dependencies (or a signal handler) go straight to the original.
+ * runtime: the process-wide state of the engine, in one home. Start-up
+ * (boot/engine.c) writes it; the call path reads it; patching (patch/got.c,
+ * after a dlopen) and a hook's first call (call/prime.c) change it under
+ * runtime_lock.
+ * Publication: engine.c writes everything before setting memo_state to
+ * MEMO_READY (release); the call path reads memo_state first (acquire), so it
+ * sees it complete. Calls nothing but pthread and base/guard.h.
  */
 #ifndef MEMO_RUNTIME_H
 #define MEMO_RUNTIME_H
 
+#include <pthread.h>
+
+#include "base/guard.h"
 #include "config/config.h"
+#include "find/hook.h"
 #include "store/store.h"
 
 enum memo_state_value { MEMO_OFF = 0, MEMO_READY, MEMO_STOPPING };
 
 extern int memo_state;			/* enum memo_state_value; atomic access */
 extern struct memo_config memo_cfg;	/* the loaded configuration */
-extern __thread int memo_busy __attribute__((tls_model("initial-exec")));
 
-/* The store, opened when the first hook activates (a process whose symbols
- * are all missing never opens one, nor loads libmemcached), before that hook
- * is routed to. NULL: no cache; calls go to the originals. */
+/* The store, opened at the first call of any hook (call/prime.c: a process
+ * that never calls a configured function never opens one, nor loads
+ * libmemcached). NULL: no cache; calls go to the originals. Written once,
+ * under runtime_lock, before the hook that opened it is primed. */
 extern struct store *memo_store;
+
+/* Every configured function, in config order; hooks[i].index == i. Written
+ * at start-up before any hook is installed; `nhooks` never changes after. */
+extern struct hook *hooks;
+extern int nhooks;
 
 static inline int runtime_ready(void)
 {
 	return __atomic_load_n(&memo_state, __ATOMIC_ACQUIRE) == MEMO_READY;
 }
+
+/*
+ * runtime_lock serializes what changes hooks after start-up: a hook's first
+ * call (priming) and the patching pass after a dlopen. Never taken on the
+ * hot path. Whoever holds it has the guard taken, so a hooked call made
+ * under it (by libmemo's dependencies, or by a constructor a dlopen runs)
+ * goes to the original and never waits for the lock: the one place that rule
+ * is written. Returns what the guard was, for runtime_unlock.
+ */
+int runtime_lock(void);
+void runtime_unlock(int guard_was);
+
+/* fork: the lock is held across it (pthread_atfork, engine.c) so that the
+ * child never inherits it held by a thread it does not have. */
+void runtime_before_fork(void);
+void runtime_after_fork(void);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * verify: recompute a share of hits and compare (verify.h). Owns the draw,
  * the comparison and the report of an impure function. Calls store, value,
- * stats, log and call.c's call_evaluate/call_now_ns. Hot path, any thread;
+ * stats, log and evaluate.c; never back into call.c. Hot path, any thread;
  * allocates only for a cached value larger than VALUE_INLINE.
  */
 #include "call/verify.h"
@@ -24,7 +24,7 @@ int verify_due(const struct hook *h)
 	if (share >= 1)
 		return 1;
 	if (!rng)
-		rng = (call_now_ns() ^ (uint64_t)(uintptr_t)&rng) | 1;
+		rng = (evaluate_now_ns() ^ (uint64_t)(uintptr_t)&rng) | 1;
 	rng ^= rng << 13;
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
@@ -150,7 +150,7 @@ int verify_call(struct hook *h, const struct memo_key *k, void *ret, void **args
 			goto out;
 		}
 
-	*ns = call_evaluate(h, ret, args, caller_errno, call_errno);
+	*ns = evaluate_timed(h, ret, args, caller_errno, call_errno);
 
 	if (!difference(h, ret, l, &meta, got, what, sizeof what)) {
 		STAT_ADD(&h->stats, hits, 1);

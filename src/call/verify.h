@@ -6,7 +6,7 @@
  * (`impure`), and the fresh result is what the caller gets; call.c then
  * overwrites the entry with it (the cached value is what the function no
  * longer computes: serving it again would repeat the disagreement).
- * Calls store, value, log, call.c's helpers. Hot path, any thread: the draw
+ * Calls store, value, log, evaluate.c. Hot path, any thread: the draw
  * is a per-thread xorshift, no lock; a recomputed call costs what a miss does.
  */
 #ifndef MEMO_VERIFY_H
@@ -14,7 +14,8 @@
 
 #include <stdint.h>
 
-#include "call/call.h"
+#include "call/evaluate.h"
+#include "store/key.h"
 
 enum verify_result {
 	VERIFY_NONE = 0,	/* no usable cached value: a plain miss follows */
@@ -28,7 +29,7 @@ int verify_due(const struct hook *h);
 /* Look the call up; when a verified value is there, run the original (with
  * the caller's errno), compare, count. The fresh result is then in the
  * caller's memory (ret, out/inout buffers), *ns is how long it took and
- * *call_errno the errno it left. Entered and left with memo_busy set. */
+ * *call_errno the errno it left. Entered and left with the guard taken. */
 int verify_call(struct hook *h, const struct memo_key *k, void *ret, void **args,
 		const struct layout *l, int caller_errno, uint64_t *ns, int *call_errno);
 

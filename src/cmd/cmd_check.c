@@ -36,7 +36,7 @@ int cmd_check(int argc, char **argv)
 	int i = 0, errors, missing = 0;
 	char canon[4096], why[256];
 
-	if (tool_config_arg(argc, argv, &i, &dir) < 0)
+	if (args_config(argc, argv, &i, &dir) < 0)
 		return 2;
 	if (i < argc)
 		elf = argv[i++];

@@ -37,7 +37,7 @@ int cmd_stats(int argc, char **argv)
 	const char *dir;
 	int i = 0;
 
-	if (tool_config_arg(argc, argv, &i, &dir) < 0)
+	if (args_config(argc, argv, &i, &dir) < 0)
 		return 2;
 	s = open_from(dir, &cfg);
 	if (!s) {
@@ -83,7 +83,7 @@ int cmd_flush(int argc, char **argv)
 	const char *dir;
 	int i = 0, rc;
 
-	if (tool_config_arg(argc, argv, &i, &dir) < 0)
+	if (args_config(argc, argv, &i, &dir) < 0)
 		return 2;
 	s = open_from(dir, &cfg);
 	if (!s) {

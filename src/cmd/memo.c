@@ -23,23 +23,6 @@ static void usage(FILE *f)
 	      "       memo inspect ELF [SYMBOL]        identity, purity, patchability, prototype\n", f);
 }
 
-int tool_config_arg(int argc, char **argv, int *i, const char **dir)
-{
-	if (*i < argc && (!strcmp(argv[*i], "-c") || !strcmp(argv[*i], "--config"))) {
-		if (*i + 1 >= argc) {
-			fprintf(stderr, "memo: '%s' needs a config file or folder\n", argv[*i]);
-			return -1;
-		}
-		*dir = argv[*i + 1];
-		*i += 2;
-		return 0;
-	}
-	*dir = getenv("MEMO_CONFIG");
-	if (!*dir || !**dir)
-		*dir = "memo.d";
-	return 0;
-}
-
 /* libmemo.so beside this program (the build folder), else in ../lib/libmemo
  * (an installed tree). */
 static int find_library(char *out, size_t cap)
@@ -72,7 +55,7 @@ static int cmd_run(int argc, char **argv)
 	const char *dir, *old;
 	int i = 0;
 
-	if (tool_config_arg(argc, argv, &i, &dir) < 0)
+	if (args_config(argc, argv, &i, &dir) < 0)
 		return 2;
 	if (i < argc && !strcmp(argv[i], "--"))
 		i++;

@@ -1,6 +1,6 @@
 /*
- * identity: what went into a function's code identity, and the writable
- * globals it reads (identity_compute itself is declared in hook.h).
+ * identity: a function's code identity, what went into it, and the writable
+ * globals it reads.
  * Calls elf, Zydis, libb2, libdl. Start-up and tools only (decodes, allocates;
  * one mutex serializes it, so a dlopen while threads run is safe); never on
  * the hot path. Everything is computed from the ELF file on disk, once per
@@ -31,6 +31,9 @@ enum identity_part {
 
 typedef void identity_visit_fn(void *ctx, enum identity_part part, int depth,
 			       const char *name, const char *detail);
+
+/* Compute h->identity from h->path and h->target. 0, or -1 with h->why set. */
+int identity_compute(struct hook *h);
 
 /* The identity of the function at file address `vaddr` of the ELF file
  * `path`, into out[32]. With `visit`, reports every part that went into it,

@@ -1,11 +1,13 @@
 /*
- * symbols: finds a configured function in the loaded objects (sym_resolve of
- * hook.h) from their ELF symbol tables, static functions included, and owns
+ * symbols: finds a configured function in the loaded objects (sym_resolve,
+ * symbols.h) from their ELF symbol tables, static functions included, and owns
  * libmemo's deny list.
  * Calls elf (elf_image_*), dl_iterate_phdr, dlopen(RTLD_NOLOAD)/dlinfo/dladdr1
- * and an IFUNC's resolver. Start-up and dlopen only, under hooks_lock; never
+ * and an IFUNC's resolver. Start-up and dlopen only, under runtime_lock; never
  * on the hot path.
  */
+#include "find/symbols.h"
+
 #include "find/elf.h"
 #include "find/elf_peek.h"
 #include "find/hook.h"
@@ -448,7 +450,7 @@ static void sym_explain_clones(struct hook *h, struct sym_object *o)
 
 /* The walk of loaded objects, kept while no object comes or goes: start-up
  * resolves every configured function against the same list (realpath for each
- * object, once). Written under hooks_lock, like every sym_resolve call. */
+ * object, once). Written under runtime_lock, like every sym_resolve call. */
 static struct sym_walk walk_cache;
 static unsigned long long walk_adds = ~0ull, walk_subs = ~0ull;
 

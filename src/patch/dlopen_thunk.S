@@ -1,6 +1,8 @@
 /*
  * dlopen_thunk: where patched GOT slots for dlopen and dlmopen lead.
- * Calls got_dlopen_gadget and got_thunk_after (got.c) and the real function.
+ * Calls what got.c put in dlopen_thunk_env (dlopen_thunk.h): the gadget
+ * finder, the real function and the pass after it. It names no symbol of
+ * got.c, so the two files do not call each other.
  * Any thread, reentrant (a constructor may dlopen again): all state is on the
  * caller's stack.
  *
@@ -19,34 +21,45 @@
  * with endbr64; cont is reached by `ret`, which IBT does not check. A shadow
  * stack (CET SHSTK) would reject both returns: it is off in glibc 2.36.
  */
+#include "patch/dlopen_thunk.h"
+
+	.bss
+	.globl	dlopen_thunk_env
+	.hidden	dlopen_thunk_env
+	.type	dlopen_thunk_env, @object
+	.balign	8
+dlopen_thunk_env:
+	.zero	ENV_SIZE
+	.size	dlopen_thunk_env, ENV_SIZE
+
 	.text
 
-	.globl	got_dlopen_thunk
-	.hidden	got_dlopen_thunk
-	.type	got_dlopen_thunk, @function
-got_dlopen_thunk:
+	.globl	dlopen_thunk
+	.hidden	dlopen_thunk
+	.type	dlopen_thunk, @function
+dlopen_thunk:
 	.cfi_startproc
 	endbr64
-	leaq	got_real_dlopen(%rip), %rax
-	jmp	got_thunk_common
+	leaq	dlopen_thunk_env+ENV_REAL_DLOPEN(%rip), %rax
+	jmp	thunk_common
 	.cfi_endproc
-	.size	got_dlopen_thunk, .-got_dlopen_thunk
+	.size	dlopen_thunk, .-dlopen_thunk
 
-	.globl	got_dlmopen_thunk
-	.hidden	got_dlmopen_thunk
-	.type	got_dlmopen_thunk, @function
-got_dlmopen_thunk:
+	.globl	dlmopen_thunk
+	.hidden	dlmopen_thunk
+	.type	dlmopen_thunk, @function
+dlmopen_thunk:
 	.cfi_startproc
 	endbr64
-	leaq	got_real_dlmopen(%rip), %rax
-	jmp	got_thunk_common
+	leaq	dlopen_thunk_env+ENV_REAL_DLMOPEN(%rip), %rax
+	jmp	thunk_common
 	.cfi_endproc
-	.size	got_dlmopen_thunk, .-got_dlmopen_thunk
+	.size	dlmopen_thunk, .-dlmopen_thunk
 
 /* rax = the address of the real function's pointer; rdi, rsi, rdx = its
  * arguments (dlopen takes two, dlmopen three); [rsp] = R. */
-	.type	got_thunk_common, @function
-got_thunk_common:
+	.type	thunk_common, @function
+thunk_common:
 	.cfi_startproc
 	pushq	%rdi
 	.cfi_adjust_cfa_offset 8
@@ -59,7 +72,7 @@ got_thunk_common:
 	subq	$8, %rsp		/* 16-byte alignment for the call */
 	.cfi_adjust_cfa_offset 8
 	movq	40(%rsp), %rdi		/* R */
-	call	got_dlopen_gadget
+	call	*dlopen_thunk_env+ENV_GADGET(%rip)
 	movq	%rax, %r11
 	addq	$8, %rsp
 	.cfi_adjust_cfa_offset -8
@@ -74,26 +87,26 @@ got_thunk_common:
 	movq	(%rax), %rax		/* the real dlopen or dlmopen */
 	testq	%r11, %r11
 	jz	1f
-	leaq	got_thunk_cont(%rip), %r10
+	leaq	thunk_cont(%rip), %r10
 	pushq	%r10
 	pushq	%r11
 1:	jmp	*%rax
 	.cfi_endproc
-	.size	got_thunk_common, .-got_thunk_common
+	.size	thunk_common, .-thunk_common
 
 /* Reached from the gadget's `ret` with [rsp] = R and rax = the handle: a
- * frame like a function entry, so unwinding from got_thunk_after reaches R. */
-	.type	got_thunk_cont, @function
-got_thunk_cont:
+ * frame like a function entry, so unwinding from the pass after dlopen reaches R. */
+	.type	thunk_cont, @function
+thunk_cont:
 	.cfi_startproc
 	pushq	%rax
 	.cfi_adjust_cfa_offset 8
 	movq	%rax, %rdi
-	call	got_thunk_after
+	call	*dlopen_thunk_env+ENV_AFTER(%rip)
 	popq	%rax
 	.cfi_adjust_cfa_offset -8
 	ret
 	.cfi_endproc
-	.size	got_thunk_cont, .-got_thunk_cont
+	.size	thunk_cont, .-thunk_cont
 
 	.section .note.GNU-stack,"",@progbits

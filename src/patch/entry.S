@@ -27,7 +27,7 @@
  * The CFI lets an unwinder walk from inside the closure to the caller.
  */
 
-#include "patch/entry.h"
+#include "call/entry.h"
 
 #define XMM0_AT		160	/* XMM0 in the XSAVE legacy region (and in the by-hand modes) */
 #define YMM_HI_AT	576	/* YMM0's upper half in XSAVE's standard layout */

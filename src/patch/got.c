@@ -2,8 +2,9 @@
  * got: routes calls that cross objects to hooks by rewriting GOT slots
  * (R_X86_64_JUMP_SLOT: PLT calls; R_X86_64_GLOB_DAT: -fno-plt calls), and
  * keeps doing so for objects dlopen'ed later through the dlopen thunk.
- * Calls hook_activate (memo.c), inline_patched, log, dl_iterate_phdr, mprotect.
- * Start-up and dlopen only, under hooks_lock; the hot path only ever reads a
+ * Calls inline_patched, log, dl_iterate_phdr, mprotect, and the activation
+ * start-up registers (got_set_activate). Start-up and dlopen only, under
+ * runtime_lock; the hot path only ever reads a
  * slot we wrote (one aligned 8-byte store, so a caller sees old or new).
  *
  * Which slot is ours: a relocation naming the hook's symbol whose version (the
@@ -20,10 +21,12 @@
  * thunk patches them once its dlopen returns.
  */
 #include "patch/got.h"
-#include "find/hook.h"
-#include "patch/inline.h"
+
 #include "base/log.h"
 #include "call/runtime.h"
+#include "find/hook.h"
+#include "patch/dlopen_thunk.h"
+#include "patch/inline.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -39,18 +42,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-pthread_mutex_t hooks_lock = PTHREAD_MUTEX_INITIALIZER;
+/* What activates a hook whose symbol a dlopen may have brought (boot's
+ * activate_after_dlopen), set once at start-up before any pass. */
+static got_activate_fn *got_activate;
 
-/* dlopen_thunk.S */
-extern char got_dlopen_thunk[], got_dlmopen_thunk[];
-
-/*
- * What the thunks jump to. Written once, by the first got_install_all and
- * before any slot leads to a thunk; read by the thunks in any thread.
- */
-void *got_real_dlopen, *got_real_dlmopen;
-
-/* dlpi_adds at the start of the last complete pass (under hooks_lock). */
+/* dlpi_adds at the start of the last complete pass (under runtime_lock). */
 static unsigned long long got_last_adds;
 
 /* Set while this thread runs a pass: a dlopen made by libmemo's own work
@@ -298,7 +294,7 @@ static bool got_contains(const struct dl_phdr_info *info, uintptr_t addr, bool e
 
 /*
  * libmemo's own dependencies are never patched: their calls are libmemo's,
- * and a dlopen they make while libmemo holds hooks_lock must not come back
+ * and a dlopen they make while libmemo holds runtime_lock must not come back
  * into got_after_dlopen.
  */
 static bool got_is_own_dependency(const char *path)
@@ -472,16 +468,19 @@ static unsigned long long got_adds(void)
 	return adds;
 }
 
-/* Hooks whose symbol a dlopen may have brought: activate them now
- * (hook_activate logs what happens; a symbol still missing stays quiet). */
+void got_set_activate(got_activate_fn *activate)
+{
+	got_activate = activate;
+}
+
+/* Hooks whose symbol a dlopen may have brought: activate them now. */
 static void got_activate_pending(void)
 {
 	int i;
 
-	for (i = 0; i < nhooks; i++)
-		if (hooks[i].state == HOOK_UNRESOLVED && hook_activate(&hooks[i]) < 0 &&
-		    hooks[i].state == HOOK_FAILED)
-			hook_log_failure(&hooks[i]);
+	for (i = 0; i < nhooks && got_activate; i++)
+		if (hooks[i].state == HOOK_UNRESOLVED)
+			got_activate(&hooks[i]);
 }
 
 /* An entry-patched hook already catches every call: its slots stay as they are. */
@@ -492,6 +491,9 @@ static bool got_wanted(const struct hook *h)
 	       (h->fn->mechanism == MECH_GOT || (h->fn->mechanism == MECH_AUTO && !inline_patched(h)));
 }
 
+static uintptr_t got_dlopen_gadget(uintptr_t ret_addr);
+static void got_thunk_after(void *handle);
+
 void got_install_all(void)
 {
 	struct got_pass p = { 0 };
@@ -499,9 +501,11 @@ void got_install_all(void)
 	int i, n = 0;
 
 	got_busy++;
-	if (!got_real_dlopen) {
-		got_real_dlopen = dlsym(RTLD_DEFAULT, "dlopen");
-		got_real_dlmopen = dlsym(RTLD_DEFAULT, "dlmopen");
+	if (!dlopen_thunk_env.real_dlopen) {
+		dlopen_thunk_env.gadget = got_dlopen_gadget;
+		dlopen_thunk_env.after = got_thunk_after;
+		dlopen_thunk_env.real_dlopen = dlsym(RTLD_DEFAULT, "dlopen");
+		dlopen_thunk_env.real_dlmopen = dlsym(RTLD_DEFAULT, "dlmopen");
 	}
 	got_activate_pending();
 	p.wants = calloc(nhooks + 2, sizeof *p.wants);
@@ -527,12 +531,14 @@ void got_install_all(void)
 		}
 		n++;
 	}
-	if (got_real_dlopen)
-		p.wants[n++] = (struct got_want){ .name = "dlopen", .target = (uintptr_t)got_real_dlopen,
-						   .entry = (uintptr_t)got_dlopen_thunk };
-	if (got_real_dlmopen)
-		p.wants[n++] = (struct got_want){ .name = "dlmopen", .target = (uintptr_t)got_real_dlmopen,
-						   .entry = (uintptr_t)got_dlmopen_thunk };
+	if (dlopen_thunk_env.real_dlopen)
+		p.wants[n++] = (struct got_want){ .name = "dlopen",
+						   .target = (uintptr_t)dlopen_thunk_env.real_dlopen,
+						   .entry = (uintptr_t)dlopen_thunk };
+	if (dlopen_thunk_env.real_dlmopen)
+		p.wants[n++] = (struct got_want){ .name = "dlmopen",
+						   .target = (uintptr_t)dlopen_thunk_env.real_dlmopen,
+						   .entry = (uintptr_t)dlmopen_thunk };
 	p.nwants = n;
 	p.self = (uintptr_t)&got_install_all;
 	p.vdso = getauxval(AT_SYSINFO_EHDR);
@@ -549,23 +555,22 @@ out:
 	got_busy--;
 }
 
-void got_after_dlopen(void)
+/* After a successful dlopen or dlmopen: patch what it loaded. */
+static void got_after_dlopen(void)
 {
-	int busy = memo_busy;
+	int was;
 
 	/* A dlopen made while libmemo works (its store opening at a first call,
-	 * under hooks_lock) is its own, or its dependencies': no pass now, and
+	 * under runtime_lock) is its own, or its dependencies': no pass now, and
 	 * above all no taking of the lock that thread may hold. */
-	if (got_busy || busy)
+	if (got_busy || guard_taken())
 		return;
-	memo_busy = 1;	/* whoever holds hooks_lock is busy (hook.h: hook_prime) */
-	pthread_mutex_lock(&hooks_lock);
+	was = runtime_lock();
 	/* nothing was loaded since the last complete pass (the library was
 	 * already there, or only dlclose happened): nothing to patch */
 	if (got_adds() != got_last_adds)
 		got_install_all();
-	pthread_mutex_unlock(&hooks_lock);
-	memo_busy = busy;
+	runtime_unlock(was);
 }
 
 /*
@@ -595,8 +600,7 @@ static int got_gadget_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
-uintptr_t got_dlopen_gadget(uintptr_t ret_addr);
-uintptr_t got_dlopen_gadget(uintptr_t ret_addr)
+static uintptr_t got_dlopen_gadget(uintptr_t ret_addr)
 {
 	struct got_gadget g = { ret_addr, 0 };
 	int saved = errno;
@@ -607,8 +611,7 @@ uintptr_t got_dlopen_gadget(uintptr_t ret_addr)
 }
 
 /* Called by the thunk after the real dlopen returned `handle`. */
-void got_thunk_after(void *handle);
-void got_thunk_after(void *handle)
+static void got_thunk_after(void *handle)
 {
 	int saved = errno;
 

@@ -7,10 +7,12 @@
  * dlmopen leads to a thunk that calls the real one as if from the caller (so
  * RUNPATH, $ORIGIN and namespaces are the caller's) and then patches the
  * newly loaded objects.
- * Start-up and dlopen only, under hooks_lock; never on the hot path.
+ * Start-up and dlopen only, under runtime_lock; never on the hot path.
  */
 #ifndef MEMO_GOT_H
 #define MEMO_GOT_H
+
+#include "find/hook.h"
 
 /* Patch, in every loaded object but libmemo, the GOT slots of every
  * HOOK_ACTIVE hook whose mechanism is got (or auto and not entry-patched),
@@ -18,7 +20,10 @@
  * symbol has appeared. Idempotent: safe to call again after each dlopen. */
 void got_install_all(void);
 
-/* Called by the dlopen thunk after a successful dlopen/dlmopen. */
-void got_after_dlopen(void);
+/* What start-up gives got.c to activate a hook whose symbol a dlopen may
+ * have brought (got.c cannot call up into start-up). Set once, before the
+ * first got_install_all. */
+typedef void got_activate_fn(struct hook *h);
+void got_set_activate(got_activate_fn *activate);
 
 #endif

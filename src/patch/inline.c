@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "find/elf.h"
-#include "patch/entry.h"
+#include "call/entry.h"
 #include "base/log.h"
 
 #ifndef MAP_FIXED_NOREPLACE

@@ -5,12 +5,12 @@
  * and calls h->entry. The displaced instructions are relocated (Zydis) into a
  * trampoline that becomes h->orig.
  * Calls log, elf (symbol sizes), Zydis. Start-up and dlopen only, under
- * hooks_lock (never on the hot path); install is safe while other threads run.
+ * runtime_lock (never on the hot path); install is safe while other threads run.
  *
  * Usage, per hook, once h->target, h->path, h->base and h->fn are set and
- * call_prepare has run:
+ * closure_prepare has run:
  *
- *     if (inline_prepare(h, call_closure_write) == 0 && inline_install(h) == 0)
+ *     if (inline_prepare(h, closure_write) == 0 && inline_install(h) == 0)
  *             ... calls now reach h->entry; h->orig calls the original ...
  *     else
  *             log_warn("'%s': not entry-patched: %s", h->fn->symbol, h->why);
@@ -28,7 +28,7 @@
 
 /* Decode and check the function, allocate its stub and trampoline within
  * reach, relocate the displaced instructions, have write_closure put the
- * hook's libffi closure beside them (call_closure_write: passed in, so that
+ * hook's libffi closure beside them (closure_write: passed in, so that
  * `memo inspect`, which links this file for inline_check, needs no call
  * path), make the page read+exec, and set h->orig to the trampoline and
  * h->entry to the closure. Writes nothing in the target. 0, or -1 with
@@ -48,7 +48,7 @@ int inline_check(struct hook *h);
  * usable through GOT slots). Installs the crash handler on the first success. */
 int inline_install(struct hook *h);
 
-/* memo.c, around start-up's activations (on, then off): the thread count read
+/* engine.c, around start-up's activations (on, then off): the thread count read
  * for the first install stands for the rest. Only the constructor runs then,
  * and it starts no thread: a count of 1 cannot grow meanwhile (and one above
  * 1 only makes patching more careful). Saves a read of /proc/self/status

@@ -10,7 +10,9 @@
  *   got_unit DIR threads    4 threads dlopen while 2 call hooked functions
  * Prints one line per check; exit 0 when all passed.
  */
+#include "call/runtime.h"
 #include "find/hook.h"
+#include "find/symbols.h"
 #include "patch/got.h"
 #include "base/log.h"
 
@@ -21,26 +23,11 @@
 #include <string.h>
 
 /*
- * memo.c (the constructor and hook_activate) is not in libshim.a: this driver
- * owns the hook table (and memo_busy), and makes every hook in it active by hand, so
- * got_install_all never asks it to activate one.
+ * The engine's start-up (boot/) is not in libmemo-core.a: this driver fills
+ * the hook table (call/runtime.h) itself and makes every hook in it active by
+ * hand, and registers no activation (got_set_activate), so got_install_all
+ * never activates one.
  */
-struct hook *hooks;
-int nhooks;
-__thread int memo_busy __attribute__((tls_model("initial-exec")));
-
-int hook_activate(struct hook *h)
-{
-	snprintf(h->why, sizeof h->why, "'%s': got_unit activates hooks by hand", h->fn->symbol);
-	return -1;
-}
-
-/* As libmemo's start-up says a refusal. */
-void hook_log_failure(const struct hook *h)
-{
-	log_warn("'%s' (%s:%d) cannot be memoized: %s", h->fn->symbol, h->fn->file, h->fn->line,
-		 h->why);
-}
 
 static int failures;
 
@@ -117,9 +104,10 @@ static void *sym(void *handle, const char *name)
 
 static void install(void)
 {
-	pthread_mutex_lock(&hooks_lock);
+	int was = runtime_lock();
+
 	got_install_all();
-	pthread_mutex_unlock(&hooks_lock);
+	runtime_unlock(was);
 }
 
 typedef int (*add_fn)(int, int);

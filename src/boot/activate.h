@@ -1,0 +1,25 @@
+/*
+ * activate: a configured function made memoized (activate.c).
+ */
+#ifndef MEMO_ACTIVATE_H
+#define MEMO_ACTIVATE_H
+
+#include "find/hook.h"
+
+/* Make an unresolved hook memoized: sym_resolve, closure_prepare,
+ * entry-patch where the mechanism allows (the closure in the stub page),
+ * else closure_page, then state = HOOK_ACTIVE (published last, with
+ * release). 0, or -1 with h->why set: a refused symbol or a failed step
+ * leaves HOOK_FAILED; a symbol not (yet) loaded leaves HOOK_UNRESOLVED (a
+ * later dlopen may bring it). The caller logs (activate_log_failure).
+ * Under runtime_lock, or before any thread exists. */
+int activate_hook(struct hook *h);
+
+/* Say on stderr why h is not memoized (failed, or not found). */
+void activate_log_failure(const struct hook *h);
+
+/* After a dlopen (got.c calls it through got_set_activate): activate an
+ * unresolved hook and say why if it failed for good. */
+void activate_after_dlopen(struct hook *h);
+
+#endif

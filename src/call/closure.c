@@ -1,0 +1,138 @@
+/*
+ * closure: a hook's libffi description (its cif, from the prototype) and its
+ * closure, the code hooked calls enter (call.c's call_handler). Decides too
+ * whether the inline entry may serve the hook's hits by itself (l1_entry_hit).
+ * Calls libffi, l1_hit (by address). Start-up and dlopen only, under
+ * runtime_lock or before any thread exists; never on the hot path.
+ */
+#include "call/closure.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "call/call.h"
+#include "call/entry.h"
+
+static ffi_type *ffi_type_of(const struct scalar_type *t)
+{
+	static ffi_type *const sints[9] = { [1] = &ffi_type_sint8, [2] = &ffi_type_sint16,
+					    [4] = &ffi_type_sint32, [8] = &ffi_type_sint64 };
+	static ffi_type *const uints[9] = { [1] = &ffi_type_uint8, [2] = &ffi_type_uint16,
+					    [4] = &ffi_type_uint32, [8] = &ffi_type_uint64 };
+
+	switch (t->cls) {
+	case SC_VOID:
+		return &ffi_type_void;
+	case SC_SINT:
+		return t->size <= 8 ? sints[t->size] : NULL;
+	case SC_UINT:
+	case SC_BOOL:
+		return t->size <= 8 ? uints[t->size] : NULL;
+	case SC_FLOAT:
+		return t->size == 4 ? &ffi_type_float :
+		       t->size == 8 ? &ffi_type_double :
+		       t->size == 16 ? &ffi_type_longdouble : NULL;
+	case SC_PTR:
+		return &ffi_type_pointer;
+	}
+	return NULL;
+}
+
+int closure_prepare(struct hook *h)
+{
+	const struct proto *p = &h->fn->proto;
+	ffi_type *rtype;
+	int i;
+
+	for (i = 0; i < p->nargs; i++) {
+		h->atypes[i] = p->args[i].kind == ARG_SCALAR ? ffi_type_of(&p->args[i].type)
+							     : &ffi_type_pointer;
+		if (!h->atypes[i]) {
+			snprintf(h->why, sizeof h->why, "argument '%s' has a type libffi cannot pass",
+				 p->args[i].name);
+			return -1;
+		}
+	}
+	rtype = p->ret_kind == RET_VOID ? &ffi_type_void :
+		p->ret_kind == RET_SCALAR ? ffi_type_of(&p->ret) : &ffi_type_pointer;
+	if (!rtype || ffi_prep_cif(&h->cif, FFI_DEFAULT_ABI, p->nargs, rtype, h->atypes) != FFI_OK) {
+		snprintf(h->why, sizeof h->why, "libffi cannot describe the prototype");
+		return -1;
+	}
+	if (p->ret_kind == RET_STRING_STATIC && pthread_key_create(&h->strbuf, free) != 0) {
+		snprintf(h->why, sizeof h->why, "no thread-specific key left");
+		return -1;
+	}
+	if (h->fn->repeated) {
+		bool numeric = p->ret_kind == RET_SCALAR && p->ret.cls != SC_PTR;
+		for (i = 0; i < p->nargs && numeric; i++)
+			numeric = p->args[i].kind != ARG_OUT && p->args[i].kind != ARG_INOUT;
+		if (!numeric) {
+			snprintf(h->why, sizeof h->why, "repeated evaluations average a numeric return "
+				 "value; this prototype has %s", p->ret_kind != RET_SCALAR ?
+				 "no numeric return" : "out or inout buffers");
+			return -1;
+		}
+	}
+	/* The entry may serve a hit by itself (l1_entry_hit) when the call's
+	 * image is scalars only, its result fits one register, and no rule
+	 * (repeated evaluations, verify) needs to see the hit. */
+	h->entry_hit = !h->fn->repeated && h->fn->verify == 0 &&
+		       (p->ret_kind == RET_VOID || (p->ret_kind == RET_SCALAR && p->ret.size <= 8))
+		       ? l1_entry_hit : NULL;
+	for (i = 0; i < p->nargs; i++) {
+		const struct proto_arg *a = &p->args[i];
+		if (a->kind == ARG_OUT || a->kind == ARG_INOUT ||
+		    (!a->ignored && a->kind != ARG_SCALAR && a->kind != ARG_OPAQUE))
+			h->entry_hit = NULL;
+	}
+	if (!h->orig)
+		h->orig = h->target;
+	return 0;
+}
+
+/*
+ * libffi's x86-64 closure is its own code (3.4, src/x86/ffi64.c
+ * ffi_prep_closure_loc): a 24-byte trampoline at the closure's start finds
+ * the closure by `lea -0xb(%rip)`, so it must run where it was written
+ * (codeloc is not read), and ffi_closure_unix64 only reads cif, fun and
+ * user_data after it: the page may be read-only by then. Static trampolines
+ * (ffi_tramp_is_present, src/closures.c) serve only memory from libffi's
+ * allocator, and Debian builds libffi without them. So no ffi_closure_alloc,
+ * whose first use reads /proc/self/status and /proc/mounts and maps a page
+ * read+write+exec.
+ */
+int closure_write(struct hook *h, void *at)
+{
+	if (ffi_prep_closure_loc(at, &h->cif, call_handler, h, at) != FFI_OK) {
+		snprintf(h->why, sizeof h->why, "libffi cannot make a closure");
+		return -1;
+	}
+	return 0;
+}
+
+int closure_page(struct hook *h)
+{
+	void *page = mmap(NULL, sizeof(ffi_closure), PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (page == MAP_FAILED) {
+		snprintf(h->why, sizeof h->why, "no memory for its closure: %s", strerror(errno));
+		return -1;
+	}
+	if (closure_write(h, page) < 0) {
+		munmap(page, sizeof(ffi_closure));
+		return -1;
+	}
+	if (mprotect(page, sizeof(ffi_closure), PROT_READ | PROT_EXEC) < 0) {
+		snprintf(h->why, sizeof h->why, "cannot make its closure executable: %s",
+			 strerror(errno));
+		munmap(page, sizeof(ffi_closure));
+		return -1;
+	}
+	h->entry = page;
+	return 0;
+}

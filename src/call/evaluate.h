@@ -1,0 +1,55 @@
+/*
+ * evaluate: running a hooked function's original as its caller would, and
+ * what every way of serving a call shares (the plain path in call.c and the
+ * policies: repeat.c, verify.c). The layer's bottom: calls only libffi, the
+ * guard and stats; nothing here calls back up into call.c.
+ * Hot path, any thread: no allocation, no lock.
+ */
+#ifndef MEMO_EVALUATE_H
+#define MEMO_EVALUATE_H
+
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "config/proto.h"
+#include "find/hook.h"
+#include "store/value.h"
+
+/* Values up to this size are read and written on the stack. */
+#define VALUE_INLINE 4096
+
+/* Where one call's results live in the caller's memory: part 0 is the return
+ * value, then each out/inout buffer in argument order. */
+struct layout {
+	int nparts;
+	struct iovec part[VALUE_MAX_PARTS];
+};
+
+/* Things said once per hook and process (hook->warned). */
+enum warn_bits {
+	WARN_REJECTED = 1, WARN_LENGTH = 2, WARN_POINTER = 4, WARN_ENCODE = 8,
+	WARN_CAS = 16,
+};
+
+/* True the first time `bit` is raised for h. */
+static inline int evaluate_warn_once(struct hook *h, int bit)
+{
+	return !(__atomic_fetch_or(&h->warned, bit, __ATOMIC_RELAXED) & bit);
+}
+
+uint64_t evaluate_now_ns(void);
+
+/* Call the original with the caller's arguments, as they are. */
+void evaluate_original(struct hook *h, void *ret, void **args);
+
+/* Run the original as the caller would: the guard released for its time
+ * (its own calls of hooked functions are memoized), errno as the caller left
+ * it. Counts the evaluation and its time; returns the time in ns and
+ * *call_errno as the body left errno. Entered and left with the guard taken. */
+uint64_t evaluate_timed(struct hook *h, void *ret, void **args, int caller_errno,
+			int *call_errno);
+
+/* Write a scalar into libffi's return slot (small integers widened). */
+void evaluate_put_return(const struct scalar_type *t, void *ret, const void *src);
+
+#endif

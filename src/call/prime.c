@@ -1,0 +1,146 @@
+/*
+ * prime: what only a call needs, done at a hook's first call, so that a
+ * process which never calls a configured function pays nothing for it:
+ * open the store (the first time any hook is called), the hook's code
+ * identity and `globals`, its flush generation, its key prefix, and its
+ * explain record. Calls store, find (identity), explain, key, log.
+ * Runs under runtime_lock (guard taken), from the call path.
+ */
+#include "call/prime.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/log.h"
+#include "call/explain.h"
+#include "call/runtime.h"
+#include "find/identity.h"
+#include "store/key.h"
+#include "store/store.h"
+
+/* Whether the store was opened (or tried), under runtime_lock. */
+static int store_tried;
+
+/* A symbol's flush generation: `memo flush` bumps a small record in the store
+ * (flushing all bumps the record "*"; the key uses the sum, which any bump
+ * changes). Read once per symbol at activation; absent means 0. */
+static uint64_t read_generation(const char *name, struct memo_stats *st)
+{
+	struct memo_key k;
+	uint8_t space[64];
+	struct membuf b;
+	uint64_t gen = 0;
+
+	key_record(&k, "g1", memo_cfg.cache.namespace_, name);
+	membuf_init(&b, space, sizeof space - 1);
+	if (store_get(memo_store, &k, &b, st) == STORE_HIT && b.len < sizeof space) {
+		b.data[b.len] = '\0';
+		gen = strtoull((char *)b.data, NULL, 10);
+	}
+	membuf_release(&b);
+	return gen;
+}
+
+/* Identities are cached per build-id beside the entries (or in the default
+ * cache folder when only memcached is configured). */
+static void identity_cache_dir(void)
+{
+	struct cache_config defaults;
+	char path[PATH_MAX + 16];
+	const char *dir = memo_cfg.cache.dir;
+
+	if (!dir[0]) {
+		config_cache_defaults(&defaults);
+		dir = defaults.dir;
+	}
+	if ((size_t)snprintf(path, sizeof path, "%s/identity", dir) < sizeof path &&
+	    (mkdir(dir, 0700) == 0 || errno == EEXIST) &&
+	    (mkdir(path, 0700) == 0 || errno == EEXIST))
+		identity_set_cache_dir(path);
+}
+
+/* `globals = a, b`: find each variable, so its bytes join every key. */
+static int bind_globals(struct hook *h)
+{
+	char list[sizeof h->fn->globals], *name, *save = NULL;
+	void *addr;
+	size_t size;
+
+	snprintf(list, sizeof list, "%s", h->fn->globals);
+	for (name = strtok_r(list, ", \t", &save); name; name = strtok_r(NULL, ", \t", &save)) {
+		if (h->nglobals == HOOK_MAX_GLOBALS) {
+			snprintf(h->why, sizeof h->why, "more than %d globals", HOOK_MAX_GLOBALS);
+			return -1;
+		}
+		if (identity_global_addr(h, name, &addr, &size) < 0)
+			return -1;
+		h->globals[h->nglobals].iov_base = addr;
+		h->globals[h->nglobals].iov_len = size;
+		h->nglobals++;
+	}
+	return 0;
+}
+
+/* A function that reads writable globals may not be pure: say so once, unless
+ * the config already keys on them. */
+static void warn_impurity(struct hook *h)
+{
+	char names[512];
+
+	if (identity_globals_read(h, names, sizeof names) > 0 && !h->fn->globals[0])
+		log_warn("'%s' reads writable globals (%s): a change to them is not seen by the "
+			 "cache; list them in 'globals =' (%s:%d) to key on their values",
+			 h->fn->symbol, names, h->fn->file, h->fn->line);
+}
+
+/* The key prefix and threshold, once identity and generation are known. */
+static void prime_key(struct hook *h)
+{
+	key_prefix(&h->prefix, memo_cfg.cache.namespace_, h->generation, h->identity,
+		   &h->fn->proto, h->fn->repeated ? KEY_RULE_REPEATED : 0);
+	h->threshold_ns = (uint64_t)(h->fn->time_threshold * 1e9);
+}
+
+/* The part of prime_hook that runs once per hook, under runtime_lock. */
+static int prime_locked(struct hook *h)
+{
+	if (!store_tried) {
+		store_tried = 1;
+		memo_store = store_open(&memo_cfg.cache);
+		identity_cache_dir();
+		if (!memo_store)
+			log_warn("no cache could be opened; calls run unmemoized");
+	}
+	if (!memo_store)
+		return -1;
+	if (identity_compute(h) < 0 || bind_globals(h) < 0) {
+		log_warn("'%s' (%s:%d) cannot be memoized: %s", h->fn->symbol, h->fn->file,
+			 h->fn->line, h->why);
+		return -1;
+	}
+	warn_impurity(h);
+	/* "*" (memo flush without a symbol) is read once per process */
+	static uint64_t all_generation, all_read;
+	if (!all_read++)
+		all_generation = read_generation("*", &h->stats);
+	h->generation = all_generation + read_generation(h->fn->symbol, &h->stats);
+	prime_key(h);
+	explain_activate(h);	/* explain.c: remember this state, see what changed */
+	return 0;
+}
+
+int prime_hook(struct hook *h)
+{
+	int was = runtime_lock(), primed;
+
+	primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
+	if (!primed) {
+		primed = prime_locked(h) == 0 ? 1 : -1;
+		__atomic_store_n(&h->primed, primed, __ATOMIC_RELEASE);
+	}
+	runtime_unlock(was);
+	return primed > 0 ? 0 : -1;
+}

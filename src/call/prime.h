@@ -1,0 +1,16 @@
+/*
+ * prime: a hook's preparation at its first call (prime.c).
+ */
+#ifndef MEMO_PRIME_H
+#define MEMO_PRIME_H
+
+#include "find/hook.h"
+
+/* Open the store (the first time), compute the hook's identity and bind
+ * its globals, read its flush generation, make its key prefix, remember its
+ * explain record. Once per hook; later calls return what the first gave.
+ * 0, or -1 (said on stderr once): the hook's calls then go to the original.
+ * Takes runtime_lock: never call it with the guard taken. */
+int prime_hook(struct hook *h);
+
+#endif
