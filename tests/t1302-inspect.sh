@@ -2,7 +2,7 @@
 # t1302: memo inspect ELF [SYMBOL]. On the identity matrix's program (built
 # with -g) it names simulate's callees (transitively), its imports with the
 # library providing each, the writable global it reads and its I/O calls, and
-# prints the code identity the shim itself uses (read back from the explain
+# prints the code identity libmemo itself uses (read back from the explain
 # record a run leaves in the cache). On tests/progs/explain/impure it refuses
 # the entry patch of a 3-byte function with the reason, warns of a
 # thread-local, and suggests prototypes from DWARF that `memo check` accepts
@@ -33,7 +33,7 @@ grep -q '^  purity warning: calls I/O or nondeterministic functions: .*fprintf' 
 grep -qx '  entry patch: yes' simulate.out || fail "simulate can be entry-patched"
 grep -qx '    prototype = double simulate(int n, double x)' simulate.out || fail "simulate's prototype"
 
-# The identity is the one the shim keys on at run time.
+# The identity is the one libmemo keys on at run time.
 mkdir memo.d
 printf '[cache]\ndir = %s\nstats = off\n' "$T/cache" >memo.d/cache.conf
 printf '[function simulate]\nprototype = double simulate(int n, double x)\n' >memo.d/simulate.conf
@@ -41,7 +41,7 @@ MEMO_CONFIG="$T/memo.d" under_memo ./app 20 0.5 >/dev/null 2>&1 || fail "run und
 record=$(find cache -name 'x1-*' | head -n 1)
 [ -n "$record" ] || fail "no explain record in the cache"
 expect_eq "$(sed -n 's/^  identity: //p' simulate.out)" "$(sed -n '2s/^state \([0-9a-f]*\) .*/\1/p' "$record")" \
-	"inspect's identity and the shim's"
+	"inspect's identity and libmemo's"
 
 # Every function of a file, entry-patch refusal, thread-local, DWARF prototypes.
 "$memo" inspect "$impure" >all.out || fail "memo inspect impure"

@@ -1,6 +1,6 @@
 /*
  * identity_of: prints the code identity of functions of an ELF file as the
- * shim computes it at start-up (identity_compute), the BLAKE2b of their raw
+ * engine computes it at start-up (identity_compute), the BLAKE2b of their raw
  * bytes (to show where raw bytes would be wrong), the writable globals they
  * read, and with -v what went into the identity. For the t06xx tests.
  * -c DIR uses DIR as the identity cache (MEMO_LOG=debug says when it serves).

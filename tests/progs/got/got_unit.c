@@ -1,7 +1,7 @@
 /*
  * got_unit: drives got.c, symbols.c and the dlopen thunk directly, with hooks
  * whose entry is a counting function of the hooked signature, before the call
- * path is involved. Links libshim.a (every module but memo.c): this program
+ * path is involved. Links libmemo-core.a (every module but boot/'s): this program
  * plays libmemo (got never patches it), the libraries it loads from DIR are
  * the host. Modes (one per test file):
  *   got_unit DIR variants   lazy PLT, full RELRO, -fno-plt, later dlopen
