@@ -8,7 +8,6 @@
 #include <link.h>
 #include <linux/membarrier.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,15 +69,6 @@ uint64_t memo_xsave_mask __attribute__((visibility("hidden")));
 uint8_t memo_vec_mode __attribute__((visibility("hidden")));	/* 0 SSE, 1 AVX, 2 XSAVE */
 extern char memo_inline_entry[] __attribute__((visibility("hidden")));
 
-static void why(struct hook *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void why(struct hook *h, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(h->why, sizeof h->why, fmt, ap);
-	va_end(ap);
-}
-
 static void cpu_init(void)
 {
 	unsigned a, b, c, d;
@@ -138,19 +128,19 @@ static int func_extent(struct hook *h, struct extent *e)
 			e->size = sym->st_size;
 			return 0;
 		}
-		why(h, "no symbol with a size at its address in '%s': cannot check the "
-		    "function for branches into the patched bytes", h->path);
-		return -1;
+		return hook_refuse(h, REFUSE_NO_SIZE, "no symbol with a size at its address in "
+				   "'%s': cannot check the function for branches into the "
+				   "patched bytes", h->path);
 	}
 	img = elf_image_open(h->path, err, sizeof err);
 	if (!img) {
-		why(h, "cannot read its file to find the function's size: %s", err);
-		return -1;
+		return hook_refuse(h, REFUSE_UNREADABLE,
+				   "cannot read its file to find the function's size: %s", err);
 	}
 	if (elf_image_symbol_at(img, vaddr, &s) < 0 || s.value != vaddr || !s.size) {
-		why(h, "no symbol with a size at its address in '%s': cannot check the "
-		    "function for branches into the patched bytes", h->path);
-		return -1;
+		return hook_refuse(h, REFUSE_NO_SIZE, "no symbol with a size at its address in "
+				   "'%s': cannot check the function for branches into the "
+				   "patched bytes", h->path);
 	}
 	e->size = s.size;
 	snprintf(cold, sizeof cold, "%s.cold", s.name);
@@ -203,14 +193,15 @@ static int scan(struct hook *h, const char *part, uintptr_t lo, size_t size,
 
 	while (p < lo + size) {
 		if (decode((const uint8_t *)p, lo + size - p, &in, ops) < 0) {
-			why(h, "undecodable instruction at %s+%#lx", part, (unsigned long)(p - lo));
-			return -1;
+			return hook_refuse(h, REFUSE_UNDECODABLE, "undecodable instruction at %s+%#lx",
+					   part, (unsigned long)(p - lo));
 		}
 		t = branch_target(&in, ops, p);
 		if (t > at && t < at + (uintptr_t)n) {
-			why(h, "a branch at %s+%#lx jumps into the patched bytes (to +%#lx)",
-			    part, (unsigned long)(p - lo), (unsigned long)(t - (uintptr_t)h->target));
-			return -1;
+			return hook_refuse(h, REFUSE_BACK_JUMP,
+					   "a branch at %s+%#lx jumps into the patched bytes (to +%#lx)",
+					   part, (unsigned long)(p - lo),
+					   (unsigned long)(t - (uintptr_t)h->target));
 		}
 		if (in.mnemonic == ZYDIS_MNEMONIC_TEST && is_reg(&ops[0], ZYDIS_REGISTER_AL) &&
 		    is_reg(&ops[1], ZYDIS_REGISTER_AL))
@@ -220,9 +211,8 @@ static int scan(struct hook *h, const char *part, uintptr_t lo, size_t size,
 			 ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
 			 ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
 			 ops[1].reg.value >= ZYDIS_REGISTER_XMM0 && ops[1].reg.value <= ZYDIS_REGISTER_XMM7) {
-			why(h, "variadic function (it saves the vector argument registers at %s+%#lx)",
-			    part, (unsigned long)(p - lo));
-			return -1;
+			return hook_refuse(h, REFUSE_VARIADIC, "variadic function (it saves the vector "
+					   "argument registers at %s+%#lx)", part, (unsigned long)(p - lo));
 		}
 		p += in.length;
 	}
@@ -371,8 +361,8 @@ static int put_abs_jmp(uint8_t *buf, int pos, uintptr_t to)
 }
 
 /* Relocate one instruction from `src` to tramp+pos (running at `run`).
- * Returns the new pos, or -1 with h->why set; for a call, *call_end is where
- * the relocated call returns to (the crash handler looks for it). */
+ * Returns the new pos, or -1 refused (hook_refuse); for a call, *call_end is
+ * where the relocated call returns to (the crash handler looks for it). */
 static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
 		    uintptr_t src, uint8_t *buf, int pos, uintptr_t run, int *call_end)
 {
@@ -380,8 +370,7 @@ static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const Zyd
 	long off = (long)(src - (uintptr_t)h->target);
 
 	if (pos + 32 > TRAMP_MAX) {
-		why(h, "trampoline overflow at +%#lx", off);
-		return -1;
+		return hook_refuse(h, REFUSE_UNRELOCATABLE, "trampoline overflow at +%#lx", off);
 	}
 	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE)) {
 		memcpy(buf + pos, (const void *)src, in->length);
@@ -421,9 +410,9 @@ static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const Zyd
 			buf[pos + 1] = 14;
 			return put_abs_jmp(buf, pos + 2, t);
 		}
-		why(h, "'%s' at +%#lx cannot be relocated (a relative branch with no long form)",
-		    ZydisMnemonicGetString(in->mnemonic), off);
-		return -1;
+		return hook_refuse(h, REFUSE_UNRELOCATABLE, "'%s' at +%#lx cannot be relocated "
+				   "(a relative branch with no long form)",
+				   ZydisMnemonicGetString(in->mnemonic), off);
 	}
 	for (int i = 0; i < in->operand_count; i++) {
 		const ZydisDecodedOperand *op = &ops[i];
@@ -435,13 +424,13 @@ static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const Zyd
 			break;
 		memcpy(buf + pos, (const void *)src, in->length);
 		if (put_rel32(buf, pos + in->raw.disp.offset, here + in->length, (uintptr_t)abs) < 0) {
-			why(h, "the rip-relative operand at +%#lx is out of reach of the trampoline", off);
-			return -1;
+			return hook_refuse(h, REFUSE_OUT_OF_REACH, "the rip-relative operand at +%#lx "
+					   "is out of reach of the trampoline", off);
 		}
 		return pos + in->length;
 	}
-	why(h, "'%s' at +%#lx cannot be relocated", ZydisMnemonicGetString(in->mnemonic), off);
-	return -1;
+	return hook_refuse(h, REFUSE_UNRELOCATABLE, "'%s' at +%#lx cannot be relocated",
+			   ZydisMnemonicGetString(in->mnemonic), off);
 }
 
 /* ---- prepare -------------------------------------------------------- */
@@ -505,7 +494,7 @@ int inline_patched(const struct hook *h)
 /* Every check inline_prepare makes before it allocates: the extent, the
  * endbr64, the length, the instructions the jump displaces (decoded into
  * *n bytes from *at; need[] gets what they address) and a scan of the whole
- * function. 0, or -1 with h->why set. */
+ * function. 0, or -1 refused (hook_refuse). */
 static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 		 uintptr_t *need, int *nneed)
 {
@@ -521,9 +510,8 @@ static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 	if (e->size >= 4 && !memcmp((const void *)tgt, endbr64, 4))
 		skip = 4;
 	if (e->size < (size_t)skip + JMP_LEN) {
-		why(h, "%zu-byte function is shorter than the %d-byte jump%s", e->size, JMP_LEN,
-		    skip ? " after its endbr64" : "");
-		return -1;
+		return hook_refuse(h, REFUSE_TOO_SHORT, "%zu-byte function is shorter than the "
+				   "%d-byte jump%s", e->size, JMP_LEN, skip ? " after its endbr64" : "");
 	}
 	*at = tgt + (uintptr_t)skip;
 
@@ -533,8 +521,8 @@ static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 	*n = 0;
 	while (*n < JMP_LEN) {
 		if (decode((const uint8_t *)*at + *n, e->size - (size_t)skip - (size_t)*n, &in, ops) < 0) {
-			why(h, "undecodable instruction at +%#x", skip + *n);
-			return -1;
+			return hook_refuse(h, REFUSE_UNDECODABLE, "undecodable instruction at +%#x",
+					   skip + *n);
 		}
 		for (int i = 0; i < in.operand_count; i++) {
 			ZyanU64 abs;
@@ -583,22 +571,19 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	int nneed = 0, n = 0, pos;
 	struct inline_patch *p;
 
-	if (patch_of(h)) {
-		why(h, "already entry-patched");
-		return -1;
-	}
+	if (patch_of(h))
+		return hook_refuse(h, REFUSE_ALREADY_PATCHED, "already entry-patched");
 	cpu_init();
 	if (check(h, &e, &at, &n, need, &nneed) < 0)
 		return -1;
 
 	p = calloc(1, sizeof *p);
-	if (!p) {
-		why(h, "out of memory");
-		return -1;
-	}
+	if (!p)
+		return hook_refuse(h, REFUSE_NO_MEMORY, "out of memory");
 	p->page = near_page(need, nneed);
 	if (!p->page) {
-		why(h, "no free page within 2 GiB of the function for its stub and trampoline");
+		hook_refuse(h, REFUSE_OUT_OF_REACH, "no free page within 2 GiB of the function "
+			    "for its stub and trampoline");
 		free(p);
 		return -1;
 	}
@@ -646,7 +631,8 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 		return -1;
 	}
 	if (mprotect(p->page, PAGE, PROT_READ | PROT_EXEC) < 0) {
-		why(h, "cannot make the trampoline page executable: %s", strerror(errno));
+		hook_refuse(h, REFUSE_MPROTECT, "cannot make the trampoline page executable: %s",
+			    strerror(errno));
 		munmap(p->page, PAGE);
 		free(p);
 		return -1;
@@ -721,8 +707,9 @@ int inline_install(struct hook *h)
 	static int membarrier_ok = -1;
 
 	if (!p || p->installed) {
-		why(h, p ? "already entry-patched" : "not prepared for entry patching");
-		return -1;
+		if (p)
+			return hook_refuse(h, REFUSE_ALREADY_PATCHED, "already entry-patched");
+		return hook_refuse(h, REFUSE_NOT_PREPARED, "not prepared for entry patching");
 	}
 	at = (uintptr_t)p->at;
 	p->desc.entry = h->entry;
@@ -737,7 +724,7 @@ int inline_install(struct hook *h)
 	lo = at & ~(uintptr_t)(PAGE - 1);
 	hi = (at + JMP_LEN + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
 	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC) < 0) {
-		why(h, "cannot make its code writable: %s", strerror(errno));
+		hook_refuse(h, REFUSE_MPROTECT, "cannot make its code writable: %s", strerror(errno));
 		h->orig = h->target;
 		return -1;
 	}
@@ -764,8 +751,8 @@ int inline_install(struct hook *h)
 					 : "memory");
 		} while (!ok);
 	} else {
-		why(h, "its entry straddles a 16-byte boundary and other threads are "
-		    "running: the jump cannot be written atomically");
+		hook_refuse(h, REFUSE_NOT_ATOMIC, "its entry straddles a 16-byte boundary and other "
+			    "threads are running: the jump cannot be written atomically");
 		rc = -1;
 	}
 	mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC);

@@ -13,11 +13,14 @@
  *     if (inline_prepare(h, call_closure_write) == 0 && inline_install(h) == 0)
  *             ... calls now reach h->entry; h->orig calls the original ...
  *     else
- *             log_warn("'%s': not entry-patched: %s", h->fn->symbol, h->why);
+ *             log_warn("'%s': not entry-patched [%s]: %s", h->fn->symbol,
+ *                      hook_refusal_name(h->refusal), h->why);
  *
  * Every refusal happens in inline_prepare, before a byte of code is written;
- * the reason names what was found ("a branch at +0x2a jumps into the patched
- * bytes", "3-byte function is shorter than the 5-byte jump", ...).
+ * its code (hook.h: REFUSE_BACK_JUMP, REFUSE_TOO_SHORT, REFUSE_VARIADIC...)
+ * says what kind, and the text names what was found ("a branch at +0x2a jumps
+ * into the patched bytes", "3-byte function is shorter than the 5-byte jump").
+ * Only installing may still fail after (REFUSE_MPROTECT, REFUSE_NOT_ATOMIC).
  */
 #ifndef MEMO_INLINE_H
 #define MEMO_INLINE_H
@@ -31,8 +34,8 @@
  * hook's libffi closure beside them (call_closure_write: passed in, so that
  * `memo inspect`, which links this file for inline_check, needs no call
  * path), make the page read+exec, and set h->orig to the trampoline and
- * h->entry to the closure. Writes nothing in the target. 0, or -1 with
- * h->why set (then nothing is left allocated and h->orig and h->entry are
+ * h->entry to the closure. Writes nothing in the target. 0, or -1 refused
+ * (hook_refuse; then nothing is left allocated and h->orig and h->entry are
  * unchanged). */
 int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at));
 
@@ -40,12 +43,13 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
  * instructions: allocates nothing, writes nothing, reads the code at
  * h->target (which may point at a file's bytes: `memo inspect` sets h->base
  * so that h->target - h->base is the function's address in h->path).
- * 0 when it could be entry-patched, or -1 with h->why set. */
+ * 0 when it could be entry-patched, or -1 refused (hook_refuse). */
 int inline_check(struct hook *h);
 
-/* Write the jump at the entry of a prepared hook. 0, or -1 with h->why set
- * and the code untouched (h->orig is then reset to h->target; h->entry stays
- * usable through GOT slots). Installs the crash handler on the first success. */
+/* Write the jump at the entry of a prepared hook. 0, or -1 refused
+ * (hook_refuse) and the code untouched (h->orig is then reset to h->target;
+ * h->entry stays usable through GOT slots). Installs the crash handler on the
+ * first success. */
 int inline_install(struct hook *h);
 
 /* memo.c, around start-up's activations (on, then off): the thread count read
