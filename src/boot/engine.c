@@ -19,6 +19,7 @@
 #include "patch/got.h"
 #include "find/hook.h"
 #include "find/identity.h"
+#include "patch/crash.h"
 #include "patch/inline.h"
 #include "store/key.h"
 #include "base/log.h"
@@ -125,6 +126,8 @@ int hook_activate(struct hook *h)
 			goto failed;
 		log_warn("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
 			 h->fn->symbol, h->why);
+	} else if (h->fn->mechanism != MECH_GOT) {
+		crash_install();	/* entry-patched: faults in its trampoline are named */
 	}
 	/* not entry-patched: its GOT slots still need a closure */
 	if (!h->entry && call_closure_page(h) < 0)

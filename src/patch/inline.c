@@ -7,20 +7,16 @@
 #include <fcntl.h>
 #include <link.h>
 #include <linux/membarrier.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include "find/elf.h"
 #include "patch/entry.h"
-#include "base/log.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -56,8 +52,9 @@ struct inline_patch {
 };
 
 /* Every prepared patch, newest first. Written under hooks_lock (prepend with
- * a release store); read lock-free by the crash handler. Never freed once
- * installed: code may still run through it. */
+ * a release store); read lock-free by the crash handler (crash.c, through
+ * inline_code_at and inline_call_returns_to). Never freed once installed:
+ * code may still run through it. */
 static struct inline_patch *patches;
 /* Some trampoline holds a relocated call: the crash handler scans the stack. */
 static int any_call_relocated;
@@ -690,8 +687,6 @@ static int threads_running(void)
 	return n;
 }
 
-static void crash_install(void);
-
 static bool cx16(void)
 {
 	unsigned a, b, c, d;
@@ -764,122 +759,35 @@ int inline_install(struct hook *h)
 	if (threads > 1 && membarrier_ok)
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
 	p->installed = 1;
-	crash_install();
 	return 0;
 }
 
-/* ---- crash handler -------------------------------------------------- */
+/* ---- for the crash handler (crash.c) -------------------------------- */
 
-static const int crash_sigs[] = { SIGSEGV, SIGILL, SIGBUS };
-static struct sigaction crash_old[3];
-
-/* Which patch's page holds ip, and what part of it. */
-static struct inline_patch *patch_at(uintptr_t ip, const char **part)
+const struct hook *inline_code_at(uintptr_t ip, const char **part, unsigned long *off)
 {
 	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next) {
 		uintptr_t b = (uintptr_t)p->page;
 		/* the closure's code past the slots is libffi's, not relocated */
 		if (ip >= b && ip < b + SLOT_DESC) {
 			*part = ip < b + TRAMP_OFF ? "stub" : "trampoline";
-			return p;
+			*off = (unsigned long)(ip - b - (ip < b + TRAMP_OFF ? STUB_OFF : TRAMP_OFF));
+			return p->h;
 		}
 	}
 	return NULL;
 }
 
-static void crash_report(uintptr_t ip, const char *how, int sig)
-{
-	const char *part;
-	struct inline_patch *p = patch_at(ip, &part);
-	const struct hook *h;
-
-	if (!p)
-		return;
-	h = p->h;
-	log_error("'%s': %s %s its entry-patch %s at +%#lx (%s:%d): a relocated instruction "
-		  "of its first bytes failed; 'mechanism = got' avoids entry patching",
-		  h->fn ? h->fn->symbol : "?", strsignal(sig), how, part,
-		  (unsigned long)(ip - (uintptr_t)p->page - (*part == 's' ? STUB_OFF : TRAMP_OFF)),
-		  h->fn ? h->fn->file : "?", h->fn ? h->fn->line : 0);
-}
-
-/* The patch whose trampoline a relocated call in it returns to at `ret`. */
-static struct inline_patch *call_return_to(uintptr_t ret)
+bool inline_call_returns_to(uintptr_t ret)
 {
 	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next)
 		for (int k = 0; k < p->ncalls; k++)
 			if (ret == (uintptr_t)p->page + p->call_ret[k])
-				return p;
-	return NULL;
+				return true;
+	return false;
 }
 
-/*
- * Deeper than the faulting instruction: a relocated call in a trampoline
- * (the function's first bytes called something, which crashed) leaves its
- * exact return address on the stack, so the stack is scanned for one. No
- * unwinder: libunwind would cost every memoizing process its loading (~0.1
- * ms) and walks through dl_iterate_phdr and allocations, unsafe in a handler
- * that runs for every SIGSEGV of the host. The stack is read through
- * process_vm_readv, which fails where a plain read would fault.
- */
-#define CRASH_SCAN_BYTES (64 << 10)
-
-static void crash_scan_stack(uintptr_t sp, int sig)
+bool inline_calls_relocated(void)
 {
-	uintptr_t words[256];
-	pid_t self = getpid();
-
-	sp &= ~(uintptr_t)7;
-	for (size_t done = 0; done < CRASH_SCAN_BYTES; done += sizeof words) {
-		struct iovec local = { words, sizeof words };
-		struct iovec remote = { (void *)(sp + done), sizeof words };
-		ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
-
-		for (ssize_t i = 0; i < n / (ssize_t)sizeof words[0]; i++)
-			if (call_return_to(words[i]))
-				crash_report(words[i] - 1, "in a frame below", sig);
-		if (n < (ssize_t)sizeof words)
-			return;
-	}
-}
-
-static void crash_handler(int sig, siginfo_t *si, void *uctx)
-{
-	ucontext_t *uc = uctx;
-	int i, k = 0;
-
-	crash_report((uintptr_t)uc->uc_mcontext.gregs[REG_RIP], "in", sig);
-	if (any_call_relocated)
-		crash_scan_stack((uintptr_t)uc->uc_mcontext.gregs[REG_RSP], sig);
-
-	for (i = 0; i < 3; i++)
-		if (crash_sigs[i] == sig)
-			k = i;
-	/* Chain: the previous handler runs, or the default action once the
-	 * faulting instruction runs again. */
-	if (crash_old[k].sa_flags & SA_SIGINFO) {
-		crash_old[k].sa_sigaction(sig, si, uctx);
-	} else if (crash_old[k].sa_handler != SIG_DFL && crash_old[k].sa_handler != SIG_IGN) {
-		crash_old[k].sa_handler(sig);
-	} else {
-		sigaction(sig, &crash_old[k], NULL);
-		if (si->si_code <= 0)
-			raise(sig);
-	}
-}
-
-static void crash_install(void)
-{
-	static int done;
-	struct sigaction sa;
-
-	if (done)
-		return;
-	done = 1;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = crash_handler;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaction(crash_sigs[i], &sa, &crash_old[i]);
+	return any_call_relocated;
 }

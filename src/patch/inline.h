@@ -4,8 +4,9 @@
  * shared assembly entry (entry.S) that saves every register, aligns the stack
  * and calls h->entry. The displaced instructions are relocated (Zydis) into a
  * trampoline that becomes h->orig.
- * Calls log, elf (symbol sizes), Zydis. Start-up and dlopen only, under
- * hooks_lock (never on the hot path); install is safe while other threads run.
+ * Calls elf (symbol sizes), hook (hook_refuse), Zydis. Start-up and dlopen
+ * only, under hooks_lock (never on the hot path); install is safe while other
+ * threads run. crash.c's handler asks it which patch holds a faulting address.
  *
  * Usage, per hook, once h->target, h->path, h->base and h->fn are set and
  * call_prepare has run:
@@ -25,7 +26,9 @@
 #ifndef MEMO_INLINE_H
 #define MEMO_INLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "find/hook.h"
 
@@ -48,8 +51,8 @@ int inline_check(struct hook *h);
 
 /* Write the jump at the entry of a prepared hook. 0, or -1 refused
  * (hook_refuse) and the code untouched (h->orig is then reset to h->target;
- * h->entry stays usable through GOT slots). Installs the crash handler on the
- * first success. */
+ * h->entry stays usable through GOT slots). Installs no signal handler:
+ * the start-up calls crash_install (crash.h) after a success. */
 int inline_install(struct hook *h);
 
 /* memo.c, around start-up's activations (on, then off): the thread count read
@@ -61,5 +64,15 @@ void inline_batch(bool on);
 
 /* 1 if `h` is entry-patched (prepared and installed). */
 int inline_patched(const struct hook *h);
+
+/* For crash.c's signal handler, so async-signal-safe: lock-free walks of the
+ * patches, which are never freed once installed. */
+/* The hook whose stub or trampoline holds the code address `ip`, with *part
+ * "stub" or "trampoline" and *off ip's offset in it; NULL if none does. */
+const struct hook *inline_code_at(uintptr_t ip, const char **part, unsigned long *off);
+/* Whether `ret` is where a relocated call in a trampoline returns to. */
+bool inline_call_returns_to(uintptr_t ret);
+/* Whether any trampoline holds a relocated call (else no stack is scanned). */
+bool inline_calls_relocated(void);
 
 #endif
