@@ -17,6 +17,7 @@
 
 #include "find/elf.h"
 #include "patch/entry.h"
+#include "patch/entry_cpu.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -59,46 +60,8 @@ static struct inline_patch *patches;
 /* Some trampoline holds a relocated call: the crash handler scans the stack. */
 static int any_call_relocated;
 
-/* Vector-state layout for entry.S, found once by cpu_init before the first
- * stub exists; read-only after. */
-uint64_t memo_xsave_size __attribute__((visibility("hidden")));
-uint64_t memo_xsave_mask __attribute__((visibility("hidden")));
-uint8_t memo_vec_mode __attribute__((visibility("hidden")));	/* 0 SSE, 1 AVX, 2 XSAVE */
+/* entry.S's entry point, which every stub jumps to. */
 extern char memo_inline_entry[] __attribute__((visibility("hidden")));
-
-static void cpu_init(void)
-{
-	unsigned a, b, c, d;
-
-	if (memo_xsave_size)
-		return;
-	/* XSAVE usable when the CPU has it and the kernel enabled it (OSXSAVE). */
-	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) && (c & bit_XSAVE)) {
-		unsigned lo, hi;
-		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-		/* SSE, AVX and the AVX-512 state; not x87 (st(0) carries long
-		 * double results), not MPX (gone), PKRU or AMX tiles (never kept
-		 * in registers across a call). */
-		memo_xsave_mask = ((uint64_t)hi << 32 | lo) & 0xe6;
-		__cpuid_count(0xd, 0, a, b, c, d);
-		memo_xsave_size = ((uint64_t)b + 63) / 64 * 64 + 64;
-		/* SSE and AVX only (no AVX-512): entry.S stores the ymm halves
-		 * itself, in the same layout, far faster than XSAVE/XRSTOR. */
-		memo_vec_mode = memo_xsave_mask == 0x6 ? 1 : 2;
-		if (memo_xsave_size < 576 + 256)
-			memo_xsave_size = 576 + 256;
-	} else {
-		/* MXCSR at 24 and XMM0-15 at 160, as in the XSAVE legacy region. */
-		memo_xsave_size = 512 + 64;
-	}
-	/* MEMO_INLINE_VEC=sse|avx|xsave picks a slower mode the CPU also has,
-	 * so the tests run every path of entry.S on one machine. */
-	const char *v = getenv("MEMO_INLINE_VEC");
-	if (v && !strcmp(v, "sse") && memo_vec_mode != 2)
-		memo_vec_mode = 0;
-	else if (v && !strcmp(v, "xsave") && memo_xsave_mask)
-		memo_vec_mode = 2;
-}
 
 /* ---- extent -------------------------------------------------------- */
 
@@ -570,7 +533,7 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 
 	if (patch_of(h))
 		return hook_refuse(h, REFUSE_ALREADY_PATCHED, "already entry-patched");
-	cpu_init();
+	entry_cpu_init();	/* before the first stub can enter entry.S */
 	if (check(h, &e, &at, &n, need, &nneed) < 0)
 		return -1;
 
