@@ -6,16 +6,9 @@ source "$TOP/tests/lib.sh"
 G="$P/got"
 
 mkdir memo.d
-printf '[cache]\ndir = %s\n' "$T/cache" >memo.d/cache.conf
-cat >memo.d/got_add.conf <<'CONF'
-[function got_add]
-prototype = int got_add(int a, int b)
-mechanism = got
-CONF
-cat >memo.d/strlen.conf <<'CONF'
-[function strlen]
-prototype = size_t strlen(const char *s)
-CONF
+conf_cache dir="$T/cache"
+conf_function got_add 'int got_add(int a, int b)' mechanism=got
+conf_function strlen 'size_t strlen(const char *s)'
 export MEMO_CONFIG="$T/memo.d"
 
 MEMO_DISABLE=1 "$G/gotprog-relro" 4 >plain.out || fail "plain run"
