@@ -873,12 +873,12 @@ int identity_compute(struct hook *h)
 {
 	uint64_t vaddr = (uint64_t)(uintptr_t)h->target - h->base;
 	struct elf_sym sym;
-	char why[256], why_open[256];
+	char why[256];
 	struct elf_image *img;
 
 	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, why, sizeof why) == 0)
 		return 0;
-	img = elf_image_open(h->path, why_open, sizeof why_open);
+	img = elf_image_open(h->path, NULL, 0);
 	if (img && elf_image_symbol_at(img, vaddr, &sym) < 0 && identity_by_build_id(h, vaddr) == 0)
 		return 0;
 	return hook_refuse(h, REFUSE_NO_IDENTITY, "%s", why);

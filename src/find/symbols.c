@@ -3,8 +3,8 @@
  * hook.h) from their ELF symbol tables, static functions included, and owns
  * libmemo's deny list.
  * Calls elf (elf_image_*), hook (hook_refuse), dl_iterate_phdr,
- * dlopen(RTLD_NOLOAD)/dlinfo/dladdr1 and an IFUNC's resolver. Start-up and dlopen only, under hooks_lock; never
- * on the hot path.
+ * dlopen(RTLD_NOLOAD)/dlinfo/dladdr1 and an IFUNC's resolver. Start-up and
+ * dlopen only, under hooks_lock; never on the hot path.
  */
 #include "find/elf.h"
 #include "find/elf_peek.h"

@@ -93,15 +93,13 @@ static int func_extent(struct hook *h, struct extent *e)
 				   "patched bytes", h->path);
 	}
 	img = elf_image_open(h->path, err, sizeof err);
-	if (!img) {
+	if (!img)
 		return hook_refuse(h, REFUSE_UNREADABLE,
 				   "cannot read its file to find the function's size: %s", err);
-	}
-	if (elf_image_symbol_at(img, vaddr, &s) < 0 || s.value != vaddr || !s.size) {
+	if (elf_image_symbol_at(img, vaddr, &s) < 0 || s.value != vaddr || !s.size)
 		return hook_refuse(h, REFUSE_NO_SIZE, "no symbol with a size at its address in "
 				   "'%s': cannot check the function for branches into the "
 				   "patched bytes", h->path);
-	}
 	e->size = s.size;
 	snprintf(cold, sizeof cold, "%s.cold", s.name);
 	if (elf_image_symbol(img, cold, NULL, &c) == 0 && c.size) {
@@ -152,17 +150,15 @@ static int scan(struct hook *h, const char *part, uintptr_t lo, size_t size,
 	int since_test_al = 100;
 
 	while (p < lo + size) {
-		if (decode((const uint8_t *)p, lo + size - p, &in, ops) < 0) {
+		if (decode((const uint8_t *)p, lo + size - p, &in, ops) < 0)
 			return hook_refuse(h, REFUSE_UNDECODABLE, "undecodable instruction at %s+%#lx",
 					   part, (unsigned long)(p - lo));
-		}
 		t = branch_target(&in, ops, p);
-		if (t > at && t < at + (uintptr_t)n) {
+		if (t > at && t < at + (uintptr_t)n)
 			return hook_refuse(h, REFUSE_BACK_JUMP,
 					   "a branch at %s+%#lx jumps into the patched bytes (to +%#lx)",
 					   part, (unsigned long)(p - lo),
 					   (unsigned long)(t - (uintptr_t)h->target));
-		}
 		if (in.mnemonic == ZYDIS_MNEMONIC_TEST && is_reg(&ops[0], ZYDIS_REGISTER_AL) &&
 		    is_reg(&ops[1], ZYDIS_REGISTER_AL))
 			since_test_al = 0;
@@ -170,10 +166,9 @@ static int scan(struct hook *h, const char *part, uintptr_t lo, size_t size,
 			 (in.mnemonic == ZYDIS_MNEMONIC_MOVAPS || in.mnemonic == ZYDIS_MNEMONIC_MOVAPD) &&
 			 ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
 			 ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-			 ops[1].reg.value >= ZYDIS_REGISTER_XMM0 && ops[1].reg.value <= ZYDIS_REGISTER_XMM7) {
+			 ops[1].reg.value >= ZYDIS_REGISTER_XMM0 && ops[1].reg.value <= ZYDIS_REGISTER_XMM7)
 			return hook_refuse(h, REFUSE_VARIADIC, "variadic function (it saves the vector "
 					   "argument registers at %s+%#lx)", part, (unsigned long)(p - lo));
-		}
 		p += in.length;
 	}
 	return 0;
@@ -329,9 +324,8 @@ static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const Zyd
 	uintptr_t here = run + (uintptr_t)pos, t;
 	long off = (long)(src - (uintptr_t)h->target);
 
-	if (pos + 32 > TRAMP_MAX) {
+	if (pos + 32 > TRAMP_MAX)
 		return hook_refuse(h, REFUSE_UNRELOCATABLE, "trampoline overflow at +%#lx", off);
-	}
 	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE)) {
 		memcpy(buf + pos, (const void *)src, in->length);
 		return pos + in->length;
@@ -383,10 +377,9 @@ static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const Zyd
 		    !ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(in, op, src, &abs)))
 			break;
 		memcpy(buf + pos, (const void *)src, in->length);
-		if (put_rel32(buf, pos + in->raw.disp.offset, here + in->length, (uintptr_t)abs) < 0) {
+		if (put_rel32(buf, pos + in->raw.disp.offset, here + in->length, (uintptr_t)abs) < 0)
 			return hook_refuse(h, REFUSE_OUT_OF_REACH, "the rip-relative operand at +%#lx "
 					   "is out of reach of the trampoline", off);
-		}
 		return pos + in->length;
 	}
 	return hook_refuse(h, REFUSE_UNRELOCATABLE, "'%s' at +%#lx cannot be relocated",
@@ -469,10 +462,9 @@ static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 		return -1;
 	if (e->size >= 4 && !memcmp((const void *)tgt, endbr64, 4))
 		skip = 4;
-	if (e->size < (size_t)skip + JMP_LEN) {
+	if (e->size < (size_t)skip + JMP_LEN)
 		return hook_refuse(h, REFUSE_TOO_SHORT, "%zu-byte function is shorter than the "
 				   "%d-byte jump%s", e->size, JMP_LEN, skip ? " after its endbr64" : "");
-	}
 	*at = tgt + (uintptr_t)skip;
 
 	/* The instructions the jump displaces, and what they must still reach. */
@@ -480,10 +472,9 @@ static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 	need[(*nneed)++] = tgt;
 	*n = 0;
 	while (*n < JMP_LEN) {
-		if (decode((const uint8_t *)*at + *n, e->size - (size_t)skip - (size_t)*n, &in, ops) < 0) {
+		if (decode((const uint8_t *)*at + *n, e->size - (size_t)skip - (size_t)*n, &in, ops) < 0)
 			return hook_refuse(h, REFUSE_UNDECODABLE, "undecodable instruction at +%#x",
 					   skip + *n);
-		}
 		for (int i = 0; i < in.operand_count; i++) {
 			ZyanU64 abs;
 			if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_RIP &&
