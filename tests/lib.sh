@@ -34,6 +34,31 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "skip: $*"; exit 77; }
 note() { echo "-- $*"; }
 
+# conf_function NAME PROTOTYPE [KEY=VALUE...]: write $T/memo.d/NAME.conf, a
+# [function NAME] section with its prototype and the settings given, in order.
+# conf_cache [KEY=VALUE...]: write $T/memo.d/cache.conf, the [cache] section.
+# Each replaces the file it writes; point MEMO_CONFIG at "$T/memo.d".
+#   conf_function got_add 'int got_add(int a, int b)' mechanism=got
+#   conf_cache dir="$T/cache" stats="$T/stats.jsonl"
+conf_function() {
+	local name=$1 proto=$2
+	shift 2
+	_conf_section "function $name" "$T/memo.d/$name.conf" "prototype=$proto" "$@"
+}
+conf_cache() { _conf_section cache "$T/memo.d/cache.conf" "$@"; }
+_conf_section() {
+	local head=$1 file=$2 kv
+	shift 2
+	mkdir -p "$T/memo.d"
+	for kv in "$@"; do
+		case $kv in ?*=*) ;; *) fail "$file: '$kv' is not KEY=VALUE" ;; esac
+	done
+	{
+		printf '[%s]\n' "$head"
+		for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"; done
+	} >"$file"
+}
+
 # under_memo CMD...: run CMD with libmemo preloaded.
 under_memo() { LD_PRELOAD="$PRELOAD" "$@"; }
 

@@ -8,16 +8,12 @@ source "$TOP/tests/lib.sh"
 G="$P/got"
 
 mkdir memo.d
-cat >memo.d/got_add.conf <<'CONF'
-[function got_add]
-prototype = int got_add(int a, int b)
-mechanism = got
-CONF
+conf_function got_add 'int got_add(int a, int b)' mechanism=got
 export MEMO_CONFIG="$T/memo.d"
 
 for mode in lazy relro noplt; do
 	note "link mode $mode"
-	printf '[cache]\ndir = %s\nstats = %s\n' "$T/cache-$mode" "$T/stats-$mode.jsonl" >memo.d/cache.conf
+	conf_cache dir="$T/cache-$mode" stats="$T/stats-$mode.jsonl"
 	reset_runs
 	MEMO_DISABLE=1 "$G/gotprog-$mode" 6 >plain.out || fail "$mode: plain run"
 	expect_eq "$(runs got_add)" 6 "$mode: plain got_add bodies"

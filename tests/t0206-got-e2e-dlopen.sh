@@ -15,12 +15,8 @@ readelf -d "$G/gotprog-plugin" | grep -q 'RUNPATH.*\[\$ORIGIN/plugins\]' || fail
 readelf -d "$G/gotprog-plugin" | grep -q 'NEEDED.*libgotplug' && fail "plugin is linked, not dlopen'ed"
 
 mkdir memo.d
-printf '[cache]\ndir = %s\nstats = %s\n' "$T/cache" "$T/stats.jsonl" >memo.d/cache.conf
-cat >memo.d/got_add.conf <<'CONF'
-[function got_add]
-prototype = int got_add(int a, int b)
-mechanism = got
-CONF
+conf_cache dir="$T/cache" stats="$T/stats.jsonl"
+conf_function got_add 'int got_add(int a, int b)' mechanism=got
 export MEMO_CONFIG="$T/memo.d"
 
 reset_runs
@@ -39,10 +35,7 @@ same plain.out second.out "second run"
 expect_eq "$(runs got_add)" 0 "second run bodies"
 
 note "plug_add, loaded only by the dlopen"
-cat >memo.d/plug_add.conf <<'CONF'
-[function plug_add]
-prototype = int plug_add(int a, int b)
-CONF
+conf_function plug_add 'int plug_add(int a, int b)'
 reset_runs
 MEMO_LOG=info under_memo "$G/gotprog-plugin" >third.out 2>third.err || { cat third.err; fail "third run"; }
 same plain.out third.out "plug_add run"

@@ -6,12 +6,8 @@ source "$TOP/tests/lib.sh"
 G="$P/got"
 
 mkdir memo.d
-printf '[cache]\ndir = %s\n' "$T/cache" >memo.d/cache.conf
-cat >memo.d/got_add.conf <<'CONF'
-[function got_add]
-prototype = int got_add(int a, int b)
-mechanism = got
-CONF
+conf_cache dir="$T/cache"
+conf_function got_add 'int got_add(int a, int b)' mechanism=got
 export MEMO_CONFIG="$T/memo.d"
 
 reset_runs

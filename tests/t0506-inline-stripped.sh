@@ -23,7 +23,7 @@ for n in first second; do
 	same plain.out $n.out "stripped program, $n run"
 	expect_eq "$(runs fib)" 21891 "$n run: fib is unreachable and runs as without libmemo"
 done
-grep -qF "libmemo: warning: 'fib' ($T/memo.d/fib.conf:1): symbol 'fib' not found in any loaded object; '$prog' is stripped (no .symtab section), so its internal functions cannot be found; only the 3 functions it exports remain reachable (.dynsym: _start, ifn, main)" first.err ||
+grep "libmemo: warning: 'fib' ($T/memo.d/fib.conf:1) \[stripped\]: " first.err | grep -qF "(.dynsym: _start, ifn, main)" ||
 	fail "no clear error for the stripped executable"
 expect_eq "$(runs inl_plt)" 0 "a library function of a stripped program is memoized"
 exit 0

@@ -4,17 +4,12 @@
 source "$TOP/tests/lib.sh"
 
 mkdir memo.d
-cat >memo.d/slow.conf <<'CONF'
-[function noisy_slow]
-prototype = double noisy_slow(int key)
-allow_repeated_evaluations = yes
-rtol_stderr = 1e-12
-max_repetitions = 1000000
-CONF
+conf_function noisy_slow 'double noisy_slow(int key)' allow_repeated_evaluations=yes \
+	rtol_stderr=1e-12 max_repetitions=1000000
 export MEMO_CONFIG="$T/memo.d"
 
 note "folder store"
-printf '[cache]\ndir = %s\n' "$T/cache" >memo.d/cache.conf
+conf_cache dir="$T/cache"
 under_memo "$P/noisy/noisy" slow 5 10 4 2 >out 2>err || { cat err; fail "run"; }
 body=$(runs noisy_slow)
 expect_eq "$body" 80 "body runs"
@@ -24,7 +19,7 @@ expect_eq "$stored" "$body" "count stored in the folder entry"
 note "memcached"
 start_memcached
 reset_runs
-printf '[cache]\ndir = off\nservers = 127.0.0.1:%s\ntimeout_ms = 2000\n' "$MC_PORT" >memo.d/cache.conf
+conf_cache dir=off servers="127.0.0.1:$MC_PORT" timeout_ms=2000
 under_memo "$P/noisy/noisy" slow 6 10 4 2 >out 2>err || { cat err; fail "run"; }
 body=$(runs noisy_slow)
 expect_eq "$body" 80 "body runs"

@@ -9,12 +9,7 @@
 source "$TOP/tests/lib.sh"
 
 mkdir memo.d
-cat >memo.d/gated.conf <<'CONF'
-[function gated_square]
-prototype = long gated_square(int x)
-single_flight = yes
-single_flight_wait_s = 5
-CONF
+conf_function gated_square 'long gated_square(int x)' single_flight=yes single_flight_wait_s=5
 export MEMO_CONFIG="$T/memo.d" FLIGHT_GATE="$T/gate"
 
 for store in folder memcached; do
@@ -22,11 +17,10 @@ for store in folder memcached; do
 	reset_runs
 	rm -f stats.jsonl
 	if [ $store = folder ]; then
-		printf '[cache]\ndir = %s\nstats = %s\n' "$T/cache" "$T/stats.jsonl" >memo.d/cache.conf
+		conf_cache dir="$T/cache" stats="$T/stats.jsonl"
 	else
 		start_memcached
-		printf '[cache]\ndir = off\nservers = 127.0.0.1:%s\ntimeout_ms = 2000\nstats = %s\n' \
-			"$MC_PORT" "$T/stats.jsonl" >memo.d/cache.conf
+		conf_cache dir=off servers="127.0.0.1:$MC_PORT" timeout_ms=2000 stats="$T/stats.jsonl"
 	fi
 	touch gate
 	# not through under_memo: $! must be the program's pid, not a subshell's

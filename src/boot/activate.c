@@ -4,7 +4,7 @@
  * GOT slots to the closure), then publish it HOOK_ACTIVE. Runs at start-up
  * (engine.c) and, through the callback engine.c gives got.c, after a dlopen
  * that may have brought a configured symbol.
- * Calls find (symbols), call (closure), patch (inline), log. Single-threaded
+ * Calls find (symbols), call (closure), patch (inline, crash), log. Single-threaded
  * before main, else under runtime_lock.
  */
 #include "boot/activate.h"
@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "call/closure.h"
 #include "find/symbols.h"
+#include "patch/crash.h"
 #include "patch/inline.h"
 
 int activate_hook(struct hook *h)
@@ -26,8 +27,10 @@ int activate_hook(struct hook *h)
 	    (inline_prepare(h, closure_write) < 0 || inline_install(h) < 0)) {
 		if (h->fn->mechanism == MECH_INLINE)
 			goto failed;
-		log_warn("'%s': not entry-patched (%s); only calls through GOT slots are memoized",
-			 h->fn->symbol, h->why);
+		log_warn("'%s': not entry-patched [%s] (%s); only calls through GOT slots are "
+			 "memoized", h->fn->symbol, hook_refusal_name(h->refusal), h->why);
+	} else if (h->fn->mechanism != MECH_GOT) {
+		crash_install();	/* entry-patched: faults in its trampoline are named */
 	}
 	/* not entry-patched: its GOT slots still need a closure */
 	if (!h->entry && closure_page(h) < 0)
@@ -43,11 +46,12 @@ failed:
 void activate_log_failure(const struct hook *h)
 {
 	if (h->state == HOOK_FAILED)
-		log_warn("'%s' (%s:%d) cannot be memoized: %s", h->fn->symbol, h->fn->file,
-			 h->fn->line, h->why);
+		log_warn("'%s' (%s:%d) cannot be memoized [%s]: %s", h->fn->symbol, h->fn->file,
+			 h->fn->line, hook_refusal_name(h->refusal), h->why);
 	else if (h->state == HOOK_UNRESOLVED)
-		log_warn("'%s' (%s:%d): %s; its calls are not memoized unless a later dlopen loads it",
-			 h->fn->symbol, h->fn->file, h->fn->line, h->why);
+		log_warn("'%s' (%s:%d) [%s]: %s; its calls are not memoized unless a later dlopen "
+			 "loads it", h->fn->symbol, h->fn->file, h->fn->line,
+			 hook_refusal_name(h->refusal), h->why);
 }
 
 /* got.c's callback after a dlopen: a symbol still missing stays quiet. */

@@ -51,30 +51,27 @@ int closure_prepare(struct hook *h)
 		h->atypes[i] = p->args[i].kind == ARG_SCALAR ? ffi_type_of(&p->args[i].type)
 							     : &ffi_type_pointer;
 		if (!h->atypes[i]) {
-			snprintf(h->why, sizeof h->why, "argument '%s' has a type libffi cannot pass",
-				 p->args[i].name);
-			return -1;
+			return hook_refuse(h, REFUSE_FFI_TYPE,
+					   "argument '%s' has a type libffi cannot pass", p->args[i].name);
 		}
 	}
 	rtype = p->ret_kind == RET_VOID ? &ffi_type_void :
 		p->ret_kind == RET_SCALAR ? ffi_type_of(&p->ret) : &ffi_type_pointer;
 	if (!rtype || ffi_prep_cif(&h->cif, FFI_DEFAULT_ABI, p->nargs, rtype, h->atypes) != FFI_OK) {
-		snprintf(h->why, sizeof h->why, "libffi cannot describe the prototype");
-		return -1;
+		return hook_refuse(h, REFUSE_FFI_TYPE, "libffi cannot describe the prototype");
 	}
 	if (p->ret_kind == RET_STRING_STATIC && pthread_key_create(&h->strbuf, free) != 0) {
-		snprintf(h->why, sizeof h->why, "no thread-specific key left");
-		return -1;
+		return hook_refuse(h, REFUSE_NO_TLS_KEY, "no thread-specific key left");
 	}
 	if (h->fn->repeated) {
 		bool numeric = p->ret_kind == RET_SCALAR && p->ret.cls != SC_PTR;
 		for (i = 0; i < p->nargs && numeric; i++)
 			numeric = p->args[i].kind != ARG_OUT && p->args[i].kind != ARG_INOUT;
 		if (!numeric) {
-			snprintf(h->why, sizeof h->why, "repeated evaluations average a numeric return "
-				 "value; this prototype has %s", p->ret_kind != RET_SCALAR ?
-				 "no numeric return" : "out or inout buffers");
-			return -1;
+			return hook_refuse(h, REFUSE_NOT_NUMERIC, "repeated evaluations average a "
+					   "numeric return value; this prototype has %s",
+					   p->ret_kind != RET_SCALAR ? "no numeric return" :
+					   "out or inout buffers");
 		}
 	}
 	/* The entry may serve a hit by itself (l1_entry_hit) when the call's
@@ -108,8 +105,7 @@ int closure_prepare(struct hook *h)
 int closure_write(struct hook *h, void *at)
 {
 	if (ffi_prep_closure_loc(at, &h->cif, call_handler, h, at) != FFI_OK) {
-		snprintf(h->why, sizeof h->why, "libffi cannot make a closure");
-		return -1;
+		return hook_refuse(h, REFUSE_FFI_CLOSURE, "libffi cannot make a closure");
 	}
 	return 0;
 }
@@ -120,16 +116,16 @@ int closure_page(struct hook *h)
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (page == MAP_FAILED) {
-		snprintf(h->why, sizeof h->why, "no memory for its closure: %s", strerror(errno));
-		return -1;
+		return hook_refuse(h, REFUSE_NO_MEMORY, "no memory for its closure: %s",
+				   strerror(errno));
 	}
 	if (closure_write(h, page) < 0) {
 		munmap(page, sizeof(ffi_closure));
 		return -1;
 	}
 	if (mprotect(page, sizeof(ffi_closure), PROT_READ | PROT_EXEC) < 0) {
-		snprintf(h->why, sizeof h->why, "cannot make its closure executable: %s",
-			 strerror(errno));
+		hook_refuse(h, REFUSE_MPROTECT, "cannot make its closure executable: %s",
+			    strerror(errno));
 		munmap(page, sizeof(ffi_closure));
 		return -1;
 	}

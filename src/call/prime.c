@@ -72,8 +72,8 @@ static int bind_globals(struct hook *h)
 	snprintf(list, sizeof list, "%s", h->fn->globals);
 	for (name = strtok_r(list, ", \t", &save); name; name = strtok_r(NULL, ", \t", &save)) {
 		if (h->nglobals == HOOK_MAX_GLOBALS) {
-			snprintf(h->why, sizeof h->why, "more than %d globals", HOOK_MAX_GLOBALS);
-			return -1;
+			return hook_refuse(h, REFUSE_TOO_MANY_GLOBALS, "more than %d globals",
+					   HOOK_MAX_GLOBALS);
 		}
 		if (identity_global_addr(h, name, &addr, &size) < 0)
 			return -1;
@@ -117,8 +117,8 @@ static int prime_locked(struct hook *h)
 	if (!memo_store)
 		return -1;
 	if (identity_compute(h) < 0 || bind_globals(h) < 0) {
-		log_warn("'%s' (%s:%d) cannot be memoized: %s", h->fn->symbol, h->fn->file,
-			 h->fn->line, h->why);
+		log_warn("'%s' (%s:%d) cannot be memoized [%s]: %s", h->fn->symbol, h->fn->file,
+			 h->fn->line, hook_refusal_name(h->refusal), h->why);
 		return -1;
 	}
 	warn_impurity(h);

@@ -505,7 +505,8 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 	printf("%s: %llu bytes at %#llx\n", f->name, (unsigned long long)f->size,
 	       (unsigned long long)f->addr);
 	if (identity_of(path, f->addr, id, on_part, &p, why, sizeof why) < 0) {
-		printf("  identity: cannot be computed: %s\n", why);
+		printf("  identity: cannot be computed [%s]: %s\n",
+		       hook_refusal_name(REFUSE_NO_IDENTITY), why);
 	} else {
 		printf("  identity: ");
 		for (int i = 0; i < 32; i++)
@@ -538,8 +539,8 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 		if (inline_check(&h) == 0)
 			printf("  entry patch: yes\n");
 		else
-			printf("  entry patch: no: %s (only calls through GOT slots can be memoized)\n",
-			       h.why);
+			printf("  entry patch: no [%s]: %s (only calls through GOT slots can be "
+			       "memoized)\n", hook_refusal_name(h.refusal), h.why);
 	}
 
 	if (!dw)

@@ -6,7 +6,8 @@
  * every hook lives in call/runtime.h.
  * Written at start-up (and under runtime_lock when a dlopen resolves it, or
  * at its first call); read lock-free on the hot path once `state` is
- * HOOK_ACTIVE. Only a struct: this header declares no function.
+ * HOOK_ACTIVE. hook.c says why a function is refused: a code with a stable
+ * name (tests match it), and a text.
  */
 #ifndef MEMO_HOOK_H
 #define MEMO_HOOK_H
@@ -28,7 +29,56 @@ struct inline_desc;
 enum hook_state {
 	HOOK_UNRESOLVED = 0,	/* not (yet) found in any loaded object */
 	HOOK_ACTIVE,		/* resolved, closure ready: calls are memoized */
-	HOOK_FAILED,		/* cannot be memoized; `why` says so */
+	HOOK_FAILED,		/* cannot be memoized; `refusal` and `why` say so */
+};
+
+/*
+ * Why a function cannot be memoized, or cannot be entry-patched (then only
+ * its calls through GOT slots are), as funchook's FUNCHOOK_ERROR_* codes:
+ * each has a short name (hook_refusal_name) that messages print in brackets
+ * before the text,
+ *
+ *     'f' (memo.d/f.conf:3) cannot be memoized [variadic]: variadic function (...)
+ *
+ * The names are stable: tests and scripts match them, never the text, which
+ * may be reworded. New codes may come; a name never changes meaning. The
+ * numbers are not stable (nothing outside one build sees them).
+ */
+enum hook_refusal {
+	REFUSE_NONE = 0,		/* "none": not refused */
+	/* finding it (symbols.c) */
+	REFUSE_NOT_FOUND,		/* "not-found": in no loaded object (yet) */
+	REFUSE_STRIPPED,		/* "stripped": not found, and the object named has no .symtab */
+	REFUSE_CLONED,			/* "cloned": not found, the compiler kept only clones of it */
+	REFUSE_DENIED,			/* "denied": on the deny list (libmemo itself uses it) */
+	REFUSE_NOT_FUNCTION,		/* "not-function": the symbol is not code */
+	REFUSE_AMBIGUOUS,		/* "ambiguous": several static functions of that name */
+	/* calling it (call.c) */
+	REFUSE_FFI_TYPE,		/* "ffi-type": libffi cannot pass an argument or describe the prototype */
+	REFUSE_FFI_CLOSURE,		/* "ffi-closure": libffi cannot make its closure */
+	REFUSE_NOT_NUMERIC,		/* "not-numeric": repeated evaluations need a numeric result */
+	REFUSE_NO_TLS_KEY,		/* "no-tls-key": no thread-specific key left */
+	/* keying it (identity.c, engine.c) */
+	REFUSE_NO_IDENTITY,		/* "no-identity": its code identity cannot be computed */
+	REFUSE_NO_GLOBAL,		/* "no-global": a `globals =` variable is not in its object */
+	REFUSE_THREAD_LOCAL,		/* "thread-local": a `globals =` variable is thread-local */
+	REFUSE_TOO_MANY_GLOBALS,	/* "too-many-globals": more than HOOK_MAX_GLOBALS */
+	/* entry-patching it (inline.c) */
+	REFUSE_NO_SIZE,			/* "no-size": no symbol gives its size: it cannot be scanned */
+	REFUSE_TOO_SHORT,		/* "too-short": shorter than the jump */
+	REFUSE_UNDECODABLE,		/* "undecodable": an instruction Zydis cannot decode */
+	REFUSE_BACK_JUMP,		/* "back-jump": a branch into the bytes the jump replaces */
+	REFUSE_VARIADIC,		/* "variadic": a variadic prologue */
+	REFUSE_UNRELOCATABLE,		/* "unrelocatable": a displaced instruction cannot be moved */
+	REFUSE_OUT_OF_REACH,		/* "out-of-reach": nothing free within rel32 reach */
+	REFUSE_NOT_ATOMIC,		/* "not-atomic": the jump cannot be written atomically */
+	REFUSE_ALREADY_PATCHED,		/* "already-patched": prepared or installed before */
+	REFUSE_NOT_PREPARED,		/* "not-prepared": installed without inline_prepare */
+	/* any step */
+	REFUSE_UNREADABLE,		/* "unreadable": its ELF file cannot be read */
+	REFUSE_NO_MEMORY,		/* "no-memory": an allocation or a mapping failed */
+	REFUSE_MPROTECT,		/* "mprotect": a page's protection cannot be changed */
+	REFUSE_COUNT
 };
 
 struct hook {
@@ -71,7 +121,20 @@ struct hook {
 	int state;			/* enum hook_state */
 	int primed;			/* prime_hook: 0 not yet, 1 done, -1 failed */
 	int got_slots;			/* GOT slots pointing at entry */
-	char why[512];			/* HOOK_FAILED: the reason */
+	/* the last refusal (hook_refuse): why it is HOOK_FAILED or
+	 * HOOK_UNRESOLVED, or why an ACTIVE one is not entry-patched */
+	enum hook_refusal refusal;
+	char why[512];			/* its text */
 };
+
+/* hook.c: the stable short name of a refusal code ("variadic"), "?" for
+ * one out of range. */
+const char *hook_refusal_name(enum hook_refusal code);
+/* hook.c: record why h is refused: the code, and the text from fmt. Returns
+ * -1, so that a refusing function may end with `return hook_refuse(...)`.
+ * Sets no state: a refusal may be for good (HOOK_FAILED), for now (a symbol
+ * a later dlopen may bring) or of entry patching alone; the caller says which. */
+int hook_refuse(struct hook *h, enum hook_refusal code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -2,7 +2,8 @@
  * identity: the code identity of a function (DESIGN.md "Code identity"),
  * from its ELF file: decoded instructions with displacements normalized, the
  * read-only data they reference, same-object callees transitively, imports by
- * name@version and provider build-id. Calls elf, Zydis, libb2, libdl, log.
+ * name@version and provider build-id. Calls elf, hook (hook_refuse), Zydis,
+ * libb2, libdl, log.
  * Start-up and tools only; identity_lock serializes it (a dlopen may run it
  * while the host's threads run); never on the hot path.
  *
@@ -875,12 +876,12 @@ int identity_compute(struct hook *h)
 	char why[256];
 	struct elf_image *img;
 
-	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, h->why, sizeof h->why) == 0)
+	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, why, sizeof why) == 0)
 		return 0;
-	img = elf_image_open(h->path, why, sizeof why);
+	img = elf_image_open(h->path, NULL, 0);
 	if (img && elf_image_symbol_at(img, vaddr, &sym) < 0 && identity_by_build_id(h, vaddr) == 0)
 		return 0;
-	return -1;
+	return hook_refuse(h, REFUSE_NO_IDENTITY, "%s", why);
 }
 
 /* The writable globals and imports of f and of its callees, transitively. */
@@ -910,6 +911,7 @@ int identity_globals_read(struct hook *h, char *buf, size_t len)
 {
 	struct strlist g = { 0 };
 	struct fn *f;
+	char why[256];
 	int n = -1;
 
 	if (len)
@@ -917,7 +919,7 @@ int identity_globals_read(struct hook *h, char *buf, size_t len)
 	if (identity_compute(h))
 		return -1;
 	pthread_mutex_lock(&identity_lock);
-	f = fn_at(h->path, (uint64_t)(uintptr_t)h->target - h->base, h->why, sizeof h->why);
+	f = fn_at(h->path, (uint64_t)(uintptr_t)h->target - h->base, why, sizeof why);
 	if (f) {
 		fn_stamp++;
 		collect(f, &g, NULL);
@@ -925,6 +927,8 @@ int identity_globals_read(struct hook *h, char *buf, size_t len)
 			used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "", g.v[i]);
 		n = (int)g.n;
 		strlist_free(&g);
+	} else {
+		hook_refuse(h, REFUSE_NO_IDENTITY, "%s", why);
 	}
 	pthread_mutex_unlock(&identity_lock);
 	return n;
@@ -1080,16 +1084,17 @@ static void cache_write(struct fn *f, const uint8_t id[32])
 
 int identity_global_addr(struct hook *h, const char *name, void **addr, size_t *size)
 {
-	struct elf_image *img = elf_image_open(h->path, h->why, sizeof h->why);
+	char why[256];
+	struct elf_image *img = elf_image_open(h->path, why, sizeof why);
 	uint64_t v, sz;
 	bool tls;
 
 	if (!img)
-		return -1;
+		return hook_refuse(h, REFUSE_UNREADABLE, "%s", why);
 	if (elf_image_global(img, name, &v, &sz, &tls))
-		return why_fmt(h->why, sizeof h->why, "no global variable '%s' in '%s'", name, h->path);
+		return hook_refuse(h, REFUSE_NO_GLOBAL, "no global variable '%s' in '%s'", name, h->path);
 	if (tls)
-		return why_fmt(h->why, sizeof h->why, "'%s' is thread-local: it cannot be keyed", name);
+		return hook_refuse(h, REFUSE_THREAD_LOCAL, "'%s' is thread-local: it cannot be keyed", name);
 	*addr = (void *)(uintptr_t)(h->base + v);
 	*size = sz;
 	return 0;

@@ -54,12 +54,13 @@ int identity_parts(const char *path, uint64_t vaddr, uint8_t out[32],
 
 /* The writable globals and TLS variables the hooked function and its callees
  * in the same object read, as "name, name" into buf (for the purity warning).
- * Returns how many (0 = none found), or -1 with h->why set. */
+ * Returns how many (0 = none found), or -1 refused (REFUSE_NO_IDENTITY). */
 int identity_globals_read(struct hook *h, char *buf, size_t len);
 
 /* `globals = name` support: the run-time address and size of the global
  * variable `name` of the hooked function's object (from .symtab, then
- * .dynsym). 0, or -1 with h->why set (absent, or thread-local). */
+ * .dynsym). 0, or -1 refused: REFUSE_NO_GLOBAL, REFUSE_THREAD_LOCAL or
+ * REFUSE_UNREADABLE. */
 int identity_global_addr(struct hook *h, const char *name, void **addr, size_t *size);
 
 /* Where identity_compute keeps its per-build-id cache files ("" = none; the

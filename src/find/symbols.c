@@ -2,9 +2,9 @@
  * symbols: finds a configured function in the loaded objects (sym_resolve,
  * symbols.h) from their ELF symbol tables, static functions included, and owns
  * libmemo's deny list.
- * Calls elf (elf_image_*), dl_iterate_phdr, dlopen(RTLD_NOLOAD)/dlinfo/dladdr1
- * and an IFUNC's resolver. Start-up and dlopen only, under runtime_lock; never
- * on the hot path.
+ * Calls elf (elf_image_*), hook (hook_refuse), dl_iterate_phdr,
+ * dlopen(RTLD_NOLOAD)/dlinfo/dladdr1 and an IFUNC's resolver. Start-up and
+ * dlopen only, under runtime_lock; never on the hot path.
  */
 #include "find/symbols.h"
 
@@ -25,7 +25,7 @@
  * The deny list: every function libmemo itself (or a library it uses) may
  * call. Hooking one would send libmemo's own calls into its call path, which
  * may lock, allocate or recurse without end, so such a symbol is refused by
- * name before anything is looked up, with "'malloc' is used by libmemo itself".
+ * name before anything is looked up: [denied] "'malloc' is used by libmemo itself".
  * Exact names first, then prefixes that cover whole libraries (libffi, libb2,
  * libelf, libdw, libunwind, libinih, libmemcached, Zydis) and libmemo's own
  * exports. Keep it here and only here.
@@ -80,9 +80,10 @@ static const char *const deny_prefixes[] = {
 	"Zydis", "memo_",
 };
 
-/* The reason `name` is refused, written into why; false when it is not. */
-static bool sym_denied(const char *name, char *why, size_t n)
+/* Is h's symbol on the deny list? If so, h is refused with the reason. */
+static bool sym_denied(struct hook *h)
 {
+	const char *name = h->fn->symbol;
 	size_t i;
 
 	for (i = 0; i < sizeof deny_names / sizeof deny_names[0]; i++)
@@ -93,7 +94,7 @@ static bool sym_denied(const char *name, char *why, size_t n)
 			goto denied;
 	return false;
 denied:
-	snprintf(why, n, "'%.100s' is used by libmemo itself", name);
+	hook_refuse(h, REFUSE_DENIED, "'%.100s' is used by libmemo itself", name);
 	return true;
 }
 
@@ -248,7 +249,7 @@ static int sym_segment_of(const struct sym_object *o, uintptr_t addr)
  * would be most of a start-up). dlsym on the object's handle also searches
  * its dependencies, so only an address inside the object's own segments
  * counts; an IFUNC comes back already resolved to the implementation this
- * CPU gets. 1 found, 0 absent, -1 refused for good (h->why set), 2 unsure:
+ * CPU gets. 1 found, 0 absent, -1 refused for good (hook_refuse), 2 unsure:
  * an address in the main program may be the PLT stub of an import (a
  * non-PIE program that takes a function's address), which only a defined
  * symbol of that name at that address rules out.
@@ -272,7 +273,7 @@ static int sym_in_stripped(struct hook *h, struct sym_object *o)
 			  strcmp(info.dli_sname, fn->symbol)))
 		return 2;
 	if (!seg) {
-		snprintf(h->why, sizeof h->why, "'%.100s' is not a function", fn->symbol);
+		hook_refuse(h, REFUSE_NOT_FUNCTION, "'%.100s' is not a function", fn->symbol);
 		return sym_refuse(h);
 	}
 	h->target = addr;
@@ -314,7 +315,7 @@ static bool sym_is_code(const struct elf_image *img, const struct elf_sym *s)
 
 /*
  * Look `h`'s symbol up in one object's ELF file: 1 found (h->target, path,
- * base set), 0 absent, -1 refused for good (h->why set).
+ * base set), 0 absent, -1 refused for good (hook_refuse).
  */
 static int sym_in(struct hook *h, struct sym_object *o)
 {
@@ -337,15 +338,15 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	    elf_image_symbol(img, fn->symbol, fn->version, &s) < 0)
 		return 0;
 	if (!sym_is_code(img, &s)) {
-		snprintf(h->why, sizeof h->why, "'%.100s' is not a function", fn->symbol);
+		hook_refuse(h, REFUSE_NOT_FUNCTION, "'%.100s' is not a function", fn->symbol);
 		return sym_refuse(h);
 	}
 	/* Two static functions of one name (two source files) and no global
 	 * one: which one the config means cannot be known. */
 	elf_image_each_symbol(img, fn->symbol, sym_count_cb, &c);
 	if (!c.globals && c.nlocals > 1) {
-		snprintf(h->why, sizeof h->why, "'%.100s' names several static functions in "
-			 "'%.100s'; rename one", fn->symbol, sym_path(o));
+		hook_refuse(h, REFUSE_AMBIGUOUS, "'%.100s' names several static functions in "
+			    "'%.100s'; rename one", fn->symbol, sym_path(o));
 		return sym_refuse(h);
 	}
 	addr = (void *)(o->base + s.value);
@@ -384,7 +385,8 @@ static int sym_exports_cb(const struct elf_sym *s, void *arg)
 }
 
 /* After "not found": when `o` has no .symtab, say so and list what its
- * .dynsym still offers, in what is left of h->why. */
+ * .dynsym still offers, in what is left of h->why; the code becomes
+ * REFUSE_STRIPPED. */
 static void sym_explain_stripped(struct hook *h, struct sym_object *o)
 {
 	struct elf_image *img = elf_image_open(sym_path(o), NULL, 0);
@@ -403,6 +405,7 @@ static void sym_explain_stripped(struct hook *h, struct sym_object *o)
 		     e.count == 1 ? "s" : "", e.count ? ": " : "", names);
 	if (n < 0 || used + 4 >= sizeof h->why)
 		return;
+	h->refusal = REFUSE_STRIPPED;
 	if (used + (size_t)n >= sizeof h->why)	/* cut, and say so */
 		memcpy(tail + (sizeof h->why - used - 4), "...", 4);
 	memcpy(h->why + used, tail, strlen(tail) + 1);
@@ -432,7 +435,8 @@ static int sym_clones_cb(const struct elf_sym *s, void *arg)
 
 /* After "not found": when the compiler kept only clones of the function
  * (constant arguments propagated, arguments removed or split), say so: their
- * arguments are not the source's, so they cannot take its prototype. */
+ * arguments are not the source's, so they cannot take its prototype. The
+ * code becomes REFUSE_CLONED. */
 static void sym_explain_clones(struct hook *h, struct sym_object *o)
 {
 	struct elf_image *img = elf_image_open(sym_path(o), NULL, 0);
@@ -442,10 +446,12 @@ static void sym_explain_clones(struct hook *h, struct sym_object *o)
 	if (!img)
 		return;
 	elf_image_each_symbol(img, NULL, sym_clones_cb, &c);
-	if (c.count)
-		snprintf(h->why + used, sizeof h->why - used, "; the compiler kept only clones of "
-			 "it, whose arguments differ from the source's (%s%s): mark it "
-			 "__attribute__((noipa)) or memoize its caller", c.list, c.count > 4 ? ", ..." : "");
+	if (!c.count)
+		return;
+	h->refusal = REFUSE_CLONED;
+	snprintf(h->why + used, sizeof h->why - used, "; the compiler kept only clones of "
+		 "it, whose arguments differ from the source's (%s%s): mark it "
+		 "__attribute__((noipa)) or memoize its caller", c.list, c.count > 4 ? ", ..." : "");
 }
 
 /* The walk of loaded objects, kept while no object comes or goes: start-up
@@ -492,13 +498,11 @@ int sym_resolve(struct hook *h)
 	struct sym_object *named = NULL;
 	int i, r = 0;
 
-	if (sym_denied(fn->symbol, h->why, sizeof h->why))
+	if (sym_denied(h))
 		return sym_refuse(h);
 	w = loaded_objects();
-	if (!w) {
-		snprintf(h->why, sizeof h->why, "'%.100s': out of memory", fn->symbol);
-		return -1;
-	}
+	if (!w)
+		return hook_refuse(h, REFUSE_NO_MEMORY, "'%.100s': out of memory", fn->symbol);
 	for (i = 0; i < w->n && r == 0; i++) {
 		if (*fn->object && !sym_object_matches(fn->object, sym_path(&w->objs[i])))
 			continue;
@@ -509,12 +513,12 @@ int sym_resolve(struct hook *h)
 	dlerror();	/* a failed lookup must not leave an error for the host's dlerror() */
 	if (r == 0) {
 		if (*fn->object)
-			snprintf(h->why, sizeof h->why, "symbol '%.100s%s%.60s' not found in '%.80s'",
-				 fn->symbol, *fn->version ? "@" : "", fn->version, fn->object);
+			hook_refuse(h, REFUSE_NOT_FOUND, "symbol '%.100s%s%.60s' not found in '%.80s'",
+				    fn->symbol, *fn->version ? "@" : "", fn->version, fn->object);
 		else
-			snprintf(h->why, sizeof h->why,
-				 "symbol '%.100s%s%.60s' not found in any loaded object",
-				 fn->symbol, *fn->version ? "@" : "", fn->version);
+			hook_refuse(h, REFUSE_NOT_FOUND,
+				    "symbol '%.100s%s%.60s' not found in any loaded object",
+				    fn->symbol, *fn->version ? "@" : "", fn->version);
 		if (named) {
 			sym_explain_clones(h, named);
 			sym_explain_stripped(h, named);

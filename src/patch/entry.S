@@ -3,8 +3,9 @@
  * Owns the register contract between a patched caller and h->entry (the libffi
  * closure); reads the per-hook descriptor (entry.h: struct inline_desc,
  * filled by inline.c) and the vector-state layout found at start-up
- * (memo_xsave_*). Hot path: no memory but the stack (and l1, through
- * desc->hit), any thread, fork-safe.
+ * (entry_cpu_*, owned by entry_cpu.c: entry.S refers to nothing of inline.c,
+ * which refers to memo_inline_entry). Hot path: no memory but the stack (and
+ * l1, through desc->hit), any thread, fork-safe.
  *
  * A patched function's stub does `push [rip+desc]; jmp [rip+entry]`, so on
  * arrival: 0(%rsp) = descriptor, 8(%rsp) = the caller's return address,
@@ -81,7 +82,7 @@ memo_inline_entry:
 	cmpq	$0, DESC_HIT(%rdi)
 	je	14f
 	movq	%rsp, %rsi
-	cmpb	$0, memo_vec_mode(%rip)
+	cmpb	$0, entry_cpu_vec_mode(%rip)
 	jne	10f
 	.irp i, 0,1,2,3,4,5,6,7
 	movq	%xmm\i, FRAME_XMM0+\i*8(%rsi)
@@ -106,7 +107,7 @@ memo_inline_entry:
 	movq	%rax, -16(%rbp)
 12:	testb	$KEEP_XMM0, DESC_KEEP(%rbx)
 	jz	9f
-	cmpb	$0, memo_vec_mode(%rip)
+	cmpb	$0, entry_cpu_vec_mode(%rip)
 	jne	13f
 	movq	%rax, %xmm0
 	jmp	9f
@@ -118,13 +119,13 @@ memo_inline_entry:
 	 * else. */
 14:	leaq	-120(%rbp), %rsp
 	/* Vector state, 64-byte aligned; %r12 keeps its address across the call. */
-	subq	memo_xsave_size(%rip), %rsp
+	subq	entry_cpu_xsave_size(%rip), %rsp
 	andq	$-64, %rsp
 	movq	%rsp, %r12
-	/* memo_vec_mode: 0 SSE only, 1 AVX (ymm halves stored by hand, in
+	/* entry_cpu_vec_mode: 0 SSE only, 1 AVX (ymm halves stored by hand, in
 	 * XSAVE's standard layout), 2 XSAVE (AVX-512). By hand is several times
 	 * faster than XSAVE/XRSTOR where both apply. */
-	movzbl	memo_vec_mode(%rip), %eax
+	movzbl	entry_cpu_vec_mode(%rip), %eax
 	cmpl	$2, %eax
 	je	3f
 	stmxcsr	24(%r12)
@@ -145,8 +146,8 @@ memo_inline_entry:
 	.irp o, 0,8,16,24,32,40,48,56
 	movq	%rax, 512+\o(%r12)
 	.endr
-	movl	memo_xsave_mask(%rip), %eax
-	movl	memo_xsave_mask+4(%rip), %edx
+	movl	entry_cpu_xsave_mask(%rip), %eax
+	movl	entry_cpu_xsave_mask+4(%rip), %edx
 	xsave	(%r12)
 2:
 	/* The caller's stack arguments, copied so that the closure finds them
@@ -178,7 +179,7 @@ memo_inline_entry:
 	movq	%rdx, -40(%rbp)
 4:	testb	$(KEEP_XMM0 | KEEP_XMM1), %cl
 	jz	6f
-	cmpb	$2, memo_vec_mode(%rip)
+	cmpb	$2, entry_cpu_vec_mode(%rip)
 	jne	5f
 	/* XSAVE skips the XMM area when every XMM register was zero (XSTATE_BV
 	 * bit 1 clear); XRSTOR would then zero them again. To put a result in
@@ -196,7 +197,7 @@ memo_inline_entry:
 55:	testb	$KEEP_XMM1, %cl
 	jz	6f
 	movdqa	%xmm1, XMM0_AT+16(%r12)
-6:	movzbl	memo_vec_mode(%rip), %eax
+6:	movzbl	entry_cpu_vec_mode(%rip), %eax
 	cmpl	$2, %eax
 	je	8f
 	ldmxcsr	24(%r12)
@@ -212,8 +213,8 @@ memo_inline_entry:
 	vinsertf128 $1, YMM_HI_AT+\i*16(%r12), %ymm\i, %ymm\i
 	.endr
 	jmp	9f
-8:	movl	memo_xsave_mask(%rip), %eax
-	movl	memo_xsave_mask+4(%rip), %edx
+8:	movl	entry_cpu_xsave_mask(%rip), %eax
+	movl	entry_cpu_xsave_mask+4(%rip), %edx
 	xrstor	(%r12)
 9:
 	leaq	-120(%rbp), %rsp

@@ -7,21 +7,17 @@
 #include <fcntl.h>
 #include <link.h>
 #include <linux/membarrier.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include "find/elf.h"
 #include "call/entry.h"
-#include "base/log.h"
+#include "patch/entry_cpu.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -57,61 +53,15 @@ struct inline_patch {
 };
 
 /* Every prepared patch, newest first. Written under hooks_lock (prepend with
- * a release store); read lock-free by the crash handler. Never freed once
- * installed: code may still run through it. */
+ * a release store); read lock-free by the crash handler (crash.c, through
+ * inline_code_at and inline_call_returns_to). Never freed once installed:
+ * code may still run through it. */
 static struct inline_patch *patches;
 /* Some trampoline holds a relocated call: the crash handler scans the stack. */
 static int any_call_relocated;
 
-/* Vector-state layout for entry.S, found once by cpu_init before the first
- * stub exists; read-only after. */
-uint64_t memo_xsave_size __attribute__((visibility("hidden")));
-uint64_t memo_xsave_mask __attribute__((visibility("hidden")));
-uint8_t memo_vec_mode __attribute__((visibility("hidden")));	/* 0 SSE, 1 AVX, 2 XSAVE */
+/* entry.S's entry point, which every stub jumps to. */
 extern char memo_inline_entry[] __attribute__((visibility("hidden")));
-
-static void why(struct hook *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void why(struct hook *h, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(h->why, sizeof h->why, fmt, ap);
-	va_end(ap);
-}
-
-static void cpu_init(void)
-{
-	unsigned a, b, c, d;
-
-	if (memo_xsave_size)
-		return;
-	/* XSAVE usable when the CPU has it and the kernel enabled it (OSXSAVE). */
-	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) && (c & bit_XSAVE)) {
-		unsigned lo, hi;
-		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-		/* SSE, AVX and the AVX-512 state; not x87 (st(0) carries long
-		 * double results), not MPX (gone), PKRU or AMX tiles (never kept
-		 * in registers across a call). */
-		memo_xsave_mask = ((uint64_t)hi << 32 | lo) & 0xe6;
-		__cpuid_count(0xd, 0, a, b, c, d);
-		memo_xsave_size = ((uint64_t)b + 63) / 64 * 64 + 64;
-		/* SSE and AVX only (no AVX-512): entry.S stores the ymm halves
-		 * itself, in the same layout, far faster than XSAVE/XRSTOR. */
-		memo_vec_mode = memo_xsave_mask == 0x6 ? 1 : 2;
-		if (memo_xsave_size < 576 + 256)
-			memo_xsave_size = 576 + 256;
-	} else {
-		/* MXCSR at 24 and XMM0-15 at 160, as in the XSAVE legacy region. */
-		memo_xsave_size = 512 + 64;
-	}
-	/* MEMO_INLINE_VEC=sse|avx|xsave picks a slower mode the CPU also has,
-	 * so the tests run every path of entry.S on one machine. */
-	const char *v = getenv("MEMO_INLINE_VEC");
-	if (v && !strcmp(v, "sse") && memo_vec_mode != 2)
-		memo_vec_mode = 0;
-	else if (v && !strcmp(v, "xsave") && memo_xsave_mask)
-		memo_vec_mode = 2;
-}
 
 /* ---- extent -------------------------------------------------------- */
 
@@ -138,20 +88,18 @@ static int func_extent(struct hook *h, struct extent *e)
 			e->size = sym->st_size;
 			return 0;
 		}
-		why(h, "no symbol with a size at its address in '%s': cannot check the "
-		    "function for branches into the patched bytes", h->path);
-		return -1;
+		return hook_refuse(h, REFUSE_NO_SIZE, "no symbol with a size at its address in "
+				   "'%s': cannot check the function for branches into the "
+				   "patched bytes", h->path);
 	}
 	img = elf_image_open(h->path, err, sizeof err);
-	if (!img) {
-		why(h, "cannot read its file to find the function's size: %s", err);
-		return -1;
-	}
-	if (elf_image_symbol_at(img, vaddr, &s) < 0 || s.value != vaddr || !s.size) {
-		why(h, "no symbol with a size at its address in '%s': cannot check the "
-		    "function for branches into the patched bytes", h->path);
-		return -1;
-	}
+	if (!img)
+		return hook_refuse(h, REFUSE_UNREADABLE,
+				   "cannot read its file to find the function's size: %s", err);
+	if (elf_image_symbol_at(img, vaddr, &s) < 0 || s.value != vaddr || !s.size)
+		return hook_refuse(h, REFUSE_NO_SIZE, "no symbol with a size at its address in "
+				   "'%s': cannot check the function for branches into the "
+				   "patched bytes", h->path);
 	e->size = s.size;
 	snprintf(cold, sizeof cold, "%s.cold", s.name);
 	if (elf_image_symbol(img, cold, NULL, &c) == 0 && c.size) {
@@ -202,16 +150,15 @@ static int scan(struct hook *h, const char *part, uintptr_t lo, size_t size,
 	int since_test_al = 100;
 
 	while (p < lo + size) {
-		if (decode((const uint8_t *)p, lo + size - p, &in, ops) < 0) {
-			why(h, "undecodable instruction at %s+%#lx", part, (unsigned long)(p - lo));
-			return -1;
-		}
+		if (decode((const uint8_t *)p, lo + size - p, &in, ops) < 0)
+			return hook_refuse(h, REFUSE_UNDECODABLE, "undecodable instruction at %s+%#lx",
+					   part, (unsigned long)(p - lo));
 		t = branch_target(&in, ops, p);
-		if (t > at && t < at + (uintptr_t)n) {
-			why(h, "a branch at %s+%#lx jumps into the patched bytes (to +%#lx)",
-			    part, (unsigned long)(p - lo), (unsigned long)(t - (uintptr_t)h->target));
-			return -1;
-		}
+		if (t > at && t < at + (uintptr_t)n)
+			return hook_refuse(h, REFUSE_BACK_JUMP,
+					   "a branch at %s+%#lx jumps into the patched bytes (to +%#lx)",
+					   part, (unsigned long)(p - lo),
+					   (unsigned long)(t - (uintptr_t)h->target));
 		if (in.mnemonic == ZYDIS_MNEMONIC_TEST && is_reg(&ops[0], ZYDIS_REGISTER_AL) &&
 		    is_reg(&ops[1], ZYDIS_REGISTER_AL))
 			since_test_al = 0;
@@ -219,11 +166,9 @@ static int scan(struct hook *h, const char *part, uintptr_t lo, size_t size,
 			 (in.mnemonic == ZYDIS_MNEMONIC_MOVAPS || in.mnemonic == ZYDIS_MNEMONIC_MOVAPD) &&
 			 ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
 			 ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-			 ops[1].reg.value >= ZYDIS_REGISTER_XMM0 && ops[1].reg.value <= ZYDIS_REGISTER_XMM7) {
-			why(h, "variadic function (it saves the vector argument registers at %s+%#lx)",
-			    part, (unsigned long)(p - lo));
-			return -1;
-		}
+			 ops[1].reg.value >= ZYDIS_REGISTER_XMM0 && ops[1].reg.value <= ZYDIS_REGISTER_XMM7)
+			return hook_refuse(h, REFUSE_VARIADIC, "variadic function (it saves the vector "
+					   "argument registers at %s+%#lx)", part, (unsigned long)(p - lo));
 		p += in.length;
 	}
 	return 0;
@@ -371,18 +316,16 @@ static int put_abs_jmp(uint8_t *buf, int pos, uintptr_t to)
 }
 
 /* Relocate one instruction from `src` to tramp+pos (running at `run`).
- * Returns the new pos, or -1 with h->why set; for a call, *call_end is where
- * the relocated call returns to (the crash handler looks for it). */
+ * Returns the new pos, or -1 refused (hook_refuse); for a call, *call_end is
+ * where the relocated call returns to (the crash handler looks for it). */
 static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
 		    uintptr_t src, uint8_t *buf, int pos, uintptr_t run, int *call_end)
 {
 	uintptr_t here = run + (uintptr_t)pos, t;
 	long off = (long)(src - (uintptr_t)h->target);
 
-	if (pos + 32 > TRAMP_MAX) {
-		why(h, "trampoline overflow at +%#lx", off);
-		return -1;
-	}
+	if (pos + 32 > TRAMP_MAX)
+		return hook_refuse(h, REFUSE_UNRELOCATABLE, "trampoline overflow at +%#lx", off);
 	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE)) {
 		memcpy(buf + pos, (const void *)src, in->length);
 		return pos + in->length;
@@ -421,9 +364,9 @@ static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const Zyd
 			buf[pos + 1] = 14;
 			return put_abs_jmp(buf, pos + 2, t);
 		}
-		why(h, "'%s' at +%#lx cannot be relocated (a relative branch with no long form)",
-		    ZydisMnemonicGetString(in->mnemonic), off);
-		return -1;
+		return hook_refuse(h, REFUSE_UNRELOCATABLE, "'%s' at +%#lx cannot be relocated "
+				   "(a relative branch with no long form)",
+				   ZydisMnemonicGetString(in->mnemonic), off);
 	}
 	for (int i = 0; i < in->operand_count; i++) {
 		const ZydisDecodedOperand *op = &ops[i];
@@ -434,14 +377,13 @@ static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const Zyd
 		    !ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(in, op, src, &abs)))
 			break;
 		memcpy(buf + pos, (const void *)src, in->length);
-		if (put_rel32(buf, pos + in->raw.disp.offset, here + in->length, (uintptr_t)abs) < 0) {
-			why(h, "the rip-relative operand at +%#lx is out of reach of the trampoline", off);
-			return -1;
-		}
+		if (put_rel32(buf, pos + in->raw.disp.offset, here + in->length, (uintptr_t)abs) < 0)
+			return hook_refuse(h, REFUSE_OUT_OF_REACH, "the rip-relative operand at +%#lx "
+					   "is out of reach of the trampoline", off);
 		return pos + in->length;
 	}
-	why(h, "'%s' at +%#lx cannot be relocated", ZydisMnemonicGetString(in->mnemonic), off);
-	return -1;
+	return hook_refuse(h, REFUSE_UNRELOCATABLE, "'%s' at +%#lx cannot be relocated",
+			   ZydisMnemonicGetString(in->mnemonic), off);
 }
 
 /* ---- prepare -------------------------------------------------------- */
@@ -505,7 +447,7 @@ int inline_patched(const struct hook *h)
 /* Every check inline_prepare makes before it allocates: the extent, the
  * endbr64, the length, the instructions the jump displaces (decoded into
  * *n bytes from *at; need[] gets what they address) and a scan of the whole
- * function. 0, or -1 with h->why set. */
+ * function. 0, or -1 refused (hook_refuse). */
 static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 		 uintptr_t *need, int *nneed)
 {
@@ -520,11 +462,9 @@ static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 		return -1;
 	if (e->size >= 4 && !memcmp((const void *)tgt, endbr64, 4))
 		skip = 4;
-	if (e->size < (size_t)skip + JMP_LEN) {
-		why(h, "%zu-byte function is shorter than the %d-byte jump%s", e->size, JMP_LEN,
-		    skip ? " after its endbr64" : "");
-		return -1;
-	}
+	if (e->size < (size_t)skip + JMP_LEN)
+		return hook_refuse(h, REFUSE_TOO_SHORT, "%zu-byte function is shorter than the "
+				   "%d-byte jump%s", e->size, JMP_LEN, skip ? " after its endbr64" : "");
 	*at = tgt + (uintptr_t)skip;
 
 	/* The instructions the jump displaces, and what they must still reach. */
@@ -532,10 +472,9 @@ static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 	need[(*nneed)++] = tgt;
 	*n = 0;
 	while (*n < JMP_LEN) {
-		if (decode((const uint8_t *)*at + *n, e->size - (size_t)skip - (size_t)*n, &in, ops) < 0) {
-			why(h, "undecodable instruction at +%#x", skip + *n);
-			return -1;
-		}
+		if (decode((const uint8_t *)*at + *n, e->size - (size_t)skip - (size_t)*n, &in, ops) < 0)
+			return hook_refuse(h, REFUSE_UNDECODABLE, "undecodable instruction at +%#x",
+					   skip + *n);
 		for (int i = 0; i < in.operand_count; i++) {
 			ZyanU64 abs;
 			if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_RIP &&
@@ -583,22 +522,19 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	int nneed = 0, n = 0, pos;
 	struct inline_patch *p;
 
-	if (patch_of(h)) {
-		why(h, "already entry-patched");
-		return -1;
-	}
-	cpu_init();
+	if (patch_of(h))
+		return hook_refuse(h, REFUSE_ALREADY_PATCHED, "already entry-patched");
+	entry_cpu_init();	/* before the first stub can enter entry.S */
 	if (check(h, &e, &at, &n, need, &nneed) < 0)
 		return -1;
 
 	p = calloc(1, sizeof *p);
-	if (!p) {
-		why(h, "out of memory");
-		return -1;
-	}
+	if (!p)
+		return hook_refuse(h, REFUSE_NO_MEMORY, "out of memory");
 	p->page = near_page(need, nneed);
 	if (!p->page) {
-		why(h, "no free page within 2 GiB of the function for its stub and trampoline");
+		hook_refuse(h, REFUSE_OUT_OF_REACH, "no free page within 2 GiB of the function "
+			    "for its stub and trampoline");
 		free(p);
 		return -1;
 	}
@@ -646,7 +582,8 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 		return -1;
 	}
 	if (mprotect(p->page, PAGE, PROT_READ | PROT_EXEC) < 0) {
-		why(h, "cannot make the trampoline page executable: %s", strerror(errno));
+		hook_refuse(h, REFUSE_MPROTECT, "cannot make the trampoline page executable: %s",
+			    strerror(errno));
 		munmap(p->page, PAGE);
 		free(p);
 		return -1;
@@ -704,8 +641,6 @@ static int threads_running(void)
 	return n;
 }
 
-static void crash_install(void);
-
 static bool cx16(void)
 {
 	unsigned a, b, c, d;
@@ -721,8 +656,9 @@ int inline_install(struct hook *h)
 	static int membarrier_ok = -1;
 
 	if (!p || p->installed) {
-		why(h, p ? "already entry-patched" : "not prepared for entry patching");
-		return -1;
+		if (p)
+			return hook_refuse(h, REFUSE_ALREADY_PATCHED, "already entry-patched");
+		return hook_refuse(h, REFUSE_NOT_PREPARED, "not prepared for entry patching");
 	}
 	at = (uintptr_t)p->at;
 	p->desc.entry = h->entry;
@@ -737,7 +673,7 @@ int inline_install(struct hook *h)
 	lo = at & ~(uintptr_t)(PAGE - 1);
 	hi = (at + JMP_LEN + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
 	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC) < 0) {
-		why(h, "cannot make its code writable: %s", strerror(errno));
+		hook_refuse(h, REFUSE_MPROTECT, "cannot make its code writable: %s", strerror(errno));
 		h->orig = h->target;
 		return -1;
 	}
@@ -764,8 +700,8 @@ int inline_install(struct hook *h)
 					 : "memory");
 		} while (!ok);
 	} else {
-		why(h, "its entry straddles a 16-byte boundary and other threads are "
-		    "running: the jump cannot be written atomically");
+		hook_refuse(h, REFUSE_NOT_ATOMIC, "its entry straddles a 16-byte boundary and other "
+			    "threads are running: the jump cannot be written atomically");
 		rc = -1;
 	}
 	mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC);
@@ -777,122 +713,35 @@ int inline_install(struct hook *h)
 	if (threads > 1 && membarrier_ok)
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
 	p->installed = 1;
-	crash_install();
 	return 0;
 }
 
-/* ---- crash handler -------------------------------------------------- */
+/* ---- for the crash handler (crash.c) -------------------------------- */
 
-static const int crash_sigs[] = { SIGSEGV, SIGILL, SIGBUS };
-static struct sigaction crash_old[3];
-
-/* Which patch's page holds ip, and what part of it. */
-static struct inline_patch *patch_at(uintptr_t ip, const char **part)
+const struct hook *inline_code_at(uintptr_t ip, const char **part, unsigned long *off)
 {
 	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next) {
 		uintptr_t b = (uintptr_t)p->page;
 		/* the closure's code past the slots is libffi's, not relocated */
 		if (ip >= b && ip < b + SLOT_DESC) {
 			*part = ip < b + TRAMP_OFF ? "stub" : "trampoline";
-			return p;
+			*off = (unsigned long)(ip - b - (ip < b + TRAMP_OFF ? STUB_OFF : TRAMP_OFF));
+			return p->h;
 		}
 	}
 	return NULL;
 }
 
-static void crash_report(uintptr_t ip, const char *how, int sig)
-{
-	const char *part;
-	struct inline_patch *p = patch_at(ip, &part);
-	const struct hook *h;
-
-	if (!p)
-		return;
-	h = p->h;
-	log_error("'%s': %s %s its entry-patch %s at +%#lx (%s:%d): a relocated instruction "
-		  "of its first bytes failed; 'mechanism = got' avoids entry patching",
-		  h->fn ? h->fn->symbol : "?", strsignal(sig), how, part,
-		  (unsigned long)(ip - (uintptr_t)p->page - (*part == 's' ? STUB_OFF : TRAMP_OFF)),
-		  h->fn ? h->fn->file : "?", h->fn ? h->fn->line : 0);
-}
-
-/* The patch whose trampoline a relocated call in it returns to at `ret`. */
-static struct inline_patch *call_return_to(uintptr_t ret)
+bool inline_call_returns_to(uintptr_t ret)
 {
 	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next)
 		for (int k = 0; k < p->ncalls; k++)
 			if (ret == (uintptr_t)p->page + p->call_ret[k])
-				return p;
-	return NULL;
+				return true;
+	return false;
 }
 
-/*
- * Deeper than the faulting instruction: a relocated call in a trampoline
- * (the function's first bytes called something, which crashed) leaves its
- * exact return address on the stack, so the stack is scanned for one. No
- * unwinder: libunwind would cost every memoizing process its loading (~0.1
- * ms) and walks through dl_iterate_phdr and allocations, unsafe in a handler
- * that runs for every SIGSEGV of the host. The stack is read through
- * process_vm_readv, which fails where a plain read would fault.
- */
-#define CRASH_SCAN_BYTES (64 << 10)
-
-static void crash_scan_stack(uintptr_t sp, int sig)
+bool inline_calls_relocated(void)
 {
-	uintptr_t words[256];
-	pid_t self = getpid();
-
-	sp &= ~(uintptr_t)7;
-	for (size_t done = 0; done < CRASH_SCAN_BYTES; done += sizeof words) {
-		struct iovec local = { words, sizeof words };
-		struct iovec remote = { (void *)(sp + done), sizeof words };
-		ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
-
-		for (ssize_t i = 0; i < n / (ssize_t)sizeof words[0]; i++)
-			if (call_return_to(words[i]))
-				crash_report(words[i] - 1, "in a frame below", sig);
-		if (n < (ssize_t)sizeof words)
-			return;
-	}
-}
-
-static void crash_handler(int sig, siginfo_t *si, void *uctx)
-{
-	ucontext_t *uc = uctx;
-	int i, k = 0;
-
-	crash_report((uintptr_t)uc->uc_mcontext.gregs[REG_RIP], "in", sig);
-	if (any_call_relocated)
-		crash_scan_stack((uintptr_t)uc->uc_mcontext.gregs[REG_RSP], sig);
-
-	for (i = 0; i < 3; i++)
-		if (crash_sigs[i] == sig)
-			k = i;
-	/* Chain: the previous handler runs, or the default action once the
-	 * faulting instruction runs again. */
-	if (crash_old[k].sa_flags & SA_SIGINFO) {
-		crash_old[k].sa_sigaction(sig, si, uctx);
-	} else if (crash_old[k].sa_handler != SIG_DFL && crash_old[k].sa_handler != SIG_IGN) {
-		crash_old[k].sa_handler(sig);
-	} else {
-		sigaction(sig, &crash_old[k], NULL);
-		if (si->si_code <= 0)
-			raise(sig);
-	}
-}
-
-static void crash_install(void)
-{
-	static int done;
-	struct sigaction sa;
-
-	if (done)
-		return;
-	done = 1;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = crash_handler;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaction(crash_sigs[i], &sa, &crash_old[i]);
+	return any_call_relocated;
 }

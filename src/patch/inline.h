@@ -4,8 +4,9 @@
  * shared assembly entry (entry.S) that saves every register, aligns the stack
  * and calls h->entry. The displaced instructions are relocated (Zydis) into a
  * trampoline that becomes h->orig.
- * Calls log, elf (symbol sizes), Zydis. Start-up and dlopen only, under
- * runtime_lock (never on the hot path); install is safe while other threads run.
+ * Calls elf (symbol sizes), hook (hook_refuse), Zydis. Start-up and dlopen
+ * only, under runtime_lock (never on the hot path); install is safe while other
+ * threads run. crash.c's handler asks it which patch holds a faulting address.
  *
  * Usage, per hook, once h->target, h->path, h->base and h->fn are set and
  * closure_prepare has run:
@@ -13,16 +14,21 @@
  *     if (inline_prepare(h, closure_write) == 0 && inline_install(h) == 0)
  *             ... calls now reach h->entry; h->orig calls the original ...
  *     else
- *             log_warn("'%s': not entry-patched: %s", h->fn->symbol, h->why);
+ *             log_warn("'%s': not entry-patched [%s]: %s", h->fn->symbol,
+ *                      hook_refusal_name(h->refusal), h->why);
  *
  * Every refusal happens in inline_prepare, before a byte of code is written;
- * the reason names what was found ("a branch at +0x2a jumps into the patched
- * bytes", "3-byte function is shorter than the 5-byte jump", ...).
+ * its code (hook.h: REFUSE_BACK_JUMP, REFUSE_TOO_SHORT, REFUSE_VARIADIC...)
+ * says what kind, and the text names what was found ("a branch at +0x2a jumps
+ * into the patched bytes", "3-byte function is shorter than the 5-byte jump").
+ * Only installing may still fail after (REFUSE_MPROTECT, REFUSE_NOT_ATOMIC).
  */
 #ifndef MEMO_INLINE_H
 #define MEMO_INLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "find/hook.h"
 
@@ -31,8 +37,8 @@
  * hook's libffi closure beside them (closure_write: passed in, so that
  * `memo inspect`, which links this file for inline_check, needs no call
  * path), make the page read+exec, and set h->orig to the trampoline and
- * h->entry to the closure. Writes nothing in the target. 0, or -1 with
- * h->why set (then nothing is left allocated and h->orig and h->entry are
+ * h->entry to the closure. Writes nothing in the target. 0, or -1 refused
+ * (hook_refuse; then nothing is left allocated and h->orig and h->entry are
  * unchanged). */
 int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at));
 
@@ -40,12 +46,13 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
  * instructions: allocates nothing, writes nothing, reads the code at
  * h->target (which may point at a file's bytes: `memo inspect` sets h->base
  * so that h->target - h->base is the function's address in h->path).
- * 0 when it could be entry-patched, or -1 with h->why set. */
+ * 0 when it could be entry-patched, or -1 refused (hook_refuse). */
 int inline_check(struct hook *h);
 
-/* Write the jump at the entry of a prepared hook. 0, or -1 with h->why set
- * and the code untouched (h->orig is then reset to h->target; h->entry stays
- * usable through GOT slots). Installs the crash handler on the first success. */
+/* Write the jump at the entry of a prepared hook. 0, or -1 refused
+ * (hook_refuse) and the code untouched (h->orig is then reset to h->target;
+ * h->entry stays usable through GOT slots). Installs no signal handler:
+ * the start-up calls crash_install (crash.h) after a success. */
 int inline_install(struct hook *h);
 
 /* engine.c, around start-up's activations (on, then off): the thread count read
@@ -57,5 +64,15 @@ void inline_batch(bool on);
 
 /* 1 if `h` is entry-patched (prepared and installed). */
 int inline_patched(const struct hook *h);
+
+/* For crash.c's signal handler, so async-signal-safe: lock-free walks of the
+ * patches, which are never freed once installed. */
+/* The hook whose stub or trampoline holds the code address `ip`, with *part
+ * "stub" or "trampoline" and *off ip's offset in it; NULL if none does. */
+const struct hook *inline_code_at(uintptr_t ip, const char **part, unsigned long *off);
+/* Whether `ret` is where a relocated call in a trampoline returns to. */
+bool inline_call_returns_to(uintptr_t ret);
+/* Whether any trampoline holds a relocated call (else no stack is scanned). */
+bool inline_calls_relocated(void);
 
 #endif

@@ -73,7 +73,8 @@ int main(int argc, char **argv)
 		snprintf(h.path, sizeof h.path, "%s", argv[a]);
 		h.target = (void *)(uintptr_t)s.value;
 		if (identity_compute(&h) || identity_globals_read(&h, globals, sizeof globals) < 0) {
-			fprintf(stderr, "identity_of: '%s': %s\n", argv[i], h.why);
+			fprintf(stderr, "identity_of: '%s' [%s]: %s\n", argv[i],
+				hook_refusal_name(h.refusal), h.why);
 			rc = 1;
 			continue;
 		}
