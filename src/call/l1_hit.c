@@ -95,7 +95,7 @@ int l1_entry_hit(const struct inline_desc *d, uint8_t *frame)
 	if (l1_image_finish(&pr, h) < 0 || !get(&pr, space, sizeof space, &f, &got, 1) ||
 	    got.iov_len != (p->ret_kind == RET_SCALAR ? p->ret.size : 0u))
 		return 0;
-	/* As call_put_return: integers narrower than 8 bytes widened with
+	/* As evaluate_put_return: integers narrower than 8 bytes widened with
 	 * their signedness; the rest as stored. */
 	l1_copy((uint8_t *)&v, got.iov_base, got.iov_len);
 	if (p->ret.cls == SC_SINT)

@@ -1,7 +1,7 @@
 /*
  * hook: a refused function's code and text (hook.h: enum hook_refusal,
  * hook_refuse, hook_refusal_name). Calls only libc (vsnprintf). Writes a
- * hook where its other fields are written (start-up, or under hooks_lock);
+ * hook where its other fields are written (start-up, or under runtime_lock);
  * never on the hot path. hook_refusal_name is safe anywhere.
  */
 #include "find/hook.h"

@@ -187,7 +187,7 @@ static const char *sym_path(struct sym_object *o)
 }
 
 /* A refusal is final (no dlopen can change it); the caller says it once
- * (hook_log_failure). */
+ * (activate_log_failure). */
 static int sym_refuse(struct hook *h)
 {
 	h->state = HOOK_FAILED;

@@ -4,7 +4,7 @@
  * relocated instruction of its first bytes failed), or from below a
  * relocated call of one, then hands the signal on as if it were not there.
  * Calls inline (which code is whose), log. Installed from start-up, under
- * hooks_lock or before any thread; the handler runs in any thread, reads
+ * runtime_lock or before any thread; the handler runs in any thread, reads
  * only what inline publishes lock-free, and allocates nothing.
  */
 #ifndef MEMO_CRASH_H

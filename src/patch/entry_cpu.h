@@ -3,7 +3,7 @@
  * CPUID and XCR0 (and MEMO_INLINE_VEC). Owns the three variables entry.S
  * reads; inline.c calls entry_cpu_init before it makes the first stub, so
  * entry.S never depends on the file that patches, and nothing here calls
- * back. Start-up and dlopen only (under hooks_lock); the variables are
+ * back. Start-up and dlopen only (under runtime_lock); the variables are
  * read-only once set, read by entry.S on the hot path from any thread.
  */
 #ifndef MEMO_ENTRY_CPU_H

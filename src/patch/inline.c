@@ -52,7 +52,7 @@ struct inline_patch {
 	struct inline_patch *next;
 };
 
-/* Every prepared patch, newest first. Written under hooks_lock (prepend with
+/* Every prepared patch, newest first. Written under runtime_lock (prepend with
  * a release store); read lock-free by the crash handler (crash.c, through
  * inline_code_at and inline_call_returns_to). Never freed once installed:
  * code may still run through it. */
@@ -192,7 +192,7 @@ static bool reaches(uintptr_t page, const uintptr_t *need, int nneed)
  * of a start-up with many hooks. Pages are carved from this list, and the
  * map is read again only when a gap proves taken (another thread or library
  * mapped it since: MAP_FIXED_NOREPLACE fails rather than clobbering) or
- * when no listed gap reaches. Under hooks_lock, like every caller.
+ * when no listed gap reaches. Under runtime_lock, like every caller.
  */
 #define MAX_GAPS 1024
 static struct gap { uintptr_t lo, hi; } gaps[MAX_GAPS];
