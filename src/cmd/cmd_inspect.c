@@ -23,6 +23,7 @@
 #include "find/identity.h"
 #include "patch/inline.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "cmd/memo.h"
 
 /* Functions whose result depends on more than the arguments, or that act on
@@ -496,7 +497,7 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 {
 	struct parts p = { .img = img };
 	uint8_t id[32];
-	char why[256];
+	char why[256], idhex[2 * sizeof id + 1];
 	static struct hook h;
 	size_t avail;
 	const uint8_t *code;
@@ -507,11 +508,9 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 	if (identity_of(path, f->addr, id, on_part, &p, why, sizeof why) < 0) {
 		printf("  identity: cannot be computed: %s\n", why);
 	} else {
-		printf("  identity: ");
-		for (int i = 0; i < 32; i++)
-			printf("%02x", id[i]);
-		printf("\n  callees: %s\n  constants: %s\n  imports: %s\n", list_text(&p.callees),
-		       list_text(&p.constants), list_text(&p.imports));
+		util_hex(idhex, id, sizeof id);
+		printf("  identity: %s\n  callees: %s\n  constants: %s\n  imports: %s\n", idhex,
+		       list_text(&p.callees), list_text(&p.constants), list_text(&p.imports));
 		if (!p.writable.n && !p.tls.n && !p.io.n)
 			printf("  purity: no warning\n");
 		if (p.writable.n)
