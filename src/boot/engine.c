@@ -20,7 +20,7 @@
 #include "find/hook.h"
 #include "find/identity.h"
 #include "patch/inline.h"
-#include "store/key.h"
+#include "store/records.h"
 #include "base/log.h"
 #include "call/runtime.h"
 #include "store/secret.h"
@@ -39,24 +39,11 @@ int nhooks;
 static const char *stats_dest;
 static int store_tried;
 
-/* A symbol's flush generation: `memo flush` bumps a small record in the store
- * (flushing all bumps the record "*"; the key uses the sum, which any bump
- * changes). Read once per symbol at activation; absent means 0. */
+/* A symbol's flush generation (records.h; `memo flush` bumps it). Read once
+ * per symbol at activation. */
 static uint64_t read_generation(const char *name, struct memo_stats *st)
 {
-	struct memo_key k;
-	uint8_t space[64];
-	struct membuf b;
-	uint64_t gen = 0;
-
-	key_record(&k, "g1", memo_cfg.cache.namespace_, name);
-	membuf_init(&b, space, sizeof space - 1);
-	if (store_get(memo_store, &k, &b, st) == STORE_HIT && b.len < sizeof space) {
-		b.data[b.len] = '\0';
-		gen = strtoull((char *)b.data, NULL, 10);
-	}
-	membuf_release(&b);
-	return gen;
+	return records_generation_read(memo_store, memo_cfg.cache.namespace_, name, st);
 }
 
 /* Identities are cached per build-id beside the entries (or in the default

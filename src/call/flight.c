@@ -8,7 +8,7 @@
  *   up; if the holder stored nothing (a call faster than time_threshold, or
  *   a store failure) it computes without waiting more. A full table only
  *   means threads fall back on the store lease.
- * - Across processes and nodes: a lease in the store under "l1-<key hex>"
+ * - Across processes and nodes: a lease in the store (records_lease_key)
  *   (store.h `lease`: memcached `add` with an expiry; an O_EXCL file on the
  *   folder store). Its holder computes, stores, then drops the lease; the
  *   others poll the entry with backoff (2 ms doubling to 100 ms, sleeping,
@@ -40,6 +40,7 @@
 #include "call/call.h"
 #include "base/log.h"
 #include "call/runtime.h"
+#include "store/records.h"
 
 #define FLIGHT_SLOTS 64
 #define POLL_MIN_NS 2000000ULL		/* first poll after 2 ms */
@@ -174,8 +175,7 @@ static enum flight_step lease_step(struct hook *h, const struct memo_key *k, str
 		return compute(h, f, false);
 	if (!f->owner) {
 		f->owner = owner_new();
-		f->lease = *k;
-		f->lease.text[0] = 'l';		/* "m1-<hex>" -> "l1-<hex>": a record key */
+		records_lease_key(&f->lease, k);
 	}
 	r = s->ops->lease(s, &f->lease, f->owner, ttl < 1 ? 1 : ttl > 1e9 ? 1000000000 : (int)ttl,
 			  &h->stats);

@@ -41,7 +41,7 @@ struct flight {
 	uint64_t owner;
 	uint64_t deadline_ns;	/* CLOCK_MONOTONIC: when waiting ends */
 	uint64_t sleep_ns;	/* next poll interval */
-	struct memo_key lease;	/* "l1-" + the entry key's hex */
+	struct memo_key lease;	/* records_lease_key of the entry */
 };
 
 static inline void flight_init(struct flight *f)

@@ -19,7 +19,8 @@
 
 #define KEY_FORMAT_VERSION 1
 #define KEY_HASH_BYTES 32
-/* "m1-" + 64 hex digits: a memcached-safe key, and a file name. */
+/* Key texts are memcached-safe keys and file names. The longest is a
+ * lease's, "lease1-" + 64 hex digits (records.h), and its NUL. */
 #define KEY_TEXT_MAX 72
 
 struct memo_key {

@@ -18,8 +18,8 @@
  *                   complete, so a reader sees the old entry, the new one, or
  *                   none, never a part. A temp left by a killed writer is
  *                   never read, and is removed by a later scan once an hour old.
- *   ab/l1-...       a single-flight lease (see folder_lease below): a record
- *                   key's file, 16 hex digits naming its owner.
+ *   ab/lease1-...   a single-flight lease (see folder_lease below; its key
+ *                   is records.h's): 16 hex digits naming its owner.
  *   .size           the shared estimate of the entries' total bytes (decimal
  *                   text), and, by flock on it, the right to update it and to
  *                   evict: one evictor at a time, others skip (never wait).
