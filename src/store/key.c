@@ -119,21 +119,3 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 	key_format(out);
 	return 0;
 }
-
-
-
-void key_record(struct memo_key *k, const char *tag, const char *namespace_,
-		const char *name)
-{
-	blake2b_state s;
-	size_t t = strlen(tag);
-
-	blake2b_init(&s, KEY_HASH_BYTES);
-	blake2b_update(&s, (const uint8_t *)namespace_, strlen(namespace_) + 1);
-	blake2b_update(&s, (const uint8_t *)name, strlen(name));
-	blake2b_final(&s, k->hash, KEY_HASH_BYTES);
-	memcpy(k->text, tag, t);
-	k->text[t] = '-';
-	util_hex(k->text + t + 1, k->hash, 12);
-	k->textlen = t + 1 + 24;
-}

@@ -37,11 +37,6 @@ void key_prefix(blake2b_state *prefix, const char *namespace_,
 		uint64_t generation, const uint8_t identity[32],
 		const struct proto *p, uint64_t rules);
 
-/* The key of a small record of libmemo's own (e.g. a flush generation):
- * "<tag>-" + 24 hex digits of BLAKE2b(namespace ‖ 0 ‖ name). */
-void key_record(struct memo_key *k, const char *tag, const char *namespace_,
-		const char *name);
-
 /* Hash one call's arguments (and the current bytes of the `globals =`
  * variables) on top of a copy of the prefix.
  * Returns 0, or -1 when a length cannot be evaluated (the call is then not
