@@ -214,7 +214,7 @@ static int capture_return(const struct proto *p, void *ret, void **args,
 	return 0;
 }
 
-void call_original(struct hook *h, void *ret, void **args)
+static void call_original(struct hook *h, void *ret, void **args)
 {
 	ffi_call(&h->cif, FFI_FN(h->orig), ret, args);
 }

@@ -31,7 +31,6 @@ struct layout {
 /* True the first time `bit` is raised for h: say a thing once per process. */
 int call_warn_once(struct hook *h, int bit);
 uint64_t call_now_ns(void);
-void call_original(struct hook *h, void *ret, void **args);
 /* Run the original as the caller would (memo_busy clear, the caller's errno),
  * time it and count it; returns its time in ns and *call_errno as it left. */
 uint64_t call_evaluate(struct hook *h, void *ret, void **args, int caller_errno,

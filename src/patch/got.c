@@ -493,7 +493,7 @@ out:
 	got_busy--;
 }
 
-void got_after_dlopen(void)
+static void got_after_dlopen(void)
 {
 	int busy = memo_busy;
 

@@ -18,7 +18,4 @@
  * symbol has appeared. Idempotent: safe to call again after each dlopen. */
 void got_install_all(void);
 
-/* Called by the dlopen thunk after a successful dlopen/dlmopen. */
-void got_after_dlopen(void);
-
 #endif
