@@ -1,5 +1,5 @@
 /*
- * memo: the engine's start-up (engine.h), run once by the preload with the
+ * engine: start-up (engine.h), run once by the preload with the
  * config it loaded: activate each configured function (resolve, identify,
  * prepare its closure, entry-patch), route calls through GOT slots, register
  * fork handlers, mark ready — and a destructor dumps stats at exit.

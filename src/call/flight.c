@@ -24,9 +24,9 @@
  * over its lease at expiry; callers that arrived with it compute at their
  * own deadline. Any store failure means: compute now.
  *
- * Calls store, stats, log. Any thread; after fork the child's table is
- * emptied (atfork), and a holder that forks inside the body leaves the lease
- * to the process that took it.
+ * Calls store, records, stats, log. Any thread; after fork the child's
+ * table is emptied (atfork), and a holder that forks inside the body leaves
+ * the lease to the process that took it.
  */
 #include "call/flight.h"
 

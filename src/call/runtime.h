@@ -1,7 +1,7 @@
 /*
- * runtime: the process-wide state that start-up (memo.c) establishes and the
+ * runtime: the process-wide state that start-up (engine.c) establishes and the
  * call path (call.c) reads.
- * memo.c writes these before setting memo_state to MEMO_READY (release); the
+ * engine.c writes these before setting memo_state to MEMO_READY (release); the
  * call path reads memo_state first (acquire), so it sees them complete.
  * memo_busy is per thread: set while libmemo itself works, so that calls made
  * from its own dependencies (or a signal handler) go straight to the original.

@@ -1,5 +1,5 @@
 /*
- * proto: parses the prototype language of DESIGN.md ("Config") into struct
+ * proto: parses the prototype language (README.md "Configure") into struct
  * proto, evaluates array lengths for one call, and writes the canonical text
  * that goes into the key. Calls only libc. proto_parse, proto_set_return and
  * proto_canonical run at start-up; len_eval is hot-path safe (no allocation,

@@ -1,5 +1,5 @@
 /*
- * proto: the prototype language of DESIGN.md ("Config"), parsed into a call
+ * proto: the prototype language (README.md "Configure"), parsed into a call
  * plan that the hot path walks without further thought.
  * Owns struct proto and the length-expression evaluator. Calls nothing but libc.
  * proto_parse runs at start-up only; len_eval is hot-path safe (no allocation,

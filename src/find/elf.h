@@ -10,10 +10,7 @@
 #ifndef MEMO_ELF_H
 #define MEMO_ELF_H
 
-/* This header shadows the system <elf.h> for code built with -Ishim (the unit
- * drivers), so it brings the system one in: <link.h> and <libelf.h> then
- * still find the real Elf64_* types. */
-#include_next <elf.h>
+#include <elf.h>
 
 #include <stdbool.h>
 #include <stddef.h>

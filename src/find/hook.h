@@ -89,7 +89,7 @@ int sym_resolve(struct hook *h);
  * h->why set. */
 int identity_compute(struct hook *h);
 
-/* memo.c: make an unresolved hook memoized: sym_resolve, call_prepare,
+/* engine.c: make an unresolved hook memoized: sym_resolve, call_prepare,
  * entry-patch where the mechanism allows (the closure in the stub page),
  * else call_closure_page, then state = HOOK_ACTIVE
  * (published last, with release). 0, or -1 with h->why set: a refused
@@ -98,7 +98,7 @@ int identity_compute(struct hook *h);
  * again). The caller logs (hook_log_failure).
  * Under hooks_lock, or before any thread exists. */
 int hook_activate(struct hook *h);
-/* memo.c: what only a call needs, done at a hook's first call so that a
+/* engine.c: what only a call needs, done at a hook's first call so that a
  * process which never calls it pays nothing for it: open the store (the
  * first time), identity_compute, the flush generation, call_prime, the
  * explain record. 0, or -1 (said on stderr once): the hook's calls then go

@@ -1,8 +1,9 @@
 /*
- * identity: the code identity of a function (DESIGN.md "Code identity"),
+ * identity: the code identity of a function (README.md "How it works"),
  * from its ELF file: decoded instructions with displacements normalized, the
  * read-only data they reference, same-object callees transitively, imports by
- * name@version and provider build-id. Calls elf, Zydis, libb2, libdl, log.
+ * name@version and provider build-id. Calls elf, Zydis, libb2, libdl, log,
+ * util.
  * Start-up and tools only; identity_lock serializes it (a dlopen may run it
  * while the host's threads run); never on the hot path.
  *

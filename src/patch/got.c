@@ -2,7 +2,8 @@
  * got: routes calls that cross objects to hooks by rewriting GOT slots
  * (R_X86_64_JUMP_SLOT: PLT calls; R_X86_64_GLOB_DAT: -fno-plt calls), and
  * keeps doing so for objects dlopen'ed later through the dlopen thunk.
- * Calls hook_activate (memo.c), inline_patched, log, dl_iterate_phdr, mprotect.
+ * Calls hook_activate (engine.c), elf_peek, inline_patched, log, dl_iterate_phdr,
+ * mprotect.
  * Start-up and dlopen only, under hooks_lock; the hot path only ever reads a
  * slot we wrote (one aligned 8-byte store, so a caller sees old or new).
  *

@@ -48,7 +48,7 @@ int inline_check(struct hook *h);
  * usable through GOT slots). Installs the crash handler on the first success. */
 int inline_install(struct hook *h);
 
-/* memo.c, around start-up's activations (on, then off): the thread count read
+/* engine.c, around start-up's activations (on, then off): the thread count read
  * for the first install stands for the rest. Only the constructor runs then,
  * and it starts no thread: a count of 1 cannot grow meanwhile (and one above
  * 1 only makes patching more careful). Saves a read of /proc/self/status

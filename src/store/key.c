@@ -1,6 +1,7 @@
 /*
  * key: cache keys (see key.h for the formula).
- * Owns the byte layout of what is hashed; calls libb2 and proto's len_eval.
+ * Owns the byte layout of what is hashed and the entry key's text; calls
+ * libb2, treehash, util and proto's len_eval.
  * Hot path: key_compute copies a precomputed blake2b_state and hashes the
  * arguments where they lie; no allocation, no lock, any thread.
  */

@@ -1,10 +1,10 @@
 /*
  * store_folder: the folder backend of store.h: one file per entry, written
  * atomically, bounded in size by least-recently-used eviction.
- * Calls libc, libb2 (cas tokens) and log. Hot-path safe: get/set take no lock
- * and allocate only for values larger than the caller's membuf; any number of
- * threads and processes may share one folder; after fork the child only
- * forgets what it has not yet accounted (folder_after_fork).
+ * Calls libc, libb2 (cas tokens), log and util. Hot-path safe: get/set take
+ * no lock and allocate only for values larger than the caller's membuf; any
+ * number of threads and processes may share one folder; after fork the child
+ * only forgets what it has not yet accounted (folder_after_fork).
  *
  * Layout under c->dir (the root; created 0700, must be ours and not writable
  * by group or others, else the store refuses to open):

@@ -2,8 +2,8 @@
  * store_memcached: the memcached backend (libmemo-memcached.so), through
  * libmemcached: ketama over `servers`, one handle per thread, a circuit
  * breaker per server, values over the item size split into chunks.
- * Calls libmemcached, libb2 (chunk digests) and log. Hot-path safe: a small
- * get takes no lock and allocates nothing of its own (it reads into a
+ * Calls libmemcached, libb2 (chunk digests), log and util. Hot-path safe: a
+ * small get takes no lock and allocates nothing of its own (it reads into a
  * per-thread memcached_result_st and copies into the caller's membuf); every
  * call is bounded by connect_timeout_ms + timeout_ms per round trip; after
  * fork the child drops the handles it inherited (after_fork) and opens its own.

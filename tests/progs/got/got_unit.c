@@ -1,9 +1,10 @@
 /*
  * got_unit: drives got.c, symbols.c and the dlopen thunk directly, with hooks
  * whose entry is a counting function of the hooked signature, before the call
- * path is involved. Links libshim.a (every module but memo.c): this program
- * plays libmemo (got never patches it), the libraries it loads from DIR are
- * the host. Modes (one per test file):
+ * path is involved. Links libmemo-core.a (every module but the start-up
+ * files, engine.c and preload.c): this program plays libmemo (got never
+ * patches it), the libraries it loads from DIR are the host. Modes (one per
+ * test file):
  *   got_unit DIR variants   lazy PLT, full RELRO, -fno-plt, later dlopen
  *   got_unit DIR versions   vers_fn@V1 and vers_fn@@V2 slots stay apart
  *   got_unit DIR deny       refusals and their reasons
@@ -21,7 +22,7 @@
 #include <string.h>
 
 /*
- * memo.c (the constructor and hook_activate) is not in libshim.a: this driver
+ * engine.c (the start-up and hook_activate) is not in libmemo-core.a: this driver
  * owns the hook table (and memo_busy), and makes every hook in it active by hand, so
  * got_install_all never asks it to activate one.
  */
