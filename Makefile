@@ -57,6 +57,9 @@ SRC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out src/store/store_memcached.c,$(SR
 PRELOAD_OBJ := $(addprefix $(B)/src/,boot/preload.o base/log.o config/config.o config/proto.o find/elf_peek.o)
 ENGINE_OBJ := $(filter-out $(B)/src/boot/preload.o,$(SRC_OBJ))
 MC_OBJ := $(B)/src/store/store_memcached.o
+# What the memcached backend calls below the store layer: linked with it into
+# its object, and into the drivers that test it alone.
+MC_BASE_OBJ := $(B)/src/base/log.o $(B)/src/base/util.o
 # The memo command and the unit drivers take the engine's modules they need
 # from an archive (never the start-up files of the two objects).
 TOOL_C := $(wildcard src/cmd/*.c)
@@ -98,7 +101,7 @@ $(B)/libmemo-engine.so: $(ENGINE_OBJ)
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -Wl,-z,relro,-z,now -o $@ $^ \
 		-Wl,-Bstatic -linih -Wl,-Bdynamic $(ENGINE_LIBS)
 
-$(B)/libmemo-memcached.so: $(MC_OBJ) $(B)/src/base/log.o
+$(B)/libmemo-memcached.so: $(MC_OBJ) $(MC_BASE_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -o $@ $^ $(MC_LIBS) $(STATIC_LIBS) -lpthread
 

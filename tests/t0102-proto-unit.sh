@@ -9,7 +9,7 @@ source "$TOP/tests/lib.sh"
 grep -qx 'ok [0-9]*' out || fail "proto_check printed '$(cat out)'"
 note "$(cat out)"
 
-# The canonical text of the example of DESIGN.md, as the key hashes it.
+# The canonical text of README.md's example ("Configure"), as the key hashes it.
 "$P/unit/proto_check" 'double simulate(int seed, const double params[n], size_t n, long job_id)' >out
 echo 'proto1 f64 (i32, in f64[$2], u64, i64)' >want
 same want out "canonical text"

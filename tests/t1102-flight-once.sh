@@ -56,6 +56,6 @@ for store in folder memcached; do
 	note "$store: $w of 7 callers waited, the others found the entry"
 	# The holder dropped its lease after storing.
 	if [ $store = folder ]; then
-		! ls cache/*/l1-* 2>/dev/null || fail "folder: a lease file is left"
+		! ls cache/*/lease1-* 2>/dev/null || fail "folder: a lease file is left"
 	fi
 done

@@ -43,5 +43,5 @@ for store in folder memcached layered; do
 	winner=$(grep -l '^hit$' race.1? | sed 's/race\.//')
 	expect_eq "$("$L" $S drop $n.c "$winner")" hit "$store: the new holder drops it"
 done
-[ -n "$(find cache -name l1-folder.b)" ] || fail "folder: a held lease is not a file in the folder"
-[ -z "$(find cache2 -name 'l1-*')" ] || fail "layered: a lease went to the folder, not to memcached"
+[ -n "$(find cache -name lease1-folder.b)" ] || fail "folder: a held lease is not a file in the folder"
+[ -z "$(find cache2 -name 'lease1-*')" ] || fail "layered: a lease went to the folder, not to memcached"

@@ -27,7 +27,7 @@ void log_init(void)
 		log_msg(LOG_WARN, "unknown MEMO_LOG '%s' (use error, warn, info or debug)", v);
 }
 
-int log_enabled(enum log_level level)
+static int log_enabled(enum log_level level)
 {
 	return (int)level <= log_threshold;
 }

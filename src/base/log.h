@@ -12,7 +12,6 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 /* Reads MEMO_LOG (error, warn, info, debug; default warn). */
 void log_init(void);
-int log_enabled(enum log_level level);
 
 /* "libmemo: error: 'simulate': ..." — lowercase, subject in quotes, no full stop. */
 void log_msg(enum log_level level, const char *fmt, ...)

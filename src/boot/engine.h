@@ -4,12 +4,14 @@
  *                       reads the config, decides whether this process may
  *                       hold a configured function (preload.c); links only
  *                       libc and libinih
- *   libmemo-engine.so   everything else (identity, hooks, call path, stores,
- *                       libffi, libelf, Zydis, libb2, libunwind), dlopen'ed
- *                       by the preload only when it may be needed
- * The engine exports exactly one symbol, this entry point. It runs the whole
- * start-up (engine.c) on the configuration the preload loaded, which stays
- * alive for the life of the process.
+ *   libmemo-engine.so   everything else (identity, hooks, call path, stores;
+ *                       libffi, libb2 and libinih linked in, libelf and
+ *                       Zydis beside it), dlopen'ed by the preload only when
+ *                       it may be needed
+ * The memcached backend is a third object (store.h). The engine exports
+ * exactly one symbol, this entry point. It runs the whole start-up
+ * (engine.c) on the configuration the preload loaded, which stays alive for
+ * the life of the process.
  */
 #ifndef MEMO_ENGINE_H
 #define MEMO_ENGINE_H

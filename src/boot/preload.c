@@ -11,7 +11,8 @@
  *   - a loaded object that calls dlopen (it may load one later: ctypes).
  * Everything else — the shells, makes and compilers a `memo run` spawns —
  * pays for this file and libinih, and nothing more.
- * Calls config, log, libdl. Runs once, in the constructor, single-threaded.
+ * Calls config, log, elf_peek, libdl. Runs once, in the constructor,
+ * single-threaded.
  */
 #include <dlfcn.h>
 #include <elf.h>
@@ -45,51 +46,30 @@ static const char *config_path(void)
 	return NULL;
 }
 
-/* What an object's dynamic section says, as its addresses in memory (the
- * dynamic linker has relocated them already). */
-struct dynamic {
-	const ElfW(Sym) *symtab;
-	const char *strtab;
-	const uint32_t *gnu_hash;
-	const ElfW(Half) *versym;
-	const ElfW(Rela) *rel[2];	/* DT_JMPREL, DT_RELA */
-	size_t relsz[2];
-};
-
-static void read_dynamic(const struct dl_phdr_info *info, struct dynamic *d)
+/* The dynamic section of a loaded object (elf_peek.h reads it). */
+static void read_dynamic(const struct dl_phdr_info *info, struct elf_peek_dyn *d)
 {
 	const ElfW(Dyn) *dyn = NULL;
 	size_t i;
 
-	memset(d, 0, sizeof *d);
 	for (i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
 			dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
-		switch (dyn->d_tag) {
-		case DT_SYMTAB: d->symtab = (const ElfW(Sym) *)dyn->d_un.d_ptr; break;
-		case DT_STRTAB: d->strtab = (const char *)dyn->d_un.d_ptr; break;
-		case DT_GNU_HASH: d->gnu_hash = (const uint32_t *)dyn->d_un.d_ptr; break;
-		case DT_VERSYM: d->versym = (const ElfW(Half) *)dyn->d_un.d_ptr; break;
-		case DT_JMPREL: d->rel[0] = (const ElfW(Rela) *)dyn->d_un.d_ptr; break;
-		case DT_PLTRELSZ: d->relsz[0] = dyn->d_un.d_val; break;
-		case DT_RELA: d->rel[1] = (const ElfW(Rela) *)dyn->d_un.d_ptr; break;
-		case DT_RELASZ: d->relsz[1] = dyn->d_un.d_val; break;
-		}
-	}
+	elf_peek_dynamic(dyn, info->dlpi_addr, d);
 }
 
 /* Does the object call dlopen or dlmopen (a relocation against either)? */
-static int calls_dlopen(const struct dynamic *d)
+static int calls_dlopen(const struct elf_peek_dyn *d)
 {
-	size_t i;
+	const ElfW(Rela) *rel[2] = { d->jmprel, d->rela };
+	size_t nrel[2] = { d->njmprel, d->nrela }, i;
 	int k;
 
 	if (!d->symtab || !d->strtab)
 		return 0;
 	for (k = 0; k < 2; k++)
-		for (i = 0; d->rel[k] && i < d->relsz[k] / sizeof(ElfW(Rela)); i++) {
-			size_t s = ELF64_R_SYM(d->rel[k][i].r_info);
+		for (i = 0; i < nrel[k]; i++) {
+			size_t s = ELF64_R_SYM(rel[k][i].r_info);
 			const char *name = s ? d->strtab + d->symtab[s].st_name : "";
 			if (!strcmp(name, "dlopen") || !strcmp(name, "dlmopen"))
 				return 1;
@@ -101,7 +81,7 @@ static int calls_dlopen(const struct dynamic *d)
  * defined global or weak symbol, not a hidden version)? Looked up in its
  * GNU hash table: a dlsym that fails costs a start ~7 us (the error is
  * formatted, and must be cleared). */
-static int defines(const struct dynamic *d, const char *name)
+static int defines(const struct elf_peek_dyn *d, const char *name)
 {
 	const uint32_t *ht = d->gnu_hash, *buckets, *chain;
 	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(ht + 4);
@@ -156,7 +136,7 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 	struct walk *w = arg;
 	const char *path = info->dlpi_name;
 	const Elf64_Ehdr *eh;
-	struct dynamic d;
+	struct elf_peek_dyn d;
 	char exe[4096];
 	ssize_t n;
 	int i, r;
@@ -167,7 +147,7 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 	if (strstr(path, "linux-vdso"))	/* not searched by dlsym; not relocated */
 		return 0;
 	read_dynamic(info, &d);
-	if (!d.gnu_hash || !d.symtab || !d.strtab || (uintptr_t)d.gnu_hash < info->dlpi_addr)
+	if (!d.gnu_hash)	/* none, or no usable dynamic section */
 		w->ask_dlsym = true;
 	else
 		for (i = 0; i < w->cfg->nfuncs; i++)

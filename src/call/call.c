@@ -23,6 +23,7 @@
 
 #include "base/guard.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "call/evaluate.h"
 #include "call/explain.h"
 #include "call/flight.h"
@@ -310,7 +311,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	if (skip_store) {
 		STAT_ADD(&h->stats, lookups_skipped, 1);
 	} else {
-		t0 = evaluate_now_ns();
+		t0 = util_now_ns();
 		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
 			return -1;
 		if (verifying) {	/* verify.c: recompute a hit, compare, report */
@@ -321,7 +322,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 				return call_errno;
 		} else {
 			int served_by_store = lookup(h, &k, pr, ret, args, &l, &call_errno);
-			cost_update(&h->lookup_ns, evaluate_now_ns() - t0);
+			cost_update(&h->lookup_ns, util_now_ns() - t0);
 			if (served_by_store)
 				return call_errno;
 		}

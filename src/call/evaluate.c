@@ -7,17 +7,9 @@
 #include <errno.h>
 #include <ffi.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/guard.h"
-
-uint64_t evaluate_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "base/util.h"
 
 void evaluate_original(struct hook *h, void *ret, void **args)
 {
@@ -31,9 +23,9 @@ uint64_t evaluate_timed(struct hook *h, void *ret, void **args, int caller_errno
 
 	guard_restore(0);
 	errno = caller_errno;
-	t0 = evaluate_now_ns();
+	t0 = util_now_ns();
 	evaluate_original(h, ret, args);
-	ns = evaluate_now_ns() - t0;
+	ns = util_now_ns() - t0;
 	*call_errno = errno;
 	guard_take();
 	STAT_ADD(&h->stats, evaluations, 1);

@@ -37,8 +37,6 @@ static inline int evaluate_warn_once(struct hook *h, int bit)
 	return !(__atomic_fetch_or(&h->warned, bit, __ATOMIC_RELAXED) & bit);
 }
 
-uint64_t evaluate_now_ns(void);
-
 /* Call the original with the caller's arguments, as they are. */
 void evaluate_original(struct hook *h, void *ret, void **args);
 

@@ -1,28 +1,19 @@
 /*
- * explain: why a call missed (explain.h). Owns the "x1-" record of each
- * symbol and the wording of the reasons. Calls identity, key, store, proto,
- * log, libdl. explain_activate: under runtime_lock (allocates,
- * decodes when the state is new); explain_miss: any thread, reads only what
- * activation left, allocates only for a cached value larger than 4 KiB.
+ * explain: why a call missed (explain.h). Keeps each symbol's explain
+ * history (its record: key, encoding and file are records.c's), compares
+ * states, and owns the wording of the reasons. Calls identity, records, key,
+ * store, proto, log, libdl. explain_activate: under runtime_lock
+ * (allocates, decodes when the state is new); explain_miss: any thread,
+ * reads only what activation left, allocates only for a cached value larger
+ * than 4 KiB.
  *
- * The record (a text file "x1-<hash of namespace and symbol>" beside the
- * identity cache, identity_get_cache_dir) holds the symbol's last two
- * states, newest first:
- *   memo-explain 1
- *   state IDENTITY-HEX GENERATION PROTO-HEX
- *   fn PARENT NAME CODE-HEX DATA-HEX STRINGS-HEX    (PARENT "-": the symbol)
- *   import FN NAME@VERSION PROVIDER                 (PROVIDER: build-id)
- *   end
- * Two, not one: a run that misses writes its new state at start-up, and the
- * user who then reruns with MEMO_EXPLAIN=1 to ask why must still find the
- * state before it. A state is written only when it differs from the newest
- * one, so a steady program writes nothing and decodes nothing more.
- *
- * Local, not in the shared store: every process start reads it, and a
- * memcached round trip (or the timeouts of a stopped server, which would
- * also open its circuit breaker) is not a price a run should pay for a
- * question it may never ask. Only the lookups of explain_miss go to the
- * shared store, and only with MEMO_EXPLAIN set.
+ * The record holds the symbol's last two states. Two, not one: a run that
+ * misses writes its new state at start-up, and the user who then reruns with
+ * MEMO_EXPLAIN=1 to ask why must still find the state before it. A state is
+ * written only when it differs from the newest one, so a steady program
+ * writes nothing and decodes nothing more. The record is local (records.h
+ * says why); only the lookups of explain_miss go to the shared store, and
+ * only with MEMO_EXPLAIN set.
  *
  * A miss is explained exactly: for each earlier state whose identity (or
  * flush generation) differs, newest first, the call's key under that state
@@ -33,25 +24,22 @@
 #include "call/explain.h"
 
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "find/identity.h"
 #include "store/key.h"
 #include "base/log.h"
 #include "call/runtime.h"
+#include "store/records.h"
 #include "store/store.h"
 
 int explain_on;
 
-#define RECORD_TAG "x1"
-#define RECORD_HEADER "memo-explain 1\n"
 #define STATE_LINES_MAX 4096	/* fn and import lines kept per state */
 #define DEPTH_NAMES 64		/* call-graph depths whose names are tracked */
 #define DIGEST_HEX (2 * IDENTITY_DIGEST_BYTES)
@@ -63,214 +51,10 @@ void explain_init(void)
 	explain_on = v && *v && strcmp(v, "0") != 0;
 }
 
-/* ---- states ---------------------------------------------------------- */
-
-struct xfn {
-	char *name, *parent;
-	char code[DIGEST_HEX + 1], data[DIGEST_HEX + 1], strings[DIGEST_HEX + 1];
-};
-
-struct ximport {
-	char *fn, *name, *provider;
-};
-
-struct xstate {
-	bool present;
-	uint8_t identity[32];
-	uint64_t generation;
-	uint8_t proto[32];
-	struct xfn *fn;
-	int nfn;
-	struct ximport *imp;
-	int nimp;
-	const char *raw;	/* the state's lines in the record read, for rewriting */
-	size_t rawlen;
-};
-
-static void state_free(struct xstate *s)
-{
-	for (int i = 0; i < s->nfn; i++) {
-		free(s->fn[i].name);
-		free(s->fn[i].parent);
-	}
-	for (int i = 0; i < s->nimp; i++) {
-		free(s->imp[i].fn);
-		free(s->imp[i].name);
-		free(s->imp[i].provider);
-	}
-	free(s->fn);
-	free(s->imp);
-	memset(s, 0, sizeof *s);
-}
-
-static void hex_of(const uint8_t *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
-static int unhex(const char *s, uint8_t *out, size_t n)
-{
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (sscanf(s + 2 * i, "%2hhx", &out[i]) != 1)
-			return -1;
-	return 0;
-}
-
-static int add_fn(struct xstate *s, const char *parent, const char *name, const char *code,
-		  const char *data, const char *strings)
-{
-	struct xfn *p = realloc(s->fn, (size_t)(s->nfn + 1) * sizeof *p);
-
-	if (!p)
-		return -1;
-	s->fn = p;
-	p += s->nfn;
-	p->name = strdup(name);
-	p->parent = strdup(parent);
-	snprintf(p->code, sizeof p->code, "%s", code);
-	snprintf(p->data, sizeof p->data, "%s", data);
-	snprintf(p->strings, sizeof p->strings, "%s", strings);
-	if (!p->name || !p->parent) {
-		free(p->name);
-		free(p->parent);
-		return -1;
-	}
-	s->nfn++;
-	return 0;
-}
-
-static int add_import(struct xstate *s, const char *fn, const char *name, const char *provider)
-{
-	struct ximport *p = realloc(s->imp, (size_t)(s->nimp + 1) * sizeof *p);
-
-	if (!p)
-		return -1;
-	s->imp = p;
-	p += s->nimp;
-	p->fn = strdup(fn);
-	p->name = strdup(name);
-	p->provider = strdup(provider);
-	if (!p->fn || !p->name || !p->provider) {
-		free(p->fn);
-		free(p->name);
-		free(p->provider);
-		return -1;
-	}
-	s->nimp++;
-	return 0;
-}
-
-/* One line of a state ("state", "fn" or "import"); -1 if malformed. */
-static int parse_line(struct xstate *s, char *line)
-{
-	char *save = NULL, *w[7];
-	int n = 0;
-
-	for (char *t = strtok_r(line, " ", &save); t && n < 7; t = strtok_r(NULL, " ", &save))
-		w[n++] = t;
-	if (n == 4 && !strcmp(w[0], "state")) {
-		char *end;
-		s->generation = strtoull(w[2], &end, 10);
-		return *end || unhex(w[1], s->identity, 32) || unhex(w[3], s->proto, 32) ? -1 : 0;
-	}
-	if (n == 6 && !strcmp(w[0], "fn"))
-		return add_fn(s, w[1], w[2], w[3], w[4], w[5]);
-	if (n == 4 && !strcmp(w[0], "import"))
-		return add_import(s, w[1], w[2], w[3]);
-	return -1;
-}
-
-/* Parse the states of a record (at most `max`). Returns how many, or -1
- * when the record is not one libmemo wrote (then it is ignored). */
-static int parse_record(const char *text, size_t len, struct xstate *st, int max)
-{
-	size_t off = strlen(RECORD_HEADER), block = 0;
-	int n = 0;
-	bool in = false;
-
-	if (len < off || memcmp(text, RECORD_HEADER, off))
-		return -1;
-	while (off < len && n < max) {
-		const char *nl = memchr(text + off, '\n', len - off);
-		size_t ll = nl ? (size_t)(nl - (text + off)) : len - off;
-		char line[1024];
-
-		if (!nl || ll >= sizeof line)
-			goto bad;
-		memcpy(line, text + off, ll);
-		line[ll] = '\0';
-		if (!in && !strncmp(line, "state ", 6)) {
-			in = true;
-			block = off;
-			st[n].present = true;
-		} else if (!in) {
-			goto bad;
-		}
-		if (!strcmp(line, "end")) {
-			st[n].raw = text + block;
-			st[n].rawlen = off + ll + 1 - block;
-			n++;
-			in = false;
-		} else if (parse_line(&st[n], line) < 0) {
-			goto bad;
-		}
-		off += ll + 1;
-	}
-	if (!in)
-		return n;
-bad:
-	for (int i = 0; i <= n && i < max; i++)
-		state_free(&st[i]);
-	return -1;
-}
-
 /* ---- the current state: a walk of the identity's parts -------------- */
 
-struct text {
-	char *buf;
-	size_t len, cap;
-	int lines;
-	bool failed;
-};
-
-static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->buf ? t->buf + t->len : NULL, t->buf ? t->cap - t->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			t->failed = true;
-			return;
-		}
-		if (t->buf && t->len + (size_t)n < t->cap) {
-			t->len += (size_t)n;
-			return;
-		}
-		size_t cap = t->cap ? 2 * t->cap : 4096;
-		while (cap <= t->len + (size_t)n)
-			cap *= 2;
-		char *p = realloc(t->buf, cap);
-		if (!p) {
-			t->failed = true;
-			return;
-		}
-		t->buf = p;
-		t->cap = cap;
-	}
-}
-
 struct walk {
-	struct text *t;
+	struct records_xtext *t;
 	char *names[DEPTH_NAMES];	/* the function being reported at each depth */
 };
 
@@ -299,17 +83,13 @@ static void visit(void *ctx, enum identity_part part, int depth, const char *nam
 		w->names[depth] = strdup(name);
 		return;
 	case IDENTITY_IMPORT:
-		if (sscanf(detail, "%511s %511s", imp, provider) == 2) {
-			text_add(w->t, "import %s %s %s\n", name_at(w, depth), imp, provider);
-			w->t->lines++;
-		}
+		if (sscanf(detail, "%511s %511s", imp, provider) == 2)
+			records_explain_put_import(w->t, name_at(w, depth), imp, provider);
 		return;
 	case IDENTITY_DIGEST:
-		if (sscanf(detail, "code %32s data %32s strings %32s", code, data, strings) == 3) {
-			text_add(w->t, "fn %s %s %s %s %s\n", depth ? name_at(w, depth - 1) : "-",
-				 name, code, data, strings);
-			w->t->lines++;
-		}
+		if (sscanf(detail, "code %32s data %32s strings %32s", code, data, strings) == 3)
+			records_explain_put_fn(w->t, depth ? name_at(w, depth - 1) : "-", name, code,
+					       data, strings);
 		return;
 	default:
 		return;
@@ -331,21 +111,19 @@ static void proto_digest(const struct hook *h, uint8_t out[32])
 }
 
 /* The current state's lines into t (with the parts when they can be read). */
-static void current_state(struct hook *h, const uint8_t proto[32], struct text *t)
+static void current_state(struct hook *h, const uint8_t proto[32], struct records_xtext *t)
 {
 	struct walk w = { .t = t };
 	uint8_t id[32];
-	char idhex[65], phex[65], why[256];
+	char why[256];
 
-	hex_of(h->identity, 32, idhex);
-	hex_of(proto, 32, phex);
-	text_add(t, "state %s %llu %s\n", idhex, (unsigned long long)h->generation, phex);
+	records_explain_put_state(t, h->identity, h->generation, proto);
 	if (identity_parts(h->path, (uint64_t)(uintptr_t)h->target - h->base, id, visit, &w,
 			   why, sizeof why) < 0)
 		log_debug("'%s': explain: its identity's parts cannot be read: %s", h->fn->symbol, why);
 	for (int i = 0; i < DEPTH_NAMES; i++)
 		free(w.names[i]);
-	text_add(t, "end\n");
+	records_explain_put_end(t);
 }
 
 /* ---- what changed ---------------------------------------------------- */
@@ -380,7 +158,7 @@ static void reason(struct reasons *r, const char *fmt, ...)
 		r->len = sizeof r->buf;
 }
 
-static const struct xfn *find_fn(const struct xstate *s, const char *name)
+static const struct records_xfn *find_fn(const struct records_xstate *s, const char *name)
 {
 	for (int i = 0; i < s->nfn; i++)
 		if (!strcmp(s->fn[i].name, name))
@@ -389,7 +167,8 @@ static const struct xfn *find_fn(const struct xstate *s, const char *name)
 }
 
 /* The first import of `name` by function `fn`. */
-static const struct ximport *find_import(const struct xstate *s, const char *fn, const char *name)
+static const struct records_ximport *find_import(const struct records_xstate *s, const char *fn,
+						 const char *name)
 {
 	for (int i = 0; i < s->nimp; i++)
 		if (!strcmp(s->imp[i].fn, fn) && !strcmp(s->imp[i].name, name))
@@ -423,8 +202,8 @@ static const char *library_of(const char *full, char *out, size_t n)
 }
 
 /* The import changes of function `fn` between o and c, as phrases into w. */
-static void import_changes(const struct xstate *o, const struct xstate *c, const char *fn,
-			   char *w, size_t n)
+static void import_changes(const struct records_xstate *o, const struct records_xstate *c,
+			   const char *fn, char *w, size_t n)
 {
 	char gone[256] = "", added[256] = "", lib[256], a[128], b[128];
 	size_t used = 0;
@@ -432,7 +211,7 @@ static void import_changes(const struct xstate *o, const struct xstate *c, const
 
 	w[0] = '\0';
 	for (int i = 0; i < c->nimp; i++) {
-		const struct ximport *x = &c->imp[i], *y;
+		const struct records_ximport *x = &c->imp[i], *y;
 		if (strcmp(x->fn, fn) || find_import(c, fn, x->name) != x)
 			continue;	/* another function's, or a repeat */
 		y = find_import(o, fn, x->name);
@@ -446,7 +225,7 @@ static void import_changes(const struct xstate *o, const struct xstate *c, const
 		}
 	}
 	for (int i = 0; i < o->nimp; i++) {
-		const struct ximport *x = &o->imp[i];
+		const struct records_ximport *x = &o->imp[i];
 		if (!strcmp(x->fn, fn) && find_import(o, fn, x->name) == x &&
 		    !find_import(c, fn, x->name) && !ngone++)
 			snprintf(gone, sizeof gone, "%s", x->name);
@@ -465,10 +244,11 @@ static void import_changes(const struct xstate *o, const struct xstate *c, const
 }
 
 /* What differs between the identity parts of o and c, in words. */
-static void compare(const struct xstate *o, const struct xstate *c, struct reasons *r)
+static void compare(const struct records_xstate *o, const struct records_xstate *c,
+		    struct reasons *r)
 {
 	for (int i = 0; i < c->nfn; i++) {
-		const struct xfn *f = &c->fn[i], *g = find_fn(o, f->name);
+		const struct records_xfn *f = &c->fn[i], *g = find_fn(o, f->name);
 		bool root = !strcmp(f->parent, "-");
 		char what[600] = "", imports[400], via[200] = "";
 		size_t used = 0;
@@ -502,64 +282,6 @@ static void compare(const struct xstate *o, const struct xstate *c, struct reaso
 	}
 }
 
-/* ---- the record file -------------------------------------------------- */
-
-#define RECORD_FILE_MAX (1u << 20)
-
-static int record_path(const struct memo_key *k, char *path, size_t n)
-{
-	const char *dir = identity_get_cache_dir();
-
-	return *dir && (size_t)snprintf(path, n, "%s/%s", dir, k->text) < n ? 0 : -1;
-}
-
-/* The record's bytes into b; 0, or -1 when there is none. */
-static int record_read(const struct memo_key *k, struct membuf *b)
-{
-	char path[PATH_MAX + KEY_TEXT_MAX];
-	struct stat st;
-	ssize_t got;
-	int fd;
-
-	if (record_path(k, path, sizeof path) < 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > RECORD_FILE_MAX ||
-	    membuf_reserve(b, (size_t)st.st_size) < 0) {
-		close(fd);
-		return -1;
-	}
-	got = read(fd, b->data, (size_t)st.st_size);
-	close(fd);
-	if (got != st.st_size)
-		return -1;
-	b->len = (size_t)got;
-	return 0;
-}
-
-/* Written to a temporary file and renamed: a reader sees all or nothing. */
-static void record_write(const struct hook *h, const struct memo_key *k, const char *text,
-			 size_t len)
-{
-	char path[PATH_MAX + KEY_TEXT_MAX], tmp[PATH_MAX + KEY_TEXT_MAX + 32];
-	int fd;
-	bool ok;
-
-	if (record_path(k, path, sizeof path) < 0 || len > RECORD_FILE_MAX)
-		return;
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		log_debug("'%s': explain: cannot write '%s': %m", h->fn->symbol, tmp);
-		return;
-	}
-	ok = write(fd, text, len) == (ssize_t)len;
-	if (close(fd) || !ok || rename(tmp, path)) {
-		log_debug("'%s': explain: cannot write '%s'", h->fn->symbol, path);
-		unlink(tmp);
-	}
-}
-
 /* ---- per hook -------------------------------------------------------- */
 
 enum why_kind {
@@ -587,14 +309,14 @@ struct explain_hook {
  * explain_miss on any thread after. */
 static struct explain_hook *xh;
 
-static bool same_state(const struct xstate *a, const struct xstate *b)
+static bool same_state(const struct records_xstate *a, const struct records_xstate *b)
 {
 	return !memcmp(a->identity, b->identity, 32) && a->generation == b->generation &&
 	       !memcmp(a->proto, b->proto, 32);
 }
 
-static void keep_base(struct hook *h, struct explain_base *x, const struct xstate *base,
-		      const struct xstate *cur)
+static void keep_base(struct hook *h, struct explain_base *x, const struct records_xstate *base,
+		      const struct records_xstate *cur)
 {
 	if (memcmp(base->proto, cur->proto, 32)) {
 		x->kind = WHY_PROTO;
@@ -614,8 +336,8 @@ static void keep_base(struct hook *h, struct explain_base *x, const struct xstat
 }
 
 /* Keep what each earlier state (bases[0..n), newest first) tells. */
-static void keep_reasons(struct hook *h, const struct xstate *bases, int n,
-			 const struct xstate *cur, const char *since)
+static void keep_reasons(struct hook *h, const struct records_xstate *bases, int n,
+			 const struct records_xstate *cur, const char *since)
 {
 	struct explain_hook *x;
 
@@ -629,15 +351,14 @@ static void keep_reasons(struct hook *h, const struct xstate *bases, int n,
 
 void explain_activate(struct hook *h)
 {
-	struct xstate st[2] = { { 0 } }, cur = { 0 };
-	const struct xstate *bases = NULL;
+	struct records_xstate st[2] = { 0 }, cur = { 0 };
+	const struct records_xstate *bases = NULL;
 	int nbases = 0;
 	const char *since = "the last run";
 	struct memo_key k;
 	uint8_t space[4096], proto[32];
-	char name[PROTO_MAX_NAME + 64];
 	struct membuf b;
-	struct text t = { 0 };
+	struct records_xtext t = { 0 };
 	int n = 0;
 
 	if (!memo_store || h < hooks || h >= hooks + nhooks)
@@ -647,13 +368,9 @@ void explain_activate(struct hook *h)
 	cur.generation = h->generation;
 	memcpy(cur.proto, proto, 32);
 
-	/* one record per configured symbol@version */
-	snprintf(name, sizeof name, "%s%s%s", h->fn->symbol, h->fn->version[0] ? "@" : "",
-		 h->fn->version);
-	key_record(&k, RECORD_TAG, memo_cfg.cache.namespace_, name);
+	records_explain_key(&k, memo_cfg.cache.namespace_, h->fn->symbol, h->fn->version);
 	membuf_init(&b, space, sizeof space);
-	if (record_read(&k, &b) == 0 &&
-	    (n = parse_record((const char *)b.data, b.len, st, 2)) < 0) {
+	if ((n = records_explain_load(&k, &b, st, 2)) < 0) {
 		log_debug("'%s': explain: an unreadable record in the cache; replaced", h->fn->symbol);
 		n = 0;
 	}
@@ -664,16 +381,16 @@ void explain_activate(struct hook *h)
 		bases = &st[1];
 		nbases = n - 1;
 		since = "an earlier run";
-		state_free(&cur);
+		records_xstate_free(&cur);
 		cur = st[0];
-		st[0] = (struct xstate){ 0 };
+		st[0] = (struct records_xstate){ 0 };
 	} else {
-		text_add(&t, "%s", RECORD_HEADER);
+		records_explain_put_header(&t);
 		current_state(h, proto, &t);
 		if (n > 0)
-			text_add(&t, "%.*s", (int)st[0].rawlen, st[0].raw);
-		if (!t.failed && parse_record(t.buf, t.len, &cur, 1) == 1) {
-			record_write(h, &k, t.buf, t.len);
+			records_explain_put_old(&t, &st[0]);
+		if (!t.failed && records_explain_parse(t.buf, t.len, &cur, 1) == 1) {
+			records_explain_write(&k, &t, h->fn->symbol);
 		} else {
 			/* Out of memory: explain without the parts. */
 			memcpy(cur.identity, h->identity, 32);
@@ -685,9 +402,9 @@ void explain_activate(struct hook *h)
 	}
 	if (explain_on)
 		keep_reasons(h, bases, nbases, &cur, since);
-	state_free(&cur);
-	state_free(&st[0]);
-	state_free(&st[1]);
+	records_xstate_free(&cur);
+	records_xstate_free(&st[0]);
+	records_xstate_free(&st[1]);
 	free(t.buf);
 	membuf_release(&b);
 }

@@ -3,10 +3,10 @@
  * arguments, a code identity changed since they were cached (and which part:
  * the function's own code, a constant, a string, a callee, an import or its
  * library), the config's prototype or rules changed, or a flush.
- * Owns the "x1-" record each symbol keeps beside the identity cache (a
- * local file): its last two states (identity, flush generation, digest of
- * the canonical prototype and rules) with the digests of each part that went
- * into the identity (identity_parts). Calls identity, key, store, proto, log.
+ * Keeps each symbol's last two states (identity, flush generation, digest
+ * of the canonical prototype and rules) with the digests of each part that
+ * went into the identity (identity_parts), in its explain history record
+ * (records.h). Calls identity, records, key, store, proto, log.
  * explain_activate runs under runtime_lock (call/prime.c); explain_miss runs on
  * the hot path only when MEMO_EXPLAIN is set (any thread, read-only state).
  */

@@ -8,7 +8,7 @@
  *   up; if the holder stored nothing (a call faster than time_threshold, or
  *   a store failure) it computes without waiting more. A full table only
  *   means threads fall back on the store lease.
- * - Across processes and nodes: a lease in the store under "l1-<key hex>"
+ * - Across processes and nodes: a lease in the store (records_lease_key)
  *   (store.h `lease`: memcached `add` with an expiry; an O_EXCL file on the
  *   folder store). Its holder computes, stores, then drops the lease; the
  *   others poll the entry with backoff (2 ms doubling to 100 ms, sleeping,
@@ -24,9 +24,9 @@
  * over its lease at expiry; callers that arrived with it compute at their
  * own deadline. Any store failure means: compute now.
  *
- * Calls store, stats, log. Any thread; after fork the child's table is
- * emptied (atfork), and a holder that forks inside the body leaves the lease
- * to the process that took it.
+ * Calls store, records, stats, log. Any thread; after fork the child's
+ * table is emptied (atfork), and a holder that forks inside the body leaves
+ * the lease to the process that took it.
  */
 #include "call/flight.h"
 
@@ -39,7 +39,9 @@
 
 #include "call/evaluate.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "call/runtime.h"
+#include "store/records.h"
 
 #define FLIGHT_SLOTS 64
 #define POLL_MIN_NS 2000000ULL		/* first poll after 2 ms */
@@ -99,7 +101,7 @@ static void setup(void)
 {
 	cond_init();
 	if (getrandom(&nonce, sizeof nonce, GRND_NONBLOCK) != sizeof nonce)
-		nonce = evaluate_now_ns();
+		nonce = util_now_ns();
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
@@ -136,7 +138,7 @@ static int local_step(const struct memo_key *k, struct flight *f, bool *stored)
 			uint64_t gen = s->gen;
 			struct timespec until = abs_time(f->deadline_ns);
 
-			while (s->gen == gen && evaluate_now_ns() < f->deadline_ns)
+			while (s->gen == gen && util_now_ns() < f->deadline_ns)
 				pthread_cond_timedwait(&table.done, &table.lock, &until);
 			/* Another key may have used the slot since: then `stored` is
 			 * its holder's, and the caller only looks up or computes. */
@@ -174,12 +176,11 @@ static enum flight_step lease_step(struct hook *h, const struct memo_key *k, str
 		return compute(h, f, false);
 	if (!f->owner) {
 		f->owner = owner_new();
-		f->lease = *k;
-		f->lease.text[0] = 'l';		/* "m1-<hex>" -> "l1-<hex>": a record key */
+		records_lease_key(&f->lease, k);
 	}
 	r = s->ops->lease(s, &f->lease, f->owner, ttl < 1 ? 1 : ttl > 1e9 ? 1000000000 : (int)ttl,
 			  &h->stats);
-	now = evaluate_now_ns();
+	now = util_now_ns();
 	if (r == STORE_HIT) {
 		f->leased = true;
 		/* The last holder may have stored and dropped between our miss
@@ -206,7 +207,7 @@ enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct fl
 
 	if (f->state == FL_START) {
 		pthread_once(&once, setup);
-		f->deadline_ns = evaluate_now_ns() + (uint64_t)(h->fn->single_flight_wait_s * 1e9);
+		f->deadline_ns = util_now_ns() + (uint64_t)(h->fn->single_flight_wait_s * 1e9);
 		f->sleep_ns = POLL_MIN_NS;
 		f->owner = 0;
 		f->pid = getpid();

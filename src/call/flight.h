@@ -3,8 +3,8 @@
  * the same key at once, in threads, processes or nodes, one computes and the
  * others wait for its result, each for at most single_flight_wait_s, then
  * compute themselves if it has not come.
- * Calls store (the `lease` op), stats, log. Any thread; after fork the child
- * starts with no flights (an atfork handler). Only on a miss of a
+ * Calls store (the `lease` op), records, stats, log. Any thread; after fork
+ * the child starts with no flights (an atfork handler). Only on a miss of a
  * single-flight function, never on a hit.
  *
  * Use (call.c), after a lookup missed:
@@ -41,7 +41,7 @@ struct flight {
 	uint64_t owner;
 	uint64_t deadline_ns;	/* CLOCK_MONOTONIC: when waiting ends */
 	uint64_t sleep_ns;	/* next poll interval */
-	struct memo_key lease;	/* "l1-" + the entry key's hex */
+	struct memo_key lease;	/* records_lease_key of the entry */
 };
 
 static inline void flight_init(struct flight *f)

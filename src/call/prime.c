@@ -3,7 +3,7 @@
  * process which never calls a configured function pays nothing for it:
  * open the store (the first time any hook is called), the hook's code
  * identity and `globals`, its flush generation, its key prefix, and its
- * explain record. Calls store, find (identity), explain, key, log.
+ * explain record. Calls store, records, find (identity), explain, key, log.
  * Runs under runtime_lock (guard taken), from the call path.
  */
 #include "call/prime.h"
@@ -19,30 +19,11 @@
 #include "call/runtime.h"
 #include "find/identity.h"
 #include "store/key.h"
+#include "store/records.h"
 #include "store/store.h"
 
 /* Whether the store was opened (or tried), under runtime_lock. */
 static int store_tried;
-
-/* A symbol's flush generation: `memo flush` bumps a small record in the store
- * (flushing all bumps the record "*"; the key uses the sum, which any bump
- * changes). Read once per symbol at activation; absent means 0. */
-static uint64_t read_generation(const char *name, struct memo_stats *st)
-{
-	struct memo_key k;
-	uint8_t space[64];
-	struct membuf b;
-	uint64_t gen = 0;
-
-	key_record(&k, "g1", memo_cfg.cache.namespace_, name);
-	membuf_init(&b, space, sizeof space - 1);
-	if (store_get(memo_store, &k, &b, st) == STORE_HIT && b.len < sizeof space) {
-		b.data[b.len] = '\0';
-		gen = strtoull((char *)b.data, NULL, 10);
-	}
-	membuf_release(&b);
-	return gen;
-}
 
 /* Identities are cached per build-id beside the entries (or in the default
  * cache folder when only memcached is configured). */
@@ -122,11 +103,14 @@ static int prime_locked(struct hook *h)
 		return -1;
 	}
 	warn_impurity(h);
-	/* "*" (memo flush without a symbol) is read once per process */
+	/* the flush generation (store/records.h): the record for all symbols,
+	 * read once per process, plus this symbol's */
 	static uint64_t all_generation, all_read;
 	if (!all_read++)
-		all_generation = read_generation("*", &h->stats);
-	h->generation = all_generation + read_generation(h->fn->symbol, &h->stats);
+		all_generation = records_generation_read(memo_store, memo_cfg.cache.namespace_,
+							 RECORDS_ALL_SYMBOLS, &h->stats);
+	h->generation = all_generation + records_generation_read(memo_store,
+			memo_cfg.cache.namespace_, h->fn->symbol, &h->stats);
 	prime_key(h);
 	explain_activate(h);	/* explain.c: remember this state, see what changed */
 	return 0;

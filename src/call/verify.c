@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "call/runtime.h"
 #include "store/store.h"
 
@@ -24,7 +25,7 @@ int verify_due(const struct hook *h)
 	if (share >= 1)
 		return 1;
 	if (!rng)
-		rng = (evaluate_now_ns() ^ (uint64_t)(uintptr_t)&rng) | 1;
+		rng = (util_now_ns() ^ (uint64_t)(uintptr_t)&rng) | 1;
 	rng ^= rng << 13;
 	rng ^= rng >> 7;
 	rng ^= rng << 17;

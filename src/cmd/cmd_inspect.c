@@ -6,7 +6,7 @@
  * functions), whether it can be entry-patched or why not (inline.c's checks
  * on the file's bytes, nothing installed), and, when ELF has debug info, a
  * prototype suggested from DWARF (libdw), ready to paste into a config.
- * Calls identity, elf, inline, libelf, libdw, libdl.
+ * Calls identity, elf, inline, util, libelf, libdw, libdl.
  */
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -23,6 +23,7 @@
 #include "find/identity.h"
 #include "patch/inline.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "cmd/memo.h"
 
 /* Functions whose result depends on more than the arguments, or that act on
@@ -496,7 +497,7 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 {
 	struct parts p = { .img = img };
 	uint8_t id[32];
-	char why[256];
+	char why[256], idhex[2 * sizeof id + 1];
 	static struct hook h;
 	size_t avail;
 	const uint8_t *code;
@@ -508,11 +509,9 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 		printf("  identity: cannot be computed [%s]: %s\n",
 		       hook_refusal_name(REFUSE_NO_IDENTITY), why);
 	} else {
-		printf("  identity: ");
-		for (int i = 0; i < 32; i++)
-			printf("%02x", id[i]);
-		printf("\n  callees: %s\n  constants: %s\n  imports: %s\n", list_text(&p.callees),
-		       list_text(&p.constants), list_text(&p.imports));
+		util_hex(idhex, id, sizeof id);
+		printf("  identity: %s\n  callees: %s\n  constants: %s\n  imports: %s\n", idhex,
+		       list_text(&p.callees), list_text(&p.constants), list_text(&p.imports));
 		if (!p.writable.n && !p.tls.n && !p.io.n)
 			printf("  purity: no warning\n");
 		if (p.writable.n)

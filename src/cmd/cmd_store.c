@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "config/config.h"
-#include "store/key.h"
+#include "store/records.h"
 #include "base/log.h"
 #include "store/store.h"
 #include "cmd/memo.h"
@@ -53,26 +53,13 @@ int cmd_stats(int argc, char **argv)
 static int bump(struct store *s, const char *ns, const char *name)
 {
 	struct memo_stats st = { 0 };
-	struct memo_key k;
-	uint8_t space[64];
-	struct membuf b;
-	unsigned long long gen = 0;
-	char text[32];
-	int n;
+	uint64_t gen;
 
-	key_record(&k, "g1", ns, name);
-	membuf_init(&b, space, sizeof space - 1);
-	if (store_get(s, &k, &b, &st) == STORE_HIT && b.len < sizeof space) {
-		b.data[b.len] = '\0';
-		gen = strtoull((char *)b.data, NULL, 10);
-	}
-	membuf_release(&b);
-	n = snprintf(text, sizeof text, "%llu", gen + 1);
-	if (store_set(s, &k, text, n, &st) < 0) {
+	if (records_generation_bump(s, ns, name, &gen, &st) < 0) {
 		fprintf(stderr, "memo: could not record the flush of '%s'\n", name);
 		return -1;
 	}
-	printf("flushed '%s' (generation %llu)\n", name, gen + 1);
+	printf("flushed '%s' (generation %llu)\n", name, (unsigned long long)gen);
 	return 0;
 }
 
@@ -90,7 +77,7 @@ int cmd_flush(int argc, char **argv)
 		config_release(&cfg);
 		return 1;
 	}
-	rc = bump(s, cfg.cache.namespace_, i < argc ? argv[i] : "*") < 0;
+	rc = bump(s, cfg.cache.namespace_, i < argc ? argv[i] : RECORDS_ALL_SYMBOLS) < 0;
 	store_free(s);
 	config_release(&cfg);
 	return rc;

@@ -1,6 +1,7 @@
 /*
- * memo: the command-line face of libmemo (DESIGN.md "Tools"). This file owns
- * argument dispatch and `memo run`; the other subcommands live in cmd_*.c.
+ * memo: the command-line face of libmemo (README.md "The `memo` command";
+ * the cmd layer of ARCHITECTURE.md "Layers"). This file owns argument
+ * dispatch and `memo run`; the other subcommands live in cmd_*.c.
  */
 #include <errno.h>
 #include <limits.h>

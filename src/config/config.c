@@ -307,7 +307,8 @@ static char *trim(char *s)
 	return s;
 }
 
-int64_t config_parse_size(const char *s)
+/* "2G", "512M", "100k", "12345" -> bytes; -1 on error. */
+static int64_t config_parse_size(const char *s)
 {
 	static const char units[] = "kmgt";
 	const char *u;

@@ -77,7 +77,4 @@ void config_cache_defaults(struct cache_config *c);
 
 void config_release(struct memo_config *cfg);
 
-/* "2G", "512M", "100k", "12345" -> bytes; -1 on error. */
-int64_t config_parse_size(const char *s);
-
 #endif

@@ -1,5 +1,5 @@
 /*
- * proto: parses the prototype language of DESIGN.md ("Config") into struct
+ * proto: parses the prototype language (README.md "Configure") into struct
  * proto, evaluates array lengths for one call, and writes the canonical text
  * that goes into the key. Calls only libc. proto_parse, proto_set_return and
  * proto_canonical run at start-up; len_eval is hot-path safe (no allocation,
@@ -491,6 +491,17 @@ static bool is_integer(const struct scalar_type *t)
 	return t->cls == SC_SINT || t->cls == SC_UINT;
 }
 
+/* An argument's index by name; -1 if none. */
+static int proto_arg_index(const struct proto *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nargs; i++)
+		if (!strcmp(p->args[i].name, name))
+			return i;
+	return -1;
+}
+
 /* Lengths may name later arguments, so names are resolved once all are read. */
 static int resolve_lengths(struct parser *ps)
 {
@@ -888,16 +899,6 @@ int proto_ignore_arg(struct proto *p, const char *name)
 		return -1;
 	p->args[i].ignored = true;
 	return 0;
-}
-
-int proto_arg_index(const struct proto *p, const char *name)
-{
-	int i;
-
-	for (i = 0; i < p->nargs; i++)
-		if (!strcmp(p->args[i].name, name))
-			return i;
-	return -1;
 }
 
 /* Reads a scalar integer argument as libffi lays it out: args[i] points at

@@ -1,5 +1,5 @@
 /*
- * proto: the prototype language of DESIGN.md ("Config"), parsed into a call
+ * proto: the prototype language (README.md "Configure"), parsed into a call
  * plan that the hot path walks without further thought.
  * Owns struct proto and the length-expression evaluator. Calls nothing but libc.
  * proto_parse runs at start-up only; len_eval is hot-path safe (no allocation,
@@ -110,9 +110,6 @@ int proto_set_return(struct proto *p, const char *rule, struct proto_error *err)
 
 /* Mark `name` ignored. Returns 0, or -1 if no argument has that name. */
 int proto_ignore_arg(struct proto *p, const char *name);
-
-/* Find an argument by name; -1 if none. */
-int proto_arg_index(const struct proto *p, const char *name);
 
 /* Evaluate a length for one call. `args` are libffi's argument pointers.
  * Returns 0 and the element count, or -1 when it is negative, overflows, or

@@ -436,7 +436,6 @@ out:
 	return img;
 }
 
-const char *elf_image_path(const struct elf_image *img) { return img->path; }
 int elf_image_type(const struct elf_image *img) { return img->type; }
 bool elf_image_has_symtab(const struct elf_image *img) { return img->has_symtab; }
 

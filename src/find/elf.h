@@ -50,7 +50,6 @@ struct elf_reloc {
  * with the reason in why[whylen]. */
 struct elf_image *elf_image_open(const char *path, char *why, size_t whylen);
 
-const char *elf_image_path(const struct elf_image *img);
 /* ET_EXEC (absolute addresses in code) or ET_DYN (PIE, shared object). */
 int elf_image_type(const struct elf_image *img);
 /* Whether the file still has its .symtab (it is not stripped). */

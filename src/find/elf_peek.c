@@ -1,5 +1,6 @@
 /*
- * elf_peek: what an ELF file's headers say, read with pread alone: no
+ * elf_peek: what an ELF file's headers say, read with pread alone, and what
+ * a loaded object's dynamic section says, read where it is mapped: no
  * libelf, which the preload does not link and which would map the whole
  * file. See elf_peek.h. Any thread; no allocation.
  */
@@ -32,4 +33,52 @@ int elf_peek_symtab(const char *path, const Elf64_Ehdr *mapped)
 	}
 	close(fd);
 	return found;
+}
+
+/*
+ * glibc rewrites some d_ptr entries of a loaded object in place to absolute
+ * addresses (symtab, strtab, rela, jmprel, versym, hashes) and leaves others
+ * (verneed, verdef) as link-time addresses. An unrelocated address of an
+ * object loaded at a bias is below that bias, so this reads both.
+ */
+static uintptr_t dyn_ptr(uintptr_t bias, uintptr_t p)
+{
+	return p >= bias ? p : p + bias;
+}
+
+bool elf_peek_dynamic(const ElfW(Dyn) *dyn, uintptr_t bias, struct elf_peek_dyn *d)
+{
+	size_t pltrelsz = 0, relasz = 0;
+
+	memset(d, 0, sizeof *d);
+	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
+		uintptr_t p = dyn_ptr(bias, dyn->d_un.d_ptr);
+		switch (dyn->d_tag) {
+		case DT_SYMTAB: d->symtab = (const void *)p; break;
+		case DT_STRTAB: d->strtab = (const void *)p; break;
+		case DT_STRSZ: d->strsz = dyn->d_un.d_val; break;
+		case DT_JMPREL: d->jmprel = (const void *)p; break;
+		case DT_PLTRELSZ: pltrelsz = dyn->d_un.d_val; break;
+		case DT_RELA: d->rela = (const void *)p; break;
+		case DT_RELASZ: relasz = dyn->d_un.d_val; break;
+		case DT_VERSYM: d->versym = (const void *)p; break;
+		case DT_VERNEED: d->verneed = (const void *)p; break;
+		case DT_VERDEF: d->verdef = (const void *)p; break;
+		case DT_HASH: d->hash = (const void *)p; break;
+		case DT_GNU_HASH: d->gnu_hash = (const void *)p; break;
+		case DT_PLTREL:
+			if (dyn->d_un.d_val != DT_RELA)
+				goto none;	/* not x86-64's REL-less layout */
+			break;
+		}
+	}
+	if (!d->symtab || !d->strtab)
+		goto none;
+	d->bias = bias;
+	d->njmprel = d->jmprel ? pltrelsz / sizeof(ElfW(Rela)) : 0;
+	d->nrela = d->rela ? relasz / sizeof(ElfW(Rela)) : 0;
+	return true;
+none:
+	memset(d, 0, sizeof *d);
+	return false;
 }

@@ -1,17 +1,42 @@
 /*
- * elf_peek: cheap looks at an ELF file's headers, for the preload (which
- * decides whether to load the engine) and for symbols.c (which asks it of
- * every object it walks). Calls open/pread/close only.
+ * elf_peek: cheap looks at ELF objects without libelf: at a file's section
+ * headers, for the preload (which decides whether to load the engine) and
+ * for symbols.c (which asks it of every object it walks); and at a loaded
+ * object's dynamic section in memory, for the preload and got.c.
+ * Calls open/pread/close only. Any thread, no allocation, no lock.
  */
 #ifndef MEMO_ELF_PEEK_H
 #define MEMO_ELF_PEEK_H
 
 #include <elf.h>
+#include <link.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* Does the ELF file at `path` still have a .symtab? Reads its section
  * headers only, a few at a time (an object can have hundreds): 1 or 0.
  * With `mapped` (an ELF header in memory), -1 unless the file starts with
  * that header. */
 int elf_peek_symtab(const char *path, const Elf64_Ehdr *mapped);
+
+/* What a loaded object's dynamic section says, as addresses in memory. */
+struct elf_peek_dyn {
+	uintptr_t bias;				/* the object's load bias */
+	const ElfW(Sym) *symtab;
+	const char *strtab;
+	size_t strsz;
+	const ElfW(Rela) *jmprel, *rela;	/* DT_JMPREL (PLT slots), DT_RELA */
+	size_t njmprel, nrela;
+	const ElfW(Half) *versym;
+	const ElfW(Verneed) *verneed;
+	const ElfW(Verdef) *verdef;
+	const uint32_t *hash, *gnu_hash;
+};
+
+/* Read the dynamic section `dyn` (PT_DYNAMIC; NULL for none) of an object
+ * loaded at `bias`. True when it has a symbol and a string table and its
+ * relocations are Rela (x86-64's); else false, and *d is all zero. */
+bool elf_peek_dynamic(const ElfW(Dyn) *dyn, uintptr_t bias, struct elf_peek_dyn *d);
 
 #endif

@@ -1,9 +1,10 @@
 /*
- * identity: the code identity of a function (DESIGN.md "Code identity"),
+ * identity: the code identity of a function (README.md "How it works"),
  * from its ELF file: decoded instructions with displacements normalized, the
  * read-only data they reference, same-object callees transitively, imports by
  * name@version and provider build-id. Calls elf, hook (hook_refuse), Zydis,
- * libb2, libdl, log.
+ * libb2, libdl, log,
+ * util.
  * Start-up and tools only; identity_lock serializes it (a dlopen may run it
  * while the host's threads run); never on the hot path.
  *
@@ -42,6 +43,7 @@
 
 #include "find/elf.h"
 #include "base/log.h"
+#include "base/util.h"
 
 #define BLOB_MAX 256		/* unlabelled, non-string, non-table data */
 #define STRING_MAX 4096
@@ -126,7 +128,6 @@ static int why_fmt(char *why, size_t n, const char *fmt, ...)
 	return -1;
 }
 
-static void hex_of(const uint8_t *p, size_t n, char *out);
 static void report(struct an *a, enum identity_part part, const char *name,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void report(struct an *a, enum identity_part part, const char *name,
@@ -280,13 +281,12 @@ static void provider_id(const char *name, const char *version, char *hex, size_t
 	struct elf_image *img = elf_image_open(path, why, sizeof why);
 	size_t len;
 	const uint8_t *id = img ? elf_image_build_id(img, &len) : NULL;
-	if (!id) {
+	if (!id || !len) {
 		/* No build-id: the provider's path is the best stable name left. */
 		snprintf(hex, n, "%s", path);
 		return;
 	}
-	for (size_t i = 0; i < len && 2 * i + 2 < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	util_hex(hex, id, len < (n - 1) / 2 ? len : (n - 1) / 2);
 }
 
 static void ref_data(struct an *a, uint64_t addr, size_t size);
@@ -689,7 +689,7 @@ static int analyze(struct an *a)
 		for (int i = 0; i < 3; i++) {
 			uint8_t d[IDENTITY_DIGEST_BYTES];
 			blake2b_final(&a->part[i], d, sizeof d);
-			hex_of(d, sizeof d, hex[i]);
+			util_hex(hex[i], d, sizeof d);
 		}
 		report(a, IDENTITY_DIGEST, f->name, "code %s data %s strings %s",
 		       hex[PART_CODE], hex[PART_DATA], hex[PART_STRINGS]);
@@ -956,16 +956,12 @@ static int cache_path(const struct fn *f, char *path, size_t n)
 	if (!id || !len)
 		return -1;
 	used = (size_t)snprintf(path, n, "%s/", cache_dir);
-	for (size_t i = 0; i < len && used + 3 < n; i++, used += 2)
-		snprintf(path + used, 3, "%02x", id[i]);
+	if (used + 2 * len >= n)
+		return -1;
+	util_hex(path + used, id, len);
+	used += 2 * len;
 	return snprintf(path + used, n - used, "-%llx.id", (unsigned long long)f->start) <
 			       (int)(n - used) ? 0 : -1;
-}
-
-static void hex_of(const uint8_t *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
 static int cache_read(struct fn *f, uint8_t out[32])
@@ -991,14 +987,13 @@ static int cache_read(struct fn *f, uint8_t out[32])
 	if (!check || (check != buf && check[-1] != '\n') || strlen(check) != 6 + 64 + 1)
 		goto bad;
 	blake2b(digest, buf, NULL, sizeof digest, (size_t)(check - buf), 0);
-	hex_of(digest, sizeof digest, sum);
+	util_hex(sum, digest, sizeof digest);
 	if (memcmp(check + 6, sum, 64) || strncmp(buf, "memo-identity 1\n", 16))
 		goto bad;
 	*check = '\0';
 	for (line = strtok_r(buf + 16, "\n", &save); line && ok; line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "identity ", 9) && strlen(line) == 9 + 64) {
-			for (int i = 0; i < 32; i++)
-				sscanf(line + 9 + 2 * i, "%2hhx", &out[i]);
+			ok = util_unhex(out, line + 9, 32) == 0;
 			have_id = true;
 		} else if (!strncmp(line, "import ", 7)) {
 			/* Still the same providers? */
@@ -1053,7 +1048,7 @@ static void cache_write(struct fn *f, const uint8_t id[32])
 	fn_stamp++;
 	collect(f, &globals, &imports);
 	used += snprintf(buf, sizeof buf, "memo-identity 1\nidentity ");
-	hex_of(id, 32, buf + used);
+	util_hex(buf + used, id, 32);
 	used += 64;
 	buf[used++] = '\n';
 	for (size_t i = 0; i < imports.n && used < sizeof buf; i++)
@@ -1065,7 +1060,7 @@ static void cache_write(struct fn *f, const uint8_t id[32])
 	if (used + 6 + 64 + 2 > sizeof buf)
 		return;		/* too many parts for a cache entry: computed each time */
 	blake2b(digest, buf, NULL, sizeof digest, used, 0);
-	hex_of(digest, sizeof digest, sum);
+	util_hex(sum, digest, sizeof digest);
 	used += snprintf(buf + used, sizeof buf - used, "check %s\n", sum);
 
 	mkdir(cache_dir, 0755);

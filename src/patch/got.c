@@ -2,7 +2,7 @@
  * got: routes calls that cross objects to hooks by rewriting GOT slots
  * (R_X86_64_JUMP_SLOT: PLT calls; R_X86_64_GLOB_DAT: -fno-plt calls), and
  * keeps doing so for objects dlopen'ed later through the dlopen thunk.
- * Calls inline_patched, log, dl_iterate_phdr, mprotect, and the activation
+ * Calls elf_peek, inline_patched, log, dl_iterate_phdr, mprotect, and the activation
  * start-up registers (got_set_activate). Start-up and dlopen only, under
  * runtime_lock; the hot path only ever reads a
  * slot we wrote (one aligned 8-byte store, so a caller sees old or new).
@@ -24,6 +24,7 @@
 
 #include "base/log.h"
 #include "call/runtime.h"
+#include "find/elf_peek.h"
 #include "find/hook.h"
 #include "patch/dlopen_thunk.h"
 #include "patch/inline.h"
@@ -80,65 +81,8 @@ struct got_pass {
 	uintptr_t self, vdso, rtld;
 };
 
-/* The dynamic section of one loaded object, as a pass reads it. */
-struct got_dyn {
-	uintptr_t bias;
-	const ElfW(Sym) *symtab;
-	const char *strtab;
-	size_t strsz;
-	const ElfW(Rela) *jmprel, *rela;
-	size_t njmprel, nrela;
-	const ElfW(Half) *versym;
-	const ElfW(Verneed) *verneed;
-	const ElfW(Verdef) *verdef;
-	const uint32_t *hash, *gnu_hash;
-};
-
-/*
- * glibc rewrites some d_ptr entries of a loaded object in place to absolute
- * addresses (symtab, strtab, rela, jmprel, versym, hashes) and leaves others
- * (verneed, verdef) as link-time addresses. An unrelocated address of an
- * object loaded at a bias is below that bias, so this reads both.
- */
-static uintptr_t got_ptr(uintptr_t bias, uintptr_t p)
-{
-	return p >= bias ? p : p + bias;
-}
-
-static bool got_dyn_read(const ElfW(Dyn) *dyn, uintptr_t bias, struct got_dyn *d)
-{
-	size_t pltrelsz = 0, relasz = 0;
-
-	memset(d, 0, sizeof *d);
-	d->bias = bias;
-	for (; dyn->d_tag != DT_NULL; dyn++) {
-		uintptr_t p = got_ptr(bias, dyn->d_un.d_ptr);
-		switch (dyn->d_tag) {
-		case DT_SYMTAB: d->symtab = (const void *)p; break;
-		case DT_STRTAB: d->strtab = (const void *)p; break;
-		case DT_STRSZ: d->strsz = dyn->d_un.d_val; break;
-		case DT_JMPREL: d->jmprel = (const void *)p; break;
-		case DT_PLTRELSZ: pltrelsz = dyn->d_un.d_val; break;
-		case DT_RELA: d->rela = (const void *)p; break;
-		case DT_RELASZ: relasz = dyn->d_un.d_val; break;
-		case DT_VERSYM: d->versym = (const void *)p; break;
-		case DT_VERNEED: d->verneed = (const void *)p; break;
-		case DT_VERDEF: d->verdef = (const void *)p; break;
-		case DT_HASH: d->hash = (const void *)p; break;
-		case DT_GNU_HASH: d->gnu_hash = (const void *)p; break;
-		case DT_PLTREL:
-			if (dyn->d_un.d_val != DT_RELA)
-				return false;	/* not x86-64's REL-less layout */
-			break;
-		}
-	}
-	d->njmprel = d->jmprel ? pltrelsz / sizeof(ElfW(Rela)) : 0;
-	d->nrela = d->rela ? relasz / sizeof(ElfW(Rela)) : 0;
-	return d->symtab && d->strtab;
-}
-
 /* The name of version index `ndx` in this object ("" = unversioned). */
-static const char *got_version_name(const struct got_dyn *d, unsigned ndx)
+static const char *got_version_name(const struct elf_peek_dyn *d, unsigned ndx)
 {
 	const ElfW(Verneed) *vn = d->verneed;
 	const ElfW(Verdef) *vd = d->verdef;
@@ -167,7 +111,7 @@ static const char *got_version_name(const struct got_dyn *d, unsigned ndx)
 
 /* How many entries .dynsym has: DT_HASH says; with only DT_GNU_HASH, the
  * last chain of the highest bucket ends the table. */
-static size_t got_nsyms(const struct got_dyn *d)
+static size_t got_nsyms(const struct elf_peek_dyn *d)
 {
 	const uint32_t *g = d->gnu_hash, *buckets, *chain;
 	uint32_t nbuckets, symoffset, bloomsz, i, last = 0;
@@ -199,13 +143,13 @@ static size_t got_nsyms(const struct got_dyn *d)
 static void got_defined_version(uintptr_t target, const char *name, char *out, size_t n)
 {
 	struct link_map *lm = NULL;
-	struct got_dyn d;
+	struct elf_peek_dyn d;
 	Dl_info info;
 	size_t i, nsyms;
 
 	*out = '\0';
 	if (!dladdr1((void *)target, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm ||
-	    !got_dyn_read(lm->l_ld, lm->l_addr, &d) || !d.versym)
+	    !elf_peek_dynamic(lm->l_ld, lm->l_addr, &d) || !d.versym)
 		return;
 	nsyms = got_nsyms(&d);
 	for (i = 1; i < nsyms; i++) {
@@ -347,7 +291,7 @@ static bool got_version_ok(const struct got_want *w, const char *slotver)
 
 /* One relocation of one object: rewrite it if it is one of ours. */
 static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
-		     const struct got_dyn *d, const ElfW(Rela) *r, uintptr_t relro_lo,
+		     const struct elf_peek_dyn *d, const ElfW(Rela) *r, uintptr_t relro_lo,
 		     uintptr_t relro_hi)
 {
 	unsigned type = ELF64_R_TYPE(r->r_info), symi = ELF64_R_SYM(r->r_info);
@@ -413,7 +357,7 @@ static int got_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	struct got_pass *p = arg;
 	const ElfW(Dyn) *dyn = NULL;
 	uintptr_t relro_lo = 0, relro_hi = 0, page = getpagesize();
-	struct got_dyn d;
+	struct elf_peek_dyn d;
 	size_t i;
 
 	(void)size;
@@ -436,7 +380,7 @@ static int got_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 			relro_hi = relro_lo + ph->p_memsz;
 		}
 	}
-	if (!dyn || !got_in_base_namespace(dyn) || !got_dyn_read(dyn, info->dlpi_addr, &d))
+	if (!dyn || !got_in_base_namespace(dyn) || !elf_peek_dynamic(dyn, info->dlpi_addr, &d))
 		return 0;
 	/* the loader protects [page-down(start), page-down(end)) once relocated */
 	if (p->maps && (relro_lo & ~(page - 1)) < (relro_hi & ~(page - 1))) {

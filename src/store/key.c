@@ -1,6 +1,7 @@
 /*
  * key: cache keys (see key.h for the formula).
- * Owns the byte layout of what is hashed; calls libb2 and proto's len_eval.
+ * Owns the byte layout of what is hashed and the entry key's text; calls
+ * libb2, treehash, util and proto's len_eval.
  * Hot path: key_compute copies a precomputed blake2b_state and hashes the
  * arguments where they lie; no allocation, no lock, any thread.
  */
@@ -8,6 +9,7 @@
 
 #include <string.h>
 
+#include "base/util.h"
 #include "store/treehash.h"
 
 static void put_u64(blake2b_state *s, uint64_t v)
@@ -64,24 +66,12 @@ static void put_pointer_tag(blake2b_state *s, const void *ptr)
 	blake2b_update(s, &tag, 1);
 }
 
-static void hex(char *dst, const uint8_t *src, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		dst[2 * i] = digits[src[i] >> 4];
-		dst[2 * i + 1] = digits[src[i] & 15];
-	}
-}
-
 /* Fill k->text from k->hash. */
 static void key_format(struct memo_key *k)
 {
 	memcpy(k->text, "m1-", 3);
-	hex(k->text + 3, k->hash, KEY_HASH_BYTES);
+	util_hex(k->text + 3, k->hash, KEY_HASH_BYTES);
 	k->textlen = 3 + 2 * KEY_HASH_BYTES;
-	k->text[k->textlen] = '\0';
 }
 
 int key_compute(const blake2b_state *prefix, const struct proto *p,
@@ -129,23 +119,4 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 	blake2b_final(&s, out->hash, KEY_HASH_BYTES);
 	key_format(out);
 	return 0;
-}
-
-
-
-void key_record(struct memo_key *k, const char *tag, const char *namespace_,
-		const char *name)
-{
-	blake2b_state s;
-	size_t t = strlen(tag);
-
-	blake2b_init(&s, KEY_HASH_BYTES);
-	blake2b_update(&s, (const uint8_t *)namespace_, strlen(namespace_) + 1);
-	blake2b_update(&s, (const uint8_t *)name, strlen(name));
-	blake2b_final(&s, k->hash, KEY_HASH_BYTES);
-	memcpy(k->text, tag, t);
-	k->text[t] = '-';
-	hex(k->text + t + 1, k->hash, 12);
-	k->textlen = t + 1 + 24;
-	k->text[k->textlen] = '\0';
 }

@@ -19,7 +19,8 @@
 
 #define KEY_FORMAT_VERSION 1
 #define KEY_HASH_BYTES 32
-/* "m1-" + 64 hex digits: a memcached-safe key, and a file name. */
+/* Key texts are memcached-safe keys and file names. The longest is a
+ * lease's, "lease1-" + 64 hex digits (records.h), and its NUL. */
 #define KEY_TEXT_MAX 72
 
 struct memo_key {
@@ -35,11 +36,6 @@ struct memo_key {
 void key_prefix(blake2b_state *prefix, const char *namespace_,
 		uint64_t generation, const uint8_t identity[32],
 		const struct proto *p, uint64_t rules);
-
-/* The key of a small record of libmemo's own (e.g. a flush generation):
- * "<tag>-" + 24 hex digits of BLAKE2b(namespace ‖ 0 ‖ name). */
-void key_record(struct memo_key *k, const char *tag, const char *namespace_,
-		const char *name);
 
 /* Hash one call's arguments (and the current bytes of the `globals =`
  * variables) on top of a copy of the prefix.

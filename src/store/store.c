@@ -2,7 +2,8 @@
  * store: opens the backends the config asks for, and layers a folder in front
  * of memcached (get: folder, then memcached, filling the folder on a memcached
  * hit; set and del: both). Loads libmemo-memcached.so on demand (dlopen).
- * store_open runs at start-up only; the layered operations are hot-path safe
+ * store_open runs once, at the first call of a configured function (under
+ * hooks_lock), or in the memo command; the layered operations are hot-path safe
  * as their layers are (no lock, no allocation of their own), any thread.
  */
 #include "store/store.h"
@@ -16,7 +17,7 @@
 #include "base/log.h"
 
 /* Set by the memo command, which links the memcached backend in; NULL in
- * libmemo.so, where store_open loads it from the library's own folder. */
+ * libmemo-engine.so, where store_open loads it from the engine's own folder. */
 store_open_fn *store_memcached_opener;
 
 struct layered {

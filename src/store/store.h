@@ -50,12 +50,13 @@ struct store_ops {
 	 * for servers, each one's status and hit ratio. Not for the hot path. */
 	void (*report)(struct store *s, FILE *out);
 	void (*free)(struct store *s);
-	/* Single flight (flight.c): a lease under record key k, held by `owner`
-	 * (nonzero, unique per caller). ttl_ms > 0 takes it, or takes over one
-	 * older than ttl_ms (its holder died or overran): STORE_HIT = taken,
-	 * STORE_CONFLICT = another owner's lease is live. ttl_ms == 0 drops it if
-	 * it is still owner's (STORE_HIT), else STORE_MISS. NULL in a backend
-	 * without leases: callers then compute without one. */
+	/* Single flight (flight.c): a lease under key k (records_lease_key),
+	 * held by `owner` (nonzero, unique per caller). ttl_ms > 0 takes it, or
+	 * takes over one older than ttl_ms (its holder died or overran):
+	 * STORE_HIT = taken, STORE_CONFLICT = another owner's lease is live.
+	 * ttl_ms == 0 drops it if it is still owner's (STORE_HIT), else
+	 * STORE_MISS. NULL in a backend without leases: callers then compute
+	 * without one. */
 	int (*lease)(struct store *s, const struct memo_key *k, uint64_t owner,
 		     int ttl_ms, struct memo_stats *st);
 };
@@ -65,10 +66,12 @@ struct store {
 };
 
 /* Keys are used by their text (k->text, k->textlen): a backend never parses
- * it. Entry keys are "m1-" + 64 hex digits; libmemo also keeps a few small
- * records under other printable keys (e.g. "g1-<namespace>-<symbol>", the
- * flush generation; "l1-" + an entry's 64 hex digits, its single-flight
- * lease), always [A-Za-z0-9_.-], at most KEY_TEXT_MAX-1 bytes. */
+ * it. An entry's key is "m1-" + the 64 hex digits of its hash (key.c). The
+ * records libmemo keeps besides results (records.h) have keys of their own:
+ * "<tag>-" + 24 hex digits of a hash of the namespace and a name (the flush
+ * generation is "g1-..."), and a single-flight lease is "lease1-" + its
+ * entry's 64 hex digits. Every key text is [A-Za-z0-9_.-], at most
+ * KEY_TEXT_MAX-1 bytes. */
 
 /* Backends. Each returns NULL (and says why on stderr) if it cannot start. */
 struct store *store_folder_open(const struct cache_config *c);
@@ -78,8 +81,9 @@ struct store *store_folder_open(const struct cache_config *c);
  * this one (default-visibility) symbol: */
 #define STORE_MEMCACHED_OPEN_SYM "memo_store_memcached_open"
 typedef struct store *store_open_fn(const struct cache_config *c);
-/* The memo command links the backend in and sets this; libmemo.so leaves it
- * NULL and store_open dlopens libmemo-memcached.so from its own folder. */
+/* The memo command links the backend in and sets this; libmemo-engine.so
+ * (which holds store.c) leaves it NULL, and store_open dlopens
+ * libmemo-memcached.so from the engine's own folder. */
 extern store_open_fn *store_memcached_opener;
 
 /* Open what the config asks for: folder, memcached, or both layered.

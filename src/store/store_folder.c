@@ -1,10 +1,10 @@
 /*
  * store_folder: the folder backend of store.h: one file per entry, written
  * atomically, bounded in size by least-recently-used eviction.
- * Calls libc, libb2 (cas tokens) and log. Hot-path safe: get/set take no lock
- * and allocate only for values larger than the caller's membuf; any number of
- * threads and processes may share one folder; after fork the child only
- * forgets what it has not yet accounted (folder_after_fork).
+ * Calls libc, libb2 (cas tokens), log and util. Hot-path safe: get/set take
+ * no lock and allocate only for values larger than the caller's membuf; any
+ * number of threads and processes may share one folder; after fork the child
+ * only forgets what it has not yet accounted (folder_after_fork).
  *
  * Layout under c->dir (the root; created 0700, must be ours and not writable
  * by group or others, else the store refuses to open):
@@ -18,8 +18,8 @@
  *                   complete, so a reader sees the old entry, the new one, or
  *                   none, never a part. A temp left by a killed writer is
  *                   never read, and is removed by a later scan once an hour old.
- *   ab/l1-...       a single-flight lease (see folder_lease below): a record
- *                   key's file, 16 hex digits naming its owner.
+ *   ab/lease1-...   a single-flight lease (see folder_lease below; its key
+ *                   is records.h's): 16 hex digits naming its owner.
  *   .size           the shared estimate of the entries' total bytes (decimal
  *                   text), and, by flock on it, the right to update it and to
  *                   evict: one evictor at a time, others skip (never wait).
@@ -68,6 +68,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/util.h"
 
 #define SIZE_FILE ".size"
 #define TMP_PREFIX ".t."
@@ -118,20 +119,6 @@ static void warn_once(struct folder_store *fs, enum folder_op op, int err,
 		 fs->dir, path, what, strerror(err));
 }
 
-/* CLOCK_REALTIME to compare with file times; CLOCK_MONOTONIC for waits. */
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec t;
-
-	clock_gettime(id, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + t.tv_nsec;
-}
-
-static uint64_t now_ns(void)
-{
-	return clock_ns(CLOCK_REALTIME);
-}
-
 static uint64_t mtime_ns(const struct stat *st)
 {
 	return (uint64_t)st->st_mtim.tv_sec * 1000000000ULL + st->st_mtim.tv_nsec;
@@ -156,10 +143,8 @@ static int entry_path(struct folder_store *fs, const struct memo_key *k,
 		h = (h ^ c) * 16777619U;
 	}
 	h ^= h >> 16;
-	/* by hand: snprintf was a fifth of a hit's instructions */
-	bucket[0] = "0123456789abcdef"[(h >> 4) & 15];
-	bucket[1] = "0123456789abcdef"[h & 15];
-	bucket[2] = '\0';
+	/* not snprintf: that was a fifth of a hit's instructions */
+	util_hex(bucket, &(uint8_t){ (uint8_t)h }, 1);
 	rel[0] = bucket[0];
 	rel[1] = bucket[1];
 	rel[2] = '/';
@@ -229,7 +214,7 @@ static int folder_read(struct folder_store *fs, int dirfd, const char *name,
 		err = errno;
 		goto fail;
 	}
-	if (refresh && now_ns() - mtime_ns(&sb) > REFRESH_NS)
+	if (refresh && util_wall_ns() - mtime_ns(&sb) > REFRESH_NS)
 		futimens(fd, NULL);
 	close(fd);
 	if (token) {
@@ -362,7 +347,7 @@ static int folder_set(struct store *s, const struct memo_key *k, const void *val
  * a blocking flock that a stopped holder could make endless. */
 static int lock_bounded(int fd, int wait_ms)
 {
-	uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + (uint64_t)wait_ms * 1000000ULL;
+	uint64_t deadline = util_now_ns() + (uint64_t)wait_ms * 1000000ULL;
 	long sleep_ns = 50000;
 
 	for (;;) {
@@ -370,7 +355,7 @@ static int lock_bounded(int fd, int wait_ms)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -1;
-		if (clock_ns(CLOCK_MONOTONIC) >= deadline) {
+		if (util_now_ns() >= deadline) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -467,11 +452,11 @@ static void scan_bucket(struct folder_store *fs, int b, struct scan *sc,
 {
 	char name[3];
 	struct dirent *de;
-	uint64_t now = now_ns();
+	uint64_t now = util_wall_ns();
 	DIR *d;
 	int dfd;
 
-	snprintf(name, sizeof name, "%02x", b & 0xff);
+	util_hex(name, &(uint8_t){ (uint8_t)b }, 1);
 	dfd = openat(fs->rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return;
@@ -754,7 +739,7 @@ static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owne
 	if (entry_path(fs, k, rel, bucket, st) < 0)
 		return STORE_ERROR;
 	if (ttl_ms > 0) {
-		uint64_t now = now_ns(), m;
+		uint64_t now = util_wall_ns(), m;
 
 		r = lease_create(fs, rel, bucket, owner);
 		if (r != STORE_CONFLICT)
@@ -875,6 +860,6 @@ struct store *store_folder_open(const struct cache_config *c)
 	fs->estimate = ESTIMATE_UNKNOWN;
 	fs->lock_wait_ms = c->timeout_ms > 0 ? c->timeout_ms : 50;
 	if (getrandom(&fs->nonce, sizeof fs->nonce, GRND_NONBLOCK) != sizeof fs->nonce)
-		fs->nonce = now_ns() ^ ((uint64_t)getpid() << 32);
+		fs->nonce = util_wall_ns() ^ ((uint64_t)getpid() << 32);
 	return &fs->base;
 }

@@ -2,8 +2,8 @@
  * store_memcached: the memcached backend (libmemo-memcached.so), through
  * libmemcached: ketama over `servers`, one handle per thread, a circuit
  * breaker per server, values over the item size split into chunks.
- * Calls libmemcached, libb2 (chunk digests) and log. Hot-path safe: a small
- * get takes no lock and allocates nothing of its own (it reads into a
+ * Calls libmemcached, libb2 (chunk digests), log and util. Hot-path safe: a
+ * small get takes no lock and allocates nothing of its own (it reads into a
  * per-thread memcached_result_st and copies into the caller's membuf); every
  * call is bounded by connect_timeout_ms + timeout_ms per round trip; after
  * fork the child drops the handles it inherited (after_fork) and opens its own.
@@ -45,10 +45,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "store/store.h"
 
 #define MC_MAX_SERVERS 64
@@ -100,14 +100,6 @@ struct mc_thread {
 	uint64_t gen;
 	uint64_t bad;		/* bit i: this handle failed on server i */
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* ---- handles ---------------------------------------------------------- */
 
@@ -252,7 +244,7 @@ static bool mc_breaker_admit(struct mc_store *s, int i)
 
 	if (until == 0)
 		return true;
-	if (now_ns() < until)
+	if ((int64_t)util_now_ns() < until)
 		return false;
 	/* Backoff over: exactly one request probes. */
 	return __atomic_compare_exchange_n(&b->probing, &zero, 1, false,
@@ -305,7 +297,7 @@ static void mc_breaker_failure(struct mc_thread *t, int i, memcached_return_t rc
 	else if (f == MC_BREAK_AFTER)
 		log_warn("'%s:%u': memcached server does not answer; asking again in %lld ms",
 			 s->servers[i].host, s->servers[i].port, (long long)(backoff / 1000000));
-	__atomic_store_n(&b->open_until, now_ns() + backoff, __ATOMIC_RELEASE);
+	__atomic_store_n(&b->open_until, (int64_t)util_now_ns() + backoff, __ATOMIC_RELEASE);
 	__atomic_store_n(&b->probing, 0, __ATOMIC_RELEASE);
 }
 
@@ -731,7 +723,7 @@ static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
 	m.total = len;
 	m.nchunks = (uint32_t)((len + chunk - 1) / chunk);
 	if (getrandom(&m.id, sizeof m.id, 0) != sizeof m.id)
-		m.id = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32);
+		m.id = util_now_ns() ^ ((uint64_t)getpid() << 32);
 	blake2b(m.digest, val, NULL, sizeof m.digest, len, 0);
 	for (n = 0; n < m.nchunks; n++) {
 		size_t off = (size_t)n * chunk;

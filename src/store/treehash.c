@@ -12,8 +12,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "base/util.h"
 
 #define MAX_WORKERS 7
 #define STACK_LEAVES 256
@@ -57,23 +58,15 @@ static void hash_leaves(struct job *j)
  */
 #define POLL_NS 100000
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Polls until cond(arg) holds or POLL_NS pass (the caller then waits on
  * its condition variable as before). */
 static void poll_briefly(int (*cond)(const void *), const void *arg)
 {
-	uint64_t until = now_ns() + POLL_NS;
+	uint64_t until = util_now_ns() + POLL_NS;
 
 	for (int i = 0; !cond(arg); i++) {
 		__builtin_ia32_pause();
-		if ((i & 255) == 255 && now_ns() > until)
+		if ((i & 255) == 255 && util_now_ns() > until)
 			return;
 	}
 }

@@ -2,18 +2,20 @@
  * Unit driver for the single-flight lease of the stores (store.h `lease`;
  * src/store/store_folder.c, src/store/store_memcached.c, layered in src/store/store.c):
  * one command per run, driven by tests/t1105-flight-lease.sh.
- * Calls store.h only. One thread per process; races are between processes.
+ * Calls store.h only (and records.h's lease prefix). One thread per process;
+ * races are between processes.
  *
  *   lease [-d DIR] [-s SERVERS] CMD NAME OWNER [TTL_MS]
  *     take NAME OWNER TTL_MS   prints hit (taken), conflict (live, another's) or error
  *     drop NAME OWNER          prints hit (dropped), miss (not ours, or none) or error
- *   NAME becomes the record key "l1-NAME" (NAME: [A-Za-z0-9_.-]).
+ *   NAME becomes the lease key "lease1-NAME" (NAME: [A-Za-z0-9_.-]).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "store/records.h"
 #include "store/store.h"
 
 struct store *memo_store_memcached_open(const struct cache_config *c);
@@ -51,7 +53,7 @@ int main(int argc, char **argv)
 		printf("error\n");
 		return 1;
 	}
-	k.textlen = snprintf(k.text, sizeof k.text, "l1-%s", argv[optind + 1]);
+	k.textlen = snprintf(k.text, sizeof k.text, RECORDS_LEASE_PREFIX "%s", argv[optind + 1]);
 	r = s->ops->lease(s, &k, strtoull(argv[optind + 2], NULL, 10),
 			  !strcmp(argv[optind], "take") ? atoi(argv[optind + 3]) : 0, &st);
 	printf("%s\n", result(r));

@@ -1,7 +1,8 @@
 # mc: what the memcached tests (tests/t04*.sh) run.
 # The store driver links only the modules it exercises (the memcached
-# backend and log), so it builds and runs whatever state the rest is in.
-$(TP)/unit/mc_store: tests/unit/mc_store.c $(MC_OBJ) $(B)/src/base/log.o
+# backend and the base modules it calls), so it builds and runs whatever state
+# the rest is in.
+$(TP)/unit/mc_store: tests/unit/mc_store.c $(MC_OBJ) $(MC_BASE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(MC_LIBS) $(PKG_LIBS) -lpthread
 

@@ -1,0 +1,359 @@
+/*
+ * records: the records libmemo keeps besides results (records.h): their
+ * keys, their encodings and the file of the explain history.
+ */
+#include "store/records.h"
+
+#include <blake2.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/util.h"
+
+#define GENERATION_TAG "g1"
+#define EXPLAIN_TAG "x1"
+#define EXPLAIN_HEADER "memo-explain 1\n"
+#define EXPLAIN_FILE_MAX (1u << 20)
+#define RECORD_HASH_HEX 24	/* of a record key: 96 bits, no collision in practice */
+
+_Static_assert(sizeof RECORDS_LEASE_PREFIX - 1 + 2 * KEY_HASH_BYTES < KEY_TEXT_MAX,
+	       "a lease key does not fit in a memo_key");
+
+/* "<tag>-" + 24 hex digits of BLAKE2b-256(namespace ‖ NUL ‖ name). */
+static void record_key(struct memo_key *k, const char *tag, const char *namespace_,
+		       const char *name)
+{
+	blake2b_state s;
+	size_t t = strlen(tag);
+
+	blake2b_init(&s, KEY_HASH_BYTES);
+	blake2b_update(&s, (const uint8_t *)namespace_, strlen(namespace_) + 1);
+	blake2b_update(&s, (const uint8_t *)name, strlen(name));
+	blake2b_final(&s, k->hash, KEY_HASH_BYTES);
+	memcpy(k->text, tag, t);
+	k->text[t] = '-';
+	util_hex(k->text + t + 1, k->hash, RECORD_HASH_HEX / 2);
+	k->textlen = t + 1 + RECORD_HASH_HEX;
+}
+
+/* ---- flush generation ------------------------------------------------ */
+
+static uint64_t generation_get(struct store *s, const struct memo_key *k, struct memo_stats *st)
+{
+	uint8_t space[64];
+	struct membuf b;
+	uint64_t gen = 0;
+
+	membuf_init(&b, space, sizeof space - 1);
+	if (store_get(s, k, &b, st) == STORE_HIT && b.len < sizeof space) {
+		b.data[b.len] = '\0';
+		gen = strtoull((char *)b.data, NULL, 10);
+	}
+	membuf_release(&b);
+	return gen;
+}
+
+uint64_t records_generation_read(struct store *s, const char *namespace_, const char *symbol,
+				 struct memo_stats *st)
+{
+	struct memo_key k;
+
+	record_key(&k, GENERATION_TAG, namespace_, symbol);
+	return generation_get(s, &k, st);
+}
+
+int records_generation_bump(struct store *s, const char *namespace_, const char *symbol,
+			    uint64_t *generation, struct memo_stats *st)
+{
+	struct memo_key k;
+	char text[32];
+	int n;
+
+	record_key(&k, GENERATION_TAG, namespace_, symbol);
+	*generation = generation_get(s, &k, st) + 1;
+	n = snprintf(text, sizeof text, "%llu", (unsigned long long)*generation);
+	return store_set(s, &k, text, n, st) < 0 ? -1 : 0;
+}
+
+/* ---- single-flight lease --------------------------------------------- */
+
+void records_lease_key(struct memo_key *lease, const struct memo_key *entry)
+{
+	size_t p = sizeof RECORDS_LEASE_PREFIX - 1;
+
+	memcpy(lease->hash, entry->hash, KEY_HASH_BYTES);
+	memcpy(lease->text, RECORDS_LEASE_PREFIX, p);
+	util_hex(lease->text + p, entry->hash, KEY_HASH_BYTES);
+	lease->textlen = p + 2 * KEY_HASH_BYTES;
+}
+
+/* ---- explain history: keys and parsing -------------------------------- */
+
+void records_explain_key(struct memo_key *k, const char *namespace_, const char *symbol,
+			 const char *version)
+{
+	char name[PROTO_MAX_NAME + 64];
+
+	snprintf(name, sizeof name, "%s%s%s", symbol, version[0] ? "@" : "", version);
+	record_key(k, EXPLAIN_TAG, namespace_, name);
+}
+
+void records_xstate_free(struct records_xstate *s)
+{
+	for (int i = 0; i < s->nfn; i++) {
+		free(s->fn[i].name);
+		free(s->fn[i].parent);
+	}
+	for (int i = 0; i < s->nimp; i++) {
+		free(s->imp[i].fn);
+		free(s->imp[i].name);
+		free(s->imp[i].provider);
+	}
+	free(s->fn);
+	free(s->imp);
+	memset(s, 0, sizeof *s);
+}
+
+static int add_fn(struct records_xstate *s, const char *parent, const char *name,
+		  const char *code, const char *data, const char *strings)
+{
+	struct records_xfn *p = realloc(s->fn, (size_t)(s->nfn + 1) * sizeof *p);
+
+	if (!p)
+		return -1;
+	s->fn = p;
+	p += s->nfn;
+	p->name = strdup(name);
+	p->parent = strdup(parent);
+	snprintf(p->code, sizeof p->code, "%s", code);
+	snprintf(p->data, sizeof p->data, "%s", data);
+	snprintf(p->strings, sizeof p->strings, "%s", strings);
+	if (!p->name || !p->parent) {
+		free(p->name);
+		free(p->parent);
+		return -1;
+	}
+	s->nfn++;
+	return 0;
+}
+
+static int add_import(struct records_xstate *s, const char *fn, const char *name,
+		      const char *provider)
+{
+	struct records_ximport *p = realloc(s->imp, (size_t)(s->nimp + 1) * sizeof *p);
+
+	if (!p)
+		return -1;
+	s->imp = p;
+	p += s->nimp;
+	p->fn = strdup(fn);
+	p->name = strdup(name);
+	p->provider = strdup(provider);
+	if (!p->fn || !p->name || !p->provider) {
+		free(p->fn);
+		free(p->name);
+		free(p->provider);
+		return -1;
+	}
+	s->nimp++;
+	return 0;
+}
+
+/* One line of a state ("state", "fn" or "import"); -1 if malformed. */
+static int parse_line(struct records_xstate *s, char *line)
+{
+	char *save = NULL, *w[7];
+	int n = 0;
+
+	for (char *t = strtok_r(line, " ", &save); t && n < 7; t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	if (n == 4 && !strcmp(w[0], "state")) {
+		char *end;
+		s->generation = strtoull(w[2], &end, 10);
+		return *end || util_unhex(s->identity, w[1], 32) || util_unhex(s->proto, w[3], 32) ?
+		       -1 : 0;
+	}
+	if (n == 6 && !strcmp(w[0], "fn"))
+		return add_fn(s, w[1], w[2], w[3], w[4], w[5]);
+	if (n == 4 && !strcmp(w[0], "import"))
+		return add_import(s, w[1], w[2], w[3]);
+	return -1;
+}
+
+int records_explain_parse(const char *text, size_t len, struct records_xstate *st, int max)
+{
+	size_t off = strlen(EXPLAIN_HEADER), block = 0;
+	int n = 0;
+	bool in = false;
+
+	if (len < off || memcmp(text, EXPLAIN_HEADER, off))
+		return -1;
+	while (off < len && n < max) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t ll = nl ? (size_t)(nl - (text + off)) : len - off;
+		char line[1024];
+
+		if (!nl || ll >= sizeof line)
+			goto bad;
+		memcpy(line, text + off, ll);
+		line[ll] = '\0';
+		if (!in && !strncmp(line, "state ", 6)) {
+			in = true;
+			block = off;
+		} else if (!in) {
+			goto bad;
+		}
+		if (!strcmp(line, "end")) {
+			st[n].raw = text + block;
+			st[n].rawlen = off + ll + 1 - block;
+			n++;
+			in = false;
+		} else if (parse_line(&st[n], line) < 0) {
+			goto bad;
+		}
+		off += ll + 1;
+	}
+	if (!in)
+		return n;
+bad:
+	for (int i = 0; i <= n && i < max; i++)
+		records_xstate_free(&st[i]);
+	return -1;
+}
+
+/* ---- explain history: the file ---------------------------------------- */
+
+static int explain_path(const struct memo_key *k, char *path, size_t n)
+{
+	const char *dir = identity_get_cache_dir();
+
+	return *dir && (size_t)snprintf(path, n, "%s/%s", dir, k->text) < n ? 0 : -1;
+}
+
+int records_explain_load(const struct memo_key *k, struct membuf *b, struct records_xstate *st,
+			 int max)
+{
+	char path[PATH_MAX + KEY_TEXT_MAX];
+	struct stat sb;
+	ssize_t got;
+	int fd;
+
+	if (explain_path(k, path, sizeof path) < 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return 0;
+	if (fstat(fd, &sb) < 0 || sb.st_size <= 0 || sb.st_size > EXPLAIN_FILE_MAX ||
+	    membuf_reserve(b, (size_t)sb.st_size) < 0) {
+		close(fd);
+		return 0;
+	}
+	got = read(fd, b->data, (size_t)sb.st_size);
+	close(fd);
+	if (got != sb.st_size)
+		return 0;
+	b->len = (size_t)got;
+	return records_explain_parse((const char *)b->data, b->len, st, max);
+}
+
+void records_explain_write(const struct memo_key *k, const struct records_xtext *t,
+			   const char *symbol)
+{
+	char path[PATH_MAX + KEY_TEXT_MAX], tmp[PATH_MAX + KEY_TEXT_MAX + 32];
+	int fd;
+	bool ok;
+
+	if (t->failed || explain_path(k, path, sizeof path) < 0 || t->len > EXPLAIN_FILE_MAX)
+		return;
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		log_debug("'%s': explain: cannot write '%s': %m", symbol, tmp);
+		return;
+	}
+	ok = write(fd, t->buf, t->len) == (ssize_t)t->len;
+	if (close(fd) || !ok || rename(tmp, path)) {
+		log_debug("'%s': explain: cannot write '%s'", symbol, path);
+		unlink(tmp);
+	}
+}
+
+/* ---- explain history: writing ------------------------------------------ */
+
+static void put(struct records_xtext *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void put(struct records_xtext *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->failed)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->buf ? t->buf + t->len : NULL, t->buf ? t->cap - t->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->failed = true;
+			return;
+		}
+		if (t->buf && t->len + (size_t)n < t->cap) {
+			t->len += (size_t)n;
+			return;
+		}
+		size_t cap = t->cap ? 2 * t->cap : 4096;
+		while (cap <= t->len + (size_t)n)
+			cap *= 2;
+		char *p = realloc(t->buf, cap);
+		if (!p) {
+			t->failed = true;
+			return;
+		}
+		t->buf = p;
+		t->cap = cap;
+	}
+}
+
+void records_explain_put_header(struct records_xtext *t)
+{
+	put(t, "%s", EXPLAIN_HEADER);
+}
+
+void records_explain_put_state(struct records_xtext *t, const uint8_t identity[32],
+			       uint64_t generation, const uint8_t proto[32])
+{
+	char idhex[65], phex[65];
+
+	util_hex(idhex, identity, 32);
+	util_hex(phex, proto, 32);
+	put(t, "state %s %llu %s\n", idhex, (unsigned long long)generation, phex);
+}
+
+void records_explain_put_fn(struct records_xtext *t, const char *parent, const char *name,
+			    const char *code, const char *data, const char *strings)
+{
+	put(t, "fn %s %s %s %s %s\n", parent, name, code, data, strings);
+	t->lines++;
+}
+
+void records_explain_put_import(struct records_xtext *t, const char *fn, const char *name,
+				const char *provider)
+{
+	put(t, "import %s %s %s\n", fn, name, provider);
+	t->lines++;
+}
+
+void records_explain_put_end(struct records_xtext *t)
+{
+	put(t, "end\n");
+}
+
+void records_explain_put_old(struct records_xtext *t, const struct records_xstate *s)
+{
+	put(t, "%.*s", (int)s->rawlen, s->raw);
+}

@@ -1,0 +1,138 @@
+/*
+ * records: the small records libmemo keeps besides results (those are
+ * key.c's and value.c's), each with its key, encoding, version and home:
+ *
+ *   flush generation     "g1-" + 24 hex of (namespace, symbol)
+ *                        in the store; decimal text
+ *   single-flight lease  "lease1-" + its entry's 64 hex
+ *                        in the store; written by the backend's `lease` op
+ *   explain history      "x1-" + 24 hex of (namespace, symbol@version)
+ *                        a file in the identity cache folder; text, below
+ *
+ * "24 hex of (...)" is BLAKE2b-256(namespace ‖ NUL ‖ name), its first 12
+ * bytes: a fixed length for any namespace and name. A new encoding takes a
+ * new tag ("g2", "x2"): the old records are then never read again.
+ * Calls store, key, identity (the cache folder), log, util, libb2.
+ * records_lease_key is hot-path safe (a single-flight miss); the rest run at
+ * a hook's first call under hooks_lock, or in the memo command. Any thread;
+ * nothing to do after fork.
+ */
+#ifndef MEMO_RECORDS_H
+#define MEMO_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/membuf.h"
+#include "base/stats.h"
+#include "find/identity.h"
+#include "store/key.h"
+#include "store/store.h"
+
+/* ---- flush generation ------------------------------------------------ */
+
+/* The symbol `memo flush` without a symbol bumps: every key folds in the sum
+ * of its generation and the symbol's own, which either bump changes. */
+#define RECORDS_ALL_SYMBOLS "*"
+
+/* A symbol's generation in namespace_; 0 when none was recorded (or the
+ * store failed: the count is in st). */
+uint64_t records_generation_read(struct store *s, const char *namespace_, const char *symbol,
+				 struct memo_stats *st);
+
+/* `memo flush`: one more than the generation read; its new value into
+ * *generation. 0, or -1 when the store did not take it. Two flushes racing
+ * may bump once: either makes every earlier entry unreachable. */
+int records_generation_bump(struct store *s, const char *namespace_, const char *symbol,
+			    uint64_t *generation, struct memo_stats *st);
+
+/* ---- single-flight lease --------------------------------------------- */
+
+#define RECORDS_LEASE_PREFIX "lease1-"
+
+/* The key of the lease on an entry (flight.c): its own prefix and the
+ * entry's hex, so a lease never names an entry, and KEY_TEXT_MAX holds it. */
+void records_lease_key(struct memo_key *lease, const struct memo_key *entry);
+
+/* ---- explain history (explain.c) -------------------------------------
+ * One file per configured symbol@version, holding its last two states,
+ * newest first:
+ *   memo-explain 1
+ *   state IDENTITY-HEX GENERATION PROTO-HEX
+ *   fn PARENT NAME CODE-HEX DATA-HEX STRINGS-HEX    (PARENT "-": the symbol)
+ *   import FN NAME@VERSION PROVIDER                 (PROVIDER: build-id)
+ *   end
+ * Local, not in the shared store: every process start reads it, and a
+ * memcached round trip (or the timeouts of a stopped server) is not a price
+ * a run should pay for a question it may never ask. Written to a temporary
+ * file and renamed: a reader sees all of a record or none.
+ */
+
+#define RECORDS_DIGEST_HEX (2 * IDENTITY_DIGEST_BYTES)
+
+/* One function of a state: the digests of its identity's parts. */
+struct records_xfn {
+	char *name, *parent;
+	char code[RECORDS_DIGEST_HEX + 1], data[RECORDS_DIGEST_HEX + 1];
+	char strings[RECORDS_DIGEST_HEX + 1];
+};
+
+/* One import of a function, with the build-id of the object providing it. */
+struct records_ximport {
+	char *fn, *name, *provider;
+};
+
+/* One state as read; records_xstate_free releases it. */
+struct records_xstate {
+	uint8_t identity[32];
+	uint64_t generation;
+	uint8_t proto[32];	/* digest of the canonical prototype and rules */
+	struct records_xfn *fn;
+	int nfn;
+	struct records_ximport *imp;
+	int nimp;
+	const char *raw;	/* its lines in the text parsed, to copy them on */
+	size_t rawlen;
+};
+
+void records_explain_key(struct memo_key *k, const char *namespace_, const char *symbol,
+			 const char *version);
+
+/* Read the record of key k into b and parse its states (at most max) into
+ * st, whose `raw` then point into b. Returns how many, 0 when there is no
+ * record, -1 when it is not one libmemo wrote (then st holds nothing). */
+int records_explain_load(const struct memo_key *k, struct membuf *b, struct records_xstate *st,
+			 int max);
+
+/* The same, from text already in memory. */
+int records_explain_parse(const char *text, size_t len, struct records_xstate *st, int max);
+
+void records_xstate_free(struct records_xstate *s);
+
+/* A record being written: put the header, then each state (its state line,
+ * its fn and import lines in any order, its end; or an earlier state as
+ * read), then write it. Out of memory sets `failed`; free(buf) after. */
+struct records_xtext {
+	char *buf;
+	size_t len, cap;
+	int lines;		/* fn and import lines put */
+	bool failed;
+};
+
+void records_explain_put_header(struct records_xtext *t);
+void records_explain_put_state(struct records_xtext *t, const uint8_t identity[32],
+			       uint64_t generation, const uint8_t proto[32]);
+void records_explain_put_fn(struct records_xtext *t, const char *parent, const char *name,
+			    const char *code, const char *data, const char *strings);
+void records_explain_put_import(struct records_xtext *t, const char *fn, const char *name,
+				const char *provider);
+void records_explain_put_end(struct records_xtext *t);
+void records_explain_put_old(struct records_xtext *t, const struct records_xstate *s);
+
+/* Replace the record of key k with t (`symbol` names it in messages). A
+ * failure is only said at MEMO_LOG=debug: the record is an aid. */
+void records_explain_write(const struct memo_key *k, const struct records_xtext *t,
+			   const char *symbol);
+
+#endif
