@@ -14,7 +14,7 @@
  * new tag ("g2", "x2"): the old records are then never read again.
  * Calls store, key, identity (the cache folder), log, util, libb2.
  * records_lease_key is hot-path safe (a single-flight miss); the rest run at
- * a hook's first call under hooks_lock, or in the memo command. Any thread;
+ * a hook's first call under runtime_lock, or in the memo command. Any thread;
  * nothing to do after fork.
  */
 #ifndef MEMO_RECORDS_H
