@@ -3,7 +3,7 @@
  * of memcached (get: folder, then memcached, filling the folder on a memcached
  * hit; set and del: both). Loads libmemo-memcached.so on demand (dlopen).
  * store_open runs once, at the first call of a configured function (under
- * hooks_lock), or in the memo command; the layered operations are hot-path safe
+ * runtime_lock), or in the memo command; the layered operations are hot-path safe
  * as their layers are (no lock, no allocation of their own), any thread.
  */
 #include "store/store.h"
