@@ -17,15 +17,11 @@
 #include "find/elf.h"
 #include "call/entry.h"
 #include "patch/entry_cpu.h"
+#include "patch/near.h"
 #include "patch/x86.h"
 
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE 0x100000
-#endif
-
-#define PAGE 4096
+#define PAGE 4096		/* pages of the code being patched */
 #define JMP_LEN 5		/* e9 rel32 */
-#define REACH 0x7fff0000LL	/* what a rel32 reaches, with a margin */
 
 /* One near page per hook: the stub, the trampoline, two slots, and the
  * hook's libffi closure, all written before the page becomes read+exec. */
@@ -35,7 +31,7 @@
 #define SLOT_DESC 448		/* address of the hook's struct inline_desc */
 #define SLOT_ENTRY 456		/* address of memo_inline_entry */
 #define CLOSURE_OFF 512
-_Static_assert(CLOSURE_OFF + sizeof(ffi_closure) <= PAGE, "the closure fits the page");
+_Static_assert(CLOSURE_OFF + sizeof(ffi_closure) <= NEAR_PAGE, "the closure fits the page");
 #define MAX_CALLS 4		/* relocated calls recorded per trampoline */
 #define MAX_NEED 8		/* addresses a near page must reach */
 
@@ -108,125 +104,6 @@ static int func_extent(struct hook *h, struct extent *e)
 		e->cold_size = c.size;
 	}
 	return 0;
-}
-
-/* ---- near page ------------------------------------------------------ */
-
-static bool reaches(uintptr_t page, const uintptr_t *need, int nneed)
-{
-	for (int i = 0; i < nneed; i++) {
-		long long d1 = (long long)(page - need[i]), d2 = (long long)(page + PAGE - need[i]);
-		if (d1 > REACH || d1 < -REACH || d2 > REACH || d2 < -REACH)
-			return false;
-	}
-	return true;
-}
-
-/*
- * The free gaps between mappings, as /proc/self/maps last listed them. The
- * kernel formats the whole map for each read; read per hook, that was most
- * of a start-up with many hooks. Pages are carved from this list, and the
- * map is read again only when a gap proves taken (another thread or library
- * mapped it since: MAP_FIXED_NOREPLACE fails rather than clobbering) or
- * when no listed gap reaches. Under runtime_lock, like every caller.
- */
-#define MAX_GAPS 1024
-static struct gap { uintptr_t lo, hi; } gaps[MAX_GAPS];
-static int ngaps;
-
-static int gaps_read(void)
-{
-	char buf[65536];
-	size_t len = 0;
-	ssize_t r;
-	uintptr_t prev_hi = 0x10000;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-
-	ngaps = 0;
-	if (fd < 0)
-		return -1;
-	/* Keep the latest complete lines that fit; parse as we go. */
-	while ((r = read(fd, buf + len, sizeof buf - 1 - len)) > 0) {
-		char *line = buf, *nl;
-
-		len += (size_t)r;
-		buf[len] = 0;
-		while ((nl = strchr(line, '\n'))) {
-			unsigned long lo, hi;
-			*nl = 0;
-			if (sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
-				if (lo >= prev_hi + PAGE && ngaps < MAX_GAPS)
-					gaps[ngaps++] = (struct gap){ prev_hi, lo };
-				if (hi > prev_hi)
-					prev_hi = hi;
-			}
-			line = nl + 1;
-		}
-		len = strlen(line);
-		memmove(buf, line, len);
-	}
-	close(fd);
-	return 0;
-}
-
-/* The listed free page nearest to need[0] that reaches every need[]; 0 if none. */
-static uintptr_t gaps_pick(const uintptr_t *need, int nneed, int *which)
-{
-	uintptr_t best = 0, tgt = need[0];
-	unsigned long long bestd = ~0ULL;
-
-	for (int i = 0; i < ngaps; i++) {
-		const struct gap *g = &gaps[i];
-		uintptr_t c;
-		unsigned long long d;
-
-		if (g->hi - g->lo < PAGE)
-			continue;
-		c = tgt < g->lo ? g->lo : tgt > g->hi - PAGE ? g->hi - PAGE : tgt & ~(uintptr_t)(PAGE - 1);
-		d = c > tgt ? c - tgt : tgt - c;
-		if (d < bestd && reaches(c, need, nneed)) {
-			best = c;
-			bestd = d;
-			*which = i;
-		}
-	}
-	return best;
-}
-
-/* A free page within rel32 reach of every address in need[] (need[0] is the
- * target), the nearest to the target. */
-static uint8_t *near_page(const uintptr_t *need, int nneed)
-{
-	for (int attempt = 0; attempt < 8; attempt++) {
-		uintptr_t at;
-		int which = 0;
-		void *p;
-
-		if ((attempt > 0 || !ngaps) && gaps_read() < 0)
-			return NULL;
-		at = gaps_pick(need, nneed, &which);
-		if (!at) {
-			if (attempt > 0)
-				return NULL;
-			ngaps = 0;	/* the list may be old: read it again */
-			continue;
-		}
-		p = mmap((void *)at, PAGE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		if (p == (void *)at) {
-			struct gap *g = &gaps[which];
-			if (at == g->lo)
-				g->lo += PAGE;
-			else if (at + PAGE == g->hi)
-				g->hi -= PAGE;
-			else
-				g->hi = at;	/* keep the part below; the rest is read again if needed */
-			return p;
-		}
-		if (p != MAP_FAILED)	/* an old kernel took the address as a hint */
-			munmap(p, PAGE);
-	}
-	return NULL;
 }
 
 /* ---- prepare -------------------------------------------------------- */
@@ -377,7 +254,7 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 			any_call_relocated = 1;
 		}
 		if (pos < 0) {
-			munmap(p->page, PAGE);
+			munmap(p->page, NEAR_PAGE);
 			free(p);
 			return -1;
 		}
@@ -387,7 +264,7 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 		pos = x86_put_abs_jmp(tramp, pos, at + (uintptr_t)n);
 	else
 		pos += 5;
-	memset(p->page, 0xcc, PAGE);	/* int3 around the code */
+	memset(p->page, 0xcc, NEAR_PAGE);	/* int3 around the code */
 	memcpy(p->page + TRAMP_OFF, tramp, (size_t)pos);
 
 	/* Stub: push [rip+SLOT_DESC]; jmp [rip+SLOT_ENTRY]. Every register
@@ -400,14 +277,14 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	memcpy(p->page + SLOT_DESC, &slot_desc, 8);
 	memcpy(p->page + SLOT_ENTRY, &slot_entry, 8);
 	if (write_closure(h, p->page + CLOSURE_OFF) < 0) {
-		munmap(p->page, PAGE);
+		munmap(p->page, NEAR_PAGE);
 		free(p);
 		return -1;
 	}
-	if (mprotect(p->page, PAGE, PROT_READ | PROT_EXEC) < 0) {
+	if (mprotect(p->page, NEAR_PAGE, PROT_READ | PROT_EXEC) < 0) {
 		hook_refuse(h, REFUSE_MPROTECT, "cannot make the trampoline page executable: %s",
 			    strerror(errno));
-		munmap(p->page, PAGE);
+		munmap(p->page, NEAR_PAGE);
 		free(p);
 		return -1;
 	}
