@@ -1,6 +1,5 @@
 #include "patch/inline.h"
 
-#include <Zydis/Zydis.h>
 #include <cpuid.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -18,14 +17,11 @@
 #include "find/elf.h"
 #include "call/entry.h"
 #include "patch/entry_cpu.h"
+#include "patch/near.h"
+#include "patch/x86.h"
 
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE 0x100000
-#endif
-
-#define PAGE 4096
+#define PAGE 4096		/* pages of the code being patched */
 #define JMP_LEN 5		/* e9 rel32 */
-#define REACH 0x7fff0000LL	/* what a rel32 reaches, with a margin */
 
 /* One near page per hook: the stub, the trampoline, two slots, and the
  * hook's libffi closure, all written before the page becomes read+exec. */
@@ -35,8 +31,9 @@
 #define SLOT_DESC 448		/* address of the hook's struct inline_desc */
 #define SLOT_ENTRY 456		/* address of memo_inline_entry */
 #define CLOSURE_OFF 512
-_Static_assert(CLOSURE_OFF + sizeof(ffi_closure) <= PAGE, "the closure fits the page");
+_Static_assert(CLOSURE_OFF + sizeof(ffi_closure) <= NEAR_PAGE, "the closure fits the page");
 #define MAX_CALLS 4		/* relocated calls recorded per trampoline */
+#define MAX_NEED 8		/* addresses a near page must reach */
 
 struct inline_patch {
 	struct inline_desc desc;
@@ -109,283 +106,6 @@ static int func_extent(struct hook *h, struct extent *e)
 	return 0;
 }
 
-/* ---- decoding and checks -------------------------------------------- */
-
-static ZydisDecoder decoder;
-
-static int decode(const uint8_t *p, size_t len, ZydisDecodedInstruction *in,
-		  ZydisDecodedOperand *ops)
-{
-	return ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, p, len, in, ops)) ? 0 : -1;
-}
-
-/* The absolute target of a relative branch, or 0 if `in` is not one. */
-static uintptr_t branch_target(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
-			       uintptr_t at)
-{
-	ZyanU64 t;
-
-	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE) || !in->raw.imm[0].is_relative)
-		return 0;
-	if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(in, &ops[0], at, &t)))
-		return 0;
-	return (uintptr_t)t;
-}
-
-static bool is_reg(const ZydisDecodedOperand *op, ZydisRegister r)
-{
-	return op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.value == r;
-}
-
-/* Decode [lo, lo+size) whole: refuse a branch into (at, at+n), and GCC's
- * variadic prologue (`test al,al` then stores of xmm0-7 into the register
- * save area). Linear decoding is exact for compiler output, which puts no
- * data among instructions on x86-64. */
-static int scan(struct hook *h, const char *part, uintptr_t lo, size_t size,
-		uintptr_t at, int n)
-{
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-	uintptr_t p = lo, t;
-	int since_test_al = 100;
-
-	while (p < lo + size) {
-		if (decode((const uint8_t *)p, lo + size - p, &in, ops) < 0)
-			return hook_refuse(h, REFUSE_UNDECODABLE, "undecodable instruction at %s+%#lx",
-					   part, (unsigned long)(p - lo));
-		t = branch_target(&in, ops, p);
-		if (t > at && t < at + (uintptr_t)n)
-			return hook_refuse(h, REFUSE_BACK_JUMP,
-					   "a branch at %s+%#lx jumps into the patched bytes (to +%#lx)",
-					   part, (unsigned long)(p - lo),
-					   (unsigned long)(t - (uintptr_t)h->target));
-		if (in.mnemonic == ZYDIS_MNEMONIC_TEST && is_reg(&ops[0], ZYDIS_REGISTER_AL) &&
-		    is_reg(&ops[1], ZYDIS_REGISTER_AL))
-			since_test_al = 0;
-		else if (++since_test_al <= 3 &&
-			 (in.mnemonic == ZYDIS_MNEMONIC_MOVAPS || in.mnemonic == ZYDIS_MNEMONIC_MOVAPD) &&
-			 ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
-			 ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-			 ops[1].reg.value >= ZYDIS_REGISTER_XMM0 && ops[1].reg.value <= ZYDIS_REGISTER_XMM7)
-			return hook_refuse(h, REFUSE_VARIADIC, "variadic function (it saves the vector "
-					   "argument registers at %s+%#lx)", part, (unsigned long)(p - lo));
-		p += in.length;
-	}
-	return 0;
-}
-
-/* ---- near page ------------------------------------------------------ */
-
-static bool reaches(uintptr_t page, const uintptr_t *need, int nneed)
-{
-	for (int i = 0; i < nneed; i++) {
-		long long d1 = (long long)(page - need[i]), d2 = (long long)(page + PAGE - need[i]);
-		if (d1 > REACH || d1 < -REACH || d2 > REACH || d2 < -REACH)
-			return false;
-	}
-	return true;
-}
-
-/*
- * The free gaps between mappings, as /proc/self/maps last listed them. The
- * kernel formats the whole map for each read; read per hook, that was most
- * of a start-up with many hooks. Pages are carved from this list, and the
- * map is read again only when a gap proves taken (another thread or library
- * mapped it since: MAP_FIXED_NOREPLACE fails rather than clobbering) or
- * when no listed gap reaches. Under runtime_lock, like every caller.
- */
-#define MAX_GAPS 1024
-static struct gap { uintptr_t lo, hi; } gaps[MAX_GAPS];
-static int ngaps;
-
-static int gaps_read(void)
-{
-	char buf[65536];
-	size_t len = 0;
-	ssize_t r;
-	uintptr_t prev_hi = 0x10000;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-
-	ngaps = 0;
-	if (fd < 0)
-		return -1;
-	/* Keep the latest complete lines that fit; parse as we go. */
-	while ((r = read(fd, buf + len, sizeof buf - 1 - len)) > 0) {
-		char *line = buf, *nl;
-
-		len += (size_t)r;
-		buf[len] = 0;
-		while ((nl = strchr(line, '\n'))) {
-			unsigned long lo, hi;
-			*nl = 0;
-			if (sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
-				if (lo >= prev_hi + PAGE && ngaps < MAX_GAPS)
-					gaps[ngaps++] = (struct gap){ prev_hi, lo };
-				if (hi > prev_hi)
-					prev_hi = hi;
-			}
-			line = nl + 1;
-		}
-		len = strlen(line);
-		memmove(buf, line, len);
-	}
-	close(fd);
-	return 0;
-}
-
-/* The listed free page nearest to need[0] that reaches every need[]; 0 if none. */
-static uintptr_t gaps_pick(const uintptr_t *need, int nneed, int *which)
-{
-	uintptr_t best = 0, tgt = need[0];
-	unsigned long long bestd = ~0ULL;
-
-	for (int i = 0; i < ngaps; i++) {
-		const struct gap *g = &gaps[i];
-		uintptr_t c;
-		unsigned long long d;
-
-		if (g->hi - g->lo < PAGE)
-			continue;
-		c = tgt < g->lo ? g->lo : tgt > g->hi - PAGE ? g->hi - PAGE : tgt & ~(uintptr_t)(PAGE - 1);
-		d = c > tgt ? c - tgt : tgt - c;
-		if (d < bestd && reaches(c, need, nneed)) {
-			best = c;
-			bestd = d;
-			*which = i;
-		}
-	}
-	return best;
-}
-
-/* A free page within rel32 reach of every address in need[] (need[0] is the
- * target), the nearest to the target. */
-static uint8_t *near_page(const uintptr_t *need, int nneed)
-{
-	for (int attempt = 0; attempt < 8; attempt++) {
-		uintptr_t at;
-		int which = 0;
-		void *p;
-
-		if ((attempt > 0 || !ngaps) && gaps_read() < 0)
-			return NULL;
-		at = gaps_pick(need, nneed, &which);
-		if (!at) {
-			if (attempt > 0)
-				return NULL;
-			ngaps = 0;	/* the list may be old: read it again */
-			continue;
-		}
-		p = mmap((void *)at, PAGE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		if (p == (void *)at) {
-			struct gap *g = &gaps[which];
-			if (at == g->lo)
-				g->lo += PAGE;
-			else if (at + PAGE == g->hi)
-				g->hi -= PAGE;
-			else
-				g->hi = at;	/* keep the part below; the rest is read again if needed */
-			return p;
-		}
-		if (p != MAP_FAILED)	/* an old kernel took the address as a hint */
-			munmap(p, PAGE);
-	}
-	return NULL;
-}
-
-/* ---- relocation ----------------------------------------------------- */
-
-static int put_rel32(uint8_t *buf, int pos, uintptr_t from_end, uintptr_t to)
-{
-	long long d = (long long)(to - from_end);
-	int32_t v = (int32_t)d;
-
-	if (d > INT32_MAX || d < INT32_MIN)
-		return -1;
-	memcpy(buf + pos, &v, 4);
-	return 0;
-}
-
-/* `jmp [rip+0]; .quad to`: reaches anywhere, 14 bytes. */
-static int put_abs_jmp(uint8_t *buf, int pos, uintptr_t to)
-{
-	static const uint8_t op[6] = { 0xff, 0x25, 0, 0, 0, 0 };
-	memcpy(buf + pos, op, 6);
-	memcpy(buf + pos + 6, &to, 8);
-	return pos + 14;
-}
-
-/* Relocate one instruction from `src` to tramp+pos (running at `run`).
- * Returns the new pos, or -1 refused (hook_refuse); for a call, *call_end is
- * where the relocated call returns to (the crash handler looks for it). */
-static int relocate(struct hook *h, const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
-		    uintptr_t src, uint8_t *buf, int pos, uintptr_t run, int *call_end)
-{
-	uintptr_t here = run + (uintptr_t)pos, t;
-	long off = (long)(src - (uintptr_t)h->target);
-
-	if (pos + 32 > TRAMP_MAX)
-		return hook_refuse(h, REFUSE_UNRELOCATABLE, "trampoline overflow at +%#lx", off);
-	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE)) {
-		memcpy(buf + pos, (const void *)src, in->length);
-		return pos + in->length;
-	}
-	if ((t = branch_target(in, ops, src))) {
-		if (in->mnemonic == ZYDIS_MNEMONIC_JMP) {
-			buf[pos] = 0xe9;
-			if (put_rel32(buf, pos + 1, here + 5, t) == 0)
-				return pos + 5;
-			return put_abs_jmp(buf, pos, t);
-		}
-		if (in->mnemonic == ZYDIS_MNEMONIC_CALL) {
-			buf[pos] = 0xe8;
-			*call_end = pos + 5;
-			if (put_rel32(buf, pos + 1, here + 5, t) == 0)
-				return pos + 5;
-			/* call [rip+2]; jmp +8; .quad t — returns into the
-			 * trampoline, which goes on with the next instruction. */
-			static const uint8_t op[8] = { 0xff, 0x15, 2, 0, 0, 0, 0xeb, 8 };
-			*call_end = pos + 6;
-			memcpy(buf + pos, op, 8);
-			memcpy(buf + pos + 8, &t, 8);
-			return pos + 16;
-		}
-		if (in->meta.category == ZYDIS_CATEGORY_COND_BR &&
-		    ((in->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && (in->opcode & 0xf0) == 0x70) ||
-		     (in->opcode_map == ZYDIS_OPCODE_MAP_0F && (in->opcode & 0xf0) == 0x80))) {
-			int cc = in->opcode & 0xf;
-			buf[pos] = 0x0f;
-			buf[pos + 1] = (uint8_t)(0x80 | cc);
-			if (put_rel32(buf, pos + 2, here + 6, t) == 0)
-				return pos + 6;
-			/* j!cc over an absolute jump (the condition inverted
-			 * by its low bit). */
-			buf[pos] = (uint8_t)(0x70 | (cc ^ 1));
-			buf[pos + 1] = 14;
-			return put_abs_jmp(buf, pos + 2, t);
-		}
-		return hook_refuse(h, REFUSE_UNRELOCATABLE, "'%s' at +%#lx cannot be relocated "
-				   "(a relative branch with no long form)",
-				   ZydisMnemonicGetString(in->mnemonic), off);
-	}
-	for (int i = 0; i < in->operand_count; i++) {
-		const ZydisDecodedOperand *op = &ops[i];
-		ZyanU64 abs;
-		if (op->type != ZYDIS_OPERAND_TYPE_MEMORY || op->mem.base != ZYDIS_REGISTER_RIP)
-			continue;
-		if (in->raw.disp.size != 32 ||
-		    !ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(in, op, src, &abs)))
-			break;
-		memcpy(buf + pos, (const void *)src, in->length);
-		if (put_rel32(buf, pos + in->raw.disp.offset, here + in->length, (uintptr_t)abs) < 0)
-			return hook_refuse(h, REFUSE_OUT_OF_REACH, "the rip-relative operand at +%#lx "
-					   "is out of reach of the trampoline", off);
-		return pos + in->length;
-	}
-	return hook_refuse(h, REFUSE_UNRELOCATABLE, "'%s' at +%#lx cannot be relocated",
-			   ZydisMnemonicGetString(in->mnemonic), off);
-}
-
 /* ---- prepare -------------------------------------------------------- */
 
 /* Where the psABI puts each of the prototype's arguments (6 integer and 8
@@ -452,12 +172,9 @@ static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 		 uintptr_t *need, int *nneed)
 {
 	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	uintptr_t tgt = (uintptr_t)h->target;
 	int skip = 0;
 
-	ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 	if (func_extent(h, e) < 0)
 		return -1;
 	if (e->size >= 4 && !memcmp((const void *)tgt, endbr64, 4))
@@ -470,56 +187,39 @@ static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 	/* The instructions the jump displaces, and what they must still reach. */
 	*nneed = 0;
 	need[(*nneed)++] = tgt;
-	*n = 0;
-	while (*n < JMP_LEN) {
-		if (decode((const uint8_t *)*at + *n, e->size - (size_t)skip - (size_t)*n, &in, ops) < 0)
-			return hook_refuse(h, REFUSE_UNDECODABLE, "undecodable instruction at +%#x",
-					   skip + *n);
-		for (int i = 0; i < in.operand_count; i++) {
-			ZyanU64 abs;
-			if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_RIP &&
-			    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in, &ops[i], *at + (uintptr_t)*n, &abs)) &&
-			    *nneed < 8)
-				need[(*nneed)++] = (uintptr_t)abs;
-		}
-		*n += in.length;
-	}
-	if (scan(h, "", tgt, e->size, *at, *n) < 0 ||
-	    (e->cold && scan(h, ".cold", e->cold, e->cold_size, *at, *n) < 0))
+	*n = x86_displaced(h, *at, e->size - (size_t)skip, JMP_LEN, need, nneed, MAX_NEED);
+	if (*n < 0)
+		return -1;
+	if (x86_scan(h, "", tgt, e->size, *at, *n) < 0 ||
+	    (e->cold && x86_scan(h, ".cold", e->cold, e->cold_size, *at, *n) < 0))
 		return -1;
 	return 0;
 }
 
 int inline_check(struct hook *h)
 {
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	struct extent e;
-	uintptr_t at, need[8];
+	uintptr_t at, need[MAX_NEED];
 	uint8_t tramp[TRAMP_MAX];
-	int n, nneed, pos = 4, call_end;
+	int n, nneed, pos = 4, len, call_end;
 
 	if (check(h, &e, &at, &n, need, &nneed) < 0)
 		return -1;
 	/* Relocate as if the trampoline sat right after the function: what
 	 * cannot be relocated at any distance is refused here too. */
-	for (int off = 0; off < n && pos >= 0; off += in.length) {
-		decode((const uint8_t *)at + off, (size_t)(n - off), &in, ops);
-		pos = relocate(h, &in, ops, at + (uintptr_t)off, tramp, pos,
-			       (uintptr_t)h->target + e.size, &call_end);
-	}
+	for (int off = 0; off < n && pos >= 0; off += len)
+		pos = x86_relocate(h, at + (uintptr_t)off, (size_t)(n - off), tramp, pos, TRAMP_MAX,
+				   (uintptr_t)h->target + e.size, &len, &call_end);
 	return pos < 0 ? -1 : 0;
 }
 
 int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at))
 {
 	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	struct extent e;
-	uintptr_t at, need[8];
+	uintptr_t at, need[MAX_NEED];
 	uint8_t tramp[TRAMP_MAX];
-	int nneed = 0, n = 0, pos;
+	int nneed = 0, n = 0, pos, len;
 	struct inline_patch *p;
 
 	if (patch_of(h))
@@ -544,27 +244,27 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	uintptr_t run = (uintptr_t)p->page + TRAMP_OFF;
 	memcpy(tramp, endbr64, 4);
 	pos = 4;
-	for (int off = 0; off < n; off += in.length) {
+	for (int off = 0; off < n; off += len) {
 		int call_end = 0;
 
-		decode((const uint8_t *)at + off, (size_t)(n - off), &in, ops);
-		pos = relocate(h, &in, ops, at + (uintptr_t)off, tramp, pos, run, &call_end);
+		pos = x86_relocate(h, at + (uintptr_t)off, (size_t)(n - off), tramp, pos, TRAMP_MAX,
+				   run, &len, &call_end);
 		if (call_end && p->ncalls < MAX_CALLS) {
 			p->call_ret[p->ncalls++] = (uint16_t)(TRAMP_OFF + call_end);
 			any_call_relocated = 1;
 		}
 		if (pos < 0) {
-			munmap(p->page, PAGE);
+			munmap(p->page, NEAR_PAGE);
 			free(p);
 			return -1;
 		}
 	}
 	tramp[pos] = 0xe9;
-	if (put_rel32(tramp, pos + 1, run + (uintptr_t)pos + 5, at + (uintptr_t)n) < 0)
-		pos = put_abs_jmp(tramp, pos, at + (uintptr_t)n);
+	if (x86_put_rel32(tramp, pos + 1, run + (uintptr_t)pos + 5, at + (uintptr_t)n) < 0)
+		pos = x86_put_abs_jmp(tramp, pos, at + (uintptr_t)n);
 	else
 		pos += 5;
-	memset(p->page, 0xcc, PAGE);	/* int3 around the code */
+	memset(p->page, 0xcc, NEAR_PAGE);	/* int3 around the code */
 	memcpy(p->page + TRAMP_OFF, tramp, (size_t)pos);
 
 	/* Stub: push [rip+SLOT_DESC]; jmp [rip+SLOT_ENTRY]. Every register
@@ -577,14 +277,14 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	memcpy(p->page + SLOT_DESC, &slot_desc, 8);
 	memcpy(p->page + SLOT_ENTRY, &slot_entry, 8);
 	if (write_closure(h, p->page + CLOSURE_OFF) < 0) {
-		munmap(p->page, PAGE);
+		munmap(p->page, NEAR_PAGE);
 		free(p);
 		return -1;
 	}
-	if (mprotect(p->page, PAGE, PROT_READ | PROT_EXEC) < 0) {
+	if (mprotect(p->page, NEAR_PAGE, PROT_READ | PROT_EXEC) < 0) {
 		hook_refuse(h, REFUSE_MPROTECT, "cannot make the trampoline page executable: %s",
 			    strerror(errno));
-		munmap(p->page, PAGE);
+		munmap(p->page, NEAR_PAGE);
 		free(p);
 		return -1;
 	}
@@ -663,7 +363,7 @@ int inline_install(struct hook *h)
 	at = (uintptr_t)p->at;
 	p->desc.entry = h->entry;
 	jmp[0] = 0xe9;
-	put_rel32(jmp, 1, at + JMP_LEN, (uintptr_t)p->page + STUB_OFF);
+	x86_put_rel32(jmp, 1, at + JMP_LEN, (uintptr_t)p->page + STUB_OFF);
 
 	threads = threads_running();
 	if (membarrier_ok < 0)

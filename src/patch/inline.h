@@ -2,11 +2,14 @@
  * inline: entry patching on x86-64. Overwrites a function's entry (after any
  * endbr64) with a `jmp rel32` to a per-hook stub near it; the stub enters the
  * shared assembly entry (entry.S) that saves every register, aligns the stack
- * and calls h->entry. The displaced instructions are relocated (Zydis) into a
- * trampoline that becomes h->orig.
- * Calls elf (symbol sizes), hook (hook_refuse), Zydis. Start-up and dlopen
- * only, under runtime_lock (never on the hot path); install is safe while other
- * threads run. crash.c's handler asks it which patch holds a faulting address.
+ * and calls h->entry. The displaced instructions are relocated into a
+ * trampoline that becomes h->orig. Owns the patches: prepare (the checks,
+ * the near page's layout), install, and the list crash.c reads.
+ * Calls x86 (decoding, the checks on the code, relocation), near (a page
+ * within reach), elf (symbol sizes), hook (hook_refuse), entry_cpu.
+ * Start-up and dlopen only, under runtime_lock (never on the hot path);
+ * install is safe while other threads run. crash.c's handler asks it which
+ * patch holds a faulting address.
  *
  * Usage, per hook, once h->target, h->path, h->base and h->fn are set and
  * closure_prepare has run:
