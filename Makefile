@@ -61,7 +61,7 @@ MC_OBJ := $(B)/src/store/store_memcached.o
 # its object, and into the drivers that test it alone.
 MC_BASE_OBJ := $(B)/src/base/log.o $(B)/src/base/util.o
 # The memo command and the unit drivers take the engine's modules they need
-# from an archive (never the start-up files of the two objects).
+# from an archive (never boot/, the start-up of the two objects).
 TOOL_C := $(wildcard src/cmd/*.c)
 TOOL_OBJ := $(TOOL_C:%.c=$(B)/%.o)
 CORE_LIB := $(B)/libmemo-core.a
@@ -105,7 +105,7 @@ $(B)/libmemo-memcached.so: $(MC_OBJ) $(MC_BASE_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -o $@ $^ $(MC_LIBS) $(STATIC_LIBS) -lpthread
 
-$(CORE_LIB): $(filter-out $(B)/src/boot/engine.o $(B)/src/boot/preload.o,$(SRC_OBJ)) $(MC_OBJ)
+$(CORE_LIB): $(filter-out $(B)/src/boot/%,$(SRC_OBJ)) $(MC_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
