@@ -269,12 +269,26 @@ out:
 	return served_here;
 }
 
+/* serve's answer when a call cannot be keyed (an array length is negative
+ * or overflows): it is counted and said, and the original runs unmemoized.
+ * Any other answer is the errno the caller must see (never negative). */
+#define SERVE_UNKEYABLE (-1)
+
+/* A call that cannot be keyed: count it, and say so once. */
+static int unkeyable(struct hook *h)
+{
+	STAT_ADD(&h->stats, bypassed, 1);
+	if (evaluate_warn_once(h, WARN_LENGTH))
+		log_warn("'%s': an array length is negative or overflows; such calls are not "
+			 "memoized", h->fn->symbol);
+	return SERVE_UNKEYABLE;
+}
+
 /*
  * Serve one call with the guard taken: from l1, from the store, or by
  * evaluating the original and storing its result. Returns the errno the
- * caller must see, or -1 when the call cannot be keyed (the handler then
- * runs the original unmemoized). Never touches the guard or errno itself:
- * call_handler does, in one place.
+ * caller must see, or SERVE_UNKEYABLE. Never touches the guard or errno
+ * itself: call_handler does, in one place.
  */
 static int serve(struct hook *h, void *ret, void **args, int caller_errno, int verifying)
 {
@@ -288,7 +302,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 
 	STAT_ADD(&h->stats, calls, 1);
 	if (layout_of(p, args, &l) < 0)
-		return -1;
+		return unkeyable(h);
 	if (!h->fn->repeated && l1_probe(h, args, &probe) == 0) {
 		uint8_t space[L1_VALUE_MAX];
 		struct l1_found f;
@@ -303,7 +317,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	}
 	if (h->fn->repeated) {	/* repeat.c: the running mean */
 		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
-			return -1;
+			return unkeyable(h);
 		return repeat_call(h, &k, ret, args, caller_errno);
 	}
 	skip_store = bypassing(h);
@@ -313,7 +327,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	} else {
 		t0 = util_now_ns();
 		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
-			return -1;
+			return unkeyable(h);
 		if (verifying) {	/* verify.c: recompute a hit, compare, report */
 			int v = verify_call(h, &k, ret, args, &l, caller_errno, &ns, &call_errno);
 			if (v == VERIFY_DIFFERENT)
@@ -368,11 +382,7 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	guard_take();
 	out_errno = serve(h, ret, args, caller_errno, verifying);
 	guard_restore(0);	/* the guard was free: see the test above */
-	if (out_errno < 0) {
-		STAT_ADD(&h->stats, bypassed, 1);
-		if (evaluate_warn_once(h, WARN_LENGTH))
-			log_warn("'%s': an array length is negative or overflows; such calls are not "
-				 "memoized", h->fn->symbol);
+	if (out_errno == SERVE_UNKEYABLE) {
 		errno = caller_errno;
 		evaluate_original(h, ret, args);
 		return;
