@@ -367,17 +367,18 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 {
 	struct hook *h = data;
 	int primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
-	int caller_errno, verifying, out_errno;
+	int caller_errno = errno, verifying, out_errno;
 
 	(void)cif;
-	/* a hook whose first call failed to prime stays unmemoized, lock-free */
+	/* a hook whose first call failed to prime stays unmemoized, lock-free;
+	 * priming (files, the store) may have changed errno: the caller's first */
 	if (guard_taken() || !runtime_ready() || (primed ? primed < 0 : prime_hook(h) < 0)) {
+		errno = caller_errno;
 		evaluate_original(h, ret, args);
 		return;
 	}
 	/* verify.c: `verify = FRACTION` recomputes this share of hits */
 	verifying = h->fn->verify > 0 && !h->fn->repeated && verify_due(h);
-	caller_errno = errno;
 	l1_errno = &errno;
 	guard_take();
 	out_errno = serve(h, ret, args, caller_errno, verifying);
