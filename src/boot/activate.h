@@ -1,5 +1,8 @@
 /*
- * activate: a configured function made memoized (activate.c).
+ * activate: a configured function made memoized (activate.c): found, given
+ * its closure, its entry patched or its GOT slots left to got.c, then
+ * published. Calls find (symbols), call (closure), patch (inline, crash),
+ * log. Start-up, or under runtime_lock after a dlopen; never on the hot path.
  */
 #ifndef MEMO_ACTIVATE_H
 #define MEMO_ACTIVATE_H

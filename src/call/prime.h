@@ -1,5 +1,10 @@
 /*
- * prime: a hook's preparation at its first call (prime.c).
+ * prime: a hook's preparation at its first call (prime.c), so that a process
+ * which never calls a configured function pays nothing for it. Owns the
+ * store's opening and the identity cache's folder. Calls store, records,
+ * identity, explain, key, log. Reached from the call path of any thread,
+ * once per hook; takes runtime_lock; after fork the child keeps what was
+ * primed.
  */
 #ifndef MEMO_PRIME_H
 #define MEMO_PRIME_H

@@ -1,6 +1,8 @@
 /*
  * repeat: repeated evaluations of stochastic functions
- * (allow_repeated_evaluations = yes); repeat.c says the rule.
+ * (allow_repeated_evaluations = yes); repeat.c says the rule. Calls
+ * evaluate, store (gets/cas), value, stats. Hot path, any thread: no
+ * allocation, no lock.
  */
 #ifndef MEMO_REPEAT_H
 #define MEMO_REPEAT_H
