@@ -32,9 +32,11 @@ hammer_all - || fail "a reader saw an invalid entry, or a write failed"
 [ -z "$(find "$c" -name '.t.*')" ] || fail "temp files left behind by writers that finished"
 
 note "a writer killed with SIGKILL mid-write leaves no readable half-entry"
-"$S" "$c" set victim 1000 1 >/dev/null 2>&1 || fail "set"
 caught=0
 for attempt in 1 2 3 4 5; do
+	# each attempt starts from the old entry: an earlier attempt whose
+	# writer finished before the kill has replaced it with the new one
+	"$S" "$c" set victim 1000 1 >/dev/null 2>&1 || fail "set"
 	"$S" "$c" set victim 32000000 2 >/dev/null 2>&1 &
 	pid=$!
 	for i in $(seq 1 500); do
