@@ -3,11 +3,15 @@
 # tests/data/config/errors/NAME.conf (a file) or NAME.d (a folder), libmemo's
 # stderr must equal NAME.err byte for byte (file:line[:col] and message), the
 # count printed must match, and nothing may be kept. Also: a missing path, an
-# unreadable file.
+# unreadable file. A NUL byte anywhere in a line (nul-byte.conf, made here).
 source "$TOP/tests/lib.sh"
 
 D="$TOP/tests/data/config/errors"
 cp -r "$D"/. .
+# A NUL byte is an error wherever it is (inih would cut the line there); the
+# file is written here, so that every file under data/ stays text.
+printf '[cache]\nnamespace = a\0b\n; a comment\0\n[function f]\nprototype = double f(int x)\0 garbage\n' \
+	>nul-byte.conf
 
 n=0
 for input in *.conf *.d; do

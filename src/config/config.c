@@ -24,6 +24,8 @@
  * - Columns of prototype errors are byte columns in the file's line.
  * - inih reads lines of at most ini_max_line - 1 bytes (199 on Debian); a
  *   longer line is an error of its own instead of being split silently.
+ * - A NUL byte anywhere in a line is an error too: inih would cut the line
+ *   there, silently (`namespace = a\0b` would be `a`).
  */
 #include "config/config.h"
 
@@ -140,6 +142,7 @@ struct loader {
 	bool read_error;
 	bool have_folder;		/* folder is known (find_folder) */
 	int lineno;
+	int nul_col;			/* the line's first NUL byte, its column; 0 none */
 	char *given;			/* the buffer inih reads the line from */
 	enum line_kind kind;		/* of the line inih is handling */
 	bool prev_key;			/* inih's prev_name is set: indented lines continue */
@@ -1002,14 +1005,16 @@ static const char *find_or_comment(const char *s, const char *chars)
 }
 
 /* The next line into L->raw (as much as fits, then a NUL), without its
- * newline and the '\r's before it. Returns its whole length, or -1 at the
- * end of the file or on a read error (then noted). */
+ * newline and the '\r's before it, and the column of its first NUL byte in
+ * L->nul_col (0: none; inih would cut the line there). Returns its whole
+ * length, or -1 at the end of the file or on a read error (then noted). */
 static ssize_t next_line(struct loader *L)
 {
 	size_t n = 0, cr = 0, kept;
 	bool any = false;
 	char c;
 
+	L->nul_col = 0;
 	for (;;) {
 		if (L->at == L->end) {
 			ssize_t r = read(L->fd, L->buf, sizeof L->buf);
@@ -1029,6 +1034,8 @@ static ssize_t next_line(struct loader *L)
 		c = L->buf[L->at++];
 		if (c == '\n')
 			break;
+		if (c == '\0' && !L->nul_col)
+			L->nul_col = (int)n + 1;
 		if (n < sizeof L->raw - 1)
 			L->raw[n] = c;
 		n++;
@@ -1069,6 +1076,11 @@ static char *read_line(char *str, int num, void *stream)
 	if (n >= num) {
 		report(L, L->lineno, 0, "line is longer than %d characters (a long prototype continues "
 		       "on indented lines)", num - 1);
+		return str;
+	}
+	if (L->nul_col) {
+		report(L, L->lineno, L->nul_col, "NUL byte in the line (a config is text: remove it; "
+		       "a file saved as UTF-16 has one in every character, save it as UTF-8)");
 		return str;
 	}
 	start = line;
