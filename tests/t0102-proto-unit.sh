@@ -2,7 +2,8 @@
 # proto.c's unit tests (tests/unit/proto_check.c): len_eval's arithmetic and
 # its refusals (negative, overflow, division by zero, a size_t above
 # INT64_MAX), and proto_canonical's stability (long is int64_t, names and
-# spaces are free; a changed length, kind, type or ignored argument is not).
+# spaces are free; a changed length, kind, type or ignored argument is not),
+# and proto_parse's refusal of a constant divisor of 0 at its '/'.
 source "$TOP/tests/lib.sh"
 
 "$P/unit/proto_check" >out 2>err || { cat err >&2; fail "proto_check failed"; }

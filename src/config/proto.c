@@ -11,7 +11,9 @@
  *   param  := ['out' | 'inout' | 'opaque'] specs stars NAME ['[' len ']']
  *   len    := term (('+'|'-') term)* ; term := fact (('*'|'/') fact)*
  *   fact   := NUMBER | NAME | '(' len ')'
- * A length may name any integer scalar argument, earlier or later.
+ * A length may name any integer scalar argument, earlier or later. A divisor
+ * that is 0 without any argument (`n / 0`, `n / (2 - 2)`) is refused here;
+ * one that is 0 by an argument's value makes len_eval fail that call.
  */
 #include "config/proto.h"
 
@@ -456,17 +458,40 @@ static int len_factor(struct len_state *ls)
 		    arr, tok_text(t, buf, sizeof buf));
 }
 
+/* Whether code[from..] (a divisor just parsed) names no argument and is 0:
+ * a division by it fails every call, so it is refused at load. A divisor
+ * that depends on an argument is checked by len_eval, call by call. */
+static bool len_const_zero(const struct len_expr *e, int from, const struct proto *p)
+{
+	struct len_expr c = { .n = 0 };
+	uint64_t v;
+	int i;
+
+	for (i = from; i < e->n; i++) {
+		if (e->code[i].op == LEN_ARG)
+			return false;
+		c.code[c.n++] = e->code[i];
+	}
+	return len_eval(&c, p, NULL, &v) == 0 && v == 0;
+}
+
 static int len_product(struct len_state *ls)
 {
 	if (len_factor(ls) < 0)
 		return -1;
 	for (;;) {
 		const struct token *t = peek(ls->ps, 0);
+		int from = ls->e->n;
 
 		if (!is_punct(t, '*') && !is_punct(t, '/'))
 			return 0;
 		ls->ps->pos++;
-		if (len_factor(ls) < 0 || len_emit(ls, t->col, t->c == '*' ? LEN_MUL : LEN_DIV, 0) < 0)
+		if (len_factor(ls) < 0)
+			return -1;
+		if (t->c == '/' && len_const_zero(ls->e, from, ls->ps->p))
+			return fail(ls->ps, t->col, "division by zero in length of '%s'",
+				    ls->ps->p->args[ls->arg].name);
+		if (len_emit(ls, t->col, t->c == '*' ? LEN_MUL : LEN_DIV, 0) < 0)
 			return -1;
 	}
 }

@@ -122,6 +122,11 @@ static void test_len_eval(void)
 	CHECK(eval("void f(const int x[n / m], long n, long m)", &c, 10LL, 0LL) == -1);
 	CHECK(eval("void f(const int x[(0 - n - 1) / m * 0], long n, long m)", &c, (long long)INT64_MAX, -1LL) == -1);
 	CHECK(eval("void f(const int x[n / m], long n, long m)", &c, 10LL, 3LL) == 0 && c == 3);
+	/* A divisor that is 0 only by an argument's value is the call's refusal,
+	 * not the load's (a constant 0 is refused at load: test_parse_details). */
+	CHECK(eval("void f(const int x[n / (0 / n)], long n)", &c, 5LL) == -1);
+	CHECK(eval("void f(const int x[n / (0 / n)], long n)", &c, 0LL) == -1);
+	CHECK(eval("void f(const int x[n / (2 - 1)], long n)", &c, 5LL) == 0 && c == 5);
 	/* Literals, hex, suffixes; a later argument. */
 	CHECK(eval("void f(const int x[0x10 + 2u])", &c) == 0 && c == 18);
 	CHECK(eval("void f(const int x[9223372036854775807])", &c) == 0 && c == (uint64_t)INT64_MAX);
@@ -166,6 +171,7 @@ static void test_canonical(void)
 static void test_parse_details(void)
 {
 	struct proto p;
+	struct proto_error err;
 
 	parse_ok("float f(const long double x[2], int n)", &p);
 	CHECK(p.uses_float && p.ret.size == 4 && p.args[0].type.size == 16 && p.args[0].type.bits == 10);
@@ -179,6 +185,10 @@ static void test_parse_details(void)
 	CHECK(p.ret_kind == RET_POINTER_UNSET);
 	parse_ok("void f(const void b[n], out void o[n], size_t n)", &p);
 	CHECK(p.args[0].type.cls == SC_VOID && p.args[0].type.size == 1 && p.args[1].kind == ARG_OUT);
+	/* A constant divisor of 0, however written, is refused at the '/'. */
+	CHECK(proto_parse("void f(const int x[n / 0], int n)", &p, &err) < 0 && err.col == 22);
+	CHECK(proto_parse("void f(const int x[n / (1 - 1) + 1], int n)", &p, &err) < 0 && err.col == 22);
+	CHECK(proto_parse("void f(const int x[2 / 0x0], int n)", &p, &err) < 0 && err.col == 22);
 }
 
 int main(int argc, char **argv)
