@@ -14,6 +14,7 @@
 void evaluate_original(struct hook *h, void *ret, void **args)
 {
 	ffi_call(&h->cif, FFI_FN(h->orig), ret, args);
+	evaluate_clear_padding(&h->fn->proto.ret, ret);
 }
 
 uint64_t evaluate_timed(struct hook *h, void *ret, void **args, int caller_errno,

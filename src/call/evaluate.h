@@ -9,6 +9,7 @@
 #define MEMO_EVALUATE_H
 
 #include <stdint.h>
+#include <string.h>
 #include <sys/uio.h>
 
 #include "config/proto.h"
@@ -37,7 +38,18 @@ static inline int evaluate_warn_once(struct hook *h, int bit)
 	return !(__atomic_fetch_or(&h->warned, bit, __ATOMIC_RELAXED) & bit);
 }
 
-/* Call the original with the caller's arguments, as they are. */
+/* Zero the bytes of a scalar that carry none of its value: a long double's 6
+ * above its 10 (libffi's slot and the stored value are 16 bytes, the x87
+ * store writes 10). Stored bytes are then the same for the same value, and
+ * none is uninitialised. */
+static inline void evaluate_clear_padding(const struct scalar_type *t, void *v)
+{
+	if (t->bits < t->size)
+		memset((uint8_t *)v + t->bits, 0, t->size - t->bits);
+}
+
+/* Call the original with the caller's arguments, as they are; the return
+ * slot's padding cleared (evaluate_clear_padding). */
 void evaluate_original(struct hook *h, void *ret, void **args);
 
 /* Run the original as the caller would: the guard released for its time

@@ -60,6 +60,7 @@ static void from_double(const struct scalar_type *t, double v, void *out)
 			*(double *)out = v;
 		else
 			*(long double *)out = v;
+		evaluate_clear_padding(t, out);
 		return;
 	}
 	if (t->cls == SC_BOOL) {
