@@ -56,6 +56,11 @@
 #define MC_BACKOFF_NS 200000000LL	/* first wait before a probe: 200 ms */
 #define MC_BACKOFF_MAX_NS 3200000000LL	/* doubling up to 3.2 s */
 #define MC_DEFAULT_ITEM_MAX (1024 * 1024)
+/* The largest item any memcached holds, its header and key included: it
+ * refuses an item size (-I) above 1 GiB. Every value it sends is shorter; a
+ * reply announcing this much or more is broken or hostile. It is also the
+ * largest block libmemcached may allocate for our handles (mc_mem_*). */
+#define MC_VALUE_MAX (1U << 30)
 /* Room for memcached's item header, the key and the CAS field within
  * item_size_max (the header is ~56 bytes, keys here are under 100). */
 #define MC_ITEM_OVERHEAD 512
@@ -99,17 +104,57 @@ struct mc_thread {
 	memcached_result_st res;	/* reused: its buffer grows once */
 	uint64_t gen;
 	uint64_t bad;		/* bit i: this handle failed on server i */
+	bool refused;		/* mc_mem_* refused a block since it was cleared */
 };
 
 /* ---- handles ---------------------------------------------------------- */
 
-static memcached_st *mc_handle_new(struct mc_store *s)
+/* libmemcached's memory for a thread's handle: malloc's, refusing any block
+ * over MC_VALUE_MAX and noting it in the thread's `refused` (ctx).
+ * libmemcached sizes a reply's buffer from the length the server announces,
+ * before reading the value: a larger one (`VALUE k 0 4294967296`) then fails
+ * there with nothing allocated (and fetch_result calls it not found: hence
+ * the note). A length that wraps its size_t arithmetic (`-1`) allocates
+ * nothing and is refused by mc_fetch. */
+static void *mc_mem_refuse(void *ctx)
+{
+	*(bool *)ctx = true;
+	return NULL;
+}
+
+static void *mc_mem_malloc(const memcached_st *mc, const size_t n, void *ctx)
+{
+	(void)mc;
+	return n > MC_VALUE_MAX ? mc_mem_refuse(ctx) : malloc(n);
+}
+
+static void *mc_mem_realloc(const memcached_st *mc, void *p, const size_t n, void *ctx)
+{
+	(void)mc;
+	return n > MC_VALUE_MAX ? mc_mem_refuse(ctx) : realloc(p, n);
+}
+
+static void *mc_mem_calloc(const memcached_st *mc, size_t nelem, const size_t n, void *ctx)
+{
+	(void)mc;
+	return nelem && n > MC_VALUE_MAX / nelem ? mc_mem_refuse(ctx) : calloc(nelem, n);
+}
+
+static void mc_mem_free(const memcached_st *mc, void *p, void *ctx)
+{
+	(void)mc, (void)ctx;
+	free(p);
+}
+
+static memcached_st *mc_handle_new(struct mc_store *s, bool *refused)
 {
 	memcached_st *mc = memcached_create(NULL);
 	int i;
 
 	if (!mc)
 		return NULL;
+	memcached_set_memory_allocators(mc, mc_mem_malloc, mc_mem_free, mc_mem_realloc, mc_mem_calloc,
+				       refused);
 	/* Behaviours that quit connections are set before any exists. */
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_NO_BLOCK, 1);
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
@@ -180,7 +225,7 @@ static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st
 		goto fail;
 	t->s = s;
 	t->gen = gen;
-	t->mc = mc_handle_new(s);
+	t->mc = mc_handle_new(s, &t->refused);
 	if (!t->mc || !memcached_result_create(t->mc, &t->res)) {
 		if (t->mc)
 			memcached_free(t->mc);
@@ -437,7 +482,7 @@ static bool mc_manifest_decode(const uint8_t *p, size_t len, struct mc_manifest 
 	m->chunk = get64(p + 24);
 	memcpy(m->digest, p + 32, 32);
 	/* The counts must agree, and stay within what memcached could hold. */
-	return m->chunk >= 1024 && m->chunk <= (1U << 30) && m->nchunks > 0 &&
+	return m->chunk >= 1024 && m->chunk <= MC_VALUE_MAX && m->nchunks > 0 &&
 	       m->nchunks < (1U << 16) &&
 	       m->total > (uint64_t)(m->nchunks - 1) * m->chunk &&
 	       m->total <= (uint64_t)m->nchunks * m->chunk;
@@ -490,6 +535,7 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 	/* A multi-get spans servers and libmemcached reports one code for all:
 	 * a failure is charged to the first chunk's server, which is right
 	 * whenever the chunks share it and errs only towards asking less. */
+	t->refused = false;
 	rc = memcached_mget(t->mc, kp, kl, m->nchunks);
 	if (rc == MEMCACHED_SOME_ERRORS && st)
 		STAT_ADD(st, errors, 1);	/* some chunks went unasked: a miss below */
@@ -523,6 +569,13 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 		memcpy(out->data + base + (size_t)i * m->chunk, memcached_result_value(r), vlen);
 		seen[i] = 1;
 		got++;
+	}
+	if (t->refused) {	/* as in mc_fetch: a value still in the stream */
+		memcached_quit(t->mc);
+		log_debug("'%.*s': memcached announced a chunk of %u bytes or more",
+			  (int)k->textlen, k->text, MC_VALUE_MAX);
+		ret = mc_account(t, -1, kp[0], kl[0], MEMCACHED_MEMORY_ALLOCATION_FAILURE, st);
+		goto out;
 	}
 	if (rc != MEMCACHED_END && rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND &&
 	    ret != -100) {
@@ -584,6 +637,7 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf 
 		return STORE_ERROR;
 	if (token)
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 1);
+	t->refused = false;
 	rc = memcached_mget(t->mc, &key, &klen, 1);
 	if (rc != MEMCACHED_SUCCESS) {
 		ret = mc_account(t, i, key, klen, rc, st);
@@ -591,7 +645,14 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf 
 	}
 	r = memcached_fetch_result(t->mc, &t->res, &rc);
 	if (!r) {
-		/* END: not there. Anything else: the server failed us. */
+		/* END: not there. Anything else: the server failed us. A value
+		 * too long to allocate (mc_mem_realloc) is still in the stream. */
+		if (t->refused) {
+			memcached_quit(t->mc);
+			log_debug("'%.*s': memcached announced a value of %u bytes or more", (int)klen, key,
+				  MC_VALUE_MAX);
+			rc = MEMCACHED_MEMORY_ALLOCATION_FAILURE;
+		}
 		ret = mc_account(t, i, key, klen, rc == MEMCACHED_END ? MEMCACHED_NOTFOUND : rc, st);
 		goto done;
 	}
@@ -607,6 +668,15 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf 
 	/* Take what we need now: the fetch that reads END resets t->res. */
 	flags = memcached_result_flags(&t->res);
 	len = memcached_result_length(&t->res);
+	/* A length no memcached can send (`VALUE k 0 -1` wraps libmemcached's
+	 * arithmetic into SIZE_MAX, and it read one byte): nothing is reserved
+	 * for it, and the stream, out of step, starts over. */
+	if (len >= MC_VALUE_MAX) {
+		memcached_quit(t->mc);
+		log_debug("'%.*s': memcached announced a value of %zu bytes", (int)klen, key, len);
+		ret = mc_account(t, i, key, klen, MEMCACHED_PROTOCOL_ERROR, st);
+		goto done;
+	}
 	if (token)
 		*token = memcached_result_cas(&t->res);
 	base = out->len;
