@@ -2,8 +2,9 @@
 # Owns: a long double's 6 padding bytes. libffi's return slot and the stored
 # value are 16 bytes, the x87 store writes 10: evaluate.c (the plain path) and
 # repeat.c (a running mean) zero the other 6, so an entry's bytes depend on
-# the value alone, and none is uninitialised. A long double argument is keyed
-# on its 10 bytes (key.c), so the same value hits whatever its padding held.
+# the value alone, and none is uninitialised. A long double argument, alone
+# or in an array, is keyed on its 10 bytes (key.c), so the same values hit
+# whatever their padding held.
 # Seen in the entries' value bytes (their padding zero, the same after the
 # program dirtied its stack with two patterns), in hits whatever the
 # arguments' padding held, and under valgrind (uninitialised bytes written
@@ -28,6 +29,16 @@ __attribute__((noinline)) long double half(long double x)
 	return x / 2.0L;
 }
 
+__attribute__((noinline)) long double total(const long double *x, int n)
+{
+	long double s = 0;
+
+	test_ran("total");
+	for (int i = 0; i < n; i++)
+		s += x[i];
+	return s;
+}
+
 /* Leaves `pattern` on the stack below main's frame, where the calls' frames,
  * libffi's return slot and the argument's padding will lie. */
 __attribute__((noinline)) static void dirty(int pattern)
@@ -37,18 +48,28 @@ __attribute__((noinline)) static void dirty(int pattern)
 	memset((void *)junk, pattern, sizeof junk);
 }
 
+/* Out of line, so that the stores after it never make it dead. */
+__attribute__((noinline)) static void smear(void *p, int pattern, size_t n)
+{
+	memset(p, pattern, n);
+}
+
 int main(int argc, char **argv)
 {
 	int pattern = argc > 1 ? atoi(argv[1]) : 0, i;
 
 	for (i = 0; i < 3; i++) {
-		long double a, b;
+		long double a, b, v[4];
 
 		dirty(pattern + i);
 		a = third(10.0L + i);
 		dirty(pattern + i);
 		b = half(10.0L);
-		printf("%La %La\n", a, b);
+		/* the same values over padding that changes with the pattern */
+		smear(v, pattern + i, sizeof v);
+		for (int j = 0; j < 4; j++)
+			v[j] = j + i;
+		printf("%La %La %La\n", a, b, total(v, 4));
 	}
 	return 0;
 }
@@ -57,6 +78,7 @@ cc -O2 -rdynamic -I"$TOP/tests/progs" -o prog prog.c || fail "building the progr
 conf_function third 'long double third(long double x)'
 conf_function half 'long double half(long double x)' allow_repeated_evaluations=yes \
 	min_repetitions=2 max_repetitions=2
+conf_function total 'long double total(const long double x[n], int n)'
 export MEMO_CONFIG="$T/memo.d"
 
 # Each entry's key and its last 16 bytes: the return value (one part, last).
@@ -76,7 +98,7 @@ for run in a b; do
 	same plain.out "$run.out" "run $run"
 	values "cache-$run" >"values-$run"
 done
-expect_eq "$(wc -l <values-a)" 4 "entries: third of three values, half's running mean"
+expect_eq "$(wc -l <values-a)" 7 "entries: third and total of three values, half's mean"
 same values-a values-b "the stored values after stacks dirtied with 0x11 and 0xcc"
 grep -v '000000000000$' values-a && fail "a long double stored with nonzero padding"
 
@@ -84,7 +106,8 @@ grep -v '000000000000$' values-a && fail "a long double stored with nonzero padd
 reset_runs
 under_memo ./prog 85 >again.out 2>again.err || { cat again.err; fail "third run"; }
 same plain.out again.out "third run"
-expect_eq "$(runs third)" 0 "third's bodies run when its arguments' padding changed"
+expect_eq "$(runs third)" 0 "third's bodies run when its argument's padding changed"
+expect_eq "$(runs total)" 0 "total's bodies run when its array's padding changed"
 
 # valgrind: no uninitialised byte reaches a file or a decision, miss or hit.
 # Its x87 emulation rounds long doubles to 64 bits: its own plain run is the

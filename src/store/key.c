@@ -38,6 +38,20 @@ static void put_buffer(blake2b_state *s, const void *p, size_t n)
 	put_bytes(s, root, sizeof root);
 }
 
+/* An array of long double: each element's 10 bytes, never the 6 of padding
+ * after them, which the caller's stores leave as they were (stack or heap
+ * garbage): the same values are the same key. Element by element, so never
+ * as a tree. */
+static void put_padded(blake2b_state *s, const uint8_t *p, uint64_t count,
+		       const struct scalar_type *t)
+{
+	uint64_t i, n = count / t->size;
+
+	put_u64(s, n * t->bits);
+	for (i = 0; i < n; i++)
+		blake2b_update(s, p + i * t->size, t->bits);
+}
+
 void key_prefix(blake2b_state *prefix, const char *namespace_,
 		uint64_t generation, const uint8_t identity[32],
 		const struct proto *p, uint64_t rules)
@@ -111,6 +125,8 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 		 * another size is another result. */
 		if (a->kind == ARG_OUT || !ptr)
 			put_u64(&s, count);
+		else if (a->type.bits < a->type.size)
+			put_padded(&s, ptr, count, &a->type);
 		else
 			put_buffer(&s, ptr, count);
 	}

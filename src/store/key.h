@@ -5,7 +5,8 @@
  * The constant prefix is hashed once at start-up into a blake2b_state that each
  * call copies, so a call hashes only its arguments, in place, with no copy and
  * no allocation; buffers of a MiB or more are hashed as a tree on every core
- * (treehash.h). Hot-path safe, any thread.
+ * (treehash.h). A long double, alone or in an array, is hashed over its 10
+ * bytes, never its 6 of padding. Hot-path safe, any thread.
  */
 #ifndef MEMO_KEY_H
 #define MEMO_KEY_H
