@@ -75,6 +75,7 @@
 #define STALE_TMP_NS (3600ULL * 1000000000ULL)	/* a temp this old is a dead writer's */
 #define REFRESH_NS (60ULL * 1000000000ULL)	/* LRU resolution of hits */
 #define CHUNK_MAX (8ULL << 20)
+#define LEASE_SKEW_NS 1000000000ULL	/* a lease dated later than this ahead is expired */
 #define WARN_ERRNOS 256
 /* Until a process has read .size once, its first set does (cheaply), so a
  * process joining a full folder does not write a whole chunk over the bound. */
@@ -667,7 +668,11 @@ static void folder_free(struct store *s)
  * A lease is the file ab/KEY of a record key (never an entry's key), made
  * with O_EXCL, so exactly one creator wins. It holds its owner (16 hex
  * digits); its mtime is when it was taken, so a lease older than the taker's
- * ttl is a dead (or overrunning) holder's and is taken over. Taking over and
+ * ttl is a dead (or overrunning) holder's and is taken over. So is a lease
+ * dated more than LEASE_SKEW_NS in the future (a clock set back, a touch):
+ * counted as live, it would make every caller wait out its whole wait for as
+ * long as that future lasts; the second of slack keeps a lease just taken on
+ * a host whose clock runs a little ahead (a shared folder) live. Taking over and
  * dropping run under the bucket's flock, as cas does: a stale lease passes to
  * exactly one taker, and a holder never deletes a lease that passed to
  * another. Creating a missing lease needs no lock (O_EXCL decides).
@@ -750,7 +755,7 @@ static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owne
 			goto out;
 		}
 		m = mtime_ns(&seen);
-		if (m > now || now - m < (uint64_t)ttl_ms * 1000000ULL)
+		if (m > now ? m - now <= LEASE_SKEW_NS : now - m < (uint64_t)ttl_ms * 1000000ULL)
 			return STORE_CONFLICT;	/* live */
 	}
 	bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
