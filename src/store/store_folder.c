@@ -82,7 +82,7 @@
 #define ESTIMATE_UNKNOWN UINT64_MAX
 
 /* Causes of a warning shown once per process (per errno). */
-enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_KEY, OP_COUNT };
+enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_KEY, OP_NOTREG, OP_COUNT };
 
 struct folder_store {
 	struct store base;
@@ -108,7 +108,8 @@ static void stat_err(struct memo_stats *st)
 }
 
 /* Say it once per process per (operation, errno): a full disk must not print
- * a line per call; every occurrence is still counted in stats->errors. */
+ * a line per call; every occurrence is still counted in stats->errors. err 0:
+ * `what` says it all. */
 static void warn_once(struct folder_store *fs, enum folder_op op, int err,
 		      const char *what, const char *path)
 {
@@ -116,8 +117,8 @@ static void warn_once(struct folder_store *fs, enum folder_op op, int err,
 
 	if (__atomic_exchange_n(&fs->warned[op][e], 1, __ATOMIC_RELAXED))
 		return;
-	log_warn("'%s/%s': %s: %s (further such errors are counted, not shown)",
-		 fs->dir, path, what, strerror(err));
+	log_warn("'%s/%s': %s%s%s (further such errors are counted, not shown)",
+		 fs->dir, path, what, err ? ": " : "", err ? strerror(err) : "");
 }
 
 static uint64_t mtime_ns(const struct stat *st)
@@ -191,25 +192,21 @@ static int folder_read(struct folder_store *fs, int dirfd, const char *name,
 	size_t at = out->len;
 	int fd, err;
 
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* Never blocks: a FIFO or a device at an entry's path is corrupt, and
+	 * the set after the call's computation replaces it (rename). */
+	fd = util_open_regular(dirfd, name, O_RDONLY | O_NOFOLLOW, 0, &sb);
 	if (fd < 0) {
 		err = errno;
-		if (err == ENOENT || err == ENOTDIR)
+		if (fd == -1 && (err == ENOENT || err == ENOTDIR))
 			return STORE_MISS;
 		stat_err(st);
-		if (err == ELOOP)
+		if (fd == UTIL_NOT_REGULAR)
+			warn_once(fs, OP_NOTREG, 0, "not a regular file, ignored", rel);
+		else if (err == ELOOP)
 			warn_once(fs, OP_LINK, err, "entry is a symbolic link, ignored", rel);
 		else
 			warn_once(fs, OP_READ, err, "cannot read cache entry", rel);
 		return STORE_ERROR;
-	}
-	if (fstat(fd, &sb) < 0) {
-		err = errno;
-		goto fail;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		err = EINVAL;
-		goto fail;
 	}
 	if (read_all(fd, sb.st_size, out) < 0) {
 		err = errno;
@@ -574,7 +571,14 @@ static void folder_sync(struct folder_store *fs, bool wait)
 	ssize_t n;
 	int fd;
 
-	fd = openat(fs->rootfd, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = util_open_regular(fs->rootfd, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, NULL);
+	if (fd == UTIL_NOT_REGULAR) {
+		/* A FIFO or such in our folder: replaced, else no eviction ever */
+		warn_once(fs, OP_EVICT, 0, "not a regular file, replaced", SIZE_FILE);
+		if (unlinkat(fs->rootfd, SIZE_FILE, 0) == 0 || errno == ENOENT)
+			fd = util_open_regular(fs->rootfd, SIZE_FILE,
+					       O_RDWR | O_CREAT | O_NOFOLLOW, 0600, NULL);
+	}
 	if (fd < 0) {
 		warn_once(fs, OP_EVICT, errno, "cannot open the size file", SIZE_FILE);
 		return;
@@ -672,7 +676,8 @@ static void folder_free(struct store *s)
  * dated more than LEASE_SKEW_NS in the future (a clock set back, a touch):
  * counted as live, it would make every caller wait out its whole wait for as
  * long as that future lasts; the second of slack keeps a lease just taken on
- * a host whose clock runs a little ahead (a shared folder) live. Taking over and
+ * a host whose clock runs a little ahead (a shared folder) live. Anything but
+ * a regular file there (a FIFO) is expired too, and never opened. Taking over and
  * dropping run under the bucket's flock, as cas does: a stale lease passes to
  * exactly one taker, and a holder never deletes a lease that passed to
  * another. Creating a missing lease needs no lock (O_EXCL decides).
@@ -720,9 +725,9 @@ static int lease_locked(struct folder_store *fs, const char *rel, const char *bu
 			return STORE_ERROR;
 		return lease_create(fs, rel, bucket, owner);
 	}
-	fd = openat(fs->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? STORE_MISS : STORE_ERROR;
+	fd = util_open_regular(fs->rootfd, rel, O_RDONLY | O_NOFOLLOW, 0, NULL);
+	if (fd < 0)	/* not a regular file: not ours, and taken over as expired */
+		return fd == UTIL_NOT_REGULAR || errno == ENOENT ? STORE_MISS : STORE_ERROR;
 	n = pread(fd, text, 16, 0);
 	close(fd);
 	snprintf(want, sizeof want, "%016" PRIx64, owner);
@@ -755,7 +760,8 @@ static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owne
 			goto out;
 		}
 		m = mtime_ns(&seen);
-		if (m > now ? m - now <= LEASE_SKEW_NS : now - m < (uint64_t)ttl_ms * 1000000ULL)
+		if (S_ISREG(seen.st_mode) &&
+		    (m > now ? m - now <= LEASE_SKEW_NS : now - m < (uint64_t)ttl_ms * 1000000ULL))
 			return STORE_CONFLICT;	/* live */
 	}
 	bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
