@@ -90,3 +90,32 @@ int util_open_regular(int dirfd, const char *path, int flags, mode_t mode, struc
 	}
 	return fd;
 }
+
+int util_mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	if (mkdirat(dirfd, path, mode) < 0)
+		return -1;
+	/* Ours since just now; a failure leaves it as the umask made it, and
+	 * util_repair_mode is what a later user of it calls. */
+	fchmodat(dirfd, path, mode, 0);
+	return 0;
+}
+
+int util_repair_mode(int dirfd, const char *path, mode_t need, mode_t give, mode_t *was)
+{
+	struct stat sb;
+
+	if (fstatat(dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (S_ISLNK(sb.st_mode) || (sb.st_mode & need) == need)
+		return 0;
+	if (sb.st_uid != geteuid()) {
+		errno = EPERM;
+		return -1;
+	}
+	if (was)
+		*was = sb.st_mode & 07777;
+	if (fchmodat(dirfd, path, (sb.st_mode & 07777) | give, 0) < 0)
+		return -1;
+	return 1;
+}

@@ -1,6 +1,6 @@
 /*
  * util: small helpers that several layers need, written once: hex text,
- * the clocks, and opening a file that cannot block.
+ * the clocks, opening a file that cannot block, folders whatever the umask.
  * Calls libc only. Hot-path safe: no allocation, no lock; any thread, and
  * after fork.
  */
@@ -40,5 +40,20 @@ uint64_t util_wall_ns(void);
  */
 #define UTIL_NOT_REGULAR (-2)
 int util_open_regular(int dirfd, const char *path, int flags, mode_t mode, struct stat *sb);
+
+/* mkdirat(dirfd, path, mode), then the mode set exactly whatever the umask
+ * (under umask 0777 a plain mkdir makes a folder its owner cannot use).
+ * 0, or -1 with mkdir's errno (EEXIST included). */
+int util_mkdirat(int dirfd, const char *path, mode_t mode);
+
+/* A file or folder this user owns but cannot use at all, as one made under
+ * umask 0777 (mode 000): when its mode lacks a bit of `need`, the owner is
+ * given `give`. Only what cannot be used is touched: a folder its owner may
+ * read but not write is taken as meant to be read-only, and kept.
+ *   util_repair_mode(AT_FDCWD, dir, S_IRUSR | S_IXUSR, S_IRWXU, &was);
+ * 1 repaired (*was: the mode it had, if was), 0 nothing to repair, -1 cannot
+ * (EPERM: not this user's; or fstatat's or fchmodat's errno). A symbolic
+ * link is left alone. */
+int util_repair_mode(int dirfd, const char *path, mode_t need, mode_t give, mode_t *was);
 
 #endif

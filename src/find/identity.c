@@ -1072,7 +1072,7 @@ static void cache_write(struct fn *f, const uint8_t id[32])
 	util_hex(sum, digest, sizeof digest);
 	used += snprintf(buf + used, sizeof buf - used, "check %s\n", sum);
 
-	mkdir(cache_dir, 0755);
+	util_mkdirat(AT_FDCWD, cache_dir, 0755);
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
 	/* A new file (O_EXCL): whatever sits at the temp's name (a dead
 	 * writer's temp, a FIFO) is removed first, never opened. */
@@ -1082,6 +1082,7 @@ static void cache_write(struct fn *f, const uint8_t id[32])
 		log_debug("'%s': cannot write '%s': %s", f->name, tmp, strerror(errno));
 		return;
 	}
+	fchmod(fd, 0644);	/* whatever the umask: read back by later runs */
 	bool ok = write(fd, buf, used) == (ssize_t)used;
 	if (close(fd) || !ok || rename(tmp, path)) {
 		log_debug("'%s': cannot write '%s'", f->name, path);

@@ -280,6 +280,7 @@ void records_explain_write(const struct memo_key *k, const struct records_xtext 
 		log_debug("'%s': explain: cannot write '%s': %m", symbol, tmp);
 		return;
 	}
+	fchmod(fd, 0600);	/* whatever the umask: read back by later runs */
 	ok = write(fd, t->buf, t->len) == (ssize_t)t->len;
 	if (close(fd) || !ok || rename(tmp, path)) {
 		log_debug("'%s': explain: cannot write '%s'", symbol, path);
