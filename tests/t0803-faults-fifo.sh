@@ -49,7 +49,7 @@ expect_eq "$(runs got_add)" 2 "bodies run (each entry recomputed)"
 expect_eq "$(stat_sum stats.jsonl got_add errors)" 2 "errors counted (the two entries)"
 expect_eq "$(grep -c 'm1-.*not a regular file' fifos.err)" 1 "lines about the entries (said once)"
 grep -q "\.id': not a regular file" fifos.err || { cat fifos.err; fail "the identity FIFO was not said"; }
-for f in $entries $ids $hist; do [ -f "$f" ] || fail "'$f' was not replaced by a regular file"; done
+for f in $entries $ids $hist cache/.size; do [ -f "$f" ] || fail "'$f' was not replaced by a regular file"; done
 
 note "the next run hits"
 reset_runs
