@@ -4,7 +4,11 @@
  */
 #include "base/util.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 void util_hex(char *out, const void *in, size_t n)
 {
@@ -57,4 +61,61 @@ uint64_t util_now_ns(void)
 uint64_t util_wall_ns(void)
 {
 	return clock_ns(CLOCK_REALTIME);
+}
+
+int util_open_regular(int dirfd, const char *path, int flags, mode_t mode, struct stat *sb)
+{
+	struct stat own;
+	int fd = openat(dirfd, path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, mode);
+
+	if (fd < 0) {
+		if (errno != ENXIO)	/* ENXIO: a FIFO without a reader, a socket, a device */
+			return -1;
+		errno = EINVAL;
+		return UTIL_NOT_REGULAR;
+	}
+	if (!sb)
+		sb = &own;
+	if (fstat(fd, sb) < 0) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	if (!S_ISREG(sb->st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return UTIL_NOT_REGULAR;
+	}
+	return fd;
+}
+
+int util_mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	if (mkdirat(dirfd, path, mode) < 0)
+		return -1;
+	/* Ours since just now; a failure leaves it as the umask made it, and
+	 * util_repair_mode is what a later user of it calls. */
+	fchmodat(dirfd, path, mode, 0);
+	return 0;
+}
+
+int util_repair_mode(int dirfd, const char *path, mode_t need, mode_t give, mode_t *was)
+{
+	struct stat sb;
+
+	if (fstatat(dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (S_ISLNK(sb.st_mode) || (sb.st_mode & need) == need)
+		return 0;
+	if (sb.st_uid != geteuid()) {
+		errno = EPERM;
+		return -1;
+	}
+	if (was)
+		*was = sb.st_mode & 07777;
+	if (fchmodat(dirfd, path, (sb.st_mode & 07777) | give, 0) < 0)
+		return -1;
+	return 1;
 }

@@ -1,6 +1,6 @@
 /*
- * util: small helpers that several layers need, written once: hex text and
- * the clocks.
+ * util: small helpers that several layers need, written once: hex text,
+ * the clocks, opening a file that cannot block, folders whatever the umask.
  * Calls libc only. Hot-path safe: no allocation, no lock; any thread, and
  * after fork.
  */
@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* The n bytes at `in` as 2n lowercase hex digits and a NUL: `out` has room
  * for 2n + 1 bytes.
@@ -26,5 +27,33 @@ uint64_t util_now_ns(void);
 
 /* CLOCK_REALTIME in ns: only to compare with file times. */
 uint64_t util_wall_ns(void);
+
+/* openat(dirfd, path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, mode), kept
+ * only if what opened is a regular file (its fstat into *sb, if sb): a FIFO, socket or device planted
+ * where libmemo keeps a file can then never block or feed the process. The
+ * fd, or -1 (errno from open or fstat), or UTIL_NOT_REGULAR (errno EINVAL)
+ * for anything that is not a regular file (a FIFO without a reader refuses a
+ * write-only open: that counts too). O_NONBLOCK stays set: on a regular file
+ * it changes nothing.
+ *   fd = util_open_regular(dirfd, "ab/KEY", O_RDONLY | O_NOFOLLOW, 0, &sb);
+ *   if (fd == UTIL_NOT_REGULAR) ...	say it, and treat the file as corrupt
+ */
+#define UTIL_NOT_REGULAR (-2)
+int util_open_regular(int dirfd, const char *path, int flags, mode_t mode, struct stat *sb);
+
+/* mkdirat(dirfd, path, mode), then the mode set exactly whatever the umask
+ * (under umask 0777 a plain mkdir makes a folder its owner cannot use).
+ * 0, or -1 with mkdir's errno (EEXIST included). */
+int util_mkdirat(int dirfd, const char *path, mode_t mode);
+
+/* A file or folder this user owns but cannot use at all, as one made under
+ * umask 0777 (mode 000): when its mode lacks a bit of `need`, the owner is
+ * given `give`. Only what cannot be used is touched: a folder its owner may
+ * read but not write is taken as meant to be read-only, and kept.
+ *   util_repair_mode(AT_FDCWD, dir, S_IRUSR | S_IXUSR, S_IRWXU, &was);
+ * 1 repaired (*was: the mode it had, if was), 0 nothing to repair, -1 cannot
+ * (EPERM: not this user's; or fstatat's or fchmodat's errno). A symbolic
+ * link is left alone. */
+int util_repair_mode(int dirfd, const char *path, mode_t need, mode_t give, mode_t *was);
 
 #endif

@@ -3,18 +3,21 @@
  * process which never calls a configured function pays nothing for it:
  * open the store (the first time any hook is called), the hook's code
  * identity and `globals`, its flush generation, its key prefix, and its
- * explain record. Calls store, records, find (identity), explain, key, log.
+ * explain record. Calls store, records, find (identity), explain, key, log,
+ * util.
  * Runs under runtime_lock (guard taken), from the call path.
  */
 #include "call/prime.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "call/explain.h"
 #include "call/runtime.h"
 #include "find/identity.h"
@@ -26,7 +29,9 @@
 static int store_tried;
 
 /* Identities are cached per build-id beside the entries (or in the default
- * cache folder when only memcached is configured). */
+ * cache folder when only memcached is configured). Folders made whatever the
+ * umask; an identity folder its owner cannot use (made under umask 0777) is
+ * repaired, else its cache is simply not used: identities are recomputed. */
 static void identity_cache_dir(void)
 {
 	struct cache_config defaults;
@@ -38,8 +43,9 @@ static void identity_cache_dir(void)
 		dir = defaults.dir;
 	}
 	if ((size_t)snprintf(path, sizeof path, "%s/identity", dir) < sizeof path &&
-	    (mkdir(dir, 0700) == 0 || errno == EEXIST) &&
-	    (mkdir(path, 0700) == 0 || errno == EEXIST))
+	    (util_mkdirat(AT_FDCWD, dir, 0700) == 0 || errno == EEXIST) &&
+	    (util_mkdirat(AT_FDCWD, path, 0700) == 0 ||
+	     (errno == EEXIST && util_repair_mode(AT_FDCWD, path, S_IRUSR | S_IXUSR, S_IRWXU, NULL) >= 0)))
 		identity_set_cache_dir(path);
 }
 

@@ -964,6 +964,9 @@ static int cache_path(const struct fn *f, char *path, size_t n)
 			       (int)(n - used) ? 0 : -1;
 }
 
+/* Under identity_lock. */
+static bool said_not_regular;
+
 static int cache_read(struct fn *f, uint8_t out[32])
 {
 	char path[PATH_MAX + 64], buf[16384], sum[65], *line, *save = NULL;
@@ -975,7 +978,13 @@ static int cache_read(struct fn *f, uint8_t out[32])
 
 	if (cache_path(f, path, sizeof path))
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Never blocks: anything but a regular file is said once and
+	 * recomputed, and cache_write's rename replaces it. */
+	fd = util_open_regular(AT_FDCWD, path, O_RDONLY, 0, NULL);
+	if (fd == UTIL_NOT_REGULAR && !said_not_regular) {
+		said_not_regular = true;
+		log_warn("'%s': not a regular file: identity cache entry ignored, recomputed", path);
+	}
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof buf - 1);
@@ -1063,13 +1072,17 @@ static void cache_write(struct fn *f, const uint8_t id[32])
 	util_hex(sum, digest, sizeof digest);
 	used += snprintf(buf + used, sizeof buf - used, "check %s\n", sum);
 
-	mkdir(cache_dir, 0755);
+	util_mkdirat(AT_FDCWD, cache_dir, 0755);
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A new file (O_EXCL): whatever sits at the temp's name (a dead
+	 * writer's temp, a FIFO) is removed first, never opened. */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		log_debug("'%s': cannot write '%s': %s", f->name, tmp, strerror(errno));
 		return;
 	}
+	fchmod(fd, 0644);	/* whatever the umask: read back by later runs */
 	bool ok = write(fd, buf, used) == (ssize_t)used;
 	if (close(fd) || !ok || rename(tmp, path)) {
 		log_debug("'%s': cannot write '%s'", f->name, path);

@@ -245,10 +245,13 @@ int records_explain_load(const struct memo_key *k, struct membuf *b, struct reco
 	ssize_t got;
 	int fd;
 
-	if (explain_path(k, path, sizeof path) < 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	if (explain_path(k, path, sizeof path) < 0)
 		return 0;
-	if (fstat(fd, &sb) < 0 || sb.st_size <= 0 || sb.st_size > EXPLAIN_FILE_MAX ||
+	/* Never blocks: a FIFO there is not a record libmemo wrote. */
+	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, &sb);
+	if (fd < 0)
+		return fd == UTIL_NOT_REGULAR ? -1 : 0;
+	if (sb.st_size <= 0 || sb.st_size > EXPLAIN_FILE_MAX ||
 	    membuf_reserve(b, (size_t)sb.st_size) < 0) {
 		close(fd);
 		return 0;
@@ -271,11 +274,13 @@ void records_explain_write(const struct memo_key *k, const struct records_xtext 
 	if (t->failed || explain_path(k, path, sizeof path) < 0 || t->len > EXPLAIN_FILE_MAX)
 		return;
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	unlink(tmp);	/* a dead writer's temp, a FIFO: never opened */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		log_debug("'%s': explain: cannot write '%s': %m", symbol, tmp);
 		return;
 	}
+	fchmod(fd, 0600);	/* whatever the umask: read back by later runs */
 	ok = write(fd, t->buf, t->len) == (ssize_t)t->len;
 	if (close(fd) || !ok || rename(tmp, path)) {
 		log_debug("'%s': explain: cannot write '%s'", symbol, path);

@@ -7,7 +7,10 @@
  * only forgets what it has not yet accounted (folder_after_fork).
  *
  * Layout under c->dir (the root; created 0700, must be ours and not writable
- * by group or others, else the store refuses to open):
+ * by group or others, else the store refuses to open). Every folder and file
+ * gets its mode whatever the umask; a root, bucket or entry of ours that we
+ * cannot read (mode 000: made under umask 0777) is repaired (util_repair_mode),
+ * one we may read but not write is read-only by choice, and kept:
  *
  *   ab/KEY          an entry: the value's bytes exactly, mode 0600. `ab` is
  *                   two hex digits of a hash of the key text (256 folders, so
@@ -75,13 +78,17 @@
 #define STALE_TMP_NS (3600ULL * 1000000000ULL)	/* a temp this old is a dead writer's */
 #define REFRESH_NS (60ULL * 1000000000ULL)	/* LRU resolution of hits */
 #define CHUNK_MAX (8ULL << 20)
+/* A folder whose owner lacks these cannot be used at all (made under umask
+ * 0777): repaired. One that is only unwritable is meant to be read-only. */
+#define DIR_NEED (S_IRUSR | S_IXUSR)
+#define LEASE_SKEW_NS 1000000000ULL	/* a lease dated later than this ahead is expired */
 #define WARN_ERRNOS 256
 /* Until a process has read .size once, its first set does (cheaply), so a
  * process joining a full folder does not write a whole chunk over the bound. */
 #define ESTIMATE_UNKNOWN UINT64_MAX
 
 /* Causes of a warning shown once per process (per errno). */
-enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_KEY, OP_COUNT };
+enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_KEY, OP_NOTREG, OP_REPAIR, OP_COUNT };
 
 struct folder_store {
 	struct store base;
@@ -107,7 +114,8 @@ static void stat_err(struct memo_stats *st)
 }
 
 /* Say it once per process per (operation, errno): a full disk must not print
- * a line per call; every occurrence is still counted in stats->errors. */
+ * a line per call; every occurrence is still counted in stats->errors. err 0:
+ * `what` says it all. */
 static void warn_once(struct folder_store *fs, enum folder_op op, int err,
 		      const char *what, const char *path)
 {
@@ -115,8 +123,9 @@ static void warn_once(struct folder_store *fs, enum folder_op op, int err,
 
 	if (__atomic_exchange_n(&fs->warned[op][e], 1, __ATOMIC_RELAXED))
 		return;
-	log_warn("'%s/%s': %s: %s (further such errors are counted, not shown)",
-		 fs->dir, path, what, strerror(err));
+	log_warn("'%s/%s': %s%s%s (further such %s)", fs->dir, path, what, err ? ": " : "",
+		 err ? strerror(err) : "",
+		 op == OP_REPAIR ? "repairs are not shown" : "errors are counted, not shown");
 }
 
 static uint64_t mtime_ns(const struct stat *st)
@@ -158,6 +167,22 @@ bad:
 	return -1;
 }
 
+/* The bucket of rel ("ab/KEY" or "ab"), then the entry, when this user owns
+ * them but cannot read them (made under umask 0777): given back u+rwx (u+rw
+ * for the entry), said once. Called on EACCES only; whether it repaired. */
+static bool repair(struct folder_store *fs, const char *rel)
+{
+	char bucket[3] = { rel[0], rel[1], 0 };
+	bool done = util_repair_mode(fs->rootfd, bucket, DIR_NEED, S_IRWXU, NULL) == 1;
+
+	if (rel[2] == '/' && util_repair_mode(fs->rootfd, rel, S_IRUSR, S_IRUSR | S_IWUSR, NULL) == 1)
+		done = true;
+	if (done)
+		warn_once(fs, OP_REPAIR, 0, "its owner could not use it (made under umask 0777?); "
+			  "repaired", rel);
+	return done;
+}
+
 /* Read all of fd (a regular file of st_size bytes) onto the end of out. */
 static int read_all(int fd, off_t size, struct membuf *out)
 {
@@ -190,25 +215,23 @@ static int folder_read(struct folder_store *fs, int dirfd, const char *name,
 	size_t at = out->len;
 	int fd, err;
 
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* Never blocks: a FIFO or a device at an entry's path is corrupt, and
+	 * the set after the call's computation replaces it (rename). */
+	fd = util_open_regular(dirfd, name, O_RDONLY | O_NOFOLLOW, 0, &sb);
+	if (fd == -1 && errno == EACCES && repair(fs, rel))
+		fd = util_open_regular(dirfd, name, O_RDONLY | O_NOFOLLOW, 0, &sb);
 	if (fd < 0) {
 		err = errno;
-		if (err == ENOENT || err == ENOTDIR)
+		if (fd == -1 && (err == ENOENT || err == ENOTDIR))
 			return STORE_MISS;
 		stat_err(st);
-		if (err == ELOOP)
+		if (fd == UTIL_NOT_REGULAR)
+			warn_once(fs, OP_NOTREG, 0, "not a regular file, ignored", rel);
+		else if (err == ELOOP)
 			warn_once(fs, OP_LINK, err, "entry is a symbolic link, ignored", rel);
 		else
 			warn_once(fs, OP_READ, err, "cannot read cache entry", rel);
 		return STORE_ERROR;
-	}
-	if (fstat(fd, &sb) < 0) {
-		err = errno;
-		goto fail;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		err = EINVAL;
-		goto fail;
 	}
 	if (read_all(fd, sb.st_size, out) < 0) {
 		err = errno;
@@ -296,9 +319,13 @@ static int folder_write(struct folder_store *fs, const char *rel,
 			 bucket, fs->nonce, (int)gettid(), seq, rel + 3);
 		fd = openat(fs->rootfd, tmp,
 			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0)
+		if (fd >= 0) {
+			fchmod(fd, 0600);	/* whatever the umask: we read it back */
 			break;
-		if (errno == ENOENT && mkdirat(fs->rootfd, bucket, 0700) < 0 &&
+		}
+		if (errno == EACCES && !tries && repair(fs, rel))
+			continue;
+		if (errno == ENOENT && util_mkdirat(fs->rootfd, bucket, 0700) < 0 &&
 		    errno != EEXIST)
 			break;
 		if (errno != ENOENT && errno != EEXIST)
@@ -378,8 +405,10 @@ static int folder_cas(struct store *s, const struct memo_key *k, const void *val
 	if (entry_path(FS(s), k, rel, bucket, st) < 0)
 		return STORE_ERROR;
 	bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0 && errno == EACCES && repair(fs, bucket))
+		bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (bfd < 0 && errno == ENOENT) {
-		if (mkdirat(fs->rootfd, bucket, 0700) < 0 && errno != EEXIST) {
+		if (util_mkdirat(fs->rootfd, bucket, 0700) < 0 && errno != EEXIST) {
 			stat_err(st);
 			warn_once(fs, OP_WRITE, errno, "cannot create cache folder", bucket);
 			return STORE_ERROR;
@@ -567,17 +596,30 @@ static uint64_t folder_evict(struct folder_store *fs)
  * since there is no later set. */
 static void folder_sync(struct folder_store *fs, bool wait)
 {
+	struct stat sb;
 	char buf[32];
 	uint64_t total = 0, u;
 	bool known = false;
 	ssize_t n;
 	int fd;
 
-	fd = openat(fs->rootfd, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = util_open_regular(fs->rootfd, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, &sb);
+	if (fd == -1 && errno == EACCES &&
+	    util_repair_mode(fs->rootfd, SIZE_FILE, S_IRUSR, S_IRUSR | S_IWUSR, NULL) == 1)
+		fd = util_open_regular(fs->rootfd, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, &sb);
+	if (fd == UTIL_NOT_REGULAR) {
+		/* A FIFO or such in our folder: replaced, else no eviction ever */
+		warn_once(fs, OP_EVICT, 0, "not a regular file, replaced", SIZE_FILE);
+		if (unlinkat(fs->rootfd, SIZE_FILE, 0) == 0 || errno == ENOENT)
+			fd = util_open_regular(fs->rootfd, SIZE_FILE,
+					       O_RDWR | O_CREAT | O_NOFOLLOW, 0600, &sb);
+	}
 	if (fd < 0) {
 		warn_once(fs, OP_EVICT, errno, "cannot open the size file", SIZE_FILE);
 		return;
 	}
+	if ((sb.st_mode & 0600) != 0600)	/* just made under umask 0777 */
+		fchmod(fd, sb.st_mode | 0600);
 	if (wait ? lock_bounded(fd, fs->lock_wait_ms) < 0 : flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
 		return;
@@ -667,7 +709,12 @@ static void folder_free(struct store *s)
  * A lease is the file ab/KEY of a record key (never an entry's key), made
  * with O_EXCL, so exactly one creator wins. It holds its owner (16 hex
  * digits); its mtime is when it was taken, so a lease older than the taker's
- * ttl is a dead (or overrunning) holder's and is taken over. Taking over and
+ * ttl is a dead (or overrunning) holder's and is taken over. So is a lease
+ * dated more than LEASE_SKEW_NS in the future (a clock set back, a touch):
+ * counted as live, it would make every caller wait out its whole wait for as
+ * long as that future lasts; the second of slack keeps a lease just taken on
+ * a host whose clock runs a little ahead (a shared folder) live. Anything but
+ * a regular file there (a FIFO) is expired too, and never opened. Taking over and
  * dropping run under the bucket's flock, as cas does: a stale lease passes to
  * exactly one taker, and a holder never deletes a lease that passed to
  * another. Creating a missing lease needs no lock (O_EXCL decides).
@@ -681,10 +728,11 @@ static int lease_create(struct folder_store *fs, const char *rel, const char *bu
 
 	fd = openat(fs->rootfd, rel, flags, 0600);
 	if (fd < 0 && errno == ENOENT &&
-	    (mkdirat(fs->rootfd, bucket, 0700) == 0 || errno == EEXIST))
+	    (util_mkdirat(fs->rootfd, bucket, 0700) == 0 || errno == EEXIST))
 		fd = openat(fs->rootfd, rel, flags, 0600);
 	if (fd < 0)
 		return errno == EEXIST ? STORE_CONFLICT : STORE_ERROR;
+	fchmod(fd, 0600);	/* whatever the umask: its holder reads it to drop it */
 	snprintf(text, sizeof text, "%016" PRIx64, owner);
 	if (write_all(fd, text, 16) < 0) {
 		err = errno;
@@ -715,9 +763,9 @@ static int lease_locked(struct folder_store *fs, const char *rel, const char *bu
 			return STORE_ERROR;
 		return lease_create(fs, rel, bucket, owner);
 	}
-	fd = openat(fs->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? STORE_MISS : STORE_ERROR;
+	fd = util_open_regular(fs->rootfd, rel, O_RDONLY | O_NOFOLLOW, 0, NULL);
+	if (fd < 0)	/* not a regular file: not ours, and taken over as expired */
+		return fd == UTIL_NOT_REGULAR || errno == ENOENT ? STORE_MISS : STORE_ERROR;
 	n = pread(fd, text, 16, 0);
 	close(fd);
 	snprintf(want, sizeof want, "%016" PRIx64, owner);
@@ -750,7 +798,8 @@ static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owne
 			goto out;
 		}
 		m = mtime_ns(&seen);
-		if (m > now || now - m < (uint64_t)ttl_ms * 1000000ULL)
+		if (S_ISREG(seen.st_mode) &&
+		    (m > now ? m - now <= LEASE_SKEW_NS : now - m < (uint64_t)ttl_ms * 1000000ULL))
 			return STORE_CONFLICT;	/* live */
 	}
 	bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -789,7 +838,8 @@ static const struct store_ops folder_ops = {
 	.lease = folder_lease,
 };
 
-/* mkdir -p with mode 0700 for what we create (existing parents are kept). */
+/* mkdir -p with mode 0700 for what we create, whatever the umask (existing
+ * parents are kept as they are). */
 static int mkdir_p(const char *dir)
 {
 	char p[PATH_MAX];
@@ -802,7 +852,7 @@ static int mkdir_p(const char *dir)
 		if (p[i] != '/' && p[i] != 0)
 			continue;
 		p[i] = 0;
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+		if (util_mkdirat(AT_FDCWD, p, 0700) < 0 && errno != EEXIST)
 			return -1;
 		p[i] = i < n ? '/' : 0;
 	}
@@ -813,6 +863,7 @@ struct store *store_folder_open(const struct cache_config *c)
 {
 	struct folder_store *fs;
 	struct stat sb;
+	mode_t was = 0;
 	int fd;
 
 	if (!c->dir[0])
@@ -821,9 +872,28 @@ struct store *store_folder_open(const struct cache_config *c)
 		log_error("'%s': cannot create the cache folder: %s", c->dir, strerror(errno));
 		return NULL;
 	}
+	/* A folder its owner cannot use (an earlier run made it under umask
+	 * 0777) would fail every later run: repaired, or refused with the fix.
+	 * Not ours: the checks below refuse it. */
+	switch (util_repair_mode(AT_FDCWD, c->dir, DIR_NEED, S_IRWXU, &was)) {
+	case 1:
+		log_warn("'%s': the cache folder had mode %03o, which its owner cannot use "
+			 "(made under umask 0777?); repaired (u+rwx)", c->dir, (unsigned)was);
+		break;
+	case -1:
+		if (errno == EPERM || !was)
+			break;
+		log_error("'%s': the cache folder has mode %03o, which its owner cannot use, "
+			  "and cannot be repaired: %s; not using it (chmod u+rwx '%s')",
+			  c->dir, (unsigned)was, strerror(errno), c->dir);
+		return NULL;
+	}
 	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) < 0) {
-		log_error("'%s': cannot open the cache folder: %s", c->dir, strerror(errno));
+		int err = errno;
+
+		log_error("'%s': cannot open the cache folder: %s%s", c->dir, strerror(err),
+			  err == EACCES ? " (its owner needs rwx on it: chmod u+rwx)" : "");
 		if (fd >= 0)
 			close(fd);
 		return NULL;
