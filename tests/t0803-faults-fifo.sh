@@ -58,7 +58,7 @@ bounded after env LD_PRELOAD="$PRELOAD" "$G" 4
 same plain.out after.out "after the FIFOs"
 expect_eq "$(runs got_add)" 0 "bodies run"
 expect_eq "$(stat_sum stats.jsonl got_add errors)" 0 "errors"
-[ -s after.err ] && { cat after.err; fail "the run after the FIFOs said something"; }
+said after.err && { cat after.err; fail "the run after the FIFOs said something"; }
 
 note "a FIFO at a single-flight lease, swapped in while its holder computes"
 conf_function gated_square 'long gated_square(int x)' single_flight=yes single_flight_wait_s=600

@@ -29,7 +29,7 @@ memo() {
 	[ $rc = 0 ] || { cat "$1.err"; fail "$1: failed ($rc)"; }
 	same plain.out "$1.out" "$1"
 }
-quiet() { [ ! -s "$1.err" ] || { cat "$1.err"; fail "$1: libmemo said something"; }; }
+quiet() { ! said "$1.err" || { cat "$1.err"; fail "$1: libmemo said something"; }; }
 
 MEMO_DISABLE=1 "$G" 4 >plain.out || fail "plain run"
 
