@@ -14,6 +14,39 @@ uint64_t entry_cpu_xsave_size __attribute__((visibility("hidden")));
 uint64_t entry_cpu_xsave_mask __attribute__((visibility("hidden")));
 uint8_t entry_cpu_vec_mode __attribute__((visibility("hidden")));
 
+/*
+ * The XCR0 components a caller may keep live across a call, so the entry
+ * saves them: SSE (bit 1: XMM, MXCSR), AVX (bit 2: the YMM upper halves) and
+ * AVX-512 (bits 5-7: opmask, the ZMM upper halves, ZMM16-31). Not x87 (bit
+ * 0: st(0) carries long double results, and the x87 stack is empty at a
+ * call), not MPX (3, 4: gone), PKRU (9) or the AMX tiles (17 XTILECFG, 18
+ * XTILEDATA): the psABI makes the tiles caller-saved and no compiler keeps
+ * them live across a call, and XSAVE of loaded tile data alone is 8 KiB.
+ */
+#define XSAVE_KEPT	(1u << 1 | 1u << 2 | 1u << 5 | 1u << 6 | 1u << 7)
+/* The legacy region (512) and the XSAVE header (64): where the standard form
+ * puts MXCSR (24), XMM0-15 (160) and XSTATE_BV (512). */
+#define XSAVE_LEGACY_HEADER	576
+
+/* The bytes the standard (non-compacted) form of XSAVE, which entry.S uses,
+ * writes for the components in mask: up to the end of the last one, each
+ * component's offset and size from its CPUID 0xD sub-leaf. Not CPUID 0xD.0's
+ * EBX, which sizes every component XCR0 enables, AMX tile data included. */
+static uint64_t standard_size(uint64_t mask)
+{
+	unsigned a, b, c, d;
+	uint64_t end = XSAVE_LEGACY_HEADER;
+
+	for (unsigned i = 2; i < 64; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		__cpuid_count(0xd, i, a, b, c, d);
+		if ((uint64_t)a + b > end)
+			end = (uint64_t)a + b;
+	}
+	return (end + 63) / 64 * 64;
+}
+
 void entry_cpu_init(void)
 {
 	unsigned a, b, c, d;
@@ -24,20 +57,16 @@ void entry_cpu_init(void)
 	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) && (c & bit_XSAVE)) {
 		unsigned lo, hi;
 		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-		/* SSE, AVX and the AVX-512 state; not x87 (st(0) carries long
-		 * double results), not MPX (gone), PKRU or AMX tiles (never kept
-		 * in registers across a call). */
-		entry_cpu_xsave_mask = ((uint64_t)hi << 32 | lo) & 0xe6;
-		__cpuid_count(0xd, 0, a, b, c, d);
-		entry_cpu_xsave_size = ((uint64_t)b + 63) / 64 * 64 + 64;
+		entry_cpu_xsave_mask = ((uint64_t)hi << 32 | lo) & XSAVE_KEPT;
+		entry_cpu_xsave_size = standard_size(entry_cpu_xsave_mask);
 		/* SSE and AVX only (no AVX-512): entry.S stores the ymm halves
 		 * itself, in the same layout, far faster than XSAVE/XRSTOR. */
 		entry_cpu_vec_mode = entry_cpu_xsave_mask == 0x6 ? 1 : 2;
-		if (entry_cpu_xsave_size < 576 + 256)
-			entry_cpu_xsave_size = 576 + 256;
+		if (entry_cpu_xsave_size < XSAVE_LEGACY_HEADER + 256)
+			entry_cpu_xsave_size = XSAVE_LEGACY_HEADER + 256;
 	} else {
 		/* MXCSR at 24 and XMM0-15 at 160, as in the XSAVE legacy region. */
-		entry_cpu_xsave_size = 512 + 64;
+		entry_cpu_xsave_size = XSAVE_LEGACY_HEADER;
 	}
 	/* MEMO_INLINE_VEC=sse|avx|xsave picks a slower mode the CPU also has,
 	 * so the tests run every path of entry.S on one machine. */

@@ -52,3 +52,10 @@ $(INL)/app: tests/progs/inline/app.c tests/progs/runs.h
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -Itests/progs -O2 -o $@ $<
 
 TEST_PROGS += $(INL)/threads $(INL)/reach-stripped $(INL)/app
+
+# A memoized recursion under a small stack (t0510).
+$(INL)/stack: tests/progs/inline/stack.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -pthread -o $@ $<
+
+TEST_PROGS += $(INL)/stack
