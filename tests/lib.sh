@@ -120,5 +120,25 @@ start_memcached() {
 	[ -n "$MC_PORT" ] || fail "memcached did not report its port"
 }
 
+# start_holder [WRAPPER...]: start $P/noisy/flight's gated_square(9) under
+# libmemo in the background, the file ./gate held (touched here; remove it
+# to let bodies return), and wait until its body runs: it then holds its
+# single-flight lease. Sets HOLDER (registered for cleanup). WRAPPER (e.g.
+# `timeout 30`) runs the program; $HOLDER is then the wrapper's pid.
+start_holder() {
+	local i
+	touch gate
+	# not through under_memo: $! must be the program's pid, not a subshell's
+	"$@" env LD_PRELOAD="$PRELOAD" "$P/noisy/flight" gated 9 >holder.out 2>holder.err &
+	HOLDER=$!
+	_pids+=("$HOLDER")
+	for i in $(seq 1 500); do
+		[ "$(runs gated_square)" = 1 ] && break
+		kill -0 "$HOLDER" 2>/dev/null || { cat holder.err; fail "the holder exited"; }
+		sleep 0.02
+	done
+	expect_eq "$(runs gated_square)" 1 "the holder is in the body"
+}
+
 # stop_pid PID: stop a process the test started, and wait for it.
 stop_pid() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }

@@ -65,16 +65,8 @@ conf_function gated_square 'long gated_square(int x)' single_flight=yes single_f
 export FLIGHT_GATE="$T/gate"
 MEMO_DISABLE=1 "$P/noisy/flight" gated 9 >gplain.out || fail "plain run"	# no gate: at once
 reset_runs
-touch gate
-timeout 30 env LD_PRELOAD="$PRELOAD" "$P/noisy/flight" gated 9 >holder.out 2>holder.err &
-holder=$!
-_pids+=("$holder")
-for i in $(seq 1 500); do
-	[ "$(runs gated_square)" = 1 ] && break
-	kill -0 $holder 2>/dev/null || { cat holder.err; fail "the holder exited"; }
-	sleep 0.02
-done
-expect_eq "$(runs gated_square)" 1 "the holder is in the body"
+start_holder timeout 30
+holder=$HOLDER
 lease=$(find cache -name 'lease1-*')
 [ -n "$lease" ] || fail "the holder has no lease file"
 fifo "$lease"

@@ -14,19 +14,9 @@ MEMO_DISABLE=1 "$P/noisy/flight" gated 9 >plain.out || fail "plain run"	# no gat
 reset_runs
 
 note "a holder takes the lease and is killed in the body"
-touch gate
-# not through under_memo: $! must be the program's pid, not a subshell's
-LD_PRELOAD="$PRELOAD" "$P/noisy/flight" gated 9 >holder.out 2>holder.err &
-holder=$!
-_pids+=("$holder")
-for i in $(seq 1 500); do
-	[ "$(runs gated_square)" = 1 ] && break
-	kill -0 $holder 2>/dev/null || { cat holder.err; fail "the holder exited"; }
-	sleep 0.02
-done
-expect_eq "$(runs gated_square)" 1 "the holder is in the body"
-kill -KILL $holder
-wait $holder 2>/dev/null
+start_holder
+kill -KILL $HOLDER
+wait $HOLDER 2>/dev/null
 rm gate		# from now on a body returns at once
 lease=$(find cache -name 'lease1-*')
 [ -n "$lease" ] && [ -f "$lease" ] || fail "the killed holder left no lease file"
