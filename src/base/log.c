@@ -1,10 +1,12 @@
 #include "base/log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Written once by log_init before any other thread exists; read everywhere. */
@@ -25,6 +27,49 @@ void log_init(void)
 		log_threshold = LOG_DEBUG;
 	else
 		log_msg(LOG_WARN, "unknown MEMO_LOG '%s' (use error, warn, info or debug)", v);
+}
+
+/* Written once by log_keep_stderr, at the engine's start-up, before any other
+ * thread of libmemo's; read by log_stderr_fd. */
+static struct {
+	bool recorded;		/* false: fd 2 is used as it is */
+	bool had;		/* fd 2 was open at start-up */
+	int fd;			/* the high duplicate, or -1 */
+	dev_t dev;
+	ino_t ino;
+} kept = { .fd = -1 };
+
+void log_keep_stderr(int keep)
+{
+	struct stat sb;
+
+	kept.recorded = true;
+	kept.had = fstat(STDERR_FILENO, &sb) == 0;
+	kept.dev = sb.st_dev;
+	kept.ino = sb.st_ino;
+	kept.fd = kept.had ? keep : -1;
+	if (keep >= 0 && !kept.had)
+		close(keep);
+}
+
+static bool is_kept_file(int fd)
+{
+	struct stat sb;
+
+	return fd >= 0 && fstat(fd, &sb) == 0 && sb.st_dev == kept.dev && sb.st_ino == kept.ino;
+}
+
+int log_stderr_fd(void)
+{
+	if (!kept.recorded)
+		return STDERR_FILENO;
+	if (!kept.had)
+		return -1;
+	/* If the program closed the duplicate and the number came back as
+	 * another file, that file is the program's: not ours to write. */
+	if (is_kept_file(kept.fd))
+		return kept.fd;
+	return is_kept_file(STDERR_FILENO) ? STDERR_FILENO : -1;
 }
 
 static int log_enabled(enum log_level level)
@@ -52,8 +97,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (n > (int)sizeof line - 2)
 		n = sizeof line - 2;
 	line[n++] = '\n';
-	ssize_t w = write(STDERR_FILENO, line, n);
-	(void)w;
+	int fd = log_stderr_fd();
+	if (fd >= 0) {
+		ssize_t w = write(fd, line, n);
+		(void)w;
+	}
 	errno = saved;
 }
 

@@ -13,6 +13,21 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 /* Reads MEMO_LOG (error, warn, info, debug; default warn). */
 void log_init(void);
 
+/*
+ * The stderr the process started with, for the engine (boot/engine.c, at
+ * start-up, single-threaded): records fd 2's file (st_dev, st_ino) and keeps
+ * `keep`, a high duplicate of it (util_fd_high) or -1. From then on messages
+ * and the stats table (log_stderr_fd) go to that file or nowhere: a daemon
+ * that closed fd 2 and opened a data file in its place never gets libmemo's
+ * text in it. Without log_keep_stderr (the preload's start-up, the memo
+ * command) fd 2 is used as it is.
+ */
+void log_keep_stderr(int keep);
+
+/* Where libmemo's text goes now: the kept duplicate if it is still the
+ * recorded file, else fd 2 if it is, else -1 (nowhere). One fstat or two. */
+int log_stderr_fd(void);
+
 /* "libmemo: error: 'simulate': ..." — lowercase, subject in quotes, no full stop. */
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -188,8 +188,12 @@ void stats_dump(const char *dest, const struct stats_row *rows, int n)
 		return;
 	o.n = 0;
 	if (!strcmp(dest, "stderr")) {
+		int err = log_stderr_fd();	/* the stderr the process started with, or none */
+
+		if (err < 0)
+			return;
 		format_table(&o, rows, n);
-		if (write(STDERR_FILENO, o.buf, o.n) < 0) { /* nowhere left to say it */ }
+		if (write(err, o.buf, o.n) < 0) { /* nowhere left to say it */ }
 		return;
 	}
 	format_json(&o, rows, n);

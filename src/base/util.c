@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,4 +119,20 @@ int util_repair_mode(int dirfd, const char *path, mode_t need, mode_t give, mode
 	if (fchmodat(dirfd, path, (sb.st_mode & 07777) | give, 0) < 0)
 		return -1;
 	return 1;
+}
+
+int util_fd_high(int fd)
+{
+	struct rlimit rl;
+	rlim_t floor = 1000;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -1;
+	if (rl.rlim_cur < 256) {
+		errno = EMFILE;
+		return -1;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur - rl.rlim_cur / 8 < floor)
+		floor = rl.rlim_cur - rl.rlim_cur / 8;
+	return fcntl(fd, F_DUPFD_CLOEXEC, (int)floor);
 }

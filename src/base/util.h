@@ -56,4 +56,16 @@ int util_mkdirat(int dirfd, const char *path, mode_t mode);
  * link is left alone. */
 int util_repair_mode(int dirfd, const char *path, mode_t need, mode_t give, mode_t *was);
 
+/* A descriptor libmemo keeps between calls: a close-on-exec duplicate of fd
+ * high in the range, where a program taking the lowest free number (as open,
+ * socket and dup do) reaches last. The floor is 1000, or 7/8 of the soft
+ * RLIMIT_NOFILE when that is lower: a number near a large limit (often 2^20)
+ * would grow the kernel's descriptor table to that size. Under a soft limit
+ * below 256 nothing is kept (-1): a program with so few descriptors may count
+ * on each of them, so the caller opens per use, or goes without. fd itself is
+ * left open. The duplicate, or -1 (errno set).
+ *   int keep = util_fd_high(fd);	then close(fd), and before each use
+ *   check that keep is still the file it was (fstat: st_dev, st_ino) */
+int util_fd_high(int fd);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "base/stats.h"
+#include "base/util.h"
 #include "boot/activate.h"
 #include "call/explain.h"
 #include "call/runtime.h"
@@ -47,6 +48,9 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	int i, active = 0;
 
 	log_init();
+	/* Kept before the program's main runs: whatever it later does with
+	 * fd 2, libmemo's text goes to this file or nowhere (log.h). */
+	log_keep_stderr(util_fd_high(STDERR_FILENO));
 	memo_cfg = *cfg;
 	explain_init();
 	/* The MAC key, before any value is encoded or decoded. A refused secret
