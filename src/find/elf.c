@@ -30,8 +30,8 @@
 struct elf_image {
 	struct elf_image *next;		/* the cache list */
 	char *path;
-	Elf *elf;			/* kept open: its mmap backs `raw` */
-	int fd;
+	Elf *elf;			/* kept: its mmap (or copy) backs `raw` */
+	int fd;				/* open only while elf_image_open reads it */
 	const uint8_t *raw;
 	size_t rawsize;
 	int type;
@@ -418,12 +418,17 @@ struct elf_image *elf_image_open(const char *path, char *why, size_t whylen)
 		goto out;
 	}
 	img->elf = elf_begin(img->fd, ELF_C_READ_MMAP, NULL);
-	if (!img->elf) {
+	/* The whole file is mapped now (or, where mmap failed, read into memory
+	 * by FDREAD, which also tells libelf it may use the descriptor no more):
+	 * it is closed, and none is kept between calls (issue 14). */
+	if (!img->elf || elf_cntl(img->elf, ELF_C_FDREAD)) {
 		why_set(why, whylen, "'%s': %s", path, elf_errmsg(-1));
 		image_free(img);
 		img = NULL;
 		goto out;
 	}
+	close(img->fd);
+	img->fd = -1;
 	if (image_build(img, why, whylen)) {
 		image_free(img);
 		img = NULL;
