@@ -92,7 +92,11 @@ enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_KEY, OP_NOTREG, OP_REP
 
 struct folder_store {
 	struct store base;
-	int rootfd;		/* the root folder (read-only, CLOEXEC): every path is relative to it */
+	/* The root folder, which every path is relative to: reach it through
+	 * root_get and root_put, never directly. Written once at open: */
+	int rootfd;		/* kept high (util_fd_high), read-only, CLOEXEC; or -1 */
+	dev_t root_dev;		/* what rootfd was when it was opened */
+	ino_t root_ino;
 	char dir[PATH_MAX];
 	uint64_t max_size;	/* 0 = unbounded */
 	uint64_t chunk;
@@ -133,6 +137,49 @@ static uint64_t mtime_ns(const struct stat *st)
 	return (uint64_t)st->st_mtim.tv_sec * 1000000000ULL + st->st_mtim.tv_nsec;
 }
 
+/*
+ * The root folder for one operation: root_get, then root_put when done.
+ * The kept descriptor (high in the range: util_fd_high) while fstat still
+ * finds the folder opened at start (st_dev, st_ino). A program may close it
+ * (close_range, a loop closing every fd) and have the number back as one of
+ * its own files: that file is then never read, written or closed here, and
+ * each operation opens the folder again by its path (absolute: config.c) and
+ * closes it after, as it does when nothing could be kept (a soft
+ * RLIMIT_NOFILE below 256). A folder opened again is checked as at open: ours,
+ * and not writable by group or others. -1 if it cannot be used (said once,
+ * counted in st). The kept descriptor is written once, at open: no lock.
+ */
+static int root_get(struct folder_store *fs, struct memo_stats *st)
+{
+	struct stat sb;
+	int fd = fs->rootfd, err;
+
+	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	    sb.st_dev == fs->root_dev && sb.st_ino == fs->root_ino)
+		return fd;
+	fd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &sb) == 0 && sb.st_uid == geteuid() &&
+	    !(sb.st_mode & (S_IWGRP | S_IWOTH)))
+		return fd;
+	err = fd < 0 ? errno : EPERM;
+	if (fd >= 0)
+		close(fd);
+	stat_err(st);
+	warn_once(fs, OP_READ, err, "cannot open the cache folder again", ".");
+	errno = err;
+	return -1;
+}
+
+/* Closes what root_get opened for one operation; keeps errno. */
+static void root_put(struct folder_store *fs, int root)
+{
+	int saved = errno;
+
+	if (root != fs->rootfd)
+		close(root);
+	errno = saved;
+}
+
 /* "ab/KEY" into rel (and the bucket "ab" into bucket). -1 for a key text the
  * store.h contract does not allow (so it cannot name a temp or escape). */
 static int entry_path(struct folder_store *fs, const struct memo_key *k,
@@ -170,12 +217,12 @@ bad:
 /* The bucket of rel ("ab/KEY" or "ab"), then the entry, when this user owns
  * them but cannot read them (made under umask 0777): given back u+rwx (u+rw
  * for the entry), said once. Called on EACCES only; whether it repaired. */
-static bool repair(struct folder_store *fs, const char *rel)
+static bool repair(struct folder_store *fs, int root, const char *rel)
 {
 	char bucket[3] = { rel[0], rel[1], 0 };
-	bool done = util_repair_mode(fs->rootfd, bucket, DIR_NEED, S_IRWXU, NULL) == 1;
+	bool done = util_repair_mode(root, bucket, DIR_NEED, S_IRWXU, NULL) == 1;
 
-	if (rel[2] == '/' && util_repair_mode(fs->rootfd, rel, S_IRUSR, S_IRUSR | S_IWUSR, NULL) == 1)
+	if (rel[2] == '/' && util_repair_mode(root, rel, S_IRUSR, S_IRUSR | S_IWUSR, NULL) == 1)
 		done = true;
 	if (done)
 		warn_once(fs, OP_REPAIR, 0, "its owner could not use it (made under umask 0777?); "
@@ -207,7 +254,7 @@ static int read_all(int fd, off_t size, struct membuf *out)
 }
 
 /* Open, check and read one entry; token (if asked) is over the bytes read. */
-static int folder_read(struct folder_store *fs, int dirfd, const char *name,
+static int folder_read(struct folder_store *fs, int root, int dirfd, const char *name,
 		       const char *rel, struct membuf *out, uint64_t *token,
 		       bool refresh, struct memo_stats *st)
 {
@@ -218,7 +265,7 @@ static int folder_read(struct folder_store *fs, int dirfd, const char *name,
 	/* Never blocks: a FIFO or a device at an entry's path is corrupt, and
 	 * the set after the call's computation replaces it (rename). */
 	fd = util_open_regular(dirfd, name, O_RDONLY | O_NOFOLLOW, 0, &sb);
-	if (fd == -1 && errno == EACCES && repair(fs, rel))
+	if (fd == -1 && errno == EACCES && repair(fs, root, rel))
 		fd = util_open_regular(dirfd, name, O_RDONLY | O_NOFOLLOW, 0, &sb);
 	if (fd < 0) {
 		err = errno;
@@ -260,28 +307,32 @@ static int folder_get(struct store *s, const struct memo_key *k,
 		      struct membuf *out, struct memo_stats *st)
 {
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
+	int root, r;
 
-	if (entry_path(FS(s), k, rel, bucket, st) < 0)
+	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(FS(s), st)) < 0)
 		return STORE_ERROR;
-	return folder_read(FS(s), FS(s)->rootfd, rel, rel, out, NULL, true, st);
+	r = folder_read(FS(s), root, root, rel, rel, out, NULL, true, st);
+	root_put(FS(s), root);
+	return r;
 }
 
 static int folder_gets(struct store *s, const struct memo_key *k,
 		       struct membuf *out, uint64_t *token, struct memo_stats *st)
 {
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
-	int r;
+	int root, r;
 
 	*token = 0;
-	if (entry_path(FS(s), k, rel, bucket, st) < 0)
+	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(FS(s), st)) < 0)
 		return STORE_ERROR;
-	r = folder_read(FS(s), FS(s)->rootfd, rel, rel, out, token, true, st);
+	r = folder_read(FS(s), root, root, rel, rel, out, token, true, st);
+	root_put(FS(s), root);
 	if (r != STORE_HIT)
 		*token = 0;
 	return r;
 }
 
-static void folder_account(struct folder_store *fs, uint64_t n);
+static void folder_account(struct folder_store *fs, int root, uint64_t n);
 
 static int write_all(int fd, const void *val, size_t len)
 {
@@ -305,7 +356,7 @@ static int write_all(int fd, const void *val, size_t len)
 
 /* The atomic write: a unique temp in the entry's bucket, then rename. On any
  * failure the temp is removed; the old entry (if any) stays intact. */
-static int folder_write(struct folder_store *fs, const char *rel,
+static int folder_write(struct folder_store *fs, int root, const char *rel,
 			const char *bucket, const void *val, size_t len,
 			struct memo_stats *st)
 {
@@ -317,15 +368,15 @@ static int folder_write(struct folder_store *fs, const char *rel,
 
 		snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%" PRIx64 ".%d.%" PRIu64 ".%s",
 			 bucket, fs->nonce, (int)gettid(), seq, rel + 3);
-		fd = openat(fs->rootfd, tmp,
+		fd = openat(root, tmp,
 			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			fchmod(fd, 0600);	/* whatever the umask: we read it back */
 			break;
 		}
-		if (errno == EACCES && !tries && repair(fs, rel))
+		if (errno == EACCES && !tries && repair(fs, root, rel))
 			continue;
-		if (errno == ENOENT && util_mkdirat(fs->rootfd, bucket, 0700) < 0 &&
+		if (errno == ENOENT && util_mkdirat(root, bucket, 0700) < 0 &&
 		    errno != EEXIST)
 			break;
 		if (errno != ENOENT && errno != EEXIST)
@@ -344,16 +395,16 @@ static int folder_write(struct folder_store *fs, const char *rel,
 		err = errno;
 		goto fail_unlink;
 	}
-	if (renameat(fs->rootfd, tmp, fs->rootfd, rel) < 0) {
+	if (renameat(root, tmp, root, rel) < 0) {
 		err = errno;
 		goto fail_unlink;
 	}
 	if (st)
 		STAT_ADD(st, bytes_written, len);
-	folder_account(fs, len);
+	folder_account(fs, root, len);
 	return 0;
 fail_unlink:
-	unlinkat(fs->rootfd, tmp, 0);
+	unlinkat(root, tmp, 0);
 fail:
 	stat_err(st);
 	warn_once(fs, OP_WRITE, err, "cannot write cache entry", rel);
@@ -364,10 +415,13 @@ static int folder_set(struct store *s, const struct memo_key *k, const void *val
 		      size_t len, struct memo_stats *st)
 {
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
+	int root, r;
 
-	if (entry_path(FS(s), k, rel, bucket, st) < 0)
+	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(FS(s), st)) < 0)
 		return STORE_ERROR;
-	return folder_write(FS(s), rel, bucket, val, len, st);
+	r = folder_write(FS(s), root, rel, bucket, val, len, st);
+	root_put(FS(s), root);
+	return r;
 }
 
 /* flock with a bounded wait: sleeping retries (50 us doubling to 5 ms), never
@@ -392,28 +446,24 @@ static int lock_bounded(int fd, int wait_ms)
 	}
 }
 
-static int folder_cas(struct store *s, const struct memo_key *k, const void *val,
-		      size_t len, uint64_t token, struct memo_stats *st)
+static int cas_at(struct folder_store *fs, int root, const char *rel, const char *bucket,
+		  const void *val, size_t len, uint64_t token, struct memo_stats *st)
 {
-	struct folder_store *fs = FS(s);
-	char rel[3 + KEY_TEXT_MAX], bucket[3];
 	uint8_t space[4096];
 	struct membuf cur;
 	uint64_t now_token = 0;
 	int bfd, r;
 
-	if (entry_path(FS(s), k, rel, bucket, st) < 0)
-		return STORE_ERROR;
-	bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (bfd < 0 && errno == EACCES && repair(fs, bucket))
-		bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bfd = openat(root, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0 && errno == EACCES && repair(fs, root, bucket))
+		bfd = openat(root, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (bfd < 0 && errno == ENOENT) {
-		if (util_mkdirat(fs->rootfd, bucket, 0700) < 0 && errno != EEXIST) {
+		if (util_mkdirat(root, bucket, 0700) < 0 && errno != EEXIST) {
 			stat_err(st);
 			warn_once(fs, OP_WRITE, errno, "cannot create cache folder", bucket);
 			return STORE_ERROR;
 		}
-		bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		bfd = openat(root, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (bfd < 0) {
 		stat_err(st);
@@ -434,16 +484,29 @@ static int folder_cas(struct store *s, const struct memo_key *k, const void *val
 		return STORE_ERROR;
 	}
 	membuf_init(&cur, space, sizeof space);
-	r = folder_read(fs, bfd, rel + 3, rel, &cur, &now_token, false, NULL);
+	r = folder_read(fs, root, bfd, rel + 3, rel, &cur, &now_token, false, NULL);
 	membuf_release(&cur);
 	if (r == STORE_ERROR) {
 		stat_err(st);
 	} else if (now_token != token) {
 		r = STORE_CONFLICT;
 	} else {
-		r = folder_write(fs, rel, bucket, val, len, st);
+		r = folder_write(fs, root, rel, bucket, val, len, st);
 	}
 	close(bfd);	/* releases the lock, after the rename */
+	return r;
+}
+
+static int folder_cas(struct store *s, const struct memo_key *k, const void *val,
+		      size_t len, uint64_t token, struct memo_stats *st)
+{
+	char rel[3 + KEY_TEXT_MAX], bucket[3];
+	int root, r;
+
+	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(FS(s), st)) < 0)
+		return STORE_ERROR;
+	r = cas_at(FS(s), root, rel, bucket, val, len, token, st);
+	root_put(FS(s), root);
 	return r;
 }
 
@@ -452,15 +515,19 @@ static int folder_del(struct store *s, const struct memo_key *k,
 {
 	struct folder_store *fs = FS(s);
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
+	int root, r, err;
 
-	if (entry_path(FS(s), k, rel, bucket, st) < 0)
+	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(fs, st)) < 0)
 		return STORE_ERROR;
-	if (unlinkat(fs->rootfd, rel, 0) == 0)
+	r = unlinkat(root, rel, 0);
+	err = errno;
+	root_put(fs, root);
+	if (r == 0)
 		return STORE_HIT;
-	if (errno == ENOENT || errno == ENOTDIR)
+	if (err == ENOENT || err == ENOTDIR)
 		return STORE_MISS;
 	stat_err(st);
-	warn_once(fs, OP_WRITE, errno, "cannot delete cache entry", rel);
+	warn_once(fs, OP_WRITE, err, "cannot delete cache entry", rel);
 	return STORE_ERROR;
 }
 
@@ -475,7 +542,7 @@ struct scan {
 
 /* Visit every entry of bucket b. pass 1 (cutoff == 0) collects; pass 2
  * removes entries older than cutoff, and `*ties` of those exactly at it. */
-static void scan_bucket(struct folder_store *fs, int b, struct scan *sc,
+static void scan_bucket(int root, int b, struct scan *sc,
 			uint64_t cutoff, uint64_t *ties, uint64_t *freed,
 			uint64_t *evicted, bool collect, bool clean)
 {
@@ -486,7 +553,7 @@ static void scan_bucket(struct folder_store *fs, int b, struct scan *sc,
 	int dfd;
 
 	util_hex(name, &(uint8_t){ (uint8_t)b }, 1);
-	dfd = openat(fs->rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = openat(root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return;
 	d = fdopendir(dfd);
@@ -555,7 +622,7 @@ static int cmp_mtime(const void *a, const void *b)
 
 /* Scan everything; evict the least recently used until under 90% of
  * max_size. Returns the total bytes left. Caller holds the .size lock. */
-static uint64_t folder_evict(struct folder_store *fs)
+static uint64_t folder_evict(struct folder_store *fs, int root)
 {
 	struct scan sc = { 0 };
 	uint64_t target = fs->max_size / 10 * 9, need, got = 0, cutoff = 0;
@@ -565,7 +632,7 @@ static uint64_t folder_evict(struct folder_store *fs)
 	sc.mtimes = malloc(4096 * sizeof *sc.mtimes);
 	sc.cap = sc.mtimes ? 4096 : 0;
 	for (int b = 0; b < 256; b++)
-		scan_bucket(fs, b, &sc, 0, NULL, NULL, NULL, true, true);
+		scan_bucket(root, b, &sc, 0, NULL, NULL, NULL, true, true);
 	if (sc.bytes <= fs->max_size || !sc.mtimes || sc.oom) {
 		if (sc.bytes > fs->max_size)
 			warn_once(fs, OP_EVICT, ENOMEM, "cannot evict", SIZE_FILE);
@@ -584,7 +651,7 @@ static uint64_t folder_evict(struct folder_store *fs)
 			ties++;
 	free(sc.mtimes);
 	for (int b = 0; b < 256; b++)
-		scan_bucket(fs, b, &sc, cutoff, &ties, &freed, &evicted, false, false);
+		scan_bucket(root, b, &sc, cutoff, &ties, &freed, &evicted, false, false);
 	log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes) to stay under max_size",
 		 fs->dir, evicted, freed);
 	return sc.bytes > freed ? sc.bytes - freed : 0;
@@ -594,7 +661,7 @@ static uint64_t folder_evict(struct folder_store *fs)
  * On a set it never waits: if another process holds .size, the bytes stay
  * unsynced and are added on a later set. At store_free it waits (bounded),
  * since there is no later set. */
-static void folder_sync(struct folder_store *fs, bool wait)
+static void folder_sync(struct folder_store *fs, int root, bool wait)
 {
 	struct stat sb;
 	char buf[32];
@@ -603,15 +670,15 @@ static void folder_sync(struct folder_store *fs, bool wait)
 	ssize_t n;
 	int fd;
 
-	fd = util_open_regular(fs->rootfd, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, &sb);
+	fd = util_open_regular(root, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, &sb);
 	if (fd == -1 && errno == EACCES &&
-	    util_repair_mode(fs->rootfd, SIZE_FILE, S_IRUSR, S_IRUSR | S_IWUSR, NULL) == 1)
-		fd = util_open_regular(fs->rootfd, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, &sb);
+	    util_repair_mode(root, SIZE_FILE, S_IRUSR, S_IRUSR | S_IWUSR, NULL) == 1)
+		fd = util_open_regular(root, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, &sb);
 	if (fd == UTIL_NOT_REGULAR) {
 		/* A FIFO or such in our folder: replaced, else no eviction ever */
 		warn_once(fs, OP_EVICT, 0, "not a regular file, replaced", SIZE_FILE);
-		if (unlinkat(fs->rootfd, SIZE_FILE, 0) == 0 || errno == ENOENT)
-			fd = util_open_regular(fs->rootfd, SIZE_FILE,
+		if (unlinkat(root, SIZE_FILE, 0) == 0 || errno == ENOENT)
+			fd = util_open_regular(root, SIZE_FILE,
 					       O_RDWR | O_CREAT | O_NOFOLLOW, 0600, &sb);
 	}
 	if (fd < 0) {
@@ -635,7 +702,7 @@ static void folder_sync(struct folder_store *fs, bool wait)
 	}
 	total += u;
 	if (!known || total > fs->max_size)
-		total = folder_evict(fs);
+		total = folder_evict(fs, root);
 	n = snprintf(buf, sizeof buf, "%" PRIu64 "\n", total);
 	if (pwrite(fd, buf, n, 0) != n || ftruncate(fd, n) < 0)
 		warn_once(fs, OP_EVICT, errno, "cannot write the size file", SIZE_FILE);
@@ -643,7 +710,7 @@ static void folder_sync(struct folder_store *fs, bool wait)
 	close(fd);
 }
 
-static void folder_account(struct folder_store *fs, uint64_t n)
+static void folder_account(struct folder_store *fs, int root, uint64_t n)
 {
 	uint64_t u, est;
 
@@ -652,7 +719,7 @@ static void folder_account(struct folder_store *fs, uint64_t n)
 	u = __atomic_add_fetch(&fs->unsynced, n, __ATOMIC_RELAXED);
 	est = __atomic_load_n(&fs->estimate, __ATOMIC_RELAXED);
 	if (u >= fs->chunk || est == ESTIMATE_UNKNOWN || est + u > fs->max_size)
-		folder_sync(fs, false);
+		folder_sync(fs, root, false);
 }
 
 static void folder_after_fork(struct store *s)
@@ -677,9 +744,12 @@ static void folder_report(struct store *s, FILE *out)
 {
 	struct folder_store *fs = FS(s);
 	struct scan sc = { 0 };
+	int root = root_get(fs, NULL);
 
-	for (int b = 0; b < 256; b++)
-		scan_bucket(fs, b, &sc, 0, NULL, NULL, NULL, true, false);
+	for (int b = 0; root >= 0 && b < 256; b++)
+		scan_bucket(root, b, &sc, 0, NULL, NULL, NULL, true, false);
+	if (root >= 0)
+		root_put(fs, root);
 	fprintf(out, "folder store '%s'\n", fs->dir);
 	fprintf(out, "  %-8s %" PRIu64 "\n", "entries", sc.entries);
 	fprintf(out, "  %-8s %" PRIu64, "bytes", sc.bytes);
@@ -699,9 +769,15 @@ static void folder_free(struct store *s)
 {
 	struct folder_store *fs = FS(s);
 
-	if (fs->max_size && __atomic_load_n(&fs->unsynced, __ATOMIC_RELAXED))
-		folder_sync(fs, true);
-	close(fs->rootfd);
+	int root = root_get(fs, NULL);
+
+	if (root >= 0 && fs->max_size && __atomic_load_n(&fs->unsynced, __ATOMIC_RELAXED))
+		folder_sync(fs, root, true);
+	if (root >= 0) {
+		root_put(fs, root);	/* one opened for this call */
+		if (root == fs->rootfd)
+			close(root);	/* the kept one: closed only while it is still ours */
+	}
 	free(s);
 }
 
@@ -719,17 +795,17 @@ static void folder_free(struct store *s)
  * exactly one taker, and a holder never deletes a lease that passed to
  * another. Creating a missing lease needs no lock (O_EXCL decides).
  */
-static int lease_create(struct folder_store *fs, const char *rel, const char *bucket,
+static int lease_create(int root, const char *rel, const char *bucket,
 			uint64_t owner)
 {
 	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	char text[17];
 	int fd, err;
 
-	fd = openat(fs->rootfd, rel, flags, 0600);
+	fd = openat(root, rel, flags, 0600);
 	if (fd < 0 && errno == ENOENT &&
-	    (util_mkdirat(fs->rootfd, bucket, 0700) == 0 || errno == EEXIST))
-		fd = openat(fs->rootfd, rel, flags, 0600);
+	    (util_mkdirat(root, bucket, 0700) == 0 || errno == EEXIST))
+		fd = openat(root, rel, flags, 0600);
 	if (fd < 0)
 		return errno == EEXIST ? STORE_CONFLICT : STORE_ERROR;
 	fchmod(fd, 0600);	/* whatever the umask: its holder reads it to drop it */
@@ -737,7 +813,7 @@ static int lease_create(struct folder_store *fs, const char *rel, const char *bu
 	if (write_all(fd, text, 16) < 0) {
 		err = errno;
 		close(fd);
-		unlinkat(fs->rootfd, rel, 0);
+		unlinkat(root, rel, 0);
 		errno = err;
 		return STORE_ERROR;
 	}
@@ -747,7 +823,7 @@ static int lease_create(struct folder_store *fs, const char *rel, const char *bu
 
 /* Under the bucket lock: replace the lease if it is still the stale one the
  * caller saw (`seen`), or drop it if it is still owner's. */
-static int lease_locked(struct folder_store *fs, const char *rel, const char *bucket,
+static int lease_locked(int root, const char *rel, const char *bucket,
 			uint64_t owner, const struct stat *seen)
 {
 	char text[17], want[17];
@@ -756,14 +832,14 @@ static int lease_locked(struct folder_store *fs, const char *rel, const char *bu
 	int fd;
 
 	if (seen) {
-		if (fstatat(fs->rootfd, rel, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		if (fstatat(root, rel, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    (sb.st_ino != seen->st_ino || mtime_ns(&sb) != mtime_ns(seen)))
 			return STORE_CONFLICT;	/* another taker was first */
-		if (unlinkat(fs->rootfd, rel, 0) < 0 && errno != ENOENT)
+		if (unlinkat(root, rel, 0) < 0 && errno != ENOENT)
 			return STORE_ERROR;
-		return lease_create(fs, rel, bucket, owner);
+		return lease_create(root, rel, bucket, owner);
 	}
-	fd = util_open_regular(fs->rootfd, rel, O_RDONLY | O_NOFOLLOW, 0, NULL);
+	fd = util_open_regular(root, rel, O_RDONLY | O_NOFOLLOW, 0, NULL);
 	if (fd < 0)	/* not a regular file: not ours, and taken over as expired */
 		return fd == UTIL_NOT_REGULAR || errno == ENOENT ? STORE_MISS : STORE_ERROR;
 	n = pread(fd, text, 16, 0);
@@ -771,7 +847,7 @@ static int lease_locked(struct folder_store *fs, const char *rel, const char *bu
 	snprintf(want, sizeof want, "%016" PRIx64, owner);
 	if (n != 16 || memcmp(text, want, 16))
 		return STORE_MISS;	/* expired and taken over: not ours to drop */
-	if (unlinkat(fs->rootfd, rel, 0) < 0)
+	if (unlinkat(root, rel, 0) < 0)
 		return errno == ENOENT ? STORE_MISS : STORE_ERROR;
 	return STORE_HIT;
 }
@@ -782,27 +858,29 @@ static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owne
 	struct folder_store *fs = FS(s);
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
 	struct stat seen;
-	int bfd, r;
+	int root, bfd, r;
 
-	if (entry_path(fs, k, rel, bucket, st) < 0)
+	if (entry_path(fs, k, rel, bucket, st) < 0 || (root = root_get(fs, st)) < 0)
 		return STORE_ERROR;
 	if (ttl_ms > 0) {
 		uint64_t now = util_wall_ns(), m;
 
-		r = lease_create(fs, rel, bucket, owner);
+		r = lease_create(root, rel, bucket, owner);
 		if (r != STORE_CONFLICT)
 			goto out;
-		if (fstatat(fs->rootfd, rel, &seen, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (fstatat(root, rel, &seen, AT_SYMLINK_NOFOLLOW) < 0) {
 			/* dropped in between: one more try, without a lock */
-			r = errno == ENOENT ? lease_create(fs, rel, bucket, owner) : STORE_ERROR;
+			r = errno == ENOENT ? lease_create(root, rel, bucket, owner) : STORE_ERROR;
 			goto out;
 		}
 		m = mtime_ns(&seen);
 		if (S_ISREG(seen.st_mode) &&
-		    (m > now ? m - now <= LEASE_SKEW_NS : now - m < (uint64_t)ttl_ms * 1000000ULL))
+		    (m > now ? m - now <= LEASE_SKEW_NS : now - m < (uint64_t)ttl_ms * 1000000ULL)) {
+			root_put(fs, root);
 			return STORE_CONFLICT;	/* live */
+		}
 	}
-	bfd = openat(fs->rootfd, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bfd = openat(root, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (bfd < 0) {
 		r = errno == ENOENT && ttl_ms == 0 ? STORE_MISS : STORE_ERROR;
 		goto out;
@@ -813,9 +891,10 @@ static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owne
 		close(bfd);
 		goto out;
 	}
-	r = lease_locked(fs, rel, bucket, owner, ttl_ms > 0 ? &seen : NULL);
+	r = lease_locked(root, rel, bucket, owner, ttl_ms > 0 ? &seen : NULL);
 	close(bfd);	/* releases the lock */
 out:
+	root_put(fs, root);
 	if (r == STORE_TIMEOUT && st)
 		STAT_ADD(st, timeouts, 1);
 	if (r == STORE_ERROR) {
@@ -919,7 +998,11 @@ struct store *store_folder_open(const struct cache_config *c)
 		return NULL;
 	}
 	fs->base.ops = &folder_ops;
-	fs->rootfd = fd;
+	/* Kept high, or not at all (root_get opens it per operation then). */
+	fs->rootfd = util_fd_high(fd);
+	fs->root_dev = sb.st_dev;
+	fs->root_ino = sb.st_ino;
+	close(fd);
 	snprintf(fs->dir, sizeof fs->dir, "%s", c->dir);
 	fs->max_size = c->max_size;
 	fs->chunk = fs->max_size / 16;
