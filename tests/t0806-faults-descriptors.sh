@@ -14,6 +14,8 @@
 #    mine/ must hold only the results file, the results what they are without
 #    libmemo, and the set must have reached the cache (a later run hits).
 source "$TOP/tests/lib.sh"
+hard=$(ulimit -Hn)
+[ "$hard" = unlimited ] || [ "$hard" -ge 4096 ] || skip "the hard RLIMIT_NOFILE is below 4096"
 
 cat >count.c <<'C'
 #include <fcntl.h>
