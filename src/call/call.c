@@ -18,6 +18,7 @@
 #include "call/call.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -367,12 +368,20 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 {
 	struct hook *h = data;
 	int primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
-	int caller_errno = errno, verifying, out_errno;
+	int caller_errno = errno, verifying, out_errno, cancel, outer_cancel;
 
 	(void)cif;
+	if (guard_taken()) {	/* libmemo's own call: its cancellation is off already */
+		errno = caller_errno;
+		evaluate_original(h, ret, args);
+		return;
+	}
+	/* libmemo's work is no cancellation point; the body's are (evaluate.h) */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	/* a hook whose first call failed to prime stays unmemoized, lock-free;
 	 * priming (files, the store) may have changed errno: the caller's first */
-	if (guard_taken() || !runtime_ready() || (primed ? primed < 0 : prime_hook(h) < 0)) {
+	if (!runtime_ready() || (primed ? primed < 0 : prime_hook(h) < 0)) {
+		pthread_setcancelstate(cancel, NULL);
 		errno = caller_errno;
 		evaluate_original(h, ret, args);
 		return;
@@ -380,9 +389,13 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	/* verify.c: `verify = FRACTION` recomputes this share of hits */
 	verifying = h->fn->verify > 0 && !h->fn->repeated && verify_due(h);
 	l1_errno = &errno;
+	outer_cancel = evaluate_cancel_state;	/* a call in a body: the body's */
+	evaluate_cancel_state = cancel;
 	guard_take();
 	out_errno = serve(h, ret, args, caller_errno, verifying);
 	guard_restore(0);	/* the guard was free: see the test above */
+	evaluate_cancel_state = outer_cancel;
+	pthread_setcancelstate(cancel, NULL);
 	if (out_errno == SERVE_UNKEYABLE) {
 		errno = caller_errno;
 		evaluate_original(h, ret, args);

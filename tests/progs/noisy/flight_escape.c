@@ -141,9 +141,9 @@ static void cancel_mode(void)
 		usleep(1000);
 	wait_asleep(b.tid);
 	pthread_cancel(tb);
-	join(tb, &b);
 	unlink(gate);
 	join(ta, &a);
+	join(tb, &b);
 	printf("%d -> %ld\n", 7, gated_square(7));
 
 	if (fopen(gate, "w") == NULL)
