@@ -39,6 +39,7 @@ struct flight {
 	bool waited;		/* another caller's computation was waited for */
 	pid_t pid;		/* the process that started this flight */
 	uint64_t owner;
+	uint64_t claim;		/* the slot's claim serial while we hold it */
 	uint64_t deadline_ns;	/* CLOCK_MONOTONIC: when waiting ends */
 	uint64_t sleep_ns;	/* next poll interval */
 	struct memo_key lease;	/* records_lease_key of the entry */
