@@ -53,7 +53,8 @@ static inline void flight_init(struct flight *f)
 	f->waited = false;
 }
 
-/* Entered with the guard taken; may sleep, never longer than the wait bound. */
+/* Entered with the guard taken and cancellation disabled (call.c); may
+ * sleep, never longer than the wait bound. */
 enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct flight *f);
 
 /* Release what the call holds (the lease after the result is stored, the
