@@ -18,6 +18,7 @@
 #include "call/call.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,6 +285,65 @@ static int unkeyable(struct hook *h)
 	return SERVE_UNKEYABLE;
 }
 
+/* The rest of serve after l1 missed: the store, the policies, the body.
+ * Runs with cancellation disabled; the body with the caller's state. */
+static int serve_miss(struct hook *h, void *ret, void **args, int caller_errno, int verifying,
+		      const struct l1_probe *pr, struct layout *l)
+{
+	const struct proto *p = &h->fn->proto;
+	struct flight fl;
+	struct memo_key k;
+	int call_errno, skip_store;
+	uint64_t t0, ns;
+
+	if (h->fn->repeated) {	/* repeat.c: the running mean */
+		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
+			return unkeyable(h);
+		return repeat_call(h, &k, ret, args, caller_errno);
+	}
+	skip_store = bypassing(h);
+	flight_init(&fl);
+	if (skip_store) {
+		STAT_ADD(&h->stats, lookups_skipped, 1);
+	} else {
+		t0 = util_now_ns();
+		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
+			return unkeyable(h);
+		if (verifying) {	/* verify.c: recompute a hit, compare, report */
+			int v = verify_call(h, &k, ret, args, l, caller_errno, &ns, &call_errno);
+			if (v == VERIFY_DIFFERENT)
+				store_result(h, &k, pr, ret, args, l, ns, call_errno);
+			if (v != VERIFY_NONE)
+				return call_errno;
+		} else {
+			int served_by_store = lookup(h, &k, pr, ret, args, l, &call_errno);
+			cost_update(&h->lookup_ns, util_now_ns() - t0);
+			if (served_by_store)
+				return call_errno;
+		}
+		/* single flight (flight.c): while another caller computes this key,
+		 * wait for its result; flight_end below releases what this call holds */
+		while (h->fn->single_flight && flight_next(h, &k, &fl) == FLIGHT_POLL)
+			if (lookup(h, &k, pr, ret, args, l, &call_errno)) {
+				flight_end(h, &fl, true);
+				return call_errno;
+			}
+	}
+	STAT_ADD(&h->stats, misses, 1);
+	if (explain_on)		/* explain.c: MEMO_EXPLAIN=1 says why it missed */
+		explain_miss(h, args, skip_store);
+
+	ns = evaluate_timed(h, ret, args, caller_errno, &call_errno);
+	cost_update(&h->body_ns, ns);
+	__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
+	if (ns < h->threshold_ns)
+		STAT_ADD(&h->stats, bypassed, 1);
+	else
+		store_result(h, skip_store ? NULL : &k, pr, ret, args, l, ns, call_errno);
+	flight_end(h, &fl, ns >= h->threshold_ns);
+	return call_errno;
+}
+
 /*
  * Serve one call with the guard taken: from l1, from the store, or by
  * evaluating the original and storing its result. Returns the errno the
@@ -294,11 +354,8 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 {
 	const struct proto *p = &h->fn->proto;
 	struct l1_probe probe, *pr = NULL;
-	struct flight fl;
-	struct memo_key k;
 	struct layout l;
-	int call_errno, skip_store;
-	uint64_t t0, ns;
+	int cancel, outer_cancel, r;
 
 	STAT_ADD(&h->stats, calls, 1);
 	if (layout_of(p, args, &l) < 0)
@@ -315,52 +372,27 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 			return f.saved_errno;
 		}
 	}
-	if (h->fn->repeated) {	/* repeat.c: the running mean */
-		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
-			return unkeyable(h);
-		return repeat_call(h, &k, ret, args, caller_errno);
-	}
-	skip_store = bypassing(h);
-	flight_init(&fl);
-	if (skip_store) {
-		STAT_ADD(&h->stats, lookups_skipped, 1);
-	} else {
-		t0 = util_now_ns();
-		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
-			return unkeyable(h);
-		if (verifying) {	/* verify.c: recompute a hit, compare, report */
-			int v = verify_call(h, &k, ret, args, &l, caller_errno, &ns, &call_errno);
-			if (v == VERIFY_DIFFERENT)
-				store_result(h, &k, pr, ret, args, &l, ns, call_errno);
-			if (v != VERIFY_NONE)
-				return call_errno;
-		} else {
-			int served_by_store = lookup(h, &k, pr, ret, args, &l, &call_errno);
-			cost_update(&h->lookup_ns, util_now_ns() - t0);
-			if (served_by_store)
-				return call_errno;
-		}
-		/* single flight (flight.c): while another caller computes this key,
-		 * wait for its result; flight_end below releases what this call holds */
-		while (h->fn->single_flight && flight_next(h, &k, &fl) == FLIGHT_POLL)
-			if (lookup(h, &k, pr, ret, args, &l, &call_errno)) {
-				flight_end(h, &fl, true);
-				return call_errno;
-			}
-	}
-	STAT_ADD(&h->stats, misses, 1);
-	if (explain_on)		/* explain.c: MEMO_EXPLAIN=1 says why it missed */
-		explain_miss(h, args, skip_store);
+	/* libmemo's work from here (the store, single flight's waits) is no
+	 * cancellation point; the body's are (evaluate.h). l1 has none. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	outer_cancel = evaluate_cancel_state;	/* a call in a body: the body's */
+	evaluate_cancel_state = cancel;
+	r = serve_miss(h, ret, args, caller_errno, verifying, pr, &l);
+	evaluate_cancel_state = outer_cancel;
+	pthread_setcancelstate(cancel, NULL);
+	return r;
+}
 
-	ns = evaluate_timed(h, ret, args, caller_errno, &call_errno);
-	cost_update(&h->body_ns, ns);
-	__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
-	if (ns < h->threshold_ns)
-		STAT_ADD(&h->stats, bypassed, 1);
-	else
-		store_result(h, skip_store ? NULL : &k, pr, ret, args, &l, ns, call_errno);
-	flight_end(h, &fl, ns >= h->threshold_ns);
-	return call_errno;
+/* A hook's first call primes it (prime.c: runtime_lock, files, the store)
+ * with cancellation disabled: no lock is left held by a cancelled thread. */
+static int prime(struct hook *h)
+{
+	int cancel, r;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	r = prime_hook(h);
+	pthread_setcancelstate(cancel, NULL);
+	return r;
 }
 
 void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
@@ -372,7 +404,7 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	(void)cif;
 	/* a hook whose first call failed to prime stays unmemoized, lock-free;
 	 * priming (files, the store) may have changed errno: the caller's first */
-	if (guard_taken() || !runtime_ready() || (primed ? primed < 0 : prime_hook(h) < 0)) {
+	if (guard_taken() || !runtime_ready() || (primed ? primed < 0 : prime(h) < 0)) {
 		errno = caller_errno;
 		evaluate_original(h, ret, args);
 		return;

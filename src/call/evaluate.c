@@ -6,10 +6,13 @@
 
 #include <errno.h>
 #include <ffi.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "base/guard.h"
 #include "base/util.h"
+
+__thread int evaluate_cancel_state = PTHREAD_CANCEL_ENABLE;
 
 void evaluate_original(struct hook *h, void *ret, void **args)
 {
@@ -21,13 +24,19 @@ uint64_t evaluate_timed(struct hook *h, void *ret, void **args, int caller_errno
 			int *call_errno)
 {
 	uint64_t t0, ns;
+	int ours;
 
+	/* The body may leave by longjmp, an exception or cancellation: it does
+	 * with the guard free and the caller's cancellation state, as it would
+	 * without libmemo (what it leaves taken in flight.c is reaped there). */
 	guard_restore(0);
+	pthread_setcancelstate(evaluate_cancel_state, &ours);
 	errno = caller_errno;
 	t0 = util_now_ns();
 	evaluate_original(h, ret, args);
 	ns = util_now_ns() - t0;
 	*call_errno = errno;
+	pthread_setcancelstate(ours, NULL);
 	guard_take();
 	STAT_ADD(&h->stats, evaluations, 1);
 	STAT_ADD(&h->stats, ns_in_function, ns);

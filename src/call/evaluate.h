@@ -52,9 +52,21 @@ static inline void evaluate_clear_padding(const struct scalar_type *t, void *v)
  * slot's padding cleared (evaluate_clear_padding). */
 void evaluate_original(struct hook *h, void *ret, void **args);
 
+/*
+ * Cancellation: libmemo's own work in a call (the store, single flight's
+ * waits, priming) runs with cancellation disabled, so that pthread_cancel
+ * never stops a thread inside it with a lock held or a slot taken. The body
+ * is where the program's cancellation points are: it runs with the state the
+ * caller had, which call_handler keeps here for this thread's current call
+ * (PTHREAD_CANCEL_ENABLE or _DISABLE). A cancellation that arrives while
+ * libmemo waits happens at the program's next cancellation point, in the body
+ * if it runs, after the call if the call is served: as after a hit.
+ */
+extern __thread int evaluate_cancel_state;
+
 /* Run the original as the caller would: the guard released for its time
  * (its own calls of hooked functions are memoized), errno as the caller left
- * it. Counts the evaluation and its time; returns the time in ns and
+ * it, the caller's cancellation state (evaluate_cancel_state). Counts the evaluation and its time; returns the time in ns and
  * *call_errno as the body left errno. Entered and left with the guard taken. */
 uint64_t evaluate_timed(struct hook *h, void *ret, void **args, int caller_errno,
 			int *call_errno);

@@ -24,6 +24,23 @@
  * over its lease at expiry; callers that arrived with it compute at their
  * own deadline. Any store failure means: compute now.
  *
+ * A caller may leave without flight_end: a longjmp or a C++ exception out
+ * of the body, or its thread cancelled in the body (libmemo's own waits are
+ * no cancellation points: call.c). Its slot records which thread holds it
+ * and where that call's struct flight lies on the thread's stack, so:
+ * - the same thread's next single-flight miss reaps its slots whose call is
+ *   no longer in progress (a frame at or below the new call's, on a stack
+ *   that grows down: the new call has overwritten it), dropping their leases;
+ *   and a key whose holder is an outer call of this very thread is computed
+ *   at once, never waited for (it would wait for itself);
+ * - a thread that exits (returns, pthread_exit, cancellation) releases every
+ *   slot it still holds (a pthread_key destructor), and waiters wake at once.
+ * A waiter in another thread cannot tell that a living holder left its call
+ * until that thread calls again or exits: it waits at most its bound. A slot
+ * reaped by mistake (a call made on another stack: sigaltstack, makecontext)
+ * costs one computation more, never a wrong result: a holder releases a slot
+ * only if it still holds its claim.
+ *
  * Calls store, records, stats, log. Any thread; after fork the child's
  * table is emptied (atfork), and a holder that forks inside the body leaves
  * the lease to the process that took it.
@@ -32,14 +49,16 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "call/evaluate.h"
+#include "base/guard.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "call/evaluate.h"
 #include "call/runtime.h"
 #include "store/records.h"
 
@@ -48,23 +67,41 @@
 #define POLL_MAX_NS 100000000ULL	/* then doubling up to 100 ms */
 
 enum { FL_START = 0, FL_LOCAL, FL_LEASE, FL_RECHECK, FL_DONE };
-enum { LOCAL_CLAIMED, LOCAL_WAITED, LOCAL_TIMEOUT };
+enum { LOCAL_CLAIMED, LOCAL_WAITED, LOCAL_TIMEOUT, LOCAL_SELF };
 
 /* A key being computed in this process. Under table.lock. */
 struct slot {
 	uint8_t key[KEY_HASH_BYTES];
 	bool busy;
 	bool stored;		/* how the last holder ended: a result stored */
+	bool leased;		/* the holder took the store lease (below) */
 	uint64_t gen;		/* bumped at each release: what waiters wait for */
+	uint64_t claim;		/* serial of the current claim: its holder's flight_end
+				 * releases the slot only while it is still this */
+	const void *holder;	/* the holding thread: its `self` */
+	uintptr_t frame;	/* the holding call's struct flight, on that thread's stack */
+	struct hook *h;		/* the lease, for whoever reaps an abandoned slot */
+	uint64_t owner;
+	struct memo_key lease;
 };
 
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t done;	/* broadcast at every release; CLOCK_MONOTONIC */
 	struct slot slot[FLIGHT_SLOTS];
+	uint64_t claims;	/* the last claim serial */
 } table = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* This thread: its address identifies the thread to the table, `held` counts
+ * the slots it holds (it alone changes it), `keyed` says the exit destructor
+ * is armed. */
+static __thread struct {
+	int held;
+	bool keyed;
+} self;
+
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_key_t exit_key;	/* its destructor releases an exiting thread's slots */
 static uint64_t nonce;		/* random per process image: owners never repeat */
 static uint64_t owner_seq;	/* atomic */
 
@@ -97,9 +134,75 @@ static void after_fork_child(void)
 	pthread_mutex_init(&table.lock, NULL);
 }
 
+/* A lease an abandoned slot held, to drop once the table is unlocked. */
+struct orphan {
+	struct hook *h;
+	uint64_t owner;
+	struct memo_key lease;
+};
+
+/* Under table.lock: free slot s, which this thread held, waking its waiters
+ * (they look up, then compute: nothing was stored); its lease goes to *o. */
+static bool abandon(struct slot *s, struct orphan *o)
+{
+	bool leased = s->leased;
+
+	if (leased) {
+		o->h = s->h;
+		o->owner = s->owner;
+		o->lease = s->lease;
+	}
+	s->busy = false;
+	s->leased = false;
+	s->stored = false;
+	s->gen++;
+	self.held--;
+	return leased;
+}
+
+/* Release this thread's slots whose calls are no longer in progress: all of
+ * them at thread exit (below = UINTPTR_MAX), or those whose struct flight lay
+ * at or below `below` on this stack. Drops their leases after. */
+static void reap(uintptr_t below)
+{
+	struct orphan o[FLIGHT_SLOTS];
+	int i, n = 0;
+
+	pthread_mutex_lock(&table.lock);
+	for (i = 0; i < FLIGHT_SLOTS; i++) {
+		struct slot *s = &table.slot[i];
+
+		if (s->busy && s->holder == &self && s->frame <= below && abandon(s, &o[n]))
+			n++;
+	}
+	self.held = 0;	/* recounted: after fork the table forgot the parent's */
+	for (i = 0; i < FLIGHT_SLOTS; i++)
+		if (table.slot[i].busy && table.slot[i].holder == &self)
+			self.held++;
+	pthread_cond_broadcast(&table.done);
+	pthread_mutex_unlock(&table.lock);
+	for (i = 0; i < n; i++)
+		if (runtime_ready())
+			memo_store->ops->lease(memo_store, &o[i].lease, o[i].owner, 0,
+					       &o[i].h->stats);
+}
+
+/* pthread_key destructor: the thread is exiting, none of its calls goes on. */
+static void thread_exit(void *unused)
+{
+	int was = guard_take();
+
+	(void)unused;
+	if (self.held)
+		reap(UINTPTR_MAX);
+	guard_restore(was);
+}
+
 static void setup(void)
 {
 	cond_init();
+	if (pthread_key_create(&exit_key, thread_exit) != 0)
+		exit_key = (pthread_key_t)-1;
 	if (getrandom(&nonce, sizeof nonce, GRND_NONBLOCK) != sizeof nonce)
 		nonce = util_now_ns();
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
@@ -136,8 +239,14 @@ static int local_step(const struct memo_key *k, struct flight *f, bool *stored)
 				free_slot = s;
 		} else if (!memcmp(s->key, k->hash, KEY_HASH_BYTES)) {
 			uint64_t gen = s->gen;
+
+			if (s->holder == &self) {	/* an outer call of ours: never wait */
+				r = LOCAL_SELF;
+				goto out;
+			}
 			struct timespec until = abs_time(f->deadline_ns);
 
+			until = abs_time(f->deadline_ns);
 			while (s->gen == gen && util_now_ns() < f->deadline_ns)
 				pthread_cond_timedwait(&table.done, &table.lock, &until);
 			/* Another key may have used the slot since: then `stored` is
@@ -150,7 +259,12 @@ static int local_step(const struct memo_key *k, struct flight *f, bool *stored)
 	if (free_slot) {
 		memcpy(free_slot->key, k->hash, KEY_HASH_BYTES);
 		free_slot->busy = true;
+		free_slot->leased = false;
+		free_slot->claim = f->claim = ++table.claims;
+		free_slot->holder = &self;
+		free_slot->frame = (uintptr_t)f;
 		f->slot = (int)(free_slot - table.slot);
+		self.held++;
 	}
 out:
 	pthread_mutex_unlock(&table.lock);
@@ -183,6 +297,18 @@ static enum flight_step lease_step(struct hook *h, const struct memo_key *k, str
 	now = util_now_ns();
 	if (r == STORE_HIT) {
 		f->leased = true;
+		if (f->slot >= 0) {	/* for reap, should this call never end */
+			struct slot *sl = &table.slot[f->slot];
+
+			pthread_mutex_lock(&table.lock);
+			if (sl->busy && sl->claim == f->claim) {
+				sl->h = h;
+				sl->owner = f->owner;
+				sl->lease = f->lease;
+				sl->leased = true;
+			}
+			pthread_mutex_unlock(&table.lock);
+		}
 		/* The last holder may have stored and dropped between our miss
 		 * and now: look once more before computing. */
 		f->state = FL_RECHECK;
@@ -207,6 +333,12 @@ enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct fl
 
 	if (f->state == FL_START) {
 		pthread_once(&once, setup);
+		if (self.held)	/* calls of ours that were left (longjmp, throw) */
+			reap((uintptr_t)f);
+		if (!self.keyed && exit_key != (pthread_key_t)-1) {
+			pthread_setspecific(exit_key, &self);
+			self.keyed = true;
+		}
 		f->deadline_ns = util_now_ns() + (uint64_t)(h->fn->single_flight_wait_s * 1e9);
 		f->sleep_ns = POLL_MIN_NS;
 		f->owner = 0;
@@ -224,6 +356,8 @@ enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct fl
 			case LOCAL_TIMEOUT:
 				f->waited = true;
 				return compute(h, f, true);
+			case LOCAL_SELF:
+				return compute(h, f, false);
 			}
 		}
 		f->state = FL_LEASE;
@@ -251,10 +385,14 @@ void flight_end(struct hook *h, struct flight *f, bool stored)
 		struct slot *s = &table.slot[f->slot];
 
 		pthread_mutex_lock(&table.lock);
-		s->busy = false;
-		s->stored = stored;
-		s->gen++;
-		pthread_cond_broadcast(&table.done);
+		if (s->busy && s->claim == f->claim) {	/* else reaped already */
+			s->busy = false;
+			s->leased = false;
+			s->stored = stored;
+			s->gen++;
+			self.held--;
+			pthread_cond_broadcast(&table.done);
+		}
 		pthread_mutex_unlock(&table.lock);
 	}
 	if (f->waited)

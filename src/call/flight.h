@@ -39,6 +39,7 @@ struct flight {
 	bool waited;		/* another caller's computation was waited for */
 	pid_t pid;		/* the process that started this flight */
 	uint64_t owner;
+	uint64_t claim;		/* the slot's claim serial while we hold it */
 	uint64_t deadline_ns;	/* CLOCK_MONOTONIC: when waiting ends */
 	uint64_t sleep_ns;	/* next poll interval */
 	struct memo_key lease;	/* records_lease_key of the entry */
@@ -52,7 +53,8 @@ static inline void flight_init(struct flight *f)
 	f->waited = false;
 }
 
-/* Entered with the guard taken; may sleep, never longer than the wait bound. */
+/* Entered with the guard taken and cancellation disabled (call.c); may
+ * sleep, never longer than the wait bound. */
 enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct flight *f);
 
 /* Release what the call holds (the lease after the result is stored, the
