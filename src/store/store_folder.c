@@ -35,9 +35,11 @@
  * every entry and removes the least recently used (oldest mtime first) until
  * the total is under 90% of max_size, then writes the exact total back. So the
  * folder can overshoot by at most one chunk per writing process, and a scan
- * runs once per ~10% of max_size written. store_free adds what is left (a
- * process that exits without it leaves the estimate short by less than a
- * chunk, until the next scan makes it exact again). A hit refreshes the entry's mtime
+ * runs once per ~10% of max_size written. store_sync (the engine's exit) and
+ * store_free add what is left, so any number of short processes, each
+ * writing less than a chunk, are all counted (one killed before its exit
+ * leaves the estimate short by less than a chunk, until the next scan makes
+ * it exact again). A hit refreshes the entry's mtime
  * (one futimens) when it is older than a minute: LRU at minute resolution
  * without a metadata write on every hit.
  *
@@ -695,6 +697,16 @@ static void folder_report(struct store *s, FILE *out)
 			"stale", sc.stale_tmps);
 }
 
+/* At exit (store_sync): what this process wrote since its last sync goes
+ * into .size, waiting (bounded) for the lock, since no later set will. */
+static void folder_sync_op(struct store *s)
+{
+	struct folder_store *fs = FS(s);
+
+	if (fs->max_size && __atomic_load_n(&fs->unsynced, __ATOMIC_RELAXED))
+		folder_sync(fs, true);
+}
+
 static void folder_free(struct store *s)
 {
 	struct folder_store *fs = FS(s);
@@ -835,6 +847,7 @@ static const struct store_ops folder_ops = {
 	.after_fork = folder_after_fork,
 	.report = folder_report,
 	.free = folder_free,
+	.sync = folder_sync_op,
 	.lease = folder_lease,
 };
 
