@@ -23,12 +23,21 @@
  *                   never read, and is removed by a later scan once an hour old.
  *   ab/lease1-...   a single-flight lease (see folder_lease below; its key
  *                   is records.h's): 16 hex digits naming its owner.
- *   .size           the shared estimate of the entries' total bytes (decimal
- *                   text), and, by flock on it, the right to update it and to
- *                   evict: one evictor at a time, others skip (never wait).
+ *   .size           the shared estimate of the entries' total size on disk
+ *                   (decimal text), and, by flock on it, the right to update
+ *                   it and to evict: one evictor at a time, others skip
+ *                   (never wait).
  *
- * Eviction: each process counts the bytes it wrote since it last added them
- * to .size (`unsynced`). On its first set, when that reaches a chunk
+ * Sizes are on disk: max_size bounds what the entries take (du), not their
+ * bytes, since a 104-byte entry takes a whole 4 KiB block. An entry counts
+ * max(st_blocks * 512, its size rounded up to the filesystem's block), in
+ * the count (fstat of the written temp) and in the scan alike (entry_disk):
+ * the rounding covers a filesystem that has not allocated yet (delayed
+ * allocation). The folders themselves (the root and up to 256 buckets) are
+ * not counted.
+ *
+ * Eviction: each process counts the disk bytes it wrote since it last added
+ * them to .size (`unsynced`). On its first set, when that reaches a chunk
  * (max_size/16, at most 8 MiB), or when the last known estimate plus it
  * exceeds max_size, it adds
  * them to .size; if the sum exceeds max_size (or .size is missing) it scans
@@ -69,6 +78,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,6 +108,7 @@ struct folder_store {
 	char dir[PATH_MAX];
 	uint64_t max_size;	/* 0 = unbounded */
 	uint64_t chunk;
+	uint64_t block;		/* the filesystem's allocation unit (entry_disk) */
 	int lock_wait_ms;
 	uint64_t nonce;		/* temp-name uniqueness across hosts sharing a folder */
 	/* Atomics, any thread: */
@@ -133,6 +144,15 @@ static void warn_once(struct folder_store *fs, enum folder_op op, int err,
 static uint64_t mtime_ns(const struct stat *st)
 {
 	return (uint64_t)st->st_mtim.tv_sec * 1000000000ULL + st->st_mtim.tv_nsec;
+}
+
+/* What an entry of `size` bytes takes on disk, st_blocks as fstat gave it:
+ * the larger of the blocks allocated and the size rounded up to a block. */
+static uint64_t entry_disk(const struct folder_store *fs, uint64_t size, uint64_t blocks)
+{
+	uint64_t rounded = (size + fs->block - 1) / fs->block * fs->block;
+
+	return blocks * 512 > rounded ? blocks * 512 : rounded;
 }
 
 /* "ab/KEY" into rel (and the bucket "ab" into bucket). -1 for a key text the
@@ -312,6 +332,7 @@ static int folder_write(struct folder_store *fs, const char *rel,
 			struct memo_stats *st)
 {
 	char tmp[64 + KEY_TEXT_MAX];
+	struct stat sb;
 	int fd = -1, err, tries;
 
 	for (tries = 0; tries < 4; tries++) {
@@ -342,6 +363,8 @@ static int folder_write(struct folder_store *fs, const char *rel,
 		close(fd);
 		goto fail_unlink;
 	}
+	if (fstat(fd, &sb) < 0)
+		sb.st_blocks = 0;	/* entry_disk rounds the size up instead */
 	if (close(fd) < 0) {	/* NFS and quotas may report here */
 		err = errno;
 		goto fail_unlink;
@@ -352,7 +375,7 @@ static int folder_write(struct folder_store *fs, const char *rel,
 	}
 	if (st)
 		STAT_ADD(st, bytes_written, len);
-	folder_account(fs, len);
+	folder_account(fs, entry_disk(fs, len, (uint64_t)sb.st_blocks));
 	return 0;
 fail_unlink:
 	unlinkat(fs->rootfd, tmp, 0);
@@ -469,8 +492,8 @@ static int folder_del(struct store *s, const struct memo_key *k,
 /* --- size accounting and eviction (not on the hot path: amortized) --- */
 
 struct scan {
-	uint64_t entries, bytes, oldest, newest, stale_tmps;
-	uint64_t *mtimes;	/* with sizes interleaved: mtime, size, mtime, ... */
+	uint64_t entries, bytes, disk, oldest, newest, stale_tmps;
+	uint64_t *mtimes;	/* with disk sizes interleaved: mtime, disk, mtime, ... */
 	size_t n, cap;
 	bool oom;
 };
@@ -498,7 +521,7 @@ static void scan_bucket(struct folder_store *fs, int b, struct scan *sc,
 	}
 	while ((de = readdir(d))) {
 		struct stat sb;
-		uint64_t m;
+		uint64_t m, disk;
 
 		if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
@@ -514,9 +537,11 @@ static void scan_bucket(struct folder_store *fs, int b, struct scan *sc,
 		}
 		if (!S_ISREG(sb.st_mode))
 			continue;
+		disk = entry_disk(fs, (uint64_t)sb.st_size, (uint64_t)sb.st_blocks);
 		if (collect) {
 			sc->entries++;
 			sc->bytes += sb.st_size;
+			sc->disk += disk;
 			if (!sc->oldest || m < sc->oldest)
 				sc->oldest = m;
 			if (m > sc->newest)
@@ -534,13 +559,13 @@ static void scan_bucket(struct folder_store *fs, int b, struct scan *sc,
 					sc->cap = nc;
 				}
 				sc->mtimes[sc->n++] = m;
-				sc->mtimes[sc->n++] = sb.st_size;
+				sc->mtimes[sc->n++] = disk;
 			}
 		} else if (m < cutoff || (m == cutoff && *ties)) {
 			if (unlinkat(dfd, de->d_name, 0) == 0) {
 				if (m == cutoff)
 					(*ties)--;
-				*freed += sb.st_size;
+				*freed += disk;
 				(*evicted)++;
 			}
 		}
@@ -556,7 +581,7 @@ static int cmp_mtime(const void *a, const void *b)
 }
 
 /* Scan everything; evict the least recently used until under 90% of
- * max_size. Returns the total bytes left. Caller holds the .size lock. */
+ * max_size on disk. Returns the disk bytes left. Caller holds the .size lock. */
 static uint64_t folder_evict(struct folder_store *fs)
 {
 	struct scan sc = { 0 };
@@ -568,15 +593,15 @@ static uint64_t folder_evict(struct folder_store *fs)
 	sc.cap = sc.mtimes ? 4096 : 0;
 	for (int b = 0; b < 256; b++)
 		scan_bucket(fs, b, &sc, 0, NULL, NULL, NULL, true, true);
-	if (sc.bytes <= fs->max_size || !sc.mtimes || sc.oom) {
-		if (sc.bytes > fs->max_size)
+	if (sc.disk <= fs->max_size || !sc.mtimes || sc.oom) {
+		if (sc.disk > fs->max_size)
 			warn_once(fs, OP_EVICT, ENOMEM, "cannot evict", SIZE_FILE);
 		free(sc.mtimes);
-		return sc.bytes;
+		return sc.disk;
 	}
 	/* Sort (mtime, size) pairs by mtime; find the cutoff that frees enough. */
 	qsort(sc.mtimes, sc.n / 2, 2 * sizeof *sc.mtimes, cmp_mtime);
-	need = sc.bytes - target;
+	need = sc.disk - target;
 	for (i = 0; i < sc.n && got < need; i += 2) {
 		got += sc.mtimes[i + 1];
 		cutoff = sc.mtimes[i];
@@ -587,9 +612,9 @@ static uint64_t folder_evict(struct folder_store *fs)
 	free(sc.mtimes);
 	for (int b = 0; b < 256; b++)
 		scan_bucket(fs, b, &sc, cutoff, &ties, &freed, &evicted, false, false);
-	log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes) to stay under max_size",
-		 fs->dir, evicted, freed);
-	return sc.bytes > freed ? sc.bytes - freed : 0;
+	log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes on disk) to stay under "
+		 "max_size", fs->dir, evicted, freed);
+	return sc.disk > freed ? sc.disk - freed : 0;
 }
 
 /* Add this process's unsynced bytes to .size, and evict when over the bound.
@@ -684,10 +709,11 @@ static void folder_report(struct store *s, FILE *out)
 		scan_bucket(fs, b, &sc, 0, NULL, NULL, NULL, true, false);
 	fprintf(out, "folder store '%s'\n", fs->dir);
 	fprintf(out, "  %-8s %" PRIu64 "\n", "entries", sc.entries);
-	fprintf(out, "  %-8s %" PRIu64, "bytes", sc.bytes);
+	fprintf(out, "  %-8s %" PRIu64 "\n", "bytes", sc.bytes);
+	fprintf(out, "  %-8s %" PRIu64, "on disk", sc.disk);
 	if (fs->max_size)
 		fprintf(out, " of max_size %" PRIu64 " (%.1f%%)\n", fs->max_size,
-			100.0 * sc.bytes / fs->max_size);
+			100.0 * sc.disk / fs->max_size);
 	else
 		fprintf(out, " (no max_size)\n");
 	print_time(out, "oldest", sc.oldest);
@@ -875,6 +901,7 @@ static int mkdir_p(const char *dir)
 struct store *store_folder_open(const struct cache_config *c)
 {
 	struct folder_store *fs;
+	struct statvfs vfs;
 	struct stat sb;
 	mode_t was = 0;
 	int fd;
@@ -941,6 +968,9 @@ struct store *store_folder_open(const struct cache_config *c)
 	if (!fs->chunk)
 		fs->chunk = 1;
 	fs->estimate = ESTIMATE_UNKNOWN;
+	/* f_frsize is the allocation unit; anything odd: a page */
+	fs->block = fstatvfs(fd, &vfs) == 0 && vfs.f_frsize >= 512 &&
+		    vfs.f_frsize <= (1 << 20) ? vfs.f_frsize : 4096;
 	fs->lock_wait_ms = c->timeout_ms > 0 ? c->timeout_ms : 50;
 	if (getrandom(&fs->nonce, sizeof fs->nonce, GRND_NONBLOCK) != sizeof fs->nonce)
 		fs->nonce = util_wall_ns() ^ ((uint64_t)getpid() << 32);
