@@ -25,8 +25,9 @@
  *                   is records.h's): 16 hex digits naming its owner.
  *   .size           the shared estimate of the entries' total size on disk
  *                   (decimal text), and, by flock on it, the right to update
- *                   it and to evict: one evictor at a time, others skip
- *                   (never wait).
+ *                   it: held for a read and a write, never across a scan.
+ *                   The right to evict is a flock on the root folder: one
+ *                   evictor at a time, others skip (never wait).
  *
  * Sizes are on disk: max_size bounds what the entries take (du), not their
  * bytes, since a 104-byte entry takes a whole 4 KiB block. An entry counts
@@ -40,9 +41,11 @@
  * them to .size (`unsynced`). On its first set, when that reaches a chunk
  * (max_size/16, at most 8 MiB), or when the last known estimate plus it
  * exceeds max_size, it adds
- * them to .size; if the sum exceeds max_size (or .size is missing) it scans
+ * them to .size; if the sum exceeds max_size (or .size is missing) and no
+ * other process is evicting, it scans
  * every entry and removes the least recently used (oldest mtime first) until
- * the total is under 90% of max_size, then writes the exact total back. So the
+ * the total is under 90% of max_size, then writes back that total plus what
+ * others added to .size during the scan. So the
  * folder can overshoot by at most one chunk per writing process, and a scan
  * runs once per ~10% of max_size written. store_sync (the engine's exit) and
  * store_free add what is left, so any number of short processes, each
@@ -581,7 +584,7 @@ static int cmp_mtime(const void *a, const void *b)
 }
 
 /* Scan everything; evict the least recently used until under 90% of
- * max_size on disk. Returns the disk bytes left. Caller holds the .size lock. */
+ * max_size on disk. Returns the disk bytes left. Caller holds evict_lock. */
 static uint64_t folder_evict(struct folder_store *fs)
 {
 	struct scan sc = { 0 };
@@ -617,18 +620,56 @@ static uint64_t folder_evict(struct folder_store *fs)
 	return sc.disk > freed ? sc.disk - freed : 0;
 }
 
+/* .size (fd, locked): its total, and whether it is one (a number and a
+ * newline; a missing or torn file is not, and makes this sync scan). */
+static bool size_read(int fd, uint64_t *total)
+{
+	char buf[32], *end;
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+
+	*total = 0;
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	*total = strtoull(buf, &end, 10);
+	return end != buf && *end == '\n';
+}
+
+static void size_write(struct folder_store *fs, int fd, uint64_t total)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%" PRIu64 "\n", total);
+
+	if (pwrite(fd, buf, n, 0) != n || ftruncate(fd, n) < 0)
+		warn_once(fs, OP_EVICT, errno, "cannot write the size file", SIZE_FILE);
+	__atomic_store_n(&fs->estimate, total, __ATOMIC_RELAXED);
+}
+
+/* The right to evict: flock on a descriptor of the root folder of its own
+ * (flock is per open file, so threads of one process exclude each other
+ * too). One evictor at a time; others skip, never wait. -1: not ours. */
+static int evict_lock(struct folder_store *fs)
+{
+	int fd = openat(fs->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* Add this process's unsynced bytes to .size, and evict when over the bound.
  * On a set it never waits: if another process holds .size, the bytes stay
- * unsynced and are added on a later set. At store_free it waits (bounded),
- * since there is no later set. */
+ * unsynced and are added on a later set. At store_sync and store_free it
+ * waits (bounded), since there is no later set; .size is never held across
+ * a scan, so that wait is short. */
 static void folder_sync(struct folder_store *fs, bool wait)
 {
 	struct stat sb;
-	char buf[32];
-	uint64_t total = 0, u;
-	bool known = false;
-	ssize_t n;
-	int fd;
+	uint64_t total, u, now, left;
+	bool known;
+	int fd, efd = -1;
 
 	fd = util_open_regular(fs->rootfd, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, &sb);
 	if (fd == -1 && errno == EACCES &&
@@ -652,21 +693,25 @@ static void folder_sync(struct folder_store *fs, bool wait)
 		return;
 	}
 	u = __atomic_exchange_n(&fs->unsynced, 0, __ATOMIC_RELAXED);
-	n = pread(fd, buf, sizeof buf - 1, 0);
-	if (n > 0) {
-		char *end;
-
-		buf[n] = 0;
-		total = strtoull(buf, &end, 10);
-		known = end != buf && *end == '\n';
-	}
+	known = size_read(fd, &total);
 	total += u;
-	if (!known || total > fs->max_size)
-		total = folder_evict(fs);
-	n = snprintf(buf, sizeof buf, "%" PRIu64 "\n", total);
-	if (pwrite(fd, buf, n, 0) != n || ftruncate(fd, n) < 0)
-		warn_once(fs, OP_EVICT, errno, "cannot write the size file", SIZE_FILE);
-	__atomic_store_n(&fs->estimate, total, __ATOMIC_RELAXED);
+	size_write(fs, fd, total);
+	if ((known && total <= fs->max_size) || (efd = evict_lock(fs)) < 0) {
+		close(fd);	/* over the bound with an evictor at work: it counts ours */
+		return;
+	}
+	/* The scan runs with .size released, so others' counts (at their exit
+	 * too) never wait for a scan. What they add meanwhile is added to what
+	 * the scan leaves: an entry both scanned and added counts twice until
+	 * the next scan (over the truth, never under). */
+	flock(fd, LOCK_UN);
+	left = folder_evict(fs);
+	if (lock_bounded(fd, fs->lock_wait_ms) == 0) {
+		if (size_read(fd, &now) && now > total)
+			left += now - total;
+		size_write(fs, fd, left);
+	}
+	close(efd);
 	close(fd);
 }
 
