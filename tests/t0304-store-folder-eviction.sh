@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Owns: max_size of the folder store: least-recently-used entries go first (a
-# hit refreshes an entry), and the folder stays under the bound with one
-# writer and with four at once. Calls $P/unit/store_folder. Ages are set with
-# touch, never waited for.
+# Owns: max_size of the folder store, in disk blocks: least-recently-used
+# entries go first (a hit refreshes an entry), and the folder stays under the
+# bound with one writer and with four at once. Calls $P/unit/store_folder.
+# Ages are set with touch, never waited for. Sizes are what the entries take
+# on disk (st_blocks), so they follow the filesystem's block.
 source "$TOP/tests/lib.sh"
 S="$P/unit/store_folder"
 c="$T/cache"
-max=100000
-entry=$((88 + 8 + 8000))	# value header + part length + payload
+blk=$(stat -f -c %S "$T")
+ondisk() { echo $((($1 + blk - 1) / blk * blk)); }
+entry=$(ondisk $((88 + 8 + 8000)))	# value header + part length + payload
+max=$((11 * entry))
+# A big entry of ~3.5 entries: over the bound, and evicting it back to 90%
+# takes exactly the four least recently used.
+bigpay=$((3 * entry + entry / 2 - 96))
+[ $(($(ondisk $((bigpay + 96))) * 10)) -gt $((29 * entry)) ] &&
+	[ $(($(ondisk $((bigpay + 96))) * 10)) -le $((39 * entry)) ] ||
+	skip "a block of $blk bytes is too coarse for this test's sizes"
 
-total() {	# bytes in entries (temp and bookkeeping files start with '.')
-	find "$c" -type f ! -name '.*' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'
+total() {	# disk bytes of entries (temp and bookkeeping files start with '.')
+	find "$c" -type f ! -name '.*' -printf '%b\n' | awk '{ s += $1 } END { print s * 512 }'
 }
 path_of() { find "$c" -name "$("$S" "$c" text "$1")"; }
 
@@ -24,8 +33,8 @@ done
 note "hits on k2 and k5 make them recently used"
 "$S" -m $max "$c" get k2 >/dev/null 2>&1 || fail "get k2"
 "$S" -m $max "$c" get k5 >/dev/null 2>&1 || fail "get k5"
-note "a 40000-byte entry pushes the folder over the bound"
-"$S" -m $max "$c" set big 40000 1 >/dev/null 2>&1 || fail "set big"
+note "a $bigpay-byte entry pushes the folder over the bound"
+"$S" -m $max "$c" set big $bigpay 1 >/dev/null 2>&1 || fail "set big"
 for k in k0 k1 k3 k4; do
 	"$S" "$c" get $k >/dev/null 2>&1; expect_eq $? 1 "least recently used $k evicted"
 done

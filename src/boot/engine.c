@@ -96,7 +96,9 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 }
 
 /* Runs at exit (also in forked children). The store is left open: other
- * threads may still be inside hooked calls, and they now call originals. */
+ * threads may still be inside hooked calls, and they now call originals. It
+ * is synced: a short process's count of bytes written reaches the folder's
+ * size file, so that any number of them stays under max_size. */
 __attribute__((destructor)) static void memo_stop(void)
 {
 	struct stats_row rows[256];
@@ -104,6 +106,7 @@ __attribute__((destructor)) static void memo_stop(void)
 
 	if (__atomic_exchange_n(&memo_state, MEMO_STOPPING, __ATOMIC_ACQ_REL) != MEMO_READY)
 		return;
+	store_sync(__atomic_load_n(&memo_store, __ATOMIC_ACQUIRE));
 	for (i = 0; i < nhooks && n < (int)(sizeof rows / sizeof rows[0]); i++)
 		if (hooks[i].state == HOOK_ACTIVE || STAT_GET(&hooks[i].stats, calls))
 			rows[n++] = (struct stats_row){ hooks[i].fn->symbol, &hooks[i].stats };

@@ -106,6 +106,12 @@ static void layered_report(struct store *s, FILE *out)
 	LS(s)->back->ops->report(LS(s)->back, out);
 }
 
+static void layered_sync(struct store *s)
+{
+	store_sync(LS(s)->front);
+	store_sync(LS(s)->back);
+}
+
 static void layered_free(struct store *s)
 {
 	store_free(LS(s)->front);
@@ -123,6 +129,7 @@ static const struct store_ops layered_ops = {
 	.after_fork = layered_after_fork,
 	.report = layered_report,
 	.free = layered_free,
+	.sync = layered_sync,
 	.lease = layered_lease,
 };
 

@@ -50,6 +50,10 @@ struct store_ops {
 	 * for servers, each one's status and hit ratio. Not for the hot path. */
 	void (*report)(struct store *s, FILE *out);
 	void (*free)(struct store *s);
+	/* Write out what this process holds back from other processes (the
+	 * folder's count of bytes written), the store staying open: at exit,
+	 * where other threads may still call. NULL: nothing held back. */
+	void (*sync)(struct store *s);
 	/* Single flight (flight.c): a lease under key k (records_lease_key),
 	 * held by `owner` (nonzero, unique per caller). ttl_ms > 0 takes it, or
 	 * takes over one older than ttl_ms (its holder died or overran):
@@ -112,6 +116,12 @@ static inline void store_after_fork(struct store *s)
 {
 	if (s->ops->after_fork)
 		s->ops->after_fork(s);
+}
+
+static inline void store_sync(struct store *s)
+{
+	if (s && s->ops->sync)
+		s->ops->sync(s);
 }
 
 static inline void store_free(struct store *s)

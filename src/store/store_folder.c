@@ -23,21 +23,35 @@
  *                   never read, and is removed by a later scan once an hour old.
  *   ab/lease1-...   a single-flight lease (see folder_lease below; its key
  *                   is records.h's): 16 hex digits naming its owner.
- *   .size           the shared estimate of the entries' total bytes (decimal
- *                   text), and, by flock on it, the right to update it and to
- *                   evict: one evictor at a time, others skip (never wait).
+ *   .size           the shared estimate of the entries' total size on disk
+ *                   (decimal text), and, by flock on it, the right to update
+ *                   it: held for a read and a write, never across a scan.
+ *                   The right to evict is a flock on the root folder: one
+ *                   evictor at a time, others skip (never wait).
  *
- * Eviction: each process counts the bytes it wrote since it last added them
- * to .size (`unsynced`). On its first set, when that reaches a chunk
+ * Sizes are on disk: max_size bounds what the entries take (du), not their
+ * bytes, since a 104-byte entry takes a whole 4 KiB block. An entry counts
+ * max(st_blocks * 512, its size rounded up to the filesystem's block), in
+ * the count (fstat of the written temp) and in the scan alike (entry_disk):
+ * the rounding covers a filesystem that has not allocated yet (delayed
+ * allocation). The folders themselves (the root and up to 256 buckets) are
+ * not counted.
+ *
+ * Eviction: each process counts the disk bytes it wrote since it last added
+ * them to .size (`unsynced`). On its first set, when that reaches a chunk
  * (max_size/16, at most 8 MiB), or when the last known estimate plus it
  * exceeds max_size, it adds
- * them to .size; if the sum exceeds max_size (or .size is missing) it scans
+ * them to .size; if the sum exceeds max_size (or .size is missing) and no
+ * other process is evicting, it scans
  * every entry and removes the least recently used (oldest mtime first) until
- * the total is under 90% of max_size, then writes the exact total back. So the
+ * the total is under 90% of max_size, then writes back that total plus what
+ * others added to .size during the scan. So the
  * folder can overshoot by at most one chunk per writing process, and a scan
- * runs once per ~10% of max_size written. store_free adds what is left (a
- * process that exits without it leaves the estimate short by less than a
- * chunk, until the next scan makes it exact again). A hit refreshes the entry's mtime
+ * runs once per ~10% of max_size written. store_sync (the engine's exit) and
+ * store_free add what is left, so any number of short processes, each
+ * writing less than a chunk, are all counted (one killed before its exit
+ * leaves the estimate short by less than a chunk, until the next scan makes
+ * it exact again). A hit refreshes the entry's mtime
  * (one futimens) when it is older than a minute: LRU at minute resolution
  * without a metadata write on every hit.
  *
@@ -67,6 +81,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,6 +115,7 @@ struct folder_store {
 	char dir[PATH_MAX];
 	uint64_t max_size;	/* 0 = unbounded */
 	uint64_t chunk;
+	uint64_t block;		/* the filesystem's allocation unit (entry_disk) */
 	int lock_wait_ms;
 	uint64_t nonce;		/* temp-name uniqueness across hosts sharing a folder */
 	/* Atomics, any thread: */
@@ -178,6 +194,15 @@ static void root_put(struct folder_store *fs, int root)
 	if (root != fs->rootfd)
 		close(root);
 	errno = saved;
+}
+
+/* What an entry of `size` bytes takes on disk, st_blocks as fstat gave it:
+ * the larger of the blocks allocated and the size rounded up to a block. */
+static uint64_t entry_disk(const struct folder_store *fs, uint64_t size, uint64_t blocks)
+{
+	uint64_t rounded = (size + fs->block - 1) / fs->block * fs->block;
+
+	return blocks * 512 > rounded ? blocks * 512 : rounded;
 }
 
 /* "ab/KEY" into rel (and the bucket "ab" into bucket). -1 for a key text the
@@ -361,6 +386,7 @@ static int folder_write(struct folder_store *fs, int root, const char *rel,
 			struct memo_stats *st)
 {
 	char tmp[64 + KEY_TEXT_MAX];
+	struct stat sb;
 	int fd = -1, err, tries;
 
 	for (tries = 0; tries < 4; tries++) {
@@ -391,6 +417,8 @@ static int folder_write(struct folder_store *fs, int root, const char *rel,
 		close(fd);
 		goto fail_unlink;
 	}
+	if (fstat(fd, &sb) < 0)
+		sb.st_blocks = 0;	/* entry_disk rounds the size up instead */
 	if (close(fd) < 0) {	/* NFS and quotas may report here */
 		err = errno;
 		goto fail_unlink;
@@ -401,7 +429,7 @@ static int folder_write(struct folder_store *fs, int root, const char *rel,
 	}
 	if (st)
 		STAT_ADD(st, bytes_written, len);
-	folder_account(fs, root, len);
+	folder_account(fs, root, entry_disk(fs, len, (uint64_t)sb.st_blocks));
 	return 0;
 fail_unlink:
 	unlinkat(root, tmp, 0);
@@ -534,15 +562,15 @@ static int folder_del(struct store *s, const struct memo_key *k,
 /* --- size accounting and eviction (not on the hot path: amortized) --- */
 
 struct scan {
-	uint64_t entries, bytes, oldest, newest, stale_tmps;
-	uint64_t *mtimes;	/* with sizes interleaved: mtime, size, mtime, ... */
+	uint64_t entries, bytes, disk, oldest, newest, stale_tmps;
+	uint64_t *mtimes;	/* with disk sizes interleaved: mtime, disk, mtime, ... */
 	size_t n, cap;
 	bool oom;
 };
 
 /* Visit every entry of bucket b. pass 1 (cutoff == 0) collects; pass 2
  * removes entries older than cutoff, and `*ties` of those exactly at it. */
-static void scan_bucket(int root, int b, struct scan *sc,
+static void scan_bucket(struct folder_store *fs, int root, int b, struct scan *sc,
 			uint64_t cutoff, uint64_t *ties, uint64_t *freed,
 			uint64_t *evicted, bool collect, bool clean)
 {
@@ -563,7 +591,7 @@ static void scan_bucket(int root, int b, struct scan *sc,
 	}
 	while ((de = readdir(d))) {
 		struct stat sb;
-		uint64_t m;
+		uint64_t m, disk;
 
 		if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
@@ -579,9 +607,11 @@ static void scan_bucket(int root, int b, struct scan *sc,
 		}
 		if (!S_ISREG(sb.st_mode))
 			continue;
+		disk = entry_disk(fs, (uint64_t)sb.st_size, (uint64_t)sb.st_blocks);
 		if (collect) {
 			sc->entries++;
 			sc->bytes += sb.st_size;
+			sc->disk += disk;
 			if (!sc->oldest || m < sc->oldest)
 				sc->oldest = m;
 			if (m > sc->newest)
@@ -599,13 +629,13 @@ static void scan_bucket(int root, int b, struct scan *sc,
 					sc->cap = nc;
 				}
 				sc->mtimes[sc->n++] = m;
-				sc->mtimes[sc->n++] = sb.st_size;
+				sc->mtimes[sc->n++] = disk;
 			}
 		} else if (m < cutoff || (m == cutoff && *ties)) {
 			if (unlinkat(dfd, de->d_name, 0) == 0) {
 				if (m == cutoff)
 					(*ties)--;
-				*freed += sb.st_size;
+				*freed += disk;
 				(*evicted)++;
 			}
 		}
@@ -621,7 +651,7 @@ static int cmp_mtime(const void *a, const void *b)
 }
 
 /* Scan everything; evict the least recently used until under 90% of
- * max_size. Returns the total bytes left. Caller holds the .size lock. */
+ * max_size on disk. Returns the disk bytes left. Caller holds evict_lock. */
 static uint64_t folder_evict(struct folder_store *fs, int root)
 {
 	struct scan sc = { 0 };
@@ -632,16 +662,16 @@ static uint64_t folder_evict(struct folder_store *fs, int root)
 	sc.mtimes = malloc(4096 * sizeof *sc.mtimes);
 	sc.cap = sc.mtimes ? 4096 : 0;
 	for (int b = 0; b < 256; b++)
-		scan_bucket(root, b, &sc, 0, NULL, NULL, NULL, true, true);
-	if (sc.bytes <= fs->max_size || !sc.mtimes || sc.oom) {
-		if (sc.bytes > fs->max_size)
+		scan_bucket(fs, root, b, &sc, 0, NULL, NULL, NULL, true, true);
+	if (sc.disk <= fs->max_size || !sc.mtimes || sc.oom) {
+		if (sc.disk > fs->max_size)
 			warn_once(fs, OP_EVICT, ENOMEM, "cannot evict", SIZE_FILE);
 		free(sc.mtimes);
-		return sc.bytes;
+		return sc.disk;
 	}
 	/* Sort (mtime, size) pairs by mtime; find the cutoff that frees enough. */
 	qsort(sc.mtimes, sc.n / 2, 2 * sizeof *sc.mtimes, cmp_mtime);
-	need = sc.bytes - target;
+	need = sc.disk - target;
 	for (i = 0; i < sc.n && got < need; i += 2) {
 		got += sc.mtimes[i + 1];
 		cutoff = sc.mtimes[i];
@@ -651,24 +681,62 @@ static uint64_t folder_evict(struct folder_store *fs, int root)
 			ties++;
 	free(sc.mtimes);
 	for (int b = 0; b < 256; b++)
-		scan_bucket(root, b, &sc, cutoff, &ties, &freed, &evicted, false, false);
-	log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes) to stay under max_size",
-		 fs->dir, evicted, freed);
-	return sc.bytes > freed ? sc.bytes - freed : 0;
+		scan_bucket(fs, root, b, &sc, cutoff, &ties, &freed, &evicted, false, false);
+	log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes on disk) to stay under "
+		 "max_size", fs->dir, evicted, freed);
+	return sc.disk > freed ? sc.disk - freed : 0;
+}
+
+/* .size (fd, locked): its total, and whether it is one (a number and a
+ * newline; a missing or torn file is not, and makes this sync scan). */
+static bool size_read(int fd, uint64_t *total)
+{
+	char buf[32], *end;
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+
+	*total = 0;
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	*total = strtoull(buf, &end, 10);
+	return end != buf && *end == '\n';
+}
+
+static void size_write(struct folder_store *fs, int fd, uint64_t total)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%" PRIu64 "\n", total);
+
+	if (pwrite(fd, buf, n, 0) != n || ftruncate(fd, n) < 0)
+		warn_once(fs, OP_EVICT, errno, "cannot write the size file", SIZE_FILE);
+	__atomic_store_n(&fs->estimate, total, __ATOMIC_RELAXED);
+}
+
+/* The right to evict: flock on a descriptor of the root folder of its own
+ * (flock is per open file, so threads of one process exclude each other
+ * too). One evictor at a time; others skip, never wait. -1: not ours. */
+static int evict_lock(int root)
+{
+	int fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 /* Add this process's unsynced bytes to .size, and evict when over the bound.
  * On a set it never waits: if another process holds .size, the bytes stay
- * unsynced and are added on a later set. At store_free it waits (bounded),
- * since there is no later set. */
+ * unsynced and are added on a later set. At store_sync and store_free it
+ * waits (bounded), since there is no later set; .size is never held across
+ * a scan, so that wait is short. */
 static void folder_sync(struct folder_store *fs, int root, bool wait)
 {
 	struct stat sb;
-	char buf[32];
-	uint64_t total = 0, u;
-	bool known = false;
-	ssize_t n;
-	int fd;
+	uint64_t total, u, now, left;
+	bool known;
+	int fd, efd = -1;
 
 	fd = util_open_regular(root, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, &sb);
 	if (fd == -1 && errno == EACCES &&
@@ -692,21 +760,25 @@ static void folder_sync(struct folder_store *fs, int root, bool wait)
 		return;
 	}
 	u = __atomic_exchange_n(&fs->unsynced, 0, __ATOMIC_RELAXED);
-	n = pread(fd, buf, sizeof buf - 1, 0);
-	if (n > 0) {
-		char *end;
-
-		buf[n] = 0;
-		total = strtoull(buf, &end, 10);
-		known = end != buf && *end == '\n';
-	}
+	known = size_read(fd, &total);
 	total += u;
-	if (!known || total > fs->max_size)
-		total = folder_evict(fs, root);
-	n = snprintf(buf, sizeof buf, "%" PRIu64 "\n", total);
-	if (pwrite(fd, buf, n, 0) != n || ftruncate(fd, n) < 0)
-		warn_once(fs, OP_EVICT, errno, "cannot write the size file", SIZE_FILE);
-	__atomic_store_n(&fs->estimate, total, __ATOMIC_RELAXED);
+	size_write(fs, fd, total);
+	if ((known && total <= fs->max_size) || (efd = evict_lock(root)) < 0) {
+		close(fd);	/* over the bound with an evictor at work: it counts ours */
+		return;
+	}
+	/* The scan runs with .size released, so others' counts (at their exit
+	 * too) never wait for a scan. What they add meanwhile is added to what
+	 * the scan leaves: an entry both scanned and added counts twice until
+	 * the next scan (over the truth, never under). */
+	flock(fd, LOCK_UN);
+	left = folder_evict(fs, root);
+	if (lock_bounded(fd, fs->lock_wait_ms) == 0) {
+		if (size_read(fd, &now) && now > total)
+			left += now - total;
+		size_write(fs, fd, left);
+	}
+	close(efd);
 	close(fd);
 }
 
@@ -747,15 +819,16 @@ static void folder_report(struct store *s, FILE *out)
 	int root = root_get(fs, NULL);
 
 	for (int b = 0; root >= 0 && b < 256; b++)
-		scan_bucket(root, b, &sc, 0, NULL, NULL, NULL, true, false);
+		scan_bucket(fs, root, b, &sc, 0, NULL, NULL, NULL, true, false);
 	if (root >= 0)
 		root_put(fs, root);
 	fprintf(out, "folder store '%s'\n", fs->dir);
 	fprintf(out, "  %-8s %" PRIu64 "\n", "entries", sc.entries);
-	fprintf(out, "  %-8s %" PRIu64, "bytes", sc.bytes);
+	fprintf(out, "  %-8s %" PRIu64 "\n", "bytes", sc.bytes);
+	fprintf(out, "  %-8s %" PRIu64, "on disk", sc.disk);
 	if (fs->max_size)
 		fprintf(out, " of max_size %" PRIu64 " (%.1f%%)\n", fs->max_size,
-			100.0 * sc.bytes / fs->max_size);
+			100.0 * sc.disk / fs->max_size);
 	else
 		fprintf(out, " (no max_size)\n");
 	print_time(out, "oldest", sc.oldest);
@@ -763,6 +836,20 @@ static void folder_report(struct store *s, FILE *out)
 	if (sc.stale_tmps)
 		fprintf(out, "  %-8s %" PRIu64 " (left by killed writers; removed at the next eviction)\n",
 			"stale", sc.stale_tmps);
+}
+
+/* At exit (store_sync): what this process wrote since its last sync goes
+ * into .size, waiting (bounded) for the lock, since no later set will. */
+static void folder_sync_op(struct store *s)
+{
+	struct folder_store *fs = FS(s);
+	int root;
+
+	if (!fs->max_size || !__atomic_load_n(&fs->unsynced, __ATOMIC_RELAXED) ||
+	    (root = root_get(fs, NULL)) < 0)
+		return;
+	folder_sync(fs, root, true);
+	root_put(fs, root);
 }
 
 static void folder_free(struct store *s)
@@ -914,6 +1001,7 @@ static const struct store_ops folder_ops = {
 	.after_fork = folder_after_fork,
 	.report = folder_report,
 	.free = folder_free,
+	.sync = folder_sync_op,
 	.lease = folder_lease,
 };
 
@@ -941,6 +1029,7 @@ static int mkdir_p(const char *dir)
 struct store *store_folder_open(const struct cache_config *c)
 {
 	struct folder_store *fs;
+	struct statvfs vfs;
 	struct stat sb;
 	mode_t was = 0;
 	int fd;
@@ -1011,6 +1100,9 @@ struct store *store_folder_open(const struct cache_config *c)
 	if (!fs->chunk)
 		fs->chunk = 1;
 	fs->estimate = ESTIMATE_UNKNOWN;
+	/* f_frsize is the allocation unit; anything odd: a page */
+	fs->block = fstatvfs(fd, &vfs) == 0 && vfs.f_frsize >= 512 &&
+		    vfs.f_frsize <= (1 << 20) ? vfs.f_frsize : 4096;
 	fs->lock_wait_ms = c->timeout_ms > 0 ? c->timeout_ms : 50;
 	if (getrandom(&fs->nonce, sizeof fs->nonce, GRND_NONBLOCK) != sizeof fs->nonce)
 		fs->nonce = util_wall_ns() ^ ((uint64_t)getpid() << 32);

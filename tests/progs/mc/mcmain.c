@@ -1,6 +1,7 @@
-/* mcmain K [N]: prints mc_slow(seed) for seeds 1..K exactly (hex floats) and,
- * with N, a digest of mc_big(seed, buf, N) for seeds 1..2, so runs with and
- * without libmemo compare byte for byte. */
+/* mcmain K [N [FIRST]]: prints mc_slow(seed) for seeds FIRST+1..FIRST+K
+ * exactly (hex floats) and, with N, a digest of mc_big(seed, buf, N) for seeds
+ * 1..2, so runs with and without libmemo compare byte for byte. FIRST (0)
+ * gives each of many processes entries of its own. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +13,9 @@ int main(int argc, char **argv)
 {
 	int k = argc > 1 ? atoi(argv[1]) : 3, seed;
 	size_t n = argc > 2 ? strtoul(argv[2], NULL, 10) : 0, i;
+	int first = argc > 3 ? atoi(argv[3]) : 0;
 
-	for (seed = 1; seed <= k; seed++)
+	for (seed = first + 1; seed <= first + k; seed++)
 		printf("mc_slow(%d) = %a\n", seed, mc_slow(seed, 200000));
 	if (n) {
 		double *buf = malloc(n * sizeof *buf);
