@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 /*
@@ -114,13 +115,6 @@ static bool sym_object_matches(const char *want, const char *path)
 	return !strncmp(base, want, n) && (base[n] == '\0' || base[n] == '.');
 }
 
-/* The main program's file, as the kernel resolved it. */
-static void sym_exe_path(char *out, size_t n)
-{
-	ssize_t len = readlink("/proc/self/exe", out, n - 1);
-	out[len > 0 ? len : 0] = '\0';
-}
-
 /* One loaded object, as sym_resolve needs it. What is learnt of it is kept
  * with it, so that ten functions cost one look at each object, not ten. */
 struct sym_object {
@@ -169,6 +163,34 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* The main program's file, as the kernel resolved it (/proc/self/exe);
+ * without /proc, the name it was started by (AT_EXECFN) when that file
+ * starts with the ELF header mapped at o (not so for a script: that names
+ * the script). "" when neither, said once: its own functions then cannot
+ * be found. `out` holds PATH_MAX bytes. */
+static void sym_exe_path(const struct sym_object *o, char *out)
+{
+	const char *started = (const char *)getauxval(AT_EXECFN);
+	const Elf64_Ehdr *mapped = NULL;
+	ssize_t len = readlink("/proc/self/exe", out, PATH_MAX - 1);
+	static int said;
+
+	if (len > 0) {
+		out[len] = '\0';
+		return;
+	}
+	for (int i = 0; i < o->phnum; i++)
+		if (o->phdr[i].p_type == PT_LOAD && o->phdr[i].p_offset == 0)
+			mapped = (const Elf64_Ehdr *)(o->base + o->phdr[i].p_vaddr);
+	if (started && mapped && elf_peek_symtab(started, mapped) >= 0 && realpath(started, out))
+		return;
+	out[0] = '\0';
+	if (!__atomic_fetch_add(&said, 1, __ATOMIC_RELAXED))
+		log_warn("cannot find the main program's file (no /proc/self/exe, and '%s' is not "
+			 "it): the functions it defines itself are not memoized; mount /proc",
+			 started ? started : "?");
+}
+
 /* The object's file, symbolic links resolved (`object =` may name either). A
  * walk stops at the first object that defines the symbol: the objects after
  * it never pay for realpath. "" when out of memory. */
@@ -179,7 +201,7 @@ static const char *sym_path(struct sym_object *o)
 	if (o->path)
 		return o->path;
 	if (!*o->name)
-		sym_exe_path(path, sizeof path);
+		sym_exe_path(o, path);
 	else if (!realpath(o->name, path))
 		snprintf(path, sizeof path, "%s", o->name);
 	o->path = strdup(path);

@@ -97,6 +97,33 @@ static uintptr_t near_gaps_pick(const uintptr_t *need, int nneed, int *which)
 	return best;
 }
 
+/* Without /proc/self/maps (no /proc mounted): ask the kernel for a page at
+ * addresses stepping away from need[0], 1 MiB apart, nearest first;
+ * MAP_FIXED_NOREPLACE refuses each one that is taken. */
+static uint8_t *near_probe(const uintptr_t *need, int nneed)
+{
+	const uintptr_t step = 1u << 20, tgt = need[0] & ~(uintptr_t)(NEAR_PAGE - 1);
+
+	for (uintptr_t k = 1; k * step < (uintptr_t)REACH; k++)
+		for (int up = 0; up < 2; up++) {
+			uintptr_t at;
+			void *p;
+
+			if (!up && tgt < k * step + 0x10000)
+				continue;
+			at = up ? tgt + k * step : tgt - k * step;
+			if (!near_reaches(at, need, nneed))
+				continue;
+			p = mmap((void *)at, NEAR_PAGE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+			if (p == (void *)at)
+				return p;
+			if (p != MAP_FAILED)	/* an old kernel took the address as a hint */
+				munmap(p, NEAR_PAGE);
+		}
+	return NULL;
+}
+
 uint8_t *near_page(const uintptr_t *need, int nneed)
 {
 	for (int attempt = 0; attempt < 8; attempt++) {
@@ -105,7 +132,7 @@ uint8_t *near_page(const uintptr_t *need, int nneed)
 		void *p;
 
 		if ((attempt > 0 || !ngaps) && near_gaps_read() < 0)
-			return NULL;
+			return near_probe(need, nneed);
 		at = near_gaps_pick(need, nneed, &which);
 		if (!at) {
 			if (attempt > 0)

@@ -3,7 +3,7 @@
  * and trampolines. Owns libmemo's list of the free gaps between mappings,
  * read from /proc/self/maps only when it must be (a page is carved from
  * the list; the map is read again when a listed gap proves taken or none
- * reaches).
+ * reaches). Without /proc, it probes addresses near the code instead.
  * Calls open, read, mmap. Start-up and dlopen only, under runtime_lock;
  * never on the hot path. A forked child inherits the list: it only guides,
  * since every page is mapped with MAP_FIXED_NOREPLACE.
