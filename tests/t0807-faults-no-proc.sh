@@ -5,6 +5,7 @@
 # memoized across runs, output as without libmemo. It used to be left
 # unmemoized without a word.
 source "$TOP/tests/lib.sh"
+[ "${SAN:-0}" = 1 ] && skip "the sanitizers' runtime reads /proc at start: it cannot run without it"
 command -v unshare >/dev/null || skip "no unshare"
 unshare -m true 2>/dev/null || skip "no mount namespace here"
 
