@@ -1,7 +1,8 @@
 # Owns: the maps of the source tree stay true. ARCHITECTURE.md names every
 # source file under src/ (a header only where no .c of its name explains
 # it), README's "Source layout" names every .c and .S, and neither names a
-# source file that does not exist.
+# source file that does not exist (a name with a folder, such as
+# src/call/call.c, is a path from the top or from the document's folder).
 source "$TOP/tests/lib.sh"
 
 arch="$TOP/ARCHITECTURE.md"
@@ -20,6 +21,15 @@ for doc in "$arch" layout.txt; do
 	for b in $(grep -oE '\b[a-z][a-z0-9_]*\.(c|h|S)\b' "$doc" | sort -u); do
 		ls "$TOP"/src/*/"$b" >/dev/null 2>&1 ||
 			{ echo "$(basename "$doc") names '$b', which is not under src/"; missing=1; }
+	done
+done
+# a name with a folder is a path from the top of the repository, or from
+# the document's own folder
+for doc in "$arch" "$TOP/README.md" "$TOP/tests/README"; do
+	for f in $(grep -oE '(^|[^a-zA-Z0-9_./-])[a-z][a-z0-9_]*/[a-z][a-z0-9_/]*\.(c|h|S)\b' "$doc" |
+		   sed -E 's/^[^a-z]//' | sort -u); do
+		[ -e "$TOP/$f" ] || [ -e "$(dirname "$doc")/$f" ] ||
+			{ echo "$(basename "$doc") names '$f', which is not in the repository"; missing=1; }
 	done
 done
 [ $missing = 0 ] || fail "the maps of the source tree are out of date (above)"
