@@ -140,5 +140,22 @@ start_holder() {
 	expect_eq "$(runs gated_square)" 1 "the holder is in the body"
 }
 
+# batches N K FN: run `FN I` for I = 0 .. N-1 in the background, K at a
+# time; one that fails fails the test, with its err.I (if any) shown.
+batches() {
+	local n=$1 k=$2 fn=$3 b i pids
+	for ((b = 0; b < n; b += k)); do
+		pids=()
+		for ((i = b; i < b + k && i < n; i++)); do
+			"$fn" "$i" &
+			pids+=($!)
+		done
+		for ((i = 0; i < ${#pids[@]}; i++)); do
+			wait "${pids[$i]}" ||
+				{ cat "err.$((b + i))" 2>/dev/null; fail "process $((b + i)) of $n failed"; }
+		done
+	done
+}
+
 # stop_pid PID: stop a process the test started, and wait for it.
 stop_pid() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }

@@ -25,16 +25,7 @@ run_one() {	# process $1: mc_slow for seeds 75*$1+1 .. 75*$1+75
 }
 
 note "200 processes of 75 entries each, four at a time, max_size = $max"
-for batch in $(seq 0 4 196); do
-	pids=()
-	for i in $batch $((batch + 1)) $((batch + 2)) $((batch + 3)); do
-		run_one $i &
-		pids+=($!)
-	done
-	for i in 0 1 2 3; do
-		wait "${pids[$i]}" || { cat "err.$((batch + i))"; fail "process $((batch + i)): failed or output differs"; }
-	done
-done
+batches 200 4 run_one
 
 entries=$(find "$c" -type f ! -name '.*' | wc -l)
 apparent=$(find "$c" -type f ! -name '.*' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')

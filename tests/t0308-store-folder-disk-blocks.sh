@@ -43,29 +43,14 @@ run_one() {	# process $1: entries of its own, small and up to 11 KB
 }
 
 note "200 processes of 22 entries each, four at a time, max_size = $max"
-for batch in $(seq 0 4 196); do
-	pids=()
-	for i in $batch $((batch + 1)) $((batch + 2)) $((batch + 3)); do
-		run_one $i &
-		pids+=($!)
-	done
-	for i in 0 1 2 3; do
-		wait "${pids[$i]}" || { cat "err.$((batch + i))"; fail "process $((batch + i)): failed or output differs"; }
-	done
-done
+batches 200 4 run_one
 check "200 mcmain processes"
 
 note "the unit driver: 200 processes of 30 entries of 104 bytes, four at a time"
 rm -rf "$c"
 S="$P/unit/store_folder"
-for batch in $(seq 0 4 196); do
-	pids=()
-	for i in $batch $((batch + 1)) $((batch + 2)) $((batch + 3)); do
-		"$S" -m $max "$c" fill p$i- 30 8 2>/dev/null &
-		pids+=($!)
-	done
-	for p in "${pids[@]}"; do wait "$p" || fail "a writer failed"; done
-done
+fill_one() { "$S" -m $max "$c" fill p$1- 30 8 2>err.$1; }
+batches 200 4 fill_one
 check "200 writers of tiny entries"
 "$S" "$c" get p199-29 >/dev/null 2>&1 || fail "the newest entry was evicted"
 exit 0
