@@ -46,8 +46,7 @@ failed:
 void activate_log_failure(const struct hook *h)
 {
 	if (h->state == HOOK_FAILED)
-		log_warn("'%s' (%s:%d) cannot be memoized [%s]: %s", h->fn->symbol, h->fn->file,
-			 h->fn->line, hook_refusal_name(h->refusal), h->why);
+		hook_log_refusal(h);
 	else if (h->state == HOOK_UNRESOLVED)
 		log_warn("'%s' (%s:%d) [%s]: %s; its calls are not memoized unless a later dlopen "
 			 "loads it", h->fn->symbol, h->fn->file, h->fn->line,

@@ -416,7 +416,7 @@ static void say(const struct hook *h, const char *fmt, ...)
 {
 	char line[1536];
 	va_list ap;
-	int n, m;
+	int n, m, fd;
 
 	/* Not through log.c: asked for explicitly, so printed at any MEMO_LOG. */
 	n = snprintf(line, sizeof line, "libmemo: explain: '%s' miss: ", h->fn->symbol);
@@ -427,7 +427,10 @@ static void say(const struct hook *h, const char *fmt, ...)
 	if (n > (int)sizeof line - 2)
 		n = sizeof line - 2;
 	line[n++] = '\n';
-	if (write(STDERR_FILENO, line, (size_t)n) < 0) { /* nowhere left to say it */ }
+	/* the stderr the process started with, or nowhere (log.h) */
+	if ((fd = log_stderr_fd()) >= 0 && write(fd, line, (size_t)n) < 0) {
+		/* nowhere left to say it */
+	}
 }
 
 /* Whether this call's key under the earlier state has an entry. */

@@ -41,7 +41,7 @@
  * costs one computation more, never a wrong result: a holder releases a slot
  * only if it still holds its claim.
  *
- * Calls store, records, stats, log. Any thread; after fork the child's
+ * Calls store, records, stats. Any thread; after fork the child's
  * table is emptied (atfork), and a holder that forks inside the body leaves
  * the lease to the process that took it.
  */
@@ -56,9 +56,7 @@
 #include <unistd.h>
 
 #include "base/guard.h"
-#include "base/log.h"
 #include "base/util.h"
-#include "call/evaluate.h"
 #include "call/runtime.h"
 #include "store/records.h"
 
@@ -130,6 +128,7 @@ static void after_fork_parent(void)
 static void after_fork_child(void)
 {
 	memset(table.slot, 0, sizeof table.slot);
+	self.held = 0;	/* the child is the forking thread alone: the table forgot its slots */
 	cond_init();
 	pthread_mutex_init(&table.lock, NULL);
 }
@@ -175,10 +174,6 @@ static void reap(uintptr_t below)
 		if (s->busy && s->holder == &self && s->frame <= below && abandon(s, &o[n]))
 			n++;
 	}
-	self.held = 0;	/* recounted: after fork the table forgot the parent's */
-	for (i = 0; i < FLIGHT_SLOTS; i++)
-		if (table.slot[i].busy && table.slot[i].holder == &self)
-			self.held++;
 	pthread_cond_broadcast(&table.done);
 	pthread_mutex_unlock(&table.lock);
 	for (i = 0; i < n; i++)
@@ -246,7 +241,6 @@ static int local_step(const struct memo_key *k, struct flight *f, bool *stored)
 			}
 			struct timespec until = abs_time(f->deadline_ns);
 
-			until = abs_time(f->deadline_ns);
 			while (s->gen == gen && util_now_ns() < f->deadline_ns)
 				pthread_cond_timedwait(&table.done, &table.lock, &until);
 			/* Another key may have used the slot since: then `stored` is

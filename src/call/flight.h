@@ -3,7 +3,7 @@
  * the same key at once, in threads, processes or nodes, one computes and the
  * others wait for its result, each for at most single_flight_wait_s, then
  * compute themselves if it has not come.
- * Calls store (the `lease` op), records, stats, log. Any thread; after fork
+ * Calls store (the `lease` op), records, stats. Any thread; after fork
  * the child starts with no flights (an atfork handler). Only on a miss of a
  * single-flight function, never on a hit.
  *

@@ -104,8 +104,7 @@ static int prime_locked(struct hook *h)
 	if (!memo_store)
 		return -1;
 	if (identity_compute(h) < 0 || bind_globals(h) < 0) {
-		log_warn("'%s' (%s:%d) cannot be memoized [%s]: %s", h->fn->symbol, h->fn->file,
-			 h->fn->line, hook_refusal_name(h->refusal), h->why);
+		hook_log_refusal(h);
 		return -1;
 	}
 	warn_impurity(h);

@@ -1,6 +1,7 @@
 /*
  * hook: a refused function's code and text (hook.h: enum hook_refusal,
- * hook_refuse, hook_refusal_name). Calls only libc (vsnprintf). Writes a
+ * hook_refuse, hook_refusal_name, hook_log_refusal). Calls libc (vsnprintf)
+ * and log. Writes a
  * hook where its other fields are written (start-up, or under runtime_lock);
  * never on the hot path. hook_refusal_name is safe anywhere.
  */
@@ -8,6 +9,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+
+#include "base/log.h"
 
 /* Indexed by code. Stable: tests and scripts match these, not the text. */
 static const char *const refusal_names[] = {
@@ -59,4 +62,10 @@ int hook_refuse(struct hook *h, enum hook_refusal code, const char *fmt, ...)
 	vsnprintf(h->why, sizeof h->why, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+void hook_log_refusal(const struct hook *h)
+{
+	log_warn("'%s' (%s:%d) cannot be memoized [%s]: %s", h->fn->symbol, h->fn->file,
+		 h->fn->line, hook_refusal_name(h->refusal), h->why);
 }

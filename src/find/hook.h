@@ -130,6 +130,9 @@ struct hook {
 /* hook.c: the stable short name of a refusal code ("variadic"), "?" for
  * one out of range. */
 const char *hook_refusal_name(enum hook_refusal code);
+/* hook.c: say on stderr that h cannot be memoized, with its config line,
+ * its code and its text: the one format of that line. */
+void hook_log_refusal(const struct hook *h);
 /* hook.c: record why h is refused: the code, and the text from fmt. Returns
  * -1, so that a refusing function may end with `return hook_refuse(...)`.
  * Sets no state: a refusal may be for good (HOOK_FAILED), for now (a symbol

@@ -103,7 +103,8 @@
 #define ESTIMATE_UNKNOWN UINT64_MAX
 
 /* Causes of a warning shown once per process (per errno). */
-enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_KEY, OP_NOTREG, OP_REPAIR, OP_COUNT };
+enum folder_op { OP_READ, OP_WRITE, OP_LINK, OP_EVICT, OP_KEY, OP_NOTREG, OP_REPAIR, OP_ROOT,
+		OP_COUNT };
 
 struct folder_store {
 	struct store base;
@@ -181,7 +182,7 @@ static int root_get(struct folder_store *fs, struct memo_stats *st)
 	if (fd >= 0)
 		close(fd);
 	stat_err(st);
-	warn_once(fs, OP_READ, err, "cannot open the cache folder again", ".");
+	warn_once(fs, OP_ROOT, err, "cannot open the cache folder again", ".");
 	errno = err;
 	return -1;
 }
@@ -396,10 +397,8 @@ static int folder_write(struct folder_store *fs, int root, const char *rel,
 			 bucket, fs->nonce, (int)gettid(), seq, rel + 3);
 		fd = openat(root, tmp,
 			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			fchmod(fd, 0600);	/* whatever the umask: we read it back */
+		if (fd >= 0)
 			break;
-		}
 		if (errno == EACCES && !tries && repair(fs, root, rel))
 			continue;
 		if (errno == ENOENT && util_mkdirat(root, bucket, 0700) < 0 &&
@@ -417,8 +416,12 @@ static int folder_write(struct folder_store *fs, int root, const char *rel,
 		close(fd);
 		goto fail_unlink;
 	}
-	if (fstat(fd, &sb) < 0)
+	if (fstat(fd, &sb) < 0) {
 		sb.st_blocks = 0;	/* entry_disk rounds the size up instead */
+		sb.st_mode = 0;
+	}
+	if ((sb.st_mode & 0600) != 0600)	/* a umask took them: we read it back */
+		fchmod(fd, 0600);
 	if (close(fd) < 0) {	/* NFS and quotas may report here */
 		err = errno;
 		goto fail_unlink;
@@ -669,7 +672,7 @@ static uint64_t folder_evict(struct folder_store *fs, int root)
 		free(sc.mtimes);
 		return sc.disk;
 	}
-	/* Sort (mtime, size) pairs by mtime; find the cutoff that frees enough. */
+	/* Sort (mtime, disk size) pairs by mtime; find the cutoff that frees enough. */
 	qsort(sc.mtimes, sc.n / 2, 2 * sizeof *sc.mtimes, cmp_mtime);
 	need = sc.disk - target;
 	for (i = 0; i < sc.n && got < need; i += 2) {
@@ -1091,6 +1094,9 @@ struct store *store_folder_open(const struct cache_config *c)
 	fs->rootfd = util_fd_high(fd);
 	fs->root_dev = sb.st_dev;
 	fs->root_ino = sb.st_ino;
+	/* f_frsize is the allocation unit; anything odd: a page */
+	fs->block = fstatvfs(fd, &vfs) == 0 && vfs.f_frsize >= 512 &&
+		    vfs.f_frsize <= (1 << 20) ? vfs.f_frsize : 4096;
 	close(fd);
 	snprintf(fs->dir, sizeof fs->dir, "%s", c->dir);
 	fs->max_size = c->max_size;
@@ -1100,9 +1106,6 @@ struct store *store_folder_open(const struct cache_config *c)
 	if (!fs->chunk)
 		fs->chunk = 1;
 	fs->estimate = ESTIMATE_UNKNOWN;
-	/* f_frsize is the allocation unit; anything odd: a page */
-	fs->block = fstatvfs(fd, &vfs) == 0 && vfs.f_frsize >= 512 &&
-		    vfs.f_frsize <= (1 << 20) ? vfs.f_frsize : 4096;
 	fs->lock_wait_ms = c->timeout_ms > 0 ? c->timeout_ms : 50;
 	if (getrandom(&fs->nonce, sizeof fs->nonce, GRND_NONBLOCK) != sizeof fs->nonce)
 		fs->nonce = util_wall_ns() ^ ((uint64_t)getpid() << 32);
