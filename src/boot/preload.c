@@ -114,17 +114,6 @@ static int defines(const struct elf_peek_dyn *d, const char *name)
 	}
 }
 
-/* The ELF header as mapped: the start of the load segment at offset 0. */
-static const Elf64_Ehdr *mapped_ehdr(const struct dl_phdr_info *info)
-{
-	size_t i;
-
-	for (i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_LOAD && info->dlpi_phdr[i].p_offset == 0)
-			return (const Elf64_Ehdr *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-	return NULL;
-}
-
 struct walk {
 	const struct memo_config *cfg;
 	const char *self;	/* libmemo.so's file */
@@ -161,11 +150,13 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 		/* The name it was started by, when that file is the one mapped
 		 * (not so for a script: that names the script): a readlink of
 		 * /proc/self/exe costs a start ~15 us, a tenth of its budget. */
-		if (started && (eh = mapped_ehdr(info)) && (r = elf_peek_symtab(started, eh)) >= 0)
+		eh = elf_peek_mapped_ehdr(info->dlpi_phdr, info->dlpi_phnum, info->dlpi_addr);
+		if (started && eh && (r = elf_peek_symtab(started, eh)) >= 0)
 			return r;
 		n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 		exe[n > 0 ? n : 0] = '\0';
-		path = exe;
+		/* dlopen was looked for above; ld.so run as a command is no host */
+		return exe[0] && !strstr(exe, "/ld-linux") && elf_peek_symtab(exe, NULL) > 0;
 	}
 	if (!strcmp(path, w->self) || strstr(path, "/ld-linux"))
 		return 0;

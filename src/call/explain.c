@@ -8,7 +8,7 @@
  * than 4 KiB.
  *
  * The record holds the symbol's last two states. Two, not one: a run that
- * misses writes its new state at start-up, and the user who then reruns with
+ * misses writes its new state at the hook's first call (prime.c), and the user who then reruns with
  * MEMO_EXPLAIN=1 to ask why must still find the state before it. A state is
  * written only when it differs from the newest one, so a steady program
  * writes nothing and decodes nothing more. The record is local (records.h
@@ -100,7 +100,7 @@ static void proto_digest(const struct hook *h, uint8_t out[32])
 {
 	char canon[PROTO_CANON_MAX];
 	size_t n = proto_canonical(&h->fn->proto, canon, sizeof canon);
-	uint64_t rules = h->fn->repeated ? KEY_RULE_REPEATED : 0;
+	uint64_t rules = key_rules(h->fn);
 	blake2b_state s;
 
 	blake2b_init(&s, 32);
@@ -327,7 +327,7 @@ static void keep_base(struct hook *h, struct explain_base *x, const struct recor
 	x->kind = WHY_KEY;
 	x->identity_changed = memcmp(base->identity, cur->identity, 32) != 0;
 	key_prefix(&x->old_prefix, memo_cfg.cache.namespace_, base->generation, base->identity,
-		   &h->fn->proto, h->fn->repeated ? KEY_RULE_REPEATED : 0);
+		   &h->fn->proto, key_rules(h->fn));
 	if (x->identity_changed) {
 		struct reasons r = { .len = 0 };
 		compare(base, cur, &r);

@@ -87,7 +87,7 @@ static void warn_impurity(struct hook *h)
 static void prime_key(struct hook *h)
 {
 	key_prefix(&h->prefix, memo_cfg.cache.namespace_, h->generation, h->identity,
-		   &h->fn->proto, h->fn->repeated ? KEY_RULE_REPEATED : 0);
+		   &h->fn->proto, key_rules(h->fn));
 	h->threshold_ns = (uint64_t)(h->fn->time_threshold * 1e9);
 }
 

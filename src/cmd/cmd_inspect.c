@@ -6,7 +6,7 @@
  * functions), whether it can be entry-patched or why not (inline.c's checks
  * on the file's bytes, nothing installed), and, when ELF has debug info, a
  * prototype suggested from DWARF (libdw), ready to paste into a config.
- * Calls identity, elf, inline, util, libelf, libdw, libdl.
+ * Calls identity, elf, hook (refusal names), inline, util, libelf, libdw, libdl.
  */
 #include <dlfcn.h>
 #include <dwarf.h>

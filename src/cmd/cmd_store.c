@@ -2,7 +2,7 @@
  * memo stats / memo flush: the cache seen from outside a program.
  * stats asks each store to report itself; flush bumps the flush generation
  * record of a symbol (or "*" for all) that libmemo folds into every key at
- * start, so old entries are never served again and age out by themselves —
+ * a hook's first call (call/prime.c), so old entries are never served again and age out by themselves —
  * no server-wide flush, no scan.
  */
 #include <stdio.h>

@@ -10,6 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
+const Elf64_Ehdr *elf_peek_mapped_ehdr(const ElfW(Phdr) *phdr, int phnum, uintptr_t bias)
+{
+	for (int i = 0; i < phnum; i++)
+		if (phdr[i].p_type == PT_LOAD && phdr[i].p_offset == 0)
+			return (const Elf64_Ehdr *)(bias + phdr[i].p_vaddr);
+	return NULL;
+}
+
 int elf_peek_symtab(const char *path, const Elf64_Ehdr *mapped)
 {
 	Elf64_Ehdr eh;

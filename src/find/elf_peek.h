@@ -20,6 +20,10 @@
  * that header. */
 int elf_peek_symtab(const char *path, const Elf64_Ehdr *mapped);
 
+/* A loaded object's ELF header as mapped (the start of its load segment at
+ * offset 0), from its program headers and load bias; NULL if none. */
+const Elf64_Ehdr *elf_peek_mapped_ehdr(const ElfW(Phdr) *phdr, int phnum, uintptr_t bias);
+
 /* What a loaded object's dynamic section says, as addresses in memory. */
 struct elf_peek_dyn {
 	uintptr_t bias;				/* the object's load bias */

@@ -32,7 +32,8 @@ enum identity_part {
 typedef void identity_visit_fn(void *ctx, enum identity_part part, int depth,
 			       const char *name, const char *detail);
 
-/* Compute h->identity from h->path and h->target. 0, or -1 with h->why set. */
+/* Compute h->identity from h->path and h->target. 0, or -1 refused
+ * (hook_refuse, REFUSE_NO_IDENTITY). */
 int identity_compute(struct hook *h);
 
 /* The identity of the function at file address `vaddr` of the ELF file

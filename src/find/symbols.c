@@ -171,7 +171,7 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 static void sym_exe_path(const struct sym_object *o, char *out)
 {
 	const char *started = (const char *)getauxval(AT_EXECFN);
-	const Elf64_Ehdr *mapped = NULL;
+	const Elf64_Ehdr *mapped = elf_peek_mapped_ehdr(o->phdr, o->phnum, o->base);
 	ssize_t len = readlink("/proc/self/exe", out, PATH_MAX - 1);
 	static int said;
 
@@ -179,9 +179,6 @@ static void sym_exe_path(const struct sym_object *o, char *out)
 		out[len] = '\0';
 		return;
 	}
-	for (int i = 0; i < o->phnum; i++)
-		if (o->phdr[i].p_type == PT_LOAD && o->phdr[i].p_offset == 0)
-			mapped = (const Elf64_Ehdr *)(o->base + o->phdr[i].p_vaddr);
 	if (started && mapped && elf_peek_symtab(started, mapped) >= 0 && realpath(started, out))
 		return;
 	out[0] = '\0';

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "config/config.h"
 #include "config/proto.h"
 
 #define KEY_FORMAT_VERSION 1
@@ -34,6 +35,11 @@ struct memo_key {
  * `generation` is the symbol's flush generation (memo flush bumps it);
  * `rules` are the rules that change what an entry holds (KEY_RULE_*). */
 #define KEY_RULE_REPEATED 1	/* a running mean, not one result */
+/* The rules of a function's config, as key_prefix takes them. */
+static inline uint64_t key_rules(const struct function_config *fn)
+{
+	return fn->repeated ? KEY_RULE_REPEATED : 0;
+}
 void key_prefix(blake2b_state *prefix, const char *namespace_,
 		uint64_t generation, const uint8_t identity[32],
 		const struct proto *p, uint64_t rules);
