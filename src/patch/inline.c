@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "find/elf.h"
 #include "call/entry.h"
 #include "patch/entry_cpu.h"
@@ -352,7 +353,7 @@ int inline_install(struct hook *h)
 	struct inline_patch *p = patch_of(h);
 	uintptr_t at, lo, hi;
 	uint8_t jmp[JMP_LEN];
-	int threads, rc = 0;
+	int threads;
 	static int membarrier_ok = -1;
 
 	if (!p || p->installed) {
@@ -372,6 +373,13 @@ int inline_install(struct hook *h)
 	/* Never drop X from a page: another thread may be running on it. */
 	lo = at & ~(uintptr_t)(PAGE - 1);
 	hi = (at + JMP_LEN + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+	/* Every refusal before a page is made writable. */
+	if ((at & 7) + JMP_LEN > 8 && threads > 1 && !((at & 15) + JMP_LEN <= 16 && cx16())) {
+		hook_refuse(h, REFUSE_NOT_ATOMIC, "its entry straddles a 16-byte boundary and other "
+			    "threads are running: the jump cannot be written atomically");
+		h->orig = h->target;
+		return -1;
+	}
 	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC) < 0) {
 		hook_refuse(h, REFUSE_MPROTECT, "cannot make its code writable: %s", strerror(errno));
 		h->orig = h->target;
@@ -385,7 +393,7 @@ int inline_install(struct hook *h)
 		__atomic_store_n(q, v, __ATOMIC_SEQ_CST);
 	} else if (threads <= 1) {
 		memcpy((void *)at, jmp, JMP_LEN);	/* nobody else runs */
-	} else if ((at & 15) + JMP_LEN <= 16 && cx16()) {
+	} else {	/* (at & 15) + JMP_LEN <= 16 and cx16, checked above */
 		/* After endbr64 the bytes are 4..8 of a 16-byte aligned block:
 		 * one locked 16-byte compare-and-swap, within one cache line,
 		 * so again old bytes or new, never a mix. */
@@ -399,16 +407,10 @@ int inline_install(struct hook *h)
 					 : "b"((uint64_t)v), "c"((uint64_t)(v >> 64))
 					 : "memory");
 		} while (!ok);
-	} else {
-		hook_refuse(h, REFUSE_NOT_ATOMIC, "its entry straddles a 16-byte boundary and other "
-			    "threads are running: the jump cannot be written atomically");
-		rc = -1;
 	}
-	mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC);
-	if (rc < 0) {
-		h->orig = h->target;
-		return -1;
-	}
+	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC) < 0)
+		log_error("'%s': its code page %#lx-%#lx stays writable: %s", h->fn->symbol,
+			  (unsigned long)lo, (unsigned long)hi, strerror(errno));
 	/* Make every core drop what it may have fetched of the old bytes. */
 	if (threads > 1 && membarrier_ok)
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
