@@ -42,7 +42,7 @@ MEMO_DISABLE=1 ./prog >plain.out || fail "plain run"
 no_proc test -e /proc/self/exe && fail "/proc is still there"
 for run in first second; do
 	reset_runs
-	no_proc env LD_PRELOAD="$PRELOAD" ./prog >$run.out 2>$run.err ||
+	no_proc timeout 30 env LD_PRELOAD="$PRELOAD" ./prog >$run.out 2>$run.err ||
 		{ cat $run.err; fail "$run run without /proc"; }
 	same plain.out $run.out "$run run without /proc"
 	said $run.err && { cat $run.err; fail "$run run: libmemo said something"; }

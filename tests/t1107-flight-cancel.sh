@@ -5,7 +5,7 @@
 # as after a hit; a thread cancelled inside the body leaves no slot or lease
 # behind, so the next caller of its key does not wait for it. Output equal
 # to the run without libmemo; single_flight_wait_s = 20 and every run under
-# `timeout 10`, so a deadlock or a wait for a dead holder fails, never hangs.
+# libmemo bounded by `timeout 10`, so a deadlock or a wait for a dead holder fails, never hangs.
 source "$TOP/tests/lib.sh"
 
 conf_function gated_square 'long gated_square(int x)' single_flight=yes single_flight_wait_s=20

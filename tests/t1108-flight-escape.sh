@@ -6,7 +6,7 @@
 # unwinds through libmemo's frames (the closure, entry.S) to the caller's
 # catch. single_flight_wait_s = 20, every run under `timeout 10`; output equal
 # to the run without libmemo, in both mechanisms, with the lease in the
-# folder store or in a real memcached.
+# folder store (where no lease file may be left) or in a real memcached.
 source "$TOP/tests/lib.sh"
 
 check() {	# check MECH STORE PROG...
@@ -36,7 +36,11 @@ check() {	# check MECH STORE PROG...
 	# 4: left, computed again, then a hit; 5: left, computed by main
 	expect_eq "$(runs escape_square)" 4 "$what: bodies run"
 	expect_eq "$(stat_sum stats.jsonl escape_square wait_expired)" 0 "$what: waits that ran out"
-	! ls cache/*/lease1-* 2>/dev/null || fail "$what: a lease file is left"
+	# a lease left in the folder (on memcached it would expire by its TTL,
+	# which the bounded run already rules out waiting for)
+	if [ "$store" = folder ]; then
+		! ls cache/*/lease1-* 2>/dev/null || fail "$what: a lease file is left"
+	fi
 }
 
 check inline folder flight_escape jump

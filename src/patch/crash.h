@@ -5,7 +5,9 @@
  * relocated call of one, then hands the signal on as if it were not there.
  * Calls inline (which code is whose), log. Installed from start-up, under
  * runtime_lock or before any thread; the handler runs in any thread, reads
- * only what inline publishes lock-free, and allocates nothing.
+ * only what inline publishes lock-free, and takes no lock of libmemo's. Its
+ * report (log_error, strsignal) is not async-signal-safe: it is made only
+ * when the fault is in a patch's code, a crash already under way.
  */
 #ifndef MEMO_CRASH_H
 #define MEMO_CRASH_H

@@ -97,7 +97,8 @@ static uintptr_t near_gaps_pick(const uintptr_t *need, int nneed, int *which)
 	return best;
 }
 
-/* Without /proc/self/maps (no /proc mounted): ask the kernel for a page at
+/* Without /proc/self/maps (no /proc mounted), or when no listed gap
+ * reaches (the list keeps MAX_GAPS): ask the kernel for a page at
  * addresses stepping away from need[0], 1 MiB apart, nearest first;
  * MAP_FIXED_NOREPLACE refuses each one that is taken. */
 static uint8_t *near_probe(const uintptr_t *need, int nneed)
@@ -135,8 +136,8 @@ uint8_t *near_page(const uintptr_t *need, int nneed)
 			return near_probe(need, nneed);
 		at = near_gaps_pick(need, nneed, &which);
 		if (!at) {
-			if (attempt > 0)
-				return NULL;
+			if (attempt > 0)	/* the list may be cut short (MAX_GAPS) */
+				return near_probe(need, nneed);
 			ngaps = 0;	/* the list may be old: read it again */
 			continue;
 		}
