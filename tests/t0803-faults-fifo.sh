@@ -87,3 +87,13 @@ same gplain.out taker.out "the taker"
 expect_eq "$(runs gated_square)" 1 "body runs"
 expect_eq "$(stat_sum stats.jsonl gated_square waited)" 0 "waiters"
 [ -f "$lease" ] || [ ! -e "$lease" ] || fail "the FIFO lease is still there"
+
+note "stats = a FIFO nobody reads: the run ends, and says the stats went nowhere"
+conf_cache dir="$T/cache" stats="$T/stats.fifo"
+fifo stats.fifo
+reset_runs
+bounded statsfifo env LD_PRELOAD="$PRELOAD" "$G" 4
+same plain.out statsfifo.out "stats to a FIFO with no reader"
+grep -q "cannot write stats to '$T/stats.fifo': a FIFO or socket with no reader" statsfifo.err ||
+	{ cat statsfifo.err; fail "the stats FIFO was not said"; }
+exit 0
