@@ -395,7 +395,7 @@ static bool is_ident(const char *s, size_t n)
 	return true;
 }
 
-static int edit_distance(const char *a, const char *b)
+int config_edit_distance(const char *a, const char *b)
 {
 	int la = strlen(a), lb = strlen(b), i, j;
 	int d[64][64];
@@ -425,7 +425,7 @@ static const char *closest(const char *name, const struct key *keys, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		int d = edit_distance(name, keys[i].name);
+		int d = config_edit_distance(name, keys[i].name);
 		if (d < bestd)
 			bestd = d, best = keys[i].name;
 	}

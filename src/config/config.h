@@ -77,4 +77,8 @@ void config_cache_defaults(struct cache_config *c);
 
 void config_release(struct memo_config *cfg);
 
+/* The edit distance between a and b, a's letters taken in lower case: what
+ * "did you mean" hints are chosen by. 99 for names of 64 characters or more. */
+int config_edit_distance(const char *a, const char *b);
+
 #endif
