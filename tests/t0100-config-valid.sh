@@ -3,7 +3,8 @@
 # spelling, every argument kind and return rule, lengths over several
 # arguments, a file and a folder (read in sorted order, other files skipped),
 # relative paths resolved against the config's own folder, and the defaults
-# (XDG_CACHE_HOME, then HOME). Compared byte for byte with
+# (XDG_CACHE_HOME, then HOME), lines longer than inih reads (long-lines).
+# Compared byte for byte with
 # tests/data/config/valid/*.out, where T stands for the test's folder.
 source "$TOP/tests/lib.sh"
 
@@ -23,6 +24,7 @@ export HOME="$R/home" XDG_CACHE_HOME=
 check types types.conf
 check kinds kinds.conf
 check rules rules.conf
+check long-lines long-lines.conf
 check defaults-home defaults.conf
 # A folder, with and without a trailing slash, from elsewhere: relative
 # paths follow the config, not the working folder.

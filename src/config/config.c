@@ -22,8 +22,12 @@
  * - A long prototype continues on indented lines (inih's multi-line values);
  *   the pieces are joined with a space. No other key continues.
  * - Columns of prototype errors are byte columns in the file's line.
- * - inih reads lines of at most ini_max_line - 1 bytes (199 on Debian); a
- *   longer line is an error of its own instead of being split silently.
+ * - inih reads lines of at most ini_max_line - 1 bytes (199 on Debian, in a
+ *   buffer on its stack). A longer line (up to LINE_BYTES - 1) is handed to
+ *   inih as a short stand-in, "key = \x01", and the handler takes the value
+ *   from the whole line, which the reader keeps: one-line prototypes with
+ *   many arguments need no folding, and inih still needs no malloc. A line
+ *   longer still is an error of its own instead of being split silently.
  * - A NUL byte anywhere in a line is an error too: inih would cut the line
  *   there, silently (`namespace = a\0b` would be `a`).
  */
@@ -144,6 +148,8 @@ struct loader {
 	int lineno;
 	int nul_col;			/* the line's first NUL byte, its column; 0 none */
 	char *given;			/* the buffer inih reads the line from */
+	char *long_value;		/* a line too long for inih: its value, in raw */
+	int long_col;			/* and that value's column */
 	enum line_kind kind;		/* of the line inih is handling */
 	bool prev_key;			/* inih's prev_name is set: indented lines continue */
 	int last_key;			/* the key an indented line continues; -1 none */
@@ -669,10 +675,16 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	size_t nkeys = L->sec == SEC_CACHE ? NCACHE_KEYS : NFUNCTION_KEYS;
 	char v[LINE_BYTES];
 	const char *hint;
-	int col = (int)(value - L->given) + 1, idx;
+	int col, idx;
 	size_t n;
 
 	(void)section;	/* ours is better: inih's is cut at 49 characters */
+	if (L->long_value) {
+		value = L->long_value;
+		col = L->long_col;
+	} else {
+		col = (int)(value - L->given) + 1;
+	}
 	if (L->kind == LINE_CONTINUATION) {
 		if (L->last_key == FKEY_PROTOTYPE && L->sec == SEC_FUNCTION)
 			proto_append(L, value, col);
@@ -1048,6 +1060,29 @@ static ssize_t next_line(struct loader *L)
 }
 
 /*
+ * A line longer than inih reads: inih gets its text up to `cut` (the key and
+ * '=', or a continuation's indent) and "\x01"; on_value takes the value from
+ * the line itself, cut where inih would cut it: at an inline comment (';'
+ * after a space), without the spaces around it.
+ */
+static char *stand_in(struct loader *L, char *line, char *cut, char *str)
+{
+	char *v = cut, *e;
+
+	while (isspace((unsigned char)*v))
+		v++;
+	e = (char *)find_or_comment(v, "");
+	while (e > v && isspace((unsigned char)e[-1]))
+		e--;
+	*e = '\0';
+	L->long_value = v;
+	L->long_col = (int)(v - line) + 1;
+	memcpy(str, line, (size_t)(cut - line));
+	strcpy(str + (cut - line), " \x01");
+	return str;
+}
+
+/*
  * inih's ini_reader. Reads one whole line, classifies it as inih will (a
  * comment, a continuation, a section, a pair), handles sections itself, and
  * hands inih the line — or an empty one for a line it would misread (too
@@ -1072,10 +1107,11 @@ static char *read_line(char *str, int num, void *stream)
 		line += 3, n -= 3;
 	L->given = str;
 	L->kind = LINE_OTHER;
+	L->long_value = NULL;
 	str[0] = '\0';
-	if (n >= num) {
+	if (n >= (ssize_t)sizeof L->raw - 1) {
 		report(L, L->lineno, 0, "line is longer than %d characters (a long prototype continues "
-		       "on indented lines)", num - 1);
+		       "on indented lines)", (int)sizeof L->raw - 2);
 		return str;
 	}
 	if (L->nul_col) {
@@ -1087,10 +1123,10 @@ static char *read_line(char *str, int num, void *stream)
 	while (isspace((unsigned char)*start))
 		start++;
 	if (!*start || *start == ';' || *start == '#')
-		return strcpy(str, line);
+		return n < num ? strcpy(str, line) : strcpy(str, ";");
 	if (L->prev_key && start > line) {
 		L->kind = LINE_CONTINUATION;
-		return strcpy(str, line);
+		return n < num ? strcpy(str, line) : stand_in(L, line, start, str);
 	}
 	if (*start == '[') {
 		char name[512];
@@ -1108,7 +1144,7 @@ static char *read_line(char *str, int num, void *stream)
 			report(L, L->lineno, 0, "unexpected '%s' after ']'", end);
 		L->prev_key = false;
 		start_section(L, name, L->lineno);
-		return strcpy(str, line);
+		return n < num ? strcpy(str, line) : strcpy(str, "[-]");
 	}
 	end = find_or_comment(start, "=:");
 	if (*end != '=' && *end != ':') {
@@ -1117,7 +1153,13 @@ static char *read_line(char *str, int num, void *stream)
 	}
 	L->kind = LINE_PAIR;
 	L->prev_key = true;
-	return strcpy(str, line);
+	if (n < num)
+		return strcpy(str, line);
+	if (end - line + 4 > num) {
+		report(L, L->lineno, 0, "the key is longer than %d characters", num - 4);
+		return str;
+	}
+	return stand_in(L, line, (char *)end + 1, str);
 }
 
 /* ---- files and folders ---- */
