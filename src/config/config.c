@@ -316,13 +316,14 @@ static char *trim(char *s)
 	return s;
 }
 
-/* "2G", "512M", "100k", "12345" -> bytes; -1 on error. */
+/* "2G", "1.5G", "512M", "100k", "12345" -> bytes (a fraction needs a unit,
+ * and is taken to the byte below); -1 on error. */
 static int64_t config_parse_size(const char *s)
 {
 	static const char units[] = "kmgt";
 	const char *u;
 	char *end;
-	unsigned long long v;
+	unsigned long long v, frac = 0, scale = 1;
 	int shift = 0;
 
 	if (!isdigit((unsigned char)*s))
@@ -331,6 +332,16 @@ static int64_t config_parse_size(const char *s)
 	v = strtoull(s, &end, 10);
 	if (errno)
 		return -1;
+	if (*end == '.') {
+		for (end++; isdigit((unsigned char)*end); end++) {
+			if (scale >= 1000000000ULL)
+				return -1;	/* more digits than any size needs */
+			frac = frac * 10 + (unsigned long long)(*end - '0');
+			scale *= 10;
+		}
+		if (scale == 1)
+			return -1;	/* "1." */
+	}
 	if (*end && (u = strchr(units, tolower((unsigned char)*end)))) {
 		shift = 10 * (int)(u - units + 1);
 		end++;
@@ -342,9 +353,10 @@ static int64_t config_parse_size(const char *s)
 	} else if (*end == 'B') {
 		end++;
 	}
-	if (*end || v > (unsigned long long)INT64_MAX >> shift)
+	if (*end || v > (unsigned long long)INT64_MAX >> shift || (scale > 1 && !shift))
 		return -1;
-	return (int64_t)(v << shift);
+	/* frac < scale <= 10^9 and shift <= 40: frac << shift fits 64 bits */
+	return (int64_t)((v << shift) + (frac << shift) / scale);
 }
 
 static int parse_bool(const char *s, bool *out)
@@ -615,8 +627,8 @@ static void set_value(struct loader *L, const struct key *k, const char *v, int 
 	case V_SIZE:
 		size = config_parse_size(v);
 		if (size <= 0)
-			report(L, line, 0, "'%s' must be a size above 0 such as 512M or 2G, not '%s'",
-			       k->name, v);
+			report(L, line, 0, "'%s' must be a size above 0 such as 512M, 1.5G or 2G "
+			       "(a fraction needs a unit), not '%s'", k->name, v);
 		else
 			*(uint64_t *)field = (uint64_t)size;
 		return;
