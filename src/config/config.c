@@ -1236,8 +1236,21 @@ static int list_entry(struct loader *L, const char *path, const struct dirent64 
 	struct name *f;	/* (not on the stack: the whole parse runs below) */
 	size_t size = strlen(path) + 1 + len + 1;
 
-	if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf"))
+	if (e->d_name[0] == '.')
 		return 0;
+	if (len < 6 || strcmp(e->d_name + len - 5, ".conf")) {
+		/* Named, never silently skipped: a config written as NAME.ini
+		 * or NAME.cfg is a mistake worth a warning; anything else
+		 * (a README) is said at MEMO_LOG=info. */
+		const char *dot = strrchr(e->d_name, '.');
+		bool looks = dot && (!strcmp(dot, ".ini") || !strcmp(dot, ".cfg") ||
+				     !strcmp(dot, ".cnf"));
+
+		log_msg(looks ? LOG_WARN : LOG_INFO, "'%s%s%s': not read: only *.conf files of a "
+			"config folder are%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
+			e->d_name, looks ? " (rename it to end in .conf)" : "");
+		return 0;
+	}
 	if (!(f = scratch_alloc(L, sizeof *f + size))) {
 		log_error("'%s': out of memory", path);
 		L->errors++;
