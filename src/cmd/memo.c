@@ -79,6 +79,7 @@ static const struct command {
 } commands[] = {
 	{ &cmd_run_spec, cmd_run, "run a program with libmemo preloaded" },
 	{ &cmd_check_spec, cmd_check, "validate a config, and find its functions" },
+	{ &cmd_config_spec, cmd_config, "every setting in effect, and where it came from" },
 	{ &cmd_stats_spec, cmd_stats, "what the cache holds; server status" },
 	{ &cmd_flush_spec, cmd_flush, "invalidate a function's entries, or all" },
 	{ &cmd_inspect_spec, cmd_inspect, "identity, purity, patchability, prototype" },

@@ -565,6 +565,67 @@ static int check_names(struct loader *L, int line, const char *key, const char *
 
 /* ---- values ---- */
 
+/* config_set_trace's listener: memo config's, else none. */
+static config_trace_fn *trace;
+static void *trace_ctx;
+
+void config_set_trace(config_trace_fn *fn, void *ctx)
+{
+	trace = fn;
+	trace_ctx = ctx;
+}
+
+const char *config_key_name(bool function, int i)
+{
+	if (i < 0 || i >= (int)(function ? NFUNCTION_KEYS : NCACHE_KEYS))
+		return NULL;
+	return (function ? function_keys : cache_keys)[i].name;
+}
+
+/* A size as it would be written: the largest binary unit that divides it. */
+static void format_size(uint64_t v, char *out, size_t n)
+{
+	static const char units[] = " KMGT";
+	int u = 0;
+
+	while (u < 4 && v && !(v & 1023))
+		v >>= 10, u++;
+	if (u)
+		snprintf(out, n, "%llu%c", (unsigned long long)v, units[u]);
+	else
+		snprintf(out, n, "%llu", (unsigned long long)v);
+}
+
+void config_format(bool function, int i, const void *section, char *out, size_t n)
+{
+	const struct key *k = &(function ? function_keys : cache_keys)[i];
+	const char *field = (const char *)section + k->off;
+
+	switch (k->kind) {
+	case V_STRING: case V_PATH: case V_LIST:
+		snprintf(out, n, "%s", field);
+		break;
+	case V_INT_POS: case V_REPS:
+		snprintf(out, n, "%d", *(const int *)field);
+		break;
+	case V_SIZE:
+		format_size(*(const uint64_t *)field, out, n);
+		break;
+	case V_BOOL:
+		snprintf(out, n, "%s", *(const bool *)field ? "yes" : "no");
+		break;
+	case V_SECONDS: case V_SECONDS_POS: case V_RTOL: case V_FRACTION:
+		snprintf(out, n, "%g", *(const double *)field);
+		break;
+	case V_MECH:
+		snprintf(out, n, "%s", (const char *[]){ "auto", "inline", "got" }[*(const int *)field]);
+		break;
+	default:	/* prototype, ignore_args, return: told by the trace only */
+		snprintf(out, n, "%s", "");
+		break;
+	}
+}
+
 /* One line of a prototype; the pieces are joined with a space, and each
  * remembers where it starts in the file, for the columns of errors. */
 static void proto_append(struct loader *L, const char *v, int col)
@@ -752,6 +813,9 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	} else {
 		memcpy(v, value, n + 1);
 	}
+	if (trace && k->kind != V_PROTO)
+		trace(trace_ctx, L->sec == SEC_CACHE ? NULL : L->fn->symbol, k->name, L->file,
+		      L->lineno, v);
 	set_value(L, k, v, col);
 	return 1;
 }
@@ -847,6 +911,8 @@ static void finish_function(struct loader *L)
 	if (strcmp(p->name, fn->symbol))
 		report(L, pline, 0, "the prototype declares '%s', not '%s' of [function %s]", p->name,
 		       fn->symbol, fn->symbol);
+	if (trace)
+		trace(trace_ctx, fn->symbol, "prototype", L->file, pline, L->proto_text);
 
 	if (L->key_line[FKEY_IGNORE]) {
 		int n = 0;
