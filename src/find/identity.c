@@ -22,8 +22,19 @@
  *    a jump table if its entries land in the function (entries hashed as
  *    function offsets), a printable string up to its NUL, otherwise up to the
  *    next symbol or the section end, at most BLOB_MAX bytes;
+ *  - an address stored in that data (a vtable's or a const table's function
+ *    pointers, a table of strings): as a reference from code would be, so a
+ *    function pointer is a callee and a string pointer its string. In a PIE
+ *    or a library such a word has a relocation; in a non-PIE executable the
+ *    table holds the absolute address with none, and a word is taken for one
+ *    where it starts a function or a PLT stub, or lands in data (exec_address).
+ *    Followed NEST_MAX tables deep, then named;
+ *  - C++ typeinfo (_ZTI*): by name;
  *  - writable data, .bss, TLS, imported data: by name only, and recorded for
- *    the purity warning: their contents are run-time state, not code.
+ *    the purity warning: their contents are run-time state, not code. But a
+ *    C++ object there is also hashed by the vtables it points to, and one
+ *    that is nothing but vtable pointers (a const object GCC put in .data for
+ *    its destructor) is no state: not recorded.
  */
 #include "find/identity.h"
 
