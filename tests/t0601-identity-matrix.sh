@@ -12,9 +12,9 @@
 # is built the same way: shade()'s identity changes with a virtual function
 # reached through a const table of const objects or through an object a
 # factory made, stays for an unrelated edit, and shade() gets no purity
-# warning (it reads no global state). Where raw function bytes would have
-# been wrong (stale: equal though the code changed; lost: different though
-# nothing relevant changed) the test reports it.
+# warning (it reads no global state); the same in a shared library. Where raw
+# function bytes would have been wrong (stale: equal though the code changed;
+# lost: different though nothing relevant changed) the test reports it.
 source "$TOP/tests/lib.sh"
 
 ID="$P/unit/identity_of"
@@ -40,20 +40,53 @@ flags_of() {
 	echo "$f"
 }
 
-# Build every variant, two compilers at a time.
+# Build every variant, two compilers at a time; vtables.cc also as a shared
+# library, which reaches its own vtables by symbol (through its GOT).
 mkdir -p bin
-for m in $modes; do
-	for v in $variants; do
-		echo "gcc bin/$m.$v $SRC $(flags_of "$m") -DV_$v"
+{
+	for m in $modes; do
+		for v in $variants; do
+			echo "gcc bin/$m.$v $SRC $(flags_of "$m") -DV_$v"
+		done
+		for v in $vt_variants; do
+			echo "g++ bin/vt-$m.$v $VT $(flags_of "$m") -DV_$v"
+		done
 	done
-	for v in $vt_variants; do
-		echo "g++ bin/vt-$m.$v $VT $(flags_of "$m") -DV_$v"
+	for o in O0 O2; do
+		for v in $vt_variants; do
+			echo "g++ bin/vt-lib-$o.$v $VT -$o -g0 -fPIC -shared -DV_$v"
+		done
 	done
-done | xargs -P2 -L1 sh -c 'cc=$1 out=$2 src=$3; shift 3; exec $cc "$@" -o "$out" "$src" -lm' sh ||
+} | xargs -P2 -L1 sh -c 'cc=$1 out=$2 src=$3; shift 3; exec $cc "$@" -o "$out" "$src" -lm' sh ||
 	fail "building the matrix failed"
 
 ident() { "$ID" "bin/$1.$2" simulate helper deep even odd >"out/$1.$2" || fail "identity_of '$1.$2' failed"; }
 field() { sed -n "s/^$3 .*$2=\([^ ]*\).*/\1/p" "out/$1"; }	# FILE FIELD SYMBOL
+
+# vt_checks MODE: shade's identity in vtables.cc's variants built in MODE
+# changes with each edit but the unrelated one; shade gets no purity warning.
+vt_checks() {
+	local m=$1 base id v
+	for v in $vt_variants; do
+		"$ID" "bin/vt-$m.$v" shade >"out/vt-$m.$v" || fail "identity_of 'vt-$m.$v' failed"
+	done
+	base=$(field "vt-$m.BASE" identity shade)
+	[ -n "$base" ] || fail "vt-$m: no identity for shade"
+	for v in $vt_variants; do
+		[ $v = BASE ] && continue
+		id=$(field "vt-$m.$v" identity shade)
+		checks=$((checks + 1))
+		if [ $v = UNRELATED ]; then
+			[ "$id" = "$base" ] || fail "vt-$m: an unrelated function and string changed the identity of shade"
+		else
+			[ "$id" != "$base" ] || fail "vt-$m: edit $v left the identity of shade unchanged"
+		fi
+	done
+	# Its const objects, its vtables and the C++ runtime's typeinfo vtables
+	# are no global state: listing them in 'globals =' could not help.
+	grep -q "^shade .*globals=$" "out/vt-$m.BASE" ||
+		fail "vt-$m: shade reads no writable global, but: $(sed -n 's/.*globals=//p' "out/vt-$m.BASE")"
+}
 
 mkdir -p out
 stale=0 lost=0 checks=0
@@ -104,28 +137,12 @@ for m in $modes; do
 	grep -q "^simulate .*globals=.*simulate_calls" "out/$m.BASE" ||
 		fail "$m: simulate_calls missing from the globals simulate reads"
 
-	# C++: callees behind vtables.
-	for v in $vt_variants; do
-		"$ID" "bin/vt-$m.$v" shade >"out/vt-$m.$v" || fail "identity_of 'vt-$m.$v' failed"
-	done
 	./"bin/vt-$m.BASE" 20 0.5 >"out/vt-$m.run.BASE" && ./"bin/vt-$m.UNRELATED" 20 0.5 >"out/vt-$m.run.UNRELATED" ||
 		fail "vt-$m: the program failed"
 	same "out/vt-$m.run.BASE" "out/vt-$m.run.UNRELATED" "vt-$m: baseline and unrelated edit"
-	base=$(field "vt-$m.BASE" identity shade)
-	[ -n "$base" ] || fail "vt-$m: no identity for shade"
-	for v in $vt_variants; do
-		[ $v = BASE ] && continue
-		id=$(field "vt-$m.$v" identity shade)
-		checks=$((checks + 1))
-		if [ $v = UNRELATED ]; then
-			[ "$id" = "$base" ] || fail "vt-$m: an unrelated function and string changed the identity of shade"
-		else
-			[ "$id" != "$base" ] || fail "vt-$m: edit $v left the identity of shade unchanged"
-		fi
-	done
-	# Its const objects and the C++ runtime's typeinfo vtables are no global
-	# state: listing them in 'globals =' could not help.
-	grep -q "^shade .*globals=$" "out/vt-$m.BASE" ||
-		fail "vt-$m: shade reads no writable global, but: $(sed -n 's/.*globals=//p' "out/vt-$m.BASE")"
+	vt_checks "$m"
+done
+for o in O0 O2; do
+	vt_checks "lib-$o"
 done
 note "$checks identity checks passed; raw bytes would have been stale $stale times and lost the cache $lost times"

@@ -450,10 +450,23 @@ static bool exec_address(struct an *a, uint64_t v)
 	return !elf_image_symbol_at(a->img, v, &sym) && sym.type == STT_OBJECT;
 }
 
+/* A relocation by symbol to this object's own C++ vtable or typeinfo: a
+ * shared object reaches those by symbol (through its GOT, from its objects
+ * and typeinfo), as they may be interposed. The table's address; hashed as
+ * this object's data, as its own functions are when called through the PLT. */
+static bool own_cxx_table(const struct elf_reloc *r, uint64_t *v)
+{
+	if (!r || !r->sym || r->sym->shndx == SHN_UNDEF || r->sym->type != STT_OBJECT ||
+	    (r->type != R_X86_64_64 && r->type != R_X86_64_GLOB_DAT) ||
+	    (!is_vtable(r->sym->name) && !is_typeinfo(r->sym->name)))
+		return false;
+	*v = r->sym->value + (uint64_t)r->addend;
+	return true;
+}
+
 /* The address a pointer-sized data word at `w` (bytes `p`) holds, where it
  * is local to this object: a RELATIVE relocation's addend, this object's own
- * C++ table reached by symbol (a shared object's vtables and typeinfo are
- * interposable), or in a non-PIE executable the word itself. */
+ * C++ table, or in a non-PIE executable the word itself. */
 static bool word_target(struct an *a, uint64_t w, const uint8_t *p, uint64_t *v)
 {
 	const struct elf_reloc *r = elf_image_reloc_at(a->img, w);
@@ -462,13 +475,8 @@ static bool word_target(struct an *a, uint64_t w, const uint8_t *p, uint64_t *v)
 		*v = (uint64_t)r->addend;
 		return true;
 	}
-	if (r && r->type == R_X86_64_64 && r->sym && r->sym->shndx != SHN_UNDEF &&
-	    r->sym->type == STT_OBJECT && (is_vtable(r->sym->name) || is_typeinfo(r->sym->name))) {
-		*v = r->sym->value + (uint64_t)r->addend;
-		return true;
-	}
 	if (r)
-		return false;
+		return own_cxx_table(r, v);
 	memcpy(v, p, sizeof *v);
 	return exec_address(a, *v);
 }
@@ -683,7 +691,11 @@ static void ref_data(struct an *a, uint64_t addr, size_t size)
 		return;
 	}
 	if (!strncmp(sec->name, ".got", 4)) {
-		ref_slot(a, addr);
+		uint64_t v;
+		if (own_cxx_table(elf_image_reloc_at(a->img, addr), &v))
+			ref_data(a, v, 0);
+		else
+			ref_slot(a, addr);
 		return;
 	}
 	if (sec->flags & SHF_EXECINSTR) {
