@@ -29,7 +29,10 @@
  *    table holds the absolute address with none, and a word is taken for one
  *    where it starts a function or a PLT stub, or lands in data (exec_address).
  *    Followed NEST_MAX tables deep, then named;
- *  - C++ typeinfo (_ZTI*): by name;
+ *  - C++ typeinfo (_ZTI*): by name. A shared object reaches its own vtables
+ *    and typeinfo by symbol (GOT slots, relocated words), as they may be
+ *    interposed: they are hashed as its data all the same, as its own
+ *    functions called through the PLT are its code;
  *  - writable data, .bss, TLS, imported data: by name only, and recorded for
  *    the purity warning: their contents are run-time state, not code. But a
  *    C++ object there is also hashed by the vtables it points to, and one
