@@ -22,8 +22,22 @@
  *    a jump table if its entries land in the function (entries hashed as
  *    function offsets), a printable string up to its NUL, otherwise up to the
  *    next symbol or the section end, at most BLOB_MAX bytes;
+ *  - an address stored in that data (a vtable's or a const table's function
+ *    pointers, a table of strings): as a reference from code would be, so a
+ *    function pointer is a callee and a string pointer its string. In a PIE
+ *    or a library such a word has a relocation; in a non-PIE executable the
+ *    table holds the absolute address with none, and a word is taken for one
+ *    where it starts a function or a PLT stub, or lands in data (exec_address).
+ *    Followed NEST_MAX tables deep, then named;
+ *  - C++ typeinfo (_ZTI*): by name. A shared object reaches its own vtables
+ *    and typeinfo by symbol (GOT slots, relocated words), as they may be
+ *    interposed: they are hashed as its data all the same, as its own
+ *    functions called through the PLT are its code;
  *  - writable data, .bss, TLS, imported data: by name only, and recorded for
- *    the purity warning: their contents are run-time state, not code.
+ *    the purity warning: their contents are run-time state, not code. But a
+ *    C++ object there is also hashed by the vtables it points to, and one
+ *    that is nothing but vtable pointers (a const object GCC put in .data for
+ *    its destructor) is no state: not recorded.
  */
 #include "find/identity.h"
 
@@ -50,6 +64,8 @@
 #define TABLE_MAX 4096		/* jump table entries */
 #define SYMDATA_MAX (1u << 20)	/* a labelled constant table */
 #define FUNC_MAX (4u << 20)
+#define NEST_MAX 4		/* tables of pointers followed this deep */
+#define OBJECT_MAX 4096		/* a writable object searched for vtable pointers */
 #define DEPTH_MAX 1024		/* call-graph DFS (about 300 bytes of stack a level) */
 
 /* A small set of strings, in insertion order. */
@@ -406,10 +422,124 @@ static void ref_code(struct an *a, uint64_t target)
 	       (unsigned long long)target, id ? "build-id" : "code");
 }
 
-/* Read-only bytes, with relocated words (.data.rel.ro) as what they point to. */
+static bool is_typeinfo(const char *name) { return !strncmp(name, "_ZTI", 4); }
+static bool is_vtable(const char *name) { return !strncmp(name, "_ZTV", 4); }
+
+/* Read-only after relocation (RELRO): as constant as .rodata to the code. */
+static bool is_relro(const struct elf_section *sec)
+{
+	return !strncmp(sec->name, ".data.rel.ro", 12) || !strcmp(sec->name, ".init_array") ||
+	       !strcmp(sec->name, ".fini_array") || !strcmp(sec->name, ".dynamic");
+}
+
+/* Whether `v`, a word of a non-PIE executable's data, is an address: there
+ * tables hold absolute addresses and need no relocation. Taken for one only
+ * where it starts a function or lands in a PLT, in read-only data, or in a
+ * data object, so that a number is rarely mistaken for one. */
+static bool exec_address(struct an *a, uint64_t v)
+{
+	const struct elf_section *sec;
+	struct elf_sym sym;
+
+	if (elf_image_type(a->img) != ET_EXEC || v < 0x1000 ||
+	    !(sec = elf_image_section_at(a->img, v)))
+		return false;
+	if (sec->flags & SHF_EXECINSTR)
+		return !strncmp(sec->name, ".plt", 4) ||
+		       (!elf_image_symbol_at(a->img, v, &sym) && sym.value == v &&
+			(sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC));
+	if (!(sec->flags & SHF_WRITE) || is_relro(sec))
+		return true;
+	return !elf_image_symbol_at(a->img, v, &sym) && sym.type == STT_OBJECT;
+}
+
+/* A relocation by symbol to this object's own C++ vtable or typeinfo: a
+ * shared object reaches those by symbol (through its GOT, from its objects
+ * and typeinfo), as they may be interposed. The table's address; hashed as
+ * this object's data, as its own functions are when called through the PLT. */
+static bool own_cxx_table(const struct elf_reloc *r, uint64_t *v)
+{
+	if (!r || !r->sym || r->sym->shndx == SHN_UNDEF || r->sym->type != STT_OBJECT ||
+	    (r->type != R_X86_64_64 && r->type != R_X86_64_GLOB_DAT) ||
+	    (!is_vtable(r->sym->name) && !is_typeinfo(r->sym->name)))
+		return false;
+	*v = r->sym->value + (uint64_t)r->addend;
+	return true;
+}
+
+/* The address a pointer-sized data word at `w` (bytes `p`) holds, where it
+ * is local to this object: a RELATIVE relocation's addend, this object's own
+ * C++ table, or in a non-PIE executable the word itself. */
+static bool word_target(struct an *a, uint64_t w, const uint8_t *p, uint64_t *v)
+{
+	const struct elf_reloc *r = elf_image_reloc_at(a->img, w);
+
+	if (r && r->type == R_X86_64_RELATIVE) {
+		*v = (uint64_t)r->addend;
+		return true;
+	}
+	if (r)
+		return own_cxx_table(r, v);
+	memcpy(v, p, sizeof *v);
+	return exec_address(a, *v);
+}
+
+/* Past NEST_MAX levels of tables: code is still a callee (that does not
+ * recurse here), data is named instead of followed. */
+static void ref_named(struct an *a, uint64_t v)
+{
+	const struct elf_section *sec = elf_image_section_at(a->img, v);
+	struct elf_sym sym;
+	char tag;
+	uint64_t off;
+
+	if (in_fn(a->f, v, &tag, &off)) {
+		put(a, tag, &off, sizeof off);
+	} else if (sec && (sec->flags & SHF_EXECINSTR)) {
+		ref_code(a, v);
+	} else if (!elf_image_symbol_at(a->img, v, &sym)) {
+		put_str(a, 'P', sym.name);
+		put_u64(a, 'o', v - sym.value);
+	} else {
+		put_str(a, 'P', sec ? sec->name : "?");
+	}
+}
+
+/* A data word that holds an address, hashed as what it points to: a
+ * function as a callee (its identity), read-only data by its contents,
+ * typeinfo by name, writable data by name (ref_data); an import or a
+ * thread-local by what the dynamic linker puts there (ref_slot). Never the
+ * address itself, which moves when code or data is added elsewhere. */
+static void hash_word(struct an *a, uint64_t w, const uint8_t *p)
+{
+	uint64_t v;
+
+	if (!word_target(a, w, p, &v))
+		ref_slot(a, w);
+	else if (a->nest > NEST_MAX)
+		ref_named(a, v);
+	else
+		ref_data(a, v, 0);
+}
+
+static bool holds_address(struct an *a, uint64_t w, const uint8_t *p)
+{
+	uint64_t v;
+
+	if (elf_image_reloc_at(a->img, w))
+		return true;
+	memcpy(&v, p, sizeof v);
+	return exec_address(a, v);
+}
+
+/* Data bytes. Where a word may hold an address (relocated data such as
+ * .data.rel.ro, and any data of a non-PIE executable, whose tables of
+ * function or string pointers and vtables sit in .rodata with no
+ * relocation), each aligned word that does is hashed as what it points to
+ * (hash_word), and the bytes between them as they are. */
 static void hash_bytes(struct an *a, const struct elf_section *sec, uint64_t addr, size_t n)
 {
-	size_t avail;
+	size_t avail, run = 0;
 	const uint8_t *p = elf_image_bytes(a->img, addr, &avail);
 
 	if (!p) {
@@ -418,27 +548,21 @@ static void hash_bytes(struct an *a, const struct elf_section *sec, uint64_t add
 	}
 	if (n > avail)
 		n = avail;
-	if (!(sec->flags & SHF_WRITE) || a->nest > 2) {
+	if (!(sec->flags & SHF_WRITE) && elf_image_type(a->img) != ET_EXEC) {
 		put(a, 'd', p, n);
 		return;
 	}
 	a->nest++;
-	for (size_t i = 0; i < n;) {
-		uint64_t w = (addr + i + 7) & ~7ull;
-		size_t plain = w - addr - i;
-		if (elf_image_reloc_at(a->img, w) && w + 8 <= addr + n) {
-			if (plain)
-				put(a, 'd', p + i, plain);
-			ref_slot(a, w);
-			i += plain + 8;
-		} else {
-			size_t k = plain ? plain : 8;
-			if (k > n - i)
-				k = n - i;
-			put(a, 'd', p + i, k);
-			i += k;
-		}
+	for (size_t i = (8 - (addr & 7)) & 7; i + 8 <= n; i += 8) {
+		if (!holds_address(a, addr + i, p + i))
+			continue;
+		if (i > run)
+			put(a, 'd', p + run, i - run);
+		hash_word(a, addr + i, p + i);
+		run = i + 8;
 	}
+	if (n > run)
+		put(a, 'd', p + run, n - run);
 	a->nest--;
 }
 
@@ -485,8 +609,16 @@ static void ref_rodata(struct an *a, const struct elf_section *sec, uint64_t add
 	if (!elf_image_symbol_at(a->img, addr, &sym) && sym.type == STT_OBJECT && sym.size) {
 		size_t n = sym.size < SYMDATA_MAX ? sym.size : SYMDATA_MAX;
 		put_u64(a, 'o', addr - sym.value);
-		hash_bytes(a, sec, sym.value, n);
+		if (is_typeinfo(sym.name)) {
+			/* What typeid and dynamic_cast compare is the type's
+			 * name; the bytes point at the C++ runtime's own
+			 * vtables, imported data that is no part of this code. */
+			put_str(a, 'T', sym.name);
+			report(a, IDENTITY_RODATA, sym.name, "typeinfo, by name");
+			return;
+		}
 		report(a, IDENTITY_RODATA, sym.name, "%zu bytes", n);
+		hash_bytes(a, sec, sym.value, n);
 		return;
 	}
 	if (size) {
@@ -516,6 +648,34 @@ static void ref_rodata(struct an *a, const struct elf_section *sec, uint64_t add
 	       (unsigned long long)(addr - sec->addr));
 }
 
+/* The vtables a C++ object in writable data points to, hashed by contents
+ * (their functions join as callees) at the offsets of its vtable pointers;
+ * returns how many of its words are such pointers. Its other bytes are its
+ * state: run-time values, named by the caller, never hashed. */
+static size_t hash_vptrs(struct an *a, const struct elf_sym *obj)
+{
+	size_t avail, found = 0;
+	const uint8_t *p = elf_image_bytes(a->img, obj->value, &avail);
+
+	if (!p || obj->size > avail || obj->size > OBJECT_MAX || a->nest > NEST_MAX)
+		return 0;
+	a->nest++;
+	for (uint64_t i = (8 - (obj->value & 7)) & 7; i + 8 <= obj->size; i += 8) {
+		struct elf_sym vt;
+		uint64_t v;
+		if (!word_target(a, obj->value + i, p + i, &v) ||
+		    elf_image_symbol_at(a->img, v, &vt) || !is_vtable(vt.name))
+			continue;
+		report(a, IDENTITY_RODATA, vt.name, "vtable of %s at +%llu", obj->name,
+		       (unsigned long long)i);
+		put_u64(a, 'V', i);
+		ref_data(a, v, 0);
+		found++;
+	}
+	a->nest--;
+	return found;
+}
+
 /* An address the code uses as data: `size` bytes loaded, 0 = address taken
  * or indexed (extent unknown). */
 static void ref_data(struct an *a, uint64_t addr, size_t size)
@@ -534,20 +694,31 @@ static void ref_data(struct an *a, uint64_t addr, size_t size)
 		return;
 	}
 	if (!strncmp(sec->name, ".got", 4)) {
-		ref_slot(a, addr);
+		uint64_t v;
+		if (own_cxx_table(elf_image_reloc_at(a->img, addr), &v))
+			ref_data(a, v, 0);
+		else
+			ref_slot(a, addr);
 		return;
 	}
 	if (sec->flags & SHF_EXECINSTR) {
 		ref_code(a, addr);
 		return;
 	}
-	bool relro = !strncmp(sec->name, ".data.rel.ro", 12) || !strcmp(sec->name, ".init_array") ||
-		     !strcmp(sec->name, ".fini_array") || !strcmp(sec->name, ".dynamic");
-	if (!relro && ((sec->flags & SHF_WRITE) || sec->type == SHT_NOBITS)) {
+	if (!is_relro(sec) && ((sec->flags & SHF_WRITE) || sec->type == SHT_NOBITS)) {
 		char name[300];
 		if (!elf_image_symbol_at(a->img, addr, &sym)) {
 			snprintf(name, sizeof name, "%s", sym.name);
 			put_u64(a, 'o', addr - sym.value);
+			size_t vptrs = sec->type != SHT_NOBITS && sym.type == STT_OBJECT ?
+				       hash_vptrs(a, &sym) : 0;
+			if (vptrs && vptrs * 8 == sym.size) {
+				/* Nothing but vtable pointers (a stateless C++
+				 * object, put in writable data for its destructor
+				 * or its relocations): no state to warn about. */
+				put_str(a, 'v', name);
+				return;
+			}
 		} else {
 			snprintf(name, sizeof name, "%s+0x%llx", sec->name,
 				 (unsigned long long)(addr - sec->addr));
