@@ -1,7 +1,7 @@
 /*
  * provider: the name of what provides an import to this process
- * (provider.h). Calls elf, libdl (dlsym, dladdr1, dl_iterate_phdr), libb2,
- * util. Start-up and tools only; its one table is under provider_lock.
+ * (provider.h). Calls elf, libdl (dlsym, dl_iterate_phdr), libb2, util.
+ * Start-up and tools only; its two tables are under provider_lock.
  *
  * Why more than the build-id:
  *  - a library linked with --build-id=none has no build-id to change when it
@@ -39,6 +39,7 @@
 
 #define DIGEST_BYTES 16
 #define CONTENTS_MAX 16		/* files without a build-id remembered */
+#define SELECTIONS_MAX 32	/* objects whose IFUNC selections are remembered */
 
 /* The content digests already computed, by file (a library without a
  * build-id provides many imports: its file is read once). Under provider_lock. */
@@ -97,25 +98,41 @@ done:
 	return rc;
 }
 
-/* The loaded object's program headers (to read only what is mapped). */
+/* The loaded object holding an address, from its program headers (the
+ * loader's list, without dladdr's search for the nearest symbol). */
 struct loaded {
-	const struct link_map *lm;
+	uintptr_t addr;			/* in: the address */
+	uintptr_t base;			/* l_addr: its vaddr 0 in memory */
+	const char *name;		/* its path; "" for the main program */
 	const ElfW(Phdr) *phdr;
 	size_t phnum;
 };
 
-static int find_loaded(struct dl_phdr_info *info, size_t size, void *arg)
+static int find_at(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct loaded *l = arg;
 
 	(void)size;
-	if (info->dlpi_addr != l->lm->l_addr || info->dlpi_name != l->lm->l_name)
-		return 0;
-	l->phdr = info->dlpi_phdr;
-	l->phnum = info->dlpi_phnum;
-	return 1;
+	for (size_t i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && l->addr - info->dlpi_addr - ph->p_vaddr < ph->p_memsz) {
+			l->base = info->dlpi_addr;
+			l->name = info->dlpi_name ? info->dlpi_name : "";
+			l->phdr = info->dlpi_phdr;
+			l->phnum = info->dlpi_phnum;
+			return 1;
+		}
+	}
+	return 0;
 }
 
+static bool loaded_at(uintptr_t addr, struct loaded *l)
+{
+	*l = (struct loaded){ .addr = addr };
+	return dl_iterate_phdr(find_at, l) == 1;
+}
+
+/* Whether [vaddr, vaddr+n) of the object is mapped readable. */
 static bool mapped(const struct loaded *l, uint64_t vaddr, size_t n)
 {
 	for (size_t i = 0; i < l->phnum; i++) {
@@ -131,38 +148,42 @@ static bool mapped(const struct loaded *l, uint64_t vaddr, size_t n)
  * its offset in the object; outside it (libc's time selects the vDSO's), the
  * other object's file name alone, since that object's offsets change with
  * builds this one does not see (the vDSO is the running kernel's). */
-static void hash_place(blake2b_state *s, const struct loaded *l, uint64_t v, uint64_t *off)
+static uint64_t hash_place(blake2b_state *s, const struct loaded *l, uint64_t v)
 {
-	Dl_info di;
-	struct link_map *other = NULL;
+	struct loaded other;
 
-	if (mapped(l, v - l->lm->l_addr, 1)) {
-		*off = v - l->lm->l_addr;
-		return;
-	}
-	if (dladdr1((void *)(uintptr_t)v, &di, (void **)&other, RTLD_DL_LINKMAP) && other &&
-	    di.dli_fname) {
-		const char *base = strrchr(di.dli_fname, '/');
-		base = base ? base + 1 : di.dli_fname;
-		blake2b_update(s, (const uint8_t *)base, strlen(base) + 1);
-		*off = UINT64_MAX - 1;
-		return;
-	}
-	*off = UINT64_MAX;	/* nowhere known: the same for every such process */
+	if (mapped(l, v - l->base, 1))
+		return v - l->base;
+	if (!loaded_at(v, &other))
+		return UINT64_MAX;	/* nowhere known: the same for every such process */
+	const char *name = strrchr(other.name, '/');
+	name = name ? name + 1 : other.name;
+	blake2b_update(s, (const uint8_t *)name, strlen(name) + 1);
+	return UINT64_MAX - 1;
 }
+
+/* The IFUNC selections of objects already named (every import from libc asks
+ * for libc's): made once, at load time, they never change while the object
+ * stays loaded. Under provider_lock. */
+static struct selections {
+	uintptr_t base;
+	const char *name;
+	const struct elf_image *img;
+	int rc;
+	uint8_t digest[DIGEST_BYTES];
+} selections[SELECTIONS_MAX];
+static unsigned nselections;
 
 /* A digest of every IFUNC selection the loaded object made for its own calls
  * (its IRELATIVE slots, as offsets in the object). -1 when it has none. */
-static int ifuncs_digest(const struct elf_image *img, const struct link_map *lm,
+static int ifuncs_digest(const struct elf_image *img, const struct loaded *l,
 			 uint8_t out[DIGEST_BYTES])
 {
-	struct loaded l = { .lm = lm };
 	const struct elf_reloc *r;
 	size_t nr = elf_image_relocs(img, &r);
 	blake2b_state s;
 	bool any = false;
 
-	dl_iterate_phdr(find_loaded, &l);
 	blake2b_init(&s, DIGEST_BYTES);
 	for (size_t i = 0; i < nr; i++) {
 		uint64_t slot[2] = { r[i].offset, 0 }, v;
@@ -171,9 +192,9 @@ static int ifuncs_digest(const struct elf_image *img, const struct link_map *lm,
 		any = true;
 		/* The file on disk may not be the one loaded (replaced since):
 		 * only a slot inside the object's mapping is read. */
-		if (mapped(&l, slot[0], sizeof v)) {
-			memcpy(&v, (const void *)(uintptr_t)(lm->l_addr + slot[0]), sizeof v);
-			hash_place(&s, &l, v, &slot[1]);
+		if (mapped(l, slot[0], sizeof v)) {
+			memcpy(&v, (const void *)(l->base + slot[0]), sizeof v);
+			slot[1] = hash_place(&s, l, v);
 		}
 		blake2b_update(&s, (const uint8_t *)slot, sizeof slot);
 	}
@@ -183,21 +204,44 @@ static int ifuncs_digest(const struct elf_image *img, const struct link_map *lm,
 	return 0;
 }
 
+static int ifuncs_digest_once(const struct elf_image *img, const struct loaded *l,
+			      uint8_t out[DIGEST_BYTES])
+{
+	struct selections *c;
+	int rc;
+
+	pthread_mutex_lock(&provider_lock);
+	for (unsigned i = 0; i < nselections && i < SELECTIONS_MAX; i++) {
+		c = &selections[i];
+		if (c->base == l->base && c->name == l->name && c->img == img) {
+			memcpy(out, c->digest, DIGEST_BYTES);
+			rc = c->rc;
+			goto done;
+		}
+	}
+	rc = ifuncs_digest(img, l, out);
+	c = &selections[nselections++ % SELECTIONS_MAX];
+	*c = (struct selections){ .base = l->base, .name = l->name, .img = img, .rc = rc };
+	memcpy(c->digest, out, DIGEST_BYTES);
+done:
+	pthread_mutex_unlock(&provider_lock);
+	return rc;
+}
+
 void provider_id(const char *name, const char *version, char *out, size_t n)
 {
 	void *p = version && *version ? dlvsym(RTLD_DEFAULT, name, version)
 				       : dlsym(RTLD_DEFAULT, name);
-	struct link_map *lm = NULL;
-	Dl_info di;
+	struct loaded l;
 	struct elf_sym sym;
 	uint8_t d[DIGEST_BYTES];
 	char hex[2 * DIGEST_BYTES + 1];
 	size_t len, used;
 
 	snprintf(out, n, "?");
-	if (!p || !dladdr1(p, &di, (void **)&lm, RTLD_DL_LINKMAP) || !di.dli_fname || !lm)
+	if (!p || !loaded_at((uintptr_t)p, &l))
 		return;
-	const char *path = *di.dli_fname ? di.dli_fname : "/proc/self/exe";
+	const char *path = *l.name ? l.name : "/proc/self/exe";
 	struct elf_image *img = elf_image_open(path, NULL, 0);
 	const uint8_t *id = img ? elf_image_build_id(img, &len) : NULL;
 	if (id && len) {
@@ -215,10 +259,10 @@ void provider_id(const char *name, const char *version, char *out, size_t n)
 	used = strlen(out);
 	/* dlsym resolves an IFUNC to the implementation selected here. */
 	if (elf_image_symbol(img, name, version, &sym) || sym.type == STT_GNU_IFUNC ||
-	    lm->l_addr + sym.value != (uintptr_t)p)
+	    l.base + sym.value != (uintptr_t)p)
 		used += (size_t)snprintf(out + used, n - used, "+selected-0x%llx",
-					 (unsigned long long)((uintptr_t)p - lm->l_addr));
-	if (used < n && !ifuncs_digest(img, lm, d)) {
+					 (unsigned long long)((uintptr_t)p - l.base));
+	if (used < n && !ifuncs_digest_once(img, &l, d)) {
 		util_hex(hex, d, sizeof d);
 		snprintf(out + used, n - used, "+ifuncs-%s", hex);
 	}
