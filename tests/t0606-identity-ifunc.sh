@@ -52,6 +52,13 @@ run ab calls_kernel=any calls_wrapped=3 -- v a b
 cmp -s aa.out ab.out && fail "inner's variants print the same"
 run ab calls_kernel=0 calls_wrapped=0 -- v a b
 run aa calls_kernel=0 calls_wrapped=0 -- v a a
+# MEMO_EXPLAIN names the import whose implementation changed: 4 is cached
+# under the first selection only.
+MEMO_TEST_KERNEL=a MEMO_TEST_INNER=a under_memo ./ifunc ifunc 4 >/dev/null 2>&1 || fail "filling 4"
+MEMO_EXPLAIN=1 MEMO_TEST_KERNEL=a MEMO_TEST_INNER=b under_memo ./ifunc ifunc 4 >/dev/null 2>explain.err ||
+	{ cat explain.err; fail "explain run"; }
+grep -q "'calls_wrapped' miss: .*'wrapped' runs other implementations" explain.err ||
+	{ cat explain.err; fail "explain: wrapped's implementation"; }
 note "own IFUNCs: each selection its own results, the same selection shared"
 
 # libm's exp: the arguments where this CPU's two variants differ, and a few
