@@ -22,11 +22,11 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -44,7 +44,7 @@
 /* The content digests already computed, by file (a library without a
  * build-id provides many imports: its file is read once). Under provider_lock. */
 static struct content {
-	char path[PATH_MAX];
+	char *path;
 	dev_t dev;
 	ino_t ino;
 	off_t size;
@@ -58,7 +58,7 @@ static bool same_file(const struct content *c, const char *path, const struct st
 {
 	return c->dev == sb->st_dev && c->ino == sb->st_ino && c->size == sb->st_size &&
 	       c->mtime.tv_sec == sb->st_mtim.tv_sec && c->mtime.tv_nsec == sb->st_mtim.tv_nsec &&
-	       !strcmp(c->path, path);
+	       c->path && !strcmp(c->path, path);
 }
 
 /* BLAKE2b of the whole file at `path`. 0, or -1 when it cannot be read. */
@@ -71,7 +71,7 @@ static int content_digest(const char *path, uint8_t out[DIGEST_BYTES])
 	if (fd < 0)
 		return -1;
 	pthread_mutex_lock(&provider_lock);
-	for (unsigned i = 0; i < ncontents; i++)
+	for (unsigned i = 0; i < ncontents && i < CONTENTS_MAX; i++)
 		if (same_file(&contents[i], path, &sb)) {
 			memcpy(out, contents[i].digest, DIGEST_BYTES);
 			rc = 0;
@@ -86,7 +86,9 @@ static int content_digest(const char *path, uint8_t out[DIGEST_BYTES])
 		munmap(p, (size_t)sb.st_size);
 	rc = 0;
 	struct content *c = &contents[ncontents++ % CONTENTS_MAX];
-	snprintf(c->path, sizeof c->path, "%s", path);
+	free(c->path);
+	if (!(c->path = strdup(path)))
+		goto done;
 	c->dev = sb.st_dev;
 	c->ino = sb.st_ino;
 	c->size = sb.st_size;

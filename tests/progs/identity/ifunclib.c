@@ -6,30 +6,31 @@
  * differ from variant a's. */
 #include <fcntl.h>
 #include <stdbool.h>
-#include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-/* Whether VAR=b is in the environment. Read from /proc: inner's resolver
- * runs while the library is relocated, before libc's getenv has an
- * environment to read. */
+/* Whether VAR=b is in the environment. Read from /proc with bare system
+ * calls and no string functions: inner's resolver runs while the library is
+ * relocated, before libc's getenv has an environment to read and before a
+ * preloaded ASan has set up the functions it intercepts. */
 static bool variant_b(const char *var)
 {
 	static char env[65536];
-	char want[64];
-	int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, env, sizeof env - 1);
-	size_t len = strlen(var);
+	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/environ", O_RDONLY | O_CLOEXEC);
+	long n = fd < 0 ? -1 : syscall(SYS_read, fd, env, sizeof env - 1);
 
 	if (fd >= 0)
-		close(fd);
-	if (n <= 0 || len + 3 > sizeof want)
-		return false;
-	env[n] = '\0';
-	memcpy(want, var, len);
-	memcpy(want + len, "=b", 3);
-	for (const char *p = env; p < env + n; p += strlen(p) + 1)
-		if (!strcmp(p, want))
+		syscall(SYS_close, fd);
+	for (long i = 0; i < n; i++) {
+		long k = 0;
+		while (var[k] && i + k < n && env[i + k] == var[k])
+			k++;
+		if (!var[k] && i + k + 2 < n && env[i + k] == '=' && env[i + k + 1] == 'b' &&
+		    !env[i + k + 2])
 			return true;
+		while (i < n && env[i])	/* to the next variable */
+			i++;
+	}
 	return false;
 }
 
