@@ -7,6 +7,7 @@
 #  - tests/progs/identity/ifunclib.c selects by environment variables: an
 #    imported IFUNC (kernel) and an ordinary export calling the library's own
 #    IFUNC through an IRELATIVE slot (wrapped);
+#  - the program's own IFUNC (ifuncmain.c's own_kernel), as target_clones;
 #  - libm's exp (an export calling its own IFUNC __exp), with and without
 #    GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA, on the arguments where the two
 #    variants' results differ on this CPU (skipped where they never do).
@@ -20,6 +21,7 @@ readelf -W -r libifunc.so | grep -q IRELATIVE || fail "libifunc.so has no IRELAT
 
 conf_function calls_kernel 'int calls_kernel(int x)'
 conf_function calls_wrapped 'int calls_wrapped(int x)'
+conf_function calls_own 'int calls_own(int x)'
 conf_function exp_of 'double exp_of(double x)'
 conf_cache dir="$T/cache"
 export MEMO_CONFIG="$T/memo.d"
@@ -60,6 +62,15 @@ MEMO_EXPLAIN=1 MEMO_TEST_KERNEL=a MEMO_TEST_INNER=b under_memo ./ifunc ifunc 4 >
 grep -q "'calls_wrapped' miss: .*'wrapped' runs other implementations" explain.err ||
 	{ cat explain.err; fail "explain: wrapped's implementation"; }
 note "own IFUNCs: each selection its own results, the same selection shared"
+
+# The program's own IFUNC (an IRELATIVE slot of its own, as GCC's
+# target_clones makes): the configured function's object selects too.
+run own_a calls_own=3 -- ./ifunc own 3
+run own_b calls_own=3 -- env MEMO_TEST_OWN=b ./ifunc own 3
+cmp -s own_a.out own_b.out && fail "own_kernel's variants print the same"
+run own_b calls_own=0 -- env MEMO_TEST_OWN=b ./ifunc own 3
+run own_a calls_own=0 -- ./ifunc own 3
+note "the program's own IFUNC: each selection its own results, the same shared"
 
 # libm's exp: the arguments where this CPU's two variants differ, and a few
 # where they agree.

@@ -845,6 +845,27 @@ static int identity_by_build_id(struct hook *h, uint64_t vaddr)
 	return 0;
 }
 
+/*
+ * The function's own object may select IFUNC implementations for its calls
+ * (GCC's target_clones, a static IFUNC: IRELATIVE slots), per CPU, as
+ * providers do for imports (provider.c): the selections made here join the
+ * identity. Folded in after the code identity, never into it, so what the
+ * identity cache keeps by build-id still depends on the file alone.
+ */
+static void add_own_selections(struct hook *h)
+{
+	uint8_t d[PROVIDER_DIGEST_BYTES];
+	blake2b_state s;
+
+	if (provider_own_selections(h->target, d))
+		return;
+	blake2b_init(&s, 32);
+	blake2b_update(&s, (const uint8_t *)"own ifuncs", 10);
+	blake2b_update(&s, h->identity, 32);
+	blake2b_update(&s, d, sizeof d);
+	blake2b_final(&s, h->identity, 32);
+}
+
 int identity_compute(struct hook *h)
 {
 	uint64_t vaddr = (uint64_t)(uintptr_t)h->target - h->base;
@@ -852,11 +873,15 @@ int identity_compute(struct hook *h)
 	char why[256];
 	struct elf_image *img;
 
-	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, why, sizeof why) == 0)
+	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, why, sizeof why) == 0) {
+		add_own_selections(h);
 		return 0;
+	}
 	img = elf_image_open(h->path, NULL, 0);
-	if (img && elf_image_symbol_at(img, vaddr, &sym) < 0 && identity_by_build_id(h, vaddr) == 0)
+	if (img && elf_image_symbol_at(img, vaddr, &sym) < 0 && identity_by_build_id(h, vaddr) == 0) {
+		add_own_selections(h);
 		return 0;
+	}
 	return hook_refuse(h, REFUSE_NO_IDENTITY, "%s", why);
 }
 

@@ -37,7 +37,7 @@
 #include "find/elf.h"
 #include "base/util.h"
 
-#define DIGEST_BYTES 16
+#define DIGEST_BYTES PROVIDER_DIGEST_BYTES
 #define CONTENTS_MAX 16		/* files without a build-id remembered */
 #define SELECTIONS_MAX 32	/* objects whose IFUNC selections are remembered */
 
@@ -268,4 +268,14 @@ void provider_id(const char *name, const char *version, char *out, size_t n)
 		util_hex(hex, d, sizeof d);
 		snprintf(out + used, n - used, "+ifuncs-%s", hex);
 	}
+}
+
+int provider_own_selections(const void *addr, uint8_t out[PROVIDER_DIGEST_BYTES])
+{
+	struct loaded l;
+
+	if (!loaded_at((uintptr_t)addr, &l))
+		return -1;
+	struct elf_image *img = elf_image_open(*l.name ? l.name : "/proc/self/exe", NULL, 0);
+	return img ? ifuncs_digest_once(img, &l, out) : -1;
 }

@@ -10,6 +10,7 @@
 #define MEMO_PROVIDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The name of what provides `name@version` ("" or NULL version: the
  * default) to this process, as one word of text into out[n]:
@@ -24,5 +25,13 @@
  * Two processes that print the same word run the same code for the import.
  * Used by identity.c for each import and to check its cache of identities. */
 void provider_id(const char *name, const char *version, char *out, size_t n);
+
+#define PROVIDER_DIGEST_BYTES 16
+
+/* The IFUNC implementations that the loaded object holding `addr` selected
+ * for its own calls (its IRELATIVE slots: GCC's target_clones, a static
+ * IFUNC), as a digest into out: the "+ifuncs-" part above, for a configured
+ * function's own object. 0, or -1 when it selects none here. */
+int provider_own_selections(const void *addr, uint8_t out[PROVIDER_DIGEST_BYTES]);
 
 #endif
