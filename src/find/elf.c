@@ -782,10 +782,9 @@ int elf_image_read(const struct elf_image *img, uint64_t vaddr, void *buf, size_
 	return 0;
 }
 
-const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img, uint64_t slot)
+/* Sorted once, in place, on first use: never read before that. */
+static void relocs_sort(const struct elf_image *img)
 {
-	size_t lo = 0, hi = img->nrelocs;
-
 	if (!__atomic_load_n(&img->relocs_sorted, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&cached(img)->lock);
 		if (!img->relocs_sorted) {
@@ -794,7 +793,13 @@ const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img, uint64_t
 		}
 		pthread_mutex_unlock(&cached(img)->lock);
 	}
+}
 
+const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img, uint64_t slot)
+{
+	size_t lo = 0, hi = img->nrelocs;
+
+	relocs_sort(img);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (img->relocs[mid].offset < slot)
@@ -803,6 +808,13 @@ const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img, uint64_t
 			hi = mid;
 	}
 	return lo < img->nrelocs && img->relocs[lo].offset == slot ? &img->relocs[lo] : NULL;
+}
+
+size_t elf_image_relocs(const struct elf_image *img, const struct elf_reloc **out)
+{
+	relocs_sort(img);
+	*out = img->relocs;
+	return img->nrelocs;
 }
 
 const uint8_t *elf_image_build_id(const struct elf_image *img, size_t *len)

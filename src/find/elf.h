@@ -95,6 +95,9 @@ int elf_image_read(const struct elf_image *img, uint64_t vaddr, void *buf,
 const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img,
 					   uint64_t slot);
 
+/* Every dynamic relocation, sorted by r_offset, into *out; returns how many. */
+size_t elf_image_relocs(const struct elf_image *img, const struct elf_reloc **out);
+
 /* The NT_GNU_BUILD_ID note's bytes; NULL (and *len 0) when the file has none. */
 const uint8_t *elf_image_build_id(const struct elf_image *img, size_t *len);
 

@@ -2,9 +2,8 @@
  * identity: the code identity of a function (README.md "How it works"),
  * from its ELF file: decoded instructions with displacements normalized, the
  * read-only data they reference, same-object callees transitively, imports by
- * name@version and provider build-id. Calls elf, hook (hook_refuse), Zydis,
- * libb2, libdl, log,
- * util.
+ * name@version and provider (provider.c). Calls elf, provider, hook
+ * (hook_refuse), Zydis, libb2, log, util.
  * Start-up and tools only; identity_lock serializes it (a dlopen may run it
  * while the host's threads run); never on the hot path.
  *
@@ -15,7 +14,8 @@
  *    in the function's callee list, and that callee's identity is hashed in;
  *    a callee already on the DFS stack (recursion) as its distance up it;
  *  - a .plt/.plt.sec/.plt.got stub or a GOT slot of an imported function:
- *    "name@version" and the build-id of the object that provides it now;
+ *    "name@version" and what provides it now (provider.c: the object's
+ *    build-id or content, and the IFUNC implementations selected in it);
  *  - read-only data: a symbol (static const table, switch table) holding the
  *    address: all its bytes; else a load of N bytes: those N bytes; else an
  *    address taken (lea, or an absolute immediate in a non-PIE executable):
@@ -41,7 +41,6 @@
  */
 #include "find/identity.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -56,6 +55,7 @@
 #include <Zydis/Zydis.h>
 
 #include "find/elf.h"
+#include "find/provider.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -100,7 +100,7 @@ struct fn {
 	struct fn **callees;		/* in order of first reference */
 	size_t ncallees, ccap;
 	struct strlist globals;		/* writable data / TLS read, by name */
-	struct strlist imports;		/* "name@version provider-build-id" */
+	struct strlist imports;		/* "name@version provider" (provider_id) */
 	bool ident_done;		/* ident valid for any caller */
 	bool cached;			/* read from or written to the cache */
 	uint8_t ident[32];
@@ -281,35 +281,11 @@ static void add_callee(struct an *a, const struct elf_sym *sym, uint64_t target)
 	put_u64(a, 'o', target - sym->value);
 }
 
-/* The build-id, as hex, of the object that provides `name@version` to this
- * process now ("?" when none does, as in a tool that does not load it). */
-static void provider_id(const char *name, const char *version, char *hex, size_t n)
-{
-	void *p = version && *version ? dlvsym(RTLD_DEFAULT, name, version)
-				       : dlsym(RTLD_DEFAULT, name);
-	Dl_info di;
-	char why[256];
-
-	snprintf(hex, n, "?");
-	if (!p || !dladdr(p, &di) || !di.dli_fname)
-		return;
-	const char *path = *di.dli_fname ? di.dli_fname : "/proc/self/exe";
-	struct elf_image *img = elf_image_open(path, why, sizeof why);
-	size_t len;
-	const uint8_t *id = img ? elf_image_build_id(img, &len) : NULL;
-	if (!id || !len) {
-		/* No build-id: the provider's path is the best stable name left. */
-		snprintf(hex, n, "%s", path);
-		return;
-	}
-	util_hex(hex, id, len < (n - 1) / 2 ? len : (n - 1) / 2);
-}
-
 static void ref_data(struct an *a, uint64_t addr, size_t size);
 
 static void ref_import(struct an *a, const struct elf_sym *s)
 {
-	char id[128], full[512];
+	char id[256], full[512];
 
 	if (s->shndx != SHN_UNDEF && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC)) {
 		/* Our own exported function, called through the PLT: it is code
@@ -1040,6 +1016,27 @@ static int identity_by_build_id(struct hook *h, uint64_t vaddr)
 	return 0;
 }
 
+/*
+ * The function's own object may select IFUNC implementations for its calls
+ * (GCC's target_clones, a static IFUNC: IRELATIVE slots), per CPU, as
+ * providers do for imports (provider.c): the selections made here join the
+ * identity. Folded in after the code identity, never into it, so what the
+ * identity cache keeps by build-id still depends on the file alone.
+ */
+static void add_own_selections(struct hook *h)
+{
+	uint8_t d[PROVIDER_DIGEST_BYTES];
+	blake2b_state s;
+
+	if (provider_own_selections(h->target, d))
+		return;
+	blake2b_init(&s, 32);
+	blake2b_update(&s, (const uint8_t *)"own ifuncs", 10);
+	blake2b_update(&s, h->identity, 32);
+	blake2b_update(&s, d, sizeof d);
+	blake2b_final(&s, h->identity, 32);
+}
+
 int identity_compute(struct hook *h)
 {
 	uint64_t vaddr = (uint64_t)(uintptr_t)h->target - h->base;
@@ -1047,11 +1044,15 @@ int identity_compute(struct hook *h)
 	char why[256];
 	struct elf_image *img;
 
-	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, why, sizeof why) == 0)
+	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, why, sizeof why) == 0) {
+		add_own_selections(h);
 		return 0;
+	}
 	img = elf_image_open(h->path, NULL, 0);
-	if (img && elf_image_symbol_at(img, vaddr, &sym) < 0 && identity_by_build_id(h, vaddr) == 0)
+	if (img && elf_image_symbol_at(img, vaddr, &sym) < 0 && identity_by_build_id(h, vaddr) == 0) {
+		add_own_selections(h);
 		return 0;
+	}
 	return hook_refuse(h, REFUSE_NO_IDENTITY, "%s", why);
 }
 
@@ -1109,8 +1110,9 @@ int identity_globals_read(struct hook *h, char *buf, size_t len)
  * The identity cache: one small text file per function, named by the object's
  * build-id and the function's address, so a big binary's start-up skips the
  * decoding. It records the identity, the globals for the purity warning, and
- * each import with the provider's build-id at the time: if any provider has
- * changed since (a library upgraded), the entry is stale and recomputed.
+ * each import with its provider at the time (provider_id: build-id or content,
+ * and IFUNC selections): if any provider has changed since (a library
+ * upgraded, another CPU), the entry is stale and recomputed.
  *   memo-identity 1
  *   identity HEX
  *   import NAME@VERSION PROVIDER-ID
