@@ -126,6 +126,12 @@ int prime_hook(struct hook *h)
 	int was = runtime_lock(), primed;
 
 	primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
+	/* retired (its object unloaded, activate.c) and not yet active again:
+	 * a straggler runs the original, and the hook is primed once active */
+	if (!primed && __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) != HOOK_ACTIVE) {
+		runtime_unlock(was);
+		return -1;
+	}
 	if (!primed) {
 		primed = prime_locked(h) == 0 ? 1 : -1;
 		__atomic_store_n(&h->primed, primed, __ATOMIC_RELEASE);
