@@ -3,21 +3,18 @@
  * process which never calls a configured function pays nothing for it:
  * open the store (the first time any hook is called), the hook's code
  * identity and `globals`, its flush generation, its key prefix, and its
- * explain record. Calls store, records, find (identity), explain, key, log,
- * util.
+ * explain record. Calls store, records, find (identity), explain, key, log.
  * Runs under runtime_lock (guard taken), from the call path.
  */
 #include "call/prime.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/log.h"
-#include "base/util.h"
 #include "call/explain.h"
 #include "call/runtime.h"
 #include "find/identity.h"
@@ -29,24 +26,33 @@
 static int store_tried;
 
 /* Identities are cached per build-id beside the entries (or in the default
- * cache folder when only memcached is configured). Folders made whatever the
- * umask; an identity folder its owner cannot use (made under umask 0777) is
- * repaired, else its cache is simply not used: identities are recomputed. */
+ * cache folder when only memcached is configured), and explain.c's records
+ * beside them: in folders that follow the store's folder rules
+ * (store_folder_root), so a folder the store refuses (another user's, or
+ * writable by others) gets nothing written into it; identities are then
+ * recomputed in each process. The configured folder's refusal was said by
+ * the store already. */
 static void identity_cache_dir(void)
 {
 	struct cache_config defaults;
+	struct stat sb;
 	char path[PATH_MAX + 16];
 	const char *dir = memo_cfg.cache.dir;
+	bool said = dir[0];
+	int fd;
 
-	if (!dir[0]) {
+	if (!said) {
 		config_cache_defaults(&defaults);
 		dir = defaults.dir;
 	}
-	if ((size_t)snprintf(path, sizeof path, "%s/identity", dir) < sizeof path &&
-	    (util_mkdirat(AT_FDCWD, dir, 0700) == 0 || errno == EEXIST) &&
-	    (util_mkdirat(AT_FDCWD, path, 0700) == 0 ||
-	     (errno == EEXIST && util_repair_mode(AT_FDCWD, path, S_IRUSR | S_IXUSR, S_IRWXU, NULL) >= 0)))
-		identity_set_cache_dir(path);
+	if ((size_t)snprintf(path, sizeof path, "%s/identity", dir) >= sizeof path ||
+	    (fd = store_folder_root(dir, &sb, !said)) < 0)
+		return;
+	close(fd);
+	if ((fd = store_folder_root(path, &sb, true)) < 0)
+		return;
+	close(fd);
+	identity_set_cache_dir(path);
 }
 
 /* `globals = a, b`: find each variable, so its bytes join every key. */
