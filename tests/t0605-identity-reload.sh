@@ -50,7 +50,9 @@ for by in got pointer; do
 		conf_function reload_f 'int reload_f(int x)' mechanism=$mech
 		if [ $by = pointer ]; then export RELOAD_DLCLOSE_BY_POINTER=1; else unset RELOAD_DLCLOSE_BY_POINTER; fi
 
-		host "reload-$mech-$by" 1 2
+		MEMO_LOG=info host "reload-$mech-$by" 1 2
+		grep -q "'reload_f': '.*/libreplug.so' was unloaded" "reload-$mech-$by.err" ||
+			{ cat "reload-$mech-$by.err"; fail "$mech/$by: the unload is not said"; }
 		# build 1: g(5) once; build 2: g(5) and g(6) once each
 		expect_eq "$(runs reload_f)" 3 "$mech/$by: bodies run in the reloading process"
 

@@ -10,7 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int (*close_fn)(void *) = dlclose;
+/* dlclose through the pointer dlsym gives (RELOAD_DLCLOSE_BY_POINTER), or
+ * NULL: through this program's own GOT slot, as plugin hosts do. */
+static int (*close_by_pointer)(void *);
+
+static int close_plugin(void *h)
+{
+	return close_by_pointer ? close_by_pointer(h) : dlclose(h);
+}
 
 static int (*load(const char *path, void **h))(int)
 {
@@ -38,13 +45,13 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return 2;
 	if (getenv("RELOAD_DLCLOSE_BY_POINTER"))
-		close_fn = (int (*)(void *))dlsym(RTLD_DEFAULT, "dlclose");
+		close_by_pointer = (int (*)(void *))dlsym(RTLD_DEFAULT, "dlclose");
 	snprintf(user, sizeof user, "%s/libreuser.so", argv[1]);
 	snprintf(plug, sizeof plug, "%s/libreplug.so", argv[1]);
 	g = load(user, &h);
 	printf("g(5) = %d\n", g(5));
 	printf("g(5) = %d\n", g(5));
-	if (close_fn(h)) {
+	if (close_plugin(h)) {
 		printf("dlclose failed: %s\n", dlerror());
 		return 1;
 	}
@@ -57,6 +64,6 @@ int main(int argc, char **argv)
 	printf("after the reload: g(5) = %d\n", g(5));
 	printf("after the reload: g(6) = %d\n", g(6));
 	printf("after the reload: g(6) = %d\n", g(6));
-	close_fn(h);
+	close_plugin(h);
 	return 0;
 }
