@@ -19,18 +19,19 @@ plugins() {
 	rm -rf "$1" && mkdir -p "$1" && cp "$R/libreuser.so" "$R/v$2/libreplug.so" "$1/" ||
 		fail "plugins $1"
 }
-# host NAME BUILD [NEW]: the host on a fresh DIR of that build, renaming build
-# NEW over it after the first dlclose; plain and under libmemo, same output.
+# host NAME BUILD [NEW [early]]: the host on a fresh DIR of that build,
+# renaming build NEW over it after the first dlclose (early: before the first
+# call); plain and under libmemo, same output.
 host() {
-	local name=$1 build=$2 new=${3:-}
+	local name=$1 build=$2 new=${3:-} early=${4:-}
 	plugins "plain-$name" "$build"
 	[ -n "$new" ] && cp "$R/v$new/libreplug.so" "plain-$name/new.so"
-	MEMO_DISABLE=1 "$R/reloadhost" "$T/plain-$name" ${new:+"$T/plain-$name/new.so"} \
+	MEMO_DISABLE=1 "$R/reloadhost" "$T/plain-$name" ${new:+"$T/plain-$name/new.so"} $early \
 		>"$name.plain" || { cat "$name.plain"; fail "$name without libmemo"; }
 	plugins "$name" "$build"
 	[ -n "$new" ] && cp "$R/v$new/libreplug.so" "$name/new.so"
 	reset_runs
-	under_memo "$R/reloadhost" "$T/$name" ${new:+"$T/$name/new.so"} >"$name.out" 2>"$name.err" ||
+	under_memo "$R/reloadhost" "$T/$name" ${new:+"$T/$name/new.so"} $early >"$name.out" 2>"$name.err" ||
 		{ cat "$name.out" "$name.err"; fail "$name under libmemo"; }
 	same "$name.plain" "$name.out" "$name"
 }
@@ -65,4 +66,23 @@ for by in got pointer; do
 		host "new-$mech-$by" 2
 		expect_eq "$(runs reload_f)" 0 "$mech/$by: bodies run by the new build later"
 	done
+done
+
+# Another build installed over the file while the old one stays loaded: the
+# old code is not identified from the new file (prime.c refuses it, and its
+# calls run unmemoized) until the reload loads the new one.
+for mech in got auto; do
+	note "mechanism $mech: the file replaced before the first call"
+	rm -rf cache memo.d/*
+	conf_cache dir="$T/cache"
+	conf_function reload_f 'int reload_f(int x)' mechanism=$mech
+	host "early-$mech" 1 2 early
+	grep -q "'reload_f' .*\[no-identity\]" "early-$mech.err" ||
+		{ cat "early-$mech.err"; fail "$mech: the replaced file is not said"; }
+	# build 1, unmemoized: g(5) twice; build 2: g(5) and g(6) once each
+	expect_eq "$(runs reload_f)" 4 "$mech: bodies run with the file replaced early"
+	host "early-new-$mech" 2
+	expect_eq "$(runs reload_f)" 0 "$mech: bodies run by the new build later"
+	host "early-old-$mech" 1
+	expect_eq "$(runs reload_f)" 2 "$mech: bodies run by the old build later (nothing was stored for it)"
 done

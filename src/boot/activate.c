@@ -7,7 +7,7 @@
  * An object unloaded (dlclose) takes its hooks' code with it: such a hook is
  * retired (activate_recheck) and made memoized anew when its symbol is loaded
  * again, so a reload, or a new build at the same path, is identified anew.
- * Calls find (symbols), call (closure, l1), patch (inline, crash), log.
+ * Calls find (symbols, elf), call (closure, l1), patch (inline, crash), log.
  * Single-threaded before main, else under runtime_lock.
  */
 #include "boot/activate.h"
@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "call/closure.h"
 #include "call/l1.h"
+#include "find/elf.h"
 #include "find/symbols.h"
 #include "patch/crash.h"
 #include "patch/inline.h"
@@ -93,12 +94,19 @@ static void loaded_build_id(const struct hook *h, uint8_t *id, uint8_t *len)
 
 int activate_hook(struct hook *h)
 {
+	struct elf_image *img;
+
 	if (h->state != HOOK_UNRESOLVED)
 		return h->state == HOOK_ACTIVE ? 0 : -1;
 	if (sym_resolve(h) < 0)
 		return -1;
 	h->object = object_of(h->target);
 	loaded_build_id(h, h->loaded_id, &h->loaded_id_len);
+	/* the file just loaded from (sym_resolve read it); prime.c checks that
+	 * the path still names it before it computes the identity */
+	img = elf_image_open(h->path, NULL, 0);
+	if (img)
+		h->file = *elf_image_stat(img);
 	h->orig = h->target;	/* until a trampoline stands for it */
 	/* the cif depends on the prototype alone: a retired hook keeps it */
 	if (!h->reloads && closure_prepare(h) < 0)

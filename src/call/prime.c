@@ -3,7 +3,7 @@
  * process which never calls a configured function pays nothing for it:
  * open the store (the first time any hook is called), the hook's code
  * identity and `globals`, its flush generation, its key prefix, and its
- * explain record. Calls store, records, find (identity), explain, key, log.
+ * explain record. Calls store, records, find (elf, identity), explain, key, log.
  * Runs under runtime_lock (guard taken), from the call path.
  */
 #include "call/prime.h"
@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "call/explain.h"
 #include "call/runtime.h"
+#include "find/elf.h"
 #include "find/identity.h"
 #include "store/key.h"
 #include "store/records.h"
@@ -53,6 +54,31 @@ static void identity_cache_dir(void)
 		return;
 	close(fd);
 	identity_set_cache_dir(path);
+}
+
+/* The identity is read from the file at h->path: it must still be the file
+ * the object was loaded from (activate.c noted it, and the build-id as
+ * mapped). Another build installed over it since would lend the loaded code
+ * its identity: its results would be stored for that build, and served to
+ * it. Refused instead; a reload identifies it anew (activate.c). */
+static int loaded_file_unchanged(struct hook *h)
+{
+	struct elf_image *img = elf_image_open(h->path, NULL, 0);
+	const struct stat *st = img ? elf_image_stat(img) : NULL;
+	const uint8_t *id = NULL;
+	size_t len = 0;
+
+	if (img)
+		id = elf_image_build_id(img, &len);
+	if (st && st->st_dev == h->file.st_dev && st->st_ino == h->file.st_ino &&
+	    st->st_size == h->file.st_size && st->st_mtim.tv_sec == h->file.st_mtim.tv_sec &&
+	    st->st_mtim.tv_nsec == h->file.st_mtim.tv_nsec &&
+	    (!h->loaded_id_len || (id && len >= h->loaded_id_len &&
+				   !memcmp(id, h->loaded_id, h->loaded_id_len))))
+		return 0;
+	return hook_refuse(h, REFUSE_NO_IDENTITY, "'%s' is not the file it was loaded from any "
+			   "more (another build installed over it?): its code identity cannot be "
+			   "read", h->path);
 }
 
 /* `globals = a, b`: find each variable, so its bytes join every key. */
@@ -109,7 +135,7 @@ static int prime_locked(struct hook *h)
 	}
 	if (!memo_store)
 		return -1;
-	if (identity_compute(h) < 0 || bind_globals(h) < 0) {
+	if (loaded_file_unchanged(h) < 0 || identity_compute(h) < 0 || bind_globals(h) < 0) {
 		hook_log_refusal(h);
 		return -1;
 	}

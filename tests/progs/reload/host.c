@@ -3,6 +3,9 @@
  * DIR/libreplug.so), prints reload_g(5) twice, dlcloses it, renames NEW over
  * DIR/libreplug.so when given (a rebuilt plugin installed), dlopens it again
  * in the same process and prints reload_g(5) and reload_g(6), each twice.
+ * With a third argument, `early`, NEW is renamed over the file right after
+ * the first dlopen, before any call: the build loaded is no longer the file
+ * at its path (until the reload).
  * With RELOAD_DLCLOSE_BY_POINTER set it calls dlclose through the pointer
  * dlsym gives, not through its own GOT slot.
  */
@@ -49,13 +52,17 @@ int main(int argc, char **argv)
 	snprintf(user, sizeof user, "%s/libreuser.so", argv[1]);
 	snprintf(plug, sizeof plug, "%s/libreplug.so", argv[1]);
 	g = load(user, &h);
+	if (argc > 3 && rename(argv[2], plug)) {
+		perror("rename");
+		return 1;
+	}
 	printf("g(5) = %d\n", g(5));
 	printf("g(5) = %d\n", g(5));
 	if (close_plugin(h)) {
 		printf("dlclose failed: %s\n", dlerror());
 		return 1;
 	}
-	if (argc > 2 && rename(argv[2], plug)) {
+	if (argc == 3 && rename(argv[2], plug)) {
 		perror("rename");
 		return 1;
 	}
