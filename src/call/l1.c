@@ -120,7 +120,10 @@ void l1_forget(const struct hook *h)
 
 	for (size_t i = 0; t && i < L1_SLOTS; i++) {
 		struct slot *s = &t[i];
-		if (__atomic_load_n(&s->hook, __ATOMIC_RELAXED) != (uint32_t)h->index)
+		/* a slot never written (seq 0) is left untouched: no page of the
+		 * table is made resident for nothing */
+		if (!__atomic_load_n(&s->seq, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&s->hook, __ATOMIC_RELAXED) != (uint32_t)h->index)
 			continue;
 		/* a writer inside finishes in a few copies: wait for it */
 		do
