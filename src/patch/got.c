@@ -1,10 +1,12 @@
 /*
  * got: routes calls that cross objects to hooks by rewriting GOT slots
  * (R_X86_64_JUMP_SLOT: PLT calls; R_X86_64_GLOB_DAT: -fno-plt calls), and
- * keeps doing so for objects dlopen'ed later through the dlopen thunk.
- * Calls elf_peek, inline_patched, log, dl_iterate_phdr, mprotect, and the activation
- * start-up registers (got_set_activate). Start-up and dlopen only, under
- * runtime_lock; the hot path only ever reads a
+ * keeps doing so for objects dlopen'ed later through the dlopen thunk; sees
+ * objects unloaded, through its dlclose wrapper (got_dlclose) and the
+ * loader's count of unloads, so that start-up's recheck retires their hooks.
+ * Calls elf_peek, inline_patched, log, dl_iterate_phdr, mprotect, and the
+ * activation and recheck start-up registers (got_set_activate). Start-up,
+ * dlopen and dlclose only, under runtime_lock; the hot path only ever reads a
  * slot we wrote (one aligned 8-byte store, so a caller sees old or new).
  *
  * Which slot is ours: a relocation naming the hook's symbol whose version (the
