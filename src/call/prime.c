@@ -3,23 +3,21 @@
  * process which never calls a configured function pays nothing for it:
  * open the store (the first time any hook is called), the hook's code
  * identity and `globals`, its flush generation, its key prefix, and its
- * explain record. Calls store, records, find (identity), explain, key, log,
- * util.
+ * explain record. Calls store, records, find (elf, identity), explain, key, log.
  * Runs under runtime_lock (guard taken), from the call path.
  */
 #include "call/prime.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/log.h"
-#include "base/util.h"
 #include "call/explain.h"
 #include "call/runtime.h"
+#include "find/elf.h"
 #include "find/identity.h"
 #include "store/key.h"
 #include "store/records.h"
@@ -29,24 +27,58 @@
 static int store_tried;
 
 /* Identities are cached per build-id beside the entries (or in the default
- * cache folder when only memcached is configured). Folders made whatever the
- * umask; an identity folder its owner cannot use (made under umask 0777) is
- * repaired, else its cache is simply not used: identities are recomputed. */
+ * cache folder when only memcached is configured), and explain.c's records
+ * beside them: in folders that follow the store's folder rules
+ * (store_folder_root), so a folder the store refuses (another user's, or
+ * writable by others) gets nothing written into it; identities are then
+ * recomputed in each process. The configured folder's refusal was said by
+ * the store already. */
 static void identity_cache_dir(void)
 {
 	struct cache_config defaults;
+	struct stat sb;
 	char path[PATH_MAX + 16];
 	const char *dir = memo_cfg.cache.dir;
+	bool said = dir[0];
+	int fd;
 
-	if (!dir[0]) {
+	if (!said) {
 		config_cache_defaults(&defaults);
 		dir = defaults.dir;
 	}
-	if ((size_t)snprintf(path, sizeof path, "%s/identity", dir) < sizeof path &&
-	    (util_mkdirat(AT_FDCWD, dir, 0700) == 0 || errno == EEXIST) &&
-	    (util_mkdirat(AT_FDCWD, path, 0700) == 0 ||
-	     (errno == EEXIST && util_repair_mode(AT_FDCWD, path, S_IRUSR | S_IXUSR, S_IRWXU, NULL) >= 0)))
-		identity_set_cache_dir(path);
+	if ((size_t)snprintf(path, sizeof path, "%s/identity", dir) >= sizeof path ||
+	    (fd = store_folder_root(dir, &sb, !said)) < 0)
+		return;
+	close(fd);
+	if ((fd = store_folder_root(path, &sb, true)) < 0)
+		return;
+	close(fd);
+	identity_set_cache_dir(path);
+}
+
+/* The identity is read from the file at h->path: it must still be the file
+ * the object was loaded from (activate.c noted it, and the build-id as
+ * mapped). Another build installed over it since would lend the loaded code
+ * its identity: its results would be stored for that build, and served to
+ * it. Refused instead; a reload identifies it anew (activate.c). */
+static int loaded_file_unchanged(struct hook *h)
+{
+	struct elf_image *img = elf_image_open(h->path, NULL, 0);
+	const struct stat *st = img ? elf_image_stat(img) : NULL;
+	const uint8_t *id = NULL;
+	size_t len = 0;
+
+	if (img)
+		id = elf_image_build_id(img, &len);
+	if (st && st->st_dev == h->file.st_dev && st->st_ino == h->file.st_ino &&
+	    st->st_size == h->file.st_size && st->st_mtim.tv_sec == h->file.st_mtim.tv_sec &&
+	    st->st_mtim.tv_nsec == h->file.st_mtim.tv_nsec &&
+	    (!h->loaded_id_len || (id && len >= h->loaded_id_len &&
+				   !memcmp(id, h->loaded_id, h->loaded_id_len))))
+		return 0;
+	return hook_refuse(h, REFUSE_NO_IDENTITY, "'%s' is not the file it was loaded from any "
+			   "more (another build installed over it?): its code identity cannot be "
+			   "read", h->path);
 }
 
 /* `globals = a, b`: find each variable, so its bytes join every key. */
@@ -103,7 +135,7 @@ static int prime_locked(struct hook *h)
 	}
 	if (!memo_store)
 		return -1;
-	if (identity_compute(h) < 0 || bind_globals(h) < 0) {
+	if (loaded_file_unchanged(h) < 0 || identity_compute(h) < 0 || bind_globals(h) < 0) {
 		hook_log_refusal(h);
 		return -1;
 	}
@@ -126,6 +158,12 @@ int prime_hook(struct hook *h)
 	int was = runtime_lock(), primed;
 
 	primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
+	/* retired (its object unloaded, activate.c) and not yet active again:
+	 * a straggler runs the original, and the hook is primed once active */
+	if (!primed && __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) != HOOK_ACTIVE) {
+		runtime_unlock(was);
+		return -1;
+	}
 	if (!primed) {
 		primed = prime_locked(h) == 0 ? 1 : -1;
 		__atomic_store_n(&h->primed, primed, __ATOMIC_RELEASE);

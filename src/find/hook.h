@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include "config/config.h"
@@ -89,6 +90,11 @@ struct hook {
 	void *target;			/* the implementation's address */
 	char path[PATH_MAX];		/* the ELF file that defines it */
 	uintptr_t base;			/* that object's load bias */
+	const void *object;		/* its link_map: which load of it (activate.c) */
+	uint8_t loaded_id[32];		/* that load's build-id, as mapped (activate.c) */
+	uint8_t loaded_id_len;		/* 0: none */
+	struct stat file;		/* `path` when it was activated: the file loaded */
+	unsigned reloads;		/* times its object was unloaded and the hook retired */
 	int dynsym_only;		/* that file has no .symtab: the loader's tables say all */
 
 	/* identity: BLAKE2b code identity (identity.c) */

@@ -1108,11 +1108,15 @@ int identity_globals_read(struct hook *h, char *buf, size_t len)
 
 /*
  * The identity cache: one small text file per function, named by the object's
- * build-id and the function's address, so a big binary's start-up skips the
- * decoding. It records the identity, the globals for the purity warning, and
- * each import with its provider at the time (provider_id: build-id or content,
- * and IFUNC selections): if any provider has changed since (a library
- * upgraded, another CPU), the entry is stale and recomputed.
+ * build-id, the file's size and modification time, and the function's
+ * address, so a big binary's start-up skips the decoding. The build-id alone
+ * is not trusted to name the bytes: a link may set it by hand
+ * (--build-id=0x...), the same for every build; a new build is a new file
+ * with its own time, whatever build-id it carries. It records the identity,
+ * the globals for the purity warning, and each import with its provider at
+ * the time (provider_id: build-id or content, and IFUNC selections): if any
+ * provider has changed since (a library upgraded, another CPU), the entry is
+ * stale and recomputed.
  *   memo-identity 1
  *   identity HEX
  *   import NAME@VERSION PROVIDER-ID
@@ -1131,9 +1135,13 @@ static int cache_path(const struct fn *f, char *path, size_t n)
 	used = (size_t)snprintf(path, n, "%s/", cache_dir);
 	if (used + 2 * len >= n)
 		return -1;
+	const struct stat *st = elf_image_stat(f->img);
+
 	util_hex(path + used, id, len);
 	used += 2 * len;
-	return snprintf(path + used, n - used, "-%llx.id", (unsigned long long)f->start) <
+	return snprintf(path + used, n - used, "-%llx-%llx.%09ld-%llx.id",
+			(unsigned long long)st->st_size, (unsigned long long)st->st_mtim.tv_sec,
+			(long)st->st_mtim.tv_nsec, (unsigned long long)f->start) <
 			       (int)(n - used) ? 0 : -1;
 }
 
