@@ -4,13 +4,17 @@
  * GOT slots to the closure), then publish it HOOK_ACTIVE. Runs at start-up
  * (engine.c) and, through the callback engine.c gives got.c, after a dlopen
  * that may have brought a configured symbol.
- * Calls find (symbols), call (closure), patch (inline, crash), log. Single-threaded
+ * Calls find (symbols, signature), call (closure, runtime), patch (inline, crash), log. Single-threaded
  * before main, else under runtime_lock.
  */
 #include "boot/activate.h"
 
+#include <unistd.h>
+
 #include "base/log.h"
 #include "call/closure.h"
+#include "call/runtime.h"
+#include "find/signature.h"
 #include "find/symbols.h"
 #include "patch/crash.h"
 #include "patch/inline.h"
@@ -21,7 +25,7 @@ int activate_hook(struct hook *h)
 		return h->state == HOOK_ACTIVE ? 0 : -1;
 	if (sym_resolve(h) < 0)
 		return -1;
-	if (closure_prepare(h) < 0)
+	if (signature_check_hook(h, &memo_cfg.cache) < 0 || closure_prepare(h) < 0)
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT &&
 	    (inline_prepare(h, closure_write) < 0 || inline_install(h) < 0)) {
@@ -47,6 +51,11 @@ void activate_log_failure(const struct hook *h)
 {
 	if (h->state == HOOK_FAILED)
 		hook_log_refusal(h);
+	/* a prototype the debug info contradicts is an error of the config */
+	if (h->state == HOOK_FAILED && h->refusal == REFUSE_PROTO_MISMATCH && env_flag("MEMO_STRICT")) {
+		log_error("a prototype contradicts the debug info; exiting (MEMO_STRICT)");
+		_exit(2);
+	}
 	else if (h->state == HOOK_UNRESOLVED)
 		log_warn("'%s' (%s:%d) [%s]: %s; its calls are not memoized unless a later dlopen "
 			 "loads it", h->fn->symbol, h->fn->file, h->fn->line,

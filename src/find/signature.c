@@ -1,0 +1,427 @@
+/*
+ * signature: the declared prototype against the debug info (signature.h).
+ * The comparison and the opaque arguments' warning are shared by the engine
+ * and `memo check`; the engine's check keeps its verdict in the identity
+ * cache folder, so that libdw is loaded (libmemo-dwarf.so, dlopen) only the
+ * first time a build of an object is met with a prototype.
+ * Calls config (proto), elf, hook, log, util, libb2, libdl.
+ */
+#include "find/signature.h"
+
+#include <blake2.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "find/elf.h"
+
+/* ---- the comparison --------------------------------------------------- */
+
+static uint8_t class_of(const struct scalar_type *t)
+{
+	switch (t->cls) {
+	case SC_SINT:
+	case SC_UINT:
+		return DWC_INT;
+	case SC_BOOL:
+		return DWC_BOOL;
+	case SC_FLOAT:
+		return DWC_FLOAT;
+	case SC_PTR:
+		return DWC_POINTER;
+	default:
+		return DWC_VOID;
+	}
+}
+
+/* A declared scalar as C spells it. */
+static const char *c_name(const struct scalar_type *t)
+{
+	static const char *const sint[] = { "char", "short", "?", "int", "?", "?", "?", "long" };
+	static const char *const uint[] = { "unsigned char", "unsigned short", "?", "unsigned int",
+					    "?", "?", "?", "unsigned long" };
+
+	switch (t->cls) {
+	case SC_SINT:
+		return t->size >= 1 && t->size <= 8 ? sint[t->size - 1] : "?";
+	case SC_UINT:
+		return t->size >= 1 && t->size <= 8 ? uint[t->size - 1] : "?";
+	case SC_BOOL:
+		return "_Bool";
+	case SC_FLOAT:
+		return t->size == 4 ? "float" : t->size == 8 ? "double" : "long double";
+	case SC_PTR:
+		return "void *";
+	default:
+		return "void";
+	}
+}
+
+/* A declared argument as the prototype language spells it, without a length. */
+static void declared(const struct proto_arg *a, char *buf, size_t n)
+{
+	static const char *const kind[] = {
+		[ARG_IN] = "const ", [ARG_OUT] = "out ", [ARG_INOUT] = "inout ",
+	};
+
+	switch (a->kind) {
+	case ARG_SCALAR:
+		snprintf(buf, n, "%s", c_name(&a->type));
+		break;
+	case ARG_STRING:
+		snprintf(buf, n, "const char *");
+		break;
+	case ARG_OPAQUE:
+		snprintf(buf, n, "opaque void *");
+		break;
+	default:
+		snprintf(buf, n, "%s%s[]", kind[a->kind], c_name(&a->type));
+		break;
+	}
+}
+
+/* Scalars agree in class and size; an integer and a _Bool of one size are
+ * the same bits. A type the debug info has no class for is not compared. */
+static bool scalar_agrees(const struct scalar_type *t, const struct dwarf_type *d)
+{
+	uint8_t c = class_of(t);
+
+	if (d->cls == DWC_UNKNOWN)
+		return true;
+	if (c == DWC_BOOL || d->cls == DWC_BOOL)
+		return (c == DWC_BOOL || c == DWC_INT) && (d->cls == DWC_BOOL || d->cls == DWC_INT) &&
+		       t->size == d->size;
+	if (c == DWC_POINTER)
+		return d->cls == DWC_POINTER;
+	return c == d->cls && t->size == d->size;
+}
+
+/* A buffer's elements against what the pointer points to: where the debug
+ * info knows a scalar, the same size (a float[] over doubles hashes half of
+ * each); bytes (`void`) always agree; a struct's bytes may be declared as
+ * any element that divides it (a length scaled to match). */
+static bool elements_agree(const struct proto_arg *a, const struct dwarf_type *d, char *why,
+			   size_t n)
+{
+	uint32_t size = a->type.size;
+
+	*why = 0;
+	if (a->type.cls == SC_VOID || !d->elem_size)
+		return true;
+	if (d->elem_cls == DWC_RECORD) {
+		if (d->elem_size % size == 0)
+			return true;
+	} else if (size == d->elem_size) {
+		return true;
+	}
+	snprintf(why, n, ": %u-byte elements for %u-byte ones", size, d->elem_size);
+	return false;
+}
+
+static int mismatch(int *arg, int at, char *text, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int mismatch(int *arg, int at, char *text, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	*arg = at;
+	va_start(ap, fmt);
+	vsnprintf(text, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int compare_arg(const struct proto_arg *a, const struct dwarf_type *d, int i, int *arg,
+		       char *text, size_t n)
+{
+	char decl[64], why[80] = "";
+	bool ok;
+
+	declared(a, decl, sizeof decl);
+	switch (a->kind) {
+	case ARG_SCALAR:
+		ok = scalar_agrees(&a->type, d);
+		break;
+	case ARG_OPAQUE:
+		ok = d->cls == DWC_POINTER || d->cls == DWC_UNKNOWN;
+		break;
+	case ARG_STRING:
+		ok = d->cls == DWC_POINTER && (d->elem_char || d->elem_size == 1 || !d->elem_size);
+		break;
+	default:
+		ok = d->cls == DWC_POINTER && elements_agree(a, d, why, sizeof why);
+		break;
+	}
+	if (ok)
+		return 0;
+	return mismatch(arg, i, text, n, "'%s' is %s in the debug info, declared %s%s", a->name,
+			d->spelling, decl, why);
+}
+
+static int compare_return(const struct proto *p, const struct dwarf_type *d, int *arg,
+			  char *text, size_t n)
+{
+	bool ok;
+
+	switch (p->ret_kind) {
+	case RET_VOID:
+		ok = d->cls == DWC_VOID;
+		break;
+	case RET_SCALAR:
+		ok = d->cls != DWC_VOID && scalar_agrees(&p->ret, d);
+		break;
+	default:	/* strings and `return = argument`: a pointer */
+		ok = d->cls == DWC_POINTER || d->cls == DWC_UNKNOWN;
+		break;
+	}
+	if (ok)
+		return 0;
+	return mismatch(arg, -1, text, n, "'%s' returns %s in the debug info, declared %s",
+			p->name, d->spelling, p->ret_kind == RET_SCALAR || p->ret_kind == RET_VOID ?
+			c_name(&p->ret) : "a pointer");
+}
+
+/* A spelling the name follows without a space: `double *coef`. */
+static bool sticks(const char *spelling)
+{
+	size_t n = strlen(spelling);
+
+	return n && (spelling[n - 1] == '*' || spelling[n - 1] == '&');
+}
+
+int signature_compare(const struct proto *p, const struct dwarf_func *d, int *arg,
+		      char *text, size_t n)
+{
+	char list[1024];
+	size_t used = 0;
+
+	if (d->variadic)
+		return mismatch(arg, -1, text, n, "'%s' is variadic in the debug info", p->name);
+	if (d->nargs != p->nargs) {
+		for (int i = 0; i < d->nargs && i < PROTO_MAX_ARGS && used < sizeof list; i++)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s%s%s",
+						 i ? ", " : "", d->args[i].spelling,
+						 d->names[i][0] && !sticks(d->args[i].spelling) ? " " : "",
+						 d->names[i]);
+		return mismatch(arg, -1, text, n, "'%s' takes %d argument%s in the debug info (%s), "
+				"declared %d", p->name, d->nargs, d->nargs == 1 ? "" : "s",
+				d->nargs ? list : "void", p->nargs);
+	}
+	for (int i = 0; i < p->nargs; i++)
+		if (compare_arg(&p->args[i], &d->args[i], i, arg, text, n) < 0)
+			return -1;
+	return compare_return(p, &d->ret, arg, text, n);
+}
+
+int signature_opaque_read(const struct proto *p, const struct dwarf_func *d,
+			  void (*say)(void *ctx, int arg, const char *text), void *ctx)
+{
+	char text[512];
+	int found = 0;
+
+	for (int i = 0; i < p->nargs && i < d->nargs; i++) {
+		const struct dwarf_type *t = &d->args[i];
+		if (p->args[i].kind != ARG_OPAQUE || t->cls != DWC_POINTER ||
+		    !(t->elem_cls == DWC_FUNCTION || (t->elem_cls == DWC_RECORD && t->elem_members)))
+			continue;
+		snprintf(text, sizeof text, "argument '%s' is opaque, but '%s' reads through it "
+			 "(%s in the debug info): calls that differ only in what it points to "
+			 "share one result", p->args[i].name, p->name, t->spelling);
+		say(ctx, i, text);
+		found++;
+	}
+	return found;
+}
+
+void signature_where(const struct function_config *fn, int arg, char *buf, size_t n)
+{
+	const struct config_pos *at = arg >= 0 && arg < fn->proto.nargs ? &fn->arg_at[arg] :
+				      &fn->proto_at;
+
+	snprintf(buf, n, "%s:%d:%d", fn->file, at->line, at->col);
+}
+
+/* ---- the engine's check, cached --------------------------------------- */
+
+/* Verdicts, one small file each:
+ *   memo-signature 1 ok			agrees, or nothing describes it
+ *   memo-signature 1 mismatch ARG TEXT	refused: argument ARG (-1: the whole)
+ * named s1-HEX, HEX a BLAKE2b of the object's build (its build-id, else its
+ * path, size and mtime), the function's address, the prototype's canonical
+ * text and argument names, and whether a build-id debug file exists (one
+ * installed later is then read). */
+#define VERDICT_HEAD "memo-signature 1 "
+
+static void add(blake2b_state *s, const void *p, size_t n)
+{
+	blake2b_update(s, p, n);
+}
+
+static int verdict_path(const struct hook *h, const struct cache_config *cache, char *path,
+			size_t n)
+{
+	struct cache_config defaults;
+	const char *dir = cache->dir;
+	char why[256], canon[PROTO_CANON_MAX], debug[PATH_MAX], hex[33];
+	struct elf_image *img = elf_image_open(h->path, why, sizeof why);
+	const uint8_t *id;
+	size_t idlen = 0;
+	uint64_t vaddr = (uint64_t)((uintptr_t)h->target - h->base);
+	uint8_t digest[16];
+	struct stat st;
+	blake2b_state s;
+	bool has_debug;
+
+	if (!img)
+		return -1;
+	if (!dir[0]) {
+		config_cache_defaults(&defaults);
+		dir = defaults.dir;
+	}
+	blake2b_init(&s, sizeof digest);
+	id = elf_image_build_id(img, &idlen);
+	if (id && idlen) {
+		add(&s, id, idlen);
+		has_debug = dwarf_build_id_path(id, idlen, debug, sizeof debug) == 0 &&
+			    access(debug, R_OK) == 0;
+		add(&s, &has_debug, sizeof has_debug);
+	} else {
+		if (stat(h->path, &st) < 0)
+			return -1;
+		add(&s, h->path, strlen(h->path) + 1);
+		add(&s, &st.st_size, sizeof st.st_size);
+		add(&s, &st.st_mtim, sizeof st.st_mtim);
+	}
+	add(&s, &vaddr, sizeof vaddr);
+	add(&s, canon, proto_canonical(&h->fn->proto, canon, sizeof canon) + 1);
+	for (int i = 0; i < h->fn->proto.nargs; i++)
+		add(&s, h->fn->proto.args[i].name, strlen(h->fn->proto.args[i].name) + 1);
+	blake2b_final(&s, digest, sizeof digest);
+	util_hex(hex, digest, sizeof digest);
+	return (size_t)snprintf(path, n, "%s/identity/s1-%s", dir, hex) < n ? 0 : -1;
+}
+
+/* 1 and the verdict (ok: *arg == -2), or 0 when there is none to read. */
+static int verdict_read(const char *path, int *arg, char *text, size_t n)
+{
+	char buf[1024];
+	int fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, NULL), off = 0;
+	ssize_t got;
+
+	if (fd < 0)
+		return 0;
+	got = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (got <= 0 || buf[got - 1] != '\n')
+		return 0;
+	buf[got - 1] = 0;
+	if (!strcmp(buf, VERDICT_HEAD "ok")) {
+		*arg = -2;
+		return 1;
+	}
+	if (sscanf(buf, VERDICT_HEAD "mismatch %d %n", arg, &off) != 1 || !off || *arg < -1)
+		return 0;
+	snprintf(text, n, "%s", buf + off);
+	return 1;
+}
+
+/* Written to a temporary file renamed into place: a reader sees all or
+ * nothing. A verdict that cannot be written is computed again next time. */
+static void verdict_write(const char *path, int arg, const char *text)
+{
+	char tmp[PATH_MAX + 32], dir[PATH_MAX], buf[1024];
+	int fd, len;
+	char *slash;
+
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/'))) {
+		*slash = 0;
+		if ((slash = strrchr(dir, '/'))) {	/* the cache folder, then identity/ */
+			*slash = 0;
+			util_mkdirat(AT_FDCWD, dir, 0700);
+			*slash = '/';
+		}
+		util_mkdirat(AT_FDCWD, dir, 0700);
+	}
+	len = arg == -2 ? snprintf(buf, sizeof buf, VERDICT_HEAD "ok\n") :
+			  snprintf(buf, sizeof buf, VERDICT_HEAD "mismatch %d %s\n", arg, text);
+	if (len <= 0 || len >= (int)sizeof buf)
+		return;
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	bool ok = write(fd, buf, (size_t)len) == len;
+	if (close(fd) || !ok || rename(tmp, path))
+		unlink(tmp);
+}
+
+/* libmemo-dwarf.so's reader, from the folder this library was loaded from;
+ * kept loaded once loaded (dlclose of libdw's dependencies is not worth
+ * the risk). NULL when it cannot be loaded: then nothing is checked. */
+static dwarf_describe_fn *dwarf_load(void)
+{
+	static dwarf_describe_fn *fn;
+	static bool tried;
+	char path[PATH_MAX];
+	const char *slash;
+	Dl_info info;
+	void *h;
+
+	if (tried)
+		return fn;
+	tried = true;
+	if (dladdr((void *)dwarf_load, &info) && info.dli_fname &&
+	    (slash = strrchr(info.dli_fname, '/')))
+		snprintf(path, sizeof path, "%.*s/libmemo-dwarf.so", (int)(slash - info.dli_fname),
+			 info.dli_fname);
+	else
+		snprintf(path, sizeof path, "libmemo-dwarf.so");
+	if (!(h = dlopen(path, RTLD_LOCAL | RTLD_NOW))) {
+		log_warn("'%s': cannot load the debug info reader: %s; prototypes are not checked "
+			 "against debug info", path, dlerror());
+		return NULL;
+	}
+	if (!(fn = (dwarf_describe_fn *)dlsym(h, DWARF_DESCRIBE_SYM)))
+		log_warn("'%s': no '%s'", path, DWARF_DESCRIBE_SYM);
+	return fn;
+}
+
+int signature_check_hook(struct hook *h, const struct cache_config *cache)
+{
+	static struct dwarf_func d;	/* ~8 KB: off the stack; one check at a time */
+	char path[PATH_MAX + 64], text[512], why[256], where[PATH_MAX + 32];
+	int arg = -2, cached, described;
+	dwarf_describe_fn *describe;
+
+	path[0] = 0;
+	cached = verdict_path(h, cache, path, sizeof path) == 0 &&
+		 verdict_read(path, &arg, text, sizeof text);
+	if (!cached) {
+		if (!(describe = dwarf_load()))
+			return 0;
+		described = describe(h->path, (uint64_t)((uintptr_t)h->target - h->base), &d, why,
+				     sizeof why);
+		if (described < 0)
+			return 0;	/* unreadable now: said where it matters, checked next time */
+		if (described == 0 || signature_compare(&h->fn->proto, &d, &arg, text, sizeof text) == 0)
+			arg = -2;
+		else
+			log_debug("'%s': debug info read from '%s'", h->fn->symbol, d.debug_file);
+		if (*path)
+			verdict_write(path, arg, text);
+	}
+	if (arg == -2)
+		return 0;
+	signature_where(h->fn, arg, where, sizeof where);
+	return hook_refuse(h, REFUSE_PROTO_MISMATCH, "%s: %s", where, text);
+}
