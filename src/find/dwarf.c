@@ -95,9 +95,10 @@ static bool find_debug(const char *path, struct debug_file *f, char *where, size
 	GElf_Word crc;
 	bool found = false;
 
-	snprintf(where, n, "%s", path);
-	if (debug_open(path, NULL, 0, f))
+	if (debug_open(path, NULL, 0, f)) {
+		snprintf(where, n, "%s", path);
 		return true;
+	}
 	obj = (struct debug_file){ .fd = open(path, O_RDONLY | O_CLOEXEC) };
 	if (obj.fd < 0) {
 		snprintf(why, whylen, "cannot open '%s'", path);

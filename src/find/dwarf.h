@@ -58,7 +58,7 @@ struct dwarf_func {
 	struct dwarf_type ret;
 	struct dwarf_type args[PROTO_MAX_ARGS];
 	char names[PROTO_MAX_ARGS][PROTO_MAX_NAME];	/* "" when unnamed */
-	char debug_file[4096];	/* where the debug info was read */
+	char debug_file[4096];	/* where the debug info was read; "" when none was found */
 };
 
 /* The exported name of dwarf_describe in libmemo-dwarf.so (for dlsym). */
