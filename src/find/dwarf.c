@@ -381,6 +381,38 @@ static void params_of(Dwarf_Die *sub, struct dwarf_func *out)
 	} while (dwarf_siblingof(&c, &c) == 0);
 }
 
+/* Whether sub's parameters are its prototype: in C, a prototyped
+ * definition (a K&R `f()` says nothing of them); in C++, any. An assembler
+ * CU's subprograms carry no parameters at all, other languages pass
+ * differently (Fortran by reference): neither is compared. */
+static bool describes_prototype(Dwarf_Die *sub)
+{
+	Dwarf_Die cu;
+	Dwarf_Attribute a;
+	bool prototyped = false;
+
+	if (!dwarf_diecu(sub, &cu, NULL, NULL))
+		return false;
+	switch (dwarf_srclang(&cu)) {
+	case DW_LANG_C_plus_plus:
+	case DW_LANG_C_plus_plus_03:
+	case DW_LANG_C_plus_plus_11:
+	case DW_LANG_C_plus_plus_14:
+	case 0x2a:	/* DW_LANG_C_plus_plus_17, DWARF 6, not yet in dwarf.h */
+	case 0x2b:	/* DW_LANG_C_plus_plus_20 */
+		return true;
+	case DW_LANG_C89:
+	case DW_LANG_C:
+	case DW_LANG_C99:
+	case DW_LANG_C11:
+	case 0x2c:	/* DW_LANG_C17 */
+		return dwarf_formflag(dwarf_attr_integrate(sub, DW_AT_prototyped, &a), &prototyped) == 0 &&
+		       prototyped;
+	default:
+		return false;
+	}
+}
+
 __attribute__((visibility("default")))
 int memo_dwarf_describe(const char *path, uint64_t vaddr, struct dwarf_func *out,
 			char *why, size_t whylen)
@@ -393,12 +425,15 @@ int memo_dwarf_describe(const char *path, uint64_t vaddr, struct dwarf_func *out
 	elf_version(EV_CURRENT);
 	if (!find_debug(path, &f, out->debug_file, sizeof out->debug_file, why, whylen))
 		return access(path, R_OK) == 0 ? 0 : -1;
-	if (find_subprogram(f.dw, vaddr, &sub)) {
+	if (!find_subprogram(f.dw, vaddr, &sub)) {
+		snprintf(why, whylen, "the debug info in '%s' does not describe it", out->debug_file);
+	} else if (!describes_prototype(&sub)) {
+		snprintf(why, whylen, "the debug info in '%s' does not give its prototype (not a "
+			 "prototyped C or C++ function)", out->debug_file);
+	} else {
 		type_of(&sub, &out->ret);
 		params_of(&sub, out);
 		found = 1;
-	} else {
-		snprintf(why, whylen, "the debug info in '%s' does not describe it", out->debug_file);
 	}
 	debug_close(&f);
 	return found;
