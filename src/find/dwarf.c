@@ -177,9 +177,11 @@ static bool find_subprogram(Dwarf *dw, uint64_t vaddr, Dwarf_Die *out)
 	size_t hsize;
 	Dwarf_Die cu;
 
-	/* the CU the address tables name first; else every CU */
-	if (dwarf_addrdie(dw, vaddr, &cu) && find_in(&cu, vaddr, out, 0))
-		return true;
+	/* the CU the address tables name; only where they name none (a CU
+	 * without ranges), every CU: a large library's debug info (libc's)
+	 * takes a second to walk */
+	if (dwarf_addrdie(dw, vaddr, &cu))
+		return find_in(&cu, vaddr, out, 0);
 	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
 		if (dwarf_offdie(dw, off + hsize, &cu) && find_in(&cu, vaddr, out, 0))
 			return true;
@@ -413,19 +415,33 @@ static bool describes_prototype(Dwarf_Die *sub)
 	}
 }
 
+/* The last object's debug file, kept open: the functions of one library
+ * come in a row, and libdw indexes a large one's addresses (libc's) in a
+ * fifth of a second. Callers take turns (dwarf.h). */
+static struct {
+	char path[PATH_MAX];
+	char debug_file[PATH_MAX];
+	struct debug_file f;
+} last = { .f = { .fd = -1 } };
+
 __attribute__((visibility("default")))
 int memo_dwarf_describe(const char *path, uint64_t vaddr, struct dwarf_func *out,
 			char *why, size_t whylen)
 {
-	struct debug_file f = { .fd = -1 };
+	struct debug_file *f = &last.f;
 	Dwarf_Die sub;
 	int found = 0;
 
 	memset(out, 0, sizeof *out);
 	elf_version(EV_CURRENT);
-	if (!find_debug(path, &f, out->debug_file, sizeof out->debug_file, why, whylen))
-		return access(path, R_OK) == 0 ? 0 : -1;
-	if (!find_subprogram(f.dw, vaddr, &sub)) {
+	if (!f->dw || strcmp(last.path, path)) {
+		debug_close(f);
+		snprintf(last.path, sizeof last.path, "%s", path);
+		if (!find_debug(path, f, last.debug_file, sizeof last.debug_file, why, whylen))
+			return access(path, R_OK) == 0 ? 0 : -1;
+	}
+	snprintf(out->debug_file, sizeof out->debug_file, "%s", last.debug_file);
+	if (!find_subprogram(f->dw, vaddr, &sub)) {
 		snprintf(why, whylen, "the debug info in '%s' does not describe it", out->debug_file);
 	} else if (!describes_prototype(&sub)) {
 		snprintf(why, whylen, "the debug info in '%s' does not give its prototype (not a "
@@ -435,6 +451,5 @@ int memo_dwarf_describe(const char *path, uint64_t vaddr, struct dwarf_func *out
 		params_of(&sub, out);
 		found = 1;
 	}
-	debug_close(&f);
 	return found;
 }

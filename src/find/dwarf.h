@@ -7,7 +7,8 @@
  * libmemo-dwarf.so, which the engine loads (dlopen) only when a check's
  * verdict is not cached (signature.c), so that libdw and its libraries cost
  * a process's start-up nothing; the memo command links it. Start-up and
- * tools only (opens, allocates); any thread, one call at a time per caller.
+ * tools only (opens, allocates); one call at a time in a process: it keeps
+ * the last object's debug file open for the next call.
  */
 #ifndef MEMO_DWARF_H
 #define MEMO_DWARF_H

@@ -4,14 +4,16 @@
  * and `memo check`; the engine's check keeps its verdict in the identity
  * cache folder, so that libdw is loaded (libmemo-dwarf.so, dlopen) only the
  * first time a build of an object is met with a prototype.
- * Calls config (proto), elf, hook, log, util, libb2, libdl.
+ * Calls config (proto), hook, log, util, libb2, libdl.
  */
 #include "find/signature.h"
 
 #include <blake2.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +22,6 @@
 
 #include "base/log.h"
 #include "base/util.h"
-#include "find/elf.h"
 
 /* ---- the comparison --------------------------------------------------- */
 
@@ -251,13 +252,16 @@ void signature_where(const struct function_config *fn, int arg, char *buf, size_
 
 /* ---- the engine's check, cached --------------------------------------- */
 
-/* Verdicts, one small file each:
- *   memo-signature 1 ok			agrees, or nothing describes it
- *   memo-signature 1 mismatch ARG TEXT	refused: argument ARG (-1: the whole)
- * named s1-HEX, HEX a BLAKE2b of the object's build (its build-id, else its
- * path, size and mtime), the function's address, the prototype's canonical
- * text and argument names, and whether a build-id debug file exists (one
- * installed later is then read). */
+/* Verdicts, one file per build of an object (s1-HEX: a BLAKE2b of its
+ * build-id, else its path, size and mtime; and whether a build-id debug
+ * file exists, so that one installed later is read), a line per function
+ * and prototype (KEY: a BLAKE2b of its address, the prototype's canonical
+ * text and argument names):
+ *   memo-signature 1 KEY ok			agrees, or nothing describes it
+ *   memo-signature 1 KEY mismatch ARG TEXT	refused: argument ARG (-1: the whole)
+ * The functions of one object come in a row: its file is read once for
+ * all of them. Two processes adding a line at once may lose one: it is
+ * computed again next time. */
 #define VERDICT_HEAD "memo-signature 1 "
 
 static void add(blake2b_state *s, const void *p, size_t n)
@@ -265,34 +269,86 @@ static void add(blake2b_state *s, const void *p, size_t n)
 	blake2b_update(s, p, n);
 }
 
-static int verdict_path(const struct hook *h, const struct cache_config *cache, char *path,
-			size_t n)
+/* The build-id of the loaded object whose load bias is `base`, read from its
+ * notes in memory: no file is opened, so a cached verdict costs a process
+ * no ELF parsing at start-up. */
+struct loaded_id {
+	uintptr_t base;
+	const uint8_t *id;
+	size_t len;
+};
+
+static int loaded_id_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct loaded_id *l = arg;
+
+	(void)size;
+	if (info->dlpi_addr != l->base)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+		if (ph->p_type != PT_NOTE)
+			continue;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			size_t name = (nh->n_namesz + 3) & ~(size_t)3, desc = (nh->n_descsz + 3) & ~(size_t)3;
+			const uint8_t *d = p + sizeof *nh + name;
+			if (d + nh->n_descsz > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(p + sizeof *nh, "GNU", 4)) {
+				l->id = d;
+				l->len = nh->n_descsz;
+				return 1;
+			}
+			p = d + desc;
+		}
+	}
+	return 1;
+}
+
+/* Whether a debug file for this build-id is installed: asked once per
+ * object, not per function (the functions of one object come in a row). */
+static bool has_build_id_debug(const uint8_t *id, size_t len)
+{
+	static uint8_t last[64];
+	static size_t last_len;
+	static bool last_has;
+	char path[PATH_MAX];
+
+	if (len == last_len && !memcmp(id, last, len))
+		return last_has;
+	last_has = dwarf_build_id_path(id, len, path, sizeof path) == 0 && access(path, R_OK) == 0;
+	if (len <= sizeof last) {
+		memcpy(last, id, len);
+		last_len = len;
+	}
+	return last_has;
+}
+
+/* The object's verdict file into path[], and the function's key into key[]. */
+static int verdict_names(const struct hook *h, const struct cache_config *cache, char *path,
+			 size_t n, char key[33])
 {
 	struct cache_config defaults;
 	const char *dir = cache->dir;
-	char why[256], canon[PROTO_CANON_MAX], debug[PATH_MAX], hex[33];
-	struct elf_image *img = elf_image_open(h->path, why, sizeof why);
-	const uint8_t *id;
-	size_t idlen = 0;
+	char canon[PROTO_CANON_MAX], hex[33];
+	struct loaded_id l = { .base = h->base };
 	uint64_t vaddr = (uint64_t)((uintptr_t)h->target - h->base);
 	uint8_t digest[16];
 	struct stat st;
 	blake2b_state s;
-	bool has_debug;
 
-	if (!img)
-		return -1;
 	if (!dir[0]) {
 		config_cache_defaults(&defaults);
 		dir = defaults.dir;
 	}
 	blake2b_init(&s, sizeof digest);
-	id = elf_image_build_id(img, &idlen);
-	if (id && idlen) {
-		add(&s, id, idlen);
-		has_debug = dwarf_build_id_path(id, idlen, debug, sizeof debug) == 0 &&
-			    access(debug, R_OK) == 0;
-		add(&s, &has_debug, sizeof has_debug);
+	dl_iterate_phdr(loaded_id_cb, &l);
+	if (l.id && l.len) {
+		add(&s, l.id, l.len);
+		add(&s, &(bool){ has_build_id_debug(l.id, l.len) }, sizeof(bool));
 	} else {
 		if (stat(h->path, &st) < 0)
 			return -1;
@@ -300,48 +356,94 @@ static int verdict_path(const struct hook *h, const struct cache_config *cache, 
 		add(&s, &st.st_size, sizeof st.st_size);
 		add(&s, &st.st_mtim, sizeof st.st_mtim);
 	}
+	blake2b_final(&s, digest, sizeof digest);
+	util_hex(hex, digest, sizeof digest);
+
+	blake2b_init(&s, sizeof digest);
 	add(&s, &vaddr, sizeof vaddr);
 	add(&s, canon, proto_canonical(&h->fn->proto, canon, sizeof canon) + 1);
 	for (int i = 0; i < h->fn->proto.nargs; i++)
 		add(&s, h->fn->proto.args[i].name, strlen(h->fn->proto.args[i].name) + 1);
 	blake2b_final(&s, digest, sizeof digest);
-	util_hex(hex, digest, sizeof digest);
+	util_hex(key, digest, sizeof digest);
 	return (size_t)snprintf(path, n, "%s/identity/s1-%s", dir, hex) < n ? 0 : -1;
 }
 
-/* 1 and the verdict (ok: *arg == -2), or 0 when there is none to read. */
-static int verdict_read(const char *path, int *arg, char *text, size_t n)
+/* The last verdict file read (or written), whole. */
+static struct {
+	char path[PATH_MAX + 64];
+	char text[16384];
+	size_t len;
+} book;
+
+static void book_load(const char *path)
 {
-	char buf[1024];
-	int fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, NULL), off = 0;
+	int fd;
 	ssize_t got;
 
+	if (!strcmp(book.path, path))
+		return;
+	snprintf(book.path, sizeof book.path, "%s", path);
+	book.len = 0;
+	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, NULL);
 	if (fd < 0)
-		return 0;
-	got = read(fd, buf, sizeof buf - 1);
+		return;
+	got = read(fd, book.text, sizeof book.text - 1);
 	close(fd);
-	if (got <= 0 || buf[got - 1] != '\n')
-		return 0;
-	buf[got - 1] = 0;
-	if (!strcmp(buf, VERDICT_HEAD "ok")) {
-		*arg = -2;
-		return 1;
-	}
-	if (sscanf(buf, VERDICT_HEAD "mismatch %d %n", arg, &off) != 1 || !off || *arg < -1)
-		return 0;
-	snprintf(text, n, "%s", buf + off);
-	return 1;
+	/* whole lines only: a torn or overlong file keeps what is whole */
+	while (got > 0 && book.text[got - 1] != '\n')
+		got--;
+	book.len = got > 0 ? (size_t)got : 0;
+	book.text[book.len] = 0;
 }
 
-/* Written to a temporary file renamed into place: a reader sees all or
- * nothing. A verdict that cannot be written is computed again next time. */
-static void verdict_write(const char *path, int arg, const char *text)
+/* The key's verdict in the book: 1 (ok: *arg == -2), or 0 when none. */
+static int book_find(const char *key, int *arg, char *text, size_t n)
 {
-	char tmp[PATH_MAX + 32], dir[PATH_MAX], buf[1024];
-	int fd, len;
-	char *slash;
+	char want[sizeof VERDICT_HEAD + 34], line[1024];
+	const char *p = book.text, *end;
+	int off = 0;
 
-	snprintf(dir, sizeof dir, "%s", path);
+	snprintf(want, sizeof want, VERDICT_HEAD "%s ", key);
+	for (; *p; p = end + 1) {
+		end = strchr(p, '\n');
+		if (!end)
+			break;
+		if ((size_t)(end - p) >= sizeof line || strncmp(p, want, strlen(want)))
+			continue;
+		memcpy(line, p, (size_t)(end - p));
+		line[end - p] = 0;
+		if (!strcmp(line + strlen(want), "ok")) {
+			*arg = -2;
+			return 1;
+		}
+		if (sscanf(line + strlen(want), "mismatch %d %n", arg, &off) == 1 && off && *arg >= -1) {
+			snprintf(text, n, "%s", line + strlen(want) + off);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Add the key's verdict and write the book to a temporary file renamed
+ * into place: a reader sees all or nothing. One that cannot be written is
+ * computed again next time. */
+static void book_add(const char *key, int arg, const char *text)
+{
+	char tmp[PATH_MAX + 96], dir[PATH_MAX + 64], line[1024], *slash;
+	int fd, len;
+	bool ok;
+
+	len = arg == -2 ? snprintf(line, sizeof line, VERDICT_HEAD "%s ok\n", key) :
+			  snprintf(line, sizeof line, VERDICT_HEAD "%s mismatch %d %s\n", key, arg, text);
+	if (len <= 0 || len >= (int)sizeof line)
+		return;
+	if (book.len + (size_t)len >= sizeof book.text)
+		book.len = 0;	/* full: start over, the rest is computed again */
+	memcpy(book.text + book.len, line, (size_t)len + 1);
+	book.len += (size_t)len;
+
+	snprintf(dir, sizeof dir, "%s", book.path);
 	if ((slash = strrchr(dir, '/'))) {
 		*slash = 0;
 		if ((slash = strrchr(dir, '/'))) {	/* the cache folder, then identity/ */
@@ -351,17 +453,13 @@ static void verdict_write(const char *path, int arg, const char *text)
 		}
 		util_mkdirat(AT_FDCWD, dir, 0700);
 	}
-	len = arg == -2 ? snprintf(buf, sizeof buf, VERDICT_HEAD "ok\n") :
-			  snprintf(buf, sizeof buf, VERDICT_HEAD "mismatch %d %s\n", arg, text);
-	if (len <= 0 || len >= (int)sizeof buf)
-		return;
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", book.path, (long)getpid());
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
-	bool ok = write(fd, buf, (size_t)len) == len;
-	if (close(fd) || !ok || rename(tmp, path))
+	ok = write(fd, book.text, book.len) == (ssize_t)book.len;
+	if (close(fd) || !ok || rename(tmp, book.path))
 		unlink(tmp);
 }
 
@@ -399,26 +497,26 @@ static dwarf_describe_fn *dwarf_load(void)
 int signature_check_hook(struct hook *h, const struct cache_config *cache)
 {
 	static struct dwarf_func d;	/* ~8 KB: off the stack; one check at a time */
-	char path[PATH_MAX + 64], text[512], why[256], where[PATH_MAX + 32];
-	int arg = -2, cached, described;
+	char path[PATH_MAX + 64], key[33], text[512], why[256], where[PATH_MAX + 32];
+	int arg = -2, named, described;
 	dwarf_describe_fn *describe;
 
-	path[0] = 0;
-	cached = verdict_path(h, cache, path, sizeof path) == 0 &&
-		 verdict_read(path, &arg, text, sizeof text);
-	if (!cached) {
+	named = verdict_names(h, cache, path, sizeof path, key) == 0;
+	if (named)
+		book_load(path);
+	if (!named || !book_find(key, &arg, text, sizeof text)) {
 		if (!(describe = dwarf_load()))
 			return 0;
 		described = describe(h->path, (uint64_t)((uintptr_t)h->target - h->base), &d, why,
 				     sizeof why);
 		if (described < 0)
-			return 0;	/* unreadable now: said where it matters, checked next time */
+			return 0;	/* unreadable now: checked next time */
 		if (described == 0 || signature_compare(&h->fn->proto, &d, &arg, text, sizeof text) == 0)
 			arg = -2;
 		else
 			log_debug("'%s': debug info read from '%s'", h->fn->symbol, d.debug_file);
-		if (*path)
-			verdict_write(path, arg, text);
+		if (named)
+			book_add(key, arg, text);
 	}
 	if (arg == -2)
 		return 0;

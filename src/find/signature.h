@@ -8,7 +8,7 @@
  * Also names the `opaque` arguments the debug info shows the function reads
  * through (a pointer to a complete struct, a function pointer, a C++
  * reference to a class): their contents are not in the key.
- * Calls config (proto), elf, hook, log, util, libb2, libdl; loads
+ * Calls config (proto), hook, log, util, libb2, libdl; loads
  * libmemo-dwarf.so (dlopen) only when a verdict is not cached. Start-up
  * and tools only (allocates, opens files); single-threaded before main,
  * else under runtime_lock.
