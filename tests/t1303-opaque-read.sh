@@ -3,7 +3,8 @@
 # reads through a struct pointer, apply() calls through a function pointer,
 # tagged() only passes its context on. Declared `opaque`, the first two are
 # named by `memo check` and `memo inspect` (src/find/signature.c: the debug
-# info shows a pointer to a complete struct and a function pointer); tagged's
+# info shows a pointer to a complete struct and a function pointer), as is
+# the `std::vector<double> const &` of tests/progs/dwarf/vec.cc; tagged's
 # `void *ctx` stays quiet. Under `verify = 1`, a hit whose recomputation
 # differs names the opaque argument as the likely cause
 # (src/call/verify.c), and the output is the program's own.
@@ -24,6 +25,13 @@ grep -qF "  memo.d/stream_sum.conf:2:31: warning: argument 's' is opaque, but 's
 grep -qF "warning: argument 'f' is opaque, but 'apply' reads through it (a function pointer in the debug info)" check.out ||
 	{ cat check.out; fail "apply's 'f' not named"; }
 ! grep -q "'ctx'" check.out || { cat check.out; fail "tagged's 'ctx', only passed on, named"; }
+
+note "a C++ reference to a class"
+mkdir vec.d
+printf '[function _Z4vsumRKSt6vectorIdSaIdEE]\nprototype = double _Z4vsumRKSt6vectorIdSaIdEE(opaque void *v)\n' >vec.d/vsum.conf
+"$B/memo" check -c vec.d "$P/dwarf/libvec.so" >vec.out || { cat vec.out; fail "memo check, C++"; }
+grep -qF "warning: argument 'v' is opaque, but '_Z4vsumRKSt6vectorIdSaIdEE' reads through it (const vector<double, std::allocator<double> > & in the debug info)" vec.out ||
+	{ cat vec.out; fail "the vector reference not named"; }
 
 note "memo inspect"
 "$B/memo" inspect "$lib" stream_sum >inspect.out || fail "memo inspect"

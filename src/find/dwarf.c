@@ -74,8 +74,14 @@ static bool debug_open(const char *path, const void *want_id, ssize_t want_len,
 	if (want_len > 0 && (len = dwelf_elf_gnu_build_id(f->elf, &id)) > 0 &&
 	    (len != want_len || memcmp(id, want_id, (size_t)len)))
 		goto no;
-	if ((f->dw = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL)))
+	if ((f->dw = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL))) {
+		/* read through the mapping from here on: the descriptor is not
+		 * kept (the program may count on its numbers) */
+		elf_cntl(f->elf, ELF_C_FDDONE);
+		close(f->fd);
+		f->fd = -1;
 		return true;
+	}
 no:
 	debug_close(f);
 	return false;

@@ -9,3 +9,9 @@ $(DWARF_DIR)/libintegrate.so: tests/progs/dwarf/integrate.c tests/progs/dwarf/in
 
 $(DWARF_DIR)/dwarfprog: tests/progs/dwarf/integrate_main.c $(DWARF_DIR)/libintegrate.so
 	$(Q)$(CC) -O2 -g -o $@ $< -L$(DWARF_DIR) -lintegrate -Wl,-rpath,$(DWARF_DIR)
+
+# vsum(std::vector<double> const &): the C++ reference an `opaque` cannot follow
+TEST_PROGS += $(DWARF_DIR)/libvec.so
+$(DWARF_DIR)/libvec.so: tests/progs/dwarf/vec.cc tests/progs/runs.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) -O2 -g -fPIC -shared -o $@ $<
