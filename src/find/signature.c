@@ -10,7 +10,6 @@
 
 #include <blake2.h>
 #include <dlfcn.h>
-#include <errno.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
