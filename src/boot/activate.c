@@ -6,9 +6,10 @@
  * that may have brought a configured symbol.
  * An object unloaded (dlclose) takes its hooks' code with it: such a hook is
  * retired (activate_recheck) and made memoized anew when its symbol is loaded
- * again, so a reload, or a new build at the same path, is identified anew.
- * Calls find (symbols, elf), call (closure, l1), patch (inline, crash), log.
- * Single-threaded before main, else under runtime_lock.
+ * again, so a reload, or a new build at the same path, is identified anew
+ * (and its prototype checked anew against the new build's debug info).
+ * Calls find (symbols, elf, signature), call (closure, l1, runtime), patch
+ * (inline, crash), log. Single-threaded before main, else under runtime_lock.
  */
 #include "boot/activate.h"
 
@@ -17,11 +18,14 @@
 #include <link.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "call/closure.h"
 #include "call/l1.h"
+#include "call/runtime.h"
 #include "find/elf.h"
+#include "find/signature.h"
 #include "find/symbols.h"
 #include "patch/crash.h"
 #include "patch/inline.h"
@@ -109,7 +113,7 @@ int activate_hook(struct hook *h)
 		h->file = *elf_image_stat(img);
 	h->orig = h->target;	/* until a trampoline stands for it */
 	/* the cif depends on the prototype alone: a retired hook keeps it */
-	if (!h->reloads && closure_prepare(h) < 0)
+	if (signature_check_hook(h, &memo_cfg.cache) < 0 || (!h->reloads && closure_prepare(h) < 0))
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT &&
 	    (inline_prepare(h, closure_write) < 0 || inline_install(h) < 0)) {
@@ -135,6 +139,11 @@ void activate_log_failure(const struct hook *h)
 {
 	if (h->state == HOOK_FAILED)
 		hook_log_refusal(h);
+	/* a prototype the debug info contradicts is an error of the config */
+	if (h->state == HOOK_FAILED && h->refusal == REFUSE_PROTO_MISMATCH && env_flag("MEMO_STRICT")) {
+		log_error("a prototype contradicts the debug info; exiting (MEMO_STRICT)");
+		_exit(2);
+	}
 	else if (h->state == HOOK_UNRESOLVED)
 		log_warn("'%s' (%s:%d) [%s]: %s; its calls are not memoized unless a later dlopen "
 			 "loads it", h->fn->symbol, h->fn->file, h->fn->line,

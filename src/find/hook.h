@@ -59,6 +59,8 @@ enum hook_refusal {
 	REFUSE_FFI_CLOSURE,		/* "ffi-closure": libffi cannot make its closure */
 	REFUSE_NOT_NUMERIC,		/* "not-numeric": repeated evaluations need a numeric result */
 	REFUSE_NO_TLS_KEY,		/* "no-tls-key": no thread-specific key left */
+	REFUSE_PROTO_MISMATCH,		/* "prototype-mismatch": the debug info describes other
+					 * arguments or another return (signature.c) */
 	/* keying it (identity.c, engine.c) */
 	REFUSE_NO_IDENTITY,		/* "no-identity": its code identity cannot be computed */
 	REFUSE_NO_GLOBAL,		/* "no-global": a `globals =` variable is not in its object */
