@@ -12,7 +12,9 @@
  * the closure, by entry.S (l1_entry_hit, l1_hit.c): closure_prepare says which.
  * Calls key, value, store, l1, stats. Any thread, no global lock; allocates
  * nothing for values that fit VALUE_INLINE (larger values, malloc'ed string
- * returns and the first static-string buffer of a thread do allocate).
+ * returns and the first static-string buffer of a thread do allocate). Its
+ * value buffers are the thread's scratch (scratch.h), not the caller's
+ * stack, which may be small.
  * Whatever fails here, the caller gets what the original would have given.
  */
 #include "call/call.h"
@@ -31,6 +33,7 @@
 #include "call/l1.h"
 #include "call/prime.h"
 #include "call/repeat.h"
+#include "call/scratch.h"
 #include "call/runtime.h"
 #include "call/verify.h"
 #include "store/key.h"
@@ -174,7 +177,7 @@ static void store_result(struct hook *h, const struct memo_key *k,
 {
 	const struct proto *p = &h->fn->proto;
 	struct value_meta meta = { .seconds = (double)ns / 1e9, .saved_errno = call_errno };
-	uint8_t space[VALUE_INLINE];
+	struct scratch *sc = scratch_get();	/* mapped: call_handler checked */
 	struct membuf buf;
 
 	if (capture_return(p, ret, args, l, &meta) < 0) {
@@ -188,7 +191,7 @@ static void store_result(struct hook *h, const struct memo_key *k,
 		l1_put(pr, &meta, l->part, l->nparts);
 	if (!k)
 		return;
-	membuf_init(&buf, space, sizeof space);
+	membuf_init(&buf, sc->value, sizeof sc->value);
 	if (value_encode(k, &meta, l->part, l->nparts, &buf) < 0) {
 		STAT_ADD(&h->stats, errors, 1);
 		if (evaluate_warn_once(h, WARN_ENCODE))
@@ -242,14 +245,14 @@ static void served(struct hook *h, uint64_t ns_saved)
 static int lookup(struct hook *h, const struct memo_key *k, const struct l1_probe *pr,
 		  void *ret, void **args, const struct layout *l, int *out_errno)
 {
-	uint8_t space[VALUE_INLINE];
+	struct scratch *sc = scratch_get();	/* mapped: call_handler checked */
 	struct membuf buf;
 	struct value_meta meta;
-	struct iovec got[VALUE_MAX_PARTS];
+	struct iovec *got = sc->got;
 	enum value_verdict v;
 	int served_here = 0;
 
-	membuf_init(&buf, space, sizeof space);
+	membuf_init(&buf, sc->value, sizeof sc->value);
 	if (store_get(memo_store, k, &buf, &h->stats) != STORE_HIT)
 		goto out;
 	v = value_decode(k, buf.data, buf.len, &meta, got, l->nparts);
@@ -361,12 +364,12 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	if (layout_of(p, args, &l) < 0)
 		return unkeyable(h);
 	if (!h->fn->repeated && l1_probe(h, args, &probe) == 0) {
-		uint8_t space[L1_VALUE_MAX];
+		struct scratch *sc = scratch_get();	/* mapped: call_handler checked */
 		struct l1_found f;
-		struct iovec got[VALUE_MAX_PARTS];
+		struct iovec *got = sc->got;
 
 		pr = &probe;
-		if (!verifying && l1_get(pr, space, sizeof space, &f, got, l.nparts) &&
+		if (!verifying && l1_get(pr, sc->l1, sizeof sc->l1, &f, got, l.nparts) &&
 		    restore(h, p, ret, args, f.flags, got, &l) == 0) {
 			served(h, f.ns_saved);
 			return f.saved_errno;
@@ -403,8 +406,11 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 
 	(void)cif;
 	/* a hook whose first call failed to prime stays unmemoized, lock-free;
-	 * priming (files, the store) may have changed errno: the caller's first */
-	if (guard_taken() || !runtime_ready() || (primed ? primed < 0 : prime(h) < 0)) {
+	 * priming (files, the store) may have changed errno: the caller's first.
+	 * The thread's scratch is asked first: its exit then also unmaps the
+	 * save slots entry.S may have mapped for this call. */
+	if (!scratch_get() || guard_taken() || !runtime_ready() ||
+	    (primed ? primed < 0 : prime(h) < 0)) {
 		errno = caller_errno;
 		evaluate_original(h, ret, args);
 		return;
