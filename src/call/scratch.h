@@ -31,6 +31,7 @@ struct scratch {
 	uint8_t value[VALUE_INLINE];	/* a value from the store, or one to store */
 	uint8_t l1[L1_VALUE_MAX];	/* a value from l1 */
 	struct iovec got[VALUE_MAX_PARTS];	/* the parts of either */
+	struct l1_probe probe;		/* a call's argument image for l1 */
 };
 
 /* This thread's scratch, mapped at its first call; NULL when it cannot be
