@@ -4,8 +4,10 @@
  * closure); reads the per-hook descriptor (entry.h: struct inline_desc,
  * filled by inline.c) and the vector-state layout found at start-up
  * (entry_cpu_*, owned by entry_cpu.c: entry.S refers to nothing of inline.c,
- * which refers to memo_inline_entry). Hot path: no memory but the stack (and
- * l1, through desc->hit), any thread, fork-safe.
+ * which refers to memo_inline_entry), and the thread's vector save slots
+ * (call/scratch.h). Hot path: no memory but the stack, the save slots (mapped
+ * at the thread's first full call) and l1 (through desc->hit); any thread,
+ * fork-safe.
  *
  * A patched function's stub does `push [rip+desc]; jmp [rip+entry]`, so on
  * arrival: 0(%rsp) = descriptor, 8(%rsp) = the caller's return address,
