@@ -10,16 +10,19 @@
 # runs twice, with an empty cache (misses) and with a full one (store hits):
 # the output is the run without libmemo's, byte for byte, and every call is
 # memoized (through the hook, bodies run only for misses). Before, each of
-# these crashed on the first call.
+# these crashed on the first call. Under the sanitizers, whose frames are
+# larger (ASan's printf alone overflows 8 KiB), the stacks are twice as big.
 source "$TOP/tests/lib.sh"
 prog="$P/inline/smallstack"
+x=1
+[ "${SAN:-0}" = 1 ] && x=2
 
 conf_function sq 'long sq(long n)' mechanism=inline
 conf_cache dir="$T/cache" stats="$T/stats.jsonl"
 export MEMO_CONFIG="$T/memo.d"
 
 # 6 calls of sq(i % 5): 5 misses and an l1 hit, then 6 hits from the store.
-for c in "thread 16" "coro 8" "signal 8"; do
+for c in "thread $((16 * x))" "coro $((8 * x))" "signal $((8 * x))"; do
 	set -- $c
 	MEMO_DISABLE=1 "$prog" $1 $2 6 >plain.out 2>plain.err || fail "$c without libmemo"
 	rm -rf cache stats.jsonl
