@@ -1,5 +1,5 @@
 /*
- * t0511's program: a memoized function called where the stack is small, as
+ * t0512's program: a memoized function called where the stack is small, as
  * programs do: threads with the smallest stack pthreads allow, makecontext
  * coroutines, a signal handler on its own alternate stack. Every small stack
  * is mmap'd with an inaccessible page below it, so an overflow faults
