@@ -19,6 +19,7 @@
 #include "boot/activate.h"
 #include "call/explain.h"
 #include "call/runtime.h"
+#include "call/scratch.h"
 #include "patch/got.h"
 #include "patch/inline.h"
 #include "store/secret.h"
@@ -48,6 +49,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	int i, active = 0;
 
 	log_init();
+	scratch_init();	/* before any call: its threads' memory is freed at their exit */
 	/* Kept before the program's main runs: whatever it later does with
 	 * fd 2, libmemo's text goes to this file or nowhere (log.h). */
 	log_keep_stderr(util_fd_high(STDERR_FILENO));

@@ -3,15 +3,24 @@
  * process which never calls a configured function pays nothing for it:
  * open the store (the first time any hook is called), the hook's code
  * identity and `globals`, its flush generation, its key prefix, and its
- * explain record. Calls store, records, find (elf, identity), explain, key, log.
- * Runs under runtime_lock (guard taken), from the call path.
+ * explain record. Calls store, records, find (elf, identity), explain, key,
+ * log, util.
+ * Runs under runtime_lock (guard taken), from the call path, on a stack of
+ * its own: the caller's may be a 16 KiB thread's, a coroutine's or a signal
+ * handler's, and opening the store and computing an identity take tens of
+ * KiB (identity.c: about 300 bytes a level of its walk).
  */
 #include "call/prime.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -153,6 +162,62 @@ static int prime_locked(struct hook *h)
 	return 0;
 }
 
+/*
+ * The priming stack: one for the process, mapped at the first priming with
+ * an inaccessible page below it, used under runtime_lock only (so by one
+ * thread at a time) and kept, like the contexts that switch to it and back.
+ */
+#define PRIME_STACK (512 * 1024)
+
+static char *prime_stack;
+static ucontext_t prime_ctx, caller_ctx;
+static struct hook *priming;
+static int priming_result;
+
+static void prime_on_stack(void)
+{
+	priming_result = prime_locked(priming);
+}
+
+/* prime_locked(h) on the priming stack; on the caller's when it cannot be
+ * mapped (the caller's stack is then all there is). */
+static int prime_switched(struct hook *h)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (!prime_stack) {
+		char *p = mmap(NULL, PRIME_STACK + page, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED || mprotect(p, page, PROT_NONE) < 0) {
+			if (p != MAP_FAILED)
+				munmap(p, PRIME_STACK + page);
+			return prime_locked(h);
+		}
+		prime_stack = p + page;
+	}
+	if (getcontext(&prime_ctx) < 0)
+		return prime_locked(h);
+	/* Asynchronous signals wait while priming runs off the caller's stack:
+	 * a handler's call primed from a sigaltstack would otherwise let the
+	 * next signal start again at the top of that stack, over the first
+	 * handler's frames. A fault is still delivered (and said by crash.c). */
+	sigfillset(&prime_ctx.uc_sigmask);
+	sigdelset(&prime_ctx.uc_sigmask, SIGSEGV);
+	sigdelset(&prime_ctx.uc_sigmask, SIGBUS);
+	sigdelset(&prime_ctx.uc_sigmask, SIGILL);
+	sigdelset(&prime_ctx.uc_sigmask, SIGFPE);
+	sigdelset(&prime_ctx.uc_sigmask, SIGTRAP);
+	sigdelset(&prime_ctx.uc_sigmask, SIGSYS);
+	prime_ctx.uc_stack.ss_sp = prime_stack;
+	prime_ctx.uc_stack.ss_size = PRIME_STACK;
+	prime_ctx.uc_link = &caller_ctx;
+	makecontext(&prime_ctx, prime_on_stack, 0);
+	priming = h;
+	if (swapcontext(&caller_ctx, &prime_ctx) < 0)
+		return prime_locked(h);
+	return priming_result;
+}
+
 int prime_hook(struct hook *h)
 {
 	int was = runtime_lock(), primed;
@@ -165,7 +230,7 @@ int prime_hook(struct hook *h)
 		return -1;
 	}
 	if (!primed) {
-		primed = prime_locked(h) == 0 ? 1 : -1;
+		primed = prime_switched(h) == 0 ? 1 : -1;
 		__atomic_store_n(&h->primed, primed, __ATOMIC_RELEASE);
 	}
 	runtime_unlock(was);
