@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -135,4 +136,39 @@ int util_fd_high(int fd)
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur - rl.rlim_cur / 8 < floor)
 		floor = rl.rlim_cur - rl.rlim_cur / 8;
 	return fcntl(fd, F_DUPFD_CLOEXEC, (int)floor);
+}
+
+/* Pages asked per process_vm_readv: 2 KiB of iovecs on the caller's stack. */
+#define PROBE_PAGES 128
+#define PROBE_PAGE 4096UL	/* the smallest page: a larger one is a run of these */
+
+int util_readable(const void *p, size_t n)
+{
+	uintptr_t at = (uintptr_t)p, last;
+	struct iovec remote[PROBE_PAGES], local;
+	char sink[PROBE_PAGES];
+	pid_t self;
+
+	if (n == 0 || (at & (PROBE_PAGE - 1)) + n <= PROBE_PAGE)
+		return 1;
+	if (at + (n - 1) < at)
+		return 0;
+	last = (at + (n - 1)) & ~(PROBE_PAGE - 1);
+	at = (at & ~(PROBE_PAGE - 1)) + PROBE_PAGE;	/* the first page is the caller's */
+	self = getpid();
+	local.iov_base = sink;
+	while (at <= last && at != 0) {
+		ssize_t k = 0, got;
+
+		for (; k < PROBE_PAGES && at <= last && at != 0; k++, at += PROBE_PAGE) {
+			remote[k].iov_base = (void *)at;
+			remote[k].iov_len = 1;
+		}
+		local.iov_len = (size_t)k;
+		got = process_vm_readv(self, &local, 1, remote, (unsigned long)k, 0);
+		if (got == k)
+			continue;
+		return got >= 0 || errno == EFAULT ? 0 : -1;
+	}
+	return 1;
 }
