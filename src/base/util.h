@@ -72,10 +72,11 @@ int util_fd_high(int fd);
 /* May the n bytes at p be read without a fault? The page of the first byte
  * is taken as readable (the caller was handed a pointer into it): bytes
  * within it cost nothing, and only an array that runs past it is asked of
- * the kernel, one byte per further page (process_vm_readv on this process,
- * which fails where a read would fault: unmapped or PROT_NONE). 1 readable,
- * 0 not (or p + n wraps), -1 the kernel would not say (errno: ENOSYS, EPERM
- * under a seccomp filter).
+ * the kernel, in one call: madvise(MADV_POPULATE_READ), which refuses a
+ * range a read would fault on (unmapped, PROT_NONE); before Linux 5.14,
+ * process_vm_readv of one byte a page. 1 readable, 0 not (or p + n wraps),
+ * -1 the kernel would not say (process_vm_readv's ENOSYS, or EPERM under a
+ * seccomp filter).
  *   if (util_readable(buf, n) == 0) ...	hashing buf would crash */
 int util_readable(const void *p, size_t n);
 
