@@ -13,6 +13,9 @@
 # results went to memcached. Now the files hold what they hold without
 # libmemo, every number is still open, and both results reached memcached
 # (the second run runs no body).
+# And under `ulimit -n 16` (no number high enough to keep a socket out of
+# the way), a program that opens /dev/null until it cannot after its first
+# call opens as many as without libmemo: the connection lasts one request.
 source "$TOP/tests/lib.sh"
 hard=$(ulimit -Hn)
 [ "$hard" = unlimited ] || [ "$hard" -ge 4096 ] || skip "the hard RLIMIT_NOFILE is below 4096"
@@ -58,7 +61,31 @@ int main(int argc, char **argv)
 	return 0;
 }
 C
+cat >count.c <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include "runs.h"
+
+__attribute__((noinline)) long square(long x)
+{
+	test_ran("square");
+	return x * x;
+}
+
+int main(int argc, char **argv)
+{
+	long r = square(argc + 2);
+	int n = 0;
+
+	(void)argv;
+	while (open("/dev/null", O_RDONLY) >= 0)
+		n++;
+	printf("square %ld, then %d files\n", r, n);
+	return 0;
+}
+C
 cc -O2 -rdynamic -I"$TOP/tests/progs" -o reopen reopen.c || fail "building reopen"
+cc -O2 -rdynamic -I"$TOP/tests/progs" -o count count.c || fail "building count"
 
 start_memcached
 conf_function square 'long square(long x)'
@@ -78,4 +105,12 @@ for run in first second; do
 	[ $run = second ] || reset_runs
 done
 expect_eq "$(runs square)" 0 "bodies run by the second process (both sets reached memcached)"
+
+(ulimit -n 16 && MEMO_DISABLE=1 timeout 30 ./count) >count-plain.out || fail "count without libmemo"
+note "count without libmemo: $(cat count-plain.out)"
+for run in miss hit; do
+	(ulimit -n 16 && timeout 30 env LD_PRELOAD="$PRELOAD" ./count) >count-$run.out 2>count-$run.err ||
+		{ cat count-$run.err; fail "count, $run run under libmemo"; }
+	same count-plain.out count-$run.out "count, $run run under ulimit -n 16"
+done
 exit 0

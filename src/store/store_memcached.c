@@ -2,13 +2,13 @@
  * store_memcached: the memcached backend (libmemo-memcached.so), through
  * libmemcached: ketama over `servers`, one handle per thread, a circuit
  * breaker per server, values over the item size split into chunks.
- * Calls libmemcached, libb2 (chunk digests), log and util. Hot-path safe: a
- * small get takes no lock and allocates nothing of its own (it reads into a
- * per-thread memcached_result_st and copies into the caller's membuf); every
- * request is bounded by timeout_ms in all, plus connect_timeout_ms for a
- * connection it makes (mc_io.c, which also keeps its sockets off the
- * program's numbers); after fork the child drops the handles it inherited
- * (after_fork) and opens its own.
+ * Calls libmemcached, mc_io, libb2 (chunk digests), log and util. Hot-path
+ * safe: a small get takes no lock and allocates nothing of its own (it reads
+ * into a per-thread memcached_result_st and copies into the caller's
+ * membuf); every request is bounded by timeout_ms in all, plus
+ * connect_timeout_ms for a connection it makes (mc_io.c, which also keeps
+ * its sockets off the program's numbers); after fork the child drops the
+ * handles it inherited (after_fork) and opens its own.
  *
  * Decisions worth knowing before changing anything here:
  *
