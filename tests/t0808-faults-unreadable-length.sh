@@ -4,8 +4,9 @@
 # program's functions read less than the prototype declares (up to a NUL, or
 # a few bytes), so without libmemo nothing faults; libmemo would read every
 # declared byte to key the call, or to store an out buffer. Each buffer is
-# followed by a PROT_NONE page: such a call runs unmemoized, with a message
-# naming the argument, and the program prints exactly what it prints without
+# followed by a PROT_NONE page (one of 8 MiB has it at 5 MiB, for arrays
+# checked against the process's mappings): such a call runs unmemoized,
+# with a message naming the argument, and the program prints exactly what it prints without
 # libmemo. A call whose declared bytes are readable is still memoized (a hit
 # in the second run).
 source "$TOP/tests/lib.sh"
@@ -34,13 +35,23 @@ __attribute__((noinline)) void fill_some(char *buf, size_t cap)
 	memcpy(buf, "filled!", cap < 8 ? cap : 8);
 }
 
+#define MIB (1024 * 1024)
+
 int main(void)
 {
 	char *page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *big = mmap(NULL, 8 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *tail;
 
 	if (page == MAP_FAILED || mprotect(page + 4096, 4096, PROT_NONE) < 0)
 		return 2;
+	/* 8 MiB with a PROT_NONE page at 5 MiB: large arrays are checked
+	 * against the process's mappings at once */
+	if (big == MAP_FAILED || mprotect(big + 5 * MIB, 4096, PROT_NONE) < 0)
+		return 2;
+	strcpy(big, "big");
+	printf("%ld\n", count_to_zero(big, 8 * MIB));
+	printf("%ld\n", count_to_zero(big, 5 * MIB));
 	tail = page + 4096 - 16;
 	strcpy(page, "hello");
 	strcpy(tail, "tail");
@@ -73,7 +84,7 @@ for run in first second; do
 	grep -q "'fill_some': argument 'buf' declares more bytes than can be read" $run.err ||
 		{ cat $run.err; fail "$run run: no message naming fill_some's 'buf'"; }
 done
-# the second run: the two calls past the mapping ran, the readable one hit
-expect_eq "$(runs count_to_zero)" 2 "count_to_zero bodies run by the second process"
+# the second run: the three calls past the mapping ran, the readable ones hit
+expect_eq "$(runs count_to_zero)" 3 "count_to_zero bodies run by the second process"
 expect_eq "$(runs fill_some)" 1 "fill_some bodies run by the second process"
 exit 0

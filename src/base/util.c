@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -188,6 +190,60 @@ static int readable_by_copy(uintptr_t at, uintptr_t last)
 	return 1;
 }
 
+/* From this many bytes on, one read of /proc/self/maps (~10-150 us, with
+ * the number of mappings) costs less than MADV_POPULATE_READ (~0.35 us a
+ * page: 1.4 ms for 16 MiB). */
+#define BY_MAPS_BYTES (4UL << 20)
+
+/* Is [at, end) covered by readable mappings, without a gap? From
+ * /proc/self/maps, whose lines ("start-end perms ...", in hex, sorted) are
+ * read a block at a time; only each line's start matters. -1 without /proc. */
+static int readable_by_maps(uintptr_t at, uintptr_t end)
+{
+	char buf[4096];
+	size_t have = 0;
+	bool skipping = false;	/* in the tail of a line longer than buf */
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t got = read(fd, buf + have, sizeof buf - have);
+		char *line = buf, *nl;
+
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		while ((nl = memchr(line, '\n', have - (size_t)(line - buf)))) {
+			unsigned long lo, hi;
+			char perm;
+
+			if (!skipping && sscanf(line, "%lx-%lx %c", &lo, &hi, &perm) == 3 && hi > at) {
+				if (lo > at || perm != 'r')
+					goto out;	/* a gap, or a page that cannot be read */
+				at = hi;
+				if (at >= end) {
+					r = 1;
+					goto out;
+				}
+			}
+			skipping = false;
+			line = nl + 1;
+		}
+		if (line == buf) {	/* no newline in a full buffer: keep its start */
+			skipping = true;
+			have = 0;
+			continue;
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+	}
+out:
+	close(fd);
+	return r;
+}
+
 int util_readable(const void *p, size_t n)
 {
 	uintptr_t at = (uintptr_t)p, last;
@@ -202,6 +258,12 @@ int util_readable(const void *p, size_t n)
 	 * made present for reading (as hashing them would), and a range with a
 	 * page that cannot be read is refused (ENOMEM unmapped, EINVAL or
 	 * EFAULT for a protection). ~0.4 us a page already present. */
+	if (n >= BY_MAPS_BYTES) {
+		int r = readable_by_maps(at, last + PROBE_PAGE);
+
+		if (r >= 0)
+			return r;
+	}
 	if (populate_known())
 		return madvise((void *)at, last - at + PROBE_PAGE, MADV_POPULATE_READ) == 0 ||
 		       errno == EINTR ? 1 : 0;
