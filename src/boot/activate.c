@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "call/closure.h"
 #include "call/l1.h"
+#include "call/prime.h"
 #include "call/runtime.h"
 #include "find/elf.h"
 #include "find/signature.h"
@@ -113,7 +114,8 @@ int activate_hook(struct hook *h)
 		h->file = *elf_image_stat(img);
 	h->orig = h->target;	/* until a trampoline stands for it */
 	/* the cif depends on the prototype alone: a retired hook keeps it */
-	if (signature_check_hook(h, &memo_cfg.cache) < 0 || (!h->reloads && closure_prepare(h) < 0))
+	prime_identity_dir();	/* where prototype verdicts are kept, if anywhere */
+	if (signature_check_hook(h) < 0 || (!h->reloads && closure_prepare(h) < 0))
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT &&
 	    (inline_prepare(h, closure_write) < 0 || inline_install(h) < 0)) {

@@ -42,8 +42,9 @@ static int store_tried;
  * writable by others) gets nothing written into it; identities are then
  * recomputed in each process. The configured folder's refusal was said by
  * the store already. */
-static void identity_cache_dir(void)
+void prime_identity_dir(void)
 {
+	static bool done;
 	struct cache_config defaults;
 	struct stat sb;
 	char path[PATH_MAX + 16];
@@ -51,6 +52,9 @@ static void identity_cache_dir(void)
 	bool said = dir[0];
 	int fd;
 
+	if (done)
+		return;
+	done = true;
 	if (!said) {
 		config_cache_defaults(&defaults);
 		dir = defaults.dir;
@@ -138,7 +142,7 @@ static int prime_locked(struct hook *h)
 	if (!store_tried) {
 		store_tried = 1;
 		memo_store = store_open(&memo_cfg.cache);
-		identity_cache_dir();
+		prime_identity_dir();
 		if (!memo_store)
 			log_warn("no cache could be opened; calls run unmemoized");
 	}

@@ -18,4 +18,12 @@
  * Takes runtime_lock: never call it with the guard taken. */
 int prime_hook(struct hook *h);
 
+/* The identity cache's folder, once: `identity/` in the cache folder (or the
+ * default one when only memcached is configured) where it follows the folder
+ * store's rules (identity_set_cache_dir), else none: a refused folder gets
+ * nothing written into it. The start-up calls it before a prototype's
+ * verdict is looked up (find/signature.c keeps it there); single-threaded
+ * before main, else under runtime_lock. */
+void prime_identity_dir(void);
+
 #endif

@@ -21,6 +21,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "find/identity.h"
 
 /* ---- the comparison --------------------------------------------------- */
 
@@ -327,11 +328,9 @@ static bool has_build_id_debug(const uint8_t *id, size_t len)
 }
 
 /* The object's verdict file into path[], and the function's key into key[]. */
-static int verdict_names(const struct hook *h, const struct cache_config *cache, char *path,
-			 size_t n, char key[33])
+static int verdict_names(const struct hook *h, char *path, size_t n, char key[33])
 {
-	struct cache_config defaults;
-	const char *dir = cache->dir;
+	const char *dir = identity_get_cache_dir();
 	char canon[PROTO_CANON_MAX], hex[33];
 	struct loaded_id l = { .base = h->base };
 	uint64_t vaddr = (uint64_t)((uintptr_t)h->target - h->base);
@@ -339,10 +338,8 @@ static int verdict_names(const struct hook *h, const struct cache_config *cache,
 	struct stat st;
 	blake2b_state s;
 
-	if (!dir[0]) {
-		config_cache_defaults(&defaults);
-		dir = defaults.dir;
-	}
+	if (!dir[0])
+		return -1;	/* no folder libmemo may write into: checked each time */
 	blake2b_init(&s, sizeof digest);
 	dl_iterate_phdr(loaded_id_cb, &l);
 	if (l.id && l.len) {
@@ -365,7 +362,7 @@ static int verdict_names(const struct hook *h, const struct cache_config *cache,
 		add(&s, h->fn->proto.args[i].name, strlen(h->fn->proto.args[i].name) + 1);
 	blake2b_final(&s, digest, sizeof digest);
 	util_hex(key, digest, sizeof digest);
-	return (size_t)snprintf(path, n, "%s/identity/s1-%s", dir, hex) < n ? 0 : -1;
+	return (size_t)snprintf(path, n, "%s/s1-%s", dir, hex) < n ? 0 : -1;
 }
 
 /* The last verdict file read (or written), whole. */
@@ -429,7 +426,7 @@ static int book_find(const char *key, int *arg, char *text, size_t n)
  * computed again next time. */
 static void book_add(const char *key, int arg, const char *text)
 {
-	char tmp[PATH_MAX + 96], dir[PATH_MAX + 64], line[1024], *slash;
+	char tmp[PATH_MAX + 96], line[1024];
 	int fd, len;
 	bool ok;
 
@@ -442,16 +439,6 @@ static void book_add(const char *key, int arg, const char *text)
 	memcpy(book.text + book.len, line, (size_t)len + 1);
 	book.len += (size_t)len;
 
-	snprintf(dir, sizeof dir, "%s", book.path);
-	if ((slash = strrchr(dir, '/'))) {
-		*slash = 0;
-		if ((slash = strrchr(dir, '/'))) {	/* the cache folder, then identity/ */
-			*slash = 0;
-			util_mkdirat(AT_FDCWD, dir, 0700);
-			*slash = '/';
-		}
-		util_mkdirat(AT_FDCWD, dir, 0700);
-	}
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", book.path, (long)getpid());
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -493,14 +480,14 @@ static dwarf_describe_fn *dwarf_load(void)
 	return fn;
 }
 
-int signature_check_hook(struct hook *h, const struct cache_config *cache)
+int signature_check_hook(struct hook *h)
 {
 	static struct dwarf_func d;	/* ~8 KB: off the stack; one check at a time */
 	char path[PATH_MAX + 64], key[33], text[512], why[256], where[PATH_MAX + 32];
 	int arg = -2, named, described;
 	dwarf_describe_fn *describe;
 
-	named = verdict_names(h, cache, path, sizeof path, key) == 0;
+	named = verdict_names(h, path, sizeof path, key) == 0;
 	if (named)
 		book_load(path);
 	if (!named || !book_find(key, &arg, text, sizeof text)) {

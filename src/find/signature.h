@@ -40,9 +40,10 @@ void signature_where(const struct function_config *fn, int arg, char *buf, size_
 
 /* The engine's check of a resolved hook (h->path, h->target): the verdict
  * is cached per (build-id, address, prototype) in the identity cache folder
- * of `cache`; only on a miss is libmemo-dwarf.so loaded to read the debug
- * info. 0 when the prototype agrees or nothing describes the function;
+ * (identity_get_cache_dir: none where the folder is refused, and then it is
+ * read each time); only on a miss is libmemo-dwarf.so loaded to read the
+ * debug info. 0 when the prototype agrees or nothing describes the function;
  * -1 refused (REFUSE_PROTO_MISMATCH, the text with FILE:LINE:COL). */
-int signature_check_hook(struct hook *h, const struct cache_config *cache);
+int signature_check_hook(struct hook *h);
 
 #endif
