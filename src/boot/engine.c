@@ -14,6 +14,7 @@
 #include "boot/engine.h"
 
 #include "base/log.h"
+#include "base/sigframe.h"
 #include "base/stats.h"
 #include "base/util.h"
 #include "boot/activate.h"
@@ -48,6 +49,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	int i, active = 0;
 
 	log_init();
+	sigframe_init();	/* before main: a first call in a handler is told apart */
 	/* Kept before the program's main runs: whatever it later does with
 	 * fd 2, libmemo's text goes to this file or nowhere (log.h). */
 	log_keep_stderr(util_fd_high(STDERR_FILENO));

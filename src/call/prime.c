@@ -4,8 +4,9 @@
  * open the store (the first time any hook is called), the hook's code
  * identity and `globals`, its flush generation, its key prefix, and its
  * explain record. Calls store, records, find (identity), explain, key, log,
- * util.
- * Runs under runtime_lock (guard taken), from the call path.
+ * util, sigframe.
+ * Runs under runtime_lock (guard taken), from the call path; never from a
+ * signal handler (sigframe.h).
  */
 #include "call/prime.h"
 
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "base/log.h"
+#include "base/sigframe.h"
 #include "base/util.h"
 #include "call/explain.h"
 #include "call/runtime.h"
@@ -123,7 +125,14 @@ static int prime_locked(struct hook *h)
 
 int prime_hook(struct hook *h)
 {
-	int was = runtime_lock(), primed;
+	int was, primed;
+
+	/* Priming allocates (the store, libelf, the identity): from a signal
+	 * handler that may have interrupted malloc, this call runs the original
+	 * and a later call primes. */
+	if (sigframe_in_handler())
+		return -1;
+	was = runtime_lock();
 
 	primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
 	if (!primed) {
