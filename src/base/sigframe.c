@@ -88,34 +88,40 @@ static bool frame_at(pid_t self, uintptr_t at)
 	memcpy(&fpstate, frame + FRAME_FPSTATE, sizeof fpstate);
 	memcpy(&link, frame + FRAME_LINK, sizeof link);
 	memcpy(&flags, frame + FRAME_FLAGS, sizeof flags);
-	return link == 0 && (flags & ~FRAME_UC_FLAGS) == 0 &&
-	       (fpstate == 0 || (fpstate % 64 == 0 && fpstate >= at + FRAME_SIZE &&
-				 fpstate < at + FRAME_SIZE + 128));
+	return link == 0 && (flags & ~FRAME_UC_FLAGS) == 0 && fpstate % 64 == 0 &&
+	       fpstate >= at + FRAME_SIZE && fpstate < at + FRAME_SIZE + 128;
 }
 
 /* How far above the caller a handler's frame is looked for: a handler's own
- * depth when it calls a hooked function, with a wide margin (the scan stops
- * earlier where the stack's mapping ends). */
-#define SCAN_BYTES (8u << 20)
+ * depth when it calls a hooked function, with a wide margin. The scan stops
+ * earlier where the mapping ends, or at the thread's control block: glibc
+ * puts it right above a thread's stack (the main thread's is elsewhere, and
+ * its stack's mapping ends the scan), and the memory past it is no stack. */
+#define SCAN_BYTES ((uintptr_t)8 << 20)
 
 bool sigframe_in_handler(void)
 {
-	uintptr_t words[512];
+	uintptr_t words[512], tcb;
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0) & ~(uintptr_t)7;
+	uintptr_t end = sp + SCAN_BYTES;
 	pid_t self = getpid();
 
 	if (!restorer)
 		return false;
+	__asm__("mov %%fs:0, %0" : "=r"(tcb));
+	if (tcb > sp && tcb < end)
+		end = tcb;
 	/* process_vm_readv, not loads: it fails where a load would fault */
-	for (size_t done = 0; done < SCAN_BYTES; done += sizeof words) {
-		struct iovec local = { words, sizeof words };
-		struct iovec remote = { (void *)(sp + done), sizeof words };
+	for (uintptr_t at = sp; at < end; at += sizeof words) {
+		size_t want = end - at < sizeof words ? end - at : sizeof words;
+		struct iovec local = { words, want };
+		struct iovec remote = { (void *)at, want };
 		ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
 
 		for (ssize_t i = 0; i < n / (ssize_t)sizeof words[0]; i++)
-			if (words[i] == restorer && frame_at(self, sp + done + i * sizeof words[0]))
+			if (words[i] == restorer && frame_at(self, at + i * sizeof words[0]))
 				return true;
-		if (n < (ssize_t)sizeof words)
+		if (n < (ssize_t)want)
 			return false;
 	}
 	return false;
