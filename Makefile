@@ -54,8 +54,8 @@ SRC_C := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.c))
 SRC_S := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.S))
 SRC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out src/store/store_memcached.c,$(SRC_C))) \
 	$(SRC_S:%.S=$(B)/%.o)
-PRELOAD_OBJ := $(addprefix $(B)/src/,boot/preload.o base/log.o config/config.o config/proto.o find/elf_peek.o)
-ENGINE_OBJ := $(filter-out $(B)/src/boot/preload.o,$(SRC_OBJ))
+PRELOAD_OBJ := $(addprefix $(B)/src/,boot/preload.o boot/sigview.o base/log.o config/config.o config/proto.o find/elf_peek.o)
+ENGINE_OBJ := $(filter-out $(B)/src/boot/preload.o $(B)/src/boot/sigview.o,$(SRC_OBJ))
 MC_OBJ := $(B)/src/store/store_memcached.o
 # What the memcached backend calls below the store layer: linked with it into
 # its object, and into the drivers that test it alone.

@@ -41,6 +41,9 @@ struct ksigaction {
  * UC_STRICT_RESTORE_SS. */
 #define FRAME_UC_FLAGS 0x7ul
 
+/* glibc's own name for sigaction (libmemo.so defines sigaction: boot/sigview.c) */
+extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+
 /* Written once by sigframe_init, before main; read by any thread after. */
 static uintptr_t restorer;
 
@@ -67,7 +70,7 @@ void sigframe_init(void)
 			continue;
 		memset(&dfl, 0, sizeof dfl);
 		dfl.sa_handler = SIG_DFL;
-		if (sigaction(sig, &dfl, NULL) == 0 && ksig_get(sig, &k) == 0)
+		if (__sigaction(sig, &dfl, NULL) == 0 && ksig_get(sig, &k) == 0)
 			restorer = (uintptr_t)k.restorer;
 		syscall(SYS_rt_sigaction, sig, &was, NULL, sizeof was.mask);
 	}

@@ -4,7 +4,7 @@
  * GOT slots to the closure), then publish it HOOK_ACTIVE. Runs at start-up
  * (engine.c) and, through the callback engine.c gives got.c, after a dlopen
  * that may have brought a configured symbol.
- * Calls find (symbols), call (closure), patch (inline, crash), log. Single-threaded
+ * Calls find (symbols), call (closure), patch (inline), log. Single-threaded
  * before main, else under runtime_lock.
  */
 #include "boot/activate.h"
@@ -12,7 +12,6 @@
 #include "base/log.h"
 #include "call/closure.h"
 #include "find/symbols.h"
-#include "patch/crash.h"
 #include "patch/inline.h"
 
 int activate_hook(struct hook *h)
@@ -29,8 +28,6 @@ int activate_hook(struct hook *h)
 			goto failed;
 		log_warn("'%s': not entry-patched [%s] (%s); only calls through GOT slots are "
 			 "memoized", h->fn->symbol, hook_refusal_name(h->refusal), h->why);
-	} else if (h->fn->mechanism != MECH_GOT) {
-		crash_install();	/* entry-patched: faults in its trampoline are named */
 	}
 	/* not entry-patched: its GOT slots still need a closure */
 	if (!h->entry && closure_page(h) < 0)
