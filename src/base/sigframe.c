@@ -55,14 +55,11 @@ static int ksig_get(int sig, struct ksigaction *k)
 void sigframe_init(void)
 {
 	struct ksigaction k, was;
-	int sig;
 
-	for (sig = 1; sig < 65 && !restorer; sig++)
-		if (ksig_get(sig, &k) == 0 && (k.flags & SA_RESTORER))
-			restorer = (uintptr_t)k.restorer;
-	/* No action set through glibc yet: set a default one through glibc (it
-	 * fills in its restorer), read it, and put the kernel's record back. */
-	for (sig = SIGHUP; sig < SIGSYS && !restorer; sig++) {
+	/* glibc fills in its restorer for any action it sets, even a default
+	 * one: one is set on a signal left at its default, read back, and the
+	 * kernel's record put back as it was. */
+	for (int sig = SIGHUP; sig < SIGSYS && !restorer; sig++) {
 		struct sigaction dfl;
 
 		if (sig == SIGKILL || sig == SIGSTOP || ksig_get(sig, &was) < 0 ||

@@ -15,9 +15,9 @@
 
 #include <stdbool.h>
 
-/* Learn glibc's restorer. Before main, single-threaded: where no signal has
- * an action set through glibc yet, one default action is set through glibc
- * and read back, then put back exactly as it was (it stays the default). */
+/* Learn glibc's restorer. Before main, single-threaded: a signal left at
+ * its default action gets a default action set through glibc, read back,
+ * then its kernel record put back exactly (it never has a handler). */
 void sigframe_init(void);
 
 /* True when a live signal frame lies above the caller on this stack (a
