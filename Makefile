@@ -12,6 +12,7 @@ B ?= build
 SANFLAGS :=
 endif
 
+VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
@@ -65,6 +66,8 @@ MC_BASE_OBJ := $(B)/src/base/log.o $(B)/src/base/util.o
 TOOL_C := $(wildcard src/cmd/*.c)
 TOOL_OBJ := $(TOOL_C:%.c=$(B)/%.o)
 CORE_LIB := $(B)/libmemo-core.a
+
+$(B)/src/cmd/memo.o: SRC_CFLAGS += -DMEMO_VERSION='"$(VERSION)"'
 
 all: $(B)/libmemo.so $(B)/libmemo-engine.so $(B)/libmemo-memcached.so $(B)/memo
 

@@ -93,12 +93,16 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		crash_install(keeper);
 	/* A process that holds none of the configured functions (the shell or
 	 * the make that starts the real program, inheriting LD_PRELOAD) stays
-	 * quiet about them; where some are found, the missing ones are named. */
+	 * quiet about them unless MEMO_STRICT or MEMO_LOG=info asks (a
+	 * misspelled name makes every process such a one); where some are
+	 * found, the missing ones are named. */
 	for (i = 0; i < nhooks; i++)
-		if (hooks[i].state == HOOK_FAILED || (active && hooks[i].state == HOOK_UNRESOLVED))
+		if (hooks[i].state == HOOK_FAILED || (active && hooks[i].state == HOOK_UNRESOLVED) ||
+		    (hooks[i].state == HOOK_UNRESOLVED && env_flag("MEMO_STRICT")))
 			activate_log_failure(&hooks[i]);
 		else if (hooks[i].state == HOOK_UNRESOLVED)
-			log_info("'%s' is not in this process", hooks[i].fn->symbol);
+			log_info("'%s' is not in this process [%s]: %s", hooks[i].fn->symbol,
+				 hook_refusal_name(hooks[i].refusal), hooks[i].why);
 	got_set_activate(activate_after_dlopen);
 	got_install_all();
 	pthread_atfork(runtime_before_fork, runtime_after_fork, after_fork_child);

@@ -28,18 +28,22 @@ static void *find_symbol(const struct function_config *f)
 	return sym;
 }
 
-int cmd_check(int argc, char **argv)
+const struct cmd_spec cmd_check_spec = {
+	"check", "[-c DIR] [ELF]",
+	"Read the config DIR exactly as libmemo would (the same errors, with\n"
+	"file:line:col), then say where each function is: in ELF, a program or\n"
+	"library, when given; else among the objects this command can load.\n",
+	.config = true, .max_pos = 1,
+};
+
+int cmd_check(const struct cmd_args *a)
 {
 	struct memo_config cfg = { 0 };
-	const char *dir, *elf = NULL;
+	const char *dir = a->dir, *elf = a->npos ? a->pos[0] : NULL;
 	struct elf_image *img = NULL;
-	int i = 0, errors, missing = 0;
+	int i, errors, missing = 0;
 	char canon[4096], why[256];
 
-	if (args_config(argc, argv, &i, &dir) < 0)
-		return 2;
-	if (i < argc)
-		elf = argv[i++];
 	log_init();
 	errors = config_load(dir, &cfg);
 	if (errors) {

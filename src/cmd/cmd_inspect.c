@@ -550,18 +550,24 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 		suggest(&sub, f->name);
 }
 
-int cmd_inspect(int argc, char **argv)
+const struct cmd_spec cmd_inspect_spec = {
+	"inspect", "ELF [SYMBOL]",
+	"For SYMBOL, or every function of ELF (a program or library): its code\n"
+	"identity, what it reads that is not an argument, whether its entry can\n"
+	"be patched, and a prototype to paste into a config when ELF was built\n"
+	"with -g (debug info).\n",
+	.min_pos = 1, .max_pos = 2,
+};
+
+int cmd_inspect(const struct cmd_args *a)
 {
 	struct elf_image *img;
 	struct func *fs = NULL;
-	int n = 0, fd;
+	int n = 0, fd, argc = a->npos;
+	const char *const *argv = a->pos;
 	char why[256];
 	Dwarf *dw = NULL;
 
-	if (argc < 1 || argc > 2 || argv[0][0] == '-') {
-		fprintf(stderr, "usage: memo inspect ELF [SYMBOL]\n");
-		return 2;
-	}
 	log_init();
 	img = elf_image_open(argv[0], why, sizeof why);
 	if (!img || read_file(argv[0], argc > 1 ? argv[1] : NULL, &fs, &n) < 0) {

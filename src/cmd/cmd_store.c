@@ -30,16 +30,19 @@ static struct store *open_from(const char *dir, struct memo_config *cfg)
 	return s;
 }
 
-int cmd_stats(int argc, char **argv)
+const struct cmd_spec cmd_stats_spec = {
+	"stats", "[-c DIR]",
+	"What the cache DIR's config names holds: the folder's entries and size,\n"
+	"each memcached server's status.\n",
+	.config = true,
+};
+
+int cmd_stats(const struct cmd_args *a)
 {
 	struct memo_config cfg = { 0 };
 	struct store *s;
-	const char *dir;
-	int i = 0;
 
-	if (args_config(argc, argv, &i, &dir) < 0)
-		return 2;
-	s = open_from(dir, &cfg);
+	s = open_from(a->dir, &cfg);
 	if (!s) {
 		config_release(&cfg);
 		return 1;
@@ -63,21 +66,46 @@ static int bump(struct store *s, const char *ns, const char *name)
 	return 0;
 }
 
-int cmd_flush(int argc, char **argv)
+const struct cmd_spec cmd_flush_spec = {
+	"flush", "[-c DIR] [SYMBOL]",
+	"Invalidate the cached results of SYMBOL, a function the config names, or\n"
+	"of every function: they are never served again, and age out.\n",
+	.config = true, .max_pos = 1,
+};
+
+/* SYMBOL must be a function of the config: a misspelled one would flush
+ * nothing and say it did. */
+static int configured(const struct memo_config *cfg, const char *name)
+{
+	const char *hint = NULL;
+	int best = 3;
+
+	for (int i = 0; i < cfg->nfuncs; i++) {
+		int d = config_edit_distance(name, cfg->funcs[i].symbol);
+
+		if (!d && !strcmp(name, cfg->funcs[i].symbol))
+			return 1;
+		if (d < best)
+			best = d, hint = cfg->funcs[i].symbol;
+	}
+	if (hint)
+		fprintf(stderr, "memo: '%s' is not a function of the config (did you mean '%s'?)\n",
+			name, hint);
+	else
+		fprintf(stderr, "memo: '%s' is not a function of the config\n", name);
+	return 0;
+}
+
+int cmd_flush(const struct cmd_args *a)
 {
 	struct memo_config cfg = { 0 };
+	const char *name = a->npos ? a->pos[0] : RECORDS_ALL_SYMBOLS;
 	struct store *s;
-	const char *dir;
-	int i = 0, rc;
+	int rc = 1;
 
-	if (args_config(argc, argv, &i, &dir) < 0)
-		return 2;
-	s = open_from(dir, &cfg);
-	if (!s) {
-		config_release(&cfg);
-		return 1;
-	}
-	rc = bump(s, cfg.cache.namespace_, i < argc ? argv[i] : RECORDS_ALL_SYMBOLS) < 0;
+	s = open_from(a->dir, &cfg);
+	if (s && (!a->npos || configured(&cfg, name)))
+		rc = bump(s, cfg.cache.namespace_, name) < 0;
 	store_free(s);
 	config_release(&cfg);
 	return rc;

@@ -10,19 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "store/store.h"
 #include "cmd/memo.h"
 
 extern struct store *memo_store_memcached_open(const struct cache_config *c);
-
-static void usage(FILE *f)
-{
-	fputs("usage: memo run -c DIR -- CMD [ARG...]   run CMD with libmemo preloaded\n"
-	      "       memo check -c DIR [ELF]          validate a config (against ELF)\n"
-	      "       memo stats -c DIR                what the cache holds; server status\n"
-	      "       memo flush -c DIR [SYMBOL]       invalidate SYMBOL's entries, or all\n"
-	      "       memo inspect ELF [SYMBOL]        identity, purity, patchability, prototype\n", f);
-}
 
 /* libmemo.so beside this program (the build folder), else in ../lib/libmemo
  * (an installed tree). */
@@ -50,26 +42,24 @@ static int find_library(char *out, size_t cap)
 	return -1;
 }
 
-static int cmd_run(int argc, char **argv)
+static const struct cmd_spec cmd_run_spec = {
+	"run", "[-c DIR] [--] CMD [ARG...]",
+	"Run CMD with libmemo preloaded (LD_PRELOAD) and the config DIR\n"
+	"(MEMO_CONFIG): its configured functions are memoized.\n",
+	.config = true, .command = true,
+};
+
+static int cmd_run(const struct cmd_args *a)
 {
 	char lib[PATH_MAX], cfg[PATH_MAX], *preload;
-	const char *dir, *old;
-	int i = 0;
+	const char *old;
 
-	if (args_config(argc, argv, &i, &dir) < 0)
-		return 2;
-	if (i < argc && !strcmp(argv[i], "--"))
-		i++;
-	if (i >= argc) {
-		usage(stderr);
-		return 2;
-	}
 	if (find_library(lib, sizeof lib) < 0) {
 		fprintf(stderr, "memo: cannot find libmemo.so beside this program\n");
 		return 2;
 	}
-	if (!realpath(dir, cfg)) {
-		fprintf(stderr, "memo: config '%s': %s\n", dir, strerror(errno));
+	if (!realpath(a->dir, cfg)) {
+		fprintf(stderr, "memo: config '%s': %s\n", a->dir, strerror(errno));
 		return 2;
 	}
 	old = getenv("LD_PRELOAD");
@@ -77,29 +67,95 @@ static int cmd_run(int argc, char **argv)
 		return 2;
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("MEMO_CONFIG", cfg, 1);
-	execvp(argv[i], argv + i);
-	fprintf(stderr, "memo: cannot run '%s': %s\n", argv[i], strerror(errno));
+	execvp(a->command[0], a->command);
+	fprintf(stderr, "memo: cannot run '%s': %s\n", a->command[0], strerror(errno));
 	return 127;
+}
+
+static const struct command {
+	const struct cmd_spec *spec;
+	int (*run)(const struct cmd_args *a);
+	const char *summary;
+} commands[] = {
+	{ &cmd_run_spec, cmd_run, "run a program with libmemo preloaded" },
+	{ &cmd_check_spec, cmd_check, "validate a config, and find its functions" },
+	{ &cmd_config_spec, cmd_config, "every setting in effect, and where it came from" },
+	{ &cmd_stats_spec, cmd_stats, "what the cache holds; server status" },
+	{ &cmd_flush_spec, cmd_flush, "invalidate a function's entries, or all" },
+	{ &cmd_inspect_spec, cmd_inspect, "identity, purity, patchability, prototype" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+	fputs("usage: memo COMMAND [ARG...]\n\n", f);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  memo %-7s %-28s %s\n", commands[i].spec->name, commands[i].spec->synopsis,
+			commands[i].summary);
+	fprintf(f, "  memo %-36s %s\n", "help [COMMAND]", "this text, or COMMAND's");
+	fprintf(f, "  memo %-36s %s\n", "--version", "libmemo's version");
+}
+
+static const struct command *command_named(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].spec->name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown(const char *name)
+{
+	const char *hint = NULL;
+	int best = 3;
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		int d = config_edit_distance(name, commands[i].spec->name);
+		if (d < best)
+			best = d, hint = commands[i].spec->name;
+	}
+	if (hint)
+		fprintf(stderr, "memo: unknown command '%s' (did you mean '%s'?)\n", name, hint);
+	else
+		fprintf(stderr, "memo: unknown command '%s'\n", name);
+	usage(stderr);
+	return 2;
 }
 
 int main(int argc, char **argv)
 {
+	const struct command *c;
+	struct cmd_args a;
+	int r;
+
 	store_memcached_opener = memo_store_memcached_open;
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
 	}
-	if (!strcmp(argv[1], "run"))
-		return cmd_run(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "check"))
-		return cmd_check(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "stats"))
-		return cmd_stats(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "flush"))
-		return cmd_flush(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "inspect"))
-		return cmd_inspect(argc - 2, argv + 2);
-	fprintf(stderr, "memo: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("memo (libmemo) %s\n", MEMO_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help")) {
+		if (argc == 2) {
+			usage(stdout);
+			return 0;
+		}
+		if (argc > 3 || !(c = command_named(argv[2])))
+			return argc > 3 ? (usage(stderr), 2) : unknown(argv[2]);
+		args_usage(c->spec, stdout);
+		return 0;
+	}
+	c = command_named(argv[1]);
+	if (!c)
+		return unknown(argv[1]);
+	r = args_parse(c->spec, argc - 2, argv + 2, &a);
+	if (r != ARGS_OK)
+		return r == ARGS_HELP ? 0 : 2;
+	return c->run(&a);
 }

@@ -1,19 +1,48 @@
 /*
- * The memo command's subcommands, one file each: memo.c (dispatch, run),
- * cmd_check.c (check), cmd_store.c (stats, flush), cmd_inspect.c (inspect);
- * args.c reads the options they share. Each returns the process exit status:
- * 0 ok, 1 a finding (errors, missing symbols), 2 usage.
+ * The memo command's subcommands, one file each: memo.c (dispatch, help,
+ * run), cmd_check.c (check), cmd_config.c (config), cmd_store.c (stats, flush), cmd_inspect.c
+ * (inspect); args.c reads their arguments from the spec each declares. Each
+ * returns the process exit status: 0 ok, 1 a finding (errors, missing
+ * symbols), 2 usage.
  */
 #ifndef MEMO_TOOL_H
 #define MEMO_TOOL_H
 
-int cmd_check(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_flush(int argc, char **argv);
-int cmd_inspect(int argc, char **argv);
+#include <stdbool.h>
+#include <stdio.h>
 
-/* args.c: parse "-c DIR" (or --config DIR) at argv[*i]; advances *i.
- * Without it, MEMO_CONFIG, else "memo.d". */
-int args_config(int argc, char **argv, int *i, const char **dir);
+/* What a subcommand takes, for args_parse and its --help. */
+struct cmd_spec {
+	const char *name;	/* "stats" */
+	const char *synopsis;	/* after "memo NAME ": "[-c DIR] [SYMBOL]" */
+	const char *help;	/* what it does, then its arguments, one per line */
+	bool config;		/* takes -c DIR */
+	bool command;		/* memo run: the arguments end at a command to run */
+	int min_pos, max_pos;	/* positional arguments */
+};
+
+#define ARGS_MAX_POS 4
+struct cmd_args {
+	const char *dir;	/* -c DIR, else $MEMO_CONFIG, else "memo.d" */
+	const char *pos[ARGS_MAX_POS];
+	int npos;
+	char **command;		/* memo run: the command and its arguments */
+};
+
+enum { ARGS_OK = 0, ARGS_HELP = 1, ARGS_BAD = -1 };
+
+/* Read argv (the arguments after the subcommand's name) as spec says.
+ * ARGS_HELP: --help was asked, its usage printed on stdout (exit 0);
+ * ARGS_BAD: refused, said on stderr with the usage (exit 2). */
+int args_parse(const struct cmd_spec *spec, int argc, char **argv, struct cmd_args *a);
+void args_usage(const struct cmd_spec *spec, FILE *f);
+
+extern const struct cmd_spec cmd_check_spec, cmd_config_spec, cmd_stats_spec, cmd_flush_spec,
+	cmd_inspect_spec;
+int cmd_check(const struct cmd_args *a);
+int cmd_config(const struct cmd_args *a);
+int cmd_stats(const struct cmd_args *a);
+int cmd_flush(const struct cmd_args *a);
+int cmd_inspect(const struct cmd_args *a);
 
 #endif

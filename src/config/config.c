@@ -22,8 +22,12 @@
  * - A long prototype continues on indented lines (inih's multi-line values);
  *   the pieces are joined with a space. No other key continues.
  * - Columns of prototype errors are byte columns in the file's line.
- * - inih reads lines of at most ini_max_line - 1 bytes (199 on Debian); a
- *   longer line is an error of its own instead of being split silently.
+ * - inih reads lines of at most ini_max_line - 1 bytes (199 on Debian, in a
+ *   buffer on its stack). A longer line (up to LINE_BYTES - 1) is handed to
+ *   inih as a short stand-in, "key = \x01", and the handler takes the value
+ *   from the whole line, which the reader keeps: one-line prototypes with
+ *   many arguments need no folding, and inih still needs no malloc. A line
+ *   longer still is an error of its own instead of being split silently.
  * - A NUL byte anywhere in a line is an error too: inih would cut the line
  *   there, silently (`namespace = a\0b` would be `a`).
  */
@@ -144,6 +148,8 @@ struct loader {
 	int lineno;
 	int nul_col;			/* the line's first NUL byte, its column; 0 none */
 	char *given;			/* the buffer inih reads the line from */
+	char *long_value;		/* a line too long for inih: its value, in raw */
+	int long_col;			/* and that value's column */
 	enum line_kind kind;		/* of the line inih is handling */
 	bool prev_key;			/* inih's prev_name is set: indented lines continue */
 	int last_key;			/* the key an indented line continues; -1 none */
@@ -310,13 +316,14 @@ static char *trim(char *s)
 	return s;
 }
 
-/* "2G", "512M", "100k", "12345" -> bytes; -1 on error. */
+/* "2G", "1.5G", "512M", "100k", "12345" -> bytes (a fraction needs a unit,
+ * and is taken to the byte below); -1 on error. */
 static int64_t config_parse_size(const char *s)
 {
 	static const char units[] = "kmgt";
 	const char *u;
 	char *end;
-	unsigned long long v;
+	unsigned long long v, frac = 0, scale = 1;
 	int shift = 0;
 
 	if (!isdigit((unsigned char)*s))
@@ -325,6 +332,16 @@ static int64_t config_parse_size(const char *s)
 	v = strtoull(s, &end, 10);
 	if (errno)
 		return -1;
+	if (*end == '.') {
+		for (end++; isdigit((unsigned char)*end); end++) {
+			if (scale >= 1000000000ULL)
+				return -1;	/* more digits than any size needs */
+			frac = frac * 10 + (unsigned long long)(*end - '0');
+			scale *= 10;
+		}
+		if (scale == 1)
+			return -1;	/* "1." */
+	}
 	if (*end && (u = strchr(units, tolower((unsigned char)*end)))) {
 		shift = 10 * (int)(u - units + 1);
 		end++;
@@ -336,9 +353,10 @@ static int64_t config_parse_size(const char *s)
 	} else if (*end == 'B') {
 		end++;
 	}
-	if (*end || v > (unsigned long long)INT64_MAX >> shift)
+	if (*end || v > (unsigned long long)INT64_MAX >> shift || (scale > 1 && !shift))
 		return -1;
-	return (int64_t)(v << shift);
+	/* frac < scale <= 10^9 and shift <= 40: frac << shift fits 64 bits */
+	return (int64_t)((v << shift) + (frac << shift) / scale);
 }
 
 static int parse_bool(const char *s, bool *out)
@@ -395,7 +413,7 @@ static bool is_ident(const char *s, size_t n)
 	return true;
 }
 
-static int edit_distance(const char *a, const char *b)
+int config_edit_distance(const char *a, const char *b)
 {
 	int la = strlen(a), lb = strlen(b), i, j;
 	int d[64][64];
@@ -425,7 +443,7 @@ static const char *closest(const char *name, const struct key *keys, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		int d = edit_distance(name, keys[i].name);
+		int d = config_edit_distance(name, keys[i].name);
 		if (d < bestd)
 			bestd = d, best = keys[i].name;
 	}
@@ -547,6 +565,67 @@ static int check_names(struct loader *L, int line, const char *key, const char *
 
 /* ---- values ---- */
 
+/* config_set_trace's listener: memo config's, else none. */
+static config_trace_fn *trace;
+static void *trace_ctx;
+
+void config_set_trace(config_trace_fn *fn, void *ctx)
+{
+	trace = fn;
+	trace_ctx = ctx;
+}
+
+const char *config_key_name(bool function, int i)
+{
+	if (i < 0 || i >= (int)(function ? NFUNCTION_KEYS : NCACHE_KEYS))
+		return NULL;
+	return (function ? function_keys : cache_keys)[i].name;
+}
+
+/* A size as it would be written: the largest binary unit that divides it. */
+static void format_size(uint64_t v, char *out, size_t n)
+{
+	static const char units[] = " KMGT";
+	int u = 0;
+
+	while (u < 4 && v && !(v & 1023))
+		v >>= 10, u++;
+	if (u)
+		snprintf(out, n, "%llu%c", (unsigned long long)v, units[u]);
+	else
+		snprintf(out, n, "%llu", (unsigned long long)v);
+}
+
+void config_format(bool function, int i, const void *section, char *out, size_t n)
+{
+	const struct key *k = &(function ? function_keys : cache_keys)[i];
+	const char *field = (const char *)section + k->off;
+
+	switch (k->kind) {
+	case V_STRING: case V_PATH: case V_LIST:
+		snprintf(out, n, "%s", field);
+		break;
+	case V_INT_POS: case V_REPS:
+		snprintf(out, n, "%d", *(const int *)field);
+		break;
+	case V_SIZE:
+		format_size(*(const uint64_t *)field, out, n);
+		break;
+	case V_BOOL:
+		snprintf(out, n, "%s", *(const bool *)field ? "yes" : "no");
+		break;
+	case V_SECONDS: case V_SECONDS_POS: case V_RTOL: case V_FRACTION:
+		snprintf(out, n, "%g", *(const double *)field);
+		break;
+	case V_MECH:
+		snprintf(out, n, "%s", (const char *[]){ "auto", "inline", "got" }[*(const int *)field]);
+		break;
+	default:	/* prototype, ignore_args, return: told by the trace only */
+		snprintf(out, n, "%s", "");
+		break;
+	}
+}
+
 /* One line of a prototype; the pieces are joined with a space, and each
  * remembers where it starts in the file, for the columns of errors. */
 static void proto_append(struct loader *L, const char *v, int col)
@@ -609,8 +688,8 @@ static void set_value(struct loader *L, const struct key *k, const char *v, int 
 	case V_SIZE:
 		size = config_parse_size(v);
 		if (size <= 0)
-			report(L, line, 0, "'%s' must be a size above 0 such as 512M or 2G, not '%s'",
-			       k->name, v);
+			report(L, line, 0, "'%s' must be a size above 0 such as 512M, 1.5G or 2G "
+			       "(a fraction needs a unit), not '%s'", k->name, v);
 		else
 			*(uint64_t *)field = (uint64_t)size;
 		return;
@@ -669,10 +748,16 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	size_t nkeys = L->sec == SEC_CACHE ? NCACHE_KEYS : NFUNCTION_KEYS;
 	char v[LINE_BYTES];
 	const char *hint;
-	int col = (int)(value - L->given) + 1, idx;
+	int col, idx;
 	size_t n;
 
 	(void)section;	/* ours is better: inih's is cut at 49 characters */
+	if (L->long_value) {
+		value = L->long_value;
+		col = L->long_col;
+	} else {
+		col = (int)(value - L->given) + 1;
+	}
 	if (L->kind == LINE_CONTINUATION) {
 		if (L->last_key == FKEY_PROTOTYPE && L->sec == SEC_FUNCTION)
 			proto_append(L, value, col);
@@ -728,6 +813,9 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	} else {
 		memcpy(v, value, n + 1);
 	}
+	if (trace && k->kind != V_PROTO)
+		trace(trace_ctx, L->sec == SEC_CACHE ? NULL : L->fn->symbol, k->name, L->file,
+		      L->lineno, v);
 	set_value(L, k, v, col);
 	return 1;
 }
@@ -823,6 +911,8 @@ static void finish_function(struct loader *L)
 	if (strcmp(p->name, fn->symbol))
 		report(L, pline, 0, "the prototype declares '%s', not '%s' of [function %s]", p->name,
 		       fn->symbol, fn->symbol);
+	if (trace)
+		trace(trace_ctx, fn->symbol, "prototype", L->file, pline, L->proto_text);
 
 	if (L->key_line[FKEY_IGNORE]) {
 		int n = 0;
@@ -1048,6 +1138,29 @@ static ssize_t next_line(struct loader *L)
 }
 
 /*
+ * A line longer than inih reads: inih gets its text up to `cut` (the key and
+ * '=', or a continuation's indent) and "\x01"; on_value takes the value from
+ * the line itself, cut where inih would cut it: at an inline comment (';'
+ * after a space), without the spaces around it.
+ */
+static char *stand_in(struct loader *L, char *line, char *cut, char *str)
+{
+	char *v = cut, *e;
+
+	while (isspace((unsigned char)*v))
+		v++;
+	e = (char *)find_or_comment(v, "");
+	while (e > v && isspace((unsigned char)e[-1]))
+		e--;
+	*e = '\0';
+	L->long_value = v;
+	L->long_col = (int)(v - line) + 1;
+	memcpy(str, line, (size_t)(cut - line));
+	strcpy(str + (cut - line), " \x01");
+	return str;
+}
+
+/*
  * inih's ini_reader. Reads one whole line, classifies it as inih will (a
  * comment, a continuation, a section, a pair), handles sections itself, and
  * hands inih the line — or an empty one for a line it would misread (too
@@ -1072,10 +1185,11 @@ static char *read_line(char *str, int num, void *stream)
 		line += 3, n -= 3;
 	L->given = str;
 	L->kind = LINE_OTHER;
+	L->long_value = NULL;
 	str[0] = '\0';
-	if (n >= num) {
+	if (n >= (ssize_t)sizeof L->raw - 1) {
 		report(L, L->lineno, 0, "line is longer than %d characters (a long prototype continues "
-		       "on indented lines)", num - 1);
+		       "on indented lines)", (int)sizeof L->raw - 2);
 		return str;
 	}
 	if (L->nul_col) {
@@ -1087,10 +1201,10 @@ static char *read_line(char *str, int num, void *stream)
 	while (isspace((unsigned char)*start))
 		start++;
 	if (!*start || *start == ';' || *start == '#')
-		return strcpy(str, line);
+		return n < num ? strcpy(str, line) : strcpy(str, ";");
 	if (L->prev_key && start > line) {
 		L->kind = LINE_CONTINUATION;
-		return strcpy(str, line);
+		return n < num ? strcpy(str, line) : stand_in(L, line, start, str);
 	}
 	if (*start == '[') {
 		char name[512];
@@ -1108,7 +1222,7 @@ static char *read_line(char *str, int num, void *stream)
 			report(L, L->lineno, 0, "unexpected '%s' after ']'", end);
 		L->prev_key = false;
 		start_section(L, name, L->lineno);
-		return strcpy(str, line);
+		return n < num ? strcpy(str, line) : strcpy(str, "[-]");
 	}
 	end = find_or_comment(start, "=:");
 	if (*end != '=' && *end != ':') {
@@ -1117,7 +1231,13 @@ static char *read_line(char *str, int num, void *stream)
 	}
 	L->kind = LINE_PAIR;
 	L->prev_key = true;
-	return strcpy(str, line);
+	if (n < num)
+		return strcpy(str, line);
+	if (end - line + 4 > num) {
+		report(L, L->lineno, 0, "the key is longer than %d characters", num - 4);
+		return str;
+	}
+	return stand_in(L, line, (char *)end + 1, str);
 }
 
 /* ---- files and folders ---- */
@@ -1182,8 +1302,21 @@ static int list_entry(struct loader *L, const char *path, const struct dirent64 
 	struct name *f;	/* (not on the stack: the whole parse runs below) */
 	size_t size = strlen(path) + 1 + len + 1;
 
-	if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf"))
+	if (e->d_name[0] == '.')
 		return 0;
+	if (len < 6 || strcmp(e->d_name + len - 5, ".conf")) {
+		/* Named, never silently skipped: a config written as NAME.ini
+		 * or NAME.cfg is a mistake worth a warning; anything else
+		 * (a README) is said at MEMO_LOG=info. */
+		const char *dot = strrchr(e->d_name, '.');
+		bool looks = dot && (!strcmp(dot, ".ini") || !strcmp(dot, ".cfg") ||
+				     !strcmp(dot, ".cnf"));
+
+		log_msg(looks ? LOG_WARN : LOG_INFO, "'%s%s%s': not read: only *.conf files of a "
+			"config folder are%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
+			e->d_name, looks ? " (rename it to end in .conf)" : "");
+		return 0;
+	}
 	if (!(f = scratch_alloc(L, sizeof *f + size))) {
 		log_error("'%s': out of memory", path);
 		L->errors++;

@@ -77,4 +77,24 @@ void config_cache_defaults(struct cache_config *c);
 
 void config_release(struct memo_config *cfg);
 
+/* Told of each setting config_load reads: the section (NULL for [cache],
+ * else the function's symbol), the key, where it is set and its value as
+ * written (a prototype's lines joined). For memo config and memo check;
+ * NULL (the default) tells no one. */
+typedef void config_trace_fn(void *ctx, const char *function, const char *key, const char *file,
+			     int line, const char *text);
+void config_set_trace(config_trace_fn *fn, void *ctx);
+
+/* The keys of [cache] (function false) or [function] (true), i from 0;
+ * NULL past the last. config_format writes key i's value in `section` (a
+ * struct cache_config or function_config) as a config would write it;
+ * prototype, ignore_args and return, kept as text only while loading, are
+ * told by the trace. */
+const char *config_key_name(bool function, int i);
+void config_format(bool function, int i, const void *section, char *out, size_t n);
+
+/* The edit distance between a and b, a's letters taken in lower case: what
+ * "did you mean" hints are chosen by. 99 for names of 64 characters or more. */
+int config_edit_distance(const char *a, const char *b);
+
 #endif

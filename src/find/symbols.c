@@ -8,6 +8,7 @@
  */
 #include "find/symbols.h"
 
+#include "config/config.h"
 #include "find/elf.h"
 #include "find/elf_peek.h"
 #include "find/hook.h"
@@ -473,6 +474,49 @@ static void sym_explain_clones(struct hook *h, struct sym_object *o)
 		 "__attribute__((noipa)) or memoize its caller", c.list, c.count > 4 ? ", ..." : "");
 }
 
+struct sym_closest {
+	const char *name;
+	const char *best;
+	int dist;
+};
+
+static int sym_closest_cb(const struct elf_sym *s, void *arg)
+{
+	struct sym_closest *c = arg;
+	int d;
+
+	if ((s->type != STT_FUNC && s->type != STT_GNU_IFUNC) || !s->shndx || strchr(s->name, '.'))
+		return 0;
+	d = config_edit_distance(c->name, s->name);
+	if (d < c->dist) {
+		c->dist = d;
+		c->best = s->name;	/* the image stays open: elf.c keeps it */
+	}
+	return 0;
+}
+
+/* After "not found", when no clone explains it: a function of `o` whose
+ * name is within two edits (a typo), or else, in an object with a .symtab,
+ * what usually makes a function vanish: inlined into every caller. */
+static void sym_explain_missing(struct hook *h, struct sym_object *o)
+{
+	struct elf_image *img = elf_image_open(sym_path(o), NULL, 0);
+	struct sym_closest c = { h->fn->symbol, NULL, 3 };
+	size_t used = strlen(h->why);
+
+	if (!img || !elf_image_has_symtab(img) || h->refusal != REFUSE_NOT_FOUND)
+		return;
+	elf_image_each_symbol(img, NULL, sym_closest_cb, &c);
+	if (c.best)
+		snprintf(h->why + used, sizeof h->why - used, "; did you mean '%.100s' (in '%.200s')?",
+			 c.best, sym_path(o));
+	else
+		snprintf(h->why + used, sizeof h->why - used, "; '%.200s' has no such function: a "
+			 "static one may have been inlined into every caller (mark it "
+			 "__attribute__((noinline)), or memoize a caller), or it lives in a library "
+			 "loaded later", sym_path(o));
+}
+
 /* The walk of loaded objects, kept while no object comes or goes: start-up
  * resolves every configured function against the same list (realpath for each
  * object, once). Written under runtime_lock, like every sym_resolve call. */
@@ -541,6 +585,7 @@ int sym_resolve(struct hook *h)
 		if (named) {
 			sym_explain_clones(h, named);
 			sym_explain_stripped(h, named);
+			sym_explain_missing(h, named);
 		}
 	}
 	return r > 0 ? 0 : -1;

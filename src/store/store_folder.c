@@ -289,7 +289,9 @@ static int folder_read(struct folder_store *fs, int root, int dirfd, const char 
 	int fd, err;
 
 	/* Never blocks: a FIFO or a device at an entry's path is corrupt, and
-	 * the set after the call's computation replaces it (rename). */
+	 * the set after the call's computation replaces it (rename). For
+	 * gets/cas (token asked) it is no entry: the cas expecting none
+	 * replaces it the same way, or no running mean could ever be kept. */
 	fd = util_open_regular(dirfd, name, O_RDONLY | O_NOFOLLOW, 0, &sb);
 	if (fd == -1 && errno == EACCES && repair(fs, root, rel))
 		fd = util_open_regular(dirfd, name, O_RDONLY | O_NOFOLLOW, 0, &sb);
@@ -298,9 +300,11 @@ static int folder_read(struct folder_store *fs, int root, int dirfd, const char 
 		if (fd == -1 && (err == ENOENT || err == ENOTDIR))
 			return STORE_MISS;
 		stat_err(st);
-		if (fd == UTIL_NOT_REGULAR)
+		if (fd == UTIL_NOT_REGULAR) {
 			warn_once(fs, OP_NOTREG, 0, "not a regular file, ignored", rel);
-		else if (err == ELOOP)
+			return token ? STORE_MISS : STORE_ERROR;
+		}
+		if (err == ELOOP)
 			warn_once(fs, OP_LINK, err, "entry is a symbolic link, ignored", rel);
 		else
 			warn_once(fs, OP_READ, err, "cannot read cache entry", rel);
