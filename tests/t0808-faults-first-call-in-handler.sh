@@ -8,7 +8,8 @@
 # memoized. Each run's output and exit status are those without libmemo.
 # The same with the loop and the handler in a second thread (its stack
 # bounded by its control block, src/base/sigframe.c): this used to hang (a
-# malloc lock taken twice) or corrupt the heap.
+# malloc lock taken twice) or corrupt the heap; and with the handler on an
+# alternate signal stack.
 source "$TOP/tests/lib.sh"
 
 cat >prog.c <<'C'
@@ -70,16 +71,24 @@ static void *loop(void *unblock)
 	return NULL;
 }
 
-/* prog [thread]: the loop and the handler in main, or in a second thread
- * (main blocks SIGALRM and waits) */
+/* prog [thread|altstack]: the loop and the handler in main, or in a second
+ * thread (main blocks SIGALRM and waits), or in main with the handler on
+ * an alternate signal stack */
 int main(int argc, char **argv)
 {
 	struct itimerval every = { { 0, 100 }, { 0, 100 } }, stop = { { 0, 0 }, { 0, 0 } };
 	long from_main = 0;
 
-	(void)argv;
 	signal(SIGALRM, on_alarm);
-	if (argc > 1) {
+	if (argc > 1 && !strcmp(argv[1], "altstack")) {
+		static char altstack[1 << 16];
+		stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
+		struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_ONSTACK };
+
+		sigaltstack(&ss, NULL);
+		sigaction(SIGALRM, &sa, NULL);
+	}
+	if (argc > 1 && !strcmp(argv[1], "thread")) {
 		sigset_t alrm;
 		pthread_t worker;
 
@@ -108,8 +117,10 @@ conf_cache dir="$T/cache"
 export MEMO_CONFIG="$T/memo.d"
 
 MEMO_DISABLE=1 ./prog >plain.out || fail "plain run"
-MEMO_DISABLE=1 ./prog thread >plain-thread.out || fail "plain run, thread"
-same plain.out plain-thread.out "the plain runs"
+for how in thread altstack; do
+	MEMO_DISABLE=1 ./prog $how >plain-$how.out || fail "plain run, $how"
+	same plain.out plain-$how.out "the plain runs"
+done
 MEMO_LOG=info under_memo ./prog >/dev/null 2>info.err || { cat info.err; fail "first run"; }
 grep -q "'f7' memoized (" info.err || { cat info.err; fail "the functions are not entry-patched"; }
 
@@ -117,7 +128,7 @@ grep -q "'f7' memoized (" info.err || { cat info.err; fail "the functions are no
 # aborted (malloc's own checks), and 19 in 20 with the thread hung (the
 # first hang fails the test after 30 s).
 for run in $(seq 60); do
-	for how in "" thread; do
+	for how in "" thread altstack; do
 		timeout 30 env LD_PRELOAD="$PRELOAD" MEMO_STATS="$T/stats.jsonl" ./prog $how \
 			>run.out 2>run.err
 		rc=$?
