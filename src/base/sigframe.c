@@ -37,6 +37,8 @@ struct ksigaction {
 #define FRAME_LINK (8 + offsetof(ucontext_t, uc_link))
 #define FRAME_FPSTATE (8 + offsetof(ucontext_t, uc_mcontext.fpregs))
 #define FRAME_SIZE (8 + offsetof(ucontext_t, uc_sigmask) + 8 + sizeof(siginfo_t))
+/* What is read of a candidate: up to the vector state's address. */
+#define FRAME_READ (FRAME_FPSTATE + sizeof(uintptr_t))
 /* The uc_flags the kernel sets: UC_FP_XSTATE, UC_SIGCONTEXT_SS,
  * UC_STRICT_RESTORE_SS. */
 #define FRAME_UC_FLAGS 0x7ul
@@ -78,7 +80,7 @@ void sigframe_init(void)
  * (64-byte aligned), links no other context and sets only its own flags. */
 static bool frame_at(pid_t self, uintptr_t at)
 {
-	unsigned char frame[FRAME_SIZE];
+	unsigned char frame[FRAME_READ];
 	struct iovec local = { frame, sizeof frame }, remote = { (void *)at, sizeof frame };
 	uintptr_t fpstate, link;
 	unsigned long flags;
@@ -99,9 +101,13 @@ static bool frame_at(pid_t self, uintptr_t at)
  * its stack's mapping ends the scan), and the memory past it is no stack. */
 #define SCAN_BYTES ((uintptr_t)8 << 20)
 
+/* Words read at a time: little of the stack it runs on, which may be an
+ * 8 KiB sigaltstack. */
+#define SCAN_WORDS 64
+
 bool sigframe_in_handler(void)
 {
-	uintptr_t words[512], tcb;
+	uintptr_t words[SCAN_WORDS], tcb;
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0) & ~(uintptr_t)7;
 	uintptr_t end = sp + SCAN_BYTES;
 	pid_t self = getpid();

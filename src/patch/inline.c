@@ -45,6 +45,7 @@ struct inline_patch {
 	int n;			/* bytes displaced into the trampoline (>= JMP_LEN) */
 	int first_len;		/* the length of the first of them */
 	int installed;
+	int retired;		/* its object was unloaded: the hook may be patched anew */
 	/* where the relocated calls among them return to, as page offsets: a
 	 * crash below one shows such a return address on the stack */
 	uint16_t call_ret[MAX_CALLS];
@@ -153,10 +154,11 @@ static void frame_of(const struct proto *p, struct inline_desc *d)
 		d->keep = KEEP_RAX;
 }
 
+/* The hook's live patch; a retired one stays listed for the crash handler. */
 static struct inline_patch *patch_of(const struct hook *h)
 {
 	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next)
-		if (p->h == h)
+		if (p->h == h && !p->retired)
 			return p;
 	return NULL;
 }
@@ -165,6 +167,26 @@ int inline_patched(const struct hook *h)
 {
 	struct inline_patch *p = patch_of(h);
 	return p && p->installed;
+}
+
+bool inline_intact(const struct hook *h)
+{
+	struct inline_patch *p = patch_of(h);
+	uint8_t jmp[JMP_LEN];
+
+	if (!p || !p->installed)
+		return true;
+	jmp[0] = 0xe9;
+	x86_put_rel32(jmp, 1, (uintptr_t)p->at + JMP_LEN, (uintptr_t)p->page + STUB_OFF);
+	return !memcmp(p->at, jmp, JMP_LEN);
+}
+
+void inline_retire(const struct hook *h)
+{
+	struct inline_patch *p = patch_of(h);
+
+	if (p)
+		p->retired = 1;
 }
 
 /* Every check inline_prepare makes before it allocates: the extent, the

@@ -71,3 +71,10 @@ $(INL)/race_host: tests/progs/inline/race_host.c
 	$(Q)$(CC) $(INL_CFLAGS) -O2 -o $@ $< -ldl
 
 TEST_PROGS += $(INL)/race_plug.so $(INL)/race_host
+
+# A memoized function on small stacks: threads, coroutines, a sigaltstack (t0512).
+$(INL)/smallstack: tests/progs/inline/smallstack.c tests/progs/runs.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -pthread -o $@ $<
+
+TEST_PROGS += $(INL)/smallstack
