@@ -53,17 +53,17 @@ LAYERS := base config find store call patch boot cmd
 ENGINE_LAYERS := base config find store call patch boot
 SRC_C := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.c))
 SRC_S := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.S))
-SRC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out src/store/store_memcached.c src/find/dwarf.c,$(SRC_C))) \
-	$(SRC_S:%.S=$(B)/%.o)
+SRC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out src/store/store_memcached.c src/store/mc_io.c \
+	src/find/dwarf.c,$(SRC_C))) $(SRC_S:%.S=$(B)/%.o)
 PRELOAD_OBJ := $(addprefix $(B)/src/,boot/preload.o boot/sigview.o base/log.o config/config.o config/proto.o find/elf_peek.o)
 ENGINE_OBJ := $(filter-out $(B)/src/boot/preload.o $(B)/src/boot/sigview.o,$(SRC_OBJ))
-MC_OBJ := $(B)/src/store/store_memcached.o
+MC_OBJ := $(B)/src/store/store_memcached.o $(B)/src/store/mc_io.o
 # The debug info reader (libdw and its compression libraries): its own
 # object, loaded by find/signature.c only when a verdict is not cached.
 DWARF_OBJ := $(B)/src/find/dwarf.o
 # What the memcached backend calls below the store layer: linked with it into
 # its object, and into the drivers that test it alone.
-MC_BASE_OBJ := $(B)/src/base/log.o $(B)/src/base/util.o
+MC_BASE_OBJ := $(B)/src/base/log.o $(B)/src/base/util.o $(B)/src/find/elf_peek.o
 # The memo command and the unit drivers take the engine's modules they need
 # from an archive (never boot/, the start-up of the two objects).
 TOOL_C := $(wildcard src/cmd/*.c)

@@ -1,6 +1,7 @@
 /*
  * util: small helpers that several layers need, written once: hex text,
- * the clocks, opening a file that cannot block, folders whatever the umask.
+ * the clocks, opening a file that cannot block, folders whatever the umask,
+ * descriptors kept high, whether memory can be read.
  * Calls libc only. Hot-path safe: no allocation, no lock; any thread, and
  * after fork.
  */
@@ -67,5 +68,17 @@ int util_repair_mode(int dirfd, const char *path, mode_t need, mode_t give, mode
  *   int keep = util_fd_high(fd);	then close(fd), and before each use
  *   check that keep is still the file it was (fstat: st_dev, st_ino) */
 int util_fd_high(int fd);
+
+/* May the n bytes at p be read without a fault? The page of the first byte
+ * is taken as readable (the caller was handed a pointer into it): bytes
+ * within it cost nothing, and only an array that runs past it is asked of
+ * the kernel: from 4 MiB on, by one read of /proc/self/maps (readable
+ * mappings, no gap); below, or without /proc, in one call of
+ * madvise(MADV_POPULATE_READ), which refuses a range a read would fault on
+ * (unmapped, PROT_NONE); before Linux 5.14, by process_vm_readv of one byte
+ * a page. 1 readable, 0 not (or p + n wraps), -1 the kernel would not say
+ * (process_vm_readv's ENOSYS, or EPERM under a seccomp filter).
+ *   if (util_readable(buf, n) == 0) ...	hashing buf would crash */
+int util_readable(const void *p, size_t n);
 
 #endif

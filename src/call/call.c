@@ -287,7 +287,8 @@ out:
 }
 
 /* serve's answer when a call cannot be keyed (an array length is negative
- * or overflows): it is counted and said, and the original runs unmemoized.
+ * or overflows, or runs past readable memory): it is counted and said, and
+ * the original runs unmemoized.
  * Any other answer is the errno the caller must see (never negative). */
 #define SERVE_UNKEYABLE (-1)
 
@@ -298,6 +299,17 @@ static int unkeyable(struct hook *h)
 	if (evaluate_warn_once(h, WARN_LENGTH))
 		log_warn("'%s': an array length is negative or overflows; such calls are not "
 			 "memoized", h->fn->symbol);
+	return SERVE_UNKEYABLE;
+}
+
+/* A call with an array declared longer than its readable memory
+ * (key_unreadable_arg): count it, and name the argument once. */
+static int unreadable(struct hook *h, int arg)
+{
+	STAT_ADD(&h->stats, bypassed, 1);
+	if (evaluate_warn_once(h, WARN_UNREADABLE))
+		log_warn("'%s': argument '%s' declares more bytes than can be read there; such "
+			 "calls are not memoized", h->fn->symbol, h->fn->proto.args[arg].name);
 	return SERVE_UNKEYABLE;
 }
 
@@ -381,6 +393,8 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	STAT_ADD(&h->stats, calls, 1);
 	if (layout_of(p, args, &l) < 0)
 		return unkeyable(h);
+	if ((r = key_unreadable_arg(p, args)) >= 0)
+		return unreadable(h, r);
 	if (!h->fn->repeated && l1_probe(h, args, &sc->probe) == 0) {
 		struct l1_found f;
 
