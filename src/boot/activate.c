@@ -9,7 +9,7 @@
  * again, so a reload, or a new build at the same path, is identified anew
  * (and its prototype checked anew against the new build's debug info).
  * Calls find (symbols, elf, signature), call (closure, l1, runtime), patch
- * (inline, crash), log. Single-threaded before main, else under runtime_lock.
+ * (inline), log. Single-threaded before main, else under runtime_lock.
  */
 #include "boot/activate.h"
 
@@ -28,7 +28,6 @@
 #include "find/elf.h"
 #include "find/signature.h"
 #include "find/symbols.h"
-#include "patch/crash.h"
 #include "patch/inline.h"
 
 /* The loaded object holding addr, or NULL when none does (unloaded). */
@@ -123,8 +122,6 @@ int activate_hook(struct hook *h)
 			goto failed;
 		log_warn("'%s': not entry-patched [%s] (%s); only calls through GOT slots are "
 			 "memoized", h->fn->symbol, hook_refusal_name(h->refusal), h->why);
-	} else if (h->fn->mechanism != MECH_GOT) {
-		crash_install();	/* entry-patched: faults in its trampoline are named */
 	}
 	/* not entry-patched: its GOT slots still need a closure */
 	if (!h->entry && closure_page(h) < 0)

@@ -14,12 +14,14 @@
 #include "boot/engine.h"
 
 #include "base/log.h"
+#include "base/sigframe.h"
 #include "base/stats.h"
 #include "base/util.h"
 #include "boot/activate.h"
 #include "call/explain.h"
 #include "call/runtime.h"
 #include "call/scratch.h"
+#include "patch/crash.h"
 #include "patch/got.h"
 #include "patch/inline.h"
 #include "store/secret.h"
@@ -44,12 +46,14 @@ static void after_fork_child(void)
 }
 
 /* The engine's entry (engine.h): the preload has loaded a valid config. */
-__attribute__((visibility("default"))) void memo_engine_start(const struct memo_config *cfg)
+__attribute__((visibility("default"))) void memo_engine_start(const struct memo_config *cfg,
+								const struct crash_hold *keeper)
 {
-	int i, active = 0;
+	int i, active = 0, patched = 0;
 
 	log_init();
 	scratch_init();	/* before any call: its threads' memory is freed at their exit */
+	sigframe_init();	/* before main: a first call in a handler is told apart */
 	/* Kept before the program's main runs: whatever it later does with
 	 * fd 2, libmemo's text goes to this file or nowhere (log.h). */
 	log_keep_stderr(util_fd_high(STDERR_FILENO));
@@ -81,8 +85,14 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		hooks[i].index = i;
 		if (activate_hook(&hooks[i]) == 0)
 			active++;
+		patched += inline_patched(&hooks[i]) > 0;
 	}
 	inline_batch(false);
+	/* A fault in a trampoline is named; the handler is installed now,
+	 * before main, or never (an entry patch made after a dlopen goes
+	 * without): the program's own actions stay its own (crash.h). */
+	if (patched)
+		crash_install(keeper);
 	/* A process that holds none of the configured functions (the shell or
 	 * the make that starts the real program, inheriting LD_PRELOAD) stays
 	 * quiet about them unless MEMO_STRICT or MEMO_LOG=info asks (a

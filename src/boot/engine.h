@@ -17,8 +17,11 @@
 #define MEMO_ENGINE_H
 
 #include "config/config.h"
+#include "patch/crash.h"
 
 #define ENGINE_START_SYM "memo_engine_start"
-typedef void engine_start_fn(const struct memo_config *cfg);
+/* keeper: the preload's sigview, which holds the program's fault actions
+ * while the engine's fault handler stands in for them. */
+typedef void engine_start_fn(const struct memo_config *cfg, const struct crash_hold *keeper);
 
 #endif

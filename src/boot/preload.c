@@ -10,7 +10,8 @@
  *     a configured static function), or
  *   - a loaded object that calls dlopen (it may load one later: ctypes).
  * Everything else — the shells, makes and compilers a `memo run` spawns —
- * pays for this file and libinih, and nothing more.
+ * pays for this file and libinih, and nothing more (sigview.c passes their
+ * sigaction and signal calls on to glibc).
  * Calls config, log, elf_peek, libdl. Runs once, in the constructor,
  * single-threaded.
  */
@@ -28,6 +29,7 @@
 #include "config/config.h"
 #include "find/elf_peek.h"
 #include "boot/engine.h"
+#include "boot/sigview.h"
 #include "base/log.h"
 
 /* Handed to the engine, which keeps using it: never released. */
@@ -208,7 +210,7 @@ static void start_engine(const char *self)
 		log_error("cannot load '%s' (%s); running unmemoized", path, dlerror());
 		return;
 	}
-	start(&preload_cfg);
+	start(&preload_cfg, &(const struct crash_hold){ sigview_hold, sigview_give_back });
 }
 
 __attribute__((constructor)) static void preload_start(void)

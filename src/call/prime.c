@@ -4,11 +4,12 @@
  * open the store (the first time any hook is called), the hook's code
  * identity and `globals`, its flush generation, its key prefix, and its
  * explain record. Calls store, records, find (elf, identity), explain, key,
- * log, util.
+ * log, sigframe.
  * Runs under runtime_lock (guard taken), from the call path, on a stack of
  * its own: the caller's may be a 16 KiB thread's, a coroutine's or a signal
  * handler's, and opening the store and computing an identity take tens of
- * KiB (identity.c: about 300 bytes a level of its walk).
+ * KiB (identity.c: about 300 bytes a level of its walk). Never from a signal
+ * handler that sigframe.h finds: priming allocates.
  */
 #include "call/prime.h"
 
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/sigframe.h"
 #include "call/explain.h"
 #include "call/runtime.h"
 #include "find/elf.h"
@@ -224,7 +226,14 @@ static int prime_switched(struct hook *h)
 
 int prime_hook(struct hook *h)
 {
-	int was = runtime_lock(), primed;
+	int was, primed;
+
+	/* Priming allocates (the store, libelf, the identity): from a signal
+	 * handler that may have interrupted malloc, this call runs the original
+	 * and a later call primes. */
+	if (sigframe_in_handler())
+		return -1;
+	was = runtime_lock();
 
 	primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
 	/* retired (its object unloaded, activate.c) and not yet active again:

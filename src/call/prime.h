@@ -2,7 +2,7 @@
  * prime: a hook's preparation at its first call (prime.c), so that a process
  * which never calls a configured function pays nothing for it. Owns the
  * store's opening and the identity cache's folder. Calls store, records,
- * identity, explain, key, log. Reached from the call path of any thread,
+ * identity, explain, key, log, sigframe. Reached from the call path of any thread,
  * once per hook; takes runtime_lock; after fork the child keeps what was
  * primed.
  */
@@ -15,6 +15,8 @@
  * its globals, read its flush generation, make its key prefix, remember its
  * explain record. Once per hook; later calls return what the first gave.
  * 0, or -1 (said on stderr once): the hook's calls then go to the original.
+ * Also -1, silent and for this call only, inside a signal handler (which may
+ * have interrupted malloc): a later call outside one primes.
  * Takes runtime_lock: never call it with the guard taken. */
 int prime_hook(struct hook *h);
 

@@ -1,11 +1,13 @@
 /*
  * crash: the handler of faults in entry patches (crash.h). Installed by the
- * start-up after the first entry patch, never as a side effect of one.
+ * start-up before main when an entry patch was made, never as a side effect
+ * of one.
  */
 #include "patch/crash.h"
 
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -14,7 +16,8 @@
 #include "base/log.h"
 
 static const int crash_sigs[] = { SIGSEGV, SIGILL, SIGBUS };
-static struct sigaction crash_old[3];
+/* Written once before main, read by the handler. */
+static struct crash_hold crash_keeper;
 
 /* A fault at ip: if an entry patch's code holds it, say whose. */
 static void crash_report(uintptr_t ip, const char *how, int sig)
@@ -61,43 +64,34 @@ static void crash_scan_stack(uintptr_t sp, int sig)
 	}
 }
 
+/*
+ * The program's own action goes back, exactly as it was (flags included),
+ * and the handler returns: a fault raised by an instruction happens again
+ * under it (a one-shot handler fires once, the default action dumps core);
+ * a signal sent by kill or raise is sent again, with its siginfo.
+ */
 static void crash_handler(int sig, siginfo_t *si, void *uctx)
 {
 	ucontext_t *uc = uctx;
-	int i, k = 0;
 
 	crash_report((uintptr_t)uc->uc_mcontext.gregs[REG_RIP], "in", sig);
 	if (inline_calls_relocated())
 		crash_scan_stack((uintptr_t)uc->uc_mcontext.gregs[REG_RSP], sig);
-
-	for (i = 0; i < 3; i++)
-		if (crash_sigs[i] == sig)
-			k = i;
-	/* Chain: the previous handler runs, or the default action once the
-	 * faulting instruction runs again. */
-	if (crash_old[k].sa_flags & SA_SIGINFO) {
-		crash_old[k].sa_sigaction(sig, si, uctx);
-	} else if (crash_old[k].sa_handler != SIG_DFL && crash_old[k].sa_handler != SIG_IGN) {
-		crash_old[k].sa_handler(sig);
-	} else {
-		sigaction(sig, &crash_old[k], NULL);
-		if (si->si_code <= 0)
-			raise(sig);
-	}
+	crash_keeper.give_back(sig);
+	if (si->si_code <= 0)
+		syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), sig, si);
 }
 
-void crash_install(void)
+void crash_install(const struct crash_hold *keeper)
 {
-	static int done;
 	struct sigaction sa;
 
-	if (done)
-		return;
-	done = 1;
+	crash_keeper = *keeper;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = crash_handler;
+	/* SA_NODEFER: a signal sent again from here is not held back */
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	for (int i = 0; i < 3; i++)
-		sigaction(crash_sigs[i], &sa, &crash_old[i]);
+		keeper->hold(crash_sigs[i], &sa);
 }

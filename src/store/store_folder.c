@@ -86,6 +86,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/sigframe.h"
 #include "base/util.h"
 
 #define SIZE_FILE ".size"
@@ -770,7 +771,10 @@ static void folder_sync(struct folder_store *fs, int root, bool wait)
 	known = size_read(fd, &total);
 	total += u;
 	size_write(fs, fd, total);
-	if ((known && total <= fs->max_size) || (efd = evict_lock(root)) < 0) {
+	/* Over the bound: the scan allocates, so a set made inside a signal
+	 * handler (which may have interrupted malloc) leaves it to a later set */
+	if ((known && total <= fs->max_size) || sigframe_in_handler() ||
+	    (efd = evict_lock(root)) < 0) {
 		close(fd);	/* over the bound with an evictor at work: it counts ours */
 		return;
 	}
