@@ -839,7 +839,7 @@ static void print_time(FILE *out, const char *label, uint64_t ns)
 
 	if (!ns || !localtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(buf, sizeof buf, "-");
-	fprintf(out, "  %-9s %s\n", label, buf);
+	fprintf(out, "  %-8s %s\n", label, buf);
 }
 
 static int folder_usage(struct store *s, struct store_usage *u,
@@ -871,16 +871,16 @@ static void folder_report(struct store *s, FILE *out)
 	util_human_size(bytes, sizeof bytes, u.bytes);
 	util_human_size(max, sizeof max, fs->max_size);
 	fprintf(out, "folder store '%s'\n", fs->dir);
-	fprintf(out, "  %-9s %s", "on disk", disk);
+	fprintf(out, "  %-8s %s", "on disk", disk);
 	if (fs->max_size)
 		fprintf(out, " of max_size %s (%.1f%%)\n", max, 100.0 * u.disk / fs->max_size);
 	else
 		fprintf(out, " (no max_size)\n");
-	fprintf(out, "  %-9s %" PRIu64 " (%s of values)\n", "entries", u.entries, bytes);
+	fprintf(out, "  %-8s %" PRIu64 " (%s of values)\n", "entries", u.entries, bytes);
 	print_time(out, "oldest", u.oldest_ns);
 	print_time(out, "newest", u.newest_ns);
 	if (u.stale)
-		fprintf(out, "  %-9s %" PRIu64 " (left by killed writers; removed at the next eviction)\n",
+		fprintf(out, "  %-8s %" PRIu64 " (left by killed writers; removed at the next eviction)\n",
 			"stale", u.stale);
 }
 
