@@ -29,12 +29,16 @@
 
 /* The cache folder, if it is one the folder store would use (ours, not
  * writable by group or others: store_folder.c), and its stats folder in it;
- * -1 otherwise (nothing is then read or written). */
+ * -1 otherwise (nothing is then read or written). `create`: both are made
+ * when missing (the cache folder as prime.c makes it for identities, with
+ * memcached alone: its parent, ~/.cache, must exist). */
 static int stats_folder(const char *cache, bool create)
 {
 	struct stat sb;
 	int root, fd;
 
+	if (create && util_mkdirat(AT_FDCWD, cache, 0700) < 0 && errno != EEXIST)
+		return -1;
 	root = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return -1;
