@@ -60,17 +60,12 @@ static void count_entry(void *ctx, uint64_t tag, uint64_t bytes, uint64_t disk)
 	r->disk += disk;
 }
 
-static void size_cell(char *out, size_t cap, uint64_t n)
-{
-	util_human_size(out, cap, n);
-}
-
 static void print_row(const struct row *r, const char *name)
 {
 	char bytes[16], disk[16];
 
-	size_cell(bytes, sizeof bytes, r->bytes);
-	size_cell(disk, sizeof disk, r->disk);
+	util_human_size(bytes, sizeof bytes, r->bytes);
+	util_human_size(disk, sizeof disk, r->disk);
 	printf("  %-20s %8" PRIu64 " %7s %7s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %9.3fs\n",
 	       name, r->entries, bytes, disk, r->runs.calls, r->runs.hits, r->runs.misses,
 	       (double)r->runs.ns_saved / 1e9);
@@ -94,7 +89,7 @@ static void print_text(const struct table *t, const struct records_tallies *runs
 		printf("  (untagged: written before libmemo tagged entries, or records such as "
 		       "flush generations; other: functions this config does not name)\n");
 	if (folder) {
-		size_cell(freed, sizeof freed, runs->evicted_bytes);
+		util_human_size(freed, sizeof freed, runs->evicted_bytes);
 		printf("evicted %" PRIu64 " entries (%s), every run\n", runs->evicted, freed);
 	}
 }

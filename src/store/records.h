@@ -14,7 +14,8 @@
  * "24 hex of (...)" is BLAKE2b-256(namespace ‖ NUL ‖ name), its first 12
  * bytes: a fixed length for any namespace and name. A new encoding takes a
  * new tag ("g2", "x2"): the old records are then never read again.
- * Calls store, key, identity (the cache folder), log, util, libb2.
+ * Calls store, key, identity (the cache folder), config (the default cache
+ * folder), log, util, libb2.
  * records_lease_key is hot-path safe (a single-flight miss); the rest run at
  * a hook's first call under runtime_lock, or in the memo command. Any thread;
  * nothing to do after fork.

@@ -1,7 +1,9 @@
 /*
  * store_folder: the folder backend of store.h: one file per entry, written
  * atomically, bounded in size by least-recently-used eviction.
- * Calls libc, libb2 (cas tokens), log and util. Hot-path safe: get/set take
+ * Calls libc, libb2 (cas tokens), log, util, value (an entry's function tag,
+ * for memo stats and memo clear) and records (evictions join the stats
+ * kept across runs). Hot-path safe: get/set take
  * no lock and allocate only for values larger than the caller's membuf; any
  * number of threads and processes may share one folder; after fork the child
  * only forgets what it has not yet accounted (folder_after_fork).
@@ -28,6 +30,9 @@
  *                   it: held for a read and a write, never across a scan.
  *                   The right to evict is a flock on the root folder: one
  *                   evictor at a time, others skip (never wait).
+ *   stats/, identity/  records.h's stats kept across runs, identity.c's
+ *                   cache: not entries (scans visit the 256 buckets only),
+ *                   and not counted in max_size.
  *
  * Sizes are on disk: max_size bounds what the entries take (du), not their
  * bytes, since a 104-byte entry takes a whole 4 KiB block. An entry counts
