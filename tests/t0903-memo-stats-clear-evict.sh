@@ -174,4 +174,15 @@ grep -q "^evicted: $((n - 1)) entries removed" out || { cat out; fail "evict --t
 [ "$(find "$c" -path "$c/[0-9a-f][0-9a-f]/m1-*")" = "$newest" ] || fail "evict --to kept another than the newest"
 "$MEMO" evict --older-than 1x >/dev/null 2>err; expect_eq $? 2 "evict --older-than 1x"
 "$MEMO" evict >/dev/null 2>err; expect_eq $? 2 "evict without a rule"
+
+note "a cache folder the store refuses (writable by others) gets no stats written"
+sums() { cat "$c"/stats/* | md5sum; }
+was=$(sums)
+chmod g+w "$c"
+run 1
+grep -q "writable by group or others" err || { cat err; fail "the refused folder not said"; }
+expect_eq "$(sums)" "$was" "stats of a refused folder"
+chmod g-w "$c"
+run 1
+[ "$(sums)" != "$was" ] || fail "no stats kept once the folder is ours again"
 exit 0
