@@ -53,14 +53,17 @@ LAYERS := base config find store call patch boot cmd
 ENGINE_LAYERS := base config find store call patch boot
 SRC_C := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.c))
 SRC_S := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.S))
-SRC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out src/store/store_memcached.c,$(SRC_C))) \
-	$(SRC_S:%.S=$(B)/%.o)
+SRC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out src/store/store_memcached.c src/store/mc_io.c \
+	src/find/dwarf.c,$(SRC_C))) $(SRC_S:%.S=$(B)/%.o)
 PRELOAD_OBJ := $(addprefix $(B)/src/,boot/preload.o base/log.o config/config.o config/proto.o find/elf_peek.o)
 ENGINE_OBJ := $(filter-out $(B)/src/boot/preload.o,$(SRC_OBJ))
-MC_OBJ := $(B)/src/store/store_memcached.o
+MC_OBJ := $(B)/src/store/store_memcached.o $(B)/src/store/mc_io.o
+# The debug info reader (libdw and its compression libraries): its own
+# object, loaded by find/signature.c only when a verdict is not cached.
+DWARF_OBJ := $(B)/src/find/dwarf.o
 # What the memcached backend calls below the store layer: linked with it into
 # its object, and into the drivers that test it alone.
-MC_BASE_OBJ := $(B)/src/base/log.o $(B)/src/base/util.o
+MC_BASE_OBJ := $(B)/src/base/log.o $(B)/src/base/util.o $(B)/src/find/elf_peek.o
 # The memo command and the unit drivers take the engine's modules they need
 # from an archive (never boot/, the start-up of the two objects).
 TOOL_C := $(wildcard src/cmd/*.c)
@@ -69,7 +72,8 @@ CORE_LIB := $(B)/libmemo-core.a
 
 $(B)/src/cmd/memo.o: SRC_CFLAGS += -DMEMO_VERSION='"$(VERSION)"'
 
-all: $(B)/libmemo.so $(B)/libmemo-engine.so $(B)/libmemo-memcached.so $(B)/memo
+all: $(B)/libmemo.so $(B)/libmemo-engine.so $(B)/libmemo-memcached.so $(B)/libmemo-dwarf.so \
+	$(B)/memo
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -108,7 +112,11 @@ $(B)/libmemo-memcached.so: $(MC_OBJ) $(MC_BASE_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -o $@ $^ $(MC_LIBS) $(STATIC_LIBS) -lpthread
 
-$(CORE_LIB): $(filter-out $(B)/src/boot/%,$(SRC_OBJ)) $(MC_OBJ)
+$(B)/libmemo-dwarf.so: $(DWARF_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -o $@ $^ $(shell pkg-config --libs libdw 2>/dev/null)
+
+$(CORE_LIB): $(filter-out $(B)/src/boot/%,$(SRC_OBJ)) $(MC_OBJ) $(DWARF_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -148,7 +156,7 @@ bench: test-deps
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/libmemo $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(B)/libmemo.so $(B)/libmemo-engine.so $(B)/libmemo-memcached.so \
+	install -m 755 $(B)/libmemo.so $(B)/libmemo-engine.so $(B)/libmemo-memcached.so $(B)/libmemo-dwarf.so \
 		$(DESTDIR)$(PREFIX)/lib/libmemo/
 	install -m 755 $(B)/memo $(DESTDIR)$(PREFIX)/bin/memo
 
@@ -171,4 +179,4 @@ help:
 
 include tests/fuzz/fuzz.mk
 
--include $(SRC_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(MC_OBJ:.o=.d)
+-include $(SRC_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(MC_OBJ:.o=.d) $(DWARF_OBJ:.o=.d)

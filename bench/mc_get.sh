@@ -11,12 +11,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 : "${B:=$top/build}"
 iters=${1:-2000}
 
-make --no-print-directory -s -C "$top" B="$B" "$B/src/store/store_memcached.o" "$B/src/base/log.o" \
-	"$B/src/base/util.o"
+objs=("$B/src/store/store_memcached.o" "$B/src/store/mc_io.o" "$B/src/base/log.o" \
+	"$B/src/base/util.o" "$B/src/find/elf_peek.o")
+make --no-print-directory -s -C "$top" B="$B" "${objs[@]}"
 mkdir -p "$B/bench"
 cc -std=gnu11 -O2 -g -D_GNU_SOURCE -I"$top/src" $(pkg-config --cflags libmemcached libb2) \
-	-o "$B/bench/mc_get" "$top/bench/mc_get.c" "$B/src/store/store_memcached.o" "$B/src/base/log.o" \
-	"$B/src/base/util.o" $(pkg-config --libs libmemcached libb2) -lpthread
+	-o "$B/bench/mc_get" "$top/bench/mc_get.c" "${objs[@]}" \
+	$(pkg-config --libs libmemcached libb2) -lpthread
 
 tmp=$(mktemp -d)
 pid=

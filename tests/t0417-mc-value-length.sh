@@ -3,9 +3,12 @@
 # is allocated for it (store_memcached.c). A stand-in server
 # (tests/progs/mc/mcbogus.py) answers every get with `VALUE <key> 0 LENGTH`
 # and no value: -1 (libmemcached's size_t arithmetic wraps it to SIZE_MAX,
-# which reached malloc), its unsigned spelling, 4 GiB, and one byte over the
-# 1 GiB no memcached can exceed. Each is an error, counted, never a timeout
-# spent reading it; every call computes; the output is the unmemoized run's.
+# which reached malloc), -2 (wrapped to a buffer of 0 bytes, then written
+# before its start: a crash inside libmemcached; mc_io.c refuses the line
+# before libmemcached reads it), -1's unsigned spelling, 4 GiB, and one byte
+# over the 1 GiB no memcached can exceed. Each is an error, counted, never a
+# timeout spent reading it; every call computes; the output is the
+# unmemoized run's.
 source "$TOP/tests/lib.sh"
 
 mkdir memo.d
@@ -15,7 +18,7 @@ bin="$P/mc/mcmain"
 K=3
 
 MEMO_DISABLE=1 "$bin" $K >plain.out || fail "plain run"
-for length in -1 18446744073709551615 4294967296 1073741825; do
+for length in -1 -2 18446744073709551615 4294967296 1073741825; do
 	pf="$T/bogus.port.$length"
 	python3 "$TOP/tests/progs/mc/mcbogus.py" "$pf" "$length" &
 	pid=$!

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# t0602: the identity cache (one file per function, named by build-id and
-# address). A second process reads the identity instead of decoding; a file
-# that does not verify (corrupted), or whose recorded import provider is not
-# the one loaded now, is ignored and rewritten; every way, the identity is the
-# one computed from scratch.
+# t0602: the identity cache (one file per function, named by build-id, the
+# file's size and time, and address). A second process reads the identity
+# instead of decoding; a file that does not verify (corrupted), or whose
+# recorded import provider is not the one loaded now, is ignored and
+# rewritten; another build at the same path with the same build-id (set by
+# hand) is not taken for the old one; every way, the identity is the one
+# computed from scratch.
 source "$TOP/tests/lib.sh"
 
 ID="$P/unit/identity_of"
@@ -47,4 +49,16 @@ MEMO_LOG=debug "$ID" -c cache app simulate >fifth 2>fifth.err || fail "fifth run
 same fresh fifth "identity with a stale provider in the cache"
 grep -q "identity cache stale" fifth.err || fail "a changed provider was not noticed"
 grep -q "'simulate': identity read from" fifth.err && fail "a stale cache entry was used"
+
+# Another build at the same path, linked with the same build-id (set by
+# hand, as some build systems do): its own identity, never the cached one.
+bid=-Wl,--build-id=0x00112233445566778899aabbccddeeff00112233
+gcc -O2 $bid -o app "$TOP/tests/progs/identity/matrix.c" -lm || fail "build with a fixed build-id"
+"$ID" -c cache app simulate >/dev/null || fail "caching the fixed build-id's identity"
+gcc -O2 $bid -DV_CONST -o other "$TOP/tests/progs/identity/matrix.c" -lm || fail "build V_CONST"
+"$ID" other simulate >other.fresh || fail "identity_of V_CONST without a cache"
+cmp -s fresh other.fresh && fail "V_CONST has the baseline's identity"
+mv other app
+MEMO_LOG=debug "$ID" -c cache app simulate >sixth 2>sixth.err || fail "sixth run"
+same other.fresh sixth "the identity of another build with the same build-id"
 true

@@ -87,3 +87,32 @@ same gplain.out taker.out "the taker"
 expect_eq "$(runs gated_square)" 1 "body runs"
 expect_eq "$(stat_sum stats.jsonl gated_square waited)" 0 "waiters"
 [ -f "$lease" ] || [ ! -e "$lease" ] || fail "the FIFO lease is still there"
+
+note "a FIFO at a running mean's entry (gets/cas): counted, said, then replaced by the next record"
+rm -rf cache
+conf_cache dir="$T/cache" stats="$T/stats.jsonl"
+conf_function exact 'int exact(int key)' allow_repeated_evaluations=yes min_repetitions=3
+MEMO_DISABLE=1 "$P/noisy/noisy" exact 1 3 >eplain.out || fail "plain noisy exact"
+bounded mean1 env LD_PRELOAD="$PRELOAD" "$P/noisy/noisy" exact 1 3
+same eplain.out mean1.out "the running mean's first run"
+mean=$(find cache -name 'm1-*')
+[ "$(echo "$mean" | wc -w)" = 1 ] || fail "expected one running-mean entry, found: $mean"
+fifo "$mean"
+reset_runs
+rm -f stats.jsonl
+bounded mean2 env LD_PRELOAD="$PRELOAD" "$P/noisy/noisy" exact 1 3
+same eplain.out mean2.out "with a FIFO at the running mean"
+[ -f "$mean" ] || { cat mean2.err; fail "the FIFO at the running mean was never replaced"; }
+grep -q 'm1-.*not a regular file' mean2.err || { cat mean2.err; fail "the FIFO at the running mean was not said"; }
+python3 "$TOP/tests/entries.py" folder cache | grep -q "count=3 " ||
+	{ python3 "$TOP/tests/entries.py" folder cache; fail "the new running mean does not hold the run's 3 evaluations"; }
+
+note "stats = a FIFO nobody reads: the run ends, and says the stats went nowhere"
+conf_cache dir="$T/cache" stats="$T/stats.fifo"
+fifo stats.fifo
+reset_runs
+bounded statsfifo env LD_PRELOAD="$PRELOAD" "$G" 4
+same plain.out statsfifo.out "stats to a FIFO with no reader"
+grep -q "cannot write stats to '$T/stats.fifo': a FIFO or socket with no reader" statsfifo.err ||
+	{ cat statsfifo.err; fail "the stats FIFO was not said"; }
+exit 0

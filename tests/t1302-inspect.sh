@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t1302: memo inspect ELF [SYMBOL]. On the identity matrix's program (built
-# with -g) it names simulate's callees (transitively), its imports with the
-# library providing each, the writable global it reads and its I/O calls, and
+# with -g) it names simulate's callees (transitively, and those behind its
+# const table of function pointers), its imports with the library providing
+# each, the writable global it reads and its I/O calls, and
 # prints the code identity libmemo itself uses (read back from the explain
 # record a run leaves in the cache). On tests/progs/explain/impure it refuses
 # the entry patch of a 3-byte function with the reason, warns of a
@@ -18,7 +19,7 @@ section() { awk -v n="$2:" '$1 == n { on = 1 } on && /^$/ { exit } on' "$1"; }
 
 "$memo" inspect app simulate >simulate.out || fail "memo inspect app simulate"
 grep -q '^simulate: [0-9]* bytes at 0x' simulate.out || fail "no size"
-grep -qx '  callees: even, helper, odd (from even), deep (from helper)' simulate.out ||
+grep -qx '  callees: even, helper, scale_a, scale_b, odd (from even), deep (from helper)' simulate.out ||
 	{ cat simulate.out; fail "callees"; }
 grep -q '^  imports: .*sin (libm\.so\.6)' simulate.out || fail "sin and its library"
 # (under SAN=1, this command's own ASan runtime provides fprintf: it says so)

@@ -6,6 +6,7 @@
  */
 #include "base/stats.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -198,9 +199,12 @@ void stats_dump(const char *dest, const struct stats_row *rows, int n)
 	}
 	format_json(&o, rows, n);
 	expand_path(dest, path, sizeof path);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	/* O_NONBLOCK: a FIFO nobody reads (ENXIO) or a reader that stalls must
+	 * not hold the program at its exit; a short write is said. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0644);
 	if (fd < 0) {
-		log_warn("cannot write stats to '%s': %m", path);
+		log_warn("cannot write stats to '%s': %s", path,
+			 errno == ENXIO ? "a FIFO or socket with no reader" : strerror(errno));
 		return;
 	}
 	if (write(fd, o.buf, o.n) != (ssize_t)o.n)

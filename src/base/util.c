@@ -6,10 +6,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,4 +189,132 @@ void util_human_size(char *out, size_t cap, uint64_t n)
 		snprintf(out, cap, "%llu%c", (unsigned long long)(tenths + 9) / 10, units[u]);
 	else
 		snprintf(out, cap, "1.0%c", units[u + 1]);
+}
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22	/* Linux 5.14 */
+#endif
+#define PROBE_PAGE 4096UL	/* the smallest page: a larger one is a run of these */
+#define PROBE_PAGES 128		/* per process_vm_readv: 2 KiB of iovecs on the stack */
+
+/* Before Linux 5.14, madvise knows no MADV_POPULATE_READ and says EINVAL, as
+ * it does for a range it cannot read: asked once of a page known readable. */
+static int populate_works;	/* 0 not asked yet, 1 works, -1 does not */
+
+static bool populate_known(void)
+{
+	int w = __atomic_load_n(&populate_works, __ATOMIC_RELAXED);
+
+	if (!w) {
+		uintptr_t page = (uintptr_t)&populate_works & ~(PROBE_PAGE - 1);
+
+		w = madvise((void *)page, PROBE_PAGE, MADV_POPULATE_READ) == 0 ? 1 : -1;
+		__atomic_store_n(&populate_works, w, __ATOMIC_RELAXED);
+	}
+	return w > 0;
+}
+
+/* One byte of each page from at to last, both page-aligned, through the
+ * kernel: it fails where a read would fault. */
+static int readable_by_copy(uintptr_t at, uintptr_t last)
+{
+	struct iovec remote[PROBE_PAGES], local;
+	char sink[PROBE_PAGES];
+	pid_t self = getpid();
+
+	local.iov_base = sink;
+	while (at <= last && at != 0) {
+		ssize_t k = 0, got;
+
+		for (; k < PROBE_PAGES && at <= last && at != 0; k++, at += PROBE_PAGE) {
+			remote[k].iov_base = (void *)at;
+			remote[k].iov_len = 1;
+		}
+		local.iov_len = (size_t)k;
+		got = process_vm_readv(self, &local, 1, remote, (unsigned long)k, 0);
+		if (got == k)
+			continue;
+		return got >= 0 || errno == EFAULT ? 0 : -1;
+	}
+	return 1;
+}
+
+/* From this many bytes on, one read of /proc/self/maps (~10-150 us, with
+ * the number of mappings) costs less than MADV_POPULATE_READ (~0.35 us a
+ * page: 1.4 ms for 16 MiB). */
+#define BY_MAPS_BYTES (4UL << 20)
+
+/* Is [at, end) covered by readable mappings, without a gap? From
+ * /proc/self/maps, whose lines ("start-end perms ...", in hex, sorted) are
+ * read a block at a time; only each line's start matters. -1 without /proc. */
+static int readable_by_maps(uintptr_t at, uintptr_t end)
+{
+	char buf[4096];
+	size_t have = 0;
+	bool skipping = false;	/* in the tail of a line longer than buf */
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t got = read(fd, buf + have, sizeof buf - have);
+		char *line = buf, *nl;
+
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		while ((nl = memchr(line, '\n', have - (size_t)(line - buf)))) {
+			unsigned long lo, hi;
+			char perm;
+
+			if (!skipping && sscanf(line, "%lx-%lx %c", &lo, &hi, &perm) == 3 && hi > at) {
+				if (lo > at || perm != 'r')
+					goto out;	/* a gap, or a page that cannot be read */
+				at = hi;
+				if (at >= end) {
+					r = 1;
+					goto out;
+				}
+			}
+			skipping = false;
+			line = nl + 1;
+		}
+		if (line == buf) {	/* no newline in a full buffer: keep its start */
+			skipping = true;
+			have = 0;
+			continue;
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+	}
+out:
+	close(fd);
+	return r;
+}
+
+int util_readable(const void *p, size_t n)
+{
+	uintptr_t at = (uintptr_t)p, last;
+
+	if (n == 0 || (at & (PROBE_PAGE - 1)) + n <= PROBE_PAGE)
+		return 1;
+	if (at + (n - 1) < at)
+		return 0;
+	last = (at + (n - 1)) & ~(PROBE_PAGE - 1);
+	at = (at & ~(PROBE_PAGE - 1)) + PROBE_PAGE;	/* the first page is the caller's */
+	/* One call for the whole range, where the kernel has it: the pages are
+	 * made present for reading (as hashing them would), and a range with a
+	 * page that cannot be read is refused (ENOMEM unmapped, EINVAL or
+	 * EFAULT for a protection). ~0.4 us a page already present. */
+	if (n >= BY_MAPS_BYTES) {
+		int r = readable_by_maps(at, last + PROBE_PAGE);
+
+		if (r >= 0)
+			return r;
+	}
+	if (populate_known())
+		return madvise((void *)at, last - at + PROBE_PAGE, MADV_POPULATE_READ) == 0 ||
+		       errno == EINTR ? 1 : 0;
+	return readable_by_copy(at, last);
 }

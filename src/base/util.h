@@ -1,7 +1,8 @@
 /*
  * util: small helpers that several layers need, written once: hex text,
  * the clocks, opening a file that cannot block, folders whatever the umask,
- * a lock with a bounded wait, sizes as people read them.
+ * descriptors kept high, whether memory can be read, a lock with a
+ * bounded wait, sizes as people read them.
  * Calls libc only. Hot-path safe: no allocation, no lock; any thread, and
  * after fork.
  */
@@ -77,5 +78,17 @@ void util_human_size(char *out, size_t cap, uint64_t n);
  * doubling to 5 ms), never a blocking flock that a stopped holder could make
  * endless. 0, or -1 (errno ETIMEDOUT when the wait ran out). */
 int util_flock_bounded(int fd, int wait_ms);
+
+/* May the n bytes at p be read without a fault? The page of the first byte
+ * is taken as readable (the caller was handed a pointer into it): bytes
+ * within it cost nothing, and only an array that runs past it is asked of
+ * the kernel: from 4 MiB on, by one read of /proc/self/maps (readable
+ * mappings, no gap); below, or without /proc, in one call of
+ * madvise(MADV_POPULATE_READ), which refuses a range a read would fault on
+ * (unmapped, PROT_NONE); before Linux 5.14, by process_vm_readv of one byte
+ * a page. 1 readable, 0 not (or p + n wraps), -1 the kernel would not say
+ * (process_vm_readv's ENOSYS, or EPERM under a seccomp filter).
+ *   if (util_readable(buf, n) == 0) ...	hashing buf would crash */
+int util_readable(const void *p, size_t n);
 
 #endif

@@ -4,24 +4,116 @@
  * GOT slots to the closure), then publish it HOOK_ACTIVE. Runs at start-up
  * (engine.c) and, through the callback engine.c gives got.c, after a dlopen
  * that may have brought a configured symbol.
- * Calls find (symbols), call (closure), patch (inline, crash), log. Single-threaded
- * before main, else under runtime_lock.
+ * An object unloaded (dlclose) takes its hooks' code with it: such a hook is
+ * retired (activate_recheck) and made memoized anew when its symbol is loaded
+ * again, so a reload, or a new build at the same path, is identified anew
+ * (and its prototype checked anew against the new build's debug info).
+ * Calls find (symbols, elf, signature), call (closure, l1, runtime), patch
+ * (inline, crash), log. Single-threaded before main, else under runtime_lock.
  */
 #include "boot/activate.h"
 
+#include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "base/log.h"
 #include "call/closure.h"
+#include "call/l1.h"
+#include "call/runtime.h"
+#include "find/elf.h"
+#include "find/signature.h"
 #include "find/symbols.h"
 #include "patch/crash.h"
 #include "patch/inline.h"
 
+/* The loaded object holding addr, or NULL when none does (unloaded). */
+static const struct link_map *object_of(const void *addr)
+{
+	struct link_map *lm = NULL;
+	Dl_info info;
+
+	if (!dladdr1(addr, &info, (void **)&lm, RTLD_DL_LINKMAP))
+		return NULL;
+	return lm;
+}
+
+/* The NT_GNU_BUILD_ID note of the loaded object that holds `addr`, read
+ * where it is mapped. */
+struct loaded_note {
+	uintptr_t addr;
+	uint8_t id[sizeof ((struct hook *)0)->loaded_id];
+	size_t len;
+};
+
+static int loaded_note_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct loaded_note *n = arg;
+	bool holds = false;
+	int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		holds |= ph->p_type == PT_LOAD && n->addr >= lo && n->addr - lo < ph->p_memsz;
+	}
+	if (!holds)
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end;
+		if (ph->p_type != PT_NOTE)
+			continue;
+		for (end = p + ph->p_memsz; p + sizeof(ElfW(Nhdr)) <= end;) {
+			const ElfW(Nhdr) *nh = (const void *)p;
+			size_t name = (nh->n_namesz + 3) & ~3u, desc = (nh->n_descsz + 3) & ~3u;
+			const uint8_t *d = p + sizeof *nh + name;
+			if (d + nh->n_descsz > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(p + sizeof *nh, "GNU", 4)) {
+				n->len = nh->n_descsz < sizeof n->id ? nh->n_descsz : sizeof n->id;
+				memcpy(n->id, d, n->len);
+				return 1;
+			}
+			p = d + desc;
+		}
+	}
+	return 1;
+}
+
+/* h's object's build-id as loaded into h->loaded_id (length 0: none). */
+static void loaded_build_id(const struct hook *h, uint8_t *id, uint8_t *len)
+{
+	struct loaded_note n = { .addr = (uintptr_t)h->target };
+
+	dl_iterate_phdr(loaded_note_cb, &n);
+	memcpy(id, n.id, n.len);
+	*len = (uint8_t)n.len;
+}
+
 int activate_hook(struct hook *h)
 {
+	struct elf_image *img;
+
 	if (h->state != HOOK_UNRESOLVED)
 		return h->state == HOOK_ACTIVE ? 0 : -1;
 	if (sym_resolve(h) < 0)
 		return -1;
-	if (closure_prepare(h) < 0)
+	h->object = object_of(h->target);
+	loaded_build_id(h, h->loaded_id, &h->loaded_id_len);
+	/* the file just loaded from (sym_resolve read it); prime.c checks that
+	 * the path still names it before it computes the identity */
+	img = elf_image_open(h->path, NULL, 0);
+	if (img)
+		h->file = *elf_image_stat(img);
+	h->orig = h->target;	/* until a trampoline stands for it */
+	/* the cif depends on the prototype alone: a retired hook keeps it */
+	if (signature_check_hook(h, &memo_cfg.cache) < 0 || (!h->reloads && closure_prepare(h) < 0))
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT &&
 	    (inline_prepare(h, closure_write) < 0 || inline_install(h) < 0)) {
@@ -47,6 +139,11 @@ void activate_log_failure(const struct hook *h)
 {
 	if (h->state == HOOK_FAILED)
 		hook_log_refusal(h);
+	/* a prototype the debug info contradicts is an error of the config */
+	if (h->state == HOOK_FAILED && h->refusal == REFUSE_PROTO_MISMATCH && env_flag("MEMO_STRICT")) {
+		log_error("a prototype contradicts the debug info; exiting (MEMO_STRICT)");
+		_exit(2);
+	}
 	else if (h->state == HOOK_UNRESOLVED)
 		log_warn("'%s' (%s:%d) [%s]: %s; its calls are not memoized unless a later dlopen "
 			 "loads it", h->fn->symbol, h->fn->file, h->fn->line,
@@ -58,4 +155,54 @@ void activate_after_dlopen(struct hook *h)
 {
 	if (activate_hook(h) < 0 && h->state == HOOK_FAILED)
 		activate_log_failure(h);
+}
+
+/*
+ * Whether h's code is still the load it was activated in: its object still
+ * loaded, the same link_map at the same bias, and (entry-patched) the jump
+ * still at its entry, and the build-id it had. A dlclose seen by got.c's
+ * wrapper fails the first (nothing is mapped there yet). One reached
+ * otherwise is seen at the next dlopen's pass: the loader may have put the
+ * new load at the same address with the same link_map, and then an entry
+ * patch is gone, or the build-id differs. Left unseen: a GOT-only hook of
+ * an object without build-id, unloaded by such a dlclose and reloaded
+ * from another build at the same address.
+ */
+static bool still_loaded(const struct hook *h)
+{
+	const struct link_map *lm = object_of(h->target);
+	uint8_t id[sizeof h->loaded_id], len;
+
+	if (!lm || lm != h->object || lm->l_addr != h->base || !inline_intact(h))
+		return false;
+	loaded_build_id(h, id, &len);
+	return len == h->loaded_id_len && !memcmp(id, h->loaded_id, len);
+}
+
+/* Retire h: nothing of its old code's state may serve a call again (its
+ * identity, key prefix, results in l1, entry patch); published
+ * HOOK_UNRESOLVED first, so the pass after the next dlopen activates it
+ * anew, from the object then loaded. Its closure is kept (still valid code;
+ * the GOT slots of the new objects may use it). */
+static void retire(struct hook *h)
+{
+	__atomic_store_n(&h->state, HOOK_UNRESOLVED, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->primed, 0, __ATOMIC_RELEASE);
+	log_info("'%s': '%s' was unloaded; memoized anew when it is loaded again", h->fn->symbol,
+		 h->path);
+	inline_retire(h);
+	l1_forget(h);
+	h->reloads++;
+	h->object = NULL;
+	h->got_slots = 0;
+	h->nglobals = 0;
+	memset(h->identity, 0, sizeof h->identity);
+	h->refusal = REFUSE_NONE;
+	h->why[0] = '\0';
+}
+
+void activate_recheck(struct hook *h)
+{
+	if (__atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == HOOK_ACTIVE && !still_loaded(h))
+		retire(h);
 }

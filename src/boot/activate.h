@@ -25,4 +25,12 @@ void activate_log_failure(const struct hook *h);
  * unresolved hook and say why if it failed for good. */
 void activate_after_dlopen(struct hook *h);
 
+/* After objects were unloaded (got.c calls it through got_set_activate, after
+ * a dlclose and before the pass of the next dlopen): an active hook whose
+ * code is no longer the load it was activated in (unloaded, or unloaded and
+ * loaded again) is retired: HOOK_UNRESOLVED, its identity, prefix, l1
+ * results and entry patch forgotten, so the next pass activates it anew.
+ * Under runtime_lock. */
+void activate_recheck(struct hook *h);
+
 #endif

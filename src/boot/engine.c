@@ -20,6 +20,7 @@
 #include "boot/activate.h"
 #include "call/explain.h"
 #include "call/runtime.h"
+#include "call/scratch.h"
 #include "patch/got.h"
 #include "patch/inline.h"
 #include "store/records.h"
@@ -50,6 +51,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	int i, active = 0;
 
 	log_init();
+	scratch_init();	/* before any call: its threads' memory is freed at their exit */
 	/* Kept before the program's main runs: whatever it later does with
 	 * fd 2, libmemo's text goes to this file or nowhere (log.h). */
 	log_keep_stderr(util_fd_high(STDERR_FILENO));
@@ -95,7 +97,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		else if (hooks[i].state == HOOK_UNRESOLVED)
 			log_info("'%s' is not in this process [%s]: %s", hooks[i].fn->symbol,
 				 hook_refusal_name(hooks[i].refusal), hooks[i].why);
-	got_set_activate(activate_after_dlopen);
+	got_set_activate(activate_after_dlopen, activate_recheck);
 	got_install_all();
 	pthread_atfork(runtime_before_fork, runtime_after_fork, after_fork_child);
 	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);

@@ -12,13 +12,17 @@
  * the closure, by entry.S (l1_entry_hit, l1_hit.c): closure_prepare says which.
  * Calls key, value, store, l1, stats. Any thread, no global lock; allocates
  * nothing for values that fit VALUE_INLINE (larger values, malloc'ed string
- * returns and the first static-string buffer of a thread do allocate).
+ * returns and the first static-string buffer of a thread do allocate). Its
+ * value buffers are the thread's scratch (scratch.h), not the caller's
+ * stack, which may be small.
  * Whatever fails here, the caller gets what the original would have given.
  */
 #include "call/call.h"
 
+#include <alloca.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,11 +35,23 @@
 #include "call/l1.h"
 #include "call/prime.h"
 #include "call/repeat.h"
+#include "call/scratch.h"
 #include "call/runtime.h"
 #include "call/verify.h"
 #include "store/key.h"
 #include "store/store.h"
 
+/* The parts of a call's layout: the return value and each out/inout buffer. */
+static int layout_parts(const struct proto *p)
+{
+	int i, n = 1;
+
+	for (i = 0; i < p->nargs; i++)
+		n += p->args[i].kind == ARG_OUT || p->args[i].kind == ARG_INOUT;
+	return n;
+}
+
+/* Fill l (its parts are layout_parts(p) long). */
 static int layout_of(const struct proto *p, void **args, struct layout *l)
 {
 	int i;
@@ -175,7 +191,7 @@ static void store_result(struct hook *h, const struct memo_key *k,
 	const struct proto *p = &h->fn->proto;
 	struct value_meta meta = { .seconds = (double)ns / 1e9, .saved_errno = call_errno,
 				   .tag = h->tag };
-	uint8_t space[VALUE_INLINE];
+	struct scratch *sc = scratch_get();	/* mapped: call_handler checked */
 	struct membuf buf;
 
 	if (capture_return(p, ret, args, l, &meta) < 0) {
@@ -189,7 +205,7 @@ static void store_result(struct hook *h, const struct memo_key *k,
 		l1_put(pr, &meta, l->part, l->nparts);
 	if (!k)
 		return;
-	membuf_init(&buf, space, sizeof space);
+	membuf_init(&buf, sc->value, sizeof sc->value);
 	if (value_encode(k, &meta, l->part, l->nparts, &buf) < 0) {
 		STAT_ADD(&h->stats, errors, 1);
 		if (evaluate_warn_once(h, WARN_ENCODE))
@@ -243,14 +259,14 @@ static void served(struct hook *h, uint64_t ns_saved)
 static int lookup(struct hook *h, const struct memo_key *k, const struct l1_probe *pr,
 		  void *ret, void **args, const struct layout *l, int *out_errno)
 {
-	uint8_t space[VALUE_INLINE];
+	struct scratch *sc = scratch_get();	/* mapped: call_handler checked */
 	struct membuf buf;
 	struct value_meta meta;
-	struct iovec got[VALUE_MAX_PARTS];
+	struct iovec *got = sc->got;
 	enum value_verdict v;
 	int served_here = 0;
 
-	membuf_init(&buf, space, sizeof space);
+	membuf_init(&buf, sc->value, sizeof sc->value);
 	if (store_get(memo_store, k, &buf, &h->stats) != STORE_HIT)
 		goto out;
 	v = value_decode(k, buf.data, buf.len, &meta, got, l->nparts);
@@ -272,7 +288,8 @@ out:
 }
 
 /* serve's answer when a call cannot be keyed (an array length is negative
- * or overflows): it is counted and said, and the original runs unmemoized.
+ * or overflows, or runs past readable memory): it is counted and said, and
+ * the original runs unmemoized.
  * Any other answer is the errno the caller must see (never negative). */
 #define SERVE_UNKEYABLE (-1)
 
@@ -286,13 +303,25 @@ static int unkeyable(struct hook *h)
 	return SERVE_UNKEYABLE;
 }
 
+/* A call with an array declared longer than its readable memory
+ * (key_unreadable_arg): count it, and name the argument once. */
+static int unreadable(struct hook *h, int arg)
+{
+	STAT_ADD(&h->stats, bypassed, 1);
+	if (evaluate_warn_once(h, WARN_UNREADABLE))
+		log_warn("'%s': argument '%s' declares more bytes than can be read there; such "
+			 "calls are not memoized", h->fn->symbol, h->fn->proto.args[arg].name);
+	return SERVE_UNKEYABLE;
+}
+
 /* The rest of serve after l1 missed: the store, the policies, the body.
  * Runs with cancellation disabled; the body with the caller's state. */
-static int serve_miss(struct hook *h, void *ret, void **args, int caller_errno, int verifying,
+static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void *ret, void **args, int caller_errno, int verifying,
 		      const struct l1_probe *pr, struct layout *l)
 {
 	const struct proto *p = &h->fn->proto;
-	struct flight fl;
+	/* in the frame only for single flight: a frame per level of recursion */
+	struct flight *fl = h->fn->single_flight ? alloca(sizeof *fl) : NULL;
 	struct memo_key k;
 	int call_errno, skip_store;
 	uint64_t t0, ns;
@@ -303,7 +332,8 @@ static int serve_miss(struct hook *h, void *ret, void **args, int caller_errno, 
 		return repeat_call(h, &k, ret, args, caller_errno);
 	}
 	skip_store = bypassing(h);
-	flight_init(&fl);
+	if (fl)
+		flight_init(fl);
 	if (skip_store) {
 		STAT_ADD(&h->stats, lookups_skipped, 1);
 	} else {
@@ -324,9 +354,9 @@ static int serve_miss(struct hook *h, void *ret, void **args, int caller_errno, 
 		}
 		/* single flight (flight.c): while another caller computes this key,
 		 * wait for its result; flight_end below releases what this call holds */
-		while (h->fn->single_flight && flight_next(h, &k, &fl) == FLIGHT_POLL)
+		while (fl && flight_next(h, &k, fl) == FLIGHT_POLL)
 			if (lookup(h, &k, pr, ret, args, l, &call_errno)) {
-				flight_end(h, &fl, true);
+				flight_end(h, fl, true);
 				return call_errno;
 			}
 	}
@@ -341,7 +371,8 @@ static int serve_miss(struct hook *h, void *ret, void **args, int caller_errno, 
 		STAT_ADD(&h->stats, bypassed, 1);
 	else
 		store_result(h, skip_store ? NULL : &k, pr, ret, args, l, ns, call_errno);
-	flight_end(h, &fl, ns >= h->threshold_ns);
+	if (fl)
+		flight_end(h, fl, ns >= h->threshold_ns);
 	return call_errno;
 }
 
@@ -354,24 +385,30 @@ static int serve_miss(struct hook *h, void *ret, void **args, int caller_errno, 
 static int serve(struct hook *h, void *ret, void **args, int caller_errno, int verifying)
 {
 	const struct proto *p = &h->fn->proto;
-	struct l1_probe probe, *pr = NULL;
-	struct layout l;
+	struct scratch *sc = scratch_get();	/* mapped: call_handler checked */
+	struct l1_probe *pr = NULL;
+	struct iovec parts[layout_parts(p)];	/* a frame per level: only what is used */
+	struct layout l = { .part = parts };
 	int cancel, outer_cancel, r;
 
 	STAT_ADD(&h->stats, calls, 1);
 	if (layout_of(p, args, &l) < 0)
 		return unkeyable(h);
-	if (!h->fn->repeated && l1_probe(h, args, &probe) == 0) {
-		uint8_t space[L1_VALUE_MAX];
+	if ((r = key_unreadable_arg(p, args)) >= 0)
+		return unreadable(h, r);
+	if (!h->fn->repeated && l1_probe(h, args, &sc->probe) == 0) {
 		struct l1_found f;
-		struct iovec got[VALUE_MAX_PARTS];
 
-		pr = &probe;
-		if (!verifying && l1_get(pr, space, sizeof space, &f, got, l.nparts) &&
-		    restore(h, p, ret, args, f.flags, got, &l) == 0) {
+		if (!verifying && l1_get(&sc->probe, sc->l1, sizeof sc->l1, &f, sc->got, l.nparts) &&
+		    restore(h, p, ret, args, f.flags, sc->got, &l) == 0) {
 			served(h, f.ns_saved);
 			return f.saved_errno;
 		}
+		/* l1 is told the result after the body, whose own calls use the
+		 * scratch: the probe is kept here, its image's used bytes only */
+		size_t n = offsetof(struct l1_probe, image) + sc->probe.len;
+		pr = alloca(n);
+		memcpy(pr, &sc->probe, n);
 	}
 	/* libmemo's work from here (the store, single flight's waits) is no
 	 * cancellation point; the body's are (evaluate.h). l1 has none. */
@@ -404,8 +441,11 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 
 	(void)cif;
 	/* a hook whose first call failed to prime stays unmemoized, lock-free;
-	 * priming (files, the store) may have changed errno: the caller's first */
-	if (guard_taken() || !runtime_ready() || (primed ? primed < 0 : prime(h) < 0)) {
+	 * priming (files, the store) may have changed errno: the caller's first.
+	 * The thread's scratch is asked first: its exit then also unmaps the
+	 * save slots entry.S may have mapped for this call. */
+	if (!scratch_get() || guard_taken() || !runtime_ready() ||
+	    (primed ? primed < 0 : prime(h) < 0)) {
 		errno = caller_errno;
 		evaluate_original(h, ret, args);
 		return;

@@ -16,20 +16,21 @@
 #include "find/hook.h"
 #include "store/value.h"
 
-/* Values up to this size are read and written on the stack. */
+/* Values up to this size are read and written without allocating (in the
+ * thread's scratch, scratch.h). */
 #define VALUE_INLINE 4096
 
 /* Where one call's results live in the caller's memory: part 0 is the return
  * value, then each out/inout buffer in argument order. */
 struct layout {
 	int nparts;
-	struct iovec part[VALUE_MAX_PARTS];
+	struct iovec *part;	/* nparts of them, in the serving call's frame */
 };
 
 /* Things said once per hook and process (hook->warned). */
 enum warn_bits {
 	WARN_REJECTED = 1, WARN_LENGTH = 2, WARN_POINTER = 4, WARN_ENCODE = 8,
-	WARN_CAS = 16,
+	WARN_CAS = 16, WARN_UNREADABLE = 32,
 };
 
 /* True the first time `bit` is raised for h. */

@@ -201,6 +201,15 @@ static const char *library_of(const char *full, char *out, size_t n)
 	return out;
 }
 
+/* Whether two providers (provider_id) are one build of a library that
+ * selected other IFUNC implementations: all before the first '+' alike. */
+static bool same_library(const char *p, const char *q)
+{
+	size_t n = strcspn(p, "+");
+
+	return strcspn(q, "+") == n && !strncmp(p, q, n);
+}
+
 /* The import changes of function `fn` between o and c, as phrases into w. */
 static void import_changes(const struct records_xstate *o, const struct records_xstate *c,
 			   const char *fn, char *w, size_t n)
@@ -220,7 +229,9 @@ static void import_changes(const struct records_xstate *o, const struct records_
 				snprintf(added, sizeof added, "%s", x->name);
 		} else if (strcmp(x->provider, y->provider) && used < n) {
 			bare(x->name, a, sizeof a);
-			used += (size_t)snprintf(w + used, n - used, "%sthe library providing '%s' changed (%s)",
+			used += (size_t)snprintf(w + used, n - used, same_library(x->provider, y->provider)
+						 ? "%s'%s' runs other implementations its library selected for this CPU (%s)"
+						 : "%sthe library providing '%s' changed (%s)",
 						 used ? ", " : "", a, library_of(x->name, lib, sizeof lib));
 		}
 	}

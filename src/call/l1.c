@@ -112,3 +112,26 @@ void l1_put(const struct l1_probe *pr, const struct value_meta *meta,
 	}
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
 }
+
+void l1_forget(const struct hook *h)
+{
+	struct slot *t = __atomic_load_n(&l1_table, __ATOMIC_ACQUIRE);
+	uint64_t seq;
+
+	for (size_t i = 0; t && i < L1_SLOTS; i++) {
+		struct slot *s = &t[i];
+		/* a slot never written (seq 0) is left untouched: no page of the
+		 * table is made resident for nothing */
+		if (!__atomic_load_n(&s->seq, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&s->hook, __ATOMIC_RELAXED) != (uint32_t)h->index)
+			continue;
+		/* a writer inside finishes in a few copies: wait for it */
+		do
+			seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED) & ~1ull;
+		while (!__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, 0, __ATOMIC_ACQUIRE,
+						    __ATOMIC_RELAXED));
+		if (s->hook == (uint32_t)h->index)
+			s->hook = UINT32_MAX;	/* no hook's index: never matches */
+		__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+	}
+}

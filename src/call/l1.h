@@ -54,6 +54,11 @@ int l1_get(const struct l1_probe *pr, uint8_t *space, size_t cap,
  * memoized call takes the full path. */
 extern __thread int *l1_errno;
 
+/* Drop every result remembered for h: its code was unloaded, and the hook
+ * will be identified anew (a reload). Start-up and dlopen only, under
+ * runtime_lock: it walks the whole table. */
+void l1_forget(const struct hook *h);
+
 /* Remember a verified result (ignored when it does not fit a slot). */
 void l1_put(const struct l1_probe *pr, const struct value_meta *meta,
 	    const struct iovec *parts, int nparts);

@@ -3,23 +3,30 @@
  * process which never calls a configured function pays nothing for it:
  * open the store (the first time any hook is called), the hook's code
  * identity and `globals`, its flush generation, its key prefix, and its
- * explain record. Calls store, records, find (identity), explain, key, log,
- * util.
- * Runs under runtime_lock (guard taken), from the call path.
+ * explain record. Calls store, records, find (elf, identity), explain, key,
+ * log, util.
+ * Runs under runtime_lock (guard taken), from the call path, on a stack of
+ * its own: the caller's may be a 16 KiB thread's, a coroutine's or a signal
+ * handler's, and opening the store and computing an identity take tens of
+ * KiB (identity.c: about 300 bytes a level of its walk).
  */
 #include "call/prime.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 #include "base/log.h"
-#include "base/util.h"
 #include "call/explain.h"
 #include "call/runtime.h"
+#include "find/elf.h"
 #include "find/identity.h"
 #include "store/key.h"
 #include "store/records.h"
@@ -29,24 +36,58 @@
 static int store_tried;
 
 /* Identities are cached per build-id beside the entries (or in the default
- * cache folder when only memcached is configured). Folders made whatever the
- * umask; an identity folder its owner cannot use (made under umask 0777) is
- * repaired, else its cache is simply not used: identities are recomputed. */
+ * cache folder when only memcached is configured), and explain.c's records
+ * beside them: in folders that follow the store's folder rules
+ * (store_folder_root), so a folder the store refuses (another user's, or
+ * writable by others) gets nothing written into it; identities are then
+ * recomputed in each process. The configured folder's refusal was said by
+ * the store already. */
 static void identity_cache_dir(void)
 {
 	struct cache_config defaults;
+	struct stat sb;
 	char path[PATH_MAX + 16];
 	const char *dir = memo_cfg.cache.dir;
+	bool said = dir[0];
+	int fd;
 
-	if (!dir[0]) {
+	if (!said) {
 		config_cache_defaults(&defaults);
 		dir = defaults.dir;
 	}
-	if ((size_t)snprintf(path, sizeof path, "%s/identity", dir) < sizeof path &&
-	    (util_mkdirat(AT_FDCWD, dir, 0700) == 0 || errno == EEXIST) &&
-	    (util_mkdirat(AT_FDCWD, path, 0700) == 0 ||
-	     (errno == EEXIST && util_repair_mode(AT_FDCWD, path, S_IRUSR | S_IXUSR, S_IRWXU, NULL) >= 0)))
-		identity_set_cache_dir(path);
+	if ((size_t)snprintf(path, sizeof path, "%s/identity", dir) >= sizeof path ||
+	    (fd = store_folder_root(dir, &sb, !said)) < 0)
+		return;
+	close(fd);
+	if ((fd = store_folder_root(path, &sb, true)) < 0)
+		return;
+	close(fd);
+	identity_set_cache_dir(path);
+}
+
+/* The identity is read from the file at h->path: it must still be the file
+ * the object was loaded from (activate.c noted it, and the build-id as
+ * mapped). Another build installed over it since would lend the loaded code
+ * its identity: its results would be stored for that build, and served to
+ * it. Refused instead; a reload identifies it anew (activate.c). */
+static int loaded_file_unchanged(struct hook *h)
+{
+	struct elf_image *img = elf_image_open(h->path, NULL, 0);
+	const struct stat *st = img ? elf_image_stat(img) : NULL;
+	const uint8_t *id = NULL;
+	size_t len = 0;
+
+	if (img)
+		id = elf_image_build_id(img, &len);
+	if (st && st->st_dev == h->file.st_dev && st->st_ino == h->file.st_ino &&
+	    st->st_size == h->file.st_size && st->st_mtim.tv_sec == h->file.st_mtim.tv_sec &&
+	    st->st_mtim.tv_nsec == h->file.st_mtim.tv_nsec &&
+	    (!h->loaded_id_len || (id && len >= h->loaded_id_len &&
+				   !memcmp(id, h->loaded_id, h->loaded_id_len))))
+		return 0;
+	return hook_refuse(h, REFUSE_NO_IDENTITY, "'%s' is not the file it was loaded from any "
+			   "more (another build installed over it?): its code identity cannot be "
+			   "read", h->path);
 }
 
 /* `globals = a, b`: find each variable, so its bytes join every key. */
@@ -103,7 +144,7 @@ static int prime_locked(struct hook *h)
 	}
 	if (!memo_store)
 		return -1;
-	if (identity_compute(h) < 0 || bind_globals(h) < 0) {
+	if (loaded_file_unchanged(h) < 0 || identity_compute(h) < 0 || bind_globals(h) < 0) {
 		hook_log_refusal(h);
 		return -1;
 	}
@@ -122,13 +163,75 @@ static int prime_locked(struct hook *h)
 	return 0;
 }
 
+/*
+ * The priming stack: one for the process, mapped at the first priming with
+ * an inaccessible page below it, used under runtime_lock only (so by one
+ * thread at a time) and kept, like the contexts that switch to it and back.
+ */
+#define PRIME_STACK (512 * 1024)
+
+static char *prime_stack;
+static ucontext_t prime_ctx, caller_ctx;
+static struct hook *priming;
+static int priming_result;
+
+static void prime_on_stack(void)
+{
+	priming_result = prime_locked(priming);
+}
+
+/* prime_locked(h) on the priming stack; on the caller's when it cannot be
+ * mapped (the caller's stack is then all there is). */
+static int prime_switched(struct hook *h)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (!prime_stack) {
+		char *p = mmap(NULL, PRIME_STACK + page, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED || mprotect(p, page, PROT_NONE) < 0) {
+			if (p != MAP_FAILED)
+				munmap(p, PRIME_STACK + page);
+			return prime_locked(h);
+		}
+		prime_stack = p + page;
+	}
+	if (getcontext(&prime_ctx) < 0)
+		return prime_locked(h);
+	/* Asynchronous signals wait while priming runs off the caller's stack:
+	 * a handler's call primed from a sigaltstack would otherwise let the
+	 * next signal start again at the top of that stack, over the first
+	 * handler's frames. A fault is still delivered (and said by crash.c). */
+	sigfillset(&prime_ctx.uc_sigmask);
+	sigdelset(&prime_ctx.uc_sigmask, SIGSEGV);
+	sigdelset(&prime_ctx.uc_sigmask, SIGBUS);
+	sigdelset(&prime_ctx.uc_sigmask, SIGILL);
+	sigdelset(&prime_ctx.uc_sigmask, SIGFPE);
+	sigdelset(&prime_ctx.uc_sigmask, SIGTRAP);
+	sigdelset(&prime_ctx.uc_sigmask, SIGSYS);
+	prime_ctx.uc_stack.ss_sp = prime_stack;
+	prime_ctx.uc_stack.ss_size = PRIME_STACK;
+	prime_ctx.uc_link = &caller_ctx;
+	makecontext(&prime_ctx, prime_on_stack, 0);
+	priming = h;
+	if (swapcontext(&caller_ctx, &prime_ctx) < 0)
+		return prime_locked(h);
+	return priming_result;
+}
+
 int prime_hook(struct hook *h)
 {
 	int was = runtime_lock(), primed;
 
 	primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
+	/* retired (its object unloaded, activate.c) and not yet active again:
+	 * a straggler runs the original, and the hook is primed once active */
+	if (!primed && __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) != HOOK_ACTIVE) {
+		runtime_unlock(was);
+		return -1;
+	}
 	if (!primed) {
-		primed = prime_locked(h) == 0 ? 1 : -1;
+		primed = prime_switched(h) == 0 ? 1 : -1;
 		__atomic_store_n(&h->primed, primed, __ATOMIC_RELEASE);
 	}
 	runtime_unlock(was);

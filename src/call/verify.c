@@ -128,6 +128,22 @@ static int difference(const struct hook *h, void *ret, const struct layout *l,
 	return 0;
 }
 
+/* The `opaque` arguments, the likely cause of a mismatch: the key does not
+ * follow them, so calls that differ only in what they point to share one
+ * entry. "" when there are none. */
+static void opaque_cause(const struct proto *p, char *out, size_t n)
+{
+	size_t used = 0;
+	int found = 0;
+
+	*out = 0;
+	for (int i = 0; i < p->nargs && used < n; i++)
+		if (p->args[i].kind == ARG_OPAQUE)
+			used += (size_t)snprintf(out + used, n - used, "%s'%s'", found++ ? ", " : "; "
+						 "the likely cause: the key does not follow the opaque "
+						 "argument(s) ", p->args[i].name);
+}
+
 int verify_call(struct hook *h, const struct memo_key *k, void *ret, void **args,
 		const struct layout *l, int caller_errno, uint64_t *ns, int *call_errno)
 {
@@ -135,7 +151,7 @@ int verify_call(struct hook *h, const struct memo_key *k, void *ret, void **args
 	struct membuf buf;
 	struct value_meta meta;
 	struct iovec got[VALUE_MAX_PARTS];
-	char what[400];
+	char what[400], cause[200];
 	int i, result = VERIFY_NONE;
 
 	membuf_init(&buf, space, sizeof space);
@@ -159,8 +175,9 @@ int verify_call(struct hook *h, const struct memo_key *k, void *ret, void **args
 		goto out;
 	}
 	STAT_ADD(&h->stats, impure, 1);
+	opaque_cause(&h->fn->proto, cause, sizeof cause);
 	log_warn("'%s' is not pure: recomputing a hit (key %s) %s; the fresh result is returned "
-		 "and replaces the entry", h->fn->symbol, k->text, what);
+		 "and replaces the entry%s", h->fn->symbol, k->text, what, cause);
 	result = VERIFY_DIFFERENT;
 out:
 	membuf_release(&buf);

@@ -2,14 +2,18 @@
  * memo check -c DIR [ELF]: parse a config exactly as libmemo would (same
  * errors, same file:line), then say for each function where its symbol is:
  * in ELF when one is given (its .symtab, else .dynsym), else among the
- * objects this process can load.
+ * objects this process can load; and, where debug info describes it, that
+ * the prototype agrees with it (signature.c: the engine refuses one that
+ * does not) and which `opaque` arguments the function reads through.
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "find/dwarf.h"
 #include "find/elf.h"
+#include "find/signature.h"
 #include "base/log.h"
 #include "cmd/memo.h"
 
@@ -28,11 +32,57 @@ static void *find_symbol(const struct function_config *f)
 	return sym;
 }
 
+static void say_opaque(void *ctx, int arg, const char *text)
+{
+	char where[PATH_MAX + 32];
+
+	signature_where(ctx, arg, where, sizeof where);
+	printf("  %s: warning: %s\n", where, text);
+}
+
+/* The prototype against the debug info of `path`, where the function is at
+ * file address vaddr. 1 when they disagree (said), else 0. */
+static int check_signature(const struct function_config *f, const char *path, uint64_t vaddr)
+{
+	static struct dwarf_func d;
+	char why[512], text[512], where[PATH_MAX + 32];
+	int arg;
+
+	if (memo_dwarf_describe(path, vaddr, &d, why, sizeof why) <= 0) {
+		printf("  prototype not checked: %s\n", why);
+		return 0;
+	}
+	if (signature_compare(&f->proto, &d, &arg, text, sizeof text) < 0) {
+		signature_where(f, arg, where, sizeof where);
+		printf("  %s: error [%s]: %s\n", where, hook_refusal_name(REFUSE_PROTO_MISMATCH), text);
+		return 1;
+	}
+	printf("  prototype agrees with the debug info (%s)\n", d.debug_file);
+	signature_opaque_read(&f->proto, &d, say_opaque, (void *)f);
+	return 0;
+}
+
+/* The file address of f's symbol in the ELF file `path`. 0, or -1. */
+static int symbol_vaddr(const struct function_config *f, const char *path, uint64_t *vaddr)
+{
+	char why[256];
+	struct elf_image *img = elf_image_open(path, why, sizeof why);
+	struct elf_sym sym;
+
+	if (!img || elf_image_symbol(img, f->symbol, f->version, &sym) < 0)
+		return -1;
+	*vaddr = sym.value;
+	return 0;
+}
+
 const struct cmd_spec cmd_check_spec = {
 	"check", "[-c DIR] [ELF]",
 	"Read the config DIR exactly as libmemo would (the same errors, with\n"
 	"file:line:col), then say where each function is: in ELF, a program or\n"
-	"library, when given; else among the objects this command can load.\n",
+	"library, when given; else among the objects this command can load.\n"
+	"Where debug info describes a function, check its prototype against it\n"
+	"(as libmemo does at start-up) and name the opaque arguments it reads\n"
+	"through.\n",
 	.config = true, .max_pos = 1,
 };
 
@@ -41,7 +91,7 @@ int cmd_check(const struct cmd_args *a)
 	struct memo_config cfg = { 0 };
 	const char *dir = a->dir, *elf = a->npos ? a->pos[0] : NULL;
 	struct elf_image *img = NULL;
-	int i, errors, missing = 0;
+	int i, errors, missing = 0, contradicted = 0;
 	char canon[4096], why[256];
 
 	log_init();
@@ -61,26 +111,37 @@ int cmd_check(const struct cmd_args *a)
 		struct elf_sym sym;
 		Dl_info info;
 		void *addr;
+		const char *in = NULL;
+		uint64_t vaddr = 0;
 
 		proto_canonical(&f->proto, canon, sizeof canon);
 		if (img && elf_image_symbol(img, f->symbol, f->version, &sym) == 0) {
 			printf("%s: found in %s (%s, %llu bytes)\n", f->symbol, elf,
 			       sym.dynamic ? ".dynsym" : ".symtab", (unsigned long long)sym.size);
+			in = elf;
+			vaddr = sym.value;
 		} else if (img) {
 			printf("%s: not found in %s%s\n", f->symbol, elf,
 			       elf_image_has_symtab(img) ? "" : " (it is stripped: only exported symbols are listed)");
 			missing++;
 		} else if ((addr = find_symbol(f)) && dladdr(addr, &info)) {
 			printf("%s: found in %s\n", f->symbol, info.dli_fname);
+			if (symbol_vaddr(f, info.dli_fname, &vaddr) == 0)
+				in = info.dli_fname;
 		} else {
 			printf("%s: not found among the objects this command can load "
 			       "(name the program or library: memo check -c DIR ELF)\n", f->symbol);
 			missing++;
 		}
 		printf("  %s:%d: %s\n", f->file, f->line, canon);
+		if (in)
+			contradicted += check_signature(f, in, vaddr);
 	}
-	printf("%s: %d function%s, %d not found\n", dir, cfg.nfuncs, cfg.nfuncs == 1 ? "" : "s",
+	printf("%s: %d function%s, %d not found", dir, cfg.nfuncs, cfg.nfuncs == 1 ? "" : "s",
 	       missing);
+	if (contradicted)
+		printf(", %d contradicted by the debug info", contradicted);
+	printf("\n");
 	config_release(&cfg);
-	return missing ? 1 : 0;
+	return missing || contradicted ? 1 : 0;
 }

@@ -4,13 +4,14 @@
  * (callees, constants, imports with the library that provides each), purity
  * warnings (writable globals, thread-locals, calls to I/O or nondeterministic
  * functions), whether it can be entry-patched or why not (inline.c's checks
- * on the file's bytes, nothing installed), and, when ELF has debug info, a
- * prototype suggested from DWARF (libdw), ready to paste into a config.
- * Calls identity, elf, hook (refusal names), inline, util, libelf, libdw, libdl.
+ * on the file's bytes, nothing installed), and, when ELF has debug info (its
+ * own, or a separate debug file), a prototype suggested from DWARF (dwarf.c),
+ * ready to paste into a config, naming the arguments it must leave opaque
+ * that the function reads through (signature.c).
+ * Calls identity, elf, dwarf, signature, hook (refusal names), inline, util,
+ * libelf, libdl.
  */
 #include <dlfcn.h>
-#include <dwarf.h>
-#include <elfutils/libdw.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <stdbool.h>
@@ -19,8 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "find/dwarf.h"
 #include "find/elf.h"
 #include "find/identity.h"
+#include "find/signature.h"
 #include "patch/inline.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -159,146 +162,37 @@ static void on_part(void *ctx, enum identity_part part, int depth, const char *n
 
 /* ---- a prototype from DWARF ----------------------------------------- */
 
-struct ctype {
-	bool ok;		/* expressible in the prototype language */
-	bool pointer, pointee_const, is_void, is_char, is_int;
-	char base[64];		/* the (pointed-to) type's C spelling */
-	char why[128];		/* !ok: why not */
-};
-
-static bool die_type(Dwarf_Die *die, Dwarf_Die *out)
+/* A scalar the prototype language can write. */
+static bool writable_scalar(uint8_t cls, const char *proto_name)
 {
-	Dwarf_Attribute a;
-
-	return dwarf_attr_integrate(die, DW_AT_type, &a) && dwarf_formref_die(&a, out);
+	return (cls == DWC_INT || cls == DWC_BOOL || cls == DWC_FLOAT) && *proto_name;
 }
 
-/* Typedefs that say more than their base type and that proto.c knows. */
-static bool known_typedef(const char *n)
+/* Whether the suggestion can declare the type as it is; why not into why[]. */
+static bool expressible(const struct dwarf_type *t, char *why, size_t n)
 {
-	static const char *const known[] = {
-		"size_t", "ssize_t", "ptrdiff_t", "int8_t", "int16_t", "int32_t", "int64_t",
-		"uint8_t", "uint16_t", "uint32_t", "uint64_t", "intptr_t", "uintptr_t",
-	};
-	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (!strcmp(n, known[i]))
-			return true;
+	if (t->cls == DWC_VOID || writable_scalar(t->cls, t->proto_name))
+		return true;
+	if (t->cls == DWC_POINTER &&
+	    (t->elem_cls == DWC_VOID || writable_scalar(t->elem_cls, t->proto_name)))
+		return true;
+	snprintf(why, n, "%s is not supported%s", t->spelling,
+		 t->cls == DWC_RECORD || t->elem_cls == DWC_RECORD ? " (by value or pointed to)" : "");
 	return false;
 }
 
-/* Describe a scalar type (after qualifiers): into t->base. */
-static void scalar_of(Dwarf_Die *d, struct ctype *t, bool *is_const)
-{
-	Dwarf_Die next;
-	const char *name;
-
-	for (int guard = 0; guard < 16; guard++) {
-		int tag = dwarf_tag(d);
-		if (tag == DW_TAG_const_type || tag == DW_TAG_volatile_type ||
-		    tag == DW_TAG_restrict_type || tag == DW_TAG_atomic_type) {
-			if (tag == DW_TAG_const_type && is_const)
-				*is_const = true;
-			if (!die_type(d, &next)) {
-				t->is_void = true;	/* const void */
-				snprintf(t->base, sizeof t->base, "void");
-				t->ok = true;
-				return;
-			}
-			*d = next;
-			continue;
-		}
-		if (tag == DW_TAG_typedef) {
-			name = dwarf_diename(d);
-			if (name && known_typedef(name)) {
-				snprintf(t->base, sizeof t->base, "%s", name);
-				t->is_int = true;
-				t->ok = true;
-				return;
-			}
-			if (!die_type(d, &next))
-				break;
-			*d = next;
-			continue;
-		}
-		if (tag == DW_TAG_base_type) {
-			Dwarf_Attribute a;
-			Dwarf_Word enc = 0;
-			name = dwarf_diename(d);
-			if (dwarf_attr_integrate(d, DW_AT_encoding, &a))
-				dwarf_formudata(&a, &enc);
-			if (!name || enc == DW_ATE_complex_float || dwarf_bytesize(d) > 16 ||
-			    (enc != DW_ATE_float && dwarf_bytesize(d) > 8)) {
-				snprintf(t->why, sizeof t->why, "type '%s' is not supported",
-					 name ? name : "?");
-				return;
-			}
-			snprintf(t->base, sizeof t->base, "%s", name);
-			t->is_char = enc == DW_ATE_signed_char || enc == DW_ATE_unsigned_char;
-			t->is_int = enc != DW_ATE_float;
-			t->ok = true;
-			return;
-		}
-		if (tag == DW_TAG_enumeration_type) {
-			snprintf(t->base, sizeof t->base, dwarf_bytesize(d) == 8 ? "long" : "int");
-			t->is_int = true;
-			t->ok = true;
-			return;
-		}
-		name = dwarf_diename(d);
-		snprintf(t->why, sizeof t->why, "%s%s%s is not supported",
-			 tag == DW_TAG_structure_type ? "struct " : tag == DW_TAG_union_type ?
-			 "union " : tag == DW_TAG_pointer_type ? "a pointer to pointers" : "its type",
-			 name && tag != DW_TAG_pointer_type ? name : "",
-			 tag == DW_TAG_structure_type || tag == DW_TAG_union_type ? " (by value or pointed to)" : "");
-		return;
-	}
-	snprintf(t->why, sizeof t->why, "its type cannot be read");
-}
-
-/* The C type of a DIE's DW_AT_type (absent: void). */
-static void ctype_of(Dwarf_Die *die, struct ctype *t)
-{
-	Dwarf_Die d, next;
-
-	memset(t, 0, sizeof *t);
-	if (!die_type(die, &d)) {
-		t->ok = t->is_void = true;
-		snprintf(t->base, sizeof t->base, "void");
-		return;
-	}
-	/* qualifiers on the argument itself (`double *const p`) do not matter */
-	while ((dwarf_tag(&d) == DW_TAG_const_type || dwarf_tag(&d) == DW_TAG_volatile_type ||
-		dwarf_tag(&d) == DW_TAG_restrict_type) && die_type(&d, &next))
-		d = next;
-	while (dwarf_tag(&d) == DW_TAG_typedef && !known_typedef(dwarf_diename(&d) ? dwarf_diename(&d) : "") &&
-	       die_type(&d, &next) && (dwarf_tag(&next) == DW_TAG_pointer_type || dwarf_tag(&next) == DW_TAG_typedef))
-		d = next;
-	if (dwarf_tag(&d) == DW_TAG_pointer_type) {
-		t->pointer = true;
-		if (!die_type(&d, &next)) {
-			t->ok = t->is_void = true;	/* void * */
-			snprintf(t->base, sizeof t->base, "void");
-			return;
-		}
-		d = next;
-		scalar_of(&d, t, &t->pointee_const);
-		return;
-	}
-	scalar_of(&d, t, NULL);
-}
-
 /* The integer parameter most likely to be an array length. */
-static const char *guess_length(char names[][64], struct ctype *types, int n)
+static const char *guess_length(const struct dwarf_func *d, int n)
 {
 	static const char *const usual[] = { "n", "len", "length", "count", "size", "num",
 					     "nelem", "nmemb", "nitems", "m", "k" };
 	for (size_t u = 0; u < sizeof usual / sizeof usual[0]; u++)
 		for (int i = 0; i < n; i++)
-			if (!types[i].pointer && types[i].is_int && !strcmp(names[i], usual[u]))
-				return names[i];
+			if (d->args[i].cls == DWC_INT && !strcmp(d->names[i], usual[u]))
+				return d->names[i];
 	for (int i = 0; i < n; i++)
-		if (!types[i].pointer && types[i].is_int)
-			return names[i];
+		if (d->args[i].cls == DWC_INT)
+			return d->names[i];
 	return "1";
 }
 
@@ -308,75 +202,82 @@ static bool looks_out(const char *name)
 	       strstr(name, "dest") || !strcmp(name, "y");
 }
 
-/* Print a suggested [function] section for the subprogram DIE fn. */
-static void suggest(Dwarf_Die *fn, const char *symbol)
+static void note_opaque(void *ctx, int arg, const char *text)
 {
-	struct ctype ret, types[PROTO_MAX_ARGS];
-	char names[PROTO_MAX_ARGS][64], line[2048], notes[1024] = "", bad[512] = "";
+	char *notes = ctx;
+	size_t nn = strlen(notes);
+
+	(void)arg;
+	snprintf(notes + nn, 1024 - nn, "%s%s", nn ? "; " : "", text);
+}
+
+/* Print a suggested [function] section from the debug info's description. */
+static void suggest(struct dwarf_func *d, const char *symbol)
+{
+	const struct dwarf_type *ret = &d->ret;
+	static struct proto opaque;	/* the suggestion's opaque arguments, for signature.c */
+	char line[2048], notes[1024] = "", bad[512] = "", why[160];
 	size_t used = 0, nused = 0;
-	Dwarf_Die c;
-	int n = 0;
+	int n = d->nargs < PROTO_MAX_ARGS ? d->nargs : PROTO_MAX_ARGS;
 	const char *len;
 
-	ctype_of(fn, &ret);
-	if (dwarf_child(fn, &c) == 0) {
-		do {
-			if (dwarf_tag(&c) != DW_TAG_formal_parameter || n == PROTO_MAX_ARGS)
-				continue;
-			const char *nm = dwarf_diename(&c);
-			snprintf(names[n], sizeof names[n], "%s", nm ? nm : "");
-			if (!nm)
-				snprintf(names[n], sizeof names[n], "arg%d", n + 1);
-			ctype_of(&c, &types[n]);
-			n++;
-		} while (dwarf_siblingof(&c, &c) == 0);
-	}
-	len = guess_length(names, types, n);
+	memset(&opaque, 0, sizeof opaque);
+	snprintf(opaque.name, sizeof opaque.name, "%s", symbol);
+	opaque.nargs = n;
+	for (int i = 0; i < n; i++)
+		if (!d->names[i][0])
+			snprintf(d->names[i], sizeof d->names[i], "arg%d", i + 1);
+	len = guess_length(d, n);
 
 	used += (size_t)snprintf(line + used, sizeof line - used, "prototype = ");
-	if (!ret.ok)
+	if (!expressible(ret, why, sizeof why))
 		nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%sthe return value: %s",
-					  nused ? "; " : "", ret.why);
-	if (ret.pointer && !(ret.is_char))
+					  nused ? "; " : "", why);
+	else if (ret->cls == DWC_POINTER && !ret->elem_char)
 		nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%sit returns a pointer "
 					  "(only strings and 'return = argument' can be cached)",
 					  nused ? "; " : "");
-	used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s%s(", ret.pointee_const ? "const " : "",
-				 ret.base, ret.pointer ? " *" : " ", symbol);
+	used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s%s(",
+				 ret->elem_const ? "const " : "", *ret->proto_name ? ret->proto_name : "void",
+				 ret->cls == DWC_POINTER ? " *" : " ", symbol);
 	if (!n)
 		used += (size_t)snprintf(line + used, sizeof line - used, "void");
 	for (int i = 0; i < n && used < sizeof line; i++) {
-		struct ctype *t = &types[i];
-		const char *sep = i ? ", " : "";
+		const struct dwarf_type *t = &d->args[i];
+		const char *sep = i ? ", " : "", *name = d->names[i];
 		size_t nn = strlen(notes);
-		if (!t->ok) {
+		if (!expressible(t, why, sizeof why)) {
 			nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%s'%.63s': %s",
-						  nused ? "; " : "", names[i], t->why);
-			used += (size_t)snprintf(line + used, sizeof line - used, "%sopaque void *%s", sep, names[i]);
-		} else if (!t->pointer) {
-			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s", sep, t->base, names[i]);
-		} else if (t->pointee_const && t->is_char) {
-			used += (size_t)snprintf(line + used, sizeof line - used, "%sconst char *%s", sep, names[i]);
+						  nused ? "; " : "", name, why);
+			used += (size_t)snprintf(line + used, sizeof line - used, "%sopaque void *%s", sep, name);
+			opaque.args[i].kind = ARG_OPAQUE;
+		} else if (t->cls != DWC_POINTER) {
+			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s", sep,
+						 t->proto_name, name);
+		} else if (t->elem_const && t->elem_char) {
+			used += (size_t)snprintf(line + used, sizeof line - used, "%sconst char *%s", sep, name);
 			snprintf(notes + nn, sizeof notes - nn, "%s'%.63s' read as a NUL-terminated string",
-				 nn ? "; " : "", names[i]);
-		} else if (t->pointee_const) {
+				 nn ? "; " : "", name);
+		} else if (t->elem_const) {
 			used += (size_t)snprintf(line + used, sizeof line - used, "%sconst %s %s[%s]", sep,
-						 t->base, names[i], len);
+						 t->proto_name, name, len);
 			snprintf(notes + nn, sizeof notes - nn, "%s'%.63s' has %.63s elements (guessed)",
-				 nn ? "; " : "", names[i], len);
-		} else if (t->is_void) {
-			used += (size_t)snprintf(line + used, sizeof line - used, "%sopaque void *%s", sep, names[i]);
+				 nn ? "; " : "", name, len);
+		} else if (t->elem_cls == DWC_VOID) {
+			used += (size_t)snprintf(line + used, sizeof line - used, "%sopaque void *%s", sep, name);
 			snprintf(notes + nn, sizeof notes - nn, "%s'%.63s' is not hashed: declare its bytes "
-				 "if they matter", nn ? "; " : "", names[i]);
+				 "if they matter", nn ? "; " : "", name);
 		} else {
-			const char *kind = looks_out(names[i]) ? "out" : "inout";
+			const char *kind = looks_out(name) ? "out" : "inout";
 			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s %s[%s]", sep, kind,
-						 t->base, names[i], len);
+						 t->proto_name, name, len);
 			snprintf(notes + nn, sizeof notes - nn, "%s'%.63s' is written: %s with %.63s elements "
 				 "(guessed; 'out' if its contents are not read)", nn ? "; " : "",
-				 names[i], kind, len);
+				 name, kind, len);
 		}
+		snprintf(opaque.args[i].name, sizeof opaque.args[i].name, "%s", name);
 	}
+	signature_opaque_read(&opaque, d, note_opaque, notes);
 	snprintf(line + used, sizeof line - used, ")");
 	printf("  prototype, suggested from DWARF:\n");
 	if (*bad)
@@ -385,32 +286,8 @@ static void suggest(Dwarf_Die *fn, const char *symbol)
 	if (*notes)
 		printf("    ; check: %s\n", notes);
 	printf("    %s\n", line);
-	if (ret.pointer && ret.is_char)
+	if (ret->cls == DWC_POINTER && ret->elem_char)
 		printf("    return = malloc   ; or static: how the caller treats the string\n");
-}
-
-/* The subprogram DIE named `symbol` that is a definition. */
-static bool find_subprogram(Dwarf *dw, const char *symbol, Dwarf_Die *out)
-{
-	Dwarf_Off off = 0, next;
-	size_t hsize;
-
-	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu, d;
-		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) {
-			do {
-				const char *n;
-				if (dwarf_tag(&d) == DW_TAG_subprogram &&
-				    !dwarf_hasattr(&d, DW_AT_declaration) &&
-				    (n = dwarf_diename(&d)) && !strcmp(n, symbol)) {
-					*out = d;
-					return true;
-				}
-			} while (dwarf_siblingof(&d, &d) == 0);
-		}
-		off = next;
-	}
-	return false;
 }
 
 /* ---- the ELF file ---------------------------------------------------- */
@@ -493,15 +370,15 @@ static int read_file(const char *path, const char *only, struct func **out, int 
 	return 0;
 }
 
-static void inspect_one(const char *path, struct elf_image *img, const struct func *f, Dwarf *dw)
+static void inspect_one(const char *path, struct elf_image *img, const struct func *f)
 {
+	static struct dwarf_func d;
 	struct parts p = { .img = img };
 	uint8_t id[32];
 	char why[256], idhex[2 * sizeof id + 1];
 	static struct hook h;
 	size_t avail;
 	const uint8_t *code;
-	Dwarf_Die sub;
 
 	printf("%s: %llu bytes at %#llx\n", f->name, (unsigned long long)f->size,
 	       (unsigned long long)f->addr);
@@ -542,12 +419,19 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 			       "memoized)\n", hook_refusal_name(h.refusal), h.why);
 	}
 
-	if (!dw)
-		printf("  prototype: no DWARF debug info (build with -g to get a suggestion)\n");
-	else if (!find_subprogram(dw, f->name, &sub))
-		printf("  prototype: not described in the debug info\n");
-	else
-		suggest(&sub, f->name);
+	switch (memo_dwarf_describe(path, f->addr, &d, why, sizeof why)) {
+	case 1:
+		suggest(&d, f->name);
+		break;
+	case 0:
+		if (d.debug_file[0])
+			printf("  prototype: not described in the debug info\n");
+		else
+			printf("  prototype: no DWARF debug info (build with -g to get a suggestion)\n");
+		break;
+	default:
+		printf("  prototype: %s\n", why);
+	}
 }
 
 const struct cmd_spec cmd_inspect_spec = {
@@ -563,10 +447,9 @@ int cmd_inspect(const struct cmd_args *a)
 {
 	struct elf_image *img;
 	struct func *fs = NULL;
-	int n = 0, fd, argc = a->npos;
+	int n = 0, argc = a->npos;
 	const char *const *argv = a->pos;
 	char why[256];
-	Dwarf *dw = NULL;
 
 	log_init();
 	img = elf_image_open(argv[0], why, sizeof why);
@@ -583,19 +466,12 @@ int cmd_inspect(const struct cmd_args *a)
 			fprintf(stderr, "memo: '%s': no functions\n", argv[0]);
 		return 1;
 	}
-	fd = open(argv[0], O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		dw = dwarf_begin(fd, DWARF_C_READ);
 	for (int i = 0; i < n; i++) {
 		if (i)
 			printf("\n");
-		inspect_one(argv[0], img, &fs[i], dw);
+		inspect_one(argv[0], img, &fs[i]);
 		free(fs[i].name);
 	}
 	free(fs);
-	if (dw)
-		dwarf_end(dw);
-	if (fd >= 0)
-		close(fd);
 	return 0;
 }

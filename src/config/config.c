@@ -876,15 +876,22 @@ static struct function_config *function_slot(struct loader *L, int line)
 	return fn;
 }
 
-/* A prototype error's column in the file: the piece (line) it falls in. */
-static void report_proto(struct loader *L, const struct proto_error *e)
+/* A column of the prototype's text in the file: the piece (line) it falls in. */
+static struct config_pos proto_pos(const struct loader *L, int col)
 {
-	size_t off = e->col > 0 ? (size_t)e->col - 1 : 0;
+	size_t off = col > 0 ? (size_t)col - 1 : 0;
 	int i = 0;
 
 	while (i + 1 < L->nseg && L->seg[i + 1].off <= off)
 		i++;
-	report(L, L->seg[i].line, L->seg[i].col + (int)(off - L->seg[i].off), "%s", e->msg);
+	return (struct config_pos){ L->seg[i].line, L->seg[i].col + (int)(off - L->seg[i].off) };
+}
+
+static void report_proto(struct loader *L, const struct proto_error *e)
+{
+	struct config_pos at = proto_pos(L, e->col);
+
+	report(L, at.line, at.col, "%s", e->msg);
 }
 
 static bool numeric(const struct scalar_type *t)
@@ -908,6 +915,9 @@ static void finish_function(struct loader *L)
 		report_proto(L, &err);
 		return;
 	}
+	fn->proto_at = proto_pos(L, 1);
+	for (i = 0; i < p->nargs; i++)
+		fn->arg_at[i] = proto_pos(L, p->args[i].col);
 	if (strcmp(p->name, fn->symbol))
 		report(L, pline, 0, "the prototype declares '%s', not '%s' of [function %s]", p->name,
 		       fn->symbol, fn->symbol);

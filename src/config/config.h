@@ -36,6 +36,11 @@ struct cache_config {
 	char sasl_password_file[PATH_MAX];
 };
 
+/* Where something is in a config file: for messages about it. */
+struct config_pos {
+	int line, col;
+};
+
 /* What every section writes first, then the prototype (its arguments'
  * room mostly untouched), then what few set: a page written is a page
  * fault in every process that reads the config (see config.c). */
@@ -53,6 +58,9 @@ struct function_config {
 	double single_flight_wait_s;
 	double verify;			/* fraction of hits recomputed; 0 = off */
 	struct proto proto;
+	/* where the prototype starts, and each argument, in the file (a
+	 * prototype may span lines): for messages that point at one */
+	struct config_pos proto_at, arg_at[PROTO_MAX_ARGS];
 	char object[256];		/* only the object whose file name matches; "" = any */
 	char globals[512];		/* names of globals keyed too, comma separated */
 	char file[PATH_MAX];		/* where the section starts */

@@ -25,11 +25,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct elf_image {
 	struct elf_image *next;		/* the cache list */
 	char *path;
+	struct stat st;			/* the file as opened: which file the path named */
 	Elf *elf;			/* kept: its mmap (or copy) backs `raw` */
 	int fd;				/* open only while elf_image_open reads it */
 	const uint8_t *raw;
@@ -391,13 +393,27 @@ static void image_free(struct elf_image *img)
 	free(img);
 }
 
+/* One file, unchanged: the same inode, and neither rewritten in place (cp
+ * over it keeps the inode) nor truncated since. */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 struct elf_image *elf_image_open(const char *path, char *why, size_t whylen)
 {
 	struct elf_image *img;
 
+	struct stat now;
+	bool have_now = stat(path, &now) == 0;
+
 	pthread_mutex_lock(&elf_lock);
+	/* The same path may name another file by now (a plugin rebuilt and
+	 * renamed over, or copied over, between a dlclose and a dlopen): an
+	 * image serves only the file it was built from. Newest first. */
 	for (img = elf_images; img; img = img->next)
-		if (!strcmp(img->path, path))
+		if (!strcmp(img->path, path) && have_now && same_file(&img->st, &now))
 			goto out;
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		why_set(why, whylen, "libelf: %s", elf_errmsg(-1));
@@ -413,6 +429,12 @@ struct elf_image *elf_image_open(const char *path, char *why, size_t whylen)
 	img->path = strdup(path);
 	if (img->fd < 0 || !img->path) {
 		why_set(why, whylen, "'%s': %s", path, strerror(img->fd < 0 ? errno : ENOMEM));
+		image_free(img);
+		img = NULL;
+		goto out;
+	}
+	if (fstat(img->fd, &img->st) < 0) {
+		why_set(why, whylen, "'%s': %s", path, strerror(errno));
 		image_free(img);
 		img = NULL;
 		goto out;
@@ -782,10 +804,9 @@ int elf_image_read(const struct elf_image *img, uint64_t vaddr, void *buf, size_
 	return 0;
 }
 
-const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img, uint64_t slot)
+/* Sorted once, in place, on first use: never read before that. */
+static void relocs_sort(const struct elf_image *img)
 {
-	size_t lo = 0, hi = img->nrelocs;
-
 	if (!__atomic_load_n(&img->relocs_sorted, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&cached(img)->lock);
 		if (!img->relocs_sorted) {
@@ -794,7 +815,13 @@ const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img, uint64_t
 		}
 		pthread_mutex_unlock(&cached(img)->lock);
 	}
+}
 
+const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img, uint64_t slot)
+{
+	size_t lo = 0, hi = img->nrelocs;
+
+	relocs_sort(img);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (img->relocs[mid].offset < slot)
@@ -804,6 +831,15 @@ const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img, uint64_t
 	}
 	return lo < img->nrelocs && img->relocs[lo].offset == slot ? &img->relocs[lo] : NULL;
 }
+
+size_t elf_image_relocs(const struct elf_image *img, const struct elf_reloc **out)
+{
+	relocs_sort(img);
+	*out = img->relocs;
+	return img->nrelocs;
+}
+
+const struct stat *elf_image_stat(const struct elf_image *img) { return &img->st; }
 
 const uint8_t *elf_image_build_id(const struct elf_image *img, size_t *len)
 {

@@ -2,7 +2,7 @@
  * elf: a read-only view of one ELF file on disk, over libelf: its symbols
  * (.symtab then .dynsym, with versions), sections, GOT-slot relocations, TLS
  * segment, build-id, and the bytes at any of its virtual addresses.
- * Start-up and tools only (opens, allocates): each path is opened once and
+ * Start-up and tools only (opens, allocates): each file is opened once and
  * cached for the life of the process; open and lookups are thread-safe (one
  * mutex around the cache; an image never changes after it is built). Not for
  * the hot path. Addresses are the file's own (unrelocated) virtual addresses.
@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct elf_image;
@@ -46,8 +47,9 @@ struct elf_reloc {
 	const struct elf_sym *sym;	/* NULL for RELATIVE/IRELATIVE */
 };
 
-/* Open `path` (cached: the same image for the same path). NULL on error,
- * with the reason in why[whylen]. */
+/* Open `path` (cached: the same image while the path names the same,
+ * unchanged file; a new file there, or one rewritten, gets a new image, and
+ * the old one stays valid). NULL on error, with the reason in why[whylen]. */
 struct elf_image *elf_image_open(const char *path, char *why, size_t whylen);
 
 /* ET_EXEC (absolute addresses in code) or ET_DYN (PIE, shared object). */
@@ -94,6 +96,12 @@ int elf_image_read(const struct elf_image *img, uint64_t vaddr, void *buf,
 /* The dynamic relocation whose r_offset is `slot`, or NULL. */
 const struct elf_reloc *elf_image_reloc_at(const struct elf_image *img,
 					   uint64_t slot);
+
+/* Every dynamic relocation, sorted by r_offset, into *out; returns how many. */
+size_t elf_image_relocs(const struct elf_image *img, const struct elf_reloc **out);
+
+/* The file the image was built from, as fstat saw it when opened. */
+const struct stat *elf_image_stat(const struct elf_image *img);
 
 /* The NT_GNU_BUILD_ID note's bytes; NULL (and *len 0) when the file has none. */
 const uint8_t *elf_image_build_id(const struct elf_image *img, size_t *len);

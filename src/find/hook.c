@@ -25,6 +25,7 @@ static const char *const refusal_names[] = {
 	[REFUSE_FFI_CLOSURE] = "ffi-closure",
 	[REFUSE_NOT_NUMERIC] = "not-numeric",
 	[REFUSE_NO_TLS_KEY] = "no-tls-key",
+	[REFUSE_PROTO_MISMATCH] = "prototype-mismatch",
 	[REFUSE_NO_IDENTITY] = "no-identity",
 	[REFUSE_NO_GLOBAL] = "no-global",
 	[REFUSE_THREAD_LOCAL] = "thread-local",

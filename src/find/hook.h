@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include "config/config.h"
@@ -58,6 +59,8 @@ enum hook_refusal {
 	REFUSE_FFI_CLOSURE,		/* "ffi-closure": libffi cannot make its closure */
 	REFUSE_NOT_NUMERIC,		/* "not-numeric": repeated evaluations need a numeric result */
 	REFUSE_NO_TLS_KEY,		/* "no-tls-key": no thread-specific key left */
+	REFUSE_PROTO_MISMATCH,		/* "prototype-mismatch": the debug info describes other
+					 * arguments or another return (signature.c) */
 	/* keying it (identity.c, engine.c) */
 	REFUSE_NO_IDENTITY,		/* "no-identity": its code identity cannot be computed */
 	REFUSE_NO_GLOBAL,		/* "no-global": a `globals =` variable is not in its object */
@@ -89,6 +92,11 @@ struct hook {
 	void *target;			/* the implementation's address */
 	char path[PATH_MAX];		/* the ELF file that defines it */
 	uintptr_t base;			/* that object's load bias */
+	const void *object;		/* its link_map: which load of it (activate.c) */
+	uint8_t loaded_id[32];		/* that load's build-id, as mapped (activate.c) */
+	uint8_t loaded_id_len;		/* 0: none */
+	struct stat file;		/* `path` when it was activated: the file loaded */
+	unsigned reloads;		/* times its object was unloaded and the hook retired */
 	int dynsym_only;		/* that file has no .symtab: the loader's tables say all */
 
 	/* identity: BLAKE2b code identity (identity.c) */

@@ -2,9 +2,8 @@
  * identity: the code identity of a function (README.md "How it works"),
  * from its ELF file: decoded instructions with displacements normalized, the
  * read-only data they reference, same-object callees transitively, imports by
- * name@version and provider build-id. Calls elf, hook (hook_refuse), Zydis,
- * libb2, libdl, log,
- * util.
+ * name@version and provider (provider.c). Calls elf, provider, hook
+ * (hook_refuse), Zydis, libb2, log, util.
  * Start-up and tools only; identity_lock serializes it (a dlopen may run it
  * while the host's threads run); never on the hot path.
  *
@@ -15,19 +14,33 @@
  *    in the function's callee list, and that callee's identity is hashed in;
  *    a callee already on the DFS stack (recursion) as its distance up it;
  *  - a .plt/.plt.sec/.plt.got stub or a GOT slot of an imported function:
- *    "name@version" and the build-id of the object that provides it now;
+ *    "name@version" and what provides it now (provider.c: the object's
+ *    build-id or content, and the IFUNC implementations selected in it);
  *  - read-only data: a symbol (static const table, switch table) holding the
  *    address: all its bytes; else a load of N bytes: those N bytes; else an
  *    address taken (lea, or an absolute immediate in a non-PIE executable):
  *    a jump table if its entries land in the function (entries hashed as
  *    function offsets), a printable string up to its NUL, otherwise up to the
  *    next symbol or the section end, at most BLOB_MAX bytes;
+ *  - an address stored in that data (a vtable's or a const table's function
+ *    pointers, a table of strings): as a reference from code would be, so a
+ *    function pointer is a callee and a string pointer its string. In a PIE
+ *    or a library such a word has a relocation; in a non-PIE executable the
+ *    table holds the absolute address with none, and a word is taken for one
+ *    where it starts a function or a PLT stub, or lands in data (exec_address).
+ *    Followed NEST_MAX tables deep, then named;
+ *  - C++ typeinfo (_ZTI*): by name. A shared object reaches its own vtables
+ *    and typeinfo by symbol (GOT slots, relocated words), as they may be
+ *    interposed: they are hashed as its data all the same, as its own
+ *    functions called through the PLT are its code;
  *  - writable data, .bss, TLS, imported data: by name only, and recorded for
- *    the purity warning: their contents are run-time state, not code.
+ *    the purity warning: their contents are run-time state, not code. But a
+ *    C++ object there is also hashed by the vtables it points to, and one
+ *    that is nothing but vtable pointers (a const object GCC put in .data for
+ *    its destructor) is no state: not recorded.
  */
 #include "find/identity.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -42,6 +55,7 @@
 #include <Zydis/Zydis.h>
 
 #include "find/elf.h"
+#include "find/provider.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -50,6 +64,8 @@
 #define TABLE_MAX 4096		/* jump table entries */
 #define SYMDATA_MAX (1u << 20)	/* a labelled constant table */
 #define FUNC_MAX (4u << 20)
+#define NEST_MAX 4		/* tables of pointers followed this deep */
+#define OBJECT_MAX 4096		/* a writable object searched for vtable pointers */
 #define DEPTH_MAX 1024		/* call-graph DFS (about 300 bytes of stack a level) */
 
 /* A small set of strings, in insertion order. */
@@ -84,7 +100,7 @@ struct fn {
 	struct fn **callees;		/* in order of first reference */
 	size_t ncallees, ccap;
 	struct strlist globals;		/* writable data / TLS read, by name */
-	struct strlist imports;		/* "name@version provider-build-id" */
+	struct strlist imports;		/* "name@version provider" (provider_id) */
 	bool ident_done;		/* ident valid for any caller */
 	bool cached;			/* read from or written to the cache */
 	uint8_t ident[32];
@@ -265,35 +281,11 @@ static void add_callee(struct an *a, const struct elf_sym *sym, uint64_t target)
 	put_u64(a, 'o', target - sym->value);
 }
 
-/* The build-id, as hex, of the object that provides `name@version` to this
- * process now ("?" when none does, as in a tool that does not load it). */
-static void provider_id(const char *name, const char *version, char *hex, size_t n)
-{
-	void *p = version && *version ? dlvsym(RTLD_DEFAULT, name, version)
-				       : dlsym(RTLD_DEFAULT, name);
-	Dl_info di;
-	char why[256];
-
-	snprintf(hex, n, "?");
-	if (!p || !dladdr(p, &di) || !di.dli_fname)
-		return;
-	const char *path = *di.dli_fname ? di.dli_fname : "/proc/self/exe";
-	struct elf_image *img = elf_image_open(path, why, sizeof why);
-	size_t len;
-	const uint8_t *id = img ? elf_image_build_id(img, &len) : NULL;
-	if (!id || !len) {
-		/* No build-id: the provider's path is the best stable name left. */
-		snprintf(hex, n, "%s", path);
-		return;
-	}
-	util_hex(hex, id, len < (n - 1) / 2 ? len : (n - 1) / 2);
-}
-
 static void ref_data(struct an *a, uint64_t addr, size_t size);
 
 static void ref_import(struct an *a, const struct elf_sym *s)
 {
-	char id[128], full[512];
+	char id[256], full[512];
 
 	if (s->shndx != SHN_UNDEF && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC)) {
 		/* Our own exported function, called through the PLT: it is code
@@ -406,10 +398,124 @@ static void ref_code(struct an *a, uint64_t target)
 	       (unsigned long long)target, id ? "build-id" : "code");
 }
 
-/* Read-only bytes, with relocated words (.data.rel.ro) as what they point to. */
+static bool is_typeinfo(const char *name) { return !strncmp(name, "_ZTI", 4); }
+static bool is_vtable(const char *name) { return !strncmp(name, "_ZTV", 4); }
+
+/* Read-only after relocation (RELRO): as constant as .rodata to the code. */
+static bool is_relro(const struct elf_section *sec)
+{
+	return !strncmp(sec->name, ".data.rel.ro", 12) || !strcmp(sec->name, ".init_array") ||
+	       !strcmp(sec->name, ".fini_array") || !strcmp(sec->name, ".dynamic");
+}
+
+/* Whether `v`, a word of a non-PIE executable's data, is an address: there
+ * tables hold absolute addresses and need no relocation. Taken for one only
+ * where it starts a function or lands in a PLT, in read-only data, or in a
+ * data object, so that a number is rarely mistaken for one. */
+static bool exec_address(struct an *a, uint64_t v)
+{
+	const struct elf_section *sec;
+	struct elf_sym sym;
+
+	if (elf_image_type(a->img) != ET_EXEC || v < 0x1000 ||
+	    !(sec = elf_image_section_at(a->img, v)))
+		return false;
+	if (sec->flags & SHF_EXECINSTR)
+		return !strncmp(sec->name, ".plt", 4) ||
+		       (!elf_image_symbol_at(a->img, v, &sym) && sym.value == v &&
+			(sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC));
+	if (!(sec->flags & SHF_WRITE) || is_relro(sec))
+		return true;
+	return !elf_image_symbol_at(a->img, v, &sym) && sym.type == STT_OBJECT;
+}
+
+/* A relocation by symbol to this object's own C++ vtable or typeinfo: a
+ * shared object reaches those by symbol (through its GOT, from its objects
+ * and typeinfo), as they may be interposed. The table's address; hashed as
+ * this object's data, as its own functions are when called through the PLT. */
+static bool own_cxx_table(const struct elf_reloc *r, uint64_t *v)
+{
+	if (!r || !r->sym || r->sym->shndx == SHN_UNDEF || r->sym->type != STT_OBJECT ||
+	    (r->type != R_X86_64_64 && r->type != R_X86_64_GLOB_DAT) ||
+	    (!is_vtable(r->sym->name) && !is_typeinfo(r->sym->name)))
+		return false;
+	*v = r->sym->value + (uint64_t)r->addend;
+	return true;
+}
+
+/* The address a pointer-sized data word at `w` (bytes `p`) holds, where it
+ * is local to this object: a RELATIVE relocation's addend, this object's own
+ * C++ table, or in a non-PIE executable the word itself. */
+static bool word_target(struct an *a, uint64_t w, const uint8_t *p, uint64_t *v)
+{
+	const struct elf_reloc *r = elf_image_reloc_at(a->img, w);
+
+	if (r && r->type == R_X86_64_RELATIVE) {
+		*v = (uint64_t)r->addend;
+		return true;
+	}
+	if (r)
+		return own_cxx_table(r, v);
+	memcpy(v, p, sizeof *v);
+	return exec_address(a, *v);
+}
+
+/* Past NEST_MAX levels of tables: code is still a callee (that does not
+ * recurse here), data is named instead of followed. */
+static void ref_named(struct an *a, uint64_t v)
+{
+	const struct elf_section *sec = elf_image_section_at(a->img, v);
+	struct elf_sym sym;
+	char tag;
+	uint64_t off;
+
+	if (in_fn(a->f, v, &tag, &off)) {
+		put(a, tag, &off, sizeof off);
+	} else if (sec && (sec->flags & SHF_EXECINSTR)) {
+		ref_code(a, v);
+	} else if (!elf_image_symbol_at(a->img, v, &sym)) {
+		put_str(a, 'P', sym.name);
+		put_u64(a, 'o', v - sym.value);
+	} else {
+		put_str(a, 'P', sec ? sec->name : "?");
+	}
+}
+
+/* A data word that holds an address, hashed as what it points to: a
+ * function as a callee (its identity), read-only data by its contents,
+ * typeinfo by name, writable data by name (ref_data); an import or a
+ * thread-local by what the dynamic linker puts there (ref_slot). Never the
+ * address itself, which moves when code or data is added elsewhere. */
+static void hash_word(struct an *a, uint64_t w, const uint8_t *p)
+{
+	uint64_t v;
+
+	if (!word_target(a, w, p, &v))
+		ref_slot(a, w);
+	else if (a->nest > NEST_MAX)
+		ref_named(a, v);
+	else
+		ref_data(a, v, 0);
+}
+
+static bool holds_address(struct an *a, uint64_t w, const uint8_t *p)
+{
+	uint64_t v;
+
+	if (elf_image_reloc_at(a->img, w))
+		return true;
+	memcpy(&v, p, sizeof v);
+	return exec_address(a, v);
+}
+
+/* Data bytes. Where a word may hold an address (relocated data such as
+ * .data.rel.ro, and any data of a non-PIE executable, whose tables of
+ * function or string pointers and vtables sit in .rodata with no
+ * relocation), each aligned word that does is hashed as what it points to
+ * (hash_word), and the bytes between them as they are. */
 static void hash_bytes(struct an *a, const struct elf_section *sec, uint64_t addr, size_t n)
 {
-	size_t avail;
+	size_t avail, run = 0;
 	const uint8_t *p = elf_image_bytes(a->img, addr, &avail);
 
 	if (!p) {
@@ -418,27 +524,21 @@ static void hash_bytes(struct an *a, const struct elf_section *sec, uint64_t add
 	}
 	if (n > avail)
 		n = avail;
-	if (!(sec->flags & SHF_WRITE) || a->nest > 2) {
+	if (!(sec->flags & SHF_WRITE) && elf_image_type(a->img) != ET_EXEC) {
 		put(a, 'd', p, n);
 		return;
 	}
 	a->nest++;
-	for (size_t i = 0; i < n;) {
-		uint64_t w = (addr + i + 7) & ~7ull;
-		size_t plain = w - addr - i;
-		if (elf_image_reloc_at(a->img, w) && w + 8 <= addr + n) {
-			if (plain)
-				put(a, 'd', p + i, plain);
-			ref_slot(a, w);
-			i += plain + 8;
-		} else {
-			size_t k = plain ? plain : 8;
-			if (k > n - i)
-				k = n - i;
-			put(a, 'd', p + i, k);
-			i += k;
-		}
+	for (size_t i = (8 - (addr & 7)) & 7; i + 8 <= n; i += 8) {
+		if (!holds_address(a, addr + i, p + i))
+			continue;
+		if (i > run)
+			put(a, 'd', p + run, i - run);
+		hash_word(a, addr + i, p + i);
+		run = i + 8;
 	}
+	if (n > run)
+		put(a, 'd', p + run, n - run);
 	a->nest--;
 }
 
@@ -485,8 +585,16 @@ static void ref_rodata(struct an *a, const struct elf_section *sec, uint64_t add
 	if (!elf_image_symbol_at(a->img, addr, &sym) && sym.type == STT_OBJECT && sym.size) {
 		size_t n = sym.size < SYMDATA_MAX ? sym.size : SYMDATA_MAX;
 		put_u64(a, 'o', addr - sym.value);
-		hash_bytes(a, sec, sym.value, n);
+		if (is_typeinfo(sym.name)) {
+			/* What typeid and dynamic_cast compare is the type's
+			 * name; the bytes point at the C++ runtime's own
+			 * vtables, imported data that is no part of this code. */
+			put_str(a, 'T', sym.name);
+			report(a, IDENTITY_RODATA, sym.name, "typeinfo, by name");
+			return;
+		}
 		report(a, IDENTITY_RODATA, sym.name, "%zu bytes", n);
+		hash_bytes(a, sec, sym.value, n);
 		return;
 	}
 	if (size) {
@@ -516,6 +624,34 @@ static void ref_rodata(struct an *a, const struct elf_section *sec, uint64_t add
 	       (unsigned long long)(addr - sec->addr));
 }
 
+/* The vtables a C++ object in writable data points to, hashed by contents
+ * (their functions join as callees) at the offsets of its vtable pointers;
+ * returns how many of its words are such pointers. Its other bytes are its
+ * state: run-time values, named by the caller, never hashed. */
+static size_t hash_vptrs(struct an *a, const struct elf_sym *obj)
+{
+	size_t avail, found = 0;
+	const uint8_t *p = elf_image_bytes(a->img, obj->value, &avail);
+
+	if (!p || obj->size > avail || obj->size > OBJECT_MAX || a->nest > NEST_MAX)
+		return 0;
+	a->nest++;
+	for (uint64_t i = (8 - (obj->value & 7)) & 7; i + 8 <= obj->size; i += 8) {
+		struct elf_sym vt;
+		uint64_t v;
+		if (!word_target(a, obj->value + i, p + i, &v) ||
+		    elf_image_symbol_at(a->img, v, &vt) || !is_vtable(vt.name))
+			continue;
+		report(a, IDENTITY_RODATA, vt.name, "vtable of %s at +%llu", obj->name,
+		       (unsigned long long)i);
+		put_u64(a, 'V', i);
+		ref_data(a, v, 0);
+		found++;
+	}
+	a->nest--;
+	return found;
+}
+
 /* An address the code uses as data: `size` bytes loaded, 0 = address taken
  * or indexed (extent unknown). */
 static void ref_data(struct an *a, uint64_t addr, size_t size)
@@ -534,20 +670,31 @@ static void ref_data(struct an *a, uint64_t addr, size_t size)
 		return;
 	}
 	if (!strncmp(sec->name, ".got", 4)) {
-		ref_slot(a, addr);
+		uint64_t v;
+		if (own_cxx_table(elf_image_reloc_at(a->img, addr), &v))
+			ref_data(a, v, 0);
+		else
+			ref_slot(a, addr);
 		return;
 	}
 	if (sec->flags & SHF_EXECINSTR) {
 		ref_code(a, addr);
 		return;
 	}
-	bool relro = !strncmp(sec->name, ".data.rel.ro", 12) || !strcmp(sec->name, ".init_array") ||
-		     !strcmp(sec->name, ".fini_array") || !strcmp(sec->name, ".dynamic");
-	if (!relro && ((sec->flags & SHF_WRITE) || sec->type == SHT_NOBITS)) {
+	if (!is_relro(sec) && ((sec->flags & SHF_WRITE) || sec->type == SHT_NOBITS)) {
 		char name[300];
 		if (!elf_image_symbol_at(a->img, addr, &sym)) {
 			snprintf(name, sizeof name, "%s", sym.name);
 			put_u64(a, 'o', addr - sym.value);
+			size_t vptrs = sec->type != SHT_NOBITS && sym.type == STT_OBJECT ?
+				       hash_vptrs(a, &sym) : 0;
+			if (vptrs && vptrs * 8 == sym.size) {
+				/* Nothing but vtable pointers (a stateless C++
+				 * object, put in writable data for its destructor
+				 * or its relocations): no state to warn about. */
+				put_str(a, 'v', name);
+				return;
+			}
 		} else {
 			snprintf(name, sizeof name, "%s+0x%llx", sec->name,
 				 (unsigned long long)(addr - sec->addr));
@@ -869,6 +1016,27 @@ static int identity_by_build_id(struct hook *h, uint64_t vaddr)
 	return 0;
 }
 
+/*
+ * The function's own object may select IFUNC implementations for its calls
+ * (GCC's target_clones, a static IFUNC: IRELATIVE slots), per CPU, as
+ * providers do for imports (provider.c): the selections made here join the
+ * identity. Folded in after the code identity, never into it, so what the
+ * identity cache keeps by build-id still depends on the file alone.
+ */
+static void add_own_selections(struct hook *h)
+{
+	uint8_t d[PROVIDER_DIGEST_BYTES];
+	blake2b_state s;
+
+	if (provider_own_selections(h->target, d))
+		return;
+	blake2b_init(&s, 32);
+	blake2b_update(&s, (const uint8_t *)"own ifuncs", 10);
+	blake2b_update(&s, h->identity, 32);
+	blake2b_update(&s, d, sizeof d);
+	blake2b_final(&s, h->identity, 32);
+}
+
 int identity_compute(struct hook *h)
 {
 	uint64_t vaddr = (uint64_t)(uintptr_t)h->target - h->base;
@@ -876,11 +1044,15 @@ int identity_compute(struct hook *h)
 	char why[256];
 	struct elf_image *img;
 
-	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, why, sizeof why) == 0)
+	if (identity_of(h->path, vaddr, h->identity, NULL, NULL, why, sizeof why) == 0) {
+		add_own_selections(h);
 		return 0;
+	}
 	img = elf_image_open(h->path, NULL, 0);
-	if (img && elf_image_symbol_at(img, vaddr, &sym) < 0 && identity_by_build_id(h, vaddr) == 0)
+	if (img && elf_image_symbol_at(img, vaddr, &sym) < 0 && identity_by_build_id(h, vaddr) == 0) {
+		add_own_selections(h);
 		return 0;
+	}
 	return hook_refuse(h, REFUSE_NO_IDENTITY, "%s", why);
 }
 
@@ -936,10 +1108,15 @@ int identity_globals_read(struct hook *h, char *buf, size_t len)
 
 /*
  * The identity cache: one small text file per function, named by the object's
- * build-id and the function's address, so a big binary's start-up skips the
- * decoding. It records the identity, the globals for the purity warning, and
- * each import with the provider's build-id at the time: if any provider has
- * changed since (a library upgraded), the entry is stale and recomputed.
+ * build-id, the file's size and modification time, and the function's
+ * address, so a big binary's start-up skips the decoding. The build-id alone
+ * is not trusted to name the bytes: a link may set it by hand
+ * (--build-id=0x...), the same for every build; a new build is a new file
+ * with its own time, whatever build-id it carries. It records the identity,
+ * the globals for the purity warning, and each import with its provider at
+ * the time (provider_id: build-id or content, and IFUNC selections): if any
+ * provider has changed since (a library upgraded, another CPU), the entry is
+ * stale and recomputed.
  *   memo-identity 1
  *   identity HEX
  *   import NAME@VERSION PROVIDER-ID
@@ -958,9 +1135,13 @@ static int cache_path(const struct fn *f, char *path, size_t n)
 	used = (size_t)snprintf(path, n, "%s/", cache_dir);
 	if (used + 2 * len >= n)
 		return -1;
+	const struct stat *st = elf_image_stat(f->img);
+
 	util_hex(path + used, id, len);
 	used += 2 * len;
-	return snprintf(path + used, n - used, "-%llx.id", (unsigned long long)f->start) <
+	return snprintf(path + used, n - used, "-%llx-%llx.%09ld-%llx.id",
+			(unsigned long long)st->st_size, (unsigned long long)st->st_mtim.tv_sec,
+			(long)st->st_mtim.tv_nsec, (unsigned long long)f->start) <
 			       (int)(n - used) ? 0 : -1;
 }
 

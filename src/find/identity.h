@@ -19,7 +19,7 @@
 enum identity_part {
 	IDENTITY_CODE,		/* name = the function (or "NAME.cold"), detail = its bytes */
 	IDENTITY_CALLEE,	/* a function of the same object it calls or takes the address of */
-	IDENTITY_IMPORT,	/* detail = "name@version build-id" of the provider */
+	IDENTITY_IMPORT,	/* detail = "name@version provider" (provider.h) */
 	IDENTITY_RODATA,	/* read-only data it reads; detail = what and how many bytes */
 	IDENTITY_WRITABLE,	/* a writable global or TLS variable it reads: not in the identity */
 	IDENTITY_DIGEST,	/* identity_parts only, after a function's other parts:

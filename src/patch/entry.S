@@ -4,8 +4,10 @@
  * closure); reads the per-hook descriptor (entry.h: struct inline_desc,
  * filled by inline.c) and the vector-state layout found at start-up
  * (entry_cpu_*, owned by entry_cpu.c: entry.S refers to nothing of inline.c,
- * which refers to memo_inline_entry). Hot path: no memory but the stack (and
- * l1, through desc->hit), any thread, fork-safe.
+ * which refers to memo_inline_entry), and the thread's vector save slots
+ * (call/scratch.h). Hot path: no memory but the stack, the save slots (mapped
+ * at the thread's first full call) and l1 (through desc->hit); any thread,
+ * fork-safe.
  *
  * A patched function's stub does `push [rip+desc]; jmp [rip+entry]`, so on
  * arrival: 0(%rsp) = descriptor, 8(%rsp) = the caller's return address,
@@ -28,7 +30,10 @@
  * The CFI lets an unwinder walk from inside the closure to the caller.
  */
 
+#include <sys/syscall.h>
+
 #include "call/entry.h"
+#include "call/scratch.h"
 
 #define XMM0_AT		160	/* XMM0 in the XSAVE legacy region (and in the by-hand modes) */
 #define YMM_HI_AT	576	/* YMM0's upper half in XSAVE's standard layout */
@@ -118,10 +123,67 @@ memo_inline_entry:
 	 * integer registers (restored from their saved copies below), nothing
 	 * else. */
 14:	leaq	-120(%rbp), %rsp
-	/* Vector state, 64-byte aligned; %r12 keeps its address across the call. */
+	/* Vector state, 64-byte aligned, in this thread's next save slot
+	 * (call/scratch.h: the caller's stack may be small); on the stack when
+	 * there is none. %r12 keeps its address across the call, %r13 whether it
+	 * is a slot (both restored from their saved copies at the end). */
+	movq	memo_vec_top@gottpoff(%rip), %rax
+	movq	%fs:(%rax), %r12
+	testq	%r12, %r12
+	jz	20f
+21:	movq	%r12, %r13
+	addq	entry_cpu_xsave_size(%rip), %r13
+	movq	memo_vec_end@gottpoff(%rip), %rcx
+	cmpq	%fs:(%rcx), %r13
+	ja	22f
+	/* One store takes it: a signal handler's call that takes the same slot
+	 * before it gives it back before this entry goes on. */
+	movq	%r13, %fs:(%rax)
+	movl	$1, %r13d
+	andq	$-16, %rsp
+	jmp	23f
+
+	/* No slot: the stack. */
+22:	xorl	%r13d, %r13d
 	subq	entry_cpu_xsave_size(%rip), %rsp
 	andq	$-64, %rsp
 	movq	%rsp, %r12
+	jmp	23f
+
+	/* This thread's first full call: map its slots, VEC_SLOTS of them, with
+	 * a bare mmap (no vector register saved yet). A signal handler's call
+	 * may map them meanwhile: the first mapping published stays. */
+20:	movq	entry_cpu_xsave_size(%rip), %rsi
+	imulq	$VEC_SLOTS, %rsi
+	xorl	%edi, %edi
+	movl	$3		/* PROT_READ | PROT_WRITE */, %edx
+	movl	$0x4022, %r10d	/* MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE */
+	movq	$-1, %r8
+	xorl	%r9d, %r9d
+	movl	$SYS_mmap, %eax
+	syscall
+	cmpq	$-4095, %rax
+	jae	22b
+	movq	%rax, %rdx
+	movq	memo_vec_base@gottpoff(%rip), %rcx
+	xorl	%eax, %eax
+	lock cmpxchgq %rdx, %fs:(%rcx)
+	je	24f
+	movq	%rax, %r12		/* lost: theirs stays, ours goes */
+	movq	%rdx, %rdi
+	movl	$SYS_munmap, %eax
+	syscall
+	movq	%r12, %rdx
+24:	addq	%rdx, %rsi
+	movq	memo_vec_end@gottpoff(%rip), %rcx
+	movq	%rsi, %fs:(%rcx)
+	movq	memo_vec_top@gottpoff(%rip), %rcx
+	xorl	%eax, %eax
+	lock cmpxchgq %rdx, %fs:(%rcx)
+	movq	memo_vec_top@gottpoff(%rip), %rax
+	movq	%fs:(%rax), %r12
+	jmp	21b
+23:
 	/* entry_cpu_vec_mode: 0 SSE only, 1 AVX (ymm halves stored by hand, in
 	 * XSAVE's standard layout), 2 XSAVE (AVX-512). By hand is several times
 	 * faster than XSAVE/XRSTOR where both apply. */
@@ -206,16 +268,22 @@ memo_inline_entry:
 	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
 	movdqa	XMM0_AT+\i*16(%r12), %xmm\i
 	.endr
-	jmp	9f
+	jmp	90f
 7:
 	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
 	vmovdqa	XMM0_AT+\i*16(%r12), %xmm\i
 	vinsertf128 $1, YMM_HI_AT+\i*16(%r12), %ymm\i, %ymm\i
 	.endr
-	jmp	9f
+	jmp	90f
 8:	movl	entry_cpu_xsave_mask(%rip), %eax
 	movl	entry_cpu_xsave_mask+4(%rip), %edx
 	xrstor	(%r12)
+	/* The slot given back: top is this slot again, whatever deeper levels
+	 * a longjmp or an exception left taken above it. */
+90:	testl	%r13d, %r13d
+	jz	9f
+	movq	memo_vec_top@gottpoff(%rip), %rax
+	movq	%r12, %fs:(%rax)
 9:
 	leaq	-120(%rbp), %rsp
 	popq	%r15

@@ -11,8 +11,9 @@
 
 #include <stdint.h>
 
-/* The vector-state save area entry.S reserves on the stack, in bytes (0
- * until entry_cpu_init has run), and the XSAVE component mask (0: no XSAVE). */
+/* The vector-state save area entry.S takes (a save slot, call/scratch.h, or
+ * on the stack), in bytes, a multiple of 64 (0 until entry_cpu_init has
+ * run), and the XSAVE component mask (0: no XSAVE). */
 extern uint64_t entry_cpu_xsave_size;
 extern uint64_t entry_cpu_xsave_mask;
 /* 0 SSE only, 1 AVX (ymm halves stored by hand), 2 XSAVE/XRSTOR. */

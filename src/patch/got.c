@@ -1,10 +1,12 @@
 /*
  * got: routes calls that cross objects to hooks by rewriting GOT slots
  * (R_X86_64_JUMP_SLOT: PLT calls; R_X86_64_GLOB_DAT: -fno-plt calls), and
- * keeps doing so for objects dlopen'ed later through the dlopen thunk.
- * Calls elf_peek, inline_patched, log, dl_iterate_phdr, mprotect, and the activation
- * start-up registers (got_set_activate). Start-up and dlopen only, under
- * runtime_lock; the hot path only ever reads a
+ * keeps doing so for objects dlopen'ed later through the dlopen thunk; sees
+ * objects unloaded, through its dlclose wrapper (got_dlclose) and the
+ * loader's count of unloads, so that start-up's recheck retires their hooks.
+ * Calls elf_peek, inline_patched, log, dl_iterate_phdr, mprotect, and the
+ * activation and recheck start-up registers (got_set_activate). Start-up,
+ * dlopen and dlclose only, under runtime_lock; the hot path only ever reads a
  * slot we wrote (one aligned 8-byte store, so a caller sees old or new).
  *
  * Which slot is ours: a relocation naming the hook's symbol whose version (the
@@ -44,23 +46,30 @@
 #include <unistd.h>
 
 /* What activates a hook whose symbol a dlopen may have brought (boot's
- * activate_after_dlopen), set once at start-up before any pass. */
-static got_activate_fn *got_activate;
+ * activate_after_dlopen), and what retires one whose object was unloaded
+ * (activate_recheck); set once at start-up before any pass. */
+static got_activate_fn *got_activate, *got_recheck;
 
 /* dlpi_adds at the start of the last complete pass (under runtime_lock). */
 static unsigned long long got_last_adds;
+/* dlpi_subs when hooks were last rechecked (under runtime_lock). */
+static unsigned long long got_last_subs;
+
+/* The real dlclose, which every object's dlclose slot led to: set with the
+ * thunk's table, before any slot leads to got_dlclose. */
+static int (*got_real_dlclose)(void *handle);
 
 /* Set while this thread runs a pass: a dlopen made by libmemo's own work
  * (identity, a backend) must not start a pass inside the pass. */
 static __thread int got_busy;
 
-/* One symbol whose slots a pass rewrites: a hook, or dlopen/dlmopen. */
+/* One symbol whose slots a pass rewrites: a hook, or dlopen/dlmopen/dlclose. */
 struct got_want {
 	const char *name;
 	const char *version;	/* the version slots must require; NULL = any */
 	bool exact;		/* version set in the config: unversioned slots do not bind */
 	uintptr_t target, entry;
-	struct hook *h;		/* NULL for dlopen and dlmopen */
+	struct hook *h;		/* NULL for dlopen, dlmopen and dlclose */
 	int slots;		/* slots found holding entry */
 	char defver[64];
 };
@@ -398,23 +407,64 @@ static int got_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-static int got_adds_cb(struct dl_phdr_info *info, size_t size, void *arg)
+/* The loader's counts of objects loaded and unloaded so far. */
+static int got_counts_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
+	unsigned long long *c = arg;
+
 	(void)size;
-	*(unsigned long long *)arg = info->dlpi_adds;
+	c[0] = info->dlpi_adds;
+	c[1] = info->dlpi_subs;
 	return 1;
 }
 
-static unsigned long long got_adds(void)
+static unsigned long long got_count(int which)
 {
-	unsigned long long adds = 0;
-	dl_iterate_phdr(got_adds_cb, &adds);
-	return adds;
+	unsigned long long c[2] = { 0, 0 };
+	dl_iterate_phdr(got_counts_cb, c);
+	return c[which];
 }
 
-void got_set_activate(got_activate_fn *activate)
+static unsigned long long got_adds(void) { return got_count(0); }
+static unsigned long long got_subs(void) { return got_count(1); }
+
+void got_set_activate(got_activate_fn *activate, got_activate_fn *recheck)
 {
 	got_activate = activate;
+	got_recheck = recheck;
+}
+
+/* Objects were unloaded since the last look: retire the hooks whose code
+ * went with them, before anything loaded since is patched or activated. */
+static void got_recheck_unloaded(void)
+{
+	unsigned long long subs = got_subs();
+	int i;
+
+	if (subs == got_last_subs)
+		return;
+	for (i = 0; i < nhooks && got_recheck; i++)
+		got_recheck(&hooks[i]);
+	got_last_subs = subs;
+}
+
+/* Where dlclose slots lead: the real dlclose, then the hooks whose object it
+ * unloaded are retired at once, while nothing can have been mapped at their
+ * address yet (the pass after the next dlopen checks again, for a dlclose
+ * reached otherwise: through a pointer from dlsym). */
+static int got_dlclose(void *handle)
+{
+	int r = got_real_dlclose(handle), saved = errno, was;
+
+	/* libmemo's own work (or a dependency's) under runtime_lock: see
+	 * got_after_dlopen */
+	if (r == 0 && !got_busy && !guard_taken()) {
+		was = runtime_lock();
+		got_recheck_unloaded();
+		runtime_unlock(was);
+	}
+	errno = saved;
+	return r;
 }
 
 /* Hooks whose symbol a dlopen may have brought: activate them now. */
@@ -450,9 +500,12 @@ void got_install_all(void)
 		dlopen_thunk_env.after = got_thunk_after;
 		dlopen_thunk_env.real_dlopen = dlsym(RTLD_DEFAULT, "dlopen");
 		dlopen_thunk_env.real_dlmopen = dlsym(RTLD_DEFAULT, "dlmopen");
+		got_real_dlclose = (int (*)(void *))dlsym(RTLD_DEFAULT, "dlclose");
+		got_last_subs = got_subs();
 	}
+	got_recheck_unloaded();
 	got_activate_pending();
-	p.wants = calloc(nhooks + 2, sizeof *p.wants);
+	p.wants = calloc(nhooks + 3, sizeof *p.wants);
 	if (!p.wants) {
 		log_error("cannot patch GOT slots: out of memory");
 		goto out;
@@ -483,6 +536,10 @@ void got_install_all(void)
 		p.wants[n++] = (struct got_want){ .name = "dlmopen",
 						   .target = (uintptr_t)dlopen_thunk_env.real_dlmopen,
 						   .entry = (uintptr_t)dlmopen_thunk };
+	if (got_real_dlclose)
+		p.wants[n++] = (struct got_want){ .name = "dlclose",
+						   .target = (uintptr_t)got_real_dlclose,
+						   .entry = (uintptr_t)got_dlclose };
 	p.nwants = n;
 	p.self = (uintptr_t)&got_install_all;
 	p.vdso = getauxval(AT_SYSINFO_EHDR);

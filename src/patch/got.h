@@ -6,7 +6,9 @@
  * Also owns libmemo's view of dlopen: every object's GOT slot for dlopen and
  * dlmopen leads to a thunk that calls the real one as if from the caller (so
  * RUNPATH, $ORIGIN and namespaces are the caller's) and then patches the
- * newly loaded objects.
+ * newly loaded objects; and every dlclose slot leads to a wrapper that,
+ * once objects were unloaded, has start-up retire the hooks whose code went
+ * with them (they are activated anew when loaded again).
  * Start-up and dlopen only, under runtime_lock; never on the hot path.
  */
 #ifndef MEMO_GOT_H
@@ -21,9 +23,10 @@
 void got_install_all(void);
 
 /* What start-up gives got.c to activate a hook whose symbol a dlopen may
- * have brought (got.c cannot call up into start-up). Set once, before the
+ * have brought, and to retire an active one whose object may have been
+ * unloaded (got.c cannot call up into start-up). Set once, before the
  * first got_install_all. */
 typedef void got_activate_fn(struct hook *h);
-void got_set_activate(got_activate_fn *activate);
+void got_set_activate(got_activate_fn *activate, got_activate_fn *recheck);
 
 #endif

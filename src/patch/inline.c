@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <sched.h>
 #include <linux/membarrier.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,7 +43,9 @@ struct inline_patch {
 	uint8_t *page;		/* near page: stub, trampoline, slots */
 	uint8_t *at;		/* patched bytes: target, or target + 4 after endbr64 */
 	int n;			/* bytes displaced into the trampoline (>= JMP_LEN) */
+	int first_len;		/* the length of the first of them */
 	int installed;
+	int retired;		/* its object was unloaded: the hook may be patched anew */
 	/* where the relocated calls among them return to, as page offsets: a
 	 * crash below one shows such a return address on the stack */
 	uint16_t call_ret[MAX_CALLS];
@@ -151,10 +154,11 @@ static void frame_of(const struct proto *p, struct inline_desc *d)
 		d->keep = KEEP_RAX;
 }
 
+/* The hook's live patch; a retired one stays listed for the crash handler. */
 static struct inline_patch *patch_of(const struct hook *h)
 {
 	for (struct inline_patch *p = __atomic_load_n(&patches, __ATOMIC_ACQUIRE); p; p = p->next)
-		if (p->h == h)
+		if (p->h == h && !p->retired)
 			return p;
 	return NULL;
 }
@@ -163,6 +167,26 @@ int inline_patched(const struct hook *h)
 {
 	struct inline_patch *p = patch_of(h);
 	return p && p->installed;
+}
+
+bool inline_intact(const struct hook *h)
+{
+	struct inline_patch *p = patch_of(h);
+	uint8_t jmp[JMP_LEN];
+
+	if (!p || !p->installed)
+		return true;
+	jmp[0] = 0xe9;
+	x86_put_rel32(jmp, 1, (uintptr_t)p->at + JMP_LEN, (uintptr_t)p->page + STUB_OFF);
+	return !memcmp(p->at, jmp, JMP_LEN);
+}
+
+void inline_retire(const struct hook *h)
+{
+	struct inline_patch *p = patch_of(h);
+
+	if (p)
+		p->retired = 1;
 }
 
 /* Every check inline_prepare makes before it allocates: the extent, the
@@ -250,6 +274,8 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 
 		pos = x86_relocate(h, at + (uintptr_t)off, (size_t)(n - off), tramp, pos, TRAMP_MAX,
 				   run, &len, &call_end);
+		if (off == 0)
+			p->first_len = len;
 		if (call_end && p->ncalls < MAX_CALLS) {
 			p->call_ret[p->ncalls++] = (uint16_t)(TRAMP_OFF + call_end);
 			any_call_relocated = 1;
@@ -317,7 +343,10 @@ void inline_batch(bool on)
 }
 
 /* How many threads the process has (2 when it cannot tell: the careful
- * answer); in a batch, read once. */
+ * answer); in a batch, read once. unshare(CLONE_THREAD) succeeds, changing
+ * nothing, exactly when the caller is the only thread (the kernel refuses it
+ * with EINVAL otherwise): one system call, and it needs no /proc. Where a
+ * seccomp filter refuses it, /proc/self/status tells. */
 static int threads_running(void)
 {
 	char buf[4096];
@@ -326,16 +355,17 @@ static int threads_running(void)
 
 	if (batch_threads)
 		return batch_threads;
-	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return n;
-	r = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (r > 0) {
-		buf[r] = 0;
-		char *t = strstr(buf, "\nThreads:");
-		if (t)
-			n = atoi(t + 9);
+	if (unshare(CLONE_THREAD) == 0)
+		n = 1;
+	else if (errno != EINVAL && (fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)) >= 0) {
+		r = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (r > 0) {
+			buf[r] = 0;
+			char *t = strstr(buf, "\nThreads:");
+			if (t)
+				n = atoi(t + 9);
+		}
 	}
 	if (in_batch)
 		batch_threads = n;
@@ -373,7 +403,19 @@ int inline_install(struct hook *h)
 	/* Never drop X from a page: another thread may be running on it. */
 	lo = at & ~(uintptr_t)(PAGE - 1);
 	hi = (at + JMP_LEN + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
-	/* Every refusal before a page is made writable. */
+	/* Every refusal before a page is made writable. A thread paused on an
+	 * instruction boundary inside the 5 bytes (after a 1-byte push, say)
+	 * would resume in the middle of the jump and run its displacement as
+	 * code; no thread can be inside an instruction that the jump replaces
+	 * whole. Other threads' positions cannot be seen without stopping
+	 * them, so only such entries are patched while threads run. */
+	if (threads > 1 && p->first_len < JMP_LEN) {
+		hook_refuse(h, REFUSE_NOT_ATOMIC, "other threads are running and its first "
+			    "instruction is %d bytes: a thread paused after it would resume "
+			    "inside the %d-byte jump", p->first_len, JMP_LEN);
+		h->orig = h->target;
+		return -1;
+	}
 	if ((at & 7) + JMP_LEN > 8 && threads > 1 && !((at & 15) + JMP_LEN <= 16 && cx16())) {
 		hook_refuse(h, REFUSE_NOT_ATOMIC, "its entry straddles a 16-byte boundary and other "
 			    "threads are running: the jump cannot be written atomically");

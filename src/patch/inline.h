@@ -68,6 +68,16 @@ void inline_batch(bool on);
 /* 1 if `h` is entry-patched (prepared and installed). */
 int inline_patched(const struct hook *h);
 
+/* Whether an entry-patched hook's jump is still at its entry: false once its
+ * object was unloaded and code mapped again there (a reload). True for a hook
+ * not entry-patched. Its object must be mapped. */
+bool inline_intact(const struct hook *h);
+
+/* Forget h's patch: its object was unloaded, so the bytes it wrote are gone.
+ * The stub and trampoline stay (a caller may still be in them; the crash
+ * handler still names them), and h may be prepared and installed anew. */
+void inline_retire(const struct hook *h);
+
 /* For crash.c's signal handler, so async-signal-safe: lock-free walks of the
  * patches, which are never freed once installed. */
 /* The hook whose stub or trampoline holds the code address `ip`, with *part

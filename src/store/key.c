@@ -3,7 +3,9 @@
  * Owns the byte layout of what is hashed and the entry key's text; calls
  * libb2, treehash, util and proto's len_eval.
  * Hot path: key_compute copies a precomputed blake2b_state and hashes the
- * arguments where they lie; no allocation, no lock, any thread.
+ * arguments where they lie; no allocation, no lock, any thread. What it
+ * reads is checked first (key_unreadable_arg): a declared length past the
+ * mapped buffer never faults in here.
  */
 #include "store/key.h"
 
@@ -135,4 +137,24 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 	blake2b_final(&s, out->hash, KEY_HASH_BYTES);
 	key_format(out);
 	return 0;
+}
+
+int key_unreadable_arg(const struct proto *p, void *const *args)
+{
+	for (int i = 0; i < p->nargs; i++) {
+		const struct proto_arg *a = &p->args[i];
+		const void *ptr;
+		uint64_t count;
+
+		if (a->kind != ARG_IN && a->kind != ARG_INOUT && a->kind != ARG_OUT)
+			continue;
+		ptr = *(void *const *)args[i];
+		/* A length that cannot be evaluated is key_compute's to refuse. */
+		if (!ptr || len_eval(&a->len, p, args, &count) < 0 ||
+		    __builtin_mul_overflow(count, (uint64_t)a->type.size, &count))
+			continue;
+		if (util_readable(ptr, count) == 0)
+			return i;
+	}
+	return -1;
 }

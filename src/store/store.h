@@ -11,9 +11,11 @@
 #ifndef MEMO_STORE_H
 #define MEMO_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "config/config.h"
 #include "store/key.h"
@@ -102,6 +104,14 @@ struct store {
 
 /* Backends. Each returns NULL (and says why on stderr) if it cannot start. */
 struct store *store_folder_open(const struct cache_config *c);
+
+/* The folder rules, which every folder libmemo writes into follows (the
+ * store's root, the identity cache beside it): made if missing (0700,
+ * whatever the umask), repaired if its owner cannot use it (umask 0777),
+ * and refused unless it is this user's and not writable by group or others.
+ * An fd open on it (its fstat in *sb), or -1, said on stderr when `say`:
+ * a refused folder gets nothing written into it. */
+int store_folder_root(const char *dir, struct stat *sb, bool say);
 
 /* The memcached backend lives in libmemo-memcached.so, so that processes
  * without `servers` never load libmemcached and its dependencies. It exports

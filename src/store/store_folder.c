@@ -296,7 +296,9 @@ static int folder_read(struct folder_store *fs, int root, int dirfd, const char 
 	int fd, err;
 
 	/* Never blocks: a FIFO or a device at an entry's path is corrupt, and
-	 * the set after the call's computation replaces it (rename). */
+	 * the set after the call's computation replaces it (rename). For
+	 * gets/cas (token asked) it is no entry: the cas expecting none
+	 * replaces it the same way, or no running mean could ever be kept. */
 	fd = util_open_regular(dirfd, name, O_RDONLY | O_NOFOLLOW, 0, &sb);
 	if (fd == -1 && errno == EACCES && repair(fs, root, rel))
 		fd = util_open_regular(dirfd, name, O_RDONLY | O_NOFOLLOW, 0, &sb);
@@ -305,9 +307,11 @@ static int folder_read(struct folder_store *fs, int root, int dirfd, const char 
 		if (fd == -1 && (err == ENOENT || err == ENOTDIR))
 			return STORE_MISS;
 		stat_err(st);
-		if (fd == UTIL_NOT_REGULAR)
+		if (fd == UTIL_NOT_REGULAR) {
 			warn_once(fs, OP_NOTREG, 0, "not a regular file, ignored", rel);
-		else if (err == ELOOP)
+			return token ? STORE_MISS : STORE_ERROR;
+		}
+		if (err == ELOOP)
 			warn_once(fs, OP_LINK, err, "entry is a symbolic link, ignored", rel);
 		else
 			warn_once(fs, OP_READ, err, "cannot read cache entry", rel);
@@ -1119,61 +1123,72 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/* Say it, unless the caller has said it already. */
+#define root_say(say, ...) do { if (say) log_error(__VA_ARGS__); } while (0)
+
+int store_folder_root(const char *dir, struct stat *sb, bool say)
+{
+	mode_t was = 0;
+	int fd;
+
+	if (mkdir_p(dir) < 0) {
+		root_say(say, "'%s': cannot create the cache folder: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* A folder its owner cannot use (an earlier run made it under umask
+	 * 0777) would fail every later run: repaired, or refused with the fix.
+	 * Not ours: the checks below refuse it. */
+	switch (util_repair_mode(AT_FDCWD, dir, DIR_NEED, S_IRWXU, &was)) {
+	case 1:
+		if (say)
+			log_warn("'%s': the cache folder had mode %03o, which its owner cannot use "
+				 "(made under umask 0777?); repaired (u+rwx)", dir, (unsigned)was);
+		break;
+	case -1:
+		if (errno == EPERM || !was)
+			break;
+		root_say(say, "'%s': the cache folder has mode %03o, which its owner cannot use, "
+			 "and cannot be repaired: %s; not using it (chmod u+rwx '%s')",
+			 dir, (unsigned)was, strerror(errno), dir);
+		return -1;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, sb) < 0) {
+		int err = errno;
+
+		root_say(say, "'%s': cannot open the cache folder: %s%s", dir, strerror(err),
+			 err == EACCES ? " (its owner needs rwx on it: chmod u+rwx)" : "");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* Whoever can write the folder can plant entries that this process
+	 * would trust (without a secret) or replace them: refuse to share. */
+	if (sb->st_uid != geteuid()) {
+		root_say(say, "'%s': the cache folder belongs to uid %u, not to this user (uid %u); "
+			 "not using it (choose another dir)", dir, (unsigned)sb->st_uid,
+			 (unsigned)geteuid());
+		close(fd);
+		return -1;
+	}
+	if (sb->st_mode & (S_IWGRP | S_IWOTH)) {
+		root_say(say, "'%s': the cache folder is writable by group or others (mode %03o); "
+			 "not using it (chmod go-w)", dir, (unsigned)(sb->st_mode & 0777));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct store *store_folder_open(const struct cache_config *c)
 {
 	struct folder_store *fs;
 	struct statvfs vfs;
 	struct stat sb;
-	mode_t was = 0;
 	int fd;
 
-	if (!c->dir[0])
+	if (!c->dir[0] || (fd = store_folder_root(c->dir, &sb, true)) < 0)
 		return NULL;
-	if (mkdir_p(c->dir) < 0) {
-		log_error("'%s': cannot create the cache folder: %s", c->dir, strerror(errno));
-		return NULL;
-	}
-	/* A folder its owner cannot use (an earlier run made it under umask
-	 * 0777) would fail every later run: repaired, or refused with the fix.
-	 * Not ours: the checks below refuse it. */
-	switch (util_repair_mode(AT_FDCWD, c->dir, DIR_NEED, S_IRWXU, &was)) {
-	case 1:
-		log_warn("'%s': the cache folder had mode %03o, which its owner cannot use "
-			 "(made under umask 0777?); repaired (u+rwx)", c->dir, (unsigned)was);
-		break;
-	case -1:
-		if (errno == EPERM || !was)
-			break;
-		log_error("'%s': the cache folder has mode %03o, which its owner cannot use, "
-			  "and cannot be repaired: %s; not using it (chmod u+rwx '%s')",
-			  c->dir, (unsigned)was, strerror(errno), c->dir);
-		return NULL;
-	}
-	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0) {
-		int err = errno;
-
-		log_error("'%s': cannot open the cache folder: %s%s", c->dir, strerror(err),
-			  err == EACCES ? " (its owner needs rwx on it: chmod u+rwx)" : "");
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	/* Whoever can write the folder can plant entries that this process
-	 * would trust (without a secret) or replace them: refuse to share. */
-	if (sb.st_uid != geteuid()) {
-		log_error("'%s': the cache folder belongs to uid %u, not to this user (uid %u); "
-			  "not using it (choose another dir)", c->dir, (unsigned)sb.st_uid,
-			  (unsigned)geteuid());
-		close(fd);
-		return NULL;
-	}
-	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
-		log_error("'%s': the cache folder is writable by group or others (mode %03o); "
-			  "not using it (chmod go-w)", c->dir, (unsigned)(sb.st_mode & 0777));
-		close(fd);
-		return NULL;
-	}
 	fs = calloc(1, sizeof *fs);
 	if (!fs) {
 		close(fd);

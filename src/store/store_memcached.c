@@ -2,11 +2,13 @@
  * store_memcached: the memcached backend (libmemo-memcached.so), through
  * libmemcached: ketama over `servers`, one handle per thread, a circuit
  * breaker per server, values over the item size split into chunks.
- * Calls libmemcached, libb2 (chunk digests), log and util. Hot-path safe: a
- * small get takes no lock and allocates nothing of its own (it reads into a
- * per-thread memcached_result_st and copies into the caller's membuf); every
- * call is bounded by connect_timeout_ms + timeout_ms per round trip; after
- * fork the child drops the handles it inherited (after_fork) and opens its own.
+ * Calls libmemcached, mc_io, libb2 (chunk digests), log and util. Hot-path
+ * safe: a small get takes no lock and allocates nothing of its own (it reads
+ * into a per-thread memcached_result_st and copies into the caller's
+ * membuf); every request is bounded by timeout_ms in all, plus
+ * connect_timeout_ms for a connection it makes (mc_io.c, which also keeps
+ * its sockets off the program's numbers); after fork the child drops the
+ * handles it inherited (after_fork) and opens its own.
  *
  * Decisions worth knowing before changing anything here:
  *
@@ -49,6 +51,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "store/mc_io.h"
 #include "store/store.h"
 
 #define MC_MAX_SERVERS 64
@@ -56,11 +59,6 @@
 #define MC_BACKOFF_NS 200000000LL	/* first wait before a probe: 200 ms */
 #define MC_BACKOFF_MAX_NS 3200000000LL	/* doubling up to 3.2 s */
 #define MC_DEFAULT_ITEM_MAX (1024 * 1024)
-/* The largest item any memcached holds, its header and key included: it
- * refuses an item size (-I) above 1 GiB. Every value it sends is shorter; a
- * reply announcing this much or more is broken or hostile. It is also the
- * largest block libmemcached may allocate for our handles (mc_mem_*). */
-#define MC_VALUE_MAX (1U << 30)
 /* Room for memcached's item header, the key and the CAS field within
  * item_size_max (the header is ~56 bytes, keys here are under 100). */
 #define MC_ITEM_OVERHEAD 512
@@ -105,12 +103,13 @@ struct mc_thread {
 	uint64_t gen;
 	uint64_t bad;		/* bit i: this handle failed on server i */
 	bool refused;		/* mc_mem_* refused a block since it was cleared */
+	struct mc_io io;	/* its sockets and the current operation's deadline */
 };
 
 /* ---- handles ---------------------------------------------------------- */
 
 /* libmemcached's memory for a thread's handle: malloc's, refusing any block
- * over MC_VALUE_MAX and noting it in the thread's `refused` (ctx).
+ * over MC_VALUE_MAX (mc_io.h) and noting it in the thread's `refused` (ctx).
  * libmemcached sizes a reply's buffer from the length the server announces,
  * before reading the value: a larger one (`VALUE k 0 4294967296`) then fails
  * there with nothing allocated (and fetch_result calls it not found: hence
@@ -198,10 +197,13 @@ static void mc_thread_destroy(void *p)
 	struct mc_thread *t = p;
 
 	/* A handle from before a fork shares its sockets with the parent:
-	 * freeing it would send QUIT on them, so it is left alone. */
+	 * freeing it would send QUIT on them, so it is left alone. Freeing
+	 * ours quits each socket still ours (mc_io_begin forgets the others). */
 	if (t->gen == __atomic_load_n(&t->s->gen, __ATOMIC_RELAXED)) {
+		mc_io_begin(&t->io, (uint64_t)t->s->timeout_ms * 1000000);
 		memcached_result_free(&t->res);
 		memcached_free(t->mc);
+		mc_io_end(&t->io);
 	}
 	free(t);
 }
@@ -225,6 +227,8 @@ static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st
 		goto fail;
 	t->s = s;
 	t->gen = gen;
+	t->io.text = !s->sasl;
+	t->io.connect_ns = (uint64_t)s->connect_timeout_ms * 1000000;
 	t->mc = mc_handle_new(s, &t->refused);
 	if (!t->mc || !memcached_result_create(t->mc, &t->res)) {
 		if (t->mc)
@@ -238,6 +242,27 @@ fail:
 	if (st)
 		STAT_ADD(st, errors, 1);
 	return NULL;
+}
+
+/* Enter an operation on t's handle (mc_io.h): its deadline starts, and a
+ * socket found no longer ours is dropped with the handle's connections
+ * (never closed: mc_io keeps libmemcached off its number), which
+ * libmemcached then makes again. */
+static void mc_enter(struct mc_thread *t)
+{
+	if (mc_io_begin(&t->io, (uint64_t)t->s->timeout_ms * 1000000))
+		memcached_quit(t->mc);
+}
+
+/* A socket kept low (a soft RLIMIT_NOFILE below 256) is not kept between
+ * operations: the program may count on every number it has. */
+static void mc_leave(struct mc_thread *t)
+{
+	if (t->io.low) {
+		memcached_quit(t->mc);
+		t->io.low = false;
+	}
+	mc_io_end(&t->io);
 }
 
 /* ---- breaker and counting -------------------------------------------- */
@@ -381,6 +406,8 @@ static int mc_account(struct mc_thread *t, int i, const char *key, size_t len,
 			STAT_ADD(st, timeouts, 1);
 		log_debug("'%s:%u': memcached timeout: %s", t->s->servers[i].host,
 			  t->s->servers[i].port, memcached_last_error_message(t->mc));
+		/* The deadline may cut a reply in two: the stream starts over. */
+		memcached_quit(t->mc);
 		return STORE_TIMEOUT;
 	}
 	if (st)
@@ -424,6 +451,7 @@ static size_t mc_chunk_size(struct mc_thread *t)
 	if (!__atomic_compare_exchange_n(&s->item_probe, &zero, 1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return MC_DEFAULT_ITEM_MAX - MC_ITEM_OVERHEAD;	/* another thread reads it */
+	mc_io_deadline(&t->io, (uint64_t)s->timeout_ms * 1000000);
 	memcached_stat_execute(t->mc, "settings", mc_settings_cb, &min);
 	if (min == 0)
 		min = MC_DEFAULT_ITEM_MAX;
@@ -536,6 +564,7 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 	 * a failure is charged to the first chunk's server, which is right
 	 * whenever the chunks share it and errs only towards asking less. */
 	t->refused = false;
+	mc_io_deadline(&t->io, (uint64_t)t->s->timeout_ms * 1000000 * m->nchunks);
 	rc = memcached_mget(t->mc, kp, kl, m->nchunks);
 	if (rc == MEMCACHED_SOME_ERRORS && st)
 		STAT_ADD(st, errors, 1);	/* some chunks went unasked: a miss below */
@@ -570,9 +599,9 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 		seen[i] = 1;
 		got++;
 	}
-	if (t->refused) {	/* as in mc_fetch: a value still in the stream */
+	if (t->refused || t->io.bad_length) {	/* as in mc_fetch */
 		memcached_quit(t->mc);
-		log_debug("'%.*s': memcached announced a chunk of %u bytes or more",
+		log_debug("'%.*s': memcached announced a chunk length that is no number below %u",
 			  (int)k->textlen, k->text, MC_VALUE_MAX);
 		ret = mc_account(t, -1, kp[0], kl[0], MEMCACHED_MEMORY_ALLOCATION_FAILURE, st);
 		goto out;
@@ -635,6 +664,7 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf 
 	i = mc_gate(t, key, klen, st);
 	if (i == -1)
 		return STORE_ERROR;
+	mc_enter(t);
 	if (token)
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 1);
 	t->refused = false;
@@ -647,10 +677,10 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf 
 	if (!r) {
 		/* END: not there. Anything else: the server failed us. A value
 		 * too long to allocate (mc_mem_realloc) is still in the stream. */
-		if (t->refused) {
+		if (t->refused || t->io.bad_length) {
 			memcached_quit(t->mc);
-			log_debug("'%.*s': memcached announced a value of %u bytes or more", (int)klen, key,
-				  MC_VALUE_MAX);
+			log_debug("'%.*s': memcached announced a value length that is no number "
+				  "below %u", (int)klen, key, MC_VALUE_MAX);
 			rc = MEMCACHED_MEMORY_ALLOCATION_FAILURE;
 		}
 		ret = mc_account(t, i, key, klen, rc == MEMCACHED_END ? MEMCACHED_NOTFOUND : rc, st);
@@ -713,6 +743,7 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf 
 done:
 	if (token)
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 0);
+	mc_leave(t);
 	if (ret != STORE_HIT && token)
 		*token = 0;
 	return ret;
@@ -744,6 +775,7 @@ static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 
 	if (i == -1)
 		return STORE_ERROR;
+	mc_io_deadline(&t->io, (uint64_t)t->s->timeout_ms * 1000000);
 	if (mode == MC_CAS)
 		rc = memcached_cas(t->mc, key, klen, val, len, 0, flags, token);
 	else if (mode == MC_ADD)
@@ -770,10 +802,10 @@ static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 	return STORE_ERROR;
 }
 
-static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
-		  size_t len, enum mc_mode mode, uint64_t token, struct memo_stats *st)
+static int mc_put_in(struct mc_thread *t, const struct memo_key *k, const void *val,
+		     size_t len, enum mc_mode mode, uint64_t token, struct memo_stats *st)
 {
-	struct mc_thread *t = mc_thread_get(s, st);
+	struct mc_store *s = t->s;
 	uint8_t manifest[MC_MANIFEST_SIZE];
 	char ck[MC_CHUNK_KEY_MAX];
 	struct mc_manifest m;
@@ -781,8 +813,6 @@ static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
 	uint32_t n;
 	int ret;
 
-	if (!t)
-		return STORE_ERROR;
 	chunk = mc_chunk_size(t);
 	if (mode == MC_SET && len <= chunk / 2 && !s->sasl)
 		mode = MC_SET_NOREPLY;
@@ -807,6 +837,21 @@ static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
 	mc_manifest_encode(&m, manifest);
 	return mc_put_item(t, k->text, k->textlen, manifest, sizeof manifest,
 			   MC_FLAG_MANIFEST, mode, token, st);
+}
+
+/* One item, or its chunks and then its manifest: each item has timeout_ms. */
+static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
+		  size_t len, enum mc_mode mode, uint64_t token, struct memo_stats *st)
+{
+	struct mc_thread *t = mc_thread_get(s, st);
+	int ret;
+
+	if (!t)
+		return STORE_ERROR;
+	mc_enter(t);
+	ret = mc_put_in(t, k, val, len, mode, token, st);
+	mc_leave(t);
+	return ret;
 }
 
 static int mc_set(struct store *base, const struct memo_key *k, const void *val,
@@ -834,8 +879,10 @@ static int mc_del(struct store *base, const struct memo_key *k, struct memo_stat
 	i = mc_gate(t, k->text, k->textlen, st);
 	if (i == -1)
 		return STORE_ERROR;
+	mc_enter(t);
 	rc = memcached_delete(t->mc, k->text, k->textlen, 0);
 	ret = mc_account(t, i, k->text, k->textlen, rc, st);
+	mc_leave(t);
 	if (ret)
 		return ret;
 	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_DELETED ? STORE_HIT : STORE_MISS;
@@ -877,9 +924,11 @@ static int mc_lease(struct store *base, const struct memo_key *k, uint64_t owner
 	i = mc_gate(t, k->text, k->textlen, st);
 	if (i == -1)
 		return STORE_ERROR;
+	mc_enter(t);
 	rc = memcached_add(t->mc, k->text, k->textlen, (const char *)val, sizeof val,
 			   (time_t)((ttl_ms + 999) / 1000 + 1), 0);
 	r = mc_account(t, i, k->text, k->textlen, rc, st);
+	mc_leave(t);
 	if (r)
 		return r;
 	if (rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED)
@@ -1064,6 +1113,7 @@ struct store *memo_store_memcached_open(const struct cache_config *c)
 		goto fail;
 #endif
 	}
+	mc_io_install();
 	if (pthread_key_create(&s->tkey, mc_thread_destroy)) {
 		log_error("'memcached': no thread key left");
 		goto fail;

@@ -1,7 +1,7 @@
 /*
  * The identity matrix's program: one source, built by t0601 in variants, each
  * one edit away from the baseline (-DV_UNRELATED, V_CONST, V_STRING,
- * V_CALLEE, V_CALLEE2, V_IMPORT). Every edit keeps sizes and layout where it
+ * V_CALLEE, V_CALLEE2, V_IMPORT, V_TABLE_CALLEE, V_TABLE_STRING). Every edit keeps sizes and layout where it
  * can, so that raw function bytes stay identical where the identity must
  * change (and V_UNRELATED shifts every address below it, so raw bytes change
  * where the identity must not). simulate() is the memoized function.
@@ -37,6 +37,11 @@ __attribute__((noinline)) const char *unrelated(int x)
 #else
 #define WAVE sin
 #endif
+#ifdef V_TABLE_STRING
+#define LABEL_A "label A"
+#else
+#define LABEL_A "label a"
+#endif
 
 int simulate_calls;	/* writable: a purity warning, never the identity */
 
@@ -44,6 +49,14 @@ double helper(double x);
 double deep(double x);
 int even(int n);
 int odd(int n);
+double scale_a(double x);
+double scale_b(double x);
+
+/* Reached only through const tables: in a non-PIE executable they sit in
+ * .rodata as absolute addresses with no relocation, in a PIE in
+ * .data.rel.ro with one per entry. */
+static double (*const scalers[])(double) = { scale_a, scale_b };
+static const char *const labels[] = { LABEL_A, "label b" };
 
 __attribute__((noinline)) double simulate(int n, double x)
 {
@@ -63,7 +76,7 @@ __attribute__((noinline)) double simulate(int n, double x)
 		case 3: acc += even(i) ? 1 : 2; break;
 		case 4: acc += x / (i + 1); break;
 		case 5: acc += SCALE * x; break;
-		default: acc -= 1; break;
+		default: acc -= scalers[i & 1](x) + labels[n & 1][6]; break;
 		}
 	}
 	return acc;
@@ -87,6 +100,17 @@ __attribute__((noinline)) double deep(double x)
 	return sqrt(fabs(x)) + 0.25;
 #endif
 }
+
+__attribute__((noinline)) double scale_a(double x)
+{
+#ifdef V_TABLE_CALLEE
+	return x * 0.375;
+#else
+	return x * 0.25;
+#endif
+}
+
+__attribute__((noinline)) double scale_b(double x) { return x * 0.5; }
 
 /* Mutual recursion: a cycle in the call graph. */
 __attribute__((noinline)) int even(int n) { return n == 0 ? 1 : odd(n - 1); }

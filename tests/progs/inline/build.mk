@@ -59,3 +59,22 @@ $(INL)/stack: tests/progs/inline/stack.c
 	$(Q)$(CC) $(INL_CFLAGS) -O2 -pthread -o $@ $<
 
 TEST_PROGS += $(INL)/stack
+
+# A library whose constructor's thread spins in race_f while its dlopen
+# returns and race_f is patched (t0511).
+$(INL)/race_plug.so: tests/progs/inline/race_plug.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -fPIC -shared -pthread -o $@ $<
+
+$(INL)/race_host: tests/progs/inline/race_host.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -o $@ $< -ldl
+
+TEST_PROGS += $(INL)/race_plug.so $(INL)/race_host
+
+# A memoized function on small stacks: threads, coroutines, a sigaltstack (t0512).
+$(INL)/smallstack: tests/progs/inline/smallstack.c tests/progs/runs.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -pthread -o $@ $<
+
+TEST_PROGS += $(INL)/smallstack

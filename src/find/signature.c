@@ -1,0 +1,524 @@
+/*
+ * signature: the declared prototype against the debug info (signature.h).
+ * The comparison and the opaque arguments' warning are shared by the engine
+ * and `memo check`; the engine's check keeps its verdict in the identity
+ * cache folder, so that libdw is loaded (libmemo-dwarf.so, dlopen) only the
+ * first time a build of an object is met with a prototype.
+ * Calls config (proto), hook, log, util, libb2, libdl.
+ */
+#include "find/signature.h"
+
+#include <blake2.h>
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/util.h"
+
+/* ---- the comparison --------------------------------------------------- */
+
+static uint8_t class_of(const struct scalar_type *t)
+{
+	switch (t->cls) {
+	case SC_SINT:
+	case SC_UINT:
+		return DWC_INT;
+	case SC_BOOL:
+		return DWC_BOOL;
+	case SC_FLOAT:
+		return DWC_FLOAT;
+	case SC_PTR:
+		return DWC_POINTER;
+	default:
+		return DWC_VOID;
+	}
+}
+
+/* A declared scalar as C spells it. */
+static const char *c_name(const struct scalar_type *t)
+{
+	static const char *const sint[] = { "char", "short", "?", "int", "?", "?", "?", "long" };
+	static const char *const uint[] = { "unsigned char", "unsigned short", "?", "unsigned int",
+					    "?", "?", "?", "unsigned long" };
+
+	switch (t->cls) {
+	case SC_SINT:
+		return t->size >= 1 && t->size <= 8 ? sint[t->size - 1] : "?";
+	case SC_UINT:
+		return t->size >= 1 && t->size <= 8 ? uint[t->size - 1] : "?";
+	case SC_BOOL:
+		return "_Bool";
+	case SC_FLOAT:
+		return t->size == 4 ? "float" : t->size == 8 ? "double" : "long double";
+	case SC_PTR:
+		return "void *";
+	default:
+		return "void";
+	}
+}
+
+/* A declared argument as the prototype language spells it, without a length. */
+static void declared(const struct proto_arg *a, char *buf, size_t n)
+{
+	static const char *const kind[] = {
+		[ARG_IN] = "const ", [ARG_OUT] = "out ", [ARG_INOUT] = "inout ",
+	};
+
+	switch (a->kind) {
+	case ARG_SCALAR:
+		snprintf(buf, n, "%s", c_name(&a->type));
+		break;
+	case ARG_STRING:
+		snprintf(buf, n, "const char *");
+		break;
+	case ARG_OPAQUE:
+		snprintf(buf, n, "opaque void *");
+		break;
+	default:
+		snprintf(buf, n, "%s%s[]", kind[a->kind], c_name(&a->type));
+		break;
+	}
+}
+
+/* Scalars agree in class and size; an integer and a _Bool of one size are
+ * the same bits. A type the debug info has no class for is not compared. */
+static bool scalar_agrees(const struct scalar_type *t, const struct dwarf_type *d)
+{
+	uint8_t c = class_of(t);
+
+	if (d->cls == DWC_UNKNOWN)
+		return true;
+	if (c == DWC_BOOL || d->cls == DWC_BOOL)
+		return (c == DWC_BOOL || c == DWC_INT) && (d->cls == DWC_BOOL || d->cls == DWC_INT) &&
+		       t->size == d->size;
+	if (c == DWC_POINTER)
+		return d->cls == DWC_POINTER;
+	return c == d->cls && t->size == d->size;
+}
+
+/* A buffer's elements against what the pointer points to: where the debug
+ * info knows a scalar, the same size (a float[] over doubles hashes half of
+ * each); bytes (`void`) always agree; a struct's bytes may be declared as
+ * any element that divides it (a length scaled to match). */
+static bool elements_agree(const struct proto_arg *a, const struct dwarf_type *d, char *why,
+			   size_t n)
+{
+	uint32_t size = a->type.size;
+
+	*why = 0;
+	if (a->type.cls == SC_VOID || !d->elem_size)
+		return true;
+	if (d->elem_cls == DWC_RECORD) {
+		if (d->elem_size % size == 0)
+			return true;
+	} else if (size == d->elem_size) {
+		return true;
+	}
+	snprintf(why, n, ": %u-byte elements for %u-byte ones", size, d->elem_size);
+	return false;
+}
+
+static int mismatch(int *arg, int at, char *text, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int mismatch(int *arg, int at, char *text, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	*arg = at;
+	va_start(ap, fmt);
+	vsnprintf(text, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int compare_arg(const struct proto_arg *a, const struct dwarf_type *d, int i, int *arg,
+		       char *text, size_t n)
+{
+	char decl[64], why[80] = "";
+	bool ok;
+
+	declared(a, decl, sizeof decl);
+	switch (a->kind) {
+	case ARG_SCALAR:
+		ok = scalar_agrees(&a->type, d);
+		break;
+	case ARG_OPAQUE:
+		ok = d->cls == DWC_POINTER || d->cls == DWC_UNKNOWN;
+		break;
+	case ARG_STRING:
+		ok = d->cls == DWC_POINTER && (d->elem_char || d->elem_size == 1 || !d->elem_size);
+		break;
+	default:
+		ok = d->cls == DWC_POINTER && elements_agree(a, d, why, sizeof why);
+		break;
+	}
+	if (ok)
+		return 0;
+	return mismatch(arg, i, text, n, "'%s' is %s in the debug info, declared %s%s", a->name,
+			d->spelling, decl, why);
+}
+
+static int compare_return(const struct proto *p, const struct dwarf_type *d, int *arg,
+			  char *text, size_t n)
+{
+	bool ok;
+
+	switch (p->ret_kind) {
+	case RET_VOID:
+		ok = d->cls == DWC_VOID;
+		break;
+	case RET_SCALAR:
+		ok = d->cls != DWC_VOID && scalar_agrees(&p->ret, d);
+		break;
+	default:	/* strings and `return = argument`: a pointer */
+		ok = d->cls == DWC_POINTER || d->cls == DWC_UNKNOWN;
+		break;
+	}
+	if (ok)
+		return 0;
+	return mismatch(arg, -1, text, n, "'%s' returns %s in the debug info, declared %s",
+			p->name, d->spelling, p->ret_kind == RET_SCALAR || p->ret_kind == RET_VOID ?
+			c_name(&p->ret) : "a pointer");
+}
+
+/* A spelling the name follows without a space: `double *coef`. */
+static bool sticks(const char *spelling)
+{
+	size_t n = strlen(spelling);
+
+	return n && (spelling[n - 1] == '*' || spelling[n - 1] == '&');
+}
+
+int signature_compare(const struct proto *p, const struct dwarf_func *d, int *arg,
+		      char *text, size_t n)
+{
+	char list[1024];
+	size_t used = 0;
+
+	/* a variadic function's named arguments are compared; whether it may
+	 * be memoized at all is inline.c's and closure.c's to say */
+	if (d->nargs != p->nargs) {
+		for (int i = 0; i < d->nargs && i < PROTO_MAX_ARGS && used < sizeof list; i++)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s%s%s",
+						 i ? ", " : "", d->args[i].spelling,
+						 d->names[i][0] && !sticks(d->args[i].spelling) ? " " : "",
+						 d->names[i]);
+		return mismatch(arg, -1, text, n, "'%s' takes %d argument%s in the debug info (%s), "
+				"declared %d", p->name, d->nargs, d->nargs == 1 ? "" : "s",
+				d->nargs ? list : "void", p->nargs);
+	}
+	for (int i = 0; i < p->nargs; i++)
+		if (compare_arg(&p->args[i], &d->args[i], i, arg, text, n) < 0)
+			return -1;
+	return compare_return(p, &d->ret, arg, text, n);
+}
+
+int signature_opaque_read(const struct proto *p, const struct dwarf_func *d,
+			  void (*say)(void *ctx, int arg, const char *text), void *ctx)
+{
+	char text[512];
+	int found = 0;
+
+	for (int i = 0; i < p->nargs && i < d->nargs; i++) {
+		const struct dwarf_type *t = &d->args[i];
+		if (p->args[i].kind != ARG_OPAQUE || t->cls != DWC_POINTER ||
+		    !(t->elem_cls == DWC_FUNCTION || (t->elem_cls == DWC_RECORD && t->elem_members)))
+			continue;
+		snprintf(text, sizeof text, "argument '%s' is opaque, but '%s' reads through it "
+			 "(%s in the debug info): calls that differ only in what it points to "
+			 "share one result", p->args[i].name, p->name, t->spelling);
+		say(ctx, i, text);
+		found++;
+	}
+	return found;
+}
+
+void signature_where(const struct function_config *fn, int arg, char *buf, size_t n)
+{
+	const struct config_pos *at = arg >= 0 && arg < fn->proto.nargs ? &fn->arg_at[arg] :
+				      &fn->proto_at;
+
+	snprintf(buf, n, "%s:%d:%d", fn->file, at->line, at->col);
+}
+
+/* ---- the engine's check, cached --------------------------------------- */
+
+/* Verdicts, one file per build of an object (s1-HEX: a BLAKE2b of its
+ * build-id, else its path, size and mtime; and whether a build-id debug
+ * file exists, so that one installed later is read), a line per function
+ * and prototype (KEY: a BLAKE2b of its address, the prototype's canonical
+ * text and argument names):
+ *   memo-signature 1 KEY ok			agrees, or nothing describes it
+ *   memo-signature 1 KEY mismatch ARG TEXT	refused: argument ARG (-1: the whole)
+ * The functions of one object come in a row: its file is read once for
+ * all of them. Two processes adding a line at once may lose one: it is
+ * computed again next time. */
+#define VERDICT_HEAD "memo-signature 1 "
+
+static void add(blake2b_state *s, const void *p, size_t n)
+{
+	blake2b_update(s, p, n);
+}
+
+/* The build-id of the loaded object whose load bias is `base`, read from its
+ * notes in memory: no file is opened, so a cached verdict costs a process
+ * no ELF parsing at start-up. */
+struct loaded_id {
+	uintptr_t base;
+	const uint8_t *id;
+	size_t len;
+};
+
+static int loaded_id_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct loaded_id *l = arg;
+
+	(void)size;
+	if (info->dlpi_addr != l->base)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+		if (ph->p_type != PT_NOTE)
+			continue;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			size_t name = (nh->n_namesz + 3) & ~(size_t)3, desc = (nh->n_descsz + 3) & ~(size_t)3;
+			const uint8_t *d = p + sizeof *nh + name;
+			if (d + nh->n_descsz > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(p + sizeof *nh, "GNU", 4)) {
+				l->id = d;
+				l->len = nh->n_descsz;
+				return 1;
+			}
+			p = d + desc;
+		}
+	}
+	return 1;
+}
+
+/* Whether a debug file for this build-id is installed: asked once per
+ * object, not per function (the functions of one object come in a row). */
+static bool has_build_id_debug(const uint8_t *id, size_t len)
+{
+	static uint8_t last[64];
+	static size_t last_len;
+	static bool last_has;
+	char path[PATH_MAX];
+
+	if (len == last_len && !memcmp(id, last, len))
+		return last_has;
+	last_has = dwarf_build_id_path(id, len, path, sizeof path) == 0 && access(path, R_OK) == 0;
+	if (len <= sizeof last) {
+		memcpy(last, id, len);
+		last_len = len;
+	}
+	return last_has;
+}
+
+/* The object's verdict file into path[], and the function's key into key[]. */
+static int verdict_names(const struct hook *h, const struct cache_config *cache, char *path,
+			 size_t n, char key[33])
+{
+	struct cache_config defaults;
+	const char *dir = cache->dir;
+	char canon[PROTO_CANON_MAX], hex[33];
+	struct loaded_id l = { .base = h->base };
+	uint64_t vaddr = (uint64_t)((uintptr_t)h->target - h->base);
+	uint8_t digest[16];
+	struct stat st;
+	blake2b_state s;
+
+	if (!dir[0]) {
+		config_cache_defaults(&defaults);
+		dir = defaults.dir;
+	}
+	blake2b_init(&s, sizeof digest);
+	dl_iterate_phdr(loaded_id_cb, &l);
+	if (l.id && l.len) {
+		add(&s, l.id, l.len);
+		add(&s, &(bool){ has_build_id_debug(l.id, l.len) }, sizeof(bool));
+	} else {
+		if (stat(h->path, &st) < 0)
+			return -1;
+		add(&s, h->path, strlen(h->path) + 1);
+		add(&s, &st.st_size, sizeof st.st_size);
+		add(&s, &st.st_mtim, sizeof st.st_mtim);
+	}
+	blake2b_final(&s, digest, sizeof digest);
+	util_hex(hex, digest, sizeof digest);
+
+	blake2b_init(&s, sizeof digest);
+	add(&s, &vaddr, sizeof vaddr);
+	add(&s, canon, proto_canonical(&h->fn->proto, canon, sizeof canon) + 1);
+	for (int i = 0; i < h->fn->proto.nargs; i++)
+		add(&s, h->fn->proto.args[i].name, strlen(h->fn->proto.args[i].name) + 1);
+	blake2b_final(&s, digest, sizeof digest);
+	util_hex(key, digest, sizeof digest);
+	return (size_t)snprintf(path, n, "%s/identity/s1-%s", dir, hex) < n ? 0 : -1;
+}
+
+/* The last verdict file read (or written), whole. */
+static struct {
+	char path[PATH_MAX + 64];
+	char text[16384];
+	size_t len;
+} book;
+
+static void book_load(const char *path)
+{
+	int fd;
+	ssize_t got;
+
+	if (!strcmp(book.path, path))
+		return;
+	snprintf(book.path, sizeof book.path, "%s", path);
+	book.len = 0;
+	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, NULL);
+	if (fd < 0)
+		return;
+	got = read(fd, book.text, sizeof book.text - 1);
+	close(fd);
+	/* whole lines only: a torn or overlong file keeps what is whole */
+	while (got > 0 && book.text[got - 1] != '\n')
+		got--;
+	book.len = got > 0 ? (size_t)got : 0;
+	book.text[book.len] = 0;
+}
+
+/* The key's verdict in the book: 1 (ok: *arg == -2), or 0 when none. */
+static int book_find(const char *key, int *arg, char *text, size_t n)
+{
+	char want[sizeof VERDICT_HEAD + 34], line[1024];
+	const char *p = book.text, *end;
+	int off = 0;
+
+	snprintf(want, sizeof want, VERDICT_HEAD "%s ", key);
+	for (; *p; p = end + 1) {
+		end = strchr(p, '\n');
+		if (!end)
+			break;
+		if ((size_t)(end - p) >= sizeof line || strncmp(p, want, strlen(want)))
+			continue;
+		memcpy(line, p, (size_t)(end - p));
+		line[end - p] = 0;
+		if (!strcmp(line + strlen(want), "ok")) {
+			*arg = -2;
+			return 1;
+		}
+		if (sscanf(line + strlen(want), "mismatch %d %n", arg, &off) == 1 && off && *arg >= -1) {
+			snprintf(text, n, "%s", line + strlen(want) + off);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Add the key's verdict and write the book to a temporary file renamed
+ * into place: a reader sees all or nothing. One that cannot be written is
+ * computed again next time. */
+static void book_add(const char *key, int arg, const char *text)
+{
+	char tmp[PATH_MAX + 96], dir[PATH_MAX + 64], line[1024], *slash;
+	int fd, len;
+	bool ok;
+
+	len = arg == -2 ? snprintf(line, sizeof line, VERDICT_HEAD "%s ok\n", key) :
+			  snprintf(line, sizeof line, VERDICT_HEAD "%s mismatch %d %s\n", key, arg, text);
+	if (len <= 0 || len >= (int)sizeof line)
+		return;
+	if (book.len + (size_t)len >= sizeof book.text)
+		book.len = 0;	/* full: start over, the rest is computed again */
+	memcpy(book.text + book.len, line, (size_t)len + 1);
+	book.len += (size_t)len;
+
+	snprintf(dir, sizeof dir, "%s", book.path);
+	if ((slash = strrchr(dir, '/'))) {
+		*slash = 0;
+		if ((slash = strrchr(dir, '/'))) {	/* the cache folder, then identity/ */
+			*slash = 0;
+			util_mkdirat(AT_FDCWD, dir, 0700);
+			*slash = '/';
+		}
+		util_mkdirat(AT_FDCWD, dir, 0700);
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", book.path, (long)getpid());
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	ok = write(fd, book.text, book.len) == (ssize_t)book.len;
+	if (close(fd) || !ok || rename(tmp, book.path))
+		unlink(tmp);
+}
+
+/* libmemo-dwarf.so's reader, from the folder this library was loaded from;
+ * kept loaded once loaded (dlclose of libdw's dependencies is not worth
+ * the risk). NULL when it cannot be loaded: then nothing is checked. */
+static dwarf_describe_fn *dwarf_load(void)
+{
+	static dwarf_describe_fn *fn;
+	static bool tried;
+	char path[PATH_MAX];
+	const char *slash;
+	Dl_info info;
+	void *h;
+
+	if (tried)
+		return fn;
+	tried = true;
+	if (dladdr((void *)dwarf_load, &info) && info.dli_fname &&
+	    (slash = strrchr(info.dli_fname, '/')))
+		snprintf(path, sizeof path, "%.*s/libmemo-dwarf.so", (int)(slash - info.dli_fname),
+			 info.dli_fname);
+	else
+		snprintf(path, sizeof path, "libmemo-dwarf.so");
+	if (!(h = dlopen(path, RTLD_LOCAL | RTLD_NOW))) {
+		log_warn("'%s': cannot load the debug info reader: %s; prototypes are not checked "
+			 "against debug info", path, dlerror());
+		return NULL;
+	}
+	if (!(fn = (dwarf_describe_fn *)dlsym(h, DWARF_DESCRIBE_SYM)))
+		log_warn("'%s': no '%s'", path, DWARF_DESCRIBE_SYM);
+	return fn;
+}
+
+int signature_check_hook(struct hook *h, const struct cache_config *cache)
+{
+	static struct dwarf_func d;	/* ~8 KB: off the stack; one check at a time */
+	char path[PATH_MAX + 64], key[33], text[512], why[256], where[PATH_MAX + 32];
+	int arg = -2, named, described;
+	dwarf_describe_fn *describe;
+
+	named = verdict_names(h, cache, path, sizeof path, key) == 0;
+	if (named)
+		book_load(path);
+	if (!named || !book_find(key, &arg, text, sizeof text)) {
+		if (!(describe = dwarf_load()))
+			return 0;
+		described = describe(h->path, (uint64_t)((uintptr_t)h->target - h->base), &d, why,
+				     sizeof why);
+		if (described < 0)
+			return 0;	/* unreadable now: checked next time */
+		if (described == 0 || signature_compare(&h->fn->proto, &d, &arg, text, sizeof text) == 0)
+			arg = -2;
+		else
+			log_debug("'%s': debug info read from '%s'", h->fn->symbol, d.debug_file);
+		if (named)
+			book_add(key, arg, text);
+	}
+	if (arg == -2)
+		return 0;
+	signature_where(h->fn, arg, where, sizeof where);
+	return hook_refuse(h, REFUSE_PROTO_MISMATCH, "%s: %s", where, text);
+}

@@ -1,0 +1,405 @@
+/*
+ * mc_io: see mc_io.h. The catches stand in libmemcached's GOT slots for the
+ * socket calls it imports; each asks io_current, the operation this thread
+ * is in, and without one is the plain libc call.
+ */
+#include "store/mc_io.h"
+
+#include <errno.h>
+#include <link.h>
+#include <libmemcached/memcached.h>
+#include <poll.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "find/elf_peek.h"
+
+/* The operation this thread is in (mc_io_begin), or NULL. */
+static __thread struct mc_io *io_current;
+
+static struct mc_io_sock *sock_of(struct mc_io *io, int fd)
+{
+	for (int i = 0; i < io->nsocks; i++)
+		if (io->socks[i].fd == fd)
+			return &io->socks[i];
+	return NULL;
+}
+
+static void sock_forget(struct mc_io *io, struct mc_io_sock *k)
+{
+	*k = io->socks[--io->nsocks];
+}
+
+/* ---- a VALUE line's length, read as libmemcached will parse it --------- */
+
+enum { AT_LINE, IN_LINE, IN_VALUE_LINE, IN_VALUE };
+
+/* Feed n received bytes; false when they complete a VALUE line whose length
+ * is not a number below MC_VALUE_MAX. */
+static bool stream_feed(struct mc_io_stream *s, const uint8_t *p, size_t n)
+{
+	static const char value[] = "VALUE ";
+
+	while (n) {
+		const uint8_t *nl;
+		size_t k;
+
+		switch (s->state) {
+		case IN_VALUE:
+			k = n < s->left ? n : (size_t)s->left;
+			p += k, n -= k, s->left -= k;
+			if (!s->left)
+				s->state = AT_LINE, s->matched = 0;
+			break;
+		case AT_LINE:
+			if (*p != value[s->matched]) {
+				s->state = IN_LINE;	/* *p is looked at again there */
+				break;
+			}
+			p++, n--;
+			if (++s->matched == sizeof value - 1) {
+				s->state = IN_VALUE_LINE;
+				s->field = 0, s->len = 0, s->matched = 0, s->bad = false;
+			}
+			break;
+		case IN_LINE:
+			nl = memchr(p, '\n', n);
+			if (!nl)
+				return true;
+			n -= (size_t)(nl + 1 - p), p = nl + 1;
+			s->state = AT_LINE, s->matched = 0;
+			break;
+		default:	/* IN_VALUE_LINE; matched counts the length's digits */
+			if (*p == '\n') {
+				if (s->bad || s->field < 2 || !s->matched)
+					return false;
+				s->left = s->len + 2, s->state = IN_VALUE;
+			} else if (*p == ' ') {
+				s->field++;
+			} else if (s->field == 2 && *p != '\r') {
+				if (*p < '0' || *p > '9' || s->len * 10 + (uint64_t)(*p - '0') >= MC_VALUE_MAX)
+					s->bad = true;
+				else
+					s->len = s->len * 10 + (uint64_t)(*p - '0');
+				s->matched = 1;
+			}
+			p++, n--;
+		}
+	}
+	return true;
+}
+
+/* ---- the catches ------------------------------------------------------- */
+
+static int io_socket(int domain, int type, int protocol)
+{
+	struct mc_io *io = io_current;
+	struct mc_io_sock *k;
+	struct stat sb;
+	int fd, high;
+
+	if (!io)
+		return socket(domain, type, protocol);
+	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+	if (fd < 0)
+		return fd;
+	/* Above the numbers the program takes; kept low (and quit after the
+	 * operation) under a limit too low for that. */
+	high = util_fd_high(fd);
+	if (high >= 0) {
+		close(fd);
+		fd = high;
+	} else {
+		io->low = true;
+	}
+	if (io->nsocks == MC_IO_MAX_SOCKS || fstat(fd, &sb) < 0) {
+		close(fd);
+		errno = EMFILE;
+		return -1;
+	}
+	k = &io->socks[io->nsocks++];
+	memset(k, 0, sizeof *k);
+	k->fd = fd;
+	k->dev = sb.st_dev;
+	k->ino = sb.st_ino;
+	if (io->deadline)
+		io->deadline += io->connect_ns;
+	return fd;
+}
+
+/* The catches below refuse a number that is not one of this operation's
+ * sockets: libmemcached then drops that connection and makes another. */
+static bool ours(int fd)
+{
+	struct mc_io *io = io_current;
+
+	if (!io || sock_of(io, fd))
+		return true;
+	errno = EBADF;
+	return false;
+}
+
+static int io_close(int fd)
+{
+	struct mc_io *io = io_current;
+	struct mc_io_sock *k;
+
+	if (!io)
+		return close(fd);
+	k = sock_of(io, fd);
+	if (!k)
+		return 0;	/* not ours any more: the number is the program's */
+	sock_forget(io, k);
+	return close(fd);
+}
+
+static int io_shutdown(int fd, int how)
+{
+	return ours(fd) ? shutdown(fd, how) : -1;
+}
+
+static int io_connect(int fd, const struct sockaddr *a, socklen_t n)
+{
+	return ours(fd) ? connect(fd, a, n) : -1;
+}
+
+static ssize_t io_send(int fd, const void *p, size_t n, int flags)
+{
+	return ours(fd) ? send(fd, p, n, flags) : -1;
+}
+
+static ssize_t io_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	return ours(fd) ? sendmsg(fd, m, flags) : -1;
+}
+
+static ssize_t io_recv(int fd, void *p, size_t n, int flags)
+{
+	struct mc_io *io = io_current;
+	struct mc_io_sock *k;
+	ssize_t r;
+
+	if (!io)
+		return recv(fd, p, n, flags);
+	k = sock_of(io, fd);
+	if (!k) {
+		errno = EBADF;
+		return -1;
+	}
+	r = recv(fd, p, n, flags);
+	if (r > 0 && io->text && !(flags & MSG_PEEK) && !stream_feed(&k->in, p, (size_t)r)) {
+		io->bad_length = true;
+		memset(&k->in, 0, sizeof k->in);
+		errno = EPROTO;
+		return -1;
+	}
+	return r;
+}
+
+static int io_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	struct mc_io *io = io_current;
+	uint64_t now;
+	nfds_t i;
+
+	if (!io)
+		return poll(fds, n, timeout);
+	for (i = 0; i < n; i++) {
+		fds[i].revents = 0;
+		if (fds[i].fd >= 0 && !sock_of(io, fds[i].fd)) {
+			fds[i].revents = POLLNVAL;	/* never polled: not ours */
+			return 1;
+		}
+	}
+	if (io->deadline) {
+		now = util_now_ns();
+		if (now >= io->deadline)
+			return 0;	/* a timeout, as poll would say it */
+		if (timeout < 0 || (uint64_t)timeout * 1000000 > io->deadline - now)
+			timeout = (int)((io->deadline - now + 999999) / 1000000);
+	}
+	return poll(fds, n, timeout);
+}
+
+static int io_getsockopt(int fd, int level, int name, void *v, socklen_t *n)
+{
+	return ours(fd) ? getsockopt(fd, level, name, v, n) : -1;
+}
+
+static int io_setsockopt(int fd, int level, int name, const void *v, socklen_t n)
+{
+	return ours(fd) ? setsockopt(fd, level, name, v, n) : -1;
+}
+
+static int io_getpeername(int fd, struct sockaddr *a, socklen_t *n)
+{
+	return ours(fd) ? getpeername(fd, a, n) : -1;
+}
+
+static int io_getsockname(int fd, struct sockaddr *a, socklen_t *n)
+{
+	return ours(fd) ? getsockname(fd, a, n) : -1;
+}
+
+/* Every import of libmemcached's that names a descriptor. */
+static const struct catch {
+	const char *name;
+	void *fn;
+} catches[] = {
+	{ "socket", io_socket }, { "close", io_close }, { "shutdown", io_shutdown },
+	{ "connect", io_connect }, { "send", io_send }, { "sendmsg", io_sendmsg },
+	{ "recv", io_recv }, { "poll", io_poll }, { "getsockopt", io_getsockopt },
+	{ "setsockopt", io_setsockopt }, { "getpeername", io_getpeername },
+	{ "getsockname", io_getsockname },
+};
+#define NCATCHES (sizeof catches / sizeof catches[0])
+#define SLOTS_PER_CATCH 4
+
+/* ---- installing them ---------------------------------------------------- */
+
+struct install {
+	uintptr_t inside;	/* an address in libmemcached's code */
+	uintptr_t *slots[NCATCHES][SLOTS_PER_CATCH];
+	int nslots[NCATCHES];
+	uintptr_t relro_lo, relro_hi;
+	bool found;
+};
+
+static void install_rela(struct install *in, const struct elf_peek_dyn *d, const ElfW(Rela) *r)
+{
+	unsigned type = ELF64_R_TYPE(r->r_info);
+	const ElfW(Sym) *sym = &d->symtab[ELF64_R_SYM(r->r_info)];
+	const char *name;
+
+	if ((type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT) || sym->st_shndx != SHN_UNDEF ||
+	    sym->st_name >= d->strsz)
+		return;
+	name = d->strtab + sym->st_name;
+	for (size_t i = 0; i < NCATCHES; i++)
+		if (!strcmp(name, catches[i].name) && in->nslots[i] < SLOTS_PER_CATCH)
+			in->slots[i][in->nslots[i]++] = (uintptr_t *)(d->bias + r->r_offset);
+}
+
+static int install_find(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct install *in = arg;
+	const ElfW(Dyn) *dyn = NULL;
+	struct elf_peek_dyn d;
+	bool inside = false;
+	size_t i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && in->inside >= lo && in->inside < lo + ph->p_memsz)
+			inside = true;
+		else if (ph->p_type == PT_DYNAMIC)
+			dyn = (const ElfW(Dyn) *)lo;
+		else if (ph->p_type == PT_GNU_RELRO)
+			in->relro_lo = lo, in->relro_hi = lo + ph->p_memsz;
+	}
+	if (!inside)
+		return 0;
+	in->found = true;
+	if (!elf_peek_dynamic(dyn, info->dlpi_addr, &d))
+		return 1;
+	for (i = 0; i < d.njmprel; i++)
+		install_rela(in, &d, &d.jmprel[i]);
+	for (i = 0; i < d.nrela; i++)
+		install_rela(in, &d, &d.rela[i]);
+	return 1;
+}
+
+/* One aligned store; a slot in RELRO is made writable for it alone. */
+static bool install_write(const struct install *in, uintptr_t *slot, void *fn)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *page = (void *)((uintptr_t)slot & ~(uintptr_t)(pg - 1));
+	bool relro = (uintptr_t)slot >= in->relro_lo && (uintptr_t)slot < in->relro_hi;
+
+	if (relro && mprotect(page, (size_t)pg, PROT_READ | PROT_WRITE) < 0)
+		return false;
+	__atomic_store_n(slot, (uintptr_t)fn, __ATOMIC_RELEASE);
+	if (relro)
+		mprotect(page, (size_t)pg, PROT_READ);
+	return true;
+}
+
+static bool installed;
+
+static void install_once(void)
+{
+	struct install in;
+	size_t i;
+	int j;
+
+	memset(&in, 0, sizeof in);
+	in.inside = (uintptr_t)&memcached_create;
+	dl_iterate_phdr(install_find, &in);
+	/* All or none: a socket call left uncaught could reach a reused number. */
+	for (i = 0; i < NCATCHES; i++)
+		if (!in.nslots[i]) {
+			log_warn("libmemcached's '%s' cannot be caught; its descriptors are not checked "
+				 "and its timeouts count per poll", catches[i].name);
+			return;
+		}
+	for (i = 0; i < NCATCHES; i++)
+		for (j = 0; j < in.nslots[i]; j++)
+			if (!install_write(&in, in.slots[i][j], catches[i].fn)) {
+				log_warn("libmemcached's '%s' cannot be caught: %s", catches[i].name,
+					 strerror(errno));
+				return;
+			}
+	installed = true;
+}
+
+bool mc_io_install(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, install_once);
+	return installed;
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns)
+{
+	bool lost = false;
+	struct stat sb;
+
+	io_current = io;
+	io->bad_length = false;
+	mc_io_deadline(io, timeout_ns);
+	/* A socket is checked before libmemcached may use it: one whose number
+	 * now names another file is forgotten, never closed. */
+	for (int i = io->nsocks - 1; i >= 0; i--) {
+		struct mc_io_sock *k = &io->socks[i];
+
+		if (fstat(k->fd, &sb) < 0 || sb.st_dev != k->dev || sb.st_ino != k->ino) {
+			log_debug("memcached socket %d is no longer libmemo's: left alone", k->fd);
+			sock_forget(io, k);
+			lost = true;
+		}
+	}
+	return lost;
+}
+
+void mc_io_deadline(struct mc_io *io, uint64_t timeout_ns)
+{
+	io->deadline = util_now_ns() + timeout_ns;
+}
+
+void mc_io_end(struct mc_io *io)
+{
+	(void)io;
+	io_current = NULL;
+}
