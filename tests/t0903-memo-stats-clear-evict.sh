@@ -185,4 +185,13 @@ expect_eq "$(sums)" "$was" "stats of a refused folder"
 chmod g-w "$c"
 run 1
 [ "$(sums)" != "$was" ] || fail "no stats kept once the folder is ours again"
+
+note "max_size's evictions in a process: counted at its exit"
+"$MEMO" clear >/dev/null && "$MEMO" stats -z >/dev/null || fail "clear, -z"
+printf '[cache]\ndir = cache\nmax_size = 8K\nstats = off\n' >memo.d/cache.conf
+run 2
+json
+[ "$(get "d['folder']['evicted']")" -gt 0 ] || { cat stats.json; fail "no eviction counted"; }
+expect_eq "$(get "d['folder']['evicted'] + d['folder']['entries']")" "$(get "sum(f['sets'] for f in d['functions'].values())")" \
+	"entries evicted and left: every one set"
 exit 0

@@ -105,7 +105,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 
 /* This process's counters, added to the stats kept beside the cache
  * (records.h "stats across runs"), so `memo stats` sums every run. */
-static void keep_stats(void)
+static void keep_stats(struct store *s)
 {
 	static struct records_tally rows[256];
 	struct records_tallies t = { .rows = rows };
@@ -123,7 +123,9 @@ static void keep_stats(void)
 			.ns_in_function = STAT_GET(st, ns_in_function),
 		};
 	}
-	if (!t.n)
+	if (s && s->ops->take_evicted)
+		s->ops->take_evicted(s, &t.evicted, &t.evicted_bytes);
+	if (!t.n && !t.evicted)
 		return;
 	records_stats_home(&memo_cfg.cache, dir);
 	records_stats_add(dir, &t);
@@ -137,12 +139,14 @@ static void keep_stats(void)
 __attribute__((destructor)) static void memo_stop(void)
 {
 	struct stats_row rows[256];
+	struct store *s;
 	int i, n = 0;
 
 	if (__atomic_exchange_n(&memo_state, MEMO_STOPPING, __ATOMIC_ACQ_REL) != MEMO_READY)
 		return;
-	store_sync(__atomic_load_n(&memo_store, __ATOMIC_ACQUIRE));
-	keep_stats();
+	s = __atomic_load_n(&memo_store, __ATOMIC_ACQUIRE);
+	store_sync(s);
+	keep_stats(s);
 	for (i = 0; i < nhooks && n < (int)(sizeof rows / sizeof rows[0]); i++)
 		if (hooks[i].state == HOOK_ACTIVE || STAT_GET(&hooks[i].stats, calls))
 			rows[n++] = (struct stats_row){ hooks[i].fn->symbol, &hooks[i].stats };

@@ -155,8 +155,9 @@ void records_explain_write(const struct memo_key *k, const struct records_xtext 
  *   evicted ENTRIES DISK-BYTES
  *   fn CALLS HITS MISSES SETS NS-SAVED NS-IN-FUNCTION SYMBOL   (to the line's end)
  * The cache folder is the config's dir (with memcached alone, the default
- * one, as for identities); one the folder store would refuse (not ours,
- * writable by group or others) gets nothing written and is not read.
+ * one, as for identities); it and stats/ follow the folder rules
+ * (store_folder_root): one the store refuses (not ours, writable by group
+ * or others) gets nothing written and is not read.
  */
 
 #define RECORDS_STATS_FILES 16

@@ -27,33 +27,22 @@
 #define STATS_HEADER "memo-stats 1\n"
 #define STATS_FILE_MAX (1u << 20)
 
-/* The cache folder, if it is one the folder store would use (ours, not
- * writable by group or others: store_folder.c), and its stats folder in it;
- * -1 otherwise (nothing is then read or written). `create`: both are made
- * when missing (the cache folder as prime.c makes it for identities, with
- * memcached alone: its parent, ~/.cache, must exist). */
-static int stats_folder(const char *cache, bool create)
+/* The stats folder in the cache folder, both following the folder rules
+ * (store_folder_root: made if missing, refused unless ours and not writable
+ * by group or others, as prime.c's identity folder), or -1: a folder the
+ * store refuses gets nothing written and is not read. The store said why. */
+static int stats_folder(const char *cache)
 {
+	char path[PATH_MAX + 8];
 	struct stat sb;
-	int root, fd;
+	int fd;
 
-	if (create && util_mkdirat(AT_FDCWD, cache, 0700) < 0 && errno != EEXIST)
+	if ((size_t)snprintf(path, sizeof path, "%s/" STATS_FOLDER, cache) >= sizeof path)
+		return errno = ENAMETOOLONG, -1;
+	if ((fd = store_folder_root(cache, &sb, false)) < 0)
 		return -1;
-	root = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return -1;
-	if (fstat(root, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & (S_IWGRP | S_IWOTH))) {
-		close(root);
-		errno = EPERM;
-		return -1;
-	}
-	if (create && util_mkdirat(root, STATS_FOLDER, 0700) < 0 && errno != EEXIST) {
-		close(root);
-		return -1;
-	}
-	fd = openat(root, STATS_FOLDER, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	close(root);
-	return fd;
+	close(fd);
+	return store_folder_root(path, &sb, false);
 }
 
 void records_stats_home(const struct cache_config *c, char out[PATH_MAX])
@@ -178,7 +167,7 @@ int records_stats_add(const char *cache, const struct records_tallies *add)
 
 	if (!cache[0])
 		return -1;
-	dfd = stats_folder(cache, true);
+	dfd = stats_folder(cache);
 	if (dfd < 0) {
 		log_debug("'%s': stats not kept across runs: %s", cache, strerror(errno));
 		return -1;
@@ -236,10 +225,10 @@ out:
 /* Each stats file in turn, locked: read into t, and emptied when zero. */
 static int each_file(const char *cache, struct records_tallies *t, bool zero)
 {
-	int dfd = stats_folder(cache, false), r = 0;
+	int dfd = stats_folder(cache), r = 0;
 
 	if (dfd < 0)
-		return errno == ENOENT ? 0 : -1;
+		return -1;
 	for (int i = 0; i < RECORDS_STATS_FILES; i++) {
 		char name[16], *text;
 		int fd;

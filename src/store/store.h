@@ -74,6 +74,10 @@ struct store_ops {
 	 * (another eviction held the folder for a second). NULL: as usage. */
 	int (*trim)(struct store *s, uint64_t before_ns, uint64_t to_disk, uint64_t tag,
 		    uint64_t *removed, uint64_t *freed);
+	/* Add what max_size's eviction removed in this process since the last
+	 * take (entries, disk bytes) to *entries, *disk: the engine's exit adds
+	 * them to the stats kept across runs (records.h). NULL: never evicts. */
+	void (*take_evicted)(struct store *s, uint64_t *entries, uint64_t *disk);
 	void (*free)(struct store *s);
 	/* Write out what this process holds back from other processes (the
 	 * folder's count of bytes written), the store staying open: at exit,

@@ -1,9 +1,8 @@
 /*
  * store_folder: the folder backend of store.h: one file per entry, written
  * atomically, bounded in size by least-recently-used eviction.
- * Calls libc, libb2 (cas tokens), log, util, value (an entry's function tag,
- * for memo stats and memo clear) and records (evictions join the stats
- * kept across runs). Hot-path safe: get/set take
+ * Calls libc, libb2 (cas tokens), log, util and value (an entry's function
+ * tag, for memo stats and memo clear). Hot-path safe: get/set take
  * no lock and allocate only for values larger than the caller's membuf; any
  * number of threads and processes may share one folder; after fork the child
  * only forgets what it has not yet accounted (folder_after_fork).
@@ -92,7 +91,6 @@
 
 #include "base/log.h"
 #include "base/util.h"
-#include "store/records.h"
 #include "store/value.h"
 
 #define SIZE_FILE ".size"
@@ -130,6 +128,7 @@ struct folder_store {
 	uint64_t unsynced;	/* bytes written and not yet added to .size */
 	uint64_t estimate;	/* .size as last read or written by us */
 	uint64_t tmpseq;
+	uint64_t evicted, evicted_disk;	/* by this process, not yet taken (take_evicted) */
 	uint8_t warned[OP_COUNT][WARN_ERRNOS];
 };
 
@@ -712,14 +711,6 @@ static uint64_t folder_evict(struct folder_store *fs, int root, uint64_t over, u
 	return sc.disk > *freed ? sc.disk - *freed : 0;
 }
 
-/* What an eviction removed joins the stats kept across runs (records.h). */
-static void count_evicted(struct folder_store *fs, uint64_t evicted, uint64_t freed)
-{
-	if (evicted)
-		records_stats_add(fs->dir, &(struct records_tallies){ .evicted = evicted,
-								      .evicted_bytes = freed });
-}
-
 /* .size (fd, locked): its total, and whether it is one (a number and a
  * newline; a missing or torn file is not, and makes this sync scan). */
 static bool size_read(int fd, uint64_t *total)
@@ -811,7 +802,8 @@ static void folder_sync(struct folder_store *fs, int root, bool wait)
 	if (evicted)
 		log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes on disk) to stay "
 			 "under max_size", fs->dir, evicted, freed);
-	count_evicted(fs, evicted, freed);
+	__atomic_add_fetch(&fs->evicted, evicted, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&fs->evicted_disk, freed, __ATOMIC_RELAXED);
 	if (util_flock_bounded(fd, fs->lock_wait_ms) == 0) {
 		if (size_read(fd, &now) && now > total)
 			left += now - total;
@@ -838,6 +830,14 @@ static void folder_after_fork(struct store *s)
 	/* The parent accounts for what it wrote; the child starts from zero.
 	 * Warnings already shown stay shown: the child writes to the same stderr. */
 	__atomic_store_n(&FS(s)->unsynced, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&FS(s)->evicted, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&FS(s)->evicted_disk, 0, __ATOMIC_RELAXED);
+}
+
+static void folder_take_evicted(struct store *s, uint64_t *entries, uint64_t *disk)
+{
+	*entries += __atomic_exchange_n(&FS(s)->evicted, 0, __ATOMIC_RELAXED);
+	*disk += __atomic_exchange_n(&FS(s)->evicted_disk, 0, __ATOMIC_RELAXED);
 }
 
 static void print_time(FILE *out, const char *label, uint64_t ns)
@@ -1097,6 +1097,7 @@ static const struct store_ops folder_ops = {
 	.report = folder_report,
 	.usage = folder_usage,
 	.trim = folder_trim,
+	.take_evicted = folder_take_evicted,
 	.free = folder_free,
 	.sync = folder_sync_op,
 	.lease = folder_lease,
