@@ -55,8 +55,10 @@ def check(key, value, secret):
 
 
 def parts(value):
+    """The parts of a value; a version 2 value ends with its 8-byte tag."""
     out, p = [], HEADER
-    while p < len(value):
+    end = len(value) - (8 if struct.unpack_from("<H", value, 4)[0] >= 2 else 0)
+    while p < end:
         n = struct.unpack_from("<Q", value, p)[0]
         out.append((p + 8, n))
         p += 8 + n

@@ -81,12 +81,13 @@ conf_function half 'long double half(long double x)' allow_repeated_evaluations=
 conf_function total 'long double total(const long double x[n], int n)'
 export MEMO_CONFIG="$T/memo.d"
 
-# Each entry's key and its last 16 bytes: the return value (one part, last).
+# Each entry's key and its return value: the 16 bytes of its one part, last
+# before the value's 8-byte function tag (value.h).
 values() {
 	python3 - "$1" <<'PY'
 import glob, os, sys
 for p in sorted(glob.glob(os.path.join(sys.argv[1], "*", "m1-*"))):
-    print(os.path.basename(p), open(p, "rb").read()[-16:].hex())
+    print(os.path.basename(p), open(p, "rb").read()[-24:-8].hex())
 PY
 }
 

@@ -21,7 +21,7 @@ snapshot() { find cache -printf '%P %s %T@ %y\n' | sort; find cache -type f -exe
 snapshot >before
 touch ./--help			# a file by that name must not be read as an argument
 
-for cmd in run check config stats flush inspect; do
+for cmd in run check config stats flush clear evict inspect; do
 	c="-c memo.d"
 	[ $cmd = inspect ] && c=	# the one that takes no config
 	for h in --help -h; do
@@ -43,7 +43,7 @@ snapshot >after
 cmp -s before after || { diff before after; fail "--help changed the cache"; }
 
 note "options each command does not take"
-"$MEMO" stats -c memo.d --json >/dev/null 2>err; expect_eq "$?" 2 "memo stats --json (not a stats option yet)"
+"$MEMO" stats -c memo.d --jsno >/dev/null 2>err; expect_eq "$?" 2 "memo stats --jsno"
 "$MEMO" stats -c memo.d -v >/dev/null 2>err; expect_eq "$?" 2 "memo stats -v"
 "$MEMO" stats -c memo.d dot >/dev/null 2>err; expect_eq "$?" 2 "memo stats SYMBOL"
 grep -q "unexpected argument 'dot'" err || { cat err; fail "memo stats dot: not said"; }
@@ -56,7 +56,7 @@ note "memo, memo help, memo --version, an unknown command"
 "$MEMO" >/dev/null 2>err; expect_eq "$?" 2 "memo alone"
 grep -q '^usage: memo COMMAND' err || fail "memo alone: no usage"
 "$MEMO" help >out || fail "memo help"
-for cmd in run check config stats flush inspect help; do grep -q "^  memo $cmd " out || fail "memo help does not list $cmd"; done
+for cmd in run check config stats flush clear evict inspect help; do grep -q "^  memo $cmd " out || fail "memo help does not list $cmd"; done
 "$MEMO" --version >out || fail "memo --version"
 grep -Eq '^memo \(libmemo\) [0-9]+\.[0-9]+\.[0-9]+$' out || { cat out; fail "memo --version"; }
 "$MEMO" chek >/dev/null 2>err; expect_eq "$?" 2 "memo chek"

@@ -6,11 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -140,6 +141,54 @@ int util_fd_high(int fd)
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur - rl.rlim_cur / 8 < floor)
 		floor = rl.rlim_cur - rl.rlim_cur / 8;
 	return fcntl(fd, F_DUPFD_CLOEXEC, (int)floor);
+}
+
+int util_flock_bounded(int fd, int wait_ms)
+{
+	uint64_t deadline = util_now_ns() + (uint64_t)wait_ms * 1000000ULL;
+	long sleep_ns = 50000;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (util_now_ns() >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&(struct timespec){ 0, sleep_ns }, NULL);
+		if (sleep_ns < 5000000)
+			sleep_ns *= 2;
+	}
+}
+
+void util_human_size(char *out, size_t cap, uint64_t n)
+{
+	static const char units[] = "KMGTPE";
+	unsigned __int128 d = 1024;
+	uint64_t tenths;
+	int u = 0;
+
+	if (n < 1024) {
+		snprintf(out, cap, "%llu", (unsigned long long)n);
+		return;
+	}
+	/* rounded up, as du does: never less than what is used */
+	for (;;) {
+		tenths = (uint64_t)(((unsigned __int128)n * 10 + d - 1) / d);
+		if (tenths < 10240 || u == 5)
+			break;
+		d *= 1024;
+		u++;
+	}
+	if (tenths < 100)
+		snprintf(out, cap, "%llu.%llu%c", (unsigned long long)tenths / 10,
+			 (unsigned long long)tenths % 10, units[u]);
+	else if ((tenths + 9) / 10 < 1024 || u == 5)
+		snprintf(out, cap, "%llu%c", (unsigned long long)(tenths + 9) / 10, units[u]);
+	else
+		snprintf(out, cap, "1.0%c", units[u + 1]);
 }
 
 #ifndef MADV_POPULATE_READ

@@ -1,7 +1,8 @@
 /*
  * util: small helpers that several layers need, written once: hex text,
  * the clocks, opening a file that cannot block, folders whatever the umask,
- * descriptors kept high, whether memory can be read.
+ * descriptors kept high, whether memory can be read, a lock with a
+ * bounded wait, sizes as people read them.
  * Calls libc only. Hot-path safe: no allocation, no lock; any thread, and
  * after fork.
  */
@@ -68,6 +69,15 @@ int util_repair_mode(int dirfd, const char *path, mode_t need, mode_t give, mode
  *   int keep = util_fd_high(fd);	then close(fd), and before each use
  *   check that keep is still the file it was (fstat: st_dev, st_ino) */
 int util_fd_high(int fd);
+
+/* n bytes as du -h shows them, rounded up: "368K", "1.5G", "512" (under
+ * 1 KiB), in binary units. */
+void util_human_size(char *out, size_t cap, uint64_t n);
+
+/* flock(fd, LOCK_EX) waiting at most wait_ms: sleeping retries (50 us
+ * doubling to 5 ms), never a blocking flock that a stopped holder could make
+ * endless. 0, or -1 (errno ETIMEDOUT when the wait ran out). */
+int util_flock_bounded(int fd, int wait_ms);
 
 /* May the n bytes at p be read without a fault? The page of the first byte
  * is taken as readable (the caller was handed a pointer into it): bytes

@@ -8,6 +8,7 @@
  * Runs single-threaded before main; the fork handlers run in whichever
  * thread forks.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "patch/crash.h"
 #include "patch/got.h"
 #include "patch/inline.h"
+#include "store/records.h"
 #include "store/secret.h"
 #include "store/store.h"
 #include "store/treehash.h"
@@ -111,18 +113,50 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);
 }
 
+/* This process's counters, added to the stats kept beside the cache
+ * (records.h "stats across runs"), so `memo stats` sums every run. */
+static void keep_stats(struct store *s)
+{
+	static struct records_tally rows[256];
+	struct records_tallies t = { .rows = rows };
+	char dir[PATH_MAX];
+
+	for (int i = 0; i < nhooks && t.n < (int)(sizeof rows / sizeof rows[0]); i++) {
+		const struct memo_stats *st = &hooks[i].stats;
+
+		if (!STAT_GET(st, calls))
+			continue;
+		rows[t.n++] = (struct records_tally){
+			.symbol = hooks[i].fn->symbol, .calls = STAT_GET(st, calls),
+			.hits = STAT_GET(st, hits), .misses = STAT_GET(st, misses),
+			.sets = STAT_GET(st, sets), .ns_saved = STAT_GET(st, ns_saved),
+			.ns_in_function = STAT_GET(st, ns_in_function),
+		};
+	}
+	if (s && s->ops->take_evicted)
+		s->ops->take_evicted(s, &t.evicted, &t.evicted_bytes);
+	if (!t.n && !t.evicted)
+		return;
+	records_stats_home(&memo_cfg.cache, dir);
+	records_stats_add(dir, &t);
+}
+
 /* Runs at exit (also in forked children). The store is left open: other
  * threads may still be inside hooked calls, and they now call originals. It
  * is synced: a short process's count of bytes written reaches the folder's
- * size file, so that any number of them stays under max_size. */
+ * size file, so that any number of them stays under max_size. Its counters
+ * join those of every run (keep_stats). */
 __attribute__((destructor)) static void memo_stop(void)
 {
 	struct stats_row rows[256];
+	struct store *s;
 	int i, n = 0;
 
 	if (__atomic_exchange_n(&memo_state, MEMO_STOPPING, __ATOMIC_ACQ_REL) != MEMO_READY)
 		return;
-	store_sync(__atomic_load_n(&memo_store, __ATOMIC_ACQUIRE));
+	s = __atomic_load_n(&memo_store, __ATOMIC_ACQUIRE);
+	store_sync(s);
+	keep_stats(s);
 	for (i = 0; i < nhooks && n < (int)(sizeof rows / sizeof rows[0]); i++)
 		if (hooks[i].state == HOOK_ACTIVE || STAT_GET(&hooks[i].stats, calls))
 			rows[n++] = (struct stats_row){ hooks[i].fn->symbol, &hooks[i].stats };

@@ -189,7 +189,8 @@ static void store_result(struct hook *h, const struct memo_key *k,
 			 struct layout *l, uint64_t ns, int call_errno)
 {
 	const struct proto *p = &h->fn->proto;
-	struct value_meta meta = { .seconds = (double)ns / 1e9, .saved_errno = call_errno };
+	struct value_meta meta = { .seconds = (double)ns / 1e9, .saved_errno = call_errno,
+				   .tag = h->tag };
 	struct scratch *sc = scratch_get();	/* mapped: call_handler checked */
 	struct membuf buf;
 

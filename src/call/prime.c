@@ -164,6 +164,7 @@ static int prime_locked(struct hook *h)
 	h->generation = all_generation + records_generation_read(memo_store,
 			memo_cfg.cache.namespace_, h->fn->symbol, &h->stats);
 	prime_key(h);
+	h->tag = records_function_tag(memo_cfg.cache.namespace_, h->fn->symbol);
 	explain_activate(h);	/* explain.c: remember this state, see what changed */
 	return 0;
 }

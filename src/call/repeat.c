@@ -222,6 +222,7 @@ static int record(struct hook *h, const struct memo_key *k, double x, double sec
 		m->m2 += delta * (x - m->mean);
 		m->seconds += seconds;
 		m->saved_errno = call_errno;
+		m->tag = h->tag;
 		from_double(&p->ret, m->mean, retbytes);
 		part.iov_base = retbytes;
 		part.iov_len = p->ret.size;

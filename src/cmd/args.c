@@ -16,6 +16,17 @@ void args_usage(const struct cmd_spec *spec, FILE *f)
 	if (spec->config)
 		fputs("  -c, --config DIR   the config file or folder (default: $MEMO_CONFIG, "
 		      "else ./memo.d)\n", f);
+	for (const struct cmd_option *o = spec->options; o && o->name; o++) {
+		char left[40];
+
+		snprintf(left, sizeof left, "%c%c%c %s%s%s", o->letter ? '-' : ' ',
+			 o->letter ? o->letter : ' ', o->letter ? ',' : ' ', o->name,
+			 o->value ? " " : "", o->value ? o->value : "");
+		if (strlen(left) > 18)	/* its help on a line of its own */
+			fprintf(f, "  %s\n  %-18s %s\n", left, "", o->help);
+		else
+			fprintf(f, "  %-18s %s\n", left, o->help);
+	}
 	fputs("  -h, --help         this text\n", f);
 }
 
@@ -28,10 +39,22 @@ static int refuse(const struct cmd_spec *spec, const char *fmt, const char *arg)
 	return ARGS_BAD;
 }
 
+/* The option of spec that s names ("--json", "-z"), or NULL. */
+static int option_index(const struct cmd_spec *spec, const char *s)
+{
+	for (int i = 0; spec->options && spec->options[i].name; i++) {
+		const struct cmd_option *o = &spec->options[i];
+
+		if (!strcmp(s, o->name) || (o->letter && s[0] == '-' && s[1] == o->letter && !s[2]))
+			return i;
+	}
+	return -1;
+}
+
 int args_parse(const struct cmd_spec *spec, int argc, char **argv, struct cmd_args *a)
 {
 	bool options = true;
-	int i;
+	int i, o;
 
 	memset(a, 0, sizeof *a);
 	a->dir = getenv("MEMO_CONFIG");
@@ -53,6 +76,14 @@ int args_parse(const struct cmd_spec *spec, int argc, char **argv, struct cmd_ar
 			if (i + 1 >= argc)
 				return refuse(spec, "%s: '%s' needs a config file or folder", s);
 			a->dir = argv[++i];
+		} else if (options && (o = option_index(spec, s)) >= 0) {
+			if (!spec->options[o].value) {
+				a->opt[o] = "";
+			} else if (i + 1 >= argc) {
+				return refuse(spec, "%s: '%s' needs a value", s);
+			} else {
+				a->opt[o] = argv[++i];
+			}
 		} else if (options && s[0] == '-' && s[1]) {
 			return refuse(spec, "%s: unknown option '%s'", s);
 		} else if (spec->command) {	/* the command starts at its name */

@@ -80,8 +80,10 @@ static const struct command {
 	{ &cmd_run_spec, cmd_run, "run a program with libmemo preloaded" },
 	{ &cmd_check_spec, cmd_check, "validate a config, and find its functions" },
 	{ &cmd_config_spec, cmd_config, "every setting in effect, and where it came from" },
-	{ &cmd_stats_spec, cmd_stats, "what the cache holds; server status" },
+	{ &cmd_stats_spec, cmd_stats, "what the cache holds and did, per function" },
 	{ &cmd_flush_spec, cmd_flush, "invalidate a function's entries, or all" },
+	{ &cmd_clear_spec, cmd_clear, "free the space of a function's entries, or all" },
+	{ &cmd_evict_spec, cmd_evict, "remove the least recently used entries" },
 	{ &cmd_inspect_spec, cmd_inspect, "identity, purity, patchability, prototype" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -89,9 +91,15 @@ static const struct command {
 static void usage(FILE *f)
 {
 	fputs("usage: memo COMMAND [ARG...]\n\n", f);
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  memo %-7s %-28s %s\n", commands[i].spec->name, commands[i].spec->synopsis,
-			commands[i].summary);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct cmd_spec *c = commands[i].spec;
+
+		if (strlen(c->synopsis) > 28)	/* its summary on a line of its own */
+			fprintf(f, "  memo %-7s %s\n  %-41s %s\n", c->name, c->synopsis, "",
+				commands[i].summary);
+		else
+			fprintf(f, "  memo %-7s %-28s %s\n", c->name, c->synopsis, commands[i].summary);
+	}
 	fprintf(f, "  memo %-36s %s\n", "help [COMMAND]", "this text, or COMMAND's");
 	fprintf(f, "  memo %-36s %s\n", "--version", "libmemo's version");
 }

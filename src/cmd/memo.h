@@ -1,7 +1,7 @@
 /*
  * The memo command's subcommands, one file each: memo.c (dispatch, help,
- * run), cmd_check.c (check), cmd_config.c (config), cmd_store.c (stats, flush), cmd_inspect.c
- * (inspect); args.c reads their arguments from the spec each declares. Each
+ * run), cmd_check.c (check), cmd_config.c (config), cmd_stats.c (stats),
+ * cmd_store.c (flush, clear, evict), cmd_inspect.c (inspect); args.c reads their arguments from the spec each declares. Each
  * returns the process exit status: 0 ok, 1 a finding (errors, missing
  * symbols), 2 usage.
  */
@@ -11,6 +11,16 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* An option of a subcommand beyond -c and --help. */
+struct cmd_option {
+	const char *name;	/* "--json" */
+	char letter;		/* 'z' for -z, or 0 */
+	const char *value;	/* what it takes, as --help names it ("AGE"); NULL: a flag */
+	const char *help;	/* one line */
+};
+
+#define ARGS_MAX_OPTS 4
+
 /* What a subcommand takes, for args_parse and its --help. */
 struct cmd_spec {
 	const char *name;	/* "stats" */
@@ -19,6 +29,7 @@ struct cmd_spec {
 	bool config;		/* takes -c DIR */
 	bool command;		/* memo run: the arguments end at a command to run */
 	int min_pos, max_pos;	/* positional arguments */
+	const struct cmd_option *options;	/* ends at a NULL name; at most ARGS_MAX_OPTS */
 };
 
 #define ARGS_MAX_POS 4
@@ -27,6 +38,9 @@ struct cmd_args {
 	const char *pos[ARGS_MAX_POS];
 	int npos;
 	char **command;		/* memo run: the command and its arguments */
+	/* The spec's options, in its order: the value given, "" for a flag
+	 * given, NULL when absent. */
+	const char *opt[ARGS_MAX_OPTS];
 };
 
 enum { ARGS_OK = 0, ARGS_HELP = 1, ARGS_BAD = -1 };
@@ -38,11 +52,13 @@ int args_parse(const struct cmd_spec *spec, int argc, char **argv, struct cmd_ar
 void args_usage(const struct cmd_spec *spec, FILE *f);
 
 extern const struct cmd_spec cmd_check_spec, cmd_config_spec, cmd_stats_spec, cmd_flush_spec,
-	cmd_inspect_spec;
+	cmd_clear_spec, cmd_evict_spec, cmd_inspect_spec;
 int cmd_check(const struct cmd_args *a);
 int cmd_config(const struct cmd_args *a);
 int cmd_stats(const struct cmd_args *a);
 int cmd_flush(const struct cmd_args *a);
+int cmd_clear(const struct cmd_args *a);
+int cmd_evict(const struct cmd_args *a);
 int cmd_inspect(const struct cmd_args *a);
 
 #endif

@@ -318,7 +318,7 @@ static char *trim(char *s)
 
 /* "2G", "1.5G", "512M", "100k", "12345" -> bytes (a fraction needs a unit,
  * and is taken to the byte below); -1 on error. */
-static int64_t config_parse_size(const char *s)
+int64_t config_parse_size(const char *s)
 {
 	static const char units[] = "kmgt";
 	const char *u;

@@ -105,4 +105,9 @@ void config_format(bool function, int i, const void *section, char *out, size_t 
  * "did you mean" hints are chosen by. 99 for names of 64 characters or more. */
 int config_edit_distance(const char *a, const char *b);
 
+/* A size as max_size takes it: "2G", "1.5G", "512M", "100k", "12345" ->
+ * bytes (a fraction needs a unit, and is taken to the byte below); -1 if
+ * it is not one. */
+int64_t config_parse_size(const char *s);
+
 #endif

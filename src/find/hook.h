@@ -112,6 +112,7 @@ struct hook {
 	int (*entry_hit)(const struct inline_desc *d, uint8_t *frame);
 	blake2b_state prefix;		/* key prefix, hashed once */
 	uint64_t generation;		/* flush generation (memo flush), read by prime_hook */
+	uint64_t tag;			/* in each value it stores (records_function_tag): prime_hook */
 	uint64_t threshold_ns;
 	pthread_key_t strbuf;		/* RET_STRING_STATIC: per-thread result buffer */
 	int warned;			/* warn_once bits (call.c) */

@@ -82,6 +82,23 @@ int records_generation_bump(struct store *s, const char *namespace_, const char 
 	return store_set(s, &k, text, n, st) < 0 ? -1 : 0;
 }
 
+/* ---- function tag ---------------------------------------------------- */
+
+uint64_t records_function_tag(const char *namespace_, const char *symbol)
+{
+	uint8_t h[8];
+	uint64_t tag = 0;
+	blake2b_state s;
+
+	blake2b_init(&s, sizeof h);	/* a digest of its own length: no record's prefix */
+	blake2b_update(&s, (const uint8_t *)namespace_, strlen(namespace_) + 1);
+	blake2b_update(&s, (const uint8_t *)symbol, strlen(symbol));
+	blake2b_final(&s, h, sizeof h);
+	for (int i = 0; i < 8; i++)
+		tag |= (uint64_t)h[i] << (8 * i);
+	return tag ? tag : 1;	/* 0 means "not known" */
+}
+
 /* ---- single-flight lease --------------------------------------------- */
 
 void records_lease_key(struct memo_key *lease, const struct memo_key *entry)

@@ -8,11 +8,14 @@
  *                        in the store; written by the backend's `lease` op
  *   explain history      "x1-" + 24 hex of (namespace, symbol@version)
  *                        a file in the identity cache folder; text, below
+ *   stats across runs    <cache folder>/stats/0 .. 15; text, below
+ *                        (records_stats.c)
  *
  * "24 hex of (...)" is BLAKE2b-256(namespace ‖ NUL ‖ name), its first 12
  * bytes: a fixed length for any namespace and name. A new encoding takes a
  * new tag ("g2", "x2"): the old records are then never read again.
- * Calls store, key, identity (the cache folder), log, util, libb2.
+ * Calls store, key, identity (the cache folder), config (the default cache
+ * folder), log, util, libb2.
  * records_lease_key is hot-path safe (a single-flight miss); the rest run at
  * a hook's first call under runtime_lock, or in the memo command. Any thread;
  * nothing to do after fork.
@@ -20,6 +23,7 @@
 #ifndef MEMO_RECORDS_H
 #define MEMO_RECORDS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +50,12 @@ uint64_t records_generation_read(struct store *s, const char *namespace_, const 
  * may bump once: either makes every earlier entry unreachable. */
 int records_generation_bump(struct store *s, const char *namespace_, const char *symbol,
 			    uint64_t *generation, struct memo_stats *st);
+
+/* ---- function tag ----------------------------------------------------
+ * In every value a function stores (value.h, version 2): BLAKE2b-64
+ * (namespace ‖ NUL ‖ symbol) little-endian, never 0. It tells a folder's entries
+ * apart for `memo stats` and `memo clear SYMBOL`; the key does not use it. */
+uint64_t records_function_tag(const char *namespace_, const char *symbol);
 
 /* ---- single-flight lease --------------------------------------------- */
 
@@ -134,5 +144,50 @@ void records_explain_put_old(struct records_xtext *t, const struct records_xstat
  * failure is only said at MEMO_LOG=debug: the record is an aid. */
 void records_explain_write(const struct memo_key *k, const struct records_xtext *t,
 			   const char *symbol);
+
+/* ---- stats across runs (records_stats.c) -----------------------------
+ * What every process that ran with this cache folder did, added up: at exit
+ * the engine adds its per-function counters (and a process that evicted,
+ * what it evicted) to stats/N, N = pid % RECORDS_STATS_FILES, under a flock
+ * of that file only. `memo stats` adds the files up; `memo stats -z` empties
+ * them. Text:
+ *   memo-stats 1
+ *   evicted ENTRIES DISK-BYTES
+ *   fn CALLS HITS MISSES SETS NS-SAVED NS-IN-FUNCTION SYMBOL   (to the line's end)
+ * The cache folder is the config's dir (with memcached alone, the default
+ * one, as for identities); it and stats/ follow the folder rules
+ * (store_folder_root): one the store refuses (not ours, writable by group
+ * or others) gets nothing written and is not read.
+ */
+
+#define RECORDS_STATS_FILES 16
+#define RECORDS_STATS_WAIT_MS 100	/* at exit: a busy file is skipped, never waited out */
+
+struct records_tally {
+	const char *symbol;	/* owned (freed) in what records_stats_read filled */
+	uint64_t calls, hits, misses, sets, ns_saved, ns_in_function;
+};
+
+struct records_tallies {
+	struct records_tally *rows;
+	int n;
+	uint64_t evicted, evicted_bytes;
+};
+
+/* The cache folder whose stats/ keeps the stats of config c. */
+void records_stats_home(const struct cache_config *c, char out[PATH_MAX]);
+
+/* Add `add` to this process's stats file; rows' symbols are only read. 0, or
+ * -1 when it was not kept (said at MEMO_LOG=debug: never hang an exit). */
+int records_stats_add(const char *cache, const struct records_tallies *add);
+
+/* The sum of every stats file into *t (records_tallies_free after); -1 when
+ * some file could not be read (what could is in *t). */
+int records_stats_read(const char *cache, struct records_tallies *t);
+
+/* Empty every stats file (memo stats -z). 0, or -1 if some could not be. */
+int records_stats_zero(const char *cache);
+
+void records_tallies_free(struct records_tallies *t);
 
 #endif

@@ -106,6 +106,16 @@ static void layered_report(struct store *s, FILE *out)
 	LS(s)->back->ops->report(LS(s)->back, out);
 }
 
+static void layered_take_evicted(struct store *s, uint64_t *entries, uint64_t *disk)
+{
+	struct store *f = LS(s)->front, *b = LS(s)->back;
+
+	if (f->ops->take_evicted)
+		f->ops->take_evicted(f, entries, disk);
+	if (b->ops->take_evicted)
+		b->ops->take_evicted(b, entries, disk);
+}
+
 static void layered_sync(struct store *s)
 {
 	store_sync(LS(s)->front);
@@ -130,6 +140,7 @@ static const struct store_ops layered_ops = {
 	.report = layered_report,
 	.free = layered_free,
 	.sync = layered_sync,
+	.take_evicted = layered_take_evicted,
 	.lease = layered_lease,
 };
 

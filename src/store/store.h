@@ -32,6 +32,15 @@ enum store_result {
 
 struct store;
 
+/* What a store that can list its entries holds (the folder). */
+struct store_usage {
+	uint64_t entries, bytes;	/* the values' own bytes */
+	uint64_t disk;			/* what they take in disk blocks, as du counts */
+	uint64_t max_size;		/* 0: unbounded */
+	uint64_t oldest_ns, newest_ns;	/* last use, wall clock; 0: none */
+	uint64_t stale;			/* temporary files left by killed writers */
+};
+
 struct store_ops {
 	const char *name;
 	/* Append the value to out (out->len grows). */
@@ -51,6 +60,24 @@ struct store_ops {
 	/* For `memo stats`: what the store holds (entries, bytes, limits) and,
 	 * for servers, each one's status and hit ratio. Not for the hot path. */
 	void (*report)(struct store *s, FILE *out);
+	/* For `memo stats`: what report says, as numbers, and, if `each`,
+	 * each entry's function (value.h's tag; 0 not known) and sizes. 0 or
+	 * -1. NULL in a backend that cannot list its entries (memcached). */
+	int (*usage)(struct store *s, struct store_usage *u,
+		     void (*each)(void *ctx, uint64_t tag, uint64_t bytes, uint64_t disk), void *ctx);
+	/* For `memo clear` and `memo evict`: among the entries of function
+	 * `tag` (value.h; 0: every entry), remove every one last used before
+	 * before_ns (wall clock; 0: no such rule; UINT64_MAX: all), then the
+	 * least recently used until the rest take at most to_disk bytes on
+	 * disk (UINT64_MAX: no bound). How many it removed and the disk bytes
+	 * they took into *removed, *freed. 0, or -1 when it could not start
+	 * (another eviction held the folder for a second). NULL: as usage. */
+	int (*trim)(struct store *s, uint64_t before_ns, uint64_t to_disk, uint64_t tag,
+		    uint64_t *removed, uint64_t *freed);
+	/* Add what max_size's eviction removed in this process since the last
+	 * take (entries, disk bytes) to *entries, *disk: the engine's exit adds
+	 * them to the stats kept across runs (records.h). NULL: never evicts. */
+	void (*take_evicted)(struct store *s, uint64_t *entries, uint64_t *disk);
 	void (*free)(struct store *s);
 	/* Write out what this process holds back from other processes (the
 	 * folder's count of bytes written), the store staying open: at exit,

@@ -1,7 +1,8 @@
 /*
  * store_folder: the folder backend of store.h: one file per entry, written
  * atomically, bounded in size by least-recently-used eviction.
- * Calls libc, libb2 (cas tokens), log and util. Hot-path safe: get/set take
+ * Calls libc, libb2 (cas tokens), log, util and value (an entry's function
+ * tag, for memo stats and memo clear). Hot-path safe: get/set take
  * no lock and allocate only for values larger than the caller's membuf; any
  * number of threads and processes may share one folder; after fork the child
  * only forgets what it has not yet accounted (folder_after_fork).
@@ -28,6 +29,9 @@
  *                   it: held for a read and a write, never across a scan.
  *                   The right to evict is a flock on the root folder: one
  *                   evictor at a time, others skip (never wait).
+ *   stats/, identity/  records.h's stats kept across runs, identity.c's
+ *                   cache: not entries (scans visit the 256 buckets only),
+ *                   and not counted in max_size.
  *
  * Sizes are on disk: max_size bounds what the entries take (du), not their
  * bytes, since a 104-byte entry takes a whole 4 KiB block. An entry counts
@@ -88,6 +92,7 @@
 #include "base/log.h"
 #include "base/sigframe.h"
 #include "base/util.h"
+#include "store/value.h"
 
 #define SIZE_FILE ".size"
 #define TMP_PREFIX ".t."
@@ -124,6 +129,7 @@ struct folder_store {
 	uint64_t unsynced;	/* bytes written and not yet added to .size */
 	uint64_t estimate;	/* .size as last read or written by us */
 	uint64_t tmpseq;
+	uint64_t evicted, evicted_disk;	/* by this process, not yet taken (take_evicted) */
 	uint8_t warned[OP_COUNT][WARN_ERRNOS];
 };
 
@@ -460,28 +466,6 @@ static int folder_set(struct store *s, const struct memo_key *k, const void *val
 	return r;
 }
 
-/* flock with a bounded wait: sleeping retries (50 us doubling to 5 ms), never
- * a blocking flock that a stopped holder could make endless. */
-static int lock_bounded(int fd, int wait_ms)
-{
-	uint64_t deadline = util_now_ns() + (uint64_t)wait_ms * 1000000ULL;
-	long sleep_ns = 50000;
-
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-		if (util_now_ns() >= deadline) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		nanosleep(&(struct timespec){ 0, sleep_ns }, NULL);
-		if (sleep_ns < 5000000)
-			sleep_ns *= 2;
-	}
-}
-
 static int cas_at(struct folder_store *fs, int root, const char *rel, const char *bucket,
 		  const void *val, size_t len, uint64_t token, struct memo_stats *st)
 {
@@ -506,7 +490,7 @@ static int cas_at(struct folder_store *fs, int root, const char *rel, const char
 		warn_once(fs, OP_WRITE, errno, "cannot open cache folder", bucket);
 		return STORE_ERROR;
 	}
-	if (lock_bounded(bfd, fs->lock_wait_ms) < 0) {
+	if (util_flock_bounded(bfd, fs->lock_wait_ms) < 0) {
 		int err = errno;
 
 		close(bfd);
@@ -574,7 +558,28 @@ struct scan {
 	uint64_t *mtimes;	/* with disk sizes interleaved: mtime, disk, mtime, ... */
 	size_t n, cap;
 	bool oom;
+	/* Only the entries of this function (value.h's tag), both passes: 0 any */
+	uint64_t only_tag;
+	/* pass 1: each entry's tag and sizes (memo stats), if set */
+	void (*each)(void *ctx, uint64_t tag, uint64_t bytes, uint64_t disk);
+	void *ctx;
 };
+
+/* Whose value an entry holds (value.h's tag, read unverified: to count and
+ * clear, never to serve); 0 when not known. */
+static uint64_t entry_tag(int dfd, const char *name, uint64_t size)
+{
+	uint8_t head[8], tail[8];
+	uint64_t tag = 0;
+	int fd = util_open_regular(dfd, name, O_RDONLY | O_NOFOLLOW, 0, NULL);
+
+	if (fd < 0)
+		return 0;
+	if (size >= 16 && pread(fd, head, 8, 0) == 8 && pread(fd, tail, 8, size - 8) == 8)
+		tag = value_tag(head, size, tail);
+	close(fd);
+	return tag;
+}
 
 /* Visit every entry of bucket b. pass 1 (cutoff == 0) collects; pass 2
  * removes entries older than cutoff, and `*ties` of those exactly at it. */
@@ -616,6 +621,14 @@ static void scan_bucket(struct folder_store *fs, int root, int b, struct scan *s
 		if (!S_ISREG(sb.st_mode))
 			continue;
 		disk = entry_disk(fs, (uint64_t)sb.st_size, (uint64_t)sb.st_blocks);
+		if (sc->only_tag || (collect && sc->each)) {
+			uint64_t tag = entry_tag(dfd, de->d_name, (uint64_t)sb.st_size);
+
+			if (sc->only_tag && tag != sc->only_tag)
+				continue;
+			if (collect && sc->each)
+				sc->each(sc->ctx, tag, (uint64_t)sb.st_size, disk);
+		}
 		if (collect) {
 			sc->entries++;
 			sc->bytes += sb.st_size;
@@ -658,29 +671,35 @@ static int cmp_mtime(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Scan everything; evict the least recently used until under 90% of
- * max_size on disk. Returns the disk bytes left. Caller holds evict_lock. */
-static uint64_t folder_evict(struct folder_store *fs, int root)
+/* Scan everything (or the entries of one function: tag, else 0); when the
+ * entries take more than `over` on disk, or some were last used before
+ * `before` (wall ns; 0: no such rule), remove the least recently used: every
+ * one used before `before`, and more until what is left takes at most
+ * `target`. Returns the disk bytes left (of those scanned); what it removed
+ * into *evicted and *freed. Caller holds evict_lock. */
+static uint64_t folder_evict(struct folder_store *fs, int root, uint64_t over, uint64_t target,
+			     uint64_t before, uint64_t tag, uint64_t *evicted, uint64_t *freed)
 {
-	struct scan sc = { 0 };
-	uint64_t target = fs->max_size / 10 * 9, need, got = 0, cutoff = 0;
-	uint64_t ties = 0, freed = 0, evicted = 0;
+	struct scan sc = { .only_tag = tag };
+	uint64_t need, got = 0, cutoff = 0, ties = 0;
 	size_t i;
 
+	*evicted = *freed = 0;
 	sc.mtimes = malloc(4096 * sizeof *sc.mtimes);
 	sc.cap = sc.mtimes ? 4096 : 0;
 	for (int b = 0; b < 256; b++)
 		scan_bucket(fs, root, b, &sc, 0, NULL, NULL, NULL, true, true);
-	if (sc.disk <= fs->max_size || !sc.mtimes || sc.oom) {
-		if (sc.disk > fs->max_size)
+	if ((sc.disk <= over && (!before || !sc.n || sc.oldest >= before)) || !sc.mtimes ||
+	    sc.oom) {
+		if (sc.disk > over || sc.oom)
 			warn_once(fs, OP_EVICT, ENOMEM, "cannot evict", SIZE_FILE);
 		free(sc.mtimes);
 		return sc.disk;
 	}
 	/* Sort (mtime, disk size) pairs by mtime; find the cutoff that frees enough. */
 	qsort(sc.mtimes, sc.n / 2, 2 * sizeof *sc.mtimes, cmp_mtime);
-	need = sc.disk - target;
-	for (i = 0; i < sc.n && got < need; i += 2) {
+	need = sc.disk > target ? sc.disk - target : 0;
+	for (i = 0; i < sc.n && (got < need || sc.mtimes[i] < before); i += 2) {
 		got += sc.mtimes[i + 1];
 		cutoff = sc.mtimes[i];
 	}
@@ -688,11 +707,9 @@ static uint64_t folder_evict(struct folder_store *fs, int root)
 		if (sc.mtimes[j] == cutoff)
 			ties++;
 	free(sc.mtimes);
-	for (int b = 0; b < 256; b++)
-		scan_bucket(fs, root, b, &sc, cutoff, &ties, &freed, &evicted, false, false);
-	log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes on disk) to stay under "
-		 "max_size", fs->dir, evicted, freed);
-	return sc.disk > freed ? sc.disk - freed : 0;
+	for (int b = 0; i && b < 256; b++)
+		scan_bucket(fs, root, b, &sc, cutoff, &ties, freed, evicted, false, false);
+	return sc.disk > *freed ? sc.disk - *freed : 0;
 }
 
 /* .size (fd, locked): its total, and whether it is one (a number and a
@@ -722,12 +739,13 @@ static void size_write(struct folder_store *fs, int fd, uint64_t total)
 
 /* The right to evict: flock on a descriptor of the root folder of its own
  * (flock is per open file, so threads of one process exclude each other
- * too). One evictor at a time; others skip, never wait. -1: not ours. */
-static int evict_lock(int root)
+ * too). One evictor at a time; others skip, never wait (wait_ms 0), but the
+ * memo command waits a while for its turn. -1: not ours. */
+static int evict_lock(int root, int wait_ms)
 {
 	int fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (fd >= 0 && util_flock_bounded(fd, wait_ms) < 0) {
 		close(fd);
 		fd = -1;
 	}
@@ -742,7 +760,7 @@ static int evict_lock(int root)
 static void folder_sync(struct folder_store *fs, int root, bool wait)
 {
 	struct stat sb;
-	uint64_t total, u, now, left;
+	uint64_t total, u, now, left, evicted, freed;
 	bool known;
 	int fd, efd = -1;
 
@@ -763,7 +781,7 @@ static void folder_sync(struct folder_store *fs, int root, bool wait)
 	}
 	if ((sb.st_mode & 0600) != 0600)	/* just made under umask 0777 */
 		fchmod(fd, sb.st_mode | 0600);
-	if (wait ? lock_bounded(fd, fs->lock_wait_ms) < 0 : flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (wait ? util_flock_bounded(fd, fs->lock_wait_ms) < 0 : flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
 		return;
 	}
@@ -774,7 +792,7 @@ static void folder_sync(struct folder_store *fs, int root, bool wait)
 	/* Over the bound: the scan allocates, so a set made inside a signal
 	 * handler (which may have interrupted malloc) leaves it to a later set */
 	if ((known && total <= fs->max_size) || sigframe_in_handler() ||
-	    (efd = evict_lock(root)) < 0) {
+	    (efd = evict_lock(root, 0)) < 0) {
 		close(fd);	/* over the bound with an evictor at work: it counts ours */
 		return;
 	}
@@ -783,8 +801,14 @@ static void folder_sync(struct folder_store *fs, int root, bool wait)
 	 * the scan leaves: an entry both scanned and added counts twice until
 	 * the next scan (over the truth, never under). */
 	flock(fd, LOCK_UN);
-	left = folder_evict(fs, root);
-	if (lock_bounded(fd, fs->lock_wait_ms) == 0) {
+	left = folder_evict(fs, root, fs->max_size, fs->max_size / 10 * 9, 0, 0, &evicted,
+			    &freed);
+	if (evicted)
+		log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes on disk) to stay "
+			 "under max_size", fs->dir, evicted, freed);
+	__atomic_add_fetch(&fs->evicted, evicted, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&fs->evicted_disk, freed, __ATOMIC_RELAXED);
+	if (util_flock_bounded(fd, fs->lock_wait_ms) == 0) {
 		if (size_read(fd, &now) && now > total)
 			left += now - total;
 		size_write(fs, fd, left);
@@ -810,6 +834,14 @@ static void folder_after_fork(struct store *s)
 	/* The parent accounts for what it wrote; the child starts from zero.
 	 * Warnings already shown stay shown: the child writes to the same stderr. */
 	__atomic_store_n(&FS(s)->unsynced, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&FS(s)->evicted, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&FS(s)->evicted_disk, 0, __ATOMIC_RELAXED);
+}
+
+static void folder_take_evicted(struct store *s, uint64_t *entries, uint64_t *disk)
+{
+	*entries += __atomic_exchange_n(&FS(s)->evicted, 0, __ATOMIC_RELAXED);
+	*disk += __atomic_exchange_n(&FS(s)->evicted_disk, 0, __ATOMIC_RELAXED);
 }
 
 static void print_time(FILE *out, const char *label, uint64_t ns)
@@ -823,30 +855,86 @@ static void print_time(FILE *out, const char *label, uint64_t ns)
 	fprintf(out, "  %-8s %s\n", label, buf);
 }
 
+static int folder_usage(struct store *s, struct store_usage *u,
+			void (*each)(void *ctx, uint64_t tag, uint64_t bytes, uint64_t disk),
+			void *ctx)
+{
+	struct folder_store *fs = FS(s);
+	struct scan sc = { .each = each, .ctx = ctx };
+	int root = root_get(fs, NULL);
+
+	if (root < 0)
+		return -1;
+	for (int b = 0; b < 256; b++)
+		scan_bucket(fs, root, b, &sc, 0, NULL, NULL, NULL, true, false);
+	root_put(fs, root);
+	*u = (struct store_usage){ sc.entries, sc.bytes, sc.disk, fs->max_size, sc.oldest,
+				   sc.newest, sc.stale_tmps };
+	return 0;
+}
+
 static void folder_report(struct store *s, FILE *out)
 {
 	struct folder_store *fs = FS(s);
-	struct scan sc = { 0 };
-	int root = root_get(fs, NULL);
+	struct store_usage u = { 0 };
+	char disk[16], bytes[16], max[16];
 
-	for (int b = 0; root >= 0 && b < 256; b++)
-		scan_bucket(fs, root, b, &sc, 0, NULL, NULL, NULL, true, false);
-	if (root >= 0)
-		root_put(fs, root);
+	folder_usage(s, &u, NULL, NULL);
+	util_human_size(disk, sizeof disk, u.disk);
+	util_human_size(bytes, sizeof bytes, u.bytes);
+	util_human_size(max, sizeof max, fs->max_size);
 	fprintf(out, "folder store '%s'\n", fs->dir);
-	fprintf(out, "  %-8s %" PRIu64 "\n", "entries", sc.entries);
-	fprintf(out, "  %-8s %" PRIu64 "\n", "bytes", sc.bytes);
-	fprintf(out, "  %-8s %" PRIu64, "on disk", sc.disk);
+	fprintf(out, "  %-8s %s", "on disk", disk);
 	if (fs->max_size)
-		fprintf(out, " of max_size %" PRIu64 " (%.1f%%)\n", fs->max_size,
-			100.0 * sc.disk / fs->max_size);
+		fprintf(out, " of max_size %s (%.1f%%)\n", max, 100.0 * u.disk / fs->max_size);
 	else
 		fprintf(out, " (no max_size)\n");
-	print_time(out, "oldest", sc.oldest);
-	print_time(out, "newest", sc.newest);
-	if (sc.stale_tmps)
+	fprintf(out, "  %-8s %" PRIu64 " (%s of values)\n", "entries", u.entries, bytes);
+	print_time(out, "oldest", u.oldest_ns);
+	print_time(out, "newest", u.newest_ns);
+	if (u.stale)
 		fprintf(out, "  %-8s %" PRIu64 " (left by killed writers; removed at the next eviction)\n",
-			"stale", sc.stale_tmps);
+			"stale", u.stale);
+}
+
+/* memo clear, memo evict (store.h `trim`): an eviction of the command's
+ * choosing, waiting for its turn (a second), then .size made what the scan
+ * found (plus what others added meanwhile, as folder_sync does). */
+static int folder_trim(struct store *s, uint64_t before_ns, uint64_t to_disk, uint64_t tag,
+		       uint64_t *removed, uint64_t *freed)
+{
+	struct folder_store *fs = FS(s);
+	uint64_t was = 0, now, left;
+	int root, efd, sfd;
+	bool known;
+
+	*removed = *freed = 0;
+	if ((root = root_get(fs, NULL)) < 0)
+		return -1;
+	if ((efd = evict_lock(root, 1000)) < 0) {
+		root_put(fs, root);
+		return -1;
+	}
+	sfd = util_open_regular(root, SIZE_FILE, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, NULL);
+	known = sfd >= 0 && util_flock_bounded(sfd, fs->lock_wait_ms) == 0 && size_read(sfd, &was);
+	if (sfd >= 0)
+		flock(sfd, LOCK_UN);
+	left = folder_evict(fs, root, to_disk, to_disk, before_ns, tag, removed, freed);
+	if (tag) {	/* what is left of the others too */
+		struct store_usage u;
+
+		left = folder_usage(s, &u, NULL, NULL) == 0 ? u.disk : left;
+	}
+	if (sfd >= 0 && util_flock_bounded(sfd, fs->lock_wait_ms) == 0) {
+		if (known && size_read(sfd, &now) && now > was)
+			left += now - was;
+		size_write(fs, sfd, left);
+	}
+	if (sfd >= 0)
+		close(sfd);
+	close(efd);
+	root_put(fs, root);
+	return 0;
 }
 
 /* At exit (store_sync): what this process wrote since its last sync goes
@@ -983,7 +1071,7 @@ static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owne
 		r = errno == ENOENT && ttl_ms == 0 ? STORE_MISS : STORE_ERROR;
 		goto out;
 	}
-	if (lock_bounded(bfd, fs->lock_wait_ms) < 0) {
+	if (util_flock_bounded(bfd, fs->lock_wait_ms) < 0) {
 		/* Taking over: another taker holds the lock, and will win. */
 		r = errno != ETIMEDOUT ? STORE_ERROR : ttl_ms > 0 ? STORE_CONFLICT : STORE_TIMEOUT;
 		close(bfd);
@@ -1011,6 +1099,9 @@ static const struct store_ops folder_ops = {
 	.del = folder_del,
 	.after_fork = folder_after_fork,
 	.report = folder_report,
+	.usage = folder_usage,
+	.trim = folder_trim,
+	.take_evicted = folder_take_evicted,
 	.free = folder_free,
 	.sync = folder_sync_op,
 	.lease = folder_lease,

@@ -23,6 +23,7 @@ enum {
 	OFF_M2 = 48,
 	OFF_CHECK = 56,
 	CHECK_BYTES = 32,
+	TAG_BYTES = 8,		/* version 2: the payload's last bytes */
 };
 
 _Static_assert(OFF_CHECK + CHECK_BYTES == VALUE_HEADER_SIZE, "header layout");
@@ -137,6 +138,7 @@ int value_encode(const struct memo_key *k, const struct value_meta *meta,
 			return -1;
 		payload += 8 + parts[i].iov_len;
 	}
+	payload += TAG_BYTES;
 	total = VALUE_HEADER_SIZE + payload;
 	if (membuf_reserve(out, total) < 0)
 		return -1;
@@ -160,6 +162,7 @@ int value_encode(const struct memo_key *k, const struct value_meta *meta,
 			memcpy(p + 8, parts[i].iov_base, parts[i].iov_len);
 		p += 8 + parts[i].iov_len;
 	}
+	put64(p, meta->tag);
 	value_check(k, h, payload, h + OFF_CHECK);
 	out->len = total;
 	return 0;
@@ -183,13 +186,15 @@ enum value_verdict value_decode(const struct memo_key *k, const void *buf,
 	const uint8_t *h = buf, *p, *end;
 	uint8_t want[CHECK_BYTES];
 	uint64_t payload;
+	uint16_t version;
 
 	if (len < VALUE_HEADER_SIZE)
 		return len >= 4 && get32(h + OFF_MAGIC) != VALUE_MAGIC ?
 			VALUE_BAD_MAGIC : VALUE_BAD_LENGTH;
 	if (get32(h + OFF_MAGIC) != VALUE_MAGIC)
 		return VALUE_BAD_MAGIC;
-	if (get16(h + OFF_VERSION) != VALUE_VERSION)
+	version = get16(h + OFF_VERSION);
+	if (version != VALUE_VERSION && version != 1)	/* 1: before the tag; still served */
 		return VALUE_BAD_VERSION;
 	payload = get64(h + OFF_PAYLOAD);
 	if (payload != len - VALUE_HEADER_SIZE)
@@ -206,6 +211,11 @@ enum value_verdict value_decode(const struct memo_key *k, const void *buf,
 	 * secret may still be buggy): walk the parts within bounds. */
 	p = h + VALUE_HEADER_SIZE;
 	end = p + payload;
+	if (version >= 2) {
+		if (payload < TAG_BYTES)
+			return VALUE_BAD_PARTS;
+		end -= TAG_BYTES;
+	}
 	for (int i = 0; i < nparts; i++) {
 		uint64_t n;
 
@@ -231,8 +241,17 @@ enum value_verdict value_decode(const struct memo_key *k, const void *buf,
 		meta->count = get64(h + OFF_COUNT);
 		meta->mean = getf64(h + OFF_MEAN);
 		meta->m2 = getf64(h + OFF_M2);
+		meta->tag = version >= 2 ? get64(end) : 0;
 	}
 	return VALUE_OK;
+}
+
+uint64_t value_tag(const uint8_t head[8], uint64_t len, const uint8_t tail[8])
+{
+	if (len < VALUE_HEADER_SIZE + TAG_BYTES || get32(head + OFF_MAGIC) != VALUE_MAGIC ||
+	    get16(head + OFF_VERSION) != 2)
+		return 0;
+	return get64(tail);
 }
 
 const char *value_verdict_str(enum value_verdict v)

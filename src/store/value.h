@@ -10,7 +10,11 @@
  *    56  check[32]: BLAKE2b-256 over key hash ‖ header[0,56) ‖ payload,
  *        keyed with the secret when one is configured (a MAC)
  *   payload: parts, each u64 length ‖ bytes: the return value first, then each
- *            out/inout buffer in argument order.
+ *            out/inout buffer in argument order; then (version 2) u64 tag:
+ *            the function the value is of (records_function_tag), so that
+ *            `memo stats` and `memo clear` can tell a folder's entries apart.
+ *            Version 1 (no tag) still decodes, with tag 0: the key is the
+ *            same, and entries written before keep hitting.
  *
  * A value that fails any check is rejected: never returned, counted, recomputed.
  * Pure functions of their inputs; hot-path safe (no allocation: encode writes
@@ -27,7 +31,7 @@
 #include "base/membuf.h"
 
 #define VALUE_MAGIC 0x4f4d454dU	/* "MEMO" */
-#define VALUE_VERSION 1
+#define VALUE_VERSION 2
 #define VALUE_HEADER_SIZE 88
 #define VALUE_MAX_PARTS (PROTO_MAX_ARGS + 1)
 
@@ -42,6 +46,7 @@ struct value_meta {
 	int32_t saved_errno;
 	uint64_t count;
 	double mean, m2;
+	uint64_t tag;		/* whose value (version 2); 0: not known */
 };
 
 /* Secret for the MAC; NULL/0 = plain checksum. Set once at start-up. */
@@ -67,5 +72,10 @@ enum value_verdict value_decode(const struct memo_key *k, const void *buf,
 				struct iovec *parts, int nparts);
 
 const char *value_verdict_str(enum value_verdict v);
+
+/* The tag of a stored value of len bytes from its first 8 bytes and its last
+ * 8, unverified (to attribute entries, never to trust them); 0 for a
+ * version-1 value or anything else. */
+uint64_t value_tag(const uint8_t head[8], uint64_t len, const uint8_t tail[8]);
 
 #endif

@@ -65,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	membuf_init(&again, space, sizeof space);
 	if (value_encode(&k, &meta, parts, nparts, &again) < 0)
 		abort();
-	if (again.len != size || memcmp(again.data, copy, size))
+	/* A version-1 value decodes (no tag) but encodes as the current version */
+	if (copy[4] == VALUE_VERSION && (again.len != size || memcmp(again.data, copy, size)))
 		abort();	/* decode and encode disagree */
 	membuf_release(&again);
 	return 0;

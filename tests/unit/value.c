@@ -178,7 +178,7 @@ static void test_corruptions(void)
 	CORRUPT((void)0, 0, VALUE_BAD_LENGTH, "empty");
 	CORRUPT(v[len] = 0, len + 1, VALUE_BAD_LENGTH, "extended by one byte");
 	CORRUPT(memcpy(v, "OMEM", 4), len, VALUE_BAD_MAGIC, "wrong magic");
-	CORRUPT(v[4] = 2, len, VALUE_BAD_VERSION, "wrong version");
+	CORRUPT(v[4] = 3, len, VALUE_BAD_VERSION, "wrong version");
 	/* Past the check: a sealed value with a lying part count or length. */
 	CORRUPT((v[28] = 4, reseal(&k, v, len)), len, VALUE_BAD_PARTS, "part count 4 of 3");
 	CORRUPT((v[28] = 2, reseal(&k, v, len)), len, VALUE_BAD_PARTS, "part count 2 of 3");
@@ -194,6 +194,39 @@ static void test_corruptions(void)
 	/* Moved under another key. */
 	EXPECT_VERDICT(value_decode(&other, b.data, len, NULL, parts, 3), VALUE_BAD_CHECK,
 		       "value moved under another key");
+	membuf_release(&b);
+}
+
+/* Version 2 ends its payload with the function's tag; a version-1 value (no
+ * tag: written before) still decodes, with tag 0, so old entries keep
+ * hitting. value_tag reads the tag from a value's first and last 8 bytes. */
+static void test_versions(void)
+{
+	uint8_t space[512], v1[512], one = 42;
+	struct value_meta m = meta0, got;
+	struct iovec part = { &one, 1 }, parts[1];
+	struct memo_key k;
+	struct membuf b;
+	size_t len;
+
+	make_key(&k, "versions");
+	m.tag = 0x1122334455667788ULL;
+	membuf_init(&b, space, sizeof space);
+	EXPECT(value_encode(&k, &m, &part, 1, &b) == 0, "encode with a tag");
+	len = b.len;
+	EXPECT_VERDICT(value_decode(&k, b.data, len, &got, parts, 1), VALUE_OK, "version 2");
+	EXPECT(got.tag == m.tag, "the tag decoded");
+	EXPECT(value_tag(b.data, len, b.data + len - 8) == m.tag, "value_tag of version 2");
+	/* The same value as version 1 wrote it: no tag, the payload 8 shorter. */
+	memcpy(v1, b.data, len - 8);
+	v1[4] = 1;
+	put64(v1 + 8, len - 8 - VALUE_HEADER_SIZE);
+	reseal(&k, v1, len - 8);
+	memset(&got, 0xff, sizeof got);
+	EXPECT_VERDICT(value_decode(&k, v1, len - 8, &got, parts, 1), VALUE_OK, "version 1");
+	EXPECT(got.tag == 0 && parts[0].iov_len == 1 && *(uint8_t *)parts[0].iov_base == 42,
+	       "version 1: its part, and tag 0");
+	EXPECT(value_tag(v1, len - 8, v1 + len - 16) == 0, "value_tag of version 1");
 	membuf_release(&b);
 }
 
@@ -244,6 +277,7 @@ int main(void)
 {
 	test_round_trips();
 	test_corruptions();
+	test_versions();
 	test_secrets();
 	printf("%s (%d failures)\n", failures ? "FAIL" : "ok", failures);
 	return failures != 0;
