@@ -1144,10 +1144,9 @@ int store_folder_root(const char *dir, struct stat *sb, bool say)
 	 * 0777) would fail every later run: repaired, or refused with the fix.
 	 * Not ours: the checks below refuse it. */
 	switch (util_repair_mode(AT_FDCWD, dir, DIR_NEED, S_IRWXU, &was)) {
-	case 1:
-		if (say)
-			log_warn("'%s': the cache folder had mode %03o, which its owner cannot use "
-				 "(made under umask 0777?); repaired (u+rwx)", dir, (unsigned)was);
+	case 1:	/* said whatever `say`: the repair happens once, by whoever comes first */
+		log_warn("'%s': the cache folder had mode %03o, which its owner cannot use "
+			 "(made under umask 0777?); repaired (u+rwx)", dir, (unsigned)was);
 		break;
 	case -1:
 		if (errno == EPERM || !was)
