@@ -18,7 +18,6 @@
 #include "config/config.h"
 #include "store/store.h"
 
-struct store *memo_store_memcached_open(const struct cache_config *c);
 
 /* Allocation counter: every malloc-family call in this process. */
 extern void *__libc_malloc(size_t);
@@ -78,7 +77,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(cfg.servers, sizeof cfg.servers, "%s", argv[1]);
 	snprintf(cfg.file, sizeof cfg.file, "mc_get");
-	st = memo_store_memcached_open(&cfg);
+	st = memo_store_memcached_open(&cfg, NULL);
 	raw = memcached_create(NULL);
 	list = memcached_servers_parse(argv[1]);
 	if (!st || !raw || !list)

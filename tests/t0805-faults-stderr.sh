@@ -10,7 +10,8 @@
 # open: its data files hold exactly what they hold without libmemo, with the
 # stats table and debug messages on; under `ulimit -n 1024` the table
 # reaches the test's stderr file through the kept duplicate; under
-# `ulimit -n 64` it goes nowhere.
+# `ulimit -n 64` it goes nowhere. The memcached backend, an object with its
+# own copy of log.c, is handed the engine's voice and speaks the same way.
 source "$TOP/tests/lib.sh"
 hard=$(ulimit -Hn)
 [ "$hard" = unlimited ] || [ "$hard" -ge 1024 ] || skip "the hard RLIMIT_NOFILE is below 1024"
@@ -18,6 +19,8 @@ hard=$(ulimit -Hn)
 cat >daemon.c <<'C'
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include "runs.h"
 
@@ -42,6 +45,10 @@ int main(int argc, char **argv)
 		if (fd[i] < 0)
 			return 1;
 		dprintf(fd[i], "data %d on fd %d: %ld\n", i, fd[i], r);
+	}
+	if (getenv("DAEMON_NAP_MS")) {	/* let a cache that failed be asked again */
+		struct timespec ts = { 0, atol(getenv("DAEMON_NAP_MS")) * 1000000L };
+		nanosleep(&ts, NULL);
 	}
 	r = square(argc + 3);
 	for (int i = 0; i < 3; i++)
@@ -76,6 +83,12 @@ run first
 grep -q 'stats for pid' first.err || { cat first.err; fail "first: the stats table did not reach the stderr the process started with"; }
 run second
 grep -q 'stats for pid' second.err || { cat second.err; fail "second: no stats table on the original stderr"; }
+
+note "memcached alone, a server that refuses, asked again after the daemon's fds changed: the memcached backend (an object with its own copy of log.c) speaks where the engine does"
+conf_cache dir='""' servers=127.0.0.1:1 stats=stderr
+DAEMON_NAP_MS=400 run mc
+grep -q "'127.0.0.1:1': memcached error" mc.err || { cat mc.err; fail "mc: the backend's messages did not reach the original stderr"; }
+conf_cache dir="$T/cache" stats=stderr
 
 note "under ulimit -n 64: nothing kept, the table goes nowhere"
 run low 64

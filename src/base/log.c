@@ -52,6 +52,22 @@ void log_keep_stderr(int keep)
 		close(keep);
 }
 
+void log_state_get(struct log_state *s)
+{
+	*s = (struct log_state){ log_threshold, kept.recorded, kept.had, kept.fd, kept.dev,
+				 kept.ino };
+}
+
+void log_state_set(const struct log_state *s)
+{
+	log_threshold = s->threshold;
+	kept.recorded = s->recorded;
+	kept.had = s->had;
+	kept.fd = s->fd;
+	kept.dev = s->dev;
+	kept.ino = s->ino;
+}
+
 static bool is_kept_file(int fd)
 {
 	struct stat sb;

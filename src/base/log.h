@@ -8,6 +8,9 @@
 #ifndef MEMO_LOG_H
 #define MEMO_LOG_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 /* Reads MEMO_LOG (error, warn, info, debug; default warn). */
@@ -23,6 +26,20 @@ void log_init(void);
  * command) fd 2 is used as it is.
  */
 void log_keep_stderr(int keep);
+
+/* The voice's settings: MEMO_LOG's level and the kept stderr. An object
+ * with its own copy of this file (libmemo-memcached.so) is handed the
+ * engine's (log_state_get there, log_state_set here), or its messages would
+ * go to whatever fd 2 is by then: a daemon's data file. */
+struct log_state {
+	int threshold;
+	bool recorded, had;	/* log_keep_stderr ran; fd 2 was open then */
+	int fd;			/* the kept duplicate, or -1 */
+	dev_t dev;
+	ino_t ino;
+};
+void log_state_get(struct log_state *s);
+void log_state_set(const struct log_state *s);
 
 /* Where libmemo's text goes now: the kept duplicate if it is still the
  * recorded file, else fd 2 if it is, else -1 (nowhere). One fstat or two. */

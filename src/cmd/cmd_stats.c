@@ -204,7 +204,7 @@ int cmd_stats(const struct cmd_args *a)
 	if (cfg.cache.dir[0] && (folder = store_folder_open(&cfg.cache)))
 		have_usage = folder->ops->usage(folder, &u, count_entry, &t) == 0;
 	if (cfg.cache.servers[0] && store_memcached_opener)
-		mc = store_memcached_opener(&cfg.cache);
+		mc = store_memcached_opener(&cfg.cache, NULL);
 	if (json) {
 		print_json(&t, &runs, have_usage ? &u : NULL, cfg.cache.dir);
 	} else {

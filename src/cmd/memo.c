@@ -14,7 +14,6 @@
 #include "store/store.h"
 #include "cmd/memo.h"
 
-extern struct store *memo_store_memcached_open(const struct cache_config *c);
 
 /* libmemo.so beside this program (the build folder), else in ../lib/libmemo
  * (an installed tree). */

@@ -187,8 +187,12 @@ struct store *store_open(const struct cache_config *c)
 
 		if (!open_mc)
 			open_mc = memcached_load();
-		if (open_mc)
-			mc = open_mc(c);
+		if (open_mc) {
+			struct log_state voice;	/* the backend speaks as the engine */
+
+			log_state_get(&voice);
+			mc = open_mc(c, &voice);
+		}
 		if (!mc && folder)
 			log_warn("'%s': memcached unavailable, using the folder store alone",
 				 c->servers);

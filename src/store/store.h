@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "base/log.h"
 #include "config/config.h"
 #include "store/key.h"
 #include "base/membuf.h"
@@ -121,7 +122,11 @@ int store_folder_root(const char *dir, struct stat *sb, bool say);
  * without `servers` never load libmemcached and its dependencies. It exports
  * this one (default-visibility) symbol: */
 #define STORE_MEMCACHED_OPEN_SYM "memo_store_memcached_open"
-typedef struct store *store_open_fn(const struct cache_config *c);
+typedef struct store *store_open_fn(const struct cache_config *c, const struct log_state *voice);
+/* The backend's entry point (STORE_MEMCACHED_OPEN_SYM). `voice`: the
+ * engine's log state, for the backend's own copy of log.c; NULL where the
+ * backend is linked into its caller and shares its voice. */
+store_open_fn memo_store_memcached_open;
 /* The memo command links the backend in and sets this; libmemo-engine.so
  * (which holds store.c) leaves it NULL, and store_open dlopens
  * libmemo-memcached.so from the engine's own folder. */

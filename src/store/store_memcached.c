@@ -1081,11 +1081,15 @@ static int mc_read_password(struct mc_store *s, const char *path)
 }
 
 __attribute__((visibility("default")))
-struct store *memo_store_memcached_open(const struct cache_config *c)
+struct store *memo_store_memcached_open(const struct cache_config *c,
+					const struct log_state *voice)
 {
 	struct mc_store *s;
 
-	log_init();
+	if (voice)
+		log_state_set(voice);
+	else
+		log_init();	/* linked into its caller (memo, drivers): one voice already */
 	s = calloc(1, sizeof *s);
 	if (!s) {
 		log_error("'memcached': out of memory");

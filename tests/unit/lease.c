@@ -18,7 +18,6 @@
 #include "store/records.h"
 #include "store/store.h"
 
-struct store *memo_store_memcached_open(const struct cache_config *c);
 
 static const char *result(int r)
 {

@@ -36,7 +36,6 @@
 #include "config/config.h"
 #include "store/store.h"
 
-struct store *memo_store_memcached_open(const struct cache_config *c);
 
 static struct cache_config cfg;
 static struct store *st;
@@ -406,7 +405,7 @@ int main(int argc, char **argv)
 	if (getenv("MC_SASL_PASSWORD_FILE"))
 		snprintf(cfg.sasl_password_file, sizeof cfg.sasl_password_file, "%s",
 			 getenv("MC_SASL_PASSWORD_FILE"));
-	st = memo_store_memcached_open(&cfg);
+	st = memo_store_memcached_open(&cfg, NULL);
 	if (!st)
 		return 1;
 	while (fgets(line, sizeof line, stdin)) {

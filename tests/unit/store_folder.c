@@ -201,10 +201,11 @@ static int count(struct store *s, const char *name, int n)
 }
 
 /* Stands where the memcached backend would: a second real folder store. */
-static struct store *open_back(const struct cache_config *c)
+static struct store *open_back(const struct cache_config *c, const struct log_state *voice)
 {
 	struct cache_config b = *c;
 
+	(void)voice;
 	snprintf(b.dir, sizeof b.dir, "%s", back_dir);
 	return store_folder_open(&b);
 }
