@@ -12,6 +12,10 @@ note "memo check: a good config, symbols looked up in the library"
 "$MEMO" check -c memo.d "$P/shapes/libshapes.so" >check.out 2>&1 || { cat check.out; fail "check failed"; }
 grep -q "^dot: found in .*libshapes.so (.dynsym\|^dot: found in .*libshapes.so (.symtab" check.out || { cat check.out; fail "dot not found"; }
 grep -q "memo.d: 3 functions, 0 not found" check.out || { cat check.out; fail "check summary"; }
+# each prototype as written in the config, not libmemo's notation
+proto=$(sed -n 's/^prototype *= *//p' memo.d/dot.conf)
+grep -qxF "  $T/memo.d/dot.conf:1: $proto" check.out || grep -qxF "  memo.d/dot.conf:1: $proto" check.out ||
+	{ cat check.out; fail "check does not print dot's prototype as written"; }
 
 note "memo check: a config error, exactly as libmemo says it"
 printf '[function oops]\nprototype = double oops(const double *x)\n' >memo.d/zz.conf

@@ -8,6 +8,7 @@
  */
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
@@ -75,6 +76,27 @@ static int symbol_vaddr(const struct function_config *f, const char *path, uint6
 	return 0;
 }
 
+/* Each function's prototype as the user wrote it (config's trace), in
+ * config order: what memo check prints, rather than libmemo's notation. */
+struct written {
+	char **text;
+	int n;
+};
+
+static void on_setting(void *ctx, const char *function, const char *key, const char *file,
+		       int line, const char *text)
+{
+	struct written *w = ctx;
+	char **v;
+
+	(void)file;
+	(void)line;
+	if (!function || strcmp(key, "prototype") || !(v = realloc(w->text, (w->n + 1) * sizeof *v)))
+		return;
+	w->text = v;
+	w->text[w->n++] = strdup(text);
+}
+
 const struct cmd_spec cmd_check_spec = {
 	"check", "[-c DIR] [ELF]",
 	"Read the config DIR exactly as libmemo would (the same errors, with\n"
@@ -92,10 +114,13 @@ int cmd_check(const struct cmd_args *a)
 	const char *dir = a->dir, *elf = a->npos ? a->pos[0] : NULL;
 	struct elf_image *img = NULL;
 	int i, errors, missing = 0, contradicted = 0;
-	char canon[4096], why[256];
+	struct written w = { NULL, 0 };
+	char why[256];
 
 	log_init();
+	config_set_trace(on_setting, &w);
 	errors = config_load(dir, &cfg);
+	config_set_trace(NULL, NULL);
 	if (errors) {
 		fprintf(stderr, "memo: %d error%s in '%s'\n", errors, errors > 1 ? "s" : "", dir);
 		config_release(&cfg);
@@ -114,7 +139,6 @@ int cmd_check(const struct cmd_args *a)
 		const char *in = NULL;
 		uint64_t vaddr = 0;
 
-		proto_canonical(&f->proto, canon, sizeof canon);
 		if (img && elf_image_symbol(img, f->symbol, f->version, &sym) == 0) {
 			printf("%s: found in %s (%s, %llu bytes)\n", f->symbol, elf,
 			       sym.dynamic ? ".dynsym" : ".symtab", (unsigned long long)sym.size);
@@ -133,7 +157,9 @@ int cmd_check(const struct cmd_args *a)
 			       "(name the program or library: memo check -c DIR ELF)\n", f->symbol);
 			missing++;
 		}
-		printf("  %s:%d: %s\n", f->file, f->line, canon);
+		/* sections are told in order, each once (a config that loads has
+		 * no duplicate), so the i-th prototype told is f's */
+		printf("  %s:%d: %s\n", f->file, f->line, i < w.n && w.text[i] ? w.text[i] : "?");
 		if (in)
 			contradicted += check_signature(f, in, vaddr);
 	}
@@ -143,5 +169,8 @@ int cmd_check(const struct cmd_args *a)
 		printf(", %d contradicted by the debug info", contradicted);
 	printf("\n");
 	config_release(&cfg);
+	for (i = 0; i < w.n; i++)
+		free(w.text[i]);
+	free(w.text);
 	return missing || contradicted ? 1 : 0;
 }
