@@ -45,7 +45,7 @@ for store in folder memcached; do
 	fi
 	conf yes
 	flight slow $x 4 2 >out 2>err || { cat err; fail "$store: run"; }
-	[ -s err ] && { cat err; fail "$store: unexpected messages"; }
+	said err && { cat err; fail "$store: unexpected messages"; }
 	check $x
 	expect_eq "$(runs slow_square)" 1 "$store: body runs"
 	expect_eq "$(stat_sum stats.jsonl slow_square evaluations)" 1 "$store: evaluations"

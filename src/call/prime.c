@@ -15,13 +15,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -172,18 +172,32 @@ static int prime_locked(struct hook *h)
 /*
  * The priming stack: one for the process, mapped at the first priming with
  * an inaccessible page below it, used under runtime_lock only (so by one
- * thread at a time) and kept, like the contexts that switch to it and back.
+ * thread at a time) and kept.
  */
 #define PRIME_STACK (512 * 1024)
 
 static char *prime_stack;
-static ucontext_t prime_ctx, caller_ctx;
-static struct hook *priming;
-static int priming_result;
 
-static void prime_on_stack(void)
+/* prime_locked(h) with the stack pointer at `top` (16-byte aligned), back
+ * on the caller's stack after. Not swapcontext: a switch needs no saved
+ * context here, and ASan's swapcontext interceptor warns on stderr, which a
+ * memoized program must not get. rbx keeps the caller's rsp (callee-saved:
+ * prime_locked keeps it); every register the call may clobber is declared. */
+static int call_on_stack(char *top, struct hook *h)
 {
-	priming_result = prime_locked(priming);
+	int r;
+
+	__asm__ volatile("mov %%rsp, %%rbx\n\t"
+			 "mov %[top], %%rsp\n\t"
+			 "call *%[fn]\n\t"
+			 "mov %%rbx, %%rsp"
+			 : "=a"(r), "+D"(h)
+			 : [top] "r"(top), [fn] "r"(prime_locked)
+			 : "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "memory", "cc",
+			   "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+			   "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "st",
+			   "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
+	return r;
 }
 
 /* prime_locked(h) on the priming stack; on the caller's when it cannot be
@@ -191,6 +205,8 @@ static void prime_on_stack(void)
 static int prime_switched(struct hook *h)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	sigset_t block, was;
+	int r;
 
 	if (!prime_stack) {
 		char *p = mmap(NULL, PRIME_STACK + page, PROT_READ | PROT_WRITE,
@@ -202,27 +218,21 @@ static int prime_switched(struct hook *h)
 		}
 		prime_stack = p + page;
 	}
-	if (getcontext(&prime_ctx) < 0)
-		return prime_locked(h);
 	/* Asynchronous signals wait while priming runs off the caller's stack:
 	 * a handler's call primed from a sigaltstack would otherwise let the
 	 * next signal start again at the top of that stack, over the first
 	 * handler's frames. A fault is still delivered (and said by crash.c). */
-	sigfillset(&prime_ctx.uc_sigmask);
-	sigdelset(&prime_ctx.uc_sigmask, SIGSEGV);
-	sigdelset(&prime_ctx.uc_sigmask, SIGBUS);
-	sigdelset(&prime_ctx.uc_sigmask, SIGILL);
-	sigdelset(&prime_ctx.uc_sigmask, SIGFPE);
-	sigdelset(&prime_ctx.uc_sigmask, SIGTRAP);
-	sigdelset(&prime_ctx.uc_sigmask, SIGSYS);
-	prime_ctx.uc_stack.ss_sp = prime_stack;
-	prime_ctx.uc_stack.ss_size = PRIME_STACK;
-	prime_ctx.uc_link = &caller_ctx;
-	makecontext(&prime_ctx, prime_on_stack, 0);
-	priming = h;
-	if (swapcontext(&caller_ctx, &prime_ctx) < 0)
-		return prime_locked(h);
-	return priming_result;
+	sigfillset(&block);
+	sigdelset(&block, SIGSEGV);
+	sigdelset(&block, SIGBUS);
+	sigdelset(&block, SIGILL);
+	sigdelset(&block, SIGFPE);
+	sigdelset(&block, SIGTRAP);
+	sigdelset(&block, SIGSYS);
+	pthread_sigmask(SIG_SETMASK, &block, &was);
+	r = call_on_stack(prime_stack + PRIME_STACK, h);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	return r;
 }
 
 int prime_hook(struct hook *h)
