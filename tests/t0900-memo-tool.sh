@@ -1,4 +1,5 @@
-# The memo command: run, check, stats, flush — against the shapes program.
+# The memo command: run, check (a library, and a program whose library holds
+# the functions), stats, flush — against the shapes program.
 source "$TOP/tests/lib.sh"
 
 MEMO="$B/memo"
@@ -16,6 +17,11 @@ grep -q "memo.d: 3 functions, 0 not found" check.out || { cat check.out; fail "c
 proto=$(sed -n 's/^prototype *= *//p' memo.d/dot.conf)
 grep -qxF "  $T/memo.d/dot.conf:1: $proto" check.out || grep -qxF "  memo.d/dot.conf:1: $proto" check.out ||
 	{ cat check.out; fail "check does not print dot's prototype as written"; }
+
+note "memo check on the program: its functions found in the library it loads"
+"$MEMO" check -c memo.d "$bin" >check.out 2>&1 || { cat check.out; fail "check of the program failed"; }
+grep -q "^dot: found in .*/libshapes.so, a library $bin loads" check.out || { cat check.out; fail "dot not found in the program's library"; }
+grep -q "memo.d: 3 functions, 0 not found" check.out || { cat check.out; fail "check of the program: summary"; }
 
 note "memo check: a config error, exactly as libmemo says it"
 printf '[function oops]\nprototype = double oops(const double *x)\n' >memo.d/zz.conf

@@ -7,9 +7,13 @@
  * does not) and which `opaque` arguments the function reads through.
  */
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "find/dwarf.h"
@@ -97,11 +101,65 @@ static void on_setting(void *ctx, const char *function, const char *key, const c
 	w->text[w->n++] = strdup(text);
 }
 
+#define MAX_LIBS 256
+
+/* The first of libs[] that defines f: its path, with f's file address. */
+static const char *in_libraries(const struct function_config *f, char libs[][PATH_MAX], int n,
+				uint64_t *vaddr)
+{
+	for (int i = 0; i < n; i++)
+		if (symbol_vaddr(f, libs[i], vaddr) == 0)
+			return libs[i];
+	return NULL;
+}
+
+/* The libraries `elf` loads, as the dynamic linker resolves them for it
+ * (`ld.so --list`, which maps them without running any of their code; the
+ * program's RUNPATH and LD_LIBRARY_PATH count), into lib[], at most max.
+ * Returns how many. */
+static int libraries_of(const char *elf, char lib[][PATH_MAX], int max)
+{
+	static const char loader[] = "/lib64/ld-linux-x86-64.so.2";
+	char buf[16384], *line, *save = NULL;
+	size_t len = 0;
+	int fd[2], n = 0, status;
+	ssize_t got;
+	pid_t pid;
+
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], STDOUT_FILENO);
+		unsetenv("LD_PRELOAD");	/* the listing is the program's own */
+		execl(loader, loader, "--list", elf, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	while (pid > 0 && len < sizeof buf - 1 &&
+	       (got = read(fd[0], buf + len, sizeof buf - 1 - len)) > 0)
+		len += (size_t)got;
+	close(fd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return 0;
+	buf[len] = 0;
+	/* "\tlibshapes.so => /path/libshapes.so (0x...)" */
+	for (line = strtok_r(buf, "\n", &save); line && n < max; line = strtok_r(NULL, "\n", &save)) {
+		char *arrow = strstr(line, " => "), *end;
+
+		if (!arrow || arrow[4] != '/' || !(end = strstr(arrow + 4, " (")))
+			continue;
+		snprintf(lib[n++], PATH_MAX, "%.*s", (int)(end - arrow - 4), arrow + 4);
+	}
+	return n;
+}
+
 const struct cmd_spec cmd_check_spec = {
 	"check", "[-c DIR] [ELF]",
 	"Read the config DIR exactly as libmemo would (the same errors, with\n"
 	"file:line:col), then say where each function is: in ELF, a program or\n"
-	"library, when given; else among the objects this command can load.\n"
+	"library, or the libraries it loads, when given; else among the objects\n"
+	"this command can load.\n"
 	"Where debug info describes a function, check its prototype against it\n"
 	"(as libmemo does at start-up) and name the opaque arguments it reads\n"
 	"through.\n",
@@ -113,7 +171,8 @@ int cmd_check(const struct cmd_args *a)
 	struct memo_config cfg = { 0 };
 	const char *dir = a->dir, *elf = a->npos ? a->pos[0] : NULL;
 	struct elf_image *img = NULL;
-	int i, errors, missing = 0, contradicted = 0;
+	int i, errors, missing = 0, contradicted = 0, nlibs = 0;
+	static char libs[MAX_LIBS][PATH_MAX];
 	struct written w = { NULL, 0 };
 	char why[256];
 
@@ -131,6 +190,8 @@ int cmd_check(const struct cmd_args *a)
 		config_release(&cfg);
 		return 1;
 	}
+	if (img)
+		nlibs = libraries_of(elf, libs, MAX_LIBS);
 	for (i = 0; i < cfg.nfuncs; i++) {
 		const struct function_config *f = &cfg.funcs[i];
 		struct elf_sym sym;
@@ -144,8 +205,10 @@ int cmd_check(const struct cmd_args *a)
 			       sym.dynamic ? ".dynsym" : ".symtab", (unsigned long long)sym.size);
 			in = elf;
 			vaddr = sym.value;
+		} else if (img && (in = in_libraries(f, libs, nlibs, &vaddr))) {
+			printf("%s: found in %s, a library %s loads\n", f->symbol, in, elf);
 		} else if (img) {
-			printf("%s: not found in %s%s\n", f->symbol, elf,
+			printf("%s: not found in %s or the libraries it loads%s\n", f->symbol, elf,
 			       elf_image_has_symtab(img) ? "" : " (it is stripped: only exported symbols are listed)");
 			missing++;
 		} else if ((addr = find_symbol(f)) && dladdr(addr, &info)) {
