@@ -3,7 +3,8 @@
 # with where it came from (file:line, the environment, or the default), as
 # ccache -p shows its own: a folder of two files, a prototype folded over two
 # lines shown whole, a decimal size in its unit, MEMO_STATS over `stats`,
-# and a config with an error refused with the error.
+# two versions of one symbol kept apart, and a config with an error refused
+# with the error.
 source "$TOP/tests/lib.sh"
 
 MEMO="$B/memo"
@@ -51,6 +52,16 @@ note "MEMO_STATS wins over stats, and the environment is listed"
 MEMO_STATS=other.jsonl MEMO_LOG=info "$MEMO" config -c memo.d >out 2>/dev/null || fail "memo config, MEMO_STATS"
 grep -qx '(environment MEMO_STATS) stats = other.jsonl' out || { cat out; fail "MEMO_STATS not shown as the origin of stats"; }
 grep -qx 'environment: MEMO_LOG=info MEMO_STATS=other.jsonl' out || { cat out; fail "environment not listed"; }
+
+note "two versions of one symbol: each section's settings have their own origins"
+mkdir v.d
+printf '[function g@V1]\nprototype = double g(double x)\ntime_threshold = 1\n' >v.d/g1.conf
+printf '[function g@V2]\nprototype = double g(double x)\n' >v.d/g2.conf
+"$MEMO" config -c v.d >out 2>/dev/null || fail "memo config, two versions"
+sed -n '/^\[function g@V2\]/,$p' out | grep -qx '(default) time_threshold = 0' ||
+	{ cat out; fail "g@V2's time_threshold given g@V1's origin"; }
+sed -n '/^\[function g@V1\]/,/^$/p' out | grep -qx '(v.d/g1.conf:3) time_threshold = 1' ||
+	{ cat out; fail "g@V1's time_threshold: origin"; }
 
 note "no [cache] section: the defaults, said so; MEMO_CONFIG as the config"
 rm memo.d/cache.conf

@@ -87,12 +87,13 @@ struct written {
 	int n;
 };
 
-static void on_setting(void *ctx, const char *function, const char *key, const char *file,
-		       int line, const char *text)
+static void on_setting(void *ctx, const char *function, const char *version, const char *key,
+		       const char *file, int line, const char *text)
 {
 	struct written *w = ctx;
 	char **v;
 
+	(void)version;
 	(void)file;
 	(void)line;
 	if (!function || strcmp(key, "prototype") || !(v = realloc(w->text, (w->n + 1) * sizeof *v)))

@@ -13,6 +13,7 @@
 
 struct origin {
 	const char *function;	/* NULL: [cache] */
+	char *version;		/* the function's @VERSION, or "" */
 	const char *key;
 	char *where;		/* "file:line" */
 	char *text;		/* as written */
@@ -23,8 +24,8 @@ struct origins {
 	size_t n;
 };
 
-static void on_setting(void *ctx, const char *function, const char *key, const char *file,
-		       int line, const char *text)
+static void on_setting(void *ctx, const char *function, const char *version, const char *key,
+		       const char *file, int line, const char *text)
 {
 	struct origins *o = ctx;
 	struct origin *p = realloc(o->v, (o->n + 1) * sizeof *p);
@@ -34,31 +35,36 @@ static void on_setting(void *ctx, const char *function, const char *key, const c
 	o->v = p;
 	p += o->n++;
 	p->function = function ? strdup(function) : NULL;
+	p->version = strdup(version);
 	p->key = key;	/* one of config's key names: static */
 	p->text = strdup(text);
 	if (asprintf(&p->where, "%s:%d", file, line) < 0)
 		p->where = NULL;
 }
 
+/* Where key was set in [cache] (function NULL) or in [function
+ * FUNCTION@VERSION]; NULL: not set. */
 static const struct origin *origin_of(const struct origins *o, const char *function,
-				      const char *key)
+				      const char *version, const char *key)
 {
 	for (size_t i = 0; i < o->n; i++)
 		if (!strcmp(o->v[i].key, key) &&
-		    (function ? o->v[i].function && !strcmp(o->v[i].function, function) :
+		    (function ? o->v[i].function && !strcmp(o->v[i].function, function) &&
+				o->v[i].version && !strcmp(o->v[i].version, version) :
 				!o->v[i].function))
 			return &o->v[i];
 	return NULL;
 }
 
 /* One section's keys: where each was set, else the default. */
-static void print_section(const struct origins *o, const char *function, const void *section)
+static void print_section(const struct origins *o, const char *function, const char *version,
+			  const void *section)
 {
 	const char *key;
 	char value[4096];
 
 	for (int i = 0; (key = config_key_name(function != NULL, i)); i++) {
-		const struct origin *at = origin_of(o, function, key);
+		const struct origin *at = origin_of(o, function, version, key);
 		const char *env = NULL;
 
 		config_format(function != NULL, i, section, value, sizeof value);
@@ -105,13 +111,13 @@ int cmd_config(const struct cmd_args *a)
 		printf("[cache] (%s:%d)\n", cfg.cache.file, cfg.cache.line);
 	else
 		printf("[cache] (no section: every setting is its default)\n");
-	print_section(&o, NULL, &cfg.cache);
+	print_section(&o, NULL, "", &cfg.cache);
 	for (int i = 0; i < cfg.nfuncs; i++) {
 		const struct function_config *f = &cfg.funcs[i];
 
 		printf("\n[function %s%s%s] (%s:%d)\n", f->symbol, f->version[0] ? "@" : "",
 		       f->version, f->file, f->line);
-		print_section(&o, f->symbol, f);
+		print_section(&o, f->symbol, f->version, f);
 	}
 	printf("\nenvironment:");
 	for (size_t i = 0; i < sizeof env / sizeof env[0]; i++) {
@@ -124,6 +130,7 @@ int cmd_config(const struct cmd_args *a)
 	config_release(&cfg);
 	for (size_t i = 0; i < o.n; i++) {
 		free((char *)o.v[i].function);
+		free(o.v[i].version);
 		free(o.v[i].where);
 		free(o.v[i].text);
 	}

@@ -814,8 +814,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		memcpy(v, value, n + 1);
 	}
 	if (trace && k->kind != V_PROTO)
-		trace(trace_ctx, L->sec == SEC_CACHE ? NULL : L->fn->symbol, k->name, L->file,
-		      L->lineno, v);
+		trace(trace_ctx, L->sec == SEC_CACHE ? NULL : L->fn->symbol,
+		      L->sec == SEC_CACHE ? "" : L->fn->version, k->name, L->file, L->lineno, v);
 	set_value(L, k, v, col);
 	return 1;
 }
@@ -922,7 +922,7 @@ static void finish_function(struct loader *L)
 		report(L, pline, 0, "the prototype declares '%s', not '%s' of [function %s]", p->name,
 		       fn->symbol, fn->symbol);
 	if (trace)
-		trace(trace_ctx, fn->symbol, "prototype", L->file, pline, L->proto_text);
+		trace(trace_ctx, fn->symbol, fn->version, "prototype", L->file, pline, L->proto_text);
 
 	if (L->key_line[FKEY_IGNORE]) {
 		int n = 0;

@@ -86,11 +86,11 @@ void config_cache_defaults(struct cache_config *c);
 void config_release(struct memo_config *cfg);
 
 /* Told of each setting config_load reads: the section (NULL for [cache],
- * else the function's symbol), the key, where it is set and its value as
+ * else the function's symbol, and its @VERSION or ""), the key, where it is set and its value as
  * written (a prototype's lines joined). For memo config and memo check;
  * NULL (the default) tells no one. */
-typedef void config_trace_fn(void *ctx, const char *function, const char *key, const char *file,
-			     int line, const char *text);
+typedef void config_trace_fn(void *ctx, const char *function, const char *version,
+			     const char *key, const char *file, int line, const char *text);
 void config_set_trace(config_trace_fn *fn, void *ctx);
 
 /* The keys of [cache] (function false) or [function] (true), i from 0;
