@@ -41,7 +41,7 @@ def request(sock, line):
 def memcached(port):
     sock = socket.create_connection(("127.0.0.1", int(port)), timeout=5)
     keys = []
-    for line in request(sock, "lru_crawler metadump all").split(b"\r\n"):
+    for line in request(sock, "lru_crawler metadump all").splitlines():
         if line.startswith(b"key="):
             key = line.split()[0][4:].decode()
             if key.startswith("m1-") and "." not in key:

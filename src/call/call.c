@@ -445,7 +445,7 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	 * The thread's scratch is asked first: its exit then also unmaps the
 	 * save slots entry.S may have mapped for this call. */
 	if (!scratch_get() || guard_taken() || !runtime_ready() ||
-	    (primed ? primed < 0 : prime(h) < 0)) {
+	    (primed != 1 && (primed < 0 || prime(h) < 0))) {
 		errno = caller_errno;
 		evaluate_original(h, ret, args);
 		return;

@@ -26,6 +26,7 @@
 
 #include "base/log.h"
 #include "base/sigframe.h"
+#include "base/util.h"
 #include "call/explain.h"
 #include "call/runtime.h"
 #include "find/elf.h"
@@ -138,6 +139,52 @@ static void prime_key(struct hook *h)
 	h->threshold_ns = (uint64_t)(h->fn->time_threshold * 1e9);
 }
 
+/* A hook whose flush generation could not be read is asked again this much
+ * later (its server down: the breaker answers at once meanwhile). */
+#define GENERATION_RETRY_NS (250 * 1000000ull)
+
+/*
+ * The flush generation (store/records.h): the record for all symbols, read
+ * once per process, plus this symbol's; then the key prefix. 0, or -1 when a
+ * record could not be read: no entry can then be known to postdate the last
+ * flush, so the hook's calls compute, unlooked-up, until a read succeeds
+ * (prime_hook asks again every GENERATION_RETRY_NS). Under runtime_lock.
+ */
+static int prime_generation(struct hook *h)
+{
+	static uint64_t all_generation;
+	static bool all_known, all_copy;
+	bool own_copy;
+	uint64_t own;
+
+	if (!all_known)
+		all_known = records_generation_read(memo_store, memo_cfg.cache.namespace_,
+						    RECORDS_ALL_SYMBOLS, &all_generation,
+						    &all_copy, &h->stats) == 0;
+	if (!all_known || records_generation_read(memo_store, memo_cfg.cache.namespace_,
+						  h->fn->symbol, &own, &own_copy,
+						  &h->stats) < 0) {
+		if (!h->generation_unknown_said++)
+			log_warn("'%s': its flush generation could not be read from the cache "
+				 "(a server down?) and this node has no copy: its calls compute, "
+				 "unmemoized, until it can be, since no entry is known to be "
+				 "newer than the last 'memo flush'", h->fn->symbol);
+		h->generation_retry_ns = util_now_ns() + GENERATION_RETRY_NS;
+		return -1;
+	}
+	if (all_copy || own_copy)
+		log_warn("'%s': its flush generation could not be read from the cache (a server "
+			 "down?): going by the one this node read last; a 'memo flush' made "
+			 "since then is not seen until the server answers", h->fn->symbol);
+	else if (h->generation_unknown_said)
+		log_info("'%s': its flush generation was read; its calls are memoized again",
+			 h->fn->symbol);
+	h->generation = all_generation + own;
+	prime_key(h);
+	explain_activate(h);	/* explain.c: remember this state, see what changed */
+	return 0;
+}
+
 /* The part of prime_hook that runs once per hook, under runtime_lock. */
 static int prime_locked(struct hook *h)
 {
@@ -155,20 +202,9 @@ static int prime_locked(struct hook *h)
 		return -1;
 	}
 	warn_impurity(h);
-	/* the flush generation (store/records.h): the record for all symbols,
-	 * read once per process, plus this symbol's */
-	static uint64_t all_generation, all_read;
-	if (!all_read++)
-		all_generation = records_generation_read(memo_store, memo_cfg.cache.namespace_,
-							 RECORDS_ALL_SYMBOLS, &h->stats);
-	h->generation = all_generation + records_generation_read(memo_store,
-			memo_cfg.cache.namespace_, h->fn->symbol, &h->stats);
-	prime_key(h);
 	h->tag = records_function_tag(memo_cfg.cache.namespace_, h->fn->symbol);
-	explain_activate(h);	/* explain.c: remember this state, see what changed */
-	return 0;
+	return prime_generation(h) == 0 ? 0 : 1;
 }
-
 /*
  * The priming stack: one for the process, mapped at the first priming with
  * an inaccessible page below it, used under runtime_lock only (so by one
@@ -178,12 +214,12 @@ static int prime_locked(struct hook *h)
 
 static char *prime_stack;
 
-/* prime_locked(h) with the stack pointer at `top` (16-byte aligned), back
+/* fn(h) with the stack pointer at `top` (16-byte aligned), back
  * on the caller's stack after. Not swapcontext: a switch needs no saved
  * context here, and ASan's swapcontext interceptor warns on stderr, which a
  * memoized program must not get. rbx keeps the caller's rsp (callee-saved:
- * prime_locked keeps it); every register the call may clobber is declared. */
-static int call_on_stack(char *top, struct hook *h)
+ * fn keeps it); every register the call may clobber is declared. */
+static int call_on_stack(char *top, int (*fn)(struct hook *), struct hook *h)
 {
 	int r;
 
@@ -192,7 +228,7 @@ static int call_on_stack(char *top, struct hook *h)
 			 "call *%[fn]\n\t"
 			 "mov %%rbx, %%rsp"
 			 : "=a"(r), "+D"(h)
-			 : [top] "r"(top), [fn] "r"(prime_locked)
+			 : [top] "r"(top), [fn] "r"(fn)
 			 : "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "memory", "cc",
 			   "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
 			   "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "st",
@@ -200,9 +236,9 @@ static int call_on_stack(char *top, struct hook *h)
 	return r;
 }
 
-/* prime_locked(h) on the priming stack; on the caller's when it cannot be
- * mapped (the caller's stack is then all there is). */
-static int prime_switched(struct hook *h)
+/* fn(h) on the priming stack; on the caller's when it cannot be mapped
+ * (the caller's stack is then all there is). */
+static int prime_switched(int (*fn)(struct hook *), struct hook *h)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	sigset_t block, was;
@@ -214,7 +250,7 @@ static int prime_switched(struct hook *h)
 		if (p == MAP_FAILED || mprotect(p, page, PROT_NONE) < 0) {
 			if (p != MAP_FAILED)
 				munmap(p, PRIME_STACK + page);
-			return prime_locked(h);
+			return fn(h);
 		}
 		prime_stack = p + page;
 	}
@@ -230,15 +266,20 @@ static int prime_switched(struct hook *h)
 	sigdelset(&block, SIGTRAP);
 	sigdelset(&block, SIGSYS);
 	pthread_sigmask(SIG_SETMASK, &block, &was);
-	r = call_on_stack(prime_stack + PRIME_STACK, h);
+	r = call_on_stack(prime_stack + PRIME_STACK, fn, h);
 	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	return r;
 }
 
 int prime_hook(struct hook *h)
 {
-	int was, primed;
+	int was, primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
 
+	/* its generation not yet read: asked again once the time has come
+	 * (read without the lock: a call meanwhile pays one load) */
+	if (primed == PRIMED_NO_GENERATION &&
+	    util_now_ns() < __atomic_load_n(&h->generation_retry_ns, __ATOMIC_RELAXED))
+		return -1;
 	/* Priming allocates (the store, libelf, the identity): from a signal
 	 * handler that may have interrupted malloc, this call runs the original
 	 * and a later call primes. */
@@ -249,14 +290,21 @@ int prime_hook(struct hook *h)
 	primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
 	/* retired (its object unloaded, activate.c) and not yet active again:
 	 * a straggler runs the original, and the hook is primed once active */
-	if (!primed && __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) != HOOK_ACTIVE) {
+	if (primed != 1 && __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) != HOOK_ACTIVE) {
 		runtime_unlock(was);
 		return -1;
 	}
 	if (!primed) {
-		primed = prime_switched(h) == 0 ? 1 : -1;
+		int r = prime_switched(prime_locked, h);
+
+		primed = r == 0 ? 1 : r > 0 ? PRIMED_NO_GENERATION : -1;
 		__atomic_store_n(&h->primed, primed, __ATOMIC_RELEASE);
+	} else if (primed == PRIMED_NO_GENERATION && util_now_ns() >= h->generation_retry_ns) {
+		if (prime_switched(prime_generation, h) == 0) {
+			primed = 1;	/* the prefix is written: published by the release */
+			__atomic_store_n(&h->primed, primed, __ATOMIC_RELEASE);
+		}
 	}
 	runtime_unlock(was);
-	return primed > 0 ? 0 : -1;
+	return primed == 1 ? 0 : -1;
 }

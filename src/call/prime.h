@@ -15,6 +15,9 @@
  * its globals, read its flush generation, make its key prefix, remember its
  * explain record. Once per hook; later calls return what the first gave.
  * 0, or -1 (said on stderr once): the hook's calls then go to the original.
+ * When only the flush generation could not be read (a server down), the hook
+ * is left PRIMED_NO_GENERATION: -1 until a later call, at most every 250 ms,
+ * reads it.
  * Also -1, silent and for this call only, inside a signal handler (which may
  * have interrupted malloc): a later call outside one primes.
  * Takes runtime_lock: never call it with the guard taken. */

@@ -48,7 +48,7 @@ static int bump(struct store *s, const char *ns, const char *name)
 		fprintf(stderr, "memo: could not record the flush of '%s'\n", name);
 		return -1;
 	}
-	printf("flushed '%s' (generation %llu)\n", name, (unsigned long long)gen);
+	printf("flushed '%s' (new generation %016llx)\n", name, (unsigned long long)gen);
 	return 0;
 }
 

@@ -24,6 +24,8 @@
 #include "base/stats.h"
 
 #define HOOK_MAX_GLOBALS 8
+/* struct hook.primed: primed but for the flush generation (call/prime.c) */
+#define PRIMED_NO_GENERATION 2
 
 struct inline_desc;
 
@@ -128,7 +130,11 @@ struct hook {
 
 	struct memo_stats stats;
 	int state;			/* enum hook_state */
-	int primed;			/* prime_hook: 0 not yet, 1 done, -1 failed */
+	int primed;			/* prime_hook: 0 not yet, 1 done, -1 failed,
+					 * PRIMED_NO_GENERATION: all but the flush
+					 * generation, asked again at generation_retry_ns */
+	uint64_t generation_retry_ns;	/* monotonic clock */
+	int generation_unknown_said;
 	int got_slots;			/* GOT slots pointing at entry */
 	/* the last refusal (hook_refuse): why it is HOOK_FAILED or
 	 * HOOK_UNRESOLVED, or why an ACTIVE one is not entry-patched */

@@ -5,19 +5,21 @@
 #include "store/records.h"
 
 #include <blake2.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "base/util.h"
 
-#define GENERATION_TAG "g1"
+#define GENERATION_TAG RECORDS_GENERATION_TAG
 #define EXPLAIN_TAG "x1"
 #define EXPLAIN_HEADER "memo-explain 1\n"
 #define EXPLAIN_FILE_MAX (1u << 20)
@@ -43,43 +45,197 @@ static void record_key(struct memo_key *k, const char *tag, const char *namespac
 	k->textlen = t + 1 + RECORD_HASH_HEX;
 }
 
-/* ---- flush generation ------------------------------------------------ */
+/* ---- files in the identity cache folder -------------------------------- */
 
-static uint64_t generation_get(struct store *s, const struct memo_key *k, struct memo_stats *st)
+/* A record kept by this node: a file named by its key in the identity cache
+ * folder (prime.c vetted it). -1 when there is none. */
+static int record_path(const struct memo_key *k, char *path, size_t n)
 {
-	uint8_t space[64];
-	struct membuf b;
-	uint64_t gen = 0;
+	const char *dir = identity_get_cache_dir();
 
-	membuf_init(&b, space, sizeof space - 1);
-	if (store_get(s, k, &b, st) == STORE_HIT && b.len < sizeof space) {
-		b.data[b.len] = '\0';
-		gen = strtoull((char *)b.data, NULL, 10);
-	}
-	membuf_release(&b);
-	return gen;
+	return *dir && (size_t)snprintf(path, n, "%s/%s", dir, k->text) < n ? 0 : -1;
 }
 
-uint64_t records_generation_read(struct store *s, const char *namespace_, const char *symbol,
-				 struct memo_stats *st)
+/* Replace the file at path with buf, atomically (a temp, then rename). */
+static int record_file_replace(const char *path, const void *buf, size_t len)
+{
+	char tmp[PATH_MAX + KEY_TEXT_MAX + 32];
+	int fd, err;
+	bool ok;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	unlink(tmp);	/* a dead writer's temp, a FIFO: never opened */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -1;
+	fchmod(fd, 0600);	/* whatever the umask: read back by later runs */
+	ok = write(fd, buf, len) == (ssize_t)len;
+	if (close(fd) || !ok || rename(tmp, path)) {
+		err = errno ? errno : EIO;
+		unlink(tmp);
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- flush generation ------------------------------------------------ */
+
+/* The generation record as the store's shared layer has it (gets: a folder
+ * in front of memcached holds no copy that could be stale, store.c), with a
+ * token for a cas. STORE_HIT or STORE_MISS (*gen 0): known; below 0: the
+ * store did not answer, or the record is not a number. */
+static int generation_get(struct store *s, const struct memo_key *k, uint64_t *gen,
+			  uint64_t *token, struct memo_stats *st)
+{
+	uint8_t space[32];
+	struct membuf b;
+	char *end;
+	int r;
+
+	membuf_init(&b, space, sizeof space - 1);
+	r = s->ops->gets(s, k, &b, token, st);
+	*gen = 0;
+	if (r == STORE_HIT) {
+		if (b.len == 0 || b.len >= sizeof space)
+			r = STORE_ERROR;
+		else {
+			b.data[b.len] = '\0';
+			*gen = strtoull((char *)b.data, &end, 10);
+			if (*end)
+				r = STORE_ERROR;
+		}
+	}
+	membuf_release(&b);
+	return r == STORE_HIT || r == STORE_MISS ? r : STORE_ERROR;
+}
+
+/* A fresh generation: random, never 0 and never `old`. Random rather than
+ * counted, so that a record lost with its server (or evicted) and written
+ * anew never comes back to a number earlier entries were keyed with. */
+static uint64_t generation_fresh(uint64_t old)
+{
+	uint64_t g = 0;
+
+	while (g == 0 || g == old)
+		if (getrandom(&g, sizeof g, 0) != sizeof g)
+			g = util_now_ns() ^ ((uint64_t)getpid() << 32) ^ ~old;
+	return g;
+}
+
+/* Replace the record read with `token` (0: none) by a fresh generation, by
+ * cas: acknowledged, where a set could be noreply (store_memcached.c) and a
+ * write lost on its way (a proxy drops what a client sent just before it
+ * closed) would leave every old entry served. The store's result. */
+static int generation_put(struct store *s, const struct memo_key *k, uint64_t old,
+			  uint64_t token, uint64_t *fresh, struct memo_stats *st)
+{
+	char text[32];
+	int n;
+
+	*fresh = generation_fresh(old);
+	n = snprintf(text, sizeof text, "%llu", (unsigned long long)*fresh);
+	return s->ops->cas(s, k, text, (size_t)n, token, st);
+}
+
+/* This node's copy of the generation it last read ("g1-..." in the identity
+ * cache folder, decimal text): what a call goes by while the server holding
+ * the record does not answer, said by prime.c. */
+static int generation_copy_load(const struct memo_key *k, uint64_t *gen)
+{
+	char path[PATH_MAX + KEY_TEXT_MAX], text[32], *end;
+	struct stat sb;
+	ssize_t got;
+	int fd;
+
+	if (record_path(k, path, sizeof path) < 0)
+		return -1;
+	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, &sb);
+	if (fd < 0)
+		return -1;
+	got = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (got <= 0)
+		return -1;
+	text[got] = '\0';
+	*gen = strtoull(text, &end, 10);
+	return *end ? -1 : 0;
+}
+
+static void generation_copy_save(const struct memo_key *k, uint64_t gen)
+{
+	char path[PATH_MAX + KEY_TEXT_MAX], text[32];
+	uint64_t had;
+	int n;
+
+	if (record_path(k, path, sizeof path) < 0 ||
+	    (generation_copy_load(k, &had) == 0 && had == gen))
+		return;
+	n = snprintf(text, sizeof text, "%llu", (unsigned long long)gen);
+	if (record_file_replace(path, text, (size_t)n) < 0)
+		log_debug("cannot keep the flush generation in '%s': %m", path);
+}
+
+int records_generation_read(struct store *s, const char *namespace_, const char *symbol,
+			    uint64_t *generation, bool *from_copy, struct memo_stats *st)
 {
 	struct memo_key k;
+	uint64_t token;
+	int r, tries;
 
+	*from_copy = false;
 	record_key(&k, GENERATION_TAG, namespace_, symbol);
-	return generation_get(s, &k, st);
+	for (tries = 0; tries < 8; tries++) {
+		r = generation_get(s, &k, generation, &token, st);
+		if (r == STORE_HIT)
+			break;
+		if (r != STORE_MISS)
+			goto unanswered;
+		/* No record: never flushed, or lost with its server. Entries
+		 * keyed with an earlier number must not come back: a fresh one
+		 * is recorded, unless another process records one first. */
+		r = generation_put(s, &k, 0, 0, generation, st);
+		if (r >= 0)
+			break;
+		if (r != STORE_CONFLICT && r != STORE_TIMEOUT) {
+			/* a store that reads but cannot be written (a folder
+			 * shared read-only): nothing newer can be in it */
+			*generation = 0;
+			return 0;
+		}
+	}
+	if (tries == 8)
+		goto unanswered;
+	generation_copy_save(&k, *generation);
+	return 0;
+unanswered:
+	if (generation_copy_load(&k, generation) < 0)
+		return -1;
+	*from_copy = true;
+	return 0;
 }
 
 int records_generation_bump(struct store *s, const char *namespace_, const char *symbol,
 			    uint64_t *generation, struct memo_stats *st)
 {
 	struct memo_key k;
-	char text[32];
-	int n;
+	uint64_t old, token;
+	int r, tries;
 
 	record_key(&k, GENERATION_TAG, namespace_, symbol);
-	*generation = generation_get(s, &k, st) + 1;
-	n = snprintf(text, sizeof text, "%llu", (unsigned long long)*generation);
-	return store_set(s, &k, text, n, st) < 0 ? -1 : 0;
+	for (tries = 0; tries < 16; tries++) {
+		r = generation_get(s, &k, &old, &token, st);
+		if (r < 0)
+			return -1;
+		r = generation_put(s, &k, old, r == STORE_HIT ? token : 0, generation, st);
+		if (r >= 0) {
+			generation_copy_save(&k, *generation);
+			return 0;
+		}
+		if (r != STORE_CONFLICT && r != STORE_TIMEOUT)
+			return -1;
+	}
+	return -1;	/* sixteen flushes at once: any of them did this one's job */
 }
 
 /* ---- function tag ---------------------------------------------------- */
@@ -247,12 +403,6 @@ bad:
 
 /* ---- explain history: the file ---------------------------------------- */
 
-static int explain_path(const struct memo_key *k, char *path, size_t n)
-{
-	const char *dir = identity_get_cache_dir();
-
-	return *dir && (size_t)snprintf(path, n, "%s/%s", dir, k->text) < n ? 0 : -1;
-}
 
 int records_explain_load(const struct memo_key *k, struct membuf *b, struct records_xstate *st,
 			 int max)
@@ -262,7 +412,7 @@ int records_explain_load(const struct memo_key *k, struct membuf *b, struct reco
 	ssize_t got;
 	int fd;
 
-	if (explain_path(k, path, sizeof path) < 0)
+	if (record_path(k, path, sizeof path) < 0)
 		return 0;
 	/* Never blocks: a FIFO there is not a record libmemo wrote. */
 	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, &sb);
@@ -284,25 +434,12 @@ int records_explain_load(const struct memo_key *k, struct membuf *b, struct reco
 void records_explain_write(const struct memo_key *k, const struct records_xtext *t,
 			   const char *symbol)
 {
-	char path[PATH_MAX + KEY_TEXT_MAX], tmp[PATH_MAX + KEY_TEXT_MAX + 32];
-	int fd;
-	bool ok;
+	char path[PATH_MAX + KEY_TEXT_MAX];
 
-	if (t->failed || explain_path(k, path, sizeof path) < 0 || t->len > EXPLAIN_FILE_MAX)
+	if (t->failed || record_path(k, path, sizeof path) < 0 || t->len > EXPLAIN_FILE_MAX)
 		return;
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	unlink(tmp);	/* a dead writer's temp, a FIFO: never opened */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		log_debug("'%s': explain: cannot write '%s': %m", symbol, tmp);
-		return;
-	}
-	fchmod(fd, 0600);	/* whatever the umask: read back by later runs */
-	ok = write(fd, t->buf, t->len) == (ssize_t)t->len;
-	if (close(fd) || !ok || rename(tmp, path)) {
-		log_debug("'%s': explain: cannot write '%s'", symbol, path);
-		unlink(tmp);
-	}
+	if (record_file_replace(path, t->buf, t->len) < 0)
+		log_debug("'%s': explain: cannot write '%s': %m", symbol, path);
 }
 
 /* ---- explain history: writing ------------------------------------------ */

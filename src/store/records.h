@@ -3,7 +3,8 @@
  * key.c's and value.c's), each with its key, encoding, version and home:
  *
  *   flush generation     "g1-" + 24 hex of (namespace, symbol)
- *                        in the store; decimal text
+ *                        in the store; decimal text of a random number;
+ *                        the last one read: a file in the identity folder
  *   single-flight lease  "lease1-" + its entry's 64 hex
  *                        in the store; written by the backend's `lease` op
  *   explain history      "x1-" + 24 hex of (namespace, symbol@version)
@@ -27,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/membuf.h"
 #include "base/stats.h"
@@ -36,18 +38,34 @@
 
 /* ---- flush generation ------------------------------------------------ */
 
+#define RECORDS_GENERATION_TAG "g1"
+
+/* Whether a file of the folder store is a record its eviction keeps: a
+ * flush generation (two blocks or so a function; evicting one would flush
+ * its function). Not an entry: not counted in max_size nor in memo stats'
+ * entries. Leases expire, and go with the entries. */
+static inline bool records_kept(const char *name)
+{
+	return strncmp(name, RECORDS_GENERATION_TAG "-", sizeof RECORDS_GENERATION_TAG) == 0;
+}
+
 /* The symbol `memo flush` without a symbol bumps: every key folds in the sum
  * of its generation and the symbol's own, which either bump changes. */
 #define RECORDS_ALL_SYMBOLS "*"
 
-/* A symbol's generation in namespace_; 0 when none was recorded (or the
- * store failed: the count is in st). */
-uint64_t records_generation_read(struct store *s, const char *namespace_, const char *symbol,
-				 struct memo_stats *st);
+/* A symbol's generation in namespace_ into *generation, read from the
+ * store's shared layer: 0. Where there is no record (never flushed, or lost
+ * with its server) a fresh random one is recorded first, so that entries of
+ * an earlier generation never come back. When the store does not answer
+ * (the count is in st), the generation this node read last (its copy in the
+ * identity cache folder), *from_copy set: 0; without a copy, -1: the
+ * generation is then not known, and no entry may be served. */
+int records_generation_read(struct store *s, const char *namespace_, const char *symbol,
+			    uint64_t *generation, bool *from_copy, struct memo_stats *st);
 
-/* `memo flush`: one more than the generation read; its new value into
- * *generation. 0, or -1 when the store did not take it. Two flushes racing
- * may bump once: either makes every earlier entry unreachable. */
+/* `memo flush`: a fresh random generation replaces the one read, by cas
+ * (two flushes racing both take effect); its value into *generation. 0, or
+ * -1 when the store did not take it. */
 int records_generation_bump(struct store *s, const char *namespace_, const char *symbol,
 			    uint64_t *generation, struct memo_stats *st);
 

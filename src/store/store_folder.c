@@ -22,6 +22,8 @@
  *                   complete, so a reader sees the old entry, the new one, or
  *                   none, never a part. A temp left by a killed writer is
  *                   never read, and is removed by a later scan once an hour old.
+ *   ab/g1-...       a flush generation (records.h): kept by eviction, and
+ *                   not an entry (not in max_size nor in memo stats)
  *   ab/lease1-...   a single-flight lease (see folder_lease below; its key
  *                   is records.h's): 16 hex digits naming its owner.
  *   .size           the shared estimate of the entries' total size on disk
@@ -92,6 +94,7 @@
 #include "base/log.h"
 #include "base/sigframe.h"
 #include "base/util.h"
+#include "store/records.h"
 #include "store/value.h"
 
 #define SIZE_FILE ".size"
@@ -618,7 +621,7 @@ static void scan_bucket(struct folder_store *fs, int root, int b, struct scan *s
 			}
 			continue;
 		}
-		if (!S_ISREG(sb.st_mode))
+		if (!S_ISREG(sb.st_mode) || records_kept(de->d_name))
 			continue;
 		disk = entry_disk(fs, (uint64_t)sb.st_size, (uint64_t)sb.st_blocks);
 		if (sc->only_tag || (collect && sc->each)) {

@@ -1,10 +1,13 @@
-/* mcmain K [N [FIRST]]: prints mc_slow(seed) for seeds FIRST+1..FIRST+K
+/* mcmain K [N [FIRST [GATE]]]: prints mc_slow(seed) for seeds FIRST+1..FIRST+K
  * exactly (hex floats) and, with N, a digest of mc_big(seed, buf, N) for seeds
  * 1..2, so runs with and without libmemo compare byte for byte. FIRST (0)
- * gives each of many processes entries of its own. */
+ * gives each of many processes entries of its own. With GATE, the mc_slow
+ * calls are made three times: the second time once the file GATE is gone
+ * (and 300 ms more), so a test can change the servers in between. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 double mc_slow(int seed, long n);
 void mc_big(int seed, double *out, size_t n);
@@ -13,10 +16,19 @@ int main(int argc, char **argv)
 {
 	int k = argc > 1 ? atoi(argv[1]) : 3, seed;
 	size_t n = argc > 2 ? strtoul(argv[2], NULL, 10) : 0, i;
-	int first = argc > 3 ? atoi(argv[3]) : 0;
+	int first = argc > 3 ? atoi(argv[3]) : 0, round;
+	const char *gate = argc > 4 ? argv[4] : NULL;
 
-	for (seed = first + 1; seed <= first + k; seed++)
-		printf("mc_slow(%d) = %a\n", seed, mc_slow(seed, 200000));
+	for (round = 0; round < (gate ? 3 : 1); round++) {
+		if (round == 1) {
+			while (access(gate, F_OK) == 0)
+				usleep(10000);
+			fflush(stdout);
+			usleep(300000);
+		}
+		for (seed = first + 1; seed <= first + k; seed++)
+			printf("mc_slow(%d) = %a\n", seed, mc_slow(seed, 200000));
+	}
 	if (n) {
 		double *buf = malloc(n * sizeof *buf);
 		const unsigned char *p = (const unsigned char *)buf;
