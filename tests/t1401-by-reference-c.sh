@@ -5,6 +5,8 @@
 # named in a length, and is checked against the debug info as `const int *`
 # (a `const double *` declared for it is refused, naming both). A NULL one
 # runs the call unmemoized, said once. `int *info` is `out int info[1]`.
+# A function of scalars by reference alone has its hits served by the
+# inline entry (l1_entry_hit), which must read the values, not the addresses.
 source "$TOP/tests/lib.sh"
 
 cat >prog.c <<'C'
@@ -21,10 +23,26 @@ __attribute__((noinline)) void scale_(const int *n, const double *x, const doubl
 	*info = *n;
 }
 
+/* scalars by reference only, a double back: the entry serves its hits */
+__attribute__((noinline)) double poly_(const int *n, const double *x)
+{
+	double s = 0;
+	test_ran("poly_");
+	for (int i = 0; i <= *n; i++)
+		s = s * *x + i;
+	return s;
+}
+
 int main(void)
 {
 	double x[6] = { 1, 2, 3, 4, 5, 6 }, y[6], s = 0.5;
 	int n, info;
+
+	/* the same addresses, other values: other results */
+	for (int rep = 0; rep < 3; rep++)
+		for (n = 3; n <= 4; n++)
+			for (s = 0.5; s < 2; s += 0.75)
+				printf("poly n=%d x=%g: %.17g\n", n, s, poly_(&n, &s));
 
 	for (int rep = 0; rep < 2; rep++)
 		for (n = 2; n <= 6; n += 2) {
@@ -46,20 +64,23 @@ export MEMO_CONFIG="$T/memo.d"
 MEMO_DISABLE=1 ./prog >plain.out || fail "plain run"
 
 conf_function scale_ 'void scale_(const int *n, const double x[n], const double *s, out double y[n], out int info[1])'
+conf_function poly_ 'double poly_(const int *n, const double *x)'
 for run in 1 2; do
 	reset_runs
 	under_memo ./prog >memo$run.out 2>memo$run.err || { cat memo$run.err; fail "run $run"; }
 	same plain.out memo$run.out "run $run"
+	[ $run = 1 ] && expect_eq "$(runs poly_)" 4 "run 1: poly_ computed once per (n, x)"
 	expect_eq "$(grep -c "'scale_': argument 's', passed by reference, is NULL; such calls are not memoized" memo$run.err)" 1 \
 		"run $run: the NULL reference said once"
 done
 # run 1: 3 sizes x (s = 0.5, s = 4) computed, and the 6 NULL calls; run 2: those only
 expect_eq "$(runs scale_)" 6 "run 2: only the NULL calls run"
+expect_eq "$(runs poly_)" 0 "run 2: poly_ served"
 expect_eq "$(stat_of stats.jsonl scale_ hits)" 18 "run 2: every keyed call hits"
 expect_eq "$(stat_of stats.jsonl scale_ bypassed)" 6 "run 2: the NULL calls bypassed"
 
 # The debug info says `const int *n`: declared as a double by reference, refused.
-rm -rf cache
+rm -rf cache memo.d/poly_.conf
 conf_function scale_ 'void scale_(const double *n, const double x[6], const double *s, out double y[6], out int info[1])'
 reset_runs
 under_memo ./prog >wrong.out 2>wrong.err || { cat wrong.err; fail "wrong prototype run"; }
