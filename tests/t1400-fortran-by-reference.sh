@@ -43,4 +43,5 @@ expect_eq "$(stat_of stats.jsonl fkern_ hits)" 18 "every other call hits"
 
 # The same config, checked by `memo check` against the program.
 "$B/memo" check -c "$T/memo.d" "$F/fkern-main" >check.out 2>&1 || { cat check.out; fail "memo check refused it"; }
+grep -q "prototype not checked: .* describes a Fortran function" check.out || { cat check.out; fail "memo check does not say why it was not compared"; }
 exit 0
