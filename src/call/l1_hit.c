@@ -68,8 +68,9 @@ int l1_get(const struct l1_probe *pr, uint8_t *space, size_t cap,
 
 /* What call.c does on an l1 hit (the call counted, the value restored,
  * errno as the call left it), for a hook whose calls qualify (closure.c
- * sets h->entry_hit in closure_prepare: scalar arguments, by value or by reference, a scalar or no result, no rule that needs
- * the full path on a hit). Anything else: 0, and the full path runs. */
+ * sets h->entry_hit in closure_prepare: scalar arguments, by value or by
+ * reference, a scalar or no result, no rule that needs the full path on a
+ * hit). Anything else: 0, and the full path runs. */
 int l1_entry_hit(const struct inline_desc *d, uint8_t *frame)
 {
 	struct hook *h = d->h;

@@ -597,17 +597,6 @@ static bool by_reference(const struct scalar_type *type)
 	return type->cls != SC_VOID && type->size > 1;
 }
 
-/* ARG_REF: hashed as its value, like an input array of one element. */
-static int parse_ref(struct proto_arg *a, const struct scalar_type *type)
-{
-	a->kind = ARG_REF;
-	a->type = *type;
-	a->len.n = 1;
-	a->len.code[0].op = LEN_LIT;
-	a->len.code[0].val = 1;
-	return 0;
-}
-
 static int parse_param(struct parser *ps, int index)
 {
 	struct proto *p = ps->p;
@@ -705,8 +694,11 @@ static int parse_param(struct parser *ps, int index)
 			a->type = T_I8;
 			return 0;
 		}
-		if (sp.is_const && by_reference(type))
-			return parse_ref(a, type);
+		if (sp.is_const && by_reference(type)) {
+			a->kind = ARG_REF;
+			a->type = *type;
+			return 0;
+		}
 		if (sp.n_char && type == &T_I8)
 			return fail(ps, name->col, "pointer '%s' has no length (write 'const char *%s' for an "
 				    "input string, 'out char %s[LEN]' for a buffer it fills)",
