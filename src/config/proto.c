@@ -534,6 +534,18 @@ static int proto_arg_index(const struct proto *p, const char *name)
 	return -1;
 }
 
+/* How C names an integer type that may be passed by reference; NULL for
+ * bytes, which are not (by_reference). */
+static const char *int_name(const struct scalar_type *t)
+{
+	bool u = t->cls == SC_UINT;
+
+	if (!is_integer(t) || t->size < 2)
+		return NULL;
+	return t->size == 2 ? (u ? "unsigned short" : "short") :
+	       t->size == 4 ? (u ? "unsigned" : "int") : (u ? "unsigned long" : "long");
+}
+
 /* Lengths may name later arguments, so names are resolved once all are read. */
 static int resolve_lengths(struct parser *ps)
 {
@@ -560,6 +572,11 @@ static int resolve_lengths(struct parser *ps)
 			if (k < 0)
 				return fail(ps, t->col, "unknown argument '%s' in length of '%s'",
 					    name, a->name);
+			if (p->args[k].kind == ARG_IN && int_name(&p->args[k].type))
+				return fail(ps, t->col,
+					    "length of '%s' uses '%s', an array (one value passed by "
+					    "reference is written 'const %s *%s')", a->name, name,
+					    int_name(&p->args[k].type), name);
 			if ((p->args[k].kind != ARG_SCALAR && p->args[k].kind != ARG_REF) ||
 			    !is_integer(&p->args[k].type))
 				return fail(ps, t->col,
