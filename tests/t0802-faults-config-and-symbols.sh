@@ -12,7 +12,7 @@ bin="$P/shapes/shapes-now"
 MEMO_DISABLE=1 "$bin" 1 >plain.out || fail "plain run"
 
 note "a bad prototype"
-printf '[function broken]\nprototype = double broken(const double *x)\n' >memo.d/zz-broken.conf
+printf '[function broken]\nprototype = double broken(const void *x)\n' >memo.d/zz-broken.conf
 MEMO_CONFIG="$T/memo.d" under_memo "$bin" 1 >out 2>err || fail "run with a config error"
 same plain.out out "config error"
 grep -q "zz-broken.conf:2:" err || { cat err; fail "stderr does not give file:line"; }

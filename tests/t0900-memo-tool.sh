@@ -24,7 +24,7 @@ grep -q "^dot: found in .*/libshapes.so, a library $bin loads" check.out || { ca
 grep -q "memo.d: 3 functions, 0 not found" check.out || { cat check.out; fail "check of the program: summary"; }
 
 note "memo check: a config error, exactly as libmemo says it"
-printf '[function oops]\nprototype = double oops(const double *x)\n' >memo.d/zz.conf
+printf '[function oops]\nprototype = double oops(const void *x)\n' >memo.d/zz.conf
 "$MEMO" check -c memo.d >check.out 2>&1 && fail "check accepted a bad config"
 grep -q "^libmemo: error: .*zz.conf:2:" check.out || { cat check.out; fail "no file:line"; }
 rm memo.d/zz.conf

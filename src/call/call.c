@@ -303,12 +303,17 @@ static int unkeyable(struct hook *h)
 	return SERVE_UNKEYABLE;
 }
 
-/* A call with an array declared longer than its readable memory
- * (key_unreadable_arg): count it, and name the argument once. */
-static int unreadable(struct hook *h, int arg)
+/* A call with an array declared longer than its readable memory, or a
+ * by-reference argument that is NULL (key_unreadable_arg): count it, and
+ * name the argument once. */
+static int unreadable(struct hook *h, int arg, void **args)
 {
 	STAT_ADD(&h->stats, bypassed, 1);
-	if (evaluate_warn_once(h, WARN_UNREADABLE))
+	if (h->fn->proto.args[arg].kind == ARG_REF && !*(void **)args[arg]) {
+		if (evaluate_warn_once(h, WARN_NULL_REF))
+			log_warn("'%s': argument '%s', passed by reference, is NULL; such calls are "
+				 "not memoized", h->fn->symbol, h->fn->proto.args[arg].name);
+	} else if (evaluate_warn_once(h, WARN_UNREADABLE))
 		log_warn("'%s': argument '%s' declares more bytes than can be read there; such "
 			 "calls are not memoized", h->fn->symbol, h->fn->proto.args[arg].name);
 	return SERVE_UNKEYABLE;
@@ -392,10 +397,11 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	int cancel, outer_cancel, r;
 
 	STAT_ADD(&h->stats, calls, 1);
+	/* first: a length may read a by-reference argument */
+	if ((r = key_unreadable_arg(p, args)) >= 0)
+		return unreadable(h, r, args);
 	if (layout_of(p, args, &l) < 0)
 		return unkeyable(h);
-	if ((r = key_unreadable_arg(p, args)) >= 0)
-		return unreadable(h, r);
 	if (!h->fn->repeated && l1_probe(h, args, &sc->probe) == 0) {
 		struct l1_found f;
 

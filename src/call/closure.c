@@ -75,15 +75,17 @@ int closure_prepare(struct hook *h)
 		}
 	}
 	/* The entry may serve a hit by itself (l1_entry_hit) when the call's
-	 * image is scalars only, its result fits one register, and no rule
-	 * (repeated evaluations, verify) needs to see the hit. */
+	 * image is scalars only (by value or by reference), its result fits
+	 * one register, and no rule (repeated evaluations, verify) needs to
+	 * see the hit. */
 	h->entry_hit = !h->fn->repeated && h->fn->verify == 0 &&
 		       (p->ret_kind == RET_VOID || (p->ret_kind == RET_SCALAR && p->ret.size <= 8))
 		       ? l1_entry_hit : NULL;
 	for (i = 0; i < p->nargs; i++) {
 		const struct proto_arg *a = &p->args[i];
 		if (a->kind == ARG_OUT || a->kind == ARG_INOUT ||
-		    (!a->ignored && a->kind != ARG_SCALAR && a->kind != ARG_OPAQUE))
+		    (!a->ignored && a->kind != ARG_SCALAR && a->kind != ARG_OPAQUE &&
+		     a->kind != ARG_REF))
 			h->entry_hit = NULL;
 	}
 	if (!h->orig)

@@ -30,7 +30,7 @@ struct layout {
 /* Things said once per hook and process (hook->warned). */
 enum warn_bits {
 	WARN_REJECTED = 1, WARN_LENGTH = 2, WARN_POINTER = 4, WARN_ENCODE = 8,
-	WARN_CAS = 16, WARN_UNREADABLE = 32,
+	WARN_CAS = 16, WARN_UNREADABLE = 32, WARN_NULL_REF = 64,
 };
 
 /* True the first time `bit` is raised for h. */

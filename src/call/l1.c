@@ -60,6 +60,11 @@ int l1_probe(const struct hook *h, void *const *args, struct l1_probe *pr)
 		}
 		ptr = *(void *const *)args[i];
 		tag = ptr != NULL;
+		if (a->kind == ARG_REF) {	/* its value's bytes, never padding */
+			if (!ptr || l1_append(pr, ptr, a->type.bits) < 0)
+				return -1;
+			continue;
+		}
 		if (a->kind == ARG_STRING)
 			count = ptr ? strlen(ptr) : 0;
 		else if (len_eval(&a->len, p, args, &count) < 0 ||

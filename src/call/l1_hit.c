@@ -68,8 +68,9 @@ int l1_get(const struct l1_probe *pr, uint8_t *space, size_t cap,
 
 /* What call.c does on an l1 hit (the call counted, the value restored,
  * errno as the call left it), for a hook whose calls qualify (closure.c
- * sets h->entry_hit in closure_prepare: scalar arguments, a scalar or no result, no rule that needs
- * the full path on a hit). Anything else: 0, and the full path runs. */
+ * sets h->entry_hit in closure_prepare: scalar arguments, by value or by
+ * reference, a scalar or no result, no rule that needs the full path on a
+ * hit). Anything else: 0, and the full path runs. */
 int l1_entry_hit(const struct inline_desc *d, uint8_t *frame)
 {
 	struct hook *h = d->h;
@@ -87,9 +88,16 @@ int l1_entry_hit(const struct inline_desc *d, uint8_t *frame)
 	l1_image_start(&pr, h, *(const uint32_t *)(frame + FRAME_MXCSR));
 	for (int i = 0; i < p->nargs; i++) {
 		const struct proto_arg *a = &p->args[i];
+		const uint8_t *src = frame + d->arg_at[i];
 
-		if (!a->ignored && a->kind == ARG_SCALAR &&
-		    l1_append(&pr, frame + d->arg_at[i], a->type.bits) < 0)
+		if (a->ignored || (a->kind != ARG_SCALAR && a->kind != ARG_REF))
+			continue;
+		/* by reference: the value, as l1_probe appends it. NULL, or a
+		 * value across a page (key_unreadable_arg's to check): the full path */
+		if (a->kind == ARG_REF &&
+		    (!(src = *(const uint8_t *const *)src) || ((uintptr_t)src & 4095) + a->type.size > 4096))
+			return 0;
+		if (l1_append(&pr, src, a->type.bits) < 0)
 			return 0;
 	}
 	if (l1_image_finish(&pr, h) < 0 || !get(&pr, space, sizeof space, &f, &got, 1) ||

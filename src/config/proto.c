@@ -11,7 +11,8 @@
  *   param  := ['out' | 'inout' | 'opaque'] specs stars NAME ['[' len ']']
  *   len    := term (('+'|'-') term)* ; term := fact (('*'|'/') fact)*
  *   fact   := NUMBER | NAME | '(' len ')'
- * A length may name any integer scalar argument, earlier or later. A divisor
+ * A length may name any integer scalar argument, earlier or later, or one
+ * passed by reference (`const int *lda`: in a length, its value). A divisor
  * that is 0 without any argument (`n / 0`, `n / (2 - 2)`) is refused here;
  * one that is 0 by an argument's value makes len_eval fail that call.
  */
@@ -454,6 +455,12 @@ static int len_factor(struct len_state *ls)
 		ps->pos++;
 		return 0;
 	}
+	/* `a[*lda * *n]`, as the C body would read it: in a length, an
+	 * argument passed by reference already stands for its value. */
+	if (is_punct(t, '*') && peek(ps, 1)->kind == TK_IDENT)
+		return fail(ps, t->col, "'*%.*s' in length of '%s': write '%.*s' (in a length, an "
+			    "argument passed by reference stands for its value)", peek(ps, 1)->len,
+			    peek(ps, 1)->s, arr, peek(ps, 1)->len, peek(ps, 1)->s);
 	return fail(ps, t->col, "expected a number or an argument name in length of '%s', found %s",
 		    arr, tok_text(t, buf, sizeof buf));
 }
@@ -527,6 +534,18 @@ static int proto_arg_index(const struct proto *p, const char *name)
 	return -1;
 }
 
+/* How C names an integer type that may be passed by reference; NULL for
+ * bytes, which are not (by_reference). */
+static const char *int_name(const struct scalar_type *t)
+{
+	bool u = t->cls == SC_UINT;
+
+	if (!is_integer(t) || t->size < 2)
+		return NULL;
+	return t->size == 2 ? (u ? "unsigned short" : "short") :
+	       t->size == 4 ? (u ? "unsigned" : "int") : (u ? "unsigned long" : "long");
+}
+
 /* Lengths may name later arguments, so names are resolved once all are read. */
 static int resolve_lengths(struct parser *ps)
 {
@@ -553,7 +572,13 @@ static int resolve_lengths(struct parser *ps)
 			if (k < 0)
 				return fail(ps, t->col, "unknown argument '%s' in length of '%s'",
 					    name, a->name);
-			if (p->args[k].kind != ARG_SCALAR || !is_integer(&p->args[k].type))
+			if (p->args[k].kind == ARG_IN && int_name(&p->args[k].type))
+				return fail(ps, t->col,
+					    "length of '%s' uses '%s', an array (one value passed by "
+					    "reference is written 'const %s *%s')", a->name, name,
+					    int_name(&p->args[k].type), name);
+			if ((p->args[k].kind != ARG_SCALAR && p->args[k].kind != ARG_REF) ||
+			    !is_integer(&p->args[k].type))
 				return fail(ps, t->col,
 					    "length of '%s' uses '%s', which is not an integer argument",
 					    a->name, name);
@@ -578,6 +603,15 @@ static int fail_function_pointer(struct parser *ps, const struct token *open)
 			    "only if the function it points to never changes the result)",
 			    t->len, t->s, t->len, t->s);
 	return fail(ps, open->col, "function pointers are not supported");
+}
+
+/* `const T *name`, a scalar passed by reference, as Fortran passes every
+ * argument: any scalar but a byte, since `const unsigned char *` and
+ * `const void *` are buffers far more often than one value (write those
+ * `const unsigned char x[1]` when they are one). */
+static bool by_reference(const struct scalar_type *type)
+{
+	return type->cls != SC_VOID && type->size > 1;
 }
 
 static int parse_param(struct parser *ps, int index)
@@ -672,22 +706,28 @@ static int parse_param(struct parser *ps, int index)
 		return fail(ps, col, "'%s' needs an array: write '%s %s %s[n]'", role_word[role],
 			    role_word[role], sp.spelling, a->name);
 	if (stars) {
-		if (sp.is_const && type == &T_I8 && sp.n_char)
+		if (sp.is_const && type == &T_I8 && sp.n_char) {
 			a->kind = ARG_STRING;
-		else if (sp.n_char && type == &T_I8)
+			a->type = T_I8;
+			return 0;
+		}
+		if (sp.is_const && by_reference(type)) {
+			a->kind = ARG_REF;
+			a->type = *type;
+			return 0;
+		}
+		if (sp.n_char && type == &T_I8)
 			return fail(ps, name->col, "pointer '%s' has no length (write 'const char *%s' for an "
-				    "input string, 'out char %s[n]' for a buffer it fills)",
+				    "input string, 'out char %s[LEN]' for a buffer it fills)",
 				    a->name, a->name, a->name);
-		else if (sp.is_const)
-			return fail(ps, name->col, "pointer '%s' has no length (write 'const %s %s[n]' with its "
+		if (sp.is_const)
+			return fail(ps, name->col, "pointer '%s' has no length (write 'const %s %s[LEN]' with its "
 				    "length, 'opaque void *%s' for a handle)",
 				    a->name, sp.spelling, a->name, a->name);
-		else
-			return fail(ps, name->col, "pointer '%s' has no length (write 'out %s %s[n]' or "
-				    "'inout %s %s[n]' with its length, 'opaque void *%s' for a handle)",
-				    a->name, sp.spelling, a->name, sp.spelling, a->name, a->name);
-		a->type = T_I8;
-		return 0;
+		return fail(ps, name->col, "pointer '%s' has no length (write 'out %s %s[LEN]' or "
+			    "'inout %s %s[LEN]' with its length, [1] for one value; 'opaque void *%s' "
+			    "for a handle)",
+			    a->name, sp.spelling, a->name, sp.spelling, a->name, a->name);
 	}
 	if (array) {
 		if (role == ROLE_NONE && !sp.is_const)
@@ -927,11 +967,14 @@ int proto_ignore_arg(struct proto *p, const char *name)
 }
 
 /* Reads a scalar integer argument as libffi lays it out: args[i] points at
- * a value of the declared size. */
+ * a value of the declared size, or, by reference, at a pointer to it. */
 static int arg_value(const struct proto *p, int i, void *const *args, int64_t *v)
 {
 	const struct scalar_type *t = &p->args[i].type;
 	const void *src = args[i];
+
+	if (p->args[i].kind == ARG_REF && !(src = *(void *const *)src))
+		return -1;
 
 	if (t->cls == SC_SINT) {
 		switch (t->size) {
@@ -1044,7 +1087,7 @@ static void put(struct out *o, const char *fmt, ...)
 size_t proto_canonical(const struct proto *p, char *buf, size_t cap)
 {
 	static const char *const ops = "..+-*/";
-	static const char *const kinds[] = { "", "in ", "string", "out ", "inout ", "opaque" };
+	static const char *const kinds[] = { "", "in ", "string", "out ", "inout ", "opaque", "ref " };
 	struct out o = { buf, cap, 0 };
 	int i, j;
 
@@ -1065,7 +1108,7 @@ size_t proto_canonical(const struct proto *p, char *buf, size_t cap)
 		if (a->kind == ARG_STRING || a->kind == ARG_OPAQUE)
 			continue;
 		put(&o, "%s", a->type.canon);
-		if (a->kind == ARG_SCALAR)
+		if (a->kind == ARG_SCALAR || a->kind == ARG_REF)
 			continue;
 		put(&o, "[");
 		for (j = 0; j < a->len.n; j++) {

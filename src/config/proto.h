@@ -50,6 +50,8 @@ enum arg_kind {
 	ARG_OUT,	/* out T name[LEN]: not hashed, restored on a hit */
 	ARG_INOUT,	/* inout T name[LEN]: hashed on entry, restored on a hit */
 	ARG_OPAQUE,	/* opaque void *name: not hashed */
+	ARG_REF,	/* const T *name: a scalar passed by reference (Fortran):
+			 * hashed by the value it points to; in a length, that value */
 };
 
 /* Length expression, compiled to reverse Polish notation. */
@@ -65,7 +67,7 @@ struct len_expr {
 struct proto_arg {
 	char name[PROTO_MAX_NAME];
 	uint8_t kind;			/* enum arg_kind */
-	/* ARG_SCALAR: the argument's type. Arrays and strings: the element type
+	/* ARG_SCALAR, ARG_REF: the argument's type. Arrays and strings: the element type
 	 * (SC_VOID with size 1 for `void name[LEN]`, i.e. bytes). ARG_OPAQUE: ptr. */
 	struct scalar_type type;
 	struct len_expr len;		/* ARG_IN, ARG_OUT, ARG_INOUT */
@@ -112,8 +114,10 @@ int proto_set_return(struct proto *p, const char *rule, struct proto_error *err)
 int proto_ignore_arg(struct proto *p, const char *name);
 
 /* Evaluate a length for one call. `args` are libffi's argument pointers.
- * Returns 0 and the element count, or -1 when it is negative, overflows, or
- * divides by zero (the call is then not memoized). */
+ * Returns 0 and the element count, or -1 when it is negative, overflows,
+ * divides by zero, or names a by-reference argument that is NULL (the call
+ * is then not memoized). A non-NULL one is read: the caller checked it is
+ * readable (key_unreadable_arg). */
 int len_eval(const struct len_expr *e, const struct proto *p, void *const *args,
 	     uint64_t *count);
 

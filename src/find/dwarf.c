@@ -421,6 +421,28 @@ static bool describes_prototype(Dwarf_Die *sub)
 	}
 }
 
+/* gfortran describes a dummy argument by its Fortran type (`integer(kind=4)
+ * :: n` is an int, though passed as `const int *`), and a VALUE one alike:
+ * only the location tells them apart. So a Fortran function is not compared,
+ * and says why. */
+static bool is_fortran(Dwarf_Die *sub)
+{
+	Dwarf_Die cu;
+
+	if (!dwarf_diecu(sub, &cu, NULL, NULL))
+		return false;
+	switch (dwarf_srclang(&cu)) {
+	case DW_LANG_Fortran77:
+	case DW_LANG_Fortran90:
+	case DW_LANG_Fortran95:
+	case DW_LANG_Fortran03:
+	case DW_LANG_Fortran08:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The last object's debug file, kept open: the functions of one library
  * come in a row, and libdw indexes a large one's addresses (libc's) in a
  * fifth of a second. Callers take turns (dwarf.h). */
@@ -449,6 +471,10 @@ int memo_dwarf_describe(const char *path, uint64_t vaddr, struct dwarf_func *out
 	snprintf(out->debug_file, sizeof out->debug_file, "%s", last.debug_file);
 	if (!find_subprogram(f->dw, vaddr, &sub)) {
 		snprintf(why, whylen, "the debug info in '%s' does not describe it", out->debug_file);
+	} else if (is_fortran(&sub)) {
+		snprintf(why, whylen, "the debug info in '%s' describes a Fortran function, not as C "
+			 "calls it (every argument by reference, CHARACTER lengths hidden): not compared",
+			 out->debug_file);
 	} else if (!describes_prototype(&sub)) {
 		snprintf(why, whylen, "the debug info in '%s' does not give its prototype (not a "
 			 "prototyped C or C++ function)", out->debug_file);

@@ -82,6 +82,9 @@ static void declared(const struct proto_arg *a, char *buf, size_t n)
 	case ARG_OPAQUE:
 		snprintf(buf, n, "opaque void *");
 		break;
+	case ARG_REF:
+		snprintf(buf, n, "const %s *", c_name(&a->type));
+		break;
 	default:
 		snprintf(buf, n, "%s%s[]", kind[a->kind], c_name(&a->type));
 		break;
@@ -157,7 +160,7 @@ static int compare_arg(const struct proto_arg *a, const struct dwarf_type *d, in
 	case ARG_STRING:
 		ok = d->cls == DWC_POINTER && (d->elem_char || d->elem_size == 1 || !d->elem_size);
 		break;
-	default:
+	default:	/* arrays, and a by-reference scalar: one element */
 		ok = d->cls == DWC_POINTER && elements_agree(a, d, why, sizeof why);
 		break;
 	}

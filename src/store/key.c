@@ -120,6 +120,12 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 				put_buffer(&s, ptr, strlen(ptr));
 			continue;
 		}
+		if (a->kind == ARG_REF) {	/* never NULL: key_unreadable_arg */
+			if (!ptr)
+				return -1;
+			blake2b_update(&s, ptr, a->type.bits);
+			continue;
+		}
 		if (len_eval(&a->len, p, args, &count) < 0 ||
 		    __builtin_mul_overflow(count, (uint64_t)a->type.size, &count))
 			return -1;
@@ -139,8 +145,29 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 	return 0;
 }
 
+/* A by-reference scalar is read for the key and for the lengths that name
+ * it, so it is checked before any array: NULL or unreadable, the call
+ * cannot be keyed. */
+static int unreadable_ref(const struct proto *p, void *const *args)
+{
+	for (int i = 0; i < p->nargs; i++) {
+		const void *ptr;
+
+		if (p->args[i].kind != ARG_REF)
+			continue;
+		ptr = *(void *const *)args[i];
+		if (!ptr || !util_readable(ptr, p->args[i].type.size))
+			return i;
+	}
+	return -1;
+}
+
 int key_unreadable_arg(const struct proto *p, void *const *args)
 {
+	int r = unreadable_ref(p, args);
+
+	if (r >= 0)
+		return r;
 	for (int i = 0; i < p->nargs; i++) {
 		const struct proto_arg *a = &p->args[i];
 		const void *ptr;

@@ -52,10 +52,11 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 		void *const *args, const struct iovec *globals, int nglobals,
 		struct memo_key *out);
 
-/* The first array argument (in, inout or out) whose declared length runs
+/* The first by-reference scalar (ARG_REF) that is NULL or cannot be read,
+ * else the first array argument (in, inout or out) whose declared length runs
  * past readable memory (util_readable), whose bytes libmemo would read to key
  * or store the call, or write to restore it: its index, or -1 when none
- * does. A caller may declare more than it passes when the function reads
+ * does. Call it before evaluating any length, which may read a reference. A caller may declare more than it passes when the function reads
  * less (up to a sentinel, say); such a call must run unmemoized rather than
  * fault inside libmemo. Costs a system call only for an array that runs past
  * the page of its first byte. */

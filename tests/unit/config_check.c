@@ -14,7 +14,7 @@
 #include "base/log.h"
 
 static const char *cls_name[] = { "void", "sint", "uint", "bool", "float", "ptr" };
-static const char *kind_name[] = { "scalar", "in", "string", "out", "inout", "opaque" };
+static const char *kind_name[] = { "scalar", "in", "string", "out", "inout", "opaque", "ref" };
 
 static void type(const struct scalar_type *t)
 {

@@ -191,6 +191,37 @@ static void test_parse_details(void)
 	CHECK(proto_parse("void f(const int x[2 / 0x0], int n)", &p, &err) < 0 && err.col == 22);
 }
 
+/* Scalars passed by reference (Fortran): `const T *name` is ARG_REF, read
+ * through its pointer in lengths; a NULL one fails the length. */
+static void test_by_reference(void)
+{
+	struct proto p;
+	struct proto_error err;
+	int n = 3, lda = 5, nrhs = 2;
+	void *pn = &n, *plda = &lda, *pnrhs = &nrhs, *pnull = NULL, *pa = NULL;
+	void *args[4] = { &pn, &pnrhs, &pa, &plda };
+	uint64_t c;
+
+	parse_ok("void dgesv_(const int *n, const int *nrhs, const double a[lda * n], "
+		 "const int *lda)", &p);
+	CHECK(p.args[0].kind == ARG_REF && p.args[0].type.size == 4 && p.args[2].kind == ARG_IN);
+	CHECK(len_eval(&p.args[2].len, &p, args, &c) == 0 && c == 15);
+	args[3] = &pnull;
+	CHECK(len_eval(&p.args[2].len, &p, args, &c) == -1);
+	CHECK(!strcmp(canon("void f(const int *n, const double *const tol, const double a[n])", NULL, NULL),
+		      "proto1 void (ref i32, ref f64, in f64[$0])"));
+	/* a by-reference value is not a length of one: another key */
+	CHECK(strcmp(canon("void f(const int *n)", NULL, NULL), canon("void f(const int n[1])", NULL, NULL)));
+	/* strings stay strings; bytes and void stay buffers that need a length */
+	parse_ok("void f(const char *s, const long double *x)", &p);
+	CHECK(p.args[0].kind == ARG_STRING && p.args[1].kind == ARG_REF && p.args[1].type.bits == 10);
+	CHECK(proto_parse("void f(const unsigned char *b)", &p, &err) < 0);
+	CHECK(proto_parse("void f(const void *b)", &p, &err) < 0);
+	CHECK(proto_parse("void f(const double *tol, const double x[tol])", &p, &err) < 0);
+	CHECK(proto_parse("void f(const double a[*n], const int *n)", &p, &err) < 0 && err.col == 23 &&
+	      strstr(err.msg, "write 'n'"));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2) {
@@ -210,6 +241,7 @@ int main(int argc, char **argv)
 	test_len_eval();
 	test_canonical();
 	test_parse_details();
+	test_by_reference();
 	printf("ok %d\n", checks);
 	return 0;
 }
