@@ -7,6 +7,9 @@
 # runs the call unmemoized, said once. `int *info` is `out int info[1]`.
 # A function of scalars by reference alone has its hits served by the
 # inline entry (l1_entry_hit), which must read the values, not the addresses.
+# Outside Fortran's naming (no trailing '_'), `const double *x` that no length
+# names may be a C array keyed by its first element: said at load, with
+# file:line:col; `x[1]` says it is one value, and is silent.
 source "$TOP/tests/lib.sh"
 
 cat >prog.c <<'C'
@@ -88,4 +91,17 @@ same plain.out wrong.out "refused prototype"
 grep -qF "[prototype-mismatch]: $T/memo.d/scale_.conf:2:25: 'n' is const int * in the debug info, declared const double *: 8-byte elements for 4-byte ones" wrong.err ||
 	{ cat wrong.err; fail "the wrong by-reference type is not named"; }
 expect_eq "$(runs scale_)" 24 "refused: every call runs"
+
+note "a C name: 'const double *x' that no length names is said at load"
+rm -rf memo.d
+conf_function mean 'double mean(const double *x, size_t n)'
+under_memo /bin/true 2>c.err || fail "true under libmemo"
+grep -qF "$T/memo.d/mean.conf:2:25: 'x' is taken as one value passed by reference" c.err ||
+	{ cat c.err; fail "an ambiguous 'const double *x' is not said"; }
+conf_function mean 'double mean(const double x[1], size_t n)'
+under_memo /bin/true 2>one.err || fail "true under libmemo"
+said one.err && { cat one.err; fail "x[1] is not silent"; }
+conf_function mean 'double mean(const double x[n], const int *n)'
+under_memo /bin/true 2>c2.err || fail "true under libmemo"
+said c2.err && { cat c2.err; fail "'n' said, though a length names it"; }
 exit 0

@@ -899,6 +899,42 @@ static bool numeric(const struct scalar_type *t)
 	return t->cls == SC_SINT || t->cls == SC_UINT || t->cls == SC_FLOAT;
 }
 
+/* Whether argument i is named in any argument's length. */
+static bool named_in_length(const struct proto *p, int i)
+{
+	for (int a = 0; a < p->nargs; a++)
+		for (int c = 0; c < p->args[a].len.n; c++)
+			if (p->args[a].len.code[c].op == LEN_ARG && p->args[a].len.code[c].val == i)
+				return true;
+	return false;
+}
+
+/*
+ * `const double *x` is one value passed by reference: right for Fortran and
+ * LAPACK, whose names end in '_', and for a scalar a length names. Elsewhere
+ * it may be a C array whose length is another argument, keyed by its first
+ * element alone: wrong results. Said at load, with the two spellings that
+ * say which it is (`x[1]` is the same key for one value).
+ */
+static void warn_by_reference(struct loader *L, const struct proto *p)
+{
+	size_t n = strlen(p->name);
+
+	if (n && p->name[n - 1] == '_')
+		return;
+	for (int i = 0; i < p->nargs; i++) {
+		struct config_pos at;
+
+		if (p->args[i].kind != ARG_REF || named_in_length(p, i))
+			continue;
+		at = proto_pos(L, p->args[i].col);
+		log_warn("%s:%d:%d: '%s' is taken as one value passed by reference, keyed by that "
+			 "value alone; if '%s' takes an array there, give its length ('%s[n]'), or "
+			 "write '%s[1]' to say it is one value", L->file, at.line, at.col,
+			 p->args[i].name, p->name, p->args[i].name, p->args[i].name);
+	}
+}
+
 static void finish_function(struct loader *L)
 {
 	struct function_config *fn = L->fn;
@@ -918,6 +954,7 @@ static void finish_function(struct loader *L)
 	fn->proto_at = proto_pos(L, 1);
 	for (i = 0; i < p->nargs; i++)
 		fn->arg_at[i] = proto_pos(L, p->args[i].col);
+	warn_by_reference(L, p);
 	if (strcmp(p->name, fn->symbol))
 		report(L, pline, 0, "the prototype declares '%s', not '%s' of [function %s]", p->name,
 		       fn->symbol, fn->symbol);
