@@ -247,6 +247,40 @@ static int bypassing(struct hook *h)
 	return __atomic_fetch_add(&h->bypass_tick, 1, __ATOMIC_RELAXED) % BYPASS_RESAMPLE != 0;
 }
 
+/*
+ * Latency-aware skip: a server of the shared store that is slower to ask
+ * than the body is to run (a far node, a loaded one) is not asked, but for
+ * one call in BYPASS_RESAMPLE that keeps its mean current; its calls compute,
+ * counted in lookups_skipped, and their results are still stored for
+ * whoever is nearer. Only a server slower than SLOW_SERVER_NS, farther than
+ * a LAN: one that answers in microseconds (or a loaded one, in a
+ * millisecond) is always asked, since the results are what the cache is
+ * for. Measured per function and per server; the body's time is known from
+ * its runs and from the time each hit's value records.
+ */
+#define SLOW_SERVER_NS 5000000ull
+
+_Static_assert(HOOK_SERVERS == STORE_SERVERS, "one mean per server the store tells apart");
+
+static int server_too_slow(struct hook *h, int server)
+{
+	uint64_t ask = __atomic_load_n(&h->server_ns[server], __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&h->server_samples[server], __ATOMIC_RELAXED) < BYPASS_SAMPLES ||
+	    __atomic_load_n(&h->cost_samples, __ATOMIC_RELAXED) < BYPASS_SAMPLES ||
+	    ask < SLOW_SERVER_NS || ask < 2 * __atomic_load_n(&h->body_ns, __ATOMIC_RELAXED))
+		return 0;
+	return __atomic_fetch_add(&h->bypass_tick, 1, __ATOMIC_RELAXED) % BYPASS_RESAMPLE != 0;
+}
+
+static void server_cost(struct hook *h, int server, uint64_t ns)
+{
+	cost_update(&h->lookup_ns, ns);
+	cost_update(&h->server_ns[server], ns);
+	if (__atomic_load_n(&h->server_samples[server], __ATOMIC_RELAXED) < BYPASS_SAMPLES)
+		__atomic_fetch_add(&h->server_samples[server], 1, __ATOMIC_RELAXED);
+}
+
 /* A hit: count it. */
 static void served(struct hook *h, uint64_t ns_saved)
 {
@@ -274,6 +308,9 @@ static int lookup(struct hook *h, const struct memo_key *k, const struct l1_prob
 		if (pr)
 			l1_put(pr, &meta, got, l->nparts);
 		served(h, (uint64_t)(meta.seconds * 1e9));
+		/* what computing would have cost, for the latency-aware skip */
+		cost_update(&h->body_ns, (uint64_t)(meta.seconds * 1e9));
+		__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
 		*out_errno = meta.saved_errno;
 		served_here = 1;
 		goto out;
@@ -328,7 +365,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 	/* in the frame only for single flight: a frame per level of recursion */
 	struct flight *fl = h->fn->single_flight ? alloca(sizeof *fl) : NULL;
 	struct memo_key k;
-	int call_errno, skip_store;
+	int call_errno, skip_store, server;
 	uint64_t t0, ns;
 
 	if (h->fn->repeated) {	/* repeat.c: the running mean */
@@ -345,6 +382,11 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 		t0 = util_now_ns();
 		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
 			return unkeyable(h);
+		server = store_server_of(memo_store, &k);
+		if (server_too_slow(h, server)) {
+			STAT_ADD(&h->stats, lookups_skipped, 1);
+			goto compute;
+		}
 		if (verifying) {	/* verify.c: recompute a hit, compare, report */
 			int v = verify_call(h, &k, ret, args, l, caller_errno, &ns, &call_errno);
 			if (v == VERIFY_DIFFERENT)
@@ -353,7 +395,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 				return call_errno;
 		} else {
 			int served_by_store = lookup(h, &k, pr, ret, args, l, &call_errno);
-			cost_update(&h->lookup_ns, util_now_ns() - t0);
+			server_cost(h, server, util_now_ns() - t0);
 			if (served_by_store)
 				return call_errno;
 		}
@@ -365,6 +407,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 				return call_errno;
 			}
 	}
+compute:
 	STAT_ADD(&h->stats, misses, 1);
 	if (explain_on)		/* explain.c: MEMO_EXPLAIN=1 says why it missed */
 		explain_miss(h, args, skip_store);

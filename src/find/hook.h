@@ -24,6 +24,8 @@
 #include "base/stats.h"
 
 #define HOOK_MAX_GLOBALS 8
+/* servers told apart by the latency-aware skip (store.h STORE_SERVERS) */
+#define HOOK_SERVERS 16
 /* struct hook.primed: primed but for the flush generation (call/prime.c) */
 #define PRIMED_NO_GENERATION 2
 
@@ -127,6 +129,10 @@ struct hook {
 	 * the body's time and of a shared-store lookup's; relaxed atomics */
 	uint64_t body_ns, lookup_ns;
 	uint32_t cost_samples, bypass_tick;
+	/* the same for each server of the shared store (store_server_of): a
+	 * server slower to ask than the body is to run is skipped (call.c) */
+	uint64_t server_ns[HOOK_SERVERS];
+	uint32_t server_samples[HOOK_SERVERS];
 
 	struct memo_stats stats;
 	int state;			/* enum hook_state */

@@ -94,6 +94,12 @@ static int layered_lease(struct store *s, const struct memo_key *k, uint64_t own
 	return b->ops->lease ? b->ops->lease(b, k, owner, ttl_ms, st) : STORE_ERROR;
 }
 
+/* The shared layer's servers: the folder in front is one place. */
+static int layered_server_of(struct store *s, const struct memo_key *k)
+{
+	return store_server_of(LS(s)->back, k);
+}
+
 static void layered_after_fork(struct store *s)
 {
 	store_after_fork(LS(s)->front);
@@ -135,6 +141,7 @@ static const struct store_ops layered_ops = {
 	.set = layered_set,
 	.gets = layered_gets,
 	.cas = layered_cas,
+	.server_of = layered_server_of,
 	.del = layered_del,
 	.after_fork = layered_after_fork,
 	.report = layered_report,

@@ -93,7 +93,13 @@ struct store_ops {
 	 * without one. */
 	int (*lease)(struct store *s, const struct memo_key *k, uint64_t owner,
 		     int ttl_ms, struct memo_stats *st);
+	/* Which server of the shared store holds k: 0 .. STORE_SERVERS-1 (the
+	 * last one shared by any beyond). NULL: there is one place. Hot path:
+	 * no round trip, no allocation. */
+	int (*server_of)(struct store *s, const struct memo_key *k);
 };
+
+#define STORE_SERVERS 16
 
 struct store {
 	const struct store_ops *ops;
@@ -152,6 +158,13 @@ static inline int store_del(struct store *s, const struct memo_key *k,
 			    struct memo_stats *st)
 {
 	return s->ops->del(s, k, st);
+}
+
+static inline int store_server_of(struct store *s, const struct memo_key *k)
+{
+	int i = s->ops->server_of ? s->ops->server_of(s, k) : 0;
+
+	return i < 0 ? 0 : i < STORE_SERVERS ? i : STORE_SERVERS - 1;
 }
 
 static inline void store_after_fork(struct store *s)

@@ -999,6 +999,13 @@ static void mc_free(struct store *base)
 	free(s);
 }
 
+static int mc_server_of_key(struct store *base, const struct memo_key *k)
+{
+	struct mc_thread *t = mc_thread_get((struct mc_store *)base, NULL);
+
+	return t ? mc_server_of(t, k->text, k->textlen) : 0;
+}
+
 static const struct store_ops mc_ops = {
 	.name = "memcached",
 	.get = mc_get,
@@ -1010,6 +1017,7 @@ static const struct store_ops mc_ops = {
 	.report = mc_report,
 	.free = mc_free,
 	.lease = mc_lease,
+	.server_of = mc_server_of_key,
 };
 
 /* "host:port, host:port" (port 11211 when left out). */
