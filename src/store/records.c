@@ -110,9 +110,9 @@ static int generation_get(struct store *s, const struct memo_key *k, uint64_t *g
 	return r == STORE_HIT || r == STORE_MISS ? r : STORE_ERROR;
 }
 
-/* A fresh generation: random, never 0 and never `old`. Random rather than
- * counted, so that a record lost with its server (or evicted) and written
- * anew never comes back to a number earlier entries were keyed with. */
+/* A fresh generation: random, never 0 (never flushed) and never `old`.
+ * Random rather than counted, so that no two flushes, in any cache, give
+ * the same number. */
 static uint64_t generation_fresh(uint64_t old)
 {
 	uint64_t g = 0;
@@ -180,35 +180,40 @@ int records_generation_read(struct store *s, const char *namespace_, const char 
 			    uint64_t *generation, bool *from_copy, struct memo_stats *st)
 {
 	struct memo_key k;
-	uint64_t token;
-	int r, tries;
+	uint64_t token, copy;
+	char text[32];
+	int r, n, tries;
 
 	*from_copy = false;
 	record_key(&k, GENERATION_TAG, namespace_, symbol);
 	for (tries = 0; tries < 8; tries++) {
 		r = generation_get(s, &k, generation, &token, st);
-		if (r == STORE_HIT)
-			break;
-		if (r != STORE_MISS)
-			goto unanswered;
-		/* No record: never flushed, or lost with its server. Entries
-		 * keyed with an earlier number must not come back: a fresh one
-		 * is recorded, unless another process records one first. */
-		r = generation_put(s, &k, 0, 0, generation, st);
-		if (r >= 0)
-			break;
-		if (r != STORE_CONFLICT && r != STORE_TIMEOUT) {
-			/* a store that reads but cannot be written (a folder
-			 * shared read-only): nothing newer can be in it */
-			*generation = 0;
+		if (r == STORE_HIT) {
+			generation_copy_save(&k, *generation);
 			return 0;
 		}
+		if (r != STORE_MISS)
+			break;
+		/* No record: never flushed (0, the same in every cache, so
+		 * that caches can be shared), or lost with its server after
+		 * a flush. This node's copy tells the second: it is written
+		 * back, or the entries from before that flush would come
+		 * back. (A node without a copy cannot tell: README.) */
+		if (generation_copy_load(&k, &copy) < 0 || copy == 0) {
+			*generation = 0;
+			generation_copy_save(&k, 0);	/* known, if its server goes */
+			return 0;
+		}
+		n = snprintf(text, sizeof text, "%llu", (unsigned long long)copy);
+		r = s->ops->cas(s, &k, text, (size_t)n, 0, st);
+		if (r >= 0) {
+			*generation = copy;
+			return 0;
+		}
+		if (r != STORE_CONFLICT && r != STORE_TIMEOUT)
+			break;
 	}
-	if (tries == 8)
-		goto unanswered;
-	generation_copy_save(&k, *generation);
-	return 0;
-unanswered:
+	/* the store did not answer: this node's copy, said by prime.c */
 	if (generation_copy_load(&k, generation) < 0)
 		return -1;
 	*from_copy = true;

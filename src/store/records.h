@@ -3,8 +3,9 @@
  * key.c's and value.c's), each with its key, encoding, version and home:
  *
  *   flush generation     "g1-" + 24 hex of (namespace, symbol)
- *                        in the store; decimal text of a random number;
- *                        the last one read: a file in the identity folder
+ *                        in the store; decimal text of a random number
+ *                        (none: 0); the last one read: a file in the
+ *                        identity folder
  *   single-flight lease  "lease1-" + its entry's 64 hex
  *                        in the store; written by the backend's `lease` op
  *   explain history      "x1-" + 24 hex of (namespace, symbol@version)
@@ -54,12 +55,12 @@ static inline bool records_kept(const char *name)
 #define RECORDS_ALL_SYMBOLS "*"
 
 /* A symbol's generation in namespace_ into *generation, read from the
- * store's shared layer: 0. Where there is no record (never flushed, or lost
- * with its server) a fresh random one is recorded first, so that entries of
- * an earlier generation never come back. When the store does not answer
- * (the count is in st), the generation this node read last (its copy in the
- * identity cache folder), *from_copy set: 0; without a copy, -1: the
- * generation is then not known, and no entry may be served. */
+ * store's shared layer: 0. No record is 0 (never flushed: the same in every
+ * cache, which can then be shared), unless this node keeps a copy of one it
+ * read (its server restarted empty since): the copy is written back. When
+ * the store does not answer (the count is in st), the node's copy,
+ * *from_copy set: 0; without a copy, -1: the generation is then not known,
+ * and no entry may be served. */
 int records_generation_read(struct store *s, const char *namespace_, const char *symbol,
 			    uint64_t *generation, bool *from_copy, struct memo_stats *st);
 
