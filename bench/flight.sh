@@ -13,7 +13,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${B:=$top/build}"
 rounds=${1:-9}
-delay=${2:-10}
+delay=${2:-25}
 make --no-print-directory -s -C "$top" -f tests/Makefile B="$B"
 
 tmp=$(mktemp -d)
@@ -67,28 +67,30 @@ pids+=($!)
 for _ in $(seq 1 200); do [ -s "$tmp/proxy" ] && break; sleep 0.02; done
 pport=$(head -n 1 "$tmp/proxy")
 
-# median_ms SINGLE_FLIGHT FIRST: the median wall time of ROUNDS processes,
-# each computing point FIRST+i (a fresh key), in ms.
-median_ms() {
+# once SINGLE_FLIGHT X: the wall time, in µs, of one process computing
+# point X (a fresh key).
+once() {
+	local t0
 	mkdir -p "$tmp/$1"
 	printf '[cache]\ndir = off\nservers = 127.0.0.1:%s\ntimeout_ms = 2000\nstats = off\n' \
 		"$pport" >"$tmp/$1/cache.conf"
 	printf '[function slow_square]\nprototype = long slow_square(int x)\nsingle_flight = %s\n' \
 		"$1" >"$tmp/$1/slow.conf"
-	local i t0
-	for ((i = 0; i < rounds; i++)); do
-		t0=$(date +%s%N)
-		LD_PRELOAD="$B/libmemo.so" MEMO_CONFIG="$tmp/$1" "$B/tests/noisy/flight" slow \
-			$(($2 + i)) >/dev/null
-		echo $((($(date +%s%N) - t0) / 1000))
-	done | sort -n | sed -n "$((rounds / 2 + 1))p" | awk '{ printf "%.1f", $1 / 1000 }'
+	t0=$(date +%s%N)
+	LD_PRELOAD="$B/libmemo.so" MEMO_CONFIG="$tmp/$1" "$B/tests/noisy/flight" slow "$2" >/dev/null
+	echo $((($(date +%s%N) - t0) / 1000))
 }
+median_ms() { sort -n "$1" | sed -n "$((rounds / 2 + 1))p" | awk '{ printf "%.1f", $1 / 1000 }'; }
 
 echo "== single flight on memcached, through a proxy adding $delay ms each way" \
-	"($((2 * delay)) ms a round trip), medians of $rounds processes"
+	"($((2 * delay)) ms a round trip), medians of $rounds processes each, alternated"
 base=$RANDOM$RANDOM
-no=$(median_ms no "$base")
-yes=$(median_ms yes "$((base + 1000))")
+for ((i = 0; i < rounds; i++)); do	# alternated: a change of load hits both
+	once no $((base + i)) >>"$tmp/no.us"
+	once yes $((base + 1000 + i)) >>"$tmp/yes.us"
+done
+no=$(median_ms "$tmp/no.us")
+yes=$(median_ms "$tmp/yes.us")
 echo "miss, single_flight = no:   $no ms"
 echo "miss, single_flight = yes:  $yes ms"
 awk -v a="$yes" -v b="$no" -v r="$((2 * delay))" 'BEGIN {
