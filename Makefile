@@ -142,6 +142,13 @@ test: test-deps
 check-layers: all
 	$(Q)tools/check-layers $(B)
 
+# The cluster in network namespaces (tests/t15*): memcached hosts and worker
+# hosts sharing results with single flight; skipped where namespaces cannot
+# be made. Not part of `make test`: it takes a minute.
+cluster: test-deps
+	$(Q)$(MAKE) --no-print-directory all B=$(B) SAN=$(SAN)
+	$(Q)B=$(abspath $(B)) SAN=$(SAN) tests/run t15
+
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	$(Q)$(MAKE) --no-print-directory test SAN=1
@@ -168,6 +175,7 @@ help:
 	@echo "make demo       run the demo twice under libmemo (local-folder store)"
 	@echo "make test       run every test (installs missing Debian packages as root)"
 	@echo "make asan       run every test under ASan and UBSan (build-san/)"
+	@echo "make cluster    the cluster test: memcached and workers in network namespaces (root)"
 	@echo "make bench      print benchmark ratios against same-run baselines"
 	@echo "make check-layers  check that each file calls only its own layer or lower ones"
 	@echo "make fuzz       build the libFuzzer targets (clang) in build-fuzz/"
@@ -175,7 +183,7 @@ help:
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local)"
 	@echo "variables: V=1 (verbose), SAN=1, B=DIR, TESTS='pattern...'"
 
-.PHONY: all deps test-deps test check-layers asan demo bench install clean help
+.PHONY: all deps test-deps test check-layers cluster asan demo bench install clean help
 
 include tests/fuzz/fuzz.mk
 

@@ -288,10 +288,12 @@ static void served(struct hook *h, uint64_t ns_saved)
 	STAT_ADD(&h->stats, ns_saved, ns_saved);
 }
 
-/* Look the call up in the shared store; 1 if it was served from there, with
- * *out_errno the errno the call left. */
-static int lookup(struct hook *h, const struct memo_key *k, const struct l1_probe *pr,
-		  void *ret, void **args, const struct layout *l, int *out_errno)
+/* Look the call up in the shared store (through single flight's lookup when
+ * fl); 1 if it was served from there, with *out_errno the errno the call
+ * left. */
+static int lookup(struct hook *h, const struct memo_key *k, struct flight *fl,
+		  const struct l1_probe *pr, void *ret, void **args, const struct layout *l,
+		  int *out_errno)
 {
 	struct scratch *sc = scratch_get();	/* mapped: call_handler checked */
 	struct membuf buf;
@@ -301,7 +303,8 @@ static int lookup(struct hook *h, const struct memo_key *k, const struct l1_prob
 	int served_here = 0;
 
 	membuf_init(&buf, sc->value, sizeof sc->value);
-	if (store_get(memo_store, k, &buf, &h->stats) != STORE_HIT)
+	if ((fl ? flight_get(h, k, fl, &buf) : store_get(memo_store, k, &buf, &h->stats))
+	    != STORE_HIT)
 		goto out;
 	v = value_decode(k, buf.data, buf.len, &meta, got, l->nparts);
 	if (v == VALUE_OK && restore(h, &h->fn->proto, ret, args, meta.flags, got, l) == 0) {
@@ -394,7 +397,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 			if (v != VERIFY_NONE)
 				return call_errno;
 		} else {
-			int served_by_store = lookup(h, &k, pr, ret, args, l, &call_errno);
+			int served_by_store = lookup(h, &k, fl, pr, ret, args, l, &call_errno);
 			server_cost(h, server, util_now_ns() - t0);
 			if (served_by_store)
 				return call_errno;
@@ -402,7 +405,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 		/* single flight (flight.c): while another caller computes this key,
 		 * wait for its result; flight_end below releases what this call holds */
 		while (fl && flight_next(h, &k, fl) == FLIGHT_POLL)
-			if (lookup(h, &k, pr, ret, args, l, &call_errno)) {
+			if (lookup(h, &k, fl, pr, ret, args, l, &call_errno)) {
 				flight_end(h, fl, true);
 				return call_errno;
 			}

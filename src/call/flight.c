@@ -9,12 +9,22 @@
  *   a store failure) it computes without waiting more. A full table only
  *   means threads fall back on the store lease.
  * - Across processes and nodes: a lease in the store (records_lease_key)
- *   (store.h `lease`: memcached `add` with an expiry; an O_EXCL file on the
- *   folder store). Its holder computes, stores, then drops the lease; the
- *   others poll the entry with backoff (2 ms doubling to 100 ms, sleeping,
- *   never spinning), and retry the lease at each poll, so a lease that ends
- *   without a result (its holder was killed, or stored nothing) passes to
- *   exactly one of them.
+ *   (store.h `lease`: memcached `add` with an expiry, on the entry's server;
+ *   an O_EXCL file on the folder store). Its holder computes, stores, then
+ *   drops the lease; the others poll with backoff (10 ms doubling to 100 ms,
+ *   sleeping, never spinning), and take the lease when they find it free,
+ *   so a lease that ends without a result (its holder was killed, or stored
+ *   nothing) passes to exactly one of them.
+ * - Round trips, on memcached: each lookup asks the entry and its lease in
+ *   one request (flight_get). A holder's miss thus costs, besides that
+ *   lookup and its body, one `add` (the lookup saw the lease free: no
+ *   second look is needed, since a result stored meanwhile would need a
+ *   body run within that one round trip; such a body may run twice, never
+ *   giving a wrong result) and one exchange to set the result and delete
+ *   the lease. A waiter costs one request per poll, at most one per 10 ms.
+ *   Where the lookup cannot tell (the folder, whose lease costs no round
+ *   trip), a caller tries the lease at each poll, and one that takes it
+ *   looks the entry up once more before computing.
  *
  * The lease lasts single_flight_wait_s, fixed when taken (a holder busy in
  * the body cannot refresh it): a holder is trusted exactly as long as a
@@ -61,7 +71,7 @@
 #include "store/records.h"
 
 #define FLIGHT_SLOTS 64
-#define POLL_MIN_NS 2000000ULL		/* first poll after 2 ms */
+#define POLL_MIN_NS 10000000ULL		/* first poll after 10 ms */
 #define POLL_MAX_NS 100000000ULL	/* then doubling up to 100 ms */
 
 enum { FL_START = 0, FL_LOCAL, FL_LEASE, FL_RECHECK, FL_DONE };
@@ -80,7 +90,7 @@ struct slot {
 	uintptr_t frame;	/* the holding call's struct flight, on that thread's stack */
 	struct hook *h;		/* the lease, for whoever reaps an abandoned slot */
 	uint64_t owner;
-	struct memo_key lease;
+	struct memo_key entry, lease;
 };
 
 static struct {
@@ -137,7 +147,7 @@ static void after_fork_child(void)
 struct orphan {
 	struct hook *h;
 	uint64_t owner;
-	struct memo_key lease;
+	struct memo_key entry, lease;
 };
 
 /* Under table.lock: free slot s, which this thread held, waking its waiters
@@ -149,6 +159,7 @@ static bool abandon(struct slot *s, struct orphan *o)
 	if (leased) {
 		o->h = s->h;
 		o->owner = s->owner;
+		o->entry = s->entry;
 		o->lease = s->lease;
 	}
 	s->busy = false;
@@ -178,7 +189,7 @@ static void reap(uintptr_t below)
 	pthread_mutex_unlock(&table.lock);
 	for (i = 0; i < n; i++)
 		if (runtime_ready())
-			memo_store->ops->lease(memo_store, &o[i].lease, o[i].owner, 0,
+			memo_store->ops->lease(memo_store, &o[i].entry, &o[i].lease, o[i].owner, 0,
 					       &o[i].h->stats);
 }
 
@@ -273,6 +284,31 @@ static enum flight_step compute(struct hook *h, struct flight *f, bool expired)
 	return FLIGHT_COMPUTE;
 }
 
+/* The entry's key and its lease's, once per call. */
+static void keys_set(struct flight *f, const struct memo_key *k)
+{
+	if (f->entry.textlen)
+		return;
+	f->entry = *k;
+	records_lease_key(&f->lease, k);
+}
+
+int flight_get(struct hook *h, const struct memo_key *k, struct flight *f, struct membuf *out)
+{
+	struct store *s = memo_store;
+	bool held = false;
+	int r;
+
+	f->held = -1;
+	if (!s->ops->get_leased)
+		return store_get(s, k, out, &h->stats);
+	keys_set(f, k);
+	r = s->ops->get_leased(s, k, &f->lease, out, &held, &h->stats);
+	if (r == STORE_MISS)
+		f->held = held;
+	return r;
+}
+
 static enum flight_step lease_step(struct hook *h, const struct memo_key *k, struct flight *f)
 {
 	struct store *s = memo_store;
@@ -282,12 +318,13 @@ static enum flight_step lease_step(struct hook *h, const struct memo_key *k, str
 
 	if (!s->ops->lease)
 		return compute(h, f, false);
-	if (!f->owner) {
+	if (!f->owner)
 		f->owner = owner_new();
-		records_lease_key(&f->lease, k);
-	}
-	r = s->ops->lease(s, &f->lease, f->owner, ttl < 1 ? 1 : ttl > 1e9 ? 1000000000 : (int)ttl,
-			  &h->stats);
+	keys_set(f, k);
+	/* A lease the lookup just saw held is waited for, not asked again. */
+	r = f->held == 1 ? STORE_CONFLICT :
+	    s->ops->lease(s, &f->entry, &f->lease, f->owner,
+			  ttl < 1 ? 1 : ttl > 1e9 ? 1000000000 : (int)ttl, &h->stats);
 	now = util_now_ns();
 	if (r == STORE_HIT) {
 		f->leased = true;
@@ -298,13 +335,17 @@ static enum flight_step lease_step(struct hook *h, const struct memo_key *k, str
 			if (sl->busy && sl->claim == f->claim) {
 				sl->h = h;
 				sl->owner = f->owner;
+				sl->entry = f->entry;
 				sl->lease = f->lease;
 				sl->leased = true;
 			}
 			pthread_mutex_unlock(&table.lock);
 		}
-		/* The last holder may have stored and dropped between our miss
-		 * and now: look once more before computing. */
+		/* The lookup that missed saw the lease free: compute. Else the
+		 * last holder may have stored and dropped between our miss and
+		 * now: look once more before computing. */
+		if (f->held == 0)
+			return compute(h, f, false);
 		f->state = FL_RECHECK;
 		return FLIGHT_POLL;
 	}
@@ -373,8 +414,9 @@ void flight_end(struct hook *h, struct flight *f, bool stored)
 		f->leased = false;
 		f->slot = -1;
 	}
-	if (f->leased)
-		memo_store->ops->lease(memo_store, &f->lease, f->owner, 0, &h->stats);
+	if (f->leased)	/* after a set: one request, answered after the set's */
+		memo_store->ops->lease(memo_store, &f->entry, &f->lease, f->owner,
+				       stored ? STORE_LEASE_STORED : 0, &h->stats);
 	if (f->slot >= 0) {
 		struct slot *s = &table.slot[f->slot];
 

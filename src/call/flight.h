@@ -7,12 +7,14 @@
  * the child starts with no flights (an atfork handler). Only on a miss of a
  * single-flight function, never on a hit.
  *
- * Use (call.c), after a lookup missed:
+ * Use (call.c): every lookup of the call through flight_get, then, after
+ * the first missed:
  *
  *	struct flight fl;
  *	flight_init(&fl);
+ *	if (flight_get(h, &k, &fl, &buf) == STORE_HIT) return ...;
  *	while (flight_next(h, &k, &fl) == FLIGHT_POLL)
- *		if (lookup(...)) { flight_end(h, &fl, true); return; }
+ *		if (flight_get(...) == STORE_HIT) { flight_end(h, &fl, true); return; }
  *	... compute, store ...
  *	flight_end(h, &fl, stored);
  */
@@ -23,6 +25,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/membuf.h"
 #include "find/hook.h"
 #include "store/key.h"
 
@@ -37,12 +40,14 @@ struct flight {
 	int slot;		/* in-process table slot held, or -1 */
 	bool leased;		/* the store lease is ours */
 	bool waited;		/* another caller's computation was waited for */
+	int8_t held;		/* the last lookup saw the lease: 1 held, 0 free, -1 not asked */
 	pid_t pid;		/* the process that started this flight */
 	uint64_t owner;
 	uint64_t claim;		/* the slot's claim serial while we hold it */
 	uint64_t deadline_ns;	/* CLOCK_MONOTONIC: when waiting ends */
 	uint64_t sleep_ns;	/* next poll interval */
-	struct memo_key lease;	/* records_lease_key of the entry */
+	struct memo_key entry;	/* the call's key, and the lease's (records_lease_key) */
+	struct memo_key lease;
 };
 
 static inline void flight_init(struct flight *f)
@@ -51,7 +56,16 @@ static inline void flight_init(struct flight *f)
 	f->slot = -1;
 	f->leased = false;
 	f->waited = false;
+	f->held = -1;
+	f->entry.textlen = 0;	/* keys_set: not yet */
 }
+
+/* A lookup of the call's entry in the store (store_get's results), which
+ * also asks whether its lease is held where the store can tell in the same
+ * request (store.h get_leased): flight_next then takes a free lease without
+ * looking again, and waits for a held one without asking for it. Entered
+ * with the guard taken. */
+int flight_get(struct hook *h, const struct memo_key *k, struct flight *f, struct membuf *out);
 
 /* Entered with the guard taken and cancellation disabled (call.c); may
  * sleep, never longer than the wait bound. */

@@ -86,12 +86,31 @@ static int layered_del(struct store *s, const struct memo_key *k,
 
 /* A lease must be seen by every node: it lives in the shared layer when that
  * layer has leases, else in the folder. */
-static int layered_lease(struct store *s, const struct memo_key *k, uint64_t owner,
-			 int ttl_ms, struct memo_stats *st)
+static int layered_lease(struct store *s, const struct memo_key *k, const struct memo_key *lease,
+			 uint64_t owner, int ttl_ms, struct memo_stats *st)
 {
 	struct store *b = LS(s)->back->ops->lease ? LS(s)->back : LS(s)->front;
 
-	return b->ops->lease ? b->ops->lease(b, k, owner, ttl_ms, st) : STORE_ERROR;
+	return b->ops->lease ? b->ops->lease(b, k, lease, owner, ttl_ms, st) : STORE_ERROR;
+}
+
+/* As layered_get, the shared layer asked for the lease with the entry. */
+static int layered_get_leased(struct store *s, const struct memo_key *k,
+			      const struct memo_key *lease, struct membuf *out, bool *held,
+			      struct memo_stats *st)
+{
+	struct layered *l = LS(s);
+	size_t at = out->len;
+	int r;
+
+	r = store_get(l->front, k, out, st);
+	if (r == STORE_HIT)
+		return r;
+	out->len = at;
+	r = l->back->ops->get_leased(l->back, k, lease, out, held, st);
+	if (r == STORE_HIT)
+		store_set(l->front, k, out->data + at, out->len - at, st);
+	return r;
 }
 
 /* The shared layer's servers: the folder in front is one place. */
@@ -149,6 +168,7 @@ static const struct store_ops layered_ops = {
 	.sync = layered_sync,
 	.take_evicted = layered_take_evicted,
 	.lease = layered_lease,
+	.get_leased = layered_get_leased,	/* the back is memcached, which has it */
 };
 
 /* libmemo-memcached.so from the folder this library was loaded from, so a

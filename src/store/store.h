@@ -84,15 +84,27 @@ struct store_ops {
 	 * folder's count of bytes written), the store staying open: at exit,
 	 * where other threads may still call. NULL: nothing held back. */
 	void (*sync)(struct store *s);
-	/* Single flight (flight.c): a lease under key k (records_lease_key),
-	 * held by `owner` (nonzero, unique per caller). ttl_ms > 0 takes it, or
+	/* Single flight (flight.c): the lease `lease` (records_lease_key of
+	 * entry k), held by `owner` (nonzero, unique per caller). A backend
+	 * with servers keeps it on k's server (memcached's _by_key calls), so
+	 * that losing a server loses a lease only with its entry, and a lease
+	 * and its entry are asked in one request. ttl_ms > 0 takes it, or
 	 * takes over one older than ttl_ms (its holder died or overran):
 	 * STORE_HIT = taken, STORE_CONFLICT = another owner's lease is live.
 	 * ttl_ms == 0 drops it if it is still owner's (STORE_HIT), else
-	 * STORE_MISS. NULL in a backend without leases: callers then compute
-	 * without one. */
-	int (*lease)(struct store *s, const struct memo_key *k, uint64_t owner,
-		     int ttl_ms, struct memo_stats *st);
+	 * STORE_MISS. ttl_ms == STORE_LEASE_STORED: k's result was just set
+	 * by owner: drop the lease in one request, whoever holds it now (one
+	 * that passed to another after ours expired guards a result that is
+	 * stored already); a backend may check the owner instead. NULL in a
+	 * backend without leases: callers then compute without one. */
+	int (*lease)(struct store *s, const struct memo_key *k, const struct memo_key *lease,
+		     uint64_t owner, int ttl_ms, struct memo_stats *st);
+	/* Single flight's lookup: get k as `get` does and, in the same
+	 * request, whether its lease is held (*held; set on STORE_MISS). NULL
+	 * where a lease costs no round trip (the folder): callers then get,
+	 * and ask the lease apart. */
+	int (*get_leased)(struct store *s, const struct memo_key *k, const struct memo_key *lease,
+			  struct membuf *out, bool *held, struct memo_stats *st);
 	/* Which server of the shared store holds k: 0 .. STORE_SERVERS-1 (the
 	 * last one shared by any beyond). NULL: there is one place. Hot path:
 	 * no round trip, no allocation. */
@@ -100,6 +112,8 @@ struct store_ops {
 };
 
 #define STORE_SERVERS 16
+
+#define STORE_LEASE_STORED (-1)	/* `lease`'s ttl_ms: drop after a set */
 
 struct store {
 	const struct store_ops *ops;

@@ -1041,14 +1041,17 @@ static int lease_locked(int root, const char *rel, const char *bucket,
 	return STORE_HIT;
 }
 
-static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owner,
-			int ttl_ms, struct memo_stats *st)
+/* `entry` is not needed: the lease is a file of its own, and any ttl_ms
+ * below 1 drops it only if it is still owner's. */
+static int folder_lease(struct store *s, const struct memo_key *entry, const struct memo_key *k,
+			uint64_t owner, int ttl_ms, struct memo_stats *st)
 {
 	struct folder_store *fs = FS(s);
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
 	struct stat seen;
 	int root, bfd, r;
 
+	(void)entry;
 	if (entry_path(fs, k, rel, bucket, st) < 0 || (root = root_get(fs, st)) < 0)
 		return STORE_ERROR;
 	if (ttl_ms > 0) {
@@ -1071,7 +1074,7 @@ static int folder_lease(struct store *s, const struct memo_key *k, uint64_t owne
 	}
 	bfd = openat(root, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (bfd < 0) {
-		r = errno == ENOENT && ttl_ms == 0 ? STORE_MISS : STORE_ERROR;
+		r = errno == ENOENT && ttl_ms <= 0 ? STORE_MISS : STORE_ERROR;
 		goto out;
 	}
 	if (util_flock_bounded(bfd, fs->lock_wait_ms) < 0) {

@@ -642,23 +642,29 @@ out:
 	return ret;
 }
 
-/* Get the main item (with its cas when `token`), then its chunks if any. */
-static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf *out,
-		    uint64_t *token, struct memo_stats *st)
+/* Get the main item (with its cas when `token`), then its chunks if any.
+ * With `lease` (single flight), the lease's key is asked in the same get on
+ * the item's server (by key: records a lease on that server too), and *held
+ * says whether it is there. */
+static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct memo_key *lease,
+		    struct membuf *out, uint64_t *token, bool *held, struct memo_stats *st)
 {
 	struct mc_thread *t = mc_thread_get(s, st);
 	const char *key = k->text;
 	size_t klen = k->textlen;
+	const char *keys[2] = { key, lease ? lease->text : NULL };
+	size_t lens[2] = { klen, lease ? lease->textlen : 0 };
 	memcached_result_st *r;
 	memcached_return_t rc;
 	struct mc_manifest m;
-	uint32_t flags;
-	size_t len, base;
-	bool manifest, good = false;
+	size_t len = 0, base = out->len;
+	bool found = false, manifest = false, good = false;
 	int i, ret;
 
 	if (token)
 		*token = 0;
+	if (held)
+		*held = false;
 	if (!t)
 		return STORE_ERROR;
 	i = mc_gate(t, key, klen, st);
@@ -668,68 +674,73 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, struct membuf 
 	if (token)
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 1);
 	t->refused = false;
-	rc = memcached_mget(t->mc, &key, &klen, 1);
+	rc = lease ? memcached_mget_by_key(t->mc, key, klen, keys, lens, 2) :
+	     memcached_mget(t->mc, keys, lens, 1);
 	if (rc != MEMCACHED_SUCCESS) {
 		ret = mc_account(t, i, key, klen, rc, st);
 		goto done;
 	}
-	r = memcached_fetch_result(t->mc, &t->res, &rc);
-	if (!r) {
-		/* END: not there. Anything else: the server failed us. A value
-		 * too long to allocate (mc_mem_realloc) is still in the stream. */
-		if (t->refused || t->io.bad_length) {
-			memcached_quit(t->mc);
-			log_debug("'%.*s': memcached announced a value length that is no number "
-				  "below %u", (int)klen, key, MC_VALUE_MAX);
-			rc = MEMCACHED_MEMORY_ALLOCATION_FAILURE;
+	/* Each item is taken as it comes: the next fetch resets t->res. The
+	 * last fetch reads END: the connection is then clean. */
+	while ((r = memcached_fetch_result(t->mc, &t->res, &rc)) != NULL) {
+		const char *rk = memcached_result_key_value(r);
+		size_t rkl = memcached_result_key_length(r);
+
+		if (lease && rkl == lens[1] && !memcmp(rk, keys[1], rkl)) {
+			*held = true;
+			continue;
 		}
-		ret = mc_account(t, i, key, klen, rc == MEMCACHED_END ? MEMCACHED_NOTFOUND : rc, st);
-		goto done;
-	}
-	/* A reply for another key means the stream is out of step (a reply
-	 * that arrived after its request timed out): never return it, and
-	 * start over on fresh connections. */
-	if (memcached_result_key_length(&t->res) != klen ||
-	    memcmp(memcached_result_key_value(&t->res), key, klen)) {
-		memcached_quit(t->mc);
-		ret = mc_account(t, i, key, klen, MEMCACHED_PROTOCOL_ERROR, st);
-		goto done;
-	}
-	/* Take what we need now: the fetch that reads END resets t->res. */
-	flags = memcached_result_flags(&t->res);
-	len = memcached_result_length(&t->res);
-	/* A length no memcached can send (`VALUE k 0 -1` wraps libmemcached's
-	 * arithmetic into SIZE_MAX, and it read one byte): nothing is reserved
-	 * for it, and the stream, out of step, starts over. */
-	if (len >= MC_VALUE_MAX) {
-		memcached_quit(t->mc);
-		log_debug("'%.*s': memcached announced a value of %zu bytes", (int)klen, key, len);
-		ret = mc_account(t, i, key, klen, MEMCACHED_PROTOCOL_ERROR, st);
-		goto done;
-	}
-	if (token)
-		*token = memcached_result_cas(&t->res);
-	base = out->len;
-	manifest = flags == MC_FLAG_MANIFEST;
-	if (manifest) {
-		good = mc_manifest_decode((const uint8_t *)memcached_result_value(&t->res),
-					  len, &m);
-	} else {
-		if (membuf_reserve(out, base + len) < 0) {
-			ret = STORE_ERROR;
+		/* A reply for another key (or the key twice) means the stream is
+		 * out of step (a reply that arrived after its request timed out):
+		 * never return it, and start over on fresh connections. */
+		if (found || rkl != klen || memcmp(rk, key, klen)) {
+			memcached_quit(t->mc);
+			ret = mc_account(t, i, key, klen, MEMCACHED_PROTOCOL_ERROR, st);
 			goto done;
 		}
-		memcpy(out->data + base, memcached_result_value(&t->res), len);
+		len = memcached_result_length(r);
+		/* A length no memcached can send (`VALUE k 0 -1` wraps
+		 * libmemcached's arithmetic into SIZE_MAX, and it read one byte):
+		 * nothing is reserved for it, and the stream, out of step, starts
+		 * over. */
+		if (len >= MC_VALUE_MAX) {
+			memcached_quit(t->mc);
+			log_debug("'%.*s': memcached announced a value of %zu bytes", (int)klen, key, len);
+			ret = mc_account(t, i, key, klen, MEMCACHED_PROTOCOL_ERROR, st);
+			goto done;
+		}
+		found = true;
+		if (token)
+			*token = memcached_result_cas(r);
+		manifest = memcached_result_flags(r) == MC_FLAG_MANIFEST;
+		if (manifest) {
+			good = mc_manifest_decode((const uint8_t *)memcached_result_value(r), len, &m);
+		} else {
+			if (membuf_reserve(out, base + len) < 0) {
+				memcached_quit(t->mc);	/* the rest of the reply is unread */
+				ret = STORE_ERROR;
+				goto done;
+			}
+			memcpy(out->data + base, memcached_result_value(r), len);
+		}
 	}
-	/* Drain the END that follows the item, so the connection is clean. */
-	while (memcached_fetch_result(t->mc, &t->res, &rc) != NULL)
-		;
+	/* A value too long to allocate (mc_mem_realloc) is still in the
+	 * stream; fetch_result called it not found. */
+	if (t->refused || t->io.bad_length) {
+		memcached_quit(t->mc);
+		log_debug("'%.*s': memcached announced a value length that is no number below %u",
+			  (int)klen, key, MC_VALUE_MAX);
+		rc = MEMCACHED_MEMORY_ALLOCATION_FAILURE;
+	}
+	/* END: the reply is whole. Anything else: the server failed us. */
 	if (rc != MEMCACHED_END && rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND) {
 		ret = mc_account(t, i, key, klen, rc, st);
 		goto done;
 	}
 	mc_account(t, i, key, klen, MEMCACHED_SUCCESS, st);
-	if (!manifest) {
+	if (!found) {
+		ret = STORE_MISS;
+	} else if (!manifest) {
 		out->len = base + len;
 		ret = STORE_HIT;
 	} else if (!good) {
@@ -752,13 +763,21 @@ done:
 static int mc_get(struct store *base, const struct memo_key *k, struct membuf *out,
 		  struct memo_stats *st)
 {
-	return mc_fetch((struct mc_store *)base, k, out, NULL, st);
+	return mc_fetch((struct mc_store *)base, k, NULL, out, NULL, NULL, st);
 }
 
 static int mc_gets(struct store *base, const struct memo_key *k, struct membuf *out,
 		   uint64_t *token, struct memo_stats *st)
 {
-	return mc_fetch((struct mc_store *)base, k, out, token, st);
+	return mc_fetch((struct mc_store *)base, k, NULL, out, token, NULL, st);
+}
+
+/* One request, `get ENTRY LEASE`, to the entry's server. */
+static int mc_get_leased(struct store *base, const struct memo_key *k,
+			 const struct memo_key *lease, struct membuf *out, bool *held,
+			 struct memo_stats *st)
+{
+	return mc_fetch((struct mc_store *)base, k, lease, out, NULL, held, st);
 }
 
 /* ---- set ---------------------------------------------------------------- */
@@ -890,49 +909,62 @@ static int mc_del(struct store *base, const struct memo_key *k, struct memo_stat
 
 /* ---- single flight lease (store.h `lease`) ------------------------------ */
 
-/* `add` decides: exactly one caller creates the lease key; its expiry ends a
+/* The lease lives on its entry's server (libmemcached's _by_key calls with
+ * the entry's key as master key): a server lost takes a lease only with its
+ * entry, and `get ENTRY LEASE` asks both at once (mc_get_leased).
+ * `add` decides: exactly one caller creates the lease key; its expiry ends a
  * dead holder's lease without anyone's help. memcached counts expiry in whole
  * seconds from a clock that ticks once a second, so the lease is given one
  * second more than ttl_ms rounded up: it lasts at least ttl_ms, at most ~2 s
- * more. Dropping reads the lease and deletes it only if it is still ours
+ * more. After a set, the lease is deleted at once: the set (noreply for a
+ * small value, mc_put_in) and the delete go down one connection to one
+ * server, which answers them in order, so the set costs no round trip of
+ * its own and a waiter that sees the lease gone finds the entry. Without a
+ * result, dropping reads the lease and deletes it only if it is still ours
  * (memcached has no compare-and-delete: a lease that expires and passes to
  * another in the one round trip between would be deleted; that costs at most
  * one more computation, never a wrong result). */
-static int mc_lease(struct store *base, const struct memo_key *k, uint64_t owner,
-		    int ttl_ms, struct memo_stats *st)
+static int mc_lease(struct store *base, const struct memo_key *k, const struct memo_key *lease,
+		    uint64_t owner, int ttl_ms, struct memo_stats *st)
 {
-	struct mc_store *s = (struct mc_store *)base;
-	struct mc_thread *t;
+	struct mc_thread *t = mc_thread_get((struct mc_store *)base, st);
 	memcached_return_t rc;
-	uint8_t space[64], val[8];
-	struct membuf cur;
+	char val[8], *cur;
+	size_t curlen;
+	uint32_t flags;
 	int i, r;
 
-	put64(val, owner);
-	if (ttl_ms == 0) {
-		membuf_init(&cur, space, sizeof space);
-		r = mc_fetch(s, k, &cur, NULL, st);
-		if (r == STORE_HIT)
-			r = cur.len == sizeof val && !memcmp(cur.data, val, sizeof val) ?
-			    mc_del(base, k, st) : STORE_MISS;
-		membuf_release(&cur);
-		return r;
-	}
-	t = mc_thread_get(s, st);
 	if (!t)
 		return STORE_ERROR;
 	i = mc_gate(t, k->text, k->textlen, st);
 	if (i == -1)
 		return STORE_ERROR;
+	put64((uint8_t *)val, owner);
 	mc_enter(t);
-	rc = memcached_add(t->mc, k->text, k->textlen, (const char *)val, sizeof val,
-			   (time_t)((ttl_ms + 999) / 1000 + 1), 0);
+	if (ttl_ms > 0) {
+		rc = memcached_add_by_key(t->mc, k->text, k->textlen, lease->text, lease->textlen,
+					  val, sizeof val, (time_t)((ttl_ms + 999) / 1000 + 1), 0);
+	} else {
+		rc = MEMCACHED_SUCCESS;
+		if (ttl_ms == 0) {
+			cur = memcached_get_by_key(t->mc, k->text, k->textlen, lease->text,
+						   lease->textlen, &curlen, &flags, &rc);
+			if (cur && (curlen != sizeof val || memcmp(cur, val, sizeof val)))
+				rc = MEMCACHED_NOTFOUND;	/* another's now: left alone */
+			free(cur);
+		}
+		if (rc == MEMCACHED_SUCCESS)
+			rc = memcached_delete_by_key(t->mc, k->text, k->textlen, lease->text,
+						     lease->textlen, 0);
+	}
 	r = mc_account(t, i, k->text, k->textlen, rc, st);
 	mc_leave(t);
 	if (r)
 		return r;
-	if (rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED)
+	if (rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED || rc == MEMCACHED_DELETED)
 		return STORE_HIT;
+	if (rc == MEMCACHED_NOTFOUND)
+		return STORE_MISS;
 	if (rc == MEMCACHED_DATA_EXISTS || rc == MEMCACHED_NOTSTORED)
 		return STORE_CONFLICT;
 	if (st)
@@ -1018,6 +1050,7 @@ static const struct store_ops mc_ops = {
 	.free = mc_free,
 	.lease = mc_lease,
 	.server_of = mc_server_of_key,
+	.get_leased = mc_get_leased,
 };
 
 /* "host:port, host:port" (port 11211 when left out). */

@@ -8,7 +8,8 @@
  *   lease [-d DIR] [-s SERVERS] CMD NAME OWNER [TTL_MS]
  *     take NAME OWNER TTL_MS   prints hit (taken), conflict (live, another's) or error
  *     drop NAME OWNER          prints hit (dropped), miss (not ours, or none) or error
- *   NAME becomes the lease key "lease1-NAME" (NAME: [A-Za-z0-9_.-]).
+ *   NAME becomes the lease key "lease1-NAME" of the entry key "NAME"
+ *   (NAME: [A-Za-z0-9_.-]).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ int main(int argc, char **argv)
 {
 	struct cache_config c = { .connect_timeout_ms = 500, .timeout_ms = 2000 };
 	struct memo_stats st = { 0 };
-	struct memo_key k = { 0 };
+	struct memo_key e = { 0 }, k = { 0 };
 	struct store *s;
 	int opt, r;
 
@@ -52,8 +53,9 @@ int main(int argc, char **argv)
 		printf("error\n");
 		return 1;
 	}
+	e.textlen = snprintf(e.text, sizeof e.text, "%s", argv[optind + 1]);
 	k.textlen = snprintf(k.text, sizeof k.text, RECORDS_LEASE_PREFIX "%s", argv[optind + 1]);
-	r = s->ops->lease(s, &k, strtoull(argv[optind + 2], NULL, 10),
+	r = s->ops->lease(s, &e, &k, strtoull(argv[optind + 2], NULL, 10),
 			  !strcmp(argv[optind], "take") ? atoi(argv[optind + 3]) : 0, &st);
 	printf("%s\n", result(r));
 	store_free(s);
