@@ -24,6 +24,7 @@ static const struct command {
 	{ &cmd_clear_spec, cmd_clear, "free the space of a function's entries, or all" },
 	{ &cmd_evict_spec, cmd_evict, "remove the least recently used entries" },
 	{ &cmd_inspect_spec, cmd_inspect, "identity, purity, patchability, prototype" },
+	{ &cmd_init_spec, cmd_init, "write a function's config from its debug info" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
