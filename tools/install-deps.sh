@@ -6,7 +6,7 @@ set -e
 pkgs="gcc make pkg-config libc6-dev libb2-dev libelf-dev libffi-dev libinih-dev \
 libmemcached-dev libzydis-dev libdw-dev"
 if [ "${1:-build}" = test ]; then	# libunwind: t0505's program takes a backtrace
-	pkgs="$pkgs memcached python3 binutils sasl2-bin libunwind-dev valgrind"	# valgrind: t0016
+	pkgs="$pkgs memcached python3 binutils sasl2-bin libunwind-dev valgrind man-db"	# valgrind: t0016; man-db: t0907
 fi
 if [ "${1:-build}" = fuzz ]; then	# make fuzz: libFuzzer targets
 	pkgs="$pkgs clang-14 libclang-rt-14-dev"
