@@ -14,7 +14,7 @@ _memo_functions()
 _memo()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="run check config stats flush clear evict inspect init help"
+	local commands="run check config stats flush clear evict export import inspect init help"
 	local cmd=${COMP_WORDS[1]} opts="--help"
 
 	COMPREPLY=()
@@ -32,7 +32,7 @@ _memo()
 	case $cmd in
 	run) [[ " ${COMP_WORDS[*]} " == *" -- "* ]] && { mapfile -t COMPREPLY < <(compgen -c -- "$cur"); return; }
 	     opts+=" -c --" ;;
-	check | config) opts+=" -c" ;;
+	check | config | import | export) opts+=" -c" ;;
 	stats) opts+=" -c --json -z" ;;
 	evict) opts+=" -c --older-than --to" ;;
 	init) opts+=" -o" ;;
@@ -42,6 +42,8 @@ _memo()
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	elif [[ $cmd == flush || $cmd == clear ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_memo_functions)" -- "$cur")
+	elif [[ $cmd == export ]]; then	# SYMBOL, or the archive FILE
+		mapfile -t COMPREPLY < <(compgen -W "$(_memo_functions)" -- "$cur"; compgen -f -- "$cur")
 	else
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi

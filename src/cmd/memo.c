@@ -23,6 +23,8 @@ static const struct command {
 	{ &cmd_flush_spec, cmd_flush, "invalidate a function's entries, or all" },
 	{ &cmd_clear_spec, cmd_clear, "free the space of a function's entries, or all" },
 	{ &cmd_evict_spec, cmd_evict, "remove the least recently used entries" },
+	{ &cmd_export_spec, cmd_export, "write entries into an archive, to share" },
+	{ &cmd_import_spec, cmd_import, "add an archive's entries, each verified" },
 	{ &cmd_inspect_spec, cmd_inspect, "identity, purity, patchability, prototype" },
 	{ &cmd_init_spec, cmd_init, "write a function's config from its debug info" },
 };
