@@ -14,7 +14,7 @@ _memo_functions()
 _memo()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="run check config stats flush clear evict export import inspect init help"
+	local commands="run check config stats flush clear evict export import report inspect init help"
 	local cmd=${COMP_WORDS[1]} opts="--help"
 
 	COMPREPLY=()
@@ -36,6 +36,7 @@ _memo()
 	stats) opts+=" -c --json -z" ;;
 	evict) opts+=" -c --older-than --to" ;;
 	init) opts+=" -o" ;;
+	report) opts+=" -c -o" ;;
 	help) mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur"); return ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -25,6 +25,7 @@ static const struct command {
 	{ &cmd_evict_spec, cmd_evict, "remove the least recently used entries" },
 	{ &cmd_export_spec, cmd_export, "write entries into an archive, to share" },
 	{ &cmd_import_spec, cmd_import, "add an archive's entries, each verified" },
+	{ &cmd_report_spec, cmd_report, "one HTML page of the stats, with a chart" },
 	{ &cmd_inspect_spec, cmd_inspect, "identity, purity, patchability, prototype" },
 	{ &cmd_init_spec, cmd_init, "write a function's config from its debug info" },
 };
