@@ -16,6 +16,7 @@
  * single-threaded.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <elf.h>
 #include <link.h>
 #include <stdbool.h>
@@ -220,12 +221,14 @@ static void report_idle(void)
 {
 	char exe[4096];
 	ssize_t n;
+	int saved = errno;
 
 	if (!getenv(RUN_REPORT_ENV))
 		return;
 	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	run_report_line(2, (const char *const[]){ "idle", exe });
+	errno = saved;
 }
 
 __attribute__((constructor)) static void preload_start(void)

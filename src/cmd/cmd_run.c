@@ -176,6 +176,7 @@ int cmd_run(const struct cmd_args *a)
 {
 	char lib[PATH_MAX], cfg[PATH_MAX], report[PATH_MAX], *preload;
 	const char *old, *tmp = getenv("TMPDIR");
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_quit;
 	int fd, status;
 	pid_t pid;
 
@@ -197,13 +198,14 @@ int cmd_run(const struct cmd_args *a)
 		close(fd);
 		setenv(RUN_REPORT_ENV, report, 1);
 	}
-	/* as system(3): a ^C or ^\ is for the command, and memo waits for it */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
+	/* as system(3): a ^C or ^\ is for the command, and memo waits for it;
+	 * the command gets the dispositions memo was given */
+	sigaction(SIGINT, &ignore, &old_int);
+	sigaction(SIGQUIT, &ignore, &old_quit);
 	pid = fork();
 	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
 		execvp(a->command[0], a->command);
 		fprintf(stderr, "memo: cannot run '%s': %s\n", a->command[0], strerror(errno));
 		_exit(127);
@@ -219,8 +221,8 @@ int cmd_run(const struct cmd_args *a)
 			status = 1 << 8;
 			break;
 		}
-	signal(SIGINT, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
 	if (fd >= 0) {
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 127)
 			summarize(cfg, report);
