@@ -53,8 +53,9 @@ enum { ARGS_OK = 0, ARGS_HELP = 1, ARGS_BAD = -1 };
 int args_parse(const struct cmd_spec *spec, int argc, char **argv, struct cmd_args *a);
 void args_usage(const struct cmd_spec *spec, FILE *f);
 
-extern const struct cmd_spec cmd_run_spec, cmd_check_spec, cmd_config_spec, cmd_init_spec, cmd_export_spec, cmd_import_spec, cmd_report_spec, cmd_stats_spec, cmd_flush_spec,
-	cmd_clear_spec, cmd_evict_spec, cmd_inspect_spec;
+extern const struct cmd_spec cmd_run_spec, cmd_check_spec, cmd_config_spec, cmd_stats_spec,
+	cmd_flush_spec, cmd_clear_spec, cmd_evict_spec, cmd_export_spec, cmd_import_spec,
+	cmd_report_spec, cmd_inspect_spec, cmd_init_spec;
 int cmd_run(const struct cmd_args *a);
 int cmd_check(const struct cmd_args *a);
 int cmd_config(const struct cmd_args *a);
