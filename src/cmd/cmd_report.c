@@ -300,8 +300,8 @@ const struct cmd_spec cmd_report_spec = {
 	"Write one self-contained HTML page (no script, nothing fetched) of what\n"
 	"the cache did: per function, the calls, hit ratio and time saved over\n"
 	"every run (as memo stats), and, from STATS.jsonl files (stats =\n"
-	"FILE.jsonl; the config's own by default), run after run, with a chart\n"
-	"of the time saved.\n",
+	"FILE.jsonl; the config's own by default; up to 4), run after run, with\n"
+	"a chart of the time saved.\n",
 	.config = true, .max_pos = ARGS_MAX_POS, .options = report_options,
 };
 
