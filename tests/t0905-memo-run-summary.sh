@@ -3,8 +3,9 @@
 # function that no process of the run found gets one line on stderr, with why:
 # a misspelled name (did you mean), a function inlined away, one the compiler
 # kept only as a clone, a stripped program. A function found in any process
-# of the run (here a child of sh) gets none. The program's output and exit
-# status are as without libmemo, and the run leaves no report file behind.
+# of the run (here a child of sh) gets none, nor does a config in error (said
+# once, by the program). The program's output and exit status are as without
+# libmemo, and the run leaves no report file behind.
 source "$TOP/tests/lib.sh"
 app="$P/inline/app"
 export TMPDIR="$T/tmp"
@@ -53,6 +54,13 @@ grep -q "memo: 'simulate' .* was found in no process of the run: .*'app-stripped
 note "every function found: no summary"
 "$B/memo" run -c memo.d -- "$app" 3 1 >run.out 2>run.err || { cat run.err; fail "memo run"; }
 grep -q "found in no process" run.err && { cat run.err; fail "a summary line when every function was found"; }
+
+note "a config error: said once, by the program, and no summary"
+mkdir bad.d
+printf '[function f]\nprototype = double f(const double *x)\n' >bad.d/f.conf
+"$B/memo" run -c bad.d -- "$app" 3 >run.out 2>run.err || { cat run.err; fail "memo run, config error"; }
+expect_eq "$(grep -c "pointer 'x' has no length" run.err)" 1 "times the config error is said"
+grep -q "found in no process" run.err && { cat run.err; fail "a summary line for a config in error"; }
 
 note "a command that cannot be run: 127, and no summary"
 "$B/memo" run -c memo.d -- ./no-such-program >run.out 2>run.err

@@ -112,10 +112,10 @@ static void summarize(const char *dir, const char *report)
 	struct log_state quiet, was;
 	int errors;
 
-	/* the run's processes said the config's warnings already */
+	/* the run's processes said the config's errors and warnings already */
 	log_state_get(&was);
 	quiet = was;
-	quiet.threshold = LOG_ERROR;
+	quiet.threshold = LOG_ERROR - 1;
 	log_state_set(&quiet);
 	errors = config_load(dir, &cfg);
 	log_state_set(&was);
