@@ -55,7 +55,8 @@ SRC_C := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.c))
 SRC_S := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.S))
 SRC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out src/store/store_memcached.c src/store/mc_io.c \
 	src/find/dwarf.c,$(SRC_C))) $(SRC_S:%.S=$(B)/%.o)
-PRELOAD_OBJ := $(addprefix $(B)/src/,boot/preload.o boot/sigview.o base/log.o config/config.o config/proto.o find/elf_peek.o)
+PRELOAD_OBJ := $(addprefix $(B)/src/,boot/preload.o boot/sigview.o base/log.o config/config.o config/proto.o find/elf_peek.o \
+	find/run_report.o)
 ENGINE_OBJ := $(filter-out $(B)/src/boot/preload.o $(B)/src/boot/sigview.o,$(SRC_OBJ))
 MC_OBJ := $(B)/src/store/store_memcached.o $(B)/src/store/mc_io.o
 # The debug info reader (libdw and its compression libraries): its own
@@ -161,11 +162,31 @@ bench: test-deps
 	$(Q)$(MAKE) --no-print-directory all B=$(B)
 	$(Q)B=$(abspath $(B)) bench/run
 
+# Installed: the objects in PREFIX/lib/libmemo (libmemo.so loads the others
+# from its own folder; memo finds it from PREFIX/bin), pkg-config's
+# libmemo.pc (its variables give the paths), the man pages and bash
+# completion. `make uninstall` removes each file again.
+INSTALL_LIB := libmemo.so libmemo-engine.so libmemo-memcached.so libmemo-dwarf.so
+LIBDIR := $(DESTDIR)$(PREFIX)/lib
+SHAREDIR := $(DESTDIR)$(PREFIX)/share
+INSTALLED := $(addprefix $(LIBDIR)/libmemo/,$(INSTALL_LIB)) $(DESTDIR)$(PREFIX)/bin/memo \
+	$(LIBDIR)/pkgconfig/libmemo.pc $(SHAREDIR)/man/man1/memo.1 $(SHAREDIR)/man/man7/libmemo.7 \
+	$(SHAREDIR)/bash-completion/completions/memo
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/libmemo $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(B)/libmemo.so $(B)/libmemo-engine.so $(B)/libmemo-memcached.so $(B)/libmemo-dwarf.so \
-		$(DESTDIR)$(PREFIX)/lib/libmemo/
+	install -d $(LIBDIR)/libmemo $(DESTDIR)$(PREFIX)/bin $(LIBDIR)/pkgconfig \
+		$(SHAREDIR)/man/man1 $(SHAREDIR)/man/man7 $(SHAREDIR)/bash-completion/completions
+	install -m 755 $(addprefix $(B)/,$(INSTALL_LIB)) $(LIBDIR)/libmemo/
 	install -m 755 $(B)/memo $(DESTDIR)$(PREFIX)/bin/memo
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/libmemo.pc.in \
+		>$(LIBDIR)/pkgconfig/libmemo.pc
+	install -m 644 man/memo.1 $(SHAREDIR)/man/man1/memo.1
+	install -m 644 man/libmemo.7 $(SHAREDIR)/man/man7/libmemo.7
+	install -m 644 tools/memo.bash $(SHAREDIR)/bash-completion/completions/memo
+
+uninstall:
+	rm -f $(INSTALLED)
+	-rmdir $(LIBDIR)/libmemo
 
 clean:
 	rm -rf build build-san
@@ -180,10 +201,10 @@ help:
 	@echo "make check-layers  check that each file calls only its own layer or lower ones"
 	@echo "make fuzz       build the libFuzzer targets (clang) in build-fuzz/"
 	@echo "make fuzz-run   run each for FUZZ_SECONDS (default 60) from its seed corpus"
-	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local)"
+	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local); make uninstall"
 	@echo "variables: V=1 (verbose), SAN=1, B=DIR, TESTS='pattern...'"
 
-.PHONY: all deps test-deps test check-layers cluster asan demo bench install clean help
+.PHONY: all deps test-deps test check-layers cluster asan demo bench install uninstall clean help
 
 include tests/fuzz/fuzz.mk
 

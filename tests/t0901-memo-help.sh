@@ -21,9 +21,9 @@ snapshot() { find cache -printf '%P %s %T@ %y\n' | sort; find cache -type f -exe
 snapshot >before
 touch ./--help			# a file by that name must not be read as an argument
 
-for cmd in run check config stats flush clear evict inspect; do
+for cmd in run check config stats flush clear evict export import report inspect init; do
 	c="-c memo.d"
-	[ $cmd = inspect ] && c=	# the one that takes no config
+	case $cmd in inspect|init) c= ;; esac	# the ones that take no config
 	for h in --help -h; do
 		"$MEMO" $cmd $c $h >out 2>err || fail "memo $cmd $h: exit $?"
 		grep -q "^usage: memo $cmd " out || { cat out; fail "memo $cmd $h: no usage on stdout"; }
@@ -56,7 +56,7 @@ note "memo, memo help, memo --version, an unknown command"
 "$MEMO" >/dev/null 2>err; expect_eq "$?" 2 "memo alone"
 grep -q '^usage: memo COMMAND' err || fail "memo alone: no usage"
 "$MEMO" help >out || fail "memo help"
-for cmd in run check config stats flush clear evict inspect help; do grep -q "^  memo $cmd " out || fail "memo help does not list $cmd"; done
+for cmd in run check config stats flush clear evict export import report inspect init help; do grep -q "^  memo $cmd " out || fail "memo help does not list $cmd"; done
 "$MEMO" --version >out || fail "memo --version"
 grep -Eq '^memo \(libmemo\) [0-9]+\.[0-9]+\.[0-9]+$' out || { cat out; fail "memo --version"; }
 "$MEMO" chek >/dev/null 2>err; expect_eq "$?" 2 "memo chek"

@@ -26,6 +26,7 @@
 #include "call/prime.h"
 #include "call/runtime.h"
 #include "find/elf.h"
+#include "find/run_report.h"
 #include "find/signature.h"
 #include "find/symbols.h"
 #include "patch/inline.h"
@@ -149,11 +150,22 @@ void activate_log_failure(const struct hook *h)
 			 hook_refusal_name(h->refusal), h->why);
 }
 
+void activate_report(const struct hook *h)
+{
+	if (h->state == HOOK_UNRESOLVED)
+		run_report_line(4, (const char *const[]){ "missing", h->fn->symbol,
+							  hook_refusal_name(h->refusal), h->why });
+	else	/* found, memoized or refused (a refusal is said here already) */
+		run_report_line(2, (const char *const[]){ "found", h->fn->symbol });
+}
+
 /* got.c's callback after a dlopen: a symbol still missing stays quiet. */
 void activate_after_dlopen(struct hook *h)
 {
 	if (activate_hook(h) < 0 && h->state == HOOK_FAILED)
 		activate_log_failure(h);
+	if (h->state != HOOK_UNRESOLVED)
+		activate_report(h);
 }
 
 /*

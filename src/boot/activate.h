@@ -21,6 +21,10 @@ int activate_hook(struct hook *h);
 /* Say on stderr why h is not memoized (failed, or not found). */
 void activate_log_failure(const struct hook *h);
 
+/* Tell `memo run` (find/run_report.h) whether this process found h, and
+ * if not, why; nothing outside a memo run. */
+void activate_report(const struct hook *h);
+
 /* After a dlopen (got.c calls it through got_set_activate): activate an
  * unresolved hook and say why if it failed for good. */
 void activate_after_dlopen(struct hook *h);

@@ -107,6 +107,8 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		else if (hooks[i].state == HOOK_UNRESOLVED)
 			log_info("'%s' is not in this process [%s]: %s", hooks[i].fn->symbol,
 				 hook_refusal_name(hooks[i].refusal), hooks[i].why);
+	for (i = 0; i < nhooks; i++)
+		activate_report(&hooks[i]);
 	got_set_activate(activate_after_dlopen, activate_recheck);
 	got_install_all();
 	pthread_atfork(runtime_before_fork, runtime_after_fork, after_fork_child);

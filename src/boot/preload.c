@@ -12,10 +12,11 @@
  * Everything else — the shells, makes and compilers a `memo run` spawns —
  * pays for this file and libinih, and nothing more (sigview.c passes their
  * sigaction and signal calls on to glibc).
- * Calls config, log, elf_peek, libdl. Runs once, in the constructor,
+ * Calls config, log, elf_peek, run_report, libdl. Runs once, in the constructor,
  * single-threaded.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <elf.h>
 #include <link.h>
 #include <stdbool.h>
@@ -28,6 +29,7 @@
 
 #include "config/config.h"
 #include "find/elf_peek.h"
+#include "find/run_report.h"
 #include "boot/engine.h"
 #include "boot/sigview.h"
 #include "base/log.h"
@@ -213,6 +215,22 @@ static void start_engine(const char *self)
 	start(&preload_cfg, &(const struct crash_hold){ sigview_hold, sigview_give_back });
 }
 
+/* Under `memo run`: this process (its program named) could hold none of
+ * the functions, so the run's summary can say why none was found. */
+static void report_idle(void)
+{
+	char exe[4096];
+	ssize_t n;
+	int saved = errno;
+
+	if (!getenv(RUN_REPORT_ENV))
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	run_report_line(2, (const char *const[]){ "idle", exe });
+	errno = saved;
+}
+
 __attribute__((constructor)) static void preload_start(void)
 {
 	const char *path;
@@ -240,6 +258,7 @@ __attribute__((constructor)) static void preload_start(void)
 	}
 	if (!may_hold_a_function(&preload_cfg, self.dli_fname)) {
 		log_info("no configured function can be in this process; libmemo stays idle");
+		report_idle();
 		return;
 	}
 	start_engine(self.dli_fname);

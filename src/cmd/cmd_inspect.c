@@ -5,10 +5,9 @@
  * warnings (writable globals, thread-locals, calls to I/O or nondeterministic
  * functions), whether it can be entry-patched or why not (inline.c's checks
  * on the file's bytes, nothing installed), and, when ELF has debug info (its
- * own, or a separate debug file), a prototype suggested from DWARF (dwarf.c),
- * ready to paste into a config, naming the arguments it must leave opaque
- * that the function reads through (signature.c).
- * Calls identity, elf, dwarf, signature, hook (refusal names), inline, util,
+ * own, or a separate debug file), a prototype suggested from DWARF
+ * (suggest.c), ready to paste into a config.
+ * Calls identity, elf, dwarf, suggest, hook (refusal names), inline, util,
  * libelf, libdl.
  */
 #include <dlfcn.h>
@@ -23,11 +22,11 @@
 #include "find/dwarf.h"
 #include "find/elf.h"
 #include "find/identity.h"
-#include "find/signature.h"
 #include "patch/inline.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/memo.h"
+#include "cmd/suggest.h"
 
 /* Functions whose result depends on more than the arguments, or that act on
  * the world: a memoized caller would skip their effect or freeze their value. */
@@ -160,133 +159,27 @@ static void on_part(void *ctx, enum identity_part part, int depth, const char *n
 	}
 }
 
-/* ---- a prototype from DWARF ----------------------------------------- */
-
-/* A scalar the prototype language can write. */
-static bool writable_scalar(uint8_t cls, const char *proto_name)
+/* A suggested [function] section, from the debug info's description. */
+static void print_suggestion(struct dwarf_func *d, const char *symbol)
 {
-	return (cls == DWC_INT || cls == DWC_BOOL || cls == DWC_FLOAT) && *proto_name;
-}
+	struct suggestion sg;
 
-/* Whether the suggestion can declare the type as it is; why not into why[]. */
-static bool expressible(const struct dwarf_type *t, char *why, size_t n)
-{
-	if (t->cls == DWC_VOID || writable_scalar(t->cls, t->proto_name))
-		return true;
-	if (t->cls == DWC_POINTER &&
-	    (t->elem_cls == DWC_VOID || writable_scalar(t->elem_cls, t->proto_name)))
-		return true;
-	snprintf(why, n, "%s is not supported%s", t->spelling,
-		 t->cls == DWC_RECORD || t->elem_cls == DWC_RECORD ? " (by value or pointed to)" : "");
-	return false;
-}
-
-/* The integer parameter most likely to be an array length. */
-static const char *guess_length(const struct dwarf_func *d, int n)
-{
-	static const char *const usual[] = { "n", "len", "length", "count", "size", "num",
-					     "nelem", "nmemb", "nitems", "m", "k" };
-	for (size_t u = 0; u < sizeof usual / sizeof usual[0]; u++)
-		for (int i = 0; i < n; i++)
-			if (d->args[i].cls == DWC_INT && !strcmp(d->names[i], usual[u]))
-				return d->names[i];
-	for (int i = 0; i < n; i++)
-		if (d->args[i].cls == DWC_INT)
-			return d->names[i];
-	return "1";
-}
-
-static bool looks_out(const char *name)
-{
-	return strstr(name, "out") || strstr(name, "res") || strstr(name, "dst") ||
-	       strstr(name, "dest") || !strcmp(name, "y");
-}
-
-static void note_opaque(void *ctx, int arg, const char *text)
-{
-	char *notes = ctx;
-	size_t nn = strlen(notes);
-
-	(void)arg;
-	snprintf(notes + nn, 1024 - nn, "%s%s", nn ? "; " : "", text);
-}
-
-/* Print a suggested [function] section from the debug info's description. */
-static void suggest(struct dwarf_func *d, const char *symbol)
-{
-	const struct dwarf_type *ret = &d->ret;
-	static struct proto opaque;	/* the suggestion's opaque arguments, for signature.c */
-	char line[2048], notes[1024] = "", bad[512] = "", why[160];
-	size_t used = 0, nused = 0;
-	int n = d->nargs < PROTO_MAX_ARGS ? d->nargs : PROTO_MAX_ARGS;
-	const char *len;
-
-	memset(&opaque, 0, sizeof opaque);
-	snprintf(opaque.name, sizeof opaque.name, "%s", symbol);
-	opaque.nargs = n;
-	for (int i = 0; i < n; i++)
-		if (!d->names[i][0])
-			snprintf(d->names[i], sizeof d->names[i], "arg%d", i + 1);
-	len = guess_length(d, n);
-
-	used += (size_t)snprintf(line + used, sizeof line - used, "prototype = ");
-	if (!expressible(ret, why, sizeof why))
-		nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%sthe return value: %s",
-					  nused ? "; " : "", why);
-	else if (ret->cls == DWC_POINTER && !ret->elem_char)
-		nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%sit returns a pointer "
-					  "(only strings and 'return = argument' can be cached)",
-					  nused ? "; " : "");
-	used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s%s(",
-				 ret->elem_const ? "const " : "", *ret->proto_name ? ret->proto_name : "void",
-				 ret->cls == DWC_POINTER ? " *" : " ", symbol);
-	if (!n)
-		used += (size_t)snprintf(line + used, sizeof line - used, "void");
-	for (int i = 0; i < n && used < sizeof line; i++) {
-		const struct dwarf_type *t = &d->args[i];
-		const char *sep = i ? ", " : "", *name = d->names[i];
-		size_t nn = strlen(notes);
-		if (!expressible(t, why, sizeof why)) {
-			nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%s'%.63s': %s",
-						  nused ? "; " : "", name, why);
-			used += (size_t)snprintf(line + used, sizeof line - used, "%sopaque void *%s", sep, name);
-			opaque.args[i].kind = ARG_OPAQUE;
-		} else if (t->cls != DWC_POINTER) {
-			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s", sep,
-						 t->proto_name, name);
-		} else if (t->elem_const && t->elem_char) {
-			used += (size_t)snprintf(line + used, sizeof line - used, "%sconst char *%s", sep, name);
-			snprintf(notes + nn, sizeof notes - nn, "%s'%.63s' read as a NUL-terminated string",
-				 nn ? "; " : "", name);
-		} else if (t->elem_const) {
-			used += (size_t)snprintf(line + used, sizeof line - used, "%sconst %s %s[%s]", sep,
-						 t->proto_name, name, len);
-			snprintf(notes + nn, sizeof notes - nn, "%s'%.63s' has %.63s elements (guessed)",
-				 nn ? "; " : "", name, len);
-		} else if (t->elem_cls == DWC_VOID) {
-			used += (size_t)snprintf(line + used, sizeof line - used, "%sopaque void *%s", sep, name);
-			snprintf(notes + nn, sizeof notes - nn, "%s'%.63s' is not hashed: declare its bytes "
-				 "if they matter", nn ? "; " : "", name);
-		} else {
-			const char *kind = looks_out(name) ? "out" : "inout";
-			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s %s[%s]", sep, kind,
-						 t->proto_name, name, len);
-			snprintf(notes + nn, sizeof notes - nn, "%s'%.63s' is written: %s with %.63s elements "
-				 "(guessed; 'out' if its contents are not read)", nn ? "; " : "",
-				 name, kind, len);
-		}
-		snprintf(opaque.args[i].name, sizeof opaque.args[i].name, "%s", name);
-	}
-	signature_opaque_read(&opaque, d, note_opaque, notes);
-	snprintf(line + used, sizeof line - used, ")");
+	suggest(d, symbol, &sg);
 	printf("  prototype, suggested from DWARF:\n");
-	if (*bad)
-		printf("    ; cannot be memoized as it is: %s\n", bad);
+	if (*sg.bad)
+		printf("    ; cannot be memoized as it is: %s\n", sg.bad);
 	printf("    [function %s]\n", symbol);
-	if (*notes)
-		printf("    ; check: %s\n", notes);
-	printf("    %s\n", line);
-	if (ret->cls == DWC_POINTER && ret->elem_char)
+	if (*sg.notes) {	/* on one line here */
+		fputs("    ; check: ", stdout);
+		for (const char *c = sg.notes; *c; c++)
+			if (*c == '\n')
+				fputs("; ", stdout);
+			else
+				putchar(*c);
+		fputs("\n", stdout);
+	}
+	printf("    prototype = %s\n", sg.prototype);
+	if (sg.returns_string)
 		printf("    return = malloc   ; or static: how the caller treats the string\n");
 }
 
@@ -421,7 +314,7 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 
 	switch (memo_dwarf_describe(path, f->addr, &d, why, sizeof why)) {
 	case 1:
-		suggest(&d, f->name);
+		print_suggestion(&d, f->name);
 		break;
 	case 0:
 		if (d.debug_file[0])

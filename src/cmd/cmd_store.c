@@ -60,8 +60,8 @@ const struct cmd_spec cmd_flush_spec = {
 };
 
 /* SYMBOL must be a function of the config: a misspelled one would flush
- * nothing and say it did. */
-static int configured(const struct memo_config *cfg, const char *name)
+ * nothing and say it did (memo.h). */
+int cmd_configured(const struct memo_config *cfg, const char *name)
 {
 	const char *hint = NULL;
 	int best = 3;
@@ -90,7 +90,7 @@ int cmd_flush(const struct cmd_args *a)
 	int rc = 1;
 
 	s = open_from(a->dir, &cfg);
-	if (s && (!a->npos || configured(&cfg, name)))
+	if (s && (!a->npos || cmd_configured(&cfg, name)))
 		rc = bump(s, cfg.cache.namespace_, name) < 0;
 	store_free(s);
 	config_release(&cfg);
@@ -126,7 +126,7 @@ int cmd_clear(const struct cmd_args *a)
 		fprintf(stderr, "memo: errors in '%s'\n", a->dir);
 		goto out;
 	}
-	if (a->npos && !configured(&cfg, name))
+	if (a->npos && !cmd_configured(&cfg, name))
 		goto out;
 	if (cfg.cache.dir[0]) {
 		uint64_t tag = a->npos ? records_function_tag(cfg.cache.namespace_, name) : 0;

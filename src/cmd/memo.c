@@ -1,75 +1,15 @@
 /*
  * memo: the command-line face of libmemo (README.md "The `memo` command";
  * the cmd layer of ARCHITECTURE.md "Layers"). This file owns argument
- * dispatch and `memo run`; the other subcommands live in cmd_*.c.
+ * dispatch and `memo help`; the subcommands live in cmd_*.c.
  */
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config/config.h"
 #include "store/store.h"
 #include "cmd/memo.h"
 
-
-/* libmemo.so beside this program (the build folder), else in ../lib/libmemo
- * (an installed tree). */
-static int find_library(char *out, size_t cap)
-{
-	static const char *const rel[] = { "libmemo.so", "../lib/libmemo/libmemo.so" };
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash;
-	size_t i;
-
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-		if ((size_t)snprintf(out, cap, "%s/%s", exe, rel[i]) >= cap)
-			return -1;
-		if (access(out, R_OK) == 0)
-			return 0;
-	}
-	return -1;
-}
-
-static const struct cmd_spec cmd_run_spec = {
-	"run", "[-c DIR] [--] CMD [ARG...]",
-	"Run CMD with libmemo preloaded (LD_PRELOAD) and the config DIR\n"
-	"(MEMO_CONFIG): its configured functions are memoized.\n",
-	.config = true, .command = true,
-};
-
-static int cmd_run(const struct cmd_args *a)
-{
-	char lib[PATH_MAX], cfg[PATH_MAX], *preload;
-	const char *old;
-
-	if (find_library(lib, sizeof lib) < 0) {
-		fprintf(stderr, "memo: cannot find libmemo.so beside this program\n");
-		return 2;
-	}
-	if (!realpath(a->dir, cfg)) {
-		fprintf(stderr, "memo: config '%s': %s\n", a->dir, strerror(errno));
-		return 2;
-	}
-	old = getenv("LD_PRELOAD");
-	if (asprintf(&preload, "%s%s%s", lib, old && *old ? " " : "", old ? old : "") < 0)
-		return 2;
-	setenv("LD_PRELOAD", preload, 1);
-	setenv("MEMO_CONFIG", cfg, 1);
-	execvp(a->command[0], a->command);
-	fprintf(stderr, "memo: cannot run '%s': %s\n", a->command[0], strerror(errno));
-	return 127;
-}
 
 static const struct command {
 	const struct cmd_spec *spec;
@@ -83,7 +23,11 @@ static const struct command {
 	{ &cmd_flush_spec, cmd_flush, "invalidate a function's entries, or all" },
 	{ &cmd_clear_spec, cmd_clear, "free the space of a function's entries, or all" },
 	{ &cmd_evict_spec, cmd_evict, "remove the least recently used entries" },
+	{ &cmd_export_spec, cmd_export, "write entries into an archive, to share" },
+	{ &cmd_import_spec, cmd_import, "add an archive's entries, each verified" },
+	{ &cmd_report_spec, cmd_report, "one HTML page of the stats, with a chart" },
 	{ &cmd_inspect_spec, cmd_inspect, "identity, purity, patchability, prototype" },
+	{ &cmd_init_spec, cmd_init, "write a function's config from its debug info" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

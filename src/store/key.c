@@ -90,6 +90,16 @@ static void key_format(struct memo_key *k)
 	k->textlen = 3 + 2 * KEY_HASH_BYTES;
 }
 
+int key_from_text(struct memo_key *k, const char *text)
+{
+	if (strlen(text) != 3 + 2 * KEY_HASH_BYTES || strncmp(text, "m1-", 3) ||
+	    util_unhex(k->hash, text + 3, KEY_HASH_BYTES) < 0)
+		return -1;
+	key_format(k);
+	/* upper-case digits would name another file */
+	return memcmp(k->text, text, k->textlen) ? -1 : 0;
+}
+
 int key_compute(const blake2b_state *prefix, const struct proto *p,
 		void *const *args, const struct iovec *globals, int nglobals,
 		struct memo_key *out)

@@ -52,6 +52,11 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 		void *const *args, const struct iovec *globals, int nglobals,
 		struct memo_key *out);
 
+/* The key of an entry from its text ("m1-" + 64 lower-case hex digits, as
+ * key_compute writes it), for `memo import`. 0, or -1 for any other text
+ * (another record's key, a malformed one). */
+int key_from_text(struct memo_key *k, const char *text);
+
 /* The first by-reference scalar (ARG_REF) that is NULL or cannot be read,
  * else the first array argument (in, inout or out) whose declared length runs
  * past readable memory (util_readable), whose bytes libmemo would read to key

@@ -75,6 +75,12 @@ struct store_ops {
 	 * (another eviction held the folder for a second). NULL: as usage. */
 	int (*trim)(struct store *s, uint64_t before_ns, uint64_t to_disk, uint64_t tag,
 		    uint64_t *removed, uint64_t *freed);
+	/* For `memo export`: fn(ctx, key text, value, length) for each entry
+	 * of function `tag` (value.h; 0: every entry and record), the value
+	 * read whole and unverified; stops at fn's nonzero return and returns
+	 * it. 0, or -1 when the store cannot be read. NULL: as usage. */
+	int (*each)(struct store *s, uint64_t tag,
+		    int (*fn)(void *ctx, const char *key, const void *val, size_t len), void *ctx);
 	/* Add what max_size's eviction removed in this process since the last
 	 * take (entries, disk bytes) to *entries, *disk: the engine's exit adds
 	 * them to the stats kept across runs (records.h). NULL: never evicts. */

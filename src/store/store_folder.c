@@ -876,6 +876,63 @@ static int folder_usage(struct store *s, struct store_usage *u,
 	return 0;
 }
 
+/* Each entry of one bucket: store_ops.each. */
+static int each_in_bucket(int root, int b, uint64_t tag,
+			  int (*fn)(void *ctx, const char *key, const void *val, size_t len),
+			  void *ctx, struct membuf *buf)
+{
+	char name[3];
+	struct dirent *de;
+	DIR *d;
+	int dfd, r = 0;
+
+	util_hex(name, &(uint8_t){ (uint8_t)b }, 1);
+	dfd = openat(root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -1;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -1;
+	}
+	while (!r && (de = readdir(d))) {
+		struct stat sb;
+		int fd;
+
+		if (de->d_name[0] == '.')	/* a writer's temporary file */
+			continue;
+		fd = util_open_regular(dfd, de->d_name, O_RDONLY | O_NOFOLLOW, 0, &sb);
+		if (fd < 0)
+			continue;	/* gone since readdir: evicted */
+		buf->len = 0;
+		if (read_all(fd, sb.st_size, buf) == 0 &&
+		    (!tag || (buf->len >= 16 &&
+			      value_tag(buf->data, buf->len, buf->data + buf->len - 8) == tag)))
+			r = fn(ctx, de->d_name, buf->data, buf->len);
+		close(fd);
+	}
+	closedir(d);
+	return r;
+}
+
+static int folder_each(struct store *s, uint64_t tag,
+		       int (*fn)(void *ctx, const char *key, const void *val, size_t len), void *ctx)
+{
+	struct folder_store *fs = FS(s);
+	uint8_t space[4096];
+	struct membuf buf;
+	int root = root_get(fs, NULL), r = 0;
+
+	if (root < 0)
+		return -1;
+	membuf_init(&buf, space, sizeof space);
+	for (int b = 0; b < 256 && !r; b++)
+		r = each_in_bucket(root, b, tag, fn, ctx, &buf);
+	membuf_release(&buf);
+	root_put(fs, root);
+	return r;
+}
+
 static void folder_report(struct store *s, FILE *out)
 {
 	struct folder_store *fs = FS(s);
@@ -1107,6 +1164,7 @@ static const struct store_ops folder_ops = {
 	.report = folder_report,
 	.usage = folder_usage,
 	.trim = folder_trim,
+	.each = folder_each,
 	.take_evicted = folder_take_evicted,
 	.free = folder_free,
 	.sync = folder_sync_op,
