@@ -57,7 +57,7 @@ grep -q "found in no process" run.err && { cat run.err; fail "a summary line whe
 
 note "a config error: said once, by the program, and no summary"
 mkdir bad.d
-printf '[function f]\nprototype = double f(const double *x)\n' >bad.d/f.conf
+printf '[function f]\nprototype = double f(const void *x)\n' >bad.d/f.conf
 "$B/memo" run -c bad.d -- "$app" 3 >run.out 2>run.err || { cat run.err; fail "memo run, config error"; }
 expect_eq "$(grep -c "pointer 'x' has no length" run.err)" 1 "times the config error is said"
 grep -q "found in no process" run.err && { cat run.err; fail "a summary line for a config in error"; }
