@@ -7,6 +7,7 @@
  * dlopen only, under runtime_lock; never on the hot path.
  */
 #include "find/symbols.h"
+#include "find/cxx_name.h"
 
 #include "config/config.h"
 #include "find/elf.h"
@@ -274,7 +275,7 @@ static int sym_segment_of(const struct sym_object *o, uintptr_t addr)
  * non-PIE program that takes a function's address), which only a defined
  * symbol of that name at that address rules out.
  */
-static int sym_in_stripped(struct hook *h, struct sym_object *o)
+static int sym_in_stripped(struct hook *h, struct sym_object *o, const char *name)
 {
 	const struct function_config *fn = h->fn;
 	void *handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD), *addr;
@@ -284,13 +285,13 @@ static int sym_in_stripped(struct hook *h, struct sym_object *o)
 
 	if (!handle)
 		return 0;
-	addr = *fn->version ? dlvsym(handle, fn->symbol, fn->version) : dlsym(handle, fn->symbol);
+	addr = *fn->version ? dlvsym(handle, name, fn->version) : dlsym(handle, name);
 	dlclose(handle);
 	if (!addr || (seg = sym_segment_of(o, (uintptr_t)addr)) < 0)
 		return 0;
 	if (!*o->name && (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
 			  sym->st_shndx == SHN_UNDEF || !info.dli_sname ||
-			  strcmp(info.dli_sname, fn->symbol)))
+			  strcmp(info.dli_sname, name)))
 		return 2;
 	if (!seg) {
 		hook_refuse(h, REFUSE_NOT_FUNCTION, "'%.100s' is not a function", fn->symbol);
@@ -334,12 +335,38 @@ static bool sym_is_code(const struct elf_image *img, const struct elf_sym *s)
 }
 
 /*
+ * The mangled symbol of a C++ function named demangled (cxx_name.c), from
+ * the object's .symtab or .dynsym: 1 found (into buf), 0 absent, -1
+ * refused for good (several overloads answer to the name).
+ */
+static int sym_cxx_mangled(struct hook *h, struct sym_object *o, char *buf, size_t n)
+{
+	struct elf_image *img = elf_image_open(sym_path(o), NULL, 0);
+	char why[400];
+	struct elf_sym s;
+	int r;
+
+	if (!img || !(r = cxx_name_find(img, h->fn->symbol, &s, why, sizeof why)))
+		return 0;
+	if (r < 0) {
+		hook_refuse(h, REFUSE_AMBIGUOUS, "'%.200s' names several functions in '%.100s': %s; "
+			    "add the parameter list of one, as [function %.200s(...)] with the "
+			    "types listed", h->fn->symbol, sym_path(o), why, h->fn->symbol);
+		return sym_refuse(h);
+	}
+	snprintf(buf, n, "%s", s.name);
+	return 1;
+}
+
+/*
  * Look `h`'s symbol up in one object's ELF file: 1 found (h->target, path,
  * base set), 0 absent, -1 refused for good (hook_refuse).
  */
 static int sym_in(struct hook *h, struct sym_object *o)
 {
 	const struct function_config *fn = h->fn;
+	char mangled[PROTO_MAX_FUNC_NAME];
+	const char *name = fn->symbol;
 	struct elf_image *img;
 	struct sym_count c = { 0 };
 	struct elf_sym s;
@@ -347,15 +374,21 @@ static int sym_in(struct hook *h, struct sym_object *o)
 
 	if (!sym_object_usable(o))
 		return 0;
+	if (config_cxx_name(name)) {
+		int r = sym_cxx_mangled(h, o, mangled, sizeof mangled);
+		if (r <= 0)
+			return r;
+		name = mangled;
+	}
 	if (o->symtab < 0)
 		o->symtab = elf_peek_symtab(sym_path(o), NULL) > 0;
 	if (!o->symtab) {
-		int r = sym_in_stripped(h, o);
+		int r = sym_in_stripped(h, o, name);
 		if (r != 2)
 			return r;
 	}
 	if (!(img = elf_image_open(sym_path(o), NULL, 0)) ||
-	    elf_image_symbol(img, fn->symbol, fn->version, &s) < 0)
+	    elf_image_symbol(img, name, fn->version, &s) < 0)
 		return 0;
 	if (!sym_is_code(img, &s)) {
 		hook_refuse(h, REFUSE_NOT_FUNCTION, "'%.100s' is not a function", fn->symbol);
@@ -363,7 +396,7 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	}
 	/* Two static functions of one name (two source files) and no global
 	 * one: which one the config means cannot be known. */
-	elf_image_each_symbol(img, fn->symbol, sym_count_cb, &c);
+	elf_image_each_symbol(img, name, sym_count_cb, &c);
 	if (!c.globals && c.nlocals > 1) {
 		hook_refuse(h, REFUSE_AMBIGUOUS, "'%.100s' names several static functions in "
 			    "'%.100s'; rename one", fn->symbol, sym_path(o));

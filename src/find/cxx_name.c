@@ -1,0 +1,156 @@
+/*
+ * cxx_name: a demangled C++ name against an object's mangled symbols
+ * (cxx_name.h). Names are compared as text, with spaces normalized, so
+ * `energy(const double*, unsigned long)` is not `energy(double const*,
+ * unsigned long)`: the parameter list is written as g++ prints it (c++filt,
+ * `memo inspect`), and a name that matches nothing says so.
+ *
+ * Why libiberty and not __cxa_demangle: the latter lives in libstdc++,
+ * which a C process must never have loaded for libmemo's sake; libiberty's
+ * cplus_demangle is the same demangler, in a static archive.
+ */
+#include "find/cxx_name.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libiberty/demangle.h>
+
+#include "config/proto.h"
+
+static bool ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* src without spaces, but one between two identifier characters
+ * ("unsigned long"): "double const *" and "double const*" agree. Without
+ * ABI tags too: g++ prints `model::describe[abi:cxx11](int)` for a
+ * function returning a std::string, which no one writes. */
+static void normalize(const char *src, char *dst, size_t cap)
+{
+	size_t n = 0;
+	bool space = false;
+
+	for (; *src && n + 2 < cap; src++) {
+		if (!strncmp(src, "[abi:", 5) && strchr(src, ']')) {
+			src = strchr(src, ']');
+			continue;
+		}
+		if (isspace((unsigned char)*src)) {
+			space = true;
+			continue;
+		}
+		if (space && n && ident_char(dst[n - 1]) && ident_char(*src))
+			dst[n++] = ' ';
+		space = false;
+		dst[n++] = *src;
+	}
+	dst[n] = '\0';
+}
+
+/* Where the function's name starts in a normalized demangled text (after
+ * a function template's return type), and its length (before the
+ * parameter list). */
+static size_t name_part(const char *s, size_t *len)
+{
+	size_t i, start = 0;
+	int depth = 0;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '<')
+			depth++;
+		else if (s[i] == '>')
+			depth--;
+		else if (s[i] == ' ' && !depth)
+			start = i + 1;
+		else if (s[i] == '(' && !depth && i > 0)
+			break;
+	}
+	*len = i - start;
+	return start;
+}
+
+/* The last identifier of the name, as the mangled name holds it
+ * ("6energy"), or "" when the name ends in an operator. */
+static void mangled_hint(const char *wanted, char *hint, size_t cap)
+{
+	size_t len, start = name_part(wanted, &len), end = start + len, b = end;
+
+	while (b > start && ident_char(wanted[b - 1]))
+		b--;
+	if (b == end || end - b > 200) {
+		*hint = '\0';
+		return;
+	}
+	snprintf(hint, cap, "%zu%.*s", end - b, (int)(end - b), wanted + b);
+}
+
+void cxx_name_demangle(const char *mangled, char *buf, size_t n)
+{
+	char *d = strncmp(mangled, "_Z", 2) ? NULL : cplus_demangle(mangled, DMGL_PARAMS | DMGL_ANSI);
+
+	snprintf(buf, n, "%s", d ? d : "");
+	free(d);
+}
+
+struct find {
+	const char *want;		/* normalized */
+	bool params;			/* it has a parameter list */
+	char hint[216];
+	struct elf_sym found;
+	int nfound;
+	uint64_t seen[16];		/* the addresses found: one function, two symbol tables */
+	char *why;
+	size_t n, used;
+};
+
+static int find_cb(const struct elf_sym *s, void *arg)
+{
+	struct find *f = arg;
+	char dem[PROTO_MAX_FUNC_NAME * 2], norm[PROTO_MAX_FUNC_NAME * 2];
+	size_t start, len;
+
+	if ((s->type != STT_FUNC && s->type != STT_GNU_IFUNC) || strncmp(s->name, "_Z", 2) ||
+	    (*f->hint && !strstr(s->name, f->hint)))
+		return 0;
+	for (int i = 0; i < f->nfound && i < 16; i++)
+		if (f->seen[i] == s->value)
+			return 0;
+	cxx_name_demangle(s->name, dem, sizeof dem);
+	if (strstr(dem, "[clone "))	/* GCC's specialized copies: not the function */
+		return 0;
+	normalize(dem, norm, sizeof norm);
+	start = name_part(norm, &len);
+	if (f->params ? strcmp(norm + start, f->want) :
+	    strlen(f->want) != len || strncmp(norm + start, f->want, len))
+		return 0;
+	if (f->nfound < 16)
+		f->seen[f->nfound] = s->value;
+	if (!f->nfound++)
+		f->found = *s;
+	start = name_part(dem, &len);	/* as g++ prints it, for people */
+	if (f->used < f->n)
+		f->used += (size_t)snprintf(f->why + f->used, f->n - f->used, "%s%s",
+					    f->nfound > 1 ? "; " : "", dem + start);
+	return 0;
+}
+
+int cxx_name_find(const struct elf_image *img, const char *wanted, struct elf_sym *out,
+		  char *why, size_t n)
+{
+	char want[PROTO_MAX_FUNC_NAME];
+	struct find f = { .want = want, .params = strchr(wanted, '(') != NULL, .why = why, .n = n };
+
+	if (n)
+		*why = '\0';
+	normalize(wanted, want, sizeof want);
+	mangled_hint(want, f.hint, sizeof f.hint);
+	elf_image_each_symbol(img, NULL, find_cb, &f);
+	if (f.nfound == 1)
+		*out = f.found;
+	return f.nfound > 1 ? -1 : f.nfound;
+}

@@ -1,0 +1,26 @@
+/*
+ * cxx_name: C++ functions named as people write them, `model::energy` or
+ * `model::energy(double const*, unsigned long)`, found among an object's
+ * mangled symbols by demangling them with libiberty's demangler (linked
+ * in statically: it works in every process, C or C++, and loads nothing).
+ * Calls elf and libiberty. Start-up and tools only (allocates); never on
+ * the hot path. A process whose config names no C++ function never calls it.
+ */
+#ifndef MEMO_CXX_NAME_H
+#define MEMO_CXX_NAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "find/elf.h"
+
+/* The function `wanted` names in img: 1 with *out (its mangled symbol)
+ * filled; 0 when none; -1 when it names several functions (overloads:
+ * why[] lists them, with the parameter lists that tell them apart). */
+int cxx_name_find(const struct elf_image *img, const char *wanted, struct elf_sym *out,
+		  char *why, size_t n);
+
+/* The demangled text of a mangled symbol into buf ("" when it is not one). */
+void cxx_name_demangle(const char *mangled, char *buf, size_t n);
+
+#endif
