@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "find/cxx_name.h"
 #include "find/dwarf.h"
 #include "find/elf.h"
 #include "find/signature.h"
@@ -67,6 +68,18 @@ static int check_signature(const struct function_config *f, const char *path, ui
 	return 0;
 }
 
+/* f's symbol in img, a C++ name demangled found as the engine finds it
+ * (find/cxx_name.c). 0, or -1. */
+static int image_symbol(const struct elf_image *img, const struct function_config *f,
+			struct elf_sym *sym)
+{
+	char why[8];
+
+	if (config_cxx_name(f->symbol))
+		return cxx_name_find(img, f->symbol, sym, why, sizeof why) == 1 ? 0 : -1;
+	return elf_image_symbol(img, f->symbol, f->version, sym);
+}
+
 /* The file address of f's symbol in the ELF file `path`. 0, or -1. */
 static int symbol_vaddr(const struct function_config *f, const char *path, uint64_t *vaddr)
 {
@@ -74,7 +87,7 @@ static int symbol_vaddr(const struct function_config *f, const char *path, uint6
 	struct elf_image *img = elf_image_open(path, why, sizeof why);
 	struct elf_sym sym;
 
-	if (!img || elf_image_symbol(img, f->symbol, f->version, &sym) < 0)
+	if (!img || image_symbol(img, f, &sym) < 0)
 		return -1;
 	*vaddr = sym.value;
 	return 0;
@@ -201,7 +214,7 @@ int cmd_check(const struct cmd_args *a)
 		const char *in = NULL;
 		uint64_t vaddr = 0;
 
-		if (img && elf_image_symbol(img, f->symbol, f->version, &sym) == 0) {
+		if (img && image_symbol(img, f, &sym) == 0) {
 			printf("%s: found in %s (%s, %llu bytes)\n", f->symbol, elf,
 			       sym.dynamic ? ".dynsym" : ".symtab", (unsigned long long)sym.size);
 			in = elf;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "find/cxx_name.h"
 #include "find/dwarf.h"
 #include "find/elf.h"
 #include "find/identity.h"
@@ -181,6 +182,49 @@ static bool expressible(const struct dwarf_type *t, char *why, size_t n)
 	return false;
 }
 
+/* ---- C++ ---- */
+
+/* A const reference to a libstdc++ string, or to a vector of scalars, as
+ * the prototype language writes it ("const std::vector<double> &"). */
+static bool cxx_input(const struct dwarf_type *t, char *buf, size_t n)
+{
+	const char *v = strstr(t->spelling, "vector<");
+	size_t len;
+
+	if (t->cls != DWC_POINTER || !t->is_reference || !t->elem_const || t->elem_cls != DWC_RECORD)
+		return false;
+	if (strstr(t->spelling, "basic_string<char,")) {
+		snprintf(buf, n, "const std::string &");
+		return true;
+	}
+	if (!v)
+		return false;
+	v += 7;
+	len = strcspn(v, ",>");
+	if (!len || strspn(v, "abcdefghijklmnopqrstuvwxyz_0123456789 ") < len ||
+	    !strncmp(v, "bool", len) || !strncmp(v, "long double", len))
+		return false;
+	snprintf(buf, n, "const std::vector<%.*s> &", (int)len, v);
+	return true;
+}
+
+/* A libstdc++ class returned by value, as the prototype language writes
+ * it ("std::string"): a config that says so is refused [cxx-object]. */
+static bool cxx_object(const struct dwarf_type *t, char *buf, size_t n)
+{
+	const char *v = strstr(t->spelling, "vector<");
+
+	if (t->cls != DWC_RECORD)
+		return false;
+	if (!strncmp(t->spelling, "basic_string<char,", 18))
+		snprintf(buf, n, "std::string");
+	else if (v == t->spelling)
+		snprintf(buf, n, "std::vector<%.*s>", (int)strcspn(v + 7, ",>"), v + 7);
+	else
+		return false;
+	return true;
+}
+
 /* The integer parameter most likely to be an array length. */
 static const char *guess_length(const struct dwarf_func *d, int n)
 {
@@ -211,12 +255,13 @@ static void note_opaque(void *ctx, int arg, const char *text)
 	snprintf(notes + nn, 1024 - nn, "%s%s", nn ? "; " : "", text);
 }
 
-/* Print a suggested [function] section from the debug info's description. */
-static void suggest(struct dwarf_func *d, const char *symbol)
+/* Print a suggested [function] section from the debug info's description:
+ * [function SECTION], `prototype = ... SYMBOL(...)`. */
+static void suggest(struct dwarf_func *d, const char *section, const char *symbol)
 {
 	const struct dwarf_type *ret = &d->ret;
 	static struct proto opaque;	/* the suggestion's opaque arguments, for signature.c */
-	char line[2048], notes[1024] = "", bad[512] = "", why[160];
+	char line[4096], notes[1024] = "", bad[512] = "", why[160], cxx[128] = "";
 	size_t used = 0, nused = 0;
 	int n = d->nargs < PROTO_MAX_ARGS ? d->nargs : PROTO_MAX_ARGS;
 	const char *len;
@@ -230,23 +275,38 @@ static void suggest(struct dwarf_func *d, const char *symbol)
 	len = guess_length(d, n);
 
 	used += (size_t)snprintf(line + used, sizeof line - used, "prototype = ");
-	if (!expressible(ret, why, sizeof why))
+	if (cxx_object(ret, cxx, sizeof cxx)) {
+		nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "it returns %s by value, "
+					  "a C++ object that is not trivially copyable [%s]", cxx,
+					  hook_refusal_name(REFUSE_CXX_OBJECT));
+		used += (size_t)snprintf(line + used, sizeof line - used, "%s %s(", cxx, symbol);
+	} else if (!expressible(ret, why, sizeof why))
 		nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%sthe return value: %s",
 					  nused ? "; " : "", why);
 	else if (ret->cls == DWC_POINTER && !ret->elem_char)
 		nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%sit returns a pointer "
 					  "(only strings and 'return = argument' can be cached)",
 					  nused ? "; " : "");
-	used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s%s(",
-				 ret->elem_const ? "const " : "", *ret->proto_name ? ret->proto_name : "void",
-				 ret->cls == DWC_POINTER ? " *" : " ", symbol);
+	if (!*cxx)
+		used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s%s(",
+					 ret->elem_const ? "const " : "",
+					 *ret->proto_name ? ret->proto_name : "void",
+					 ret->cls == DWC_POINTER ? " *" : " ", symbol);
 	if (!n)
 		used += (size_t)snprintf(line + used, sizeof line - used, "void");
 	for (int i = 0; i < n && used < sizeof line; i++) {
 		const struct dwarf_type *t = &d->args[i];
 		const char *sep = i ? ", " : "", *name = d->names[i];
 		size_t nn = strlen(notes);
-		if (!expressible(t, why, sizeof why)) {
+		char in[128];
+		if (cxx_input(t, in, sizeof in)) {
+			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s", sep, in, name);
+			opaque.args[i].kind = strstr(in, "std::string") ? ARG_CXX_STRING : ARG_CXX_VECTOR;
+		} else if (t->cls == DWC_POINTER && !strcmp(name, "this")) {
+			/* a method's object: its members join no key unless declared */
+			used += (size_t)snprintf(line + used, sizeof line - used, "%sopaque void *this", sep);
+			opaque.args[i].kind = ARG_OPAQUE;
+		} else if (!expressible(t, why, sizeof why)) {
 			nused += (size_t)snprintf(bad + nused, sizeof bad - nused, "%s'%.63s': %s",
 						  nused ? "; " : "", name, why);
 			used += (size_t)snprintf(line + used, sizeof line - used, "%sopaque void *%s", sep, name);
@@ -282,7 +342,7 @@ static void suggest(struct dwarf_func *d, const char *symbol)
 	printf("  prototype, suggested from DWARF:\n");
 	if (*bad)
 		printf("    ; cannot be memoized as it is: %s\n", bad);
-	printf("    [function %s]\n", symbol);
+	printf("    [function %s]\n", section);
 	if (*notes)
 		printf("    ; check: %s\n", notes);
 	printf("    %s\n", line);
@@ -350,7 +410,8 @@ static int read_file(const char *path, const char *only, struct func **out, int 
 			if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
 			    s.st_shndx == SHN_UNDEF || !s.st_size ||
 			    !(name = elf_strptr(e, sh.sh_link, s.st_name)) || !*name ||
-			    strstr(name, ".cold") || (only && strcmp(name, only)))
+			    strstr(name, ".cold") ||
+			    (only && strcmp(name, only) && !(config_cxx_name(only) && cxx_name_matches(name, only))))
 				continue;
 			if (n == cap) {
 				cap = cap ? 2 * cap : 64;
@@ -373,6 +434,7 @@ static int read_file(const char *path, const char *only, struct func **out, int 
 static void inspect_one(const char *path, struct elf_image *img, const struct func *f)
 {
 	static struct dwarf_func d;
+	static char section[PROTO_MAX_FUNC_NAME], fname[PROTO_MAX_FUNC_NAME];
 	struct parts p = { .img = img };
 	uint8_t id[32];
 	char why[256], idhex[2 * sizeof id + 1];
@@ -421,7 +483,10 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 
 	switch (memo_dwarf_describe(path, f->addr, &d, why, sizeof why)) {
 	case 1:
-		suggest(&d, f->name);
+		if (cxx_name_section(img, f->name, section, sizeof section, fname, sizeof fname))
+			suggest(&d, section, fname);
+		else
+			suggest(&d, f->name, f->name);
 		break;
 	case 0:
 		if (d.debug_file[0])

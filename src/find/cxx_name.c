@@ -97,6 +97,68 @@ void cxx_name_demangle(const char *mangled, char *buf, size_t n)
 	free(d);
 }
 
+/* Does the normalized demangled text `norm` name `want` (normalized):
+ * with its parameter list when `want` has one, else by its name alone? */
+static bool names(const char *norm, const char *want, bool params)
+{
+	size_t len, start = name_part(norm, &len);
+
+	return params ? !strcmp(norm + start, want) :
+	       strlen(want) == len && !strncmp(norm + start, want, len);
+}
+
+bool cxx_name_matches(const char *mangled, const char *wanted)
+{
+	char dem[PROTO_MAX_FUNC_NAME * 2], norm[PROTO_MAX_FUNC_NAME * 2], want[PROTO_MAX_FUNC_NAME];
+
+	cxx_name_demangle(mangled, dem, sizeof dem);
+	if (!*dem || strstr(dem, "[clone "))
+		return false;
+	normalize(dem, norm, sizeof norm);
+	normalize(wanted, want, sizeof want);
+	return names(norm, want, strchr(want, '(') != NULL);
+}
+
+/* src without its ABI tags, spaces kept, into dst. */
+static void strip_abi_tags(const char *src, char *dst, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *src && n + 1 < cap; src++) {
+		if (!strncmp(src, "[abi:", 5) && strchr(src, ']')) {
+			src = strchr(src, ']');
+			continue;
+		}
+		dst[n++] = *src;
+	}
+	dst[n] = '\0';
+}
+
+int cxx_name_section(const struct elf_image *img, const char *mangled, char *section, size_t n,
+		     char *fname, size_t fn)
+{
+	char dem[PROTO_MAX_FUNC_NAME * 2], bare[PROTO_MAX_FUNC_NAME * 2], why[8];
+	size_t len, start;
+	struct elf_sym s;
+
+	cxx_name_demangle(mangled, dem, sizeof dem);
+	strip_abi_tags(dem, bare, sizeof bare);
+	if (!*bare || strstr(bare, "[clone "))
+		return 0;
+	start = name_part(bare, &len);
+	if (len >= fn || len >= n)
+		return 0;
+	for (size_t i = start; i < start + len; i++)	/* `f<int>`, `operator+`: not writable */
+		if (!ident_char(bare[i]) && !(bare[i] == ':' && bare[i + 1] == ':' && ++i))
+			return 0;
+	snprintf(fname, fn, "%.*s", (int)len, bare + start);
+	if (cxx_name_find(img, fname, &s, why, sizeof why) == 1)
+		snprintf(section, n, "%s", fname);
+	else
+		snprintf(section, n, "%s", bare + start);
+	return 1;
+}
+
 struct find {
 	const char *want;		/* normalized */
 	bool params;			/* it has a parameter list */
@@ -124,9 +186,7 @@ static int find_cb(const struct elf_sym *s, void *arg)
 	if (strstr(dem, "[clone "))	/* GCC's specialized copies: not the function */
 		return 0;
 	normalize(dem, norm, sizeof norm);
-	start = name_part(norm, &len);
-	if (f->params ? strcmp(norm + start, f->want) :
-	    strlen(f->want) != len || strncmp(norm + start, f->want, len))
+	if (!names(norm, f->want, f->params))
 		return 0;
 	if (f->nfound < 16)
 		f->seen[f->nfound] = s->value;

@@ -20,6 +20,18 @@
 int cxx_name_find(const struct elf_image *img, const char *wanted, struct elf_sym *out,
 		  char *why, size_t n);
 
+/* Does the mangled symbol name the function `wanted` (`model::energy`,
+ * or with a parameter list)? */
+bool cxx_name_matches(const char *mangled, const char *wanted);
+
+/* How a config names the C++ function whose symbol is `mangled`: its
+ * demangled name (`model::energy`) into fname, and into section the same,
+ * or with the parameter list where img has overloads of that name.
+ * 1, or 0 when the symbol is no C++ function a prototype can name
+ * (not mangled, a template, an operator). */
+int cxx_name_section(const struct elf_image *img, const char *mangled, char *section, size_t n,
+		     char *fname, size_t fn);
+
 /* The demangled text of a mangled symbol into buf ("" when it is not one). */
 void cxx_name_demangle(const char *mangled, char *buf, size_t n);
 
