@@ -61,6 +61,23 @@ expect_eq "$(runs accumulate)" 3 "mangled: one miss over two processes (and 2 pl
 same plain4.out m1.out "mangled, first run"
 same plain4.out m2.out "mangled, second run"
 
+note "stripped: the program and library without .symtab"
+# Only .dynsym names the functions, and no object has a symbol table or
+# calls dlopen: libmemo.so starts the engine because libstdc++ is loaded
+# (src/boot/preload.c), and the mangled name is found in .dynsym.
+mkdir stripped
+cp "$prog" "$P/cxx/libmodel.so" stripped/
+strip stripped/cxxprog stripped/libmodel.so || fail "strip"
+reset_runs
+for run in s1 s2; do
+	LD_LIBRARY_PATH="$T/stripped" MEMO_LOG=info under_memo stripped/cxxprog 2 >$run.out 2>$run.err ||
+		{ cat $run.err; fail "stripped, $run"; }
+	same plain.out $run.out "stripped, $run"
+done
+grep -qF "'model::spectral_energy_raw' memoized ($T/stripped/libmodel.so)" s1.err ||
+	{ cat s1.err; fail "stripped: not memoized from the stripped library"; }
+expect_eq "$(runs spectral_energy_raw)" 0 "stripped: served from the cache of the first runs"
+
 note "an overloaded name without its parameter list"
 mkdir o.d
 cp memo.d/cache.conf o.d/
