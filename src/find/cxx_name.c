@@ -159,6 +159,16 @@ int cxx_name_section(const struct elf_image *img, const char *mangled, char *sec
 	return 1;
 }
 
+bool cxx_name_returns_tagged(const char *mangled)
+{
+	char dem[PROTO_MAX_FUNC_NAME * 2];
+	size_t len, start;
+
+	cxx_name_demangle(mangled, dem, sizeof dem);
+	start = name_part(dem, &len);
+	return memmem(dem + start, len, "[abi:cxx11]", 11) != NULL;
+}
+
 struct find {
 	const char *want;		/* normalized */
 	bool params;			/* it has a parameter list */

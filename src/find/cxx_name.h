@@ -32,6 +32,12 @@ bool cxx_name_matches(const char *mangled, const char *wanted);
 int cxx_name_section(const struct elf_image *img, const char *mangled, char *section, size_t n,
 		     char *fname, size_t fn);
 
+/* Does the function return a std::string (or another class of
+ * libstdc++'s new ABI) by value? g++ tags such a function's own name
+ * `[abi:cxx11]` when its parameters do not carry the tag already: a
+ * return the debug info need not be read to see. */
+bool cxx_name_returns_tagged(const char *mangled);
+
 /* The demangled text of a mangled symbol into buf ("" when it is not one). */
 void cxx_name_demangle(const char *mangled, char *buf, size_t n);
 

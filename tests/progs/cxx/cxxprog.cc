@@ -27,6 +27,7 @@ int main(int argc, char **argv)
 		printf("weigh %.17g\n", model::weigh(label, 0.25 * seed));
 		printf("count_long %ld\n", model::count_long(l, label));
 		printf("describe %s\n", model::describe(seed).c_str());
+		printf("series %.17g\n", model::series(seed + 3).back());
 		printf("cell %.17g\n", model::Grid(seed).cell(seed + 2));
 		printf("accumulate %.17g\n", deep::accumulate_weighted_samples_over_grid(v.data(), v.size(), 3));
 	}

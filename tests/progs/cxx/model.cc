@@ -63,6 +63,16 @@ std::string describe(int k)
 	return "item number " + std::to_string(k) + " of a list long enough to live on the heap";
 }
 
+std::vector<double> series(int n)
+{
+	std::vector<double> v;
+
+	test_ran("series");
+	for (int i = 0; i < n; i++)
+		v.push_back(1.0 / (i + 1));
+	return v;
+}
+
 double Grid::cell(int i) const
 {
 	test_ran("cell");

@@ -1,6 +1,7 @@
 // The C++ library of t1420-t1422: namespaced functions, an overload
 // pair, a name whose mangled form is over 120 characters, std::vector and
-// std::string inputs, a member function, and a std::string return.
+// std::string inputs, a member function, and std::string and std::vector
+// returns.
 #ifndef MEMO_TEST_MODEL_H
 #define MEMO_TEST_MODEL_H
 
@@ -15,6 +16,7 @@ double energy(const std::vector<double> &v);
 double weigh(const std::string &label, double w);
 long count_long(const std::vector<long> &v, const std::string &tag);
 std::string describe(int k);
+std::vector<double> series(int n);
 
 class Grid {
 public:
