@@ -139,10 +139,9 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 	if (strstr(path, "linux-vdso"))	/* not searched by dlsym; not relocated */
 		return 0;
 	read_dynamic(info, &d);
-	if (!d.gnu_hash)	/* none, or no usable dynamic section */
+	if (!d.gnu_hash) {	/* none, or no usable dynamic section */
 		w->ask_dlsym = true;
-	else
-	{
+	} else {
 		for (i = 0; i < w->cfg->nfuncs; i++)
 			if (!w->cfg->funcs[i].version[0] && defines(&d, w->cfg->funcs[i].symbol))
 				return 1;
@@ -182,7 +181,6 @@ static int may_hold_a_function(const struct memo_config *cfg, const char *self)
 
 	for (i = 0; i < cfg->nfuncs; i++)
 		w.cxx |= config_cxx_name(cfg->funcs[i].symbol);
-
 	for (i = 0; i < cfg->nfuncs && !found; i++)
 		if (cfg->funcs[i].version[0]) {
 			asked = true;

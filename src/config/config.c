@@ -413,14 +413,14 @@ static bool is_ident(const char *s, size_t n)
 	return true;
 }
 
-/* A C++ function as g++ prints it demangled: `model::energy`, or with the
- * parameter list that picks one overload, `model::energy(double const*,
- * unsigned long)` (find/cxx_name.c matches it). */
 bool config_cxx_name(const char *symbol)
 {
 	return strstr(symbol, "::") || strchr(symbol, '(');
 }
 
+/* A C++ function as g++ prints it demangled: `model::energy`, or with the
+ * parameter list that picks one overload, `model::energy(double const*,
+ * unsigned long)` (find/cxx_name.c matches it). */
 static bool is_cxx_name(const char *s)
 {
 	if (!config_cxx_name(s) || !isalpha((unsigned char)s[0]))

@@ -925,12 +925,12 @@ static int parse_return(struct parser *ps)
 	struct proto *p = ps->p;
 	const struct scalar_type *type = NULL;
 	struct spec sp;
-	int stars;
+	int stars, cxx;
 
 	if (peek(ps, 0)->kind == TK_END)
 		return fail(ps, 1, "empty prototype");
-	if ((stars = parse_cxx_return(ps)))
-		return stars < 0 ? -1 : 0;
+	if ((cxx = parse_cxx_return(ps)))
+		return cxx < 0 ? -1 : 0;
 	if (parse_specs(ps, &sp, false) < 0)
 		return -1;
 	stars = parse_stars(ps);
