@@ -74,9 +74,7 @@ static size_t name_part(const char *s, size_t *len)
 	return start;
 }
 
-/* The last identifier of the name, as the mangled name holds it
- * ("6energy"), or "" when the name ends in an operator. */
-static void mangled_hint(const char *wanted, char *hint, size_t cap)
+void cxx_name_hint(const char *wanted, char *hint, size_t cap)
 {
 	size_t len, start = name_part(wanted, &len), end = start + len, b = end;
 
@@ -218,7 +216,7 @@ int cxx_name_find(const struct elf_image *img, const char *wanted, struct elf_sy
 	if (n)
 		*why = '\0';
 	normalize(wanted, want, sizeof want);
-	mangled_hint(want, f.hint, sizeof f.hint);
+	cxx_name_hint(want, f.hint, sizeof f.hint);
 	elf_image_each_symbol(img, NULL, find_cb, &f);
 	if (f.nfound == 1)
 		*out = f.found;

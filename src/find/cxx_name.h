@@ -14,6 +14,12 @@
 
 #include "find/elf.h"
 
+/* The last identifier of the name as every mangled symbol of the function
+ * holds it ("6energy" for `model::energy(...)`), into hint; "" when the
+ * name ends in something else (an operator, a template). An object whose
+ * symbols hold no such text cannot define the function. */
+void cxx_name_hint(const char *wanted, char *hint, size_t cap);
+
 /* The function `wanted` names in img: 1 with *out (its mangled symbol)
  * filled; 0 when none; -1 when it names several functions (overloads:
  * why[] lists them, with the parameter lists that tell them apart). */

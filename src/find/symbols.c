@@ -334,6 +334,24 @@ static bool sym_is_code(const struct elf_image *img, const struct elf_sym *s)
 	return s->type == STT_NOTYPE && sec && (sec->flags & SHF_EXECINSTR);
 }
 
+/* Does the loaded object's dynamic string table hold the text every
+ * mangled symbol of the C++ function `wanted` holds (cxx_name_hint)? True
+ * when it cannot be told. */
+static bool sym_dynstr_has(const struct sym_object *o, const char *wanted)
+{
+	const ElfW(Dyn) *dyn = NULL;
+	struct elf_peek_dyn d;
+	char hint[216];
+
+	cxx_name_hint(wanted, hint, sizeof hint);
+	for (int i = 0; i < o->phnum; i++)
+		if (o->phdr[i].p_type == PT_DYNAMIC)
+			dyn = (const ElfW(Dyn) *)(o->base + o->phdr[i].p_vaddr);
+	if (!*hint || !dyn || !elf_peek_dynamic(dyn, o->base, &d) || !d.strsz)
+		return true;
+	return memmem(d.strtab, d.strsz, hint, strlen(hint)) != NULL;
+}
+
 /*
  * The mangled symbol of a C++ function named demangled (cxx_name.c), from
  * the object's .symtab or .dynsym: 1 found (into buf), 0 absent, -1
@@ -341,11 +359,18 @@ static bool sym_is_code(const struct elf_image *img, const struct elf_sym *s)
  */
 static int sym_cxx_mangled(struct hook *h, struct sym_object *o, char *buf, size_t n)
 {
-	struct elf_image *img = elf_image_open(sym_path(o), NULL, 0);
+	struct elf_image *img;
 	char why[400];
 	struct elf_sym s;
 	int r;
 
+	/* A stripped object (libc...) is read from its file only when its
+	 * loaded string table holds the name: a C++ name costs C libraries nothing. */
+	if (o->symtab < 0)
+		o->symtab = elf_peek_symtab(sym_path(o), NULL) > 0;
+	if (!o->symtab && !sym_dynstr_has(o, h->fn->symbol))
+		return 0;
+	img = elf_image_open(sym_path(o), NULL, 0);
 	if (!img || !(r = cxx_name_find(img, h->fn->symbol, &s, why, sizeof why)))
 		return 0;
 	if (r < 0) {
