@@ -46,6 +46,11 @@ MEMO_DISABLE=1 "$prog" 3 >plain3.out || fail "plain run, seed 3"
 under_memo "$prog" 3 >three.out 2>three.err || { cat three.err; fail "seed 3"; }
 same plain3.out three.out "seed 3: other arguments, no wrong hit"
 
+note "the stats table: a long name on a line of its own (src/base/stats.c)"
+MEMO_STATS=stderr under_memo "$prog" 2 >tab.out 2>tab.err || { cat tab.err; fail "stats run"; }
+grep -A1 -x "  model::energy(double const\*, unsigned long)" tab.err | tail -n 1 |
+	grep -qE "^ {22,} +2 +2 +0 " || { cat tab.err; fail "the counters are not under their columns"; }
+
 note "the mangled name, 136 characters"
 mangled=$(nm -D "$P/cxx/libmodel.so" | grep -o '_Z[^ ]*accumulate_weighted[^ ]*')
 [ "${#mangled}" -ge 120 ] || fail "the mangled name has ${#mangled} characters"
