@@ -40,6 +40,20 @@ for seed in 1 2 3; do
 done
 expect_eq "$(runs energy_vec)$(runs weigh)$(runs count_long)" 000 "second runs: every call a hit"
 
+note "a std::string of the old ABI (src/find/cxx_name.c): refused, never misread"
+# Both the new layout's length and its data would be misread from the old
+# one-pointer string; the mangled name says which ABI the function takes.
+mkdir old.d
+cp memo.d/cache.conf old.d/
+printf '[function model_old::weigh]\nprototype = double model_old::weigh(const std::string &label)\n' >old.d/w.conf
+MEMO_DISABLE=1 "$P/cxx/oldabi" >oldplain.out || fail "old ABI, plain run"
+for run in o1 o2; do
+	MEMO_CONFIG=old.d under_memo "$P/cxx/oldabi" >$run.out 2>$run.err || { cat $run.err; fail "old ABI, $run"; }
+	same oldplain.out $run.out "old ABI, $run"
+done
+grep -q "'model_old::weigh' (old.d/w.conf:1) cannot be memoized \[prototype-mismatch\]: 'label' is declared const std::string &" o1.err ||
+	{ cat o1.err; fail "the old ABI's string is not refused"; }
+
 note "spellings refused"
 mkdir bad.d
 printf '[function model::energy(std::vector<double, std::allocator<double> > const&)]\nprototype = double model::energy(std::vector<double> &v)\n' >bad.d/a.conf

@@ -20,6 +20,7 @@
 #include <libiberty/demangle.h>
 
 #include "config/proto.h"
+#include "find/hook.h"
 
 static bool ident_char(char c)
 {
@@ -157,7 +158,10 @@ int cxx_name_section(const struct elf_image *img, const char *mangled, char *sec
 	return 1;
 }
 
-bool cxx_name_returns_tagged(const char *mangled)
+/* Does the function return a std::string (or another class of
+ * libstdc++'s new ABI) by value? g++ tags such a function's own name
+ * `[abi:cxx11]` when its parameters do not carry the tag already. */
+static bool returns_tagged(const char *mangled)
 {
 	char dem[PROTO_MAX_FUNC_NAME * 2];
 	size_t len, start;
@@ -165,6 +169,26 @@ bool cxx_name_returns_tagged(const char *mangled)
 	cxx_name_demangle(mangled, dem, sizeof dem);
 	start = name_part(dem, &len);
 	return memmem(dem + start, len, "[abi:cxx11]", 11) != NULL;
+}
+
+int cxx_name_check(struct hook *h, const char *mangled)
+{
+	const struct proto *p = &h->fn->proto;
+
+	if (returns_tagged(mangled))
+		return hook_refuse(h, REFUSE_CXX_OBJECT, "'%.200s' returns a std::string (its name is "
+				   "tagged [abi:cxx11]) by value, a C++ object that is not trivially "
+				   "copyable: a result served from the cache would own the same memory "
+				   "as another and be freed twice", h->fn->symbol);
+	/* A std::string of the old ABI (_GLIBCXX_USE_CXX11_ABI=0) is one
+	 * pointer: read as the new one, its length would be whatever follows. */
+	for (int i = 0; i < p->nargs; i++)
+		if (p->args[i].kind == ARG_CXX_STRING && !strstr(mangled, "NSt7__cxx1112basic_string"))
+			return hook_refuse(h, REFUSE_PROTO_MISMATCH, "'%s' is declared const std::string &, "
+					   "but '%.200s' takes no std::string of libstdc++'s new ABI (built "
+					   "with _GLIBCXX_USE_CXX11_ABI=0?): its layout is another",
+					   p->args[i].name, h->fn->symbol);
+	return 0;
 }
 
 struct find {

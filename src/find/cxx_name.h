@@ -3,7 +3,7 @@
  * `model::energy(double const*, unsigned long)`, found among an object's
  * mangled symbols by demangling them with libiberty's demangler (linked
  * in statically: it works in every process, C or C++, and loads nothing).
- * Calls elf and libiberty. Start-up and tools only (allocates); never on
+ * Calls elf, hook (refusals) and libiberty. Start-up and tools only (allocates); never on
  * the hot path. A process whose config names no C++ function never calls it.
  */
 #ifndef MEMO_CXX_NAME_H
@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "find/elf.h"
+#include "find/hook.h"
 
 /* The last identifier of the name as every mangled symbol of the function
  * holds it ("6energy" for `model::energy(...)`), into hint; "" when the
@@ -38,11 +39,12 @@ bool cxx_name_matches(const char *mangled, const char *wanted);
 int cxx_name_section(const struct elf_image *img, const char *mangled, char *section, size_t n,
 		     char *fname, size_t fn);
 
-/* Does the function return a std::string (or another class of
- * libstdc++'s new ABI) by value? g++ tags such a function's own name
- * `[abi:cxx11]` when its parameters do not carry the tag already: a
- * return the debug info need not be read to see. */
-bool cxx_name_returns_tagged(const char *mangled);
+/* What the mangled name of h's function says against memoizing it as
+ * configured, whatever the prototype says and with no debug info: a
+ * std::string returned by value ([cxx-object]: g++ tags the function's
+ * name [abi:cxx11]), or a `const std::string &` the function takes in the
+ * old ABI's layout ([prototype-mismatch]). 0, or -1 with h refused. */
+int cxx_name_check(struct hook *h, const char *mangled);
 
 /* The demangled text of a mangled symbol into buf ("" when it is not one). */
 void cxx_name_demangle(const char *mangled, char *buf, size_t n);

@@ -406,13 +406,8 @@ static int sym_in(struct hook *h, struct sym_object *o)
 		name = mangled;
 	}
 	/* whatever the prototype says, and with no debug info to tell */
-	if (!strncmp(name, "_Z", 2) && cxx_name_returns_tagged(name)) {
-		hook_refuse(h, REFUSE_CXX_OBJECT, "'%.200s' returns a std::string (its name is "
-			    "tagged [abi:cxx11]) by value, a C++ object that is not trivially "
-			    "copyable: a result served from the cache would own the same memory as "
-			    "another and be freed twice", fn->symbol);
+	if (!strncmp(name, "_Z", 2) && cxx_name_check(h, name) < 0)
 		return sym_refuse(h);
-	}
 	if (o->symtab < 0)
 		o->symtab = elf_peek_symtab(sym_path(o), NULL) > 0;
 	if (!o->symtab) {

@@ -12,6 +12,12 @@ $(CXX_DIR)/libmodel.so: tests/progs/cxx/model.cc tests/progs/cxx/model.h tests/p
 
 $(CXX_DIR)/cxxprog: tests/progs/cxx/cxxprog.cc $(CXX_DIR)/libmodel.so
 	$(Q)$(CXX) -O2 -g -o $@ $< -L$(CXX_DIR) -lmodel -Wl,-rpath,$(CXX_DIR)
+
+# the old std::string ABI: one pointer (t1421)
+TEST_PROGS += $(CXX_DIR)/oldabi
+$(CXX_DIR)/oldabi: tests/progs/cxx/oldabi.cc tests/progs/runs.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) -O2 -g -D_GLIBCXX_USE_CXX11_ABI=0 -o $@ $<
 endif
 
 TEST_PROGS += $(CXX_DIR)/cprog
