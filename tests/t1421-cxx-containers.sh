@@ -54,6 +54,18 @@ done
 grep -q "'model_old::weigh' (old.d/w.conf:1) cannot be memoized \[prototype-mismatch\]: 'label' is declared const std::string &" o1.err ||
 	{ cat o1.err; fail "the old ABI's string is not refused"; }
 
+note "a vector declared over a pointer, no debug info: refused from the mangled name"
+mkdir nv.d stripped
+cp memo.d/cache.conf nv.d/
+cp "$prog" "$P/cxx/libmodel.so" stripped/
+strip stripped/libmodel.so || fail "strip"
+printf '[function model::spectral_energy_raw]\nprototype = double model::spectral_energy_raw(const std::vector<double> &x, unsigned long n)\n' >nv.d/s.conf
+LD_LIBRARY_PATH="$T/stripped" MEMO_CONFIG=nv.d under_memo stripped/cxxprog 1 >nv.out 2>nv.err ||
+	{ cat nv.err; fail "vector over a pointer: the program failed"; }
+same plain1.out nv.out "vector over a pointer"
+grep -q "cannot be memoized \[prototype-mismatch\]: 'x' is declared const std::vector<T> &" nv.err ||
+	{ cat nv.err; fail "a vector over a pointer is not refused"; }
+
 note "spellings refused"
 mkdir bad.d
 printf '[function model::energy(std::vector<double, std::allocator<double> > const&)]\nprototype = double model::energy(std::vector<double> &v)\n' >bad.d/a.conf

@@ -182,12 +182,16 @@ int cxx_name_check(struct hook *h, const char *mangled)
 				   "as another and be freed twice", h->fn->symbol);
 	/* A std::string of the old ABI (_GLIBCXX_USE_CXX11_ABI=0) is one
 	 * pointer: read as the new one, its length would be whatever follows. */
-	for (int i = 0; i < p->nargs; i++)
+	for (int i = 0; i < p->nargs; i++) {
 		if (p->args[i].kind == ARG_CXX_STRING && !strstr(mangled, "NSt7__cxx1112basic_string"))
 			return hook_refuse(h, REFUSE_PROTO_MISMATCH, "'%s' is declared const std::string &, "
 					   "but '%.200s' takes no std::string of libstdc++'s new ABI (built "
 					   "with _GLIBCXX_USE_CXX11_ABI=0?): its layout is another",
 					   p->args[i].name, h->fn->symbol);
+		if (p->args[i].kind == ARG_CXX_VECTOR && !strstr(mangled, "St6vectorI"))
+			return hook_refuse(h, REFUSE_PROTO_MISMATCH, "'%s' is declared const std::vector<T> &, "
+					   "but '%.200s' takes no std::vector", p->args[i].name, h->fn->symbol);
+	}
 	return 0;
 }
 

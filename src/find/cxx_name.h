@@ -42,8 +42,9 @@ int cxx_name_section(const struct elf_image *img, const char *mangled, char *sec
 /* What the mangled name of h's function says against memoizing it as
  * configured, whatever the prototype says and with no debug info: a
  * std::string returned by value ([cxx-object]: g++ tags the function's
- * name [abi:cxx11]), or a `const std::string &` the function takes in the
- * old ABI's layout ([prototype-mismatch]). 0, or -1 with h refused. */
+ * name [abi:cxx11]), a `const std::string &` the function takes in the
+ * old ABI's layout, or a `const std::vector<T> &` where it takes no vector
+ * ([prototype-mismatch]). 0, or -1 with h refused. */
 int cxx_name_check(struct hook *h, const char *mangled);
 
 /* The demangled text of a mangled symbol into buf ("" when it is not one). */
