@@ -5,7 +5,8 @@
 # names among the program's symbols (src/find/cxx_name.c, libiberty's
 # demangler linked in), and no libstdc++ is mapped in the process
 # (/proc/self/maps, as the program reads it); neither libmemo object needs
-# it (ldd).
+# it (ldd). Stripped, the program has nothing the engine could find:
+# libmemo.so starts it for a C++ name only where libstdc++ is loaded.
 source "$TOP/tests/lib.sh"
 prog="$P/cxx/cprog"
 
@@ -31,7 +32,14 @@ done
 grep -q "'model::weigh' (memo.d/weigh.conf:1) \[not-found\]" one.err ||
 	{ cat one.err; fail "the C++ names were not looked for"; }
 expect_eq "$(runs c_square)" 1 "c_square memoized: one run in two processes"
-[ "${SAN:-0}" = 1 ] && { note "SAN=1: libstdc++ comes with UBSan's runtime; not checked"; exit 0; }
+[ "${SAN:-0}" = 1 ] && { note "SAN=1: libstdc++ comes with UBSan's runtime; the rest is not checked"; exit 0; }
+note "a stripped C program that loads nothing: libmemo.so leaves the engine unloaded"
+mkdir cxx.d
+cp memo.d/cache.conf memo.d/energy.conf memo.d/weigh.conf cxx.d/
+cp "$prog" bare && strip bare || fail "strip"
+MEMO_CONFIG=cxx.d MEMO_LOG=info under_memo ./bare 7 >bare.out 2>bare.err || { cat bare.err; fail "bare run"; }
+grep -q "libmemo stays idle" bare.err || { cat bare.err; fail "the engine was started for C++ names in a C process"; }
+
 for so in libmemo.so libmemo-engine.so; do
 	! ldd "$B/$so" | grep -q "libstdc++" || fail "$so needs libstdc++"
 done
