@@ -34,6 +34,11 @@ grep -q "'model::series' (memo.d/series.conf:1) cannot be memoized \[cxx-object\
 	{ cat one.err; fail "series is not refused [cxx-object]"; }
 expect_eq "$(runs describe)" 4 "describe runs at every call"
 expect_eq "$(runs series)" 4 "series runs at every call"
+"$B/memo" check -c memo.d "$prog" >check.out || { cat check.out; fail "memo check"; }
+grep -qF "memo.d/series.conf:1: error [cxx-object]: it returns 'std::vector<double>' by value" check.out ||
+	{ cat check.out; fail "memo check does not say series will be refused"; }
+grep -qF "model::series: found in $P/cxx/libmodel.so, a library $prog loads" check.out ||
+	{ cat check.out; fail "memo check does not find the demangled name in the library"; }
 expect_eq "$(runs cell)" 1 "cell is memoized beside them"
 
 note "a std::string return declared as an out buffer, no debug info"

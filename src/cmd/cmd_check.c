@@ -237,6 +237,10 @@ int cmd_check(const struct cmd_args *a)
 		/* sections are told in order, each once (a config that loads has
 		 * no duplicate), so the i-th prototype told is f's */
 		printf("  %s:%d: %s\n", f->file, f->line, i < w.n && w.text[i] ? w.text[i] : "?");
+		if (f->proto.ret_kind == RET_CXX_OBJECT)	/* as call/closure.c will */
+			printf("  %s:%d: error [%s]: it returns '%s' by value, a C++ object that is "
+			       "not trivially copyable: it will run unmemoized\n", f->file, f->line,
+			       hook_refusal_name(REFUSE_CXX_OBJECT), f->proto.ret_cxx);
 		if (in)
 			contradicted += check_signature(f, in, vaddr);
 	}
