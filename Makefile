@@ -34,14 +34,16 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -
 # -fno-math-errno: libmemo never reads errno after math; sqrt and llrint are
 # then single instructions, and the engine need not load libm.
 SRC_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -fno-math-errno
-LDLIBS_CORE = $(PKG_LIBS) -lZydis -ldl -lpthread -lm
+# libiberty (Debian's libiberty-dev: a static archive, PIC) demangles C++
+# names (src/find/cxx_name.c) without loading libstdc++ into a C process.
+LDLIBS_CORE = $(PKG_LIBS) -l:libiberty.a -lZydis -ldl -lpthread -lm
 # The objects loaded into host processes take libb2 and libffi from Debian's
 # static archives, their symbols hidden: each shared library is an object
 # more for the loader in every memoizing process (libb2's also brings
 # libgomp), ~0.35 ms of start-up together. libelf and Zydis have no PIC
 # archive on Debian and stay shared.
 STATIC_LIBS = -Wl,--exclude-libs,ALL -Wl,-Bstatic -lb2 -lffi_pic -Wl,-Bdynamic
-ENGINE_LIBS = $(STATIC_LIBS) $(shell pkg-config --libs libelf 2>/dev/null) -lZydis -ldl -lpthread
+ENGINE_LIBS = $(STATIC_LIBS) -l:libiberty.a $(shell pkg-config --libs libelf 2>/dev/null) -lZydis -ldl -lpthread
 
 # The preload (libmemo.so) is small: it reads the config and loads the
 # engine (libmemo-engine.so: everything else) only where a configured

@@ -108,7 +108,12 @@ static void table_row(struct out *o, int table, const struct stats_row *r)
 {
 	size_t j;
 
-	out_printf(o, "  %-20s", r->symbol);
+	/* a longer name (C++: `ns::cls::f(double const*)`) on a line of its
+	 * own, so that the counters stay under their columns */
+	if (strlen(r->symbol) > 20)
+		out_printf(o, "  %s\n  %-20s", r->symbol, "");
+	else
+		out_printf(o, "  %-20s", r->symbol);
 	for (j = 0; j < NFIELDS; j++) {
 		const struct field *f = &fields[j];
 		if (f->table != table || !f->column)

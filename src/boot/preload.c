@@ -121,6 +121,7 @@ static int defines(const struct elf_peek_dyn *d, const char *name)
 struct walk {
 	const struct memo_config *cfg;
 	const char *self;	/* libmemo.so's file */
+	bool cxx;		/* a function is named demangled: C++, in no C process */
 	bool ask_dlsym;		/* an object without a (usable) GNU hash table was met */
 };
 
@@ -140,12 +141,17 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 	if (strstr(path, "linux-vdso"))	/* not searched by dlsym; not relocated */
 		return 0;
 	read_dynamic(info, &d);
-	if (!d.gnu_hash)	/* none, or no usable dynamic section */
+	if (!d.gnu_hash) {	/* none, or no usable dynamic section */
 		w->ask_dlsym = true;
-	else
+	} else {
 		for (i = 0; i < w->cfg->nfuncs; i++)
 			if (!w->cfg->funcs[i].version[0] && defines(&d, w->cfg->funcs[i].symbol))
 				return 1;
+		/* a demangled name is looked for by the engine (find/cxx_name.c)
+		 * where C++ is: where libstdc++'s personality routine is */
+		if (w->cxx && defines(&d, "__gxx_personality_v0"))
+			return 1;
+	}
 	if (!path[0]) {	/* the main program */
 		const char *started = (const char *)getauxval(AT_EXECFN);
 
@@ -171,10 +177,12 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
  * hash tables (of dlsym where an object has none). */
 static int may_hold_a_function(const struct memo_config *cfg, const char *self)
 {
-	struct walk w = { cfg, self, false };
+	struct walk w = { cfg, self, false, false };
 	bool asked = false;
 	int i, found = 0;
 
+	for (i = 0; i < cfg->nfuncs; i++)
+		w.cxx |= config_cxx_name(cfg->funcs[i].symbol);
 	for (i = 0; i < cfg->nfuncs && !found; i++)
 		if (cfg->funcs[i].version[0]) {
 			asked = true;

@@ -47,6 +47,12 @@ int closure_prepare(struct hook *h)
 	ffi_type *rtype;
 	int i;
 
+	if (p->ret_kind == RET_CXX_OBJECT) {
+		return hook_refuse(h, REFUSE_CXX_OBJECT, "it returns '%s' by value, a C++ object that "
+				   "is not trivially copyable: a result served from the cache would "
+				   "own the same memory as another and be freed twice", p->ret_cxx);
+	}
+
 	for (i = 0; i < p->nargs; i++) {
 		h->atypes[i] = p->args[i].kind == ARG_SCALAR ? ffi_type_of(&p->args[i].type)
 							     : &ffi_type_pointer;

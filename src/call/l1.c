@@ -18,6 +18,7 @@
 
 #include "call/l1_slot.h"
 #include "config/proto.h"
+#include "store/cxx_layout.h"
 
 struct slot *l1_table;
 
@@ -67,7 +68,10 @@ int l1_probe(const struct hook *h, void *const *args, struct l1_probe *pr)
 		}
 		if (a->kind == ARG_STRING)
 			count = ptr ? strlen(ptr) : 0;
-		else if (len_eval(&a->len, p, args, &count) < 0 ||
+		else if (a->kind == ARG_CXX_VECTOR || a->kind == ARG_CXX_STRING) {
+			if (cxx_layout_contents(a, ptr, &ptr, &count) < 0)
+				return -1;
+		} else if (len_eval(&a->len, p, args, &count) < 0 ||
 			 __builtin_mul_overflow(count, (uint64_t)a->type.size, &count))
 			return -1;
 		if (l1_append(pr, &tag, 1) < 0 || l1_append(pr, &count, sizeof count) < 0)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "find/cxx_name.h"
 #include "find/dwarf.h"
 #include "find/elf.h"
 #include "find/signature.h"
@@ -67,6 +68,18 @@ static int check_signature(const struct function_config *f, const char *path, ui
 	return 0;
 }
 
+/* f's symbol in img, a C++ name demangled found as the engine finds it
+ * (find/cxx_name.c). 0, or -1. */
+static int image_symbol(const struct elf_image *img, const struct function_config *f,
+			struct elf_sym *sym)
+{
+	char why[8];
+
+	if (config_cxx_name(f->symbol))
+		return cxx_name_find(img, f->symbol, sym, why, sizeof why) == 1 ? 0 : -1;
+	return elf_image_symbol(img, f->symbol, f->version, sym);
+}
+
 /* The file address of f's symbol in the ELF file `path`. 0, or -1. */
 static int symbol_vaddr(const struct function_config *f, const char *path, uint64_t *vaddr)
 {
@@ -74,7 +87,7 @@ static int symbol_vaddr(const struct function_config *f, const char *path, uint6
 	struct elf_image *img = elf_image_open(path, why, sizeof why);
 	struct elf_sym sym;
 
-	if (!img || elf_image_symbol(img, f->symbol, f->version, &sym) < 0)
+	if (!img || image_symbol(img, f, &sym) < 0)
 		return -1;
 	*vaddr = sym.value;
 	return 0;
@@ -201,7 +214,7 @@ int cmd_check(const struct cmd_args *a)
 		const char *in = NULL;
 		uint64_t vaddr = 0;
 
-		if (img && elf_image_symbol(img, f->symbol, f->version, &sym) == 0) {
+		if (img && image_symbol(img, f, &sym) == 0) {
 			printf("%s: found in %s (%s, %llu bytes)\n", f->symbol, elf,
 			       sym.dynamic ? ".dynsym" : ".symtab", (unsigned long long)sym.size);
 			in = elf;
@@ -224,6 +237,10 @@ int cmd_check(const struct cmd_args *a)
 		/* sections are told in order, each once (a config that loads has
 		 * no duplicate), so the i-th prototype told is f's */
 		printf("  %s:%d: %s\n", f->file, f->line, i < w.n && w.text[i] ? w.text[i] : "?");
+		if (f->proto.ret_kind == RET_CXX_OBJECT)	/* as call/closure.c will */
+			printf("  %s:%d: error [%s]: it returns '%s' by value, a C++ object that is "
+			       "not trivially copyable: it will run unmemoized\n", f->file, f->line,
+			       hook_refusal_name(REFUSE_CXX_OBJECT), f->proto.ret_cxx);
 		if (in)
 			contradicted += check_signature(f, in, vaddr);
 	}

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "find/cxx_name.h"
 #include "find/dwarf.h"
 #include "find/elf.h"
 #include "find/identity.h"
@@ -159,8 +160,9 @@ static void on_part(void *ctx, enum identity_part part, int depth, const char *n
 	}
 }
 
-/* A suggested [function] section, from the debug info's description. */
-static void print_suggestion(struct dwarf_func *d, const char *symbol)
+/* A suggested [function SECTION] section, from the debug info's
+ * description: `prototype = ... SYMBOL(...)`. */
+static void print_suggestion(struct dwarf_func *d, const char *section, const char *symbol)
 {
 	struct suggestion sg;
 
@@ -168,7 +170,7 @@ static void print_suggestion(struct dwarf_func *d, const char *symbol)
 	printf("  prototype, suggested from DWARF:\n");
 	if (*sg.bad)
 		printf("    ; cannot be memoized as it is: %s\n", sg.bad);
-	printf("    [function %s]\n", symbol);
+	printf("    [function %s]\n", section);
 	if (*sg.notes) {	/* on one line here */
 		fputs("    ; check: ", stdout);
 		for (const char *c = sg.notes; *c; c++)
@@ -243,7 +245,8 @@ static int read_file(const char *path, const char *only, struct func **out, int 
 			if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
 			    s.st_shndx == SHN_UNDEF || !s.st_size ||
 			    !(name = elf_strptr(e, sh.sh_link, s.st_name)) || !*name ||
-			    strstr(name, ".cold") || (only && strcmp(name, only)))
+			    strstr(name, ".cold") ||
+			    (only && strcmp(name, only) && !(config_cxx_name(only) && cxx_name_matches(name, only))))
 				continue;
 			if (n == cap) {
 				cap = cap ? 2 * cap : 64;
@@ -266,6 +269,7 @@ static int read_file(const char *path, const char *only, struct func **out, int 
 static void inspect_one(const char *path, struct elf_image *img, const struct func *f)
 {
 	static struct dwarf_func d;
+	static char section[PROTO_MAX_FUNC_NAME], fname[PROTO_MAX_FUNC_NAME];
 	struct parts p = { .img = img };
 	uint8_t id[32];
 	char why[256], idhex[2 * sizeof id + 1];
@@ -314,7 +318,10 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 
 	switch (memo_dwarf_describe(path, f->addr, &d, why, sizeof why)) {
 	case 1:
-		print_suggestion(&d, f->name);
+		if (cxx_name_section(img, f->name, section, sizeof section, fname, sizeof fname))
+			print_suggestion(&d, section, fname);
+		else
+			print_suggestion(&d, f->name, f->name);
 		break;
 	case 0:
 		if (d.debug_file[0])

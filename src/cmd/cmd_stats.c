@@ -66,8 +66,10 @@ static void print_row(const struct row *r, const char *name)
 
 	util_human_size(bytes, sizeof bytes, r->bytes);
 	util_human_size(disk, sizeof disk, r->disk);
+	if (strlen(name) > 20)	/* a long (C++) name on a line of its own, as in the exit table */
+		printf("  %s\n", name);
 	printf("  %-20s %8" PRIu64 " %7s %7s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %9.3fs\n",
-	       name, r->entries, bytes, disk, r->runs.calls, r->runs.hits, r->runs.misses,
+	       strlen(name) > 20 ? "" : name, r->entries, bytes, disk, r->runs.calls, r->runs.hits, r->runs.misses,
 	       (double)r->runs.ns_saved / 1e9);
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "find/hook.h"
 #include "find/signature.h"
 #include "cmd/suggest.h"
 
@@ -27,6 +28,49 @@ static bool expressible(const struct dwarf_type *t, char *why, size_t n)
 	snprintf(why, n, "%s is not supported%s", t->spelling,
 		 t->cls == DWC_RECORD || t->elem_cls == DWC_RECORD ? " (by value or pointed to)" : "");
 	return false;
+}
+
+/* ---- C++ ---- */
+
+/* A const reference to a libstdc++ string, or to a vector of scalars, as
+ * the prototype language writes it ("const std::vector<double> &"). */
+static bool cxx_input(const struct dwarf_type *t, char *buf, size_t n)
+{
+	const char *v = strstr(t->spelling, "vector<");
+	size_t len;
+
+	if (t->cls != DWC_POINTER || !t->is_reference || !t->elem_const || t->elem_cls != DWC_RECORD)
+		return false;
+	if (strstr(t->spelling, "basic_string<char,")) {
+		snprintf(buf, n, "const std::string &");
+		return true;
+	}
+	if (!v)
+		return false;
+	v += 7;
+	len = strcspn(v, ",>");
+	if (!len || strspn(v, "abcdefghijklmnopqrstuvwxyz_0123456789 ") < len ||
+	    !strncmp(v, "bool", len) || !strncmp(v, "long double", len))
+		return false;
+	snprintf(buf, n, "const std::vector<%.*s> &", (int)len, v);
+	return true;
+}
+
+/* A libstdc++ class returned by value, as the prototype language writes
+ * it ("std::string"): a config that says so is refused [cxx-object]. */
+static bool cxx_object(const struct dwarf_type *t, char *buf, size_t n)
+{
+	const char *v = strstr(t->spelling, "vector<");
+
+	if (t->cls != DWC_RECORD)
+		return false;
+	if (!strncmp(t->spelling, "basic_string<char,", 18))
+		snprintf(buf, n, "std::string");
+	else if (v == t->spelling)
+		snprintf(buf, n, "std::vector<%.*s>", (int)strcspn(v + 7, ",>"), v + 7);
+	else
+		return false;
+	return true;
 }
 
 /* The integer parameter most likely to be an array length. */
@@ -63,7 +107,7 @@ void suggest(struct dwarf_func *d, const char *symbol, struct suggestion *s)
 {
 	const struct dwarf_type *ret = &d->ret;
 	static struct proto opaque;	/* the suggestion's opaque arguments, for signature.c */
-	char *line = s->prototype, *notes = s->notes, *bad = s->bad, why[160];
+	char *line = s->prototype, *notes = s->notes, *bad = s->bad, why[160], cxx[128] = "";
 	const size_t cap = sizeof s->prototype, ncap = sizeof s->notes, bcap = sizeof s->bad;
 	size_t used = 0, nused = 0;
 	int n = d->nargs < PROTO_MAX_ARGS ? d->nargs : PROTO_MAX_ARGS;
@@ -78,23 +122,39 @@ void suggest(struct dwarf_func *d, const char *symbol, struct suggestion *s)
 			snprintf(d->names[i], sizeof d->names[i], "arg%d", i + 1);
 	len = guess_length(d, n);
 
-	if (!expressible(ret, why, sizeof why))
+	if (cxx_object(ret, cxx, sizeof cxx)) {
+		nused += (size_t)snprintf(bad + nused, bcap - nused, "it returns %s by value, "
+					  "a C++ object that is not trivially copyable [%s]", cxx,
+					  hook_refusal_name(REFUSE_CXX_OBJECT));
+		used += (size_t)snprintf(line + used, cap - used, "%s %s(", cxx, symbol);
+	} else if (!expressible(ret, why, sizeof why))
 		nused += (size_t)snprintf(bad + nused, bcap - nused, "%sthe return value: %s",
 					  nused ? "; " : "", why);
 	else if (ret->cls == DWC_POINTER && !ret->elem_char)
 		nused += (size_t)snprintf(bad + nused, bcap - nused, "%sit returns a pointer "
 					  "(only strings and 'return = argument' can be cached)",
 					  nused ? "; " : "");
-	used += (size_t)snprintf(line + used, cap - used, "%s%s%s%s(",
-				 ret->elem_const ? "const " : "", *ret->proto_name ? ret->proto_name : "void",
-				 ret->cls == DWC_POINTER ? " *" : " ", symbol);
+	if (!*cxx)
+		used += (size_t)snprintf(line + used, cap - used, "%s%s%s%s(",
+					 ret->elem_const ? "const " : "",
+					 *ret->proto_name ? ret->proto_name : "void",
+					 ret->cls == DWC_POINTER ? " *" : " ", symbol);
 	if (!n)
 		used += (size_t)snprintf(line + used, cap - used, "void");
 	for (int i = 0; i < n && used < cap; i++) {
 		const struct dwarf_type *t = &d->args[i];
 		const char *sep = i ? ", " : "", *name = d->names[i];
 		size_t nn = strlen(notes);
-		if (!expressible(t, why, sizeof why)) {
+		char in[128];
+
+		if (cxx_input(t, in, sizeof in)) {
+			used += (size_t)snprintf(line + used, cap - used, "%s%s%s", sep, in, name);
+			opaque.args[i].kind = strstr(in, "std::string") ? ARG_CXX_STRING : ARG_CXX_VECTOR;
+		} else if (t->cls == DWC_POINTER && !strcmp(name, "this")) {
+			/* a method's object: its members join no key unless declared */
+			used += (size_t)snprintf(line + used, cap - used, "%sopaque void *this", sep);
+			opaque.args[i].kind = ARG_OPAQUE;
+		} else if (!expressible(t, why, sizeof why)) {
 			nused += (size_t)snprintf(bad + nused, bcap - nused, "%s'%.63s': %s",
 						  nused ? "; " : "", name, why);
 			used += (size_t)snprintf(line + used, cap - used, "%sopaque void *%s", sep, name);

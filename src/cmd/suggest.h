@@ -14,7 +14,7 @@
 #include "find/dwarf.h"
 
 struct suggestion {
-	char prototype[2048];	/* "double integrate(const double coef[n], size_t n, ...)" */
+	char prototype[4096];	/* "double integrate(const double coef[n], size_t n, ...)" */
 	char notes[1024];	/* what was guessed, to confirm: one per line ('\n' between) */
 	char bad[512];		/* why it cannot be memoized as it is; "" when it can */
 	bool returns_string;	/* a `char *`: the config needs `return =` */

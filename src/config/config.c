@@ -110,7 +110,7 @@ enum line_kind { LINE_OTHER, LINE_PAIR, LINE_CONTINUATION };
 /* A [function] section met so far, for duplicates. */
 struct seen {
 	struct seen *next;
-	char symbol[PROTO_MAX_NAME];
+	char symbol[PROTO_MAX_FUNC_NAME];
 	char version[64];
 	const char *file;	/* the loader's file name, kept until the end */
 	int line;
@@ -411,6 +411,33 @@ static bool is_ident(const char *s, size_t n)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
 			return false;
 	return true;
+}
+
+bool config_cxx_name(const char *symbol)
+{
+	return strstr(symbol, "::") || strchr(symbol, '(');
+}
+
+/* A C++ function as g++ prints it demangled: `model::energy`, or with the
+ * parameter list that picks one overload, `model::energy(double const*,
+ * unsigned long)` (find/cxx_name.c matches it). */
+static bool is_cxx_name(const char *s)
+{
+	if (!config_cxx_name(s) || !isalpha((unsigned char)s[0]))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_:()<>,*&[] ~", *s))
+			return false;
+	return true;
+}
+
+/* The prototype names `model::energy` for [function model::energy(double
+ * const*, unsigned long)]: the section's name without its parameter list. */
+static bool cxx_name_agrees(const char *proto_name, const char *symbol)
+{
+	size_t n = strcspn(symbol, "(");
+
+	return symbol[n] && strlen(proto_name) == n && !strncmp(proto_name, symbol, n);
 }
 
 int config_edit_distance(const char *a, const char *b)
@@ -955,7 +982,7 @@ static void finish_function(struct loader *L)
 	for (i = 0; i < p->nargs; i++)
 		fn->arg_at[i] = proto_pos(L, p->args[i].col);
 	warn_by_reference(L, p);
-	if (strcmp(p->name, fn->symbol))
+	if (strcmp(p->name, fn->symbol) && !cxx_name_agrees(p->name, fn->symbol))
 		report(L, pline, 0, "the prototype declares '%s', not '%s' of [function %s]", p->name,
 		       fn->symbol, fn->symbol);
 	if (trace)
@@ -1058,7 +1085,7 @@ static void start_function(struct loader *L, char *what, int line)
 		L->sec = SEC_IGNORED;
 		return;
 	}
-	if (!is_ident(what, strlen(what)) || strlen(what) >= PROTO_MAX_NAME) {
+	if (!(is_ident(what, strlen(what)) || is_cxx_name(what)) || strlen(what) >= PROTO_MAX_FUNC_NAME) {
 		report(L, line, 0, "bad function name '%s'", what);
 		L->sec = SEC_IGNORED;
 		return;

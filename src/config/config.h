@@ -45,7 +45,7 @@ struct config_pos {
  * room mostly untouched), then what few set: a page written is a page
  * fault in every process that reads the config (see config.c). */
 struct function_config {
-	char symbol[PROTO_MAX_NAME];	/* from [function NAME] */
+	char symbol[PROTO_MAX_FUNC_NAME];	/* from [function NAME]; C++: demangled or mangled */
 	char version[64];		/* from [function NAME@VERSION]; "" = default */
 	int line;
 	double time_threshold;		/* seconds; default 0 (store every miss)... see config.c */
@@ -72,6 +72,11 @@ struct memo_config {
 	struct function_config *funcs;	/* mapped (see config.c): config_release frees it */
 	int funcs_cap;
 };
+
+/* Is a [function NAME] a C++ function written demangled (`ns::f`, or with
+ * its parameter list), which find/cxx_name.c looks for among the mangled
+ * symbols? */
+bool config_cxx_name(const char *symbol);
 
 /* Load `path` (file or folder) into *cfg, which must be zeroed (static,
  * `= { 0 }`, or released): clearing its ~22 KB here would write pages that a

@@ -131,7 +131,11 @@ static int tokenize(struct parser *ps)
 		} else if (!strncmp(s + i, "...", 3)) {
 			i += 3;
 			t->kind = TK_ELLIPSIS;
-		} else if (strchr("()[],*+-/;", s[i])) {
+		} else if (s[i] == ':' && s[i + 1] == ':') {	/* C++: `ns::f`, `std::string` */
+			i += 2;
+			t->c = ':';
+			t->kind = TK_PUNCT;
+		} else if (strchr("()[],*+-/;<>&", s[i])) {
 			t->c = s[i++];
 			t->kind = TK_PUNCT;
 		} else {
@@ -179,6 +183,30 @@ static int copy_name(struct parser *ps, const struct token *t, char *dst)
 	memcpy(dst, t->s, t->len);
 	dst[t->len] = '\0';
 	return 0;
+}
+
+/* A function's name, `f` or qualified as C++ writes it (`model::energy`),
+ * joined into dst (PROTO_MAX_FUNC_NAME bytes); the tokens are consumed. */
+static int copy_func_name(struct parser *ps, char *dst)
+{
+	const struct token *t = peek(ps, 0);
+	size_t n = 0;
+
+	for (;;) {
+		if (n + (size_t)t->len + 2 >= PROTO_MAX_FUNC_NAME)
+			return fail(ps, t->col, "function name is longer than %d characters",
+				    PROTO_MAX_FUNC_NAME - 1);
+		memcpy(dst + n, t->s, t->len);
+		n += t->len;
+		dst[n] = '\0';
+		ps->pos++;
+		if (!is_punct(peek(ps, 0), ':') || peek(ps, 1)->kind != TK_IDENT)
+			return 0;
+		memcpy(dst + n, "::", 2);
+		n += 2;
+		ps->pos++;
+		t = peek(ps, 0);
+	}
 }
 
 /* ---- declaration specifiers ---- */
@@ -614,6 +642,141 @@ static bool by_reference(const struct scalar_type *type)
 	return type->cls != SC_VOID && type->size > 1;
 }
 
+/* ---- C++ ---- */
+
+/* `std :: WORD` at `ahead` tokens from the parser's position? */
+static bool at_std(const struct parser *ps, int ahead, const char *word)
+{
+	return is_word(peek(ps, ahead), "std") && is_punct(peek(ps, ahead + 1), ':') &&
+	       is_word(peek(ps, ahead + 2), word);
+}
+
+/* `const` words, any number: whether there was one. */
+static bool skip_consts(struct parser *ps)
+{
+	bool any = false;
+
+	while (is_const_word(peek(ps, 0))) {
+		any = true;
+		ps->pos++;
+	}
+	return any;
+}
+
+/*
+ * `const std::vector<T> &name` and `const std::string &name` (`const` may
+ * follow the type, as g++ prints it): inputs C++ passes by reference,
+ * hashed by their contents (store/cxx_layout.c knows libstdc++'s layouts).
+ * T is a plain scalar: vector<bool> packs bits, a long double has padding.
+ * Returns 1 when the parameter is one (*a filled but for its name), 0 when
+ * it is not (nothing consumed), -1 on an error.
+ */
+static int parse_cxx_type(struct parser *ps, struct proto_arg *a)
+{
+	int start = ps->pos;
+	bool is_const = skip_consts(ps);
+	const struct token *t;
+	char buf[80];
+
+	if (at_std(ps, 0, "string")) {
+		a->kind = ARG_CXX_STRING;
+		a->type = T_I8;
+		ps->pos += 3;
+	} else if (at_std(ps, 0, "vector") && is_punct(peek(ps, 3), '<')) {
+		const struct scalar_type *type = NULL;
+		struct spec sp;
+
+		ps->pos += 4;
+		if (parse_specs(ps, &sp, false) < 0 || (!sp.aggregate && !(type = spec_type_checked(ps, &sp))))
+			return -1;
+		if (sp.aggregate || type->cls == SC_VOID || type->cls == SC_BOOL || type->bits != type->size)
+			return fail(ps, sp.col, "'std::vector<%s>' is not supported (its elements must be "
+				    "integers, float or double; else write 'opaque void *name')", sp.spelling);
+		t = peek(ps, 0);
+		if (!is_punct(t, '>'))
+			return fail(ps, t->col, "expected '>' after 'std::vector<%s', found %s", sp.spelling,
+				    tok_text(t, buf, sizeof buf));
+		ps->pos++;
+		a->kind = ARG_CXX_VECTOR;
+		a->type = *type;
+	} else {
+		ps->pos = start;
+		return 0;
+	}
+	is_const |= skip_consts(ps);
+	t = peek(ps, 0);
+	if (!is_const || !is_punct(t, '&'))
+		return fail(ps, t->col, "a C++ %s is an input only as a const reference (write 'const %s &name')",
+			    a->kind == ARG_CXX_STRING ? "string" : "vector",
+			    a->kind == ARG_CXX_STRING ? "std::string" : "std::vector<T>");
+	ps->pos++;
+	return 1;
+}
+
+/*
+ * A C++ class returned by value (`std::string f(int)`, `ns::Grid g()`):
+ * read so that the hook can be refused with the reason (call/closure.c),
+ * never memoized. 1 when the return is one, 0 when not, -1 on an error.
+ */
+static int parse_cxx_return(struct parser *ps)
+{
+	struct proto *p = ps->p;
+	int start = ps->pos, depth = 0;
+	const struct token *first, *last, *t;
+
+	skip_consts(ps);
+	first = peek(ps, 0);
+	if (first->kind != TK_IDENT || !is_punct(peek(ps, 1), ':')) {
+		ps->pos = start;
+		return 0;
+	}
+	/* NAME (:: NAME)*, each NAME maybe with <...> */
+	for (;;) {
+		last = peek(ps, 0);
+		ps->pos++;
+		t = peek(ps, 0);
+		if (is_punct(t, '<')) {
+			do {
+				t = peek(ps, 0);
+				if (t->kind == TK_END)
+					return fail(ps, t->col, "missing '>' in the return type");
+				depth += is_punct(t, '<') - is_punct(t, '>');
+				last = t;
+				ps->pos++;
+			} while (depth > 0);
+			t = peek(ps, 0);
+		}
+		if (!is_punct(t, ':') || peek(ps, 1)->kind != TK_IDENT ||
+		    is_punct(peek(ps, 2), '('))
+			break;
+		ps->pos++;
+	}
+	skip_consts(ps);
+	t = peek(ps, 0);
+	if (is_punct(t, '*') || is_punct(t, '&'))
+		return fail(ps, t->col, "a pointer or reference to a C++ class is not supported as a return");
+	snprintf(p->ret_cxx, sizeof p->ret_cxx, "%.*s", (int)(last->s + last->len - first->s), first->s);
+	p->ret = T_PTR;
+	p->ret_kind = RET_CXX_OBJECT;
+	return 1;
+}
+
+/* The name after a C++ reference parameter's `&`. */
+static int parse_cxx_name(struct parser *ps, struct proto_arg *a)
+{
+	const struct token *t = peek(ps, 0);
+	char buf[80];
+
+	if (t->kind != TK_IDENT)
+		return fail(ps, t->col, "expected a parameter name, found %s", tok_text(t, buf, sizeof buf));
+	if (copy_name(ps, t, a->name) < 0)
+		return -1;
+	if (proto_arg_index(ps->p, a->name) >= 0)
+		return fail(ps, t->col, "duplicate parameter '%s'", a->name);
+	ps->pos++;
+	return 0;
+}
+
 static int parse_param(struct parser *ps, int index)
 {
 	struct proto *p = ps->p;
@@ -640,6 +803,14 @@ static int parse_param(struct parser *ps, int index)
 			role = ROLE_OPAQUE;
 		if (role != ROLE_NONE)
 			ps->pos++;
+	}
+	if (role == ROLE_NONE) {
+		int cxx = parse_cxx_type(ps, a);
+
+		if (cxx < 0)
+			return -1;
+		if (cxx)
+			return parse_cxx_name(ps, a);
 	}
 	if (parse_specs(ps, &sp, role == ROLE_OPAQUE) < 0)
 		return -1;
@@ -794,10 +965,12 @@ static int parse_return(struct parser *ps)
 	struct proto *p = ps->p;
 	const struct scalar_type *type = NULL;
 	struct spec sp;
-	int stars;
+	int stars, cxx;
 
 	if (peek(ps, 0)->kind == TK_END)
 		return fail(ps, 1, "empty prototype");
+	if ((cxx = parse_cxx_return(ps)))
+		return cxx < 0 ? -1 : 0;
 	if (parse_specs(ps, &sp, false) < 0)
 		return -1;
 	stars = parse_stars(ps);
@@ -865,9 +1038,8 @@ int proto_parse(const char *text, struct proto *p, struct proto_error *err)
 		fail(ps, t->col, "missing function name before %s", tok_text(t, buf, sizeof buf));
 		goto bad;
 	}
-	if (copy_name(ps, t, p->name) < 0)
+	if (copy_func_name(ps, p->name) < 0)
 		goto bad;
-	ps->pos++;
 	t = peek(ps, 0);
 	if (!is_punct(t, '(')) {
 		fail(ps, t->col, "expected '(' after '%s', found %s", p->name, tok_text(t, buf, sizeof buf));
@@ -938,7 +1110,7 @@ int proto_set_return(struct proto *p, const char *rule, struct proto_error *err)
 			s++;
 		i = proto_arg_index(p, s);
 		if (i < 0) {
-			snprintf(err->msg, sizeof err->msg, "'return = argument %s' names no argument of '%s'",
+			snprintf(err->msg, sizeof err->msg, "'return = argument %s' names no argument of '%.100s'",
 				 s, p->name);
 			return -1;
 		}
@@ -1087,7 +1259,8 @@ static void put(struct out *o, const char *fmt, ...)
 size_t proto_canonical(const struct proto *p, char *buf, size_t cap)
 {
 	static const char *const ops = "..+-*/";
-	static const char *const kinds[] = { "", "in ", "string", "out ", "inout ", "opaque", "ref " };
+	static const char *const kinds[] = { "", "in ", "string", "out ", "inout ", "opaque", "ref ",
+					     "cxxvector ", "cxxstring" };
 	struct out o = { buf, cap, 0 };
 	int i, j;
 
@@ -1099,16 +1272,17 @@ size_t proto_canonical(const struct proto *p, char *buf, size_t cap)
 	case RET_STRING_MALLOC: put(&o, " malloc"); break;
 	case RET_ARGUMENT: put(&o, " argument $%d", p->ret_arg); break;
 	case RET_POINTER_UNSET: put(&o, " unset"); break;
+	case RET_CXX_OBJECT: put(&o, " cxxobject"); break;
 	}
 	put(&o, " (");
 	for (i = 0; i < p->nargs; i++) {
 		const struct proto_arg *a = &p->args[i];
 
 		put(&o, "%s%s%s", i ? ", " : "", a->ignored ? "ignored " : "", kinds[a->kind]);
-		if (a->kind == ARG_STRING || a->kind == ARG_OPAQUE)
+		if (a->kind == ARG_STRING || a->kind == ARG_OPAQUE || a->kind == ARG_CXX_STRING)
 			continue;
 		put(&o, "%s", a->type.canon);
-		if (a->kind == ARG_SCALAR || a->kind == ARG_REF)
+		if (a->kind == ARG_SCALAR || a->kind == ARG_REF || a->kind == ARG_CXX_VECTOR)
 			continue;
 		put(&o, "[");
 		for (j = 0; j < a->len.n; j++) {

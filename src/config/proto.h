@@ -19,6 +19,9 @@
 
 #define PROTO_MAX_ARGS 32
 #define PROTO_MAX_NAME 64
+/* A function's name: a C++ one, demangled with its parameter list or
+ * mangled, is often hundreds of characters (README "C++ functions"). */
+#define PROTO_MAX_FUNC_NAME 1024
 #define PROTO_MAX_LEN_CODE 32
 /* proto_parse refuses a prototype whose canonical text would not fit in this
  * many bytes, so a buffer of this size always holds it whole. */
@@ -52,6 +55,8 @@ enum arg_kind {
 	ARG_OPAQUE,	/* opaque void *name: not hashed */
 	ARG_REF,	/* const T *name: a scalar passed by reference (Fortran):
 			 * hashed by the value it points to; in a length, that value */
+	ARG_CXX_VECTOR,	/* const std::vector<T> &name: its T elements hashed (libstdc++) */
+	ARG_CXX_STRING,	/* const std::string &name: its characters hashed (libstdc++) */
 };
 
 /* Length expression, compiled to reverse Polish notation. */
@@ -83,11 +88,14 @@ enum ret_kind {
 	RET_ARGUMENT,		/* T *, return = argument NAME: the caller's own pointer */
 	RET_POINTER_UNSET,	/* a pointer return not yet given a `return =` rule (an error
 				 * once the whole [function] section has been read) */
+	RET_CXX_OBJECT,		/* a C++ class by value (std::string...): parsed so that
+				 * the hook is refused with the reason (call/closure.c) */
 };
 
 struct proto {
-	char name[PROTO_MAX_NAME];	/* the function name as written */
+	char name[PROTO_MAX_FUNC_NAME];	/* the function name as written (`ns::f` too) */
 	struct scalar_type ret;		/* SC_PTR for pointer returns */
+	char ret_cxx[96];		/* RET_CXX_OBJECT: the class as written */
 	uint8_t ret_kind;		/* enum ret_kind */
 	int ret_arg;			/* RET_ARGUMENT: index of that argument */
 	int nargs;

@@ -24,6 +24,7 @@ static const char *const refusal_names[] = {
 	[REFUSE_FFI_TYPE] = "ffi-type",
 	[REFUSE_FFI_CLOSURE] = "ffi-closure",
 	[REFUSE_NOT_NUMERIC] = "not-numeric",
+	[REFUSE_CXX_OBJECT] = "cxx-object",
 	[REFUSE_NO_TLS_KEY] = "no-tls-key",
 	[REFUSE_PROTO_MISMATCH] = "prototype-mismatch",
 	[REFUSE_NO_IDENTITY] = "no-identity",

@@ -62,6 +62,9 @@ enum hook_refusal {
 	REFUSE_FFI_TYPE,		/* "ffi-type": libffi cannot pass an argument or describe the prototype */
 	REFUSE_FFI_CLOSURE,		/* "ffi-closure": libffi cannot make its closure */
 	REFUSE_NOT_NUMERIC,		/* "not-numeric": repeated evaluations need a numeric result */
+	REFUSE_CXX_OBJECT,		/* "cxx-object": returns a C++ object that is not trivially
+					 * copyable (std::string...) by value: a cached copy would
+					 * share, then free twice, what the object owns */
 	REFUSE_NO_TLS_KEY,		/* "no-tls-key": no thread-specific key left */
 	REFUSE_PROTO_MISMATCH,		/* "prototype-mismatch": the debug info describes other
 					 * arguments or another return (signature.c) */

@@ -682,7 +682,7 @@ static void ref_data(struct an *a, uint64_t addr, size_t size)
 		return;
 	}
 	if (!is_relro(sec) && ((sec->flags & SHF_WRITE) || sec->type == SHT_NOBITS)) {
-		char name[300];
+		char name[PROTO_MAX_FUNC_NAME];
 		if (!elf_image_symbol_at(a->img, addr, &sym)) {
 			snprintf(name, sizeof name, "%s", sym.name);
 			put_u64(a, 'o', addr - sym.value);
@@ -1187,7 +1187,7 @@ static int cache_read(struct fn *f, uint8_t out[32])
 			have_id = true;
 		} else if (!strncmp(line, "import ", 7)) {
 			/* Still the same providers? */
-			char name[256], version[128], was[PATH_MAX], now[PATH_MAX];
+			char name[PROTO_MAX_FUNC_NAME], version[128], was[PATH_MAX], now[PATH_MAX];
 			char *at = strchr(line + 7, '@'), *sp = at ? strchr(at, ' ') : NULL;
 			if (!at || !sp || at - (line + 7) >= (long)sizeof name ||
 			    sp - at - 1 >= (long)sizeof version) {

@@ -85,6 +85,12 @@ static void declared(const struct proto_arg *a, char *buf, size_t n)
 	case ARG_REF:
 		snprintf(buf, n, "const %s *", c_name(&a->type));
 		break;
+	case ARG_CXX_VECTOR:
+		snprintf(buf, n, "const std::vector<%s> &", c_name(&a->type));
+		break;
+	case ARG_CXX_STRING:
+		snprintf(buf, n, "const std::string &");
+		break;
 	default:
 		snprintf(buf, n, "%s%s[]", kind[a->kind], c_name(&a->type));
 		break;
@@ -160,6 +166,13 @@ static int compare_arg(const struct proto_arg *a, const struct dwarf_type *d, in
 	case ARG_STRING:
 		ok = d->cls == DWC_POINTER && (d->elem_char || d->elem_size == 1 || !d->elem_size);
 		break;
+	case ARG_CXX_VECTOR:	/* a reference to the class, its layout libstdc++'s */
+	case ARG_CXX_STRING:
+		ok = d->cls == DWC_UNKNOWN || (d->cls == DWC_POINTER && d->is_reference &&
+					       d->elem_cls == DWC_RECORD &&
+					       strstr(d->spelling, a->kind == ARG_CXX_VECTOR ?
+						      "vector<" : "string"));
+		break;
 	default:	/* arrays, and a by-reference scalar: one element */
 		ok = d->cls == DWC_POINTER && elements_agree(a, d, why, sizeof why);
 		break;
@@ -181,6 +194,9 @@ static int compare_return(const struct proto *p, const struct dwarf_type *d, int
 		break;
 	case RET_SCALAR:
 		ok = d->cls != DWC_VOID && scalar_agrees(&p->ret, d);
+		break;
+	case RET_CXX_OBJECT:	/* refused by closure.c, with the reason */
+		ok = d->cls == DWC_RECORD || d->cls == DWC_UNKNOWN;
 		break;
 	default:	/* strings and `return = argument`: a pointer */
 		ok = d->cls == DWC_POINTER || d->cls == DWC_UNKNOWN;
@@ -236,7 +252,7 @@ int signature_opaque_read(const struct proto *p, const struct dwarf_func *d,
 		if (p->args[i].kind != ARG_OPAQUE || t->cls != DWC_POINTER ||
 		    !(t->elem_cls == DWC_FUNCTION || (t->elem_cls == DWC_RECORD && t->elem_members)))
 			continue;
-		snprintf(text, sizeof text, "argument '%s' is opaque, but '%s' reads through it "
+		snprintf(text, sizeof text, "argument '%s' is opaque, but '%.300s' reads through it "
 			 "(%s in the debug info): calls that differ only in what it points to "
 			 "share one result", p->args[i].name, p->name, t->spelling);
 		say(ctx, i, text);

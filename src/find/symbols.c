@@ -7,6 +7,7 @@
  * dlopen only, under runtime_lock; never on the hot path.
  */
 #include "find/symbols.h"
+#include "find/cxx_name.h"
 
 #include "config/config.h"
 #include "find/elf.h"
@@ -274,7 +275,7 @@ static int sym_segment_of(const struct sym_object *o, uintptr_t addr)
  * non-PIE program that takes a function's address), which only a defined
  * symbol of that name at that address rules out.
  */
-static int sym_in_stripped(struct hook *h, struct sym_object *o)
+static int sym_in_stripped(struct hook *h, struct sym_object *o, const char *name)
 {
 	const struct function_config *fn = h->fn;
 	void *handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD), *addr;
@@ -284,13 +285,13 @@ static int sym_in_stripped(struct hook *h, struct sym_object *o)
 
 	if (!handle)
 		return 0;
-	addr = *fn->version ? dlvsym(handle, fn->symbol, fn->version) : dlsym(handle, fn->symbol);
+	addr = *fn->version ? dlvsym(handle, name, fn->version) : dlsym(handle, name);
 	dlclose(handle);
 	if (!addr || (seg = sym_segment_of(o, (uintptr_t)addr)) < 0)
 		return 0;
 	if (!*o->name && (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
 			  sym->st_shndx == SHN_UNDEF || !info.dli_sname ||
-			  strcmp(info.dli_sname, fn->symbol)))
+			  strcmp(info.dli_sname, name)))
 		return 2;
 	if (!seg) {
 		hook_refuse(h, REFUSE_NOT_FUNCTION, "'%.100s' is not a function", fn->symbol);
@@ -333,6 +334,55 @@ static bool sym_is_code(const struct elf_image *img, const struct elf_sym *s)
 	return s->type == STT_NOTYPE && sec && (sec->flags & SHF_EXECINSTR);
 }
 
+/* Does the loaded object's dynamic string table hold the text every
+ * mangled symbol of the C++ function `wanted` holds (cxx_name_hint)? True
+ * when it cannot be told. */
+static bool sym_dynstr_has(const struct sym_object *o, const char *wanted)
+{
+	const ElfW(Dyn) *dyn = NULL;
+	struct elf_peek_dyn d;
+	char hint[216];
+
+	cxx_name_hint(wanted, hint, sizeof hint);
+	for (int i = 0; i < o->phnum; i++)
+		if (o->phdr[i].p_type == PT_DYNAMIC)
+			dyn = (const ElfW(Dyn) *)(o->base + o->phdr[i].p_vaddr);
+	if (!*hint || !dyn || !elf_peek_dynamic(dyn, o->base, &d) || !d.strsz)
+		return true;
+	return memmem(d.strtab, d.strsz, hint, strlen(hint)) != NULL;
+}
+
+/*
+ * The mangled symbol of a C++ function named demangled (cxx_name.c), from
+ * the object's .symtab or .dynsym: 1 found (into buf), 0 absent, -1
+ * refused for good (several overloads answer to the name).
+ */
+static int sym_cxx_mangled(struct hook *h, struct sym_object *o, char *buf, size_t n)
+{
+	struct elf_image *img;
+	char why[400];
+	struct elf_sym s;
+	int r;
+
+	/* A stripped object (libc...) is read from its file only when its
+	 * loaded string table holds the name: a C++ name costs C libraries nothing. */
+	if (o->symtab < 0)
+		o->symtab = elf_peek_symtab(sym_path(o), NULL) > 0;
+	if (!o->symtab && !sym_dynstr_has(o, h->fn->symbol))
+		return 0;
+	img = elf_image_open(sym_path(o), NULL, 0);
+	if (!img || !(r = cxx_name_find(img, h->fn->symbol, &s, why, sizeof why)))
+		return 0;
+	if (r < 0) {
+		hook_refuse(h, REFUSE_AMBIGUOUS, "'%.200s' names several functions in '%.100s': %s; "
+			    "add the parameter list of one, as [function %.200s(...)] with the "
+			    "types listed", h->fn->symbol, sym_path(o), why, h->fn->symbol);
+		return sym_refuse(h);
+	}
+	snprintf(buf, n, "%s", s.name);
+	return 1;
+}
+
 /*
  * Look `h`'s symbol up in one object's ELF file: 1 found (h->target, path,
  * base set), 0 absent, -1 refused for good (hook_refuse).
@@ -340,6 +390,8 @@ static bool sym_is_code(const struct elf_image *img, const struct elf_sym *s)
 static int sym_in(struct hook *h, struct sym_object *o)
 {
 	const struct function_config *fn = h->fn;
+	char mangled[PROTO_MAX_FUNC_NAME];
+	const char *name = fn->symbol;
 	struct elf_image *img;
 	struct sym_count c = { 0 };
 	struct elf_sym s;
@@ -347,15 +399,24 @@ static int sym_in(struct hook *h, struct sym_object *o)
 
 	if (!sym_object_usable(o))
 		return 0;
+	if (config_cxx_name(name)) {
+		int r = sym_cxx_mangled(h, o, mangled, sizeof mangled);
+		if (r <= 0)
+			return r;
+		name = mangled;
+	}
+	/* whatever the prototype says, and with no debug info to tell */
+	if (!strncmp(name, "_Z", 2) && cxx_name_check(h, name) < 0)
+		return sym_refuse(h);
 	if (o->symtab < 0)
 		o->symtab = elf_peek_symtab(sym_path(o), NULL) > 0;
 	if (!o->symtab) {
-		int r = sym_in_stripped(h, o);
+		int r = sym_in_stripped(h, o, name);
 		if (r != 2)
 			return r;
 	}
 	if (!(img = elf_image_open(sym_path(o), NULL, 0)) ||
-	    elf_image_symbol(img, fn->symbol, fn->version, &s) < 0)
+	    elf_image_symbol(img, name, fn->version, &s) < 0)
 		return 0;
 	if (!sym_is_code(img, &s)) {
 		hook_refuse(h, REFUSE_NOT_FUNCTION, "'%.100s' is not a function", fn->symbol);
@@ -363,7 +424,7 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	}
 	/* Two static functions of one name (two source files) and no global
 	 * one: which one the config means cannot be known. */
-	elf_image_each_symbol(img, fn->symbol, sym_count_cb, &c);
+	elf_image_each_symbol(img, name, sym_count_cb, &c);
 	if (!c.globals && c.nlocals > 1) {
 		hook_refuse(h, REFUSE_AMBIGUOUS, "'%.100s' names several static functions in "
 			    "'%.100s'; rename one", fn->symbol, sym_path(o));

@@ -74,7 +74,7 @@ struct extent { size_t size; uintptr_t cold; size_t cold_size; };
 static int func_extent(struct hook *h, struct extent *e)
 {
 	uint64_t vaddr = (uintptr_t)h->target - h->base;
-	char err[256], cold[PROTO_MAX_NAME + 8];
+	char err[256], cold[PROTO_MAX_FUNC_NAME + 8];
 	struct elf_image *img;
 	struct elf_sym s, c;
 

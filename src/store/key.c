@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "store/cxx_layout.h"
 #include "store/treehash.h"
 
 static void put_u64(blake2b_state *s, uint64_t v)
@@ -136,6 +137,12 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 			blake2b_update(&s, ptr, a->type.bits);
 			continue;
 		}
+		if (a->kind == ARG_CXX_VECTOR || a->kind == ARG_CXX_STRING) {
+			if (cxx_layout_contents(a, ptr, &ptr, &count) < 0)
+				return -1;
+			put_buffer(&s, ptr, count);
+			continue;
+		}
 		if (len_eval(&a->len, p, args, &count) < 0 ||
 		    __builtin_mul_overflow(count, (uint64_t)a->type.size, &count))
 			return -1;
@@ -183,6 +190,9 @@ int key_unreadable_arg(const struct proto *p, void *const *args)
 		const void *ptr;
 		uint64_t count;
 
+		if ((a->kind == ARG_CXX_VECTOR || a->kind == ARG_CXX_STRING) &&
+		    !cxx_layout_readable(a, *(void *const *)args[i]))
+			return i;
 		if (a->kind != ARG_IN && a->kind != ARG_INOUT && a->kind != ARG_OUT)
 			continue;
 		ptr = *(void *const *)args[i];

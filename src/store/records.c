@@ -277,7 +277,7 @@ void records_lease_key(struct memo_key *lease, const struct memo_key *entry)
 void records_explain_key(struct memo_key *k, const char *namespace_, const char *symbol,
 			 const char *version)
 {
-	char name[PROTO_MAX_NAME + 64];
+	char name[PROTO_MAX_FUNC_NAME + 64];
 
 	snprintf(name, sizeof name, "%s%s%s", symbol, version[0] ? "@" : "", version);
 	record_key(k, EXPLAIN_TAG, namespace_, name);
