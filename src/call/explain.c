@@ -315,7 +315,7 @@ struct explain_hook {
 	const char *since;		/* "the last run" or "an earlier run" */
 };
 
-/* One per hook (hooks[i] <-> xh[i]), allocated at the first activation when
+/* One per hook (hooks[i] <-> xh[i], room for every copy), allocated at the first activation when
  * explain_on; written at activation, before the hook is published; read by
  * explain_miss on any thread after. */
 static struct explain_hook *xh;
@@ -352,7 +352,7 @@ static void keep_reasons(struct hook *h, const struct records_xstate *bases, int
 {
 	struct explain_hook *x;
 
-	if (!xh && !(xh = calloc((size_t)nhooks, sizeof *xh)))
+	if (!xh && !(xh = calloc((size_t)hooks_cap, sizeof *xh)))
 		return;
 	x = &xh[h->index];
 	x->since = since;
@@ -372,7 +372,7 @@ void explain_activate(struct hook *h)
 	struct records_xtext t = { 0 };
 	int n = 0;
 
-	if (!memo_store || h < hooks || h >= hooks + nhooks)
+	if (!memo_store || h < hooks || h >= hooks + hooks_cap)
 		return;
 	proto_digest(h, proto);
 	memcpy(cur.identity, h->identity, 32);

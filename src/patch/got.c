@@ -49,6 +49,7 @@
  * activate_after_dlopen), and what retires one whose object was unloaded
  * (activate_recheck); set once at start-up before any pass. */
 static got_activate_fn *got_activate, *got_recheck;
+static void (*got_copies)(void);
 
 /* dlpi_adds at the start of the last complete pass (under runtime_lock). */
 static unsigned long long got_last_adds;
@@ -298,6 +299,15 @@ static bool got_version_ok(const struct got_want *w, const char *slotver)
 	return !strcmp(slotver, w->version);
 }
 
+/* Is w's function defined in several objects (another hook wants its name)? */
+static bool got_copied(const struct got_pass *p, const struct got_want *w)
+{
+	for (int i = 0; i < p->nwants; i++)
+		if (&p->wants[i] != w && p->wants[i].h && !strcmp(p->wants[i].name, w->name))
+			return true;
+	return false;
+}
+
 /* One relocation of one object: rewrite it if it is one of ours. */
 static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 		     const struct elf_peek_dyn *d, const ElfW(Rela) *r, uintptr_t relro_lo,
@@ -332,6 +342,13 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 		       got_contains(info, cur, true);
 		if (cur != w->target && !lazy)
 			continue;
+		/* which copy a lazy slot will bind to is the loader's choice, not
+		 * made yet: left to bind, it is routed at the next pass */
+		if (cur != w->target && got_copied(p, w)) {
+			log_debug("'%s': lazy slot %p in '%s' left: several copies", name, (void *)slot,
+				  *info->dlpi_name ? info->dlpi_name : "main program");
+			return;
+		}
 		if (got_write(p, slot, w->entry,
 			      (uintptr_t)slot >= relro_lo && (uintptr_t)slot < relro_hi)) {
 			w->slots++;
@@ -428,10 +445,11 @@ static unsigned long long got_count(int which)
 static unsigned long long got_adds(void) { return got_count(0); }
 static unsigned long long got_subs(void) { return got_count(1); }
 
-void got_set_activate(got_activate_fn *activate, got_activate_fn *recheck)
+void got_set_activate(got_activate_fn *activate, got_activate_fn *recheck, void (*copies)(void))
 {
 	got_activate = activate;
 	got_recheck = recheck;
+	got_copies = copies;
 }
 
 /* Objects were unloaded since the last look: retire the hooks whose code
@@ -467,7 +485,8 @@ static int got_dlclose(void *handle)
 	return r;
 }
 
-/* Hooks whose symbol a dlopen may have brought: activate them now. */
+/* Hooks whose symbol a dlopen may have brought: activate them now, then
+ * the copies of their functions it may have brought. */
 static void got_activate_pending(void)
 {
 	int i;
@@ -475,6 +494,8 @@ static void got_activate_pending(void)
 	for (i = 0; i < nhooks && got_activate; i++)
 		if (hooks[i].state == HOOK_UNRESOLVED)
 			got_activate(&hooks[i]);
+	if (got_copies)
+		got_copies();
 }
 
 /* An entry-patched hook already catches every call: its slots stay as they are. */
