@@ -6,7 +6,9 @@
 # is dlopened after start (copyprog) or linked (copyprog-linked). Under
 # mechanism auto and inline: output as without libmemo, each copy's body
 # runs once per argument and never on a rerun, each copy has its own stats
-# row naming its file, and neither copy is served the other's results.
+# row naming its file, and neither copy is served the other's results. Under
+# mechanism got, the program's lazy PLT slot goes to the copy the loader
+# binds it to (src/patch/got.c got_lazy_binding).
 source "$TOP/tests/lib.sh"
 C="$P/copies"
 
@@ -39,5 +41,20 @@ for prog in copyprog copyprog-linked; do
 		expect_eq "$(stat_of "$s" 'copy_solve (libcopyb.so)' hits)" 3 "$what: b's hits"
 		expect_eq "$(stat_of "$s" copy_solve calls)" 0 "$what: a row without its copy named"
 	done
+	# mechanism got: the program's own calls cross objects through its
+	# lazy PLT slot, bound to a's copy (the global scope's); the calls
+	# inside each library do not, and run their bodies every time
+	what="$prog, mechanism got"
+	note "$what"
+	rm -rf cache memo.d
+	conf_cache dir="$T/cache"
+	conf_function copy_solve 'int copy_solve(int n)' mechanism=got
+	under_memo "$C/$prog" 1 2 3 >first.out 2>first.err || { cat first.err; fail "$what: first run"; }
+	same plain.out first.out "$what: first run"
+	reset_runs
+	under_memo "$C/$prog" 1 2 3 >second.out 2>second.err || { cat second.err; fail "$what: second run"; }
+	same plain.out second.out "$what: second run"
+	expect_eq "$(runs copy_solve_a)" 3 "$what: a's bodies, second run (a_run's alone)"
+	expect_eq "$(runs copy_solve_b)" 3 "$what: b's bodies, second run"
 done
 exit 0

@@ -13,7 +13,9 @@
  * object's DT_VERSYM entry, through DT_VERNEED/DT_VERDEF) is the one the
  * hook's target is defined with, and whose current value is the target, our
  * entry already, or (JUMP_SLOT of an import only) the object's own PLT stub
- * that lazy binding has not resolved yet. A slot holding anything else binds
+ * that lazy binding has not resolved yet (of a function with several
+ * copies, only where the loader will bind it to this hook's copy:
+ * got_lazy_binding). A slot holding anything else binds
  * to another definition (interposed, another namespace) and is left alone.
  * The original is always h->target: a lazy slot is never read for it.
  *
@@ -72,6 +74,7 @@ struct got_want {
 	uintptr_t target, entry;
 	struct hook *h;		/* NULL for dlopen, dlmopen and dlclose */
 	int slots;		/* slots found holding entry */
+	bool lazy_ok;		/* a lazy slot of this name will bind to target */
 	char defver[64];
 };
 
@@ -299,13 +302,26 @@ static bool got_version_ok(const struct got_want *w, const char *slotver)
 	return !strcmp(slotver, w->version);
 }
 
-/* Is w's function defined in several objects (another hook wants its name)? */
-static bool got_copied(const struct got_pass *p, const struct got_want *w)
+/*
+ * Whether a lazy slot naming w's function will bind to w's target: so for
+ * a function with one copy; with several (another hook wants the name), the
+ * loader binds a slot to the global scope's definition, the one
+ * dlsym(RTLD_DEFAULT) finds, and only when the global scope has none to one
+ * in the object's own dependencies, which is not known here: such a slot is
+ * left to bind, and routed by the pass after the next dlopen. Outside
+ * dl_iterate_phdr (dlsym takes a loader lock).
+ */
+static bool got_lazy_binding(const struct got_pass *p, const struct got_want *w)
 {
+	void *global;
+
 	for (int i = 0; i < p->nwants; i++)
 		if (&p->wants[i] != w && p->wants[i].h && !strcmp(p->wants[i].name, w->name))
-			return true;
-	return false;
+			goto copied;
+	return true;
+copied:
+	global = w->exact ? dlvsym(RTLD_DEFAULT, w->name, w->version) : dlsym(RTLD_DEFAULT, w->name);
+	return (uintptr_t)global == w->target;
 }
 
 /* One relocation of one object: rewrite it if it is one of ours. */
@@ -342,13 +358,10 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 		       got_contains(info, cur, true);
 		if (cur != w->target && !lazy)
 			continue;
-		/* which copy a lazy slot will bind to is the loader's choice, not
-		 * made yet: left to bind, it is routed at the next pass */
-		if (cur != w->target && got_copied(p, w)) {
-			log_debug("'%s': lazy slot %p in '%s' left: several copies", name, (void *)slot,
-				  *info->dlpi_name ? info->dlpi_name : "main program");
-			return;
-		}
+		/* a lazy slot of a name with several copies goes to the one
+		 * the loader will bind it to (got_lazy_binding) */
+		if (cur != w->target && !w->lazy_ok)
+			continue;
 		if (got_write(p, slot, w->entry,
 			      (uintptr_t)slot >= relro_lo && (uintptr_t)slot < relro_hi)) {
 			w->slots++;
@@ -562,6 +575,8 @@ void got_install_all(void)
 						   .target = (uintptr_t)got_real_dlclose,
 						   .entry = (uintptr_t)got_dlclose };
 	p.nwants = n;
+	for (i = 0; i < n; i++)
+		p.wants[i].lazy_ok = got_lazy_binding(&p, &p.wants[i]);
 	p.self = (uintptr_t)&got_install_all;
 	p.vdso = getauxval(AT_SYSINFO_EHDR);
 	p.rtld = getauxval(AT_BASE);
