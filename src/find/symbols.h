@@ -10,9 +10,8 @@
 #include "find/hook.h"
 
 /* Find `h->fn->symbol` (at its version, in `object` if set, in the object
- * at h->path if set) in the loaded
- * objects' .symtab (static functions too) or .dynsym, the main program
- * first, then in link-map order; an IFUNC gives the implementation its
+ * at h->path if set) in the loaded objects' .symtab (static functions too)
+ * or .dynsym, the main program first, then in link-map order; an IFUNC gives the implementation its
  * resolver chooses. Sets h->target, h->path, h->base, h->dynsym_only.
  * 0, or -1 with h->why set: a symbol refused for good (deny list, not a
  * function) is logged here and left HOOK_FAILED, a missing one stays
