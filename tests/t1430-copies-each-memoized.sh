@@ -8,7 +8,8 @@
 # runs once per argument and never on a rerun, each copy has its own stats
 # row naming its file, and neither copy is served the other's results. Under
 # mechanism got, the program's lazy PLT slot goes to the copy the loader
-# binds it to (src/patch/got.c got_lazy_binding).
+# binds it to (src/patch/got.c got_lazy_binding). Two copies in files of
+# one name have rows named by their paths (src/boot/engine.c).
 source "$TOP/tests/lib.sh"
 C="$P/copies"
 
@@ -57,4 +58,17 @@ for prog in copyprog copyprog-linked; do
 	expect_eq "$(runs copy_solve_a)" 3 "$what: a's bodies, second run (a_run's alone)"
 	expect_eq "$(runs copy_solve_b)" 3 "$what: b's bodies, second run"
 done
+
+# two copies in files of one name (b's, dlopened as other/libcopya.so): the
+# second row is named by its path
+note "two files named libcopya.so"
+mkdir other && cp "$C/libcopyb.so" other/libcopya.so || fail "copying b"
+rm -rf cache memo.d
+conf_cache dir="$T/cache" stats="$T/stats-same-name.jsonl"
+conf_function copy_solve 'int copy_solve(int n)'
+COPY_PLUGIN="$T/other/libcopya.so" under_memo "$C/copyprog" 1 2 3 >same-name.out 2>same-name.err ||
+	{ cat same-name.err; fail "two files named libcopya.so"; }
+same plain.out same-name.out "two files named libcopya.so"
+expect_eq "$(stat_of stats-same-name.jsonl 'copy_solve (libcopya.so)' misses)" 3 "a's row"
+expect_eq "$(stat_of stats-same-name.jsonl "copy_solve ($T/other/libcopya.so)" misses)" 3 "b's row"
 exit 0

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "boot/engine.h"
@@ -188,6 +189,11 @@ __attribute__((destructor)) static void memo_stop(void)
 		if (several_copies(h, all))
 			snprintf(labels[n], sizeof labels[n], "%.100s (%.50s)", h->fn->symbol,
 				 file ? file + 1 : h->path);
+		/* two copies in files of one name: their paths tell them apart */
+		for (int j = 0; j < n; j++)
+			if (!strcmp(labels[j], labels[n]))
+				snprintf(labels[n], sizeof labels[n], "%.60s (%.90s)", h->fn->symbol,
+					 h->path);
 		rows[n] = (struct stats_row){ labels[n], &h->stats };
 		n++;
 	}

@@ -224,11 +224,11 @@ static const char *sym_base(const char *path)
  */
 static bool sym_object_matches(const char *want, struct sym_object *o)
 {
-	const char *path = sym_path(o), *loaded = *o->name ? o->name : (const char *)getauxval(AT_EXECFN);
+	const char *path = sym_path(o), *loaded = o->name;
 	struct elf_peek_dyn d;
 	char real[PATH_MAX];
 
-	if (!loaded)
+	if (!*loaded && !(loaded = (const char *)getauxval(AT_EXECFN)))
 		loaded = "";
 	if (strchr(want, '/'))
 		return !strcmp(want, path) || !strcmp(want, loaded) ||
