@@ -9,7 +9,8 @@
 # row naming its file, and neither copy is served the other's results. Under
 # mechanism got, the program's lazy PLT slot goes to the copy the loader
 # binds it to (src/patch/got.c got_lazy_binding). Two copies in files of
-# one name have rows named by their paths (src/boot/engine.c).
+# one name have rows named by their paths (src/boot/engine.c). MEMO_EXPLAIN
+# keeps each copy's history apart.
 source "$TOP/tests/lib.sh"
 C="$P/copies"
 
@@ -71,4 +72,14 @@ COPY_PLUGIN="$T/other/libcopya.so" under_memo "$C/copyprog" 1 2 3 >same-name.out
 same plain.out same-name.out "two files named libcopya.so"
 expect_eq "$(stat_of stats-same-name.jsonl 'copy_solve (libcopya.so)' misses)" 3 "a's row"
 expect_eq "$(stat_of stats-same-name.jsonl "copy_solve ($T/other/libcopya.so)" misses)" 3 "b's row"
+
+# MEMO_EXPLAIN: each copy's first misses are new arguments, never a changed
+# identity (each copy keeps its own history: src/call/explain.c)
+note "MEMO_EXPLAIN"
+rm -rf cache memo.d
+conf_cache dir="$T/cache"
+conf_function copy_solve 'int copy_solve(int n)'
+MEMO_EXPLAIN=1 under_memo "$C/copyprog" 1 2 >explain.out 2>explain.err || { cat explain.err; fail "explain run"; }
+expect_eq "$(grep -c "'copy_solve' miss: first call with these arguments" explain.err)" 4 "first misses"
+grep -q "identity changed" explain.err && { cat explain.err; fail "a copy told as a changed identity"; }
 exit 0

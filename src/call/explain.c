@@ -379,7 +379,9 @@ void explain_activate(struct hook *h)
 	cur.generation = h->generation;
 	memcpy(cur.proto, proto, 32);
 
-	records_explain_key(&k, memo_cfg.cache.namespace_, h->fn->symbol, h->fn->version);
+	/* a copy found after the first (boot/activate.c) has a history of its own */
+	records_explain_key(&k, memo_cfg.cache.namespace_, h->fn->symbol, h->fn->version,
+			    h->index >= memo_cfg.nfuncs ? h->path : "");
 	membuf_init(&b, space, sizeof space);
 	if ((n = records_explain_load(&k, &b, st, 2)) < 0) {
 		log_debug("'%s': explain: an unreadable record in the cache; replaced", h->fn->symbol);
