@@ -318,6 +318,11 @@ int cmd_check(const struct cmd_args *a)
 		printf("  %s:%d: %s\n", f->file, f->line, i < w.n && w.text[i] ? w.text[i] : "?");
 		if (in)
 			contradicted += check_signature(f, in, vaddr);
+		/* the engine checks each copy against its own debug info */
+		for (int j = 0; img && in && j <= nlibs; j++)
+			if (objs[j] != in && defines(f, objs[j], j > 0) &&
+			    symbol_vaddr(f, objs[j], &vaddr) == 0)
+				contradicted += check_signature(f, objs[j], vaddr);
 	}
 	printf("%s: %d function%s, %d not found", dir, cfg.nfuncs, cfg.nfuncs == 1 ? "" : "s",
 	       missing);
