@@ -17,6 +17,7 @@
 #include <elf.h>
 #include <link.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -216,4 +217,58 @@ void activate_recheck(struct hook *h)
 {
 	if (__atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == HOOK_ACTIVE && !still_loaded(h))
 		retire(h);
+}
+
+/* on_copy's state: the hook whose copies sym_copies lists. */
+struct copy_walk {
+	const struct hook *found;
+	bool full_said;
+};
+
+/* sym_copies found a copy at `path`: unless a hook of that function already
+ * stands for it, a new hook, found in that object only (sym_resolve),
+ * activated as any other; its stats are its own (engine.c names the copy). */
+static void on_copy(void *ctx, const char *path)
+{
+	struct copy_walk *cw = ctx;
+	const struct function_config *fn = cw->found->fn;
+	struct hook *c;
+	int i;
+
+	for (i = 0; i < nhooks; i++)
+		if (hooks[i].fn == fn && !strcmp(hooks[i].path, path))
+			return;
+	if (nhooks == hooks_cap) {
+		if (!cw->full_said)
+			log_warn("'%s': its copy in '%s' is not memoized: no room for more than %d "
+				 "copies of configured functions", fn->symbol, path, hooks_cap);
+		cw->full_said = true;
+		return;
+	}
+	c = &hooks[nhooks];
+	c->fn = fn;
+	c->index = nhooks;
+	snprintf(c->path, sizeof c->path, "%s", path);	/* copied first: `path` is the walk's */
+	__atomic_store_n(&nhooks, nhooks + 1, __ATOMIC_RELEASE);
+	log_info("'%s' is defined in '%s' too: that copy is memoized on its own", fn->symbol,
+		 c->path);
+	if (activate_hook(c) < 0)
+		activate_log_failure(c);
+}
+
+void activate_copies(void)
+{
+	struct copy_walk cw = { 0 };
+	int i, j;
+
+	/* for each configured function (hooks[i].fn for i < nfuncs), its
+	 * first active hook, from which sym_copies starts */
+	for (i = 0; i < memo_cfg.nfuncs && i < nhooks; i++)
+		for (j = 0; j < nhooks; j++)
+			if (hooks[j].fn == hooks[i].fn &&
+			    __atomic_load_n(&hooks[j].state, __ATOMIC_ACQUIRE) == HOOK_ACTIVE) {
+				cw.found = &hooks[j];
+				sym_copies(&hooks[j], on_copy, &cw);
+				break;
+			}
 }

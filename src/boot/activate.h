@@ -37,4 +37,11 @@ void activate_after_dlopen(struct hook *h);
  * Under runtime_lock. */
 void activate_recheck(struct hook *h);
 
+/* Every configured function defined in several loaded objects is caught in
+ * each copy: a hook for each copy sym_copies finds that no hook stands for
+ * yet, activated (a failure said). At start-up after every configured
+ * function's activation, and after each dlopen (got.c, through
+ * got_set_activate). Under runtime_lock, or before any thread exists. */
+void activate_copies(void);
+
 #endif

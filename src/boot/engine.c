@@ -9,7 +9,10 @@
  * thread forks.
  */
 #include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "boot/engine.h"
@@ -76,7 +79,10 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		stats_dest = memo_cfg.cache.stats;
 
 	nhooks = memo_cfg.nfuncs;
-	hooks = calloc(nhooks ? nhooks : 1, sizeof *hooks);
+	/* room for the copies of functions defined in several objects
+	 * (activate_copies): the array never moves */
+	hooks_cap = 4 * nhooks + 16;
+	hooks = calloc(hooks_cap, sizeof *hooks);
 	if (!hooks) {
 		log_error("out of memory at start-up; running unmemoized");
 		return;
@@ -87,8 +93,10 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		hooks[i].index = i;
 		if (activate_hook(&hooks[i]) == 0)
 			active++;
-		patched += inline_patched(&hooks[i]) > 0;
 	}
+	activate_copies();
+	for (i = 0; i < nhooks; i++)
+		patched += inline_patched(&hooks[i]) > 0;
 	inline_batch(false);
 	/* A fault in a trampoline is named; the handler is installed now,
 	 * before main, or never (an entry patch made after a dlopen goes
@@ -100,7 +108,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	 * quiet about them unless MEMO_STRICT or MEMO_LOG=info asks (a
 	 * misspelled name makes every process such a one); where some are
 	 * found, the missing ones are named. */
-	for (i = 0; i < nhooks; i++)
+	for (i = 0; i < memo_cfg.nfuncs; i++)	/* a copy's failure is said when found */
 		if (hooks[i].state == HOOK_FAILED || (active && hooks[i].state == HOOK_UNRESOLVED) ||
 		    (hooks[i].state == HOOK_UNRESOLVED && env_flag("MEMO_STRICT")))
 			activate_log_failure(&hooks[i]);
@@ -109,7 +117,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 				 hook_refusal_name(hooks[i].refusal), hooks[i].why);
 	for (i = 0; i < nhooks; i++)
 		activate_report(&hooks[i]);
-	got_set_activate(activate_after_dlopen, activate_recheck);
+	got_set_activate(activate_after_dlopen, activate_recheck, activate_copies);
 	got_install_all();
 	pthread_atfork(runtime_before_fork, runtime_after_fork, after_fork_child);
 	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);
@@ -148,20 +156,49 @@ static void keep_stats(struct store *s)
  * is synced: a short process's count of bytes written reaches the folder's
  * size file, so that any number of them stays under max_size. Its counters
  * join those of every run (keep_stats). */
+/* Whether h's function has another hook that is memoized or was called:
+ * then each row names its copy. */
+static bool several_copies(const struct hook *h, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (&hooks[i] != h && hooks[i].fn == h->fn &&
+		    (hooks[i].state == HOOK_ACTIVE || STAT_GET(&hooks[i].stats, calls)))
+			return true;
+	return false;
+}
+
 __attribute__((destructor)) static void memo_stop(void)
 {
+	static char labels[256][PROTO_MAX_FUNC_NAME + 256];	/* static: only rows used touch pages */
 	struct stats_row rows[256];
 	struct store *s;
-	int i, n = 0;
+	int i, n = 0, all;
 
 	if (__atomic_exchange_n(&memo_state, MEMO_STOPPING, __ATOMIC_ACQ_REL) != MEMO_READY)
 		return;
 	s = __atomic_load_n(&memo_store, __ATOMIC_ACQUIRE);
 	store_sync(s);
 	keep_stats(s);
-	for (i = 0; i < nhooks && n < (int)(sizeof rows / sizeof rows[0]); i++)
-		if (hooks[i].state == HOOK_ACTIVE || STAT_GET(&hooks[i].stats, calls))
-			rows[n++] = (struct stats_row){ hooks[i].fn->symbol, &hooks[i].stats };
+	all = __atomic_load_n(&nhooks, __ATOMIC_ACQUIRE);
+	for (i = 0; i < all && n < (int)(sizeof rows / sizeof rows[0]); i++) {
+		const struct hook *h = &hooks[i];
+		const char *file = strrchr(h->path, '/');
+
+		if (h->state != HOOK_ACTIVE && !STAT_GET(&h->stats, calls))
+			continue;
+		/* a function caught in several objects: "dgesv_ (liblapack.so.3)" */
+		snprintf(labels[n], sizeof labels[n], "%s", h->fn->symbol);
+		if (several_copies(h, all))
+			snprintf(labels[n], sizeof labels[n], "%s (%.200s)", h->fn->symbol,
+				 file ? file + 1 : h->path);
+		/* two copies in files of one name: their paths tell them apart */
+		for (int j = 0; j < n; j++)
+			if (!strcmp(labels[j], labels[n]))
+				snprintf(labels[n], sizeof labels[n], "%s (%.250s)", h->fn->symbol,
+					 h->path);
+		rows[n] = (struct stats_row){ labels[n], &h->stats };
+		n++;
+	}
 	if (n)	/* a process without any configured function has nothing to report */
 		stats_dump(stats_dest, rows, n);
 }

@@ -315,7 +315,7 @@ struct explain_hook {
 	const char *since;		/* "the last run" or "an earlier run" */
 };
 
-/* One per hook (hooks[i] <-> xh[i]), allocated at the first activation when
+/* One per hook (hooks[i] <-> xh[i], room for every copy), allocated at the first activation when
  * explain_on; written at activation, before the hook is published; read by
  * explain_miss on any thread after. */
 static struct explain_hook *xh;
@@ -352,7 +352,7 @@ static void keep_reasons(struct hook *h, const struct records_xstate *bases, int
 {
 	struct explain_hook *x;
 
-	if (!xh && !(xh = calloc((size_t)nhooks, sizeof *xh)))
+	if (!xh && !(xh = calloc((size_t)hooks_cap, sizeof *xh)))
 		return;
 	x = &xh[h->index];
 	x->since = since;
@@ -372,14 +372,16 @@ void explain_activate(struct hook *h)
 	struct records_xtext t = { 0 };
 	int n = 0;
 
-	if (!memo_store || h < hooks || h >= hooks + nhooks)
+	if (!memo_store || h < hooks || h >= hooks + hooks_cap)
 		return;
 	proto_digest(h, proto);
 	memcpy(cur.identity, h->identity, 32);
 	cur.generation = h->generation;
 	memcpy(cur.proto, proto, 32);
 
-	records_explain_key(&k, memo_cfg.cache.namespace_, h->fn->symbol, h->fn->version);
+	/* a copy found after the first (boot/activate.c) has a history of its own */
+	records_explain_key(&k, memo_cfg.cache.namespace_, h->fn->symbol, h->fn->version,
+			    h->index >= memo_cfg.nfuncs ? h->path : "");
 	membuf_init(&b, space, sizeof space);
 	if ((n = records_explain_load(&k, &b, st, 2)) < 0) {
 		log_debug("'%s': explain: an unreadable record in the cache; replaced", h->fn->symbol);

@@ -8,7 +8,7 @@ int memo_state;
 struct memo_config memo_cfg;
 struct store *memo_store;
 struct hook *hooks;
-int nhooks;
+int nhooks, hooks_cap;
 
 static pthread_mutex_t runtime_mutex = PTHREAD_MUTEX_INITIALIZER;
 

@@ -28,10 +28,15 @@ extern struct memo_config memo_cfg;	/* the loaded configuration */
  * under runtime_lock, before the hook that opened it is primed. */
 extern struct store *memo_store;
 
-/* Every configured function, in config order; hooks[i].index == i. Written
- * at start-up before any hook is installed; `nhooks` never changes after. */
+/* Every configured function, in config order, then the other copies of
+ * those defined in several objects (boot/activate.c), in the order found;
+ * hooks[i].index == i. The array never moves (closures point into it): it
+ * has room for `hooks_cap` hooks. The first ones are written at start-up
+ * before any is installed; a copy is added under runtime_lock, written
+ * before `nhooks` grows to hold it (release; readers outside the lock
+ * load it with acquire). */
 extern struct hook *hooks;
-extern int nhooks;
+extern int nhooks, hooks_cap;
 
 static inline int runtime_ready(void)
 {

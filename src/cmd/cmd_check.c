@@ -4,9 +4,13 @@
  * in ELF when one is given (its .symtab, else .dynsym), else among the
  * objects this process can load; and, where debug info describes it, that
  * the prototype agrees with it (signature.c: the engine refuses one that
- * does not) and which `opaque` arguments the function reads through.
+ * does not) and which `opaque` arguments the function reads through; and,
+ * for a function several of ELF's objects define, each copy and which one
+ * each caller binds to.
  */
 #include <dlfcn.h>
+#include <elf.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -127,6 +131,88 @@ static const char *in_libraries(const struct function_config *f, char libs[][PAT
 	return NULL;
 }
 
+/* What say_copies asks of one object's symbols. */
+struct copy_look {
+	const struct function_config *f;
+	bool dynamic_only;	/* only an export counts */
+	bool found;
+};
+
+static int copy_look_cb(const struct elf_sym *s, void *arg)
+{
+	struct copy_look *l = arg;
+
+	if (s->bind == STB_LOCAL || (l->dynamic_only && !s->dynamic) ||
+	    (s->dynamic && l->f->version[0] && strcmp(s->version, l->f->version)))
+		return 0;
+	l->found = true;
+	return 1;
+}
+
+/* Does `path` define f globally (exported: in .dynsym)? */
+static bool defines(const struct function_config *f, const char *path, bool exported)
+{
+	struct elf_image *img = elf_image_open(path, NULL, 0);
+	struct copy_look l = { f, exported, false };
+
+	if (img)
+		elf_image_each_symbol(img, f->symbol, copy_look_cb, &l);
+	return l.found;
+}
+
+/* Does `path` call f through a GOT slot (PLT or -fno-plt)? */
+static bool calls_through_got(const struct function_config *f, const char *path)
+{
+	struct elf_image *img = elf_image_open(path, NULL, 0);
+	const struct elf_reloc *r;
+	size_t n = img ? elf_image_relocs(img, &r) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if ((r[i].type == R_X86_64_JUMP_SLOT || r[i].type == R_X86_64_GLOB_DAT) && r[i].sym &&
+		    !strcmp(r[i].sym->name, f->symbol))
+			return true;
+	return false;
+}
+
+/*
+ * When f is defined in several of the objects (objs[0] the program, then
+ * the libraries it loads, in the loader's order), name each copy and which
+ * one each caller binds to: a call through a GOT slot binds to the first
+ * export in that order (the global scope); another copy is reached only by
+ * calls inside its object that bypass its GOT. libmemo memoizes each copy.
+ */
+static void say_copies(const struct function_config *f, const char *objs[], int n)
+{
+	const char *bound = NULL;
+	int copies = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (defines(f, objs[i], i > 0)) {
+			copies++;
+			if (!bound && defines(f, objs[i], true))
+				bound = objs[i];
+		}
+	if (copies < 2)
+		return;
+	printf("  %d copies, each memoized on its own:", copies);
+	for (i = 0; i < n; i++)
+		if (defines(f, objs[i], i > 0))
+			printf(" %s", objs[i]);
+	printf("\n");
+	for (i = 0; i < n; i++) {
+		if (!defines(f, objs[i], i > 0))
+			continue;
+		if (objs[i] == bound)
+			printf("  the copy in %s: calls through the GOT bind to it\n", objs[i]);
+		else
+			printf("  the copy in %s: reached only by calls inside it that bypass its GOT\n",
+			       objs[i]);
+	}
+	for (i = 0; i < n && bound; i++)
+		if (calls_through_got(f, objs[i]))
+			printf("  %s calls the copy in %s\n", objs[i], bound);
+}
+
 /* The libraries `elf` loads, as the dynamic linker resolves them for it
  * (`ld.so --list`, which maps them without running any of their code; the
  * program's RUNPATH and LD_LIBRARY_PATH count), into lib[], at most max.
@@ -187,6 +273,7 @@ int cmd_check(const struct cmd_args *a)
 	struct elf_image *img = NULL;
 	int i, errors, missing = 0, contradicted = 0, nlibs = 0;
 	static char libs[MAX_LIBS][PATH_MAX];
+	static const char *objs[MAX_LIBS + 1];
 	struct written w = { NULL, 0 };
 	char why[256];
 
@@ -206,6 +293,9 @@ int cmd_check(const struct cmd_args *a)
 	}
 	if (img)
 		nlibs = libraries_of(elf, libs, MAX_LIBS);
+	objs[0] = elf;
+	for (i = 0; i < nlibs; i++)
+		objs[i + 1] = libs[i];
 	for (i = 0; i < cfg.nfuncs; i++) {
 		const struct function_config *f = &cfg.funcs[i];
 		struct elf_sym sym;
@@ -234,6 +324,8 @@ int cmd_check(const struct cmd_args *a)
 			       "(name the program or library: memo check -c DIR ELF)\n", f->symbol);
 			missing++;
 		}
+		if (img)
+			say_copies(f, objs, nlibs + 1);
 		/* sections are told in order, each once (a config that loads has
 		 * no duplicate), so the i-th prototype told is f's */
 		printf("  %s:%d: %s\n", f->file, f->line, i < w.n && w.text[i] ? w.text[i] : "?");
@@ -243,6 +335,11 @@ int cmd_check(const struct cmd_args *a)
 			       hook_refusal_name(REFUSE_CXX_OBJECT), f->proto.ret_cxx);
 		if (in)
 			contradicted += check_signature(f, in, vaddr);
+		/* the engine checks each copy against its own debug info */
+		for (int j = 0; img && in && j <= nlibs; j++)
+			if (objs[j] != in && defines(f, objs[j], j > 0) &&
+			    symbol_vaddr(f, objs[j], &vaddr) == 0)
+				contradicted += check_signature(f, objs[j], vaddr);
 	}
 	printf("%s: %d function%s, %d not found", dir, cfg.nfuncs, cfg.nfuncs == 1 ? "" : "s",
 	       missing);

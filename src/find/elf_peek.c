@@ -56,7 +56,7 @@ static uintptr_t dyn_ptr(uintptr_t bias, uintptr_t p)
 
 bool elf_peek_dynamic(const ElfW(Dyn) *dyn, uintptr_t bias, struct elf_peek_dyn *d)
 {
-	size_t pltrelsz = 0, relasz = 0;
+	size_t pltrelsz = 0, relasz = 0, soname = SIZE_MAX;
 
 	memset(d, 0, sizeof *d);
 	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
@@ -74,6 +74,7 @@ bool elf_peek_dynamic(const ElfW(Dyn) *dyn, uintptr_t bias, struct elf_peek_dyn 
 		case DT_VERDEF: d->verdef = (const void *)p; break;
 		case DT_HASH: d->hash = (const void *)p; break;
 		case DT_GNU_HASH: d->gnu_hash = (const void *)p; break;
+		case DT_SONAME: soname = dyn->d_un.d_val; break;
 		case DT_PLTREL:
 			if (dyn->d_un.d_val != DT_RELA)
 				goto none;	/* not x86-64's REL-less layout */
@@ -83,6 +84,8 @@ bool elf_peek_dynamic(const ElfW(Dyn) *dyn, uintptr_t bias, struct elf_peek_dyn 
 	if (!d->symtab || !d->strtab)
 		goto none;
 	d->bias = bias;
+	if (soname != SIZE_MAX && (!d->strsz || soname < d->strsz))
+		d->soname = d->strtab + soname;
 	d->njmprel = d->jmprel ? pltrelsz / sizeof(ElfW(Rela)) : 0;
 	d->nrela = d->rela ? relasz / sizeof(ElfW(Rela)) : 0;
 	return true;

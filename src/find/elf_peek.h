@@ -36,6 +36,7 @@ struct elf_peek_dyn {
 	const ElfW(Verneed) *verneed;
 	const ElfW(Verdef) *verdef;
 	const uint32_t *hash, *gnu_hash;
+	const char *soname;			/* DT_SONAME, or NULL */
 };
 
 /* Read the dynamic section `dyn` (PT_DYNAMIC; NULL for none) of an object

@@ -101,22 +101,6 @@ denied:
 	return true;
 }
 
-/*
- * Does the object at `path` answer to the config's `object = want`? Its file
- * name, with or without what follows a dot ("libfoo" and "libfoo.so" both
- * match libfoo.so.1), or its full path when `want` has a slash.
- */
-static bool sym_object_matches(const char *want, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	size_t n = strlen(want);
-
-	if (strchr(want, '/'))
-		return !strcmp(want, path);
-	base = base ? base + 1 : path;
-	return !strncmp(base, want, n) && (base[n] == '\0' || base[n] == '.');
-}
-
 /* One loaded object, as sym_resolve needs it. What is learnt of it is kept
  * with it, so that ten functions cost one look at each object, not ten. */
 struct sym_object {
@@ -127,6 +111,7 @@ struct sym_object {
 	int phnum;
 	signed char symtab;	/* has a .symtab: 1, 0, or -1 not looked at yet */
 	signed char usable;	/* sym_object_usable: 1, 0, or -1 not asked yet */
+	const ElfW(Dyn) *dyn;	/* its dynamic section as loaded (DT_SONAME), or NULL */
 };
 
 struct sym_walk {
@@ -162,6 +147,10 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	o->symtab = o->usable = -1;
 	o->name = w->n == 1 ? "" : name;	/* the loader keeps it while the object stays */
 	o->path = NULL;
+	o->dyn = NULL;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+			o->dyn = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
 	return 0;
 }
 
@@ -205,6 +194,50 @@ static const char *sym_path(struct sym_object *o)
 		snprintf(path, sizeof path, "%s", o->name);
 	o->path = strdup(path);
 	return o->path ? o->path : "";
+}
+
+/* Does the file name `base` answer to `want`: the same, or `want` followed
+ * by a dot ("libfoo" and "libfoo.so" both match libfoo.so.1)? */
+static bool sym_name_matches(const char *want, const char *base)
+{
+	size_t n = strlen(want);
+
+	return !strncmp(base, want, n) && (base[n] == '\0' || base[n] == '.');
+}
+
+static const char *sym_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * Does object o answer to the config's `object = want`? Each of its names
+ * counts, since a user may know any one of them (libopenblas.so.0 is the
+ * soname, the name programs link with and an alternatives symlink to
+ * openblas-pthread/libopenblasp-r0.3.21.so): its DT_SONAME, the name the
+ * loader has for it (as linked, or as dlopened; for the main program the
+ * name it was started by), and its file, symbolic links resolved. A `want`
+ * with a slash is a path: the loader's own, or the file's, with or without
+ * its links resolved; else it is a file name, matched as sym_name_matches
+ * says.
+ */
+static bool sym_object_matches(const char *want, struct sym_object *o)
+{
+	const char *path = sym_path(o), *loaded = o->name;
+	struct elf_peek_dyn d;
+	char real[PATH_MAX];
+
+	if (!*loaded && !(loaded = (const char *)getauxval(AT_EXECFN)))
+		loaded = "";
+	if (strchr(want, '/'))
+		return !strcmp(want, path) || !strcmp(want, loaded) ||
+		       (realpath(want, real) && !strcmp(real, path));
+	if (sym_name_matches(want, sym_base(path)) || sym_name_matches(want, sym_base(loaded)))
+		return true;
+	return o->dyn && elf_peek_dynamic(o->dyn, o->base, &d) && d.soname &&
+	       sym_name_matches(want, d.soname);
 }
 
 /* A refusal is final (no dlopen can change it); the caller says it once
@@ -628,7 +661,10 @@ int sym_resolve(struct hook *h)
 	if (!w)
 		return hook_refuse(h, REFUSE_NO_MEMORY, "'%.100s': out of memory", fn->symbol);
 	for (i = 0; i < w->n && r == 0; i++) {
-		if (*fn->object && !sym_object_matches(fn->object, sym_path(&w->objs[i])))
+		if (*fn->object && !sym_object_matches(fn->object, &w->objs[i]))
+			continue;
+		/* a hook found once stands for that object's copy (sym_copies) */
+		if (h->path[0] && strcmp(h->path, sym_path(&w->objs[i])))
 			continue;
 		if (!named)
 			named = &w->objs[i];
@@ -650,4 +686,58 @@ int sym_resolve(struct hook *h)
 		}
 	}
 	return r > 0 ? 0 : -1;
+}
+
+/*
+ * Does object o export its own definition of h's symbol, as code? Asked of
+ * the loader's tables (dlsym on o's handle finds o's own definition first,
+ * and only an address inside o counts), so no ELF file is read: a copy
+ * another object's callers bind to is always exported.
+ */
+static bool sym_exports(const struct hook *h, struct sym_object *o)
+{
+	const struct function_config *fn = h->fn;
+	void *handle, *addr;
+
+	if (!*o->name || !sym_object_usable(o) ||
+	    !(handle = dlopen(o->name, RTLD_LAZY | RTLD_NOLOAD)))
+		return false;
+	addr = *fn->version ? dlvsym(handle, fn->symbol, fn->version) : dlsym(handle, fn->symbol);
+	dlclose(handle);
+	return addr && sym_segment_of(o, (uintptr_t)addr) == 1;
+}
+
+/* Is h's definition a global one? A static function of one object is that
+ * object's alone: a name another object defines is then another function. */
+static bool sym_is_global(const struct hook *h)
+{
+	struct elf_image *img;
+	struct elf_sym s;
+
+	if (h->dynsym_only)
+		return true;
+	img = elf_image_open(h->path, NULL, 0);
+	return img && elf_image_symbol(img, h->fn->symbol, h->fn->version, &s) == 0 &&
+	       s.bind != STB_LOCAL;
+}
+
+void sym_copies(const struct hook *h, void (*each)(void *ctx, const char *path), void *ctx)
+{
+	const struct function_config *fn = h->fn;
+	struct sym_walk *w;
+	int i;
+
+	if (!sym_is_global(h) || !(w = loaded_objects()))
+		return;
+	for (i = 0; i < w->n; i++) {
+		struct sym_object *o = &w->objs[i];
+		if ((*fn->object && !sym_object_matches(fn->object, o)) ||
+		    !strcmp(sym_path(o), h->path) || !sym_exports(h, o))
+			continue;
+		each(ctx, sym_path(o));
+		/* `each` may dlopen (a hook's activation): the walk is read anew */
+		if (!(w = loaded_objects()))
+			break;
+	}
+	dlerror();	/* a failed lookup must not leave an error for the host's dlerror() */
 }

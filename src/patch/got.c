@@ -13,7 +13,9 @@
  * object's DT_VERSYM entry, through DT_VERNEED/DT_VERDEF) is the one the
  * hook's target is defined with, and whose current value is the target, our
  * entry already, or (JUMP_SLOT of an import only) the object's own PLT stub
- * that lazy binding has not resolved yet. A slot holding anything else binds
+ * that lazy binding has not resolved yet (of a function with several
+ * copies, only where the loader will bind it to this hook's copy:
+ * got_lazy_binding). A slot holding anything else binds
  * to another definition (interposed, another namespace) and is left alone.
  * The original is always h->target: a lazy slot is never read for it.
  *
@@ -49,6 +51,7 @@
  * activate_after_dlopen), and what retires one whose object was unloaded
  * (activate_recheck); set once at start-up before any pass. */
 static got_activate_fn *got_activate, *got_recheck;
+static void (*got_copies)(void);
 
 /* dlpi_adds at the start of the last complete pass (under runtime_lock). */
 static unsigned long long got_last_adds;
@@ -71,6 +74,7 @@ struct got_want {
 	uintptr_t target, entry;
 	struct hook *h;		/* NULL for dlopen, dlmopen and dlclose */
 	int slots;		/* slots found holding entry */
+	bool lazy_ok;		/* a lazy slot of this name will bind to target */
 	char defver[64];
 };
 
@@ -298,6 +302,28 @@ static bool got_version_ok(const struct got_want *w, const char *slotver)
 	return !strcmp(slotver, w->version);
 }
 
+/*
+ * Whether a lazy slot naming w's function will bind to w's target: so for
+ * a function with one copy; with several (another hook wants the name), the
+ * loader binds a slot to the global scope's definition, the one
+ * dlsym(RTLD_DEFAULT) finds, and only when the global scope has none to one
+ * in the object's own dependencies, which is not known here: such a slot is
+ * left to bind, and routed by the pass after the next dlopen. Outside
+ * dl_iterate_phdr (dlsym takes a loader lock).
+ */
+static bool got_lazy_binding(const struct got_pass *p, const struct got_want *w)
+{
+	void *global;
+
+	for (int i = 0; i < p->nwants; i++)
+		if (&p->wants[i] != w && p->wants[i].h && !strcmp(p->wants[i].name, w->name))
+			goto copied;
+	return true;
+copied:
+	global = w->exact ? dlvsym(RTLD_DEFAULT, w->name, w->version) : dlsym(RTLD_DEFAULT, w->name);
+	return (uintptr_t)global == w->target;
+}
+
 /* One relocation of one object: rewrite it if it is one of ours. */
 static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 		     const struct elf_peek_dyn *d, const ElfW(Rela) *r, uintptr_t relro_lo,
@@ -331,6 +357,10 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 		lazy = type == R_X86_64_JUMP_SLOT && sym->st_shndx == SHN_UNDEF &&
 		       got_contains(info, cur, true);
 		if (cur != w->target && !lazy)
+			continue;
+		/* a lazy slot of a name with several copies goes to the one
+		 * the loader will bind it to (got_lazy_binding) */
+		if (cur != w->target && !w->lazy_ok)
 			continue;
 		if (got_write(p, slot, w->entry,
 			      (uintptr_t)slot >= relro_lo && (uintptr_t)slot < relro_hi)) {
@@ -428,10 +458,11 @@ static unsigned long long got_count(int which)
 static unsigned long long got_adds(void) { return got_count(0); }
 static unsigned long long got_subs(void) { return got_count(1); }
 
-void got_set_activate(got_activate_fn *activate, got_activate_fn *recheck)
+void got_set_activate(got_activate_fn *activate, got_activate_fn *recheck, void (*copies)(void))
 {
 	got_activate = activate;
 	got_recheck = recheck;
+	got_copies = copies;
 }
 
 /* Objects were unloaded since the last look: retire the hooks whose code
@@ -467,7 +498,8 @@ static int got_dlclose(void *handle)
 	return r;
 }
 
-/* Hooks whose symbol a dlopen may have brought: activate them now. */
+/* Hooks whose symbol a dlopen may have brought: activate them now, then
+ * the copies of their functions it may have brought. */
 static void got_activate_pending(void)
 {
 	int i;
@@ -475,6 +507,8 @@ static void got_activate_pending(void)
 	for (i = 0; i < nhooks && got_activate; i++)
 		if (hooks[i].state == HOOK_UNRESOLVED)
 			got_activate(&hooks[i]);
+	if (got_copies)
+		got_copies();
 }
 
 /* An entry-patched hook already catches every call: its slots stay as they are. */
@@ -541,6 +575,8 @@ void got_install_all(void)
 						   .target = (uintptr_t)got_real_dlclose,
 						   .entry = (uintptr_t)got_dlclose };
 	p.nwants = n;
+	for (i = 0; i < n; i++)
+		p.wants[i].lazy_ok = got_lazy_binding(&p, &p.wants[i]);
 	p.self = (uintptr_t)&got_install_all;
 	p.vdso = getauxval(AT_SYSINFO_EHDR);
 	p.rtld = getauxval(AT_BASE);

@@ -27,6 +27,8 @@ void got_install_all(void);
  * unloaded (got.c cannot call up into start-up). Set once, before the
  * first got_install_all. */
 typedef void got_activate_fn(struct hook *h);
-void got_set_activate(got_activate_fn *activate, got_activate_fn *recheck);
+/* `copies` runs after the pending hooks are activated: it makes hooks for
+ * the copies of a function that the objects loaded since brought. */
+void got_set_activate(got_activate_fn *activate, got_activate_fn *recheck, void (*copies)(void));
 
 #endif

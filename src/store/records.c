@@ -275,11 +275,12 @@ void records_lease_key(struct memo_key *lease, const struct memo_key *entry)
 /* ---- explain history: keys and parsing -------------------------------- */
 
 void records_explain_key(struct memo_key *k, const char *namespace_, const char *symbol,
-			 const char *version)
+			 const char *version, const char *copy)
 {
-	char name[PROTO_MAX_FUNC_NAME + 64];
+	char name[PROTO_MAX_FUNC_NAME + 64 + PATH_MAX];
 
-	snprintf(name, sizeof name, "%s%s%s", symbol, version[0] ? "@" : "", version);
+	snprintf(name, sizeof name, "%s%s%s%s%s", symbol, version[0] ? "@" : "", version,
+		 copy[0] ? " in " : "", copy);
 	record_key(k, EXPLAIN_TAG, namespace_, name);
 }
 

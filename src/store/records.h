@@ -125,8 +125,11 @@ struct records_xstate {
 	size_t rawlen;
 };
 
+/* The key of a function's explain history; `copy` is "" for the first copy
+ * of a function found, else the path of the object whose copy it is (the
+ * other copies of a name defined in several objects keep their own). */
 void records_explain_key(struct memo_key *k, const char *namespace_, const char *symbol,
-			 const char *version);
+			 const char *version, const char *copy);
 
 /* Read the record of key k into b and parse its states (at most max) into
  * st, whose `raw` then point into b. Returns how many, 0 when there is no
