@@ -83,13 +83,16 @@ same() {
 }
 
 # stat_of JSONL SYMBOL FIELD: a counter from the last stats line of a file
-# written with stats = FILE.jsonl (or MEMO_STATS=FILE).
+# written with stats = FILE.jsonl (or MEMO_STATS=FILE); over every copy of
+# SYMBOL ("SYMBOL (libx.so)") when it was caught in several objects.
 stat_of() {
 	python3 - "$1" "$2" "$3" <<'PY'
 import json, sys
 path, sym, field = sys.argv[1:]
 lines = [l for l in open(path) if l.strip()]
-print(json.loads(lines[-1])["symbols"].get(sym, {}).get(field, 0))
+# a function caught in several objects has a row per copy: "f (libx.so)"
+rows = json.loads(lines[-1])["symbols"]
+print(sum(v.get(field, 0) for k, v in rows.items() if k == sym or k.startswith(sym + " (")))
 PY
 }
 # stat_sum JSONL SYMBOL FIELD: the counter summed over every process's line.
@@ -97,7 +100,8 @@ stat_sum() {
 	python3 - "$1" "$2" "$3" <<'PY'
 import json, sys
 path, sym, field = sys.argv[1:]
-print(sum(json.loads(l)["symbols"].get(sym, {}).get(field, 0) for l in open(path) if l.strip()))
+print(sum(v.get(field, 0) for l in open(path) if l.strip()
+          for k, v in json.loads(l)["symbols"].items() if k == sym or k.startswith(sym + " (")))
 PY
 }
 

@@ -41,7 +41,7 @@ for prog in copyprog copyprog-linked; do
 		s="$T/stats-$prog-$mech.jsonl"
 		expect_eq "$(stat_of "$s" 'copy_solve (libcopya.so)' hits)" 6 "$what: a's hits"
 		expect_eq "$(stat_of "$s" 'copy_solve (libcopyb.so)' hits)" 3 "$what: b's hits"
-		expect_eq "$(stat_of "$s" copy_solve calls)" 0 "$what: a row without its copy named"
+		expect_eq "$(tail -n 1 "$s" | grep -c '"copy_solve":')" 0 "$what: a row without its copy named"
 	done
 	# mechanism got: the program's own calls cross objects through its
 	# lazy PLT slot, bound to a's copy (the global scope's); the calls
