@@ -21,6 +21,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "config/types.h"
 #include "find/identity.h"
 
 /* ---- the comparison --------------------------------------------------- */
@@ -37,14 +38,21 @@ static uint8_t class_of(const struct scalar_type *t)
 		return DWC_FLOAT;
 	case SC_PTR:
 		return DWC_POINTER;
+	case SC_COMPLEX:
+		return DWC_COMPLEX;
+	case SC_STRUCT:
+		return DWC_RECORD;
 	default:
 		return DWC_VOID;
 	}
 }
 
-/* A declared scalar as C spells it. */
+/* A declared scalar as C spells it (a struct's name in a buffer of its
+ * own: one message at a time, at start-up or in memo check). */
 static const char *c_name(const struct scalar_type *t)
 {
+	static char tag[PROTO_MAX_NAME + 8];
+
 	static const char *const sint[] = { "char", "short", "?", "int", "?", "?", "?", "long" };
 	static const char *const uint[] = { "unsigned char", "unsigned short", "?", "unsigned int",
 					    "?", "?", "?", "unsigned long" };
@@ -60,9 +68,67 @@ static const char *c_name(const struct scalar_type *t)
 		return t->size == 4 ? "float" : t->size == 8 ? "double" : "long double";
 	case SC_PTR:
 		return "void *";
+	case SC_COMPLEX:
+		return t->size == 8 ? "float _Complex" : t->size == 16 ? "double _Complex" :
+		       "long double _Complex";
+	case SC_STRUCT:
+		snprintf(tag, sizeof tag, "struct %s", t->def->name);
+		return tag;
 	default:
 		return "void";
 	}
+}
+
+/* A declared struct's scalars, flattened as dwarf.c lists the debug
+ * info's (struct dwarf_leaf); -1 past DWARF_MAX_LEAVES. */
+static int def_leaves(const struct type_def *d, unsigned base, struct dwarf_leaf *out, int n)
+{
+	for (int i = 0; i < d->nfields; i++) {
+		const struct type_field *f = &d->field[i];
+
+		for (unsigned k = 0; k < f->count; k++) {
+			unsigned at = base + f->off + k * f->type.size;
+
+			if (f->type.cls == SC_STRUCT) {
+				if ((n = def_leaves(f->type.def, at, out, n)) < 0)
+					return -1;
+				continue;
+			}
+			if (n == DWARF_MAX_LEAVES)
+				return -1;
+			out[n++] = (struct dwarf_leaf){ (uint16_t)at, class_of(&f->type),
+						       (uint8_t)f->type.size };
+		}
+	}
+	return n;
+}
+
+/* A declared struct against the debug info's record of that size: the same
+ * scalars at the same offsets (an integer and a _Bool of one size agree),
+ * or why not. Where the debug info could not list them, the size alone. */
+static bool fields_agree(const struct type_def *d, int nleaves, const struct dwarf_leaf *leaves,
+			 char *why, size_t n)
+{
+	struct dwarf_leaf mine[DWARF_MAX_LEAVES];
+	int k = def_leaves(d, 0, mine, 0);
+
+	if (nleaves < 0 || k < 0)
+		return true;
+	for (int i = 0; i < k || i < nleaves; i++) {
+		const struct dwarf_leaf *a = i < k ? &mine[i] : NULL, *b = i < nleaves ? &leaves[i] : NULL;
+		bool same = a && b && a->off == b->off && a->size == b->size &&
+			    (a->cls == b->cls || ((a->cls == DWC_BOOL || a->cls == DWC_INT) &&
+						  (b->cls == DWC_BOOL || b->cls == DWC_INT)));
+		if (!same) {
+			snprintf(why, n, ": at byte %u, %s", a ? a->off : b->off,
+				 !a ? "a field the declaration lacks" :
+				 !b ? "a field the debug info lacks" :
+				 a->off != b->off ? "the fields do not line up" :
+				 "the field's type differs");
+			return false;
+		}
+	}
+	return true;
 }
 
 /* A declared argument as the prototype language spells it, without a length. */
@@ -101,6 +167,10 @@ static bool scalar_agrees(const struct scalar_type *t, const struct dwarf_type *
 		       t->size == d->size;
 	if (c == DWC_POINTER)
 		return d->cls == DWC_POINTER;
+	if (c == DWC_RECORD && d->cls == DWC_RECORD && t->size == d->size) {
+		char why[80];
+		return fields_agree(t->def, d->nleaves, d->leaves, why, sizeof why);
+	}
 	return c == d->cls && t->size == d->size;
 }
 
@@ -114,6 +184,12 @@ static bool elements_agree(const struct proto_arg *a, const struct dwarf_type *d
 	uint32_t size = a->type.size;
 
 	*why = 0;
+	if (a->type.cls == SC_STRUCT) {
+		if (d->elem_cls == DWC_RECORD && d->elem_size == size)
+			return fields_agree(a->type.def, d->nleaves, d->leaves, why, n);
+		snprintf(why, n, ": %s is %u bytes", c_name(&a->type), size);
+		return false;
+	}
 	if (a->type.cls == SC_VOID || !d->elem_size)
 		return true;
 	if (d->elem_cls == DWC_RECORD) {
@@ -140,6 +216,14 @@ static int mismatch(int *arg, int at, char *text, size_t n, const char *fmt, ...
 	return -1;
 }
 
+/* Why a struct declared in [types] differs from the debug info's record
+ * of its size, into why (else left as it is). */
+static void struct_why(const struct scalar_type *t, const struct dwarf_type *d, char *why, size_t n)
+{
+	if (t->cls == SC_STRUCT && d->cls == DWC_RECORD && d->size == t->size)
+		fields_agree(t->def, d->nleaves, d->leaves, why, n);
+}
+
 static int compare_arg(const struct proto_arg *a, const struct dwarf_type *d, int i, int *arg,
 		       char *text, size_t n)
 {
@@ -150,6 +234,7 @@ static int compare_arg(const struct proto_arg *a, const struct dwarf_type *d, in
 	switch (a->kind) {
 	case ARG_SCALAR:
 		ok = scalar_agrees(&a->type, d);
+		struct_why(&a->type, d, why, sizeof why);
 		break;
 	case ARG_OPAQUE:
 		ok = d->cls == DWC_POINTER || d->cls == DWC_UNKNOWN;
@@ -170,6 +255,7 @@ static int compare_arg(const struct proto_arg *a, const struct dwarf_type *d, in
 static int compare_return(const struct proto *p, const struct dwarf_type *d, int *arg,
 			  char *text, size_t n)
 {
+	char why[80] = "";
 	bool ok;
 
 	switch (p->ret_kind) {
@@ -178,6 +264,7 @@ static int compare_return(const struct proto *p, const struct dwarf_type *d, int
 		break;
 	case RET_SCALAR:
 		ok = d->cls != DWC_VOID && scalar_agrees(&p->ret, d);
+		struct_why(&p->ret, d, why, sizeof why);
 		break;
 	default:	/* strings and `return = argument`: a pointer */
 		ok = d->cls == DWC_POINTER || d->cls == DWC_UNKNOWN;
@@ -185,9 +272,9 @@ static int compare_return(const struct proto *p, const struct dwarf_type *d, int
 	}
 	if (ok)
 		return 0;
-	return mismatch(arg, -1, text, n, "'%s' returns %s in the debug info, declared %s",
+	return mismatch(arg, -1, text, n, "'%s' returns %s in the debug info, declared %s%s",
 			p->name, d->spelling, p->ret_kind == RET_SCALAR || p->ret_kind == RET_VOID ?
-			c_name(&p->ret) : "a pointer");
+			c_name(&p->ret) : "a pointer", why);
 }
 
 /* A spelling the name follows without a space: `double *coef`. */
