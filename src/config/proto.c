@@ -200,6 +200,9 @@ static int copy_name(struct parser *ps, const struct token *t, char *dst)
 
 /* ---- declaration specifiers ---- */
 
+#define UNKNOWN_TYPE "unknown type '%.*s' (known: C integer and floating types, size_t, " \
+	"intN_t, uintN_t..., a struct declared in [types]; a handle is 'opaque void *name')"
+
 struct spec {
 	int col;		/* first token */
 	int ntypes;		/* type keywords and names seen */
@@ -209,7 +212,8 @@ struct spec {
 	const struct scalar_type *named;	/* a typedef name or enum */
 	bool aggregate;				/* struct or union */
 	bool is_union;
-	const struct token *tag;		/* struct or union: its tag */
+	bool word;				/* a typedef name: `div_t` */
+	const struct token *tag;		/* struct or union: its tag; or the typedef name */
 	char spelling[96];			/* the type as written, without qualifiers */
 };
 
@@ -250,16 +254,6 @@ static const struct scalar_type *typedef_of(const struct token *t)
 		if (is_word(t, typedefs[i].name))
 			return typedefs[i].type;
 	return NULL;
-}
-
-/* Whether a [types] declaration read so far has t's name (a typedef name
- * must be declared before a prototype uses it: until then it is a word). */
-static bool declared_name(const struct parser *ps, const struct token *t)
-{
-	for (const struct type_def *d = ps->types ? *ps->types : NULL; d; d = d->next)
-		if (d->line && (int)strlen(d->name) == t->len && !strncmp(d->name, t->s, t->len))
-			return true;
-	return false;
 }
 
 /* Read qualifiers and type words. Stops at the first token that is neither
@@ -338,17 +332,20 @@ static int parse_specs(struct parser *ps, struct spec *sp, bool opaque)
 			ps->pos++;
 			continue;
 		}
-		if (!sp->ntypes && !opaque && declared_name(ps, t)) {
-			/* `div_t`: a typedef name declared in [types] above */
-			sp->aggregate = true;
-			sp->tag = t;
-			sp->ntypes++;
-			spell(sp, t);
-			ps->pos++;
-			continue;
-		}
 		if (!sp->ntypes) {
 			const struct token *next = peek(ps, 1);
+
+			/* `div_t x`: a typedef name of [types], which any
+			 * file may declare (types_settle checks it is) */
+			if (!opaque && ps->types && (next->kind == TK_IDENT || is_punct(next, '*'))) {
+				sp->aggregate = true;
+				sp->tag = t;
+				sp->word = true;
+				sp->ntypes++;
+				spell(sp, t);
+				ps->pos++;
+				continue;
+			}
 
 			/* `FILE *f`, `mytype x`: a type we do not know, which is
 			 * fine behind an opaque pointer. A lone name is a
@@ -361,11 +358,7 @@ static int parse_specs(struct parser *ps, struct spec *sp, bool opaque)
 				continue;
 			}
 			if (next->kind == TK_IDENT || is_punct(next, '*'))
-				return fail(ps, t->col,
-					    "unknown type '%.*s' (known: C integer and floating types, "
-					    "size_t, intN_t, uintN_t..., a struct declared in [types] above; "
-					    "a handle is 'opaque void *name')",
-					    t->len, t->s);
+				return fail(ps, t->col, UNKNOWN_TYPE, t->len, t->s);
 			return fail(ps, t->col, "missing type before '%.*s'", t->len, t->s);
 		}
 		break;
@@ -446,8 +439,8 @@ static int struct_type(struct parser *ps, const struct spec *sp, bool declared,
 		if ((int)strlen(d->name) == t->len && !strncmp(d->name, t->s, t->len))
 			break;
 	if (declared && (!d || !d->line))
-		return fail(ps, t->col, "'struct %.*s' is not declared yet (declare it above, in [types])",
-			    t->len, t->s);
+		return fail(ps, t->col, "'%s' is not declared yet (declare it above, in [types])",
+			    sp->spelling);
 	if (!d) {
 		if (t->len >= PROTO_MAX_NAME)
 			return fail(ps, t->col, "name '%.*s' is longer than %d characters", t->len, t->s,
@@ -455,6 +448,7 @@ static int struct_type(struct parser *ps, const struct spec *sp, bool declared,
 		if (!(d = calloc(1, sizeof *d)))
 			return fail(ps, t->col, "out of memory");
 		memcpy(d->name, t->s, t->len);
+		d->bare = sp->word;
 		d->next = *ps->types;
 		*ps->types = d;
 	}
@@ -462,6 +456,18 @@ static int struct_type(struct parser *ps, const struct spec *sp, bool declared,
 		bits += d->run[i].len;
 	*out = (struct scalar_type){ SC_STRUCT, d->size, bits, d->canon, d };
 	return 0;
+}
+
+/* `FILE *f`: a pointer to a typedef name no [types] declared so far is an
+ * unknown type, as it always was (a struct has no pointer without length). */
+static int word_pointer(struct parser *ps, const struct spec *sp)
+{
+	const struct token *t = sp->tag;
+
+	for (const struct type_def *d = *ps->types; d; d = d->next)
+		if (d->line && (int)strlen(d->name) == t->len && !strncmp(d->name, t->s, t->len))
+			return 0;
+	return fail(ps, t->col, UNKNOWN_TYPE, t->len, t->s);
 }
 
 /* '*' with its own qualifiers (`* const`, `*restrict`), any number. */
@@ -748,7 +754,7 @@ static int parse_param(struct parser *ps, int index)
 				    "'%s' parameter '%s' is not supported (write 'const void %s[SIZE]' with its size "
 				    "in bytes, or 'opaque void *%s' for a handle)",
 				    sp.spelling, a->name, a->name, a->name);
-		if (struct_type(ps, &sp, false, &st) < 0)
+		if ((stars && sp.word && word_pointer(ps, &sp) < 0) || struct_type(ps, &sp, false, &st) < 0)
 			return -1;
 		type = &st;
 	}
@@ -862,6 +868,8 @@ static int parse_return(struct parser *ps)
 	if (parse_specs(ps, &sp, false) < 0)
 		return -1;
 	stars = parse_stars(ps);
+	if (stars && sp.word && word_pointer(ps, &sp) < 0)
+		return -1;
 	if (sp.aggregate && !stars) {
 		if (!ps->types || !sp.tag)
 			return fail(ps, sp.col, "a '%s' return is not supported", sp.spelling);

@@ -135,9 +135,10 @@ static int lay_out(struct type_def *d, struct proto_error *err)
 	d->padded = !(d->nruns == 1 && d->run[0].off == 0 && d->run[0].len == d->size);
 	/* How it comes back (psABI 3.2.3): over 16 bytes, in memory; else each
 	 * eightbyte in the next integer (rax, rdx) or vector (xmm0, xmm1)
-	 * register of its class. A long double in it takes the x87 rules,
-	 * which libmemo does not pass by value. */
-	d->by_value = !w.x87;
+	 * register of its class. A long double in 16 bytes or less is the
+	 * x87 class (a lone long double comes back in st(0)), which libffi's
+	 * struct returns do not follow: such a struct goes by pointer only. */
+	d->by_value = !(w.x87 && d->size <= 16);
 	d->ret = d->size > 16 ? TYPE_RET_MEMORY : TYPE_RET_REGS;
 	d->ret_regs = 0;
 	if (d->ret == TYPE_RET_REGS) {
@@ -224,14 +225,15 @@ static int settle_type(struct scalar_type *t, bool by_value, const char *what,
 	if (!d)
 		return 0;
 	if (!d->line && t->cls == SC_STRUCT) {
-		snprintf(err->msg, sizeof err->msg, "'struct %s' of %s is not declared (declare it in a "
-			 "[types] section: 'struct %s = { TYPE FIELD; ... }')", d->name, what, d->name);
+		snprintf(err->msg, sizeof err->msg, "%s'%s%s' of %s is not declared (declare it in a "
+			 "[types] section: '%s%s = { TYPE FIELD; ... }')", d->bare ? "type " : "",
+			 d->bare ? "" : "struct ", d->name, what, d->bare ? "" : "struct ", d->name);
 		return -1;
 	}
 	if (by_value && !d->by_value) {
-		snprintf(err->msg, sizeof err->msg, "'struct %s' of %s holds a long double, which "
-			 "libmemo passes only by pointer (write 'const struct %s NAME[1]')",
-			 d->name, what, d->name);
+		snprintf(err->msg, sizeof err->msg, "'%.40s' of %.64s holds a long double in 16 bytes: "
+			 "libffi does not pass that by value as the psABI says (pass it by pointer)",
+			 d->name, what);
 		return -1;
 	}
 	for (int i = 0; i < d->nruns; i++)

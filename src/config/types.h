@@ -53,6 +53,7 @@ struct type_def {
 	struct type_def *next;		/* the config's list (memo_config.types) */
 	char name[PROTO_MAX_NAME];	/* the tag: "range" */
 	int line;			/* where it was declared; 0 = named, not declared yet */
+	bool bare;			/* first named as a typedef name (`div_t`), not `struct NAME` */
 	char file[256];			/* the file it was declared in, for messages */
 	uint16_t size, align;
 	bool has_float;			/* a float field: keys include the rounding mode */

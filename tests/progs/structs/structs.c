@@ -99,3 +99,9 @@ long double _Complex cl_sq(long double _Complex z)
 	test_ran("cl_sq");
 	return z * z / 3.0L;
 }
+
+struct wide widen(struct wide w, double f)
+{
+	test_ran("widen");
+	return (struct wide){ w.x * f + w.n, w.n + 1 };
+}

@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 		float _Complex f = cf_rot(2.0f - 1.0f * I);
 		long double _Complex l = cl_sq(1.25L + 2.0L * I);
 		div_t d = div(-17, 5);
+		struct wide w = widen((struct wide){ 1.0L / 3, 4 }, 2.5);
 
 		printf("minmax %a %a / %a %a\n", r.lo, r.hi, r3.lo, r3.hi);
 		printf("summarize %a %a %ld\n", s.mean, s.var, s.n);
@@ -59,6 +60,7 @@ int main(int argc, char **argv)
 		printf("cf_rot %a %a\n", (double)crealf(f), (double)cimagf(f));
 		printf("cl_sq %La %La\n", creall(l), cimagl(l));
 		printf("div %d %d\n", d.quot, d.rem);
+		printf("widen %La %d\n", w.x, w.n);
 	}
 	return 0;
 }
