@@ -52,7 +52,7 @@ libmemo: error: memo.d/a.conf:15: unknown section '[typse]' (did you mean 'types
 libmemo: error: memo.d/b.conf:2:29: 'struct nowhere' of parameter 'x' is not declared (declare it in a [types] section: 'struct nowhere = { TYPE FIELD; ... }')
 libmemo: error: memo.d/b.conf:4:22: 'ld' of parameter 'x' holds a long double in 16 bytes: libffi does not pass that by value as the psABI says (pass it by pointer)
 libmemo: error: memo.d/b.conf:6:13: 'ld' of the return holds a long double in 16 bytes: libffi does not pass that by value as the psABI says (pass it by pointer)
-libmemo: error: memo.d/b.conf:8:13: type 'elsewhere' of the return is not declared (declare it in a [types] section: 'elsewhere = { TYPE FIELD; ... }')
+libmemo: error: memo.d/b.conf:8:13: unknown type 'elsewhere' of the return (known: C integer and floating types, size_t, intN_t, uintN_t..., a struct declared in [types])
 libmemo: error: 16 errors in 'memo.d'; running unmemoized
 EOF2
 MEMO_CONFIG=memo.d under_memo /bin/echo ran >out 2>err || fail "the program failed"

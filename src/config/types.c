@@ -224,10 +224,15 @@ static int settle_type(struct scalar_type *t, bool by_value, const char *what,
 
 	if (!d)
 		return 0;
+	if (!d->line && d->bare) {	/* a typo (`flot x`) as much as a typedef */
+		snprintf(err->msg, sizeof err->msg, "unknown type '%s' of %s (known: C integer and "
+			 "floating types, size_t, intN_t, uintN_t..., a struct declared in [types])",
+			 d->name, what);
+		return -1;
+	}
 	if (!d->line && t->cls == SC_STRUCT) {
-		snprintf(err->msg, sizeof err->msg, "%s'%s%s' of %s is not declared (declare it in a "
-			 "[types] section: '%s%s = { TYPE FIELD; ... }')", d->bare ? "type " : "",
-			 d->bare ? "" : "struct ", d->name, what, d->bare ? "" : "struct ", d->name);
+		snprintf(err->msg, sizeof err->msg, "'struct %s' of %s is not declared (declare it in a "
+			 "[types] section: 'struct %s = { TYPE FIELD; ... }')", d->name, what, d->name);
 		return -1;
 	}
 	if (by_value && !d->by_value) {
