@@ -1087,6 +1087,29 @@ int proto_parse_fields(const char *text, struct type_def *d, struct type_def *co
 	return 0;
 }
 
+const struct scalar_type *proto_scalar(enum scalar_class cls, unsigned size)
+{
+	static const struct scalar_type *const sints[9] = { [1] = &T_I8, [2] = &T_I16, [4] = &T_I32,
+							    [8] = &T_I64 };
+	static const struct scalar_type *const uints[9] = { [1] = &T_U8, [2] = &T_U16, [4] = &T_U32,
+							    [8] = &T_U64 };
+
+	switch (cls) {
+	case SC_SINT:
+		return size <= 8 ? sints[size] : NULL;
+	case SC_UINT:
+		return size <= 8 ? uints[size] : NULL;
+	case SC_BOOL:
+		return size == 1 ? &T_BOOL : NULL;
+	case SC_FLOAT:
+		return size == 4 ? &T_F32 : size == 8 ? &T_F64 : size == 16 ? &T_F80 : NULL;
+	case SC_COMPLEX:
+		return size == 8 ? &T_C32 : size == 16 ? &T_C64 : size == 32 ? &T_C80 : NULL;
+	default:
+		return NULL;
+	}
+}
+
 /*
  * `return = argument NAME` may name any pointer argument (in, string, out,
  * inout, opaque): the returned pointer is then that argument's own value,

@@ -125,6 +125,11 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 int proto_parse_fields(const char *text, struct type_def *d, struct type_def *const *types,
 		       struct proto_error *err);
 
+/* The scalar type of class cls and size bytes (SC_SINT 4: int...), as a
+ * prototype would name it; NULL when there is none (for the debug info's
+ * description of a struct's fields). */
+const struct scalar_type *proto_scalar(enum scalar_class cls, unsigned size);
+
 /* Apply the `return = static | malloc | argument NAME` rule to a parsed
  * prototype. Returns 0, or -1 with err->msg filled. */
 int proto_set_return(struct proto *p, const char *rule, struct proto_error *err);

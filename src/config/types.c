@@ -81,16 +81,13 @@ static void put(char *buf, size_t cap, size_t *len, const char *s)
 	*len += n;
 }
 
-/* Lay d's fields out; 0, or -1 with err->msg (too large, too many runs, a
- * canonical text too long). */
-static int lay_out(struct type_def *d, struct proto_error *err)
+/* Place d's fields as C does: each at the next multiple of its alignment,
+ * the size a multiple of the largest. 0, or -1 with err->msg (too large). */
+static int place_fields(struct type_def *d, struct proto_error *err)
 {
-	struct layout_walk w = { .d = d };
-	size_t off = 0, align = 1, len = 0;
-	char num[16];
-	int i;
+	size_t off = 0, align = 1;
 
-	for (i = 0; i < d->nfields; i++) {
+	for (int i = 0; i < d->nfields; i++) {
 		struct type_field *f = &d->field[i];
 		size_t a = f->type.def ? f->type.def->align : f->type.size;
 
@@ -107,6 +104,18 @@ static int lay_out(struct type_def *d, struct proto_error *err)
 	}
 	d->size = (uint16_t)((off + align - 1) / align * align);
 	d->align = (uint16_t)align;
+	return 0;
+}
+
+/* The rest of d's layout from its placed fields: runs, classes, canonical
+ * text. 0, or -1 with err->msg (too many runs, a text too long). */
+static int lay_out(struct type_def *d, struct proto_error *err)
+{
+	struct layout_walk w = { .d = d };
+	size_t len = 0;
+	char num[16];
+	int i;
+
 	d->nruns = 0;
 	d->has_float = false;
 	put(d->canon, sizeof d->canon, &len, "{");
@@ -205,12 +214,41 @@ int types_declare(struct type_def **types, const char *key, const char *value,
 		d->next = *types;
 		*types = d;
 	}
-	if (proto_parse_fields(value, d, types, err) < 0 || lay_out(d, err) < 0) {
+	if (proto_parse_fields(value, d, types, err) < 0 || place_fields(d, err) < 0 ||
+	    lay_out(d, err) < 0) {
 		d->nfields = 0;
 		return -1;
 	}
 	snprintf(d->file, sizeof d->file, "%s", file);
 	d->line = line;
+	return 0;
+}
+
+int types_define(struct type_def *d, const struct type_field *fields, int n, unsigned size,
+		 struct proto_error *err)
+{
+	memset(err, 0, sizeof *err);
+	if (n > TYPE_MAX_FIELDS) {
+		snprintf(err->msg, sizeof err->msg, "'struct %s' has more than %d fields", d->name,
+			 TYPE_MAX_FIELDS);
+		return -1;
+	}
+	memcpy(d->field, fields, (size_t)n * sizeof *fields);
+	d->nfields = n;
+	if (place_fields(d, err) < 0)
+		return -1;
+	/* A nested struct's own padding does not follow from its fields,
+	 * flattened: such a layout must be declared, not read. */
+	for (int i = 0; i < n; i++)
+		if (d->field[i].off != fields[i].off || d->size != size) {
+			snprintf(err->msg, sizeof err->msg, "'struct %s' is not laid out as its fields "
+				 "alone say (a nested struct's padding): declare it in [types]", d->name);
+			return -1;
+		}
+	if (lay_out(d, err) < 0)
+		return -1;
+	snprintf(d->file, sizeof d->file, "the debug info");
+	d->line = -1;
 	return 0;
 }
 
@@ -230,11 +268,8 @@ static int settle_type(struct scalar_type *t, bool by_value, const char *what,
 			 d->name, what);
 		return -1;
 	}
-	if (!d->line && t->cls == SC_STRUCT) {
-		snprintf(err->msg, sizeof err->msg, "'struct %s' of %s is not declared (declare it in a "
-			 "[types] section: 'struct %s = { TYPE FIELD; ... }')", d->name, what, d->name);
-		return -1;
-	}
+	if (!d->line)	/* `struct NAME` the debug info may describe: types_define */
+		return 0;
 	if (by_value && !d->by_value) {
 		snprintf(err->msg, sizeof err->msg, "'%.40s' of %.64s holds a long double in 16 bytes: "
 			 "libffi does not pass that by value as the psABI says (pass it by pointer)",
@@ -284,4 +319,24 @@ void types_release(struct type_def **types)
 		*types = d->next;
 		free(d);
 	}
+}
+
+const struct type_def *types_undefined(const struct proto *p)
+{
+	if (p->ret.cls == SC_STRUCT && !p->ret.def->line)
+		return p->ret.def;
+	for (int i = 0; i < p->nargs; i++)
+		if (p->args[i].type.cls == SC_STRUCT && !p->args[i].type.def->line)
+			return p->args[i].type.def;
+	return NULL;
+}
+
+bool types_unsettled(const struct proto *p)
+{
+	if (p->ret.cls == SC_STRUCT && p->ret.size != p->ret.def->size)
+		return true;
+	for (int i = 0; i < p->nargs; i++)
+		if (p->args[i].type.cls == SC_STRUCT && p->args[i].type.size != p->args[i].type.def->size)
+			return true;
+	return types_undefined(p) != NULL;
 }

@@ -52,7 +52,10 @@ struct type_run {
 struct type_def {
 	struct type_def *next;		/* the config's list (memo_config.types) */
 	char name[PROTO_MAX_NAME];	/* the tag: "range" */
-	int line;			/* where it was declared; 0 = named, not declared yet */
+	/* where it was declared; 0 = named, not declared yet (a `struct NAME`
+	 * left so is defined from the debug info at activation: types_define);
+	 * -1 = defined so */
+	int line;
 	bool bare;			/* first named as a typedef name (`div_t`), not `struct NAME` */
 	char file[256];			/* the file it was declared in, for messages */
 	uint16_t size, align;
@@ -74,10 +77,28 @@ struct type_def {
 int types_declare(struct type_def **types, const char *key, const char *value,
 		  const char *file, int line, struct proto_error *err);
 
-/* Once every file is read: give p's struct arguments and return their sizes
- * and canonical text, and check them. Returns 0, or -1 with err->msg filled
- * and *arg the argument at fault (-1: the return). */
+/* Once every file is read, and again once the debug info defined what it
+ * could: give p's struct arguments and return their sizes and canonical
+ * text, and check them. A `struct NAME` no file declares is left for the
+ * debug info (size 0: types_undefined). Returns 0, or -1 with err->msg
+ * filled and *arg the argument at fault (-1: the return). */
 int types_settle(struct proto *p, int *arg, struct proto_error *err);
+
+/* Define d, a `struct NAME` no file declared, from the debug info: its
+ * scalars (fields, with their offsets as the debug info gives them, a count
+ * of 1) and its size. Refused unless C would place those fields there (a
+ * nested struct's padding is not flattened away). 0, or -1 with err->msg.
+ * Under runtime_lock or at start-up: the hooks that name d are not active. */
+int types_define(struct type_def *d, const struct type_field *fields, int n, unsigned size,
+		 struct proto_error *err);
+
+/* The first struct of p (its return, then its arguments) neither declared
+ * nor defined yet; NULL when there is none. */
+const struct type_def *types_undefined(const struct proto *p);
+
+/* Whether p names a struct it has not the size of yet: undefined, or
+ * defined since by another prototype's debug info (types_settle then). */
+bool types_unsettled(const struct proto *p);
 
 /* Free the list. */
 void types_release(struct type_def **types);

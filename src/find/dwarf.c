@@ -365,7 +365,7 @@ static bool leaves_of(Dwarf_Die *rec, unsigned base, struct dwarf_type *t, int d
 			    t->nleaves == DWARF_MAX_LEAVES || at + k * p.size > UINT16_MAX)
 				return false;
 			t->leaves[t->nleaves++] = (struct dwarf_leaf){ (uint16_t)(at + k * p.size),
-								      p.cls, (uint8_t)p.size };
+								      p.cls, (uint8_t)p.size, p.is_signed };
 		}
 	} while (dwarf_siblingof(&c, &c) == 0);
 	return true;

@@ -40,6 +40,7 @@ struct dwarf_leaf {
 	uint16_t off;
 	uint8_t cls;		/* enum dwarf_class: DWC_INT, DWC_FLOAT, DWC_COMPLEX, DWC_POINTER... */
 	uint8_t size;
+	bool is_signed;		/* DWC_INT */
 };
 
 /* One type; for a pointer, also what it points to. */

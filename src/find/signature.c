@@ -97,7 +97,7 @@ static int def_leaves(const struct type_def *d, unsigned base, struct dwarf_leaf
 			if (n == DWARF_MAX_LEAVES)
 				return -1;
 			out[n++] = (struct dwarf_leaf){ (uint16_t)at, class_of(&f->type),
-						       (uint8_t)f->type.size };
+						       (uint8_t)f->type.size, f->type.cls == SC_SINT };
 		}
 	}
 	return n;
@@ -307,6 +307,62 @@ int signature_compare(const struct proto *p, const struct dwarf_func *d, int *ar
 		if (compare_arg(&p->args[i], &d->args[i], i, arg, text, n) < 0)
 			return -1;
 	return compare_return(p, &d->ret, arg, text, n);
+}
+
+/* The debug info's struct, by value or pointed to, as [types] fields. */
+static int fields_of(const struct dwarf_type *t, bool by_value, struct type_field *f, unsigned *size)
+{
+	static const uint8_t cls[] = { [DWC_INT] = SC_UINT, [DWC_BOOL] = SC_BOOL,
+				       [DWC_FLOAT] = SC_FLOAT, [DWC_COMPLEX] = SC_COMPLEX };
+	bool record = by_value ? t->cls == DWC_RECORD : t->cls == DWC_POINTER && t->elem_cls == DWC_RECORD;
+
+	if (!record || t->nleaves <= 0)
+		return -1;
+	*size = by_value ? t->size : t->elem_size;
+	for (int i = 0; i < t->nleaves; i++) {
+		const struct dwarf_leaf *l = &t->leaves[i];
+		const struct scalar_type *s = l->cls < sizeof cls && cls[l->cls] ?
+			proto_scalar(l->cls == DWC_INT && l->is_signed ? SC_SINT : cls[l->cls], l->size) : NULL;
+
+		if (!s)
+			return -1;
+		f[i] = (struct type_field){ .type = *s, .off = l->off, .count = 1 };
+	}
+	return t->nleaves;
+}
+
+int signature_define_structs(struct proto *p, const struct dwarf_func *d, int *arg, char *text,
+			     size_t n)
+{
+	struct type_field f[DWARF_MAX_LEAVES];
+	struct proto_error err;
+	const struct type_def *u;
+
+	for (int i = -1; d && i < p->nargs && i < d->nargs; i++) {
+		struct scalar_type *t = i < 0 ? &p->ret : &p->args[i].type;
+		bool by_value = i < 0 || p->args[i].kind == ARG_SCALAR;
+		unsigned size;
+		int k;
+
+		if (t->cls != SC_STRUCT || t->def->line)
+			continue;
+		/* a def no file declared is the config's to fill (types.h) */
+		k = fields_of(i < 0 ? &d->ret : &d->args[i], by_value, f, &size);
+		if (k > 0 && types_define((struct type_def *)t->def, f, k, size, &err) < 0)
+			return mismatch(arg, i, text, n, "%s", err.msg);
+	}
+	if ((u = types_undefined(p))) {
+		*arg = -1;
+		for (int i = 0; i < p->nargs; i++)
+			if (p->args[i].type.def == u)
+				*arg = i;
+		return mismatch(arg, *arg, text, n, "'struct %s' is declared in no [types] section, and "
+				"the debug info does not describe its fields (declare it: 'struct %s = "
+				"{ TYPE FIELD; ... }')", u->name, u->name);
+	}
+	if (types_settle(p, arg, &err) < 0)
+		return mismatch(arg, *arg, text, n, "%s", err.msg);
+	return 0;
 }
 
 int signature_opaque_read(const struct proto *p, const struct dwarf_func *d,
@@ -573,18 +629,39 @@ int signature_check_hook(struct hook *h)
 	char path[PATH_MAX + 64], key[33], text[512], why[256], where[PATH_MAX + 32];
 	int arg = -2, named, described;
 	dwarf_describe_fn *describe;
+	/* structs the debug info is to define: read it each time, as the
+	 * verdict alone would not say their layout */
+	struct proto *layouts = types_unsettled(&h->fn->proto) ? (struct proto *)&h->fn->proto : NULL;
 
-	named = verdict_names(h, path, sizeof path, key) == 0;
+	named = !layouts && verdict_names(h, path, sizeof path, key) == 0;
 	if (named)
 		book_load(path);
 	if (!named || !book_find(key, &arg, text, sizeof text)) {
-		if (!(describe = dwarf_load()))
-			return 0;
-		described = describe(h->path, (uint64_t)((uintptr_t)h->target - h->base), &d, why,
-				     sizeof why);
+		if (!(describe = dwarf_load())) {
+			described = 0;
+			snprintf(why, sizeof why, "libmemo-dwarf.so cannot be loaded");
+		} else {
+			described = describe(h->path, (uint64_t)((uintptr_t)h->target - h->base), &d,
+					     why, sizeof why);
+		}
+		/* without debug info, structs another function's defined do */
+		if (described == 0 && layouts && !types_undefined(layouts) &&
+		    signature_define_structs(layouts, NULL, &arg, text, sizeof text) < 0) {
+			signature_where(h->fn, arg, where, sizeof where);
+			return hook_refuse(h, REFUSE_PROTO_MISMATCH, "%s: %s", where, text);
+		}
+		if (described <= 0 && layouts && types_unsettled(layouts)) {
+			signature_where(h->fn, -1, where, sizeof where);
+			return hook_refuse(h, REFUSE_PROTO_MISMATCH, "%s: a struct is declared in no "
+					   "[types] section, and no debug info describes '%s'%s%s",
+					   where, h->fn->symbol, described == 0 ? ": " : "",
+					   described == 0 ? why : "");
+		}
 		if (described < 0)
 			return 0;	/* unreadable now: checked next time */
-		if (described == 0 || signature_compare(&h->fn->proto, &d, &arg, text, sizeof text) == 0)
+		if (layouts && signature_define_structs(layouts, &d, &arg, text, sizeof text) < 0)
+			log_debug("'%s': its structs not defined by '%s'", h->fn->symbol, d.debug_file);
+		else if (described == 0 || signature_compare(&h->fn->proto, &d, &arg, text, sizeof text) == 0)
 			arg = -2;
 		else
 			log_debug("'%s': debug info read from '%s'", h->fn->symbol, d.debug_file);
