@@ -7,7 +7,8 @@
 # with the same output. The debug info is read at each start then (no cached
 # verdict tells a layout). The same library without its debug info: each
 # such function is refused [prototype-mismatch], saying why, and runs
-# unmemoized, its output byte-identical; `memo check` says so too.
+# unmemoized, its output byte-identical; `memo check` says so too. `memo
+# inspect` writes such structs and complex values in its suggestions.
 source "$TOP/tests/lib.sh"
 
 prog="$P/structs/structs_main"
@@ -27,6 +28,14 @@ fns="minmax summarize best span weigh make_samples widen"
 note "memo check"
 "$B/memo" check -c memo.d "$lib" >check.out 2>&1 || { cat check.out; fail "memo check"; }
 expect_eq "$(grep -c 'prototype agrees with the debug info' check.out)" 7 "prototypes that agree"
+
+note "memo inspect writes them"
+"$B/memo" inspect "$lib" minmax >inspect.out || fail "memo inspect"
+grep -qF "prototype = struct range minmax(const double x[n], size_t n)" inspect.out ||
+	{ cat inspect.out; fail "inspect: minmax's struct not written"; }
+"$B/memo" inspect "$lib" cpow_n >inspect.out || fail "memo inspect"
+grep -qF "prototype = complex double cpow_n(complex double z, int n)" inspect.out ||
+	{ cat inspect.out; fail "inspect: cpow_n's complex not written"; }
 
 note "defined by the debug info, memoized"
 reset_runs

@@ -387,6 +387,20 @@ static void record_leaves(Dwarf_Die *rec, struct dwarf_type *t)
 		t->nleaves = -1;
 }
 
+/* A named struct whose fields are listed and can be keyed (no pointer):
+ * `struct NAME`, as a prototype names one the debug info describes (its
+ * proto_name). */
+static void struct_word(struct plain *p, const struct dwarf_type *t)
+{
+	if (p->cls != DWC_RECORD || t->nleaves <= 0 || strncmp(p->name, "struct ", 7) || !p->name[7])
+		return;
+	for (int i = 0; i < t->nleaves; i++)
+		if (t->leaves[i].cls != DWC_INT && t->leaves[i].cls != DWC_BOOL &&
+		    t->leaves[i].cls != DWC_FLOAT && t->leaves[i].cls != DWC_COMPLEX)
+			return;
+	snprintf(p->proto, sizeof p->proto, "%.47s", p->name);
+}
+
 /* The type of a DIE's DW_AT_type (absent: void). */
 static void type_of(Dwarf_Die *typed, struct dwarf_type *t)
 {
@@ -426,6 +440,7 @@ static void type_of(Dwarf_Die *typed, struct dwarf_type *t)
 		t->elem_members = p.members;
 		if (has && p.cls == DWC_RECORD && p.members)
 			record_leaves(&next, t);
+		struct_word(&p, t);
 		snprintf(t->proto_name, sizeof t->proto_name, "%s",
 			 p.cls == DWC_POINTER || p.cls == DWC_FUNCTION ? "" : p.proto);
 		if (p.cls == DWC_FUNCTION)
@@ -440,6 +455,7 @@ static void type_of(Dwarf_Die *typed, struct dwarf_type *t)
 	plain_of(&next, &p, NULL);
 	if (p.cls == DWC_RECORD && p.members)
 		record_leaves(&d, t);
+	struct_word(&p, t);
 	t->cls = p.cls;
 	t->size = p.size;
 	t->is_signed = p.is_signed;
