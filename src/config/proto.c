@@ -11,6 +11,8 @@
  *   param  := ['out' | 'inout' | 'opaque'] specs stars NAME ['[' len ']']
  *   len    := term (('+'|'-') term)* ; term := fact (('*'|'/') fact)*
  *   fact   := NUMBER | NAME | '(' len ')'
+ * A type may be `struct NAME` or a typedef name of [types] (types.h), by
+ * value or as elements, and `float | double | long double _Complex`.
  * A length may name any integer scalar argument, earlier or later. A divisor
  * that is 0 without any argument (`n / 0`, `n / (2 - 2)`) is refused here;
  * one that is 0 by an argument's value makes len_eval fail that call.
@@ -26,7 +28,8 @@
 #include <string.h>
 
 /* Every type a prototype can name. .canon of a parsed type always points
- * into this table, so struct proto holds no allocation. */
+ * into this table, or into a struct of [types] (its type_def, which the
+ * config's list owns), so struct proto holds no allocation. */
 static const struct scalar_type T_I8 = { SC_SINT, 1, 1, "i8", NULL };
 static const struct scalar_type T_I16 = { SC_SINT, 2, 2, "i16", NULL };
 static const struct scalar_type T_I32 = { SC_SINT, 4, 4, "i32", NULL };
