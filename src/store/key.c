@@ -61,11 +61,27 @@ static void put_padded(blake2b_state *s, const uint8_t *p, uint64_t count,
 static void put_runs(blake2b_state *s, const uint8_t *p, uint64_t n, const struct scalar_type *t)
 {
 	const struct type_def *d = t->def;
+	uint8_t buf[1024];	/* runs gathered: one update per KiB, not per field */
+	size_t used = 0;
 
 	put_u64(s, n * t->bits);
 	for (uint64_t i = 0; i < n; i++)
-		for (int r = 0; r < d->nruns; r++)
-			blake2b_update(s, p + i * t->size + d->run[r].off, d->run[r].len);
+		for (int r = 0; r < d->nruns; r++) {
+			const uint8_t *run = p + i * t->size + d->run[r].off;
+			size_t len = d->run[r].len;
+
+			if (used + len > sizeof buf) {
+				blake2b_update(s, buf, used);
+				used = 0;
+			}
+			if (len > sizeof buf) {
+				blake2b_update(s, run, len);
+				continue;
+			}
+			memcpy(buf + used, run, len);
+			used += len;
+		}
+	blake2b_update(s, buf, used);
 }
 
 void key_prefix(blake2b_state *prefix, const char *namespace_,
