@@ -9,7 +9,8 @@
 # by its typedef name in a file read after div.conf. Through the inline
 # entry (mechanism auto: the entry keeps the registers of each class) and
 # through GOT slots: the first run's output is the unmemoized one, a second
-# process is served every call from the folder with the same output.
+# process is served every call from the folder with the same output. `memo
+# config` lists the structs with their layouts.
 source "$TOP/tests/lib.sh"
 
 prog="$P/structs/structs_main"
@@ -27,6 +28,12 @@ div_t = { int quot; int rem; }
 struct wide = { long double x; int n; }
 CONF
 fns="minmax summarize best halves span weigh_one cpow_n cf_rot cl_sq widen"
+note "memo config lists [types]"
+conf_function span 'double span(struct range r, double scale)'
+"$B/memo" config -c memo.d >config.out 2>&1 || { cat config.out; fail "memo config"; }
+grep -qxF "(memo.d/types.conf:2) struct range = {f64,f64}, 16 bytes" config.out &&
+	grep -qxF "(memo.d/types.conf:7) div_t = {i32,i32}, 8 bytes" config.out ||
+	{ cat config.out; fail "memo config: [types] not listed"; }
 for mech in auto got; do
 	note "mechanism = $mech"
 	conf_function minmax 'struct range minmax(const double x[n], size_t n)' mechanism=$mech

@@ -221,6 +221,7 @@ int types_declare(struct type_def **types, const char *key, const char *value,
 	}
 	snprintf(d->file, sizeof d->file, "%s", file);
 	d->line = line;
+	d->bare = !tagged;	/* as its declaration spells it */
 	return 0;
 }
 

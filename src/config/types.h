@@ -56,7 +56,8 @@ struct type_def {
 	 * left so is defined from the debug info at activation: types_define);
 	 * -1 = defined so */
 	int line;
-	bool bare;			/* first named as a typedef name (`div_t`), not `struct NAME` */
+	bool bare;			/* a typedef name (`div_t`), not `struct NAME`: as declared,
+					 * else as first named */
 	char file[256];			/* the file it was declared in, for messages */
 	uint16_t size, align;
 	bool has_float;			/* a float field: keys include the rounding mode */
