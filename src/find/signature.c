@@ -357,8 +357,9 @@ int signature_define_structs(struct proto *p, const struct dwarf_func *d, int *a
 			if (p->args[i].type.def == u)
 				*arg = i;
 		return mismatch(arg, *arg, text, n, "'struct %s' is declared in no [types] section, and "
-				"the debug info does not describe its fields (declare it: 'struct %s = "
-				"{ TYPE FIELD; ... }')", u->name, u->name);
+				"the debug info does not list its fields as keys need them (more than %d "
+				"scalars, a union, a bit-field or a pointer): declare it in [types]",
+				u->name, DWARF_MAX_LEAVES);
 	}
 	if (types_settle(p, arg, &err) < 0)
 		return mismatch(arg, *arg, text, n, "%s", err.msg);
