@@ -66,4 +66,11 @@ expect_eq "$(runs weigh)" 4 "weigh's bodies, unmemoized"
 "$B/memo" check -c memo.d nodebug/libstructs.so >check.out 2>&1 && { cat check.out; fail "memo check without debug info"; }
 grep -qF "memo.d/minmax.conf:2:13: error [prototype-mismatch]: a struct is declared in no [types] section, and no debug info describes it" check.out ||
 	{ cat check.out; fail "memo check: minmax not said"; }
+
+note "a struct with a pointer field is not defined from the debug info"
+mkdir ptr.d
+printf '[function stream_sum]\nprototype = double stream_sum(const struct stream s[1])\n' >ptr.d/s.conf
+"$B/memo" check -c ptr.d "$P/dwarf/libintegrate.so" >ptr.out 2>&1 && { cat ptr.out; fail "memo check accepted struct stream"; }
+grep -qF "ptr.d/s.conf:2:31: error [prototype-mismatch]: 'struct stream' is declared in no [types] section, and the debug info does not list its fields as keys need them" ptr.out ||
+	{ cat ptr.out; fail "struct stream: the reason not said"; }
 exit 0
