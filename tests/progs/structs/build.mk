@@ -9,3 +9,9 @@ $(STRUCTS_DIR)/libstructs.so: tests/progs/structs/structs.c tests/progs/structs/
 
 $(STRUCTS_DIR)/structs_main: tests/progs/structs/structs_main.c $(STRUCTS_DIR)/libstructs.so
 	$(Q)$(CC) -O2 -g -o $@ $< -L$(STRUCTS_DIR) -lstructs -Wl,-rpath,$(STRUCTS_DIR) -lm
+
+# IPA-RA callers of struct-returning local functions (t1415)
+TEST_PROGS += $(STRUCTS_DIR)/ipara
+$(STRUCTS_DIR)/ipara: tests/progs/structs/ipara.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -g -o $@ $<
