@@ -15,6 +15,52 @@
 
 #include "call/call.h"
 #include "call/entry.h"
+#include "config/types.h"
+
+static ffi_type *ffi_type_of(const struct scalar_type *t);
+
+/* A struct's libffi type: its fields as elements (an array field as that
+ * many elements, as libffi's manual says), built once per struct and kept
+ * for the process (a hook's cif points at it; types are never freed while
+ * hooks live). libffi lays it out at ffi_prep_cif; closure_prepare checks
+ * that its size is the declaration's. */
+struct ffi_struct {
+	struct ffi_struct *next;
+	const struct type_def *def;
+	ffi_type type;
+	ffi_type *elements[];
+};
+static struct ffi_struct *ffi_structs;	/* under runtime_lock or before threads */
+
+static ffi_type *ffi_struct_of(const struct type_def *d)
+{
+	struct ffi_struct *s;
+	size_t n = 0, k = 0;
+
+	for (s = ffi_structs; s; s = s->next)
+		if (s->def == d)
+			return &s->type;
+	for (int i = 0; i < d->nfields; i++)
+		n += d->field[i].count;
+	if (!(s = calloc(1, sizeof *s + (n + 1) * sizeof(ffi_type *))))
+		return NULL;
+	for (int i = 0; i < d->nfields; i++) {
+		ffi_type *e = ffi_type_of(&d->field[i].type);
+
+		if (!e) {
+			free(s);
+			return NULL;
+		}
+		for (unsigned c = 0; c < d->field[i].count; c++)
+			s->elements[k++] = e;
+	}
+	s->def = d;
+	s->type.type = FFI_TYPE_STRUCT;
+	s->type.elements = s->elements;
+	s->next = ffi_structs;
+	ffi_structs = s;
+	return &s->type;
+}
 
 static ffi_type *ffi_type_of(const struct scalar_type *t)
 {
@@ -37,6 +83,12 @@ static ffi_type *ffi_type_of(const struct scalar_type *t)
 		       t->size == 16 ? &ffi_type_longdouble : NULL;
 	case SC_PTR:
 		return &ffi_type_pointer;
+	case SC_COMPLEX:
+		return t->size == 8 ? &ffi_type_complex_float :
+		       t->size == 16 ? &ffi_type_complex_double :
+		       t->size == 32 ? &ffi_type_complex_longdouble : NULL;
+	case SC_STRUCT:
+		return ffi_struct_of(t->def);
 	}
 	return NULL;
 }
@@ -66,6 +118,17 @@ int closure_prepare(struct hook *h)
 	if (!rtype || ffi_prep_cif(&h->cif, FFI_DEFAULT_ABI, p->nargs, rtype, h->atypes) != FFI_OK) {
 		return hook_refuse(h, REFUSE_FFI_TYPE, "libffi cannot describe the prototype");
 	}
+	/* libffi laid the structs out at prep: as the declarations say, or
+	 * the calls would move the wrong bytes */
+	for (i = -1; i < p->nargs; i++) {
+		const struct scalar_type *t = i < 0 ? (p->ret_kind == RET_SCALAR ? &p->ret : NULL) :
+					  p->args[i].kind == ARG_SCALAR ? &p->args[i].type : NULL;
+		ffi_type *f = i < 0 ? rtype : h->atypes[i];
+
+		if (t && t->cls == SC_STRUCT && (f->size != t->size || f->alignment != t->def->align))
+			return hook_refuse(h, REFUSE_FFI_TYPE, "libffi lays 'struct %s' out in %zu bytes, "
+					   "the declaration in %u", t->def->name, f->size, t->size);
+	}
 	if (p->ret_kind == RET_STRING_STATIC && pthread_key_create(&h->strbuf, free) != 0) {
 		return hook_refuse(h, REFUSE_NO_TLS_KEY, "no thread-specific key left");
 	}
@@ -81,17 +144,20 @@ int closure_prepare(struct hook *h)
 		}
 	}
 	/* The entry may serve a hit by itself (l1_entry_hit) when the call's
-	 * image is scalars only (by value or by reference), its result fits
-	 * one register, and no rule (repeated evaluations, verify) needs to
-	 * see the hit. */
-	h->entry_hit = !h->fn->repeated && h->fn->verify == 0 &&
+	 * image is scalars only (by value or by reference; no struct or
+	 * complex), its result fits one register, and no rule (repeated
+	 * evaluations, verify) needs to see the hit. */
+	h->entry_hit = !h->fn->repeated && h->fn->verify == 0 && !p->ret.def &&
 		       (p->ret_kind == RET_VOID || (p->ret_kind == RET_SCALAR && p->ret.size <= 8))
 		       ? l1_entry_hit : NULL;
+	/* Structs and complex values by value: their registers are not the
+	 * entry's one-register-per-argument frame (inline.c frame_of). */
 	for (i = 0; i < p->nargs; i++) {
 		const struct proto_arg *a = &p->args[i];
 		if (a->kind == ARG_OUT || a->kind == ARG_INOUT ||
 		    (!a->ignored && a->kind != ARG_SCALAR && a->kind != ARG_OPAQUE &&
-		     a->kind != ARG_REF))
+		     a->kind != ARG_REF) ||
+		    ((a->kind == ARG_SCALAR || a->kind == ARG_REF) && a->type.def))
 			h->entry_hit = NULL;
 	}
 	if (!h->orig)

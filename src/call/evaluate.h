@@ -13,6 +13,7 @@
 #include <sys/uio.h>
 
 #include "config/proto.h"
+#include "config/types.h"
 #include "find/hook.h"
 #include "store/value.h"
 
@@ -39,14 +40,28 @@ static inline int evaluate_warn_once(struct hook *h, int bit)
 	return !(__atomic_fetch_or(&h->warned, bit, __ATOMIC_RELAXED) & bit);
 }
 
-/* Zero the bytes of a scalar that carry none of its value: a long double's 6
- * above its 10 (libffi's slot and the stored value are 16 bytes, the x87
+/* Zero the bytes of a scalar that carry none of its value (a struct's
+ * padding too): a long double's 6 above its 10 (libffi's slot and the stored value are 16 bytes, the x87
  * store writes 10). Stored bytes are then the same for the same value, and
  * none is uninitialised. */
 static inline void evaluate_clear_padding(const struct scalar_type *t, void *v)
 {
-	if (t->bits < t->size)
-		memset((uint8_t *)v + t->bits, 0, t->size - t->bits);
+	unsigned at = 0;
+
+	if (!t->def) {
+		if (t->bits < t->size)
+			memset((uint8_t *)v + t->bits, 0, t->size - t->bits);
+		return;
+	}
+	/* a struct's or a complex's: the gaps between its runs (types.h) */
+	for (int i = 0; t->def->padded && i <= t->def->nruns; i++) {
+		unsigned end = i < t->def->nruns ? t->def->run[i].off : t->size;
+
+		if (end > at)
+			memset((uint8_t *)v + at, 0, end - at);
+		if (i < t->def->nruns)
+			at = t->def->run[i].off + t->def->run[i].len;
+	}
 }
 
 /* Call the original with the caller's arguments, as they are; the return

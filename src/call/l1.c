@@ -18,6 +18,7 @@
 
 #include "call/l1_slot.h"
 #include "config/proto.h"
+#include "config/types.h"
 #include "store/cxx_layout.h"
 
 struct slot *l1_table;
@@ -40,6 +41,17 @@ static struct slot *table_get(void)
 	return m;
 }
 
+/* n values of a struct or complex with padding, run by run (its padding,
+ * whatever the caller left there, is no part of the call). */
+static int append_runs(struct l1_probe *pr, const uint8_t *p, uint64_t n, const struct scalar_type *t)
+{
+	for (uint64_t i = 0; i < n; i++)
+		for (int r = 0; r < t->def->nruns; r++)
+			if (l1_append(pr, p + i * t->size + t->def->run[r].off, t->def->run[r].len) < 0)
+				return -1;
+	return 0;
+}
+
 int l1_probe(const struct hook *h, void *const *args, struct l1_probe *pr)
 {
 	const struct proto *p = &h->fn->proto;
@@ -55,7 +67,8 @@ int l1_probe(const struct hook *h, void *const *args, struct l1_probe *pr)
 		if (a->ignored || a->kind == ARG_OPAQUE)
 			continue;
 		if (a->kind == ARG_SCALAR) {
-			if (l1_append(pr, args[i], a->type.bits) < 0)
+			if (a->type.def && a->type.def->padded ? append_runs(pr, args[i], 1, &a->type) < 0 :
+			    l1_append(pr, args[i], a->type.bits) < 0)
 				return -1;
 			continue;
 		}
@@ -76,7 +89,12 @@ int l1_probe(const struct hook *h, void *const *args, struct l1_probe *pr)
 			return -1;
 		if (l1_append(pr, &tag, 1) < 0 || l1_append(pr, &count, sizeof count) < 0)
 			return -1;
-		if (ptr && a->kind != ARG_OUT && (count > L1_IMAGE_MAX || l1_append(pr, ptr, count) < 0))
+		if (!ptr || a->kind == ARG_OUT)
+			continue;
+		if (count > L1_IMAGE_MAX)
+			return -1;
+		if (a->type.def && a->type.def->padded ? append_runs(pr, ptr, count / a->type.size, &a->type) < 0 :
+		    l1_append(pr, ptr, count) < 0)
 			return -1;
 	}
 	return l1_image_finish(pr, h);

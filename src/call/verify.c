@@ -74,7 +74,8 @@ static int difference(const struct hook *h, void *ret, const struct layout *l,
 
 	switch (p->ret_kind) {
 	case RET_SCALAR:
-		if (got[0].iov_len != p->ret.size || memcmp(ret, got[0].iov_base, p->ret.bits)) {
+		if (got[0].iov_len != p->ret.size || memcmp(ret, got[0].iov_base,
+							     p->ret.def ? p->ret.size : p->ret.bits)) {
 			scalar_text(&p->ret, got[0].iov_base, a, sizeof a);
 			scalar_text(&p->ret, ret, b, sizeof b);
 			snprintf(out, n, "returned %s when cached, %s now", a, b);

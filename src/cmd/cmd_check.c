@@ -23,6 +23,7 @@
 #include "find/cxx_name.h"
 #include "find/dwarf.h"
 #include "find/elf.h"
+#include "config/types.h"
 #include "find/signature.h"
 #include "base/log.h"
 #include "cmd/memo.h"
@@ -59,10 +60,21 @@ static int check_signature(const struct function_config *f, const char *path, ui
 	int arg;
 
 	if (memo_dwarf_describe(path, vaddr, &d, why, sizeof why) <= 0) {
+		if (types_undefined(&f->proto)) {
+			signature_where(f, -1, where, sizeof where);
+			printf("  %s: error [%s]: a struct is declared in no [types] section, and no "
+			       "debug info describes it: %s\n", where,
+			       hook_refusal_name(REFUSE_PROTO_MISMATCH), why);
+			return 1;
+		}
 		printf("  prototype not checked: %s\n", why);
 		return 0;
 	}
-	if (signature_compare(&f->proto, &d, &arg, text, sizeof text) < 0) {
+	/* structs no [types] declares: defined by this debug info (the
+	 * config's own memory, this command's) */
+	if ((types_unsettled(&f->proto) && signature_define_structs((struct proto *)&f->proto, &d,
+								    &arg, text, sizeof text) < 0) ||
+	    signature_compare(&f->proto, &d, &arg, text, sizeof text) < 0) {
 		signature_where(f, arg, where, sizeof where);
 		printf("  %s: error [%s]: %s\n", where, hook_refusal_name(REFUSE_PROTO_MISMATCH), text);
 		return 1;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/types.h"
 #include "base/log.h"
 #include "cmd/memo.h"
 
@@ -83,6 +84,28 @@ static void print_section(const struct origins *o, const char *function, const c
 	}
 }
 
+/* [types]: each struct the config declares, and each a prototype names
+ * that the debug info is left to define, in the order first named. */
+static void print_types(const struct type_def *list)
+{
+	const struct type_def *d, *shown = NULL;
+
+	if (!list)
+		return;
+	printf("\n[types]\n");
+	/* the list is newest first: print from its end */
+	while (shown != list) {
+		for (d = list; d->next != shown; d = d->next)
+			;
+		shown = d;
+		if (d->line > 0)
+			printf("(%s:%d) %s%s = %s, %u bytes\n", d->file, d->line, d->bare ? "" : "struct ",
+			       d->name, d->canon, d->size);
+		else if (!d->bare)
+			printf("(the debug info, at start) struct %s\n", d->name);
+	}
+}
+
 const struct cmd_spec cmd_config_spec = {
 	"config", "[-c DIR]",
 	"Every setting of the config DIR in effect, and where it came from: a\n"
@@ -119,6 +142,7 @@ int cmd_config(const struct cmd_args *a)
 		       f->version, f->file, f->line);
 		print_section(&o, f->symbol, f->version, f);
 	}
+	print_types(cfg.types);
 	printf("\nenvironment:");
 	for (size_t i = 0; i < sizeof env / sizeof env[0]; i++) {
 		const char *v = getenv(env[i]);

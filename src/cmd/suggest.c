@@ -11,10 +11,12 @@
 #include "find/signature.h"
 #include "cmd/suggest.h"
 
-/* A scalar the prototype language can write. */
+/* A scalar the prototype language can write: a complex, and a struct the
+ * debug info lists the fields of (`struct NAME`, defined from it), too. */
 static bool writable_scalar(uint8_t cls, const char *proto_name)
 {
-	return (cls == DWC_INT || cls == DWC_BOOL || cls == DWC_FLOAT) && *proto_name;
+	return (cls == DWC_INT || cls == DWC_BOOL || cls == DWC_FLOAT || cls == DWC_COMPLEX ||
+		cls == DWC_RECORD) && *proto_name;
 }
 
 /* Whether the suggestion can declare the type as it is; why not into why[]. */

@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "config/types.h"
 
 enum value_kind { V_STRING, V_PATH, V_INT_POS, V_SIZE, V_BOOL, V_SECONDS, V_SECONDS_POS,
 		  V_RTOL, V_REPS, V_FRACTION, V_MECH, V_LIST, V_RULE, V_PROTO };
@@ -104,7 +105,7 @@ enum { FKEY_PROTOTYPE = 0, FKEY_IGNORE = 1, FKEY_MIN = 5, FKEY_MAX = 6, FKEY_RET
 #define MAX_KEYS 16
 #define MAX_PROTO_LINES 32
 
-enum section { SEC_NONE, SEC_CACHE, SEC_FUNCTION, SEC_IGNORED };
+enum section { SEC_NONE, SEC_CACHE, SEC_FUNCTION, SEC_TYPES, SEC_IGNORED };
 enum line_kind { LINE_OTHER, LINE_PAIR, LINE_CONTINUATION };
 
 /* A [function] section met so far, for duplicates. */
@@ -766,6 +767,17 @@ static void set_value(struct loader *L, const struct key *k, const char *v, int 
 	}
 }
 
+/* `struct NAME = { fields }` of a [types] section; an error points at the
+ * key, or at its place in the value. */
+static void declare_type(struct loader *L, const char *key, const char *value, int col)
+{
+	struct proto_error err;
+
+	if (types_declare(&L->cfg->types, key, value, L->file, L->lineno, &err) < 0)
+		report(L, L->lineno, err.col ? col + err.col - 1 : (int)(key - L->given) + 1, "%s",
+		       err.msg);
+}
+
 /* Called by inih for each "key = value" line and each continuation line. */
 static int on_value(void *user, const char *section, const char *name, const char *value)
 {
@@ -786,7 +798,10 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		col = (int)(value - L->given) + 1;
 	}
 	if (L->kind == LINE_CONTINUATION) {
-		if (L->last_key == FKEY_PROTOTYPE && L->sec == SEC_FUNCTION)
+		if (L->sec == SEC_TYPES)
+			report(L, L->lineno, 0, "a [types] declaration cannot continue on an indented "
+			       "line (write it on one line)");
+		else if (L->last_key == FKEY_PROTOTYPE && L->sec == SEC_FUNCTION)
 			proto_append(L, value, col);
 		else if (L->last_key >= 0)
 			report(L, L->lineno, 0, "'%s' cannot continue on an indented line (only 'prototype' can)",
@@ -803,6 +818,10 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	if (L->sec == SEC_NONE) {
 		report(L, L->lineno, 0, "'%s' is outside any section (start with '[cache]' or '[function NAME]')",
 		       name);
+		return 1;
+	}
+	if (L->sec == SEC_TYPES) {
+		declare_type(L, name, value, col);
 		return 1;
 	}
 	k = find_key(name, keys, nkeys);
@@ -974,7 +993,7 @@ static void finish_function(struct loader *L)
 		report(L, L->sec_line, 0, "missing 'prototype' in [function %s]", fn->symbol);
 		return;
 	}
-	if (proto_parse(L->proto_text, p, &err) < 0) {
+	if (proto_parse_typed(L->proto_text, p, &err, &L->cfg->types) < 0) {
 		report_proto(L, &err);
 		return;
 	}
@@ -1138,18 +1157,24 @@ static void start_section(struct loader *L, char *name, int line)
 		start_function(L, name + 8, line);
 		return;
 	}
+	if (!strcmp(name, "types")) {
+		section_reset(L, SEC_TYPES, line);
+		return;
+	}
 	section_reset(L, SEC_IGNORED, line);
 	{
 		char word[64];
-		static const struct key sections[] = { { "cache", 0, 0, 0 }, { "function", 0, 0, 0 } };
+		static const struct key sections[] = { { "cache", 0, 0, 0 }, { "function", 0, 0, 0 },
+						       { "types", 0, 0, 0 } };
 		const char *hint;
 
 		snprintf(word, sizeof word, "%.*s", (int)strcspn(name, " \t"), name);
-		hint = closest(word, sections, 2);
+		hint = closest(word, sections, 3);
 		if (hint)
 			report(L, line, 0, "unknown section '[%s]' (did you mean '%s'?)", name, hint);
 		else
-			report(L, line, 0, "unknown section '[%s]' (use [cache] or [function NAME])", name);
+			report(L, line, 0, "unknown section '[%s]' (use [cache], [function NAME] or [types])",
+			       name);
 	}
 }
 
@@ -1463,6 +1488,26 @@ void config_cache_defaults(struct cache_config *c)
 	cache_defaults(c);
 }
 
+/* Once every file is read, [types] are all known: each prototype's structs
+ * get their sizes, or an error at the argument that names an undeclared one. */
+static void settle_types(struct loader *L)
+{
+	struct memo_config *cfg = L->cfg;
+	struct proto_error err;
+	int i, arg;
+
+	for (i = 0; cfg->types && i < cfg->nfuncs; i++) {
+		struct function_config *fn = &cfg->funcs[i];
+		struct config_pos at;
+
+		if (types_settle(&fn->proto, &arg, &err) == 0)
+			continue;
+		at = arg >= 0 ? fn->arg_at[arg] : fn->proto_at;
+		log_error("%s:%d:%d: %s", fn->file, at.line, at.col, err.msg);
+		L->errors++;
+	}
+}
+
 int config_load(const char *path, struct memo_config *cfg)
 {
 	/* Static: its buffers are too big for a constructor's stack in a small
@@ -1497,6 +1542,7 @@ int config_load(const char *path, struct memo_config *cfg)
 	} else {
 		load_file(L, path, -1);
 	}
+	settle_types(L);
 	errors = L->errors;
 	free(L->pending);
 	while ((s = L->spill)) {
@@ -1510,5 +1556,6 @@ void config_release(struct memo_config *cfg)
 {
 	if (cfg->funcs)
 		munmap(cfg->funcs, cfg->funcs_cap * sizeof *cfg->funcs);
+	types_release(&cfg->types);
 	memset(cfg, 0, sizeof *cfg);	/* ready for config_load again */
 }

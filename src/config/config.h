@@ -71,6 +71,7 @@ struct memo_config {
 	int nfuncs;
 	struct function_config *funcs;	/* mapped (see config.c): config_release frees it */
 	int funcs_cap;
+	struct type_def *types;		/* [types] structs (config/types.h); config_release frees */
 };
 
 /* Is a [function NAME] a C++ function written demangled (`ns::f`, or with

@@ -11,12 +11,15 @@
  *   param  := ['out' | 'inout' | 'opaque'] specs stars NAME ['[' len ']']
  *   len    := term (('+'|'-') term)* ; term := fact (('*'|'/') fact)*
  *   fact   := NUMBER | NAME | '(' len ')'
+ * A type may be `struct NAME` or a typedef name of [types] (types.h), by
+ * value or as elements, and `float | double | long double _Complex`.
  * A length may name any integer scalar argument, earlier or later, or one
  * passed by reference (`const int *lda`: in a length, its value). A divisor
  * that is 0 without any argument (`n / 0`, `n / (2 - 2)`) is refused here;
  * one that is 0 by an argument's value makes len_eval fail that call.
  */
 #include "config/proto.h"
+#include "config/types.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,25 +29,40 @@
 #include <string.h>
 
 /* Every type a prototype can name. .canon of a parsed type always points
- * into this table, so struct proto holds no allocation. */
-static const struct scalar_type T_I8 = { SC_SINT, 1, 1, "i8" };
-static const struct scalar_type T_I16 = { SC_SINT, 2, 2, "i16" };
-static const struct scalar_type T_I32 = { SC_SINT, 4, 4, "i32" };
-static const struct scalar_type T_I64 = { SC_SINT, 8, 8, "i64" };
-static const struct scalar_type T_U8 = { SC_UINT, 1, 1, "u8" };
-static const struct scalar_type T_U16 = { SC_UINT, 2, 2, "u16" };
-static const struct scalar_type T_U32 = { SC_UINT, 4, 4, "u32" };
-static const struct scalar_type T_U64 = { SC_UINT, 8, 8, "u64" };
-static const struct scalar_type T_BOOL = { SC_BOOL, 1, 1, "bool" };
-static const struct scalar_type T_F32 = { SC_FLOAT, 4, 4, "f32" };
-static const struct scalar_type T_F64 = { SC_FLOAT, 8, 8, "f64" };
-static const struct scalar_type T_F80 = { SC_FLOAT, 16, 10, "f80" };
-static const struct scalar_type T_VOID = { SC_VOID, 0, 0, "void" };
+ * into this table, or into a struct of [types] (its type_def, which the
+ * config's list owns), so struct proto holds no allocation. */
+static const struct scalar_type T_I8 = { SC_SINT, 1, 1, "i8", NULL };
+static const struct scalar_type T_I16 = { SC_SINT, 2, 2, "i16", NULL };
+static const struct scalar_type T_I32 = { SC_SINT, 4, 4, "i32", NULL };
+static const struct scalar_type T_I64 = { SC_SINT, 8, 8, "i64", NULL };
+static const struct scalar_type T_U8 = { SC_UINT, 1, 1, "u8", NULL };
+static const struct scalar_type T_U16 = { SC_UINT, 2, 2, "u16", NULL };
+static const struct scalar_type T_U32 = { SC_UINT, 4, 4, "u32", NULL };
+static const struct scalar_type T_U64 = { SC_UINT, 8, 8, "u64", NULL };
+static const struct scalar_type T_BOOL = { SC_BOOL, 1, 1, "bool", NULL };
+static const struct scalar_type T_F32 = { SC_FLOAT, 4, 4, "f32", NULL };
+static const struct scalar_type T_F64 = { SC_FLOAT, 8, 8, "f64", NULL };
+static const struct scalar_type T_F80 = { SC_FLOAT, 16, 10, "f80", NULL };
+static const struct scalar_type T_VOID = { SC_VOID, 0, 0, "void", NULL };
 /* The element of `void name[LEN]`: bytes. */
-static const struct scalar_type T_BYTES = { SC_VOID, 1, 1, "void" };
-static const struct scalar_type T_PTR = { SC_PTR, 8, 8, "ptr" };
+static const struct scalar_type T_BYTES = { SC_VOID, 1, 1, "void", NULL };
+static const struct scalar_type T_PTR = { SC_PTR, 8, 8, "ptr", NULL };
 /* A `char *` return: a pointer that may take `return = static | malloc`. */
-static const struct scalar_type T_STRPTR = { SC_PTR, 8, 8, "str" };
+static const struct scalar_type T_STRPTR = { SC_PTR, 8, 8, "str", NULL };
+/* Complex values: (re, im) pairs, returned as the psABI says (types.h). A
+ * long double _Complex's 6 bytes of padding after each part are never keyed. */
+static const struct type_def D_C32 = { .size = 8, .align = 4, .has_float = true, .by_value = true,
+				       .ret = TYPE_RET_REGS, .ret_regs = TYPE_REG_XMM0,
+				       .nruns = 1, .run = { { 0, 8 } }, .canon = "c32" };
+static const struct type_def D_C64 = { .size = 16, .align = 8, .has_float = true, .by_value = true,
+				       .ret = TYPE_RET_REGS, .ret_regs = TYPE_REG_XMM0 | TYPE_REG_XMM1,
+				       .nruns = 1, .run = { { 0, 16 } }, .canon = "c64" };
+static const struct type_def D_C80 = { .size = 32, .align = 16, .has_float = true, .by_value = true,
+				       .padded = true, .ret = TYPE_RET_X87,
+				       .nruns = 2, .run = { { 0, 10 }, { 16, 10 } }, .canon = "c80" };
+static const struct scalar_type T_C32 = { SC_COMPLEX, 8, 8, "c32", &D_C32 };
+static const struct scalar_type T_C64 = { SC_COMPLEX, 16, 16, "c64", &D_C64 };
+static const struct scalar_type T_C80 = { SC_COMPLEX, 32, 20, "c80", &D_C80 };
 
 /* Type names that stand alone (typedefs of <stddef.h>, <stdint.h>,
  * <sys/types.h>, <stdbool.h>, <wchar.h> on x86-64 Linux). */
@@ -87,6 +105,9 @@ struct parser {
 	int ntok, pos;
 	struct proto *p;
 	struct proto_error *err;
+	/* [types] structs `struct NAME` may name; NULL: structs are refused */
+	struct type_def **types;
+	bool fields;		/* parsing a [types] body: braces are tokens */
 	/* Token index of each LEN_ARG name, resolved once every parameter is known. */
 	int len_tok[PROTO_MAX_ARGS][PROTO_MAX_LEN_CODE];
 };
@@ -135,7 +156,7 @@ static int tokenize(struct parser *ps)
 			i += 2;
 			t->c = ':';
 			t->kind = TK_PUNCT;
-		} else if (strchr("()[],*+-/;<>&", s[i])) {
+		} else if (strchr(ps->fields ? "()[],*+-/;<>&{}" : "()[],*+-/;<>&", s[i])) {
 			t->c = s[i++];
 			t->kind = TK_PUNCT;
 		} else {
@@ -211,13 +232,20 @@ static int copy_func_name(struct parser *ps, char *dst)
 
 /* ---- declaration specifiers ---- */
 
+#define UNKNOWN_TYPE "unknown type '%.*s' (known: C integer and floating types, size_t, " \
+	"intN_t, uintN_t..., a struct declared in [types]; a handle is 'opaque void *name')"
+
 struct spec {
 	int col;		/* first token */
 	int ntypes;		/* type keywords and names seen */
 	bool is_const;
 	int n_signed, n_unsigned, n_char, n_short, n_int, n_long, n_float, n_double, n_void;
+	int n_complex;
 	const struct scalar_type *named;	/* a typedef name or enum */
 	bool aggregate;				/* struct or union */
+	bool is_union;
+	bool word;				/* a typedef name: `div_t` */
+	const struct token *tag;		/* struct or union: its tag; or the typedef name */
 	char spelling[96];			/* the type as written, without qualifiers */
 };
 
@@ -278,6 +306,9 @@ static int parse_specs(struct parser *ps, struct spec *sp, bool opaque)
 		{ "float", offsetof(struct spec, n_float) },
 		{ "double", offsetof(struct spec, n_double) },
 		{ "void", offsetof(struct spec, n_void) },
+		{ "_Complex", offsetof(struct spec, n_complex) },
+		{ "__complex__", offsetof(struct spec, n_complex) },
+		{ "complex", offsetof(struct spec, n_complex) },
 	};
 	char buf[80];
 
@@ -311,10 +342,13 @@ static int parse_specs(struct parser *ps, struct spec *sp, bool opaque)
 			if (tag->kind != TK_IDENT)
 				return fail(ps, tag->col, "expected a tag name after '%.*s', found %s",
 					    t->len, t->s, tok_text(tag, buf, sizeof buf));
-			if (is_word(t, "enum"))
+			if (is_word(t, "enum")) {
 				sp->named = &T_I32;	/* the ABI of an enum is int's */
-			else
+			} else {
 				sp->aggregate = true;
+				sp->is_union = is_word(t, "union");
+				sp->tag = tag;
+			}
 			sp->ntypes++;
 			spell(sp, t);
 			spell(sp, tag);
@@ -333,6 +367,18 @@ static int parse_specs(struct parser *ps, struct spec *sp, bool opaque)
 		if (!sp->ntypes) {
 			const struct token *next = peek(ps, 1);
 
+			/* `div_t x`: a typedef name of [types], which any
+			 * file may declare (types_settle checks it is) */
+			if (!opaque && ps->types && (next->kind == TK_IDENT || is_punct(next, '*'))) {
+				sp->aggregate = true;
+				sp->tag = t;
+				sp->word = true;
+				sp->ntypes++;
+				spell(sp, t);
+				ps->pos++;
+				continue;
+			}
+
 			/* `FILE *f`, `mytype x`: a type we do not know, which is
 			 * fine behind an opaque pointer. A lone name is a
 			 * parameter whose type is missing. */
@@ -344,10 +390,7 @@ static int parse_specs(struct parser *ps, struct spec *sp, bool opaque)
 				continue;
 			}
 			if (next->kind == TK_IDENT || is_punct(next, '*'))
-				return fail(ps, t->col,
-					    "unknown type '%.*s' (known: C integer and floating types, "
-					    "size_t, intN_t, uintN_t...; a handle is 'opaque void *name')",
-					    t->len, t->s);
+				return fail(ps, t->col, UNKNOWN_TYPE, t->len, t->s);
 			return fail(ps, t->col, "missing type before '%.*s'", t->len, t->s);
 		}
 		break;
@@ -367,6 +410,15 @@ static const struct scalar_type *spec_type(const struct spec *sp)
 
 	if (sp->named)
 		return sp->ntypes == 1 ? sp->named : NULL;
+	if (sp->n_complex) {
+		if (sp->n_complex == 1 && sp->n_float && sp->ntypes == 2)
+			return &T_C32;
+		if (sp->n_complex == 1 && sp->n_double && sp->ntypes == 2)
+			return &T_C64;
+		if (sp->n_complex == 1 && sp->n_double && sp->n_long == 1 && sp->ntypes == 3)
+			return &T_C80;
+		return NULL;
+	}
 	if (sign > 1 || sp->n_char > 1 || sp->n_short > 1 || sp->n_int > 1 || sp->n_long > 2)
 		return NULL;
 	if (sp->n_void || sp->n_float)
@@ -397,6 +449,57 @@ static const struct scalar_type *spec_type_checked(struct parser *ps, const stru
 	if (!t)
 		fail(ps, sp->col, "invalid type '%s'", sp->spelling);
 	return t;
+}
+
+/* The struct of [types] that `struct NAME` names, into *out: the list's
+ * entry, added undeclared when the name is new, unless `declared` asks for
+ * one declared already (a field's: its layout is needed now). Its size and
+ * text are what is known yet; types_settle gives the final ones. */
+static int struct_type(struct parser *ps, const struct spec *sp, bool declared,
+		       struct scalar_type *out)
+{
+	const struct token *t = sp->tag;
+	struct type_def *d;
+	uint16_t bits = 0;
+
+	if (sp->is_union)
+		return fail(ps, sp->col, "'%s' is not supported (a union cannot be keyed field by field; "
+			    "pass it as 'const void NAME[SIZE]' with its size in bytes)", sp->spelling);
+	if (sp->ntypes != 1)
+		return fail(ps, sp->col, "invalid type '%s'", sp->spelling);
+	for (d = *ps->types; d; d = d->next)
+		if ((int)strlen(d->name) == t->len && !strncmp(d->name, t->s, t->len))
+			break;
+	if (declared && (!d || !d->line))
+		return fail(ps, t->col, "'%s' is not declared yet (declare it above, in [types])",
+			    sp->spelling);
+	if (!d) {
+		if (t->len >= PROTO_MAX_NAME)
+			return fail(ps, t->col, "name '%.*s' is longer than %d characters", t->len, t->s,
+				    PROTO_MAX_NAME - 1);
+		if (!(d = calloc(1, sizeof *d)))
+			return fail(ps, t->col, "out of memory");
+		memcpy(d->name, t->s, t->len);
+		d->bare = sp->word;
+		d->next = *ps->types;
+		*ps->types = d;
+	}
+	for (int i = 0; i < d->nruns; i++)
+		bits += d->run[i].len;
+	*out = (struct scalar_type){ SC_STRUCT, d->size, bits, d->canon, d };
+	return 0;
+}
+
+/* `FILE *f`: a pointer to a typedef name no [types] declared so far is an
+ * unknown type, as it always was (a struct has no pointer without length). */
+static int word_pointer(struct parser *ps, const struct spec *sp)
+{
+	const struct token *t = sp->tag;
+
+	for (const struct type_def *d = *ps->types; d; d = d->next)
+		if (d->line && (int)strlen(d->name) == t->len && !strncmp(d->name, t->s, t->len))
+			return 0;
+	return fail(ps, t->col, UNKNOWN_TYPE, t->len, t->s);
 }
 
 /* '*' with its own qualifiers (`* const`, `*restrict`), any number. */
@@ -783,6 +886,7 @@ static int parse_param(struct parser *ps, int index)
 	struct proto_arg *a = &p->args[index];
 	const struct token *t = peek(ps, 0), *name;
 	const struct scalar_type *type = NULL;
+	struct scalar_type st;
 	struct spec sp;
 	enum { ROLE_NONE, ROLE_OUT, ROLE_INOUT, ROLE_OPAQUE } role = ROLE_NONE;
 	static const char *const role_word[] = { "", "out", "inout", "opaque" };
@@ -852,11 +956,16 @@ static int parse_param(struct parser *ps, int index)
 				    a->name);
 	}
 
-	if (sp.aggregate && !(role == ROLE_OPAQUE && stars && !array))
-		return fail(ps, col,
-			    "'%s' parameter '%s' is not supported (write 'const void %s[SIZE]' with its size "
-			    "in bytes, or 'opaque void *%s' for a handle)",
-			    sp.spelling, a->name, a->name, a->name);
+	if (sp.aggregate && !(role == ROLE_OPAQUE && stars && !array)) {
+		if (!ps->types || !sp.tag)
+			return fail(ps, col,
+				    "'%s' parameter '%s' is not supported (write 'const void %s[SIZE]' with its size "
+				    "in bytes, or 'opaque void *%s' for a handle)",
+				    sp.spelling, a->name, a->name, a->name);
+		if ((stars && sp.word && word_pointer(ps, &sp) < 0) || struct_type(ps, &sp, false, &st) < 0)
+			return -1;
+		type = &st;
+	}
 	if (!sp.aggregate && !(type = spec_type_checked(ps, &sp)))
 		return -1;
 
@@ -964,6 +1073,7 @@ static int parse_return(struct parser *ps)
 {
 	struct proto *p = ps->p;
 	const struct scalar_type *type = NULL;
+	struct scalar_type st;
 	struct spec sp;
 	int stars, cxx;
 
@@ -974,8 +1084,17 @@ static int parse_return(struct parser *ps)
 	if (parse_specs(ps, &sp, false) < 0)
 		return -1;
 	stars = parse_stars(ps);
-	if (sp.aggregate && !stars)
-		return fail(ps, sp.col, "a '%s' return is not supported", sp.spelling);
+	if (stars && sp.word && word_pointer(ps, &sp) < 0)
+		return -1;
+	if (sp.aggregate && !stars) {
+		if (!ps->types || !sp.tag)
+			return fail(ps, sp.col, "a '%s' return is not supported", sp.spelling);
+		if (struct_type(ps, &sp, false, &st) < 0)
+			return -1;
+		p->ret = st;
+		p->ret_kind = RET_SCALAR;
+		return 0;
+	}
 	if (!sp.aggregate && !(type = spec_type_checked(ps, &sp)))
 		return -1;
 	if (stars) {
@@ -1000,15 +1119,22 @@ static int parse_return(struct parser *ps)
  * 24 (" $-9223372036854775808"). */
 static bool canonical_fits(const struct proto *p)
 {
-	size_t bound = 64;
+	size_t bound = 64 + (p->ret.def ? strlen(p->ret.def->canon) : 0);
 	int i;
 
 	for (i = 0; i < p->nargs; i++)
-		bound += 32 + 24 * (size_t)p->args[i].len.n;
+		bound += 32 + 24 * (size_t)p->args[i].len.n +
+			 (p->args[i].type.def ? strlen(p->args[i].type.def->canon) : 0);
 	return bound < PROTO_CANON_MAX || proto_canonical(p, NULL, 0) < PROTO_CANON_MAX;
 }
 
 int proto_parse(const char *text, struct proto *p, struct proto_error *err)
+{
+	return proto_parse_typed(text, p, err, NULL);
+}
+
+int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err,
+		      struct type_def **types)
 {
 	struct parser parser, *ps = &parser;
 	const struct token *t;
@@ -1025,6 +1151,8 @@ int proto_parse(const char *text, struct proto *p, struct proto_error *err)
 	ps->ntok = ps->pos = 0;
 	ps->p = p;
 	ps->err = err;
+	ps->types = types;
+	ps->fields = false;
 	p->ret_arg = -1;
 
 	if (tokenize(ps) < 0 || parse_return(ps) < 0)
@@ -1059,9 +1187,10 @@ int proto_parse(const char *text, struct proto *p, struct proto_error *err)
 		goto bad;
 	/* Float buffers count: the rounding mode changes what is computed from
 	 * them even when no float crosses the call. */
-	p->uses_float = p->ret.cls == SC_FLOAT;
+	p->uses_float = p->ret.cls == SC_FLOAT || (p->ret.def && p->ret.def->has_float);
 	for (i = 0; i < p->nargs; i++)
-		p->uses_float |= p->args[i].type.cls == SC_FLOAT;
+		p->uses_float |= p->args[i].type.cls == SC_FLOAT ||
+				 (p->args[i].type.def && p->args[i].type.def->has_float);
 	if (!canonical_fits(p)) {
 		fail(ps, 1, "prototype is too complex (its canonical text exceeds %d characters)",
 		     PROTO_CANON_MAX - 1);
@@ -1071,6 +1200,129 @@ int proto_parse(const char *text, struct proto *p, struct proto_error *err)
 bad:
 	p->nargs = 0;
 	return -1;
+}
+
+/* One field: specs NAME ['[' COUNT ']'] ';' */
+static int parse_field(struct parser *ps, struct type_def *d)
+{
+	struct type_field *f = &d->field[d->nfields];
+	const struct scalar_type *type;
+	const struct token *t, *name;
+	struct spec sp;
+	char buf[80];
+
+	if (d->nfields == TYPE_MAX_FIELDS)
+		return fail(ps, peek(ps, 0)->col, "more than %d fields (declare a part as a struct of "
+			    "its own, and use it as a field)", TYPE_MAX_FIELDS);
+	if (parse_specs(ps, &sp, false) < 0)
+		return -1;
+	if (sp.aggregate) {
+		if (struct_type(ps, &sp, true, &f->type) < 0)
+			return -1;
+	} else {
+		if (!(type = spec_type_checked(ps, &sp)))
+			return -1;
+		f->type = *type;
+	}
+	t = peek(ps, 0);
+	if (is_punct(t, '*'))
+		return fail(ps, t->col, "a pointer field cannot be keyed (its address would be hashed, "
+			    "not what it points to): pass what it points to as an argument of its own");
+	if (t->kind != TK_IDENT)
+		return fail(ps, t->col, "expected a field name after '%s', found %s", sp.spelling,
+			    tok_text(t, buf, sizeof buf));
+	if (f->type.cls == SC_VOID)
+		return fail(ps, sp.col, "field '%.*s' cannot be void", t->len, t->s);
+	name = t;
+	ps->pos++;
+	f->count = 1;
+	if (is_punct(peek(ps, 0), '[')) {
+		unsigned long v;
+		char *end, num[16];
+
+		t = peek(ps, 1);
+		if (t->kind != TK_NUM || t->len >= (int)sizeof num || !is_punct(peek(ps, 2), ']'))
+			return fail(ps, t->col, "the length of field '%.*s' must be a number, as C "
+				    "declares it: '%s %.*s[3]'", name->len, name->s, sp.spelling,
+				    name->len, name->s);
+		memcpy(num, t->s, t->len);
+		num[t->len] = '\0';
+		v = strtoul(num, &end, 0);
+		if (*end || v == 0 || v > UINT16_MAX)
+			return fail(ps, t->col, "bad length '%s' of field '%.*s' (1 to %d)", num,
+				    name->len, name->s, UINT16_MAX);
+		f->count = (uint16_t)v;
+		ps->pos += 3;
+	}
+	t = peek(ps, 0);
+	if (!is_punct(t, ';'))
+		return fail(ps, t->col, "expected ';' after field '%.*s', found %s", name->len, name->s,
+			    tok_text(t, buf, sizeof buf));
+	ps->pos++;
+	d->nfields++;
+	return 0;
+}
+
+int proto_parse_fields(const char *text, struct type_def *d, struct type_def *const *types,
+		       struct proto_error *err)
+{
+	struct parser parser, *ps = &parser;
+	const struct token *t;
+	char buf[80];
+
+	memset(err, 0, sizeof *err);
+	ps->text = text;
+	ps->ntok = ps->pos = 0;
+	ps->p = NULL;
+	ps->err = err;
+	ps->types = (struct type_def **)types;	/* read only: fields name declared structs */
+	ps->fields = true;
+	d->nfields = 0;
+	if (tokenize(ps) < 0)
+		return -1;
+	t = peek(ps, 0);
+	if (!is_punct(t, '{'))
+		return fail(ps, t->col, "expected '{' to start the fields, found %s (write "
+			    "'struct NAME = { double lo; double hi; }')", tok_text(t, buf, sizeof buf));
+	ps->pos++;
+	while (!is_punct(peek(ps, 0), '}')) {
+		if (peek(ps, 0)->kind == TK_END)
+			return fail(ps, peek(ps, 0)->col, "missing '}' at the end of the fields");
+		if (parse_field(ps, d) < 0)
+			return -1;
+	}
+	ps->pos++;
+	if (!d->nfields)
+		return fail(ps, t->col, "a struct needs at least one field");
+	if (is_punct(peek(ps, 0), ';'))
+		ps->pos++;
+	t = peek(ps, 0);
+	if (t->kind != TK_END)
+		return fail(ps, t->col, "unexpected %s after the fields", tok_text(t, buf, sizeof buf));
+	return 0;
+}
+
+const struct scalar_type *proto_scalar(enum scalar_class cls, unsigned size)
+{
+	static const struct scalar_type *const sints[9] = { [1] = &T_I8, [2] = &T_I16, [4] = &T_I32,
+							    [8] = &T_I64 };
+	static const struct scalar_type *const uints[9] = { [1] = &T_U8, [2] = &T_U16, [4] = &T_U32,
+							    [8] = &T_U64 };
+
+	switch (cls) {
+	case SC_SINT:
+		return size <= 8 ? sints[size] : NULL;
+	case SC_UINT:
+		return size <= 8 ? uints[size] : NULL;
+	case SC_BOOL:
+		return size == 1 ? &T_BOOL : NULL;
+	case SC_FLOAT:
+		return size == 4 ? &T_F32 : size == 8 ? &T_F64 : size == 16 ? &T_F80 : NULL;
+	case SC_COMPLEX:
+		return size == 8 ? &T_C32 : size == 16 ? &T_C64 : size == 32 ? &T_C80 : NULL;
+	default:
+		return NULL;
+	}
 }
 
 /*

@@ -35,15 +35,23 @@ enum scalar_class {
 	SC_BOOL,	/* _Bool / bool */
 	SC_FLOAT,	/* float, double, long double */
 	SC_PTR,		/* any pointer (arrays, strings, opaque handles) */
+	SC_STRUCT,	/* a struct of [types] (config/types.h): .def is its layout */
+	SC_COMPLEX,	/* float, double, long double _Complex: .def is (re, im) */
 };
+
+struct type_def;
 
 struct scalar_type {
 	uint8_t cls;	/* enum scalar_class */
-	uint8_t size;	/* bytes it occupies in memory: 1, 2, 4, 8, 16 */
-	uint8_t bits;	/* bytes that carry the value: 10 for long double, else size */
+	uint16_t size;	/* bytes it occupies in memory: 1, 2, 4, 8, 16; a struct's sizeof */
+	/* bytes that carry the value: 10 for long double, else size; for a
+	 * struct or complex, the sum of def's runs (padding left out) */
+	uint16_t bits;
 	/* Canonical spelling that goes into the key ("i32", "u64", "f64", "ptr"...):
 	 * `long` and `int64_t` are the same type and give the same key. */
 	const char *canon;
+	/* SC_STRUCT, SC_COMPLEX: the layout, hashed run by run (types.h) */
+	const struct type_def *def;
 };
 
 enum arg_kind {
@@ -113,6 +121,24 @@ struct proto_error {
  * a length naming no argument, or an argument that is not an integer scalar,
  * is an error. p->args[nargs..] are left as they were. */
 int proto_parse(const char *text, struct proto *p, struct proto_error *err);
+
+/* proto_parse where `struct NAME` may name a struct of [types]: looked up in
+ * the list *types, or added to it undeclared (types_settle fills the
+ * prototype's sizes once every file is read, or says it is undeclared). */
+int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err,
+		      struct type_def **types);
+
+/* The fields of a [types] declaration, `{ double lo; double hi; }`, into
+ * d->field (types.c lays them out). A field is a scalar, a complex or a
+ * struct declared before, with an optional literal count (`double v[3]`).
+ * Returns 0, or -1 with *err filled (its column in `text`). */
+int proto_parse_fields(const char *text, struct type_def *d, struct type_def *const *types,
+		       struct proto_error *err);
+
+/* The scalar type of class cls and size bytes (SC_SINT 4: int...), as a
+ * prototype would name it; NULL when there is none (for the debug info's
+ * description of a struct's fields). */
+const struct scalar_type *proto_scalar(enum scalar_class cls, unsigned size);
 
 /* Apply the `return = static | malloc | argument NAME` rule to a parsed
  * prototype. Returns 0, or -1 with err->msg filled. */

@@ -272,6 +272,8 @@ static void plain_of(Dwarf_Die *d, struct plain *p, bool *is_const)
 			p->is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
 			if (enc == DW_ATE_float)
 				p->cls = DWC_FLOAT;
+			else if (enc == DW_ATE_complex_float)
+				p->cls = DWC_COMPLEX;
 			else if (enc == DW_ATE_boolean)
 				p->cls = DWC_BOOL;
 			else if (enc == DW_ATE_signed || enc == DW_ATE_unsigned || p->is_char)
@@ -304,6 +306,99 @@ static void plain_of(Dwarf_Die *d, struct plain *p, bool *is_const)
 	p->cls = DWC_VOID;
 	snprintf(p->name, sizeof p->name, "void");
 	snprintf(p->proto, sizeof p->proto, "void");
+}
+
+/* The scalars of the record `rec` placed at `base`, appended to t->leaves;
+ * false when they cannot be listed (a union, a bit-field, an unknown
+ * member type, too many). */
+static bool leaves_of(Dwarf_Die *rec, unsigned base, struct dwarf_type *t, int depth)
+{
+	Dwarf_Die c, d, next;
+
+	if (depth > 8 || dwarf_tag(rec) != DW_TAG_structure_type || dwarf_child(rec, &c) != 0)
+		return false;
+	do {
+		Dwarf_Attribute a;
+		Dwarf_Word off = 0, count = 1;
+		struct plain p;
+		int tag;
+
+		if (dwarf_tag(&c) != DW_TAG_member)
+			continue;
+		if (dwarf_hasattr(&c, DW_AT_bit_size) || !type_die(&c, &d))
+			return false;
+		if (dwarf_attr(&c, DW_AT_data_member_location, &a) && dwarf_formudata(&a, &off) != 0)
+			return false;
+		while ((tag = dwarf_tag(&d)) == DW_TAG_typedef || is_qualifier(tag))
+			if (!type_die(&d, &d))
+				return false;
+		if (tag == DW_TAG_array_type) {
+			Dwarf_Die sub;
+			Dwarf_Word ub;
+
+			if (dwarf_child(&d, &sub) != 0 || dwarf_tag(&sub) != DW_TAG_subrange_type)
+				return false;
+			if (dwarf_attr(&sub, DW_AT_upper_bound, &a) && dwarf_formudata(&a, &ub) == 0)
+				count = ub + 1;
+			else if (!dwarf_attr(&sub, DW_AT_count, &a) || dwarf_formudata(&a, &count) != 0)
+				return false;
+			if (!type_die(&d, &next))
+				return false;
+			d = next;
+			while ((tag = dwarf_tag(&d)) == DW_TAG_typedef || is_qualifier(tag))
+				if (!type_die(&d, &d))
+					return false;
+		}
+		for (Dwarf_Word k = 0; k < count; k++) {
+			unsigned at = base + (unsigned)off;
+
+			if (tag == DW_TAG_structure_type) {
+				Dwarf_Word size = dwarf_bytesize(&d) > 0 ? (Dwarf_Word)dwarf_bytesize(&d) : 0;
+
+				if (!leaves_of(&d, at + (unsigned)(k * size), t, depth + 1))
+					return false;
+				continue;
+			}
+			next = d;
+			plain_of(&next, &p, NULL);
+			if (p.cls == DWC_UNKNOWN || p.cls == DWC_RECORD || p.cls == DWC_VOID ||
+			    t->nleaves == DWARF_MAX_LEAVES || at + k * p.size > UINT16_MAX)
+				return false;
+			t->leaves[t->nleaves++] = (struct dwarf_leaf){ (uint16_t)(at + k * p.size),
+								      p.cls, (uint8_t)p.size, p.is_signed };
+		}
+	} while (dwarf_siblingof(&c, &c) == 0);
+	return true;
+}
+
+/* t's leaves, when `rec` is a complete record. */
+static void record_leaves(Dwarf_Die *rec, struct dwarf_type *t)
+{
+	Dwarf_Die d = *rec;
+	int tag;
+
+	while ((tag = dwarf_tag(&d)) == DW_TAG_typedef || is_qualifier(tag))
+		if (!type_die(&d, &d))
+			return;
+	if (tag != DW_TAG_structure_type && tag != DW_TAG_union_type && tag != DW_TAG_class_type)
+		return;
+	t->nleaves = 0;
+	if (!leaves_of(&d, 0, t, 0))
+		t->nleaves = -1;
+}
+
+/* A named struct whose fields are listed and can be keyed (no pointer):
+ * `struct NAME`, as a prototype names one the debug info describes (its
+ * proto_name). */
+static void struct_word(struct plain *p, const struct dwarf_type *t)
+{
+	if (p->cls != DWC_RECORD || t->nleaves <= 0 || strncmp(p->name, "struct ", 7) || !p->name[7])
+		return;
+	for (int i = 0; i < t->nleaves; i++)
+		if (t->leaves[i].cls != DWC_INT && t->leaves[i].cls != DWC_BOOL &&
+		    t->leaves[i].cls != DWC_FLOAT && t->leaves[i].cls != DWC_COMPLEX)
+			return;
+	snprintf(p->proto, sizeof p->proto, "%.47s", p->name);
 }
 
 /* The type of a DIE's DW_AT_type (absent: void). */
@@ -343,6 +438,9 @@ static void type_of(Dwarf_Die *typed, struct dwarf_type *t)
 		t->elem_char = p.is_char;
 		t->elem_int = p.cls == DWC_INT;
 		t->elem_members = p.members;
+		if (has && p.cls == DWC_RECORD && p.members)
+			record_leaves(&next, t);
+		struct_word(&p, t);
 		snprintf(t->proto_name, sizeof t->proto_name, "%s",
 			 p.cls == DWC_POINTER || p.cls == DWC_FUNCTION ? "" : p.proto);
 		if (p.cls == DWC_FUNCTION)
@@ -353,7 +451,11 @@ static void type_of(Dwarf_Die *typed, struct dwarf_type *t)
 				 t->is_reference ? "&" : "*");
 		return;
 	}
-	plain_of(&d, &p, NULL);
+	next = d;
+	plain_of(&next, &p, NULL);
+	if (p.cls == DWC_RECORD && p.members)
+		record_leaves(&d, t);
+	struct_word(&p, t);
 	t->cls = p.cls;
 	t->size = p.size;
 	t->is_signed = p.is_signed;

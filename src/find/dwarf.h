@@ -30,6 +30,17 @@ enum dwarf_class {
 	DWC_POINTER,		/* pointers, C++ references, arrays (they decay) */
 	DWC_RECORD,		/* a struct, union or class (by value, or pointed to) */
 	DWC_FUNCTION,		/* a pointer's target: code */
+	DWC_COMPLEX,		/* float, double, long double _Complex */
+};
+
+/* A scalar inside a struct, by offset: a struct's layout, its nested
+ * structs and array members flattened. */
+#define DWARF_MAX_LEAVES 32
+struct dwarf_leaf {
+	uint16_t off;
+	uint8_t cls;		/* enum dwarf_class: DWC_INT, DWC_FLOAT, DWC_COMPLEX, DWC_POINTER... */
+	uint8_t size;
+	bool is_signed;		/* DWC_INT */
 };
 
 /* One type; for a pointer, also what it points to. */
@@ -44,6 +55,11 @@ struct dwarf_type {
 	bool elem_const, elem_char, elem_int;
 	uint32_t elem_size;	/* 0 when unknown (void, incomplete) */
 	bool elem_members;	/* DWC_RECORD with members: a complete type */
+	/* A DWC_RECORD (by value, or pointed to): its scalars in order of
+	 * offset; -1 when they cannot be listed (a union, a bit-field, more
+	 * than DWARF_MAX_LEAVES), 0 when it is not a complete record. */
+	int nleaves;
+	struct dwarf_leaf leaves[DWARF_MAX_LEAVES];
 	/* The type's name as C spells it, for messages: "double", "size_t",
 	 * "const double *", "struct z_stream_s *", "std::vector<double> const &". */
 	char spelling[96];

@@ -21,6 +21,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "config/types.h"
 #include "find/identity.h"
 
 /* ---- the comparison --------------------------------------------------- */
@@ -37,14 +38,21 @@ static uint8_t class_of(const struct scalar_type *t)
 		return DWC_FLOAT;
 	case SC_PTR:
 		return DWC_POINTER;
+	case SC_COMPLEX:
+		return DWC_COMPLEX;
+	case SC_STRUCT:
+		return DWC_RECORD;
 	default:
 		return DWC_VOID;
 	}
 }
 
-/* A declared scalar as C spells it. */
+/* A declared scalar as C spells it (a struct's name in a buffer of its
+ * own: one message at a time, at start-up or in memo check). */
 static const char *c_name(const struct scalar_type *t)
 {
+	static char tag[PROTO_MAX_NAME + 8];
+
 	static const char *const sint[] = { "char", "short", "?", "int", "?", "?", "?", "long" };
 	static const char *const uint[] = { "unsigned char", "unsigned short", "?", "unsigned int",
 					    "?", "?", "?", "unsigned long" };
@@ -60,9 +68,67 @@ static const char *c_name(const struct scalar_type *t)
 		return t->size == 4 ? "float" : t->size == 8 ? "double" : "long double";
 	case SC_PTR:
 		return "void *";
+	case SC_COMPLEX:
+		return t->size == 8 ? "float _Complex" : t->size == 16 ? "double _Complex" :
+		       "long double _Complex";
+	case SC_STRUCT:
+		snprintf(tag, sizeof tag, "struct %s", t->def->name);
+		return tag;
 	default:
 		return "void";
 	}
+}
+
+/* A declared struct's scalars, flattened as dwarf.c lists the debug
+ * info's (struct dwarf_leaf); -1 past DWARF_MAX_LEAVES. */
+static int def_leaves(const struct type_def *d, unsigned base, struct dwarf_leaf *out, int n)
+{
+	for (int i = 0; i < d->nfields; i++) {
+		const struct type_field *f = &d->field[i];
+
+		for (unsigned k = 0; k < f->count; k++) {
+			unsigned at = base + f->off + k * f->type.size;
+
+			if (f->type.cls == SC_STRUCT) {
+				if ((n = def_leaves(f->type.def, at, out, n)) < 0)
+					return -1;
+				continue;
+			}
+			if (n == DWARF_MAX_LEAVES)
+				return -1;
+			out[n++] = (struct dwarf_leaf){ (uint16_t)at, class_of(&f->type),
+						       (uint8_t)f->type.size, f->type.cls == SC_SINT };
+		}
+	}
+	return n;
+}
+
+/* A declared struct against the debug info's record of that size: the same
+ * scalars at the same offsets (an integer and a _Bool of one size agree),
+ * or why not. Where the debug info could not list them, the size alone. */
+static bool fields_agree(const struct type_def *d, int nleaves, const struct dwarf_leaf *leaves,
+			 char *why, size_t n)
+{
+	struct dwarf_leaf mine[DWARF_MAX_LEAVES];
+	int k = def_leaves(d, 0, mine, 0);
+
+	if (nleaves < 0 || k < 0)
+		return true;
+	for (int i = 0; i < k || i < nleaves; i++) {
+		const struct dwarf_leaf *a = i < k ? &mine[i] : NULL, *b = i < nleaves ? &leaves[i] : NULL;
+		bool same = a && b && a->off == b->off && a->size == b->size &&
+			    (a->cls == b->cls || ((a->cls == DWC_BOOL || a->cls == DWC_INT) &&
+						  (b->cls == DWC_BOOL || b->cls == DWC_INT)));
+		if (!same) {
+			snprintf(why, n, ": at byte %u, %s", a ? a->off : b->off,
+				 !a ? "a field the declaration lacks" :
+				 !b ? "a field the debug info lacks" :
+				 a->off != b->off ? "the fields do not line up" :
+				 "the field's type differs");
+			return false;
+		}
+	}
+	return true;
 }
 
 /* A declared argument as the prototype language spells it, without a length. */
@@ -110,6 +176,10 @@ static bool scalar_agrees(const struct scalar_type *t, const struct dwarf_type *
 		       t->size == d->size;
 	if (c == DWC_POINTER)
 		return d->cls == DWC_POINTER;
+	if (c == DWC_RECORD && d->cls == DWC_RECORD && t->size == d->size) {
+		char why[80];
+		return fields_agree(t->def, d->nleaves, d->leaves, why, sizeof why);
+	}
 	return c == d->cls && t->size == d->size;
 }
 
@@ -123,6 +193,12 @@ static bool elements_agree(const struct proto_arg *a, const struct dwarf_type *d
 	uint32_t size = a->type.size;
 
 	*why = 0;
+	if (a->type.cls == SC_STRUCT) {
+		if (d->elem_cls == DWC_RECORD && d->elem_size == size)
+			return fields_agree(a->type.def, d->nleaves, d->leaves, why, n);
+		snprintf(why, n, ": %s is %u bytes", c_name(&a->type), size);
+		return false;
+	}
 	if (a->type.cls == SC_VOID || !d->elem_size)
 		return true;
 	if (d->elem_cls == DWC_RECORD) {
@@ -149,6 +225,14 @@ static int mismatch(int *arg, int at, char *text, size_t n, const char *fmt, ...
 	return -1;
 }
 
+/* Why a struct declared in [types] differs from the debug info's record
+ * of its size, into why (else left as it is). */
+static void struct_why(const struct scalar_type *t, const struct dwarf_type *d, char *why, size_t n)
+{
+	if (t->cls == SC_STRUCT && d->cls == DWC_RECORD && d->size == t->size)
+		fields_agree(t->def, d->nleaves, d->leaves, why, n);
+}
+
 static int compare_arg(const struct proto_arg *a, const struct dwarf_type *d, int i, int *arg,
 		       char *text, size_t n)
 {
@@ -159,6 +243,7 @@ static int compare_arg(const struct proto_arg *a, const struct dwarf_type *d, in
 	switch (a->kind) {
 	case ARG_SCALAR:
 		ok = scalar_agrees(&a->type, d);
+		struct_why(&a->type, d, why, sizeof why);
 		break;
 	case ARG_OPAQUE:
 		ok = d->cls == DWC_POINTER || d->cls == DWC_UNKNOWN;
@@ -186,6 +271,7 @@ static int compare_arg(const struct proto_arg *a, const struct dwarf_type *d, in
 static int compare_return(const struct proto *p, const struct dwarf_type *d, int *arg,
 			  char *text, size_t n)
 {
+	char why[80] = "";
 	bool ok;
 
 	switch (p->ret_kind) {
@@ -194,6 +280,7 @@ static int compare_return(const struct proto *p, const struct dwarf_type *d, int
 		break;
 	case RET_SCALAR:
 		ok = d->cls != DWC_VOID && scalar_agrees(&p->ret, d);
+		struct_why(&p->ret, d, why, sizeof why);
 		break;
 	case RET_CXX_OBJECT:	/* refused by closure.c, with the reason */
 		ok = d->cls == DWC_RECORD || d->cls == DWC_UNKNOWN;
@@ -204,9 +291,9 @@ static int compare_return(const struct proto *p, const struct dwarf_type *d, int
 	}
 	if (ok)
 		return 0;
-	return mismatch(arg, -1, text, n, "'%s' returns %s in the debug info, declared %s",
+	return mismatch(arg, -1, text, n, "'%s' returns %s in the debug info, declared %s%s",
 			p->name, d->spelling, p->ret_kind == RET_SCALAR || p->ret_kind == RET_VOID ?
-			c_name(&p->ret) : "a pointer");
+			c_name(&p->ret) : "a pointer", why);
 }
 
 /* A spelling the name follows without a space: `double *coef`. */
@@ -239,6 +326,63 @@ int signature_compare(const struct proto *p, const struct dwarf_func *d, int *ar
 		if (compare_arg(&p->args[i], &d->args[i], i, arg, text, n) < 0)
 			return -1;
 	return compare_return(p, &d->ret, arg, text, n);
+}
+
+/* The debug info's struct, by value or pointed to, as [types] fields. */
+static int fields_of(const struct dwarf_type *t, bool by_value, struct type_field *f, unsigned *size)
+{
+	static const uint8_t cls[] = { [DWC_INT] = SC_UINT, [DWC_BOOL] = SC_BOOL,
+				       [DWC_FLOAT] = SC_FLOAT, [DWC_COMPLEX] = SC_COMPLEX };
+	bool record = by_value ? t->cls == DWC_RECORD : t->cls == DWC_POINTER && t->elem_cls == DWC_RECORD;
+
+	if (!record || t->nleaves <= 0)
+		return -1;
+	*size = by_value ? t->size : t->elem_size;
+	for (int i = 0; i < t->nleaves; i++) {
+		const struct dwarf_leaf *l = &t->leaves[i];
+		const struct scalar_type *s = l->cls < sizeof cls && cls[l->cls] ?
+			proto_scalar(l->cls == DWC_INT && l->is_signed ? SC_SINT : cls[l->cls], l->size) : NULL;
+
+		if (!s)
+			return -1;
+		f[i] = (struct type_field){ .type = *s, .off = l->off, .count = 1 };
+	}
+	return t->nleaves;
+}
+
+int signature_define_structs(struct proto *p, const struct dwarf_func *d, int *arg, char *text,
+			     size_t n)
+{
+	struct type_field f[DWARF_MAX_LEAVES];
+	struct proto_error err;
+	const struct type_def *u;
+
+	for (int i = -1; d && i < p->nargs && i < d->nargs; i++) {
+		struct scalar_type *t = i < 0 ? &p->ret : &p->args[i].type;
+		bool by_value = i < 0 || p->args[i].kind == ARG_SCALAR;
+		unsigned size;
+		int k;
+
+		if (t->cls != SC_STRUCT || t->def->line)
+			continue;
+		/* a def no file declared is the config's to fill (types.h) */
+		k = fields_of(i < 0 ? &d->ret : &d->args[i], by_value, f, &size);
+		if (k > 0 && types_define((struct type_def *)t->def, f, k, size, &err) < 0)
+			return mismatch(arg, i, text, n, "%s", err.msg);
+	}
+	if ((u = types_undefined(p))) {
+		*arg = -1;
+		for (int i = 0; i < p->nargs; i++)
+			if (p->args[i].type.def == u)
+				*arg = i;
+		return mismatch(arg, *arg, text, n, "'struct %s' is declared in no [types] section, and "
+				"the debug info does not list its fields as keys need them (more than %d "
+				"scalars, a union, a bit-field or a pointer): declare it in [types]",
+				u->name, DWARF_MAX_LEAVES);
+	}
+	if (types_settle(p, arg, &err) < 0)
+		return mismatch(arg, *arg, text, n, "%s", err.msg);
+	return 0;
 }
 
 int signature_opaque_read(const struct proto *p, const struct dwarf_func *d,
@@ -505,18 +649,39 @@ int signature_check_hook(struct hook *h)
 	char path[PATH_MAX + 64], key[33], text[512], why[256], where[PATH_MAX + 32];
 	int arg = -2, named, described;
 	dwarf_describe_fn *describe;
+	/* structs the debug info is to define: read it each time, as the
+	 * verdict alone would not say their layout */
+	struct proto *layouts = types_unsettled(&h->fn->proto) ? (struct proto *)&h->fn->proto : NULL;
 
-	named = verdict_names(h, path, sizeof path, key) == 0;
+	named = !layouts && verdict_names(h, path, sizeof path, key) == 0;
 	if (named)
 		book_load(path);
 	if (!named || !book_find(key, &arg, text, sizeof text)) {
-		if (!(describe = dwarf_load()))
-			return 0;
-		described = describe(h->path, (uint64_t)((uintptr_t)h->target - h->base), &d, why,
-				     sizeof why);
+		if (!(describe = dwarf_load())) {
+			described = 0;
+			snprintf(why, sizeof why, "libmemo-dwarf.so cannot be loaded");
+		} else {
+			described = describe(h->path, (uint64_t)((uintptr_t)h->target - h->base), &d,
+					     why, sizeof why);
+		}
+		/* without debug info, structs another function's defined do */
+		if (described == 0 && layouts && !types_undefined(layouts) &&
+		    signature_define_structs(layouts, NULL, &arg, text, sizeof text) < 0) {
+			signature_where(h->fn, arg, where, sizeof where);
+			return hook_refuse(h, REFUSE_PROTO_MISMATCH, "%s: %s", where, text);
+		}
+		if (described <= 0 && layouts && types_unsettled(layouts)) {
+			signature_where(h->fn, -1, where, sizeof where);
+			return hook_refuse(h, REFUSE_PROTO_MISMATCH, "%s: a struct is declared in no "
+					   "[types] section, and no debug info describes '%s'%s%s",
+					   where, h->fn->symbol, described == 0 ? ": " : "",
+					   described == 0 ? why : "");
+		}
 		if (described < 0)
 			return 0;	/* unreadable now: checked next time */
-		if (described == 0 || signature_compare(&h->fn->proto, &d, &arg, text, sizeof text) == 0)
+		if (layouts && signature_define_structs(layouts, &d, &arg, text, sizeof text) < 0)
+			log_debug("'%s': its structs not defined by '%s'", h->fn->symbol, d.debug_file);
+		else if (described == 0 || signature_compare(&h->fn->proto, &d, &arg, text, sizeof text) == 0)
 			arg = -2;
 		else
 			log_debug("'%s': debug info read from '%s'", h->fn->symbol, d.debug_file);

@@ -29,6 +29,15 @@
 int signature_compare(const struct proto *p, const struct dwarf_func *d, int *arg,
 		      char *text, size_t n);
 
+/* Define the structs p names that no [types] declares from d, the debug
+ * info's description (types_define; d NULL: none), and settle p's sizes
+ * (types_settle): before signature_compare, wherever types_unsettled(p). 0, or -1 with *arg
+ * and text[] set (a struct the debug info does not describe, or not as C
+ * lays out its fields). p and its structs are the config's own memory,
+ * written before the hook is active (start-up or runtime_lock). */
+int signature_define_structs(struct proto *p, const struct dwarf_func *d, int *arg, char *text,
+			     size_t n);
+
 /* For each `opaque` argument of p that d shows the function reads through,
  * call say(ctx, argument index, text) with "argument 'strm' is opaque, but
  * 'deflate' reads through it: ...". Returns how many. */

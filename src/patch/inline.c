@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "find/elf.h"
 #include "call/entry.h"
+#include "config/types.h"
 #include "patch/entry_cpu.h"
 #include "patch/near.h"
 #include "patch/x86.h"
@@ -152,6 +153,34 @@ static void frame_of(const struct proto *p, struct inline_desc *d)
 		d->keep = p->ret.size == 16 ? 0 : KEEP_XMM0;	/* long double: st(0) */
 	else
 		d->keep = KEEP_RAX;
+}
+
+/* Structs and complex values (config/types.h) take registers and stack as
+ * the psABI classifies them, which libffi did at closure_prepare: the
+ * stack-argument bytes are its cif's, the result's registers the type's.
+ * Their calls are never entry hits (closure.c), so arg_at is not read. */
+static void aggregate_frame(const struct hook *h, struct inline_desc *d)
+{
+	const struct proto *p = &h->fn->proto;
+	const struct type_def *r = p->ret_kind == RET_SCALAR ? p->ret.def : NULL;
+	bool any = r != NULL;
+
+	for (int i = 0; i < p->nargs; i++)
+		any |= p->args[i].kind == ARG_SCALAR && p->args[i].type.def;
+	if (!any)
+		return;
+	d->stack_bytes = (h->cif.bytes + 15) / 16 * 16;
+	if (!r)
+		return;
+	if (r->ret == TYPE_RET_MEMORY)
+		d->keep = KEEP_RAX;	/* the caller's buffer, as it passed it */
+	else if (r->ret == TYPE_RET_X87)
+		d->keep = 0;		/* st(0), st(1): the x87 stack is never restored */
+	else
+		d->keep = (r->ret_regs & TYPE_REG_RAX ? KEEP_RAX : 0) |
+			  (r->ret_regs & TYPE_REG_RDX ? KEEP_RDX : 0) |
+			  (r->ret_regs & TYPE_REG_XMM0 ? KEEP_XMM0 : 0) |
+			  (r->ret_regs & TYPE_REG_XMM1 ? KEEP_XMM1 : 0);
 }
 
 /* The hook's live patch; a retired one stays listed for the crash handler. */
@@ -316,8 +345,10 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 		return -1;
 	}
 
-	if (h->fn)
+	if (h->fn) {
 		frame_of(&h->fn->proto, &p->desc);
+		aggregate_frame(h, &p->desc);
+	}
 	p->desc.hit = h->entry_hit;
 	p->desc.h = h;
 	p->h = h;

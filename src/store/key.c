@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "config/types.h"
 #include "store/cxx_layout.h"
 #include "store/treehash.h"
 
@@ -53,6 +54,35 @@ static void put_padded(blake2b_state *s, const uint8_t *p, uint64_t count,
 	put_u64(s, n * t->bits);
 	for (i = 0; i < n; i++)
 		blake2b_update(s, p + i * t->size, t->bits);
+}
+
+/* Values of a struct or complex with padding (types.h): each element's runs,
+ * never the bytes between them, which the caller's stores leave as they
+ * were: the same fields are the same key. */
+static void put_runs(blake2b_state *s, const uint8_t *p, uint64_t n, const struct scalar_type *t)
+{
+	const struct type_def *d = t->def;
+	uint8_t buf[1024];	/* runs gathered: one update per KiB, not per field */
+	size_t used = 0;
+
+	put_u64(s, n * t->bits);
+	for (uint64_t i = 0; i < n; i++)
+		for (int r = 0; r < d->nruns; r++) {
+			const uint8_t *run = p + i * t->size + d->run[r].off;
+			size_t len = d->run[r].len;
+
+			if (used + len > sizeof buf) {
+				blake2b_update(s, buf, used);
+				used = 0;
+			}
+			if (len > sizeof buf) {
+				blake2b_update(s, run, len);
+				continue;
+			}
+			memcpy(buf + used, run, len);
+			used += len;
+		}
+	blake2b_update(s, buf, used);
 }
 
 void key_prefix(blake2b_state *prefix, const char *namespace_,
@@ -121,7 +151,10 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 		if (a->ignored || a->kind == ARG_OPAQUE)
 			continue;
 		if (a->kind == ARG_SCALAR) {
-			blake2b_update(&s, args[i], a->type.bits);
+			if (a->type.def && a->type.def->padded)
+				put_runs(&s, args[i], 1, &a->type);
+			else
+				blake2b_update(&s, args[i], a->type.bits);
 			continue;
 		}
 		ptr = *(void *const *)args[i];
@@ -150,6 +183,8 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 		 * another size is another result. */
 		if (a->kind == ARG_OUT || !ptr)
 			put_u64(&s, count);
+		else if (a->type.def && a->type.def->padded)
+			put_runs(&s, ptr, count / a->type.size, &a->type);
 		else if (a->type.bits < a->type.size)
 			put_padded(&s, ptr, count, &a->type);
 		else
