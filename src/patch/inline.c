@@ -319,6 +319,7 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	if (h->fn)
 		frame_of(&h->fn->proto, &p->desc);
 	p->desc.hit = h->entry_hit;
+	p->desc.call = h->fn ? h->entry_call : NULL;	/* arg_at is frame_of's */
 	p->desc.h = h;
 	p->h = h;
 	p->at = (uint8_t *)at;
