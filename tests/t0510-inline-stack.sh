@@ -7,10 +7,9 @@
 # without libmemo; 14,272 when the entry sized its XSAVE area for the AMX tile
 # data too, which overflowed this stack; 5,888 with the save area and the
 # call's value buffers on the stack; about 1.5 KiB since they are in the
-# thread's own memory (src/call/scratch.c); 896 since the entry calls the
-# handler without libffi's closure, the original is called by registers and
-# the key is in the scratch too, which the bound of 1 KiB more than without
-# libmemo keeps. Then the same recursion, 30 levels deep, in a
+# thread's own memory (src/call/scratch.c); 960 since the entry calls the
+# handler without libffi's closure and the original is called by registers,
+# which the bound of 1 KiB more than without libmemo keeps. Then the same recursion, 30 levels deep, in a
 # thread with a 64 KiB stack, which 5,888 bytes a level overflowed. Under
 # the sanitizers, whose frames are larger (2,128 bytes a level), the bound is
 # 3 KiB and the stack twice as big.

@@ -4,9 +4,9 @@
 # level a miss through the entry, runs in a thread whose stack is what the
 # recursion needs without libmemo (16 KiB, the smallest thread glibc makes)
 # plus 1 KiB a level. 1,536 bytes a level (libffi's closure and ffi_call
-# frames, the key, on the stack for the body's time) overflowed it; since
-# the entry calls the handler directly (call_entry), the original is called
-# by registers, and the key is in the thread's scratch, 896. The second run,
+# frames on the stack for the body's time) overflowed it; since the entry
+# calls the handler directly (call_entry) and the original is called by
+# registers, 960. The second run,
 # one hit, in the same thread. Twice the stack under the sanitizers.
 source "$TOP/tests/lib.sh"
 prog="$P/inline/stack"

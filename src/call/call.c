@@ -349,18 +349,19 @@ static int in_handler(struct hook *h)
 /* The rest of serve after l1 missed: the store, the policies, the body.
  * Runs with cancellation disabled; the body with the caller's state. */
 static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void *ret, void **args, int caller_errno, int verifying,
-		      const struct l1_probe *pr, struct layout *l, struct memo_key *k)
+		      const struct l1_probe *pr, struct layout *l)
 {
 	const struct proto *p = &h->fn->proto;
 	/* in the frame only for single flight: a frame per level of recursion */
 	struct flight *fl = h->fn->single_flight ? alloca(sizeof *fl) : NULL;
+	struct memo_key k;
 	int call_errno, skip_store;
 	uint64_t t0, ns;
 
 	if (h->fn->repeated) {	/* repeat.c: the running mean */
-		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, k) < 0)
+		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
 			return unkeyable(h);
-		return repeat_call(h, k, ret, args, caller_errno);
+		return repeat_call(h, &k, ret, args, caller_errno);
 	}
 	skip_store = bypassing(h);
 	if (fl)
@@ -369,24 +370,24 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 		STAT_ADD(&h->stats, lookups_skipped, 1);
 	} else {
 		t0 = util_now_ns();
-		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, k) < 0)
+		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
 			return unkeyable(h);
 		if (verifying) {	/* verify.c: recompute a hit, compare, report */
-			int v = verify_call(h, k, ret, args, l, caller_errno, &ns, &call_errno);
+			int v = verify_call(h, &k, ret, args, l, caller_errno, &ns, &call_errno);
 			if (v == VERIFY_DIFFERENT)
-				store_result(h, k, pr, ret, args, l, ns, call_errno);
+				store_result(h, &k, pr, ret, args, l, ns, call_errno);
 			if (v != VERIFY_NONE)
 				return call_errno;
 		} else {
-			int served_by_store = lookup(h, k, pr, ret, args, l, &call_errno);
+			int served_by_store = lookup(h, &k, pr, ret, args, l, &call_errno);
 			cost_update(&h->lookup_ns, util_now_ns() - t0);
 			if (served_by_store)
 				return call_errno;
 		}
 		/* single flight (flight.c): while another caller computes this key,
 		 * wait for its result; flight_end below releases what this call holds */
-		while (fl && flight_next(h, k, fl) == FLIGHT_POLL)
-			if (lookup(h, k, pr, ret, args, l, &call_errno)) {
+		while (fl && flight_next(h, &k, fl) == FLIGHT_POLL)
+			if (lookup(h, &k, pr, ret, args, l, &call_errno)) {
 				flight_end(h, fl, true);
 				return call_errno;
 			}
@@ -401,7 +402,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 	if (ns < h->threshold_ns)
 		STAT_ADD(&h->stats, bypassed, 1);
 	else
-		store_result(h, skip_store ? NULL : k, pr, ret, args, l, ns, call_errno);
+		store_result(h, skip_store ? NULL : &k, pr, ret, args, l, ns, call_errno);
 	if (fl)
 		flight_end(h, fl, ns >= h->threshold_ns);
 	return call_errno;
@@ -420,7 +421,6 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	struct l1_probe *pr = NULL;
 	struct iovec parts[layout_parts(p)];	/* a frame per level: only what is used */
 	struct layout l = { .part = parts };
-	struct memo_key *slot, *k;
 	int cancel, outer_cancel, r;
 
 	STAT_ADD(&h->stats, calls, 1);
@@ -453,11 +453,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	outer_cancel = evaluate_cancel_state;	/* a call in a body: the body's */
 	evaluate_cancel_state = cancel;
-	/* the key lives across the body: off the stack (scratch.h) */
-	slot = scratch_key_take(sc);
-	k = slot ? slot : alloca(sizeof *k);
-	r = serve_miss(h, ret, args, caller_errno, verifying, pr, &l, k);
-	scratch_key_give(sc, slot);
+	r = serve_miss(h, ret, args, caller_errno, verifying, pr, &l);
 	evaluate_cancel_state = outer_cancel;
 	pthread_setcancelstate(cancel, NULL);
 	return r;

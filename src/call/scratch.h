@@ -6,9 +6,7 @@
  *  - the value buffers of call.c (struct scratch), used only with the guard
  *    taken and never across the body, so one set serves every level of a
  *    memoized recursion and a signal handler's call (which finds the guard
- *    taken and runs the original) never meets them in use; and beside them
- *    the key slots, one per level of calls in progress (a key lives across
- *    the body);
+ *    taken and runs the original) never meets them in use;
  *  - the save slots entry.S takes for the caller's vector state, one per
  *    level of memoized calls in progress: entry.S maps them itself (before
  *    any vector register is saved, so with a bare system call) and reads
@@ -21,7 +19,6 @@
 
 /* Included by entry.S too: plain macros outside the C part. */
 #define VEC_SLOTS 256	/* levels of memoized calls in progress, per thread */
-#define KEY_SLOTS 256	/* the same, for call.c's keys */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -29,35 +26,13 @@
 
 #include "call/evaluate.h"
 #include "call/l1.h"
-#include "store/key.h"
 
 struct scratch {
 	uint8_t value[VALUE_INLINE];	/* a value from the store, or one to store */
 	uint8_t l1[L1_VALUE_MAX];	/* a value from l1 */
 	struct iovec got[VALUE_MAX_PARTS];	/* the parts of either */
 	struct l1_probe probe;		/* a call's argument image for l1 */
-	/* A call's key lives across its body, whose memoized calls need keys
-	 * of their own: one slot per level in progress, keys[0, keys_taken).
-	 * Taken and given back with the guard taken, so a signal handler's
-	 * call never does meanwhile; given back as entry.S's save slots are
-	 * (scratch_key_give), deeper levels a longjmp left included. */
-	uint32_t keys_taken;
-	struct memo_key keys[KEY_SLOTS];
 };
-
-/* The next key slot, or NULL when every one is taken (the key then goes on
- * the stack). */
-static inline struct memo_key *scratch_key_take(struct scratch *sc)
-{
-	return sc->keys_taken < KEY_SLOTS ? &sc->keys[sc->keys_taken++] : NULL;
-}
-
-/* Give back k (from scratch_key_take, NULL for none) and every slot above. */
-static inline void scratch_key_give(struct scratch *sc, struct memo_key *k)
-{
-	if (k)
-		sc->keys_taken = (uint32_t)(k - sc->keys);
-}
 
 /* This thread's scratch, mapped at its first call; NULL when it cannot be
  * (the call then runs the original). */
