@@ -1,7 +1,8 @@
 /*
  * closure: a hook's libffi description (its cif, from the prototype) and its
  * closure, the code hooked calls enter (call.c's call_handler). Decides too
- * whether the inline entry may serve the hook's hits by itself (l1_entry_hit).
+ * whether the inline entry may serve the hook's hits by itself (l1_entry_hit)
+ * and call the handler without the closure (call_entry).
  * Calls libffi, l1_hit (by address). Start-up and dlopen only, under
  * runtime_lock or before any thread exists; never on the hot path.
  */
