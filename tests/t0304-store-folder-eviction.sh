@@ -10,7 +10,9 @@ c="$T/cache"
 blk=$(stat -f -c %S "$T")
 ondisk() { echo $((($1 + blk - 1) / blk * blk)); }
 entry=$(ondisk $((88 + 8 + 8000 + 8)))	# value header + part length + payload + tag
-max=$((11 * entry))
+# max_size counts the folders' blocks too: the root, its one bucket (so
+# small a max_size), .size and .buckets
+max=$((11 * entry + 4 * blk))
 # A big entry of ~3.5 entries: over the bound, and evicting it back to 90%
 # takes exactly the four least recently used.
 bigpay=$((3 * entry + entry / 2 - 104))

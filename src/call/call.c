@@ -25,10 +25,13 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/guard.h"
 #include "base/log.h"
+#include "base/sigframe.h"
 #include "base/util.h"
+#include "call/entry.h"
 #include "call/evaluate.h"
 #include "call/explain.h"
 #include "call/flight.h"
@@ -328,8 +331,9 @@ out:
 }
 
 /* serve's answer when a call cannot be keyed (an array length is negative
- * or overflows, or runs past readable memory): it is counted and said, and
- * the original runs unmemoized.
+ * or overflows, or runs past readable memory; counted and said) or not
+ * served here (inside a signal handler: counted): the original runs
+ * unmemoized.
  * Any other answer is the errno the caller must see (never negative). */
 #define SERVE_UNKEYABLE (-1)
 
@@ -356,6 +360,34 @@ static int unreadable(struct hook *h, int arg, void **args)
 	} else if (evaluate_warn_once(h, WARN_UNREADABLE))
 		log_warn("'%s': argument '%s' declares more bytes than can be read there; such "
 			 "calls are not memoized", h->fn->symbol, h->fn->proto.args[arg].name);
+	return SERVE_UNKEYABLE;
+}
+
+/* The process (getpid) in which this thread has asked the store outside a
+ * signal handler: libmemcached's handle for the thread, made at its first
+ * call (and again after a fork), exists since. */
+static __thread pid_t asked_store;
+
+/* Whether serving the call past l1 may use the heap: a thread's first call
+ * of libmemcached does (its handle), and so does a value larger than the
+ * thread's scratch (VALUE_INLINE): a string result, large out-buffers. */
+static bool needs_heap(const struct hook *h, const struct layout *l)
+{
+	uint64_t n = VALUE_HEADER_SIZE + 4 * (uint64_t)l->nparts + h->fn->proto.ret.size;
+
+	if ((memo_cfg.cache.servers[0] && asked_store != getpid()) ||
+	    h->fn->proto.ret_kind == RET_STRING_STATIC || h->fn->proto.ret_kind == RET_STRING_MALLOC)
+		return true;
+	for (int i = 1; i < l->nparts; i++)
+		n += l->part[i].iov_len;
+	return n > VALUE_INLINE;
+}
+
+/* A call inside a signal handler, which may have interrupted malloc, that
+ * needs the heap: it runs unmemoized, counted. */
+static int in_handler(struct hook *h)
+{
+	STAT_ADD(&h->stats, bypassed, 1);
 	return SERVE_UNKEYABLE;
 }
 
@@ -462,6 +494,12 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 		pr = alloca(n);
 		memcpy(pr, &sc->probe, n);
 	}
+	/* sigframe.h scans the used stack: only for calls that need it */
+	if (needs_heap(h, &l)) {
+		if (sigframe_in_handler())
+			return in_handler(h);
+		asked_store = getpid();
+	}
 	/* libmemo's work from here (the store, single flight's waits) is no
 	 * cancellation point; the body's are (evaluate.h). l1 has none. */
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
@@ -514,4 +552,15 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 		return;
 	}
 	errno = out_errno;
+}
+
+void call_entry(const struct inline_desc *d, uint8_t *frame)
+{
+	struct hook *h = d->h;
+	int i, n = h->fn->proto.nargs;
+	void *args[n ? n : 1];	/* a frame per level: only what is used */
+
+	for (i = 0; i < n; i++)
+		args[i] = frame + d->arg_at[i];
+	call_handler(&h->cif, frame + FRAME_RET, args, h);
 }

@@ -1,7 +1,8 @@
 /*
  * closure: a hook's libffi description (its cif, from the prototype) and its
  * closure, the code hooked calls enter (call.c's call_handler). Decides too
- * whether the inline entry may serve the hook's hits by itself (l1_entry_hit).
+ * whether the inline entry may serve the hook's hits by itself (l1_entry_hit)
+ * and call the handler without the closure (call_entry).
  * Calls libffi, l1_hit (by address). Start-up and dlopen only, under
  * runtime_lock or before any thread exists; never on the hot path.
  */
@@ -93,6 +94,20 @@ static ffi_type *ffi_type_of(const struct scalar_type *t)
 	return NULL;
 }
 
+/* A type the inline entry's frame holds as the psABI passes it: one
+ * integer or vector register, or a long double on the stack. */
+static bool in_frame(const ffi_type *t)
+{
+	switch (t->type) {
+	case FFI_TYPE_VOID: case FFI_TYPE_FLOAT: case FFI_TYPE_DOUBLE:
+	case FFI_TYPE_LONGDOUBLE: case FFI_TYPE_POINTER:
+	case FFI_TYPE_UINT8: case FFI_TYPE_SINT8: case FFI_TYPE_UINT16: case FFI_TYPE_SINT16:
+	case FFI_TYPE_UINT32: case FFI_TYPE_SINT32: case FFI_TYPE_UINT64: case FFI_TYPE_SINT64:
+		return true;
+	}
+	return false;
+}
+
 int closure_prepare(struct hook *h)
 {
 	const struct proto *p = &h->fn->proto;
@@ -160,6 +175,13 @@ int closure_prepare(struct hook *h)
 		    ((a->kind == ARG_SCALAR || a->kind == ARG_REF) && a->type.def))
 			h->entry_hit = NULL;
 	}
+	/* The inline entry may call call_entry instead of the closure when
+	 * every argument is a scalar of libffi's, where inline.c's frame_of
+	 * finds it, and the result fits the entry frame's 8-byte slot. */
+	h->entry_call = in_frame(rtype) && rtype->size <= 8 ? call_entry : NULL;
+	for (i = 0; i < p->nargs; i++)
+		if (!in_frame(h->atypes[i]))
+			h->entry_call = NULL;
 	if (!h->orig)
 		h->orig = h->target;
 	return 0;

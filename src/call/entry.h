@@ -12,6 +12,7 @@
 #define DESC_STACK	8
 #define DESC_KEEP	16
 #define DESC_HIT	24
+#define DESC_CALL	32
 
 /* Which return registers a result replaces (desc->keep). */
 #define KEEP_RAX	1
@@ -46,6 +47,7 @@ struct inline_desc {
 	uint64_t stack_bytes;	/* caller's stack-argument area, multiple of 16 */
 	uint64_t keep;		/* KEEP_* */
 	int (*hit)(const struct inline_desc *d, uint8_t *frame);	/* h->entry_hit */
+	void (*call)(const struct inline_desc *d, uint8_t *frame);	/* h->entry_call */
 	struct hook *h;
 	/* where each argument lies, as an offset from the frame's base */
 	uint16_t arg_at[PROTO_MAX_ARGS];
@@ -55,6 +57,7 @@ _Static_assert(__builtin_offsetof(struct inline_desc, entry) == DESC_ENTRY, "des
 _Static_assert(__builtin_offsetof(struct inline_desc, stack_bytes) == DESC_STACK, "desc");
 _Static_assert(__builtin_offsetof(struct inline_desc, keep) == DESC_KEEP, "desc");
 _Static_assert(__builtin_offsetof(struct inline_desc, hit) == DESC_HIT, "desc");
+_Static_assert(__builtin_offsetof(struct inline_desc, call) == DESC_CALL, "desc");
 
 /* l1_hit.c: called by entry.S (as desc->hit) with the frame above, before
  * anything else runs. 1 when the call was served from l1 (result in the frame's result

@@ -117,6 +117,10 @@ struct hook {
 	/* what serves a hit in the inline entry before it saves any vector
 	 * state (l1_entry_hit), or NULL where the calls do not qualify */
 	int (*entry_hit)(const struct inline_desc *d, uint8_t *frame);
+	/* what the inline entry calls instead of the closure, with the
+	 * arguments where the entry saved them (call_entry), or NULL where the
+	 * closure must unpack them */
+	void (*entry_call)(const struct inline_desc *d, uint8_t *frame);
 	blake2b_state prefix;		/* key prefix, hashed once */
 	uint64_t generation;		/* flush generation (memo flush), read by prime_hook */
 	uint64_t tag;			/* in each value it stores (records_function_tag): prime_hook */

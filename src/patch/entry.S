@@ -22,7 +22,10 @@
  * x87 stack is never restored, so a long double result in st(0) survives),
  * aligns the stack, copies the caller's stack
  * arguments where the closure expects them, calls the closure, and restores
- * all but the registers that carry the return value (desc->keep).
+ * all but the registers that carry the return value (desc->keep). Where
+ * desc->call is set (call.c's call_entry: arguments and result that fit
+ * this frame), it is called instead of the closure, with the frame: libffi's
+ * closure frames (~450 bytes) would be a level of memoized recursion's too.
  * Before the vector save, desc->hit (l1_entry_hit, when the hook's calls
  * qualify) may serve the call from l1 with integer code only: the vector
  * registers are then left as they are, never saved, and the integer ones
@@ -121,8 +124,8 @@ memo_inline_entry:
 
 	/* The full path. The early hit may have changed the caller-saved
 	 * integer registers (restored from their saved copies below), nothing
-	 * else. */
-14:	leaq	-120(%rbp), %rsp
+	 * else. The frame stays: desc->call reads the arguments there. */
+14:	leaq	-(120 + FRAME_SIZE)(%rbp), %rsp
 	/* Vector state, 64-byte aligned, in this thread's next save slot
 	 * (call/scratch.h: the caller's stack may be small); on the stack when
 	 * there is none. %r12 keeps its address across the call, %r13 whether it
@@ -212,10 +215,12 @@ memo_inline_entry:
 	movl	entry_cpu_xsave_mask+4(%rip), %edx
 	xsave	(%r12)
 2:
+	movq	8(%rbp), %rbx
+	cmpq	$0, DESC_CALL(%rbx)
+	jne	30f
 	/* The caller's stack arguments, copied so that the closure finds them
 	 * right above its return address, as the caller laid them out. The
 	 * size is a multiple of 16, so the call happens on an aligned stack. */
-	movq	8(%rbp), %rbx
 	movq	DESC_STACK(%rbx), %rcx
 	subq	%rcx, %rsp
 	movq	%rsp, %rdi
@@ -232,7 +237,7 @@ memo_inline_entry:
 
 	/* The return registers replace their saved values, so the restore
 	 * below gives them back and everything else as the caller left it. */
-	movq	DESC_KEEP(%rbx), %rcx
+31:	movq	DESC_KEEP(%rbx), %rcx
 	testb	$KEEP_RAX, %cl
 	jz	3f
 	movq	%rax, -16(%rbp)
@@ -285,6 +290,7 @@ memo_inline_entry:
 	movq	memo_vec_top@gottpoff(%rip), %rax
 	movq	%r12, %fs:(%rax)
 9:
+	.cfi_remember_state
 	leaq	-120(%rbp), %rsp
 	popq	%r15
 	popq	%r14
@@ -313,6 +319,33 @@ memo_inline_entry:
 	leaq	8(%rsp), %rsp
 	.cfi_def_cfa_offset 8
 	ret
+	.cfi_restore_state
+
+	/* desc->call (call_entry) instead of the closure, whose frames would
+	 * stay on the stack for the body's time: it finds the arguments in
+	 * this frame (entry.h), the integer ones pushed above, the stack ones
+	 * in the caller's frame, and the vector ones' low halves stored here
+	 * now (the registers still hold the caller's values). The result
+	 * comes back in the frame's result slot, for %rax or %xmm0. */
+30:	leaq	-(120 + FRAME_SIZE)(%rbp), %rsi
+	cmpb	$0, entry_cpu_vec_mode(%rip)
+	jne	32f
+	.irp i, 0,1,2,3,4,5,6,7
+	movq	%xmm\i, FRAME_XMM0+\i*8(%rsi)
+	.endr
+	movq	%rbx, %rdi
+	call	*DESC_CALL(%rbx)
+	movq	(FRAME_RET - FRAME_RBP)(%rbp), %rax
+	movq	%rax, %xmm0
+	jmp	31b
+32:	.irp i, 0,1,2,3,4,5,6,7
+	vmovq	%xmm\i, FRAME_XMM0+\i*8(%rsi)
+	.endr
+	movq	%rbx, %rdi
+	call	*DESC_CALL(%rbx)
+	movq	(FRAME_RET - FRAME_RBP)(%rbp), %rax
+	vmovq	%rax, %xmm0
+	jmp	31b
 	.cfi_endproc
 	.size	memo_inline_entry, .-memo_inline_entry
 

@@ -350,6 +350,7 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 		aggregate_frame(h, &p->desc);
 	}
 	p->desc.hit = h->entry_hit;
+	p->desc.call = h->fn ? h->entry_call : NULL;	/* arg_at is frame_of's */
 	p->desc.h = h;
 	p->h = h;
 	p->at = (uint8_t *)at;

@@ -15,7 +15,8 @@
  *
  *   ab/KEY          an entry: the value's bytes exactly, mode 0600. `ab` is
  *                   two hex digits of a hash of the key text (256 folders, so
- *                   none grows huge); KEY is the key text itself, used as is
+ *                   none grows huge; fewer under a small max_size, below);
+ *                   KEY is the key text itself, used as is
  *                   (store.h guarantees [A-Za-z0-9_.-]; we refuse a leading '.').
  *   ab/.t.N.T.S.KEY a temporary file being written (N = per-process nonce,
  *                   T = thread id, S = sequence). Renamed onto ab/KEY when
@@ -26,6 +27,8 @@
  *                   not an entry (not in max_size nor in memo stats)
  *   ab/lease1-...   a single-flight lease (see folder_lease below; its key
  *                   is records.h's): 16 hex digits naming its owner.
+ *   .buckets        how many buckets the folder has ("8\n"; 256 when absent
+ *                   from a folder that has buckets, made before it existed).
  *   .size           the shared estimate of the entries' total size on disk
  *                   (decimal text), and, by flock on it, the right to update
  *                   it: held for a read and a write, never across a scan.
@@ -40,8 +43,14 @@
  * max(st_blocks * 512, its size rounded up to the filesystem's block), in
  * the count (fstat of the written temp) and in the scan alike (entry_disk):
  * the rounding covers a filesystem that has not allocated yet (delayed
- * allocation). The folders themselves (the root and up to 256 buckets) are
- * not counted.
+ * allocation). The folders (the root and its buckets), .size and .buckets
+ * take blocks too, and count: a scan adds what they take, and a writer that makes a
+ * bucket adds a block. A bucket's block is a lot under a small max_size
+ * (256 of 4 KiB are 1 MiB), so there are fewer buckets then: as many, a
+ * power of two up to 256, as take at most 1/32 of max_size (8 for 1M,
+ * block 4 KiB). The folder's first process decides, and writes the number
+ * in .buckets, which every later one reads at open: all find a key in the
+ * same bucket, whatever their max_size (folder_layout).
  *
  * Eviction: each process counts the disk bytes it wrote since it last added
  * them to .size (`unsynced`). On its first set, when that reaches a chunk
@@ -98,6 +107,7 @@
 #include "store/value.h"
 
 #define SIZE_FILE ".size"
+#define LAYOUT_FILE ".buckets"
 #define TMP_PREFIX ".t."
 #define STALE_TMP_NS (3600ULL * 1000000000ULL)	/* a temp this old is a dead writer's */
 #define REFRESH_NS (60ULL * 1000000000ULL)	/* LRU resolution of hits */
@@ -126,6 +136,7 @@ struct folder_store {
 	uint64_t max_size;	/* 0 = unbounded */
 	uint64_t chunk;
 	uint64_t block;		/* the filesystem's allocation unit (entry_disk) */
+	unsigned buckets;	/* a power of two, at most 256: see "Sizes" above */
 	int lock_wait_ms;
 	uint64_t nonce;		/* temp-name uniqueness across hosts sharing a folder */
 	/* Atomics, any thread: */
@@ -236,7 +247,7 @@ static int entry_path(struct folder_store *fs, const struct memo_key *k,
 	}
 	h ^= h >> 16;
 	/* not snprintf: that was a fifth of a hit's instructions */
-	util_hex(bucket, &(uint8_t){ (uint8_t)h }, 1);
+	util_hex(bucket, &(uint8_t){ (uint8_t)(h & (fs->buckets - 1)) }, 1);
 	rel[0] = bucket[0];
 	rel[1] = bucket[1];
 	rel[2] = '/';
@@ -402,6 +413,7 @@ static int folder_write(struct folder_store *fs, int root, const char *rel,
 {
 	char tmp[64 + KEY_TEXT_MAX];
 	struct stat sb;
+	uint64_t made = 0;	/* the bucket's block, if this made it */
 	int fd = -1, err, tries;
 
 	for (tries = 0; tries < 4; tries++) {
@@ -415,10 +427,14 @@ static int folder_write(struct folder_store *fs, int root, const char *rel,
 			break;
 		if (errno == EACCES && !tries && repair(fs, root, rel))
 			continue;
-		if (errno == ENOENT && util_mkdirat(root, bucket, 0700) < 0 &&
-		    errno != EEXIST)
-			break;
-		if (errno != ENOENT && errno != EEXIST)
+		if (errno == ENOENT) {
+			if (util_mkdirat(root, bucket, 0700) == 0)
+				made += fs->block;	/* max_size counts its block */
+			else if (errno != EEXIST)
+				break;
+			continue;
+		}
+		if (errno != EEXIST)
 			break;
 	}
 	if (fd < 0) {
@@ -446,7 +462,7 @@ static int folder_write(struct folder_store *fs, int root, const char *rel,
 	}
 	if (st)
 		STAT_ADD(st, bytes_written, len);
-	folder_account(fs, root, entry_disk(fs, len, (uint64_t)sb.st_blocks));
+	folder_account(fs, root, entry_disk(fs, len, (uint64_t)sb.st_blocks) + made);
 	return 0;
 fail_unlink:
 	unlinkat(root, tmp, 0);
@@ -674,17 +690,42 @@ static int cmp_mtime(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* What the root, its 256 possible buckets, .size and .buckets take on disk
+ * (see "Sizes" above). */
+static uint64_t folders_disk(int root)
+{
+	struct stat sb;
+	char name[3];
+	uint64_t n = 0;
+
+	if (fstat(root, &sb) == 0)
+		n += (uint64_t)sb.st_blocks * 512;
+	if (fstatat(root, SIZE_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		n += (uint64_t)sb.st_blocks * 512;
+	if (fstatat(root, LAYOUT_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		n += (uint64_t)sb.st_blocks * 512;
+	for (int b = 0; b < 256; b++) {
+		util_hex(name, &(uint8_t){ (uint8_t)b }, 1);
+		if (fstatat(root, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sb.st_mode))
+			n += (uint64_t)sb.st_blocks * 512;
+	}
+	return n;
+}
+
 /* Scan everything (or the entries of one function: tag, else 0); when the
- * entries take more than `over` on disk, or some were last used before
- * `before` (wall ns; 0: no such rule), remove the least recently used: every
- * one used before `before`, and more until what is left takes at most
- * `target`. Returns the disk bytes left (of those scanned); what it removed
- * into *evicted and *freed. Caller holds evict_lock. */
+ * entries, with the folders and .size if `folders` (max_size counts them:
+ * see "Sizes" above; memo evict --to does not), take more than `over` on
+ * disk, or some were last used before `before` (wall ns; 0: no such rule),
+ * remove the least recently used: every one used before `before`, and more
+ * until what is left takes at most `target`. Returns the disk bytes left (of
+ * those scanned, and the folders if counted); what it removed into *evicted
+ * and *freed. Caller holds evict_lock. */
 static uint64_t folder_evict(struct folder_store *fs, int root, uint64_t over, uint64_t target,
-			     uint64_t before, uint64_t tag, uint64_t *evicted, uint64_t *freed)
+			     uint64_t before, uint64_t tag, bool folders, uint64_t *evicted,
+			     uint64_t *freed)
 {
 	struct scan sc = { .only_tag = tag };
-	uint64_t need, got = 0, cutoff = 0, ties = 0;
+	uint64_t total, need, got = 0, cutoff = 0, ties = 0;
 	size_t i;
 
 	*evicted = *freed = 0;
@@ -692,16 +733,17 @@ static uint64_t folder_evict(struct folder_store *fs, int root, uint64_t over, u
 	sc.cap = sc.mtimes ? 4096 : 0;
 	for (int b = 0; b < 256; b++)
 		scan_bucket(fs, root, b, &sc, 0, NULL, NULL, NULL, true, true);
-	if ((sc.disk <= over && (!before || !sc.n || sc.oldest >= before)) || !sc.mtimes ||
+	total = sc.disk + (folders ? folders_disk(root) : 0);
+	if ((total <= over && (!before || !sc.n || sc.oldest >= before)) || !sc.mtimes ||
 	    sc.oom) {
-		if (sc.disk > over || sc.oom)
+		if (total > over || sc.oom)
 			warn_once(fs, OP_EVICT, ENOMEM, "cannot evict", SIZE_FILE);
 		free(sc.mtimes);
-		return sc.disk;
+		return total;
 	}
 	/* Sort (mtime, disk size) pairs by mtime; find the cutoff that frees enough. */
 	qsort(sc.mtimes, sc.n / 2, 2 * sizeof *sc.mtimes, cmp_mtime);
-	need = sc.disk > target ? sc.disk - target : 0;
+	need = total > target ? total - target : 0;
 	for (i = 0; i < sc.n && (got < need || sc.mtimes[i] < before); i += 2) {
 		got += sc.mtimes[i + 1];
 		cutoff = sc.mtimes[i];
@@ -712,7 +754,7 @@ static uint64_t folder_evict(struct folder_store *fs, int root, uint64_t over, u
 	free(sc.mtimes);
 	for (int b = 0; i && b < 256; b++)
 		scan_bucket(fs, root, b, &sc, cutoff, &ties, freed, evicted, false, false);
-	return sc.disk > *freed ? sc.disk - *freed : 0;
+	return total > *freed ? total - *freed : 0;
 }
 
 /* .size (fd, locked): its total, and whether it is one (a number and a
@@ -804,7 +846,7 @@ static void folder_sync(struct folder_store *fs, int root, bool wait)
 	 * the scan leaves: an entry both scanned and added counts twice until
 	 * the next scan (over the truth, never under). */
 	flock(fd, LOCK_UN);
-	left = folder_evict(fs, root, fs->max_size, fs->max_size / 10 * 9, 0, 0, &evicted,
+	left = folder_evict(fs, root, fs->max_size, fs->max_size / 10 * 9, 0, 0, true, &evicted,
 			    &freed);
 	if (evicted)
 		log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes on disk) to stay "
@@ -979,11 +1021,12 @@ static int folder_trim(struct store *s, uint64_t before_ns, uint64_t to_disk, ui
 	known = sfd >= 0 && util_flock_bounded(sfd, fs->lock_wait_ms) == 0 && size_read(sfd, &was);
 	if (sfd >= 0)
 		flock(sfd, LOCK_UN);
-	left = folder_evict(fs, root, to_disk, to_disk, before_ns, tag, removed, freed);
+	left = folder_evict(fs, root, to_disk, to_disk, before_ns, tag, false, removed, freed) +
+	       folders_disk(root);
 	if (tag) {	/* what is left of the others too */
 		struct store_usage u;
 
-		left = folder_usage(s, &u, NULL, NULL) == 0 ? u.disk : left;
+		left = folder_usage(s, &u, NULL, NULL) == 0 ? u.disk + folders_disk(root) : left;
 	}
 	if (sfd >= 0 && util_flock_bounded(sfd, fs->lock_wait_ms) == 0) {
 		if (known && size_read(sfd, &now) && now > was)
@@ -1248,6 +1291,69 @@ int store_folder_root(const char *dir, struct stat *sb, bool say)
 	return fd;
 }
 
+/* Whether the folder has a bucket already (any of the 256 names). */
+static bool has_buckets(int root)
+{
+	struct stat sb;
+	char name[3];
+
+	for (int b = 0; b < 256; b++) {
+		util_hex(name, &(uint8_t){ (uint8_t)b }, 1);
+		if (fstatat(root, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sb.st_mode))
+			return true;
+	}
+	return false;
+}
+
+/* The folder's number of buckets (see "Sizes" above): what LAYOUT_FILE
+ * says; 256 when it cannot be read or says anything but a power of two up
+ * to 256. When there is none, this process decides (256 for a folder that
+ * has buckets, else by max_size) and publishes it by link(), which only one
+ * process wins; then everyone reads the winner's. A folder it cannot write
+ * gets this process's choice alone (it writes no entry there either). */
+static unsigned folder_layout(int root, uint64_t max_size, uint64_t block)
+{
+	char buf[16], tmp[64], *end;
+	unsigned n, want = 256;
+	ssize_t len;
+	bool ok;
+	int fd;
+
+	for (int tries = 0; tries < 2; tries++) {
+		fd = util_open_regular(root, LAYOUT_FILE, O_RDONLY | O_NOFOLLOW, 0, NULL);
+		if (fd == -1 && errno == EACCES &&
+		    util_repair_mode(root, LAYOUT_FILE, S_IRUSR, S_IRUSR | S_IWUSR, NULL) == 1)
+			fd = util_open_regular(root, LAYOUT_FILE, O_RDONLY | O_NOFOLLOW, 0, NULL);
+		if (fd >= 0) {
+			len = pread(fd, buf, sizeof buf - 1, 0);
+			close(fd);
+			buf[len > 0 ? len : 0] = '\0';
+			n = (unsigned)strtoul(buf, &end, 10);
+			return end != buf && *end == '\n' && n >= 1 && n <= 256 && !(n & (n - 1))
+			       ? n : 256;
+		}
+		if (fd != -1 || errno != ENOENT || tries)
+			return tries ? want : 256;
+		if (!has_buckets(root))
+			for (want = 256; max_size && want > 1 && (uint64_t)want * block * 32 > max_size;
+			     want /= 2)
+				;
+		snprintf(tmp, sizeof tmp, LAYOUT_FILE ".%d.%d", (int)getpid(), (int)gettid());
+		fd = util_open_regular(root, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600, NULL);
+		if (fd < 0)
+			return want;
+		fchmod(fd, 0600);	/* whatever the umask */
+		len = snprintf(buf, sizeof buf, "%u\n", want);
+		ok = write(fd, buf, len) == len;
+		close(fd);
+		ok = ok && (linkat(root, tmp, root, LAYOUT_FILE, 0) == 0 || errno == EEXIST);
+		unlinkat(root, tmp, 0);
+		if (!ok)
+			return want;
+	}
+	return want;
+}
+
 struct store *store_folder_open(const struct cache_config *c)
 {
 	struct folder_store *fs;
@@ -1270,6 +1376,7 @@ struct store *store_folder_open(const struct cache_config *c)
 	/* f_frsize is the allocation unit; anything odd: a page */
 	fs->block = fstatvfs(fd, &vfs) == 0 && vfs.f_frsize >= 512 &&
 		    vfs.f_frsize <= (1 << 20) ? vfs.f_frsize : 4096;
+	fs->buckets = folder_layout(fd, c->max_size, fs->block);
 	close(fd);
 	snprintf(fs->dir, sizeof fs->dir, "%s", c->dir);
 	fs->max_size = c->max_size;
