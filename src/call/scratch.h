@@ -47,10 +47,11 @@ void scratch_init(void);
  * (0 until mapped), memo_vec_top the first free slot. A slot is taken by
  * moving top up by one slot's size (a single store: a signal handler that
  * takes one meanwhile gives it back before the interrupted entry goes on)
- * and given back by setting top to the slot again, which also gives back
- * the slots of deeper levels a longjmp or an exception left (they were
- * above it). Slots left by a jump out of every level stay taken until the
- * area is full; entry.S then saves on the stack, as when nothing is mapped.
+ * and given back by setting top to the slot again, only when it is the top
+ * one: a slot above it may be another coroutine's, live on another stack.
+ * Slots left by a longjmp or an exception, and those below them, stay taken
+ * until the thread exits; when the area is full, entry.S saves on the
+ * stack, as when nothing is mapped.
  */
 extern __thread uintptr_t memo_vec_base, memo_vec_end, memo_vec_top;
 #endif

@@ -283,11 +283,20 @@ memo_inline_entry:
 8:	movl	entry_cpu_xsave_mask(%rip), %eax
 	movl	entry_cpu_xsave_mask+4(%rip), %edx
 	xrstor	(%r12)
-	/* The slot given back: top is this slot again, whatever deeper levels
-	 * a longjmp or an exception left taken above it. */
+	/* The slot given back when it is the top one. A slot above it still
+	 * taken may be live: another coroutine's call, in progress on another
+	 * stack (makecontext), which a give-back below would hand to the next
+	 * call. So this one then stays taken, as do slots a longjmp or an
+	 * exception left; when the area is full, entry saves on the stack.
+	 * A signal handler's call between the compare and the store takes
+	 * the slot above and gives it back before this goes on. */
 90:	testl	%r13d, %r13d
 	jz	9f
 	movq	memo_vec_top@gottpoff(%rip), %rax
+	movq	%r12, %rcx
+	addq	entry_cpu_xsave_size(%rip), %rcx
+	cmpq	%rcx, %fs:(%rax)
+	jne	9f
 	movq	%r12, %fs:(%rax)
 9:
 	.cfi_remember_state
