@@ -44,4 +44,11 @@ expect_eq "$(stat_of stats.jsonl fkern_ hits)" 18 "every other call hits"
 # The same config, checked by `memo check` against the program.
 "$B/memo" check -c "$T/memo.d" "$F/fkern-main" >check.out 2>&1 || { cat check.out; fail "memo check refused it"; }
 grep -q "prototype not checked: .* describes a Fortran function" check.out || { cat check.out; fail "memo check does not say why it was not compared"; }
+
+# memo inspect and memo init say why they suggest nothing, and where to look.
+"$B/memo" inspect "$F/libfkern.so" fkern_ >inspect.out 2>&1 || { cat inspect.out; fail "memo inspect"; }
+grep -q "prototype: .* describes a Fortran function.*README \"Fortran, C++ and structs\"" inspect.out ||
+	{ cat inspect.out; fail "memo inspect does not say it is Fortran"; }
+"$B/memo" init "$F/libfkern.so" fkern_ -o init.d >init.out 2>&1 && fail "memo init wrote a Fortran prototype"
+grep -q "describes a Fortran function.*by hand" init.out || { cat init.out; fail "memo init does not say why"; }
 exit 0

@@ -128,9 +128,13 @@ int cmd_init(const struct cmd_args *a)
 	case 1:
 		break;
 	case 0:
-		fprintf(stderr, "memo: '%s': %s; build it with -g (or install its -dbgsym "
-			"package), or write the prototype by hand (README \"Configure\")\n", symbol,
-			d.debug_file[0] ? "not described in the debug info" : "no debug info");
+		if (strstr(why, "Fortran"))
+			fprintf(stderr, "memo: '%s': %s; write its prototype by hand, as README "
+				"\"Fortran, C++ and structs\" shows\n", symbol, why);
+		else
+			fprintf(stderr, "memo: '%s': %s; build it with -g (or install its -dbgsym "
+				"package), or write the prototype by hand (README \"Configure\")\n",
+				symbol, d.debug_file[0] ? why : "no debug info");
 		return 1;
 	default:
 		fprintf(stderr, "memo: '%s': %s\n", elf, why);

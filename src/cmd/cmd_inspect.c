@@ -324,8 +324,9 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 			print_suggestion(&d, f->name, f->name);
 		break;
 	case 0:
-		if (d.debug_file[0])
-			printf("  prototype: not described in the debug info\n");
+		if (d.debug_file[0])	/* why: not described, or a Fortran function */
+			printf("  prototype: %s%s\n", why, strstr(why, "Fortran") ?
+			       "; write it as README \"Fortran, C++ and structs\" shows" : "");
 		else
 			printf("  prototype: no DWARF debug info (build with -g to get a suggestion)\n");
 		break;
