@@ -28,8 +28,11 @@ struct layered {
 
 #define LS(s) ((struct layered *)(s))
 
-static int layered_get(struct store *s, const struct memo_key *k,
-		       struct membuf *out, struct memo_stats *st)
+/* The folder first, then the shared layer (asked for the lease with the
+ * entry when `lease` is set: single flight's lookup); a value found there is
+ * kept in the folder, so that the next lookup on this host stays local. */
+static int layered_fetch(struct store *s, const struct memo_key *k, const struct memo_key *lease,
+			 struct membuf *out, bool *held, struct memo_stats *st)
 {
 	struct layered *l = LS(s);
 	size_t at = out->len;
@@ -39,10 +42,17 @@ static int layered_get(struct store *s, const struct memo_key *k,
 	if (r == STORE_HIT)
 		return r;
 	out->len = at;
-	r = store_get(l->back, k, out, st);
-	if (r == STORE_HIT)	/* the next lookup on this host stays local */
+	r = lease ? l->back->ops->get_leased(l->back, k, lease, out, held, st)
+		  : store_get(l->back, k, out, st);
+	if (r == STORE_HIT)
 		store_set(l->front, k, out->data + at, out->len - at, st);
 	return r;
+}
+
+static int layered_get(struct store *s, const struct memo_key *k,
+		       struct membuf *out, struct memo_stats *st)
+{
+	return layered_fetch(s, k, NULL, out, NULL, st);
 }
 
 static int layered_set(struct store *s, const struct memo_key *k, const void *v,
@@ -94,23 +104,11 @@ static int layered_lease(struct store *s, const struct memo_key *k, const struct
 	return b->ops->lease ? b->ops->lease(b, k, lease, owner, ttl_ms, st) : STORE_ERROR;
 }
 
-/* As layered_get, the shared layer asked for the lease with the entry. */
 static int layered_get_leased(struct store *s, const struct memo_key *k,
 			      const struct memo_key *lease, struct membuf *out, bool *held,
 			      struct memo_stats *st)
 {
-	struct layered *l = LS(s);
-	size_t at = out->len;
-	int r;
-
-	r = store_get(l->front, k, out, st);
-	if (r == STORE_HIT)
-		return r;
-	out->len = at;
-	r = l->back->ops->get_leased(l->back, k, lease, out, held, st);
-	if (r == STORE_HIT)
-		store_set(l->front, k, out->data + at, out->len - at, st);
-	return r;
+	return layered_fetch(s, k, lease, out, held, st);
 }
 
 /* The shared layer's servers: the folder in front is one place. */
