@@ -67,11 +67,13 @@ struct run_summary {
 	char idle[512];		/* programs that could hold none of the functions */
 };
 
-/* How much a process's reason tells: a clone or a stripped object (a code
- * of its own) says most, then a did-you-mean, then a longer text. */
+/* How much a process's reason tells: a did-you-mean names the function the
+ * user meant, so it says most; then a reason with a code of its own (a
+ * clone, a stripped object: a shell in front of the program is stripped
+ * too), then a longer text. */
 static int why_rank(const char *code, const char *why)
 {
-	return (strcmp(code, "not-found") ? 1 << 20 : 0) + (strstr(why, "did you mean") ? 1 << 19 : 0) +
+	return (strstr(why, "did you mean") ? 1 << 20 : 0) + (strcmp(code, "not-found") ? 1 << 19 : 0) +
 	       (int)strlen(why);
 }
 
