@@ -69,11 +69,13 @@ struct run_summary {
 
 /* How much a process's reason tells: a did-you-mean names the function the
  * user meant, so it says most; then a reason with a code of its own (a
- * clone, a stripped object: a shell in front of the program is stripped
- * too), then a longer text. */
+ * clone); then "not found" with its hint (probably inlined); a stripped
+ * object least, since a shell in front of the program is stripped too; then
+ * a longer text. */
 static int why_rank(const char *code, const char *why)
 {
-	return (strstr(why, "did you mean") ? 1 << 20 : 0) + (strcmp(code, "not-found") ? 1 << 19 : 0) +
+	return (strstr(why, "did you mean") ? 1 << 21 : 0) +
+	       (!strcmp(code, "stripped") ? 0 : strcmp(code, "not-found") ? 1 << 20 : 1 << 19) +
 	       (int)strlen(why);
 }
 
