@@ -66,6 +66,7 @@ static const struct key cache_keys[] = {
 	CK("servers", V_LIST, servers),
 	CK("connect_timeout_ms", V_INT_POS, connect_timeout_ms),
 	CK("timeout_ms", V_INT_POS, timeout_ms),
+	CK("timeout_max_ms", V_INT_POS, timeout_max_ms),
 	CK("max_size", V_SIZE, max_size),
 	CK("stats", V_PATH, stats),
 	CK("namespace", V_STRING, namespace_),
@@ -95,7 +96,7 @@ static const struct key function_keys[] = {
 	FK("globals", V_LIST, globals),
 };
 #define NFUNCTION_KEYS (sizeof function_keys / sizeof function_keys[0])
-enum { CKEY_SASL_USER = 8, CKEY_SASL_PASSWORD_FILE = 9 };
+enum { CKEY_TIMEOUT = 3, CKEY_TIMEOUT_MAX = 4, CKEY_SASL_USER = 9, CKEY_SASL_PASSWORD_FILE = 10 };
 enum { FKEY_PROTOTYPE = 0, FKEY_IGNORE = 1, FKEY_MIN = 5, FKEY_MAX = 6, FKEY_RETURN = 9,
        FKEY_REPEATED = 3, FKEY_SINGLE_FLIGHT = 10, FKEY_VERIFY = 12 };
 
@@ -160,6 +161,7 @@ struct loader {
 	int sec_line;
 	bool sec_dup;			/* a duplicate [function]: checked, not kept */
 	int key_line[MAX_KEYS];		/* 0 = not set in this section */
+	int key_col[MAX_KEYS];		/* its value's column, for messages */
 	struct function_config *fn;	/* [function]: cfg->funcs[cfg->nfuncs], filled in place */
 	bool fn_dirty;			/* that entry holds a refused section's values */
 	size_t proto_len;		/* in proto_text */
@@ -845,6 +847,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		return 1;
 	}
 	L->key_line[idx] = L->lineno;
+	L->key_col[idx] = col;
 	L->last_key = idx;
 	/* A value wholly in double quotes stands for what is inside. */
 	n = strlen(value);
@@ -1068,8 +1071,17 @@ static void finish_function(struct loader *L)
 
 static void finish_cache(struct loader *L)
 {
-	const struct cache_config *c = &L->cfg->cache;
+	struct cache_config *c = &L->cfg->cache;
 
+	/* The ceiling follows timeout_ms unless set: 10 x, room for a loaded
+	 * node or a server a WAN away, and a stall still costs a bounded time. */
+	if (!L->key_line[CKEY_TIMEOUT_MAX])
+		c->timeout_max_ms = c->timeout_ms > INT_MAX / 10 ? INT_MAX : c->timeout_ms * 10;
+	else if (c->timeout_max_ms < c->timeout_ms)
+		report(L, L->key_line[CKEY_TIMEOUT_MAX], L->key_col[CKEY_TIMEOUT_MAX],
+		       "'timeout_max_ms' (%d) is below 'timeout_ms' (%d): set it to %d or more, "
+		       "or leave it out (10 x timeout_ms)", c->timeout_max_ms, c->timeout_ms,
+		       c->timeout_ms);
 	/* (strings not set are not read: a page of the struct apiece) */
 	if ((L->key_line[CKEY_SASL_USER] || L->key_line[CKEY_SASL_PASSWORD_FILE]) &&
 	    !!c->sasl_user[0] != !!c->sasl_password_file[0])
@@ -1478,6 +1490,7 @@ static void cache_defaults(struct cache_config *c)
 		copyf(c->dir, sizeof c->dir, "%.*s/.cache/libmemo", PATH_MAX - 20, home);
 	c->connect_timeout_ms = 50;
 	c->timeout_ms = 50;
+	c->timeout_max_ms = 500;
 	c->max_size = 2ull << 30;
 	strcpy(c->stats, "stderr");
 }

@@ -23,7 +23,8 @@ enum mechanism { MECH_AUTO = 0, MECH_INLINE, MECH_GOT };
  * reads a config, and each page of this it writes costs a page fault. */
 struct cache_config {
 	int connect_timeout_ms;		/* default 50 */
-	int timeout_ms;			/* default 50 */
+	int timeout_ms;			/* default 50: a request's first deadline, and its floor */
+	int timeout_max_ms;		/* the adapted deadline's ceiling; default 10 x timeout_ms */
 	uint64_t max_size;		/* folder bound in bytes; default 2 GiB */
 	int line;
 	char namespace_[256];		/* salt; default "" */

@@ -130,6 +130,7 @@ static int io_socket(int domain, int type, int protocol)
 	k->ino = sb.st_ino;
 	if (io->deadline)
 		io->deadline += io->connect_ns;
+	io->made = true;
 	return fd;
 }
 
@@ -396,6 +397,7 @@ bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns)
 void mc_io_deadline(struct mc_io *io, uint64_t timeout_ns)
 {
 	io->deadline = util_now_ns() + timeout_ns;
+	io->made = false;
 }
 
 void mc_io_end(struct mc_io *io)

@@ -58,6 +58,7 @@ struct mc_io {
 	bool text;		/* the text protocol: VALUE lines are read */
 	bool low;		/* a socket could not be moved high: quit after the operation */
 	bool bad_length;	/* a VALUE line was refused since mc_io_begin */
+	bool made;		/* a connection was made since the last deadline set */
 };
 
 /* Route libmemcached's socket calls through mc_io, once per process. false
@@ -70,7 +71,8 @@ bool mc_io_install(void);
  * keeps off that number, and libmemcached connects again. */
 bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns);
 
-/* A new request within the operation: its deadline is timeout_ns from now. */
+/* A new request within the operation: its deadline is timeout_ns from now
+ * (and `made` is cleared). */
 void mc_io_deadline(struct mc_io *io, uint64_t timeout_ns);
 
 /* Leave the operation. */

@@ -5,8 +5,8 @@
  * Calls libmemcached, mc_io, libb2 (chunk digests), log and util. Hot-path
  * safe: a small get takes no lock and allocates nothing of its own (it reads
  * into a per-thread memcached_result_st and copies into the caller's
- * membuf); every request is bounded by timeout_ms in all, plus
- * connect_timeout_ms for a connection it makes (mc_io.c, which also keeps
+ * membuf); every request is bounded by its server's adapted timeout in
+ * all, plus connect_timeout_ms for a connection it makes (mc_io.c, which also keeps
  * its sockets off the program's numbers); after fork the child drops the
  * handles it inherited (after_fork) and opens its own.
  *
@@ -33,6 +33,16 @@
  *   request probes; its success closes the breaker. libmemcached's own
  *   per-handle dead-server timeout is disabled so that it never answers
  *   "temporarily disabled" to our probe.
+ * - Timeouts adapt to each server's latency as TCP's retransmission timer
+ *   does (RFC 6298): a smoothed round trip SRTT and its variation RTTVAR,
+ *   from the requests answered, give RTO = SRTT + 4 RTTVAR, clamped to
+ *   [timeout_ms, timeout_max_ms]; a timeout doubles RTO (up to the ceiling).
+ *   A loaded node's or a far server's slow replies then arrive in time and
+ *   are not failures; a dead server still costs at most the ceiling per
+ *   request until the breaker opens. Relaxed atomics, no lock: threads
+ *   racing on one server lose a sample at worst. Samples that include a
+ *   connection made (mc_io's `made`), a noreply set (no reply awaited) or a
+ *   multi-get of chunks (a transfer, not a round trip) are not taken.
  * - errors counts requests a server failure left unanswered; timeouts those
  *   that hit a timeout instead; reconnects counts a success on a server after
  *   the breaker had opened or after this thread's connection to it had failed.
@@ -74,10 +84,17 @@ struct mc_breaker {
 	int64_t open_until;	/* CLOCK_MONOTONIC ns; 0 = closed */
 };
 
+/* One server's round-trip estimate (RFC 6298), in ns. Written by any
+ * thread with relaxed atomics; srtt 0 = no sample yet, rto 0 = the floor. */
+struct mc_rtt {
+	int64_t srtt, rttvar, rto;
+};
+
 struct mc_server {
 	char host[256];
 	in_port_t port;
 	struct mc_breaker br;
+	struct mc_rtt rtt;
 };
 
 struct mc_store {
@@ -85,6 +102,7 @@ struct mc_store {
 	int nservers;
 	struct mc_server servers[MC_MAX_SERVERS];
 	int connect_timeout_ms, timeout_ms;
+	int64_t rto_min, rto_max;	/* ns: timeout_ms and timeout_max_ms */
 	bool sasl;
 	char sasl_user[256];
 	char sasl_password[256];
@@ -104,6 +122,7 @@ struct mc_thread {
 	uint64_t bad;		/* bit i: this handle failed on server i */
 	bool refused;		/* mc_mem_* refused a block since it was cleared */
 	struct mc_io io;	/* its sockets and the current operation's deadline */
+	uint64_t sent_ns;	/* the request's start, for its round trip; 0: no sample */
 };
 
 /* ---- handles ---------------------------------------------------------- */
@@ -164,9 +183,10 @@ static memcached_st *mc_handle_new(struct mc_store *s, bool *refused)
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_DISTRIBUTION,
 			       MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA);
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, s->connect_timeout_ms);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, s->timeout_ms);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)s->timeout_ms * 1000);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)s->timeout_ms * 1000);
+	/* The ceiling: mc_io cuts each poll to the request's own deadline. */
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, s->rto_max / 1000000);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, s->rto_max / 1000);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, s->rto_max / 1000);
 	/* Our breaker decides when a server is tried again; libmemcached's own
 	 * per-handle timeout would turn our probe into an instant refusal. */
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, 0);
@@ -200,7 +220,7 @@ static void mc_thread_destroy(void *p)
 	 * freeing it would send QUIT on them, so it is left alone. Freeing
 	 * ours quits each socket still ours (mc_io_begin forgets the others). */
 	if (t->gen == __atomic_load_n(&t->s->gen, __ATOMIC_RELAXED)) {
-		mc_io_begin(&t->io, (uint64_t)t->s->timeout_ms * 1000000);
+		mc_io_begin(&t->io, (uint64_t)t->s->rto_min);
 		memcached_result_free(&t->res);
 		memcached_free(t->mc);
 		mc_io_end(&t->io);
@@ -244,14 +264,79 @@ fail:
 	return NULL;
 }
 
-/* Enter an operation on t's handle (mc_io.h): its deadline starts, and a
- * socket found no longer ours is dropped with the handle's connections
- * (never closed: mc_io keeps libmemcached off its number), which
- * libmemcached then makes again. */
-static void mc_enter(struct mc_thread *t)
+/* ---- adapted timeouts (RFC 6298) --------------------------------------- */
+
+/* Server i's timeout now, in ns. */
+static int64_t mc_rto(const struct mc_store *s, int i)
 {
-	if (mc_io_begin(&t->io, (uint64_t)t->s->timeout_ms * 1000000))
+	int64_t rto = __atomic_load_n(&s->servers[i].rtt.rto, __ATOMIC_RELAXED);
+
+	return rto ? rto : s->rto_min;
+}
+
+/* The largest timeout of any server: for a request that asks them all. */
+static int64_t mc_rto_all(const struct mc_store *s)
+{
+	int64_t max = s->rto_min;
+
+	for (int i = 0; i < s->nservers; i++)
+		if (mc_rto(s, i) > max)
+			max = mc_rto(s, i);
+	return max;
+}
+
+/* A round trip r (ns) answered by server i: alpha 1/8, beta 1/4, K 4, a
+ * clock granularity G of 1 ms (poll's). */
+static void mc_rtt_sample(struct mc_store *s, int i, int64_t r)
+{
+	struct mc_rtt *e = &s->servers[i].rtt;
+	int64_t srtt = __atomic_load_n(&e->srtt, __ATOMIC_RELAXED);
+	int64_t var = __atomic_load_n(&e->rttvar, __ATOMIC_RELAXED);
+	int64_t rto;
+
+	if (r <= 0)
+		r = 1;
+	if (!srtt) {
+		srtt = r;
+		var = r / 2;
+	} else {
+		var = var - var / 4 + (srtt > r ? srtt - r : r - srtt) / 4;
+		srtt = srtt - srtt / 8 + r / 8;
+	}
+	rto = srtt + (4 * var > 1000000 ? 4 * var : 1000000);
+	rto = rto < s->rto_min ? s->rto_min : rto > s->rto_max ? s->rto_max : rto;
+	__atomic_store_n(&e->srtt, srtt, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->rttvar, var, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->rto, rto, __ATOMIC_RELAXED);
+}
+
+/* A timeout on server i: back off as TCP does, until the next answer. */
+static void mc_rto_backoff(struct mc_store *s, int i)
+{
+	int64_t rto = mc_rto(s, i);
+
+	__atomic_store_n(&s->servers[i].rtt.rto, rto > s->rto_max / 2 ? s->rto_max : 2 * rto,
+			 __ATOMIC_RELAXED);
+}
+
+/* A request to server i starts: its deadline is that server's timeout. */
+static void mc_start(struct mc_thread *t, int i)
+{
+	int64_t rto = mc_rto(t->s, i);
+
+	mc_io_deadline(&t->io, (uint64_t)rto);
+	t->sent_ns = t->io.deadline - (uint64_t)rto;
+}
+
+/* Enter an operation on t's handle (mc_io.h) with a request to server i:
+ * its deadline starts, and a socket found no longer ours is dropped with
+ * the handle's connections (never closed: mc_io keeps libmemcached off its
+ * number), which libmemcached then makes again. */
+static void mc_enter(struct mc_thread *t, int i)
+{
+	if (mc_io_begin(&t->io, (uint64_t)mc_rto(t->s, i)))
 		memcached_quit(t->mc);
+	mc_start(t, i);
 }
 
 /* A socket kept low (a soft RLIMIT_NOFILE below 256) is not kept between
@@ -300,7 +385,11 @@ static bool mc_server_answered(memcached_return_t rc)
 
 static int mc_server_of(struct mc_thread *t, const char *key, size_t len)
 {
-	uint32_t i = memcached_generate_hash(t->mc, key, len);
+	uint32_t i;
+
+	if (t->s->nservers == 1)
+		return 0;
+	i = memcached_generate_hash(t->mc, key, len);
 
 	return i < (uint32_t)t->s->nservers ? (int)i : 0;
 }
@@ -371,15 +460,15 @@ static void mc_breaker_failure(struct mc_thread *t, int i, memcached_return_t rc
 	__atomic_store_n(&b->probing, 0, __ATOMIC_RELEASE);
 }
 
-/* Gate before a single-key request: the server index, or -1 = fail fast.
- * The index is computed only when some server is in trouble. */
+/* Gate before a single-key request: the server index (its timeout is
+ * that server's), or -1 = fail fast. The breaker is read only when some
+ * server is in trouble. */
 static int mc_gate(struct mc_thread *t, const char *key, size_t len, struct memo_stats *st)
 {
-	int i;
+	int i = mc_server_of(t, key, len);
 
 	if (!t->bad && !__atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
-		return -2;	/* all healthy: no index needed */
-	i = mc_server_of(t, key, len);
+		return i;	/* all healthy */
 	if (!mc_breaker_admit(t->s, i)) {
 		if (st)
 			STAT_ADD(st, errors, 1);
@@ -388,20 +477,24 @@ static int mc_gate(struct mc_thread *t, const char *key, size_t len, struct memo
 	return i;
 }
 
-/* Account for the outcome of a request on `key` (gated as `i`). Returns the
- * store result for a failure, or 0 when the server answered. */
+/* Account for the outcome of a request on `key` (gated as `i`, or -1):
+ * its round trip when answered, its breaker. Returns the store result for
+ * a failure, or 0 when the server answered. */
 static int mc_account(struct mc_thread *t, int i, const char *key, size_t len,
 		      memcached_return_t rc, struct memo_stats *st)
 {
-	if (mc_server_answered(rc)) {
-		if (i >= 0 || t->bad || __atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
-			mc_breaker_success(t, i >= 0 ? i : mc_server_of(t, key, len), st);
-		return 0;
-	}
 	if (i < 0)
 		i = mc_server_of(t, key, len);
+	if (mc_server_answered(rc)) {
+		if (t->sent_ns && !t->io.made)
+			mc_rtt_sample(t->s, i, (int64_t)(util_now_ns() - t->sent_ns));
+		if (t->bad || __atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
+			mc_breaker_success(t, i, st);
+		return 0;
+	}
 	mc_breaker_failure(t, i, rc);
 	if (mc_is_timeout(t->mc, rc)) {
+		mc_rto_backoff(t->s, i);
 		if (st)
 			STAT_ADD(st, timeouts, 1);
 		log_debug("'%s:%u': memcached timeout: %s", t->s->servers[i].host,
@@ -451,7 +544,7 @@ static size_t mc_chunk_size(struct mc_thread *t)
 	if (!__atomic_compare_exchange_n(&s->item_probe, &zero, 1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return MC_DEFAULT_ITEM_MAX - MC_ITEM_OVERHEAD;	/* another thread reads it */
-	mc_io_deadline(&t->io, (uint64_t)s->timeout_ms * 1000000);
+	mc_io_deadline(&t->io, (uint64_t)mc_rto_all(s));
 	memcached_stat_execute(t->mc, "settings", mc_settings_cb, &min);
 	if (min == 0)
 		min = MC_DEFAULT_ITEM_MAX;
@@ -564,7 +657,8 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 	 * a failure is charged to the first chunk's server, which is right
 	 * whenever the chunks share it and errs only towards asking less. */
 	t->refused = false;
-	mc_io_deadline(&t->io, (uint64_t)t->s->timeout_ms * 1000000 * m->nchunks);
+	mc_io_deadline(&t->io, (uint64_t)mc_rto(t->s, mc_server_of(t, kp[0], kl[0])) * m->nchunks);
+	t->sent_ns = 0;
 	rc = memcached_mget(t->mc, kp, kl, m->nchunks);
 	if (rc == MEMCACHED_SOME_ERRORS && st)
 		STAT_ADD(st, errors, 1);	/* some chunks went unasked: a miss below */
@@ -670,7 +764,7 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 	i = mc_gate(t, key, klen, st);
 	if (i == -1)
 		return STORE_ERROR;
-	mc_enter(t);
+	mc_enter(t, i);
 	if (token)
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 1);
 	t->refused = false;
@@ -794,13 +888,14 @@ static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 
 	if (i == -1)
 		return STORE_ERROR;
-	mc_io_deadline(&t->io, (uint64_t)t->s->timeout_ms * 1000000);
+	mc_start(t, i);
 	if (mode == MC_CAS)
 		rc = memcached_cas(t->mc, key, klen, val, len, 0, flags, token);
 	else if (mode == MC_ADD)
 		rc = memcached_add(t->mc, key, klen, val, len, 0, flags);
 	else if (mode == MC_SET_NOREPLY) {
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 1);
+		t->sent_ns = 0;	/* no reply: no round trip */
 		rc = memcached_set(t->mc, key, klen, val, len, 0, flags);
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 0);
 	} else
@@ -858,7 +953,8 @@ static int mc_put_in(struct mc_thread *t, const struct memo_key *k, const void *
 			   MC_FLAG_MANIFEST, mode, token, st);
 }
 
-/* One item, or its chunks and then its manifest: each item has timeout_ms. */
+/* One item, or its chunks and then its manifest: each item has its
+ * server's timeout (mc_put_item). */
 static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
 		  size_t len, enum mc_mode mode, uint64_t token, struct memo_stats *st)
 {
@@ -867,7 +963,7 @@ static int mc_put(struct mc_store *s, const struct memo_key *k, const void *val,
 
 	if (!t)
 		return STORE_ERROR;
-	mc_enter(t);
+	mc_enter(t, 0);
 	ret = mc_put_in(t, k, val, len, mode, token, st);
 	mc_leave(t);
 	return ret;
@@ -898,7 +994,7 @@ static int mc_del(struct store *base, const struct memo_key *k, struct memo_stat
 	i = mc_gate(t, k->text, k->textlen, st);
 	if (i == -1)
 		return STORE_ERROR;
-	mc_enter(t);
+	mc_enter(t, i);
 	rc = memcached_delete(t->mc, k->text, k->textlen, 0);
 	ret = mc_account(t, i, k->text, k->textlen, rc, st);
 	mc_leave(t);
@@ -940,7 +1036,7 @@ static int mc_lease(struct store *base, const struct memo_key *k, const struct m
 	if (i == -1)
 		return STORE_ERROR;
 	put64((uint8_t *)val, owner);
-	mc_enter(t);
+	mc_enter(t, i);
 	if (ttl_ms > 0) {
 		rc = memcached_add_by_key(t->mc, k->text, k->textlen, lease->text, lease->textlen,
 					  val, sizeof val, (time_t)((ttl_ms + 999) / 1000 + 1), 0);
@@ -953,9 +1049,11 @@ static int mc_lease(struct store *base, const struct memo_key *k, const struct m
 				rc = MEMCACHED_NOTFOUND;	/* another's now: left alone */
 			free(cur);
 		}
-		if (rc == MEMCACHED_SUCCESS)
+		if (rc == MEMCACHED_SUCCESS) {
+			mc_start(t, i);	/* a second round trip */
 			rc = memcached_delete_by_key(t->mc, k->text, k->textlen, lease->text,
 						     lease->textlen, 0);
+		}
 	}
 	r = mc_account(t, i, k->text, k->textlen, rc, st);
 	mc_leave(t);
@@ -1139,6 +1237,9 @@ struct store *memo_store_memcached_open(const struct cache_config *c,
 	s->base.ops = &mc_ops;
 	s->connect_timeout_ms = c->connect_timeout_ms > 0 ? c->connect_timeout_ms : 50;
 	s->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 50;
+	s->rto_min = (int64_t)s->timeout_ms * 1000000;
+	s->rto_max = c->timeout_max_ms > s->timeout_ms ? (int64_t)c->timeout_max_ms * 1000000
+						       : s->rto_min;
 	if (mc_parse_servers(s, c) < 0)
 		goto fail;
 	if (c->sasl_user[0] || c->sasl_password_file[0]) {
