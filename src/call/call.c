@@ -314,9 +314,13 @@ static int lookup(struct hook *h, const struct memo_key *k, struct flight *fl,
 		if (pr)
 			l1_put(pr, &meta, got, l->nparts);
 		served(h, (uint64_t)(meta.seconds * 1e9));
-		/* what computing would have cost, for the latency-aware skip */
-		cost_update(&h->body_ns, (uint64_t)(meta.seconds * 1e9));
-		__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
+		/* what computing would have cost, for the latency-aware skip:
+		 * learnt from the first hits only, so that threads serving hits
+		 * do not all write one cache line */
+		if (__atomic_load_n(&h->cost_samples, __ATOMIC_RELAXED) < BYPASS_SAMPLES) {
+			cost_update(&h->body_ns, (uint64_t)(meta.seconds * 1e9));
+			__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
+		}
 		*out_errno = meta.saved_errno;
 		served_here = 1;
 		goto out;

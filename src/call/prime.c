@@ -174,8 +174,9 @@ static int prime_generation(struct hook *h)
 	}
 	if (all_copy || own_copy)
 		log_warn("'%s': its flush generation could not be read from the cache (a server "
-			 "down?): going by the one this node read last; a 'memo flush' made "
-			 "since then is not seen until the server answers", h->fn->symbol);
+			 "down?): going by the one this node read last, for this process; a "
+			 "'memo flush' made since then is seen by processes that start once "
+			 "the server answers", h->fn->symbol);
 	else if (h->generation_unknown_said)
 		log_info("'%s': its flush generation was read; its calls are memoized again",
 			 h->fn->symbol);

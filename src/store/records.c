@@ -123,18 +123,16 @@ static uint64_t generation_fresh(uint64_t old)
 	return g;
 }
 
-/* Replace the record read with `token` (0: none) by a fresh generation, by
- * cas: acknowledged, where a set could be noreply (store_memcached.c) and a
+/* Replace the record read with `token` (0: none) by `gen`, by cas:
+ * acknowledged, where a set could be noreply (store_memcached.c) and a
  * write lost on its way (a proxy drops what a client sent just before it
  * closed) would leave every old entry served. The store's result. */
-static int generation_put(struct store *s, const struct memo_key *k, uint64_t old,
-			  uint64_t token, uint64_t *fresh, struct memo_stats *st)
+static int generation_put(struct store *s, const struct memo_key *k, uint64_t gen,
+			  uint64_t token, struct memo_stats *st)
 {
 	char text[32];
-	int n;
+	int n = snprintf(text, sizeof text, "%llu", (unsigned long long)gen);
 
-	*fresh = generation_fresh(old);
-	n = snprintf(text, sizeof text, "%llu", (unsigned long long)*fresh);
 	return s->ops->cas(s, k, text, (size_t)n, token, st);
 }
 
@@ -181,8 +179,7 @@ int records_generation_read(struct store *s, const char *namespace_, const char 
 {
 	struct memo_key k;
 	uint64_t token, copy;
-	char text[32];
-	int r, n, tries;
+	int r, tries;
 
 	*from_copy = false;
 	record_key(&k, GENERATION_TAG, namespace_, symbol);
@@ -204,8 +201,7 @@ int records_generation_read(struct store *s, const char *namespace_, const char 
 			generation_copy_save(&k, 0);	/* known, if its server goes */
 			return 0;
 		}
-		n = snprintf(text, sizeof text, "%llu", (unsigned long long)copy);
-		r = s->ops->cas(s, &k, text, (size_t)n, 0, st);
+		r = generation_put(s, &k, copy, 0, st);
 		if (r >= 0) {
 			*generation = copy;
 			return 0;
@@ -232,7 +228,8 @@ int records_generation_bump(struct store *s, const char *namespace_, const char 
 		r = generation_get(s, &k, &old, &token, st);
 		if (r < 0)
 			return -1;
-		r = generation_put(s, &k, old, r == STORE_HIT ? token : 0, generation, st);
+		*generation = generation_fresh(old);
+		r = generation_put(s, &k, *generation, r == STORE_HIT ? token : 0, st);
 		if (r >= 0) {
 			generation_copy_save(&k, *generation);
 			return 0;
