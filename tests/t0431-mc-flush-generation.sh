@@ -3,11 +3,15 @@
 # 1. Layered (a folder per node before memcached): node B's folder kept a
 #    copy of the generation it read; a later flush made on node A must still
 #    reach B, whose folder holds entries of the old generation.
-# 2. A pool of two servers: the one holding the flush generation dies; the
-#    other still holds entries of the generation before the flush. A node
-#    that never read the generation cannot know it, so nothing may be served
-#    from them: the calls compute (and libmemo says why). Once the server
-#    answers again, the same process reads the generation and memoizes again.
+# 2. A pool of three servers: a flush's generation is kept on each of them.
+#    The one holding the record's own key restarts empty while the others
+#    hold entries from before the flush: a node that never read the
+#    generation finds it on another server, so none of them is served, and
+#    the lost record is written back.
+# 3. A pool of two, every server holding the generation stalls: a node that
+#    never read it cannot know it, so nothing may be served: the calls
+#    compute (and libmemo says why). Once the servers answer again, the same
+#    process reads the generation and memoizes again.
 source "$TOP/tests/lib.sh"
 
 bin="$P/mc/mcmain"
@@ -52,47 +56,61 @@ node b3 node-b
 expect_eq "$(runs mc_slow)" 8 "b3: bodies run after the flush made on node A"
 stop_pid "$MC_PID"
 
-note "a pool: the server holding the generation is down"
+note "a pool of three: the server holding the record's own key restarts empty"
 start_memcached
 P1=$MC_PORT M1=$MC_PID
 start_memcached
 P2=$MC_PORT M2=$MC_PID
-conf pool off "127.0.0.1:$P1, 127.0.0.1:$P2"
+start_memcached
+P3=$MC_PORT M3=$MC_PID
+conf pool off "127.0.0.1:$P1, 127.0.0.1:$P2, 127.0.0.1:$P3"
 node p1 pool
 expect_eq "$(runs mc_slow)" 8 "p1: bodies run"
 XDG_CACHE_HOME="$T/host-b" "$B/memo" flush -c pool mc_slow >flush3.out 2>&1 || { cat flush3.out; fail "pool flush"; }
-if raw "$P1" keys >keys1 && grep -q '^g1-' keys1; then
-	gen=$M1 other=$P2
-else
-	gen=$M2 other=$P1
-fi
-raw "$other" keys >keys-other
-grep -q '^m1-' keys-other || fail "no entry lives on the server without the generation"
-stop_pid "$gen"
+n=0
+for p in $P1 $P2 $P3; do
+	raw "$p" keys >"keys-$p"
+	grep -q '^g1-' "keys-$p" && n=$((n + 1))
+	grep -Eq '^g1-[0-9a-f]{24}$' "keys-$p" && own=$p
+done
+expect_eq "$n" 3 "servers holding the flush generation"
+[ -n "${own:-}" ] || fail "no server holds the record's own key"
+for p in $P1 $P2 $P3; do [ "$p" = "$own" ] || cat "keys-$p"; done >keys-others
+grep -q '^m1-' keys-others ||
+	fail "no entry from before the flush lives on the other servers"
+case $own in $P1) pid=$M1 ;; $P2) pid=$M2 ;; *) pid=$M3 ;; esac
+stop_pid "$pid"
+start_memcached -p "$own"
 node p2 pool c
 expect_eq "$(runs mc_slow)" 8 "p2: bodies run (entries from before the flush are not served)"
-grep -q "flush generation" p2.err || { cat p2.err; fail "p2: libmemo did not say why it computes"; }
+raw "$own" keys >keys-own
+grep -Eq '^g1-[0-9a-f]{24}$' keys-own || fail "the lost record was not written back"
+node p2b pool d
+expect_eq "$(runs mc_slow)" 0 "p2b: bodies run (hits, under the flushed generation)"
+for pid in "$M1" "$M2" "$M3" "$MC_PID"; do stop_pid "$pid"; done
 
-note "the server stalls, then comes back: asked again, memoized again"
+note "every server holding the generation stalls, then comes back: asked again, memoized again"
 # one process through all of it, on a node that never read the generation:
-# its first round computes (the server holding the generation does not
-# answer), then the server resumes; the second round reads the generation
-# and computes (nothing was stored under it yet), the third hits.
-if [ "$gen" = "$M1" ]; then start_memcached -p "$P1"; M1=$MC_PID; else start_memcached -p "$P2"; M2=$MC_PID; fi
-"$B/memo" flush -c pool mc_slow >flush4.out 2>&1 || { cat flush4.out; fail "flush, pool whole"; }
-if raw "$P1" keys >keys1 && grep -q '^g1-' keys1; then held=$M1; else held=$M2; fi
+# its first round computes (no server holding the generation answers), then
+# the servers resume; the second round reads the generation and computes
+# (nothing was stored under it yet), the third hits.
+start_memcached
+P1=$MC_PORT M1=$MC_PID
+start_memcached
+P2=$MC_PORT M2=$MC_PID
 conf pool3 off "127.0.0.1:$P1, 127.0.0.1:$P2"
+"$B/memo" flush -c pool3 mc_slow >flush4.out 2>&1 || { cat flush4.out; fail "flush, pool whole"; }
 sed -i 's/timeout_ms = 2000/timeout_ms = 200/' pool3/cache.conf
 MEMO_DISABLE=1 "$bin" 8 0 0 nogate >plain3.out || fail "plain run, three rounds"
 touch gate
 reset_runs
-kill -STOP "$held"
-XDG_CACHE_HOME="$T/host-d" MEMO_CONFIG="$T/pool3" under_memo "$bin" 8 0 0 gate >p3.out 2>p3.err &
+kill -STOP "$M1" "$M2"
+XDG_CACHE_HOME="$T/host-e" MEMO_CONFIG="$T/pool3" under_memo "$bin" 8 0 0 gate >p3.out 2>p3.err &
 p3=$!
 _pids+=("$p3")
 for i in $(seq 1 1000); do [ "$(runs mc_slow)" = 8 ] && break; sleep 0.02; done
 expect_eq "$(runs mc_slow)" 8 "p3: the first round computed"
-kill -CONT "$held"
+kill -CONT "$M1" "$M2"
 rm gate
 wait "$p3" || { cat p3.err; fail "p3: run"; }
 same plain3.out p3.out "p3"

@@ -79,35 +79,126 @@ static int record_file_replace(const char *path, const void *buf, size_t len)
 	return 0;
 }
 
-/* ---- flush generation ------------------------------------------------ */
+/* ---- flush generation ------------------------------------------------
+ *
+ * A generation record is "GEN SEQ" (decimal): the random generation and a
+ * count of flushes, which orders them ("GEN" alone, as earlier versions
+ * wrote it, is SEQ 0). A store with several servers keeps it on up to
+ * GENERATION_REPLICAS of them, so that a server restarting empty does not
+ * take a flush with it: a reader goes by the highest (SEQ, GEN) any replica
+ * holds and writes it back where it is missing or older; a flush writes
+ * every replica that answers. Only when every replica is lost at once is a
+ * flush forgotten, except on the nodes that keep a copy (README).
+ */
 
-/* The generation record as the store's shared layer has it (gets: a folder
- * in front of memcached holds no copy that could be stale, store.c), with a
- * token for a cas. STORE_HIT or STORE_MISS (*gen 0): known; below 0: the
- * store did not answer, or the record is not a number. */
-static int generation_get(struct store *s, const struct memo_key *k, uint64_t *gen,
-			  uint64_t *token, struct memo_stats *st)
+#define GENERATION_REPLICAS 3
+#define REPLICA_NAMES 32	/* "-r1" .. "-r31": suffixes tried for other servers */
+
+struct generation {
+	uint64_t gen, seq;
+};
+
+struct replica {
+	struct memo_key k;
+	int r;			/* generation_get's result */
+	struct generation g;	/* when r == STORE_HIT */
+	uint64_t token;
+};
+
+/* Whether a is later than b: more flushes, or as many (two flushes raced)
+ * and the larger number, so that every reader picks the same one. */
+static bool generation_later(struct generation a, struct generation b)
 {
-	uint8_t space[32];
-	struct membuf b;
+	return a.seq != b.seq ? a.seq > b.seq : a.gen > b.gen;
+}
+
+static int generation_parse(const char *text, struct generation *g)
+{
 	char *end;
+
+	g->seq = 0;
+	g->gen = strtoull(text, &end, 10);
+	if (end == text)
+		return -1;
+	if (*end == ' ')
+		g->seq = strtoull(end + 1, &end, 10);
+	return *end ? -1 : 0;
+}
+
+/* The replicas' keys into rp: the record's own key (one server, a folder,
+ * and earlier versions keep it there), then "<key>-rN" keys that land on
+ * other servers, as many as there are (at most GENERATION_REPLICAS).
+ * Their number. */
+static int replica_keys(struct store *s, const struct memo_key *k, struct replica *rp)
+{
+	unsigned used;
+	int n = 1, i;
+
+	rp[0].k = *k;
+	if (!s->ops->server_of)
+		return 1;
+	used = 1u << store_server_of(s, k);
+	for (i = 1; i < REPLICA_NAMES && n < GENERATION_REPLICAS; i++) {
+		struct memo_key c = *k;
+		int len = snprintf(c.text + c.textlen, sizeof c.text - c.textlen, "-r%d", i);
+		unsigned bit;
+
+		c.textlen += (uint8_t)len;
+		bit = 1u << store_server_of(s, &c);
+		if (used & bit)
+			continue;
+		used |= bit;
+		rp[n++].k = c;
+	}
+	return n;
+}
+
+/* A generation record as the store's shared layer has it (gets: a folder
+ * in front of memcached holds no copy that could be stale, store.c), with a
+ * token for a cas. STORE_HIT or STORE_MISS: known; below 0: the store did
+ * not answer, or the record is not one. */
+static int generation_get(struct store *s, struct replica *rp, struct memo_stats *st)
+{
+	uint8_t space[48];
+	struct membuf b;
 	int r;
 
 	membuf_init(&b, space, sizeof space - 1);
-	r = s->ops->gets(s, k, &b, token, st);
-	*gen = 0;
+	r = s->ops->gets(s, &rp->k, &b, &rp->token, st);
 	if (r == STORE_HIT) {
 		if (b.len == 0 || b.len >= sizeof space)
 			r = STORE_ERROR;
 		else {
 			b.data[b.len] = '\0';
-			*gen = strtoull((char *)b.data, &end, 10);
-			if (*end)
+			if (generation_parse((char *)b.data, &rp->g) < 0)
 				r = STORE_ERROR;
 		}
 	}
 	membuf_release(&b);
-	return r == STORE_HIT || r == STORE_MISS ? r : STORE_ERROR;
+	rp->r = r == STORE_HIT || r == STORE_MISS ? r : STORE_ERROR;
+	if (rp->r != STORE_HIT)
+		rp->token = 0;
+	return rp->r;
+}
+
+/* Read every replica; the latest one found into *best. How many answered;
+ * *found whether any held a record. */
+static int generation_get_all(struct store *s, struct replica *rp, int n,
+			      struct generation *best, bool *found, struct memo_stats *st)
+{
+	int answered = 0, i;
+
+	*found = false;
+	for (i = 0; i < n; i++) {
+		if (generation_get(s, &rp[i], st) < 0)
+			continue;
+		answered++;
+		if (rp[i].r == STORE_HIT && (!*found || generation_later(rp[i].g, *best))) {
+			*best = rp[i].g;
+			*found = true;
+		}
+	}
+	return answered;
 }
 
 /* A fresh generation: random, never 0 (never flushed) and never `old`.
@@ -123,25 +214,46 @@ static uint64_t generation_fresh(uint64_t old)
 	return g;
 }
 
-/* Replace the record read with `token` (0: none) by `gen`, by cas:
- * acknowledged, where a set could be noreply (store_memcached.c) and a
- * write lost on its way (a proxy drops what a client sent just before it
- * closed) would leave every old entry served. The store's result. */
-static int generation_put(struct store *s, const struct memo_key *k, uint64_t gen,
-			  uint64_t token, struct memo_stats *st)
+/* Replace the replica read (its token; 0: none) by g, by cas: acknowledged,
+ * where a set could be noreply (store_memcached.c) and a write lost on its
+ * way (a proxy drops what a client sent just before it closed) would leave
+ * every old entry served. The store's result. */
+static int generation_put(struct store *s, const struct replica *rp, struct generation g,
+			  struct memo_stats *st)
 {
-	char text[32];
-	int n = snprintf(text, sizeof text, "%llu", (unsigned long long)gen);
+	char text[48];
+	int n = snprintf(text, sizeof text, "%llu %llu", (unsigned long long)g.gen,
+			 (unsigned long long)g.seq);
 
-	return s->ops->cas(s, k, text, (size_t)n, token, st);
+	return s->ops->cas(s, &rp->k, text, (size_t)n, rp->token, st);
+}
+
+/* Write g back to the replicas that answered without it (missing, or an
+ * older one). How many took it. */
+static int generation_spread(struct store *s, struct replica *rp, int n, struct generation g,
+			     struct memo_stats *st)
+{
+	int took = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (rp[i].r < 0)
+			continue;
+		if (rp[i].r == STORE_HIT && !generation_later(g, rp[i].g)) {
+			took++;
+			continue;
+		}
+		if (generation_put(s, &rp[i], g, st) >= 0)
+			took++;
+	}
+	return took;
 }
 
 /* This node's copy of the generation it last read ("g1-..." in the identity
- * cache folder, decimal text): what a call goes by while the server holding
- * the record does not answer, said by prime.c. */
-static int generation_copy_load(const struct memo_key *k, uint64_t *gen)
+ * cache folder, as a record's text): what a call goes by while the servers
+ * holding the record do not answer, said by prime.c. */
+static int generation_copy_load(const struct memo_key *k, struct generation *g)
 {
-	char path[PATH_MAX + KEY_TEXT_MAX], text[32], *end;
+	char path[PATH_MAX + KEY_TEXT_MAX], text[48];
 	struct stat sb;
 	ssize_t got;
 	int fd;
@@ -156,20 +268,20 @@ static int generation_copy_load(const struct memo_key *k, uint64_t *gen)
 	if (got <= 0)
 		return -1;
 	text[got] = '\0';
-	*gen = strtoull(text, &end, 10);
-	return *end ? -1 : 0;
+	return generation_parse(text, g);
 }
 
-static void generation_copy_save(const struct memo_key *k, uint64_t gen)
+static void generation_copy_save(const struct memo_key *k, struct generation g)
 {
-	char path[PATH_MAX + KEY_TEXT_MAX], text[32];
-	uint64_t had;
+	char path[PATH_MAX + KEY_TEXT_MAX], text[48];
+	struct generation had;
 	int n;
 
 	if (record_path(k, path, sizeof path) < 0 ||
-	    (generation_copy_load(k, &had) == 0 && had == gen))
+	    (generation_copy_load(k, &had) == 0 && had.gen == g.gen && had.seq == g.seq))
 		return;
-	n = snprintf(text, sizeof text, "%llu", (unsigned long long)gen);
+	n = snprintf(text, sizeof text, "%llu %llu", (unsigned long long)g.gen,
+		     (unsigned long long)g.seq);
 	if (record_file_replace(path, text, (size_t)n) < 0)
 		log_debug("cannot keep the flush generation in '%s': %m", path);
 }
@@ -177,41 +289,46 @@ static void generation_copy_save(const struct memo_key *k, uint64_t gen)
 int records_generation_read(struct store *s, const char *namespace_, const char *symbol,
 			    uint64_t *generation, bool *from_copy, struct memo_stats *st)
 {
+	struct replica rp[GENERATION_REPLICAS];
+	struct generation best, copy;
 	struct memo_key k;
-	uint64_t token, copy;
-	int r, tries;
+	bool found;
+	int n, tries;
 
 	*from_copy = false;
 	record_key(&k, GENERATION_TAG, namespace_, symbol);
+	n = replica_keys(s, &k, rp);
 	for (tries = 0; tries < 8; tries++) {
-		r = generation_get(s, &k, generation, &token, st);
-		if (r == STORE_HIT) {
-			generation_copy_save(&k, *generation);
+		if (generation_get_all(s, rp, n, &best, &found, st) == 0)
+			break;
+		if (found) {
+			generation_spread(s, rp, n, best, st);	/* a replica lost, or behind */
+			generation_copy_save(&k, best);
+			*generation = best.gen;
 			return 0;
 		}
-		if (r != STORE_MISS)
-			break;
-		/* No record: never flushed (0, the same in every cache, so
-		 * that caches can be shared), or lost with its server after
-		 * a flush. This node's copy tells the second: it is written
-		 * back, or the entries from before that flush would come
-		 * back. (A node without a copy cannot tell: README.) */
-		if (generation_copy_load(&k, &copy) < 0 || copy == 0) {
+		/* No replica that answered has a record: never flushed (0, the
+		 * same in every cache, so that caches can be shared), or lost
+		 * with every server holding one after a flush. This node's copy
+		 * tells the second: it is written back, or the entries from
+		 * before that flush would come back. (A node without a copy
+		 * cannot tell: README.) */
+		if (generation_copy_load(&k, &copy) < 0 || copy.gen == 0) {
 			*generation = 0;
-			generation_copy_save(&k, 0);	/* known, if its server goes */
+			generation_copy_save(&k, (struct generation){ 0, 0 });
 			return 0;
 		}
-		r = generation_put(s, &k, copy, 0, st);
-		if (r >= 0) {
-			*generation = copy;
+		if (generation_spread(s, rp, n, copy, st) > 0) {
+			*generation = copy.gen;
 			return 0;
 		}
-		if (r != STORE_CONFLICT && r != STORE_TIMEOUT)
-			break;
+		/* another node wrote one meanwhile, or the store stopped
+		 * answering: read again */
 	}
 	/* the store did not answer: this node's copy, said by prime.c */
-	if (generation_copy_load(&k, generation) < 0)
+	if (generation_copy_load(&k, &copy) < 0)
 		return -1;
+	*generation = copy.gen;
 	*from_copy = true;
 	return 0;
 }
@@ -219,23 +336,36 @@ int records_generation_read(struct store *s, const char *namespace_, const char 
 int records_generation_bump(struct store *s, const char *namespace_, const char *symbol,
 			    uint64_t *generation, struct memo_stats *st)
 {
+	struct replica rp[GENERATION_REPLICAS];
+	struct generation best, next;
 	struct memo_key k;
-	uint64_t old, token;
-	int r, tries;
+	int n, i, tries, took, conflicts;
+	bool found;
 
 	record_key(&k, GENERATION_TAG, namespace_, symbol);
+	n = replica_keys(s, &k, rp);
 	for (tries = 0; tries < 16; tries++) {
-		r = generation_get(s, &k, &old, &token, st);
-		if (r < 0)
+		if (generation_get_all(s, rp, n, &best, &found, st) == 0)
 			return -1;
-		*generation = generation_fresh(old);
-		r = generation_put(s, &k, *generation, r == STORE_HIT ? token : 0, st);
-		if (r >= 0) {
-			generation_copy_save(&k, *generation);
+		next.seq = found ? best.seq + 1 : 1;
+		next.gen = generation_fresh(found ? best.gen : 0);
+		took = conflicts = 0;
+		for (i = 0; i < n; i++) {
+			int r;
+
+			if (rp[i].r < 0)
+				continue;	/* down: readers go by the later one */
+			r = generation_put(s, &rp[i], next, st);
+			took += r >= 0;
+			conflicts += r == STORE_CONFLICT;
+		}
+		if (took > 0 && conflicts == 0) {
+			generation_copy_save(&k, next);
+			*generation = next.gen;
 			return 0;
 		}
-		if (r != STORE_CONFLICT && r != STORE_TIMEOUT)
-			return -1;
+		/* another flush wrote meanwhile: flush on top of it, so that
+		 * one generation wins everywhere */
 	}
 	return -1;	/* sixteen flushes at once: any of them did this one's job */
 }

@@ -55,17 +55,19 @@ static inline bool records_kept(const char *name)
 #define RECORDS_ALL_SYMBOLS "*"
 
 /* A symbol's generation in namespace_ into *generation, read from the
- * store's shared layer: 0. No record is 0 (never flushed: the same in every
- * cache, which can then be shared), unless this node keeps a copy of one it
- * read (its server restarted empty since): the copy is written back. When
+ * store's shared layer (the latest of its replicas on several servers,
+ * written back where one is missing or older): 0. No record is 0 (never
+ * flushed: the same in every cache, which can then be shared), unless this
+ * node keeps a copy of one it read (every server holding it restarted empty
+ * since): the copy is written back. When
  * the store does not answer (the count is in st), the node's copy,
  * *from_copy set: 0; without a copy, -1: the generation is then not known,
  * and no entry may be served. */
 int records_generation_read(struct store *s, const char *namespace_, const char *symbol,
 			    uint64_t *generation, bool *from_copy, struct memo_stats *st);
 
-/* `memo flush`: a fresh random generation replaces the one read, by cas
- * (two flushes racing both take effect); its value into *generation. 0, or
+/* `memo flush`: a fresh random generation replaces the one read on every
+ * replica that answers, by cas (two flushes racing both take effect); its value into *generation. 0, or
  * -1 when the store did not take it. */
 int records_generation_bump(struct store *s, const char *namespace_, const char *symbol,
 			    uint64_t *generation, struct memo_stats *st);
