@@ -103,7 +103,7 @@ int cmd_init(const struct cmd_args *a)
 	struct elf_image *img;
 	struct elf_sym sym;
 	char why[256], path[4096];
-	int errors;
+	int errors, rc = 1;
 
 	log_init();
 	img = elf_image_open(elf, why, sizeof why);
@@ -144,24 +144,27 @@ int cmd_init(const struct cmd_args *a)
 	if (*sg.bad) {
 		fprintf(stderr, "memo: '%s' cannot be memoized as its debug info describes it: %s\n",
 			symbol, sg.bad);
-		return 1;
+		goto out;
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "memo: cannot make folder '%s': %s\n", dir, strerror(errno));
-		return 1;
+		goto out;
 	}
 	if ((size_t)snprintf(path, sizeof path, "%s/%s.conf", dir, symbol) >= sizeof path) {
 		fprintf(stderr, "memo: '%s/%s.conf': path too long\n", dir, symbol);
-		return 1;
+		goto out;
 	}
 	if (write_conf(path, dir, elf, symbol, &d, &sg) < 0)
-		return 1;
+		goto out;
 	errors = config_load(path, &cfg);	/* libmemo must read what was written */
 	config_release(&cfg);
 	if (errors) {
 		fprintf(stderr, "memo: '%s' was written but does not load (above): fix it by hand\n", path);
-		return 1;
+		goto out;
 	}
 	printf("wrote '%s'%s\n", path, *sg.notes ? "; confirm the lines marked CONFIRM" : "");
-	return 0;
+	rc = 0;
+out:
+	suggest_release(&sg);
+	return rc;
 }
