@@ -12,6 +12,7 @@
 #include "find/cxx_name.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,9 +94,47 @@ void cxx_name_hint(const char *wanted, char *hint, size_t cap)
 	snprintf(hint, cap, "%zu%.*s", end - b, (int)(end - b), wanted + b);
 }
 
+/*
+ * libiberty refuses a mangled name of over 1,024 characters unless told
+ * DMGL_NO_RECURSE_LIMIT: it keeps its arrays on the stack, ~72 bytes a
+ * character of the name (350 KB for 5,000), then recurses as deep as the
+ * name nests. It is told so only where this thread's stack has room for
+ * that and a margin (a thread of the host may have a small one).
+ */
+#define DEMANGLE_STACK_PER_CHAR 128
+#define DEMANGLE_STACK_MARGIN (256 * 1024)
+
+static bool stack_has_room(size_t need)
+{
+	pthread_attr_t attr;
+	char here, *lo;
+	size_t size;
+	void *addr;
+	int r;
+
+	if (pthread_getattr_np(pthread_self(), &attr))
+		return false;
+	r = pthread_attr_getstack(&attr, &addr, &size);
+	pthread_attr_destroy(&attr);
+	lo = addr;
+	/* (off this thread's stack, as on prime.c's: not known, so no) */
+	return !r && &here > lo && &here < lo + size && (size_t)(&here - lo) > need;
+}
+
 char *cxx_name_demangle(const char *mangled)
 {
-	return strncmp(mangled, "_Z", 2) ? NULL : cplus_demangle(mangled, DMGL_PARAMS | DMGL_ANSI);
+	size_t len = strlen(mangled);
+	int flags = DMGL_PARAMS | DMGL_ANSI;
+
+	if (strncmp(mangled, "_Z", 2))
+		return NULL;
+	if (len > 1000) {
+		if (len > (SIZE_MAX - DEMANGLE_STACK_MARGIN) / DEMANGLE_STACK_PER_CHAR ||
+		    !stack_has_room(len * DEMANGLE_STACK_PER_CHAR + DEMANGLE_STACK_MARGIN))
+			return NULL;
+		flags |= DMGL_NO_RECURSE_LIMIT;
+	}
+	return cplus_demangle(mangled, flags);
 }
 
 /* Does the normalized demangled text `norm` name `want` (normalized):

@@ -48,7 +48,8 @@ int cxx_name_section(const struct elf_image *img, const char *mangled, char **se
 int cxx_name_check(struct hook *h, const char *mangled);
 
 /* The demangled text of a mangled symbol, allocated (the caller frees
- * it); NULL when it is not one. */
+ * it); NULL when it is not one, or when it is too long for this thread's
+ * stack to demangle (~128 bytes of stack a character past 1,000). */
 char *cxx_name_demangle(const char *mangled);
 
 #endif
