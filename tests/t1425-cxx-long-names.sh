@@ -65,4 +65,10 @@ expect_eq "$(runs tall_energy)" 3 "mangled: one miss over two processes (and 2 p
 same plain4.out m1.out "mangled, first run"
 same plain4.out m2.out "mangled, second run"
 expect_eq "$(stat_of stats.jsonl "$mangled" hits)" 2 "the mangled name's stats row"
+
+note "memo report: each name's runs under that name (src/cmd/cmd_report.c)"
+"$B/memo" report -c "$T/memo.d" -o report.html >report.out 2>report.err || { cat report.err; fail "memo report"; }
+runs_kept=$(wc -l <stats.jsonl)
+grep -qx "wrote 'report.html': 2 functions, $runs_kept runs" report.out ||
+	{ cat report.out; fail "memo report: not the two names (demangled and mangled)"; }
 exit 0
