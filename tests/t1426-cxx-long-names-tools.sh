@@ -5,7 +5,10 @@
 # info; `memo stats` shows its row whole; `memo run` counts it found (the
 # line each process leaves, src/find/run_report.c, holds the whole name);
 # `memo inspect` suggests its section and prototype whole (src/cmd/suggest.c);
-# and an error in such a prototype is still said at file:line:col.
+# `memo init` writes a config for a function of a 1,029-character mangled
+# name, in a file named by a prefix and a hash (a file name has 255 bytes
+# at most), which memoizes it; and an error in such a prototype is still
+# said at file:line:col.
 source "$TOP/tests/lib.sh"
 command -v g++ >/dev/null || skip "no g++: the C++ test library is not built"
 prog="$P/cxxlong/tallprog"
@@ -56,6 +59,21 @@ note "memo inspect: the section and the prototype, whole"
 "$B/memo" inspect "$lib" "$mangled" >inspect.out 2>&1 || { head -c 3000 inspect.out; fail "memo inspect"; }
 grep -qxF "    [function $name]" inspect.out || { head -c 6000 inspect.out; fail "memo inspect: section"; }
 grep -qF "    prototype = double $name(" inspect.out || { head -c 6000 inspect.out; fail "memo inspect: prototype"; }
+
+note "memo init: a file named by a prefix and a hash, which memoizes"
+summ=$(nm -D "$lib" | awk '$3 ~ /3sum/ { print $3 }')
+[ "${#summ}" -ge 1000 ] || fail "sum's mangled name has ${#summ} characters"
+"$B/memo" init "$lib" "$summ" -o i.d >init.out 2>&1 || { head -c 3000 init.out; fail "memo init"; }
+written=$(ls i.d)
+[[ $written =~ ^${summ:0:100}-[0-9a-f]{16}\.conf$ ]] || fail "memo init wrote '$written'"
+sed -i '/^; CONFIRM/d' "i.d/$written"
+cp memo.d/cache.conf i.d/
+reset_runs
+for run in i1 i2; do
+	MEMO_CONFIG=i.d under_memo "$prog" 2 >$run.out 2>$run.err || { head -c 3000 $run.err; fail "memo init's config, $run"; }
+	same plain.out $run.out "memo init's config, $run"
+done
+expect_eq "$(runs tall_sum)" 1 "memo init's config: one miss over two processes"
 
 note "an error in the prototype of such a name: file:line:col"
 mkdir e.d

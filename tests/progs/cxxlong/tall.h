@@ -1,4 +1,4 @@
-// The C++ library of t1425-t1426: a function whose name has no length
+// The C++ library of t1425-t1426: functions whose names have no length
 // limit to speak of. Its qualified name alone is over 1,100 characters
 // (eleven namespaces), and its parameter list names a class template
 // instantiated with 60 types of a long name, so that the name demangled
@@ -30,6 +30,8 @@ namespace TALL_LEVEL(04) { namespace TALL_LEVEL(05) { namespace TALL_LEVEL(06) {
 namespace TALL_LEVEL(07) { namespace TALL_LEVEL(08) { namespace TALL_LEVEL(09) {
 namespace TALL_LEVEL(10) { namespace TALL_LEVEL(11) {
 double energy(const wide &b, const double *x, unsigned long n);
+// a name of over 1,100 characters that `memo init` can write a config for
+double sum(const double *x, unsigned long n);
 }}}}}}}}}}}
 
 }

@@ -1,4 +1,4 @@
-// Calls tall.h's function with inputs that depend on argv[1] (a seed),
+// Calls tall.h's functions with inputs that depend on argv[1] (a seed),
 // twice, and prints each result exactly (t1425-t1426).
 #include <cstdio>
 #include <cstdlib>
@@ -13,7 +13,9 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < 4 + seed; i++)
 		x.push_back(seed * 0.25 + i);
-	for (int round = 0; round < 2; round++)
+	for (int round = 0; round < 2; round++) {
 		printf("energy %.17g\n", tall::TALL_PATH::energy(tall::wide(), x.data(), x.size()));
+		printf("sum %.17g\n", tall::TALL_PATH::sum(x.data(), x.size()));
+	}
 	return 0;
 }
