@@ -224,7 +224,9 @@ static void report(struct loader *L, int line, int col, const char *fmt, ...)
 
 /* A file's errors are held until its end and printed in line order: some
  * are found only when a section ends (a missing or bad prototype), and a
- * reader goes through the file from the top. */
+ * reader goes through the file from the top. A function's name is cut at
+ * 200 characters in them ('%.200s'): a C++ one may have thousands, and
+ * the message must still be read to its end. */
 static void report(struct loader *L, int line, int col, const char *fmt, ...)
 {
 	struct pending *more = realloc(L->pending, (L->npending + 1) * sizeof *more);
@@ -1006,7 +1008,7 @@ static void warn_by_reference(struct loader *L, const struct proto *p)
 			continue;
 		at = proto_pos(L, p->args[i].col);
 		log_warn("%s:%d:%d: '%s' is taken as one value passed by reference, keyed by that "
-			 "value alone; if '%s' takes an array there, give its length ('%s[n]'), or "
+			 "value alone; if '%.200s' takes an array there, give its length ('%s[n]'), or "
 			 "write '%s[1]' to say it is one value", L->file, at.line, at.col,
 			 p->args[i].name, p->name, p->args[i].name, p->args[i].name);
 	}
@@ -1021,7 +1023,7 @@ static void finish_function(struct loader *L)
 	char buf[sizeof L->ignore_args], *save = NULL, *item;
 
 	if (!pline) {
-		report(L, L->sec_line, 0, "missing 'prototype' in [function %s]", fn->symbol);
+		report(L, L->sec_line, 0, "missing 'prototype' in [function %.200s]", fn->symbol);
 		return;
 	}
 	if (proto_parse_typed(L->proto_text, p, &err, &L->cfg->names, &L->cfg->types) < 0) {
@@ -1033,7 +1035,7 @@ static void finish_function(struct loader *L)
 		fn->arg_at[i] = proto_pos(L, p->args[i].col);
 	warn_by_reference(L, p);
 	if (strcmp(p->name, fn->symbol) && !cxx_name_agrees(p->name, fn->symbol))
-		report(L, pline, 0, "the prototype declares '%s', not '%s' of [function %s]", p->name,
+		report(L, pline, 0, "the prototype declares '%.200s', not '%.200s' of [function %.200s]", p->name,
 		       fn->symbol, fn->symbol);
 	if (trace)
 		trace(trace_ctx, fn->symbol, fn->version, "prototype", L->file, pline, L->proto_text);
@@ -1047,7 +1049,7 @@ static void finish_function(struct loader *L)
 			n++;
 			if (proto_ignore_arg(p, item) < 0)
 				report(L, L->key_line[FKEY_IGNORE], 0,
-				       "unknown argument '%s' in 'ignore_args' of '%s'", item, p->name);
+				       "unknown argument '%s' in 'ignore_args' of '%.200s'", item, p->name);
 		}
 		if (!n)
 			report(L, L->key_line[FKEY_IGNORE], 0, "'ignore_args' is empty");
@@ -1058,11 +1060,11 @@ static void finish_function(struct loader *L)
 			report(L, L->key_line[FKEY_RETURN], 0, "%s", err.msg);
 	} else if (p->ret_kind == RET_POINTER_UNSET) {
 		if (!strcmp(p->ret.canon, "str"))
-			report(L, pline, 0, "'%s' returns a string: add 'return = static' (the caller does not "
+			report(L, pline, 0, "'%.200s' returns a string: add 'return = static' (the caller does not "
 			       "free it), 'return = malloc' (the caller frees it) or 'return = argument NAME'",
 			       p->name);
 		else
-			report(L, pline, 0, "'%s' returns a pointer: add 'return = argument NAME' naming the "
+			report(L, pline, 0, "'%.200s' returns a pointer: add 'return = argument NAME' naming the "
 			       "argument it returns", p->name);
 	}
 
@@ -1070,11 +1072,11 @@ static void finish_function(struct loader *L)
 		int line = L->key_line[FKEY_REPEATED];
 
 		if (p->ret_kind != RET_SCALAR || !numeric(&p->ret))
-			report(L, line, 0, "repeated evaluations average the return value: '%s' must "
+			report(L, line, 0, "repeated evaluations average the return value: '%.200s' must "
 			       "return a number", p->name);
 		for (i = 0; i < p->nargs; i++)
 			if (p->args[i].kind == ARG_OUT || p->args[i].kind == ARG_INOUT)
-				report(L, line, 0, "repeated evaluations cannot average the buffer '%s' of '%s'",
+				report(L, line, 0, "repeated evaluations cannot average the buffer '%s' of '%.200s'",
 				       p->args[i].name, p->name);
 		/* both are for deterministic functions: with repetitions on,
 		 * every evaluation is wanted and a hit is a mean, not a result */
@@ -1145,14 +1147,14 @@ static void start_function(struct loader *L, char *what, int line)
 		return;
 	}
 	if (!(is_ident(what, strlen(what)) || is_cxx_name(what))) {
-		report(L, line, 0, "bad function name '%s'", what);
+		report(L, line, 0, "bad function name '%.200s'", what);
 		L->sec = SEC_IGNORED;
 		return;
 	}
 	if (at && (!*ver || strlen(ver) >= sizeof L->fn->version ||
 		   strspn(ver, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") <
 		   strlen(ver))) {
-		report(L, line, 0, "bad version '%s' in [function %s@%s]", ver, what, ver);
+		report(L, line, 0, "bad version '%s' in [function %.200s@%s]", ver, what, ver);
 		L->sec = SEC_IGNORED;
 		return;
 	}
@@ -1164,7 +1166,7 @@ static void start_function(struct loader *L, char *what, int line)
 	strcpy(L->fn->version, ver);
 	for (s = L->seen; s; s = s->next)
 		if (!strcmp(s->symbol, what) && !strcmp(s->version, ver)) {
-			report(L, line, 0, "[function %s%s%s] is configured twice (first at %s:%d)", what,
+			report(L, line, 0, "[function %.200s%s%s] is configured twice (first at %s:%d)", what,
 			       at ? "@" : "", ver, s->file, s->line);
 			L->sec_dup = true;
 			return;
