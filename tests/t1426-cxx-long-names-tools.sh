@@ -8,7 +8,8 @@
 # `memo init` writes a config for a function of a 1,029-character mangled
 # name, in a file named by a prefix and a hash (a file name has 255 bytes
 # at most), which memoizes it; and an error in such a prototype is still
-# said at file:line:col.
+# said at file:line:col, a struct named with its namespace (`struct
+# tall::box`) too: a tag is an identifier, as the debug info names a class.
 source "$TOP/tests/lib.sh"
 command -v g++ >/dev/null || skip "no g++: the C++ test library is not built"
 prog="$P/cxxlong/tallprog"
@@ -88,4 +89,14 @@ MEMO_CONFIG=e.d under_memo "$prog" 2 >e2.out 2>e2.err || { head -c 3000 e2.err; 
 same plain.out e2.out "under the bad config: the program's own output"
 grep -qF "libmemo: error: e.d/bad.conf:2:$col: unknown type 'doubel'" e2.err ||
 	{ head -c 3000 e2.err; fail "libmemo.so: the error is not at e.d/bad.conf:2:$col"; }
+
+note "a struct named with its namespace: told to write it as the debug info does"
+mkdir s.d
+line="prototype = double $name(const struct tall::box *b, const double x[n], unsigned long n)"
+printf '[function %s]\n%s\n' "$full" "$line" >s.d/bad.conf
+before=${line%%box *}
+col=$((${#before} - 5))	# at 'tall'
+"$B/memo" check -c s.d "$prog" >s.out 2>&1 && { head -c 3000 s.out; fail "a qualified struct passed memo check"; }
+grep -qF "libmemo: error: s.d/bad.conf:2:$col: write the struct's name without its namespace ('struct box'" s.out ||
+	{ head -c 3000 s.out; fail "the qualified struct is not told at s.d/bad.conf:2:$col"; }
 exit 0

@@ -344,6 +344,18 @@ static int parse_specs(struct parser *ps, struct spec *sp, bool opaque)
 			if (tag->kind != TK_IDENT)
 				return fail(ps, tag->col, "expected a tag name after '%.*s', found %s",
 					    t->len, t->s, tok_text(tag, buf, sizeof buf));
+			/* A tag is a C identifier: a [types] struct is the config's
+			 * own name, and the debug info names a C++ class without its
+			 * namespace (DW_AT_name), as `struct cls` matches it. */
+			if (is_punct(peek(ps, 2), ':')) {
+				int last = 1;
+
+				while (is_punct(peek(ps, last + 1), ':') && peek(ps, last + 2)->kind == TK_IDENT)
+					last += 2;
+				return fail(ps, tag->col, "write the %.*s's name without its namespace "
+					    "('%.*s %.*s', as the debug info names it, or a name of [types])",
+					    t->len, t->s, t->len, t->s, peek(ps, last)->len, peek(ps, last)->s);
+			}
 			if (is_word(t, "enum")) {
 				sp->named = &T_I32;	/* the ABI of an enum is int's */
 			} else {
