@@ -25,12 +25,13 @@ int main(int argc, char **argv)
 {
 	struct proto p;
 	struct proto_error err;
+	struct strpool names = { 0 };	/* the process's life */
 	blake2b_state prefix;
 	uint8_t identity[32] = { 0 }, digest[32];
 	struct memo_key k;
 	int a;
 
-	if (proto_parse("double f(const void buf[n], size_t n)", &p, &err) < 0) {
+	if (proto_parse("double f(const void buf[n], size_t n)", &p, &err, &names) < 0) {
 		fprintf(stderr, "hash: %s\n", err.msg);
 		return 1;
 	}

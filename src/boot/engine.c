@@ -169,7 +169,7 @@ static bool several_copies(const struct hook *h, int n)
 
 __attribute__((destructor)) static void memo_stop(void)
 {
-	static char labels[256][PROTO_MAX_FUNC_NAME + 256];	/* static: only rows used touch pages */
+	char *labels[256];	/* allocated: a name has any length */
 	struct stats_row rows[256];
 	struct store *s;
 	int i, n = 0, all;
@@ -184,21 +184,25 @@ __attribute__((destructor)) static void memo_stop(void)
 		const struct hook *h = &hooks[i];
 		const char *file = strrchr(h->path, '/');
 
+		size_t cap = strlen(h->fn->symbol) + strlen(h->path) + 4;
+
 		if (h->state != HOOK_ACTIVE && !STAT_GET(&h->stats, calls))
 			continue;
+		if (!(labels[n] = malloc(cap)))
+			break;
 		/* a function caught in several objects: "dgesv_ (liblapack.so.3)" */
-		snprintf(labels[n], sizeof labels[n], "%s", h->fn->symbol);
+		snprintf(labels[n], cap, "%s", h->fn->symbol);
 		if (several_copies(h, all))
-			snprintf(labels[n], sizeof labels[n], "%s (%.200s)", h->fn->symbol,
-				 file ? file + 1 : h->path);
+			snprintf(labels[n], cap, "%s (%s)", h->fn->symbol, file ? file + 1 : h->path);
 		/* two copies in files of one name: their paths tell them apart */
 		for (int j = 0; j < n; j++)
 			if (!strcmp(labels[j], labels[n]))
-				snprintf(labels[n], sizeof labels[n], "%s (%.250s)", h->fn->symbol,
-					 h->path);
+				snprintf(labels[n], cap, "%s (%s)", h->fn->symbol, h->path);
 		rows[n] = (struct stats_row){ labels[n], &h->stats };
 		n++;
 	}
 	if (n)	/* a process without any configured function has nothing to report */
 		stats_dump(stats_dest, rows, n);
+	for (i = 0; i < n; i++)
+		free(labels[i]);
 }

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "find/identity.h"
@@ -187,13 +188,15 @@ static void bare(const char *full, char *out, size_t n)
 /* The file name of the library that provides `full` to this process now. */
 static const char *library_of(const char *full, char *out, size_t n)
 {
-	char name[256];
 	const char *at = strchr(full, '@');
+	char *name = strndup(full, at ? (size_t)(at - full) : strlen(full));	/* any length */
 	void *p;
 	Dl_info di;
 
-	bare(full, name, sizeof name);
+	if (!name)
+		return "its library";
 	p = at && at[1] ? dlvsym(RTLD_DEFAULT, name, at + 1) : dlsym(RTLD_DEFAULT, name);
+	free(name);
 	if (!p || !dladdr(p, &di) || !di.dli_fname || !*di.dli_fname)
 		return "its library";
 	const char *slash = strrchr(di.dli_fname, '/');
@@ -429,19 +432,20 @@ static void say(const struct hook *h, const char *fmt, ...)
 {
 	char line[1536];
 	va_list ap;
-	int n, m, fd;
+	int n, fd;
 
 	/* Not through log.c: asked for explicitly, so printed at any MEMO_LOG. */
-	n = snprintf(line, sizeof line, "libmemo: explain: '%s' miss: ", h->fn->symbol);
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	n = vsnprintf(line, sizeof line - 1, fmt, ap);
 	va_end(ap);
-	n += m > 0 ? m : 0;
-	if (n > (int)sizeof line - 2)
-		n = sizeof line - 2;
+	n = n < 0 ? 0 : n > (int)sizeof line - 2 ? (int)sizeof line - 2 : n;
 	line[n++] = '\n';
-	/* the stderr the process started with, or nowhere (log.h) */
-	if ((fd = log_stderr_fd()) >= 0 && write(fd, line, (size_t)n) < 0) {
+	/* the stderr the process started with, or nowhere (log.h); the name
+	 * beside the line, whole, whatever its length: one write still */
+	if ((fd = log_stderr_fd()) >= 0 &&
+	    writev(fd, (struct iovec[]){ { "libmemo: explain: '", 19 },
+					 { (void *)h->fn->symbol, strlen(h->fn->symbol) },
+					 { "' miss: ", 8 }, { line, (size_t)n } }, 4) < 0) {
 		/* nowhere left to say it */
 	}
 }

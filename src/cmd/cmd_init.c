@@ -6,6 +6,7 @@
  * what it is about. Never overwrites a file; the file written is read back
  * as libmemo reads a config. Calls elf, dwarf, config, suggest.
  */
+#include <blake2.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "config/config.h"
 #include "find/dwarf.h"
 #include "find/elf.h"
@@ -31,7 +33,9 @@ const struct cmd_spec cmd_init_spec = {
 	"prototype its debug info describes (ELF built with -g, or its -dbgsym\n"
 	"package installed). What was guessed (an array's length, whether a\n"
 	"buffer is out or inout) is marked CONFIRM: check it, then run\n"
-	"`memo check -c DIR ELF`. An existing file is never overwritten.\n",
+	"`memo check -c DIR ELF`. An existing file is never overwritten.\n"
+	"A FUNCTION of over 200 characters (a C++ name) gets a file named by\n"
+	"its first 100 and a hash of the whole.\n",
 	.min_pos = 2, .max_pos = 2, .options = init_options,
 };
 
@@ -62,6 +66,25 @@ static void write_confirms(FILE *f, const char *notes)
 		fprintf(f, "; CONFIRM: %.*s\n", (int)n, notes);
 		notes += n + (notes[n] == '\n');
 	}
+}
+
+/* DIR/SYMBOL.conf; for a symbol too long for a file's name (a C++ one
+ * runs to thousands of characters, a name to 255 bytes), its first 100
+ * characters and a hash of the whole: DIR/PREFIX-HASH.conf. -1 when the
+ * path does not fit. */
+#define INIT_NAME_MAX 200
+
+static int conf_path(char *path, size_t n, const char *dir, const char *symbol)
+{
+	uint8_t digest[8];
+	char hex[2 * sizeof digest + 1];
+	size_t len = strlen(symbol);
+
+	if (len <= INIT_NAME_MAX)
+		return (size_t)snprintf(path, n, "%s/%s.conf", dir, symbol) < n ? 0 : -1;
+	blake2b(digest, symbol, NULL, sizeof digest, len, 0);
+	util_hex(hex, digest, sizeof digest);
+	return (size_t)snprintf(path, n, "%s/%.100s-%s.conf", dir, symbol, hex) < n ? 0 : -1;
 }
 
 static int write_conf(const char *path, const char *dir, const char *elf, const char *symbol,
@@ -103,7 +126,7 @@ int cmd_init(const struct cmd_args *a)
 	struct elf_image *img;
 	struct elf_sym sym;
 	char why[256], path[4096];
-	int errors;
+	int errors, rc = 1;
 
 	log_init();
 	img = elf_image_open(elf, why, sizeof why);
@@ -144,24 +167,27 @@ int cmd_init(const struct cmd_args *a)
 	if (*sg.bad) {
 		fprintf(stderr, "memo: '%s' cannot be memoized as its debug info describes it: %s\n",
 			symbol, sg.bad);
-		return 1;
+		goto out;
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "memo: cannot make folder '%s': %s\n", dir, strerror(errno));
-		return 1;
+		goto out;
 	}
-	if ((size_t)snprintf(path, sizeof path, "%s/%s.conf", dir, symbol) >= sizeof path) {
+	if (conf_path(path, sizeof path, dir, symbol) < 0) {
 		fprintf(stderr, "memo: '%s/%s.conf': path too long\n", dir, symbol);
-		return 1;
+		goto out;
 	}
 	if (write_conf(path, dir, elf, symbol, &d, &sg) < 0)
-		return 1;
+		goto out;
 	errors = config_load(path, &cfg);	/* libmemo must read what was written */
 	config_release(&cfg);
 	if (errors) {
 		fprintf(stderr, "memo: '%s' was written but does not load (above): fix it by hand\n", path);
-		return 1;
+		goto out;
 	}
 	printf("wrote '%s'%s\n", path, *sg.notes ? "; confirm the lines marked CONFIRM" : "");
-	return 0;
+	rc = 0;
+out:
+	suggest_release(&sg);
+	return rc;
 }

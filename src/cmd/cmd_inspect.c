@@ -183,6 +183,7 @@ static void print_suggestion(struct dwarf_func *d, const char *section, const ch
 	printf("    prototype = %s\n", sg.prototype);
 	if (sg.returns_string)
 		printf("    return = malloc   ; or static: how the caller treats the string\n");
+	suggest_release(&sg);
 }
 
 /* ---- the ELF file ---------------------------------------------------- */
@@ -269,7 +270,7 @@ static int read_file(const char *path, const char *only, struct func **out, int 
 static void inspect_one(const char *path, struct elf_image *img, const struct func *f)
 {
 	static struct dwarf_func d;
-	static char section[PROTO_MAX_FUNC_NAME], fname[PROTO_MAX_FUNC_NAME];
+	char *section, *fname;	/* C++: allocated, of any length */
 	struct parts p = { .img = img };
 	uint8_t id[32];
 	char why[256], idhex[2 * sizeof id + 1];
@@ -318,10 +319,13 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 
 	switch (memo_dwarf_describe(path, f->addr, &d, why, sizeof why)) {
 	case 1:
-		if (cxx_name_section(img, f->name, section, sizeof section, fname, sizeof fname))
+		if (cxx_name_section(img, f->name, &section, &fname)) {
 			print_suggestion(&d, section, fname);
-		else
+			free(section);
+			free(fname);
+		} else {
 			print_suggestion(&d, f->name, f->name);
+		}
 		break;
 	case 0:
 		if (d.debug_file[0])	/* why: not described, or a Fortran function */

@@ -81,9 +81,9 @@ static int read_run(struct report *r, const char *line, const char *file, int li
 {
 	const char *p = strstr(line, "\"symbols\":"), *pid = strstr(line, "\"pid\":");
 	struct cell *row;
-	char name[PROTO_MAX_NAME];
+	char *name;	/* any of the line's names, whole: sized from the line */
 
-	if (!p || !(p = strchr(p, '{')))
+	if (!p || !(p = strchr(p, '{')) || !(name = malloc(strlen(p) + 1)))
 		return -1;
 	if (r->nruns == r->capruns) {
 		int nc = r->capruns ? 2 * r->capruns : 64;
@@ -92,8 +92,10 @@ static int read_run(struct report *r, const char *line, const char *file, int li
 
 		if (c)
 			r->cells = c;
-		if (!s)
+		if (!s) {
+			free(name);
 			return -1;
+		}
 		r->source = s;
 		r->capruns = nc;
 	}
@@ -107,7 +109,7 @@ static int read_run(struct report *r, const char *line, const char *file, int li
 		const char *obj, *end;
 		int i;
 
-		if (!(p = json_string(p + 1, name, sizeof name)) || !(obj = strchr(p, '{')) ||
+		if (!(p = json_string(p + 1, name, strlen(p + 1) + 1)) || !(obj = strchr(p, '{')) ||
 		    !(end = strchr(obj, '}')))
 			break;
 		if ((i = name_index(r, name)) >= 0) {
@@ -117,6 +119,7 @@ static int read_run(struct report *r, const char *line, const char *file, int li
 		}
 		p = end + 1;
 	}
+	free(name);
 	r->nruns++;
 	return 0;
 }

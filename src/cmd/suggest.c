@@ -5,6 +5,7 @@
  * or `inout` from its name, and what cannot be declared left opaque.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "find/hook.h"
@@ -109,15 +110,20 @@ void suggest(struct dwarf_func *d, const char *symbol, struct suggestion *s)
 {
 	const struct dwarf_type *ret = &d->ret;
 	static struct proto opaque;	/* the suggestion's opaque arguments, for signature.c */
-	char *line = s->prototype, *notes = s->notes, *bad = s->bad, why[160], cxx[128] = "";
-	const size_t cap = sizeof s->prototype, ncap = sizeof s->notes, bcap = sizeof s->bad;
+	char *line, *notes = s->notes, *bad = s->bad, why[160], cxx[128] = "";
+	/* the name, then what the types take: 4 KB is room for 32 arguments */
+	const size_t cap = strlen(symbol) + 4096, ncap = sizeof s->notes, bcap = sizeof s->bad;
 	size_t used = 0, nused = 0;
 	int n = d->nargs < PROTO_MAX_ARGS ? d->nargs : PROTO_MAX_ARGS;
 	const char *len;
 
 	memset(s, 0, sizeof *s);
+	if (!(line = s->prototype = malloc(cap))) {	/* the memo command: said, and exit */
+		fputs("memo: out of memory\n", stderr);
+		exit(1);
+	}
 	memset(&opaque, 0, sizeof opaque);
-	snprintf(opaque.name, sizeof opaque.name, "%s", symbol);
+	opaque.name = symbol;
 	opaque.nargs = n;
 	for (int i = 0; i < n; i++)
 		if (!d->names[i][0])
@@ -190,4 +196,10 @@ void suggest(struct dwarf_func *d, const char *symbol, struct suggestion *s)
 	signature_opaque_read(&opaque, d, note_opaque, s);
 	snprintf(line + used, cap - used, ")");
 	s->returns_string = ret->cls == DWC_POINTER && ret->elem_char;
+}
+
+void suggest_release(struct suggestion *s)
+{
+	free(s->prototype);
+	s->prototype = NULL;
 }

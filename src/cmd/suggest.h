@@ -14,13 +14,17 @@
 #include "find/dwarf.h"
 
 struct suggestion {
-	char prototype[4096];	/* "double integrate(const double coef[n], size_t n, ...)" */
+	/* "double integrate(const double coef[n], size_t n, ...)": allocated,
+	 * the name of any length (a C++ one) */
+	char *prototype;
 	char notes[1024];	/* what was guessed, to confirm: one per line ('\n' between) */
 	char bad[512];		/* why it cannot be memoized as it is; "" when it can */
 	bool returns_string;	/* a `char *`: the config needs `return =` */
 };
 
-/* Fill *s for `symbol` from d (whose unnamed arguments get names: arg1...). */
+/* Fill *s for `symbol` from d (whose unnamed arguments get names: arg1...).
+ * suggest_release frees it. */
 void suggest(struct dwarf_func *d, const char *symbol, struct suggestion *s);
+void suggest_release(struct suggestion *s);
 
 #endif

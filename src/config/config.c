@@ -23,11 +23,14 @@
  *   the pieces are joined with a space. No other key continues.
  * - Columns of prototype errors are byte columns in the file's line.
  * - inih reads lines of at most ini_max_line - 1 bytes (199 on Debian, in a
- *   buffer on its stack). A longer line (up to LINE_BYTES - 1) is handed to
- *   inih as a short stand-in, "key = \x01", and the handler takes the value
- *   from the whole line, which the reader keeps: one-line prototypes with
- *   many arguments need no folding, and inih still needs no malloc. A line
- *   longer still is an error of its own instead of being split silently.
+ *   buffer on its stack). A longer line, of any length, is handed to inih
+ *   as a short stand-in, "key = \x01" (a section as "[-]"), and the handler
+ *   takes the value from the whole line, which the reader keeps: one-line
+ *   prototypes with many arguments need no folding, a C++ function's name
+ *   may run to thousands of characters, and inih still needs no malloc.
+ *   The reader's line grows past LINE_BYTES only for such a line. Values
+ *   other than a prototype and a section's name are still bounded
+ *   (LINE_BYTES - 1).
  * - A NUL byte anywhere in a line is an error too: inih would cut the line
  *   there, silently (`namespace = a\0b` would be `a`).
  */
@@ -48,6 +51,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "config/strpool.h"
 #include "config/types.h"
 
 enum value_kind { V_STRING, V_PATH, V_INT_POS, V_SIZE, V_BOOL, V_SECONDS, V_SECONDS_POS,
@@ -100,8 +104,9 @@ enum { CKEY_TIMEOUT = 3, CKEY_TIMEOUT_MAX = 4, CKEY_SASL_USER = 9, CKEY_SASL_PAS
 enum { FKEY_PROTOTYPE = 0, FKEY_IGNORE = 1, FKEY_MIN = 5, FKEY_MAX = 6, FKEY_RETURN = 9,
        FKEY_REPEATED = 3, FKEY_SINGLE_FLIGHT = 10, FKEY_VERIFY = 12 };
 
-/* Room for a line, and so for any value (inih's lines are 200 bytes): the
- * buffers are no bigger, as each page of stack a start touches costs. */
+/* Room for a line, and so for any value but a prototype (inih's lines are
+ * 200 bytes): the buffers are no bigger, as each page of stack a start
+ * touches costs; a longer line is read into scratch memory. */
 #define LINE_BYTES 1024
 #define MAX_KEYS 16
 #define MAX_PROTO_LINES 32
@@ -112,7 +117,7 @@ enum line_kind { LINE_OTHER, LINE_PAIR, LINE_CONTINUATION };
 /* A [function] section met so far, for duplicates. */
 struct seen {
 	struct seen *next;
-	char symbol[PROTO_MAX_FUNC_NAME];
+	const char *symbol;	/* in the config's pool: lives as long as it */
 	char version[64];
 	const char *file;	/* the loader's file name, kept until the end */
 	int line;
@@ -149,6 +154,8 @@ struct loader {
 	bool have_folder;		/* folder is known (find_folder) */
 	int lineno;
 	int nul_col;			/* the line's first NUL byte, its column; 0 none */
+	char *line;			/* the line being read: raw, or longer (scratch) */
+	size_t line_cap;
 	char *given;			/* the buffer inih reads the line from */
 	char *long_value;		/* a line too long for inih: its value, in raw */
 	int long_col;			/* and that value's column */
@@ -165,6 +172,8 @@ struct loader {
 	struct function_config *fn;	/* [function]: cfg->funcs[cfg->nfuncs], filled in place */
 	bool fn_dirty;			/* that entry holds a refused section's values */
 	size_t proto_len;		/* in proto_text */
+	char *proto_text;		/* proto_room, or longer (scratch) */
+	size_t proto_cap;
 	struct { int line, col; size_t off; } seg[MAX_PROTO_LINES];
 	int nseg;
 
@@ -179,9 +188,9 @@ struct loader {
 	 * their used starts share pages: a page touched is a page fault. */
 	/* The file read with read(2), not stdio: fopen, getline and fclose cost
 	 * every process ~10 us of first calls. */
-	char raw[LINE_BYTES];		/* the line being read */
+	char raw[LINE_BYTES];		/* the line being read, where it fits */
 	char buf[4096] __attribute__((aligned(8)));	/* also a folder's entries */
-	char proto_text[PROTO_CANON_MAX];
+	char proto_room[PROTO_CANON_MAX];	/* the prototype's text, where it fits */
 	/* The scratch memory of one load (scratch_alloc): no malloc for a
 	 * process whose config is a few files. */
 	char arena[16384] __attribute__((aligned(16)));
@@ -215,7 +224,9 @@ static void report(struct loader *L, int line, int col, const char *fmt, ...)
 
 /* A file's errors are held until its end and printed in line order: some
  * are found only when a section ends (a missing or bad prototype), and a
- * reader goes through the file from the top. */
+ * reader goes through the file from the top. A function's name is cut at
+ * 200 characters in them ('%.200s'): a C++ one may have thousands, and
+ * the message must still be read to its end. */
 static void report(struct loader *L, int line, int col, const char *fmt, ...)
 {
 	struct pending *more = realloc(L->pending, (L->npending + 1) * sizeof *more);
@@ -656,13 +667,26 @@ void config_format(bool function, int i, const void *section, char *out, size_t 
 	}
 }
 
-/* One line of a prototype; the pieces are joined with a space, and each
- * remembers where it starts in the file, for the columns of errors. */
-static void proto_append(struct loader *L, const char *v, int col)
+/* One line of a prototype, v[0..n); the pieces are joined with a space,
+ * and each remembers where it starts in the file, for the columns of
+ * errors. The text grows past proto_room for a long C++ name. */
+static void proto_append(struct loader *L, const char *v, size_t n, int col)
 {
-	if (L->nseg == MAX_PROTO_LINES || L->proto_len + strlen(v) + 2 > sizeof L->proto_text) {
-		report(L, L->lineno, 0, "'prototype' is too long");
+	if (L->nseg == MAX_PROTO_LINES) {
+		report(L, L->lineno, 0, "'prototype' is too long (more than %d lines)", MAX_PROTO_LINES);
 		return;
+	}
+	if (L->proto_len + n + 2 > L->proto_cap) {
+		size_t cap = 2 * (L->proto_len + n + 2);
+		char *more = scratch_alloc(L, cap);
+
+		if (!more) {
+			report(L, L->lineno, 0, "out of memory");
+			return;
+		}
+		memcpy(more, L->proto_text, L->proto_len);
+		L->proto_text = more;
+		L->proto_cap = cap;
 	}
 	if (L->proto_len)
 		L->proto_text[L->proto_len++] = ' ';
@@ -670,11 +694,12 @@ static void proto_append(struct loader *L, const char *v, int col)
 	L->seg[L->nseg].col = col;
 	L->seg[L->nseg].off = L->proto_len;
 	L->nseg++;
-	strcpy(L->proto_text + L->proto_len, v);
-	L->proto_len += strlen(v);
+	memcpy(L->proto_text + L->proto_len, v, n);
+	L->proto_len += n;
+	L->proto_text[L->proto_len] = '\0';
 }
 
-static void set_value(struct loader *L, const struct key *k, const char *v, int col)
+static void set_value(struct loader *L, const struct key *k, const char *v)
 {
 	char *base = L->sec == SEC_CACHE ? (char *)&L->cfg->cache : (char *)L->fn;
 	void *field = base + k->off;
@@ -761,10 +786,7 @@ static void set_value(struct loader *L, const struct key *k, const char *v, int 
 			 k == &function_keys[FKEY_IGNORE] ? sizeof L->ignore_args : sizeof L->return_rule,
 			 "%s", v);
 		return;
-	case V_PROTO:
-		L->proto_len = 0;
-		L->nseg = 0;
-		proto_append(L, v, col);
+	case V_PROTO:	/* taken by on_value itself: of any length */
 		return;
 	}
 }
@@ -804,7 +826,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
 			report(L, L->lineno, 0, "a [types] declaration cannot continue on an indented "
 			       "line (write it on one line)");
 		else if (L->last_key == FKEY_PROTOTYPE && L->sec == SEC_FUNCTION)
-			proto_append(L, value, col);
+			proto_append(L, value, strlen(value), col);
 		else if (L->last_key >= 0)
 			report(L, L->lineno, 0, "'%s' cannot continue on an indented line (only 'prototype' can)",
 			       name);
@@ -851,6 +873,14 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	L->last_key = idx;
 	/* A value wholly in double quotes stands for what is inside. */
 	n = strlen(value);
+	if (k->kind == V_PROTO) {	/* of any length: a C++ name may be thousands */
+		bool quoted = n >= 2 && value[0] == '"' && value[n - 1] == '"';
+
+		L->proto_len = 0;
+		L->nseg = 0;
+		proto_append(L, value + quoted, n - 2 * quoted, col + quoted);
+		return 1;
+	}
 	if (n >= sizeof v) {
 		report(L, L->lineno, 0, "'%s' is too long", name);
 		return 1;
@@ -862,10 +892,10 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	} else {
 		memcpy(v, value, n + 1);
 	}
-	if (trace && k->kind != V_PROTO)
+	if (trace)
 		trace(trace_ctx, L->sec == SEC_CACHE ? NULL : L->fn->symbol,
 		      L->sec == SEC_CACHE ? "" : L->fn->version, k->name, L->file, L->lineno, v);
-	set_value(L, k, v, col);
+	set_value(L, k, v);
 	return 1;
 }
 
@@ -978,7 +1008,7 @@ static void warn_by_reference(struct loader *L, const struct proto *p)
 			continue;
 		at = proto_pos(L, p->args[i].col);
 		log_warn("%s:%d:%d: '%s' is taken as one value passed by reference, keyed by that "
-			 "value alone; if '%s' takes an array there, give its length ('%s[n]'), or "
+			 "value alone; if '%.200s' takes an array there, give its length ('%s[n]'), or "
 			 "write '%s[1]' to say it is one value", L->file, at.line, at.col,
 			 p->args[i].name, p->name, p->args[i].name, p->args[i].name);
 	}
@@ -993,10 +1023,10 @@ static void finish_function(struct loader *L)
 	char buf[sizeof L->ignore_args], *save = NULL, *item;
 
 	if (!pline) {
-		report(L, L->sec_line, 0, "missing 'prototype' in [function %s]", fn->symbol);
+		report(L, L->sec_line, 0, "missing 'prototype' in [function %.200s]", fn->symbol);
 		return;
 	}
-	if (proto_parse_typed(L->proto_text, p, &err, &L->cfg->types) < 0) {
+	if (proto_parse_typed(L->proto_text, p, &err, &L->cfg->names, &L->cfg->types) < 0) {
 		report_proto(L, &err);
 		return;
 	}
@@ -1005,7 +1035,7 @@ static void finish_function(struct loader *L)
 		fn->arg_at[i] = proto_pos(L, p->args[i].col);
 	warn_by_reference(L, p);
 	if (strcmp(p->name, fn->symbol) && !cxx_name_agrees(p->name, fn->symbol))
-		report(L, pline, 0, "the prototype declares '%s', not '%s' of [function %s]", p->name,
+		report(L, pline, 0, "the prototype declares '%.200s', not '%.200s' of [function %.200s]", p->name,
 		       fn->symbol, fn->symbol);
 	if (trace)
 		trace(trace_ctx, fn->symbol, fn->version, "prototype", L->file, pline, L->proto_text);
@@ -1019,7 +1049,7 @@ static void finish_function(struct loader *L)
 			n++;
 			if (proto_ignore_arg(p, item) < 0)
 				report(L, L->key_line[FKEY_IGNORE], 0,
-				       "unknown argument '%s' in 'ignore_args' of '%s'", item, p->name);
+				       "unknown argument '%s' in 'ignore_args' of '%.200s'", item, p->name);
 		}
 		if (!n)
 			report(L, L->key_line[FKEY_IGNORE], 0, "'ignore_args' is empty");
@@ -1030,11 +1060,11 @@ static void finish_function(struct loader *L)
 			report(L, L->key_line[FKEY_RETURN], 0, "%s", err.msg);
 	} else if (p->ret_kind == RET_POINTER_UNSET) {
 		if (!strcmp(p->ret.canon, "str"))
-			report(L, pline, 0, "'%s' returns a string: add 'return = static' (the caller does not "
+			report(L, pline, 0, "'%.200s' returns a string: add 'return = static' (the caller does not "
 			       "free it), 'return = malloc' (the caller frees it) or 'return = argument NAME'",
 			       p->name);
 		else
-			report(L, pline, 0, "'%s' returns a pointer: add 'return = argument NAME' naming the "
+			report(L, pline, 0, "'%.200s' returns a pointer: add 'return = argument NAME' naming the "
 			       "argument it returns", p->name);
 	}
 
@@ -1042,11 +1072,11 @@ static void finish_function(struct loader *L)
 		int line = L->key_line[FKEY_REPEATED];
 
 		if (p->ret_kind != RET_SCALAR || !numeric(&p->ret))
-			report(L, line, 0, "repeated evaluations average the return value: '%s' must "
+			report(L, line, 0, "repeated evaluations average the return value: '%.200s' must "
 			       "return a number", p->name);
 		for (i = 0; i < p->nargs; i++)
 			if (p->args[i].kind == ARG_OUT || p->args[i].kind == ARG_INOUT)
-				report(L, line, 0, "repeated evaluations cannot average the buffer '%s' of '%s'",
+				report(L, line, 0, "repeated evaluations cannot average the buffer '%s' of '%.200s'",
 				       p->args[i].name, p->name);
 		/* both are for deterministic functions: with repetitions on,
 		 * every evaluation is wanted and a hit is a mean, not a result */
@@ -1116,23 +1146,27 @@ static void start_function(struct loader *L, char *what, int line)
 		L->sec = SEC_IGNORED;
 		return;
 	}
-	if (!(is_ident(what, strlen(what)) || is_cxx_name(what)) || strlen(what) >= PROTO_MAX_FUNC_NAME) {
-		report(L, line, 0, "bad function name '%s'", what);
+	if (!(is_ident(what, strlen(what)) || is_cxx_name(what))) {
+		report(L, line, 0, "bad function name '%.200s'", what);
 		L->sec = SEC_IGNORED;
 		return;
 	}
 	if (at && (!*ver || strlen(ver) >= sizeof L->fn->version ||
 		   strspn(ver, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") <
 		   strlen(ver))) {
-		report(L, line, 0, "bad version '%s' in [function %s@%s]", ver, what, ver);
+		report(L, line, 0, "bad version '%s' in [function %.200s@%s]", ver, what, ver);
 		L->sec = SEC_IGNORED;
 		return;
 	}
-	strcpy(L->fn->symbol, what);
+	if (!(L->fn->symbol = strpool_add(&L->cfg->names, what, strlen(what)))) {
+		report(L, line, 0, "out of memory");
+		L->sec = SEC_IGNORED;
+		return;
+	}
 	strcpy(L->fn->version, ver);
 	for (s = L->seen; s; s = s->next)
 		if (!strcmp(s->symbol, what) && !strcmp(s->version, ver)) {
-			report(L, line, 0, "[function %s%s%s] is configured twice (first at %s:%d)", what,
+			report(L, line, 0, "[function %.200s%s%s] is configured twice (first at %s:%d)", what,
 			       at ? "@" : "", ver, s->file, s->line);
 			L->sec_dup = true;
 			return;
@@ -1141,7 +1175,7 @@ static void start_function(struct loader *L, char *what, int line)
 		return;
 	s->next = L->seen;
 	L->seen = s;
-	strcpy(s->symbol, what);
+	s->symbol = L->fn->symbol;
 	strcpy(s->version, ver);
 	s->file = L->file;
 	s->line = line;
@@ -1205,13 +1239,29 @@ static const char *find_or_comment(const char *s, const char *chars)
 	return s;
 }
 
-/* The next line into L->raw (as much as fits, then a NUL), without its
- * newline and the '\r's before it, and the column of its first NUL byte in
- * L->nul_col (0: none; inih would cut the line there). Returns its whole
- * length, or -1 at the end of the file or on a read error (then noted). */
+/* A line longer than L->line holds: a buffer twice as long, in scratch
+ * memory, kept for the lines after. Returns -1 out of memory. */
+static int grow_line(struct loader *L, size_t n)
+{
+	size_t cap = 2 * L->line_cap;
+	char *more = scratch_alloc(L, cap);
+
+	if (!more)
+		return -1;
+	memcpy(more, L->line, n);
+	L->line = more;
+	L->line_cap = cap;
+	return 0;
+}
+
+/* The next line into L->line, whole (then a NUL), without its newline and
+ * the '\r's before it, and the column of its first NUL byte in L->nul_col
+ * (0: none; inih would cut the line there). Returns its length, or -1 at
+ * the end of the file, on a read error (then noted) or out of memory
+ * (reported). */
 static ssize_t next_line(struct loader *L)
 {
-	size_t n = 0, cr = 0, kept;
+	size_t n = 0, cr = 0;
 	bool any = false;
 	char c;
 
@@ -1237,14 +1287,15 @@ static ssize_t next_line(struct loader *L)
 			break;
 		if (c == '\0' && !L->nul_col)
 			L->nul_col = (int)n + 1;
-		if (n < sizeof L->raw - 1)
-			L->raw[n] = c;
-		n++;
+		if (n == L->line_cap - 1 && grow_line(L, n) < 0) {
+			report(L, L->lineno + 1, 0, "out of memory");
+			return -1;
+		}
+		L->line[n++] = c;
 		cr = c == '\r' ? cr + 1 : 0;
 	}
 	n -= cr;
-	kept = n < sizeof L->raw - 1 ? n : sizeof L->raw - 1;
-	L->raw[kept] = '\0';
+	L->line[n] = '\0';
 	return n;
 }
 
@@ -1289,20 +1340,15 @@ static char *read_line(char *str, int num, void *stream)
 		return NULL;
 	}
 	L->lineno++;
-	line = L->raw;
-	if (num > (int)sizeof L->raw - 3)	/* a longer line would be cut */
-		num = sizeof L->raw - 3;
+	line = L->line;
+	if (num > LINE_BYTES - 3)	/* a longer line is handed over as a stand-in */
+		num = LINE_BYTES - 3;
 	if (L->lineno == 1 && !strncmp(line, "\xef\xbb\xbf", 3))
 		line += 3, n -= 3;
 	L->given = str;
 	L->kind = LINE_OTHER;
 	L->long_value = NULL;
 	str[0] = '\0';
-	if (n >= (ssize_t)sizeof L->raw - 1) {
-		report(L, L->lineno, 0, "line is longer than %d characters (a long prototype continues "
-		       "on indented lines)", (int)sizeof L->raw - 2);
-		return str;
-	}
 	if (L->nul_col) {
 		report(L, L->lineno, L->nul_col, "NUL byte in the line (a config is text: remove it; "
 		       "a file saved as UTF-16 has one in every character, save it as UTF-8)");
@@ -1318,22 +1364,26 @@ static char *read_line(char *str, int num, void *stream)
 		return n < num ? strcpy(str, line) : stand_in(L, line, start, str);
 	}
 	if (*start == '[') {
-		char name[512];
+		char *after;
 
 		end = find_or_comment(start + 1, "]");
 		if (*end != ']') {
 			report(L, L->lineno, 0, "missing ']' in section header");
 			return str;
 		}
-		copyf(name, sizeof name, "%.*s", (int)(end - start - 1), start + 1);
-		end++;
-		while (isspace((unsigned char)*end))
-			end++;
-		if (*end && *end != ';' && *end != '#')
-			report(L, L->lineno, 0, "unexpected '%s' after ']'", end);
+		if (n < num)	/* inih's copy, before the name is cut out of the line */
+			strcpy(str, line);
+		else
+			strcpy(str, "[-]");
+		after = (char *)end + 1;
+		while (isspace((unsigned char)*after))
+			after++;
+		if (*after && *after != ';' && *after != '#')
+			report(L, L->lineno, 0, "unexpected '%s' after ']'", after);
+		*(char *)end = '\0';	/* the name, of any length, where it lies */
 		L->prev_key = false;
-		start_section(L, name, L->lineno);
-		return n < num ? strcpy(str, line) : strcpy(str, "[-]");
+		start_section(L, start + 1, L->lineno);
+		return str;
 	}
 	end = find_or_comment(start, "=:");
 	if (*end != '=' && *end != ':') {
@@ -1538,6 +1588,10 @@ int config_load(const char *path, struct memo_config *cfg)
 	}
 	memset(L, 0, offsetof(struct loader, raw));
 	L->cfg = cfg;
+	L->line = L->raw;
+	L->line_cap = sizeof L->raw;
+	L->proto_text = L->proto_room;
+	L->proto_cap = sizeof L->proto_room;
 	/* Opened as a folder, or else as a file: no stat. A failure is told
 	 * by stat, with the messages as ever. */
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1570,5 +1624,6 @@ void config_release(struct memo_config *cfg)
 	if (cfg->funcs)
 		munmap(cfg->funcs, cfg->funcs_cap * sizeof *cfg->funcs);
 	types_release(&cfg->types);
+	strpool_release(&cfg->names);
 	memset(cfg, 0, sizeof *cfg);	/* ready for config_load again */
 }

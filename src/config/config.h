@@ -46,7 +46,8 @@ struct config_pos {
  * room mostly untouched), then what few set: a page written is a page
  * fault in every process that reads the config (see config.c). */
 struct function_config {
-	char symbol[PROTO_MAX_FUNC_NAME];	/* from [function NAME]; C++: demangled or mangled */
+	const char *symbol;		/* from [function NAME], of any length (C++: demangled
+					 * or mangled): in memo_config.names */
 	char version[64];		/* from [function NAME@VERSION]; "" = default */
 	int line;
 	double time_threshold;		/* seconds; default 0 (store every miss)... see config.c */
@@ -73,6 +74,7 @@ struct memo_config {
 	struct function_config *funcs;	/* mapped (see config.c): config_release frees it */
 	int funcs_cap;
 	struct type_def *types;		/* [types] structs (config/types.h); config_release frees */
+	struct strpool names;		/* the functions' names; config_release unmaps */
 };
 
 /* Is a [function NAME] a C++ function written demangled (`ns::f`, or with

@@ -107,6 +107,7 @@ struct parser {
 	struct proto_error *err;
 	/* [types] structs `struct NAME` may name; NULL: structs are refused */
 	struct type_def **types;
+	struct strpool *names;	/* where the function's name goes */
 	bool fields;		/* parsing a [types] body: braces are tokens */
 	/* Token index of each LEN_ARG name, resolved once every parameter is known. */
 	int len_tok[PROTO_MAX_ARGS][PROTO_MAX_LEN_CODE];
@@ -207,27 +208,28 @@ static int copy_name(struct parser *ps, const struct token *t, char *dst)
 }
 
 /* A function's name, `f` or qualified as C++ writes it (`model::energy`),
- * joined into dst (PROTO_MAX_FUNC_NAME bytes); the tokens are consumed. */
-static int copy_func_name(struct parser *ps, char *dst)
+ * of any length: the tokens joined (no spaces), into ps->names; the tokens
+ * are consumed. */
+static int copy_func_name(struct parser *ps, const char **dst)
 {
-	const struct token *t = peek(ps, 0);
-	size_t n = 0;
+	const struct token *first = peek(ps, 0), *last = first;
+	char *name, *to;
 
-	for (;;) {
-		if (n + (size_t)t->len + 2 >= PROTO_MAX_FUNC_NAME)
-			return fail(ps, t->col, "function name is longer than %d characters",
-				    PROTO_MAX_FUNC_NAME - 1);
-		memcpy(dst + n, t->s, t->len);
-		n += t->len;
-		dst[n] = '\0';
-		ps->pos++;
-		if (!is_punct(peek(ps, 0), ':') || peek(ps, 1)->kind != TK_IDENT)
-			return 0;
-		memcpy(dst + n, "::", 2);
-		n += 2;
-		ps->pos++;
-		t = peek(ps, 0);
+	ps->pos++;
+	while (is_punct(peek(ps, 0), ':') && peek(ps, 1)->kind == TK_IDENT) {
+		last = peek(ps, 1);
+		ps->pos += 2;
 	}
+	/* the text from the first token to the last, its spaces then dropped */
+	name = strpool_add(ps->names, first->s, (size_t)(last->s + last->len - first->s));
+	if (!name)
+		return fail(ps, first->col, "out of memory");
+	*dst = name;
+	for (to = name; *name; name++)
+		if (!isspace((unsigned char)*name))
+			*to++ = *name;
+	*to = '\0';
+	return 0;
 }
 
 /* ---- declaration specifiers ---- */
@@ -342,6 +344,18 @@ static int parse_specs(struct parser *ps, struct spec *sp, bool opaque)
 			if (tag->kind != TK_IDENT)
 				return fail(ps, tag->col, "expected a tag name after '%.*s', found %s",
 					    t->len, t->s, tok_text(tag, buf, sizeof buf));
+			/* A tag is a C identifier: a [types] struct is the config's
+			 * own name, and the debug info names a C++ class without its
+			 * namespace (DW_AT_name), as `struct cls` matches it. */
+			if (is_punct(peek(ps, 2), ':')) {
+				int last = 1;
+
+				while (is_punct(peek(ps, last + 1), ':') && peek(ps, last + 2)->kind == TK_IDENT)
+					last += 2;
+				return fail(ps, tag->col, "write the %.*s's name without its namespace "
+					    "('%.*s %.*s', as the debug info names it, or a name of [types])",
+					    t->len, t->s, t->len, t->s, peek(ps, last)->len, peek(ps, last)->s);
+			}
 			if (is_word(t, "enum")) {
 				sp->named = &T_I32;	/* the ABI of an enum is int's */
 			} else {
@@ -1128,13 +1142,13 @@ static bool canonical_fits(const struct proto *p)
 	return bound < PROTO_CANON_MAX || proto_canonical(p, NULL, 0) < PROTO_CANON_MAX;
 }
 
-int proto_parse(const char *text, struct proto *p, struct proto_error *err)
+int proto_parse(const char *text, struct proto *p, struct proto_error *err, struct strpool *names)
 {
-	return proto_parse_typed(text, p, err, NULL);
+	return proto_parse_typed(text, p, err, names, NULL);
 }
 
 int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err,
-		      struct type_def **types)
+		      struct strpool *names, struct type_def **types)
 {
 	struct parser parser, *ps = &parser;
 	const struct token *t;
@@ -1152,6 +1166,7 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 	ps->p = p;
 	ps->err = err;
 	ps->types = types;
+	ps->names = names;
 	ps->fields = false;
 	p->ret_arg = -1;
 
@@ -1166,11 +1181,11 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 		fail(ps, t->col, "missing function name before %s", tok_text(t, buf, sizeof buf));
 		goto bad;
 	}
-	if (copy_func_name(ps, p->name) < 0)
+	if (copy_func_name(ps, &p->name) < 0)
 		goto bad;
 	t = peek(ps, 0);
 	if (!is_punct(t, '(')) {
-		fail(ps, t->col, "expected '(' after '%s', found %s", p->name, tok_text(t, buf, sizeof buf));
+		fail(ps, t->col, "expected '(' after '%.100s', found %s", p->name, tok_text(t, buf, sizeof buf));
 		goto bad;
 	}
 	ps->pos++;
@@ -1276,6 +1291,7 @@ int proto_parse_fields(const char *text, struct type_def *d, struct type_def *co
 	ps->p = NULL;
 	ps->err = err;
 	ps->types = (struct type_def **)types;	/* read only: fields name declared structs */
+	ps->names = NULL;
 	ps->fields = true;
 	d->nfields = 0;
 	if (tokenize(ps) < 0)
@@ -1343,7 +1359,7 @@ int proto_set_return(struct proto *p, const char *rule, struct proto_error *err)
 		snprintf(err->msg, sizeof err->msg,
 			 p->ret_kind == RET_VOID || p->ret_kind == RET_SCALAR ?
 			 "'return' applies to pointer returns, and '%s' returns '%s'" :
-			 "'%s' already has a 'return' rule", p->name, p->ret.canon);
+			 "'%.100s' already has a 'return' rule", p->name, p->ret.canon);
 		return -1;
 	}
 	if (!strcmp(s, "static") || !strcmp(s, "malloc")) {

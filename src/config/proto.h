@@ -17,11 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/strpool.h"
+
 #define PROTO_MAX_ARGS 32
 #define PROTO_MAX_NAME 64
-/* A function's name: a C++ one, demangled with its parameter list or
- * mangled, is often hundreds of characters (README "C++ functions"). */
-#define PROTO_MAX_FUNC_NAME 1024
 #define PROTO_MAX_LEN_CODE 32
 /* proto_parse refuses a prototype whose canonical text would not fit in this
  * many bytes, so a buffer of this size always holds it whole. */
@@ -101,7 +100,9 @@ enum ret_kind {
 };
 
 struct proto {
-	char name[PROTO_MAX_FUNC_NAME];	/* the function name as written (`ns::f` too) */
+	/* the function name as written (`ns::f` too), of any length: in the
+	 * pool proto_parse was given */
+	const char *name;
 	struct scalar_type ret;		/* SC_PTR for pointer returns */
 	char ret_cxx[96];		/* RET_CXX_OBJECT: the class as written */
 	uint8_t ret_kind;		/* enum ret_kind */
@@ -117,16 +118,17 @@ struct proto_error {
 	char msg[256];
 };
 
-/* Parse `text` into *p. Returns 0, or -1 with *err filled. Lengths are checked:
- * a length naming no argument, or an argument that is not an integer scalar,
- * is an error. p->args[nargs..] are left as they were. */
-int proto_parse(const char *text, struct proto *p, struct proto_error *err);
+/* Parse `text` into *p, its function's name into `names` (the proto lives
+ * no longer than the pool). Returns 0, or -1 with *err filled. Lengths are
+ * checked: a length naming no argument, or an argument that is not an
+ * integer scalar, is an error. p->args[nargs..] are left as they were. */
+int proto_parse(const char *text, struct proto *p, struct proto_error *err, struct strpool *names);
 
 /* proto_parse where `struct NAME` may name a struct of [types]: looked up in
  * the list *types, or added to it undeclared (types_settle fills the
  * prototype's sizes once every file is read, or says it is undeclared). */
 int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err,
-		      struct type_def **types);
+		      struct strpool *names, struct type_def **types);
 
 /* The fields of a [types] declaration, `{ double lo; double hi; }`, into
  * d->field (types.c lays them out). A field is a scalar, a complex or a

@@ -12,6 +12,7 @@
 #include "find/cxx_name.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,13 +31,17 @@ static bool ident_char(char c)
 /* src without spaces, but one between two identifier characters
  * ("unsigned long"): "double const *" and "double const*" agree. Without
  * ABI tags too: g++ prints `model::describe[abi:cxx11](int)` for a
- * function returning a std::string, which no one writes. */
-static void normalize(const char *src, char *dst, size_t cap)
+ * function returning a std::string, which no one writes. Allocated (a
+ * name has any length): the caller frees it; NULL out of memory. */
+static char *normalized(const char *src)
 {
+	char *dst = malloc(strlen(src) + 1);
 	size_t n = 0;
 	bool space = false;
 
-	for (; *src && n + 2 < cap; src++) {
+	if (!dst)
+		return NULL;
+	for (; *src; src++) {
 		if (!strncmp(src, "[abi:", 5) && strchr(src, ']')) {
 			src = strchr(src, ']');
 			continue;
@@ -51,6 +56,7 @@ static void normalize(const char *src, char *dst, size_t cap)
 		dst[n++] = *src;
 	}
 	dst[n] = '\0';
+	return dst;
 }
 
 /* Where the function's name starts in a normalized demangled text (after
@@ -88,12 +94,47 @@ void cxx_name_hint(const char *wanted, char *hint, size_t cap)
 	snprintf(hint, cap, "%zu%.*s", end - b, (int)(end - b), wanted + b);
 }
 
-void cxx_name_demangle(const char *mangled, char *buf, size_t n)
-{
-	char *d = strncmp(mangled, "_Z", 2) ? NULL : cplus_demangle(mangled, DMGL_PARAMS | DMGL_ANSI);
+/*
+ * libiberty refuses a mangled name of over 1,024 characters unless told
+ * DMGL_NO_RECURSE_LIMIT: it keeps its arrays on the stack, ~72 bytes a
+ * character of the name (350 KB for 5,000), then recurses as deep as the
+ * name nests. It is told so only where this thread's stack has room for
+ * that and a margin (a thread of the host may have a small one).
+ */
+#define DEMANGLE_STACK_PER_CHAR 128
+#define DEMANGLE_STACK_MARGIN (256 * 1024)
 
-	snprintf(buf, n, "%s", d ? d : "");
-	free(d);
+static bool stack_has_room(size_t need)
+{
+	pthread_attr_t attr;
+	char here, *lo;
+	size_t size;
+	void *addr;
+	int r;
+
+	if (pthread_getattr_np(pthread_self(), &attr))
+		return false;
+	r = pthread_attr_getstack(&attr, &addr, &size);
+	pthread_attr_destroy(&attr);
+	lo = addr;
+	/* (off this thread's stack, as on prime.c's: not known, so no) */
+	return !r && &here > lo && &here < lo + size && (size_t)(&here - lo) > need;
+}
+
+char *cxx_name_demangle(const char *mangled)
+{
+	size_t len = strlen(mangled);
+	int flags = DMGL_PARAMS | DMGL_ANSI;
+
+	if (strncmp(mangled, "_Z", 2))
+		return NULL;
+	if (len > 1000) {
+		if (len > (SIZE_MAX - DEMANGLE_STACK_MARGIN) / DEMANGLE_STACK_PER_CHAR ||
+		    !stack_has_room(len * DEMANGLE_STACK_PER_CHAR + DEMANGLE_STACK_MARGIN))
+			return NULL;
+		flags |= DMGL_NO_RECURSE_LIMIT;
+	}
+	return cplus_demangle(mangled, flags);
 }
 
 /* Does the normalized demangled text `norm` name `want` (normalized):
@@ -108,54 +149,59 @@ static bool names(const char *norm, const char *want, bool params)
 
 bool cxx_name_matches(const char *mangled, const char *wanted)
 {
-	char dem[PROTO_MAX_FUNC_NAME * 2], norm[PROTO_MAX_FUNC_NAME * 2], want[PROTO_MAX_FUNC_NAME];
+	char *dem = cxx_name_demangle(mangled), *norm = NULL, *want = NULL;
+	bool yes = false;
 
-	cxx_name_demangle(mangled, dem, sizeof dem);
-	if (!*dem || strstr(dem, "[clone "))
-		return false;
-	normalize(dem, norm, sizeof norm);
-	normalize(wanted, want, sizeof want);
-	return names(norm, want, strchr(want, '(') != NULL);
+	if (dem && !strstr(dem, "[clone ") && (norm = normalized(dem)) && (want = normalized(wanted)))
+		yes = names(norm, want, strchr(want, '(') != NULL);
+	free(dem);
+	free(norm);
+	free(want);
+	return yes;
 }
 
-/* src without its ABI tags, spaces kept, into dst. */
-static void strip_abi_tags(const char *src, char *dst, size_t cap)
+/* src without its ABI tags, spaces kept, in place. */
+static void strip_abi_tags(char *src)
 {
-	size_t n = 0;
+	char *dst = src;
 
-	for (; *src && n + 1 < cap; src++) {
+	for (; *src; src++) {
 		if (!strncmp(src, "[abi:", 5) && strchr(src, ']')) {
 			src = strchr(src, ']');
 			continue;
 		}
-		dst[n++] = *src;
+		*dst++ = *src;
 	}
-	dst[n] = '\0';
+	*dst = '\0';
 }
 
-int cxx_name_section(const struct elf_image *img, const char *mangled, char *section, size_t n,
-		     char *fname, size_t fn)
+int cxx_name_section(const struct elf_image *img, const char *mangled, char **section, char **fname)
 {
-	char dem[PROTO_MAX_FUNC_NAME * 2], bare[PROTO_MAX_FUNC_NAME * 2], why[8];
+	char *bare = cxx_name_demangle(mangled), why[8];
 	size_t len, start;
 	struct elf_sym s;
 
-	cxx_name_demangle(mangled, dem, sizeof dem);
-	strip_abi_tags(dem, bare, sizeof bare);
-	if (!*bare || strstr(bare, "[clone "))
+	*section = *fname = NULL;
+	if (!bare)
 		return 0;
+	strip_abi_tags(bare);
 	start = name_part(bare, &len);
-	if (len >= fn || len >= n)
-		return 0;
 	for (size_t i = start; i < start + len; i++)	/* `f<int>`, `operator+`: not writable */
 		if (!ident_char(bare[i]) && !(bare[i] == ':' && bare[i + 1] == ':' && ++i))
-			return 0;
-	snprintf(fname, fn, "%.*s", (int)len, bare + start);
-	if (cxx_name_find(img, fname, &s, why, sizeof why) == 1)
-		snprintf(section, n, "%s", fname);
-	else
-		snprintf(section, n, "%s", bare + start);
+			goto none;
+	if (!*bare || strstr(bare, "[clone ") || !(*fname = strndup(bare + start, len)))
+		goto none;
+	*section = strdup(cxx_name_find(img, *fname, &s, why, sizeof why) == 1 ? *fname : bare + start);
+	free(bare);
+	if (!*section) {
+		free(*fname);
+		*fname = NULL;
+		return 0;
+	}
 	return 1;
+none:
+	free(bare);
+	return 0;
 }
 
 /* Does the function return a std::string (or another class of
@@ -163,12 +209,16 @@ int cxx_name_section(const struct elf_image *img, const char *mangled, char *sec
  * `[abi:cxx11]` when its parameters do not carry the tag already. */
 static bool returns_tagged(const char *mangled)
 {
-	char dem[PROTO_MAX_FUNC_NAME * 2];
+	char *dem = cxx_name_demangle(mangled);
 	size_t len, start;
+	bool yes;
 
-	cxx_name_demangle(mangled, dem, sizeof dem);
+	if (!dem)
+		return false;
 	start = name_part(dem, &len);
-	return memmem(dem + start, len, "[abi:cxx11]", 11) != NULL;
+	yes = memmem(dem + start, len, "[abi:cxx11]", 11) != NULL;
+	free(dem);
+	return yes;
 }
 
 int cxx_name_check(struct hook *h, const char *mangled)
@@ -209,8 +259,9 @@ struct find {
 static int find_cb(const struct elf_sym *s, void *arg)
 {
 	struct find *f = arg;
-	char dem[PROTO_MAX_FUNC_NAME * 2], norm[PROTO_MAX_FUNC_NAME * 2];
+	char *dem, *norm;
 	size_t start, len;
+	bool named;
 
 	if ((s->type != STT_FUNC && s->type != STT_GNU_IFUNC) || strncmp(s->name, "_Z", 2) ||
 	    (*f->hint && !strstr(s->name, f->hint)))
@@ -218,12 +269,16 @@ static int find_cb(const struct elf_sym *s, void *arg)
 	for (int i = 0; i < f->nfound && i < 16; i++)
 		if (f->seen[i] == s->value)
 			return 0;
-	cxx_name_demangle(s->name, dem, sizeof dem);
-	if (strstr(dem, "[clone "))	/* GCC's specialized copies: not the function */
+	if (!(dem = cxx_name_demangle(s->name)))
 		return 0;
-	normalize(dem, norm, sizeof norm);
-	if (!names(norm, f->want, f->params))
+	/* GCC's specialized copies ("[clone .isra.0]"): not the function */
+	norm = strstr(dem, "[clone ") ? NULL : normalized(dem);
+	named = norm && names(norm, f->want, f->params);
+	free(norm);
+	if (!named) {
+		free(dem);
 		return 0;
+	}
 	if (f->nfound < 16)
 		f->seen[f->nfound] = s->value;
 	if (!f->nfound++)
@@ -232,20 +287,23 @@ static int find_cb(const struct elf_sym *s, void *arg)
 	if (f->used < f->n)
 		f->used += (size_t)snprintf(f->why + f->used, f->n - f->used, "%s%s",
 					    f->nfound > 1 ? "; " : "", dem + start);
+	free(dem);
 	return 0;
 }
 
 int cxx_name_find(const struct elf_image *img, const char *wanted, struct elf_sym *out,
 		  char *why, size_t n)
 {
-	char want[PROTO_MAX_FUNC_NAME];
+	char *want = normalized(wanted);
 	struct find f = { .want = want, .params = strchr(wanted, '(') != NULL, .why = why, .n = n };
 
 	if (n)
 		*why = '\0';
-	normalize(wanted, want, sizeof want);
+	if (!want)
+		return 0;
 	cxx_name_hint(want, f.hint, sizeof f.hint);
 	elf_image_each_symbol(img, NULL, find_cb, &f);
+	free(want);
 	if (f.nfound == 1)
 		*out = f.found;
 	return f.nfound > 1 ? -1 : f.nfound;

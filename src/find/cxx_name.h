@@ -32,12 +32,12 @@ int cxx_name_find(const struct elf_image *img, const char *wanted, struct elf_sy
 bool cxx_name_matches(const char *mangled, const char *wanted);
 
 /* How a config names the C++ function whose symbol is `mangled`: its
- * demangled name (`model::energy`) into fname, and into section the same,
- * or with the parameter list where img has overloads of that name.
- * 1, or 0 when the symbol is no C++ function a prototype can name
- * (not mangled, a template, an operator). */
-int cxx_name_section(const struct elf_image *img, const char *mangled, char *section, size_t n,
-		     char *fname, size_t fn);
+ * demangled name (`model::energy`) into *fname, and into *section the
+ * same, or with the parameter list where img has overloads of that name;
+ * both allocated, of any length (the caller frees them). 1, or 0 (both
+ * NULL) when the symbol is no C++ function a prototype can name (not
+ * mangled, a template, an operator) or out of memory. */
+int cxx_name_section(const struct elf_image *img, const char *mangled, char **section, char **fname);
 
 /* What the mangled name of h's function says against memoizing it as
  * configured, whatever the prototype says and with no debug info: a
@@ -47,7 +47,9 @@ int cxx_name_section(const struct elf_image *img, const char *mangled, char *sec
  * ([prototype-mismatch]). 0, or -1 with h refused. */
 int cxx_name_check(struct hook *h, const char *mangled);
 
-/* The demangled text of a mangled symbol into buf ("" when it is not one). */
-void cxx_name_demangle(const char *mangled, char *buf, size_t n);
+/* The demangled text of a mangled symbol, allocated (the caller frees
+ * it); NULL when it is not one, or when it is too long for this thread's
+ * stack to demangle (~128 bytes of stack a character past 1,000). */
+char *cxx_name_demangle(const char *mangled);
 
 #endif

@@ -682,9 +682,10 @@ static void ref_data(struct an *a, uint64_t addr, size_t size)
 		return;
 	}
 	if (!is_relro(sec) && ((sec->flags & SHF_WRITE) || sec->type == SHT_NOBITS)) {
-		char name[PROTO_MAX_FUNC_NAME];
+		char where[256];	/* a section and an offset */
+		const char *name = where;	/* a symbol's, of any length */
 		if (!elf_image_symbol_at(a->img, addr, &sym)) {
-			snprintf(name, sizeof name, "%s", sym.name);
+			name = sym.name;
 			put_u64(a, 'o', addr - sym.value);
 			size_t vptrs = sec->type != SHT_NOBITS && sym.type == STT_OBJECT ?
 				       hash_vptrs(a, &sym) : 0;
@@ -696,7 +697,7 @@ static void ref_data(struct an *a, uint64_t addr, size_t size)
 				return;
 			}
 		} else {
-			snprintf(name, sizeof name, "%s+0x%llx", sec->name,
+			snprintf(where, sizeof where, "%.200s+0x%llx", sec->name,
 				 (unsigned long long)(addr - sec->addr));
 		}
 		put_str(a, 'w', name);
@@ -1186,17 +1187,17 @@ static int cache_read(struct fn *f, uint8_t out[32])
 			ok = util_unhex(out, line + 9, 32) == 0;
 			have_id = true;
 		} else if (!strncmp(line, "import ", 7)) {
-			/* Still the same providers? */
-			char name[PROTO_MAX_FUNC_NAME], version[128], was[PATH_MAX], now[PATH_MAX];
-			char *at = strchr(line + 7, '@'), *sp = at ? strchr(at, ' ') : NULL;
-			if (!at || !sp || at - (line + 7) >= (long)sizeof name ||
-			    sp - at - 1 >= (long)sizeof version) {
+			/* Still the same providers? "import NAME@VERSION WAS",
+			 * the name of any length: cut where it lies */
+			char now[PATH_MAX], *name = line + 7, *version, *was;
+			char *at = strchr(name, '@'), *sp = at ? strchr(at, ' ') : NULL;
+			if (!at || !sp) {
 				ok = false;
 				break;
 			}
-			snprintf(name, sizeof name, "%.*s", (int)(at - line - 7), line + 7);
-			snprintf(version, sizeof version, "%.*s", (int)(sp - at - 1), at + 1);
-			snprintf(was, sizeof was, "%s", sp + 1);
+			*at = *sp = '\0';
+			version = at + 1;
+			was = sp + 1;
 			provider_id(name, version, now, sizeof now);
 			if (strcmp(was, now)) {
 				log_debug("'%s': identity cache stale: '%s' now from %s", f->name, name, now);

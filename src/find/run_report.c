@@ -14,16 +14,25 @@
 void run_report_line(int n, const char *const *fields)
 {
 	const char *path = getenv(RUN_REPORT_ENV);
-	char line[2048];
-	size_t len = 0;
+	char small[2048], *line = small;
+	size_t len = 0, cap = 1;
 	int fd, saved = errno;
 
 	if (!path || !*path)
 		return;
-	for (int i = 0; i < n && i < 4; i++) {
-		if (i && len < sizeof line - 1)
+	n = n < 4 ? n : 4;
+	for (int i = 0; i < n; i++)
+		cap += strlen(fields[i]) + 1;
+	/* whole, a name of any length too: memo run compares them with the
+	 * config's (start-up and exit, where allocating is fine) */
+	if (cap > sizeof small && !(line = malloc(cap))) {
+		errno = saved;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (i)
 			line[len++] = '\t';
-		for (const char *s = fields[i]; *s && len < sizeof line - 1; s++)
+		for (const char *s = fields[i]; *s; s++)
 			line[len++] = *s == '\t' || *s == '\n' ? ' ' : *s;
 	}
 	line[len++] = '\n';
@@ -36,6 +45,8 @@ void run_report_line(int n, const char *const *fields)
 		}
 		close(fd);
 	}
+	if (line != small)
+		free(line);
 	errno = saved;
 }
 

@@ -387,10 +387,11 @@ static bool sym_dynstr_has(const struct sym_object *o, const char *wanted)
 
 /*
  * The mangled symbol of a C++ function named demangled (cxx_name.c), from
- * the object's .symtab or .dynsym: 1 found (into buf), 0 absent, -1
+ * the object's .symtab or .dynsym: 1 found (*mangled, of any length, in
+ * the image, which is cached for the process's life), 0 absent, -1
  * refused for good (several overloads answer to the name).
  */
-static int sym_cxx_mangled(struct hook *h, struct sym_object *o, char *buf, size_t n)
+static int sym_cxx_mangled(struct hook *h, struct sym_object *o, const char **mangled)
 {
 	struct elf_image *img;
 	char why[400];
@@ -412,7 +413,7 @@ static int sym_cxx_mangled(struct hook *h, struct sym_object *o, char *buf, size
 			    "types listed", h->fn->symbol, sym_path(o), why, h->fn->symbol);
 		return sym_refuse(h);
 	}
-	snprintf(buf, n, "%s", s.name);
+	*mangled = s.name;
 	return 1;
 }
 
@@ -423,7 +424,6 @@ static int sym_cxx_mangled(struct hook *h, struct sym_object *o, char *buf, size
 static int sym_in(struct hook *h, struct sym_object *o)
 {
 	const struct function_config *fn = h->fn;
-	char mangled[PROTO_MAX_FUNC_NAME];
 	const char *name = fn->symbol;
 	struct elf_image *img;
 	struct sym_count c = { 0 };
@@ -433,10 +433,9 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	if (!sym_object_usable(o))
 		return 0;
 	if (config_cxx_name(name)) {
-		int r = sym_cxx_mangled(h, o, mangled, sizeof mangled);
+		int r = sym_cxx_mangled(h, o, &name);
 		if (r <= 0)
 			return r;
-		name = mangled;
 	}
 	/* whatever the prototype says, and with no debug info to tell */
 	if (!strncmp(name, "_Z", 2) && cxx_name_check(h, name) < 0)

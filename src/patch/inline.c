@@ -75,7 +75,7 @@ struct extent { size_t size; uintptr_t cold; size_t cold_size; };
 static int func_extent(struct hook *h, struct extent *e)
 {
 	uint64_t vaddr = (uintptr_t)h->target - h->base;
-	char err[256], cold[PROTO_MAX_FUNC_NAME + 8];
+	char err[256], *cold;
 	struct elf_image *img;
 	struct elf_sym s, c;
 
@@ -103,11 +103,15 @@ static int func_extent(struct hook *h, struct extent *e)
 				   "'%s': cannot check the function for branches into the "
 				   "patched bytes", h->path);
 	e->size = s.size;
-	snprintf(cold, sizeof cold, "%s.cold", s.name);
+	/* NAME.cold, the name of any length (C++): start-up, so allocated */
+	if (!(cold = malloc(strlen(s.name) + sizeof ".cold")))
+		return hook_refuse(h, REFUSE_NO_MEMORY, "cannot look for the function's .cold part");
+	strcpy(stpcpy(cold, s.name), ".cold");
 	if (elf_image_symbol(img, cold, NULL, &c) == 0 && c.size) {
 		e->cold = h->base + c.value;
 		e->cold_size = c.size;
 	}
+	free(cold);
 	return 0;
 }
 

@@ -29,20 +29,29 @@ _Static_assert(sizeof RECORDS_LEASE_PREFIX - 1 + 2 * KEY_HASH_BYTES < KEY_TEXT_M
 	       "a lease key does not fit in a memo_key");
 
 /* "<tag>-" + 24 hex digits of BLAKE2b-256(namespace ‖ NUL ‖ name). */
-static void record_key(struct memo_key *k, const char *tag, const char *namespace_,
-		       const char *name)
+/* The name is the text of its n parts, one after the other: hashed as
+ * they lie, whatever their length (a C++ function's name). */
+static void record_key_parts(struct memo_key *k, const char *tag, const char *namespace_,
+			     const char *const *part, int n)
 {
 	blake2b_state s;
 	size_t t = strlen(tag);
 
 	blake2b_init(&s, KEY_HASH_BYTES);
 	blake2b_update(&s, (const uint8_t *)namespace_, strlen(namespace_) + 1);
-	blake2b_update(&s, (const uint8_t *)name, strlen(name));
+	for (int i = 0; i < n; i++)
+		blake2b_update(&s, (const uint8_t *)part[i], strlen(part[i]));
 	blake2b_final(&s, k->hash, KEY_HASH_BYTES);
 	memcpy(k->text, tag, t);
 	k->text[t] = '-';
 	util_hex(k->text + t + 1, k->hash, RECORD_HASH_HEX / 2);
 	k->textlen = t + 1 + RECORD_HASH_HEX;
+}
+
+static void record_key(struct memo_key *k, const char *tag, const char *namespace_,
+		       const char *name)
+{
+	record_key_parts(k, tag, namespace_, &name, 1);
 }
 
 /* ---- files in the identity cache folder -------------------------------- */
@@ -404,11 +413,9 @@ void records_lease_key(struct memo_key *lease, const struct memo_key *entry)
 void records_explain_key(struct memo_key *k, const char *namespace_, const char *symbol,
 			 const char *version, const char *copy)
 {
-	char name[PROTO_MAX_FUNC_NAME + 64 + PATH_MAX];
+	const char *part[] = { symbol, version[0] ? "@" : "", version, copy[0] ? " in " : "", copy };
 
-	snprintf(name, sizeof name, "%s%s%s%s%s", symbol, version[0] ? "@" : "", version,
-		 copy[0] ? " in " : "", copy);
-	record_key(k, EXPLAIN_TAG, namespace_, name);
+	record_key_parts(k, EXPLAIN_TAG, namespace_, part, 5);
 }
 
 void records_xstate_free(struct records_xstate *s)

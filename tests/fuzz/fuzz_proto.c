@@ -38,14 +38,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	void *args[PROTO_MAX_ARGS];
 	struct proto_error err;
 	struct proto pr;
+	struct strpool names = { 0 };
 	size_t n;
 
 	field(&p, end, text, sizeof text);
 	field(&p, end, rule, sizeof rule);
 	field(&p, end, ignored, sizeof ignored);
-	if (proto_parse(text, &pr, &err) < 0) {
+	if (proto_parse(text, &pr, &err, &names) < 0) {
 		if (!memchr(err.msg, 0, sizeof err.msg))
 			abort();	/* an error message must be a string */
+		strpool_release(&names);
 		return 0;
 	}
 	if (rule[0])
@@ -68,5 +70,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (k == ARG_IN || k == ARG_OUT || k == ARG_INOUT)
 			len_eval(&pr.args[i].len, &pr, args, &count);
 	}
+	strpool_release(&names);
 	return 0;
 }

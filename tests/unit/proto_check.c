@@ -14,6 +14,7 @@
 #include "config/proto.h"
 
 static int checks;
+static struct strpool names;	/* the functions' names: the process's life */
 
 #define CHECK(cond)                                                               \
 	do {                                                                      \
@@ -28,7 +29,7 @@ static void parse_ok(const char *text, struct proto *p)
 {
 	struct proto_error err;
 
-	if (proto_parse(text, p, &err) < 0) {
+	if (proto_parse(text, p, &err, &names) < 0) {
 		fprintf(stderr, "'%s': %d: %s\n", text, err.col, err.msg);
 		exit(1);
 	}
@@ -186,9 +187,9 @@ static void test_parse_details(void)
 	parse_ok("void f(const void b[n], out void o[n], size_t n)", &p);
 	CHECK(p.args[0].type.cls == SC_VOID && p.args[0].type.size == 1 && p.args[1].kind == ARG_OUT);
 	/* A constant divisor of 0, however written, is refused at the '/'. */
-	CHECK(proto_parse("void f(const int x[n / 0], int n)", &p, &err) < 0 && err.col == 22);
-	CHECK(proto_parse("void f(const int x[n / (1 - 1) + 1], int n)", &p, &err) < 0 && err.col == 22);
-	CHECK(proto_parse("void f(const int x[2 / 0x0], int n)", &p, &err) < 0 && err.col == 22);
+	CHECK(proto_parse("void f(const int x[n / 0], int n)", &p, &err, &names) < 0 && err.col == 22);
+	CHECK(proto_parse("void f(const int x[n / (1 - 1) + 1], int n)", &p, &err, &names) < 0 && err.col == 22);
+	CHECK(proto_parse("void f(const int x[2 / 0x0], int n)", &p, &err, &names) < 0 && err.col == 22);
 }
 
 /* Scalars passed by reference (Fortran): `const T *name` is ARG_REF, read
@@ -215,10 +216,10 @@ static void test_by_reference(void)
 	/* strings stay strings; bytes and void stay buffers that need a length */
 	parse_ok("void f(const char *s, const long double *x)", &p);
 	CHECK(p.args[0].kind == ARG_STRING && p.args[1].kind == ARG_REF && p.args[1].type.bits == 10);
-	CHECK(proto_parse("void f(const unsigned char *b)", &p, &err) < 0);
-	CHECK(proto_parse("void f(const void *b)", &p, &err) < 0);
-	CHECK(proto_parse("void f(const double *tol, const double x[tol])", &p, &err) < 0);
-	CHECK(proto_parse("void f(const double a[*n], const int *n)", &p, &err) < 0 && err.col == 23 &&
+	CHECK(proto_parse("void f(const unsigned char *b)", &p, &err, &names) < 0);
+	CHECK(proto_parse("void f(const void *b)", &p, &err, &names) < 0);
+	CHECK(proto_parse("void f(const double *tol, const double x[tol])", &p, &err, &names) < 0);
+	CHECK(proto_parse("void f(const double a[*n], const int *n)", &p, &err, &names) < 0 && err.col == 23 &&
 	      strstr(err.msg, "write 'n'"));
 }
 
@@ -229,7 +230,7 @@ int main(int argc, char **argv)
 		struct proto_error err;
 		char buf[PROTO_CANON_MAX];
 
-		if (proto_parse(argv[1], &p, &err) < 0 ||
+		if (proto_parse(argv[1], &p, &err, &names) < 0 ||
 		    (argc > 2 && proto_set_return(&p, argv[2], &err) < 0)) {
 			printf("%d: %s\n", err.col, err.msg);
 			return 1;
