@@ -126,6 +126,11 @@ struct mc_thread {
 	bool refused;		/* mc_mem_* refused a block since it was cleared */
 	struct mc_io io;	/* its sockets and the current operation's deadline */
 	uint64_t sent_ns;	/* the request's start, for its round trip; 0: no sample */
+	/* the last key placed (mc_server_of): a lookup places its key twice,
+	 * for the caller's per-server costs (server_of) and for its request */
+	char last_key[80];
+	size_t last_len;	/* 0: none */
+	int last_server;
 };
 
 /* ---- handles ---------------------------------------------------------- */
@@ -337,9 +342,11 @@ static void mc_start(struct mc_thread *t, int i)
  * number), which libmemcached then makes again. */
 static void mc_enter(struct mc_thread *t, int i)
 {
-	if (mc_io_begin(&t->io, (uint64_t)mc_rto(t->s, i)))
+	int64_t rto = mc_rto(t->s, i);
+
+	if (mc_io_begin(&t->io, (uint64_t)rto))
 		memcached_quit(t->mc);
-	mc_start(t, i);
+	t->sent_ns = t->io.deadline - (uint64_t)rto;	/* as mc_start, with begin's clock read */
 }
 
 /* A socket kept low (a soft RLIMIT_NOFILE below 256) is not kept between
@@ -392,9 +399,16 @@ static int mc_server_of(struct mc_thread *t, const char *key, size_t len)
 
 	if (t->s->nservers == 1)
 		return 0;
+	if (len == t->last_len && !memcmp(key, t->last_key, len))
+		return t->last_server;	/* no second MD5 of the same key */
 	i = memcached_generate_hash(t->mc, key, len);
-
-	return i < (uint32_t)t->s->nservers ? (int)i : 0;
+	i = i < (uint32_t)t->s->nservers ? i : 0;
+	if (len <= sizeof t->last_key) {
+		memcpy(t->last_key, key, len);
+		t->last_len = len;
+		t->last_server = (int)i;
+	}
+	return (int)i;
 }
 
 /* May a request go to server i now? false = fail fast. */
