@@ -253,7 +253,8 @@ static int local_step(const struct memo_key *k, struct flight *f, bool *stored)
 		} else if (!memcmp(s->key, k->hash, KEY_HASH_BYTES)) {
 			uint64_t gen = s->gen;
 
-			if (s->holder == &self || f->leased) {	/* an outer call of ours: never wait */
+			/* an outer call of ours, or the lease is ours: never wait */
+			if (s->holder == &self || f->leased) {
 				r = LOCAL_SELF;
 				goto out;
 			}
@@ -308,8 +309,8 @@ static int lease_ttl_ms(const struct hook *h)
 	return ttl < 1 ? 1 : ttl > 1e9 ? 1000000000 : (int)ttl;
 }
 
-/* Under table.lock or not: record in the call's slot (if it still has it)
- * the lease it took, for reap, should this call never end. */
+/* Record in the call's slot (if it still has it) the lease it took, for
+ * reap, should this call never end. Takes table.lock. */
 static void slot_note_lease(struct hook *h, struct flight *f)
 {
 	struct slot *sl;
