@@ -4,9 +4,12 @@
 # 2 x DELAY_MS): one process computing a fresh point of a 1-second function
 # (tests/progs/noisy/flight.c), with single_flight = yes against no, medians
 # of ROUNDS processes each, in one run. The difference, in round trips, is
-# what single flight adds to a miss: at most 2 (one `add`, one exchange that
-# sets the result and deletes the lease); the lookup that missed is in both.
-# Starts its own memcached on a kernel-chosen port and stops it by pid.
+# what single flight adds to a miss. Then the holder's round trips for a
+# miss in all, counted (not timed) through a relay that logs each request
+# and each reply ending a round trip (tests/progs/mc/mccount.py): at most 2,
+# the lookup taking the lease and one exchange that sets the result and
+# deletes it. Starts its own memcached on a kernel-chosen port and stops it
+# by pid.
 #
 #   B=$PWD/build bench/flight.sh [ROUNDS] [DELAY_MS]
 set -eu
@@ -66,14 +69,18 @@ PY
 pids+=($!)
 for _ in $(seq 1 200); do [ -s "$tmp/proxy" ] && break; sleep 0.02; done
 pport=$(head -n 1 "$tmp/proxy")
+python3 "$top/tests/progs/mc/mccount.py" "$port" "$tmp/count.port" "$tmp/count.log" &
+pids+=($!)
+for _ in $(seq 1 200); do [ -s "$tmp/count.port" ] && break; sleep 0.02; done
+cport=$(cat "$tmp/count.port")
 
-# once SINGLE_FLIGHT X: the wall time, in µs, of one process computing
-# point X (a fresh key).
+# once SINGLE_FLIGHT X [PORT]: the wall time, in µs, of one process
+# computing point X (a fresh key), through the proxy or PORT.
 once() {
 	local t0
 	mkdir -p "$tmp/$1"
 	printf '[cache]\ndir = off\nservers = 127.0.0.1:%s\ntimeout_ms = 2000\nstats = off\n' \
-		"$pport" >"$tmp/$1/cache.conf"
+		"${3:-$pport}" >"$tmp/$1/cache.conf"
 	printf '[function slow_square]\nprototype = long slow_square(int x)\nsingle_flight = %s\n' \
 		"$1" >"$tmp/$1/slow.conf"
 	t0=$(date +%s%N)
@@ -95,3 +102,28 @@ echo "miss, single_flight = no:   $no ms"
 echo "miss, single_flight = yes:  $yes ms"
 awk -v a="$yes" -v b="$no" -v r="$((2 * delay))" 'BEGIN {
 	printf "single flight adds %.1f round trips to a miss (target: 2 at most)\n", (a - b) / r }'
+
+# counted SINGLE_FLIGHT X: "<round trips> <adds>" of one process computing
+# point X, over the exchanges that asked an entry (m1-) or a lease (lease1-).
+counted() {
+	: >"$tmp/count.log"
+	once "$1" "$2" "$cport" >/dev/null
+	python3 - "$tmp/count.log" <<'PY'
+import re, sys
+ours = re.compile(r"^(m1|lease1)-")
+pending, rts, adds = {}, 0, 0
+for line in open(sys.argv[1]):
+    w = line.split()
+    if w[1] == "req":
+        if ours.match(w[3]):
+            pending[w[0]] = True
+            adds += w[2] == "add"
+    elif pending.pop(w[0], False):
+        rts += 1
+print(rts, adds)
+PY
+}
+read -r rts_no _ <<<"$(counted no $((base + 2000)))"
+read -r rts_yes adds <<<"$(counted yes $((base + 2001)))"
+echo "miss round trips, counted: $rts_no without single flight, $rts_yes with ($adds add):" \
+	"single flight's miss costs $rts_yes round trips in all (target: 2 at most)"

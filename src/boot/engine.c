@@ -42,6 +42,7 @@ static void after_fork_child(void)
 {
 	int i;
 
+	runtime_pid = getpid();
 	runtime_after_fork();
 	treehash_after_fork();
 	for (i = 0; i < nhooks; i++)
@@ -119,6 +120,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		activate_report(&hooks[i]);
 	got_set_activate(activate_after_dlopen, activate_recheck, activate_copies);
 	got_install_all();
+	runtime_pid = getpid();
 	pthread_atfork(runtime_before_fork, runtime_after_fork, after_fork_child);
 	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);
 }

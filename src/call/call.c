@@ -367,7 +367,7 @@ static int unreadable(struct hook *h, int arg, void **args)
 	return SERVE_UNKEYABLE;
 }
 
-/* The process (getpid) in which this thread has asked the store outside a
+/* The process (runtime_pid) in which this thread has asked the store outside a
  * signal handler: libmemcached's handle for the thread, made at its first
  * call (and again after a fork), exists since. */
 static __thread pid_t asked_store;
@@ -379,7 +379,7 @@ static bool needs_heap(const struct hook *h, const struct layout *l)
 {
 	uint64_t n = VALUE_HEADER_SIZE + 4 * (uint64_t)l->nparts + h->fn->proto.ret.size;
 
-	if ((memo_cfg.cache.servers[0] && asked_store != getpid()) ||
+	if ((memo_cfg.cache.servers[0] && asked_store != runtime_pid) ||
 	    h->fn->proto.ret_kind == RET_STRING_STATIC || h->fn->proto.ret_kind == RET_STRING_MALLOC)
 		return true;
 	for (int i = 1; i < l->nparts; i++)
@@ -502,7 +502,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	if (needs_heap(h, &l)) {
 		if (sigframe_in_handler())
 			return in_handler(h);
-		asked_store = getpid();
+		asked_store = runtime_pid;
 	}
 	/* libmemo's work from here (the store, single flight's waits) is no
 	 * cancellation point; the body's are (evaluate.h). l1 has none. */

@@ -16,12 +16,18 @@
  *   so a lease that ends without a result (its holder was killed, or stored
  *   nothing) passes to exactly one of them.
  * - Round trips, on memcached: each lookup asks the entry and its lease in
- *   one request (flight_get). A holder's miss thus costs, besides that
- *   lookup and its body, one `add` (the lookup saw the lease free: no
- *   second look is needed, since a result stored meanwhile would need a
- *   body run within that one round trip; such a body may run twice, never
- *   giving a wrong result) and one exchange to set the result and delete
- *   the lease. A waiter costs one request per poll, at most one per 10 ms.
+ *   one request (flight_get). When the function's last call missed (a
+ *   per-function flag, hook.h flight_hit: hit-heavy functions keep the
+ *   plain lookup), a call's first lookup also takes the lease, its `add`
+ *   pipelined before the get in the same exchange: a holder's miss then
+ *   costs, besides its body, that lookup and one exchange to set the
+ *   result and delete the lease: 2 round trips. A hit that took the lease
+ *   drops it without waiting (store.h get_leased). Otherwise a miss costs
+ *   one `add` more (the lookup saw the lease free: no second look is
+ *   needed, since a result stored meanwhile would need a body run within
+ *   that one round trip; such a body may run twice, never giving a wrong
+ *   result). A waiter costs one request per poll, at most one per 10 ms,
+ *   and its first lookup's `add`, which lost.
  *   Where the lookup cannot tell (the folder, whose lease costs no round
  *   trip), a caller tries the lease at each poll, and one that takes it
  *   looks the entry up once more before computing.
@@ -231,7 +237,8 @@ static struct timespec abs_time(uint64_t ns)
 	return (struct timespec){ .tv_sec = ns / 1000000000ULL, .tv_nsec = ns % 1000000000ULL };
 }
 
-/* Claim k in the table, or wait for the thread that has it. */
+/* Claim k in the table, or wait for the thread that has it (unless the
+ * call holds the store lease already: then it computes, never waiting). */
 static int local_step(const struct memo_key *k, struct flight *f, bool *stored)
 {
 	struct slot *free_slot = NULL, *s;
@@ -246,7 +253,8 @@ static int local_step(const struct memo_key *k, struct flight *f, bool *stored)
 		} else if (!memcmp(s->key, k->hash, KEY_HASH_BYTES)) {
 			uint64_t gen = s->gen;
 
-			if (s->holder == &self) {	/* an outer call of ours: never wait */
+			/* an outer call of ours, or the lease is ours: never wait */
+			if (s->holder == &self || f->leased) {
 				r = LOCAL_SELF;
 				goto out;
 			}
@@ -293,29 +301,75 @@ static void keys_set(struct flight *f, const struct memo_key *k)
 	records_lease_key(&f->lease, k);
 }
 
+/* How long a lease lasts: single_flight_wait_s, in ms the store takes. */
+static int lease_ttl_ms(const struct hook *h)
+{
+	double ttl = h->fn->single_flight_wait_s * 1000;
+
+	return ttl < 1 ? 1 : ttl > 1e9 ? 1000000000 : (int)ttl;
+}
+
+/* Record in the call's slot (if it still has it) the lease it took, for
+ * reap, should this call never end. Takes table.lock. */
+static void slot_note_lease(struct hook *h, struct flight *f)
+{
+	struct slot *sl;
+
+	if (f->slot < 0)
+		return;
+	sl = &table.slot[f->slot];
+	pthread_mutex_lock(&table.lock);
+	if (sl->busy && sl->claim == f->claim) {
+		sl->h = h;
+		sl->owner = f->owner;
+		sl->entry = f->entry;
+		sl->lease = f->lease;
+		sl->leased = true;
+	}
+	pthread_mutex_unlock(&table.lock);
+}
+
 int flight_get(struct hook *h, const struct memo_key *k, struct flight *f, struct membuf *out)
 {
 	struct store *s = memo_store;
-	bool held = false;
+	bool first = f->state == FL_START;	/* not a poll */
+	bool take = first && !__atomic_load_n(&h->flight_hit, __ATOMIC_RELAXED);
+	int held = STORE_LEASE_FREE;
 	int r;
 
 	f->held = -1;
 	if (!s->ops->get_leased)
 		return store_get(s, k, out, &h->stats);
 	keys_set(f, k);
-	r = s->ops->get_leased(s, k, &f->lease, out, &held, &h->stats);
+	if (take) {
+		pthread_once(&once, setup);	/* owner_new's nonce */
+		f->owner = owner_new();
+		f->pid = getpid();
+	}
+	r = s->ops->get_leased(s, k, &f->lease, take ? f->owner : 0, lease_ttl_ms(h), out,
+			       &held, &h->stats);
+	/* A lease taken and not dropped with a hit is ours to drop (flight_end). */
+	if (r != STORE_HIT && held == STORE_LEASE_OURS)
+		f->leased = true;
 	if (r == STORE_MISS)
-		f->held = held;
+		f->held = held == STORE_LEASE_OTHER;
+	/* written only when it changes: hits in many threads share no line */
+	if (first && (r == STORE_HIT || r == STORE_MISS) &&
+	    __atomic_load_n(&h->flight_hit, __ATOMIC_RELAXED) != (r == STORE_HIT))
+		__atomic_store_n(&h->flight_hit, r == STORE_HIT, __ATOMIC_RELAXED);
 	return r;
 }
 
 static enum flight_step lease_step(struct hook *h, const struct memo_key *k, struct flight *f)
 {
 	struct store *s = memo_store;
-	double ttl = h->fn->single_flight_wait_s * 1000;
 	uint64_t now;
 	int r;
 
+	if (f->leased) {	/* taken by the lookup that missed: compute */
+		slot_note_lease(h, f);
+		return compute(h, f, false);
+	}
 	if (!s->ops->lease)
 		return compute(h, f, false);
 	if (!f->owner)
@@ -323,24 +377,11 @@ static enum flight_step lease_step(struct hook *h, const struct memo_key *k, str
 	keys_set(f, k);
 	/* A lease the lookup just saw held is waited for, not asked again. */
 	r = f->held == 1 ? STORE_CONFLICT :
-	    s->ops->lease(s, &f->entry, &f->lease, f->owner,
-			  ttl < 1 ? 1 : ttl > 1e9 ? 1000000000 : (int)ttl, &h->stats);
+	    s->ops->lease(s, &f->entry, &f->lease, f->owner, lease_ttl_ms(h), &h->stats);
 	now = util_now_ns();
 	if (r == STORE_HIT) {
 		f->leased = true;
-		if (f->slot >= 0) {	/* for reap, should this call never end */
-			struct slot *sl = &table.slot[f->slot];
-
-			pthread_mutex_lock(&table.lock);
-			if (sl->busy && sl->claim == f->claim) {
-				sl->h = h;
-				sl->owner = f->owner;
-				sl->entry = f->entry;
-				sl->lease = f->lease;
-				sl->leased = true;
-			}
-			pthread_mutex_unlock(&table.lock);
-		}
+		slot_note_lease(h, f);
 		/* The lookup that missed saw the lease free: compute. Else the
 		 * last holder may have stored and dropped between our miss and
 		 * now: look once more before computing. */
@@ -376,7 +417,8 @@ enum flight_step flight_next(struct hook *h, const struct memo_key *k, struct fl
 		}
 		f->deadline_ns = util_now_ns() + (uint64_t)(h->fn->single_flight_wait_s * 1e9);
 		f->sleep_ns = POLL_MIN_NS;
-		f->owner = 0;
+		if (!f->leased)
+			f->owner = 0;
 		f->pid = getpid();
 		f->state = FL_LOCAL;
 	}

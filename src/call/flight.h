@@ -57,14 +57,16 @@ static inline void flight_init(struct flight *f)
 	f->leased = false;
 	f->waited = false;
 	f->held = -1;
+	f->owner = 0;
 	f->entry.textlen = 0;	/* keys_set: not yet */
 }
 
 /* A lookup of the call's entry in the store (store_get's results), which
  * also asks whether its lease is held where the store can tell in the same
  * request (store.h get_leased): flight_next then takes a free lease without
- * looking again, and waits for a held one without asking for it. Entered
- * with the guard taken. */
+ * looking again, and waits for a held one without asking for it. The call's
+ * first lookup takes the lease in that same exchange when the function's
+ * last call missed (hook.h flight_hit). Entered with the guard taken. */
 int flight_get(struct hook *h, const struct memo_key *k, struct flight *f, struct membuf *out);
 
 /* Entered with the guard taken and cancellation disabled (call.c); may

@@ -9,6 +9,7 @@ struct memo_config memo_cfg;
 struct store *memo_store;
 struct hook *hooks;
 int nhooks, hooks_cap;
+pid_t runtime_pid;
 
 static pthread_mutex_t runtime_mutex = PTHREAD_MUTEX_INITIALIZER;
 

@@ -11,6 +11,7 @@
 #define MEMO_RUNTIME_H
 
 #include <pthread.h>
+#include <sys/types.h>
 
 #include "base/guard.h"
 #include "config/config.h"
@@ -37,6 +38,11 @@ extern struct store *memo_store;
  * load it with acquire). */
 extern struct hook *hooks;
 extern int nhooks, hooks_cap;
+
+/* This process's id, written at start-up and in a fork's child (engine.c):
+ * the hot path compares it where it would otherwise ask getpid, a system
+ * call on every call since glibc 2.25. */
+extern pid_t runtime_pid;
 
 static inline int runtime_ready(void)
 {

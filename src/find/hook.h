@@ -140,6 +140,9 @@ struct hook {
 	 * server slower to ask than the body is to run is skipped (call.c) */
 	uint64_t server_ns[HOOK_SERVERS];
 	uint32_t server_samples[HOOK_SERVERS];
+	/* single flight (flight.c): the last call's first lookup hit, so the
+	 * next asks without taking the lease; relaxed atomic */
+	uint8_t flight_hit;
 
 	struct memo_stats stats;
 	int state;			/* enum hook_state */

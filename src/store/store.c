@@ -32,7 +32,8 @@ struct layered {
  * entry when `lease` is set: single flight's lookup); a value found there is
  * kept in the folder, so that the next lookup on this host stays local. */
 static int layered_fetch(struct store *s, const struct memo_key *k, const struct memo_key *lease,
-			 struct membuf *out, bool *held, struct memo_stats *st)
+			 uint64_t owner, int ttl_ms, struct membuf *out, int *held,
+			 struct memo_stats *st)
 {
 	struct layered *l = LS(s);
 	size_t at = out->len;
@@ -42,7 +43,7 @@ static int layered_fetch(struct store *s, const struct memo_key *k, const struct
 	if (r == STORE_HIT)
 		return r;
 	out->len = at;
-	r = lease ? l->back->ops->get_leased(l->back, k, lease, out, held, st)
+	r = lease ? l->back->ops->get_leased(l->back, k, lease, owner, ttl_ms, out, held, st)
 		  : store_get(l->back, k, out, st);
 	if (r == STORE_HIT)
 		store_set(l->front, k, out->data + at, out->len - at, st);
@@ -52,7 +53,7 @@ static int layered_fetch(struct store *s, const struct memo_key *k, const struct
 static int layered_get(struct store *s, const struct memo_key *k,
 		       struct membuf *out, struct memo_stats *st)
 {
-	return layered_fetch(s, k, NULL, out, NULL, st);
+	return layered_fetch(s, k, NULL, 0, 0, out, NULL, st);
 }
 
 static int layered_set(struct store *s, const struct memo_key *k, const void *v,
@@ -105,10 +106,10 @@ static int layered_lease(struct store *s, const struct memo_key *k, const struct
 }
 
 static int layered_get_leased(struct store *s, const struct memo_key *k,
-			      const struct memo_key *lease, struct membuf *out, bool *held,
-			      struct memo_stats *st)
+			      const struct memo_key *lease, uint64_t owner, int ttl_ms,
+			      struct membuf *out, int *held, struct memo_stats *st)
 {
-	return layered_fetch(s, k, lease, out, held, st);
+	return layered_fetch(s, k, lease, owner, ttl_ms, out, held, st);
 }
 
 /* The shared layer's servers: the folder in front is one place. */

@@ -106,11 +106,16 @@ struct store_ops {
 	int (*lease)(struct store *s, const struct memo_key *k, const struct memo_key *lease,
 		     uint64_t owner, int ttl_ms, struct memo_stats *st);
 	/* Single flight's lookup: get k as `get` does and, in the same
-	 * request, whether its lease is held (*held; set on STORE_MISS). NULL
-	 * where a lease costs no round trip (the folder): callers then get,
-	 * and ask the lease apart. */
+	 * exchange, its lease: *held (set on STORE_MISS) says STORE_LEASE_FREE,
+	 * _OTHER (another's is live) or _OURS. With owner nonzero the lease is
+	 * first taken for ttl_ms as `lease` takes it (an `add` pipelined before
+	 * the get: still one round trip), so that a miss holds it at once
+	 * (_OURS); a hit that took it drops it without waiting for a reply.
+	 * NULL where a lease costs no round trip (the folder): callers then
+	 * get, and ask the lease apart. */
 	int (*get_leased)(struct store *s, const struct memo_key *k, const struct memo_key *lease,
-			  struct membuf *out, bool *held, struct memo_stats *st);
+			  uint64_t owner, int ttl_ms, struct membuf *out, int *held,
+			  struct memo_stats *st);
 	/* Which server of the shared store holds k: 0 .. STORE_SERVERS-1 (the
 	 * last one shared by any beyond). NULL: there is one place. Hot path:
 	 * no round trip, no allocation. */
@@ -120,6 +125,8 @@ struct store_ops {
 #define STORE_SERVERS 16
 
 #define STORE_LEASE_STORED (-1)	/* `lease`'s ttl_ms: drop after a set */
+
+enum { STORE_LEASE_FREE, STORE_LEASE_OTHER, STORE_LEASE_OURS };	/* get_leased's *held */
 
 struct store {
 	const struct store_ops *ops;

@@ -17,6 +17,9 @@
  *   the miss a second round trip, and the one refusal that noreply hides
  *   silently — an item over the size limit — cannot happen to it. (The other,
  *   out of memory, needs a server run with -M, which refuses to evict.)
+ *   Single flight's lookup also sends its lease's `add` noreply, before the
+ *   get that reads the lease back (whose owner says who won), and a hit
+ *   that took the lease deletes it noreply (mc_fetch).
  *   Everything else waits for its reply: cas, add, chunks (the manifest is
  *   written only after every chunk was acknowledged), and every set over the
  *   binary protocol (SASL), whose quiet commands report errors out of band.
@@ -123,6 +126,11 @@ struct mc_thread {
 	bool refused;		/* mc_mem_* refused a block since it was cleared */
 	struct mc_io io;	/* its sockets and the current operation's deadline */
 	uint64_t sent_ns;	/* the request's start, for its round trip; 0: no sample */
+	/* the last key placed (mc_server_of): a lookup places its key twice,
+	 * for the caller's per-server costs (server_of) and for its request */
+	char last_key[80];
+	size_t last_len;	/* 0: none */
+	int last_server;
 };
 
 /* ---- handles ---------------------------------------------------------- */
@@ -334,9 +342,11 @@ static void mc_start(struct mc_thread *t, int i)
  * number), which libmemcached then makes again. */
 static void mc_enter(struct mc_thread *t, int i)
 {
-	if (mc_io_begin(&t->io, (uint64_t)mc_rto(t->s, i)))
+	int64_t rto = mc_rto(t->s, i);
+
+	if (mc_io_begin(&t->io, (uint64_t)rto))
 		memcached_quit(t->mc);
-	mc_start(t, i);
+	t->sent_ns = t->io.deadline - (uint64_t)rto;	/* as mc_start, with begin's clock read */
 }
 
 /* A socket kept low (a soft RLIMIT_NOFILE below 256) is not kept between
@@ -389,9 +399,16 @@ static int mc_server_of(struct mc_thread *t, const char *key, size_t len)
 
 	if (t->s->nservers == 1)
 		return 0;
+	if (len == t->last_len && !memcmp(key, t->last_key, len))
+		return t->last_server;	/* no second MD5 of the same key */
 	i = memcached_generate_hash(t->mc, key, len);
-
-	return i < (uint32_t)t->s->nservers ? (int)i : 0;
+	i = i < (uint32_t)t->s->nservers ? i : 0;
+	if (len <= sizeof t->last_key) {
+		memcpy(t->last_key, key, len);
+		t->last_len = len;
+		t->last_server = (int)i;
+	}
+	return (int)i;
 }
 
 /* May a request go to server i now? false = fail fast. */
@@ -563,6 +580,13 @@ struct mc_manifest {
 	uint64_t total, id, chunk;
 	uint8_t digest[32];
 };
+
+/* A lease's expiry for memcached: whole seconds counted by a clock that
+ * ticks once a second, so one more than ttl_ms rounded up (mc_lease). */
+static time_t mc_lease_expiry(int ttl_ms)
+{
+	return (time_t)((ttl_ms + 999) / 1000 + 1);
+}
 
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -736,12 +760,27 @@ out:
 	return ret;
 }
 
+/* A hit whose lookup took the lease: delete it without waiting for the
+ * reply (noreply, written at once): nothing was computed under it, and a
+ * waiter that still sees it finds the entry at its next poll. */
+static void mc_lease_drop_noreply(struct mc_thread *t, const struct memo_key *k,
+				  const struct memo_key *lease)
+{
+	memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 1);
+	memcached_delete_by_key(t->mc, k->text, k->textlen, lease->text, lease->textlen, 0);
+	memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 0);
+}
+
 /* Get the main item (with its cas when `token`), then its chunks if any.
  * With `lease` (single flight), the lease's key is asked in the same get on
  * the item's server (by key: records a lease on that server too), and *held
- * says whether it is there. */
+ * says whose it is. With `owner` too, the lease is first taken: an `add
+ * ... noreply` written before the get, on the same connection, which the
+ * server answers in order: the get then shows the lease as the add left it,
+ * ours if the add won. */
 static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct memo_key *lease,
-		    struct membuf *out, uint64_t *token, bool *held, struct memo_stats *st)
+		    uint64_t owner, int ttl_ms, struct membuf *out, uint64_t *token, int *held,
+		    struct memo_stats *st)
 {
 	struct mc_thread *t = mc_thread_get(s, st);
 	const char *key = k->text;
@@ -753,12 +792,13 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 	struct mc_manifest m;
 	size_t len = 0, base = out->len;
 	bool found = false, manifest = false, good = false;
+	char mine[8];
 	int i, ret;
 
 	if (token)
 		*token = 0;
 	if (held)
-		*held = false;
+		*held = STORE_LEASE_FREE;
 	if (!t)
 		return STORE_ERROR;
 	i = mc_gate(t, key, klen, st);
@@ -768,8 +808,17 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 	if (token)
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 1);
 	t->refused = false;
-	rc = lease ? memcached_mget_by_key(t->mc, key, klen, keys, lens, 2) :
-	     memcached_mget(t->mc, keys, lens, 1);
+	rc = MEMCACHED_SUCCESS;
+	if (lease && owner) {
+		put64((uint8_t *)mine, owner);
+		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 1);
+		rc = memcached_add_by_key(t->mc, key, klen, lease->text, lease->textlen, mine,
+					  sizeof mine, mc_lease_expiry(ttl_ms), 0);
+		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 0);
+	}
+	if (rc == MEMCACHED_SUCCESS)
+		rc = lease ? memcached_mget_by_key(t->mc, key, klen, keys, lens, 2) :
+		     memcached_mget(t->mc, keys, lens, 1);
 	if (rc != MEMCACHED_SUCCESS) {
 		ret = mc_account(t, i, key, klen, rc, st);
 		goto done;
@@ -781,7 +830,9 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 		size_t rkl = memcached_result_key_length(r);
 
 		if (lease && rkl == lens[1] && !memcmp(rk, keys[1], rkl)) {
-			*held = true;
+			*held = owner && memcached_result_length(r) == sizeof mine &&
+				!memcmp(memcached_result_value(r), mine, sizeof mine) ?
+				STORE_LEASE_OURS : STORE_LEASE_OTHER;
 			continue;
 		}
 		/* A reply for another key (or the key twice) means the stream is
@@ -848,6 +899,8 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 done:
 	if (token)
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 0);
+	if (ret == STORE_HIT && held && *held == STORE_LEASE_OURS)
+		mc_lease_drop_noreply(t, k, lease);
 	mc_leave(t);
 	if (ret != STORE_HIT && token)
 		*token = 0;
@@ -857,21 +910,26 @@ done:
 static int mc_get(struct store *base, const struct memo_key *k, struct membuf *out,
 		  struct memo_stats *st)
 {
-	return mc_fetch((struct mc_store *)base, k, NULL, out, NULL, NULL, st);
+	return mc_fetch((struct mc_store *)base, k, NULL, 0, 0, out, NULL, NULL, st);
 }
 
 static int mc_gets(struct store *base, const struct memo_key *k, struct membuf *out,
 		   uint64_t *token, struct memo_stats *st)
 {
-	return mc_fetch((struct mc_store *)base, k, NULL, out, token, NULL, st);
+	return mc_fetch((struct mc_store *)base, k, NULL, 0, 0, out, token, NULL, st);
 }
 
-/* One request, `get ENTRY LEASE`, to the entry's server. */
+/* One exchange to the entry's server: `get ENTRY LEASE`, after `add LEASE
+ * ... noreply` when taking it. Not over the binary protocol (SASL), whose
+ * quiet add would report a failure out of band: the caller then takes the
+ * lease with a plain `add` after a miss. */
 static int mc_get_leased(struct store *base, const struct memo_key *k,
-			 const struct memo_key *lease, struct membuf *out, bool *held,
-			 struct memo_stats *st)
+			 const struct memo_key *lease, uint64_t owner, int ttl_ms,
+			 struct membuf *out, int *held, struct memo_stats *st)
 {
-	return mc_fetch((struct mc_store *)base, k, lease, out, NULL, held, st);
+	struct mc_store *s = (struct mc_store *)base;
+
+	return mc_fetch(s, k, lease, s->sasl ? 0 : owner, ttl_ms, out, NULL, held, st);
 }
 
 /* ---- set ---------------------------------------------------------------- */
@@ -1039,7 +1097,7 @@ static int mc_lease(struct store *base, const struct memo_key *k, const struct m
 	mc_enter(t, i);
 	if (ttl_ms > 0) {
 		rc = memcached_add_by_key(t->mc, k->text, k->textlen, lease->text, lease->textlen,
-					  val, sizeof val, (time_t)((ttl_ms + 999) / 1000 + 1), 0);
+					  val, sizeof val, mc_lease_expiry(ttl_ms), 0);
 	} else {
 		rc = MEMCACHED_SUCCESS;
 		if (ttl_ms == 0) {
