@@ -1,13 +1,15 @@
 /*
  * value: encodes a call's result (meta + parts) into the bytes a store keeps,
  * and decodes them back only after verifying every byte (layout in value.h).
- * Calls libb2 only. Hot-path safe: no allocation (beyond growing the caller's
+ * Calls libb2 and treehash. Hot-path safe: no allocation (beyond growing the caller's
  * membuf), no lock, any thread; the secret is written once at start-up.
  */
 #include "store/value.h"
 
 #include <blake2.h>
 #include <string.h>
+
+#include "store/treehash.h"
 
 /* Offsets in the 88-byte header (value.h). */
 enum {
@@ -109,10 +111,14 @@ static double getf64(const uint8_t *p)
 
 /* check = BLAKE2b-256(key hash ‖ header[0,56) ‖ payload), keyed when a secret
  * is set. The key hash binds the value to its key: bytes copied under another
- * key do not verify. */
+ * key do not verify. From version 3 a large payload enters as its tree root
+ * (treehash.h), hashed on every core: a one-core pass over 72 MB would cost
+ * as much as the rest of a hit. The root is a collision-resistant digest of
+ * every payload byte, so the MAC still covers all of them. */
 static void value_check(const struct memo_key *k, const uint8_t *val,
 			size_t payload_len, uint8_t out[CHECK_BYTES])
 {
+	uint8_t root[32];
 	blake2b_state S;
 
 	if (secret_len)
@@ -121,7 +127,12 @@ static void value_check(const struct memo_key *k, const uint8_t *val,
 		blake2b_init(&S, CHECK_BYTES);
 	blake2b_update(&S, k->hash, KEY_HASH_BYTES);
 	blake2b_update(&S, val, OFF_CHECK);
-	blake2b_update(&S, val + VALUE_HEADER_SIZE, payload_len);
+	if (get16(val + OFF_VERSION) >= 3 && payload_len >= TREEHASH_MIN) {
+		treehash(val + VALUE_HEADER_SIZE, payload_len, root);
+		blake2b_update(&S, root, sizeof root);
+	} else {
+		blake2b_update(&S, val + VALUE_HEADER_SIZE, payload_len);
+	}
 	blake2b_final(&S, out, CHECK_BYTES);
 }
 
@@ -194,7 +205,8 @@ enum value_verdict value_decode(const struct memo_key *k, const void *buf,
 	if (get32(h + OFF_MAGIC) != VALUE_MAGIC)
 		return VALUE_BAD_MAGIC;
 	version = get16(h + OFF_VERSION);
-	if (version != VALUE_VERSION && version != 1)	/* 1: before the tag; still served */
+	/* 1: before the tag, 2: before large payloads' tree; both still served */
+	if (version < 1 || version > VALUE_VERSION)
 		return VALUE_BAD_VERSION;
 	payload = get64(h + OFF_PAYLOAD);
 	if (payload != len - VALUE_HEADER_SIZE)
@@ -249,7 +261,7 @@ enum value_verdict value_decode(const struct memo_key *k, const void *buf,
 uint64_t value_tag(const uint8_t head[8], uint64_t len, const uint8_t tail[8])
 {
 	if (len < VALUE_HEADER_SIZE + TAG_BYTES || get32(head + OFF_MAGIC) != VALUE_MAGIC ||
-	    get16(head + OFF_VERSION) != 2)
+	    get16(head + OFF_VERSION) < 2 || get16(head + OFF_VERSION) > VALUE_VERSION)
 		return 0;
 	return get64(tail);
 }

@@ -8,13 +8,16 @@
  *    24  i32 errno the call left      28 u32 number of parts
  *    32  u64 count  40 f64 mean  48 f64 M2   (repeated evaluations; else 0)
  *    56  check[32]: BLAKE2b-256 over key hash ‖ header[0,56) ‖ payload,
- *        keyed with the secret when one is configured (a MAC)
+ *        keyed with the secret when one is configured (a MAC); from
+ *        version 3, a payload of TREEHASH_MIN bytes or more enters as its
+ *        tree root (treehash.h), hashed on every core
  *   payload: parts, each u64 length ‖ bytes: the return value first, then each
  *            out/inout buffer in argument order; then (version 2) u64 tag:
  *            the function the value is of (records_function_tag), so that
  *            `memo stats` and `memo clear` can tell a folder's entries apart.
- *            Version 1 (no tag) still decodes, with tag 0: the key is the
- *            same, and entries written before keep hitting.
+ *            Version 1 (no tag) still decodes, with tag 0, and version 2
+ *            (every payload checked flat) too: the key is the same, and
+ *            entries written before keep hitting.
  *
  * A value that fails any check is rejected: never returned, counted, recomputed.
  * Pure functions of their inputs; hot-path safe (no allocation: encode writes
@@ -31,7 +34,7 @@
 #include "base/membuf.h"
 
 #define VALUE_MAGIC 0x4f4d454dU	/* "MEMO" */
-#define VALUE_VERSION 2
+#define VALUE_VERSION 3
 #define VALUE_HEADER_SIZE 88
 #define VALUE_MAX_PARTS (PROTO_MAX_ARGS + 1)
 
@@ -46,7 +49,7 @@ struct value_meta {
 	int32_t saved_errno;
 	uint64_t count;
 	double mean, m2;
-	uint64_t tag;		/* whose value (version 2); 0: not known */
+	uint64_t tag;		/* whose value (version 2 on); 0: not known */
 };
 
 /* Secret for the MAC; NULL/0 = plain checksum. Set once at start-up. */

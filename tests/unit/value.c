@@ -178,7 +178,7 @@ static void test_corruptions(void)
 	CORRUPT((void)0, 0, VALUE_BAD_LENGTH, "empty");
 	CORRUPT(v[len] = 0, len + 1, VALUE_BAD_LENGTH, "extended by one byte");
 	CORRUPT(memcpy(v, "OMEM", 4), len, VALUE_BAD_MAGIC, "wrong magic");
-	CORRUPT(v[4] = 3, len, VALUE_BAD_VERSION, "wrong version");
+	CORRUPT(v[4] = VALUE_VERSION + 1, len, VALUE_BAD_VERSION, "wrong version");
 	/* Past the check: a sealed value with a lying part count or length. */
 	CORRUPT((v[28] = 4, reseal(&k, v, len)), len, VALUE_BAD_PARTS, "part count 4 of 3");
 	CORRUPT((v[28] = 2, reseal(&k, v, len)), len, VALUE_BAD_PARTS, "part count 2 of 3");
@@ -197,7 +197,7 @@ static void test_corruptions(void)
 	membuf_release(&b);
 }
 
-/* Version 2 ends its payload with the function's tag; a version-1 value (no
+/* Version 2 on ends its payload with the function's tag; a version-1 value (no
  * tag: written before) still decodes, with tag 0, so old entries keep
  * hitting. value_tag reads the tag from a value's first and last 8 bytes. */
 static void test_versions(void)
@@ -214,9 +214,9 @@ static void test_versions(void)
 	membuf_init(&b, space, sizeof space);
 	EXPECT(value_encode(&k, &m, &part, 1, &b) == 0, "encode with a tag");
 	len = b.len;
-	EXPECT_VERDICT(value_decode(&k, b.data, len, &got, parts, 1), VALUE_OK, "version 2");
+	EXPECT_VERDICT(value_decode(&k, b.data, len, &got, parts, 1), VALUE_OK, "version 3");
 	EXPECT(got.tag == m.tag, "the tag decoded");
-	EXPECT(value_tag(b.data, len, b.data + len - 8) == m.tag, "value_tag of version 2");
+	EXPECT(value_tag(b.data, len, b.data + len - 8) == m.tag, "value_tag of version 3");
 	/* The same value as version 1 wrote it: no tag, the payload 8 shorter. */
 	memcpy(v1, b.data, len - 8);
 	v1[4] = 1;
