@@ -7,6 +7,7 @@
 source "$TOP/tests/lib.sh"
 
 command -v taskset >/dev/null || skip "taskset (util-linux) is not installed"
+ldconfig -p | grep 'libsodium\.so\.23 ' >/dev/null || skip "libsodium23 is not installed (tools/install-deps.sh)"
 [ "$(nproc)" -ge 2 ] || skip "one CPU: the pool would have no worker either way"
 N=9000000	# doubles: 72 MB, 275 leaves (their digests on the heap)
 conf_cache dir="$T/cache" stats="$T/stats.jsonl"
