@@ -23,6 +23,12 @@ struct membuf {
 	size_t len;	/* bytes in use */
 	size_t cap;
 	uint8_t *inline_space;	/* the caller's storage; data == it until it grows */
+	/* What a reader that hashed data[tree_from, tree_to) as it read it
+	 * found (a large value's payload: store/treehash.h's root), so that
+	 * the verifier need not hash those bytes again; tree_to 0: nothing.
+	 * Whoever changes data or len after the reader clears tree_to. */
+	size_t tree_from, tree_to;
+	uint8_t tree[32];
 };
 
 static inline void membuf_init(struct membuf *b, void *space, size_t cap)
@@ -30,6 +36,7 @@ static inline void membuf_init(struct membuf *b, void *space, size_t cap)
 	b->data = b->inline_space = space;
 	b->len = 0;
 	b->cap = cap;
+	b->tree_to = 0;
 }
 
 /* A large value's buffer (a 72 MB array read or encoded) is fresh memory
@@ -74,6 +81,7 @@ static inline void membuf_release(struct membuf *b)
 		free(b->data);
 	b->data = b->inline_space;
 	b->len = 0;
+	b->tree_to = 0;
 }
 
 #endif

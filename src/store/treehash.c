@@ -14,7 +14,9 @@
 
 #include <blake2.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -33,7 +35,34 @@ struct job {
 	size_t next;		/* atomic: the next leaf to take */
 	size_t done;		/* atomic: leaves finished */
 	int users;		/* under pool_lock: workers holding this job */
+	/* treehash_read: each leaf is read from fd at from + its offset
+	 * into its place at data (writable then) before it is hashed, so
+	 * the reads are spread over the workers too and each leaf is hashed
+	 * while in cache. fd -1 otherwise. */
+	int fd;
+	off_t from;
+	int error;		/* atomic: the first read's errno, else 0 */
 };
+
+/* Read leaf i into its place; 0, or the errno (EIO for a file shorter
+ * than its length: cut while being read). */
+static int read_leaf(struct job *j, size_t off, size_t n)
+{
+	uint8_t *at = (uint8_t *)j->data + off;
+
+	while (n) {
+		ssize_t r = pread(j->fd, at, n, j->from + (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? errno : EIO;
+		at += r;
+		off += r;
+		n -= r;
+	}
+	return 0;
+}
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;
@@ -86,7 +115,16 @@ static void hash_leaves(struct job *j)
 	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->leaves) {
 		size_t off = i * TREEHASH_CHUNK;
 		size_t n = j->len - off < TREEHASH_CHUNK ? j->len - off : TREEHASH_CHUNK;
-		hash(j->digest[i], 32, j->data + off, n, NULL, 0);
+		int err = j->fd >= 0 ? read_leaf(j, off, n) : 0;
+
+		if (err) {	/* the job fails: its digest is never used */
+			int none = 0;
+
+			__atomic_compare_exchange_n(&j->error, &none, err, false,
+						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+		} else {
+			hash(j->digest[i], 32, j->data + off, n, NULL, 0);
+		}
 		__atomic_fetch_add(&j->done, 1, __ATOMIC_RELEASE);
 	}
 }
@@ -222,29 +260,57 @@ static void run(struct job *j)
 	}
 }
 
-void treehash(const void *data, size_t len, uint8_t out[32])
+/* The root of j's bytes (read first when j->fd >= 0); 0, or -1 with
+ * errno when a read failed. */
+static int tree(struct job *j, uint8_t out[32])
 {
 	uint8_t stack_digest[STACK_LEAVES][32];
-	struct job j = { .data = data, .len = len };
 	blake2b_state s;
-	uint64_t n = len;
+	uint64_t n = j->len;
 
-	j.leaves = (len + TREEHASH_CHUNK - 1) / TREEHASH_CHUNK;
-	j.digest = j.leaves <= STACK_LEAVES ? stack_digest : malloc(j.leaves * 32);
-	if (!j.digest) {	/* no memory for the tree: a plain hash, marked apart */
+	j->leaves = (j->len + TREEHASH_CHUNK - 1) / TREEHASH_CHUNK;
+	j->digest = j->leaves <= STACK_LEAVES ? stack_digest : malloc(j->leaves * 32);
+	if (!j->digest) {	/* no memory for the tree: a plain hash, marked apart */
+		if (j->fd >= 0) {
+			int err = read_leaf(j, 0, j->len);
+
+			if (err) {
+				errno = err;
+				return -1;
+			}
+		}
 		blake2b_init(&s, 32);
 		blake2b_update(&s, (const uint8_t *)"flat", 4);
-		blake2b_update(&s, data, len);
+		blake2b_update(&s, j->data, j->len);
 		blake2b_final(&s, out, 32);
-		return;
+		return 0;
 	}
-	run(&j);
+	run(j);
 	blake2b_init(&s, 32);
 	blake2b_update(&s, (const uint8_t *)&n, sizeof n);
-	blake2b_update(&s, (const uint8_t *)j.digest, j.leaves * 32);
+	blake2b_update(&s, (const uint8_t *)j->digest, j->leaves * 32);
 	blake2b_final(&s, out, 32);
-	if (j.digest != stack_digest)
-		free(j.digest);
+	if (j->digest != stack_digest)
+		free(j->digest);
+	if (__atomic_load_n(&j->error, __ATOMIC_RELAXED)) {	/* after run's acquire */
+		errno = j->error;
+		return -1;
+	}
+	return 0;
+}
+
+void treehash(const void *data, size_t len, uint8_t out[32])
+{
+	struct job j = { .data = data, .len = len, .fd = -1 };
+
+	tree(&j, out);
+}
+
+int treehash_read(int fd, off_t from, void *dst, size_t len, uint8_t out[32])
+{
+	struct job j = { .data = dst, .len = len, .fd = fd, .from = from };
+
+	return tree(&j, out);
 }
 
 void treehash_after_fork(void)

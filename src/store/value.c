@@ -116,7 +116,7 @@ static double getf64(const uint8_t *p)
  * as much as the rest of a hit. The root is a collision-resistant digest of
  * every payload byte, so the MAC still covers all of them. */
 static void value_check(const struct memo_key *k, const uint8_t *val,
-			size_t payload_len, uint8_t out[CHECK_BYTES])
+			size_t payload_len, const uint8_t *payload_root, uint8_t out[CHECK_BYTES])
 {
 	uint8_t root[32];
 	blake2b_state S;
@@ -127,9 +127,12 @@ static void value_check(const struct memo_key *k, const uint8_t *val,
 		blake2b_init(&S, CHECK_BYTES);
 	blake2b_update(&S, k->hash, KEY_HASH_BYTES);
 	blake2b_update(&S, val, OFF_CHECK);
-	if (get16(val + OFF_VERSION) >= 3 && payload_len >= TREEHASH_MIN) {
-		treehash(val + VALUE_HEADER_SIZE, payload_len, root);
-		blake2b_update(&S, root, sizeof root);
+	if (value_tree_checked(val, VALUE_HEADER_SIZE + payload_len)) {
+		if (!payload_root) {
+			treehash(val + VALUE_HEADER_SIZE, payload_len, root);
+			payload_root = root;
+		}
+		blake2b_update(&S, payload_root, sizeof root);
 	} else {
 		blake2b_update(&S, val + VALUE_HEADER_SIZE, payload_len);
 	}
@@ -174,7 +177,7 @@ int value_encode(const struct memo_key *k, const struct value_meta *meta,
 		p += 8 + parts[i].iov_len;
 	}
 	put64(p, meta->tag);
-	value_check(k, h, payload, h + OFF_CHECK);
+	value_check(k, h, payload, NULL, h + OFF_CHECK);
 	out->len = total;
 	return 0;
 }
@@ -190,9 +193,15 @@ static int check_equal(const uint8_t *a, const uint8_t *b)
 	return d == 0;
 }
 
-enum value_verdict value_decode(const struct memo_key *k, const void *buf,
-				size_t len, struct value_meta *meta,
-				struct iovec *parts, int nparts)
+bool value_tree_checked(const uint8_t head[VALUE_HEADER_SIZE], uint64_t len)
+{
+	return get16(head + OFF_VERSION) >= 3 && len >= VALUE_HEADER_SIZE + (uint64_t)TREEHASH_MIN;
+}
+
+/* value_decode, the payload's tree root given when its reader computed it */
+static enum value_verdict value_decode_root(const struct memo_key *k, const void *buf,
+					    size_t len, const uint8_t *payload_root,
+					    struct value_meta *meta, struct iovec *parts, int nparts)
 {
 	const uint8_t *h = buf, *p, *end;
 	uint8_t want[CHECK_BYTES];
@@ -212,7 +221,7 @@ enum value_verdict value_decode(const struct memo_key *k, const void *buf,
 	if (payload != len - VALUE_HEADER_SIZE)
 		return VALUE_BAD_LENGTH;
 	/* Everything below is covered by the check: verify before trusting it. */
-	value_check(k, h, payload, want);
+	value_check(k, h, payload, payload_root, want);
 	if (!check_equal(want, h + OFF_CHECK))
 		return VALUE_BAD_CHECK;
 	if (nparts < 0 || nparts > VALUE_MAX_PARTS ||
@@ -256,6 +265,22 @@ enum value_verdict value_decode(const struct memo_key *k, const void *buf,
 		meta->tag = version >= 2 ? get64(end) : 0;
 	}
 	return VALUE_OK;
+}
+
+enum value_verdict value_decode_buf(const struct memo_key *k, const struct membuf *b,
+				    struct value_meta *meta, struct iovec *parts, int nparts)
+{
+	bool read_root = b->tree_to && b->tree_to == b->len && b->tree_from == VALUE_HEADER_SIZE;
+
+	return value_decode_root(k, b->data, b->len, read_root ? b->tree : NULL, meta, parts,
+				 nparts);
+}
+
+enum value_verdict value_decode(const struct memo_key *k, const void *buf,
+				size_t len, struct value_meta *meta,
+				struct iovec *parts, int nparts)
+{
+	return value_decode_root(k, buf, len, NULL, meta, parts, nparts);
 }
 
 uint64_t value_tag(const uint8_t head[8], uint64_t len, const uint8_t tail[8])

@@ -26,6 +26,7 @@
 #ifndef MEMO_VALUE_H
 #define MEMO_VALUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -73,6 +74,18 @@ enum value_verdict {
 enum value_verdict value_decode(const struct memo_key *k, const void *buf,
 				size_t len, struct value_meta *meta,
 				struct iovec *parts, int nparts);
+
+/* value_decode of b's bytes; where b's reader hashed the payload as a tree
+ * while reading it (membuf.h: a folder entry's), its root is used, not
+ * computed again: a large hit costs one pass over the value, not two. */
+enum value_verdict value_decode_buf(const struct memo_key *k, const struct membuf *b,
+				    struct value_meta *meta, struct iovec *parts, int nparts);
+
+/* Whether a value of len bytes with this header is checked through its
+ * payload's tree root (version 3 on, a payload of TREEHASH_MIN bytes or
+ * more): its reader may then hash the payload as it reads it
+ * (treehash_read), for value_decode_buf. */
+bool value_tree_checked(const uint8_t head[VALUE_HEADER_SIZE], uint64_t len);
 
 const char *value_verdict_str(enum value_verdict v);
 
