@@ -16,9 +16,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,8 +44,8 @@ struct job {
 	int error;		/* atomic: the first read's errno, else 0 */
 };
 
-/* Read leaf i into its place; 0, or the errno (EIO for a file shorter
- * than its length: cut while being read). */
+/* Read the n bytes at off into their place; 0, or the errno (EIO for a
+ * file shorter than the job's length: cut while being read). */
 static int read_leaf(struct job *j, size_t off, size_t n)
 {
 	uint8_t *at = (uint8_t *)j->data + off;
