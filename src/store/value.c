@@ -1,8 +1,10 @@
 /*
  * value: encodes a call's result (meta + parts) into the bytes a store keeps,
  * and decodes them back only after verifying every byte (layout in value.h).
- * Calls libb2 and treehash. Hot-path safe: no allocation (beyond growing the caller's
- * membuf), no lock, any thread; the secret is written once at start-up.
+ * Calls libb2 and treehash (a payload of a MiB or more). Hot-path safe: no
+ * allocation (beyond growing the caller's membuf, and treehash's for a
+ * payload over 64 MiB), no lock but treehash's pool's, any thread; the
+ * secret is written once at start-up.
  */
 #include "store/value.h"
 
