@@ -3,7 +3,9 @@
 # (no worker threads) with libb2's BLAKE2b is served to one on every core
 # with libsodium's, and the other way round. A stand-in libsodium.so.23
 # without its functions (tests/progs/big/nosodium.c) makes treehash.c fall
-# back to libb2; LD_DEBUG=files shows which one each run loaded.
+# back to libb2; LD_DEBUG=files shows which one each run loaded. (On a CPU
+# with AVX2, full leaves go four at a time through blake2b_x4.c in every
+# run: tests/unit/treehash.c checks it against libb2, t0012.)
 source "$TOP/tests/lib.sh"
 
 command -v taskset >/dev/null || skip "taskset (util-linux) is not installed"

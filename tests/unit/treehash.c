@@ -1,7 +1,9 @@
 /*
  * treehash: the tree digest is the same however many threads hash it, from
  * one caller or several at once, before and after fork; it matches a
- * sequential reference of the documented shape; one changed byte changes it.
+ * sequential reference of the documented shape (libb2, one leaf at a time;
+ * the tree hashes four at once where the CPU has AVX2); one changed byte
+ * changes it.
  * treehash_read reads a file's bytes into place with the same digest, and
  * fails (EIO) on a file shorter than asked.
  *   treehash
