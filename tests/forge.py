@@ -46,11 +46,30 @@ def load_secret(path):
     return data
 
 
+TREE_MIN = 1 << 20
+TREE_LEAF = 256 << 10
+
+
+def tree_root(data):
+    """src/store/treehash.h: BLAKE2b-256 of each 256 KiB leaf, then of the
+    length (u64) and the leaf digests in order."""
+    h = hashlib.blake2b(digest_size=32)
+    h.update(struct.pack("<Q", len(data)))
+    for at in range(0, len(data), TREE_LEAF):
+        h.update(hashlib.blake2b(data[at:at + TREE_LEAF], digest_size=32).digest())
+    return h.digest()
+
+
 def check(key, value, secret):
     h = hashlib.blake2b(digest_size=32, key=secret or b"")
     h.update(bytes.fromhex(key[3:]))
     h.update(value[:CHECK_AT])
-    h.update(value[HEADER:])
+    payload = value[HEADER:]
+    # version 3: a large payload enters as its tree root (src/store/value.h)
+    if struct.unpack_from("<H", value, 4)[0] >= 3 and len(payload) >= TREE_MIN:
+        h.update(tree_root(payload))
+    else:
+        h.update(payload)
     return h.digest()
 
 

@@ -309,7 +309,7 @@ static int lookup(struct hook *h, const struct memo_key *k, struct flight *fl,
 	if ((fl ? flight_get(h, k, fl, &buf) : store_get(memo_store, k, &buf, &h->stats))
 	    != STORE_HIT)
 		goto out;
-	v = value_decode(k, buf.data, buf.len, &meta, got, l->nparts);
+	v = value_decode_buf(k, &buf, &meta, got, l->nparts);
 	if (v == VALUE_OK && restore(h, &h->fn->proto, ret, args, meta.flags, got, l) == 0) {
 		if (pr)
 			l1_put(pr, &meta, got, l->nparts);

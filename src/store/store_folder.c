@@ -1,8 +1,9 @@
 /*
  * store_folder: the folder backend of store.h: one file per entry, written
  * atomically, bounded in size by least-recently-used eviction.
- * Calls libc, libb2 (cas tokens), log, util and value (an entry's function
- * tag, for memo stats and memo clear). Hot-path safe: get/set take
+ * Calls libc, libb2 (cas tokens), log, util, value (an entry's function
+ * tag, for memo stats and memo clear; whether a value's check is a tree)
+ * and treehash (a large value hashed as it is read). Hot-path safe: get/set take
  * no lock and allocate only for values larger than the caller's membuf; any
  * number of threads and processes may share one folder; after fork the child
  * only forgets what it has not yet accounted (folder_after_fork).
@@ -104,6 +105,7 @@
 #include "base/sigframe.h"
 #include "base/util.h"
 #include "store/records.h"
+#include "store/treehash.h"
 #include "store/value.h"
 
 #define SIZE_FILE ".size"
@@ -300,6 +302,42 @@ static int read_all(int fd, off_t size, struct membuf *out)
 	return 0;
 }
 
+/* Read a large value of fd (size bytes, at least a header and TREEHASH_MIN)
+ * onto the end of out: its header, then, when its check is over its
+ * payload's tree (value_tree_checked), the payload hashed as it is read on
+ * every core, its root left in out for value_decode_buf; else as read_all. */
+static int read_large(int fd, off_t size, struct membuf *out)
+{
+	size_t at = out->len, pay = (size_t)size - VALUE_HEADER_SIZE;
+	uint8_t *head;
+
+	if (membuf_reserve(out, at + (size_t)size) < 0)
+		return -1;
+	head = out->data + at;
+	for (size_t got = 0; got < VALUE_HEADER_SIZE;) {
+		ssize_t r = pread(fd, head + got, VALUE_HEADER_SIZE - got, got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;	/* entries never shrink: someone tampered */
+			return -1;
+		}
+		got += r;
+	}
+	if (!value_tree_checked(head, (uint64_t)size)) {
+		out->len = at;
+		return read_all(fd, size, out);
+	}
+	if (treehash_read(fd, VALUE_HEADER_SIZE, head + VALUE_HEADER_SIZE, pay, out->tree) < 0)
+		return -1;
+	out->len = at + (size_t)size;
+	out->tree_from = at + VALUE_HEADER_SIZE;
+	out->tree_to = out->len;
+	return 0;
+}
+
 /* Open, check and read one entry; token (if asked) is over the bytes read. */
 static int folder_read(struct folder_store *fs, int root, int dirfd, const char *name,
 		       const char *rel, struct membuf *out, uint64_t *token,
@@ -331,7 +369,8 @@ static int folder_read(struct folder_store *fs, int root, int dirfd, const char 
 			warn_once(fs, OP_READ, err, "cannot read cache entry", rel);
 		return STORE_ERROR;
 	}
-	if (read_all(fd, sb.st_size, out) < 0) {
+	if ((!token && sb.st_size >= VALUE_HEADER_SIZE + (off_t)TREEHASH_MIN ?
+	     read_large(fd, sb.st_size, out) : read_all(fd, sb.st_size, out)) < 0) {
 		err = errno;
 		goto fail;
 	}
@@ -349,6 +388,7 @@ static int folder_read(struct folder_store *fs, int root, int dirfd, const char 
 fail:
 	close(fd);
 	out->len = at;
+	out->tree_to = 0;
 	stat_err(st);
 	warn_once(fs, OP_READ, err, "cannot read cache entry", rel);
 	return STORE_ERROR;

@@ -8,13 +8,16 @@
  *    24  i32 errno the call left      28 u32 number of parts
  *    32  u64 count  40 f64 mean  48 f64 M2   (repeated evaluations; else 0)
  *    56  check[32]: BLAKE2b-256 over key hash ‖ header[0,56) ‖ payload,
- *        keyed with the secret when one is configured (a MAC)
+ *        keyed with the secret when one is configured (a MAC); from
+ *        version 3, a payload of TREEHASH_MIN bytes or more enters as its
+ *        tree root (treehash.h), hashed on every core
  *   payload: parts, each u64 length ‖ bytes: the return value first, then each
  *            out/inout buffer in argument order; then (version 2) u64 tag:
  *            the function the value is of (records_function_tag), so that
  *            `memo stats` and `memo clear` can tell a folder's entries apart.
- *            Version 1 (no tag) still decodes, with tag 0: the key is the
- *            same, and entries written before keep hitting.
+ *            Version 1 (no tag) still decodes, with tag 0, and version 2
+ *            (every payload checked flat) too: the key is the same, and
+ *            entries written before keep hitting.
  *
  * A value that fails any check is rejected: never returned, counted, recomputed.
  * Pure functions of their inputs; hot-path safe (no allocation: encode writes
@@ -23,6 +26,7 @@
 #ifndef MEMO_VALUE_H
 #define MEMO_VALUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -31,7 +35,7 @@
 #include "base/membuf.h"
 
 #define VALUE_MAGIC 0x4f4d454dU	/* "MEMO" */
-#define VALUE_VERSION 2
+#define VALUE_VERSION 3
 #define VALUE_HEADER_SIZE 88
 #define VALUE_MAX_PARTS (PROTO_MAX_ARGS + 1)
 
@@ -46,7 +50,7 @@ struct value_meta {
 	int32_t saved_errno;
 	uint64_t count;
 	double mean, m2;
-	uint64_t tag;		/* whose value (version 2); 0: not known */
+	uint64_t tag;		/* whose value (version 2 on); 0: not known */
 };
 
 /* Secret for the MAC; NULL/0 = plain checksum. Set once at start-up. */
@@ -70,6 +74,18 @@ enum value_verdict {
 enum value_verdict value_decode(const struct memo_key *k, const void *buf,
 				size_t len, struct value_meta *meta,
 				struct iovec *parts, int nparts);
+
+/* value_decode of b's bytes; where b's reader hashed the payload as a tree
+ * while reading it (membuf.h: a folder entry's), its root is used, not
+ * computed again: a large hit costs one pass over the value, not two. */
+enum value_verdict value_decode_buf(const struct memo_key *k, const struct membuf *b,
+				    struct value_meta *meta, struct iovec *parts, int nparts);
+
+/* Whether a value of len bytes with this header is checked through its
+ * payload's tree root (version 3 on, a payload of TREEHASH_MIN bytes or
+ * more): its reader may then hash the payload as it reads it
+ * (treehash_read), for value_decode_buf. */
+bool value_tree_checked(const uint8_t head[VALUE_HEADER_SIZE], uint64_t len);
 
 const char *value_verdict_str(enum value_verdict v);
 

@@ -178,7 +178,7 @@ static void test_corruptions(void)
 	CORRUPT((void)0, 0, VALUE_BAD_LENGTH, "empty");
 	CORRUPT(v[len] = 0, len + 1, VALUE_BAD_LENGTH, "extended by one byte");
 	CORRUPT(memcpy(v, "OMEM", 4), len, VALUE_BAD_MAGIC, "wrong magic");
-	CORRUPT(v[4] = 3, len, VALUE_BAD_VERSION, "wrong version");
+	CORRUPT(v[4] = VALUE_VERSION + 1, len, VALUE_BAD_VERSION, "wrong version");
 	/* Past the check: a sealed value with a lying part count or length. */
 	CORRUPT((v[28] = 4, reseal(&k, v, len)), len, VALUE_BAD_PARTS, "part count 4 of 3");
 	CORRUPT((v[28] = 2, reseal(&k, v, len)), len, VALUE_BAD_PARTS, "part count 2 of 3");
@@ -197,7 +197,7 @@ static void test_corruptions(void)
 	membuf_release(&b);
 }
 
-/* Version 2 ends its payload with the function's tag; a version-1 value (no
+/* Version 2 on ends its payload with the function's tag; a version-1 value (no
  * tag: written before) still decodes, with tag 0, so old entries keep
  * hitting. value_tag reads the tag from a value's first and last 8 bytes. */
 static void test_versions(void)
@@ -214,9 +214,9 @@ static void test_versions(void)
 	membuf_init(&b, space, sizeof space);
 	EXPECT(value_encode(&k, &m, &part, 1, &b) == 0, "encode with a tag");
 	len = b.len;
-	EXPECT_VERDICT(value_decode(&k, b.data, len, &got, parts, 1), VALUE_OK, "version 2");
+	EXPECT_VERDICT(value_decode(&k, b.data, len, &got, parts, 1), VALUE_OK, "version 3");
 	EXPECT(got.tag == m.tag, "the tag decoded");
-	EXPECT(value_tag(b.data, len, b.data + len - 8) == m.tag, "value_tag of version 2");
+	EXPECT(value_tag(b.data, len, b.data + len - 8) == m.tag, "value_tag of version 3");
 	/* The same value as version 1 wrote it: no tag, the payload 8 shorter. */
 	memcpy(v1, b.data, len - 8);
 	v1[4] = 1;
@@ -273,12 +273,52 @@ static void test_secrets(void)
 	membuf_release(&b);
 }
 
+/* A payload of a MiB or more is checked through its tree root (version
+ * 3): a byte flipped in its middle is caught; the root a reader computed is
+ * used in its place (value_decode_buf: a wrong one fails); the same value
+ * as version 2 wrote it (checked flat) still decodes. */
+static void test_large(void)
+{
+	size_t n = (size_t)3 << 20, len;
+	uint8_t *data = malloc(n), space[256];
+	struct iovec part = { data, n }, parts[1];
+	struct memo_key k;
+	struct membuf b;
+
+	for (size_t i = 0; i < n; i++)
+		data[i] = (uint8_t)(i * 2654435761u >> 11);
+	make_key(&k, "large");
+	membuf_init(&b, space, sizeof space);
+	EXPECT(value_encode(&k, &meta0, &part, 1, &b) == 0, "encode 3 MiB");
+	len = b.len;
+	EXPECT(value_tree_checked(b.data, len), "3 MiB: checked through its tree");
+	EXPECT_VERDICT(value_decode(&k, b.data, len, NULL, parts, 1), VALUE_OK, "3 MiB");
+	EXPECT(parts[0].iov_len == n && !memcmp(parts[0].iov_base, data, n), "3 MiB: its bytes");
+	b.data[len / 2] ^= 4;
+	EXPECT_VERDICT(value_decode(&k, b.data, len, NULL, parts, 1), VALUE_BAD_CHECK,
+		       "3 MiB, a byte flipped in the middle");
+	b.data[len / 2] ^= 4;
+	b.tree_from = VALUE_HEADER_SIZE;
+	b.tree_to = len;
+	memset(b.tree, 0x33, sizeof b.tree);
+	EXPECT_VERDICT(value_decode_buf(&k, &b, NULL, parts, 1), VALUE_BAD_CHECK,
+		       "3 MiB with another root than its reader's");
+	b.data[4] = 2;
+	reseal(&k, b.data, len);
+	EXPECT_VERDICT(value_decode(&k, b.data, len, NULL, parts, 1), VALUE_OK,
+		       "3 MiB as version 2 wrote it: checked flat");
+	EXPECT(!value_tree_checked(b.data, len), "version 2: not a tree");
+	membuf_release(&b);
+	free(data);
+}
+
 int main(void)
 {
 	test_round_trips();
 	test_corruptions();
 	test_versions();
 	test_secrets();
+	test_large();
 	printf("%s (%d failures)\n", failures ? "FAIL" : "ok", failures);
 	return failures != 0;
 }
