@@ -27,6 +27,7 @@
 #include "patch/got.h"
 
 #include "base/log.h"
+#include "base/util.h"
 #include "call/runtime.h"
 #include "find/elf_peek.h"
 #include "find/hook.h"
@@ -151,17 +152,16 @@ static size_t got_nsyms(const struct elf_peek_dyn *d)
 /*
  * The version `name` is defined with in the object that holds `target`: the
  * default (non-hidden) definition, which is what dlsym(RTLD_DEFAULT) returned.
- * "" when unversioned. Outside dl_iterate_phdr (dladdr1 takes a loader lock).
+ * "" when unversioned.
  */
 static void got_defined_version(uintptr_t target, const char *name, char *out, size_t n)
 {
-	struct link_map *lm = NULL;
+	struct link_map *lm = util_object_at((void *)target);
 	struct elf_peek_dyn d;
-	Dl_info info;
 	size_t i, nsyms;
 
 	*out = '\0';
-	if (!dladdr1((void *)target, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm ||
+	if (!lm ||
 	    !elf_peek_dynamic(lm->l_ld, lm->l_addr, &d) || !d.versym)
 		return;
 	nsyms = got_nsyms(&d);
