@@ -298,6 +298,23 @@ static int sym_segment_of(const struct sym_object *o, uintptr_t addr)
 }
 
 /*
+ * Could dlsym on o's handle find `name` (unversioned) in o itself? Its GNU
+ * hash table, as mapped, which the loader searches, says no for most
+ * objects without a dlsym, whose failure formats an error (~7 us). In the
+ * main program any symbol of the name may answer (a non-PIE one hashes the
+ * PLT stubs whose address it takes). Unsure (true) for a versioned name or
+ * an object without that table.
+ */
+static bool sym_may_define(const struct sym_object *o, const char *name, const char *version)
+{
+	struct elf_peek_dyn d;
+
+	if (*version || !o->dyn || !elf_peek_dynamic(o->dyn, o->base, &d) || !d.gnu_hash)
+		return true;
+	return *o->name ? elf_peek_lookup(&d, name) != NULL : elf_peek_hashes(&d, name);
+}
+
+/*
  * An object without .symtab defines only what its .dynsym exports, and the
  * loader's own hash tables answer that: no ELF image is built (for libc that
  * would be most of a start-up). dlsym on the object's handle also searches
@@ -311,12 +328,14 @@ static int sym_segment_of(const struct sym_object *o, uintptr_t addr)
 static int sym_in_stripped(struct hook *h, struct sym_object *o, const char *name)
 {
 	const struct function_config *fn = h->fn;
-	void *handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD), *addr;
 	const ElfW(Sym) *sym = NULL;
 	Dl_info info;
+	void *handle, *addr;
 	int seg;
 
-	if (!handle)
+	/* what dlsym would find elsewhere, in a dependency, counts for nothing */
+	if (!sym_may_define(o, name, fn->version) ||
+	    !(handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD)))
 		return 0;
 	addr = *fn->version ? dlvsym(handle, name, fn->version) : dlsym(handle, name);
 	dlclose(handle);
@@ -732,6 +751,7 @@ void sym_copies(const struct hook *h, void (*each)(void *ctx, const char *path),
 	for (i = 0; i < w->n; i++) {
 		struct sym_object *o = &w->objs[i];
 		if ((*fn->object && !sym_object_matches(fn->object, o)) ||
+		    !sym_may_define(o, fn->symbol, fn->version) ||
 		    !strcmp(sym_path(o), h->path) || !sym_exports(h, o))
 			continue;
 		each(ctx, sym_path(o));
