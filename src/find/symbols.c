@@ -333,12 +333,23 @@ static int sym_in_stripped(struct hook *h, struct sym_object *o, const char *nam
 	void *handle, *addr;
 	int seg;
 
+	struct elf_peek_dyn d;
+
 	/* what dlsym would find elsewhere, in a dependency, counts for nothing */
-	if (!sym_may_define(o, name, fn->version) ||
-	    !(handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD)))
+	if (!sym_may_define(o, name, fn->version))
 		return 0;
-	addr = *fn->version ? dlvsym(handle, name, fn->version) : dlsym(handle, name);
-	dlclose(handle);
+	/* a shared object's own function, as its hash table gives it, is what
+	 * dlsym on its handle returns (not so an IFUNC: its resolver chooses) */
+	if (*o->name && !*fn->version && o->dyn && elf_peek_dynamic(o->dyn, o->base, &d) &&
+	    (sym = elf_peek_lookup(&d, name)) && ELF64_ST_TYPE(sym->st_info) == STT_FUNC) {
+		addr = (void *)(o->base + sym->st_value);
+	} else {
+		if (!(handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD)))
+			return 0;
+		addr = *fn->version ? dlvsym(handle, name, fn->version) : dlsym(handle, name);
+		dlclose(handle);
+	}
+	sym = NULL;
 	if (!addr || (seg = sym_segment_of(o, (uintptr_t)addr)) < 0)
 		return 0;
 	if (!*o->name && (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
