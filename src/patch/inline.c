@@ -394,12 +394,11 @@ void inline_batch(bool on)
 	batch_threads = 0;
 }
 
-/* How many threads the process has (2 when it cannot tell: the careful
- * answer); in a batch, read once. unshare(CLONE_THREAD) succeeds, changing
+/* In a batch, read once. unshare(CLONE_THREAD) succeeds, changing
  * nothing, exactly when the caller is the only thread (the kernel refuses it
  * with EINVAL otherwise): one system call, and it needs no /proc. Where a
  * seccomp filter refuses it, /proc/self/status tells. */
-static int threads_running(void)
+int inline_threads_running(void)
 {
 	char buf[4096];
 	int fd, n = 2;
@@ -448,7 +447,7 @@ int inline_install(struct hook *h)
 	jmp[0] = 0xe9;
 	x86_put_rel32(jmp, 1, at + JMP_LEN, (uintptr_t)p->page + STUB_OFF);
 
-	threads = threads_running();
+	threads = inline_threads_running();
 	if (membarrier_ok < 0)
 		membarrier_ok = syscall(SYS_membarrier,
 					MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
