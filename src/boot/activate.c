@@ -93,6 +93,8 @@ int activate_hook(struct hook *h)
 
 	if (h->state != HOOK_UNRESOLVED)
 		return h->state == HOOK_ACTIVE ? 0 : -1;
+	/* where symbol facts and prototype verdicts are kept, if anywhere */
+	prime_identity_dir();
 	if (sym_resolve(h) < 0)
 		return -1;
 	h->object = util_object_at(h->target);
@@ -104,7 +106,6 @@ int activate_hook(struct hook *h)
 		h->file = st;
 	h->orig = h->target;	/* until a trampoline stands for it */
 	/* the cif depends on the prototype alone: a retired hook keeps it */
-	prime_identity_dir();	/* where prototype verdicts are kept, if anywhere */
 	if (signature_check_hook(h) < 0 || (!h->reloads && closure_prepare(h) < 0))
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT &&

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "base/log.h"
-#include "find/elf.h"
 #include "find/elf_peek.h"
 #include "call/entry.h"
 #include "config/types.h"
@@ -91,11 +90,6 @@ static size_t dynsym_size(const struct hook *h)
 
 static int func_extent(struct hook *h, struct extent *e)
 {
-	uint64_t vaddr = (uintptr_t)h->target - h->base;
-	char err[256], cold[PROTO_MAX_FUNC_NAME + 8];
-	struct elf_image *img;
-	struct elf_sym s, c;
-
 	memset(e, 0, sizeof *e);
 	/* Without .symtab there is no .cold part to find, and the loader's
 	 * .dynsym entry gives the size: no ELF image to build. By name first:
@@ -114,19 +108,15 @@ static int func_extent(struct hook *h, struct extent *e)
 				   "'%s': cannot check the function for branches into the "
 				   "patched bytes", h->path);
 	}
-	img = elf_image_open(h->path, err, sizeof err);
-	if (!img)
-		return hook_refuse(h, REFUSE_UNREADABLE,
-				   "cannot read its file to find the function's size: %s", err);
-	if (elf_image_symbol_at(img, vaddr, &s) < 0 || s.value != vaddr || !s.size)
+	/* the .symtab's answer, found by symbols.c (elf_image_extent) */
+	if (!h->extent_size)
 		return hook_refuse(h, REFUSE_NO_SIZE, "no symbol with a size at its address in "
 				   "'%s': cannot check the function for branches into the "
 				   "patched bytes", h->path);
-	e->size = s.size;
-	snprintf(cold, sizeof cold, "%s.cold", s.name);
-	if (elf_image_symbol(img, cold, NULL, &c) == 0 && c.size) {
-		e->cold = h->base + c.value;
-		e->cold_size = c.size;
+	e->size = h->extent_size;
+	if (h->extent_cold_size) {
+		e->cold = h->base + h->extent_cold;
+		e->cold_size = h->extent_cold_size;
 	}
 	return 0;
 }
