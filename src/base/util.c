@@ -4,6 +4,7 @@
  */
 #include "base/util.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -317,4 +318,13 @@ int util_readable(const void *p, size_t n)
 		return madvise((void *)at, last - at + PROBE_PAGE, MADV_POPULATE_READ) == 0 ||
 		       errno == EINTR ? 1 : 0;
 	return readable_by_copy(at, last);
+}
+
+struct link_map *util_object_at(const void *addr)
+{
+	struct dl_find_object found;
+
+	if (_dl_find_object((void *)addr, &found) < 0)
+		return NULL;
+	return found.dlfo_link_map;
 }

@@ -2,7 +2,7 @@
  * util: small helpers that several layers need, written once: hex text,
  * the clocks, opening a file that cannot block, folders whatever the umask,
  * descriptors kept high, whether memory can be read, a lock with a
- * bounded wait, sizes as people read them.
+ * bounded wait, sizes as people read them, the loaded object at an address.
  * Calls libc only. Hot-path safe: no allocation, no lock; any thread, and
  * after fork.
  */
@@ -90,5 +90,13 @@ int util_flock_bounded(int fd, int wait_ms);
  * (process_vm_readv's ENOSYS, or EPERM under a seccomp filter).
  *   if (util_readable(buf, n) == 0) ...	hashing buf would crash */
 int util_readable(const void *p, size_t n);
+
+/* The loaded object whose mappings hold `addr` (its link_map), or NULL when
+ * none does (unloaded). Asked of the loader's sorted table
+ * (_dl_find_object), not of dladdr1, which also looks for the nearest
+ * symbol: a walk of the whole symbol table, ~10 us in libc, per call.
+ *   const struct link_map *lm = util_object_at(h->target); */
+struct link_map;
+struct link_map *util_object_at(const void *addr);
 
 #endif

@@ -8,40 +8,29 @@
  * retired (activate_recheck) and made memoized anew when its symbol is loaded
  * again, so a reload, or a new build at the same path, is identified anew
  * (and its prototype checked anew against the new build's debug info).
- * Calls find (symbols, elf, signature), call (closure, l1, runtime), patch
- * (inline), log. Single-threaded before main, else under runtime_lock.
+ * Calls find (symbols, signature), call (closure, l1, runtime), patch
+ * (inline), log, util (which object holds an address). Single-threaded before main, else under runtime_lock.
  */
 #include "boot/activate.h"
 
-#include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "call/closure.h"
 #include "call/l1.h"
 #include "call/prime.h"
 #include "call/runtime.h"
-#include "find/elf.h"
 #include "find/run_report.h"
 #include "find/signature.h"
 #include "find/symbols.h"
 #include "patch/inline.h"
-
-/* The loaded object holding addr, or NULL when none does (unloaded). */
-static const struct link_map *object_of(const void *addr)
-{
-	struct link_map *lm = NULL;
-	Dl_info info;
-
-	if (!dladdr1(addr, &info, (void **)&lm, RTLD_DL_LINKMAP))
-		return NULL;
-	return lm;
-}
 
 /* The NT_GNU_BUILD_ID note of the loaded object that holds `addr`, read
  * where it is mapped. */
@@ -100,22 +89,23 @@ static void loaded_build_id(const struct hook *h, uint8_t *id, uint8_t *len)
 
 int activate_hook(struct hook *h)
 {
-	struct elf_image *img;
+	struct stat st;
 
 	if (h->state != HOOK_UNRESOLVED)
 		return h->state == HOOK_ACTIVE ? 0 : -1;
+	/* where symbol facts and prototype verdicts are kept, if anywhere */
+	prime_identity_dir();
 	if (sym_resolve(h) < 0)
 		return -1;
-	h->object = object_of(h->target);
+	h->object = util_object_at(h->target);
 	loaded_build_id(h, h->loaded_id, &h->loaded_id_len);
-	/* the file just loaded from (sym_resolve read it); prime.c checks that
-	 * the path still names it before it computes the identity */
-	img = elf_image_open(h->path, NULL, 0);
-	if (img)
-		h->file = *elf_image_stat(img);
+	/* the file just loaded from; prime.c checks that the path still names
+	 * it before it computes the identity. A stat, not an ELF image: for an
+	 * object without .symtab (libc) nothing else at start-up reads one. */
+	if (stat(h->path, &st) == 0)
+		h->file = st;
 	h->orig = h->target;	/* until a trampoline stands for it */
 	/* the cif depends on the prototype alone: a retired hook keeps it */
-	prime_identity_dir();	/* where prototype verdicts are kept, if anywhere */
 	if (signature_check_hook(h) < 0 || (!h->reloads && closure_prepare(h) < 0))
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT &&
@@ -182,7 +172,7 @@ void activate_after_dlopen(struct hook *h)
  */
 static bool still_loaded(const struct hook *h)
 {
-	const struct link_map *lm = object_of(h->target);
+	const struct link_map *lm = util_object_at(h->target);
 	uint8_t id[sizeof h->loaded_id], len;
 
 	if (!lm || lm != h->object || lm->l_addr != h->base || !inline_intact(h))

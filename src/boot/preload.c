@@ -81,43 +81,6 @@ static int calls_dlopen(const struct elf_peek_dyn *d)
 	return 0;
 }
 
-/* Does the object define `name` as dlsym(RTLD_DEFAULT) would find it (a
- * defined global or weak symbol, not a hidden version)? Looked up in its
- * GNU hash table: a dlsym that fails costs a start ~7 us (the error is
- * formatted, and must be cleared). */
-static int defines(const struct elf_peek_dyn *d, const char *name)
-{
-	const uint32_t *ht = d->gnu_hash, *buckets, *chain;
-	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(ht + 4);
-	const unsigned bits = 8 * sizeof(ElfW(Addr));
-	uint32_t h = 5381, i;
-	const unsigned char *s;
-	ElfW(Addr) mask;
-
-	for (s = (const unsigned char *)name; *s; s++)
-		h = h * 33 + *s;
-	mask = (ElfW(Addr))1 << (h % bits) | (ElfW(Addr))1 << ((h >> ht[3]) % bits);
-	if ((bloom[(h / bits) % ht[2]] & mask) != mask)
-		return 0;
-	buckets = (const uint32_t *)(bloom + ht[2]);
-	chain = buckets + ht[0];	/* chain[k]: the hash of symbol ht[1] + k */
-	i = buckets[h % ht[0]];
-	if (i < ht[1])	/* an empty bucket */
-		return 0;
-	for (;; i++) {
-		const ElfW(Sym) *sym = &d->symtab[i];
-		int bind = ELF64_ST_BIND(sym->st_info);
-
-		if ((chain[i - ht[1]] | 1) == (h | 1) && sym->st_shndx != SHN_UNDEF &&
-		    (sym->st_value || ELF64_ST_TYPE(sym->st_info) == STT_TLS) &&
-		    (bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE) &&
-		    !(d->versym && (d->versym[i] & 0x8000)) && !strcmp(d->strtab + sym->st_name, name))
-			return 1;
-		if (chain[i - ht[1]] & 1)
-			return 0;
-	}
-}
-
 struct walk {
 	const struct memo_config *cfg;
 	const char *self;	/* libmemo.so's file */
@@ -145,11 +108,11 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 		w->ask_dlsym = true;
 	} else {
 		for (i = 0; i < w->cfg->nfuncs; i++)
-			if (!w->cfg->funcs[i].version[0] && defines(&d, w->cfg->funcs[i].symbol))
+			if (!w->cfg->funcs[i].version[0] && elf_peek_lookup(&d, w->cfg->funcs[i].symbol))
 				return 1;
 		/* a demangled name is looked for by the engine (find/cxx_name.c)
 		 * where C++ is: where libstdc++'s personality routine is */
-		if (w->cxx && defines(&d, "__gxx_personality_v0"))
+		if (w->cxx && elf_peek_lookup(&d, "__gxx_personality_v0"))
 			return 1;
 	}
 	if (!path[0]) {	/* the main program */

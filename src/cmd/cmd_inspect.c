@@ -310,6 +310,8 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 	} else {
 		h.target = (void *)code;
 		h.base = (uintptr_t)code - f->addr;
+		elf_image_extent(img, f->addr, &h.extent_size, &h.extent_cold,
+				 &h.extent_cold_size);
 		if (inline_check(&h) == 0)
 			printf("  entry patch: yes\n");
 		else

@@ -883,3 +883,22 @@ int elf_image_global(const struct elf_image *img, const char *name,
 	}
 	return -1;
 }
+
+void elf_image_extent(const struct elf_image *img, uint64_t vaddr, uint64_t *size, uint64_t *cold,
+		      uint64_t *cold_size)
+{
+	struct elf_sym s, c;
+	char *name;
+
+	*size = *cold = *cold_size = 0;
+	if (elf_image_symbol_at(img, vaddr, &s) < 0 || s.value != vaddr || !s.size)
+		return;
+	*size = s.size;
+	if (asprintf(&name, "%s.cold", s.name) < 0)
+		return;
+	if (elf_image_symbol(img, name, NULL, &c) == 0 && c.size) {
+		*cold = c.value;
+		*cold_size = c.size;
+	}
+	free(name);
+}

@@ -68,6 +68,13 @@ int elf_image_symbol(const struct elf_image *img, const char *name,
 int elf_image_each_symbol(const struct elf_image *img, const char *name,
 			  int (*fn)(const struct elf_sym *s, void *arg), void *arg);
 
+/* The extent entry patching checks of the function at `vaddr`: the size of
+ * the symbol that starts there (*size 0: none with a size), and its
+ * NAME.cold part (GCC's -freorder-blocks-and-partition moves unlikely blocks
+ * there; they may branch back anywhere): *cold, *cold_size (0: none). */
+void elf_image_extent(const struct elf_image *img, uint64_t vaddr, uint64_t *size, uint64_t *cold,
+		      uint64_t *cold_size);
+
 /* The defined function or object symbol whose [value, value+size) holds
  * `vaddr` (a function first, then a global name, then .symtab's); with
  * size 0, one that starts exactly there. 0, or -1 if none. */

@@ -93,3 +93,53 @@ none:
 	memset(d, 0, sizeof *d);
 	return false;
 }
+
+/* The first symbol named `name` in the GNU hash table that dlsym would take
+ * (defined_only), or whatever its definition. */
+static const ElfW(Sym) *hash_find(const struct elf_peek_dyn *d, const char *name, bool defined_only)
+{
+	const uint32_t *ht = d->gnu_hash, *buckets, *chain;
+	const ElfW(Addr) *bloom;
+	const unsigned bits = 8 * sizeof(ElfW(Addr));
+	uint32_t h = 5381, i;
+	const unsigned char *s;
+	ElfW(Addr) mask;
+
+	if (!ht)
+		return NULL;
+	bloom = (const ElfW(Addr) *)(ht + 4);
+	for (s = (const unsigned char *)name; *s; s++)
+		h = h * 33 + *s;
+	mask = (ElfW(Addr))1 << (h % bits) | (ElfW(Addr))1 << ((h >> ht[3]) % bits);
+	if ((bloom[(h / bits) % ht[2]] & mask) != mask)
+		return NULL;
+	buckets = (const uint32_t *)(bloom + ht[2]);
+	chain = buckets + ht[0];	/* chain[k]: the hash of symbol ht[1] + k */
+	i = buckets[h % ht[0]];
+	if (i < ht[1])	/* an empty bucket */
+		return NULL;
+	for (;; i++) {
+		const ElfW(Sym) *sym = &d->symtab[i];
+		int bind = ELF64_ST_BIND(sym->st_info);
+
+		if ((chain[i - ht[1]] | 1) == (h | 1) && !strcmp(d->strtab + sym->st_name, name) &&
+		    (!defined_only ||
+		     (sym->st_shndx != SHN_UNDEF &&
+		      (sym->st_value || ELF64_ST_TYPE(sym->st_info) == STT_TLS) &&
+		      (bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE) &&
+		      !(d->versym && (d->versym[i] & 0x8000)))))
+			return sym;
+		if (chain[i - ht[1]] & 1)
+			return NULL;
+	}
+}
+
+const ElfW(Sym) *elf_peek_lookup(const struct elf_peek_dyn *d, const char *name)
+{
+	return hash_find(d, name, true);
+}
+
+bool elf_peek_hashes(const struct elf_peek_dyn *d, const char *name)
+{
+	return hash_find(d, name, false) != NULL;
+}

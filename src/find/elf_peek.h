@@ -2,7 +2,7 @@
  * elf_peek: cheap looks at ELF objects without libelf: at a file's section
  * headers, for the preload (which decides whether to load the engine) and
  * for symbols.c (which asks it of every object it walks); and at a loaded
- * object's dynamic section in memory, for the preload and got.c.
+ * object's dynamic section in memory, for the preload, got.c and inline.c.
  * Calls open/pread/close only. Any thread, no allocation, no lock.
  */
 #ifndef MEMO_ELF_PEEK_H
@@ -43,5 +43,17 @@ struct elf_peek_dyn {
  * loaded at `bias`. True when it has a symbol and a string table and its
  * relocations are Rela (x86-64's); else false, and *d is all zero. */
 bool elf_peek_dynamic(const ElfW(Dyn) *dyn, uintptr_t bias, struct elf_peek_dyn *d);
+
+/* The symbol `name` as dlsym(RTLD_DEFAULT) would find it in this object (a
+ * defined global or weak symbol, not a hidden version), looked up in its
+ * GNU hash table; NULL when it defines none, or has no GNU hash table. A
+ * dlsym that fails costs ~7 us (its error is formatted); dladdr1 walks the
+ * whole symbol table. */
+const ElfW(Sym) *elf_peek_lookup(const struct elf_peek_dyn *d, const char *name);
+
+/* Does the GNU hash table hold any symbol named `name`, defined or not (a
+ * non-PIE program hashes the PLT stubs whose address it takes)? When it
+ * has no such table: false. */
+bool elf_peek_hashes(const struct elf_peek_dyn *d, const char *name);
 
 #endif

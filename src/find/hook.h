@@ -105,6 +105,10 @@ struct hook {
 	struct stat file;		/* `path` when it was activated: the file loaded */
 	unsigned reloads;		/* times its object was unloaded and the hook retired */
 	int dynsym_only;		/* that file has no .symtab: the loader's tables say all */
+	int sym_global;			/* else: its .symtab definition is not local */
+	/* and the extent inline.c checks (elf.h elf_image_extent), as vaddrs in
+	 * that file; extent_size 0: no symbol with a size there */
+	uint64_t extent_size, extent_cold, extent_cold_size;
 
 	/* identity: BLAKE2b code identity (identity.c) */
 	uint8_t identity[32];

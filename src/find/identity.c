@@ -810,17 +810,20 @@ static int walk_part(struct an *a, uint64_t start, uint64_t size)
 static int analyze(struct an *a)
 {
 	struct fn *f = a->f;
-	char cold[600];
 	struct elf_sym cs;
+	char *cold;
 
 	if (!a->visit && f->analyzed)
 		return f->failed ? -1 : 0;
-	snprintf(cold, sizeof cold, "%s.cold", f->name);
 	if (!a->visit) {
+		/* NAME.cold whole: a C++ name cut short would miss its part */
+		if (asprintf(&cold, "%s.cold", f->name) < 0)
+			return -1;
 		if (!elf_image_symbol(a->img, cold, NULL, &cs) && cs.size && cs.value != f->start) {
 			f->cold = cs.value;
 			f->cold_size = cs.size < FUNC_MAX ? cs.size : FUNC_MAX;
 		}
+		free(cold);
 	}
 	blake2b_init(&a->st, 32);
 	for (int i = 0; a->digests && i < 3; i++)

@@ -2,7 +2,8 @@
  * symbols: finds a configured function in the loaded objects (sym_resolve,
  * symbols.h) from their ELF symbol tables, static functions included, and owns
  * libmemo's deny list.
- * Calls elf (elf_image_*), hook (hook_refuse), dl_iterate_phdr,
+ * Calls elf (elf_image_*), symcache (what an earlier process found in a
+ * .symtab), hook (hook_refuse), dl_iterate_phdr,
  * dlopen(RTLD_NOLOAD)/dlinfo/dladdr1 and an IFUNC's resolver. Start-up and
  * dlopen only, under runtime_lock; never on the hot path.
  */
@@ -13,6 +14,7 @@
 #include "find/elf.h"
 #include "find/elf_peek.h"
 #include "find/hook.h"
+#include "find/symcache.h"
 #include "base/log.h"
 
 #include <dlfcn.h>
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /*
@@ -298,6 +301,23 @@ static int sym_segment_of(const struct sym_object *o, uintptr_t addr)
 }
 
 /*
+ * Could dlsym on o's handle find `name` (unversioned) in o itself? Its GNU
+ * hash table, as mapped, which the loader searches, says no for most
+ * objects without a dlsym, whose failure formats an error (~7 us). In the
+ * main program any symbol of the name may answer (a non-PIE one hashes the
+ * PLT stubs whose address it takes). Unsure (true) for a versioned name or
+ * an object without that table.
+ */
+static bool sym_may_define(const struct sym_object *o, const char *name, const char *version)
+{
+	struct elf_peek_dyn d;
+
+	if (*version || !o->dyn || !elf_peek_dynamic(o->dyn, o->base, &d) || !d.gnu_hash)
+		return true;
+	return *o->name ? elf_peek_lookup(&d, name) != NULL : elf_peek_hashes(&d, name);
+}
+
+/*
  * An object without .symtab defines only what its .dynsym exports, and the
  * loader's own hash tables answer that: no ELF image is built (for libc that
  * would be most of a start-up). dlsym on the object's handle also searches
@@ -311,15 +331,28 @@ static int sym_segment_of(const struct sym_object *o, uintptr_t addr)
 static int sym_in_stripped(struct hook *h, struct sym_object *o, const char *name)
 {
 	const struct function_config *fn = h->fn;
-	void *handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD), *addr;
 	const ElfW(Sym) *sym = NULL;
 	Dl_info info;
+	void *handle, *addr;
 	int seg;
 
-	if (!handle)
+	struct elf_peek_dyn d;
+
+	/* what dlsym would find elsewhere, in a dependency, counts for nothing */
+	if (!sym_may_define(o, name, fn->version))
 		return 0;
-	addr = *fn->version ? dlvsym(handle, name, fn->version) : dlsym(handle, name);
-	dlclose(handle);
+	/* a shared object's own function, as its hash table gives it, is what
+	 * dlsym on its handle returns (not so an IFUNC: its resolver chooses) */
+	if (*o->name && !*fn->version && o->dyn && elf_peek_dynamic(o->dyn, o->base, &d) &&
+	    (sym = elf_peek_lookup(&d, name)) && ELF64_ST_TYPE(sym->st_info) == STT_FUNC) {
+		addr = (void *)(o->base + sym->st_value);
+	} else {
+		if (!(handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD)))
+			return 0;
+		addr = *fn->version ? dlvsym(handle, name, fn->version) : dlsym(handle, name);
+		dlclose(handle);
+	}
+	sym = NULL;
 	if (!addr || (seg = sym_segment_of(o, (uintptr_t)addr)) < 0)
 		return 0;
 	if (!*o->name && (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
@@ -417,6 +450,45 @@ static int sym_cxx_mangled(struct hook *h, struct sym_object *o, const char **ma
 	return 1;
 }
 
+/* `name` in o's ELF image, its fact kept for the next process (but an
+ * IFUNC's: the implementation chosen may differ): 1 found, 0 absent (or
+ * unreadable), -1 refused for good. */
+static int sym_in_image(struct hook *h, struct sym_object *o, const char *name, struct sym_fact *f)
+{
+	const struct function_config *fn = h->fn;
+	struct sym_count c = { 0 };
+	struct elf_image *img;
+	struct elf_sym s;
+
+	*f = (struct sym_fact){ .absent = true };
+	if (!(img = elf_image_open(sym_path(o), NULL, 0)))
+		return 0;
+	if (elf_image_symbol(img, name, fn->version, &s) < 0) {
+		if (!config_cxx_name(fn->symbol))
+			symcache_put(sym_path(o), elf_image_stat(img), name, fn->version, f);
+		return 0;
+	}
+	if (!sym_is_code(img, &s)) {
+		hook_refuse(h, REFUSE_NOT_FUNCTION, "'%.100s' is not a function", fn->symbol);
+		return sym_refuse(h);
+	}
+	/* Two static functions of one name (two source files) and no global
+	 * one: which one the config means cannot be known. */
+	elf_image_each_symbol(img, name, sym_count_cb, &c);
+	if (!c.globals && c.nlocals > 1) {
+		hook_refuse(h, REFUSE_AMBIGUOUS, "'%.100s' names several static functions in "
+			    "'%.100s'; rename one", fn->symbol, sym_path(o));
+		return sym_refuse(h);
+	}
+	*f = (struct sym_fact){ .value = s.value, .type = s.type, .global = s.bind != STB_LOCAL };
+	if (s.type == STT_GNU_IFUNC)	/* sym_in finds the extent of what it chose */
+		return 1;
+	elf_image_extent(img, s.value, &f->size, &f->cold, &f->cold_size);
+	if (!config_cxx_name(fn->symbol))
+		symcache_put(sym_path(o), elf_image_stat(img), name, fn->version, f);
+	return 1;
+}
+
 /*
  * Look `h`'s symbol up in one object's ELF file: 1 found (h->target, path,
  * base set), 0 absent, -1 refused for good (hook_refuse).
@@ -425,10 +497,11 @@ static int sym_in(struct hook *h, struct sym_object *o)
 {
 	const struct function_config *fn = h->fn;
 	const char *name = fn->symbol;
-	struct elf_image *img;
-	struct sym_count c = { 0 };
-	struct elf_sym s;
+	struct sym_fact f;
+	struct stat st;
+	bool cache;
 	void *addr;
+	int r;
 
 	if (!sym_object_usable(o))
 		return 0;
@@ -447,26 +520,29 @@ static int sym_in(struct hook *h, struct sym_object *o)
 		if (r != 2)
 			return r;
 	}
-	if (!(img = elf_image_open(sym_path(o), NULL, 0)) ||
-	    elf_image_symbol(img, name, fn->version, &s) < 0)
-		return 0;
-	if (!sym_is_code(img, &s)) {
-		hook_refuse(h, REFUSE_NOT_FUNCTION, "'%.100s' is not a function", fn->symbol);
-		return sym_refuse(h);
+	/* what an earlier process learnt of this very file (symcache.h): no
+	 * ELF image; C++ names, found by demangling, are not kept */
+	cache = !config_cxx_name(fn->symbol) && stat(sym_path(o), &st) == 0;
+	if (cache && symcache_get(sym_path(o), &st, name, fn->version, &f)) {
+		if (f.absent)
+			return 0;
+	} else if ((r = sym_in_image(h, o, name, &f)) <= 0) {
+		return r;
 	}
-	/* Two static functions of one name (two source files) and no global
-	 * one: which one the config means cannot be known. */
-	elf_image_each_symbol(img, name, sym_count_cb, &c);
-	if (!c.globals && c.nlocals > 1) {
-		hook_refuse(h, REFUSE_AMBIGUOUS, "'%.100s' names several static functions in "
-			    "'%.100s'; rename one", fn->symbol, sym_path(o));
-		return sym_refuse(h);
-	}
-	addr = (void *)(o->base + s.value);
+	addr = (void *)(o->base + f.value);
 	/* An IFUNC's symbol is its resolver: ask it which implementation this
 	 * CPU gets, as the loader does (on x86-64 resolvers take no arguments). */
-	if (s.type == STT_GNU_IFUNC)
+	if (f.type == STT_GNU_IFUNC) {
+		struct elf_image *img = elf_image_open(sym_path(o), NULL, 0);
+
 		addr = ((void *(*)(void))addr)();
+		if (img)
+			elf_image_extent(img, (uintptr_t)addr - o->base, &f.size, &f.cold, &f.cold_size);
+	}
+	h->sym_global = f.global && !strcmp(name, fn->symbol);
+	h->extent_size = f.size;
+	h->extent_cold = f.cold;
+	h->extent_cold_size = f.cold_size;
 	h->target = addr;
 	h->base = o->base;
 	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
@@ -710,14 +786,7 @@ static bool sym_exports(const struct hook *h, struct sym_object *o)
  * object's alone: a name another object defines is then another function. */
 static bool sym_is_global(const struct hook *h)
 {
-	struct elf_image *img;
-	struct elf_sym s;
-
-	if (h->dynsym_only)
-		return true;
-	img = elf_image_open(h->path, NULL, 0);
-	return img && elf_image_symbol(img, h->fn->symbol, h->fn->version, &s) == 0 &&
-	       s.bind != STB_LOCAL;
+	return h->dynsym_only || h->sym_global;
 }
 
 void sym_copies(const struct hook *h, void (*each)(void *ctx, const char *path), void *ctx)
@@ -731,6 +800,7 @@ void sym_copies(const struct hook *h, void (*each)(void *ctx, const char *path),
 	for (i = 0; i < w->n; i++) {
 		struct sym_object *o = &w->objs[i];
 		if ((*fn->object && !sym_object_matches(fn->object, o)) ||
+		    !sym_may_define(o, fn->symbol, fn->version) ||
 		    !strcmp(sym_path(o), h->path) || !sym_exports(h, o))
 			continue;
 		each(ctx, sym_path(o));

@@ -27,6 +27,7 @@
 #include "patch/got.h"
 
 #include "base/log.h"
+#include "base/util.h"
 #include "call/runtime.h"
 #include "find/elf_peek.h"
 #include "find/hook.h"
@@ -90,6 +91,7 @@ struct got_pass {
 	struct got_map *maps;	/* NULL: /proc unreadable, RELRO decides */
 	int nmaps;
 	bool maps_read;
+	bool loader_prot;	/* protections as the loader left them: maps not read */
 	bool incomplete;	/* an object was skipped while loading */
 	uintptr_t self, vdso, rtld;
 };
@@ -151,19 +153,24 @@ static size_t got_nsyms(const struct elf_peek_dyn *d)
 /*
  * The version `name` is defined with in the object that holds `target`: the
  * default (non-hidden) definition, which is what dlsym(RTLD_DEFAULT) returned.
- * "" when unversioned. Outside dl_iterate_phdr (dladdr1 takes a loader lock).
+ * "" when unversioned.
  */
 static void got_defined_version(uintptr_t target, const char *name, char *out, size_t n)
 {
-	struct link_map *lm = NULL;
+	struct link_map *lm = util_object_at((void *)target);
+	const ElfW(Sym) *found;
 	struct elf_peek_dyn d;
-	Dl_info info;
 	size_t i, nsyms;
 
 	*out = '\0';
-	if (!dladdr1((void *)target, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm ||
-	    !elf_peek_dynamic(lm->l_ld, lm->l_addr, &d) || !d.versym)
+	if (!lm || !elf_peek_dynamic(lm->l_ld, lm->l_addr, &d) || !d.versym)
 		return;
+	/* the hash table first: libc's 3,000 symbols walked for each hook
+	 * were a tenth of a start-up */
+	if ((found = elf_peek_lookup(&d, name))) {
+		snprintf(out, n, "%s", got_version_name(&d, d.versym[found - d.symtab] & 0x7fff));
+		return;
+	}
 	nsyms = got_nsyms(&d);
 	for (i = 1; i < nsyms; i++) {
 		const ElfW(Sym) *s = &d.symtab[i];
@@ -331,7 +338,7 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 {
 	unsigned type = ELF64_R_TYPE(r->r_info), symi = ELF64_R_SYM(r->r_info);
 	const ElfW(Sym) *sym;
-	const char *name, *ver;
+	const char *name, *ver = NULL;
 	uintptr_t *slot, cur;
 	bool lazy;
 	int i;
@@ -342,11 +349,15 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 	if (d->strsz && sym->st_name >= d->strsz)
 		return;
 	name = d->strtab + sym->st_name;
-	ver = d->versym ? got_version_name(d, d->versym[symi] & 0x7fff) : "";
 	slot = (uintptr_t *)(d->bias + r->r_offset);
 	for (i = 0; i < p->nwants; i++) {
 		struct got_want *w = &p->wants[i];
-		if (strcmp(name, w->name) || !got_version_ok(w, ver))
+		if (strcmp(name, w->name))
+			continue;
+		/* the version only for a name wanted: a walk of the version lists */
+		if (!ver)
+			ver = d->versym ? got_version_name(d, d->versym[symi] & 0x7fff) : "";
+		if (!got_version_ok(w, ver))
 			continue;
 		cur = __atomic_load_n(slot, __ATOMIC_RELAXED);
 		if (cur == w->entry) {
@@ -362,8 +373,10 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 		 * the loader will bind it to (got_lazy_binding) */
 		if (cur != w->target && !w->lazy_ok)
 			continue;
+		/* read-only where the loader made it so: RELRO's whole pages */
 		if (got_write(p, slot, w->entry,
-			      (uintptr_t)slot >= relro_lo && (uintptr_t)slot < relro_hi)) {
+			      (uintptr_t)slot >= (relro_lo & ~(uintptr_t)(getpagesize() - 1)) &&
+			      (uintptr_t)slot < (relro_hi & ~(uintptr_t)(getpagesize() - 1)))) {
 			w->slots++;
 			log_debug("'%s': %s slot %p in '%s' patched%s", name,
 				  type == R_X86_64_JUMP_SLOT ? "PLT" : "GOT", (void *)slot,
@@ -403,7 +416,8 @@ static int got_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	/* read while the loader's list lock is held: every object listed now
 	 * stays mapped until the walk ends, and a RELRO seen read-only is final */
 	if (!p->maps_read) {
-		got_maps_read(p);
+		if (!p->loader_prot)
+			got_maps_read(p);
 		p->maps_read = true;
 	}
 	if (got_contains(info, p->self, false) || (p->vdso && got_contains(info, p->vdso, false)) ||
@@ -524,6 +538,7 @@ static void got_thunk_after(void *handle);
 
 void got_install_all(void)
 {
+	static bool started;
 	struct got_pass p = { 0 };
 	unsigned long long adds = got_adds();
 	int i, n = 0;
@@ -577,6 +592,13 @@ void got_install_all(void)
 	p.nwants = n;
 	for (i = 0; i < n; i++)
 		p.wants[i].lazy_ok = got_lazy_binding(&p, &p.wants[i]);
+	/* The start-up's pass, alone in the process: every object listed was
+	 * relocated before the first constructor ran, with the protections the
+	 * loader gives (RELRO's whole pages read-only, got_write's guess), and
+	 * none is half loaded by another thread. /proc/self/maps, which the
+	 * kernel formats whole (~70 us, a tenth of a start-up), is not read. */
+	p.loader_prot = !started && inline_threads_running() == 1;
+	started = true;
 	p.self = (uintptr_t)&got_install_all;
 	p.vdso = getauxval(AT_SYSINFO_EHDR);
 	p.rtld = getauxval(AT_BASE);

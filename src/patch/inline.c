@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
-#include "find/elf.h"
+#include "find/elf_peek.h"
 #include "call/entry.h"
 #include "config/types.h"
 #include "patch/entry_cpu.h"
@@ -72,19 +72,33 @@ extern char memo_inline_entry[] __attribute__((visibility("hidden")));
  * back anywhere in the function). */
 struct extent { size_t size; uintptr_t cold; size_t cold_size; };
 
+/* The size the object's .dynsym gives the function, found by its name in
+ * the loader's hash table (as mapped): 0 when the name leads elsewhere (an
+ * IFUNC's implementation, another version, a C++ name as configured). */
+static size_t dynsym_size(const struct hook *h)
+{
+	const struct link_map *lm = h->object;
+	const ElfW(Sym) *sym;
+	struct elf_peek_dyn d;
+
+	if (!lm || !elf_peek_dynamic(lm->l_ld, lm->l_addr, &d) ||
+	    !(sym = elf_peek_lookup(&d, h->fn->symbol)) ||
+	    lm->l_addr + sym->st_value != (uintptr_t)h->target)
+		return 0;
+	return sym->st_size;
+}
+
 static int func_extent(struct hook *h, struct extent *e)
 {
-	uint64_t vaddr = (uintptr_t)h->target - h->base;
-	char err[256], *cold;
-	struct elf_image *img;
-	struct elf_sym s, c;
-
 	memset(e, 0, sizeof *e);
 	/* Without .symtab there is no .cold part to find, and the loader's
-	 * .dynsym entry gives the size: no ELF image to build. */
+	 * .dynsym entry gives the size: no ELF image to build. By name first:
+	 * dladdr1 walks the whole symbol table (~10 us in libc). */
 	if (h->dynsym_only) {
 		const ElfW(Sym) *sym = NULL;
 		Dl_info info;
+		if ((e->size = dynsym_size(h)))
+			return 0;
 		if (dladdr1(h->target, &info, (void **)&sym, RTLD_DL_SYMENT) && sym &&
 		    info.dli_saddr == h->target && sym->st_size) {
 			e->size = sym->st_size;
@@ -94,24 +108,16 @@ static int func_extent(struct hook *h, struct extent *e)
 				   "'%s': cannot check the function for branches into the "
 				   "patched bytes", h->path);
 	}
-	img = elf_image_open(h->path, err, sizeof err);
-	if (!img)
-		return hook_refuse(h, REFUSE_UNREADABLE,
-				   "cannot read its file to find the function's size: %s", err);
-	if (elf_image_symbol_at(img, vaddr, &s) < 0 || s.value != vaddr || !s.size)
+	/* the .symtab's answer, found by symbols.c (elf_image_extent) */
+	if (!h->extent_size)
 		return hook_refuse(h, REFUSE_NO_SIZE, "no symbol with a size at its address in "
 				   "'%s': cannot check the function for branches into the "
 				   "patched bytes", h->path);
-	e->size = s.size;
-	/* NAME.cold, the name of any length (C++): start-up, so allocated */
-	if (!(cold = malloc(strlen(s.name) + sizeof ".cold")))
-		return hook_refuse(h, REFUSE_NO_MEMORY, "cannot look for the function's .cold part");
-	strcpy(stpcpy(cold, s.name), ".cold");
-	if (elf_image_symbol(img, cold, NULL, &c) == 0 && c.size) {
-		e->cold = h->base + c.value;
-		e->cold_size = c.size;
+	e->size = h->extent_size;
+	if (h->extent_cold_size) {
+		e->cold = h->base + h->extent_cold;
+		e->cold_size = h->extent_cold_size;
 	}
-	free(cold);
 	return 0;
 }
 
@@ -378,12 +384,11 @@ void inline_batch(bool on)
 	batch_threads = 0;
 }
 
-/* How many threads the process has (2 when it cannot tell: the careful
- * answer); in a batch, read once. unshare(CLONE_THREAD) succeeds, changing
+/* In a batch, read once. unshare(CLONE_THREAD) succeeds, changing
  * nothing, exactly when the caller is the only thread (the kernel refuses it
  * with EINVAL otherwise): one system call, and it needs no /proc. Where a
  * seccomp filter refuses it, /proc/self/status tells. */
-static int threads_running(void)
+int inline_threads_running(void)
 {
 	char buf[4096];
 	int fd, n = 2;
@@ -432,7 +437,7 @@ int inline_install(struct hook *h)
 	jmp[0] = 0xe9;
 	x86_put_rel32(jmp, 1, at + JMP_LEN, (uintptr_t)p->page + STUB_OFF);
 
-	threads = threads_running();
+	threads = inline_threads_running();
 	if (membarrier_ok < 0)
 		membarrier_ok = syscall(SYS_membarrier,
 					MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;

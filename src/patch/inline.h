@@ -65,6 +65,10 @@ int inline_install(struct hook *h);
  * per hook. */
 void inline_batch(bool on);
 
+/* How many threads the process has (2 when it cannot tell: the careful
+ * answer); in a batch (inline_batch), the count read first. */
+int inline_threads_running(void);
+
 /* 1 if `h` is entry-patched (prepared and installed). */
 int inline_patched(const struct hook *h);
 

@@ -1,6 +1,8 @@
 /*
  * near: pages within rel32 reach of given code, for entry patching's stubs
- * and trampolines. Owns libmemo's list of the free gaps between mappings,
+ * and trampolines. The kernel's choice of address when no list is kept yet
+ * and it reaches (a library's functions, mostly); else libmemo's list of
+ * the free gaps between mappings,
  * read from /proc/self/maps only when it must be (a page is carved from
  * the list; the map is read again when a listed gap proves taken or none
  * reaches). Without /proc, it probes addresses near the code instead.

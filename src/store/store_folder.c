@@ -1255,7 +1255,9 @@ static const struct store_ops folder_ops = {
 };
 
 /* mkdir -p with mode 0700 for what we create, whatever the umask (existing
- * parents are kept as they are). */
+ * parents are kept as they are). The folder itself first: where it or its
+ * parent exists (every run but the first), one system call, not one per
+ * component. */
 static int mkdir_p(const char *dir)
 {
 	char p[PATH_MAX];
@@ -1263,6 +1265,10 @@ static int mkdir_p(const char *dir)
 
 	if (n >= sizeof p)
 		return errno = ENAMETOOLONG, -1;
+	if (util_mkdirat(AT_FDCWD, dir, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
 	memcpy(p, dir, n + 1);
 	for (size_t i = 1; i <= n; i++) {
 		if (p[i] != '/' && p[i] != 0)

@@ -1,0 +1,130 @@
+/*
+ * symcache: see symcache.h. One file per object file, "o1-HEX" in the
+ * identity folder, a line per name:
+ *   NAME \t VERSION \t ABSENT \t VALUE \t TYPE \t GLOBAL \t SIZE \t COLD \t COLD_SIZE
+ * (numbers in hex). The last file read is kept in memory.
+ */
+#include "find/symcache.h"
+
+#include <blake2.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "find/identity.h"
+
+static struct {
+	char path[PATH_MAX + 64];
+	char text[65536];
+	size_t len;
+} book;
+
+/* The cache file of the object file at `path` as *st; -1 when there is no
+ * folder libmemo may write into. */
+static int book_path(const char *path, const struct stat *st, char *out, size_t n)
+{
+	const char *dir = identity_get_cache_dir();
+	uint64_t id[5] = { st->st_dev, st->st_ino, (uint64_t)st->st_size,
+			   (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec };
+	uint8_t digest[16];
+	char hex[33];
+	blake2b_state s;
+
+	if (!dir[0])
+		return -1;
+	blake2b_init(&s, sizeof digest);
+	blake2b_update(&s, (const uint8_t *)path, strlen(path) + 1);
+	blake2b_update(&s, (const uint8_t *)id, sizeof id);
+	blake2b_final(&s, digest, sizeof digest);
+	util_hex(hex, digest, sizeof digest);
+	return (size_t)snprintf(out, n, "%s/o1-%s", dir, hex) < n ? 0 : -1;
+}
+
+static void book_load(const char *path)
+{
+	ssize_t got;
+	int fd;
+
+	if (!strcmp(book.path, path))
+		return;
+	snprintf(book.path, sizeof book.path, "%s", path);
+	book.len = 0;
+	book.text[0] = '\0';
+	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, NULL);
+	if (fd < 0)
+		return;
+	got = read(fd, book.text, sizeof book.text - 1);
+	close(fd);
+	while (got > 0 && book.text[got - 1] != '\n')	/* whole lines only */
+		got--;
+	book.len = got > 0 ? (size_t)got : 0;
+	book.text[book.len] = 0;
+}
+
+/* A name or version a line can hold: no tab, no newline, not too long. */
+static bool writable(const char *s)
+{
+	return strlen(s) < 1024 && !strpbrk(s, "\t\n");
+}
+
+int symcache_get(const char *path, const struct stat *st, const char *name, const char *version,
+		 struct sym_fact *f)
+{
+	char file[PATH_MAX + 64], head[2100];
+	const char *line;
+	int n;
+
+	if (!writable(name) || !writable(version) || book_path(path, st, file, sizeof file) < 0)
+		return 0;
+	book_load(file);
+	n = snprintf(head, sizeof head, "%s\t%s\t", name, version);
+	for (line = book.text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		unsigned absent, global, type;
+
+		if (strncmp(line, head, (size_t)n))
+			continue;
+		*f = (struct sym_fact){ 0 };
+		if (sscanf(line + n, "%x\t%" SCNx64 "\t%x\t%x\t%" SCNx64 "\t%" SCNx64 "\t%" SCNx64,
+			   &absent, &f->value, &type, &global, &f->size, &f->cold, &f->cold_size) != 7)
+			return 0;
+		f->absent = absent;
+		f->type = type;
+		f->global = global;
+		return 1;
+	}
+	return 0;
+}
+
+void symcache_put(const char *path, const struct stat *st, const char *name, const char *version,
+		  const struct sym_fact *f)
+{
+	char file[PATH_MAX + 64], tmp[PATH_MAX + 96], line[2300];
+	int fd, len;
+	bool ok;
+
+	if (!writable(name) || !writable(version) || book_path(path, st, file, sizeof file) < 0)
+		return;
+	book_load(file);
+	len = snprintf(line, sizeof line, "%s\t%s\t%x\t%" PRIx64 "\t%x\t%x\t%" PRIx64 "\t%" PRIx64
+		       "\t%" PRIx64 "\n", name, version, f->absent, f->value, (unsigned)f->type,
+		       f->global, f->size, f->cold, f->cold_size);
+	if (len <= 0 || len >= (int)sizeof line)
+		return;
+	if (book.len + (size_t)len >= sizeof book.text)
+		book.len = 0;	/* full: start over, the rest is found again */
+	memcpy(book.text + book.len, line, (size_t)len + 1);
+	book.len += (size_t)len;
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", file, (long)getpid());
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	ok = write(fd, book.text, book.len) == (ssize_t)book.len;
+	if (close(fd) || !ok || rename(tmp, file))
+		unlink(tmp);
+}
