@@ -815,15 +815,14 @@ static int analyze(struct an *a)
 
 	if (!a->visit && f->analyzed)
 		return f->failed ? -1 : 0;
+	/* NAME.cold whole: a C++ name cut short would miss its part */
+	if (asprintf(&cold, "%s.cold", f->name) < 0)
+		return -1;
 	if (!a->visit) {
-		/* NAME.cold whole: a C++ name cut short would miss its part */
-		if (asprintf(&cold, "%s.cold", f->name) < 0)
-			return -1;
 		if (!elf_image_symbol(a->img, cold, NULL, &cs) && cs.size && cs.value != f->start) {
 			f->cold = cs.value;
 			f->cold_size = cs.size < FUNC_MAX ? cs.size : FUNC_MAX;
 		}
-		free(cold);
 	}
 	blake2b_init(&a->st, 32);
 	for (int i = 0; a->digests && i < 3; i++)
@@ -835,6 +834,7 @@ static int analyze(struct an *a)
 		report(a, IDENTITY_CODE, cold, "%llu bytes", (unsigned long long)f->cold_size);
 		rc = walk_part(a, f->cold, f->cold_size);
 	}
+	free(cold);
 	if (a->visit && a->digests && !rc) {
 		char hex[3][2 * IDENTITY_DIGEST_BYTES + 1];
 		for (int i = 0; i < 3; i++) {
