@@ -168,7 +168,7 @@ static int open_high(struct small *sm, MDB_env *e)
 		taken[n++] = x;
 	if (x >= 0)
 		close(x);
-	rc = mdb_env_open(e, sm->path, MDB_NOSUBDIR | MDB_NOTLS | MDB_NOSYNC | MDB_NORDAHEAD,
+	rc = mdb_env_open(e, sm->path, MDB_NOSUBDIR | MDB_NOTLS | MDB_NOSYNC,
 			  0600);
 	while (n)
 		close(taken[--n]);

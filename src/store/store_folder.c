@@ -372,10 +372,9 @@ static bool small_key(const struct folder_store *fs, const struct memo_key *k)
 	return fs->small && k->textlen > 3 && !memcmp(k->text, "m1-", 3);
 }
 
-/* An entry, from the small store, else from its file (one written before
- * the small store, or too large for it). */
-static int entry_read(struct folder_store *fs, int root, int dirfd, const char *name,
-		      const char *rel, const struct memo_key *k, struct membuf *out,
+/* An entry from the small store: STORE_HIT, or STORE_MISS when it is not
+ * there (or cannot be read: counted, said once), for its file to answer. */
+static int small_read(struct folder_store *fs, const struct memo_key *k, struct membuf *out,
 		      uint64_t *token, bool refresh, struct memo_stats *st)
 {
 	size_t at = out->len;
@@ -383,7 +382,7 @@ static int entry_read(struct folder_store *fs, int root, int dirfd, const char *
 	int r;
 
 	if (!small_key(fs, k))
-		return folder_read(fs, root, dirfd, name, rel, out, token, refresh, st);
+		return STORE_MISS;
 	r = small_get(fs->small, k->text, k->textlen, out, &used);
 	if (r == STORE_HIT) {
 		if (refresh) {
@@ -407,6 +406,17 @@ static int entry_read(struct folder_store *fs, int root, int dirfd, const char *
 		stat_err(st);
 		warn_once(fs, OP_READ, EIO, "cannot read the store of small entries", SMALL_FILE);
 	}
+	return STORE_MISS;
+}
+
+/* An entry, from the small store, else from its file (one written before
+ * the small store, or too large for it). */
+static int entry_read(struct folder_store *fs, int root, int dirfd, const char *name,
+		      const char *rel, const struct memo_key *k, struct membuf *out,
+		      uint64_t *token, bool refresh, struct memo_stats *st)
+{
+	if (small_read(fs, k, out, token, refresh, st) == STORE_HIT)
+		return STORE_HIT;
 	return folder_read(fs, root, dirfd, name, rel, out, token, refresh, st);
 }
 
@@ -416,9 +426,14 @@ static int folder_get(struct store *s, const struct memo_key *k,
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
 	int root, r;
 
-	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(FS(s), st)) < 0)
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
 		return STORE_ERROR;
-	r = entry_read(FS(s), root, root, rel, rel, k, out, NULL, true, st);
+	/* a hit in the small store needs no folder (no fstat of the root) */
+	if (small_read(FS(s), k, out, NULL, true, st) == STORE_HIT)
+		return STORE_HIT;
+	if ((root = root_get(FS(s), st)) < 0)
+		return STORE_ERROR;
+	r = folder_read(FS(s), root, root, rel, rel, out, NULL, true, st);
 	root_put(FS(s), root);
 	return r;
 }
