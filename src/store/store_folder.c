@@ -1,8 +1,9 @@
 /*
  * store_folder: the folder backend of store.h: one file per entry, written
- * atomically, bounded in size by least-recently-used eviction.
- * Calls libc, libb2 (cas tokens), log, util and value (an entry's function
- * tag, for memo stats and memo clear). Hot-path safe: get/set take
+ * atomically, or for small entries one record in small.mdb (small.c);
+ * bounded in size by least-recently-used eviction.
+ * Calls libc, libb2 (cas tokens), log, util, small and value (an entry's
+ * function tag, for memo stats and memo clear). Hot-path safe: get/set take
  * no lock and allocate only for values larger than the caller's membuf; any
  * number of threads and processes may share one folder; after fork the child
  * only forgets what it has not yet accounted (folder_after_fork).
@@ -27,6 +28,12 @@
  *                   not an entry (not in max_size nor in memo stats)
  *   ab/lease1-...   a single-flight lease (see folder_lease below; its key
  *                   is records.h's): 16 hex digits naming its owner.
+ *   small.mdb       entries of up to SMALL_MAX bytes, in one LMDB file, and
+ *   small.mdb-lock  its readers' table (small.h, ARCHITECTURE.md "Small
+ *                   entries"): not on a network filesystem, nor under a
+ *                   max_size below SMALL_MIN_BOUND, nor with small_store = no.
+ *                   Its entries count in max_size by their share of the
+ *                   file; scans and eviction visit it as a 257th bucket.
  *   .buckets        how many buckets the folder has ("8\n"; 256 when absent
  *                   from a folder that has buckets, made before it existed).
  *   .size           the shared estimate of the entries' total size on disk
@@ -1594,14 +1601,15 @@ struct store *store_folder_open(const struct cache_config *c)
 		    vfs.f_frsize <= (1 << 20) ? vfs.f_frsize : 4096;
 	fs->buckets = folder_layout(fd, c->max_size, fs->block);
 	snprintf(fs->dir, sizeof fs->dir, "%s", c->dir);
-	if (c->max_size && c->max_size < SMALL_MIN_BOUND)
-		;	/* one file per entry: see SMALL_MIN_BOUND */
-	else if (c->small_store && fstatfs(fd, &sfs) == 0 && !small_fs_local(sfs.f_type))
-		log_warn("'%s': on a network or user-space filesystem (magic 0x%lx), where the "
-			 "store of small entries (LMDB) cannot lock across nodes: one file per "
-			 "entry", fs->dir, (unsigned long)sfs.f_type);
-	else if (c->small_store)
-		fs->small = small_open(fs->dir);
+	/* one file per entry under a small bound (see SMALL_MIN_BOUND) */
+	if (c->small_store && (!c->max_size || c->max_size >= SMALL_MIN_BOUND)) {
+		if (fstatfs(fd, &sfs) == 0 && !small_fs_local(sfs.f_type))
+			log_warn("'%s': on a network or user-space filesystem (magic 0x%lx), where "
+				 "the store of small entries (LMDB) cannot lock across nodes: one "
+				 "file per entry", fs->dir, (unsigned long)sfs.f_type);
+		else
+			fs->small = small_open(fs->dir);
+	}
 	close(fd);
 	fs->max_size = c->max_size;
 	fs->chunk = fs->max_size / 16;
