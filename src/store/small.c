@@ -19,6 +19,12 @@
  * renewed for a get and reset after it, so that it pins no old pages (a
  * pinned snapshot would keep freed pages from reuse, and the file would
  * grow). The thread's exit aborts it (a pthread key's destructor).
+ *
+ * Signal handlers: LMDB allocates a thread's read transaction and every
+ * write's dirty pages (malloc), and a handler may have interrupted malloc.
+ * So what allocates (a thread's first read, every write, an open after
+ * fork) is refused inside one (sigframe_in_handler, only on those paths):
+ * reads miss and writes fail, and the folder uses its files.
  */
 #include "store/small.h"
 
@@ -35,6 +41,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/sigframe.h"
 #include "base/util.h"
 #include "store/store.h"
 
@@ -316,7 +323,7 @@ static MDB_env *env_of(struct small *sm)
 {
 	MDB_env *e = __atomic_load_n(&sm->env, __ATOMIC_ACQUIRE);
 
-	if (e || __atomic_load_n(&sm->failed, __ATOMIC_RELAXED))
+	if (e || __atomic_load_n(&sm->failed, __ATOMIC_RELAXED) || sigframe_in_handler())
 		return e;
 	pthread_mutex_lock(&sm->lock);
 	if (!sm->env && !sm->failed) {
@@ -329,14 +336,18 @@ static MDB_env *env_of(struct small *sm)
 	return e;
 }
 
-/* This thread's read transaction on e, renewed: reset it after use. */
-static MDB_txn *read_begin(MDB_env *e)
+/* This thread's read transaction on e, renewed: reset it after use. NULL
+ * with *in_handler set: there is none yet, and it cannot be made here. */
+static MDB_txn *read_begin(MDB_env *e, bool *in_handler)
 {
 	MDB_txn *t;
 	int rc;
 
+	*in_handler = false;
 	if (tl.txn && tl.env == e && mdb_txn_renew(tl.txn) == 0)
 		return tl.txn;
+	if ((*in_handler = sigframe_in_handler()))
+		return NULL;	/* mdb_txn_begin allocates */
 	if (tl.txn)	/* another environment's, still open (small_close ends its own) */
 		mdb_txn_abort(tl.txn);
 	tl.txn = NULL;
@@ -361,10 +372,13 @@ int small_get(struct small *sm, const char *key, size_t n, struct membuf *out, u
 	MDB_env *e = env_of(sm);
 	MDB_val k = { n, (void *)key }, v;
 	MDB_txn *t;
+	bool in_handler;
 	int rc, r = STORE_MISS;
 
-	if (!e || !(t = read_begin(e)))
-		return e ? STORE_ERROR : STORE_MISS;
+	if (!e)
+		return STORE_MISS;
+	if (!(t = read_begin(e, &in_handler)))
+		return in_handler ? STORE_MISS : STORE_ERROR;
 	rc = mdb_get(t, sm->dbi, &k, &v);
 	if (rc == 0 && v.mv_size >= STAMP) {
 		size_t len = v.mv_size - STAMP;
@@ -389,8 +403,8 @@ static int write_begin(struct small *sm, MDB_env **e, MDB_txn **t)
 {
 	int rc;
 
-	if (!(*e = env_of(sm)))
-		return MDB_PANIC;
+	if (sigframe_in_handler() || !(*e = env_of(sm)))
+		return MDB_PANIC;	/* writes allocate their pages */
 	if (!fds_ours(sm)) {
 		/* Left as it is (other threads may read through its map): the
 		 * folder keeps one file per entry from now on. */

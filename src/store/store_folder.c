@@ -692,8 +692,8 @@ struct scan {
 	/* pass 1: each entry's tag and sizes (memo stats), if set */
 	void (*each)(void *ctx, uint64_t tag, uint64_t bytes, uint64_t disk);
 	void *ctx;
-	uint64_t small_scale;	/* small_each's: 1/1024ths */
-	uint64_t small_rest;	/* the small store's files, but for its entries */
+	uint64_t small_scale;	/* the small store's files over its records, 1/1024ths */
+	uint64_t small_rest;	/* the small store's files when no entry shares them */
 	/* pass 2 (small_remove's keep): */
 	uint64_t cutoff, *ties, *freed, *evicted;
 };
