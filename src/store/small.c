@@ -497,14 +497,21 @@ uint64_t small_file_disk(const char *dir)
 	return n;
 }
 
+/* A scan reads a few hundred entries per read transaction: one held for a
+ * whole scan would keep every page other processes free meanwhile from
+ * reuse, and the file would grow by all they write. */
+#define EACH_BATCH 256
+
 int small_each(struct small *sm, int (*fn)(void *ctx, const char *key, const void *val,
 					   size_t len, uint64_t used), void *ctx)
 {
 	MDB_env *e = env_of(sm);
+	char last[KEY_TEXT_MAX];
+	size_t lastn = 0;
 	MDB_cursor *c;
 	MDB_val k, v;
 	MDB_txn *t;
-	int r = 0;
+	int r = 0, rc = 0;
 
 	if (!e || mdb_txn_begin(e, NULL, MDB_RDONLY, &t) != 0)
 		return -1;
@@ -512,16 +519,32 @@ int small_each(struct small *sm, int (*fn)(void *ctx, const char *key, const voi
 		mdb_txn_abort(t);
 		return -1;
 	}
-	while (!r && mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0) {
-		char name[KEY_TEXT_MAX];
-		uint64_t used;
+	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	while (!r && rc == 0) {
+		for (int n = 0; !r && rc == 0 && n < EACH_BATCH;
+		     n++, rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			uint64_t used;
 
-		if (k.mv_size >= sizeof name || v.mv_size < STAMP)
-			continue;	/* not ours */
-		memcpy(name, k.mv_data, k.mv_size);
-		name[k.mv_size] = 0;
-		memcpy(&used, v.mv_data, STAMP);
-		r = fn(ctx, name, (uint8_t *)v.mv_data + STAMP, v.mv_size - STAMP, used);
+			if (k.mv_size >= sizeof last || v.mv_size < STAMP)
+				continue;	/* not ours */
+			memcpy(last, k.mv_data, k.mv_size);
+			last[k.mv_size] = 0;
+			lastn = k.mv_size;
+			memcpy(&used, v.mv_data, STAMP);
+			r = fn(ctx, last, (uint8_t *)v.mv_data + STAMP, v.mv_size - STAMP, used);
+		}
+		if (r || rc != 0 || !lastn)
+			break;
+		/* a fresh snapshot, from the first entry after the last one seen */
+		mdb_txn_reset(t);
+		if (mdb_txn_renew(t) != 0 || mdb_cursor_renew(t, c) != 0) {
+			r = -1;
+			break;
+		}
+		k = (MDB_val){ lastn, last };
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc == 0 && k.mv_size == lastn && !memcmp(k.mv_data, last, lastn))
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
 	mdb_txn_abort(t);
