@@ -22,7 +22,7 @@ else
 Q := @
 endif
 
-PKGS := libb2 libelf libffi inih libdw
+PKGS := libb2 libelf libffi inih libdw lmdb
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MC_CFLAGS = $(shell pkg-config --cflags libmemcached 2>/dev/null)
@@ -43,7 +43,7 @@ LDLIBS_CORE = $(PKG_LIBS) -l:libiberty.a -lZydis -ldl -lpthread -lm
 # libgomp), ~0.35 ms of start-up together. libelf and Zydis have no PIC
 # archive on Debian and stay shared.
 STATIC_LIBS = -Wl,--exclude-libs,ALL -Wl,-Bstatic -lb2 -lffi_pic -Wl,-Bdynamic
-ENGINE_LIBS = $(STATIC_LIBS) -l:libiberty.a $(shell pkg-config --libs libelf 2>/dev/null) -lZydis -ldl -lpthread
+ENGINE_LIBS = $(STATIC_LIBS) -l:libiberty.a $(shell pkg-config --libs libelf lmdb 2>/dev/null) -lZydis -ldl -lpthread
 
 # The preload (libmemo.so) is small: it reads the config and loads the
 # engine (libmemo-engine.so: everything else) only where a configured

@@ -24,6 +24,12 @@
  * ratios.
  *   calls readfiles DIR N  the baseline of a folder hit: open, read and
  *                       close each entry file under DIR, N reads in all
+ *   calls fillscalar N  call bf_scalar only on N distinct arguments (entries
+ *                       of 104 bytes)
+ *   calls smallraw DIR N  the baseline of a hit from the folder's store of
+ *                       small entries: LMDB's own read (renew, get, copy,
+ *                       reset) of its entries, N reads in all; and what the
+ *                       entries hold (count, value and key bytes)
  * Prints "name value unit" lines that bench/run turns into ratios.
  */
 #include <blake2.h>
@@ -32,6 +38,8 @@
 #include <unistd.h>
 #include <ffi.h>
 #include <libmemcached/memcached.h>
+#include <inttypes.h>
+#include <lmdb.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -469,6 +477,63 @@ static int readfiles(const char *dir, long n)
 	return 0;
 }
 
+static int fillscalar(long n)
+{
+	for (long i = 0; i < n; i++)
+		sink = bf_scalar((int)i, 0.25);
+	return 0;
+}
+
+static int smallraw(const char *dir, long n)
+{
+	char path[4096];
+	MDB_env *e;
+	MDB_txn *t;
+	MDB_dbi dbi;
+	MDB_cursor *c;
+	MDB_val k, v, *keys = NULL;
+	static char out[65536];
+	size_t nkeys = 0, cap = 0;
+	uint64_t vbytes = 0, kbytes = 0;
+	double t0;
+
+	snprintf(path, sizeof path, "%s/small.mdb", dir);
+	if (mdb_env_create(&e) || mdb_env_set_mapsize(e, 4ULL << 30) ||
+	    mdb_env_open(e, path, MDB_NOSUBDIR | MDB_NOTLS | MDB_RDONLY, 0600) ||
+	    mdb_txn_begin(e, NULL, MDB_RDONLY, &t) || mdb_dbi_open(t, NULL, 0, &dbi) ||
+	    mdb_cursor_open(t, dbi, &c)) {
+		fprintf(stderr, "calls: cannot open '%s'\n", path);
+		return 1;
+	}
+	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (nkeys == cap)
+			keys = realloc(keys, (cap = cap ? 2 * cap : 1024) * sizeof *keys);
+		keys[nkeys].mv_size = k.mv_size;
+		keys[nkeys++].mv_data = memcpy(malloc(k.mv_size), k.mv_data, k.mv_size);
+		kbytes += k.mv_size;
+		vbytes += v.mv_size - 8;	/* its last use, then the value */
+	}
+	mdb_cursor_close(c);
+	mdb_txn_reset(t);
+	if (!nkeys) {
+		fprintf(stderr, "calls: no entries in '%s'\n", path);
+		return 1;
+	}
+	t0 = now();
+	for (long i = 0; i < n; i++) {
+		mdb_txn_renew(t);
+		/* in no order, as a program's calls come (each key once while
+		 * N <= the entries: every hit a first touch of its page) */
+		if (!mdb_get(t, dbi, &keys[(size_t)i * 7919 % nkeys], &v))
+			memcpy(out, (char *)v.mv_data + 8, v.mv_size - 8 < sizeof out ? v.mv_size - 8 : sizeof out);
+		mdb_txn_reset(t);
+	}
+	printf("raw_lmdb_get %.0f ns\n", (now() - t0) / n * 1e9);
+	printf("small_entries %zu n\nsmall_value_bytes %" PRIu64 " B\nsmall_key_bytes %" PRIu64 " B\n",
+	       nkeys, vbytes, kbytes);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "miss"))
@@ -477,12 +542,16 @@ int main(int argc, char **argv)
 		return readfiles(argv[2], atol(argv[3]));
 	if (argc >= 2 && !strcmp(argv[1], "l1"))
 		return l1(argc >= 3 ? atol(argv[2]) : 2000000);
+	if (argc >= 4 && !strcmp(argv[1], "smallraw"))
+		return smallraw(argv[2], atol(argv[3]));
+	if (argc >= 3 && !strcmp(argv[1], "fillscalar"))
+		return fillscalar(atol(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "fill"))
 		return fill(atol(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "shared"))
 		return shared(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "threads"))
 		return threads(atol(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: calls l1 | fill N | shared N PORT | threads N PORT | miss N PORT | readfiles DIR N\n");
+	fprintf(stderr, "usage: calls l1 | fill N | shared N PORT | threads N PORT | miss N PORT | readfiles DIR N | fillscalar N | smallraw DIR N\n");
 	return 2;
 }

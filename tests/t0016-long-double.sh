@@ -93,7 +93,8 @@ PY
 
 MEMO_DISABLE=1 ./prog 17 >plain.out || fail "plain run"
 for run in a b; do
-	conf_cache dir="$T/cache-$run" stats="$T/stats-$run.jsonl"
+	# small_store = no: the entries are read as files below
+	conf_cache dir="$T/cache-$run" stats="$T/stats-$run.jsonl" small_store=no
 	pattern=$([ $run = a ] && echo 17 || echo 204)
 	under_memo ./prog "$pattern" >"$run.out" 2>"$run.err" || { cat "$run.err"; fail "run $run"; }
 	same plain.out "$run.out" "run $run"

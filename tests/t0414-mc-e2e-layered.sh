@@ -8,7 +8,8 @@ mkdir memo.d
 cp "$TOP"/tests/progs/mc/memo.d/*.conf memo.d/
 bin="$P/mc/mcmain"
 layered() {	# layered FOLDER: a config with that folder in front of memcached
-	printf '[cache]\ndir = %s\nservers = 127.0.0.1:%s\nstats = %s\n' \
+	# small_store = no: a folder's entries are counted as files
+	printf '[cache]\ndir = %s\nservers = 127.0.0.1:%s\nstats = %s\nsmall_store = no\n' \
 		"$T/$1" "$MC_PORT" "$T/stats.jsonl" >memo.d/cache.conf
 }
 export MEMO_CONFIG="$T/memo.d"

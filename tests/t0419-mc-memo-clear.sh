@@ -39,7 +39,8 @@ expect_eq "$(runs mc_big)" 0 "mc_big bodies after clear mc_slow"	# it is called:
 [ "$(runs mc_slow)" -gt 0 ] || fail "mc_slow not recomputed after clear mc_slow"
 
 note "a folder in front: memo clear deletes its entries and invalidates memcached's"
-printf '[cache]\ndir = %s\nservers = 127.0.0.1:%s\nstats = off\n' "$T/folder" "$MC_PORT" >memo.d/cache.conf
+# small_store = no: the folder's entries are counted as files
+printf '[cache]\ndir = %s\nservers = 127.0.0.1:%s\nstats = off\nsmall_store = no\n' "$T/folder" "$MC_PORT" >memo.d/cache.conf
 run "layered, filling the folder"
 [ "$(find "$T/folder" -name 'm1-*' | wc -l)" -gt 0 ] || fail "nothing in the folder"
 "$B/memo" clear >out.clear 2>err || { cat err; fail "memo clear"; }

@@ -9,7 +9,8 @@ source "$TOP/tests/lib.sh"
 
 G="$P/got/gotprog-relro"
 conf_function got_add 'int got_add(int a, int b)' mechanism=got
-conf_cache dir="$T/cache" stats="$T/stats.jsonl"
+# small_store = no: the entries are files, one each, which this test replaces
+conf_cache dir="$T/cache" stats="$T/stats.jsonl" small_store=no
 export MEMO_CONFIG="$T/memo.d"
 
 # bounded NAME CMD...: CMD under `timeout 30`, its output in NAME.out/.err.
@@ -90,7 +91,7 @@ expect_eq "$(stat_sum stats.jsonl gated_square waited)" 0 "waiters"
 
 note "a FIFO at a running mean's entry (gets/cas): counted, said, then replaced by the next record"
 rm -rf cache
-conf_cache dir="$T/cache" stats="$T/stats.jsonl"
+conf_cache dir="$T/cache" stats="$T/stats.jsonl" small_store=no
 conf_function exact 'int exact(int key)' allow_repeated_evaluations=yes min_repetitions=3
 MEMO_DISABLE=1 "$P/noisy/noisy" exact 1 3 >eplain.out || fail "plain noisy exact"
 bounded mean1 env LD_PRELOAD="$PRELOAD" "$P/noisy/noisy" exact 1 3

@@ -22,6 +22,7 @@ cat >expected <<EOF2
 (default) timeout_ms = 50
 (default) timeout_max_ms = 500
 (memo.d/cache.conf:3) max_size = 1536M
+(default) small_store = yes
 (memo.d/cache.conf:4) stats = $T/memo.d/run.jsonl
 (default) namespace = (none)
 (default) secret_file = (none)

@@ -60,7 +60,8 @@ note "under a secret: a genuine archive imports, a forged one does not"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >secret.key
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >wrong.key
 chmod 600 secret.key wrong.key
-cfg s "dir = $T/s-cache" "secret_file = $T/secret.key"
+# small_store = no: forge.py rewrites the entries as files
+cfg s "dir = $T/s-cache" "secret_file = $T/secret.key" "small_store = no"
 "$B/memo" run -c s -- "$app" "${args[@]}" >out 2>err || { cat err; fail "filling s"; }
 "$B/memo" export -c s sealed.arch >out 2>err || { cat err; fail "memo export under a secret"; }
 cfg s2 "dir = $T/s2-cache" "secret_file = $T/secret.key"

@@ -6,7 +6,8 @@
 source "$TOP/tests/lib.sh"
 
 mkdir memo.d
-printf '[cache]\ndir = %s\nstats = %s\n' "$T/cache" "$T/stats.jsonl" >memo.d/cache.conf
+# small_store = no: the entry is read as a file below
+printf '[cache]\ndir = %s\nstats = %s\nsmall_store = no\n' "$T/cache" "$T/stats.jsonl" >memo.d/cache.conf
 cat >memo.d/noisy.conf <<'CONF'
 [function noisy_pos]
 prototype = double noisy_pos(int key)

@@ -9,7 +9,7 @@ conf_function noisy_slow 'double noisy_slow(int key)' allow_repeated_evaluations
 export MEMO_CONFIG="$T/memo.d"
 
 note "folder store"
-conf_cache dir="$T/cache"
+conf_cache dir="$T/cache" small_store=no	# the entry is read as a file below
 under_memo "$P/noisy/noisy" slow 5 10 4 2 >out 2>err || { cat err; fail "run"; }
 body=$(runs noisy_slow)
 expect_eq "$body" 80 "body runs"

@@ -9,7 +9,8 @@ FORGE="$TOP/tests/forge.py"
 
 mkdir memo.d
 cp "$TOP/tests/progs/shapes/memo.d/dot.conf" memo.d/
-printf '[cache]\ndir = %s\nstats = %s\nsecret_file = secret\n' "$T/cache" "$T/stats.jsonl" \
+# small_store = no: forge.py reads and rewrites the entries as files
+printf '[cache]\ndir = %s\nstats = %s\nsecret_file = secret\nsmall_store = no\n' "$T/cache" "$T/stats.jsonl" \
 	>memo.d/cache.conf	# relative: next to the config file
 export MEMO_CONFIG="$T/memo.d"
 S="$T/memo.d/secret"

@@ -128,7 +128,7 @@ int util_repair_mode(int dirfd, const char *path, mode_t need, mode_t give, mode
 	return 1;
 }
 
-int util_fd_high(int fd)
+int util_fd_floor(void)
 {
 	struct rlimit rl;
 	rlim_t floor = 1000;
@@ -141,7 +141,14 @@ int util_fd_high(int fd)
 	}
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur - rl.rlim_cur / 8 < floor)
 		floor = rl.rlim_cur - rl.rlim_cur / 8;
-	return fcntl(fd, F_DUPFD_CLOEXEC, (int)floor);
+	return (int)floor;
+}
+
+int util_fd_high(int fd)
+{
+	int floor = util_fd_floor();
+
+	return floor < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, floor);
 }
 
 int util_flock_bounded(int fd, int wait_ms)

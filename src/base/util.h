@@ -69,6 +69,9 @@ int util_repair_mode(int dirfd, const char *path, mode_t need, mode_t give, mode
  *   int keep = util_fd_high(fd);	then close(fd), and before each use
  *   check that keep is still the file it was (fstat: st_dev, st_ino) */
 int util_fd_high(int fd);
+/* The number util_fd_high keeps descriptors at or above, or -1 (errno
+ * EMFILE) under a soft RLIMIT_NOFILE below 256: keep nothing then. */
+int util_fd_floor(void);
 
 /* n bytes as du -h shows them, rounded up: "368K", "1.5G", "512" (under
  * 1 KiB), in binary units. */

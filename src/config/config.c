@@ -72,6 +72,7 @@ static const struct key cache_keys[] = {
 	CK("timeout_ms", V_INT_POS, timeout_ms),
 	CK("timeout_max_ms", V_INT_POS, timeout_max_ms),
 	CK("max_size", V_SIZE, max_size),
+	CK("small_store", V_BOOL, small_store),
 	CK("stats", V_PATH, stats),
 	CK("namespace", V_STRING, namespace_),
 	CK("secret_file", V_PATH, secret_file),
@@ -100,7 +101,7 @@ static const struct key function_keys[] = {
 	FK("globals", V_LIST, globals),
 };
 #define NFUNCTION_KEYS (sizeof function_keys / sizeof function_keys[0])
-enum { CKEY_TIMEOUT = 3, CKEY_TIMEOUT_MAX = 4, CKEY_SASL_USER = 9, CKEY_SASL_PASSWORD_FILE = 10 };
+enum { CKEY_TIMEOUT = 3, CKEY_TIMEOUT_MAX = 4, CKEY_SASL_USER = 10, CKEY_SASL_PASSWORD_FILE = 11 };
 enum { FKEY_PROTOTYPE = 0, FKEY_IGNORE = 1, FKEY_MIN = 5, FKEY_MAX = 6, FKEY_RETURN = 9,
        FKEY_REPEATED = 3, FKEY_SINGLE_FLIGHT = 10, FKEY_VERIFY = 12 };
 
@@ -1542,6 +1543,7 @@ static void cache_defaults(struct cache_config *c)
 	c->timeout_ms = 50;
 	c->timeout_max_ms = 500;
 	c->max_size = 2ull << 30;
+	c->small_store = true;
 	strcpy(c->stats, "stderr");
 }
 

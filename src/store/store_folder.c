@@ -1,9 +1,10 @@
 /*
  * store_folder: the folder backend of store.h: one file per entry, written
- * atomically, bounded in size by least-recently-used eviction.
- * Calls libc, libb2 (cas tokens), log, util, value (an entry's function
- * tag, for memo stats and memo clear; whether a value's check is a tree)
- * and treehash (a large value hashed as it is read). Hot-path safe: get/set take
+ * atomically, or for small entries one record in small.mdb (small.c);
+ * bounded in size by least-recently-used eviction.
+ * Calls libc, libb2 (cas tokens), log, util, small, value (an entry's
+ * function tag, for memo stats and memo clear; whether a value's check is a
+ * tree) and treehash (a large value hashed as it is read). Hot-path safe: get/set take
  * no lock and allocate only for values larger than the caller's membuf; any
  * number of threads and processes may share one folder; after fork the child
  * only forgets what it has not yet accounted (folder_after_fork).
@@ -28,6 +29,12 @@
  *                   not an entry (not in max_size nor in memo stats)
  *   ab/lease1-...   a single-flight lease (see folder_lease below; its key
  *                   is records.h's): 16 hex digits naming its owner.
+ *   small.mdb       entries of up to SMALL_MAX bytes, in one LMDB file, and
+ *   small.mdb-lock  its readers' table (small.h, ARCHITECTURE.md "Small
+ *                   entries"): not on a network filesystem, nor under a
+ *                   max_size below SMALL_MIN_BOUND, nor with small_store = no.
+ *                   Its entries count in max_size by their share of the
+ *                   file; scans and eviction visit it as a 257th bucket.
  *   .buckets        how many buckets the folder has ("8\n"; 256 when absent
  *                   from a folder that has buckets, made before it existed).
  *   .size           the shared estimate of the entries' total size on disk
@@ -98,6 +105,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,6 +114,7 @@
 #include "base/util.h"
 #include "store/records.h"
 #include "store/treehash.h"
+#include "store/small.h"
 #include "store/value.h"
 
 #define SIZE_FILE ".size"
@@ -114,6 +123,11 @@
 #define STALE_TMP_NS (3600ULL * 1000000000ULL)	/* a temp this old is a dead writer's */
 #define REFRESH_NS (60ULL * 1000000000ULL)	/* LRU resolution of hits */
 #define CHUNK_MAX (8ULL << 20)
+/* Under a smaller max_size, small entries are files too: LMDB's file grows
+ * past its entries by what copy on write keeps in flight (~60 pages of 4
+ * KiB measured with four writers) and never shrinks, a sizeable part of a
+ * small bound. */
+#define SMALL_MIN_BOUND (16ULL << 20)
 /* A folder whose owner lacks these cannot be used at all (made under umask
  * 0777): repaired. One that is only unwritable is meant to be read-only. */
 #define DIR_NEED (S_IRUSR | S_IXUSR)
@@ -141,6 +155,10 @@ struct folder_store {
 	unsigned buckets;	/* a power of two, at most 256: see "Sizes" above */
 	int lock_wait_ms;
 	uint64_t nonce;		/* temp-name uniqueness across hosts sharing a folder */
+	/* Small entries (small.h), or NULL: one file per entry (a network
+	 * filesystem, or LMDB could not open). Written at open and in
+	 * after_fork (then small.c reopens at the first use). */
+	struct small *small;
 	/* Atomics, any thread: */
 	uint64_t unsynced;	/* bytes written and not yet added to .size */
 	uint64_t estimate;	/* .size as last read or written by us */
@@ -394,13 +412,73 @@ fail:
 	return STORE_ERROR;
 }
 
+/* Whether key k may live in the small store: an entry's key (records and
+ * leases stay files: see the layout above). */
+static bool small_key(const struct folder_store *fs, const struct memo_key *k)
+{
+	return fs->small && k->textlen > 3 && !memcmp(k->text, "m1-", 3);
+}
+
+/* An entry from the small store: STORE_HIT, or STORE_MISS when it is not
+ * there (or cannot be read: counted, said once), for its file to answer. */
+static int small_read(struct folder_store *fs, const struct memo_key *k, struct membuf *out,
+		      uint64_t *token, bool refresh, struct memo_stats *st)
+{
+	size_t at = out->len;
+	uint64_t used;
+	int r;
+
+	if (!small_key(fs, k))
+		return STORE_MISS;
+	r = small_get(fs->small, k->text, k->textlen, out, &used);
+	if (r == STORE_HIT) {
+		if (refresh) {
+			uint64_t now = util_wall_ns();
+
+			if (now > used && now - used > REFRESH_NS)
+				small_touch(fs->small, k->text, k->textlen, now);
+		}
+		if (token) {
+			blake2b((uint8_t *)token, out->data + at, NULL, sizeof *token,
+				out->len - at, 0);
+			if (!*token)
+				*token = 1;
+		}
+		if (st)
+			STAT_ADD(st, bytes_read, out->len - at);
+		return r;
+	}
+	if (r == STORE_ERROR) {
+		out->len = at;
+		stat_err(st);
+		warn_once(fs, OP_READ, EIO, "cannot read the store of small entries", SMALL_FILE);
+	}
+	return STORE_MISS;
+}
+
+/* An entry, from the small store, else from its file (one written before
+ * the small store, or too large for it). */
+static int entry_read(struct folder_store *fs, int root, int dirfd, const char *name,
+		      const char *rel, const struct memo_key *k, struct membuf *out,
+		      uint64_t *token, bool refresh, struct memo_stats *st)
+{
+	if (small_read(fs, k, out, token, refresh, st) == STORE_HIT)
+		return STORE_HIT;
+	return folder_read(fs, root, dirfd, name, rel, out, token, refresh, st);
+}
+
 static int folder_get(struct store *s, const struct memo_key *k,
 		      struct membuf *out, struct memo_stats *st)
 {
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
 	int root, r;
 
-	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(FS(s), st)) < 0)
+	if (entry_path(FS(s), k, rel, bucket, st) < 0)
+		return STORE_ERROR;
+	/* a hit in the small store needs no folder (no fstat of the root) */
+	if (small_read(FS(s), k, out, NULL, true, st) == STORE_HIT)
+		return STORE_HIT;
+	if ((root = root_get(FS(s), st)) < 0)
 		return STORE_ERROR;
 	r = folder_read(FS(s), root, root, rel, rel, out, NULL, true, st);
 	root_put(FS(s), root);
@@ -416,7 +494,7 @@ static int folder_gets(struct store *s, const struct memo_key *k,
 	*token = 0;
 	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(FS(s), st)) < 0)
 		return STORE_ERROR;
-	r = folder_read(FS(s), root, root, rel, rel, out, token, true, st);
+	r = entry_read(FS(s), root, root, rel, rel, k, out, token, true, st);
 	root_put(FS(s), root);
 	if (r != STORE_HIT)
 		*token = 0;
@@ -512,6 +590,32 @@ fail:
 	return STORE_ERROR;
 }
 
+/* An entry, into the small store when it fits (its file from before
+ * removed, so that it neither shadows nor takes space), else into its file
+ * (its copy in the small store removed: the file is newer). A small store
+ * that fails (its map full, among others) leaves the entry to a file. */
+static int entry_write(struct folder_store *fs, int root, const char *rel, const char *bucket,
+		       const struct memo_key *k, const void *val, size_t len,
+		       struct memo_stats *st)
+{
+	int r;
+
+	if (small_key(fs, k) && len <= SMALL_MAX &&
+	    small_put(fs->small, k->text, k->textlen, val, len, util_wall_ns()) == 0) {
+		unlinkat(root, rel, 0);
+		if (st)
+			STAT_ADD(st, bytes_written, len);
+		/* B-tree pages are about half full (measured: 465 bytes a 200-byte
+		 * record): the scan makes it exact */
+		folder_account(fs, root, small_entry_disk(k->textlen, len) * 2);
+		return 0;
+	}
+	r = folder_write(fs, root, rel, bucket, val, len, st);
+	if (r == 0 && small_key(fs, k))
+		small_del(fs->small, k->text, k->textlen);
+	return r;
+}
+
 static int folder_set(struct store *s, const struct memo_key *k, const void *val,
 		      size_t len, struct memo_stats *st)
 {
@@ -520,13 +624,14 @@ static int folder_set(struct store *s, const struct memo_key *k, const void *val
 
 	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(FS(s), st)) < 0)
 		return STORE_ERROR;
-	r = folder_write(FS(s), root, rel, bucket, val, len, st);
+	r = entry_write(FS(s), root, rel, bucket, k, val, len, st);
 	root_put(FS(s), root);
 	return r;
 }
 
 static int cas_at(struct folder_store *fs, int root, const char *rel, const char *bucket,
-		  const void *val, size_t len, uint64_t token, struct memo_stats *st)
+		  const struct memo_key *k, const void *val, size_t len, uint64_t token,
+		  struct memo_stats *st)
 {
 	uint8_t space[4096];
 	struct membuf cur;
@@ -563,14 +668,14 @@ static int cas_at(struct folder_store *fs, int root, const char *rel, const char
 		return STORE_ERROR;
 	}
 	membuf_init(&cur, space, sizeof space);
-	r = folder_read(fs, root, bfd, rel + 3, rel, &cur, &now_token, false, NULL);
+	r = entry_read(fs, root, bfd, rel + 3, rel, k, &cur, &now_token, false, NULL);
 	membuf_release(&cur);
 	if (r == STORE_ERROR) {
 		stat_err(st);
 	} else if (now_token != token) {
 		r = STORE_CONFLICT;
 	} else {
-		r = folder_write(fs, root, rel, bucket, val, len, st);
+		r = entry_write(fs, root, rel, bucket, k, val, len, st);
 	}
 	close(bfd);	/* releases the lock, after the rename */
 	return r;
@@ -584,7 +689,7 @@ static int folder_cas(struct store *s, const struct memo_key *k, const void *val
 
 	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(FS(s), st)) < 0)
 		return STORE_ERROR;
-	r = cas_at(FS(s), root, rel, bucket, val, len, token, st);
+	r = cas_at(FS(s), root, rel, bucket, k, val, len, token, st);
 	root_put(FS(s), root);
 	return r;
 }
@@ -594,14 +699,19 @@ static int folder_del(struct store *s, const struct memo_key *k,
 {
 	struct folder_store *fs = FS(s);
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
-	int root, r, err;
+	int root, r, err, rs = STORE_MISS;
 
 	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(fs, st)) < 0)
 		return STORE_ERROR;
+	if (small_key(fs, k) && (rs = small_del(fs->small, k->text, k->textlen)) == STORE_ERROR) {
+		stat_err(st);
+		warn_once(fs, OP_WRITE, EIO, "cannot delete from the store of small entries",
+			  SMALL_FILE);
+	}
 	r = unlinkat(root, rel, 0);
 	err = errno;
 	root_put(fs, root);
-	if (r == 0)
+	if (r == 0 || rs == STORE_HIT)
 		return STORE_HIT;
 	if (err == ENOENT || err == ENOTDIR)
 		return STORE_MISS;
@@ -622,7 +732,38 @@ struct scan {
 	/* pass 1: each entry's tag and sizes (memo stats), if set */
 	void (*each)(void *ctx, uint64_t tag, uint64_t bytes, uint64_t disk);
 	void *ctx;
+	uint64_t small_scale;	/* the small store's files over its records, 1/1024ths */
+	uint64_t small_rest;	/* the small store's files when no entry shares them */
+	/* pass 2 (small_remove's keep): */
+	uint64_t cutoff, *ties, *freed, *evicted;
 };
+
+/* Pass 1: count one entry, last used at m, and keep (m, disk) for the sort. */
+static void scan_add(struct scan *sc, uint64_t m, uint64_t size, uint64_t disk)
+{
+	sc->entries++;
+	sc->bytes += size;
+	sc->disk += disk;
+	if (!sc->oldest || m < sc->oldest)
+		sc->oldest = m;
+	if (m > sc->newest)
+		sc->newest = m;
+	if (!sc->mtimes || sc->oom)
+		return;
+	if (sc->n + 2 > sc->cap) {
+		size_t nc = sc->cap ? sc->cap * 2 : 4096;
+		uint64_t *p = realloc(sc->mtimes, nc * sizeof *p);
+
+		if (!p) {
+			sc->oom = true;
+			return;
+		}
+		sc->mtimes = p;
+		sc->cap = nc;
+	}
+	sc->mtimes[sc->n++] = m;
+	sc->mtimes[sc->n++] = disk;
+}
 
 /* Whose value an entry holds (value.h's tag, read unverified: to count and
  * clear, never to serve); 0 when not known. */
@@ -689,28 +830,7 @@ static void scan_bucket(struct folder_store *fs, int root, int b, struct scan *s
 				sc->each(sc->ctx, tag, (uint64_t)sb.st_size, disk);
 		}
 		if (collect) {
-			sc->entries++;
-			sc->bytes += sb.st_size;
-			sc->disk += disk;
-			if (!sc->oldest || m < sc->oldest)
-				sc->oldest = m;
-			if (m > sc->newest)
-				sc->newest = m;
-			if (sc->mtimes && !sc->oom) {
-				if (sc->n + 2 > sc->cap) {
-					size_t nc = sc->cap ? sc->cap * 2 : 4096;
-					uint64_t *p = realloc(sc->mtimes, nc * sizeof *p);
-
-					if (!p) {
-						sc->oom = true;
-						continue;
-					}
-					sc->mtimes = p;
-					sc->cap = nc;
-				}
-				sc->mtimes[sc->n++] = m;
-				sc->mtimes[sc->n++] = disk;
-			}
+			scan_add(sc, m, (uint64_t)sb.st_size, disk);
 		} else if (m < cutoff || (m == cutoff && *ties)) {
 			if (unlinkat(dfd, de->d_name, 0) == 0) {
 				if (m == cutoff)
@@ -721,6 +841,70 @@ static void scan_bucket(struct folder_store *fs, int root, int b, struct scan *s
 		}
 	}
 	closedir(d);
+}
+
+static uint64_t small_tag(const void *val, size_t len)
+{
+	return len >= 16 ? value_tag(val, len, (const uint8_t *)val + len - 8) : 0;
+}
+
+static uint64_t small_disk(const struct scan *sc, const char *key, size_t len)
+{
+	return small_entry_disk(strlen(key), len) * sc->small_scale / 1024;
+}
+
+static int small_collect(void *ctx, const char *key, const void *val, size_t len, uint64_t used)
+{
+	struct scan *sc = ctx;
+	uint64_t tag = sc->only_tag || sc->each ? small_tag(val, len) : 0;
+
+	if (sc->only_tag && tag != sc->only_tag)
+		return 0;
+	/* the scale is known at the end: the disk of each is counted then */
+	if (sc->each)
+		sc->each(sc->ctx, tag, len, small_entry_disk(strlen(key), len));
+	scan_add(sc, used, len, small_entry_disk(strlen(key), len));
+	return 0;
+}
+
+/* Pass 1 over the small store: as scan_bucket's. Its entries share what
+ * its files take on disk (du), each by its size: LMDB's file never shrinks
+ * (freed pages are reused by later entries), so removing entries makes
+ * room for as many as they took, and the file counts whole in max_size. */
+static void scan_small(struct folder_store *fs, struct scan *sc)
+{
+	uint64_t disk0 = sc->disk, file, sum;
+	size_t n0 = sc->n;
+
+	if (!fs->small)
+		return;
+	if (small_each(fs->small, small_collect, sc) < 0) {
+		warn_once(fs, OP_EVICT, EIO, "cannot read the store of small entries", SMALL_FILE);
+		return;
+	}
+	sum = sc->disk - disk0;
+	file = small_file_disk(fs->dir);
+	sc->small_scale = sum ? file * 1024 / sum : 1024;
+	sc->small_rest = sum ? 0 : file;	/* no entry to share it */
+	sc->disk = disk0 + sum * sc->small_scale / 1024;
+	for (size_t i = n0; sc->mtimes && !sc->oom && i < sc->n; i += 2)
+		sc->mtimes[i + 1] = sc->mtimes[i + 1] * sc->small_scale / 1024;
+}
+
+/* Pass 2 over the small store (small_remove): keep what scan_bucket keeps. */
+static bool small_keep(void *ctx, const char *key, const void *val, size_t len, uint64_t used)
+{
+	struct scan *sc = ctx;
+
+	if (sc->only_tag && small_tag(val, len) != sc->only_tag)
+		return true;
+	if (used > sc->cutoff || (used == sc->cutoff && !*sc->ties))
+		return true;
+	if (used == sc->cutoff)
+		(*sc->ties)--;
+	*sc->freed += small_disk(sc, key, len);
+	(*sc->evicted)++;
+	return false;
 }
 
 static int cmp_mtime(const void *a, const void *b)
@@ -773,7 +957,8 @@ static uint64_t folder_evict(struct folder_store *fs, int root, uint64_t over, u
 	sc.cap = sc.mtimes ? 4096 : 0;
 	for (int b = 0; b < 256; b++)
 		scan_bucket(fs, root, b, &sc, 0, NULL, NULL, NULL, true, true);
-	total = sc.disk + (folders ? folders_disk(root) : 0);
+	scan_small(fs, &sc);
+	total = sc.disk + (folders ? folders_disk(root) + sc.small_rest : 0);
 	if ((total <= over && (!before || !sc.n || sc.oldest >= before)) || !sc.mtimes ||
 	    sc.oom) {
 		if (total > over || sc.oom)
@@ -794,6 +979,20 @@ static uint64_t folder_evict(struct folder_store *fs, int root, uint64_t over, u
 	free(sc.mtimes);
 	for (int b = 0; i && b < 256; b++)
 		scan_bucket(fs, root, b, &sc, cutoff, &ties, freed, evicted, false, false);
+	if (i && fs->small) {
+		uint64_t was_freed = *freed, was_evicted = *evicted;
+
+		sc.cutoff = cutoff;
+		sc.ties = &ties;
+		sc.freed = freed;
+		sc.evicted = evicted;
+		if (small_remove(fs->small, small_keep, &sc) < 0) {	/* nothing removed */
+			*freed = was_freed;
+			*evicted = was_evicted;
+			warn_once(fs, OP_EVICT, EIO, "cannot evict from the store of small entries",
+				  SMALL_FILE);
+		}
+	}
 	return total > *freed ? total - *freed : 0;
 }
 
@@ -921,6 +1120,8 @@ static void folder_after_fork(struct store *s)
 	__atomic_store_n(&FS(s)->unsynced, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&FS(s)->evicted, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&FS(s)->evicted_disk, 0, __ATOMIC_RELAXED);
+	if (FS(s)->small)
+		small_after_fork(FS(s)->small);
 }
 
 static void folder_take_evicted(struct store *s, uint64_t *entries, uint64_t *disk)
@@ -952,6 +1153,7 @@ static int folder_usage(struct store *s, struct store_usage *u,
 		return -1;
 	for (int b = 0; b < 256; b++)
 		scan_bucket(fs, root, b, &sc, 0, NULL, NULL, NULL, true, false);
+	scan_small(fs, &sc);
 	root_put(fs, root);
 	*u = (struct store_usage){ sc.entries, sc.bytes, sc.disk, fs->max_size, sc.oldest,
 				   sc.newest, sc.stale_tmps };
@@ -997,6 +1199,22 @@ static int each_in_bucket(int root, int b, uint64_t tag,
 	return r;
 }
 
+struct each_small {
+	uint64_t tag;
+	int (*fn)(void *ctx, const char *key, const void *val, size_t len);
+	void *ctx;
+};
+
+static int each_small(void *ctx, const char *key, const void *val, size_t len, uint64_t used)
+{
+	struct each_small *e = ctx;
+
+	(void)used;
+	if (e->tag && small_tag(val, len) != e->tag)
+		return 0;
+	return e->fn(e->ctx, key, val, len);
+}
+
 static int folder_each(struct store *s, uint64_t tag,
 		       int (*fn)(void *ctx, const char *key, const void *val, size_t len), void *ctx)
 {
@@ -1008,6 +1226,8 @@ static int folder_each(struct store *s, uint64_t tag,
 	if (root < 0)
 		return -1;
 	membuf_init(&buf, space, sizeof space);
+	if (fs->small)
+		r = small_each(fs->small, each_small, &(struct each_small){ tag, fn, ctx });
 	for (int b = 0; b < 256 && !r; b++)
 		r = each_in_bucket(root, b, tag, fn, ctx, &buf);
 	membuf_release(&buf);
@@ -1107,6 +1327,8 @@ static void folder_free(struct store *s)
 		if (root == fs->rootfd)
 			close(root);	/* the kept one: closed only while it is still ours */
 	}
+	if (fs->small)
+		small_close(fs->small);
 	free(s);
 }
 
@@ -1404,6 +1626,7 @@ struct store *store_folder_open(const struct cache_config *c)
 {
 	struct folder_store *fs;
 	struct statvfs vfs;
+	struct statfs sfs;
 	struct stat sb;
 	int fd;
 
@@ -1423,8 +1646,17 @@ struct store *store_folder_open(const struct cache_config *c)
 	fs->block = fstatvfs(fd, &vfs) == 0 && vfs.f_frsize >= 512 &&
 		    vfs.f_frsize <= (1 << 20) ? vfs.f_frsize : 4096;
 	fs->buckets = folder_layout(fd, c->max_size, fs->block);
-	close(fd);
 	snprintf(fs->dir, sizeof fs->dir, "%s", c->dir);
+	/* one file per entry under a small bound (see SMALL_MIN_BOUND) */
+	if (c->small_store && (!c->max_size || c->max_size >= SMALL_MIN_BOUND)) {
+		if (fstatfs(fd, &sfs) == 0 && !small_fs_local(sfs.f_type))
+			log_warn("'%s': on a network or user-space filesystem (magic 0x%lx), where "
+				 "the store of small entries (LMDB) cannot lock across nodes: one "
+				 "file per entry", fs->dir, (unsigned long)sfs.f_type);
+		else
+			fs->small = small_open(fs->dir);
+	}
+	close(fd);
 	fs->max_size = c->max_size;
 	fs->chunk = fs->max_size / 16;
 	if (fs->chunk > CHUNK_MAX)

@@ -4,7 +4,7 @@
  * Calls store.h and value.h (every value written is a real encoded value, so
  * a reader can tell a complete entry from a torn one). One thread per process.
  *
- *   store_folder [-m MAX_SIZE] [-l BACK_DIR] [-s SERVERS] DIR CMD ARGS...
+ *   store_folder [-S] [-m MAX_SIZE] [-l BACK_DIR] [-s SERVERS] DIR CMD ARGS...
  *     open                  print the store's name; exit 1 if none opened
  *     set KEY SIZE SEED [N] store a value of SIZE payload bytes, N times
  *     fill PREFIX N SIZE    store N values under PREFIX0 .. PREFIX<N-1>
@@ -17,7 +17,13 @@
  *                           torn or invalid value
  *     count KEY N           N gets/cas increments of a counter entry
  *     report                the store's report
+ *     forkget KEY NEW       get KEY, fork; the child, with the parent's
+ *                           store, gets KEY and sets NEW (100 bytes); the
+ *                           parent, once the child has exited, gets NEW.
+ *                           exit 0 when all three are valid hits
  *   Every command ends with "errors=E timeouts=T read=R written=W" on stderr.
+ *   -S keeps small entries in the small store (small_store = yes; the
+ *   default is one file per entry, which most tests look at).
  *   -l BACK_DIR layers a second folder store where memcached would be (the
  *   layering logic under test, with a real backend behind it). -s SERVERS
  *   names servers without an opener: store_open must dlopen the backend.
@@ -28,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -140,6 +147,25 @@ static int do_get(struct store *s, const char *name, int print)
 	return rc;
 }
 
+static int forkget(struct store *s, const char *key, const char *fresh)
+{
+	int status;
+	pid_t pid;
+
+	if (do_get(s, key, 0) != 0)
+		return 3;
+	pid = fork();
+	if (pid < 0)
+		return 2;
+	if (!pid) {
+		store_after_fork(s);
+		_exit(do_get(s, key, 0) != 0 ? 3 : do_set(s, fresh, 100, 7) < 0 ? 2 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 4;
+	return do_get(s, fresh, 0) != 0 ? 5 : 0;
+}
+
 static int hammer(struct store *s, const char *key, int id, int iters)
 {
 	char own[64], next[64];
@@ -212,7 +238,7 @@ static struct store *open_back(const struct cache_config *c, const struct log_st
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: store_folder [-m MAX] [-l BACK] [-s SERVERS] DIR CMD ARGS\n");
+	fprintf(stderr, "usage: store_folder [-S] [-m MAX] [-l BACK] [-s SERVERS] DIR CMD ARGS\n");
 	return 64;
 }
 
@@ -227,8 +253,9 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.timeout_ms = 1000;
 	c.connect_timeout_ms = 1000;
-	while ((opt = getopt(argc, argv, "m:l:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "Sm:l:s:")) != -1) {
 		switch (opt) {
+		case 'S': c.small_store = true; break;
 		case 'm': c.max_size = strtoull(optarg, NULL, 0); break;
 		case 'l':
 			snprintf(back_dir, sizeof back_dir, "%s", optarg);
@@ -284,6 +311,8 @@ int main(int argc, char **argv)
 		rc = hammer(s, argv[0], atoi(argv[1]), atoi(argv[2]));
 	} else if (!strcmp(cmd, "count") && argc == 2) {
 		rc = count(s, argv[0], atoi(argv[1]));
+	} else if (!strcmp(cmd, "forkget") && argc == 2) {
+		rc = forkget(s, argv[0], argv[1]);
 	} else if (!strcmp(cmd, "report") && argc == 0) {
 		s->ops->report(s, stdout);
 	} else {

@@ -1,0 +1,70 @@
+/*
+ * small: the folder store's store for small entries, one LMDB file
+ * (small.mdb beside the buckets) instead of a file each, which would take a
+ * whole disk block and an open, fstat, pread and close per hit.
+ * Called by store_folder.c only; calls LMDB, libc and log. Hot-path safe:
+ * a get takes no lock and allocates nothing (each thread keeps a read
+ * transaction, reset between gets); any number of threads and processes
+ * share one file; after fork the child opens its own environment (LMDB
+ * forbids using one across fork) at its first use.
+ */
+#ifndef MEMO_SMALL_H
+#define MEMO_SMALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/membuf.h"
+
+/* The largest value kept here. LMDB keeps a record of up to ~2,000 bytes in
+ * a shared 4 KiB page; a larger one gets overflow pages of its own, whole
+ * pages as a file gets whole blocks, so files serve those as well. */
+#define SMALL_MAX 1536
+
+#define SMALL_FILE "small.mdb"	/* and small.mdb-lock: LMDB's reader table */
+
+struct small;
+
+/* Whether a folder on the filesystem of statfs magic `f_type` may hold
+ * the small store: not on a network or user-space filesystem, where
+ * LMDB's locks and shared memory map do not reach other nodes. */
+bool small_fs_local(long f_type);
+
+/* Open (creating) dir/small.mdb: NULL, said once on stderr, if it cannot
+ * be (the folder then keeps one file per entry); NULL silently under a
+ * soft RLIMIT_NOFILE below 256 (util_fd_floor: no descriptor is kept).
+ * One environment per file per process (LMDB allows no more): a second
+ * open shares it. */
+struct small *small_open(const char *dir);
+void small_close(struct small *sm);
+void small_after_fork(struct small *sm);	/* in the child */
+
+/* The value of key (text, n bytes) appended to out, and when it was last
+ * used (wall ns) into *used: STORE_HIT, STORE_MISS or STORE_ERROR. */
+int small_get(struct small *sm, const char *key, size_t n, struct membuf *out, uint64_t *used);
+/* Store (replace) key's value, last used now: 0, or STORE_ERROR (the map
+ * is full, among others: the caller writes a file instead). */
+int small_put(struct small *sm, const char *key, size_t n, const void *val, size_t len,
+	      uint64_t now);
+/* Mark key used now, if it is still there. */
+void small_touch(struct small *sm, const char *key, size_t n, uint64_t now);
+/* STORE_HIT (removed), STORE_MISS or STORE_ERROR. */
+int small_del(struct small *sm, const char *key, size_t n);
+
+/* What one entry's record takes in its page: scans share the file among
+ * the entries by it. */
+uint64_t small_entry_disk(size_t n, size_t len);
+/* What small.mdb and its lock file take in disk blocks. */
+uint64_t small_file_disk(const char *dir);
+
+/* Each entry, read whole (key NUL-terminated), and when last used; stops
+ * at fn's nonzero return and returns it; -1 if it cannot be read. */
+int small_each(struct small *sm, int (*fn)(void *ctx, const char *key, const void *val,
+					   size_t len, uint64_t used), void *ctx);
+/* Remove each entry for which keep(ctx, ...) is false, in one write
+ * transaction. How many were removed, or -1. */
+int64_t small_remove(struct small *sm, bool (*keep)(void *ctx, const char *key, const void *val,
+						    size_t len, uint64_t used), void *ctx);
+
+#endif
