@@ -53,7 +53,7 @@ MEMO_DISABLE=1 "$prog" 2 >plain.out || fail "plain run"
 same plain.out run.out "memo run"
 [ ! -s run.err ] || { head -c 3000 run.err; fail "memo run said something"; }
 "$B/memo" stats -c "$T/memo.d" >stats.out 2>&1 || { head -c 3000 stats.out; fail "memo stats"; }
-grep -A1 -xF "  $full" stats.out | tail -n 1 | grep -qE "^ +1 +[0-9]+ +[0-9.]+K +2 +1 +1 " ||
+grep -A1 -xF "  $full" stats.out | tail -n 1 | grep -qE "^ +1 +[0-9]+ +[0-9.]+[KMG]? +2 +1 +1 " ||
 	{ head -c 6000 stats.out; fail "memo stats: no row for the whole name (1 entry, 2 calls, 1 hit, 1 miss)"; }
 
 note "memo inspect: the section and the prototype, whole"
