@@ -297,26 +297,34 @@ static bool repair(struct folder_store *fs, int root, const char *rel)
 	return done;
 }
 
-/* Read all of fd (a regular file of st_size bytes) onto the end of out. */
-static int read_all(int fd, off_t size, struct membuf *out)
+/* Read n bytes of fd from its start into buf: 0, or -1 (EIO when the
+ * file is shorter: entries never shrink, someone tampered). */
+static int pread_whole(int fd, uint8_t *buf, size_t n)
 {
-	size_t at = out->len, got = 0;
-
-	if (size < 0 || membuf_reserve(out, at + (size_t)size) < 0)
-		return -1;
-	while (got < (size_t)size) {
-		ssize_t r = pread(fd, out->data + at + got, (size_t)size - got, got);
+	for (size_t got = 0; got < n;) {
+		ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
 			if (r == 0)
-				errno = EIO;	/* entries never shrink: someone tampered */
+				errno = EIO;
 			return -1;
 		}
-		got += r;
+		got += (size_t)r;
 	}
-	out->len = at + got;
+	return 0;
+}
+
+/* Read all of fd (a regular file of st_size bytes) onto the end of out. */
+static int read_all(int fd, off_t size, struct membuf *out)
+{
+	size_t at = out->len;
+
+	if (size < 0 || membuf_reserve(out, at + (size_t)size) < 0 ||
+	    pread_whole(fd, out->data + at, (size_t)size) < 0)
+		return -1;
+	out->len = at + (size_t)size;
 	return 0;
 }
 
@@ -332,18 +340,8 @@ static int read_large(int fd, off_t size, struct membuf *out)
 	if (membuf_reserve(out, at + (size_t)size) < 0)
 		return -1;
 	head = out->data + at;
-	for (size_t got = 0; got < VALUE_HEADER_SIZE;) {
-		ssize_t r = pread(fd, head + got, VALUE_HEADER_SIZE - got, got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;	/* entries never shrink: someone tampered */
-			return -1;
-		}
-		got += r;
-	}
+	if (pread_whole(fd, head, VALUE_HEADER_SIZE) < 0)
+		return -1;
 	if (!value_tree_checked(head, (uint64_t)size)) {
 		out->len = at;
 		return read_all(fd, size, out);
