@@ -5,7 +5,8 @@
 # mc_slow results and two mc_big results of 8 B to 11 KB each, all its own),
 # four at a time, share a folder with max_size = 256K. Afterwards du of the
 # folder is within 10% of max_size, plus the folders' own blocks (the root and
-# up to 256 buckets: 4 KiB each on ext4, measured here) and .size's one block;
+# up to 256 buckets: 4 KiB each on ext4, measured here), .size's one block,
+# and the stats and identity folders beside the entries, outside max_size;
 # and a second case with the unit driver's tiny entries. Outputs equal the
 # runs without libmemo.
 source "$TOP/tests/lib.sh"
@@ -22,19 +23,23 @@ export MEMO_CONFIG="$T/memo.d"
 check() {
 	local entries disk apparent folders_k du_k
 
-	# stats/: the stats kept across runs, at most 16 small files, beside
-	# the entries and outside max_size (records.h), like the folders
-	entries=$(find "$c" -type f ! -name '.*' ! -path "$c/stats/*" | wc -l)
-	disk=$(find "$c" -type f ! -name '.*' ! -path "$c/stats/*" -printf '%b\n' | awk '{ s += $1 } END { print s * 512 }')
-	apparent=$(find "$c" -type f ! -name '.*' ! -path "$c/stats/*" -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
-	folders_k=$( (find "$c" -type d; find "$c/stats" -type f 2>/dev/null) | xargs -r -d '\n' stat -c %b |
-		awk '{ s += $1 } END { print s / 2 }')
+	# stats/: the stats kept across runs, at most 16 small files, and
+	# identity/: what start-up and first calls learnt of each object (code
+	# identities, verdicts, symbols, flush generations), beside the entries
+	# and outside max_size (records.h, identity.h), like the folders
+	entries=$(find "$c" -type f ! -name '.*' ! -path "$c/stats/*" ! -path "$c/identity/*" | wc -l)
+	disk=$(find "$c" -type f ! -name '.*' ! -path "$c/stats/*" ! -path "$c/identity/*" -printf '%b\n' |
+		awk '{ s += $1 } END { print s * 512 }')
+	apparent=$(find "$c" -type f ! -name '.*' ! -path "$c/stats/*" ! -path "$c/identity/*" -printf '%s\n' |
+		awk '{ s += $1 } END { print s + 0 }')
+	folders_k=$( (find "$c" -type d; find "$c/stats" "$c/identity" -type f 2>/dev/null) |
+		xargs -r -d '\n' stat -c %b | awk '{ s += $1 } END { print s / 2 }')
 	du_k=$(du -sk "$c" | cut -f1)
-	note "$1: $entries entries, $apparent bytes, $disk on disk; du $du_k KiB, of which folders and stats $folders_k KiB"
+	note "$1: $entries entries, $apparent bytes, $disk on disk; du $du_k KiB, of which folders, stats and identity $folders_k KiB"
 	[ "$disk" -le $((max * 11 / 10)) ] ||
 		fail "$1: entries take $disk bytes on disk in a folder bounded to $max (+10%)"
 	[ "$du_k" -le $((max * 11 / 10 / 1024 + folders_k + 4)) ] ||
-		fail "$1: du $du_k KiB for a folder bounded to $((max / 1024)) KiB (+10%, + $folders_k KiB of folders and stats, + 4 for .size)"
+		fail "$1: du $du_k KiB for a folder bounded to $((max / 1024)) KiB (+10%, + $folders_k KiB of folders, stats and identity, + 4 for .size)"
 }
 
 run_one() {	# process $1: entries of its own, small and up to 11 KB
