@@ -83,6 +83,21 @@ grep -qF "'model::spectral_energy_raw' memoized ($T/stripped/libmodel.so)" s1.er
 	{ cat s1.err; fail "stripped: not memoized from the stripped library"; }
 expect_eq "$(runs spectral_energy_raw)" 0 "stripped: served from the cache of the first runs"
 
+note "mechanism = got: a name written demangled, its calls' GOT slots found by the mangled one"
+mkdir g.d
+cp memo.d/cache.conf g.d/
+printf '[function model::spectral_energy_raw]\nprototype = double model::spectral_energy_raw(const double x[n], unsigned long n)\nmechanism = got\n' >g.d/s.conf
+rm -f stats.jsonl
+reset_runs
+for run in g1 g2; do
+	MEMO_CONFIG="$T/g.d" under_memo "$prog" 5 >$run.out 2>$run.err || { cat $run.err; fail "got, $run"; }
+done
+MEMO_DISABLE=1 "$prog" 5 >plain5.out || fail "plain run, seed 5"
+same plain5.out g1.out "got, first run"
+same plain5.out g2.out "got, second run"
+expect_eq "$(stat_sum stats.jsonl model::spectral_energy_raw calls)" 4 "got: calls caught through the GOT"
+expect_eq "$(stat_sum stats.jsonl model::spectral_energy_raw hits)" 3 "got: hits"
+
 note "an overloaded name without its parameter list"
 mkdir o.d
 cp memo.d/cache.conf o.d/

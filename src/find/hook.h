@@ -98,6 +98,9 @@ struct hook {
 	/* symbols: the definition calls bind to */
 	void *target;			/* the implementation's address */
 	char path[PATH_MAX];		/* the ELF file that defines it */
+	const char *sym_name;		/* its symbol there: the mangled one for a C++
+					 * name configured demangled (kept for the
+					 * process's life), else fn->symbol */
 	uintptr_t base;			/* that object's load bias */
 	const void *object;		/* its link_map: which load of it (activate.c) */
 	uint8_t loaded_id[32];		/* that load's build-id, as mapped (activate.c) */

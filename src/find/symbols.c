@@ -366,6 +366,7 @@ static int sym_in_stripped(struct hook *h, struct sym_object *o, const char *nam
 	h->target = addr;
 	h->base = o->base;
 	h->dynsym_only = 1;
+	h->sym_name = name;
 	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
 	return 1;
 }
@@ -545,6 +546,7 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	h->extent_cold_size = f.cold_size;
 	h->target = addr;
 	h->base = o->base;
+	h->sym_name = name;
 	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
 	return 1;
 }

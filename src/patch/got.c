@@ -565,7 +565,7 @@ void got_install_all(void)
 		if (!got_wanted(h))
 			continue;
 		w->h = h;
-		w->name = h->fn->symbol;
+		w->name = h->sym_name ? h->sym_name : h->fn->symbol;	/* C++: mangled */
 		w->target = (uintptr_t)h->target;
 		w->entry = (uintptr_t)h->entry;
 		if (*h->fn->version) {

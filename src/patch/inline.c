@@ -82,7 +82,7 @@ static size_t dynsym_size(const struct hook *h)
 	struct elf_peek_dyn d;
 
 	if (!lm || !elf_peek_dynamic(lm->l_ld, lm->l_addr, &d) ||
-	    !(sym = elf_peek_lookup(&d, h->fn->symbol)) ||
+	    !(sym = elf_peek_lookup(&d, h->sym_name ? h->sym_name : h->fn->symbol)) ||
 	    lm->l_addr + sym->st_value != (uintptr_t)h->target)
 		return 0;
 	return sym->st_size;
