@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +70,49 @@ uint64_t util_now_ns(void)
 uint64_t util_wall_ns(void)
 {
 	return clock_ns(CLOCK_REALTIME);
+}
+
+int util_file_replace(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX + 32];
+	int fd, err;
+	bool ok;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -1;
+	fchmod(fd, mode);
+	errno = 0;
+	ok = write(fd, buf, len) == (ssize_t)len;
+	if (close(fd) || !ok || rename(tmp, path)) {
+		err = errno ? errno : EIO;
+		unlink(tmp);
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+size_t util_read_lines(const char *path, char *buf, size_t cap)
+{
+	ssize_t got = -1;
+	int fd;
+
+	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, NULL);
+	if (fd >= 0) {
+		got = read(fd, buf, cap - 1);
+		close(fd);
+	}
+	while (got > 0 && buf[got - 1] != '\n')
+		got--;
+	got = got > 0 ? got : 0;
+	buf[got] = '\0';
+	return (size_t)got;
 }
 
 int util_open_regular(int dirfd, const char *path, int flags, mode_t mode, struct stat *sb)

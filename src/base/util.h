@@ -43,6 +43,17 @@ uint64_t util_wall_ns(void);
 #define UTIL_NOT_REGULAR (-2)
 int util_open_regular(int dirfd, const char *path, int flags, mode_t mode, struct stat *sb);
 
+/* Replace the file at path by buf (len bytes), mode `mode` whatever the
+ * umask: a temporary file (made new: whatever sits at its name, a dead
+ * writer's temp or a FIFO, is removed first, never opened) renamed into
+ * place, so that a reader sees all or nothing. 0, or -1 with errno. */
+int util_file_replace(const char *path, const void *buf, size_t len, mode_t mode);
+
+/* Read the regular file at path into buf (cap bytes), kept to its whole
+ * lines (a torn or overlong file keeps what is whole), NUL-terminated: its
+ * length, 0 when it cannot be read. */
+size_t util_read_lines(const char *path, char *buf, size_t cap);
+
 /* mkdirat(dirfd, path, mode), then the mode set exactly whatever the umask
  * (under umask 0777 a plain mkdir makes a folder its owner cannot use).
  * 0, or -1 with mkdir's errno (EEXIST included). */

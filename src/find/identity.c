@@ -1230,11 +1230,10 @@ bad:
 
 static void cache_write(struct fn *f, const uint8_t id[32])
 {
-	char path[PATH_MAX + 64], tmp[PATH_MAX + 96], buf[16384], sum[65];
+	char path[PATH_MAX + 64], buf[16384], sum[65];
 	struct strlist globals = { 0 }, imports = { 0 };
 	uint8_t digest[32];
 	size_t used = 0;
-	int fd;
 
 	f->cached = true;	/* one attempt per process */
 	if (cache_path(f, path, sizeof path))
@@ -1258,21 +1257,8 @@ static void cache_write(struct fn *f, const uint8_t id[32])
 	used += snprintf(buf + used, sizeof buf - used, "check %s\n", sum);
 
 	util_mkdirat(AT_FDCWD, cache_dir, 0755);
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	/* A new file (O_EXCL): whatever sits at the temp's name (a dead
-	 * writer's temp, a FIFO) is removed first, never opened. */
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		log_debug("'%s': cannot write '%s': %s", f->name, tmp, strerror(errno));
-		return;
-	}
-	fchmod(fd, 0644);	/* whatever the umask: read back by later runs */
-	bool ok = write(fd, buf, used) == (ssize_t)used;
-	if (close(fd) || !ok || rename(tmp, path)) {
-		log_debug("'%s': cannot write '%s'", f->name, path);
-		unlink(tmp);
-	}
+	if (util_file_replace(path, buf, used, 0644) < 0)	/* read back by later runs */
+		log_debug("'%s': cannot write '%s': %s", f->name, path, strerror(errno));
 }
 
 int identity_global_addr(struct hook *h, const char *name, void **addr, size_t *size)

@@ -537,23 +537,10 @@ static struct {
 
 static void book_load(const char *path)
 {
-	int fd;
-	ssize_t got;
-
 	if (!strcmp(book.path, path))
 		return;
 	snprintf(book.path, sizeof book.path, "%s", path);
-	book.len = 0;
-	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, NULL);
-	if (fd < 0)
-		return;
-	got = read(fd, book.text, sizeof book.text - 1);
-	close(fd);
-	/* whole lines only: a torn or overlong file keeps what is whole */
-	while (got > 0 && book.text[got - 1] != '\n')
-		got--;
-	book.len = got > 0 ? (size_t)got : 0;
-	book.text[book.len] = 0;
+	book.len = util_read_lines(path, book.text, sizeof book.text);
 }
 
 /* The key's verdict in the book: 1 (ok: *arg == -2), or 0 when none. */
@@ -589,9 +576,8 @@ static int book_find(const char *key, int *arg, char *text, size_t n)
  * computed again next time. */
 static void book_add(const char *key, int arg, const char *text)
 {
-	char tmp[PATH_MAX + 96], line[1024];
-	int fd, len;
-	bool ok;
+	char line[1024];
+	int len;
 
 	len = arg == -2 ? snprintf(line, sizeof line, VERDICT_HEAD "%s ok\n", key) :
 			  snprintf(line, sizeof line, VERDICT_HEAD "%s mismatch %d %s\n", key, arg, text);
@@ -601,15 +587,7 @@ static void book_add(const char *key, int arg, const char *text)
 		book.len = 0;	/* full: start over, the rest is computed again */
 	memcpy(book.text + book.len, line, (size_t)len + 1);
 	book.len += (size_t)len;
-
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", book.path, (long)getpid());
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	ok = write(fd, book.text, book.len) == (ssize_t)book.len;
-	if (close(fd) || !ok || rename(tmp, book.path))
-		unlink(tmp);
+	util_file_replace(book.path, book.text, book.len, 0600);
 }
 
 /* libmemo-dwarf.so's reader, from the folder this library was loaded from;

@@ -47,23 +47,10 @@ static int book_path(const char *path, const struct stat *st, char *out, size_t 
 
 static void book_load(const char *path)
 {
-	ssize_t got;
-	int fd;
-
 	if (!strcmp(book.path, path))
 		return;
 	snprintf(book.path, sizeof book.path, "%s", path);
-	book.len = 0;
-	book.text[0] = '\0';
-	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, NULL);
-	if (fd < 0)
-		return;
-	got = read(fd, book.text, sizeof book.text - 1);
-	close(fd);
-	while (got > 0 && book.text[got - 1] != '\n')	/* whole lines only */
-		got--;
-	book.len = got > 0 ? (size_t)got : 0;
-	book.text[book.len] = 0;
+	book.len = util_read_lines(path, book.text, sizeof book.text);
 }
 
 /* A name or version a line can hold: no tab, no newline, not too long. */
@@ -103,9 +90,8 @@ int symcache_get(const char *path, const struct stat *st, const char *name, cons
 void symcache_put(const char *path, const struct stat *st, const char *name, const char *version,
 		  const struct sym_fact *f)
 {
-	char file[PATH_MAX + 64], tmp[PATH_MAX + 96], line[2300];
-	int fd, len;
-	bool ok;
+	char file[PATH_MAX + 64], line[2300];
+	int len;
 
 	if (!writable(name) || !writable(version) || book_path(path, st, file, sizeof file) < 0)
 		return;
@@ -119,12 +105,5 @@ void symcache_put(const char *path, const struct stat *st, const char *name, con
 		book.len = 0;	/* full: start over, the rest is found again */
 	memcpy(book.text + book.len, line, (size_t)len + 1);
 	book.len += (size_t)len;
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", file, (long)getpid());
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	ok = write(fd, book.text, book.len) == (ssize_t)book.len;
-	if (close(fd) || !ok || rename(tmp, file))
-		unlink(tmp);
+	util_file_replace(file, book.text, book.len, 0600);
 }

@@ -65,29 +65,6 @@ static int record_path(const struct memo_key *k, char *path, size_t n)
 	return *dir && (size_t)snprintf(path, n, "%s/%s", dir, k->text) < n ? 0 : -1;
 }
 
-/* Replace the file at path with buf, atomically (a temp, then rename). */
-static int record_file_replace(const char *path, const void *buf, size_t len)
-{
-	char tmp[PATH_MAX + KEY_TEXT_MAX + 32];
-	int fd, err;
-	bool ok;
-
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	unlink(tmp);	/* a dead writer's temp, a FIFO: never opened */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -1;
-	fchmod(fd, 0600);	/* whatever the umask: read back by later runs */
-	ok = write(fd, buf, len) == (ssize_t)len;
-	if (close(fd) || !ok || rename(tmp, path)) {
-		err = errno ? errno : EIO;
-		unlink(tmp);
-		errno = err;
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- flush generation ------------------------------------------------
  *
  * A generation record is "GEN SEQ" (decimal): the random generation and a
@@ -291,7 +268,7 @@ static void generation_copy_save(const struct memo_key *k, struct generation g)
 		return;
 	n = snprintf(text, sizeof text, "%llu %llu", (unsigned long long)g.gen,
 		     (unsigned long long)g.seq);
-	if (record_file_replace(path, text, (size_t)n) < 0)
+	if (util_file_replace(path, text, (size_t)n, 0600) < 0)
 		log_debug("cannot keep the flush generation in '%s': %m", path);
 }
 
@@ -578,7 +555,7 @@ void records_explain_write(const struct memo_key *k, const struct records_xtext 
 
 	if (t->failed || record_path(k, path, sizeof path) < 0 || t->len > EXPLAIN_FILE_MAX)
 		return;
-	if (record_file_replace(path, t->buf, t->len) < 0)
+	if (util_file_replace(path, t->buf, t->len, 0600) < 0)
 		log_debug("'%s': explain: cannot write '%s': %m", symbol, path);
 }
 
