@@ -48,8 +48,8 @@ enum { LIBELF_CALLS(INDEX) NCALLS };
 static const char *const names[NCALLS] = { LIBELF_CALLS(NAME) };
 static void *fns[NCALLS];
 static struct lazylib libelf = {
-	"libelf.so.1", "ELF files are not read: functions not in the symbol cache are not found, "
-	"and none is memoized", names, fns, NCALLS, 0,
+	"libelf.so.1", "ELF files are not read, and a function whose symbol or code identity "
+	"no earlier process cached is not memoized", names, fns, NCALLS, 0,
 };
 
 LIBELF_CALLS(STUB)
