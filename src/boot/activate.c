@@ -87,6 +87,24 @@ static void loaded_build_id(const struct hook *h, uint8_t *id, uint8_t *len)
 	*len = (uint8_t)n.len;
 }
 
+/* A hook with a closure but no entry patch (refused, or its install failed):
+ * with `mechanism = inline` it fails; otherwise its GOT slots are routed,
+ * through a closure alone in a page if its stub page's is gone. 0, or -1. */
+static int unpatched(struct hook *h)
+{
+	if (h->fn->mechanism == MECH_INLINE)
+		return -1;
+	log_warn("'%s': not entry-patched [%s] (%s); only calls through GOT slots are "
+		 "memoized", h->fn->symbol, hook_refusal_name(h->refusal), h->why);
+	return !h->entry ? closure_page(h) : 0;
+}
+
+void activate_unpatched(struct hook *h)
+{
+	if (unpatched(h) < 0)
+		h->state = HOOK_FAILED;
+}
+
 int activate_hook(struct hook *h)
 {
 	struct stat st;
@@ -110,14 +128,11 @@ int activate_hook(struct hook *h)
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT &&
 	    (inline_prepare(h, closure_write) < 0 || inline_install(h) < 0)) {
-		if (h->fn->mechanism == MECH_INLINE)
+		if (unpatched(h) < 0)
 			goto failed;
-		log_warn("'%s': not entry-patched [%s] (%s); only calls through GOT slots are "
-			 "memoized", h->fn->symbol, hook_refusal_name(h->refusal), h->why);
-	}
-	/* not entry-patched: its GOT slots still need a closure */
-	if (!h->entry && closure_page(h) < 0)
+	} else if (!h->entry && closure_page(h) < 0) {	/* GOT slots need a closure */
 		goto failed;
+	}
 	__atomic_store_n(&h->state, HOOK_ACTIVE, __ATOMIC_RELEASE);
 	log_info("'%s' memoized (%s)", h->fn->symbol, h->path);
 	return 0;

@@ -88,7 +88,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		log_error("out of memory at start-up; running unmemoized");
 		return;
 	}
-	inline_batch(true);
+	inline_batch_begin();
 	for (i = 0; i < nhooks; i++) {
 		hooks[i].fn = &memo_cfg.funcs[i];
 		hooks[i].index = i;
@@ -96,9 +96,9 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 			active++;
 	}
 	activate_copies();
+	inline_batch_end(activate_unpatched);
 	for (i = 0; i < nhooks; i++)
 		patched += inline_patched(&hooks[i]) > 0;
-	inline_batch(false);
 	/* A fault in a trampoline is named; the handler is installed now,
 	 * before main, or never (an entry patch made after a dlopen goes
 	 * without): the program's own actions stay its own (crash.h). */
