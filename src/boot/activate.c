@@ -38,6 +38,7 @@ struct loaded_note {
 	uintptr_t addr;
 	uint8_t id[sizeof ((struct hook *)0)->loaded_id];
 	size_t len;
+	unsigned long long adds, subs;	/* the loader's counts of loads and unloads */
 };
 
 static int loaded_note_cb(struct dl_phdr_info *info, size_t size, void *arg)
@@ -47,6 +48,8 @@ static int loaded_note_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	int i;
 
 	(void)size;
+	n->adds = info->dlpi_adds;
+	n->subs = info->dlpi_subs;
 	for (i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
@@ -77,20 +80,58 @@ static int loaded_note_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
-/* h's object's build-id as loaded into h->loaded_id (length 0: none). */
-static void loaded_build_id(const struct hook *h, uint8_t *id, uint8_t *len)
+/* h's object's build-id as loaded into id (length 0: none); the note also
+ * carries the loader's counts of loads and unloads. */
+static struct loaded_note loaded_build_id(const struct hook *h, uint8_t *id, uint8_t *len)
 {
 	struct loaded_note n = { .addr = (uintptr_t)h->target };
 
 	dl_iterate_phdr(loaded_note_cb, &n);
 	memcpy(id, n.id, n.len);
 	*len = (uint8_t)n.len;
+	return n;
+}
+
+/* h's object's build-id into h->loaded_id, and into h->file the file it
+ * was loaded from: prime.c checks that the path still names it before it
+ * computes the identity. A stat, not an ELF image (for an object without
+ * .symtab, libc, nothing else at start-up reads one); once per object while
+ * no object comes or goes, so the same load: ten functions of libc, one
+ * stat. */
+static void loaded_facts(struct hook *h)
+{
+	static struct { const void *object; unsigned long long adds, subs; struct stat st; } last;
+	struct loaded_note n = loaded_build_id(h, h->loaded_id, &h->loaded_id_len);
+
+	if (!last.object || last.object != h->object || last.adds != n.adds || last.subs != n.subs) {
+		last.object = stat(h->path, &last.st) == 0 ? h->object : NULL;
+		last.adds = n.adds;
+		last.subs = n.subs;
+	}
+	if (last.object)
+		h->file = last.st;
+}
+
+/* A hook with a closure but no entry patch (refused, or its install failed):
+ * with `mechanism = inline` it fails; otherwise its GOT slots are routed,
+ * through a closure alone in a page if its stub page's is gone. 0, or -1. */
+static int unpatched(struct hook *h)
+{
+	if (h->fn->mechanism == MECH_INLINE)
+		return -1;
+	log_warn("'%s': not entry-patched [%s] (%s); only calls through GOT slots are "
+		 "memoized", h->fn->symbol, hook_refusal_name(h->refusal), h->why);
+	return !h->entry ? closure_page(h) : 0;
+}
+
+void activate_unpatched(struct hook *h)
+{
+	if (unpatched(h) < 0)
+		h->state = HOOK_FAILED;
 }
 
 int activate_hook(struct hook *h)
 {
-	struct stat st;
-
 	if (h->state != HOOK_UNRESOLVED)
 		return h->state == HOOK_ACTIVE ? 0 : -1;
 	/* where symbol facts and prototype verdicts are kept, if anywhere */
@@ -98,26 +139,18 @@ int activate_hook(struct hook *h)
 	if (sym_resolve(h) < 0)
 		return -1;
 	h->object = util_object_at(h->target);
-	loaded_build_id(h, h->loaded_id, &h->loaded_id_len);
-	/* the file just loaded from; prime.c checks that the path still names
-	 * it before it computes the identity. A stat, not an ELF image: for an
-	 * object without .symtab (libc) nothing else at start-up reads one. */
-	if (stat(h->path, &st) == 0)
-		h->file = st;
+	loaded_facts(h);
 	h->orig = h->target;	/* until a trampoline stands for it */
 	/* the cif depends on the prototype alone: a retired hook keeps it */
 	if (signature_check_hook(h) < 0 || (!h->reloads && closure_prepare(h) < 0))
 		goto failed;
 	if (h->fn->mechanism != MECH_GOT &&
 	    (inline_prepare(h, closure_write) < 0 || inline_install(h) < 0)) {
-		if (h->fn->mechanism == MECH_INLINE)
+		if (unpatched(h) < 0)
 			goto failed;
-		log_warn("'%s': not entry-patched [%s] (%s); only calls through GOT slots are "
-			 "memoized", h->fn->symbol, hook_refusal_name(h->refusal), h->why);
-	}
-	/* not entry-patched: its GOT slots still need a closure */
-	if (!h->entry && closure_page(h) < 0)
+	} else if (!h->entry && closure_page(h) < 0) {	/* GOT slots need a closure */
 		goto failed;
+	}
 	__atomic_store_n(&h->state, HOOK_ACTIVE, __ATOMIC_RELEASE);
 	log_info("'%s' memoized (%s)", h->fn->symbol, h->path);
 	return 0;

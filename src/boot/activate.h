@@ -18,6 +18,11 @@
  * Under runtime_lock, or before any thread exists. */
 int activate_hook(struct hook *h);
 
+/* inline_batch_end's word on a hook of start-up's batch whose entry patch
+ * could not be made after all: activate_hook's choice for a refused patch
+ * (GOT slots only, or HOOK_FAILED under `mechanism = inline`), made then. */
+void activate_unpatched(struct hook *h);
+
 /* Say on stderr why h is not memoized (failed, or not found). */
 void activate_log_failure(const struct hook *h);
 

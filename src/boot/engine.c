@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "boot/engine.h"
@@ -83,12 +84,18 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	/* room for the copies of functions defined in several objects
 	 * (activate_copies): the array never moves */
 	hooks_cap = 4 * nhooks + 16;
-	hooks = calloc(hooks_cap, sizeof *hooks);
-	if (!hooks) {
+	/* mapped, not calloc'ed: a fresh mapping's pages are zero and cost
+	 * nothing until a hook is written there, where calloc, carving the
+	 * array (~6 KB a hook) from the heap, zeroed it whole: ~30 page faults
+	 * for one configured function */
+	hooks = mmap(NULL, (size_t)hooks_cap * sizeof *hooks, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (hooks == MAP_FAILED) {
+		hooks = NULL;
 		log_error("out of memory at start-up; running unmemoized");
 		return;
 	}
-	inline_batch(true);
+	inline_batch_begin();
 	for (i = 0; i < nhooks; i++) {
 		hooks[i].fn = &memo_cfg.funcs[i];
 		hooks[i].index = i;
@@ -96,9 +103,9 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 			active++;
 	}
 	activate_copies();
+	inline_batch_end(activate_unpatched);
 	for (i = 0; i < nhooks; i++)
 		patched += inline_patched(&hooks[i]) > 0;
-	inline_batch(false);
 	/* A fault in a trampoline is named; the handler is installed now,
 	 * before main, or never (an entry patch made after a dlopen goes
 	 * without): the program's own actions stay its own (crash.h). */

@@ -151,6 +151,8 @@ struct loader {
 	/* The file being read. */
 	const char *file;		/* as named to the user */
 	int fd;
+	bool regular;			/* a regular file (a folder's listing said so) */
+	bool at_end;			/* a regular file's read came short: its end */
 	bool read_error;
 	bool have_folder;		/* folder is known (find_folder) */
 	int lineno;
@@ -1269,7 +1271,10 @@ static ssize_t next_line(struct loader *L)
 	L->nul_col = 0;
 	for (;;) {
 		if (L->at == L->end) {
-			ssize_t r = read(L->fd, L->buf, sizeof L->buf);
+			/* a regular file's read short of the buffer reached
+			 * its end: the read of 0 would be a system call per
+			 * file for nothing (11 of them for bench/run's "ten") */
+			ssize_t r = L->at_end ? 0 : read(L->fd, L->buf, sizeof L->buf);
 
 			if (r < 0 && errno == EINTR)
 				continue;
@@ -1281,6 +1286,7 @@ static ssize_t next_line(struct loader *L)
 			}
 			L->at = 0;
 			L->end = r;
+			L->at_end = L->regular && (size_t)r < sizeof L->buf;
 		}
 		any = true;
 		c = L->buf[L->at++];
@@ -1404,13 +1410,16 @@ static char *read_line(char *str, int num, void *stream)
 
 /* ---- files and folders ---- */
 
-/* The file at `path`, open at `fd` already or (-1) not yet. */
-static void load_file(struct loader *L, const char *path, int fd)
+/* The file at `path`, open at `fd` already or (-1) not yet; `regular` when
+ * known to be a regular file (a pipe's short read is no end). */
+static void load_file(struct loader *L, const char *path, int fd, bool regular)
 {
 	int rc;
 
 	L->file = path;	/* lives until config_load returns, as struct seen needs */
 	L->fd = fd >= 0 ? fd : open(path, O_RDONLY | O_CLOEXEC);
+	L->regular = regular;
+	L->at_end = false;
 	L->read_error = false;
 	L->at = L->end = 0;
 	if (L->fd < 0) {
@@ -1526,7 +1535,7 @@ static void load_folder(struct loader *L, const char *path, int fd)
 		names[i++] = f->path;
 	qsort(names, n, sizeof *names, by_name);
 	for (i = 0; i < n; i++)
-		load_file(L, names[i], -1);
+		load_file(L, names[i], -1, true);
 }
 
 /* The defaults that are not zero. */
@@ -1601,7 +1610,7 @@ int config_load(const char *path, struct memo_config *cfg)
 	if (fd >= 0) {
 		load_folder(L, path, fd);
 	} else if (open_errno == ENOTDIR && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		load_file(L, path, fd);
+		load_file(L, path, fd, false);
 	} else if (stat(path, &st) < 0) {
 		log_error("'%s': %s", path, errno == ENOENT ? "no such file or folder" : strerror(errno));
 		L->errors++;
@@ -1609,7 +1618,7 @@ int config_load(const char *path, struct memo_config *cfg)
 		log_error("'%s': cannot read: %s", path, strerror(open_errno));
 		L->errors++;
 	} else {
-		load_file(L, path, -1);
+		load_file(L, path, -1, false);
 	}
 	settle_types(L);
 	errors = L->errors;

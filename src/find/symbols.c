@@ -115,6 +115,10 @@ struct sym_object {
 	signed char symtab;	/* has a .symtab: 1, 0, or -1 not looked at yet */
 	signed char usable;	/* sym_object_usable: 1, 0, or -1 not asked yet */
 	const ElfW(Dyn) *dyn;	/* its dynamic section as loaded (DT_SONAME), or NULL */
+	/* what elf_peek_dynamic reads of it, read once (sym_dyn): start-up asks
+	 * each object's hash table about every configured name */
+	signed char dyn_read;	/* 1 read, 0 none usable, -1 not read yet */
+	struct elf_peek_dyn dyn_peek;
 };
 
 struct sym_walk {
@@ -151,6 +155,7 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	o->name = w->n == 1 ? "" : name;	/* the loader keeps it while the object stays */
 	o->path = NULL;
 	o->dyn = NULL;
+	o->dyn_read = -1;
 	for (int i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
 			o->dyn = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
@@ -199,6 +204,14 @@ static const char *sym_path(struct sym_object *o)
 	return o->path ? o->path : "";
 }
 
+/* The object's dynamic section as elf_peek_dynamic reads it, or NULL. */
+static const struct elf_peek_dyn *sym_dyn(struct sym_object *o)
+{
+	if (o->dyn_read < 0)
+		o->dyn_read = o->dyn && elf_peek_dynamic(o->dyn, o->base, &o->dyn_peek);
+	return o->dyn_read ? &o->dyn_peek : NULL;
+}
+
 /* Does the file name `base` answer to `want`: the same, or `want` followed
  * by a dot ("libfoo" and "libfoo.so" both match libfoo.so.1)? */
 static bool sym_name_matches(const char *want, const char *base)
@@ -229,7 +242,7 @@ static const char *sym_base(const char *path)
 static bool sym_object_matches(const char *want, struct sym_object *o)
 {
 	const char *path = sym_path(o), *loaded = o->name;
-	struct elf_peek_dyn d;
+	const struct elf_peek_dyn *d;
 	char real[PATH_MAX];
 
 	if (!*loaded && !(loaded = (const char *)getauxval(AT_EXECFN)))
@@ -239,8 +252,7 @@ static bool sym_object_matches(const char *want, struct sym_object *o)
 		       (realpath(want, real) && !strcmp(real, path));
 	if (sym_name_matches(want, sym_base(path)) || sym_name_matches(want, sym_base(loaded)))
 		return true;
-	return o->dyn && elf_peek_dynamic(o->dyn, o->base, &d) && d.soname &&
-	       sym_name_matches(want, d.soname);
+	return (d = sym_dyn(o)) && d->soname && sym_name_matches(want, d->soname);
 }
 
 /* A refusal is final (no dlopen can change it); the caller says it once
@@ -308,13 +320,13 @@ static int sym_segment_of(const struct sym_object *o, uintptr_t addr)
  * PLT stubs whose address it takes). Unsure (true) for a versioned name or
  * an object without that table.
  */
-static bool sym_may_define(const struct sym_object *o, const char *name, const char *version)
+static bool sym_may_define(struct sym_object *o, const char *name, const char *version)
 {
-	struct elf_peek_dyn d;
+	const struct elf_peek_dyn *d;
 
-	if (*version || !o->dyn || !elf_peek_dynamic(o->dyn, o->base, &d) || !d.gnu_hash)
+	if (*version || !(d = sym_dyn(o)) || !d->gnu_hash)
 		return true;
-	return *o->name ? elf_peek_lookup(&d, name) != NULL : elf_peek_hashes(&d, name);
+	return *o->name ? elf_peek_lookup(d, name) != NULL : elf_peek_hashes(d, name);
 }
 
 /*
@@ -332,19 +344,18 @@ static int sym_in_stripped(struct hook *h, struct sym_object *o, const char *nam
 {
 	const struct function_config *fn = h->fn;
 	const ElfW(Sym) *sym = NULL;
+	const struct elf_peek_dyn *d;
 	Dl_info info;
 	void *handle, *addr;
 	int seg;
-
-	struct elf_peek_dyn d;
 
 	/* what dlsym would find elsewhere, in a dependency, counts for nothing */
 	if (!sym_may_define(o, name, fn->version))
 		return 0;
 	/* a shared object's own function, as its hash table gives it, is what
 	 * dlsym on its handle returns (not so an IFUNC: its resolver chooses) */
-	if (*o->name && !*fn->version && o->dyn && elf_peek_dynamic(o->dyn, o->base, &d) &&
-	    (sym = elf_peek_lookup(&d, name)) && ELF64_ST_TYPE(sym->st_info) == STT_FUNC) {
+	if (*o->name && !*fn->version && (d = sym_dyn(o)) &&
+	    (sym = elf_peek_lookup(d, name)) && ELF64_ST_TYPE(sym->st_info) == STT_FUNC) {
 		addr = (void *)(o->base + sym->st_value);
 	} else {
 		if (!(handle = dlopen(*o->name ? o->name : NULL, RTLD_LAZY | RTLD_NOLOAD)))

@@ -264,7 +264,7 @@ static bool got_contains(const struct dl_phdr_info *info, uintptr_t addr, bool e
 static bool got_is_own_dependency(const char *path)
 {
 	static const char *const libs[] = {	/* libb2 and libffi are linked in statically */
-		"libmemo.so", "libmemo-", "libelf.so", "libelf-", "libZydis.so", "libmemcached.so",
+		"libmemo.so", "libmemo-", "libelf.so", "libelf-", "libZydis.so", "liblmdb.so", "libmemcached.so",
 		"libhashkit.so", "libsasl2.so",
 	};
 	const char *base = strrchr(path, '/');

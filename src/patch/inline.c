@@ -26,15 +26,20 @@
 #define PAGE 4096		/* pages of the code being patched */
 #define JMP_LEN 5		/* e9 rel32 */
 
-/* One near page per hook: the stub, the trampoline, two slots, and the
- * hook's libffi closure, all written before the page becomes read+exec. */
+/* Each hook's area of a near page: the stub, the trampoline, two slots, and
+ * the hook's libffi closure, all written before the page becomes read+exec
+ * (W^X). A hook patched after a dlopen has a page of its own; start-up's
+ * batch (inline_batch_begin) puts four in a page: one mmap and one mprotect
+ * for four hooks. */
 #define STUB_OFF 0
 #define TRAMP_OFF 64
 #define TRAMP_MAX 384
 #define SLOT_DESC 448		/* address of the hook's struct inline_desc */
 #define SLOT_ENTRY 456		/* address of memo_inline_entry */
 #define CLOSURE_OFF 512
-_Static_assert(CLOSURE_OFF + sizeof(ffi_closure) <= NEAR_PAGE, "the closure fits the page");
+#define AREA 1024
+_Static_assert(CLOSURE_OFF + sizeof(ffi_closure) <= AREA, "the closure fits the area");
+_Static_assert(NEAR_PAGE % AREA == 0, "areas tile the page");
 #define MAX_CALLS 4		/* relocated calls recorded per trampoline */
 #define MAX_NEED 8		/* addresses a near page must reach */
 
@@ -47,6 +52,8 @@ struct inline_patch {
 	int first_len;		/* the length of the first of them */
 	int installed;
 	int retired;		/* its object was unloaded: the hook may be patched anew */
+	int batched;		/* its area is in a page of start-up's batch */
+	int pending;		/* batched, and its jump waits for inline_batch_end */
 	/* where the relocated calls among them return to, as page offsets: a
 	 * crash below one shows such a return address on the stack */
 	uint16_t call_ret[MAX_CALLS];
@@ -61,6 +68,45 @@ struct inline_patch {
 static struct inline_patch *patches;
 /* Some trampoline holds a relocated call: the crash handler scans the stack. */
 static int any_call_relocated;
+
+/* Start-up's batch (inline_batch_begin to inline_batch_end): the page
+ * being filled, read+write until the batch ends, and the bytes of it taken. */
+static bool in_batch;
+static uint8_t *batch_page;
+static size_t batch_used;
+
+/* An area for a hook's stub page, within rel32 reach of need[]: a page of
+ * its own outside the batch; in it, the next area of the batch's page. */
+static uint8_t *area_get(const uintptr_t *need, int nneed)
+{
+	uint8_t *page;
+
+	if (in_batch && batch_page && batch_used < NEAR_PAGE &&
+	    near_reaches((uintptr_t)batch_page, need, nneed)) {
+		batch_used += AREA;
+		return batch_page + batch_used - AREA;
+	}
+	if (!(page = near_page(need, nneed)) || !in_batch)
+		return page;
+	memset(page, 0xcc, NEAR_PAGE);	/* int3 in the areas left unused */
+	batch_page = page;
+	batch_used = AREA;
+	return page;
+}
+
+/* Gives back the area area_get returned last (a prepare that failed). */
+static void area_put(uint8_t *area)
+{
+	if (!in_batch) {
+		munmap(area, NEAR_PAGE);
+		return;
+	}
+	batch_used -= AREA;
+	if (!batch_used) {
+		munmap(batch_page, NEAR_PAGE);
+		batch_page = NULL;
+	}
+}
 
 /* entry.S's entry point, which every stub jumps to. */
 extern char memo_inline_entry[] __attribute__((visibility("hidden")));
@@ -295,7 +341,7 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	p = calloc(1, sizeof *p);
 	if (!p)
 		return hook_refuse(h, REFUSE_NO_MEMORY, "out of memory");
-	p->page = near_page(need, nneed);
+	p->page = area_get(need, nneed);
 	if (!p->page) {
 		hook_refuse(h, REFUSE_OUT_OF_REACH, "no free page within 2 GiB of the function "
 			    "for its stub and trampoline");
@@ -320,7 +366,7 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 			any_call_relocated = 1;
 		}
 		if (pos < 0) {
-			munmap(p->page, NEAR_PAGE);
+			area_put(p->page);
 			free(p);
 			return -1;
 		}
@@ -330,7 +376,7 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 		pos = x86_put_abs_jmp(tramp, pos, at + (uintptr_t)n);
 	else
 		pos += 5;
-	memset(p->page, 0xcc, NEAR_PAGE);	/* int3 around the code */
+	memset(p->page, 0xcc, AREA);	/* int3 around the code */
 	memcpy(p->page + TRAMP_OFF, tramp, (size_t)pos);
 
 	/* Stub: push [rip+SLOT_DESC]; jmp [rip+SLOT_ENTRY]. Every register
@@ -343,11 +389,13 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	memcpy(p->page + SLOT_DESC, &slot_desc, 8);
 	memcpy(p->page + SLOT_ENTRY, &slot_entry, 8);
 	if (write_closure(h, p->page + CLOSURE_OFF) < 0) {
-		munmap(p->page, NEAR_PAGE);
+		area_put(p->page);
 		free(p);
 		return -1;
 	}
-	if (mprotect(p->page, NEAR_PAGE, PROT_READ | PROT_EXEC) < 0) {
+	/* a batch's page becomes read+exec at its end, whole */
+	p->batched = in_batch;
+	if (!in_batch && mprotect(p->page, NEAR_PAGE, PROT_READ | PROT_EXEC) < 0) {
 		hook_refuse(h, REFUSE_MPROTECT, "cannot make the trampoline page executable: %s",
 			    strerror(errno));
 		munmap(p->page, NEAR_PAGE);
@@ -374,13 +422,13 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 
 /* ---- install -------------------------------------------------------- */
 
-/* Set by inline_batch: the thread count of the batch's first install, or 0. */
+/* Set by inline_batch_begin: the thread count of the batch's first install,
+ * or 0. */
 static int batch_threads;
-static bool in_batch;
 
-void inline_batch(bool on)
+void inline_batch_begin(void)
 {
-	in_batch = on;
+	in_batch = true;
 	batch_threads = 0;
 }
 
@@ -419,31 +467,100 @@ static bool cx16(void)
 	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_CMPXCHG16B);
 }
 
+/* The jump at p->at, its page writable: written so that another thread
+ * fetches the old bytes or the new ones, never a mix (inline_install's
+ * checks chose the entries where that can be done). */
+static void write_jump(const struct inline_patch *p, int threads)
+{
+	uintptr_t at = (uintptr_t)p->at;
+	uint8_t jmp[JMP_LEN];
+
+	jmp[0] = 0xe9;
+	x86_put_rel32(jmp, 1, at + JMP_LEN, (uintptr_t)p->page + STUB_OFF);
+	if ((at & 7) + JMP_LEN <= 8) {
+		/* One aligned 8-byte store: another core fetches the old bytes or
+		 * the new ones, never a mix. */
+		uint64_t *q = (uint64_t *)(at & ~(uintptr_t)7), v = *q;
+		memcpy((uint8_t *)&v + (at & 7), jmp, JMP_LEN);
+		__atomic_store_n(q, v, __ATOMIC_SEQ_CST);
+	} else if (threads <= 1) {
+		memcpy((void *)at, jmp, JMP_LEN);	/* nobody else runs */
+	} else {	/* (at & 15) + JMP_LEN <= 16 and cx16, checked */
+		/* After endbr64 the bytes are 4..8 of a 16-byte aligned block:
+		 * one locked 16-byte compare-and-swap, within one cache line,
+		 * so again old bytes or new, never a mix. */
+		unsigned __int128 *q = (unsigned __int128 *)(at & ~(uintptr_t)15), old = *q, v;
+		bool ok;
+		do {
+			v = old;
+			memcpy((uint8_t *)&v + (at & 15), jmp, JMP_LEN);
+			__asm__ volatile("lock cmpxchg16b %1"
+					 : "=@ccz"(ok), "+m"(*q), "+A"(old)
+					 : "b"((uint64_t)v), "c"((uint64_t)(v >> 64))
+					 : "memory");
+		} while (!ok);
+	}
+}
+
+static uintptr_t page_of(const struct inline_patch *p)
+{
+	return (uintptr_t)p->at & ~(uintptr_t)(PAGE - 1);
+}
+
+static uintptr_t page_after(const struct inline_patch *p)
+{
+	return ((uintptr_t)p->at + JMP_LEN + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+}
+
+/* The jumps of v[0..n), sorted by address, their code pages one run: made
+ * writable once (never dropping X: another thread may be running there),
+ * written, then read+exec again. 0, or -1 with each refused (hook_refuse,
+ * h->orig reset to h->target). */
+static int install_run(struct inline_patch **v, int n, int threads)
+{
+	static int membarrier_ok = -1;
+	uintptr_t lo = page_of(v[0]), hi = page_after(v[n - 1]);
+	int i;
+
+	if (membarrier_ok < 0)
+		membarrier_ok = syscall(SYS_membarrier,
+					MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
+	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC) < 0) {
+		for (i = 0; i < n; i++) {
+			hook_refuse(v[i]->h, REFUSE_MPROTECT, "cannot make its code writable: %s",
+				    strerror(errno));
+			v[i]->h->orig = v[i]->h->target;
+		}
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		write_jump(v[i], threads);
+		v[i]->installed = 1;
+		v[i]->pending = 0;
+	}
+	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC) < 0)
+		log_error("'%s': its code page %#lx-%#lx stays writable: %s", v[0]->h->fn->symbol,
+			  (unsigned long)lo, (unsigned long)hi, strerror(errno));
+	/* Make every core drop what it may have fetched of the old bytes. */
+	if (threads > 1 && membarrier_ok)
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+	return 0;
+}
+
 int inline_install(struct hook *h)
 {
 	struct inline_patch *p = patch_of(h);
-	uintptr_t at, lo, hi;
-	uint8_t jmp[JMP_LEN];
+	uintptr_t at;
 	int threads;
-	static int membarrier_ok = -1;
 
-	if (!p || p->installed) {
+	if (!p || p->installed || p->pending) {
 		if (p)
 			return hook_refuse(h, REFUSE_ALREADY_PATCHED, "already entry-patched");
 		return hook_refuse(h, REFUSE_NOT_PREPARED, "not prepared for entry patching");
 	}
 	at = (uintptr_t)p->at;
 	p->desc.entry = h->entry;
-	jmp[0] = 0xe9;
-	x86_put_rel32(jmp, 1, at + JMP_LEN, (uintptr_t)p->page + STUB_OFF);
-
 	threads = inline_threads_running();
-	if (membarrier_ok < 0)
-		membarrier_ok = syscall(SYS_membarrier,
-					MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
-	/* Never drop X from a page: another thread may be running on it. */
-	lo = at & ~(uintptr_t)(PAGE - 1);
-	hi = (at + JMP_LEN + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
 	/* Every refusal before a page is made writable. A thread paused on an
 	 * instruction boundary inside the 5 bytes (after a 1-byte push, say)
 	 * would resume in the middle of the jump and run its displacement as
@@ -463,42 +580,83 @@ int inline_install(struct hook *h)
 		h->orig = h->target;
 		return -1;
 	}
-	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC) < 0) {
-		hook_refuse(h, REFUSE_MPROTECT, "cannot make its code writable: %s", strerror(errno));
-		h->orig = h->target;
-		return -1;
+	if (p->batched) {	/* its stub is not executable yet: inline_batch_end */
+		p->pending = 1;
+		return 0;
 	}
-	if ((at & 7) + JMP_LEN <= 8) {
-		/* One aligned 8-byte store: another core fetches the old bytes or
-		 * the new ones, never a mix. */
-		uint64_t *q = (uint64_t *)(at & ~(uintptr_t)7), v = *q;
-		memcpy((uint8_t *)&v + (at & 7), jmp, JMP_LEN);
-		__atomic_store_n(q, v, __ATOMIC_SEQ_CST);
-	} else if (threads <= 1) {
-		memcpy((void *)at, jmp, JMP_LEN);	/* nobody else runs */
-	} else {	/* (at & 15) + JMP_LEN <= 16 and cx16, checked above */
-		/* After endbr64 the bytes are 4..8 of a 16-byte aligned block:
-		 * one locked 16-byte compare-and-swap, within one cache line,
-		 * so again old bytes or new, never a mix. */
-		unsigned __int128 *q = (unsigned __int128 *)(at & ~(uintptr_t)15), old = *q, v;
-		bool ok;
-		do {
-			v = old;
-			memcpy((uint8_t *)&v + (at & 15), jmp, JMP_LEN);
-			__asm__ volatile("lock cmpxchg16b %1"
-					 : "=@ccz"(ok), "+m"(*q), "+A"(old)
-					 : "b"((uint64_t)v), "c"((uint64_t)(v >> 64))
-					 : "memory");
-		} while (!ok);
+	return install_run(&p, 1, threads);
+}
+
+static int by_address(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)(*(struct inline_patch *const *)a)->at;
+	uintptr_t y = (uintptr_t)(*(struct inline_patch *const *)b)->at;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Each page of the batch's areas read+exec, once (W^X: nothing in them ran
+ * yet). A hook whose page cannot be has no stub and no closure: it is told
+ * to `unpatched`, h->entry NULL. */
+static void batch_seal(void (*unpatched)(struct hook *h))
+{
+	for (struct inline_patch *p = patches; p; p = p->next) {
+		uintptr_t page = (uintptr_t)p->page & ~(uintptr_t)(NEAR_PAGE - 1);
+		bool sealed = false;
+
+		if (!p->batched || p->retired)
+			continue;
+		/* the page's other areas were met before it, or are later */
+		for (struct inline_patch *q = patches; q != p && !sealed; q = q->next)
+			sealed = q->batched && !q->retired &&
+				 ((uintptr_t)q->page & ~(uintptr_t)(NEAR_PAGE - 1)) == page;
+		if (sealed || mprotect((void *)page, NEAR_PAGE, PROT_READ | PROT_EXEC) == 0)
+			continue;
+		hook_refuse(p->h, REFUSE_MPROTECT, "cannot make the trampoline page executable: %s",
+			    strerror(errno));
+		/* every area of the page: none is written to a GOT slot yet */
+		for (struct inline_patch *q = p; q; q = q->next)
+			if (q->batched && !q->retired &&
+			    ((uintptr_t)q->page & ~(uintptr_t)(NEAR_PAGE - 1)) == page) {
+				q->retired = 1;
+				q->pending = 0;
+				q->h->orig = q->h->target;
+				q->h->entry = NULL;
+				unpatched(q->h);
+			}
 	}
-	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC) < 0)
-		log_error("'%s': its code page %#lx-%#lx stays writable: %s", h->fn->symbol,
-			  (unsigned long)lo, (unsigned long)hi, strerror(errno));
-	/* Make every core drop what it may have fetched of the old bytes. */
-	if (threads > 1 && membarrier_ok)
-		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
-	p->installed = 1;
-	return 0;
+}
+
+void inline_batch_end(void (*unpatched)(struct hook *h))
+{
+	struct inline_patch **v, *p;
+	int n = 0, i, j, threads = batch_threads ? batch_threads : 2;
+
+	batch_seal(unpatched);
+	for (p = patches; p; p = p->next)
+		n += p->pending && !p->retired;
+	v = n ? calloc((size_t)n, sizeof *v) : NULL;
+	n = 0;
+	for (p = patches; p; p = p->next)
+		if (p->pending && !p->retired) {
+			if (v)
+				v[n++] = p;
+			else if (install_run(&p, 1, threads) < 0)	/* no memory: one by one */
+				unpatched(p->h);
+		}
+	if (n)
+		qsort(v, (size_t)n, sizeof *v, by_address);	/* runs of adjacent code pages */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && page_of(v[j]) <= page_after(v[j - 1]); j++)
+			;
+		if (install_run(v + i, j - i, threads) < 0)
+			for (int k = i; k < j; k++)
+				unpatched(v[k]->h);
+	}
+	free(v);
+	in_batch = false;
+	batch_page = NULL;
+	batch_threads = 0;
 }
 
 /* ---- for the crash handler (crash.c) -------------------------------- */

@@ -58,12 +58,24 @@ int inline_check(struct hook *h);
  * the start-up calls crash_install (crash.h) after a success. */
 int inline_install(struct hook *h);
 
-/* engine.c, around start-up's activations (on, then off): the thread count read
- * for the first install stands for the rest. Only the constructor runs then,
- * and it starts no thread: a count of 1 cannot grow meanwhile (and one above
- * 1 only makes patching more careful). Saves a read of /proc/self/status
- * per hook. */
-void inline_batch(bool on);
+/* engine.c, around start-up's activations: the thread count read for the
+ * first install stands for the rest. Only the constructor runs then, and it
+ * starts no thread: a count of 1 cannot grow meanwhile (and one above 1 only
+ * makes patching more careful). Saves a read of /proc/self/status per hook.
+ * And the batch's hooks share stub pages, four to a page, which become
+ * read+exec at its end, each once; inline_install only checks and queues
+ * their jumps, and inline_batch_end writes them, the code pages of adjacent
+ * ones made writable together: a mmap, and two mprotects per hook, fewer.
+ * Until then the functions run unpatched. A hook whose page or code cannot
+ * be protected so is handed to `unpatched` (h->orig reset to h->target,
+ * refused; h->entry NULL when the closure in its stub page is lost too),
+ * as inline_install's failure would be told to its caller.
+ *   inline_batch_begin();
+ *   ... inline_prepare(h, closure_write), inline_install(h) for each ...
+ *   inline_batch_end(activate_unpatched);
+ */
+void inline_batch_begin(void);
+void inline_batch_end(void (*unpatched)(struct hook *h));
 
 /* How many threads the process has (2 when it cannot tell: the careful
  * answer); in a batch (inline_batch), the count read first. */

@@ -13,7 +13,7 @@
 
 #define REACH 0x7fff0000LL	/* what a rel32 reaches, with a margin */
 
-static bool near_reaches(uintptr_t page, const uintptr_t *need, int nneed)
+bool near_reaches(uintptr_t page, const uintptr_t *need, int nneed)
 {
 	for (int i = 0; i < nneed; i++) {
 		long long d1 = (long long)(page - need[i]);

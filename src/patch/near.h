@@ -13,6 +13,7 @@
 #ifndef MEMO_NEAR_H
 #define MEMO_NEAR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The size of what near_page maps. */
@@ -23,5 +24,9 @@
  * target), the nearest to need[0]; NULL if none is free. The caller
  * munmaps it, or keeps it for good. */
 uint8_t *near_page(const uintptr_t *need, int nneed);
+
+/* Whether the NEAR_PAGE bytes at `page` are within that reach of every
+ * address in need[]: inline.c fills a page it has with several hooks. */
+bool near_reaches(uintptr_t page, const uintptr_t *need, int nneed);
 
 #endif
