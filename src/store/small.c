@@ -21,12 +21,17 @@
  *     on disk with the 67-byte key text); "keys" has small records.
  *   - the least recently used entries are the first of "used": eviction
  *     takes them from the front, with no scan, freeing whole pages.
- * A hit older than a minute moves its entry to the end (small_touch).
+ * A hit older than a minute moves its entry to the end (small_touch): not
+ * at once, which would be a write transaction per such hit (~10-50 us,
+ * every hit of a run an hour after the last), but queued in the process
+ * and moved with the next write, or TOUCH_MAX at a time, or at the store's
+ * sync and close. A queue that is busy or full skips the touch: LRU is
+ * approximate, as the folder's minute resolution is.
  *
- * Bounded: with a cap, the trees' pages are kept under 7/8 of it: a write
- * that finds them above evicts the oldest entries down to 3/4, a batch per
+ * Bounded: with a cap, the trees' pages are kept under 3/4 of it: a write
+ * that finds them above evicts the oldest entries down to 5/8, a batch per
  * write transaction (one transaction copies every page it changes and
- * frees the old ones only at its commit). The 1/8 left free serves every
+ * frees the old ones only at its commit). The 1/4 left free serves every
  * writer's copies. The map is the cap: the file (which never shrinks)
  * cannot grow past it, even while the pages freed cannot be reused yet
  * (a reader preempted in a snapshot pins every page freed after it; with
@@ -80,6 +85,7 @@
 #define HASH 32		/* KEY_HASH_BYTES: an entry's key */
 #define PREFIX 8	/* a "keys" key: the hash's first bytes */
 #define EVICT_BATCH 64	/* entries evicted per write transaction */
+#define TOUCH_MAX 64	/* hits queued to be marked used (small_touch) */
 
 struct small {
 	char path[PATH_MAX];
@@ -95,6 +101,10 @@ struct small {
 	dev_t dev[3];
 	ino_t ino[3];
 	pthread_mutex_t lock;
+	/* Keys hit, to be moved to the end of "used" (small_touch) */
+	pthread_mutex_t touch_lock;
+	uint8_t touched[TOUCH_MAX][HASH];
+	unsigned ntouched;	/* under touch_lock */
 	unsigned refs;		/* under opened_lock */
 	struct small *next;
 };
@@ -299,6 +309,7 @@ struct small *small_open(const char *dir, uint64_t cap)
 	sm->high = cap / 4 * 3;
 	sm->low = cap / 8 * 5;
 	pthread_mutex_init(&sm->lock, NULL);
+	pthread_mutex_init(&sm->touch_lock, NULL);
 	sm->env = env_open(sm);
 	if (!sm->env) {
 		free(sm);
@@ -326,6 +337,7 @@ void small_close(struct small *sm)
 		;
 	*p = sm->next;
 	pthread_mutex_unlock(&opened_lock);
+	small_flush(sm);
 	if (sm->env && tl.env == sm->env) {	/* other threads have none: the memo command */
 		mdb_txn_abort(tl.txn);
 		tl.txn = NULL;
@@ -335,6 +347,7 @@ void small_close(struct small *sm)
 	if (sm->env)
 		mdb_env_close(sm->env);
 	pthread_mutex_destroy(&sm->lock);
+	pthread_mutex_destroy(&sm->touch_lock);
 	free(sm);
 }
 
@@ -348,6 +361,8 @@ void small_after_fork(struct small *sm)
 	tl.env = NULL;
 	pthread_setspecific(tl_key, NULL);
 	pthread_mutex_init(&sm->lock, NULL);
+	pthread_mutex_init(&sm->touch_lock, NULL);
+	sm->ntouched = 0;	/* the parent moves its own */
 	sm->env = NULL;
 	sm->failed = false;
 }
@@ -594,6 +609,31 @@ static int put_in(struct small *sm, MDB_txn *t, const uint8_t *key, size_t len, 
 	return mdb_put(t, sm->keys, &k, &s, 0);
 }
 
+/* In t, under touch_lock: each queued key moved to the end of "used", as
+ * used at `now`; the queue emptied. buf: SMALL_MAX bytes (the value moves). */
+static int touches_apply(struct small *sm, MDB_txn *t, uint64_t now, uint8_t *buf)
+{
+	for (unsigned i = 0; i < sm->ntouched; i++) {
+		uint8_t stamp[STAMP];
+		MDB_val v;
+		void *data;
+		size_t len;
+		int rc = lookup(sm, t, sm->touched[i], stamp, &v);
+
+		if (rc == MDB_NOTFOUND || (rc == 0 && v.mv_size - HASH > SMALL_MAX))
+			continue;	/* gone since, or not ours */
+		if (rc != 0)
+			return rc;
+		len = v.mv_size - HASH;
+		memcpy(buf, (uint8_t *)v.mv_data + HASH, len);
+		if ((rc = put_in(sm, t, sm->touched[i], len, now, &data)) != 0)
+			return rc;
+		memcpy(data, buf, len);
+	}
+	sm->ntouched = 0;
+	return 0;
+}
+
 int small_put(struct small *sm, const uint8_t *key, const void *val, size_t len, uint64_t now,
 	      struct small_effect *eff)
 {
@@ -612,6 +652,20 @@ int small_put(struct small *sm, const uint8_t *key, const void *val, size_t len,
 		return STORE_ERROR;
 	}
 	memcpy(data, val, len);
+	/* the hits queued (small_touch) move with this write */
+	if (__atomic_load_n(&sm->ntouched, __ATOMIC_RELAXED) &&
+	    pthread_mutex_trylock(&sm->touch_lock) == 0) {
+		uint8_t *buf = malloc(SMALL_MAX);
+
+		if (buf && touches_apply(sm, t, now, buf) != 0) {
+			free(buf);
+			pthread_mutex_unlock(&sm->touch_lock);
+			mdb_txn_abort(t);
+			return STORE_ERROR;
+		}
+		free(buf);
+		pthread_mutex_unlock(&sm->touch_lock);
+	}
 	over = sm->high && trees_bytes(sm, t) > sm->high;
 	if (mdb_txn_commit(t) != 0)
 		return STORE_ERROR;
@@ -624,24 +678,37 @@ int small_put(struct small *sm, const uint8_t *key, const void *val, size_t len,
 
 void small_touch(struct small *sm, const uint8_t *key, uint64_t now)
 {
-	uint8_t copy[SMALL_MAX], stamp[STAMP];
+	bool full;
+
+	(void)now;	/* the time of the move, when it is made */
+	if (pthread_mutex_trylock(&sm->touch_lock) != 0)
+		return;	/* another thread queues or moves: skipped */
+	if (sm->ntouched < TOUCH_MAX)
+		memcpy(sm->touched[sm->ntouched++], key, HASH);
+	full = sm->ntouched == TOUCH_MAX;
+	pthread_mutex_unlock(&sm->touch_lock);
+	if (full)
+		small_flush(sm);
+}
+
+void small_flush(struct small *sm)
+{
+	uint8_t *buf = NULL;
 	MDB_env *e;
 	MDB_txn *t;
-	MDB_val v;
-	void *data;
-	size_t len;
 
-	if (write_begin(sm, &e, &t) != 0)
+	if (pthread_mutex_trylock(&sm->touch_lock) != 0)
 		return;
-	if (lookup(sm, t, key, stamp, &v) == 0 && (len = v.mv_size - HASH) <= sizeof copy) {
-		memcpy(copy, (uint8_t *)v.mv_data + HASH, len);
-		if (put_in(sm, t, key, len, now, &data) == 0) {
-			memcpy(data, copy, len);
+	/* write_begin first: it refuses inside a signal handler, malloc too */
+	if (sm->ntouched && write_begin(sm, &e, &t) == 0) {
+		if ((buf = malloc(SMALL_MAX)) && touches_apply(sm, t, util_wall_ns(), buf) == 0)
 			mdb_txn_commit(t);
-			return;
-		}
+		else
+			mdb_txn_abort(t);
+		sm->ntouched = 0;	/* what failed is not retried */
 	}
-	mdb_txn_abort(t);
+	pthread_mutex_unlock(&sm->touch_lock);
+	free(buf);
 }
 
 int small_del(struct small *sm, const uint8_t *key)

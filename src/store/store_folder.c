@@ -1316,6 +1316,8 @@ static void folder_sync_op(struct store *s)
 	struct folder_store *fs = FS(s);
 	int root;
 
+	if (fs->small)
+		small_flush(fs->small);
 	if (!fs->max_size || !__atomic_load_n(&fs->unsynced, __ATOMIC_RELAXED) ||
 	    (root = root_get(fs, NULL)) < 0)
 		return;
