@@ -8,10 +8,12 @@
  * writer; a reader killed leaves a slot that mdb_reader_check frees.
  *
  * Two trees (format 2, small2.mdb):
- *   "used": key = when the entry was last used (8 bytes, wall ns, big
- *           endian, unique: one past the newest if the clock says less);
- *           data = the entry's key (its 32-byte hash) then the value.
+ *   "used": key = when the entry was last used (wall ns, unique: one past
+ *           the newest if the clock says less); data = the entry's key
+ *           (its 32-byte hash) then the value.
  *   "keys": key = the hash's first 8 bytes; data = the entry's "used" key.
+ * Both keyed by 8-byte integers (MDB_INTEGERKEY, host order): compared
+ * inline, where memcmp calls were a quarter of a lookup's time.
  * A lookup is two gets, and the full hash stored with the value must match
  * (two keys sharing 8 bytes replace each other: a miss, never a wrong
  * value; value.c's check covers the full key too). Why this shape:
@@ -267,8 +269,8 @@ static MDB_env *env_open(struct small *sm)
 	mdb_reader_check(e, &dead);	/* slots of readers killed (kill -9) */
 	if ((rc = mdb_txn_begin(e, NULL, 0, &t)) != 0)
 		goto fail;
-	if ((rc = mdb_dbi_open(t, "used", MDB_CREATE, &sm->used)) != 0 ||
-	    (rc = mdb_dbi_open(t, "keys", MDB_CREATE, &sm->keys)) != 0) {
+	if ((rc = mdb_dbi_open(t, "used", MDB_CREATE | MDB_INTEGERKEY, &sm->used)) != 0 ||
+	    (rc = mdb_dbi_open(t, "keys", MDB_CREATE | MDB_INTEGERKEY, &sm->keys)) != 0) {
 		mdb_txn_abort(t);
 		goto fail;
 	}
@@ -417,17 +419,14 @@ static MDB_txn *read_begin(MDB_env *e, bool *in_handler)
 
 static void stamp_put(uint8_t out[STAMP], uint64_t ns)
 {
-	for (int i = STAMP - 1; i >= 0; i--, ns >>= 8)
-		out[i] = (uint8_t)ns;
+	memcpy(out, &ns, STAMP);
 }
 
 static uint64_t stamp_get(const void *p)
 {
-	const uint8_t *b = p;
-	uint64_t ns = 0;
+	uint64_t ns;
 
-	for (int i = 0; i < STAMP; i++)
-		ns = ns << 8 | b[i];
+	memcpy(&ns, p, STAMP);
 	return ns;
 }
 
