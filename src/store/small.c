@@ -678,11 +678,10 @@ int small_put(struct small *sm, const uint8_t *key, const void *val, size_t len,
 	return 0;
 }
 
-void small_touch(struct small *sm, const uint8_t *key, uint64_t now)
+void small_touch(struct small *sm, const uint8_t *key)
 {
 	bool full;
 
-	(void)now;	/* the time of the move, when it is made */
 	if (pthread_mutex_trylock(&sm->touch_lock) != 0)
 		return;	/* another thread queues or moves: skipped */
 	if (sm->ntouched < TOUCH_MAX)

@@ -63,10 +63,10 @@ int small_get(struct small *sm, const uint8_t *key, struct membuf *out, uint64_t
  * the least recently used entries are evicted first (*eff says). */
 int small_put(struct small *sm, const uint8_t *key, const void *val, size_t len, uint64_t now,
 	      struct small_effect *eff);
-/* Mark key used (now, or when the mark is made: queued, and made with the
- * next write, a few dozen at a time, or by small_flush), if it is still
- * there then. Takes no lock it would wait for. */
-void small_touch(struct small *sm, const uint8_t *key, uint64_t now);
+/* Mark key used, when the mark is made (queued, and made with the next
+ * write, 128 at a time, or by small_flush), if it is still there then.
+ * Takes no lock it would wait for. */
+void small_touch(struct small *sm, const uint8_t *key);
 /* Make the marks queued (at exit: the store's sync; small_close too). */
 void small_flush(struct small *sm);
 /* STORE_HIT (removed), STORE_MISS or STORE_ERROR. */

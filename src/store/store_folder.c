@@ -434,7 +434,7 @@ static int small_read(struct folder_store *fs, const struct memo_key *k, struct 
 			uint64_t now = util_wall_ns();
 
 			if (now > used && now - used > REFRESH_NS)
-				small_touch(fs->small, k->hash, now);
+				small_touch(fs->small, k->hash);
 		}
 		if (token) {
 			blake2b((uint8_t *)token, out->data + at, NULL, sizeof *token,
