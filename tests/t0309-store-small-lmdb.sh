@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Owns: the folder's store of small entries (src/store/small.c, small.mdb):
+# Owns: the folder's store of small entries (src/store/small.c, small2.mdb):
 # small entries go there and large ones stay files; an entry written as a
 # file before (by an older libmemo, or small_store = no) is still a hit, and
 # its next write moves it; an entry that grows or shrinks across SMALL_MAX
@@ -15,10 +15,10 @@ S="$P/unit/store_folder"
 c="$T/cache"
 files() { find "$c" -path "$c/[0-9a-f][0-9a-f]/*" -name 'm1-*' | wc -l; }
 
-note "small entries in small.mdb, large ones in files"
+note "small entries in small2.mdb, large ones in files"
 "$S" -S "$c" fill s 200 100 2>/dev/null || fail "fill small"
 "$S" -S "$c" set big 20000 9 >/dev/null 2>&1 || fail "set big"
-[ -s "$c/small.mdb" ] || fail "no small.mdb"
+[ -s "$c/small2.mdb" ] || fail "no small2.mdb"
 expect_eq "$(files)" 1 "entry files (the large one)"
 expect_eq "$("$S" -S "$c" get s17 2>/dev/null)" "hit 100 17" "small get"
 expect_eq "$("$S" -S "$c" get big 2>/dev/null)" "hit 20000 9" "large get"
@@ -60,7 +60,7 @@ for attempt in 1 2 3; do
 	pid=$!
 	# kill it once it has written a few hundred entries (it writes 100000)
 	for i in $(seq 1 500); do
-		[ "$(stat -c %s "$c/small.mdb")" -gt $((attempt * 200000 + 300000)) ] && break
+		[ "$(stat -c %s "$c/small2.mdb")" -gt $((attempt * 200000 + 300000)) ] && break
 		sleep 0.01
 	done
 	kill -KILL $pid 2>/dev/null

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Owns: the memo commands over the store of small entries (small.mdb): a
+# Owns: the memo commands over the store of small entries (small2.mdb): a
 # program's small results go there (no entry file), memo stats counts and
 # attributes them, memo export and import carry them to a second folder
 # where every call is a hit, memo evict --to removes the least recently
@@ -23,7 +23,7 @@ json() { "$B/memo" stats -c "$1" --json 2>/dev/null | python3 -c "import json,sy
 
 cfg a
 expect_eq "$(run_app a)" 7 "first run: body runs"
-[ -s a-cache/small.mdb ] || fail "no small.mdb"
+[ -s a-cache/small2.mdb ] || fail "no small2.mdb"
 expect_eq "$(find a-cache -name 'm1-*' | wc -l)" 0 "entry files"
 expect_eq "$(json a "d['functions']['simulate']['entries']")" 7 "memo stats: simulate's entries"
 expect_eq "$(run_app a)" 0 "second run: body runs"

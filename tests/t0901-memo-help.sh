@@ -17,8 +17,8 @@ bin="$P/shapes/shapes-now"
 "$MEMO" flush -c memo.d dot >/dev/null || fail "memo flush dot"
 
 # snapshot: every file of the cache with its size, mtime and content digest
-# small.mdb-lock: LMDB's table of readers, written by every open of the store
-snapshot() { find cache ! -name small.mdb-lock -printf '%P %s %T@ %y\n' | sort; find cache -type f ! -name small.mdb-lock -exec md5sum {} + | sort; }
+# small2.mdb-lock: LMDB's table of readers, written by every open of the store
+snapshot() { find cache ! -name small2.mdb-lock -printf '%P %s %T@ %y\n' | sort; find cache -type f ! -name small2.mdb-lock -exec md5sum {} + | sort; }
 snapshot >before
 touch ./--help			# a file by that name must not be read as an argument
 

@@ -7,8 +7,38 @@
  * new root is published last), and its mutex is recovered by the next
  * writer; a reader killed leaves a slot that mdb_reader_check frees.
  *
- * Record: key = the entry's key text; data = when it was last used (8
- * bytes, wall ns, host order) then the value's bytes.
+ * Two trees (format 2, small2.mdb):
+ *   "used": key = when the entry was last used (wall ns, unique: one past
+ *           the newest if the clock says less); data = the entry's key
+ *           (its 32-byte hash) then the value.
+ *   "keys": key = the hash's first 8 bytes; data = the entry's "used" key.
+ * Both keyed by 8-byte integers (MDB_INTEGERKEY, host order): compared
+ * inline, where memcmp calls were a quarter of a lookup's time.
+ * A lookup is two gets, and the full hash stored with the value must match
+ * (two keys sharing 8 bytes replace each other: a miss, never a wrong
+ * value; value.c's check covers the full key too). Why this shape:
+ *   - "used" is written in order (MDB_APPEND), so its pages are filled
+ *     whole (LMDB splits a page at half for an insert in the middle: the
+ *     random keys of one tree left pages ~63% full, 2.77x the values' bytes
+ *     on disk with the 67-byte key text); "keys" has small records.
+ *   - the least recently used entries are the first of "used": eviction
+ *     takes them from the front, with no scan, freeing whole pages.
+ * A hit older than a minute moves its entry to the end (small_touch): not
+ * at once, which would be a write transaction per such hit (~10-50 us,
+ * every hit of a run an hour after the last), but queued in the process
+ * and moved with the next write, or TOUCH_MAX at a time, or at the store's
+ * sync and close. A queue that is busy or full skips the touch: LRU is
+ * approximate, as the folder's minute resolution is.
+ *
+ * Bounded: with a cap, the trees' pages are kept under 3/4 of it: a write
+ * that finds them above evicts the oldest entries down to 5/8, a batch per
+ * write transaction (one transaction copies every page it changes and
+ * frees the old ones only at its commit). The 1/4 left free serves every
+ * writer's copies. The map is the cap: the file (which never shrinks)
+ * cannot grow past it, even while the pages freed cannot be reused yet
+ * (a reader preempted in a snapshot pins every page freed after it; with
+ * four writers on two cores that grew the file by half); a write that
+ * finds the map full fails, and its entry is a file.
  *
  * Durability: MDB_NOSYNC. A killed process loses nothing (its commits are
  * in the page cache); a crash of the machine may lose recent entries, as
@@ -45,14 +75,22 @@
 #include "base/util.h"
 #include "store/store.h"
 
-/* Address space, not disk: the file grows as it is written. A full map
- * makes small_put fail, and the entry becomes a file. */
+/* Address space, not disk: the file grows as it is written, up to the map
+ * (the cap, when there is one). A full map makes small_put fail, and the
+ * entry becomes a file. */
 #define MAP_SIZE (4ULL << 30)
 #define MAX_READERS 510	/* threads keeping a read transaction, all processes */
 /* LMDB's reader table: 64 bytes a reader and a header, rounded up to a page
  * (LMDB takes a larger lock file as it is, and more readers with it). */
 #define LOCK_BYTES ((MAX_READERS + 2) * 64)
-#define STAMP 8
+#define STAMP 8		/* a "used" key */
+#define HASH 32		/* KEY_HASH_BYTES: an entry's key */
+#define PREFIX 8	/* a "keys" key: the hash's first bytes */
+#define EVICT_BATCH 64	/* entries evicted per write transaction */
+/* Hits queued to be marked used (small_touch). Moving one dirties about
+ * two pages: 128 keep a move's transaction under ~1 MiB, inside the free
+ * quarter of the smallest cap (3 MiB); 64 cost a stale hit 25% more. */
+#define TOUCH_MAX 128
 
 struct small {
 	char path[PATH_MAX];
@@ -60,12 +98,18 @@ struct small {
 	 * read without it. NULL with `failed`: it cannot be opened, or the
 	 * program took its descriptors (fds_ours). */
 	MDB_env *env;
-	MDB_dbi dbi;
+	MDB_dbi used, keys;	/* the two trees (above) */
 	bool failed;
+	uint64_t map;		/* the map's size: the cap, or MAP_SIZE */
+	uint64_t high, low;	/* the trees' bytes that start and end an eviction; 0: no cap */
 	int fds[3];		/* LMDB's descriptors (data, lock, data for its meta pages) */
 	dev_t dev[3];
 	ino_t ino[3];
 	pthread_mutex_t lock;
+	/* Keys hit, to be moved to the end of "used" (small_touch) */
+	pthread_mutex_t touch_lock;
+	uint8_t touched[TOUCH_MAX][HASH];
+	unsigned ntouched;	/* under touch_lock */
 	unsigned refs;		/* under opened_lock */
 	struct small *next;
 };
@@ -213,7 +257,6 @@ static MDB_env *env_open(struct small *sm)
 {
 	MDB_env *e;
 	MDB_txn *t;
-	MDB_dbi *dbi = &sm->dbi;
 	const char *path = sm->path;
 	int rc, dead;
 
@@ -222,13 +265,15 @@ static MDB_env *env_open(struct small *sm)
 	if ((rc = mdb_env_create(&e)) != 0)
 		goto fail_say;
 	mdb_env_set_maxreaders(e, MAX_READERS);
-	mdb_env_set_mapsize(e, MAP_SIZE);
+	mdb_env_set_mapsize(e, sm->map);
+	mdb_env_set_maxdbs(e, 2);
 	if ((rc = open_high(sm, e)) != 0)
 		goto fail;
 	mdb_reader_check(e, &dead);	/* slots of readers killed (kill -9) */
 	if ((rc = mdb_txn_begin(e, NULL, 0, &t)) != 0)
 		goto fail;
-	if ((rc = mdb_dbi_open(t, NULL, 0, dbi)) != 0) {
+	if ((rc = mdb_dbi_open(t, "used", MDB_CREATE | MDB_INTEGERKEY, &sm->used)) != 0 ||
+	    (rc = mdb_dbi_open(t, "keys", MDB_CREATE | MDB_INTEGERKEY, &sm->keys)) != 0) {
 		mdb_txn_abort(t);
 		goto fail;
 	}
@@ -243,7 +288,7 @@ fail_say:
 	return NULL;
 }
 
-struct small *small_open(const char *dir)
+struct small *small_open(const char *dir, uint64_t cap)
 {
 	struct small *sm;
 	char path[PATH_MAX];
@@ -265,7 +310,11 @@ struct small *small_open(const char *dir)
 	if (!sm)
 		goto out;
 	memcpy(sm->path, path, sizeof path);
+	sm->map = cap ? cap & ~4095ULL : MAP_SIZE;
+	sm->high = cap / 4 * 3;
+	sm->low = cap / 8 * 5;
 	pthread_mutex_init(&sm->lock, NULL);
+	pthread_mutex_init(&sm->touch_lock, NULL);
 	sm->env = env_open(sm);
 	if (!sm->env) {
 		free(sm);
@@ -293,6 +342,7 @@ void small_close(struct small *sm)
 		;
 	*p = sm->next;
 	pthread_mutex_unlock(&opened_lock);
+	small_flush(sm);
 	if (sm->env && tl.env == sm->env) {	/* other threads have none: the memo command */
 		mdb_txn_abort(tl.txn);
 		tl.txn = NULL;
@@ -302,6 +352,7 @@ void small_close(struct small *sm)
 	if (sm->env)
 		mdb_env_close(sm->env);
 	pthread_mutex_destroy(&sm->lock);
+	pthread_mutex_destroy(&sm->touch_lock);
 	free(sm);
 }
 
@@ -315,6 +366,8 @@ void small_after_fork(struct small *sm)
 	tl.env = NULL;
 	pthread_setspecific(tl_key, NULL);
 	pthread_mutex_init(&sm->lock, NULL);
+	pthread_mutex_init(&sm->touch_lock, NULL);
+	sm->ntouched = 0;	/* the parent moves its own */
 	sm->env = NULL;
 	sm->failed = false;
 }
@@ -367,11 +420,46 @@ static MDB_txn *read_begin(MDB_env *e, bool *in_handler)
 	return t;
 }
 
-int small_get(struct small *sm, const char *key, size_t n, struct membuf *out, uint64_t *used)
+static void stamp_put(uint8_t out[STAMP], uint64_t ns)
+{
+	memcpy(out, &ns, STAMP);
+}
+
+static uint64_t stamp_get(const void *p)
+{
+	uint64_t ns;
+
+	memcpy(&ns, p, STAMP);
+	return ns;
+}
+
+/* key's record in "used" (its hash checked) into *v, its "used" key into
+ * stamp: 0, MDB_NOTFOUND, or LMDB's error. */
+static int lookup(struct small *sm, MDB_txn *t, const uint8_t *key, uint8_t stamp[STAMP],
+		  MDB_val *v)
+{
+	MDB_val k = { PREFIX, (void *)key }, s;
+	int rc = mdb_get(t, sm->keys, &k, &s);
+
+	if (rc != 0)
+		return rc;
+	if (s.mv_size != STAMP)
+		return MDB_NOTFOUND;	/* not ours */
+	memcpy(stamp, s.mv_data, STAMP);
+	s.mv_data = stamp;
+	rc = mdb_get(t, sm->used, &s, v);
+	if (rc != 0)
+		return rc;
+	/* another key with the same first bytes replaced this one */
+	return v->mv_size >= HASH && !memcmp(v->mv_data, key, HASH) ? 0 : MDB_NOTFOUND;
+}
+
+int small_get(struct small *sm, const uint8_t *key, struct membuf *out, uint64_t *used)
 {
 	MDB_env *e = env_of(sm);
-	MDB_val k = { n, (void *)key }, v;
+	uint8_t stamp[STAMP];
 	MDB_txn *t;
+	MDB_val v;
 	bool in_handler;
 	int rc, r = STORE_MISS;
 
@@ -379,18 +467,18 @@ int small_get(struct small *sm, const char *key, size_t n, struct membuf *out, u
 		return STORE_MISS;
 	if (!(t = read_begin(e, &in_handler)))
 		return in_handler ? STORE_MISS : STORE_ERROR;
-	rc = mdb_get(t, sm->dbi, &k, &v);
-	if (rc == 0 && v.mv_size >= STAMP) {
-		size_t len = v.mv_size - STAMP;
+	rc = lookup(sm, t, key, stamp, &v);
+	if (rc == 0) {
+		size_t len = v.mv_size - HASH;
 
 		r = STORE_ERROR;
 		if (membuf_reserve(out, out->len + len) == 0) {
-			memcpy(used, v.mv_data, STAMP);
-			memcpy(out->data + out->len, (uint8_t *)v.mv_data + STAMP, len);
+			*used = stamp_get(stamp);
+			memcpy(out->data + out->len, (uint8_t *)v.mv_data + HASH, len);
 			out->len += len;
 			r = STORE_HIT;
 		}
-	} else if (rc != MDB_NOTFOUND && rc != 0) {
+	} else if (rc != MDB_NOTFOUND) {
 		r = STORE_ERROR;
 	}
 	mdb_txn_reset(t);
@@ -420,55 +508,227 @@ static int write_begin(struct small *sm, MDB_env **e, MDB_txn **t)
 	return rc;
 }
 
-int small_put(struct small *sm, const char *key, size_t n, const void *val, size_t len,
-	      uint64_t now)
+/* Remove the entry whose "used" record the cursor is on, and its "keys"
+ * record if that still names it. */
+static int drop(struct small *sm, MDB_txn *t, MDB_cursor *c, const MDB_val *stamp,
+		const MDB_val *v)
 {
-	MDB_val k = { n, (void *)key }, v = { len + STAMP, NULL };
+	MDB_val k = { PREFIX, v->mv_data }, s;
+
+	if (v->mv_size >= HASH && mdb_get(t, sm->keys, &k, &s) == 0 &&
+	    s.mv_size == STAMP && !memcmp(s.mv_data, stamp->mv_data, STAMP) &&
+	    mdb_del(t, sm->keys, &k, NULL) != 0)
+		return -1;
+	return mdb_cursor_del(c, 0);
+}
+
+/* The pages both trees take, in bytes. */
+static uint64_t trees_bytes(struct small *sm, MDB_txn *t)
+{
+	uint64_t n = 0;
+	MDB_dbi d[2] = { sm->used, sm->keys };
+	MDB_stat st;
+
+	for (int i = 0; i < 2; i++)
+		if (mdb_stat(t, d[i], &st) == 0)
+			n += (uint64_t)st.ms_psize *
+			     (st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages);
+	return n;
+}
+
+/* The least recently used entries removed until the trees take at most
+ * sm->low bytes: EVICT_BATCH per write transaction, from the front of
+ * "used" (whole pages freed, no scan). Counted into *eff. */
+static void evict(struct small *sm, struct small_effect *eff)
+{
+	for (;;) {
+		MDB_cursor *c;
+		MDB_val k, v;
+		MDB_env *e;
+		MDB_txn *t;
+		int n = 0;
+
+		if (write_begin(sm, &e, &t) != 0)
+			return;
+		if (trees_bytes(sm, t) <= sm->low || mdb_cursor_open(t, sm->used, &c) != 0) {
+			mdb_txn_abort(t);
+			return;
+		}
+		while (n < EVICT_BATCH && mdb_cursor_get(c, &k, &v, MDB_FIRST) == 0) {
+			size_t len = v.mv_size >= HASH ? v.mv_size - HASH : 0;
+
+			if (drop(sm, t, c, &k, &v) != 0)
+				break;
+			eff->evicted++;
+			eff->freed += small_entry_disk(len);
+			n++;
+		}
+		mdb_cursor_close(c);
+		if (mdb_txn_commit(t) != 0 || !n)
+			return;
+	}
+}
+
+/* The file's extent in pages, as the newest transaction left it. */
+static uint64_t file_pages(MDB_env *e)
+{
+	MDB_envinfo info;
+
+	return mdb_env_info(e, &info) == 0 ? info.me_last_pgno + 1 : 0;
+}
+
+/* In t: key's value, last used at `now` (or later: the "used" keys are
+ * unique and in order), replacing its record if any. The record's space
+ * reserved: its value is copied in by the caller, at *data. */
+static int put_in(struct small *sm, MDB_txn *t, const uint8_t *key, size_t len, uint64_t now,
+		  void **data)
+{
+	MDB_val k = { PREFIX, (void *)key }, s, v, last;
+	uint8_t old[STAMP], stamp[STAMP];
+	MDB_cursor *c;
+	int rc;
+
+	if (lookup(sm, t, key, old, &v) == 0) {
+		s = (MDB_val){ STAMP, old };
+		if ((rc = mdb_del(t, sm->used, &s, NULL)) != 0)
+			return rc;
+	}
+	if ((rc = mdb_cursor_open(t, sm->used, &c)) != 0)
+		return rc;
+	rc = mdb_cursor_get(c, &last, &v, MDB_LAST);
+	mdb_cursor_close(c);
+	if (rc == 0 && last.mv_size == STAMP && stamp_get(last.mv_data) >= now)
+		now = stamp_get(last.mv_data) + 1;
+	else if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	stamp_put(stamp, now);
+	s = (MDB_val){ STAMP, stamp };
+	v = (MDB_val){ HASH + len, NULL };
+	if ((rc = mdb_put(t, sm->used, &s, &v, MDB_APPEND | MDB_RESERVE)) != 0)
+		return rc;
+	memcpy(v.mv_data, key, HASH);
+	*data = (uint8_t *)v.mv_data + HASH;
+	return mdb_put(t, sm->keys, &k, &s, 0);
+}
+
+/* In t, under touch_lock: each queued key moved to the end of "used", as
+ * used at `now`; the queue emptied. buf: SMALL_MAX bytes (the value moves). */
+static int touches_apply(struct small *sm, MDB_txn *t, uint64_t now, uint8_t *buf)
+{
+	for (unsigned i = 0; i < sm->ntouched; i++) {
+		uint8_t stamp[STAMP];
+		MDB_val v;
+		void *data;
+		size_t len;
+		int rc = lookup(sm, t, sm->touched[i], stamp, &v);
+
+		if (rc == MDB_NOTFOUND || (rc == 0 && v.mv_size - HASH > SMALL_MAX))
+			continue;	/* gone since, or not ours */
+		if (rc != 0)
+			return rc;
+		len = v.mv_size - HASH;
+		memcpy(buf, (uint8_t *)v.mv_data + HASH, len);
+		if ((rc = put_in(sm, t, sm->touched[i], len, now, &data)) != 0)
+			return rc;
+		memcpy(data, buf, len);
+	}
+	sm->ntouched = 0;
+	return 0;
+}
+
+int small_put(struct small *sm, const uint8_t *key, const void *val, size_t len, uint64_t now,
+	      struct small_effect *eff)
+{
+	uint64_t pages;
+	bool over;
 	MDB_env *e;
 	MDB_txn *t;
+	void *data;
 
+	*eff = (struct small_effect){ 0 };
 	if (write_begin(sm, &e, &t) != 0)
 		return STORE_ERROR;
-	if (mdb_put(t, sm->dbi, &k, &v, MDB_RESERVE) != 0) {
+	pages = file_pages(e);	/* under the write lock: the newest */
+	if (put_in(sm, t, key, len, now, &data) != 0) {
 		mdb_txn_abort(t);
 		return STORE_ERROR;
 	}
-	memcpy(v.mv_data, &now, STAMP);
-	memcpy((uint8_t *)v.mv_data + STAMP, val, len);
-	return mdb_txn_commit(t) == 0 ? 0 : STORE_ERROR;
+	memcpy(data, val, len);
+	/* the hits queued (small_touch) move with this write */
+	if (__atomic_load_n(&sm->ntouched, __ATOMIC_RELAXED) &&
+	    pthread_mutex_trylock(&sm->touch_lock) == 0) {
+		uint8_t *buf = malloc(SMALL_MAX);
+
+		if (buf && touches_apply(sm, t, now, buf) != 0) {
+			free(buf);
+			pthread_mutex_unlock(&sm->touch_lock);
+			mdb_txn_abort(t);
+			return STORE_ERROR;
+		}
+		free(buf);
+		pthread_mutex_unlock(&sm->touch_lock);
+	}
+	over = sm->high && trees_bytes(sm, t) > sm->high;
+	if (mdb_txn_commit(t) != 0)
+		return STORE_ERROR;
+	if (over)
+		evict(sm, eff);
+	if (file_pages(e) > pages)
+		eff->grew = (file_pages(e) - pages) * 4096;
+	return 0;
 }
 
-void small_touch(struct small *sm, const char *key, size_t n, uint64_t now)
+void small_touch(struct small *sm, const uint8_t *key)
 {
-	MDB_val k = { n, (void *)key }, v;
-	uint8_t copy[SMALL_MAX + STAMP];
+	bool full;
+
+	if (pthread_mutex_trylock(&sm->touch_lock) != 0)
+		return;	/* another thread queues or moves: skipped */
+	if (sm->ntouched < TOUCH_MAX)
+		memcpy(sm->touched[sm->ntouched++], key, HASH);
+	full = sm->ntouched == TOUCH_MAX;
+	pthread_mutex_unlock(&sm->touch_lock);
+	if (full)
+		small_flush(sm);
+}
+
+void small_flush(struct small *sm)
+{
+	uint8_t *buf = NULL;
 	MDB_env *e;
 	MDB_txn *t;
 
-	if (write_begin(sm, &e, &t) != 0)
+	if (pthread_mutex_trylock(&sm->touch_lock) != 0)
 		return;
-	if (mdb_get(t, sm->dbi, &k, &v) == 0 && v.mv_size >= STAMP && v.mv_size <= sizeof copy) {
-		memcpy(copy, v.mv_data, v.mv_size);
-		memcpy(copy, &now, STAMP);
-		v.mv_data = copy;
-		if (mdb_put(t, sm->dbi, &k, &v, 0) == 0) {
+	/* write_begin first: it refuses inside a signal handler, malloc too */
+	if (sm->ntouched && write_begin(sm, &e, &t) == 0) {
+		if ((buf = malloc(SMALL_MAX)) && touches_apply(sm, t, util_wall_ns(), buf) == 0)
 			mdb_txn_commit(t);
-			return;
-		}
+		else
+			mdb_txn_abort(t);
+		sm->ntouched = 0;	/* what failed is not retried */
 	}
-	mdb_txn_abort(t);
+	pthread_mutex_unlock(&sm->touch_lock);
+	free(buf);
 }
 
-int small_del(struct small *sm, const char *key, size_t n)
+int small_del(struct small *sm, const uint8_t *key)
 {
-	MDB_val k = { n, (void *)key };
+	MDB_val k = { PREFIX, (void *)key }, s, v;
+	uint8_t stamp[STAMP];
 	MDB_env *e;
 	MDB_txn *t;
 	int rc;
 
 	if (write_begin(sm, &e, &t) != 0)
 		return STORE_ERROR;
-	rc = mdb_del(t, sm->dbi, &k, NULL);
+	rc = lookup(sm, t, key, stamp, &v);
+	if (rc == 0) {
+		s = (MDB_val){ STAMP, stamp };
+		rc = mdb_del(t, sm->used, &s, NULL);
+		if (rc == 0)
+			rc = mdb_del(t, sm->keys, &k, NULL);
+	}
 	if (rc != 0) {
 		mdb_txn_abort(t);
 		return rc == MDB_NOTFOUND ? STORE_MISS : STORE_ERROR;
@@ -476,10 +736,11 @@ int small_del(struct small *sm, const char *key, size_t n)
 	return mdb_txn_commit(t) == 0 ? STORE_HIT : STORE_ERROR;
 }
 
-uint64_t small_entry_disk(size_t n, size_t len)
+uint64_t small_entry_disk(size_t len)
 {
-	/* LMDB's node: an 8-byte header, key, data; 2 bytes of page index */
-	return (8 + n + STAMP + len + 1) / 2 * 2 + 2;
+	/* LMDB's nodes: an 8-byte header, key, data, 2 bytes of page index;
+	 * one in each tree */
+	return (8 + STAMP + HASH + len + 1) / 2 * 2 + 2 + 8 + PREFIX + STAMP + 2;
 }
 
 uint64_t small_file_disk(const char *dir)
@@ -505,12 +766,12 @@ uint64_t small_file_disk(const char *dir)
  * reuse, and the file would grow by all they write. */
 #define EACH_BATCH 256
 
-int small_each(struct small *sm, int (*fn)(void *ctx, const char *key, const void *val,
+int small_each(struct small *sm, int (*fn)(void *ctx, const uint8_t *key, const void *val,
 					   size_t len, uint64_t used), void *ctx)
 {
 	MDB_env *e = env_of(sm);
-	char last[KEY_TEXT_MAX];
-	size_t lastn = 0;
+	uint8_t last[STAMP];
+	bool seen = false;
 	MDB_cursor *c;
 	MDB_val k, v;
 	MDB_txn *t;
@@ -518,7 +779,7 @@ int small_each(struct small *sm, int (*fn)(void *ctx, const char *key, const voi
 
 	if (!e || mdb_txn_begin(e, NULL, MDB_RDONLY, &t) != 0)
 		return -1;
-	if (mdb_cursor_open(t, sm->dbi, &c) != 0) {
+	if (mdb_cursor_open(t, sm->used, &c) != 0) {
 		mdb_txn_abort(t);
 		return -1;
 	}
@@ -526,17 +787,14 @@ int small_each(struct small *sm, int (*fn)(void *ctx, const char *key, const voi
 	while (!r && rc == 0) {
 		for (int n = 0; !r && rc == 0 && n < EACH_BATCH;
 		     n++, rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			uint64_t used;
-
-			if (k.mv_size >= sizeof last || v.mv_size < STAMP)
+			if (k.mv_size != STAMP || v.mv_size < HASH)
 				continue;	/* not ours */
-			memcpy(last, k.mv_data, k.mv_size);
-			last[k.mv_size] = 0;
-			lastn = k.mv_size;
-			memcpy(&used, v.mv_data, STAMP);
-			r = fn(ctx, last, (uint8_t *)v.mv_data + STAMP, v.mv_size - STAMP, used);
+			memcpy(last, k.mv_data, STAMP);
+			seen = true;
+			r = fn(ctx, v.mv_data, (uint8_t *)v.mv_data + HASH, v.mv_size - HASH,
+			       stamp_get(last));
 		}
-		if (r || rc != 0 || !lastn)
+		if (r || rc != 0 || !seen)
 			break;
 		/* a fresh snapshot, from the first entry after the last one seen */
 		mdb_txn_reset(t);
@@ -544,9 +802,9 @@ int small_each(struct small *sm, int (*fn)(void *ctx, const char *key, const voi
 			r = -1;
 			break;
 		}
-		k = (MDB_val){ lastn, last };
+		k = (MDB_val){ STAMP, last };
 		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-		if (rc == 0 && k.mv_size == lastn && !memcmp(k.mv_data, last, lastn))
+		if (rc == 0 && k.mv_size == STAMP && !memcmp(k.mv_data, last, STAMP))
 			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
@@ -556,47 +814,42 @@ int small_each(struct small *sm, int (*fn)(void *ctx, const char *key, const voi
 
 /* Entries are removed a few per write transaction: a transaction copies
  * each page it changes and frees the old one only when it commits, so one
- * that touched every leaf would double the file for good (it never
+ * that touched every page of "keys" would grow the file for good (it never
  * shrinks). */
-#define REMOVE_BATCH 4
+#define REMOVE_BATCH 32
 
-int64_t small_remove(struct small *sm, bool (*keep)(void *ctx, const char *key, const void *val,
+int64_t small_remove(struct small *sm, bool (*keep)(void *ctx, const uint8_t *key, const void *val,
 						    size_t len, uint64_t used), void *ctx)
 {
-	char last[KEY_TEXT_MAX];
-	size_t lastn = 0;
+	uint8_t last[STAMP];
+	bool seen = false, more = true;
 	int64_t n = 0;
-	bool more = true;
 
 	while (more) {
 		MDB_cursor *c;
-		MDB_val k = { lastn, last }, v;
+		MDB_val k = { STAMP, last }, v;
 		MDB_env *e;
 		MDB_txn *t;
 		int done = 0, rc;
 
 		if (write_begin(sm, &e, &t) != 0)
 			return -1;
-		if (mdb_cursor_open(t, sm->dbi, &c) != 0) {
+		if (mdb_cursor_open(t, sm->used, &c) != 0) {
 			mdb_txn_abort(t);
 			return -1;
 		}
 		/* from the first entry, or the first after the last one seen */
-		rc = lastn ? mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(c, &k, &v, MDB_FIRST);
-		if (rc == 0 && lastn && k.mv_size == lastn && !memcmp(k.mv_data, last, lastn))
+		rc = seen ? mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+		if (rc == 0 && seen && k.mv_size == STAMP && !memcmp(k.mv_data, last, STAMP))
 			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 		/* after a mdb_cursor_del, MDB_NEXT gives the entry that followed it */
 		for (; rc == 0 && done < REMOVE_BATCH; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			uint64_t used;
-
-			if (k.mv_size >= sizeof last || v.mv_size < STAMP)
+			if (k.mv_size != STAMP || v.mv_size < HASH)
 				continue;	/* not ours */
-			memcpy(last, k.mv_data, k.mv_size);
-			last[k.mv_size] = 0;
-			lastn = k.mv_size;
-			memcpy(&used, v.mv_data, STAMP);
-			if (!keep(ctx, last, (uint8_t *)v.mv_data + STAMP, v.mv_size - STAMP, used) &&
-			    mdb_cursor_del(c, 0) == 0)
+			memcpy(last, k.mv_data, STAMP);
+			seen = true;
+			if (!keep(ctx, v.mv_data, (uint8_t *)v.mv_data + HASH, v.mv_size - HASH,
+				  stamp_get(last)) && drop(sm, t, c, &k, &v) == 0)
 				done++;
 		}
 		more = rc == 0;

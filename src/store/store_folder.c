@@ -428,13 +428,13 @@ static int small_read(struct folder_store *fs, const struct memo_key *k, struct 
 
 	if (!small_key(fs, k))
 		return STORE_MISS;
-	r = small_get(fs->small, k->text, k->textlen, out, &used);
+	r = small_get(fs->small, k->hash, out, &used);
 	if (r == STORE_HIT) {
 		if (refresh) {
 			uint64_t now = util_wall_ns();
 
 			if (now > used && now - used > REFRESH_NS)
-				small_touch(fs->small, k->text, k->textlen, now);
+				small_touch(fs->small, k->hash);
 		}
 		if (token) {
 			blake2b((uint8_t *)token, out->data + at, NULL, sizeof *token,
@@ -471,12 +471,11 @@ static int folder_get(struct store *s, const struct memo_key *k,
 	char rel[3 + KEY_TEXT_MAX], bucket[3];
 	int root, r;
 
-	if (entry_path(FS(s), k, rel, bucket, st) < 0)
-		return STORE_ERROR;
-	/* a hit in the small store needs no folder (no fstat of the root) */
+	/* a hit in the small store needs no folder (no fstat of the root) nor
+	 * file name: it is keyed by the key's hash */
 	if (small_read(FS(s), k, out, NULL, true, st) == STORE_HIT)
 		return STORE_HIT;
-	if ((root = root_get(FS(s), st)) < 0)
+	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(FS(s), st)) < 0)
 		return STORE_ERROR;
 	r = folder_read(FS(s), root, root, rel, rel, out, NULL, true, st);
 	root_put(FS(s), root);
@@ -596,21 +595,26 @@ static int entry_write(struct folder_store *fs, int root, const char *rel, const
 		       const struct memo_key *k, const void *val, size_t len,
 		       struct memo_stats *st)
 {
+	struct small_effect eff;
 	int r;
 
 	if (small_key(fs, k) && len <= SMALL_MAX &&
-	    small_put(fs->small, k->text, k->textlen, val, len, util_wall_ns()) == 0) {
+	    small_put(fs->small, k->hash, val, len, util_wall_ns(), &eff) == 0) {
 		unlinkat(root, rel, 0);
 		if (st)
 			STAT_ADD(st, bytes_written, len);
-		/* B-tree pages are about half full (measured: 465 bytes a 200-byte
-		 * record): the scan makes it exact */
-		folder_account(fs, root, small_entry_disk(k->textlen, len) * 2);
+		if (eff.evicted) {	/* the small store's cap (small.c) */
+			__atomic_add_fetch(&fs->evicted, eff.evicted, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&fs->evicted_disk, eff.freed, __ATOMIC_RELAXED);
+		}
+		/* its file counts whole (see scan_small): only its growth is new */
+		if (eff.grew)
+			folder_account(fs, root, eff.grew);
 		return 0;
 	}
 	r = folder_write(fs, root, rel, bucket, val, len, st);
 	if (r == 0 && small_key(fs, k))
-		small_del(fs->small, k->text, k->textlen);
+		small_del(fs->small, k->hash);
 	return r;
 }
 
@@ -701,7 +705,7 @@ static int folder_del(struct store *s, const struct memo_key *k,
 
 	if (entry_path(FS(s), k, rel, bucket, st) < 0 || (root = root_get(fs, st)) < 0)
 		return STORE_ERROR;
-	if (small_key(fs, k) && (rs = small_del(fs->small, k->text, k->textlen)) == STORE_ERROR) {
+	if (small_key(fs, k) && (rs = small_del(fs->small, k->hash)) == STORE_ERROR) {
 		stat_err(st);
 		warn_once(fs, OP_WRITE, EIO, "cannot delete from the store of small entries",
 			  SMALL_FILE);
@@ -846,22 +850,24 @@ static uint64_t small_tag(const void *val, size_t len)
 	return len >= 16 ? value_tag(val, len, (const uint8_t *)val + len - 8) : 0;
 }
 
-static uint64_t small_disk(const struct scan *sc, const char *key, size_t len)
+static uint64_t small_disk(const struct scan *sc, size_t len)
 {
-	return small_entry_disk(strlen(key), len) * sc->small_scale / 1024;
+	return small_entry_disk(len) * sc->small_scale / 1024;
 }
 
-static int small_collect(void *ctx, const char *key, const void *val, size_t len, uint64_t used)
+static int small_collect(void *ctx, const uint8_t *key, const void *val, size_t len,
+			 uint64_t used)
 {
 	struct scan *sc = ctx;
 	uint64_t tag = sc->only_tag || sc->each ? small_tag(val, len) : 0;
 
+	(void)key;
 	if (sc->only_tag && tag != sc->only_tag)
 		return 0;
 	/* the scale is known at the end: the disk of each is counted then */
 	if (sc->each)
-		sc->each(sc->ctx, tag, len, small_entry_disk(strlen(key), len));
-	scan_add(sc, used, len, small_entry_disk(strlen(key), len));
+		sc->each(sc->ctx, tag, len, small_entry_disk(len));
+	scan_add(sc, used, len, small_entry_disk(len));
 	return 0;
 }
 
@@ -890,17 +896,19 @@ static void scan_small(struct folder_store *fs, struct scan *sc)
 }
 
 /* Pass 2 over the small store (small_remove): keep what scan_bucket keeps. */
-static bool small_keep(void *ctx, const char *key, const void *val, size_t len, uint64_t used)
+static bool small_keep(void *ctx, const uint8_t *key, const void *val, size_t len,
+		       uint64_t used)
 {
 	struct scan *sc = ctx;
 
+	(void)key;
 	if (sc->only_tag && small_tag(val, len) != sc->only_tag)
 		return true;
 	if (used > sc->cutoff || (used == sc->cutoff && !*sc->ties))
 		return true;
 	if (used == sc->cutoff)
 		(*sc->ties)--;
-	*sc->freed += small_disk(sc, key, len);
+	*sc->freed += small_disk(sc, len);
 	(*sc->evicted)++;
 	return false;
 }
@@ -1203,14 +1211,17 @@ struct each_small {
 	void *ctx;
 };
 
-static int each_small(void *ctx, const char *key, const void *val, size_t len, uint64_t used)
+static int each_small(void *ctx, const uint8_t *key, const void *val, size_t len,
+		      uint64_t used)
 {
 	struct each_small *e = ctx;
+	char text[4 + 2 * KEY_HASH_BYTES] = "m1-";	/* key.c's text of the hash */
 
 	(void)used;
 	if (e->tag && small_tag(val, len) != e->tag)
 		return 0;
-	return e->fn(e->ctx, key, val, len);
+	util_hex(text + 3, key, KEY_HASH_BYTES);
+	return e->fn(e->ctx, text, val, len);
 }
 
 static int folder_each(struct store *s, uint64_t tag,
@@ -1305,6 +1316,8 @@ static void folder_sync_op(struct store *s)
 	struct folder_store *fs = FS(s);
 	int root;
 
+	if (fs->small)
+		small_flush(fs->small);
 	if (!fs->max_size || !__atomic_load_n(&fs->unsynced, __ATOMIC_RELAXED) ||
 	    (root = root_get(fs, NULL)) < 0)
 		return;
@@ -1651,8 +1664,11 @@ struct store *store_folder_open(const struct cache_config *c)
 			log_warn("'%s': on a network or user-space filesystem (magic 0x%lx), where "
 				 "the store of small entries (LMDB) cannot lock across nodes: one "
 				 "file per entry", fs->dir, (unsigned long)sfs.f_type);
-		else
-			fs->small = small_open(fs->dir);
+		else	/* 3/4 of the bound, to leave files room (small.c "Bounded") */
+			fs->small = small_open(fs->dir, c->max_size / 4 * 3);
+		/* format 1's file, not read (small.h): its blocks given back */
+		unlinkat(fd, SMALL_OLD_FILE, 0);
+		unlinkat(fd, SMALL_OLD_FILE "-lock", 0);
 	}
 	close(fd);
 	fs->max_size = c->max_size;
