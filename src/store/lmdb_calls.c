@@ -22,6 +22,9 @@
 	  (env, path, flags, mode), ELIBACC)								\
 	X(int, mdb_env_set_mapsize, (MDB_env *env, size_t size), (env, size), ELIBACC)			\
 	X(int, mdb_env_set_maxreaders, (MDB_env *env, unsigned int readers), (env, readers), ELIBACC)	\
+	X(int, mdb_env_set_maxdbs, (MDB_env *env, MDB_dbi dbs), (env, dbs), ELIBACC)			\
+	X(int, mdb_env_info, (MDB_env *env, MDB_envinfo *stat), (env, stat), ELIBACC)			\
+	X(int, mdb_stat, (MDB_txn *txn, MDB_dbi dbi, MDB_stat *stat), (txn, dbi, stat), ELIBACC)	\
 	X(int, mdb_reader_check, (MDB_env *env, int *dead), (env, dead), ELIBACC)			\
 	V(mdb_env_close, (MDB_env *env), (env))								\
 	X(char *, mdb_strerror, (int err), (err), "liblmdb cannot be loaded")				\
