@@ -124,6 +124,7 @@ struct mc_thread {
 	uint64_t gen;
 	uint64_t bad;		/* bit i: this handle failed on server i */
 	bool refused;		/* mc_mem_* refused a block since it was cleared */
+	bool held_back;		/* ... one asked inside a signal handler (mc_may_allocate) */
 	struct mc_io io;	/* its sockets and the current operation's deadline */
 	uint64_t sent_ns;	/* the request's start, for its round trip; 0: no sample */
 	/* the last key placed (mc_server_of): a lookup places its key twice,
@@ -135,35 +136,53 @@ struct mc_thread {
 
 /* ---- handles ---------------------------------------------------------- */
 
-/* libmemcached's memory for a thread's handle: malloc's, refusing any block
- * over MC_VALUE_MAX (mc_io.h) and noting it in the thread's `refused` (ctx).
+/* May this thread allocate now? Not inside a signal handler (store.h). */
+static bool mc_may_allocate(const struct mc_store *s)
+{
+	return !s->base.may_allocate || s->base.may_allocate();
+}
+
+/* libmemcached's memory for a thread's handle (ctx: its mc_thread): malloc's,
+ * refusing any block over MC_VALUE_MAX (mc_io.h), noted in `refused`, and
+ * any block inside a signal handler, noted in `held_back`.
  * libmemcached sizes a reply's buffer from the length the server announces,
  * before reading the value: a larger one (`VALUE k 0 4294967296`) then fails
  * there with nothing allocated (and fetch_result calls it not found: hence
  * the note). A length that wraps its size_t arithmetic (`-1`) allocates
  * nothing and is refused by mc_fetch. */
-static void *mc_mem_refuse(void *ctx)
+static bool mc_mem_grant(void *ctx, size_t n)
 {
-	*(bool *)ctx = true;
-	return NULL;
+	struct mc_thread *t = ctx;
+
+	if (n > MC_VALUE_MAX)
+		t->refused = true;
+	else if (!mc_may_allocate(t->s))
+		t->held_back = true;
+	else
+		return true;
+	return false;
 }
 
 static void *mc_mem_malloc(const memcached_st *mc, const size_t n, void *ctx)
 {
 	(void)mc;
-	return n > MC_VALUE_MAX ? mc_mem_refuse(ctx) : malloc(n);
+	return mc_mem_grant(ctx, n) ? malloc(n) : NULL;
 }
 
 static void *mc_mem_realloc(const memcached_st *mc, void *p, const size_t n, void *ctx)
 {
 	(void)mc;
-	return n > MC_VALUE_MAX ? mc_mem_refuse(ctx) : realloc(p, n);
+	return mc_mem_grant(ctx, n) ? realloc(p, n) : NULL;
 }
 
 static void *mc_mem_calloc(const memcached_st *mc, size_t nelem, const size_t n, void *ctx)
 {
+	size_t total;
+
 	(void)mc;
-	return nelem && n > MC_VALUE_MAX / nelem ? mc_mem_refuse(ctx) : calloc(nelem, n);
+	if (__builtin_mul_overflow(nelem, n, &total))
+		total = SIZE_MAX;	/* over MC_VALUE_MAX: refused */
+	return mc_mem_grant(ctx, total) ? calloc(nelem, n) : NULL;
 }
 
 static void mc_mem_free(const memcached_st *mc, void *p, void *ctx)
@@ -172,7 +191,7 @@ static void mc_mem_free(const memcached_st *mc, void *p, void *ctx)
 	free(p);
 }
 
-static memcached_st *mc_handle_new(struct mc_store *s, bool *refused)
+static memcached_st *mc_handle_new(struct mc_store *s, struct mc_thread *t)
 {
 	memcached_st *mc = memcached_create(NULL);
 	int i;
@@ -180,7 +199,7 @@ static memcached_st *mc_handle_new(struct mc_store *s, bool *refused)
 	if (!mc)
 		return NULL;
 	memcached_set_memory_allocators(mc, mc_mem_malloc, mc_mem_free, mc_mem_realloc, mc_mem_calloc,
-				       refused);
+				       t);
 	/* Behaviours that quit connections are set before any exists. */
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_NO_BLOCK, 1);
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
@@ -220,6 +239,24 @@ static memcached_st *mc_handle_new(struct mc_store *s, bool *refused)
 	return mc;
 }
 
+/* A thread's result buffer is made this large with its handle: a reply of
+ * up to the caller's scratch (VALUE_INLINE, call/evaluate.h), plus the
+ * "\r\n" libmemcached reads with it, then never grows it, and a call served
+ * inside a signal handler (call.c sends larger ones elsewhere) reads it
+ * without allocating. */
+#define MC_RESULT_PRESIZE (4096 + 2)
+
+static bool mc_result_presize(memcached_result_st *r)
+{
+	static const char zeros[512];
+
+	for (size_t n = 0; n < MC_RESULT_PRESIZE; n += sizeof zeros)
+		if (memcached_result_set_value(r, zeros, sizeof zeros) != MEMCACHED_SUCCESS)
+			return false;
+	memcached_result_reset(r);	/* the buffer stays */
+	return true;
+}
+
 static void mc_thread_destroy(void *p)
 {
 	struct mc_thread *t = p;
@@ -237,7 +274,8 @@ static void mc_thread_destroy(void *p)
 }
 
 /* This thread's handle, created on first use (and again after a fork).
- * NULL (counted as an error in st) when none can be made. */
+ * NULL (counted as an error in st) when none can be made, or (counted as
+ * bypassed) inside a signal handler, where it cannot. */
 static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st)
 {
 	struct mc_thread *t = pthread_getspecific(s->tkey);
@@ -245,6 +283,11 @@ static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st
 
 	if (t && t->gen == gen)
 		return t;
+	if (!mc_may_allocate(s)) {
+		if (st)
+			STAT_ADD(st, bypassed, 1);
+		return NULL;
+	}
 	if (t) {
 		/* Inherited across fork: drop it without a word on its sockets. */
 		pthread_setspecific(s->tkey, NULL);
@@ -257,10 +300,16 @@ static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st
 	t->gen = gen;
 	t->io.text = !s->sasl;
 	t->io.connect_ns = (uint64_t)s->connect_timeout_ms * 1000000;
-	t->mc = mc_handle_new(s, &t->refused);
+	t->mc = mc_handle_new(s, t);
 	if (!t->mc || !memcached_result_create(t->mc, &t->res)) {
 		if (t->mc)
 			memcached_free(t->mc);
+		free(t);
+		goto fail;
+	}
+	if (!mc_result_presize(&t->res)) {
+		memcached_result_free(&t->res);
+		memcached_free(t->mc);
 		free(t);
 		goto fail;
 	}
@@ -641,6 +690,22 @@ static size_t mc_chunk_key(char *out, const struct memo_key *k, uint64_t id, uin
 
 /* ---- get ---------------------------------------------------------------- */
 
+/* A get that would allocate inside a signal handler (store.h): a miss,
+ * counted as bypassed, and the call computes. Said once (at info level:
+ * a handler's calls are served whenever their values fit MC_RESULT_PRESIZE
+ * and are not chunked). */
+static int mc_held_back(const struct memo_key *k, struct memo_stats *st)
+{
+	static int said;
+
+	if (st)
+		STAT_ADD(st, bypassed, 1);
+	if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+		log_info("'%.*s': a memcached value too large to read without allocating came inside "
+			 "a signal handler; such calls are computed there", (int)k->textlen, k->text);
+	return STORE_MISS;
+}
+
 /* Fetch every chunk the manifest names with one multi-get into out. */
 static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 			 const struct mc_manifest *m, struct membuf *out,
@@ -659,6 +724,8 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 	uint32_t i, got = 0;
 	int ret = STORE_MISS;
 
+	if (!mc_may_allocate(t->s))
+		return mc_held_back(k, st);
 	if (membuf_reserve(out, base + m->total) < 0)
 		return STORE_ERROR;
 	keys = malloc(m->nchunks * sizeof *keys);
@@ -791,7 +858,7 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 	memcached_return_t rc;
 	struct mc_manifest m;
 	size_t len = 0, base = out->len;
-	bool found = false, manifest = false, good = false;
+	bool found = false, manifest = false, good = false, skipped = false;
 	char mine[8];
 	int i, ret;
 
@@ -808,6 +875,7 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 	if (token)
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 1);
 	t->refused = false;
+	t->held_back = false;
 	rc = MEMCACHED_SUCCESS;
 	if (lease && owner) {
 		put64((uint8_t *)mine, owner);
@@ -860,6 +928,8 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 		manifest = memcached_result_flags(r) == MC_FLAG_MANIFEST;
 		if (manifest) {
 			good = mc_manifest_decode((const uint8_t *)memcached_result_value(r), len, &m);
+		} else if (base + len > out->cap && !mc_may_allocate(s)) {
+			skipped = true;	/* read whole: the reply goes on to its END */
 		} else {
 			if (membuf_reserve(out, base + len) < 0) {
 				memcached_quit(t->mc);	/* the rest of the reply is unread */
@@ -876,6 +946,16 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 		log_debug("'%.*s': memcached announced a value length that is no number below %u",
 			  (int)klen, key, MC_VALUE_MAX);
 		rc = MEMCACHED_MEMORY_ALLOCATION_FAILURE;
+	} else if (t->held_back || skipped) {
+		/* Inside a signal handler, a value larger than the thread's
+		 * buffers (libmemcached's, refused by mc_mem_grant, is still in
+		 * the stream; the caller's was read whole): the server answered,
+		 * the call computes. */
+		if (t->held_back)
+			memcached_quit(t->mc);
+		mc_account(t, i, key, klen, MEMCACHED_SUCCESS, st);
+		ret = mc_held_back(k, st);
+		goto done;
 	}
 	/* END: the reply is whole. Anything else: the server failed us. */
 	if (rc != MEMCACHED_END && rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND) {
