@@ -3,200 +3,22 @@
 # the thread already has, whose value is larger than any that thread
 # fetched before (src/store/store_memcached.c: the result buffer sized at
 # the handle's creation; the handle's allocators refusing inside a handler).
-# `fill(n, seed, out a[n])` returns 8 to 3,840 bytes. One process stores
-# every value from main. Then a SIGALRM handler calls fill with growing n,
-# its values all in memcached: in main, 200 alarms interrupting a loop that
-# lives in malloc and free, after main's own call of the smallest value;
-# and in 8 threads one after the other, each sent 7 alarms after its own
-# smallest call. The program's malloc, calloc, realloc and free abort when
-# called inside its handler (its own, not a mock of libmemo's). The old
-# build aborted in every run: libmemcached grew its result buffer with
-# realloc inside the handler. Now each run's output is the one without
-# libmemo, the handler's calls are served from memcached (hits, none
-# bypassed), and nothing is said.
+# tests/progs/handler/grow.c: `fill(n, seed, out a[n])` returns 8 to 3,840
+# bytes. One process stores every value from main. Then a SIGALRM handler
+# calls fill with growing n, its values all in memcached: in main, 200
+# alarms interrupting a loop that lives in malloc and free, after main's own
+# call of the smallest value; and in 8 threads one after the other, each
+# sent 7 alarms after its own smallest call. The program's malloc, calloc,
+# realloc and free abort when called inside its handler (its own, not a
+# mock of libmemo's). The old build aborted in every run: libmemcached grew
+# its result buffer with realloc inside the handler. Now each run's output
+# is the one without libmemo, the handler's calls are served from memcached
+# (hits, none bypassed), and nothing is said. The same with a folder in
+# front of memcached (small.mdb's reads inside the handler).
 source "$TOP/tests/lib.sh"
 command -v memcached >/dev/null || skip "no memcached"
 
-cat >prog.c <<'C'
-#include <pthread.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/time.h>
-#include <unistd.h>
-
-/* set while this thread runs on_alarm */
-static __thread volatile sig_atomic_t handling;
-
-#ifndef PLAIN_HEAP
-/* The program's heap, which aborts when its own handler uses it. */
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-
-static void used_in_handler(const char *what)
-{
-	static const char m[] = "prog: the heap was used inside the SIGALRM handler: ";
-
-	if (write(2, m, sizeof m - 1) < 0 || write(2, what, strlen(what)) < 0 ||
-	    write(2, "\n", 1) < 0)
-		_exit(3);
-	abort();
-}
-
-void *malloc(size_t n)
-{
-	if (handling)
-		used_in_handler("malloc");
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t k, size_t n)
-{
-	if (handling)
-		used_in_handler("calloc");
-	return __libc_calloc(k, n);
-}
-
-void *realloc(void *p, size_t n)
-{
-	if (handling)
-		used_in_handler("realloc");
-	return __libc_realloc(p, n);
-}
-
-void free(void *p)
-{
-	if (p && handling)
-		used_in_handler("free");
-	__libc_free(p);
-}
-#endif
-
-__attribute__((noinline)) void fill(long n, long seed, double *a)
-{
-	for (long i = 0; i < n; i++)
-		a[i] = seed * 1000.0 + n + i * 0.5;
-}
-
-static const long sizes[] = { 1, 16, 100, 200, 300, 400, 480 };
-#define NSIZES 7
-#define SEEDS 8
-#define ALARMS 200
-#define WORKERS 8
-
-static volatile sig_atomic_t alarms, limit;
-static volatile double from_handler;
-static double space[480];	/* the handler's array: no stack of 4 KiB needed */
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	handling = 1;
-	if (alarms < limit) {
-		long n = sizes[alarms % NSIZES], seed = alarms / NSIZES % SEEDS;
-
-		fill(n, seed, space);
-		for (long i = 0; i < n; i++)
-			from_handler += space[i];
-		alarms++;
-	}
-	handling = 0;
-}
-
-static unsigned long bad;
-static volatile int ready;
-
-/* lives in malloc and free until `until` alarms came; each block is checked
- * before it goes */
-static void *loop(void *until)
-{
-	unsigned char *blocks[64] = { 0 };
-	size_t sizes_[64];
-	unsigned long lcg = (unsigned long)until;
-
-	while (alarms < (long)until) {
-		unsigned i = (lcg = lcg * 6364136223846793005ul + 1) >> 58;
-
-		if (blocks[i]) {
-			for (size_t k = 0; k < sizes_[i]; k++)
-				bad += blocks[i][k] != (unsigned char)(i + sizes_[i]);
-			free(blocks[i]);
-		}
-		sizes_[i] = (lcg >> 20) % 8000 + 1;
-		blocks[i] = malloc(sizes_[i]);
-		memset(blocks[i], (int)(i + sizes_[i]), sizes_[i]);
-	}
-	for (unsigned i = 0; i < 64; i++)
-		free(blocks[i]);
-	return NULL;
-}
-
-/* worker w: its first call, outside the handler, has a value of its own
- * (served by the store, not by the process's l1); then the loop */
-static void *worker(void *w)
-{
-	double a[1];
-
-	fill(1, 100 + (long)w, a);
-	ready = 1;
-	return loop((void *)((long)w * NSIZES));
-}
-
-/* prog store: every value, from main. prog main: the alarms in main.
- * prog threads: in WORKERS threads one after the other. */
-int main(int argc, char **argv)
-{
-	struct itimerval every = { { 0, 100 }, { 0, 100 } }, stop = { { 0, 0 }, { 0, 0 } };
-	double from_main = 0;
-
-	if (argc < 2)
-		return 2;
-	if (!strcmp(argv[1], "store")) {
-		for (long w = 0; w <= WORKERS; w++)
-			fill(1, 100 + w, space);
-		for (long seed = 0; seed < SEEDS; seed++)
-			for (int s = 0; s < NSIZES; s++) {
-				fill(sizes[s], seed, space);
-				for (long i = 0; i < sizes[s]; i++)
-					from_main += space[i];
-			}
-	} else if (!strcmp(argv[1], "threads")) {
-		signal(SIGALRM, on_alarm);
-		for (long w = 1; w <= WORKERS; w++) {
-			pthread_t t;
-
-			limit = w * NSIZES;
-			ready = 0;
-			pthread_create(&t, NULL, worker, (void *)w);
-			while (!ready)
-				usleep(100);
-			while (alarms < limit) {
-				pthread_kill(t, SIGALRM);
-				usleep(300);
-			}
-			pthread_join(t, NULL);
-		}
-	} else {
-		double a[1];
-
-		fill(1, 100, a);	/* main's first call: its own value */
-		signal(SIGALRM, on_alarm);
-		limit = ALARMS;
-		setitimer(ITIMER_REAL, &every, NULL);
-		loop((void *)ALARMS);
-		setitimer(ITIMER_REAL, &stop, NULL);
-	}
-	printf("from the handler %a, from main %a, bad bytes %lu\n", from_handler, from_main, bad);
-	return 0;
-}
-C
-# Under ASan its allocator is the one checked; the program's own stays out.
-plain_heap=
-[ "${SAN:-0}" = 1 ] && plain_heap=-DPLAIN_HEAP
-cc -O2 -pthread $plain_heap -o prog prog.c || fail "building the program"
+G=$P/handler/grow
 start_memcached
 conf_function fill 'void fill(long n, long seed, out double a[n])' mechanism=inline time_threshold=0
 export MEMO_CONFIG="$T/memo.d"
@@ -205,14 +27,14 @@ export MEMO_CONFIG="$T/memo.d"
 # folder filled from memcached's hits, inside the handler)
 for dir in off "$T/cache"; do
 	conf_cache servers="127.0.0.1:$MC_PORT" dir="$dir" stats="$T/stats.jsonl"
-	MEMO_LOG=info under_memo ./prog store >/dev/null 2>info.err ||
+	MEMO_LOG=info under_memo $G store >/dev/null 2>info.err ||
 		{ cat info.err; fail "storing run ($dir)"; }
 	grep -q "'fill' memoized (" info.err || { cat info.err; fail "fill is not memoized"; }
 	rm -f stats.jsonl
 	for run in $(seq 10); do
 		for how in main threads; do
-			MEMO_DISABLE=1 timeout 20 ./prog $how >plain.out || fail "plain run $run $how"
-			timeout 20 env LD_PRELOAD="$PRELOAD" ./prog $how >run.out 2>run.err
+			MEMO_DISABLE=1 timeout 20 $G $how >plain.out || fail "plain run $run $how"
+			timeout 20 env LD_PRELOAD="$PRELOAD" $G $how >run.out 2>run.err
 			rc=$?
 			[ $rc = 0 ] || { cat run.err; fail "run $run $how ($dir): exit status $rc"; }
 			same plain.out run.out "run $run $how ($dir)"

@@ -123,6 +123,9 @@ struct mc_thread {
 	memcached_result_st res;	/* reused: its buffer grows once */
 	uint64_t gen;
 	uint64_t bad;		/* bit i: this handle failed on server i */
+	/* bit i: server i answered on this handle since its last failure: its
+	 * address is resolved (getaddrinfo allocates), a reconnection is not */
+	uint64_t answered;
 	bool refused;		/* mc_mem_* refused a block since it was cleared */
 	bool held_back;		/* ... one asked inside a signal handler (mc_may_allocate) */
 	struct mc_io io;	/* its sockets and the current operation's deadline */
@@ -528,11 +531,18 @@ static void mc_breaker_failure(struct mc_thread *t, int i, memcached_return_t rc
 
 /* Gate before a single-key request: the server index (its timeout is
  * that server's), or -1 = fail fast. The breaker is read only when some
- * server is in trouble. */
+ * server is in trouble. A server this handle has not reached yet is not
+ * asked inside a signal handler (resolving its address allocates): -1,
+ * counted as bypassed. */
 static int mc_gate(struct mc_thread *t, const char *key, size_t len, struct memo_stats *st)
 {
 	int i = mc_server_of(t, key, len);
 
+	if (!(t->answered >> i & 1) && !mc_may_allocate(t->s)) {
+		if (st)
+			STAT_ADD(st, bypassed, 1);
+		return -1;
+	}
 	if (!t->bad && !__atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
 		return i;	/* all healthy */
 	if (!mc_breaker_admit(t->s, i)) {
@@ -552,12 +562,14 @@ static int mc_account(struct mc_thread *t, int i, const char *key, size_t len,
 	if (i < 0)
 		i = mc_server_of(t, key, len);
 	if (mc_server_answered(rc)) {
+		t->answered |= 1ULL << i;
 		if (t->sent_ns && !t->io.made)
 			mc_rtt_sample(t->s, i, (int64_t)(util_now_ns() - t->sent_ns));
 		if (t->bad || __atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
 			mc_breaker_success(t, i, st);
 		return 0;
 	}
+	t->answered &= ~(1ULL << i);
 	mc_breaker_failure(t, i, rc);
 	if (mc_is_timeout(t->mc, rc)) {
 		mc_rto_backoff(t->s, i);
@@ -607,6 +619,8 @@ static size_t mc_chunk_size(struct mc_thread *t)
 
 	if (__atomic_load_n(&s->item_probe, __ATOMIC_ACQUIRE) == 2)
 		return s->chunk_size;
+	if (!mc_may_allocate(s))	/* it asks every server, some maybe not reached yet */
+		return MC_DEFAULT_ITEM_MAX - MC_ITEM_OVERHEAD;
 	if (!__atomic_compare_exchange_n(&s->item_probe, &zero, 1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return MC_DEFAULT_ITEM_MAX - MC_ITEM_OVERHEAD;	/* another thread reads it */
