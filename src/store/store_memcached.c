@@ -116,6 +116,21 @@ struct mc_store {
 	size_t chunk_size;	/* largest single item we write; set once */
 };
 
+/* What libmemcached gets inside a signal handler, where malloc may not be
+ * called: the records of a failed request's error (two of ~2 KiB each,
+ * freed at a later request). It cannot do without them: a record it cannot
+ * allocate fails an assertion (Debian's build aborts the process). Blocks
+ * are taken in order, each after its size; the area is reused once all
+ * taken are given back. What does not fit gets NULL. */
+#define MC_SPARE (16 << 10)
+#define MC_SPARE_HEAD 16	/* a block's size, keeping the block 16-aligned */
+
+struct mc_spare {
+	size_t used;	/* bytes taken, from the start */
+	int live;	/* blocks taken and not given back */
+	_Alignas(16) uint8_t area[MC_SPARE];
+};
+
 /* A thread's own connection state; never seen by another thread. */
 struct mc_thread {
 	struct mc_store *s;
@@ -128,6 +143,11 @@ struct mc_thread {
 	uint64_t answered;
 	bool refused;		/* mc_mem_* refused a block since it was cleared */
 	bool held_back;		/* ... one asked inside a signal handler (mc_may_allocate) */
+	struct mc_spare spare;	/* libmemcached's error records inside a handler */
+	/* heap blocks libmemcached gave back inside a handler (free may not be
+	 * called there either), freed by the next operation outside one */
+	void *deferred[8];
+	int ndeferred;
 	struct mc_io io;	/* its sockets and the current operation's deadline */
 	uint64_t sent_ns;	/* the request's start, for its round trip; 0: no sample */
 	/* the last key placed (mc_server_of): a lookup places its key twice,
@@ -145,37 +165,79 @@ static bool mc_may_allocate(const struct mc_store *s)
 	return !s->base.may_allocate || s->base.may_allocate();
 }
 
+static void *mc_spare_take(struct mc_spare *sp, size_t n)
+{
+	size_t need = MC_SPARE_HEAD + ((n + 15) & ~(size_t)15);
+	uint8_t *b = sp->area + sp->used;
+
+	if (n > MC_SPARE || need > MC_SPARE - sp->used)
+		return NULL;
+	memcpy(b, &n, sizeof n);
+	sp->used += need;
+	sp->live++;
+	return b + MC_SPARE_HEAD;
+}
+
+static bool mc_spare_owns(const struct mc_spare *sp, const void *p)
+{
+	return (const uint8_t *)p >= sp->area && (const uint8_t *)p < sp->area + MC_SPARE;
+}
+
+static size_t mc_spare_size(const void *p)
+{
+	size_t n;
+
+	memcpy(&n, (const uint8_t *)p - MC_SPARE_HEAD, sizeof n);
+	return n;
+}
+
+static void mc_spare_give(struct mc_spare *sp)
+{
+	if (--sp->live == 0)
+		sp->used = 0;
+}
+
 /* libmemcached's memory for a thread's handle (ctx: its mc_thread): malloc's,
- * refusing any block over MC_VALUE_MAX (mc_io.h), noted in `refused`, and
- * any block inside a signal handler, noted in `held_back`.
+ * refusing any block over MC_VALUE_MAX (mc_io.h), noted in `refused`; inside
+ * a signal handler, the spare area's for a new block (its error records),
+ * and else nothing, noted in `held_back`.
  * libmemcached sizes a reply's buffer from the length the server announces,
  * before reading the value: a larger one (`VALUE k 0 4294967296`) then fails
  * there with nothing allocated (and fetch_result calls it not found: hence
  * the note). A length that wraps its size_t arithmetic (`-1`) allocates
  * nothing and is refused by mc_fetch. */
-static bool mc_mem_grant(void *ctx, size_t n)
-{
-	struct mc_thread *t = ctx;
+enum mc_grant { MC_HEAP, MC_SPARE_ONLY, MC_NONE };
 
-	if (n > MC_VALUE_MAX)
+static enum mc_grant mc_mem_grant(struct mc_thread *t, size_t n)
+{
+	if (n > MC_VALUE_MAX) {
 		t->refused = true;
-	else if (!mc_may_allocate(t->s))
+		return MC_NONE;
+	}
+	return mc_may_allocate(t->s) ? MC_HEAP : MC_SPARE_ONLY;
+}
+
+/* A new block of n bytes, zeroed if `zero`. */
+static void *mc_mem_new(struct mc_thread *t, size_t n, bool zero)
+{
+	enum mc_grant g = mc_mem_grant(t, n);
+	void *p;
+
+	if (g == MC_HEAP)
+		return zero ? calloc(1, n) : malloc(n);
+	if (g == MC_NONE)
+		return NULL;
+	if (!(p = mc_spare_take(&t->spare, n)))
 		t->held_back = true;
-	else
-		return true;
-	return false;
+	else if (zero)
+		memset(p, 0, n);
+	return p;
 }
 
 static void *mc_mem_malloc(const memcached_st *mc, const size_t n, void *ctx)
 {
 	(void)mc;
-	return mc_mem_grant(ctx, n) ? malloc(n) : NULL;
-}
-
-static void *mc_mem_realloc(const memcached_st *mc, void *p, const size_t n, void *ctx)
-{
-	(void)mc;
-	return mc_mem_grant(ctx, n) ? realloc(p, n) : NULL;
+	return mc_mem_new(ctx, n, false);
 }
 
 static void *mc_mem_calloc(const memcached_st *mc, size_t nelem, const size_t n, void *ctx)
@@ -185,13 +247,55 @@ static void *mc_mem_calloc(const memcached_st *mc, size_t nelem, const size_t n,
 	(void)mc;
 	if (__builtin_mul_overflow(nelem, n, &total))
 		total = SIZE_MAX;	/* over MC_VALUE_MAX: refused */
-	return mc_mem_grant(ctx, total) ? calloc(nelem, n) : NULL;
+	return mc_mem_new(ctx, total, true);
 }
 
+/* A grown buffer (a reply's value) never comes from the spare area: inside
+ * a handler the reply is not read (held back). */
+static void *mc_mem_realloc(const memcached_st *mc, void *p, const size_t n, void *ctx)
+{
+	struct mc_thread *t = ctx;
+	enum mc_grant g = mc_mem_grant(t, n);
+	void *q;
+
+	(void)mc;
+	if (g == MC_SPARE_ONLY)
+		t->held_back = true;
+	if (g != MC_HEAP)
+		return NULL;
+	if (!p || !mc_spare_owns(&t->spare, p))
+		return realloc(p, n);
+	if ((q = malloc(n))) {	/* a spare block grown outside a handler: moved */
+		memcpy(q, p, mc_spare_size(p) < n ? mc_spare_size(p) : n);
+		mc_spare_give(&t->spare);
+	}
+	return q;
+}
+
+/* A block given back inside a handler waits in `deferred` (a full list
+ * keeps it: a leak, never a free there). */
 static void mc_mem_free(const memcached_st *mc, void *p, void *ctx)
 {
-	(void)mc, (void)ctx;
-	free(p);
+	struct mc_thread *t = ctx;
+
+	(void)mc;
+	if (!p)
+		return;
+	if (mc_spare_owns(&t->spare, p))
+		mc_spare_give(&t->spare);
+	else if (mc_may_allocate(t->s))
+		free(p);
+	else if (t->ndeferred < (int)(sizeof t->deferred / sizeof t->deferred[0]))
+		t->deferred[t->ndeferred++] = p;
+}
+
+/* Free what mc_mem_free kept inside a handler, once outside one. */
+static void mc_mem_catch_up(struct mc_thread *t)
+{
+	if (!t->ndeferred || !mc_may_allocate(t->s))
+		return;
+	while (t->ndeferred)
+		free(t->deferred[--t->ndeferred]);
 }
 
 static memcached_st *mc_handle_new(struct mc_store *s, struct mc_thread *t)
@@ -273,12 +377,13 @@ static void mc_thread_destroy(void *p)
 		memcached_free(t->mc);
 		mc_io_end(&t->io);
 	}
+	mc_mem_catch_up(t);
 	free(t);
 }
 
 /* This thread's handle, created on first use (and again after a fork).
- * NULL (counted as an error in st) when none can be made, or (counted as
- * bypassed) inside a signal handler, where it cannot. */
+ * NULL (counted as an error in st) when none can be made, or (not counted)
+ * inside a signal handler, where it cannot. */
 static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st)
 {
 	struct mc_thread *t = pthread_getspecific(s->tkey);
@@ -286,11 +391,8 @@ static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st
 
 	if (t && t->gen == gen)
 		return t;
-	if (!mc_may_allocate(s)) {
-		if (st)
-			STAT_ADD(st, bypassed, 1);
+	if (!mc_may_allocate(s))
 		return NULL;
-	}
 	if (t) {
 		/* Inherited across fork: drop it without a word on its sockets. */
 		pthread_setspecific(s->tkey, NULL);
@@ -396,6 +498,7 @@ static void mc_enter(struct mc_thread *t, int i)
 {
 	int64_t rto = mc_rto(t->s, i);
 
+	mc_mem_catch_up(t);
 	if (mc_io_begin(&t->io, (uint64_t)rto))
 		memcached_quit(t->mc);
 	t->sent_ns = t->io.deadline - (uint64_t)rto;	/* as mc_start, with begin's clock read */
@@ -532,17 +635,16 @@ static void mc_breaker_failure(struct mc_thread *t, int i, memcached_return_t rc
 /* Gate before a single-key request: the server index (its timeout is
  * that server's), or -1 = fail fast. The breaker is read only when some
  * server is in trouble. A server this handle has not reached yet is not
- * asked inside a signal handler (resolving its address allocates): -1,
- * counted as bypassed. */
+ * asked inside a signal handler (resolving its address allocates): -2,
+ * not counted (a get counts it as bypassed: mc_held_back). */
+#define MC_GATE_HELD (-2)
+
 static int mc_gate(struct mc_thread *t, const char *key, size_t len, struct memo_stats *st)
 {
 	int i = mc_server_of(t, key, len);
 
-	if (!(t->answered >> i & 1) && !mc_may_allocate(t->s)) {
-		if (st)
-			STAT_ADD(st, bypassed, 1);
-		return -1;
-	}
+	if (!(t->answered >> i & 1) && !mc_may_allocate(t->s))
+		return MC_GATE_HELD;
 	if (!t->bad && !__atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
 		return i;	/* all healthy */
 	if (!mc_breaker_admit(t->s, i)) {
@@ -704,19 +806,19 @@ static size_t mc_chunk_key(char *out, const struct memo_key *k, uint64_t id, uin
 
 /* ---- get ---------------------------------------------------------------- */
 
-/* A get that would allocate inside a signal handler (store.h): a miss,
- * counted as bypassed, and the call computes. Said once (at info level:
- * a handler's calls are served whenever their values fit MC_RESULT_PRESIZE
- * and are not chunked). */
-static int mc_held_back(const struct memo_key *k, struct memo_stats *st)
+/* A get that would allocate inside a signal handler (store.h), for `why`:
+ * a miss, counted as bypassed, and the call computes. Said once, at info
+ * level: a handler's calls are served whenever the thread has reached the
+ * server and the value fits MC_RESULT_PRESIZE, unchunked. */
+static int mc_held_back(const struct memo_key *k, const char *why, struct memo_stats *st)
 {
 	static int said;
 
 	if (st)
 		STAT_ADD(st, bypassed, 1);
 	if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
-		log_info("'%.*s': a memcached value too large to read without allocating came inside "
-			 "a signal handler; such calls are computed there", (int)k->textlen, k->text);
+		log_info("'%.*s': not read from memcached inside a signal handler: %s would need the "
+			 "heap; such calls compute there", (int)k->textlen, k->text, why);
 	return STORE_MISS;
 }
 
@@ -739,7 +841,7 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 	int ret = STORE_MISS;
 
 	if (!mc_may_allocate(t->s))
-		return mc_held_back(k, st);
+		return mc_held_back(k, "a value in chunks", st);
 	if (membuf_reserve(out, base + m->total) < 0)
 		return STORE_ERROR;
 	keys = malloc(m->nchunks * sizeof *keys);
@@ -881,9 +983,11 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 	if (held)
 		*held = STORE_LEASE_FREE;
 	if (!t)
-		return STORE_ERROR;
+		return mc_may_allocate(s) ? STORE_ERROR : mc_held_back(k, "the thread's handle", st);
 	i = mc_gate(t, key, klen, st);
-	if (i == -1)
+	if (i == MC_GATE_HELD)
+		return mc_held_back(k, "the thread's first request to its server", st);
+	if (i < 0)
 		return STORE_ERROR;
 	mc_enter(t, i);
 	if (token)
@@ -968,7 +1072,7 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 		if (t->held_back)
 			memcached_quit(t->mc);
 		mc_account(t, i, key, klen, MEMCACHED_SUCCESS, st);
-		ret = mc_held_back(k, st);
+		ret = mc_held_back(k, "a value larger than the thread's buffer", st);
 		goto done;
 	}
 	/* END: the reply is whole. Anything else: the server failed us. */
@@ -1038,7 +1142,7 @@ static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 	memcached_return_t rc;
 	int i = mc_gate(t, key, klen, st);
 
-	if (i == -1)
+	if (i < 0)
 		return STORE_ERROR;
 	mc_start(t, i);
 	if (mode == MC_CAS)
@@ -1144,7 +1248,7 @@ static int mc_del(struct store *base, const struct memo_key *k, struct memo_stat
 	if (!t)
 		return STORE_ERROR;
 	i = mc_gate(t, k->text, k->textlen, st);
-	if (i == -1)
+	if (i < 0)
 		return STORE_ERROR;
 	mc_enter(t, i);
 	rc = memcached_delete(t->mc, k->text, k->textlen, 0);
@@ -1156,6 +1260,38 @@ static int mc_del(struct store *base, const struct memo_key *k, struct memo_stat
 }
 
 /* ---- single flight lease (store.h `lease`) ------------------------------ */
+
+/* Whether k's lease is still `val` (its owner's): SUCCESS if so, NOTFOUND
+ * if it is gone or another's, else the request's failure. Read into the
+ * thread's result buffer, as mc_fetch reads, not into a block of its own
+ * (memcached_get's): this may run inside a signal handler. A reply too
+ * large for the buffer there is dropped, and the lease left to expire. */
+static memcached_return_t mc_lease_is(struct mc_thread *t, const struct memo_key *k,
+				      const struct memo_key *lease, const char val[8])
+{
+	const char *keys[1] = { lease->text };
+	size_t lens[1] = { lease->textlen };
+	memcached_return_t rc, end = MEMCACHED_END;
+	memcached_result_st *r;
+	bool ours = false;
+
+	t->refused = false;
+	t->held_back = false;
+	rc = memcached_mget_by_key(t->mc, k->text, k->textlen, keys, lens, 1);
+	if (rc != MEMCACHED_SUCCESS)
+		return rc;
+	while ((r = memcached_fetch_result(t->mc, &t->res, &end)) != NULL)
+		ours = memcached_result_key_length(r) == lens[0] &&
+		       !memcmp(memcached_result_key_value(r), keys[0], lens[0]) &&
+		       memcached_result_length(r) == 8 && !memcmp(memcached_result_value(r), val, 8);
+	if (t->refused || t->held_back) {
+		memcached_quit(t->mc);	/* the value is still in the stream */
+		return MEMCACHED_NOTFOUND;
+	}
+	if (end != MEMCACHED_END && end != MEMCACHED_SUCCESS && end != MEMCACHED_NOTFOUND)
+		return end;
+	return ours ? MEMCACHED_SUCCESS : MEMCACHED_NOTFOUND;
+}
 
 /* The lease lives on its entry's server (libmemcached's _by_key calls with
  * the entry's key as master key): a server lost takes a lease only with its
@@ -1177,15 +1313,13 @@ static int mc_lease(struct store *base, const struct memo_key *k, const struct m
 {
 	struct mc_thread *t = mc_thread_get((struct mc_store *)base, st);
 	memcached_return_t rc;
-	char val[8], *cur;
-	size_t curlen;
-	uint32_t flags;
+	char val[8];
 	int i, r;
 
 	if (!t)
 		return STORE_ERROR;
 	i = mc_gate(t, k->text, k->textlen, st);
-	if (i == -1)
+	if (i < 0)
 		return STORE_ERROR;
 	put64((uint8_t *)val, owner);
 	mc_enter(t, i);
@@ -1194,13 +1328,8 @@ static int mc_lease(struct store *base, const struct memo_key *k, const struct m
 					  val, sizeof val, mc_lease_expiry(ttl_ms), 0);
 	} else {
 		rc = MEMCACHED_SUCCESS;
-		if (ttl_ms == 0) {
-			cur = memcached_get_by_key(t->mc, k->text, k->textlen, lease->text,
-						   lease->textlen, &curlen, &flags, &rc);
-			if (cur && (curlen != sizeof val || memcmp(cur, val, sizeof val)))
-				rc = MEMCACHED_NOTFOUND;	/* another's now: left alone */
-			free(cur);
-		}
+		if (ttl_ms == 0)	/* another's now: left alone */
+			rc = mc_lease_is(t, k, lease, val);
 		if (rc == MEMCACHED_SUCCESS) {
 			mc_start(t, i);	/* a second round trip */
 			rc = memcached_delete_by_key(t->mc, k->text, k->textlen, lease->text,

@@ -10,7 +10,9 @@
  *   grow main     main's first call, then 200 alarms in main
  *   grow threads  8 threads one after the other, each its first call, then
  *                 7 alarms (pthread_kill)
- * It prints what the handler's and main's calls returned, summed.
+ * It prints what the handler's and main's calls returned, summed. With
+ * GROW_GATE=FILE, main mode waits after main's first call, having made
+ * FILE.past, until FILE is gone (a test then stops the server).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -128,6 +130,19 @@ static void *loop(void *until)
 	return NULL;
 }
 
+/* Say main's first call is made (FILE.past), then wait until FILE is gone. */
+static void gate(const char *file)
+{
+	char past[4096];
+	FILE *f;
+
+	snprintf(past, sizeof past, "%s.past", file);
+	if ((f = fopen(past, "w")))
+		fclose(f);
+	while (access(file, F_OK) == 0)
+		usleep(1000);
+}
+
 /* worker w: its first call, outside the handler, has a value of its own
  * (served by the store, not by the process's l1); then the loop */
 static void *worker(void *w)
@@ -175,6 +190,8 @@ int main(int argc, char **argv)
 		double a[1];
 
 		fill(1, 100, a);	/* main's first call: its own value */
+		if (getenv("GROW_GATE"))
+			gate(getenv("GROW_GATE"));
 		signal(SIGALRM, on_alarm);
 		limit = ALARMS;
 		setitimer(ITIMER_REAL, &every, NULL);
