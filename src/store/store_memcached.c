@@ -117,18 +117,17 @@ struct mc_store {
 };
 
 /* What libmemcached gets inside a signal handler, where malloc may not be
- * called: the records of a failed request's error (two of ~2 KiB each,
- * freed at a later request). It cannot do without them: a record it cannot
- * allocate fails an assertion (Debian's build aborts the process). Blocks
- * are taken in order, each after its size; the area is reused once all
- * taken are given back. What does not fit gets NULL. */
-#define MC_SPARE (16 << 10)
-#define MC_SPARE_HEAD 16	/* a block's size, keeping the block 16-aligned */
+ * called: the records of a failed request's error (2,088 bytes each, two a
+ * failure, the previous ones freed as the next are made). It cannot do
+ * without them: a record it cannot allocate fails an assertion (Debian's
+ * build aborts the process). A slot each; a larger block, or one when all
+ * are taken, gets NULL. */
+#define MC_SPARE_SLOTS 12
+#define MC_SPARE_SLOT 2112
 
 struct mc_spare {
-	size_t used;	/* bytes taken, from the start */
-	int live;	/* blocks taken and not given back */
-	_Alignas(16) uint8_t area[MC_SPARE];
+	bool taken[MC_SPARE_SLOTS];
+	_Alignas(16) uint8_t slot[MC_SPARE_SLOTS][MC_SPARE_SLOT];
 };
 
 /* A thread's own connection state; never seen by another thread. */
@@ -167,34 +166,22 @@ static bool mc_may_allocate(const struct mc_store *s)
 
 static void *mc_spare_take(struct mc_spare *sp, size_t n)
 {
-	size_t need = MC_SPARE_HEAD + ((n + 15) & ~(size_t)15);
-	uint8_t *b = sp->area + sp->used;
-
-	if (n > MC_SPARE || need > MC_SPARE - sp->used)
-		return NULL;
-	memcpy(b, &n, sizeof n);
-	sp->used += need;
-	sp->live++;
-	return b + MC_SPARE_HEAD;
+	for (int i = 0; i < MC_SPARE_SLOTS && n <= MC_SPARE_SLOT; i++)
+		if (!sp->taken[i]) {
+			sp->taken[i] = true;
+			return sp->slot[i];
+		}
+	return NULL;
 }
 
 static bool mc_spare_owns(const struct mc_spare *sp, const void *p)
 {
-	return (const uint8_t *)p >= sp->area && (const uint8_t *)p < sp->area + MC_SPARE;
+	return (const uint8_t *)p >= sp->slot[0] && (const uint8_t *)p < sp->slot[MC_SPARE_SLOTS];
 }
 
-static size_t mc_spare_size(const void *p)
+static void mc_spare_give(struct mc_spare *sp, const void *p)
 {
-	size_t n;
-
-	memcpy(&n, (const uint8_t *)p - MC_SPARE_HEAD, sizeof n);
-	return n;
-}
-
-static void mc_spare_give(struct mc_spare *sp)
-{
-	if (--sp->live == 0)
-		sp->used = 0;
+	sp->taken[((const uint8_t *)p - sp->slot[0]) / MC_SPARE_SLOT] = false;
 }
 
 /* libmemcached's memory for a thread's handle (ctx: its mc_thread): malloc's,
@@ -266,8 +253,8 @@ static void *mc_mem_realloc(const memcached_st *mc, void *p, const size_t n, voi
 	if (!p || !mc_spare_owns(&t->spare, p))
 		return realloc(p, n);
 	if ((q = malloc(n))) {	/* a spare block grown outside a handler: moved */
-		memcpy(q, p, mc_spare_size(p) < n ? mc_spare_size(p) : n);
-		mc_spare_give(&t->spare);
+		memcpy(q, p, n < MC_SPARE_SLOT ? n : MC_SPARE_SLOT);
+		mc_spare_give(&t->spare, p);
 	}
 	return q;
 }
@@ -282,7 +269,7 @@ static void mc_mem_free(const memcached_st *mc, void *p, void *ctx)
 	if (!p)
 		return;
 	if (mc_spare_owns(&t->spare, p))
-		mc_spare_give(&t->spare);
+		mc_spare_give(&t->spare, p);
 	else if (mc_may_allocate(t->s))
 		free(p);
 	else if (t->ndeferred < (int)(sizeof t->deferred / sizeof t->deferred[0]))
