@@ -18,7 +18,8 @@ G=$P/handler/grow
 conf_function fill 'void fill(long n, long seed, out double a[n])' mechanism=inline time_threshold=0
 export MEMO_CONFIG="$T/memo.d"
 start_memcached
-conf_cache servers="127.0.0.1:$MC_PORT" dir=off stats="$T/stats.jsonl"
+# timeout_ms: a loaded machine's slow reply is not what is tested here
+conf_cache servers="127.0.0.1:$MC_PORT" timeout_ms=1000 dir=off stats="$T/stats.jsonl"
 
 # mc keys: every key memcached holds; mc junk KEY...: 6,000 bytes under each
 mc() {

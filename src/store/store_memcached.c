@@ -46,6 +46,13 @@
  *   racing on one server lose a sample at worst. Samples that include a
  *   connection made (mc_io's `made`), a noreply set (no reply awaited) or a
  *   multi-get of chunks (a transfer, not a round trip) are not taken.
+ * - Inside a signal handler (which may have interrupted malloc; store.h's
+ *   store_may_allocate, asked only where a block is about to be taken)
+ *   nothing is taken from the heap: each thread's result buffer is made
+ *   large enough for any value its caller's scratch holds when its handle
+ *   is made; a larger value, chunks, a handle or a server not reached yet
+ *   are held back (a miss, counted as bypassed); libmemcached's error
+ *   records come from a spare area, and its frees wait (mc_mem_*).
  * - errors counts requests a server failure left unanswered; timeouts those
  *   that hit a timeout instead; reconnects counts a success on a server after
  *   the breaker had opened or after this thread's connection to it had failed.
