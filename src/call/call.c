@@ -498,11 +498,15 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 		pr = alloca(n);
 		memcpy(pr, &sc->probe, n);
 	}
-	/* sigframe.h scans the used stack: only for calls that need it */
+	/* sigframe.h scans the used stack: only for calls that need it; a
+	 * backend that allocates all the same asks first (store.h) */
 	if (needs_heap(h, &l)) {
 		if (sigframe_in_handler())
 			return in_handler(h);
 		asked_store = runtime_pid;
+		store_heap_known(true);
+	} else {
+		store_heap_known(false);
 	}
 	/* libmemo's work from here (the store, single flight's waits) is no
 	 * cancellation point; the body's are (evaluate.h). l1 has none. */
@@ -510,6 +514,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	outer_cancel = evaluate_cancel_state;	/* a call in a body: the body's */
 	evaluate_cancel_state = cancel;
 	r = serve_miss(h, ret, args, caller_errno, verifying, pr, &l);
+	store_heap_known(false);	/* known for this call only */
 	evaluate_cancel_state = outer_cancel;
 	pthread_setcancelstate(cancel, NULL);
 	return r;

@@ -286,6 +286,7 @@ int prime_hook(struct hook *h)
 	 * and a later call primes. */
 	if (sigframe_in_handler())
 		return -1;
+	store_heap_known(true);	/* the store need not scan again (store.h) */
 	was = runtime_lock();
 
 	primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
@@ -293,6 +294,7 @@ int prime_hook(struct hook *h)
 	 * a straggler runs the original, and the hook is primed once active */
 	if (primed != 1 && __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) != HOOK_ACTIVE) {
 		runtime_unlock(was);
+		store_heap_known(false);
 		return -1;
 	}
 	if (!primed) {
@@ -307,5 +309,6 @@ int prime_hook(struct hook *h)
 		}
 	}
 	runtime_unlock(was);
+	store_heap_known(false);
 	return primed == 1 ? 0 : -1;
 }

@@ -15,10 +15,27 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/sigframe.h"
 
 /* Set by the memo command, which links the memcached backend in; NULL in
  * libmemo-engine.so, where store_open loads it from the engine's own folder. */
 store_open_fn *store_memcached_opener;
+
+/* This thread's heap for the call being served (store_heap_known): 1 may
+ * be used, -1 not (inside a signal handler), 0 not known yet. */
+static __thread signed char heap_ok;
+
+void store_heap_known(bool safe)
+{
+	heap_ok = safe;
+}
+
+bool store_may_allocate(void)
+{
+	if (!heap_ok)
+		heap_ok = sigframe_in_handler() ? -1 : 1;
+	return heap_ok > 0;
+}
 
 struct layered {
 	struct store base;
@@ -219,6 +236,8 @@ struct store *store_open(const struct cache_config *c)
 			log_state_get(&voice);
 			mc = open_mc(c, &voice);
 		}
+		if (mc)
+			mc->may_allocate = store_may_allocate;
 		if (!mc && folder)
 			log_warn("'%s': memcached unavailable, using the folder store alone",
 				 c->servers);

@@ -130,7 +130,22 @@ enum { STORE_LEASE_FREE, STORE_LEASE_OTHER, STORE_LEASE_OURS };	/* get_leased's 
 
 struct store {
 	const struct store_ops *ops;
+	/* Whether the calling thread may use the heap now: store_may_allocate
+	 * (set by store_open), for a backend about to allocate on a get's path,
+	 * which a signal handler's call may take. NULL: always (the memo command). */
+	bool (*may_allocate)(void);
 };
+
+/* Signal handlers. A call served inside one (which may have interrupted
+ * malloc in this thread) must not allocate. Its caller (call.c) scans for a
+ * signal frame (sigframe.h) only when it knows serving needs the heap; the
+ * backends allocate in a few more cases it cannot foresee (a value larger
+ * than the server sent before, chunks), and ask store_may_allocate first.
+ * store_heap_known(true): the caller found no frame, for the call it serves;
+ * (false): not known, the first store_may_allocate scans. Per thread, no
+ * lock; a stale answer errs only towards refusing. */
+void store_heap_known(bool safe);
+bool store_may_allocate(void);
 
 /* Keys are used by their text (k->text, k->textlen): a backend never parses
  * it. An entry's key is "m1-" + the 64 hex digits of its hash (key.c). The

@@ -46,6 +46,13 @@
  *   racing on one server lose a sample at worst. Samples that include a
  *   connection made (mc_io's `made`), a noreply set (no reply awaited) or a
  *   multi-get of chunks (a transfer, not a round trip) are not taken.
+ * - Inside a signal handler (which may have interrupted malloc; store.h's
+ *   store_may_allocate, asked only where a block is about to be taken)
+ *   nothing is taken from the heap: each thread's result buffer is made
+ *   large enough for any value its caller's scratch holds when its handle
+ *   is made; a larger value, chunks, a handle or a server not reached yet
+ *   are held back (a miss, counted as bypassed); libmemcached's error
+ *   records come from a spare area, and its frees wait (mc_mem_*).
  * - errors counts requests a server failure left unanswered; timeouts those
  *   that hit a timeout instead; reconnects counts a success on a server after
  *   the breaker had opened or after this thread's connection to it had failed.
@@ -116,6 +123,20 @@ struct mc_store {
 	size_t chunk_size;	/* largest single item we write; set once */
 };
 
+/* What libmemcached gets inside a signal handler, where malloc may not be
+ * called: the records of a failed request's error (2,088 bytes each, two a
+ * failure, the previous ones freed as the next are made). It cannot do
+ * without them: a record it cannot allocate fails an assertion (Debian's
+ * build aborts the process). A slot each; a larger block, or one when all
+ * are taken, gets NULL. */
+#define MC_SPARE_SLOTS 12
+#define MC_SPARE_SLOT 2112
+
+struct mc_spare {
+	bool taken[MC_SPARE_SLOTS];
+	_Alignas(16) uint8_t slot[MC_SPARE_SLOTS][MC_SPARE_SLOT];
+};
+
 /* A thread's own connection state; never seen by another thread. */
 struct mc_thread {
 	struct mc_store *s;
@@ -123,7 +144,16 @@ struct mc_thread {
 	memcached_result_st res;	/* reused: its buffer grows once */
 	uint64_t gen;
 	uint64_t bad;		/* bit i: this handle failed on server i */
+	/* bit i: server i answered on this handle since its last failure: its
+	 * address is resolved (getaddrinfo allocates), a reconnection is not */
+	uint64_t answered;
 	bool refused;		/* mc_mem_* refused a block since it was cleared */
+	bool held_back;		/* ... one asked inside a signal handler (mc_may_allocate) */
+	struct mc_spare spare;	/* libmemcached's error records inside a handler */
+	/* heap blocks libmemcached gave back inside a handler (free may not be
+	 * called there either), freed by the next operation outside one */
+	void *deferred[8];
+	int ndeferred;
 	struct mc_io io;	/* its sockets and the current operation's deadline */
 	uint64_t sent_ns;	/* the request's start, for its round trip; 0: no sample */
 	/* the last key placed (mc_server_of): a lookup places its key twice,
@@ -135,44 +165,134 @@ struct mc_thread {
 
 /* ---- handles ---------------------------------------------------------- */
 
-/* libmemcached's memory for a thread's handle: malloc's, refusing any block
- * over MC_VALUE_MAX (mc_io.h) and noting it in the thread's `refused` (ctx).
+/* May this thread allocate now? Not inside a signal handler (store.h). */
+static bool mc_may_allocate(const struct mc_store *s)
+{
+	return !s->base.may_allocate || s->base.may_allocate();
+}
+
+static void *mc_spare_take(struct mc_spare *sp, size_t n)
+{
+	for (int i = 0; i < MC_SPARE_SLOTS && n <= MC_SPARE_SLOT; i++)
+		if (!sp->taken[i]) {
+			sp->taken[i] = true;
+			return sp->slot[i];
+		}
+	return NULL;
+}
+
+static bool mc_spare_owns(const struct mc_spare *sp, const void *p)
+{
+	return (const uint8_t *)p >= sp->slot[0] && (const uint8_t *)p < sp->slot[MC_SPARE_SLOTS];
+}
+
+static void mc_spare_give(struct mc_spare *sp, const void *p)
+{
+	sp->taken[((const uint8_t *)p - sp->slot[0]) / MC_SPARE_SLOT] = false;
+}
+
+/* libmemcached's memory for a thread's handle (ctx: its mc_thread): malloc's,
+ * refusing any block over MC_VALUE_MAX (mc_io.h), noted in `refused`; inside
+ * a signal handler, the spare area's for a new block (its error records),
+ * and else nothing, noted in `held_back`.
  * libmemcached sizes a reply's buffer from the length the server announces,
  * before reading the value: a larger one (`VALUE k 0 4294967296`) then fails
  * there with nothing allocated (and fetch_result calls it not found: hence
  * the note). A length that wraps its size_t arithmetic (`-1`) allocates
  * nothing and is refused by mc_fetch. */
-static void *mc_mem_refuse(void *ctx)
+enum mc_grant { MC_HEAP, MC_SPARE_ONLY, MC_NONE };
+
+static enum mc_grant mc_mem_grant(struct mc_thread *t, size_t n)
 {
-	*(bool *)ctx = true;
-	return NULL;
+	if (n > MC_VALUE_MAX) {
+		t->refused = true;
+		return MC_NONE;
+	}
+	return mc_may_allocate(t->s) ? MC_HEAP : MC_SPARE_ONLY;
+}
+
+/* A new block of n bytes, zeroed if `zero`. */
+static void *mc_mem_new(struct mc_thread *t, size_t n, bool zero)
+{
+	enum mc_grant g = mc_mem_grant(t, n);
+	void *p;
+
+	if (g == MC_HEAP)
+		return zero ? calloc(1, n) : malloc(n);
+	if (g == MC_NONE)
+		return NULL;
+	if (!(p = mc_spare_take(&t->spare, n)))
+		t->held_back = true;
+	else if (zero)
+		memset(p, 0, n);
+	return p;
 }
 
 static void *mc_mem_malloc(const memcached_st *mc, const size_t n, void *ctx)
 {
 	(void)mc;
-	return n > MC_VALUE_MAX ? mc_mem_refuse(ctx) : malloc(n);
-}
-
-static void *mc_mem_realloc(const memcached_st *mc, void *p, const size_t n, void *ctx)
-{
-	(void)mc;
-	return n > MC_VALUE_MAX ? mc_mem_refuse(ctx) : realloc(p, n);
+	return mc_mem_new(ctx, n, false);
 }
 
 static void *mc_mem_calloc(const memcached_st *mc, size_t nelem, const size_t n, void *ctx)
 {
+	size_t total;
+
 	(void)mc;
-	return nelem && n > MC_VALUE_MAX / nelem ? mc_mem_refuse(ctx) : calloc(nelem, n);
+	if (__builtin_mul_overflow(nelem, n, &total))
+		total = SIZE_MAX;	/* over MC_VALUE_MAX: refused */
+	return mc_mem_new(ctx, total, true);
 }
 
+/* A grown buffer (a reply's value) never comes from the spare area: inside
+ * a handler the reply is not read (held back). */
+static void *mc_mem_realloc(const memcached_st *mc, void *p, const size_t n, void *ctx)
+{
+	struct mc_thread *t = ctx;
+	enum mc_grant g = mc_mem_grant(t, n);
+	void *q;
+
+	(void)mc;
+	if (g == MC_SPARE_ONLY)
+		t->held_back = true;
+	if (g != MC_HEAP)
+		return NULL;
+	if (!p || !mc_spare_owns(&t->spare, p))
+		return realloc(p, n);
+	if ((q = malloc(n))) {	/* a spare block grown outside a handler: moved */
+		memcpy(q, p, n < MC_SPARE_SLOT ? n : MC_SPARE_SLOT);
+		mc_spare_give(&t->spare, p);
+	}
+	return q;
+}
+
+/* A block given back inside a handler waits in `deferred` (a full list
+ * keeps it: a leak, never a free there). */
 static void mc_mem_free(const memcached_st *mc, void *p, void *ctx)
 {
-	(void)mc, (void)ctx;
-	free(p);
+	struct mc_thread *t = ctx;
+
+	(void)mc;
+	if (!p)
+		return;
+	if (mc_spare_owns(&t->spare, p))
+		mc_spare_give(&t->spare, p);
+	else if (mc_may_allocate(t->s))
+		free(p);
+	else if (t->ndeferred < (int)(sizeof t->deferred / sizeof t->deferred[0]))
+		t->deferred[t->ndeferred++] = p;
 }
 
-static memcached_st *mc_handle_new(struct mc_store *s, bool *refused)
+/* Free what mc_mem_free kept inside a handler, once outside one. */
+static void mc_mem_catch_up(struct mc_thread *t)
+{
+	if (!t->ndeferred || !mc_may_allocate(t->s))
+		return;
+	while (t->ndeferred)
+		free(t->deferred[--t->ndeferred]);
+}
+
+static memcached_st *mc_handle_new(struct mc_store *s, struct mc_thread *t)
 {
 	memcached_st *mc = memcached_create(NULL);
 	int i;
@@ -180,7 +300,7 @@ static memcached_st *mc_handle_new(struct mc_store *s, bool *refused)
 	if (!mc)
 		return NULL;
 	memcached_set_memory_allocators(mc, mc_mem_malloc, mc_mem_free, mc_mem_realloc, mc_mem_calloc,
-				       refused);
+				       t);
 	/* Behaviours that quit connections are set before any exists. */
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_NO_BLOCK, 1);
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
@@ -220,6 +340,24 @@ static memcached_st *mc_handle_new(struct mc_store *s, bool *refused)
 	return mc;
 }
 
+/* A thread's result buffer is made this large with its handle: a reply of
+ * up to the caller's scratch (VALUE_INLINE, call/evaluate.h), plus the
+ * "\r\n" libmemcached reads with it, then never grows it, and a call served
+ * inside a signal handler (call.c sends larger ones elsewhere) reads it
+ * without allocating. */
+#define MC_RESULT_PRESIZE (4096 + 2)
+
+static bool mc_result_presize(memcached_result_st *r)
+{
+	static const char zeros[512];
+
+	for (size_t n = 0; n < MC_RESULT_PRESIZE; n += sizeof zeros)
+		if (memcached_result_set_value(r, zeros, sizeof zeros) != MEMCACHED_SUCCESS)
+			return false;
+	memcached_result_reset(r);	/* the buffer stays */
+	return true;
+}
+
 static void mc_thread_destroy(void *p)
 {
 	struct mc_thread *t = p;
@@ -233,11 +371,13 @@ static void mc_thread_destroy(void *p)
 		memcached_free(t->mc);
 		mc_io_end(&t->io);
 	}
+	mc_mem_catch_up(t);
 	free(t);
 }
 
 /* This thread's handle, created on first use (and again after a fork).
- * NULL (counted as an error in st) when none can be made. */
+ * NULL (counted as an error in st) when none can be made, or (not counted)
+ * inside a signal handler, where it cannot. */
 static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st)
 {
 	struct mc_thread *t = pthread_getspecific(s->tkey);
@@ -245,6 +385,8 @@ static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st
 
 	if (t && t->gen == gen)
 		return t;
+	if (!mc_may_allocate(s))
+		return NULL;
 	if (t) {
 		/* Inherited across fork: drop it without a word on its sockets. */
 		pthread_setspecific(s->tkey, NULL);
@@ -257,10 +399,16 @@ static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st
 	t->gen = gen;
 	t->io.text = !s->sasl;
 	t->io.connect_ns = (uint64_t)s->connect_timeout_ms * 1000000;
-	t->mc = mc_handle_new(s, &t->refused);
+	t->mc = mc_handle_new(s, t);
 	if (!t->mc || !memcached_result_create(t->mc, &t->res)) {
 		if (t->mc)
 			memcached_free(t->mc);
+		free(t);
+		goto fail;
+	}
+	if (!mc_result_presize(&t->res)) {
+		memcached_result_free(&t->res);
+		memcached_free(t->mc);
 		free(t);
 		goto fail;
 	}
@@ -344,6 +492,7 @@ static void mc_enter(struct mc_thread *t, int i)
 {
 	int64_t rto = mc_rto(t->s, i);
 
+	mc_mem_catch_up(t);
 	if (mc_io_begin(&t->io, (uint64_t)rto))
 		memcached_quit(t->mc);
 	t->sent_ns = t->io.deadline - (uint64_t)rto;	/* as mc_start, with begin's clock read */
@@ -479,11 +628,17 @@ static void mc_breaker_failure(struct mc_thread *t, int i, memcached_return_t rc
 
 /* Gate before a single-key request: the server index (its timeout is
  * that server's), or -1 = fail fast. The breaker is read only when some
- * server is in trouble. */
+ * server is in trouble. A server this handle has not reached yet is not
+ * asked inside a signal handler (resolving its address allocates): -2,
+ * not counted (a get counts it as bypassed: mc_held_back). */
+#define MC_GATE_HELD (-2)
+
 static int mc_gate(struct mc_thread *t, const char *key, size_t len, struct memo_stats *st)
 {
 	int i = mc_server_of(t, key, len);
 
+	if (!(t->answered >> i & 1) && !mc_may_allocate(t->s))
+		return MC_GATE_HELD;
 	if (!t->bad && !__atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
 		return i;	/* all healthy */
 	if (!mc_breaker_admit(t->s, i)) {
@@ -503,12 +658,14 @@ static int mc_account(struct mc_thread *t, int i, const char *key, size_t len,
 	if (i < 0)
 		i = mc_server_of(t, key, len);
 	if (mc_server_answered(rc)) {
+		t->answered |= 1ULL << i;
 		if (t->sent_ns && !t->io.made)
 			mc_rtt_sample(t->s, i, (int64_t)(util_now_ns() - t->sent_ns));
 		if (t->bad || __atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
 			mc_breaker_success(t, i, st);
 		return 0;
 	}
+	t->answered &= ~(1ULL << i);
 	mc_breaker_failure(t, i, rc);
 	if (mc_is_timeout(t->mc, rc)) {
 		mc_rto_backoff(t->s, i);
@@ -558,6 +715,8 @@ static size_t mc_chunk_size(struct mc_thread *t)
 
 	if (__atomic_load_n(&s->item_probe, __ATOMIC_ACQUIRE) == 2)
 		return s->chunk_size;
+	if (!mc_may_allocate(s))	/* it asks every server, some maybe not reached yet */
+		return MC_DEFAULT_ITEM_MAX - MC_ITEM_OVERHEAD;
 	if (!__atomic_compare_exchange_n(&s->item_probe, &zero, 1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return MC_DEFAULT_ITEM_MAX - MC_ITEM_OVERHEAD;	/* another thread reads it */
@@ -641,6 +800,22 @@ static size_t mc_chunk_key(char *out, const struct memo_key *k, uint64_t id, uin
 
 /* ---- get ---------------------------------------------------------------- */
 
+/* A get that would allocate inside a signal handler (store.h), for `why`:
+ * a miss, counted as bypassed, and the call computes. Said once, at info
+ * level: a handler's calls are served whenever the thread has reached the
+ * server and the value fits MC_RESULT_PRESIZE, unchunked. */
+static int mc_held_back(const struct memo_key *k, const char *why, struct memo_stats *st)
+{
+	static int said;
+
+	if (st)
+		STAT_ADD(st, bypassed, 1);
+	if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+		log_info("'%.*s': not read from memcached inside a signal handler: %s would need the "
+			 "heap; such calls compute there", (int)k->textlen, k->text, why);
+	return STORE_MISS;
+}
+
 /* Fetch every chunk the manifest names with one multi-get into out. */
 static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 			 const struct mc_manifest *m, struct membuf *out,
@@ -659,6 +834,8 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 	uint32_t i, got = 0;
 	int ret = STORE_MISS;
 
+	if (!mc_may_allocate(t->s))
+		return mc_held_back(k, "a value in chunks", st);
 	if (membuf_reserve(out, base + m->total) < 0)
 		return STORE_ERROR;
 	keys = malloc(m->nchunks * sizeof *keys);
@@ -791,7 +968,7 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 	memcached_return_t rc;
 	struct mc_manifest m;
 	size_t len = 0, base = out->len;
-	bool found = false, manifest = false, good = false;
+	bool found = false, manifest = false, good = false, skipped = false;
 	char mine[8];
 	int i, ret;
 
@@ -800,14 +977,17 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 	if (held)
 		*held = STORE_LEASE_FREE;
 	if (!t)
-		return STORE_ERROR;
+		return mc_may_allocate(s) ? STORE_ERROR : mc_held_back(k, "the thread's handle", st);
 	i = mc_gate(t, key, klen, st);
-	if (i == -1)
+	if (i == MC_GATE_HELD)
+		return mc_held_back(k, "the thread's first request to its server", st);
+	if (i < 0)
 		return STORE_ERROR;
 	mc_enter(t, i);
 	if (token)
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_SUPPORT_CAS, 1);
 	t->refused = false;
+	t->held_back = false;
 	rc = MEMCACHED_SUCCESS;
 	if (lease && owner) {
 		put64((uint8_t *)mine, owner);
@@ -860,6 +1040,8 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 		manifest = memcached_result_flags(r) == MC_FLAG_MANIFEST;
 		if (manifest) {
 			good = mc_manifest_decode((const uint8_t *)memcached_result_value(r), len, &m);
+		} else if (base + len > out->cap && !mc_may_allocate(s)) {
+			skipped = true;	/* read whole: the reply goes on to its END */
 		} else {
 			if (membuf_reserve(out, base + len) < 0) {
 				memcached_quit(t->mc);	/* the rest of the reply is unread */
@@ -876,6 +1058,16 @@ static int mc_fetch(struct mc_store *s, const struct memo_key *k, const struct m
 		log_debug("'%.*s': memcached announced a value length that is no number below %u",
 			  (int)klen, key, MC_VALUE_MAX);
 		rc = MEMCACHED_MEMORY_ALLOCATION_FAILURE;
+	} else if (t->held_back || skipped) {
+		/* Inside a signal handler, a value larger than the thread's
+		 * buffers (libmemcached's, refused by mc_mem_grant, is still in
+		 * the stream; the caller's was read whole): the server answered,
+		 * the call computes. */
+		if (t->held_back)
+			memcached_quit(t->mc);
+		mc_account(t, i, key, klen, MEMCACHED_SUCCESS, st);
+		ret = mc_held_back(k, "a value larger than the thread's buffer", st);
+		goto done;
 	}
 	/* END: the reply is whole. Anything else: the server failed us. */
 	if (rc != MEMCACHED_END && rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND) {
@@ -944,7 +1136,7 @@ static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 	memcached_return_t rc;
 	int i = mc_gate(t, key, klen, st);
 
-	if (i == -1)
+	if (i < 0)
 		return STORE_ERROR;
 	mc_start(t, i);
 	if (mode == MC_CAS)
@@ -1050,7 +1242,7 @@ static int mc_del(struct store *base, const struct memo_key *k, struct memo_stat
 	if (!t)
 		return STORE_ERROR;
 	i = mc_gate(t, k->text, k->textlen, st);
-	if (i == -1)
+	if (i < 0)
 		return STORE_ERROR;
 	mc_enter(t, i);
 	rc = memcached_delete(t->mc, k->text, k->textlen, 0);
@@ -1062,6 +1254,38 @@ static int mc_del(struct store *base, const struct memo_key *k, struct memo_stat
 }
 
 /* ---- single flight lease (store.h `lease`) ------------------------------ */
+
+/* Whether k's lease is still `val` (its owner's): SUCCESS if so, NOTFOUND
+ * if it is gone or another's, else the request's failure. Read into the
+ * thread's result buffer, as mc_fetch reads, not into a block of its own
+ * (memcached_get's): this may run inside a signal handler. A reply too
+ * large for the buffer there is dropped, and the lease left to expire. */
+static memcached_return_t mc_lease_is(struct mc_thread *t, const struct memo_key *k,
+				      const struct memo_key *lease, const char val[8])
+{
+	const char *keys[1] = { lease->text };
+	size_t lens[1] = { lease->textlen };
+	memcached_return_t rc, end = MEMCACHED_END;
+	memcached_result_st *r;
+	bool ours = false;
+
+	t->refused = false;
+	t->held_back = false;
+	rc = memcached_mget_by_key(t->mc, k->text, k->textlen, keys, lens, 1);
+	if (rc != MEMCACHED_SUCCESS)
+		return rc;
+	while ((r = memcached_fetch_result(t->mc, &t->res, &end)) != NULL)
+		ours = memcached_result_key_length(r) == lens[0] &&
+		       !memcmp(memcached_result_key_value(r), keys[0], lens[0]) &&
+		       memcached_result_length(r) == 8 && !memcmp(memcached_result_value(r), val, 8);
+	if (t->refused || t->held_back) {
+		memcached_quit(t->mc);	/* the value is still in the stream */
+		return MEMCACHED_NOTFOUND;
+	}
+	if (end != MEMCACHED_END && end != MEMCACHED_SUCCESS && end != MEMCACHED_NOTFOUND)
+		return end;
+	return ours ? MEMCACHED_SUCCESS : MEMCACHED_NOTFOUND;
+}
 
 /* The lease lives on its entry's server (libmemcached's _by_key calls with
  * the entry's key as master key): a server lost takes a lease only with its
@@ -1083,15 +1307,13 @@ static int mc_lease(struct store *base, const struct memo_key *k, const struct m
 {
 	struct mc_thread *t = mc_thread_get((struct mc_store *)base, st);
 	memcached_return_t rc;
-	char val[8], *cur;
-	size_t curlen;
-	uint32_t flags;
+	char val[8];
 	int i, r;
 
 	if (!t)
 		return STORE_ERROR;
 	i = mc_gate(t, k->text, k->textlen, st);
-	if (i == -1)
+	if (i < 0)
 		return STORE_ERROR;
 	put64((uint8_t *)val, owner);
 	mc_enter(t, i);
@@ -1100,13 +1322,8 @@ static int mc_lease(struct store *base, const struct memo_key *k, const struct m
 					  val, sizeof val, mc_lease_expiry(ttl_ms), 0);
 	} else {
 		rc = MEMCACHED_SUCCESS;
-		if (ttl_ms == 0) {
-			cur = memcached_get_by_key(t->mc, k->text, k->textlen, lease->text,
-						   lease->textlen, &curlen, &flags, &rc);
-			if (cur && (curlen != sizeof val || memcmp(cur, val, sizeof val)))
-				rc = MEMCACHED_NOTFOUND;	/* another's now: left alone */
-			free(cur);
-		}
+		if (ttl_ms == 0)	/* another's now: left alone */
+			rc = mc_lease_is(t, k, lease, val);
 		if (rc == MEMCACHED_SUCCESS) {
 			mc_start(t, i);	/* a second round trip */
 			rc = memcached_delete_by_key(t->mc, k->text, k->textlen, lease->text,
