@@ -79,6 +79,7 @@
 #define MC_BACKOFF_NS 200000000LL	/* first wait before a probe: 200 ms */
 #define MC_BACKOFF_MAX_NS 3200000000LL	/* doubling up to 3.2 s */
 #define MC_DEFAULT_ITEM_MAX (1024 * 1024)
+#define MC_MIN_ITEM_MAX 1024	/* memcached refuses a smaller -I */
 /* Room for memcached's item header, the key and the CAS field within
  * item_size_max (the header is ~56 bytes, keys here are under 100). */
 #define MC_ITEM_OVERHEAD 512
@@ -699,7 +700,7 @@ static memcached_return_t mc_settings_cb(const memcached_instance_st *server,
 		memcpy(buf, val, vlen);
 		buf[vlen] = 0;
 		v = strtoull(buf, NULL, 10);
-		if (v >= 1024 && (*min == 0 || v < *min))
+		if (v >= MC_MIN_ITEM_MAX && (*min == 0 || v < *min))
 			*min = v;
 	}
 	return MEMCACHED_SUCCESS;
@@ -785,8 +786,11 @@ static bool mc_manifest_decode(const uint8_t *p, size_t len, struct mc_manifest 
 	m->id = get64(p + 16);
 	m->chunk = get64(p + 24);
 	memcpy(m->digest, p + 32, 32);
-	/* The counts must agree, and stay within what memcached could hold. */
-	return m->chunk >= 1024 && m->chunk <= MC_VALUE_MAX && m->nchunks > 0 &&
+	/* The counts must agree, and stay within what memcached could hold:
+	 * its smallest item size (-I 1k) less our allowance gives the least
+	 * chunk a writer makes (mc_chunk_size). */
+	return m->chunk >= MC_MIN_ITEM_MAX - MC_ITEM_OVERHEAD && m->chunk <= MC_VALUE_MAX &&
+	       m->nchunks > 0 &&
 	       m->nchunks < (1U << 16) &&
 	       m->total > (uint64_t)(m->nchunks - 1) * m->chunk &&
 	       m->total <= (uint64_t)m->nchunks * m->chunk;
