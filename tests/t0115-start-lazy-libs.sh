@@ -5,7 +5,7 @@
 # nor libz and libpthread, which they bring, once the prototype verdicts are
 # cached (reading the debug info needs libelf): cat's own /proc/self/maps. A
 # program whose memoized function runs loads them then: its entries go to
-# small.mdb and its second run is served. Where either library cannot be
+# small2.mdb and its second run is served. Where either library cannot be
 # loaded (/dev/null bound over it in a mount namespace of the test's own),
 # the output is as without libmemo and the message names the library:
 # without libelf nothing is memoized, without liblmdb entries are files and
@@ -44,7 +44,7 @@ if [ "${SAN:-0}" != 1 ]; then	# ASan's runtime maps libpthread itself
 	rm -rf memo.d
 fi
 
-note "a memoized function that runs: the libraries load, small.mdb serves"
+note "a memoized function that runs: the libraries load, small2.mdb serves"
 bin="$P/mc/mcmain"
 mkdir -p memo.d
 cp "$TOP/tests/progs/mc/memo.d/mc_slow.conf" memo.d/
@@ -56,7 +56,7 @@ for i in 1 2; do
 	same plain.out c1.$i.out "run $i"
 	said c1.$i.err && { cat c1.$i.err; fail "run $i said something"; }
 done
-[ -s "$T/c1/small.mdb" ] || fail "no small.mdb: liblmdb was not used"
+[ -s "$T/c1/small2.mdb" ] || fail "no small2.mdb: liblmdb was not used"
 expect_eq "$(stat_of c1.jsonl mc_slow hits)" 3 "hits of the second run"
 expect_eq "$(runs mc_slow)" 3 "body runs"
 

@@ -14,7 +14,7 @@
 # its result buffer with realloc inside the handler. Now each run's output
 # is the one without libmemo, the handler's calls are served from memcached
 # (hits, none bypassed), and nothing is said. The same with a folder in
-# front of memcached (small.mdb's reads inside the handler).
+# front of memcached (small2.mdb's reads inside the handler).
 source "$TOP/tests/lib.sh"
 command -v memcached >/dev/null || skip "no memcached"
 
@@ -23,7 +23,7 @@ start_memcached
 conf_function fill 'void fill(long n, long seed, out double a[n])' mechanism=inline time_threshold=0
 export MEMO_CONFIG="$T/memo.d"
 
-# memcached alone; then a folder in front of it (small.mdb's reads, and the
+# memcached alone; then a folder in front of it (small2.mdb's reads, and the
 # folder filled from memcached's hits, inside the handler)
 for dir in off "$T/cache"; do
 	# timeout_ms: a loaded machine's slow reply is not what is tested here

@@ -26,7 +26,7 @@ struct cache_config {
 	int timeout_ms;			/* default 50: a request's first deadline, and its floor */
 	int timeout_max_ms;		/* the adapted deadline's ceiling; default 10 x timeout_ms */
 	uint64_t max_size;		/* folder bound in bytes; default 2 GiB */
-	bool small_store;		/* folder: small entries in small.mdb; default yes */
+	bool small_store;		/* folder: small entries in small2.mdb; default yes */
 	int line;
 	char namespace_[256];		/* salt; default "" */
 	char sasl_user[256];

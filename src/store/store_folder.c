@@ -1,6 +1,6 @@
 /*
  * store_folder: the folder backend of store.h: one file per entry, written
- * atomically, or for small entries one record in small.mdb (small.c);
+ * atomically, or for small entries one record in small2.mdb (small.c);
  * bounded in size by least-recently-used eviction.
  * Calls libc, libb2 (cas tokens), log, util, small, value (an entry's
  * function tag, for memo stats and memo clear; whether a value's check is a
@@ -29,8 +29,8 @@
  *                   not an entry (not in max_size nor in memo stats)
  *   ab/lease1-...   a single-flight lease (see folder_lease below; its key
  *                   is records.h's): 16 hex digits naming its owner.
- *   small.mdb       entries of up to SMALL_MAX bytes, in one LMDB file, and
- *   small.mdb-lock  its readers' table (small.h, ARCHITECTURE.md "Small
+ *   small2.mdb      entries of up to SMALL_MAX bytes, in one LMDB file, and
+ *   small2.mdb-lock its readers' table (small.h, ARCHITECTURE.md "Small
  *                   entries"): not on a network filesystem, nor under a
  *                   max_size below SMALL_MIN_BOUND, nor with small_store = no.
  *                   Its entries count in max_size by their share of the
