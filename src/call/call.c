@@ -282,12 +282,15 @@ static int server_too_slow(struct hook *h, int server)
 #define COST_EVERY 8
 static __thread unsigned cost_tick;
 
-static void server_cost(struct hook *h, int server, uint64_t ns)
+static void server_cost(struct hook *h, int server, uint64_t t0)
 {
+	uint64_t ns;
+
 	if (__atomic_load_n(&h->server_samples[server], __ATOMIC_RELAXED) < BYPASS_SAMPLES)
 		__atomic_fetch_add(&h->server_samples[server], 1, __ATOMIC_RELAXED);
 	else if (++cost_tick % COST_EVERY)
 		return;
+	ns = util_now_ns() - t0;
 	cost_update(&h->lookup_ns, ns);
 	cost_update(&h->server_ns[server], ns);
 }
@@ -442,7 +445,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 				return call_errno;
 		} else {
 			int served_by_store = lookup(h, &k, fl, pr, ret, args, l, &call_errno);
-			server_cost(h, server, util_now_ns() - t0);
+			server_cost(h, server, t0);
 			if (served_by_store)
 				return call_errno;
 		}

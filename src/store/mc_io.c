@@ -181,6 +181,13 @@ static bool stream_feed(struct mc_io_stream *s, const uint8_t *p, size_t n)
 			s->state = AT_LINE, s->matched = 0;
 			break;
 		default:	/* IN_VALUE_LINE; matched counts the length's digits */
+			if (s->field != 2) {	/* key, flags, cas: only a space or the end counts */
+				for (k = 0; k < n && p[k] != ' ' && p[k] != '\n'; k++)
+					;
+				p += k, n -= k;
+				if (!n)
+					break;
+			}
 			if (*p == '\n') {
 				if (s->bad || s->field < 2 || !s->matched)
 					return false;
