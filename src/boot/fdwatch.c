@@ -23,7 +23,25 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-EXPORT struct fdwatch memo_fdwatch = { .epoch = 0, .floor = INT_MAX };
+/* Reached by its own name, PC-relative: an interposer may run before this
+ * object is relocated (below), when no GOT entry of it holds an address. */
+static struct fdwatch watch = { .epoch = 0, .floor = INT_MAX };
+extern struct fdwatch memo_fdwatch __attribute__((alias("watch"), visibility("default")));
+
+/*
+ * Another object's IFUNC resolver may call these while the loader relocates
+ * objects, before it relocates this one (tests/progs/identity/variant.h
+ * calls syscall() there): then glibc's functions and errno cannot be
+ * reached yet (their addresses are GOT entries still unrelocated), so the
+ * call is made by the `syscall` instruction, and a failure leaves errno as
+ * it was. self holds its own address once the loader has relocated it.
+ */
+static void *volatile self = (void *)&self;
+
+static bool relocated(void)
+{
+	return self == (void *)&self;
+}
 
 /* glibc's own names: reached without a lookup, and never this file's. */
 extern int __close(int fd);
@@ -33,10 +51,10 @@ extern int __dup2(int fd, int fd2);
  * bump comes first, so a request that starts after the change sees it. */
 static void note(unsigned long hi)
 {
-	int floor = __atomic_load_n(&memo_fdwatch.floor, __ATOMIC_SEQ_CST);
+	int floor = __atomic_load_n(&watch.floor, __ATOMIC_SEQ_CST);
 
 	if (floor != INT_MAX && hi >= (unsigned long)floor)
-		fdwatch_bump(&memo_fdwatch);
+		fdwatch_bump(&watch);
 }
 
 static long raw6(long n, long a, long b, long c, long d, long e, long f)
@@ -51,10 +69,12 @@ static long raw6(long n, long a, long b, long c, long d, long e, long f)
 	return r;
 }
 
+/* A raw result as glibc returns it: -1 and errno for an error. */
 static long ret(long r)
 {
 	if ((unsigned long)r > -4096UL) {
-		errno = (int)-r;
+		if (relocated())
+			errno = (int)-r;
 		return -1;
 	}
 	return r;
@@ -64,14 +84,14 @@ EXPORT int close(int fd)
 {
 	if (fd >= 0)
 		note((unsigned)fd);
-	return __close(fd);
+	return relocated() ? __close(fd) : (int)ret(raw6(SYS_close, fd, 0, 0, 0, 0, 0));
 }
 
 EXPORT int dup2(int fd, int fd2)
 {
 	if (fd2 >= 0)
 		note((unsigned)fd2);
-	return __dup2(fd, fd2);
+	return relocated() ? __dup2(fd, fd2) : (int)ret(raw6(SYS_dup2, fd, fd2, 0, 0, 0, 0));
 }
 
 EXPORT int dup3(int fd, int fd2, int flags)
@@ -95,6 +115,10 @@ EXPORT void closefrom(int lo)
 	void (*fn)(int) = __atomic_load_n(&real, __ATOMIC_ACQUIRE);
 
 	note(UINT_MAX);
+	if (!relocated()) {	/* what glibc's does first */
+		raw6(SYS_close_range, lo, ~0U, 0, 0, 0, 0);
+		return;
+	}
 	if (!fn) {
 		fn = (void (*)(int))dlsym(RTLD_NEXT, "closefrom");
 		__atomic_store_n(&real, fn, __ATOMIC_RELEASE);
