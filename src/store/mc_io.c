@@ -49,8 +49,9 @@ static void sock_forget(struct mc_io *io, struct mc_io_sock *k)
  * last check (the epoch), and while no object outside glibc, GCC's
  * runtime, libmemo and the libraries it loads holds the bytes of one
  * (0f 05) in its code. Looked at once per object, again when objects were
- * added (got.c bumps the epoch after a dlopen); a coincidence in the bytes
- * only keeps the check.
+ * added (got.c bumps the epoch after a dlopen the program makes; one glibc
+ * makes itself, of an NSS or iconv module, is seen at the next bump); a
+ * coincidence in the bytes only keeps the check.
  */
 static struct fdwatch *watch;		/* set once by install_once; NULL: check always */
 static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -124,12 +125,15 @@ static int adds_of(struct dl_phdr_info *info, size_t size, void *adds)
 	return 1;
 }
 
-/* Look at the objects, again if any were added since the last look. */
-static void scan_objects(void)
+/* Look at the objects, again if any were added since the last look. false
+ * when another look is under way (or this thread's, interrupted by a
+ * signal whose handler asks memcached): nothing is known then. */
+static bool scan_objects(void)
 {
 	unsigned long long adds = 0;
 
-	pthread_mutex_lock(&scan_lock);
+	if (pthread_mutex_trylock(&scan_lock))
+		return false;
 	if (__atomic_load_n(&scan_state, __ATOMIC_SEQ_CST) != SCAN_RAW) {
 		dl_iterate_phdr(adds_of, &adds);
 		if (scan_state == SCAN_NOT_YET || adds != scan_adds) {
@@ -139,6 +143,7 @@ static void scan_objects(void)
 		}
 	}
 	pthread_mutex_unlock(&scan_lock);
+	return true;
 }
 
 /* ---- a VALUE line's length, read as libmemcached will parse it --------- */
@@ -500,8 +505,8 @@ bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns)
 		epoch = __atomic_load_n(&watch->epoch, __ATOMIC_SEQ_CST);
 		if (epoch == io->epoch && __atomic_load_n(&scan_state, __ATOMIC_RELAXED) == SCAN_NONE)
 			return false;
-		scan_objects();
-		io->epoch = epoch;	/* read before the check: a change during it is seen next time */
+		if (scan_objects())
+			io->epoch = epoch;	/* read before the check: a change during it is seen next time */
 	}
 	/* A socket is checked before libmemcached may use it: one whose number
 	 * now names another file is forgotten, never closed. */
