@@ -6,7 +6,8 @@
  * see: a raw `syscall` instruction (store/mc_io.c looks for objects that
  * hold one, and then checks every request), glibc's calls inside itself
  * (on numbers the program gave it: never one libmemo keeps), and io_uring.
- * Calls libc only: no lock, no allocation, async-signal-safe.
+ * Calls libc only: no lock, no allocation, async-signal-safe (but the one
+ * dlsym closefrom makes for glibc's, as glibc's closefrom is not either).
  */
 #include "base/fdwatch.h"
 
