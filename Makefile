@@ -59,9 +59,9 @@ SRC_C := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.c))
 SRC_S := $(foreach l,$(ENGINE_LAYERS),$(wildcard src/$(l)/*.S))
 SRC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out src/store/store_memcached.c src/store/mc_io.c \
 	src/find/dwarf.c,$(SRC_C))) $(SRC_S:%.S=$(B)/%.o)
-PRELOAD_OBJ := $(addprefix $(B)/src/,boot/preload.o boot/sigview.o base/log.o config/config.o config/proto.o config/strpool.o config/types.o \
+PRELOAD_OBJ := $(addprefix $(B)/src/,boot/preload.o boot/sigview.o boot/fdwatch.o base/log.o config/config.o config/proto.o config/strpool.o config/types.o \
 	find/elf_peek.o find/run_report.o)
-ENGINE_OBJ := $(filter-out $(B)/src/boot/preload.o $(B)/src/boot/sigview.o,$(SRC_OBJ))
+ENGINE_OBJ := $(filter-out $(B)/src/boot/preload.o $(B)/src/boot/sigview.o $(B)/src/boot/fdwatch.o,$(SRC_OBJ))
 MC_OBJ := $(B)/src/store/store_memcached.o $(B)/src/store/mc_io.o
 # The debug info reader (libdw and its compression libraries): its own
 # object, loaded by find/signature.c only when a verdict is not cached.

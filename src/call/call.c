@@ -276,12 +276,23 @@ static int server_too_slow(struct hook *h, int server)
 	return __atomic_fetch_add(&h->bypass_tick, 1, __ATOMIC_RELAXED) % BYPASS_RESAMPLE != 0;
 }
 
-static void server_cost(struct hook *h, int server, uint64_t ns)
+/* Past the first BYPASS_SAMPLES, one lookup in COST_EVERY of each thread
+ * updates the means: threads looking up at once would otherwise write the
+ * hook's line at every call (and a mean of every eighth is as good). */
+#define COST_EVERY 8
+static __thread unsigned cost_tick;
+
+static void server_cost(struct hook *h, int server, uint64_t t0)
 {
-	cost_update(&h->lookup_ns, ns);
-	cost_update(&h->server_ns[server], ns);
+	uint64_t ns;
+
 	if (__atomic_load_n(&h->server_samples[server], __ATOMIC_RELAXED) < BYPASS_SAMPLES)
 		__atomic_fetch_add(&h->server_samples[server], 1, __ATOMIC_RELAXED);
+	else if (++cost_tick % COST_EVERY)
+		return;
+	ns = util_now_ns() - t0;
+	cost_update(&h->lookup_ns, ns);
+	cost_update(&h->server_ns[server], ns);
 }
 
 /* A hit: count it. */
@@ -434,7 +445,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 				return call_errno;
 		} else {
 			int served_by_store = lookup(h, &k, fl, pr, ret, args, l, &call_errno);
-			server_cost(h, server, util_now_ns() - t0);
+			server_cost(h, server, t0);
 			if (served_by_store)
 				return call_errno;
 		}

@@ -26,6 +26,7 @@
  */
 #include "patch/got.h"
 
+#include "base/fdwatch.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "call/runtime.h"
@@ -535,6 +536,7 @@ static bool got_wanted(const struct hook *h)
 
 static uintptr_t got_dlopen_gadget(uintptr_t ret_addr);
 static void got_thunk_after(void *handle);
+static struct fdwatch *got_fdwatch;	/* libmemo.so's; set by the first pass */
 
 void got_install_all(void)
 {
@@ -551,6 +553,7 @@ void got_install_all(void)
 		dlopen_thunk_env.real_dlmopen = dlsym(RTLD_DEFAULT, "dlmopen");
 		got_real_dlclose = (int (*)(void *))dlsym(RTLD_DEFAULT, "dlclose");
 		got_last_subs = got_subs();
+		got_fdwatch = fdwatch_find();
 	}
 	got_recheck_unloaded();
 	got_activate_pending();
@@ -674,7 +677,10 @@ static void got_thunk_after(void *handle)
 {
 	int saved = errno;
 
-	if (handle)
+	if (handle) {
+		if (got_fdwatch)	/* code mc_io has not looked at (base/fdwatch.h) */
+			fdwatch_bump(got_fdwatch);
 		got_after_dlopen();
+	}
 	errno = saved;
 }

@@ -6,16 +6,19 @@
 #include "store/mc_io.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <link.h>
 #include <libmemcached/memcached.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fdwatch.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "find/elf_peek.h"
@@ -34,6 +37,113 @@ static struct mc_io_sock *sock_of(struct mc_io *io, int fd)
 static void sock_forget(struct mc_io *io, struct mc_io_sock *k)
 {
 	*k = io->socks[--io->nsocks];
+}
+
+/* ---- whether a socket may have changed since it was checked ------------- */
+
+/*
+ * libmemo.so's interposers (base/fdwatch.h) see every call made through
+ * libc that may close or replace a number a socket sits on; what they
+ * cannot see is a raw `syscall` instruction. So the fstat before each
+ * request is skipped only while no such call was made since this thread's
+ * last check (the epoch), and while no object outside glibc, GCC's
+ * runtime, libmemo and the libraries it loads holds the bytes of one
+ * (0f 05) in its code. Looked at once per object, again when objects were
+ * added (got.c bumps the epoch after a dlopen the program makes; one glibc
+ * makes itself, of an NSS or iconv module, is seen at the next bump); a
+ * coincidence in the bytes only keeps the check.
+ */
+static struct fdwatch *watch;		/* set once by install_once; NULL: check always */
+static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long long scan_adds;	/* dlpi_adds when last scanned (under scan_lock) */
+enum { SCAN_NOT_YET, SCAN_NONE, SCAN_RAW };
+static int scan_state;			/* atomic; SCAN_RAW is final */
+
+static void watch_floor(int fd)
+{
+	int floor;
+
+	if (!watch)
+		return;
+	floor = __atomic_load_n(&watch->floor, __ATOMIC_SEQ_CST);
+	while (fd < floor && !__atomic_compare_exchange_n(&watch->floor, &floor, fd, false,
+							   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+}
+
+/* Libraries whose descriptor calls all go through libc's functions: the
+ * bytes 0f 05 in them are parts of other instructions (libm has 22,
+ * libcrypto 12: it calls syscall() for getrandom), or raw futex calls
+ * (GCC's libgomp). */
+static bool scan_trusted(const char *path)
+{
+	static const char *const libs[] = {
+		"libc.so", "libm.so", "libgcc_s.so", "libstdc++.so", "libpthread.so", "libdl.so",
+		"librt.so", "libmemo.so", "libmemo-", "libelf.so", "libelf-", "libZydis.so",
+		"libmemcached.so", "libhashkit.so", "libsasl2.so", "liblmdb.so", "libz.so",
+		"libsodium.so", "libffi.so", "libdw.so", "libdw-", "liblzma.so", "libbz2.so",
+		"libzstd.so", "libgomp.so", "libatomic.so", "libquadmath.so", "libgfortran.so",
+		"libcrypto.so", "libssl.so",
+	};
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++)
+		if (!strncmp(base, libs[i], strlen(libs[i])))
+			return true;
+	return false;
+}
+
+/* dl_iterate_phdr's callback: 1 (stop) at an object that may make raw
+ * system calls. */
+static int scan_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size, (void)arg;
+	if (info->dlpi_addr == getauxval(AT_BASE) || info->dlpi_addr == getauxval(AT_SYSINFO_EHDR) ||
+	    (*info->dlpi_name && scan_trusted(info->dlpi_name)))
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		for (size_t j = 0; j + 1 < ph->p_filesz; j++)
+			if (p[j] == 0x0f && p[j + 1] == 0x05) {
+				log_debug("'%s' may make raw system calls: memcached sockets are checked "
+					  "before each request", *info->dlpi_name ? info->dlpi_name : "the program");
+				return 1;
+			}
+	}
+	return 0;
+}
+
+static int adds_of(struct dl_phdr_info *info, size_t size, void *adds)
+{
+	(void)size;
+	*(unsigned long long *)adds = info->dlpi_adds;
+	return 1;
+}
+
+/* Look at the objects, again if any were added since the last look. false
+ * when another look is under way (or this thread's, interrupted by a
+ * signal whose handler asks memcached): nothing is known then. */
+static bool scan_objects(void)
+{
+	unsigned long long adds = 0;
+
+	if (pthread_mutex_trylock(&scan_lock))
+		return false;
+	if (__atomic_load_n(&scan_state, __ATOMIC_SEQ_CST) != SCAN_RAW) {
+		dl_iterate_phdr(adds_of, &adds);
+		if (scan_state == SCAN_NOT_YET || adds != scan_adds) {
+			__atomic_store_n(&scan_state, dl_iterate_phdr(scan_object, NULL) ? SCAN_RAW : SCAN_NONE,
+					 __ATOMIC_SEQ_CST);
+			scan_adds = adds;
+		}
+	}
+	pthread_mutex_unlock(&scan_lock);
+	return true;
 }
 
 /* ---- a VALUE line's length, read as libmemcached will parse it --------- */
@@ -76,6 +186,13 @@ static bool stream_feed(struct mc_io_stream *s, const uint8_t *p, size_t n)
 			s->state = AT_LINE, s->matched = 0;
 			break;
 		default:	/* IN_VALUE_LINE; matched counts the length's digits */
+			if (s->field != 2) {	/* key, flags, cas: only a space or the end counts */
+				for (k = 0; k < n && p[k] != ' ' && p[k] != '\n'; k++)
+					;
+				p += k, n -= k;
+				if (!n)
+					break;
+			}
 			if (*p == '\n') {
 				if (s->bad || s->field < 2 || !s->matched)
 					return false;
@@ -123,6 +240,8 @@ static int io_socket(int domain, int type, int protocol)
 		errno = EMFILE;
 		return -1;
 	}
+	if (!io->low)
+		watch_floor(fd);
 	k = &io->socks[io->nsocks++];
 	memset(k, 0, sizeof *k);
 	k->fd = fd;
@@ -359,6 +478,7 @@ static void install_once(void)
 					 strerror(errno));
 				return;
 			}
+	watch = fdwatch_find();
 	installed = true;
 }
 
@@ -376,10 +496,18 @@ bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns)
 {
 	bool lost = false;
 	struct stat sb;
+	uint64_t epoch;
 
 	io_current = io;
 	io->bad_length = false;
 	mc_io_deadline(io, timeout_ns);
+	if (watch && !io->low) {	/* else nothing tells: check */
+		epoch = __atomic_load_n(&watch->epoch, __ATOMIC_SEQ_CST);
+		if (epoch == io->epoch && __atomic_load_n(&scan_state, __ATOMIC_RELAXED) == SCAN_NONE)
+			return false;
+		if (scan_objects())
+			io->epoch = epoch;	/* read before the check: a change during it is seen next time */
+	}
 	/* A socket is checked before libmemcached may use it: one whose number
 	 * now names another file is forgotten, never closed. */
 	for (int i = io->nsocks - 1; i >= 0; i--) {

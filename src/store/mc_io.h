@@ -2,8 +2,10 @@
  * mc_io: libmemcached's system calls on its sockets, caught in its own GOT
  * (libmemcached has no hook for them), for three guarantees it cannot give:
  *  - descriptors: each socket it opens for libmemo is moved high in the
- *    range (util_fd_high) and recorded (st_dev, st_ino); before each
- *    operation mc_io_begin checks each record against its number, and a
+ *    range (util_fd_high) and recorded (st_dev, st_ino); before an
+ *    operation mc_io_begin checks each record against its number when the
+ *    program may have changed it (base/fdwatch.h: a close, dup2... through
+ *    libc, a dlopen, or an object that may make raw system calls), and a
  *    number the program closed and reused is dropped: from then on no call
  *    libmemcached makes on it (send, recv, poll, shutdown, close...) reaches
  *    the kernel, so the program's file is never read, written or closed;
@@ -55,6 +57,7 @@ struct mc_io {
 	struct mc_io_sock socks[MC_IO_MAX_SOCKS];
 	uint64_t deadline;	/* CLOCK_MONOTONIC ns; 0: none */
 	uint64_t connect_ns;	/* added to the deadline by each connection made */
+	uint64_t epoch;		/* the fdwatch epoch when the sockets were last checked */
 	bool text;		/* the text protocol: VALUE lines are read */
 	bool low;		/* a socket could not be moved high: quit after the operation */
 	bool bad_length;	/* a VALUE line was refused since mc_io_begin */

@@ -162,6 +162,7 @@ struct mc_thread {
 	char last_key[80];
 	size_t last_len;	/* 0: none */
 	int last_server;
+	unsigned rtt_tick;	/* round trips answered (mc_rtt_answered) */
 };
 
 /* ---- handles ---------------------------------------------------------- */
@@ -467,6 +468,17 @@ static void mc_rtt_sample(struct mc_store *s, int i, int64_t r)
 	__atomic_store_n(&e->rto, rto, __ATOMIC_RELAXED);
 }
 
+/* A thread's round trip r to server i: sampled when it took more than a
+ * quarter of the timeout (the estimate must follow a slowing server at
+ * once), else one in RTT_EVERY of the thread's: threads asking at once
+ * would otherwise write the server's line at every request. */
+#define RTT_EVERY 8
+static void mc_rtt_answered(struct mc_thread *t, int i, int64_t r)
+{
+	if (++t->rtt_tick % RTT_EVERY == 0 || r > mc_rto(t->s, i) / 4)
+		mc_rtt_sample(t->s, i, r);
+}
+
 /* A timeout on server i: back off as TCP does, until the next answer. */
 static void mc_rto_backoff(struct mc_store *s, int i)
 {
@@ -661,7 +673,7 @@ static int mc_account(struct mc_thread *t, int i, const char *key, size_t len,
 	if (mc_server_answered(rc)) {
 		t->answered |= 1ULL << i;
 		if (t->sent_ns && !t->io.made)
-			mc_rtt_sample(t->s, i, (int64_t)(util_now_ns() - t->sent_ns));
+			mc_rtt_answered(t, i, (int64_t)(util_now_ns() - t->sent_ns));
 		if (t->bad || __atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
 			mc_breaker_success(t, i, st);
 		return 0;
