@@ -46,6 +46,24 @@ conf_function() {
 	_conf_section "function $name" "$T/memo.d/$name.conf" "prototype=$proto" "$@"
 }
 conf_cache() { _conf_section cache "$T/memo.d/cache.conf" "$@"; }
+# TEN_LIBC: bench/run's "ten", libc functions `true` and `cat` never call,
+# as NAME:PROTOTYPE lines; conf_ten_libc writes their function sections.
+TEN_LIBC='abs:int abs(int j)
+labs:long labs(long j)
+llabs:long long llabs(long long j)
+ffs:int ffs(int i)
+ffsl:int ffsl(long i)
+ffsll:int ffsll(long long i)
+toupper:int toupper(int c)
+tolower:int tolower(int c)
+strverscmp:int strverscmp(const char *a, const char *b)
+rand_r:int rand_r(opaque void *seed)'
+conf_ten_libc() {
+	local name proto
+	while IFS=: read -r name proto; do
+		conf_function "$name" "$proto"
+	done <<<"$TEN_LIBC"
+}
 _conf_section() {
 	local head=$1 file=$2 kv
 	shift 2

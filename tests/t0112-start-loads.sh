@@ -33,20 +33,7 @@ said none.err && { cat none.err; fail "a config matching nothing said something"
 
 note "ten libc functions found, never called"
 rm -f memo.d/no_such_symbol.conf
-while IFS=: read -r name proto; do
-	conf_function "$name" "$proto"
-done <<'EOF'
-abs:int abs(int j)
-labs:long labs(long j)
-llabs:long long llabs(long long j)
-ffs:int ffs(int i)
-ffsl:int ffsl(long i)
-ffsll:int ffsll(long long i)
-toupper:int toupper(int c)
-tolower:int tolower(int c)
-strverscmp:int strverscmp(const char *a, const char *b)
-rand_r:int rand_r(opaque void *seed)
-EOF
+conf_ten_libc
 maps ten-first
 grep -q 'libmemo-engine\.so' ten-first.maps || fail "the engine was not loaded for functions libc defines"
 MEMO_LOG=info under_memo cat in.txt 2>info.err >/dev/null

@@ -18,20 +18,7 @@ lazy='libelf|libz\.so|liblmdb|libpthread'
 if [ "${SAN:-0}" != 1 ]; then	# ASan's runtime maps libpthread itself
 	note "ten libc functions found, never called"
 	conf_cache dir="$T/cache" stats=off
-	while IFS=: read -r name proto; do
-		conf_function "$name" "$proto"
-	done <<-'EOF'
-	abs:int abs(int j)
-	labs:long labs(long j)
-	llabs:long long llabs(long long j)
-	ffs:int ffs(int i)
-	ffsl:int ffsl(long i)
-	ffsll:int ffsll(long long i)
-	toupper:int toupper(int c)
-	tolower:int tolower(int c)
-	strverscmp:int strverscmp(const char *a, const char *b)
-	rand_r:int rand_r(opaque void *seed)
-	EOF
+	conf_ten_libc
 	# the first run reads the debug info for the prototype verdicts: libdw
 	# brings libelf and libz then; the second reads them cached
 	for run in first again; do

@@ -14,19 +14,7 @@ head -c 4 "$PY" | grep -q ELF || skip "no python3 interpreter binary"
 
 export MEMO_CONFIG="$T/memo.d"
 conf_cache dir="$T/cache" stats="$T/stats.jsonl"
-ten='abs:int abs(int j)
-labs:long labs(long j)
-llabs:long long llabs(long long j)
-ffs:int ffs(int i)
-ffsl:int ffsl(long i)
-ffsll:int ffsll(long long i)
-toupper:int toupper(int c)
-tolower:int tolower(int c)
-strverscmp:int strverscmp(const char *a, const char *b)
-rand_r:int rand_r(opaque void *seed)'
-while IFS=: read -r name proto; do
-	conf_function "$name" "$proto"
-done <<<"$ten"
+conf_ten_libc
 
 note "the stub pages"
 under_memo cat /proc/self/maps >maps 2>err || { cat err; fail "cat failed"; }
@@ -50,7 +38,7 @@ note "each of the ten patched, and catching its calls"
 MEMO_LOG=info under_memo cat /dev/null 2>info.err
 while IFS=: read -r name proto; do
 	grep -q "'$name' memoized" info.err || { cat info.err; fail "'$name' was not memoized"; }
-done <<<"$ten"
+done <<<"$TEN_LIBC"
 grep -q "not entry-patched" info.err && { cat info.err; fail "a function was not entry-patched"; }
 cat >calls.py <<'PY'
 import ctypes
