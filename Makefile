@@ -101,6 +101,14 @@ $(B)/src/call/l1_hit.o: src/call/l1_hit.c
 	$(Q)if objdump -dr $@ | grep -E 'R_X86_64_PLT32|call +\*|%[xyz]mm|%st|%mm|%k[0-7]'; then \
 		echo "$@: calls a function or uses a vector register (see above)"; rm -f $@; exit 1; fi
 
+# fdwatch.c's interposers may run before libmemo.so is relocated (another
+# object's IFUNC resolver calling syscall()): a sanitizer's checks there
+# would be calls through GOT entries not yet filled.
+$(B)/src/boot/fdwatch.o: src/boot/fdwatch.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(filter-out $(SANFLAGS),$(SRC_CFLAGS)) -c -o $@ $<
+
 # libinih is linked in statically (and its symbols hidden): one object less
 # to load in every process that inherits LD_PRELOAD.
 $(B)/libmemo.so: $(PRELOAD_OBJ)
