@@ -55,4 +55,11 @@ bool lazylib_ready(struct lazylib *lib);
 			((__typeof__(&name))(lib).fns[i]) args;			\
 	}
 
+/* For a user's X-macro list of its functions: each entry's index in the
+ * list (I_name) and its name, for the enum and the names array. */
+#define LAZYLIB_INDEX(ret, name, params, args, fail) I_##name,
+#define LAZYLIB_INDEX_VOID(name, params, args) I_##name,
+#define LAZYLIB_NAME(ret, name, params, args, fail) #name,
+#define LAZYLIB_NAME_VOID(name, params, args) #name,
+
 #endif

@@ -40,12 +40,10 @@
 	X(GElf_Vernaux *, gelf_getvernaux, (Elf_Data *d, int off, GElf_Vernaux *dst), (d, off, dst), NULL) \
 	X(GElf_Verneed *, gelf_getverneed, (Elf_Data *d, int off, GElf_Verneed *dst), (d, off, dst), NULL)
 
-#define INDEX(ret, name, params, args, fail) I_##name,
-#define NAME(ret, name, params, args, fail) #name,
 #define STUB(ret, name, params, args, fail) LAZYLIB_STUB(libelf, I_##name, ret, name, params, args, fail)
 
-enum { LIBELF_CALLS(INDEX) NCALLS };
-static const char *const names[NCALLS] = { LIBELF_CALLS(NAME) };
+enum { LIBELF_CALLS(LAZYLIB_INDEX) NCALLS };
+static const char *const names[NCALLS] = { LIBELF_CALLS(LAZYLIB_NAME) };
 static void *fns[NCALLS];
 static struct lazylib libelf = {
 	"libelf.so.1", "ELF files are not read, and a function whose symbol or code identity "

@@ -50,15 +50,11 @@
 	  (cursor, key, data, op), ELIBACC)								\
 	X(int, mdb_cursor_del, (MDB_cursor *cursor, unsigned int flags), (cursor, flags), ELIBACC)
 
-#define INDEX(ret, name, params, args, fail) I_##name,
-#define INDEX_VOID(name, params, args) I_##name,
-#define NAME(ret, name, params, args, fail) #name,
-#define NAME_VOID(name, params, args) #name,
 #define STUB(ret, name, params, args, fail) LAZYLIB_STUB(lmdb, I_##name, ret, name, params, args, fail)
 #define STUB_VOID(name, params, args) LAZYLIB_STUB_VOID(lmdb, I_##name, name, params, args)
 
-enum { LMDB_CALLS(INDEX, INDEX_VOID) NCALLS };
-static const char *const names[NCALLS] = { LMDB_CALLS(NAME, NAME_VOID) };
+enum { LMDB_CALLS(LAZYLIB_INDEX, LAZYLIB_INDEX_VOID) NCALLS };
+static const char *const names[NCALLS] = { LMDB_CALLS(LAZYLIB_NAME, LAZYLIB_NAME_VOID) };
 static void *fns[NCALLS];
 static struct lazylib lmdb = {
 	"liblmdb.so.0", "small entries are kept as files, one each", names, fns, NCALLS, 0,
