@@ -100,6 +100,21 @@ same() {
 	cmp -s "$1" "$2" || { diff "$1" "$2" | head -n 20 >&2; fail "$3: outputs differ"; }
 }
 
+# same_quietly WHAT CMD...: CMD run plain, then under libmemo, each within
+# 20 s: the second must exit 0, print what the first printed, byte for
+# byte, and say nothing on stderr (run.out, run.err kept for the caller).
+same_quietly() {
+	local what=$1 rc
+	shift
+	MEMO_DISABLE=1 timeout 20 "$@" >plain.out || fail "$what: plain run"
+	timeout 20 env LD_PRELOAD="$PRELOAD" "$@" >run.out 2>run.err
+	rc=$?
+	[ $rc = 0 ] || { cat run.err; fail "$what: exit status $rc"; }
+	same plain.out run.out "$what"
+	said run.err && { cat run.err; fail "$what: said something"; }
+	return 0
+}
+
 # stat_of JSONL SYMBOL FIELD: a counter from the last stats line of a file
 # written with stats = FILE.jsonl (or MEMO_STATS=FILE); over every copy of
 # SYMBOL ("SYMBOL (libx.so)") when it was caught in several objects.

@@ -34,12 +34,7 @@ for dir in off "$T/cache"; do
 	rm -f stats.jsonl
 	for run in $(seq 10); do
 		for how in main threads; do
-			MEMO_DISABLE=1 timeout 20 $G $how >plain.out || fail "plain run $run $how"
-			timeout 20 env LD_PRELOAD="$PRELOAD" $G $how >run.out 2>run.err
-			rc=$?
-			[ $rc = 0 ] || { cat run.err; fail "run $run $how ($dir): exit status $rc"; }
-			same plain.out run.out "run $run $how ($dir)"
-			said run.err && { cat run.err; fail "run $run $how ($dir) said something"; }
+			same_quietly "run $run $how ($dir)" $G $how
 		done
 	done
 	# every value was stored: the handlers' first calls of each size were

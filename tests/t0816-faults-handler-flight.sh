@@ -22,12 +22,7 @@ for threshold in 3600 0; do
 	conf_cache servers="127.0.0.1:$MC_PORT" timeout_ms=1000 dir=off stats="$T/t$threshold.jsonl"
 	for i in 1 2 3; do
 		for how in main threads; do
-			MEMO_DISABLE=1 timeout 20 $G $how >plain.out || fail "plain run $how"
-			timeout 20 env LD_PRELOAD="$PRELOAD" $G $how >run.out 2>run.err
-			rc=$?
-			[ $rc = 0 ] || { cat run.err; fail "threshold $threshold, $how $i: exit status $rc"; }
-			same plain.out run.out "threshold $threshold, $how $i"
-			said run.err && { cat run.err; fail "threshold $threshold, $how $i: said something"; }
+			same_quietly "threshold $threshold, $how $i" $G $how
 		done
 	done
 done
