@@ -432,7 +432,7 @@ static int small_read(struct folder_store *fs, const struct memo_key *k, struct 
 	r = small_get(fs->small, k->hash, out, &used);
 	if (r == STORE_HIT) {
 		if (refresh) {
-			uint64_t now = util_wall_ns();
+			uint64_t now = util_wall_coarse_ns();
 
 			if (now > used && now - used > REFRESH_NS)
 				small_mark(fs->small, k->hash, now);
