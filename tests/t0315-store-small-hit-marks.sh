@@ -7,7 +7,8 @@
 # outlive those written after them and never hit (a second chance), and the
 # folder stays within max_size. A writer killed with SIGKILL while its
 # eviction moves hit entries leaves only whole entries, and the next writer
-# is not blocked. A map of marks that cannot be made is said, and the store
+# is not blocked. Marks made by a clock hours ahead do not keep an eviction
+# from ending. A map of marks that cannot be made is said, and the store
 # works without it. "Hours later" is libclockshift.so's wall clock moved
 # forward (tests/progs/small), not a wait.
 # Calls $P/unit/store_folder -S.
@@ -57,6 +58,16 @@ for attempt in 1 2 3; do
 		fail "the next writer failed or waited"
 	expect_eq "$("$S" -S -m $max "$c" get after${attempt}-49 2>/dev/null)" "hit 60 49" "a write after the kill"
 done
+
+note "marks from a clock 100 hours ahead: eviction still ends, within max_size"
+f="$T/ahead"
+# e fills most of the cap and is all marked: the eviction g's writes make
+# moves e to the end, and finds it at the front again, still marked later
+"$S" -S -m $max "$f" fill e 30000 60 2>/dev/null || fail "fill e"
+later 100 "$S" -S -m $max "$f" getall e 30000 >/dev/null 2>&1 || fail "getall e"
+timeout 60 "$S" -S -m $max "$f" fill g 20000 60 2>/dev/null || fail "the writer evicting failed or never ended"
+du_k=$(du -sk "$f" | cut -f1)
+[ "$du_k" -le $((max * 11 / 10 >> 10)) ] || fail "du $du_k KiB over max_size + 10%"
 
 note "no map of marks: said, and the store works without it"
 d="$T/nomarks"

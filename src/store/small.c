@@ -565,16 +565,24 @@ static int write_begin(struct small *sm, MDB_env **e, MDB_txn **t)
 	return rc;
 }
 
+/* Whether "keys" names the "used" record at stamp, its data v: else the
+ * record is no entry's (a key sharing its first bytes replaced it). */
+static bool named(struct small *sm, MDB_txn *t, const MDB_val *stamp, const MDB_val *v)
+{
+	MDB_val k = { PREFIX, v->mv_data }, s;
+
+	return v->mv_size >= HASH && mdb_get(t, sm->keys, &k, &s) == 0 && s.mv_size == STAMP &&
+	       !memcmp(s.mv_data, stamp->mv_data, STAMP);
+}
+
 /* Remove the entry whose "used" record the cursor is on, and its "keys"
  * record if that still names it. */
 static int drop(struct small *sm, MDB_txn *t, MDB_cursor *c, const MDB_val *stamp,
 		const MDB_val *v)
 {
-	MDB_val k = { PREFIX, v->mv_data }, s;
+	MDB_val k = { PREFIX, v->mv_data };
 
-	if (v->mv_size >= HASH && mdb_get(t, sm->keys, &k, &s) == 0 &&
-	    s.mv_size == STAMP && !memcmp(s.mv_data, stamp->mv_data, STAMP) &&
-	    mdb_del(t, sm->keys, &k, NULL) != 0)
+	if (named(sm, t, stamp, v) && mdb_del(t, sm->keys, &k, NULL) != 0)
 		return -1;
 	return mdb_cursor_del(c, 0);
 }
@@ -638,9 +646,10 @@ static int put_in(struct small *sm, MDB_txn *t, const uint8_t *key, size_t len, 
 /* The least recently used entries removed until the trees take at most
  * sm->low bytes, from the front of "used" (whole pages freed, no scan),
  * EVICT_BATCH entries per write transaction. One hit since it was written
- * (its mark) is moved to the end instead, as used now: a second chance,
- * its move's stamp later than its mark, so that it goes the next time
- * unless hit again. Counted into *eff. */
+ * (its mark) is moved to the end instead, as used `now`: a second chance.
+ * Only one written before `now`: a move's stamp is `now` or later, so that
+ * none moves twice in one eviction, whatever the marks say (a clock ahead
+ * marks in the future), and the eviction ends. Counted into *eff. */
 static void evict(struct small *sm, uint64_t now, struct small_effect *eff)
 {
 	uint8_t *buf = malloc(HASH + SMALL_MAX);	/* a moved entry's copy */
@@ -664,7 +673,9 @@ static void evict(struct small *sm, uint64_t now, struct small_effect *eff)
 
 			n++;
 			if (buf && k.mv_size == STAMP && v.mv_size >= HASH && len <= SMALL_MAX &&
-			    last_used(sm, v.mv_data, stamp_get(k.mv_data)) > stamp_get(k.mv_data)) {
+			    stamp_get(k.mv_data) < now &&
+			    last_used(sm, v.mv_data, stamp_get(k.mv_data)) > stamp_get(k.mv_data) &&
+			    named(sm, t, &k, &v)) {
 				/* a copy first: the move changes the pages it lies in */
 				memcpy(buf, v.mv_data, HASH + len);
 				if ((rc = put_in(sm, t, buf, len, now, &data)) == 0)
