@@ -201,23 +201,26 @@ static int file_make(const char *path, off_t size)
  * marks, and eviction is by age of writing only. */
 static uint32_t *marks_map(const char *path)
 {
+	const off_t bytes = (off_t)MARKS * sizeof(uint32_t);
 	char name[PATH_MAX + 8];
 	void *m = MAP_FAILED;
 	struct stat sb;
 	int fd, rc;
 
 	snprintf(name, sizeof name, "%s-use", path);	/* MARKS_FILE */
-	if ((rc = file_make(name, (off_t)MARKS * sizeof(uint32_t))) == 0) {
-		fd = open(name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-		rc = fd < 0 ? errno : 0;
-		if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    sb.st_size >= (off_t)(MARKS * sizeof(uint32_t)))
-			m = mmap(NULL, MARKS * sizeof(uint32_t), PROT_READ | PROT_WRITE, MAP_SHARED,
-				 fd, 0);
-		if (fd >= 0 && m == MAP_FAILED)
-			rc = errno ? errno : EINVAL;
-		if (fd >= 0)
+	if ((rc = file_make(name, bytes)) == 0) {
+		if ((fd = open(name, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			rc = errno;
+		} else {
+			if (fstat(fd, &sb) != 0)
+				rc = errno;
+			else if (!S_ISREG(sb.st_mode) || sb.st_size < bytes)
+				rc = EINVAL;	/* changed since file_make */
+			else if ((m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+					   0)) == MAP_FAILED)
+				rc = errno;
 			close(fd);
+		}
 	}
 	if (m != MAP_FAILED)
 		return m;
