@@ -171,12 +171,15 @@ bool small_fs_local(long f_type)
 	return true;
 }
 
-/* Make path (the data file) and its lock file, mode 0600 whatever the
- * umask, and allocate the lock file's blocks: LMDB writes it through a
- * shared map, and a page the filesystem cannot give (a full disk) would
- * be SIGBUS in the host program; here it is ENOSPC, and no small store. */
+/* Make path (the data file, its lock file, its marks), mode 0600 whatever
+ * the umask, and allocate the blocks of `size` bytes: LMDB writes the lock
+ * file through a shared map, and so do hits the marks, and a page the
+ * filesystem cannot give (a full disk) would be SIGBUS in the host
+ * program; here it is ENOSPC, and no small store (or no marks). Blocks
+ * already there are left alone, and the file's mtime with them. */
 static int file_make(const char *path, off_t size)
 {
+	struct stat sb;
 	int fd, rc = 0;
 
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -188,7 +191,7 @@ static int file_make(const char *path, off_t size)
 	if (fd < 0)
 		return errno;
 	fchmod(fd, 0600);
-	if (size)
+	if (size && (fstat(fd, &sb) != 0 || sb.st_size < size || sb.st_blocks * 512 < size))
 		rc = posix_fallocate(fd, 0, size);
 	close(fd);
 	return rc;
