@@ -72,6 +72,11 @@ uint64_t util_wall_ns(void)
 	return clock_ns(CLOCK_REALTIME);
 }
 
+uint64_t util_wall_coarse_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME_COARSE);
+}
+
 int util_file_replace(const char *path, const void *buf, size_t len, mode_t mode)
 {
 	char tmp[PATH_MAX + 32];

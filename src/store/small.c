@@ -23,12 +23,16 @@
  *     on disk with the 67-byte key text); "keys" has small records.
  *   - the least recently used entries are the first of "used": eviction
  *     takes them from the front, with no scan, freeing whole pages.
- * A hit older than a minute moves its entry to the end (small_touch): not
- * at once, which would be a write transaction per such hit (~10-50 us,
- * every hit of a run an hour after the last), but queued in the process
- * and moved with the next write, or TOUCH_MAX at a time, or at the store's
- * sync and close. A queue that is busy or full skips the touch: LRU is
- * approximate, as the folder's minute resolution is.
+ * A hit older than a minute marks its entry used (small_mark): a plain
+ * store into a shared map of marks beside the file (small2.mdb-use: when
+ * each slot's keys were last hit, in minutes), no write transaction (one
+ * per hit cost ~50 us; queued, 128 per transaction, still ~6 us a hit,
+ * every hit of a run an hour after the last). Eviction reads the marks:
+ * an entry at the front of "used" hit since it was written gets a second
+ * chance, moved to the end instead of removed (a CLOCK). Keys share a slot
+ * (the map is 512 KiB): an entry a neighbour's hit marked is kept one
+ * round longer, LRU is approximate, as the folder's minute resolution is.
+ * A mark lost (the map cannot be made) only makes eviction plain FIFO.
  *
  * Bounded: with a cap, the trees' pages are kept under 3/4 of it: a write
  * that finds them above evicts the oldest entries down to 5/8, a batch per
@@ -66,6 +70,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -86,11 +91,13 @@
 #define STAMP 8		/* a "used" key */
 #define HASH 32		/* KEY_HASH_BYTES: an entry's key */
 #define PREFIX 8	/* a "keys" key: the hash's first bytes */
-#define EVICT_BATCH 64	/* entries evicted per write transaction */
-/* Hits queued to be marked used (small_touch). Moving one dirties about
- * two pages: 128 keep a move's transaction under ~1 MiB, inside the free
- * quarter of the smallest cap (3 MiB); 64 cost a stale hit 25% more. */
-#define TOUCH_MAX 128
+/* Entries evicted or moved (a second chance) per write transaction: a
+ * move dirties about two pages, 64 keep a transaction under ~0.5 MiB,
+ * inside the free quarter of the smallest cap (3 MiB). */
+#define EVICT_BATCH 64
+#define MARKS_FILE SMALL_FILE "-use"
+#define MARKS (1u << 17)	/* slots of the map of marks, 4 bytes each */
+#define MINUTE_NS (60ULL * 1000000000ULL)
 
 struct small {
 	char path[PATH_MAX];
@@ -106,10 +113,9 @@ struct small {
 	dev_t dev[3];
 	ino_t ino[3];
 	pthread_mutex_t lock;
-	/* Keys hit, to be moved to the end of "used" (small_touch) */
-	pthread_mutex_t touch_lock;
-	uint8_t touched[TOUCH_MAX][HASH];
-	unsigned ntouched;	/* under touch_lock */
+	/* The map of marks (MARKS slots: when a key of the slot was last hit,
+	 * minutes of the wall clock), shared by every process; NULL: none */
+	uint32_t *marks;
 	unsigned refs;		/* under opened_lock */
 	struct small *next;
 };
@@ -165,12 +171,15 @@ bool small_fs_local(long f_type)
 	return true;
 }
 
-/* Make path (the data file) and its lock file, mode 0600 whatever the
- * umask, and allocate the lock file's blocks: LMDB writes it through a
- * shared map, and a page the filesystem cannot give (a full disk) would
- * be SIGBUS in the host program; here it is ENOSPC, and no small store. */
+/* Make path (the data file, its lock file, its marks), mode 0600 whatever
+ * the umask, and allocate the blocks of `size` bytes: LMDB writes the lock
+ * file through a shared map, and so do hits the marks, and a page the
+ * filesystem cannot give (a full disk) would be SIGBUS in the host
+ * program; here it is ENOSPC, and no small store (or no marks). Blocks
+ * already there are left alone, and the file's mtime with them. */
 static int file_make(const char *path, off_t size)
 {
+	struct stat sb;
 	int fd, rc = 0;
 
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -182,10 +191,45 @@ static int file_make(const char *path, off_t size)
 	if (fd < 0)
 		return errno;
 	fchmod(fd, 0600);
-	if (size)
+	if (size && (fstat(fd, &sb) != 0 || sb.st_size < size || sb.st_blocks * 512 < size))
 		rc = posix_fallocate(fd, 0, size);
 	close(fd);
 	return rc;
+}
+
+/* The map of marks beside path, made and mapped (shared: every process's
+ * marks, and after fork the child's too), its descriptor closed at once:
+ * none kept for the program to close. Its blocks allocated first (a store
+ * into a hole the disk cannot fill would be SIGBUS). NULL, said once: no
+ * marks, and eviction is by age of writing only. */
+static uint32_t *marks_map(const char *path)
+{
+	const off_t bytes = (off_t)MARKS * sizeof(uint32_t);
+	char name[PATH_MAX + 8];
+	void *m = MAP_FAILED;
+	struct stat sb;
+	int fd, rc;
+
+	snprintf(name, sizeof name, "%s-use", path);	/* MARKS_FILE */
+	if ((rc = file_make(name, bytes)) == 0) {
+		if ((fd = open(name, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			rc = errno;
+		} else {
+			if (fstat(fd, &sb) != 0)
+				rc = errno;
+			else if (!S_ISREG(sb.st_mode) || sb.st_size < bytes)
+				rc = EINVAL;	/* changed since file_make */
+			else if ((m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+					   0)) == MAP_FAILED)
+				rc = errno;
+			close(fd);
+		}
+	}
+	if (m != MAP_FAILED)
+		return m;
+	log_warn("'%s': cannot map the marks of hits: %s; the store of small entries evicts "
+		 "by age of writing only", name, strerror(rc));
+	return NULL;
 }
 
 static int files_make(const char *path)
@@ -314,13 +358,13 @@ struct small *small_open(const char *dir, uint64_t cap)
 	sm->high = cap / 4 * 3;
 	sm->low = cap / 8 * 5;
 	pthread_mutex_init(&sm->lock, NULL);
-	pthread_mutex_init(&sm->touch_lock, NULL);
 	sm->env = env_open(sm);
 	if (!sm->env) {
 		free(sm);
 		sm = NULL;
 		goto out;
 	}
+	sm->marks = marks_map(path);
 	sm->refs = 1;
 	sm->next = opened;
 	opened = sm;
@@ -342,7 +386,6 @@ void small_close(struct small *sm)
 		;
 	*p = sm->next;
 	pthread_mutex_unlock(&opened_lock);
-	small_flush(sm);
 	if (sm->env && tl.env == sm->env) {	/* other threads have none: the memo command */
 		mdb_txn_abort(tl.txn);
 		tl.txn = NULL;
@@ -351,23 +394,22 @@ void small_close(struct small *sm)
 	}
 	if (sm->env)
 		mdb_env_close(sm->env);
+	if (sm->marks)
+		munmap(sm->marks, MARKS * sizeof(uint32_t));
 	pthread_mutex_destroy(&sm->lock);
-	pthread_mutex_destroy(&sm->touch_lock);
 	free(sm);
 }
 
 /* In the child, whose only thread is the one that forked: the parent's
  * environment and read transaction are forgotten, never used nor closed
  * (aborting would free the parent's reader slot); the first use opens
- * the file again. */
+ * the file again. The map of marks is shared, and stays. */
 void small_after_fork(struct small *sm)
 {
 	tl.txn = NULL;
 	tl.env = NULL;
 	pthread_setspecific(tl_key, NULL);
 	pthread_mutex_init(&sm->lock, NULL);
-	pthread_mutex_init(&sm->touch_lock, NULL);
-	sm->ntouched = 0;	/* the parent moves its own */
 	sm->env = NULL;
 	sm->failed = false;
 }
@@ -431,6 +473,27 @@ static uint64_t stamp_get(const void *p)
 
 	memcpy(&ns, p, STAMP);
 	return ns;
+}
+
+/* key's slot in the map of marks: hash bits the "keys" prefix leaves */
+static uint32_t *mark_of(const struct small *sm, const uint8_t *key)
+{
+	uint32_t x;
+
+	memcpy(&x, key + PREFIX, sizeof x);
+	return &sm->marks[x & (MARKS - 1)];
+}
+
+/* When the entry of key, written (or moved) at `stamp`, was last used:
+ * its slot's mark if later (wall ns, to the minute), else stamp. */
+static uint64_t last_used(const struct small *sm, const uint8_t *key, uint64_t stamp)
+{
+	uint64_t m;
+
+	if (!sm->marks)
+		return stamp;
+	m = (uint64_t)__atomic_load_n(mark_of(sm, key), __ATOMIC_RELAXED) * MINUTE_NS;
+	return m > stamp ? m : stamp;
 }
 
 /* key's record in "used" (its hash checked) into *v, its "used" key into
@@ -508,16 +571,24 @@ static int write_begin(struct small *sm, MDB_env **e, MDB_txn **t)
 	return rc;
 }
 
+/* Whether "keys" names the "used" record at stamp, its data v: else the
+ * record is no entry's (a key sharing its first bytes replaced it). */
+static bool named(struct small *sm, MDB_txn *t, const MDB_val *stamp, const MDB_val *v)
+{
+	MDB_val k = { PREFIX, v->mv_data }, s;
+
+	return v->mv_size >= HASH && mdb_get(t, sm->keys, &k, &s) == 0 && s.mv_size == STAMP &&
+	       !memcmp(s.mv_data, stamp->mv_data, STAMP);
+}
+
 /* Remove the entry whose "used" record the cursor is on, and its "keys"
  * record if that still names it. */
 static int drop(struct small *sm, MDB_txn *t, MDB_cursor *c, const MDB_val *stamp,
 		const MDB_val *v)
 {
-	MDB_val k = { PREFIX, v->mv_data }, s;
+	MDB_val k = { PREFIX, v->mv_data };
 
-	if (v->mv_size >= HASH && mdb_get(t, sm->keys, &k, &s) == 0 &&
-	    s.mv_size == STAMP && !memcmp(s.mv_data, stamp->mv_data, STAMP) &&
-	    mdb_del(t, sm->keys, &k, NULL) != 0)
+	if (named(sm, t, stamp, v) && mdb_del(t, sm->keys, &k, NULL) != 0)
 		return -1;
 	return mdb_cursor_del(c, 0);
 }
@@ -534,39 +605,6 @@ static uint64_t trees_bytes(struct small *sm, MDB_txn *t)
 			n += (uint64_t)st.ms_psize *
 			     (st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages);
 	return n;
-}
-
-/* The least recently used entries removed until the trees take at most
- * sm->low bytes: EVICT_BATCH per write transaction, from the front of
- * "used" (whole pages freed, no scan). Counted into *eff. */
-static void evict(struct small *sm, struct small_effect *eff)
-{
-	for (;;) {
-		MDB_cursor *c;
-		MDB_val k, v;
-		MDB_env *e;
-		MDB_txn *t;
-		int n = 0;
-
-		if (write_begin(sm, &e, &t) != 0)
-			return;
-		if (trees_bytes(sm, t) <= sm->low || mdb_cursor_open(t, sm->used, &c) != 0) {
-			mdb_txn_abort(t);
-			return;
-		}
-		while (n < EVICT_BATCH && mdb_cursor_get(c, &k, &v, MDB_FIRST) == 0) {
-			size_t len = v.mv_size >= HASH ? v.mv_size - HASH : 0;
-
-			if (drop(sm, t, c, &k, &v) != 0)
-				break;
-			eff->evicted++;
-			eff->freed += small_entry_disk(len);
-			n++;
-		}
-		mdb_cursor_close(c);
-		if (mdb_txn_commit(t) != 0 || !n)
-			return;
-	}
 }
 
 /* The file's extent in pages, as the newest transaction left it. */
@@ -611,29 +649,59 @@ static int put_in(struct small *sm, MDB_txn *t, const uint8_t *key, size_t len, 
 	return mdb_put(t, sm->keys, &k, &s, 0);
 }
 
-/* In t, under touch_lock: each queued key moved to the end of "used", as
- * used at `now`; the queue emptied. buf: SMALL_MAX bytes (the value moves). */
-static int touches_apply(struct small *sm, MDB_txn *t, uint64_t now, uint8_t *buf)
+/* The least recently used entries removed until the trees take at most
+ * sm->low bytes, from the front of "used" (whole pages freed, no scan),
+ * EVICT_BATCH entries per write transaction. One hit since it was written
+ * (its mark) is moved to the end instead, as used `now`: a second chance.
+ * Only one written before `now`: a move's stamp is `now` or later, so that
+ * none moves twice in one eviction, whatever the marks say (a clock ahead
+ * marks in the future), and the eviction ends. Counted into *eff. */
+static void evict(struct small *sm, uint64_t now, struct small_effect *eff)
 {
-	for (unsigned i = 0; i < sm->ntouched; i++) {
-		uint8_t stamp[STAMP];
-		MDB_val v;
-		void *data;
-		size_t len;
-		int rc = lookup(sm, t, sm->touched[i], stamp, &v);
+	uint8_t *buf = malloc(HASH + SMALL_MAX);	/* a moved entry's copy */
 
-		if (rc == MDB_NOTFOUND || (rc == 0 && v.mv_size - HASH > SMALL_MAX))
-			continue;	/* gone since, or not ours */
-		if (rc != 0)
-			return rc;
-		len = v.mv_size - HASH;
-		memcpy(buf, (uint8_t *)v.mv_data + HASH, len);
-		if ((rc = put_in(sm, t, sm->touched[i], len, now, &data)) != 0)
-			return rc;
-		memcpy(data, buf, len);
+	for (;;) {
+		MDB_cursor *c;
+		MDB_val k, v;
+		MDB_env *e;
+		MDB_txn *t;
+		int n = 0, rc = 0;
+
+		if (write_begin(sm, &e, &t) != 0)
+			break;
+		if (trees_bytes(sm, t) <= sm->low || mdb_cursor_open(t, sm->used, &c) != 0) {
+			mdb_txn_abort(t);
+			break;
+		}
+		while (!rc && n < EVICT_BATCH && mdb_cursor_get(c, &k, &v, MDB_FIRST) == 0) {
+			size_t len = v.mv_size >= HASH ? v.mv_size - HASH : 0;
+			void *data;
+
+			n++;
+			if (buf && k.mv_size == STAMP && v.mv_size >= HASH && len <= SMALL_MAX &&
+			    stamp_get(k.mv_data) < now &&
+			    last_used(sm, v.mv_data, stamp_get(k.mv_data)) > stamp_get(k.mv_data) &&
+			    named(sm, t, &k, &v)) {
+				/* a copy first: the move changes the pages it lies in */
+				memcpy(buf, v.mv_data, HASH + len);
+				if ((rc = put_in(sm, t, buf, len, now, &data)) == 0)
+					memcpy(data, buf + HASH, len);
+				continue;
+			}
+			if ((rc = drop(sm, t, c, &k, &v)) != 0)
+				break;
+			eff->evicted++;
+			eff->freed += small_entry_disk(len);
+		}
+		mdb_cursor_close(c);
+		if (rc) {
+			mdb_txn_abort(t);
+			break;
+		}
+		if (mdb_txn_commit(t) != 0 || !n)
+			break;
 	}
-	sm->ntouched = 0;
-	return 0;
+	free(buf);
 }
 
 int small_put(struct small *sm, const uint8_t *key, const void *val, size_t len, uint64_t now,
@@ -654,62 +722,25 @@ int small_put(struct small *sm, const uint8_t *key, const void *val, size_t len,
 		return STORE_ERROR;
 	}
 	memcpy(data, val, len);
-	/* the hits queued (small_touch) move with this write */
-	if (__atomic_load_n(&sm->ntouched, __ATOMIC_RELAXED) &&
-	    pthread_mutex_trylock(&sm->touch_lock) == 0) {
-		uint8_t *buf = malloc(SMALL_MAX);
-
-		if (buf && touches_apply(sm, t, now, buf) != 0) {
-			free(buf);
-			pthread_mutex_unlock(&sm->touch_lock);
-			mdb_txn_abort(t);
-			return STORE_ERROR;
-		}
-		free(buf);
-		pthread_mutex_unlock(&sm->touch_lock);
-	}
 	over = sm->high && trees_bytes(sm, t) > sm->high;
 	if (mdb_txn_commit(t) != 0)
 		return STORE_ERROR;
 	if (over)
-		evict(sm, eff);
+		evict(sm, now, eff);
 	if (file_pages(e) > pages)
 		eff->grew = (file_pages(e) - pages) * 4096;
 	return 0;
 }
 
-void small_touch(struct small *sm, const uint8_t *key)
+void small_mark(struct small *sm, const uint8_t *key, uint64_t now)
 {
-	bool full;
+	uint32_t *m, minute = (uint32_t)(now / MINUTE_NS);
 
-	if (pthread_mutex_trylock(&sm->touch_lock) != 0)
-		return;	/* another thread queues or moves: skipped */
-	if (sm->ntouched < TOUCH_MAX)
-		memcpy(sm->touched[sm->ntouched++], key, HASH);
-	full = sm->ntouched == TOUCH_MAX;
-	pthread_mutex_unlock(&sm->touch_lock);
-	if (full)
-		small_flush(sm);
-}
-
-void small_flush(struct small *sm)
-{
-	uint8_t *buf = NULL;
-	MDB_env *e;
-	MDB_txn *t;
-
-	if (pthread_mutex_trylock(&sm->touch_lock) != 0)
+	if (!sm->marks)
 		return;
-	/* write_begin first: it refuses inside a signal handler, malloc too */
-	if (sm->ntouched && write_begin(sm, &e, &t) == 0) {
-		if ((buf = malloc(SMALL_MAX)) && touches_apply(sm, t, util_wall_ns(), buf) == 0)
-			mdb_txn_commit(t);
-		else
-			mdb_txn_abort(t);
-		sm->ntouched = 0;	/* what failed is not retried */
-	}
-	pthread_mutex_unlock(&sm->touch_lock);
-	free(buf);
+	m = mark_of(sm, key);
+	if (__atomic_load_n(m, __ATOMIC_RELAXED) < minute)	/* a store only once a minute */
+		__atomic_store_n(m, minute, __ATOMIC_RELAXED);
 }
 
 int small_del(struct small *sm, const uint8_t *key)
@@ -745,13 +776,13 @@ uint64_t small_entry_disk(size_t len)
 
 uint64_t small_file_disk(const char *dir)
 {
-	static const char *const names[] = { SMALL_FILE, SMALL_FILE "-lock" };
+	static const char *const names[] = { SMALL_FILE, SMALL_FILE "-lock", MARKS_FILE };
 	struct stat sb;
 	uint64_t n = 0;
 	char *path;
 
 	/* on the heap: eviction may run on a caller's small stack (t0512) */
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
 			continue;
 		if (stat(path, &sb) == 0)
@@ -792,7 +823,7 @@ int small_each(struct small *sm, int (*fn)(void *ctx, const uint8_t *key, const 
 			memcpy(last, k.mv_data, STAMP);
 			seen = true;
 			r = fn(ctx, v.mv_data, (uint8_t *)v.mv_data + HASH, v.mv_size - HASH,
-			       stamp_get(last));
+			       last_used(sm, v.mv_data, stamp_get(last)));
 		}
 		if (r || rc != 0 || !seen)
 			break;
@@ -849,7 +880,8 @@ int64_t small_remove(struct small *sm, bool (*keep)(void *ctx, const uint8_t *ke
 			memcpy(last, k.mv_data, STAMP);
 			seen = true;
 			if (!keep(ctx, v.mv_data, (uint8_t *)v.mv_data + HASH, v.mv_size - HASH,
-				  stamp_get(last)) && drop(sm, t, c, &k, &v) == 0)
+				  last_used(sm, v.mv_data, stamp_get(last))) &&
+			    drop(sm, t, c, &k, &v) == 0)
 				done++;
 		}
 		more = rc == 0;

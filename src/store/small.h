@@ -22,8 +22,9 @@
  * pages as a file gets whole blocks, so files serve those as well. */
 #define SMALL_MAX 1536
 
-/* Format 2 (binary keys, entries in order of use): small2.mdb and
- * small2.mdb-lock, LMDB's reader table. Format 1 (small.mdb, keyed by the
+/* Format 2 (binary keys, entries in order of use): small2.mdb,
+ * small2.mdb-lock (LMDB's reader table) and small2.mdb-use (the marks of
+ * hits: small_mark). Format 1 (small.mdb, keyed by the
  * key text) is not read: the folder removes it at open (its entries are
  * misses, computed again). */
 #define SMALL_FILE "small2.mdb"
@@ -55,7 +56,7 @@ void small_after_fork(struct small *sm);	/* in the child */
 
 /* Keys are an entry key's hash (KEY_HASH_BYTES: key.h's memo_key.hash). */
 
-/* The value of key appended to out, and when it was last used (wall ns)
+/* The value of key appended to out, and when it was written (wall ns)
  * into *used: STORE_HIT, STORE_MISS or STORE_ERROR. */
 int small_get(struct small *sm, const uint8_t *key, struct membuf *out, uint64_t *used);
 /* Store (replace) key's value, last used now: 0, or STORE_ERROR (the map
@@ -63,23 +64,23 @@ int small_get(struct small *sm, const uint8_t *key, struct membuf *out, uint64_t
  * the least recently used entries are evicted first (*eff says). */
 int small_put(struct small *sm, const uint8_t *key, const void *val, size_t len, uint64_t now,
 	      struct small_effect *eff);
-/* Mark key used, when the mark is made (queued, and made with the next
- * write, 128 at a time, or by small_flush), if it is still there then.
- * Takes no lock it would wait for. */
-void small_touch(struct small *sm, const uint8_t *key);
-/* Make the marks queued (at exit: the store's sync; small_close too). */
-void small_flush(struct small *sm);
+/* Mark key hit at `now` (wall ns): a store into the shared map of marks,
+ * no transaction, no lock, no allocation (small.c "A hit older than a
+ * minute"). Eviction gives an entry hit since it was written a second
+ * chance, and the scans (small_each, small_remove) see it used then. */
+void small_mark(struct small *sm, const uint8_t *key, uint64_t now);
 /* STORE_HIT (removed), STORE_MISS or STORE_ERROR. */
 int small_del(struct small *sm, const uint8_t *key);
 
 /* What one entry of len bytes takes in the file's pages: scans share the
  * file among the entries by it. */
 uint64_t small_entry_disk(size_t len);
-/* What small2.mdb and its lock file take in disk blocks. */
+/* What small2.mdb, its lock file and its marks take in disk blocks. */
 uint64_t small_file_disk(const char *dir);
 
-/* Each entry, least recently used first, read whole with its key and when
- * last used; stops at fn's nonzero return and returns it; -1 if it cannot
+/* Each entry, least recently written (or moved) first, read whole with its
+ * key and when last used (written, or hit: its mark); stops at fn's
+ * nonzero return and returns it; -1 if it cannot
  * be read. */
 int small_each(struct small *sm, int (*fn)(void *ctx, const uint8_t *key, const void *val,
 					   size_t len, uint64_t used), void *ctx);

@@ -29,10 +29,11 @@
  *                   not an entry (not in max_size nor in memo stats)
  *   ab/lease1-...   a single-flight lease (see folder_lease below; its key
  *                   is records.h's): 16 hex digits naming its owner.
- *   small2.mdb      entries of up to SMALL_MAX bytes, in one LMDB file, and
- *   small2.mdb-lock its readers' table (small.h, ARCHITECTURE.md "Small
- *                   entries"): not on a network filesystem, nor under a
- *                   max_size below SMALL_MIN_BOUND, nor with small_store = no.
+ *   small2.mdb      entries of up to SMALL_MAX bytes, in one LMDB file, its
+ *   small2.mdb-lock readers' table and the marks of its hits (small.h,
+ *   small2.mdb-use  ARCHITECTURE.md "Small entries"): not on a network
+ *                   filesystem, nor under a max_size below
+ *                   SMALL_MIN_BOUND, nor with small_store = no.
  *                   Its entries count in max_size by their share of the
  *                   file; scans and eviction visit it as a 257th bucket.
  *   .buckets        how many buckets the folder has ("8\n"; 256 when absent
@@ -431,10 +432,10 @@ static int small_read(struct folder_store *fs, const struct memo_key *k, struct 
 	r = small_get(fs->small, k->hash, out, &used);
 	if (r == STORE_HIT) {
 		if (refresh) {
-			uint64_t now = util_wall_ns();
+			uint64_t now = util_wall_coarse_ns();
 
 			if (now > used && now - used > REFRESH_NS)
-				small_touch(fs->small, k->hash);
+				small_mark(fs->small, k->hash, now);
 		}
 		if (token) {
 			blake2b((uint8_t *)token, out->data + at, NULL, sizeof *token,
@@ -1316,8 +1317,6 @@ static void folder_sync_op(struct store *s)
 	struct folder_store *fs = FS(s);
 	int root;
 
-	if (fs->small)
-		small_flush(fs->small);
 	if (!fs->max_size || !__atomic_load_n(&fs->unsynced, __ATOMIC_RELAXED) ||
 	    (root = root_get(fs, NULL)) < 0)
 		return;

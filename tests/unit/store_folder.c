@@ -10,6 +10,9 @@
  *     fill PREFIX N SIZE    store N values under PREFIX0 .. PREFIX<N-1>
  *     get KEY               exit 0 valid hit (prints "hit SIZE SEED"),
  *                           1 miss, 2 store error, 3 hit that does not verify
+ *     getall PREFIX N       get PREFIX0 .. PREFIX<N-1>: prints "hits H
+ *                           misses M"; exit 3 if one did not verify, 2 on
+ *                           a store error
  *     del KEY               exit 0 deleted, 1 absent, 2 error
  *     text KEY              print the key text (the entry's file name)
  *     hammer KEY|- ID ITERS write and read back ITERS times (KEY "-": own
@@ -303,6 +306,16 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(cmd, "get") && argc == 1) {
 		rc = do_get(s, argv[0], 1);
+	} else if (!strcmp(cmd, "getall") && argc == 2) {
+		int n[4] = { 0 };
+		char name[128];
+
+		for (int i = 0; i < atoi(argv[1]); i++) {
+			snprintf(name, sizeof name, "%s%d", argv[0], i);
+			n[do_get(s, name, 0)]++;
+		}
+		printf("hits %d misses %d\n", n[0], n[1]);
+		rc = n[3] ? 3 : n[2] ? 2 : 0;
 	} else if (!strcmp(cmd, "del") && argc == 1) {
 		make_key(&k, argv[0]);
 		int r = store_del(s, &k, &st);
