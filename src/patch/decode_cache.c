@@ -1,0 +1,138 @@
+/*
+ * decode_cache: see decode_cache.h. One file per object file, "d1-HEX" in
+ * the identity folder, a line per plan:
+ *   KEY N LEN,KIND,FIELD,SIZE,CC LEN,KIND,FIELD,SIZE,CC ...
+ * (KEY 32 hex digits; the rest decimal, one group per displaced
+ * instruction). The last file read is kept in memory.
+ */
+#include "patch/decode_cache.h"
+
+#include <Zydis/Zydis.h>
+#include <blake2.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "find/identity.h"
+
+static struct {
+	char path[PATH_MAX + 64];
+	char text[16384];
+	size_t len;
+} book;
+
+/* The plan file of h's object file, as activate.c stat'ed it; -1 when
+ * there is no folder, or no such facts (`memo inspect`). */
+static int book_path(const struct hook *h, char *out, size_t n)
+{
+	const struct stat *st = &h->file;
+	const char *dir = identity_get_cache_dir();
+	uint64_t id[5] = { st->st_dev, st->st_ino, (uint64_t)st->st_size,
+			   (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec };
+	uint8_t digest[16];
+	char hex[33];
+	blake2b_state s;
+
+	if (!dir[0] || !st->st_ino || !h->path[0])
+		return -1;
+	blake2b_init(&s, sizeof digest);
+	blake2b_update(&s, (const uint8_t *)h->path, strlen(h->path) + 1);
+	blake2b_update(&s, (const uint8_t *)id, sizeof id);
+	blake2b_final(&s, digest, sizeof digest);
+	util_hex(hex, digest, sizeof digest);
+	return (size_t)snprintf(out, n, "%s/d1-%s", dir, hex) < n ? 0 : -1;
+}
+
+static void book_load(const char *path)
+{
+	if (!strcmp(book.path, path))
+		return;
+	snprintf(book.path, sizeof book.path, "%s", path);
+	book.len = util_read_lines(path, book.text, sizeof book.text);
+}
+
+/* The line's plan into *e: 0, or -1 when it is not one this code would
+ * have written (a damaged file is a miss, never a wrong trampoline). */
+static int parse(const char *p, struct x86_entry *e)
+{
+	char *end;
+	int sum = 0;
+
+	e->n = (int)strtol(p, &end, 10);
+	e->ninsn = 0;
+	while (*end == ' ') {
+		unsigned v[5];
+		int used;
+		struct x86_insn *in = &e->insn[e->ninsn];
+
+		if (e->ninsn == X86_MAX_DISPLACED ||
+		    sscanf(end, " %u,%u,%u,%u,%u%n", &v[0], &v[1], &v[2], &v[3], &v[4], &used) != 5)
+			return -1;
+		end += used;
+		*in = (struct x86_insn){ .len = (uint8_t)v[0], .kind = (uint8_t)v[1],
+					 .field = (uint8_t)v[2], .size = (uint8_t)v[3],
+					 .cc = (uint8_t)v[4] };
+		if (v[0] < 1 || v[0] > 15 || v[1] >= X86_BAD || v[4] > 15 ||
+		    (v[1] != X86_COPY && (v[3] != 1 && v[3] != 2 && v[3] != 4)) ||
+		    (v[1] == X86_RIPREL && v[3] != 4) || v[2] + v[3] > v[0])
+			return -1;
+		sum += in->len;
+		e->ninsn++;
+	}
+	return *end == '\n' && e->ninsn && sum == e->n && e->n >= 5 ? 0 : -1;
+}
+
+int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t cold,
+		     size_t cold_size, uintptr_t at, struct decode_key *k, struct x86_entry *e)
+{
+	static const char tag[] = "memo-decode 1";
+	uint64_t facts[5] = { ZYDIS_VERSION, at - lo, size, cold_size ? cold - lo : 0, cold_size };
+	char file[PATH_MAX + 64], hex[33];
+	const char *line;
+	blake2b_state s;
+
+	k->usable = book_path(h, file, sizeof file) == 0;
+	if (!k->usable)
+		return 0;
+	blake2b_init(&s, sizeof k->hash);
+	blake2b_update(&s, (const uint8_t *)tag, sizeof tag);
+	blake2b_update(&s, (const uint8_t *)facts, sizeof facts);
+	blake2b_update(&s, (const uint8_t *)lo, size);
+	if (cold_size)
+		blake2b_update(&s, (const uint8_t *)cold, cold_size);
+	blake2b_final(&s, k->hash, sizeof k->hash);
+	util_hex(hex, k->hash, sizeof k->hash);
+	book_load(file);
+	for (line = book.text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (!strncmp(line, hex, 32) && line[32] == ' ')
+			return parse(line + 33, e) == 0;
+	return 0;
+}
+
+void decode_cache_put(const struct hook *h, const struct decode_key *k, const struct x86_entry *e)
+{
+	char file[PATH_MAX + 64], line[64 + 24 * X86_MAX_DISPLACED];
+	int len, i;
+
+	if (!k->usable || book_path(h, file, sizeof file) < 0)
+		return;
+	for (i = 0; i < e->ninsn; i++)
+		if (e->insn[i].kind == X86_BAD)
+			return;
+	util_hex(line, k->hash, sizeof k->hash);
+	len = 32 + snprintf(line + 32, sizeof line - 32, " %d", e->n);
+	for (i = 0; i < e->ninsn; i++) {
+		const struct x86_insn *in = &e->insn[i];
+		len += snprintf(line + len, sizeof line - (size_t)len, " %u,%u,%u,%u,%u", in->len,
+				in->kind, in->field, in->size, in->cc);
+	}
+	len += snprintf(line + len, sizeof line - (size_t)len, "\n");
+	book_load(file);
+	if (book.len + (size_t)len >= sizeof book.text)
+		book.len = 0;	/* full: start over, the rest is decoded again */
+	memcpy(book.text + book.len, line, (size_t)len + 1);
+	book.len += (size_t)len;
+	util_file_replace(file, book.text, book.len, 0600);
+}
