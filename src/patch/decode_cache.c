@@ -106,8 +106,8 @@ int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t 
 	util_hex(hex, k->hash, sizeof k->hash);
 	book_load(file);
 	for (line = book.text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		if (!strncmp(line, hex, 32) && line[32] == ' ')
-			return parse(line + 33, e) == 0;
+		if (!strncmp(line, hex, 32) && line[32] == ' ' && parse(line + 33, e) == 0)
+			return 1;	/* a damaged line is passed over: a later one may be whole */
 	return 0;
 }
 
