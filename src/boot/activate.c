@@ -286,7 +286,7 @@ void activate_copies(void)
 
 	/* for each configured function (hooks[i].fn for i < nfuncs), its
 	 * first active hook, from which sym_copies starts */
-	for (i = 0; i < memo_cfg.nfuncs && i < nhooks; i++)
+	for (i = 0; i < memo_cfg->nfuncs && i < nhooks; i++)
 		for (j = 0; j < nhooks; j++)
 			if (hooks[j].fn == hooks[i].fn &&
 			    __atomic_load_n(&hooks[j].state, __ATOMIC_ACQUIRE) == HOOK_ACTIVE) {
