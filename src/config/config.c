@@ -931,7 +931,9 @@ static struct function_config *function_slot(struct loader *L, int line)
 	struct function_config *fn;
 
 	if (cfg->nfuncs == cfg->funcs_cap) {
-		int cap = cfg->funcs_cap ? 2 * cfg->funcs_cap : 4;
+		/* room for 64 at first: pages never written cost nothing, and each
+		 * growth (mremap) cost a start with ten functions ~13 us */
+		int cap = cfg->funcs_cap ? 2 * cfg->funcs_cap : 64;
 		size_t old = cfg->funcs_cap * sizeof *fn, size = cap * sizeof *fn;
 		void *m = cfg->funcs ? mremap(cfg->funcs, old, size, MREMAP_MAYMOVE) :
 				       mmap(NULL, size, PROT_READ | PROT_WRITE,

@@ -24,9 +24,12 @@ static struct {
 } book;
 
 /* The plan file of h's object file, as activate.c stat'ed it; -1 when
- * there is no folder, or no such facts (`memo inspect`). */
+ * there is no folder, or no such facts (`memo inspect`). The name of the
+ * last file asked is kept: a start asks for each function of one object
+ * in turn. */
 static int book_path(const struct hook *h, char *out, size_t n)
 {
+	static struct { uint64_t id[5]; char path[PATH_MAX], file[PATH_MAX + 64]; } last;
 	const struct stat *st = &h->file;
 	const char *dir = identity_get_cache_dir();
 	uint64_t id[5] = { st->st_dev, st->st_ino, (uint64_t)st->st_size,
@@ -37,12 +40,18 @@ static int book_path(const struct hook *h, char *out, size_t n)
 
 	if (!dir[0] || !st->st_ino || !h->path[0])
 		return -1;
-	blake2b_init(&s, sizeof digest);
-	blake2b_update(&s, (const uint8_t *)h->path, strlen(h->path) + 1);
-	blake2b_update(&s, (const uint8_t *)id, sizeof id);
-	blake2b_final(&s, digest, sizeof digest);
-	util_hex(hex, digest, sizeof digest);
-	return (size_t)snprintf(out, n, "%s/d1-%s", dir, hex) < n ? 0 : -1;
+	if (memcmp(id, last.id, sizeof id) || strcmp(h->path, last.path)) {
+		blake2b_init(&s, sizeof digest);
+		blake2b_update(&s, (const uint8_t *)h->path, strlen(h->path) + 1);
+		blake2b_update(&s, (const uint8_t *)id, sizeof id);
+		blake2b_final(&s, digest, sizeof digest);
+		util_hex(hex, digest, sizeof digest);
+		if ((size_t)snprintf(last.file, sizeof last.file, "%s/d1-%s", dir, hex) >= sizeof last.file)
+			return -1;
+		memcpy(last.id, id, sizeof id);
+		snprintf(last.path, sizeof last.path, "%s", h->path);
+	}
+	return (size_t)snprintf(out, n, "%s", last.file) < n ? 0 : -1;
 }
 
 static void book_load(const char *path)
@@ -53,35 +62,47 @@ static void book_load(const char *path)
 	book.len = util_read_lines(path, book.text, sizeof book.text);
 }
 
+/* A decimal number at *p, at most max, moving *p past it; -1 when none. */
+static long number(const char **p, long max)
+{
+	long v = 0;
+
+	if (**p < '0' || **p > '9')
+		return -1;
+	while (**p >= '0' && **p <= '9' && v <= max)
+		v = v * 10 + *(*p)++ - '0';
+	return v <= max ? v : -1;
+}
+
 /* The line's plan into *e: 0, or -1 when it is not one this code would
  * have written (a damaged file is a miss, never a wrong trampoline). */
 static int parse(const char *p, struct x86_entry *e)
 {
-	char *end;
 	int sum = 0;
 
-	e->n = (int)strtol(p, &end, 10);
+	e->n = (int)number(&p, 255);
 	e->ninsn = 0;
-	while (*end == ' ') {
-		unsigned v[5];
-		int used;
-		struct x86_insn *in = &e->insn[e->ninsn];
+	while (*p == ' ') {
+		long v[5];
+		struct x86_insn *in;
 
-		if (e->ninsn == X86_MAX_DISPLACED ||
-		    sscanf(end, " %u,%u,%u,%u,%u%n", &v[0], &v[1], &v[2], &v[3], &v[4], &used) != 5)
+		if (e->ninsn == X86_MAX_DISPLACED)
 			return -1;
-		end += used;
+		p++;
+		for (int i = 0; i < 5; i++)
+			if ((v[i] = number(&p, 255)) < 0 || (i < 4 && *p++ != ','))
+				return -1;
+		if (v[0] < 1 || v[0] > 15 || v[1] >= X86_BAD || v[4] > 15 ||
+		    (v[1] != X86_COPY && v[3] != 1 && v[3] != 2 && v[3] != 4) ||
+		    (v[1] == X86_RIPREL && v[3] != 4) || v[2] + v[3] > v[0])
+			return -1;
+		in = &e->insn[e->ninsn++];
 		*in = (struct x86_insn){ .len = (uint8_t)v[0], .kind = (uint8_t)v[1],
 					 .field = (uint8_t)v[2], .size = (uint8_t)v[3],
 					 .cc = (uint8_t)v[4] };
-		if (v[0] < 1 || v[0] > 15 || v[1] >= X86_BAD || v[4] > 15 ||
-		    (v[1] != X86_COPY && (v[3] != 1 && v[3] != 2 && v[3] != 4)) ||
-		    (v[1] == X86_RIPREL && v[3] != 4) || v[2] + v[3] > v[0])
-			return -1;
 		sum += in->len;
-		e->ninsn++;
 	}
-	return *end == '\n' && e->ninsn && sum == e->n && e->n >= 5 ? 0 : -1;
+	return *p == '\n' && e->ninsn && sum == e->n && e->n >= 5 ? 0 : -1;
 }
 
 int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t cold,

@@ -1,6 +1,5 @@
 #include "patch/inline.h"
 
-#include <cpuid.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/platform/x86.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -471,10 +471,10 @@ int inline_threads_running(void)
 	return n;
 }
 
+/* From glibc's record of the CPU: a CPUID is a VM exit under a hypervisor. */
 static bool cx16(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_CMPXCHG16B);
+	return CPU_FEATURE_PRESENT(CMPXCHG16B);
 }
 
 /* The jump at p->at, its page writable: written so that another thread
