@@ -17,49 +17,61 @@
 #include "base/util.h"
 #include "find/identity.h"
 
+/* The plans of the object file last asked about, read whole. Small
+ * fields first and the text right after them, with no path buffer between:
+ * a start with one object's plans writes one page of this. */
 static struct {
-	char path[PATH_MAX + 64];
+	uint64_t key[6];	/* its device, inode, size, mtime (s, ns) and a hash of its path */
+	char hex[33];		/* its plan file's name, d1-HEX */
+	size_t len;		/* of text */
 	char text[16384];
-	size_t len;
 } book;
 
-/* The plan file of h's object file, as activate.c stat'ed it; -1 when
- * there is no folder, or no such facts (`memo inspect`). The name of the
- * last file asked is kept: a start asks for each function of one object
- * in turn. */
-static int book_path(const struct hook *h, char *out, size_t n)
+/* FNV-1a: which path the book is for, without a copy of it (a book read
+ * for another path to the same file holds plans keyed by their bytes: no
+ * harm, and no such pair is ever asked in turn). */
+static uint64_t path_hash(const char *s)
 {
-	static struct { uint64_t id[5]; char path[PATH_MAX], file[PATH_MAX + 64]; } last;
+	uint64_t v = 0xcbf29ce484222325ull;
+
+	while (*s)
+		v = (v ^ (uint8_t)*s++) * 0x100000001b3ull;
+	return v;
+}
+
+/* The plan file of h's object file (as activate.c stat'ed it) into `out`,
+ * its plans in book; -1 when there is no folder, or no such facts (`memo
+ * inspect`). */
+static int book_select(const struct hook *h, char *out, size_t n)
+{
 	const struct stat *st = &h->file;
 	const char *dir = identity_get_cache_dir();
-	uint64_t id[5] = { st->st_dev, st->st_ino, (uint64_t)st->st_size,
-			   (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec };
-	uint8_t digest[16];
-	char hex[33];
-	blake2b_state s;
+	uint64_t key[6] = { st->st_dev, st->st_ino, (uint64_t)st->st_size,
+			    (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec, 0 };
+	bool same;
 
 	if (!dir[0] || !st->st_ino || !h->path[0])
 		return -1;
-	if (memcmp(id, last.id, sizeof id) || strcmp(h->path, last.path)) {
+	key[5] = path_hash(h->path);
+	same = book.hex[0] && !memcmp(key, book.key, sizeof key);
+	if (!same) {
+		uint8_t digest[16];
+		blake2b_state s;
+
 		blake2b_init(&s, sizeof digest);
 		blake2b_update(&s, (const uint8_t *)h->path, strlen(h->path) + 1);
-		blake2b_update(&s, (const uint8_t *)id, sizeof id);
+		blake2b_update(&s, (const uint8_t *)key, 5 * sizeof key[0]);
 		blake2b_final(&s, digest, sizeof digest);
-		util_hex(hex, digest, sizeof digest);
-		if ((size_t)snprintf(last.file, sizeof last.file, "%s/d1-%s", dir, hex) >= sizeof last.file)
-			return -1;
-		memcpy(last.id, id, sizeof id);
-		snprintf(last.path, sizeof last.path, "%s", h->path);
+		util_hex(book.hex, digest, sizeof digest);
+		memcpy(book.key, key, sizeof key);
 	}
-	return (size_t)snprintf(out, n, "%s", last.file) < n ? 0 : -1;
-}
-
-static void book_load(const char *path)
-{
-	if (!strcmp(book.path, path))
-		return;
-	snprintf(book.path, sizeof book.path, "%s", path);
-	book.len = util_read_lines(path, book.text, sizeof book.text);
+	if ((size_t)snprintf(out, n, "%s/d1-%s", dir, book.hex) >= n) {
+		book.hex[0] = '\0';
+		return -1;
+	}
+	if (!same)
+		book.len = util_read_lines(out, book.text, sizeof book.text);
+	return 0;
 }
 
 /* A decimal number at *p, at most max, moving *p past it; -1 when none. */
@@ -114,7 +126,7 @@ int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t 
 	const char *line;
 	blake2b_state s;
 
-	k->usable = book_path(h, file, sizeof file) == 0;
+	k->usable = book_select(h, file, sizeof file) == 0;
 	if (!k->usable)
 		return 0;
 	blake2b_init(&s, sizeof k->hash);
@@ -125,7 +137,6 @@ int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t 
 		blake2b_update(&s, (const uint8_t *)cold, cold_size);
 	blake2b_final(&s, k->hash, sizeof k->hash);
 	util_hex(hex, k->hash, sizeof k->hash);
-	book_load(file);
 	for (line = book.text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
 		if (!strncmp(line, hex, 32) && line[32] == ' ' && parse(line + 33, e) == 0)
 			return 1;	/* a damaged line is passed over: a later one may be whole */
@@ -137,7 +148,7 @@ void decode_cache_put(const struct hook *h, const struct decode_key *k, const st
 	char file[PATH_MAX + 64], line[64 + 24 * X86_MAX_DISPLACED];
 	int len, i;
 
-	if (!k->usable || book_path(h, file, sizeof file) < 0)
+	if (!k->usable || book_select(h, file, sizeof file) < 0)
 		return;
 	for (i = 0; i < e->ninsn; i++)
 		if (e->insn[i].kind == X86_BAD)
@@ -150,7 +161,6 @@ void decode_cache_put(const struct hook *h, const struct decode_key *k, const st
 				in->kind, in->field, in->size, in->cc);
 	}
 	len += snprintf(line + len, sizeof line - (size_t)len, "\n");
-	book_load(file);
 	if (book.len + (size_t)len >= sizeof book.text)
 		book.len = 0;	/* full: start over, the rest is decoded again */
 	memcpy(book.text + book.len, line, (size_t)len + 1);

@@ -4,7 +4,8 @@
  * function for what forbids patching it, and relocating each displaced
  * instruction into a trampoline, with what is relative to where it ran
  * rewritten for where it will run.
- * Calls hook (hook_refuse), Zydis. Reads code, writes only the caller's
+ * Calls hook (hook_refuse), Zydis (loaded at the first decode:
+ * src/find/zydis_calls.c; x86_relocate and x86_needs need none). Reads code, writes only the caller's
  * buffer, allocates nothing. Start-up and dlopen only, under runtime_lock
  * (and `memo inspect`, single-threaded); never on the hot path.
  *
