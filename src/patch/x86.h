@@ -5,8 +5,8 @@
  * instruction into a trampoline, with what is relative to where it ran
  * rewritten for where it will run.
  * Calls hook (hook_refuse), Zydis (loaded at the first decode:
- * src/find/zydis_calls.c; x86_relocate and x86_needs need none). Reads code, writes only the caller's
- * buffer, allocates nothing. Start-up and dlopen only, under runtime_lock
+ * src/find/zydis_calls.c; x86_relocate and x86_needs need none). Reads
+ * code, writes only the caller's buffer, allocates nothing. Start-up and dlopen only, under runtime_lock
  * (and `memo inspect`, single-threaded); never on the hot path.
  *
  * Usage, as inline.c uses it (n: the bytes a 5-byte jump at `at` displaces;
