@@ -99,6 +99,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	for (i = 0; i < nhooks; i++) {
 		hooks[i].fn = &memo_cfg->funcs[i];
 		hooks[i].index = i;
+		hooks[i].path = "";
 		if (activate_hook(&hooks[i]) == 0)
 			active++;
 	}

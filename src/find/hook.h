@@ -97,6 +97,10 @@ struct hook {
 
 	/* symbols: the definition calls bind to */
 	void *target;			/* the implementation's address */
+	/* the ELF file that defines it, NULL or "" until found: a string kept for the
+	 * process's life (sym_keep_path), so the hook is a page less (a
+	 * PATH_MAX array made each hook ~6 KB, one page fault a hook at start) */
+	const char *path;
 	const char *sym_name;		/* its symbol there: the mangled one for a C++
 					 * name configured demangled (kept for the
 					 * process's life), else fn->symbol */
@@ -166,11 +170,7 @@ struct hook {
 	/* the last refusal (hook_refuse): why it is HOOK_FAILED or
 	 * HOOK_UNRESOLVED, or why an ACTIVE one is not entry-patched */
 	enum hook_refusal refusal;
-	/* last, so that what a start writes of a hook (every field above, the
-	 * few bytes of this path; why only on a refusal) lies together: a page
-	 * of the hooks' array a hook, where a path in the middle took two */
-	char path[PATH_MAX];		/* the ELF file that defines it */
-	char why[512];			/* the refusal's text */
+	char why[512];			/* its text: last, written only on a refusal */
 };
 
 /* hook.c: the stable short name of a refusal code ("variadic"), "?" for

@@ -210,6 +210,25 @@ static const char *sym_path(struct sym_object *o)
 	return o->path ? o->path : "";
 }
 
+const char *sym_keep_path(const char *path)
+{
+	/* a few files a process: a list, never freed (a hook retired keeps
+	 * its path for whoever reads it still) */
+	static struct kept { struct kept *next; char path[]; } *kept;
+	struct kept *k;
+	size_t n = strlen(path) + 1;
+
+	for (k = kept; k; k = k->next)
+		if (!strcmp(k->path, path))
+			return k->path;
+	if (!(k = malloc(sizeof *k + n)))
+		return "";
+	memcpy(k->path, path, n);
+	k->next = kept;
+	kept = k;
+	return k->path;
+}
+
 /* Whether o's file has a .symtab, read once (sym_exe_path may have
  * learnt it for the main program). */
 static bool sym_has_symtab(struct sym_object *o)
@@ -401,7 +420,7 @@ static int sym_in_stripped(struct hook *h, struct sym_object *o, const char *nam
 	h->base = o->base;
 	h->dynsym_only = 1;
 	h->sym_name = name;
-	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
+	h->path = sym_keep_path(sym_path(o));
 	return 1;
 }
 
@@ -577,7 +596,7 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	h->target = addr;
 	h->base = o->base;
 	h->sym_name = name;
-	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
+	h->path = sym_keep_path(sym_path(o));
 	return 1;
 }
 
@@ -771,7 +790,7 @@ int sym_resolve(struct hook *h)
 		if (*fn->object && !sym_object_matches(fn->object, &w->objs[i]))
 			continue;
 		/* a hook found once stands for that object's copy (sym_copies) */
-		if (h->path[0] && strcmp(h->path, sym_path(&w->objs[i])))
+		if (h->path && h->path[0] && strcmp(h->path, sym_path(&w->objs[i])))
 			continue;
 		if (!named)
 			named = &w->objs[i];
