@@ -97,9 +97,9 @@ struct hook {
 
 	/* symbols: the definition calls bind to */
 	void *target;			/* the implementation's address */
-	/* the ELF file that defines it, NULL or "" until found: a string kept for the
-	 * process's life (sym_keep_path), so the hook is a page less (a
-	 * PATH_MAX array made each hook ~6 KB, one page fault a hook at start) */
+	/* the ELF file that defines it, NULL or "" until found: a string
+	 * kept for the process's life (sym_keep_path); a PATH_MAX array here
+	 * made each hook ~6 KB, a page fault a hook at start */
 	const char *path;
 	const char *sym_name;		/* its symbol there: the mangled one for a C++
 					 * name configured demangled (kept for the
