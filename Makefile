@@ -41,11 +41,11 @@ LDLIBS_CORE = $(PKG_LIBS) -l:libiberty.a -lZydis -ldl -lpthread -lm
 # static archives, their symbols hidden: each shared library is an object
 # more for the loader in every memoizing process (libb2's also brings
 # libgomp), ~0.35 ms of start-up together. libelf and Zydis have no PIC
-# archive on Debian and stay shared; libelf (with libz) and liblmdb (with
-# libpthread) are not even linked: dlopened at the engine's first call into
-# them (src/base/lazylib.h), so a start-up that needs neither loads neither.
+# archive on Debian and stay shared; libelf (with libz), Zydis and liblmdb
+# (with libpthread) are not even linked: dlopened at the engine's first call
+# into them (src/base/lazylib.h), so a start-up that needs none loads none.
 STATIC_LIBS = -Wl,--exclude-libs,ALL -Wl,-Bstatic -lb2 -lffi_pic -Wl,-Bdynamic
-ENGINE_LIBS = $(STATIC_LIBS) -l:libiberty.a -lZydis -ldl -lpthread
+ENGINE_LIBS = $(STATIC_LIBS) -l:libiberty.a -ldl -lpthread
 
 # The preload (libmemo.so) is small: it reads the config and loads the
 # engine (libmemo-engine.so: everything else) only where a configured
@@ -129,9 +129,9 @@ $(B)/libmemo-dwarf.so: $(DWARF_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -o $@ $^ $(shell pkg-config --libs libdw 2>/dev/null)
 
-# The tools link libelf and liblmdb themselves: the engine's stubs, which
+# The tools link libelf, Zydis and liblmdb themselves: the engine's stubs, which
 # load them at the first call, stay out.
-LAZY_STUB_OBJ := $(B)/src/find/libelf_calls.o $(B)/src/store/lmdb_calls.o
+LAZY_STUB_OBJ := $(B)/src/find/libelf_calls.o $(B)/src/find/zydis_calls.o $(B)/src/store/lmdb_calls.o
 $(CORE_LIB): $(filter-out $(B)/src/boot/% $(LAZY_STUB_OBJ),$(SRC_OBJ)) $(MC_OBJ) $(DWARF_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^

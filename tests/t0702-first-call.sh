@@ -2,8 +2,8 @@
 # process that finds it but never calls it opens no store (no connection to
 # memcached, so libmemcached is never loaded), computes and caches no code
 # identity and writes no explain record (its prototype's verdict against the
-# debug info and what the .symtabs told of its name, start-up's own caches,
-# are all it may leave in the cache folder). The first call does all of that,
+# debug info, what the .symtabs told of its name and its entry's decode,
+# start-up's own caches, are all it may leave in the cache folder). The first call does all of that,
 # and later calls hit. Only the number of calls varies between the runs.
 # (Threads racing to a first call: t0700.)
 source "$TOP/tests/lib.sh"
@@ -30,10 +30,11 @@ cat err
 expect_eq "$(cat out)" 0 "output without calls"
 grep -q "'fast_pure' memoized" err || fail "the function was not found and patched"
 expect_eq "$(connections)" $((before + 1)) "connections made by a process that never calls"
-# (the prototype's verdict against the debug info is a start-up record, kept
-# in the identity folder: the only file such a process may leave there)
+# (the prototype's verdict against the debug info, the symbol facts and the
+# entry's plan are start-up records, kept in the identity folder: the only
+# files such a process may leave there)
 leftover=$(find "$T/cache" -type f ! -path "$T/cache/identity/s1-*" ! -path "$T/cache/identity/o1-*" \
-	2>/dev/null)
+	! -path "$T/cache/identity/d1-*" 2>/dev/null)
 [ -z "$leftover" ] || { find "$T/cache" >&2; fail "a process that never calls wrote to the cache"; }
 expect_eq "$(stat_of stats.jsonl fast_pure calls)" 0 "calls counted"
 

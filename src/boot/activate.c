@@ -271,7 +271,7 @@ static void on_copy(void *ctx, const char *path)
 	c = &hooks[nhooks];
 	c->fn = fn;
 	c->index = nhooks;
-	snprintf(c->path, sizeof c->path, "%s", path);	/* copied first: `path` is the walk's */
+	c->path = sym_keep_path(path);	/* kept first: `path` is the walk's */
 	__atomic_store_n(&nhooks, nhooks + 1, __ATOMIC_RELEASE);
 	log_info("'%s' is defined in '%s' too: that copy is memoized on its own", fn->symbol,
 		 c->path);
@@ -286,7 +286,7 @@ void activate_copies(void)
 
 	/* for each configured function (hooks[i].fn for i < nfuncs), its
 	 * first active hook, from which sym_copies starts */
-	for (i = 0; i < memo_cfg.nfuncs && i < nhooks; i++)
+	for (i = 0; i < memo_cfg->nfuncs && i < nhooks; i++)
 		for (j = 0; j < nhooks; j++)
 			if (hooks[j].fn == hooks[i].fn &&
 			    __atomic_load_n(&hooks[j].state, __ATOMIC_ACQUIRE) == HOOK_ACTIVE) {

@@ -64,11 +64,11 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	/* Kept before the program's main runs: whatever it later does with
 	 * fd 2, libmemo's text goes to this file or nowhere (log.h). */
 	log_keep_stderr(util_fd_high(STDERR_FILENO));
-	memo_cfg = *cfg;
+	memo_cfg = cfg;
 	explain_init();
 	/* The MAC key, before any value is encoded or decoded. A refused secret
 	 * is like a config error: no value could be trusted or stored. */
-	if (secret_load(&memo_cfg.cache) < 0) {
+	if (secret_load(&memo_cfg->cache) < 0) {
 		if (env_flag("MEMO_STRICT")) {
 			log_error("the secret file is refused; exiting (MEMO_STRICT)");
 			_exit(2);
@@ -78,9 +78,9 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	}
 	stats_dest = getenv("MEMO_STATS");
 	if (!stats_dest || !*stats_dest)
-		stats_dest = memo_cfg.cache.stats;
+		stats_dest = memo_cfg->cache.stats;
 
-	nhooks = memo_cfg.nfuncs;
+	nhooks = memo_cfg->nfuncs;
 	/* room for the copies of functions defined in several objects
 	 * (activate_copies): the array never moves */
 	hooks_cap = 4 * nhooks + 16;
@@ -97,8 +97,9 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	}
 	inline_batch_begin();
 	for (i = 0; i < nhooks; i++) {
-		hooks[i].fn = &memo_cfg.funcs[i];
+		hooks[i].fn = &memo_cfg->funcs[i];
 		hooks[i].index = i;
+		hooks[i].path = "";
 		if (activate_hook(&hooks[i]) == 0)
 			active++;
 	}
@@ -116,7 +117,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	 * quiet about them unless MEMO_STRICT or MEMO_LOG=info asks (a
 	 * misspelled name makes every process such a one); where some are
 	 * found, the missing ones are named. */
-	for (i = 0; i < memo_cfg.nfuncs; i++)	/* a copy's failure is said when found */
+	for (i = 0; i < memo_cfg->nfuncs; i++)	/* a copy's failure is said when found */
 		if (hooks[i].state == HOOK_FAILED || (active && hooks[i].state == HOOK_UNRESOLVED) ||
 		    (hooks[i].state == HOOK_UNRESOLVED && env_flag("MEMO_STRICT")))
 			activate_log_failure(&hooks[i]);
@@ -156,7 +157,7 @@ static void keep_stats(struct store *s)
 		s->ops->take_evicted(s, &t.evicted, &t.evicted_bytes);
 	if (!t.n && !t.evicted)
 		return;
-	records_stats_home(&memo_cfg.cache, dir);
+	records_stats_home(&memo_cfg->cache, dir);
 	records_stats_add(dir, &t);
 }
 

@@ -5,8 +5,9 @@
  *                       hold a configured function (preload.c); links only
  *                       libc and libinih
  *   libmemo-engine.so   everything else (identity, hooks, call path, stores;
- *                       libffi, libb2 and libinih linked in, libelf and
- *                       Zydis beside it), dlopen'ed by the preload only when
+ *                       libffi, libb2 and libinih linked in; libelf, Zydis
+ *                       and liblmdb dlopened at their first call), dlopen'ed
+ *                       by the preload only when
  *                       it may be needed
  * The memcached backend is a third object (store.h). The engine exports
  * exactly one symbol, this entry point. It runs the whole start-up

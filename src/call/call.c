@@ -390,7 +390,7 @@ static bool needs_heap(const struct hook *h, const struct layout *l)
 {
 	uint64_t n = VALUE_HEADER_SIZE + 4 * (uint64_t)l->nparts + h->fn->proto.ret.size;
 
-	if ((memo_cfg.cache.servers[0] && asked_store != runtime_pid) ||
+	if ((memo_cfg->cache.servers[0] && asked_store != runtime_pid) ||
 	    h->fn->proto.ret_kind == RET_STRING_STATIC || h->fn->proto.ret_kind == RET_STRING_MALLOC)
 		return true;
 	for (int i = 1; i < l->nparts; i++)

@@ -340,7 +340,7 @@ static void keep_base(struct hook *h, struct explain_base *x, const struct recor
 		return;
 	x->kind = WHY_KEY;
 	x->identity_changed = memcmp(base->identity, cur->identity, 32) != 0;
-	key_prefix(&x->old_prefix, memo_cfg.cache.namespace_, base->generation, base->identity,
+	key_prefix(&x->old_prefix, memo_cfg->cache.namespace_, base->generation, base->identity,
 		   &h->fn->proto, key_rules(h->fn));
 	if (x->identity_changed) {
 		struct reasons r = { .len = 0 };
@@ -383,8 +383,8 @@ void explain_activate(struct hook *h)
 	memcpy(cur.proto, proto, 32);
 
 	/* a copy found after the first (boot/activate.c) has a history of its own */
-	records_explain_key(&k, memo_cfg.cache.namespace_, h->fn->symbol, h->fn->version,
-			    h->index >= memo_cfg.nfuncs ? h->path : "");
+	records_explain_key(&k, memo_cfg->cache.namespace_, h->fn->symbol, h->fn->version,
+			    h->index >= memo_cfg->nfuncs ? h->path : "");
 	membuf_init(&b, space, sizeof space);
 	if ((n = records_explain_load(&k, &b, st, 2)) < 0) {
 		log_debug("'%s': explain: an unreadable record in the cache; replaced", h->fn->symbol);

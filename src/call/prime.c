@@ -51,7 +51,7 @@ void prime_identity_dir(void)
 	struct cache_config defaults;
 	struct stat sb;
 	char path[PATH_MAX + 16];
-	const char *dir = memo_cfg.cache.dir;
+	const char *dir = memo_cfg->cache.dir;
 	bool said = dir[0];
 	int fd;
 
@@ -134,7 +134,7 @@ static void warn_impurity(struct hook *h)
 /* The key prefix and threshold, once identity and generation are known. */
 static void prime_key(struct hook *h)
 {
-	key_prefix(&h->prefix, memo_cfg.cache.namespace_, h->generation, h->identity,
+	key_prefix(&h->prefix, memo_cfg->cache.namespace_, h->generation, h->identity,
 		   &h->fn->proto, key_rules(h->fn));
 	h->threshold_ns = (uint64_t)(h->fn->time_threshold * 1e9);
 }
@@ -158,10 +158,10 @@ static int prime_generation(struct hook *h)
 	uint64_t own;
 
 	if (!all_known)
-		all_known = records_generation_read(memo_store, memo_cfg.cache.namespace_,
+		all_known = records_generation_read(memo_store, memo_cfg->cache.namespace_,
 						    RECORDS_ALL_SYMBOLS, &all_generation,
 						    &all_copy, &h->stats) == 0;
-	if (!all_known || records_generation_read(memo_store, memo_cfg.cache.namespace_,
+	if (!all_known || records_generation_read(memo_store, memo_cfg->cache.namespace_,
 						  h->fn->symbol, &own, &own_copy,
 						  &h->stats) < 0) {
 		if (!h->generation_unknown_said++)
@@ -191,7 +191,7 @@ static int prime_locked(struct hook *h)
 {
 	if (!store_tried) {
 		store_tried = 1;
-		memo_store = store_open(&memo_cfg.cache);
+		memo_store = store_open(&memo_cfg->cache);
 		prime_identity_dir();
 		if (!memo_store)
 			log_warn("no cache could be opened; calls run unmemoized");
@@ -203,7 +203,7 @@ static int prime_locked(struct hook *h)
 		return -1;
 	}
 	warn_impurity(h);
-	h->tag = records_function_tag(memo_cfg.cache.namespace_, h->fn->symbol);
+	h->tag = records_function_tag(memo_cfg->cache.namespace_, h->fn->symbol);
 	return prime_generation(h) == 0 ? 0 : 1;
 }
 /*

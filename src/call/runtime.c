@@ -5,7 +5,7 @@
 #include "call/runtime.h"
 
 int memo_state;
-struct memo_config memo_cfg;
+const struct memo_config *memo_cfg;
 struct store *memo_store;
 struct hook *hooks;
 int nhooks, hooks_cap;

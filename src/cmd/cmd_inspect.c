@@ -303,7 +303,7 @@ static void inspect_one(const char *path, struct elf_image *img, const struct fu
 
 	/* inline.c's checks on the file's bytes: h->target points at them. */
 	memset(&h, 0, sizeof h);
-	snprintf(h.path, sizeof h.path, "%s", path);
+	h.path = path;
 	code = elf_image_bytes(img, f->addr, &avail);
 	if (!code || avail < f->size) {
 		printf("  entry patch: no: its bytes are not in the file\n");

@@ -150,6 +150,7 @@ struct loader {
 
 	/* The file being read. */
 	const char *file;		/* as named to the user */
+	const char *file_kept;		/* its copy in the names' pool, once a function needs it */
 	int fd;
 	bool regular;			/* a regular file (a folder's listing said so) */
 	bool at_end;			/* a regular file's read came short: its end */
@@ -930,7 +931,9 @@ static struct function_config *function_slot(struct loader *L, int line)
 	struct function_config *fn;
 
 	if (cfg->nfuncs == cfg->funcs_cap) {
-		int cap = cfg->funcs_cap ? 2 * cfg->funcs_cap : 4;
+		/* room for 64 at first: pages never written cost nothing, and each
+		 * growth (mremap) cost a start with ten functions ~13 us */
+		int cap = cfg->funcs_cap ? 2 * cfg->funcs_cap : 64;
 		size_t old = cfg->funcs_cap * sizeof *fn, size = cap * sizeof *fn;
 		void *m = cfg->funcs ? mremap(cfg->funcs, old, size, MREMAP_MAYMOVE) :
 				       mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -953,7 +956,10 @@ static struct function_config *function_slot(struct loader *L, int line)
 	fn->max_repetitions = 100;
 	fn->single_flight_wait_s = 10;
 	fn->mechanism = MECH_AUTO;
-	copyf(fn->file, sizeof fn->file, "%s", L->file);
+	/* the file's name, kept once per file in the names' pool */
+	if (!L->file_kept)
+		L->file_kept = strpool_add(&L->cfg->names, L->file, strlen(L->file));
+	fn->file = L->file_kept ? L->file_kept : "?";
 	fn->line = line;
 	return fn;
 }
@@ -1417,6 +1423,7 @@ static void load_file(struct loader *L, const char *path, int fd, bool regular)
 	int rc;
 
 	L->file = path;	/* lives until config_load returns, as struct seen needs */
+	L->file_kept = NULL;
 	L->fd = fd >= 0 ? fd : open(path, O_RDONLY | O_CLOEXEC);
 	L->regular = regular;
 	L->at_end = false;

@@ -45,7 +45,8 @@ struct config_pos {
 
 /* What every section writes first, then the prototype (its arguments'
  * room mostly untouched), then what few set: a page written is a page
- * fault in every process that reads the config (see config.c). */
+ * fault in every process that reads the config (see config.c), and a
+ * function whose every write falls in one page costs one. */
 struct function_config {
 	const char *symbol;		/* from [function NAME], of any length (C++: demangled
 					 * or mangled): in memo_config.names */
@@ -60,13 +61,14 @@ struct function_config {
 	bool single_flight;
 	double single_flight_wait_s;
 	double verify;			/* fraction of hits recomputed; 0 = off */
-	struct proto proto;
+	const char *file;		/* where the section starts: in memo_config.names */
 	/* where the prototype starts, and each argument, in the file (a
 	 * prototype may span lines): for messages that point at one */
 	struct config_pos proto_at, arg_at[PROTO_MAX_ARGS];
+	/* its arguments' room mostly untouched: what follows, only where set */
+	struct proto proto;
 	char object[256];		/* only the object whose file name matches; "" = any */
 	char globals[512];		/* names of globals keyed too, comma separated */
-	char file[PATH_MAX];		/* where the section starts */
 };
 
 struct memo_config {

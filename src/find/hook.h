@@ -97,7 +97,10 @@ struct hook {
 
 	/* symbols: the definition calls bind to */
 	void *target;			/* the implementation's address */
-	char path[PATH_MAX];		/* the ELF file that defines it */
+	/* the ELF file that defines it, NULL or "" until found: a string
+	 * kept for the process's life (sym_keep_path); a PATH_MAX array here
+	 * made each hook ~6 KB, a page fault a hook at start */
+	const char *path;
 	const char *sym_name;		/* its symbol there: the mangled one for a C++
 					 * name configured demangled (kept for the
 					 * process's life), else fn->symbol */
@@ -167,7 +170,7 @@ struct hook {
 	/* the last refusal (hook_refuse): why it is HOOK_FAILED or
 	 * HOOK_UNRESOLVED, or why an ACTIVE one is not entry-patched */
 	enum hook_refusal refusal;
-	char why[512];			/* its text */
+	char why[512];			/* its text: last, written only on a refusal */
 };
 
 /* hook.c: the stable short name of a refusal code ("variadic"), "?" for

@@ -162,24 +162,30 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-/* The main program's file, as the kernel resolved it (/proc/self/exe);
- * without /proc, the name it was started by (AT_EXECFN) when that file
- * starts with the ELF header mapped at o (not so for a script: that names
- * the script). "" when neither, said once: its own functions then cannot
- * be found. `out` holds PATH_MAX bytes. */
-static void sym_exe_path(const struct sym_object *o, char *out)
+/* The main program's file: the name it was started by (AT_EXECFN),
+ * symbolic links resolved, when that file starts with the ELF header
+ * mapped at o (not so for a script: that names the script), which also
+ * says whether it has a .symtab (o->symtab); else as the kernel resolved
+ * it (/proc/self/exe: a readlink there cost a start ~15 us, as
+ * preload.c found). "" when neither, said once: its own functions then
+ * cannot be found. `out` holds PATH_MAX bytes. */
+static void sym_exe_path(struct sym_object *o, char *out)
 {
 	const char *started = (const char *)getauxval(AT_EXECFN);
 	const Elf64_Ehdr *mapped = elf_peek_mapped_ehdr(o->phdr, o->phnum, o->base);
-	ssize_t len = readlink("/proc/self/exe", out, PATH_MAX - 1);
+	ssize_t len;
 	static int said;
+	int symtab;
 
-	if (len > 0) {
+	if (started && mapped && (symtab = elf_peek_symtab(started, mapped)) >= 0 &&
+	    realpath(started, out)) {
+		o->symtab = (signed char)symtab;
+		return;
+	}
+	if ((len = readlink("/proc/self/exe", out, PATH_MAX - 1)) > 0) {
 		out[len] = '\0';
 		return;
 	}
-	if (started && mapped && elf_peek_symtab(started, mapped) >= 0 && realpath(started, out))
-		return;
 	out[0] = '\0';
 	if (!__atomic_fetch_add(&said, 1, __ATOMIC_RELAXED))
 		log_warn("cannot find the main program's file (no /proc/self/exe, and '%s' is not "
@@ -202,6 +208,36 @@ static const char *sym_path(struct sym_object *o)
 		snprintf(path, sizeof path, "%s", o->name);
 	o->path = strdup(path);
 	return o->path ? o->path : "";
+}
+
+const char *sym_keep_path(const char *path)
+{
+	/* a few files a process: a list, never freed (a hook retired keeps
+	 * its path for whoever reads it still) */
+	static struct kept { struct kept *next; char path[]; } *kept;
+	struct kept *k;
+	size_t n = strlen(path) + 1;
+
+	for (k = kept; k; k = k->next)
+		if (!strcmp(k->path, path))
+			return k->path;
+	if (!(k = malloc(sizeof *k + n)))
+		return "";
+	memcpy(k->path, path, n);
+	k->next = kept;
+	kept = k;
+	return k->path;
+}
+
+/* Whether o's file has a .symtab, read once (sym_exe_path may have
+ * learnt it for the main program). */
+static bool sym_has_symtab(struct sym_object *o)
+{
+	const char *path = sym_path(o);
+
+	if (o->symtab < 0)
+		o->symtab = elf_peek_symtab(path, NULL) > 0;
+	return o->symtab;
 }
 
 /* The object's dynamic section as elf_peek_dynamic reads it, or NULL. */
@@ -275,7 +311,7 @@ static bool sym_object_usable(struct sym_object *o)
 					   "libmemo-memcached.so" };
 	static int anchor;
 	struct link_map *lm = NULL;
-	const char *path = sym_path(o), *base = strrchr(path, '/');
+	const char *path;
 	Dl_info info;
 	void *handle;
 	size_t i;
@@ -288,8 +324,14 @@ static bool sym_object_usable(struct sym_object *o)
 	if (dladdr1(&anchor, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm && *lm->l_name &&
 	    lm->l_addr == o->base)
 		return false;
+	/* by the loader's name first: its file's (symbolic links resolved, a
+	 * system call a folder of its path) only when that is not one of them */
 	for (i = 0; i < sizeof own / sizeof own[0]; i++)
-		if (!strcmp(base ? base + 1 : path, own[i]))
+		if (!strcmp(sym_base(o->name), own[i]))
+			return false;
+	path = sym_path(o);
+	for (i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (!strcmp(sym_base(path), own[i]))
 			return false;
 	handle = dlopen(o->name, RTLD_LAZY | RTLD_NOLOAD);
 	if (!handle)
@@ -378,7 +420,7 @@ static int sym_in_stripped(struct hook *h, struct sym_object *o, const char *nam
 	h->base = o->base;
 	h->dynsym_only = 1;
 	h->sym_name = name;
-	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
+	h->path = sym_keep_path(sym_path(o));
 	return 1;
 }
 
@@ -445,9 +487,7 @@ static int sym_cxx_mangled(struct hook *h, struct sym_object *o, const char **ma
 
 	/* A stripped object (libc...) is read from its file only when its
 	 * loaded string table holds the name: a C++ name costs C libraries nothing. */
-	if (o->symtab < 0)
-		o->symtab = elf_peek_symtab(sym_path(o), NULL) > 0;
-	if (!o->symtab && !sym_dynstr_has(o, h->fn->symbol))
+	if (!sym_has_symtab(o) && !sym_dynstr_has(o, h->fn->symbol))
 		return 0;
 	img = elf_image_open(sym_path(o), NULL, 0);
 	if (!img || !(r = cxx_name_find(img, h->fn->symbol, &s, why, sizeof why)))
@@ -525,9 +565,7 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	/* whatever the prototype says, and with no debug info to tell */
 	if (!strncmp(name, "_Z", 2) && cxx_name_check(h, name) < 0)
 		return sym_refuse(h);
-	if (o->symtab < 0)
-		o->symtab = elf_peek_symtab(sym_path(o), NULL) > 0;
-	if (!o->symtab) {
+	if (!sym_has_symtab(o)) {
 		int r = sym_in_stripped(h, o, name);
 		if (r != 2)
 			return r;
@@ -558,7 +596,7 @@ static int sym_in(struct hook *h, struct sym_object *o)
 	h->target = addr;
 	h->base = o->base;
 	h->sym_name = name;
-	snprintf(h->path, sizeof h->path, "%s", sym_path(o));
+	h->path = sym_keep_path(sym_path(o));
 	return 1;
 }
 
@@ -752,7 +790,7 @@ int sym_resolve(struct hook *h)
 		if (*fn->object && !sym_object_matches(fn->object, &w->objs[i]))
 			continue;
 		/* a hook found once stands for that object's copy (sym_copies) */
-		if (h->path[0] && strcmp(h->path, sym_path(&w->objs[i])))
+		if (h->path && h->path[0] && strcmp(h->path, sym_path(&w->objs[i])))
 			continue;
 		if (!named)
 			named = &w->objs[i];

@@ -25,4 +25,9 @@ int sym_resolve(struct hook *h);
  * sym_resolve is found in that object only: the copy it stands for. */
 void sym_copies(const struct hook *h, void (*each)(void *ctx, const char *path), void *ctx);
 
+/* `path` kept for the process's life, one copy of each (a hook's h->path,
+ * which crash.c and the call path may read at any time); "" when out of
+ * memory. */
+const char *sym_keep_path(const char *path);
+
 #endif

@@ -1,6 +1,5 @@
 #include "patch/inline.h"
 
-#include <cpuid.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/platform/x86.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -19,6 +19,7 @@
 #include "find/elf_peek.h"
 #include "call/entry.h"
 #include "config/types.h"
+#include "patch/decode_cache.h"
 #include "patch/entry_cpu.h"
 #include "patch/near.h"
 #include "patch/x86.h"
@@ -276,13 +277,16 @@ void inline_retire(const struct hook *h)
 
 /* Every check inline_prepare makes before it allocates: the extent, the
  * endbr64, the length, the instructions the jump displaces (decoded into
- * *n bytes from *at; need[] gets what they address) and a scan of the whole
- * function. 0, or -1 refused (hook_refuse). */
-static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
+ * *d from *at; need[] gets what they address) and a scan of the whole
+ * function. A plan an earlier process made from the very same bytes
+ * (decode_cache.c) stands for the decode and the scan. 0, or -1 refused
+ * (hook_refuse). */
+static int check(struct hook *h, struct extent *e, uintptr_t *at, struct x86_entry *d,
 		 uintptr_t *need, int *nneed)
 {
 	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	uintptr_t tgt = (uintptr_t)h->target;
+	struct decode_key key;
 	int skip = 0;
 
 	if (func_extent(h, e) < 0)
@@ -294,32 +298,37 @@ static int check(struct hook *h, struct extent *e, uintptr_t *at, int *n,
 				   "%d-byte jump%s", e->size, JMP_LEN, skip ? " after its endbr64" : "");
 	*at = tgt + (uintptr_t)skip;
 
-	/* The instructions the jump displaces, and what they must still reach. */
+	if (!decode_cache_get(h, tgt, e->size, e->cold, e->cold_size, *at, &key, d)) {
+		if (x86_displaced(h, *at, e->size - (size_t)skip, JMP_LEN, d) < 0)
+			return -1;
+		if (x86_scan(h, "", tgt, e->size, *at, d->n) < 0 ||
+		    (e->cold && x86_scan(h, ".cold", e->cold, e->cold_size, *at, d->n) < 0))
+			return -1;
+		decode_cache_put(h, &key, d);
+	}
+	/* what the displaced instructions must still reach */
 	*nneed = 0;
 	need[(*nneed)++] = tgt;
-	*n = x86_displaced(h, *at, e->size - (size_t)skip, JMP_LEN, need, nneed, MAX_NEED);
-	if (*n < 0)
-		return -1;
-	if (x86_scan(h, "", tgt, e->size, *at, *n) < 0 ||
-	    (e->cold && x86_scan(h, ".cold", e->cold, e->cold_size, *at, *n) < 0))
-		return -1;
+	x86_needs(d, *at, need, nneed, MAX_NEED);
 	return 0;
 }
 
 int inline_check(struct hook *h)
 {
 	struct extent e;
-	uintptr_t at, need[MAX_NEED];
+	struct x86_entry d;
+	uintptr_t at, src, need[MAX_NEED];
 	uint8_t tramp[TRAMP_MAX];
-	int n, nneed, pos = 4, len, call_end;
+	int nneed, pos = 4, call_end;
 
-	if (check(h, &e, &at, &n, need, &nneed) < 0)
+	if (check(h, &e, &at, &d, need, &nneed) < 0)
 		return -1;
 	/* Relocate as if the trampoline sat right after the function: what
 	 * cannot be relocated at any distance is refused here too. */
-	for (int off = 0; off < n && pos >= 0; off += len)
-		pos = x86_relocate(h, at + (uintptr_t)off, (size_t)(n - off), tramp, pos, TRAMP_MAX,
-				   (uintptr_t)h->target + e.size, &len, &call_end);
+	src = at;
+	for (int i = 0; i < d.ninsn && pos >= 0; src += d.insn[i++].len)
+		pos = x86_relocate(h, src, &d.insn[i], tramp, pos, TRAMP_MAX,
+				   (uintptr_t)h->target + e.size, &call_end);
 	return pos < 0 ? -1 : 0;
 }
 
@@ -327,16 +336,18 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 {
 	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	struct extent e;
-	uintptr_t at, need[MAX_NEED];
+	struct x86_entry d;
+	uintptr_t at, src, need[MAX_NEED];
 	uint8_t tramp[TRAMP_MAX];
-	int nneed = 0, n = 0, pos, len;
+	int nneed = 0, n, pos;
 	struct inline_patch *p;
 
 	if (patch_of(h))
 		return hook_refuse(h, REFUSE_ALREADY_PATCHED, "already entry-patched");
 	entry_cpu_init();	/* before the first stub can enter entry.S */
-	if (check(h, &e, &at, &n, need, &nneed) < 0)
+	if (check(h, &e, &at, &d, need, &nneed) < 0)
 		return -1;
+	n = d.n;
 
 	p = calloc(1, sizeof *p);
 	if (!p)
@@ -354,13 +365,12 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	uintptr_t run = (uintptr_t)p->page + TRAMP_OFF;
 	memcpy(tramp, endbr64, 4);
 	pos = 4;
-	for (int off = 0; off < n; off += len) {
+	p->first_len = d.insn[0].len;
+	src = at;
+	for (int i = 0; i < d.ninsn; src += d.insn[i++].len) {
 		int call_end = 0;
 
-		pos = x86_relocate(h, at + (uintptr_t)off, (size_t)(n - off), tramp, pos, TRAMP_MAX,
-				   run, &len, &call_end);
-		if (off == 0)
-			p->first_len = len;
+		pos = x86_relocate(h, src, &d.insn[i], tramp, pos, TRAMP_MAX, run, &call_end);
 		if (call_end && p->ncalls < MAX_CALLS) {
 			p->call_ret[p->ncalls++] = (uint16_t)(TRAMP_OFF + call_end);
 			any_call_relocated = 1;
@@ -461,10 +471,10 @@ int inline_threads_running(void)
 	return n;
 }
 
+/* From glibc's record of the CPU: a CPUID is a VM exit under a hypervisor. */
 static bool cx16(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_CMPXCHG16B);
+	return CPU_FEATURE_PRESENT(CMPXCHG16B);
 }
 
 /* The jump at p->at, its page writable: written so that another thread

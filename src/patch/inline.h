@@ -5,7 +5,8 @@
  * and calls h->entry. The displaced instructions are relocated into a
  * trampoline that becomes h->orig. Owns the patches: prepare (the checks,
  * the near page's layout), install, and the list crash.c reads.
- * Calls x86 (decoding, the checks on the code, relocation), near (a page
+ * Calls x86 (decoding, the checks on the code, relocation), decode_cache
+ * (an earlier process's decode of the same bytes), near (a page
  * within reach), elf (symbol sizes), hook (hook_refuse), entry_cpu.
  * Start-up and dlopen only, under runtime_lock (never on the hot path);
  * install is safe while other threads run. crash.c's handler asks it which

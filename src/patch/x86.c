@@ -61,27 +61,90 @@ static bool x86_is_reg(const ZydisDecodedOperand *op, ZydisRegister r)
 	return op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.value == r;
 }
 
-int x86_displaced(struct hook *h, uintptr_t at, size_t avail, int min,
-		  uintptr_t *need, int *nneed, int max)
+/* What relocation needs of the decoded `in` (x86.h). */
+static struct x86_insn x86_describe(const ZydisDecodedInstruction *in,
+				    const ZydisDecodedOperand *ops)
+{
+	struct x86_insn d = { .len = in->length, .kind = X86_COPY };
+
+	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE))
+		return d;
+	d.kind = X86_BAD;
+	d.mnemonic = (uint16_t)in->mnemonic;
+	if (in->raw.imm[0].is_relative) {
+		d.field = in->raw.imm[0].offset;
+		d.size = in->raw.imm[0].size / 8;
+		if (in->mnemonic == ZYDIS_MNEMONIC_JMP)
+			d.kind = X86_JMP;
+		else if (in->mnemonic == ZYDIS_MNEMONIC_CALL)
+			d.kind = X86_CALL;
+		else if (in->meta.category == ZYDIS_CATEGORY_COND_BR &&
+			 ((in->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && (in->opcode & 0xf0) == 0x70) ||
+			  (in->opcode_map == ZYDIS_OPCODE_MAP_0F && (in->opcode & 0xf0) == 0x80))) {
+			d.kind = X86_JCC;
+			d.cc = in->opcode & 0xf;
+		}
+		if (d.size != 1 && d.size != 2 && d.size != 4)
+			d.kind = X86_BAD;
+		return d;
+	}
+	for (int i = 0; i < in->operand_count; i++)
+		if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_RIP) {
+			if (in->raw.disp.size == 32) {
+				d.kind = X86_RIPREL;
+				d.field = in->raw.disp.offset;
+				d.size = 4;
+			}
+			break;
+		}
+	return d;
+}
+
+int x86_displaced(struct hook *h, uintptr_t at, size_t avail, int min, struct x86_entry *e)
 {
 	ZydisDecodedInstruction in;
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-	int n = 0;
 
-	while (n < min) {
-		if (x86_decode((const uint8_t *)at + n, avail - (size_t)n, &in, ops) < 0)
+	e->n = e->ninsn = 0;
+	while (e->n < min) {
+		if (e->ninsn == X86_MAX_DISPLACED ||
+		    x86_decode((const uint8_t *)at + e->n, avail - (size_t)e->n, &in, ops) < 0)
 			return hook_refuse(h, REFUSE_UNDECODABLE, "undecodable instruction at +%#x",
-					   (int)(at - (uintptr_t)h->target) + n);
-		for (int i = 0; i < in.operand_count; i++) {
-			ZyanU64 abs;
-			if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_RIP &&
-			    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in, &ops[i], at + (uintptr_t)n, &abs)) &&
-			    *nneed < max)
-				need[(*nneed)++] = (uintptr_t)abs;
-		}
-		n += in.length;
+					   (int)(at - (uintptr_t)h->target) + e->n);
+		e->insn[e->ninsn++] = x86_describe(&in, ops);
+		e->n += in.length;
 	}
-	return n;
+	return 0;
+}
+
+/* The address the relative field of `in` at `src` leads to: the end of the
+ * instruction plus the field, sign-extended. */
+static uintptr_t x86_field_target(uintptr_t src, const struct x86_insn *in)
+{
+	const uint8_t *f = (const uint8_t *)src + in->field;
+	int64_t v;
+
+	if (in->size == 1) {
+		v = (int8_t)f[0];
+	} else if (in->size == 2) {
+		int16_t x;
+		memcpy(&x, f, 2);
+		v = x;
+	} else {
+		int32_t x;
+		memcpy(&x, f, 4);
+		v = x;
+	}
+	return src + in->len + (uintptr_t)v;
+}
+
+void x86_needs(const struct x86_entry *e, uintptr_t at, uintptr_t *need, int *nneed, int max)
+{
+	uintptr_t src = at;
+
+	for (int i = 0; i < e->ninsn; src += e->insn[i++].len)
+		if (e->insn[i].kind == X86_RIPREL && *nneed < max)
+			need[(*nneed)++] = x86_field_target(src, &e->insn[i]);
 }
 
 /* ---- checks --------------------------------------------------------- */
@@ -148,79 +211,56 @@ int x86_put_abs_jmp(uint8_t *buf, int pos, uintptr_t to)
  * when the target is out of rel32 reach; a rip-relative operand gets its
  * displacement rewritten. 32 bytes must be left in buf: the longest form
  * (16) and the caller's jump back after the last instruction (14). */
-int x86_relocate(struct hook *h, uintptr_t src, size_t avail, uint8_t *buf, int pos,
-		 int cap, uintptr_t run, int *len, int *call_end)
+int x86_relocate(struct hook *h, uintptr_t src, const struct x86_insn *in, uint8_t *buf,
+		 int pos, int cap, uintptr_t run, int *call_end)
 {
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	uintptr_t here = run + (uintptr_t)pos, t;
 	long off = (long)(src - (uintptr_t)h->target);
 
-	/* x86_displaced decoded these bytes already, so this cannot fail for
-	 * them; refused all the same rather than copy what was not decoded */
-	if (x86_decode((const uint8_t *)src, avail, &in, ops) < 0) {
-		*len = 0;
-		return hook_refuse(h, REFUSE_UNDECODABLE, "undecodable instruction at +%#lx", off);
-	}
-	*len = in.length;
 	if (pos + 32 > cap)
 		return hook_refuse(h, REFUSE_UNRELOCATABLE, "trampoline overflow at +%#lx", off);
-	if (!(in.attributes & ZYDIS_ATTRIB_IS_RELATIVE)) {
-		memcpy(buf + pos, (const void *)src, in.length);
-		return pos + in.length;
-	}
-	if ((t = x86_branch_target(&in, ops, src))) {
-		if (in.mnemonic == ZYDIS_MNEMONIC_JMP) {
-			buf[pos] = 0xe9;
-			if (x86_put_rel32(buf, pos + 1, here + 5, t) == 0)
-				return pos + 5;
-			return x86_put_abs_jmp(buf, pos, t);
-		}
-		if (in.mnemonic == ZYDIS_MNEMONIC_CALL) {
-			buf[pos] = 0xe8;
-			*call_end = pos + 5;
-			if (x86_put_rel32(buf, pos + 1, here + 5, t) == 0)
-				return pos + 5;
-			/* call [rip+2]; jmp +8; .quad t — returns into the
-			 * trampoline, which goes on with the next instruction. */
-			static const uint8_t op[8] = { 0xff, 0x15, 2, 0, 0, 0, 0xeb, 8 };
-			*call_end = pos + 6;
-			memcpy(buf + pos, op, 8);
-			memcpy(buf + pos + 8, &t, 8);
-			return pos + 16;
-		}
-		if (in.meta.category == ZYDIS_CATEGORY_COND_BR &&
-		    ((in.opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && (in.opcode & 0xf0) == 0x70) ||
-		     (in.opcode_map == ZYDIS_OPCODE_MAP_0F && (in.opcode & 0xf0) == 0x80))) {
-			int cc = in.opcode & 0xf;
-			buf[pos] = 0x0f;
-			buf[pos + 1] = (uint8_t)(0x80 | cc);
-			if (x86_put_rel32(buf, pos + 2, here + 6, t) == 0)
-				return pos + 6;
-			/* j!cc over an absolute jump (the condition inverted
-			 * by its low bit). */
-			buf[pos] = (uint8_t)(0x70 | (cc ^ 1));
-			buf[pos + 1] = 14;
-			return x86_put_abs_jmp(buf, pos + 2, t);
-		}
-		return hook_refuse(h, REFUSE_UNRELOCATABLE, "'%s' at +%#lx cannot be relocated "
-				   "(a relative branch with no long form)",
-				   ZydisMnemonicGetString(in.mnemonic), off);
-	}
-	for (int i = 0; i < in.operand_count; i++) {
-		const ZydisDecodedOperand *op = &ops[i];
-		ZyanU64 abs;
-		if (op->type != ZYDIS_OPERAND_TYPE_MEMORY || op->mem.base != ZYDIS_REGISTER_RIP)
-			continue;
-		if (in.raw.disp.size != 32 ||
-		    !ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in, op, src, &abs)))
-			break;
-		memcpy(buf + pos, (const void *)src, in.length);
-		if (x86_put_rel32(buf, pos + in.raw.disp.offset, here + in.length, (uintptr_t)abs) < 0)
+	switch (in->kind) {
+	case X86_COPY:
+		memcpy(buf + pos, (const void *)src, in->len);
+		return pos + in->len;
+	case X86_JMP:
+		t = x86_field_target(src, in);
+		buf[pos] = 0xe9;
+		if (x86_put_rel32(buf, pos + 1, here + 5, t) == 0)
+			return pos + 5;
+		return x86_put_abs_jmp(buf, pos, t);
+	case X86_CALL:
+		t = x86_field_target(src, in);
+		buf[pos] = 0xe8;
+		*call_end = pos + 5;
+		if (x86_put_rel32(buf, pos + 1, here + 5, t) == 0)
+			return pos + 5;
+		/* call [rip+2]; jmp +8; .quad t — returns into the
+		 * trampoline, which goes on with the next instruction. */
+		static const uint8_t op[8] = { 0xff, 0x15, 2, 0, 0, 0, 0xeb, 8 };
+		*call_end = pos + 6;
+		memcpy(buf + pos, op, 8);
+		memcpy(buf + pos + 8, &t, 8);
+		return pos + 16;
+	case X86_JCC:
+		t = x86_field_target(src, in);
+		buf[pos] = 0x0f;
+		buf[pos + 1] = (uint8_t)(0x80 | in->cc);
+		if (x86_put_rel32(buf, pos + 2, here + 6, t) == 0)
+			return pos + 6;
+		/* j!cc over an absolute jump (the condition inverted by its
+		 * low bit). */
+		buf[pos] = (uint8_t)(0x70 | (in->cc ^ 1));
+		buf[pos + 1] = 14;
+		return x86_put_abs_jmp(buf, pos + 2, t);
+	case X86_RIPREL:
+		memcpy(buf + pos, (const void *)src, in->len);
+		if (x86_put_rel32(buf, pos + in->field, here + in->len, x86_field_target(src, in)) < 0)
 			return hook_refuse(h, REFUSE_OUT_OF_REACH, "the rip-relative operand at +%#lx "
 					   "is out of reach of the trampoline", off);
-		return pos + in.length;
+		return pos + in->len;
 	}
-	return hook_refuse(h, REFUSE_UNRELOCATABLE, "'%s' at +%#lx cannot be relocated",
-			   ZydisMnemonicGetString(in.mnemonic), off);
+	return hook_refuse(h, REFUSE_UNRELOCATABLE, "'%s' at +%#lx cannot be relocated%s",
+			   ZydisMnemonicGetString((ZydisMnemonic)in->mnemonic), off,
+			   in->size ? " (a relative branch with no long form)" : "");
 }

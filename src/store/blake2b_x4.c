@@ -9,6 +9,7 @@
 #include "store/blake2b_x4.h"
 
 #include <immintrin.h>
+#include <sys/platform/x86.h>
 
 static const uint64_t IV[8] = {
 	0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
@@ -121,8 +122,10 @@ AVX2 void blake2b_x4(const uint8_t *const in[4], size_t len, uint8_t out[4][32])
 		_mm256_storeu_si256((__m256i *)out[j], r[j]);
 }
 
+/* glibc's record of the CPU, read at its start: no CPUID here (each one a
+ * VM exit, ~2 us, under a hypervisor), and no libgcc CPU-model constructor,
+ * which __builtin_cpu_supports linked into the engine, run at every start. */
 bool blake2b_x4_usable(void)
 {
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx2");
+	return CPU_FEATURE_ACTIVE(AVX2);
 }

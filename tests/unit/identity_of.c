@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 			rc = 1;
 			continue;
 		}
-		snprintf(h.path, sizeof h.path, "%s", argv[a]);
+		h.path = argv[a];
 		h.target = (void *)(uintptr_t)s.value;
 		if (identity_compute(&h) || identity_globals_read(&h, globals, sizeof globals) < 0) {
 			fprintf(stderr, "identity_of: '%s' [%s]: %s\n", argv[i],
