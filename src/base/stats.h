@@ -2,7 +2,11 @@
  * stats: per-symbol counters, and their dump at exit (a table on stderr, or
  * one JSON line per process appended to a file).
  * Counters are relaxed atomics: safe from any thread, no lock, no allocation.
- * After fork the child zeroes them (stats_reset) and reports its own.
+ * A hook keeps them in shards (struct stats_shards), one cache line apart,
+ * each thread adding to its own (stats_mine): threads serving hits at once
+ * would otherwise all write one line at every call. Readers sum the shards
+ * (stats_sum). After fork the child zeroes them (stats_reset) and reports
+ * its own.
  */
 #ifndef MEMO_STATS_H
 #define MEMO_STATS_H
@@ -29,6 +33,35 @@ struct memo_stats {
 	__atomic_fetch_add(&(st)->field, (uint64_t)(n), __ATOMIC_RELAXED)
 #define STAT_GET(st, field) __atomic_load_n(&(st)->field, __ATOMIC_RELAXED)
 
+/* A hook's counters, by thread. Threads take shards in turn as they first
+ * count; past STATS_SHARDS threads share them, and the atomic adds keep
+ * every count exact all the same. */
+#define STATS_SHARDS 16
+struct stats_shards {
+	struct stats_shard {
+		struct memo_stats st;
+	} __attribute__((aligned(64))) shard[STATS_SHARDS];
+};
+
+/* This thread's shard + 1 (0: none taken yet), and the next to take. */
+extern __thread unsigned stats_thread_shard;
+extern unsigned stats_next_shard;
+
+/* The counters this thread adds to. Inline and calling nothing: l1_hit.c
+ * counts its hits with it. */
+static inline struct memo_stats *stats_mine(struct stats_shards *s)
+{
+	unsigned i = stats_thread_shard;
+
+	if (__builtin_expect(!i, 0))
+		stats_thread_shard = i =
+			__atomic_fetch_add(&stats_next_shard, 1, __ATOMIC_RELAXED) % STATS_SHARDS + 1;
+	return &s->shard[i - 1].st;
+}
+
+/* Every shard's counters added up, into *out. */
+void stats_sum(const struct stats_shards *s, struct memo_stats *out);
+
 struct stats_row {
 	const char *symbol;
 	const struct memo_stats *st;
@@ -38,6 +71,6 @@ struct stats_row {
  * (a JSON line is appended with one write). */
 void stats_dump(const char *dest, const struct stats_row *rows, int n);
 
-void stats_reset(struct memo_stats *st);
+void stats_reset(struct stats_shards *s);
 
 #endif
