@@ -225,7 +225,7 @@ void stats_sum(const struct stats_shards *s, struct memo_stats *out)
 {
 	memset(out, 0, sizeof *out);
 	for (int i = 0; i < STATS_SHARDS; i++)
-		for (size_t j = 0; j < sizeof *out / sizeof(uint64_t); j++)
+		for (size_t j = 0; j < offsetof(struct memo_stats, owned) / sizeof(uint64_t); j++)
 			((uint64_t *)out)[j] += __atomic_load_n((const uint64_t *)&s->shard[i].st + j,
 								__ATOMIC_RELAXED);
 }
