@@ -508,6 +508,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 		size_t n = offsetof(struct l1_probe, image) + sc->probe.len;
 		pr = alloca(n);
 		memcpy(pr, &sc->probe, n);
+		l1_prefetch(pr);
 	}
 	/* sigframe.h scans the used stack: only for calls that need it; a
 	 * backend that allocates all the same asks first (store.h) */

@@ -120,6 +120,19 @@ int l1_probe(const struct hook *h, void *const *args, struct l1_probe *pr)
 	return l1_image_finish(pr, h);
 }
 
+void l1_prefetch(const struct l1_probe *pr)
+{
+	struct slot *t = __atomic_load_n(&l1_table, __ATOMIC_ACQUIRE);
+	const uint8_t *s;
+	size_t end = offsetof(struct slot, data) + pr->len + 64;	/* and a small value */
+
+	if (!t)
+		return;
+	s = (const uint8_t *)&t[pr->tag & (L1_SLOTS - 1)];
+	for (size_t at = 0; at < end && at < L1_SLOT_SIZE; at += 64)
+		__builtin_prefetch(s + at, 1);
+}
+
 void l1_put(const struct l1_probe *pr, const struct value_meta *meta,
 	    const struct iovec *parts, int nparts)
 {
