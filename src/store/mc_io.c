@@ -187,8 +187,11 @@ static bool stream_feed(struct mc_io_stream *s, const uint8_t *p, size_t n)
 			break;
 		default:	/* IN_VALUE_LINE; matched counts the length's digits */
 			if (s->field != 2) {	/* key, flags, cas: only a space or the end counts */
-				for (k = 0; k < n && p[k] != ' ' && p[k] != '\n'; k++)
-					;
+				const uint8_t *sp = memchr(p, ' ', n);	/* (a 64-digit key: SIMD) */
+
+				k = sp ? (size_t)(sp - p) : n;
+				nl = memchr(p, '\n', k);
+				k = nl ? (size_t)(nl - p) : k;
 				p += k, n -= k;
 				if (!n)
 					break;
