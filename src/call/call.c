@@ -278,19 +278,33 @@ static int server_too_slow(struct hook *h, int server)
 
 /* Past the first BYPASS_SAMPLES, one lookup in COST_EVERY of each thread
  * updates the means: threads looking up at once would otherwise write the
- * hook's line at every call (and a mean of every eighth is as good). */
+ * hook's line at every call (and a mean of every eighth is as good). The
+ * clock is read around those only (cost_timed, then server_cost). */
 #define COST_EVERY 8
 static __thread unsigned cost_tick;
 
+/* Whether this thread's next lookup is timed from before its key: 1 in
+ * COST_EVERY. */
+static bool cost_timed(void)
+{
+	return ++cost_tick % COST_EVERY == 0;
+}
+
+/* Whether server's mean still takes every lookup (its first
+ * BYPASS_SAMPLES): one not timed by cost_timed is then timed from after
+ * its key (its hashing left out of those first samples, which the later
+ * ones bring in). */
+static bool server_learning(struct hook *h, int server)
+{
+	return __atomic_load_n(&h->server_samples[server], __ATOMIC_RELAXED) < BYPASS_SAMPLES;
+}
+
 static void server_cost(struct hook *h, int server, uint64_t t0)
 {
-	uint64_t ns;
+	uint64_t ns = util_now_ns() - t0;
 
-	if (__atomic_load_n(&h->server_samples[server], __ATOMIC_RELAXED) < BYPASS_SAMPLES)
+	if (server_learning(h, server))
 		__atomic_fetch_add(&h->server_samples[server], 1, __ATOMIC_RELAXED);
-	else if (++cost_tick % COST_EVERY)
-		return;
-	ns = util_now_ns() - t0;
 	cost_update(&h->lookup_ns, ns);
 	cost_update(&h->server_ns[server], ns);
 }
@@ -429,10 +443,16 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 	if (skip_store) {
 		STAT_ADD(stats_mine(&h->stats), lookups_skipped, 1);
 	} else {
-		t0 = util_now_ns();
+		bool timed = cost_timed();
+
+		t0 = timed ? util_now_ns() : 0;
 		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
 			return unkeyable(h);
 		server = store_server_of(memo_store, &k);
+		if (!timed && server_learning(h, server)) {
+			t0 = util_now_ns();
+			timed = true;
+		}
 		if (server_too_slow(h, server)) {
 			STAT_ADD(stats_mine(&h->stats), lookups_skipped, 1);
 			goto compute;
@@ -445,7 +465,8 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 				return call_errno;
 		} else {
 			int served_by_store = lookup(h, &k, fl, pr, ret, args, l, &call_errno);
-			server_cost(h, server, t0);
+			if (timed)
+				server_cost(h, server, t0);
 			if (served_by_store)
 				return call_errno;
 		}
