@@ -65,6 +65,7 @@ void value_set_secret(const uint8_t *s, size_t len)
 		secret_len = sizeof secret;
 	}
 	check_init(&check_start);
+	key_state_settle(&check_start, true);	/* the key hash follows: the key block compressed */
 	check_start_made = true;
 }
 
