@@ -4,11 +4,10 @@
  *
  * The table is L1_SLOTS slots of L1_SLOT_SIZE bytes, direct-mapped by tag.
  * Each slot is guarded by a sequence counter: odd while a writer is inside.
- *   reader: the slot's hint (l1_slot.h) is not the tag's → miss;
- *           s = seq (acquire); odd → miss; copy header and bytes; fence;
+ *   reader: s = seq (acquire); odd → miss; copy header and bytes; fence;
  *           seq unchanged → the copy is consistent, else miss
  *   writer: CAS seq from even s to s+1 (fails → someone else writes: skip);
- *           write; seq = s+2 (release); the hint
+ *           write; seq = s+2 (release)
  * Readers never block writers nor each other; a torn copy is detected and
  * discarded before anything reaches the caller.
  */
@@ -23,7 +22,6 @@
 #include "store/cxx_layout.h"
 
 struct slot *l1_table;
-uint8_t l1_hints[L1_SLOTS];
 
 #define TABLE_BYTES ((size_t)L1_SLOTS * L1_SLOT_SIZE)
 
@@ -173,8 +171,6 @@ void l1_put(const struct l1_probe *pr, const struct value_meta *meta,
 		off += parts[i].iov_len;
 	}
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
-	__atomic_store_n(&l1_hints[pr->tag & (L1_SLOTS - 1)], (uint8_t)(pr->tag >> 56),
-			 __ATOMIC_RELAXED);
 }
 
 void l1_forget(const struct hook *h)

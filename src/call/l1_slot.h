@@ -37,13 +37,6 @@ _Static_assert(sizeof(struct slot) == L1_SLOT_SIZE, "slot layout");
  * NULL until then. Atomic access. */
 extern struct slot *l1_table;
 
-/* The top byte of each slot's tag, as its last put left it (relaxed): a
- * probe reads the slot only when its byte matches. The slots take 2 MiB,
- * past the CPU's caches, so a probe for a call not seen lately (every
- * remote hit's) would miss the cache on its slot; these 4 KiB stay near.
- * A hint is never trusted: the slot's own tag and image decide. */
-extern uint8_t l1_hints[L1_SLOTS];
-
 /* memcpy and memcmp, written out: l1_hit.c may call nothing. Words, then
  * a tail of 4, 2 and 1 bytes (scalars are mostly 4 or 8). */
 static inline void l1_copy(uint8_t *dst, const uint8_t *src, size_t n)
