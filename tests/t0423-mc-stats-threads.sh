@@ -3,13 +3,15 @@
 # shared atomically): 24 threads, four functions, through memcached, with
 # remote and l1 hits; the table at exit, the JSON line and `memo stats`
 # across runs all hold every call. A fork child after them counts its own.
+# (timeout_ms = 2000: 24 threads on a loaded machine must not time out,
+# which would make a hit a miss.)
 source "$TOP/tests/lib.sh"
 
 start_memcached
 mkdir memo.d
 cp "$TOP"/tests/progs/shapes/memo.d/{dot,fill,describe_copy,sc_i32,count_vowels}.conf memo.d/
 for f in memo.d/*.conf; do printf 'time_threshold = 0\n' >>"$f"; done
-conf_cache dir=off servers="127.0.0.1:$MC_PORT" stats="$T/stats.jsonl"
+conf_cache dir=off servers="127.0.0.1:$MC_PORT" timeout_ms=2000 stats="$T/stats.jsonl"
 export MEMO_CONFIG="$T/memo.d" XDG_CACHE_HOME="$T/xdg"
 
 MEMO_DISABLE=1 "$P/mt/mt" threads 24 >plain.out || fail "plain run"
@@ -32,7 +34,7 @@ for fn in dot fill describe_copy sc_i32; do
 done
 
 # the table at exit: the same counts
-conf_cache dir=off servers="127.0.0.1:$MC_PORT" stats=stderr
+conf_cache dir=off servers="127.0.0.1:$MC_PORT" timeout_ms=2000 stats=stderr
 under_memo "$P/mt/mt" threads 24 >third.out 2>third.err || { cat third.err; fail "third run"; }
 same plain.out third.out "third run"
 cat third.err
@@ -54,7 +56,7 @@ done
 
 # a fork child of a process whose 24 threads counted reports its own calls:
 # every shard zeroed, not only the forking thread's
-conf_cache dir=off servers="127.0.0.1:$MC_PORT" stats="$T/fork.jsonl"
+conf_cache dir=off servers="127.0.0.1:$MC_PORT" timeout_ms=2000 stats="$T/fork.jsonl"
 MEMO_DISABLE=1 "$P/mt/mt" threadfork 24 >plain-fork.out || fail "plain threadfork run"
 under_memo "$P/mt/mt" threadfork 24 >fork.out 2>fork.err || { cat fork.err; fail "threadfork run"; }
 same plain-fork.out fork.out "threadfork run"
