@@ -1,8 +1,9 @@
 /*
- * stats: the dump of per-symbol counters at exit (stats.h).
- * Owns the table and JSON formats; calls only libc. Runs at exit or in a
- * forked child's exit; formats into a local buffer and writes it with one
- * write(2), so concurrent processes appending to one .jsonl never interleave.
+ * stats: the dump of per-symbol counters at exit, and the sum of a hook's
+ * shards (stats.h). Owns the table and JSON formats; calls only libc. The
+ * dump runs at exit or in a forked child's exit; formats into a local
+ * buffer and writes it with one write(2), so concurrent processes appending
+ * to one .jsonl never interleave.
  */
 #include "base/stats.h"
 
@@ -217,7 +218,19 @@ void stats_dump(const char *dest, const struct stats_row *rows, int n)
 	close(fd);
 }
 
-void stats_reset(struct memo_stats *st)
+__thread unsigned stats_thread_shard;
+unsigned stats_next_shard;
+
+void stats_sum(const struct stats_shards *s, struct memo_stats *out)
 {
-	memset(st, 0, sizeof *st);
+	memset(out, 0, sizeof *out);
+	for (int i = 0; i < STATS_SHARDS; i++)
+		for (size_t j = 0; j < offsetof(struct memo_stats, owned) / sizeof(uint64_t); j++)
+			((uint64_t *)out)[j] += __atomic_load_n((const uint64_t *)&s->shard[i].st + j,
+								__ATOMIC_RELAXED);
+}
+
+void stats_reset(struct stats_shards *s)
+{
+	memset(s, 0, sizeof *s);
 }

@@ -86,7 +86,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	hooks_cap = 4 * nhooks + 16;
 	/* mapped, not calloc'ed: a fresh mapping's pages are zero and cost
 	 * nothing until a hook is written there, where calloc, carving the
-	 * array (~6 KB a hook) from the heap, zeroed it whole: ~30 page faults
+	 * array (~9 KB a hook) from the heap, zeroed it whole: ~30 page faults
 	 * for one configured function */
 	hooks = mmap(NULL, (size_t)hooks_cap * sizeof *hooks, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -142,15 +142,16 @@ static void keep_stats(struct store *s)
 	char dir[PATH_MAX];
 
 	for (int i = 0; i < nhooks && t.n < (int)(sizeof rows / sizeof rows[0]); i++) {
-		const struct memo_stats *st = &hooks[i].stats;
+		struct memo_stats st;
 
-		if (!STAT_GET(st, calls))
+		stats_sum(&hooks[i].stats, &st);
+		if (!st.calls)
 			continue;
 		rows[t.n++] = (struct records_tally){
-			.symbol = hooks[i].fn->symbol, .calls = STAT_GET(st, calls),
-			.hits = STAT_GET(st, hits), .misses = STAT_GET(st, misses),
-			.sets = STAT_GET(st, sets), .ns_saved = STAT_GET(st, ns_saved),
-			.ns_in_function = STAT_GET(st, ns_in_function),
+			.symbol = hooks[i].fn->symbol, .calls = st.calls,
+			.hits = st.hits, .misses = st.misses,
+			.sets = st.sets, .ns_saved = st.ns_saved,
+			.ns_in_function = st.ns_in_function,
 		};
 	}
 	if (s && s->ops->take_evicted)
@@ -166,13 +167,22 @@ static void keep_stats(struct store *s)
  * is synced: a short process's count of bytes written reaches the folder's
  * size file, so that any number of them stays under max_size. Its counters
  * join those of every run (keep_stats). */
+/* Whether a hook was called in this process. */
+static bool called(const struct hook *h)
+{
+	struct memo_stats st;
+
+	stats_sum(&h->stats, &st);
+	return st.calls != 0;
+}
+
 /* Whether h's function has another hook that is memoized or was called:
  * then each row names its copy. */
 static bool several_copies(const struct hook *h, int n)
 {
 	for (int i = 0; i < n; i++)
 		if (&hooks[i] != h && hooks[i].fn == h->fn &&
-		    (hooks[i].state == HOOK_ACTIVE || STAT_GET(&hooks[i].stats, calls)))
+		    (hooks[i].state == HOOK_ACTIVE || called(&hooks[i])))
 			return true;
 	return false;
 }
@@ -181,6 +191,7 @@ __attribute__((destructor)) static void memo_stop(void)
 {
 	char *labels[256];	/* allocated: a name has any length */
 	struct stats_row rows[256];
+	static struct memo_stats sums[256];	/* 48 KiB: not on a thread's stack */
 	struct store *s;
 	int i, n = 0, all;
 
@@ -196,7 +207,8 @@ __attribute__((destructor)) static void memo_stop(void)
 
 		size_t cap = strlen(h->fn->symbol) + strlen(h->path) + 4;
 
-		if (h->state != HOOK_ACTIVE && !STAT_GET(&h->stats, calls))
+		stats_sum(&h->stats, &sums[n]);
+		if (h->state != HOOK_ACTIVE && !sums[n].calls)
 			continue;
 		if (!(labels[n] = malloc(cap)))
 			break;
@@ -208,7 +220,7 @@ __attribute__((destructor)) static void memo_stop(void)
 		for (int j = 0; j < n; j++)
 			if (!strcmp(labels[j], labels[n]))
 				snprintf(labels[n], cap, "%s (%s)", h->fn->symbol, h->path);
-		rows[n] = (struct stats_row){ labels[n], &h->stats };
+		rows[n] = (struct stats_row){ labels[n], &sums[n] };
 		n++;
 	}
 	if (n)	/* a process without any configured function has nothing to report */

@@ -198,7 +198,7 @@ static void store_result(struct hook *h, const struct memo_key *k,
 	struct membuf buf;
 
 	if (capture_return(p, ret, args, l, &meta) < 0) {
-		STAT_ADD(&h->stats, bypassed, 1);
+		STAT_ADD(stats_mine(&h->stats), bypassed, 1);
 		if (evaluate_warn_once(h, WARN_POINTER))
 			log_warn("'%s' returned a pointer that is not argument '%s'; such calls are not stored",
 				 h->fn->symbol, p->args[p->ret_arg].name);
@@ -210,11 +210,11 @@ static void store_result(struct hook *h, const struct memo_key *k,
 		return;
 	membuf_init(&buf, sc->value, sizeof sc->value);
 	if (value_encode(k, &meta, l->part, l->nparts, &buf) < 0) {
-		STAT_ADD(&h->stats, errors, 1);
+		STAT_ADD(stats_mine(&h->stats), errors, 1);
 		if (evaluate_warn_once(h, WARN_ENCODE))
 			log_warn("'%s': out of memory encoding a result; not stored", h->fn->symbol);
-	} else if (store_set(memo_store, k, buf.data, buf.len, &h->stats) >= 0) {
-		STAT_ADD(&h->stats, sets, 1);
+	} else if (store_set(memo_store, k, buf.data, buf.len, stats_mine(&h->stats)) >= 0) {
+		STAT_ADD(stats_mine(&h->stats), sets, 1);
 	}
 	membuf_release(&buf);
 }
@@ -278,19 +278,33 @@ static int server_too_slow(struct hook *h, int server)
 
 /* Past the first BYPASS_SAMPLES, one lookup in COST_EVERY of each thread
  * updates the means: threads looking up at once would otherwise write the
- * hook's line at every call (and a mean of every eighth is as good). */
+ * hook's line at every call (and a mean of every eighth is as good). The
+ * clock is read around those only (cost_timed, then server_cost). */
 #define COST_EVERY 8
 static __thread unsigned cost_tick;
 
+/* Whether this thread's next lookup is timed from before its key: 1 in
+ * COST_EVERY. */
+static bool cost_timed(void)
+{
+	return ++cost_tick % COST_EVERY == 0;
+}
+
+/* Whether server's mean still takes every lookup (its first
+ * BYPASS_SAMPLES): one not timed by cost_timed is then timed from after
+ * its key (its hashing left out of those first samples, which the later
+ * ones bring in). */
+static bool server_learning(struct hook *h, int server)
+{
+	return __atomic_load_n(&h->server_samples[server], __ATOMIC_RELAXED) < BYPASS_SAMPLES;
+}
+
 static void server_cost(struct hook *h, int server, uint64_t t0)
 {
-	uint64_t ns;
+	uint64_t ns = util_now_ns() - t0;
 
-	if (__atomic_load_n(&h->server_samples[server], __ATOMIC_RELAXED) < BYPASS_SAMPLES)
+	if (server_learning(h, server))
 		__atomic_fetch_add(&h->server_samples[server], 1, __ATOMIC_RELAXED);
-	else if (++cost_tick % COST_EVERY)
-		return;
-	ns = util_now_ns() - t0;
 	cost_update(&h->lookup_ns, ns);
 	cost_update(&h->server_ns[server], ns);
 }
@@ -298,8 +312,8 @@ static void server_cost(struct hook *h, int server, uint64_t t0)
 /* A hit: count it. */
 static void served(struct hook *h, uint64_t ns_saved)
 {
-	STAT_ADD(&h->stats, hits, 1);
-	STAT_ADD(&h->stats, ns_saved, ns_saved);
+	STAT_ADD(stats_mine(&h->stats), hits, 1);
+	STAT_ADD(stats_mine(&h->stats), ns_saved, ns_saved);
 }
 
 /* Look the call up in the shared store (through single flight's lookup when
@@ -317,7 +331,7 @@ static int lookup(struct hook *h, const struct memo_key *k, struct flight *fl,
 	int served_here = 0;
 
 	membuf_init(&buf, sc->value, sizeof sc->value);
-	if ((fl ? flight_get(h, k, fl, &buf) : store_get(memo_store, k, &buf, &h->stats))
+	if ((fl ? flight_get(h, k, fl, &buf) : store_get(memo_store, k, &buf, stats_mine(&h->stats)))
 	    != STORE_HIT)
 		goto out;
 	v = value_decode_buf(k, &buf, &meta, got, l->nparts);
@@ -336,7 +350,7 @@ static int lookup(struct hook *h, const struct memo_key *k, struct flight *fl,
 		served_here = 1;
 		goto out;
 	}
-	STAT_ADD(&h->stats, rejected, 1);
+	STAT_ADD(stats_mine(&h->stats), rejected, 1);
 	if (evaluate_warn_once(h, WARN_REJECTED))
 		log_warn("'%s': rejected a cached value (%s); recomputing", h->fn->symbol,
 			 v == VALUE_OK ? "sizes do not match the prototype" : value_verdict_str(v));
@@ -355,7 +369,7 @@ out:
 /* A call that cannot be keyed: count it, and say so once. */
 static int unkeyable(struct hook *h)
 {
-	STAT_ADD(&h->stats, bypassed, 1);
+	STAT_ADD(stats_mine(&h->stats), bypassed, 1);
 	if (evaluate_warn_once(h, WARN_LENGTH))
 		log_warn("'%s': an array length is negative or overflows; such calls are not "
 			 "memoized", h->fn->symbol);
@@ -367,7 +381,7 @@ static int unkeyable(struct hook *h)
  * name the argument once. */
 static int unreadable(struct hook *h, int arg, void **args)
 {
-	STAT_ADD(&h->stats, bypassed, 1);
+	STAT_ADD(stats_mine(&h->stats), bypassed, 1);
 	if (h->fn->proto.args[arg].kind == ARG_REF && !*(void **)args[arg]) {
 		if (evaluate_warn_once(h, WARN_NULL_REF))
 			log_warn("'%s': argument '%s', passed by reference, is NULL; such calls are "
@@ -402,7 +416,7 @@ static bool needs_heap(const struct hook *h, const struct layout *l)
  * needs the heap: it runs unmemoized, counted. */
 static int in_handler(struct hook *h)
 {
-	STAT_ADD(&h->stats, bypassed, 1);
+	STAT_ADD(stats_mine(&h->stats), bypassed, 1);
 	return SERVE_UNKEYABLE;
 }
 
@@ -427,14 +441,20 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 	if (fl)
 		flight_init(fl);
 	if (skip_store) {
-		STAT_ADD(&h->stats, lookups_skipped, 1);
+		STAT_ADD(stats_mine(&h->stats), lookups_skipped, 1);
 	} else {
-		t0 = util_now_ns();
+		bool timed = cost_timed();
+
+		t0 = timed ? util_now_ns() : 0;
 		if (key_compute(&h->prefix, p, args, h->globals, h->nglobals, &k) < 0)
 			return unkeyable(h);
 		server = store_server_of(memo_store, &k);
+		if (!timed && server_learning(h, server)) {
+			t0 = util_now_ns();
+			timed = true;
+		}
 		if (server_too_slow(h, server)) {
-			STAT_ADD(&h->stats, lookups_skipped, 1);
+			STAT_ADD(stats_mine(&h->stats), lookups_skipped, 1);
 			goto compute;
 		}
 		if (verifying) {	/* verify.c: recompute a hit, compare, report */
@@ -445,7 +465,8 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 				return call_errno;
 		} else {
 			int served_by_store = lookup(h, &k, fl, pr, ret, args, l, &call_errno);
-			server_cost(h, server, t0);
+			if (timed)
+				server_cost(h, server, t0);
 			if (served_by_store)
 				return call_errno;
 		}
@@ -458,7 +479,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 			}
 	}
 compute:
-	STAT_ADD(&h->stats, misses, 1);
+	STAT_ADD(stats_mine(&h->stats), misses, 1);
 	if (explain_on)		/* explain.c: MEMO_EXPLAIN=1 says why it missed */
 		explain_miss(h, args, skip_store);
 
@@ -466,7 +487,7 @@ compute:
 	cost_update(&h->body_ns, ns);
 	__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
 	if (ns < h->threshold_ns)
-		STAT_ADD(&h->stats, bypassed, 1);
+		STAT_ADD(stats_mine(&h->stats), bypassed, 1);
 	else
 		store_result(h, skip_store ? NULL : &k, pr, ret, args, l, ns, call_errno);
 	if (fl)
@@ -489,7 +510,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	struct layout l = { .part = parts };
 	int cancel, outer_cancel, r;
 
-	STAT_ADD(&h->stats, calls, 1);
+	STAT_ADD(stats_mine(&h->stats), calls, 1);
 	/* first: a length may read a by-reference argument */
 	if ((r = key_unreadable_arg(p, args)) >= 0)
 		return unreadable(h, r, args);
@@ -508,6 +529,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 		size_t n = offsetof(struct l1_probe, image) + sc->probe.len;
 		pr = alloca(n);
 		memcpy(pr, &sc->probe, n);
+		l1_prefetch(pr);
 	}
 	/* sigframe.h scans the used stack: only for calls that need it; a
 	 * backend that allocates all the same asks first (store.h) */

@@ -23,6 +23,27 @@
 
 struct slot *l1_table;
 
+#define TABLE_BYTES ((size_t)L1_SLOTS * L1_SLOT_SIZE)
+
+/* The table on one 2 MiB page where the kernel gives them on request: a
+ * probe of a slot not used lately then misses the cache, but not the TLB
+ * too (under a hypervisor, a TLB miss walks two sets of page tables). */
+static void *table_map(void)
+{
+	uint8_t *m = mmap(NULL, 2 * TABLE_BYTES, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t at;
+
+	if (m == MAP_FAILED)
+		return NULL;
+	at = ((uintptr_t)m + TABLE_BYTES - 1) & ~(uintptr_t)(TABLE_BYTES - 1);
+	if (at > (uintptr_t)m)
+		munmap(m, at - (uintptr_t)m);
+	munmap((void *)(at + TABLE_BYTES), (uintptr_t)m + TABLE_BYTES - at);
+	madvise((void *)at, TABLE_BYTES, MADV_HUGEPAGE);
+	return (void *)at;
+}
+
 static struct slot *table_get(void)
 {
 	struct slot *t = __atomic_load_n(&l1_table, __ATOMIC_ACQUIRE);
@@ -30,12 +51,11 @@ static struct slot *table_get(void)
 
 	if (t)
 		return t;
-	m = mmap(NULL, (size_t)L1_SLOTS * L1_SLOT_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
+	m = table_map();
+	if (!m)
 		return NULL;
 	if (!__atomic_compare_exchange_n(&l1_table, &t, m, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		munmap(m, (size_t)L1_SLOTS * L1_SLOT_SIZE);
+		munmap(m, TABLE_BYTES);
 		return t;
 	}
 	return m;
@@ -98,6 +118,19 @@ int l1_probe(const struct hook *h, void *const *args, struct l1_probe *pr)
 			return -1;
 	}
 	return l1_image_finish(pr, h);
+}
+
+void l1_prefetch(const struct l1_probe *pr)
+{
+	struct slot *t = __atomic_load_n(&l1_table, __ATOMIC_ACQUIRE);
+	const uint8_t *s;
+	size_t end = offsetof(struct slot, data) + pr->len + 64;	/* and a small value */
+
+	if (!t)
+		return;
+	s = (const uint8_t *)&t[pr->tag & (L1_SLOTS - 1)];
+	for (size_t at = 0; at < end && at < L1_SLOT_SIZE; at += 64)
+		__builtin_prefetch(s + at, 1);
 }
 
 void l1_put(const struct l1_probe *pr, const struct value_meta *meta,

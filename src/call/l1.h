@@ -59,6 +59,12 @@ extern __thread int *l1_errno;
  * runtime_lock: it walks the whole table. */
 void l1_forget(const struct hook *h);
 
+/* Ask for the lines of pr's slot that l1_put will write, for writing: a
+ * remote lookup takes microseconds, and the put after it then finds them
+ * in the cache (else its stores wait for them, and the next locked
+ * instruction waits for its stores). */
+void l1_prefetch(const struct l1_probe *pr);
+
 /* Remember a verified result (ignored when it does not fit a slot). */
 void l1_put(const struct l1_probe *pr, const struct value_meta *meta,
 	    const struct iovec *parts, int nparts);

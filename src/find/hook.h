@@ -158,7 +158,7 @@ struct hook {
 	 * next asks without taking the lease; relaxed atomic */
 	uint8_t flight_hit;
 
-	struct memo_stats stats;
+	struct stats_shards stats;	/* by thread: stats_mine(&h->stats) */
 	char read_pad[64];
 	int state;			/* enum hook_state */
 	int primed;			/* prime_hook: 0 not yet, 1 done, -1 failed,

@@ -12,6 +12,7 @@
 #define MEMO_KEY_H
 
 #include <blake2.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -35,6 +36,16 @@ struct memo_key {
  * `generation` is the symbol's flush generation (memo flush bumps it);
  * `rules` are the rules that change what an entry holds (KEY_RULE_*). */
 #define KEY_RULE_REPEATED 1	/* a running mean, not one result */
+/* libb2 keeps up to two blocks of input pending (it must know which block
+ * is the last), so a precomputed state with more than a block pending has
+ * its first block compressed again by every hash made from a copy of it:
+ * a key's prefix (~180 bytes), a keyed check's key block. Compress that
+ * block once, into s: the same digests after any further bytes (at least
+ * one when more_follows), or s is left as it was (false). Checked on
+ * sample inputs against s, so another libb2's internals cannot change a
+ * digest. */
+bool key_state_settle(blake2b_state *s, bool more_follows);
+
 /* The rules of a function's config, as key_prefix takes them. */
 static inline uint64_t key_rules(const struct function_config *fn)
 {

@@ -187,8 +187,11 @@ static bool stream_feed(struct mc_io_stream *s, const uint8_t *p, size_t n)
 			break;
 		default:	/* IN_VALUE_LINE; matched counts the length's digits */
 			if (s->field != 2) {	/* key, flags, cas: only a space or the end counts */
-				for (k = 0; k < n && p[k] != ' ' && p[k] != '\n'; k++)
-					;
+				const uint8_t *sp = memchr(p, ' ', n);	/* (a 64-digit key: SIMD) */
+
+				k = sp ? (size_t)(sp - p) : n;
+				nl = memchr(p, '\n', k);
+				k = nl ? (size_t)(nl - p) : k;
 				p += k, n -= k;
 				if (!n)
 					break;
@@ -249,6 +252,8 @@ static int io_socket(int domain, int type, int protocol)
 	k->ino = sb.st_ino;
 	if (io->deadline)
 		io->deadline += io->connect_ns;
+	else
+		io->timeout += io->connect_ns;
 	io->made = true;
 	return fd;
 }
@@ -337,13 +342,13 @@ static int io_poll(struct pollfd *fds, nfds_t n, int timeout)
 			return 1;
 		}
 	}
-	if (io->deadline) {
-		now = util_now_ns();
-		if (now >= io->deadline)
-			return 0;	/* a timeout, as poll would say it */
-		if (timeout < 0 || (uint64_t)timeout * 1000000 > io->deadline - now)
-			timeout = (int)((io->deadline - now + 999999) / 1000000);
-	}
+	now = util_now_ns();
+	if (!io->deadline)	/* the request's first wait: its allowance starts */
+		io->deadline = now + io->timeout;
+	if (now >= io->deadline)
+		return 0;	/* a timeout, as poll would say it */
+	if (timeout < 0 || (uint64_t)timeout * 1000000 > io->deadline - now)
+		timeout = (int)((io->deadline - now + 999999) / 1000000);
 	return poll(fds, n, timeout);
 }
 
@@ -492,7 +497,7 @@ bool mc_io_install(void)
 
 /* ---- operations --------------------------------------------------------- */
 
-bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns)
+bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns, uint64_t now)
 {
 	bool lost = false;
 	struct stat sb;
@@ -500,7 +505,7 @@ bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns)
 
 	io_current = io;
 	io->bad_length = false;
-	mc_io_deadline(io, timeout_ns);
+	mc_io_deadline(io, timeout_ns, now);
 	if (watch && !io->low) {	/* else nothing tells: check */
 		epoch = __atomic_load_n(&watch->epoch, __ATOMIC_SEQ_CST);
 		if (epoch == io->epoch && __atomic_load_n(&scan_state, __ATOMIC_RELAXED) == SCAN_NONE)
@@ -522,9 +527,10 @@ bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns)
 	return lost;
 }
 
-void mc_io_deadline(struct mc_io *io, uint64_t timeout_ns)
+void mc_io_deadline(struct mc_io *io, uint64_t timeout_ns, uint64_t now)
 {
-	io->deadline = util_now_ns() + timeout_ns;
+	io->timeout = timeout_ns;
+	io->deadline = now ? now + timeout_ns : 0;
 	io->made = false;
 }
 

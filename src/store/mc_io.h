@@ -9,8 +9,9 @@
  *    number the program closed and reused is dropped: from then on no call
  *    libmemcached makes on it (send, recv, poll, shutdown, close...) reaches
  *    the kernel, so the program's file is never read, written or closed;
- *  - a deadline: every poll is cut to what is left of the operation's total
- *    time, so a server that answers one byte at a time costs timeout_ms, not
+ *  - a deadline: every poll is cut to what is left of the request's total
+ *    time (from its start, or from its first wait: mc_io_deadline), so a
+ *    server that answers one byte at a time costs timeout_ms, not
  *    timeout_ms a byte;
  *  - lengths: on the text protocol, a VALUE line whose length is not a
  *    number below MC_VALUE_MAX (`VALUE k 0 -2`, which libmemcached's
@@ -55,7 +56,8 @@ struct mc_io_sock {
 struct mc_io {
 	int nsocks;
 	struct mc_io_sock socks[MC_IO_MAX_SOCKS];
-	uint64_t deadline;	/* CLOCK_MONOTONIC ns; 0: none */
+	uint64_t deadline;	/* CLOCK_MONOTONIC ns; 0: from the first wait */
+	uint64_t timeout;	/* the request's allowance (mc_io_deadline) */
 	uint64_t connect_ns;	/* added to the deadline by each connection made */
 	uint64_t epoch;		/* the fdwatch epoch when the sockets were last checked */
 	bool text;		/* the text protocol: VALUE lines are read */
@@ -68,15 +70,20 @@ struct mc_io {
  * (said once) when its GOT slots cannot be found: it then runs as before. */
 bool mc_io_install(void);
 
-/* Enter an operation on this thread: its deadline is timeout_ns from now.
- * Returns true when a socket was found no longer ours (closed, or its number
- * reused): the caller then quits the handle (memcached_quit), which mc_io
- * keeps off that number, and libmemcached connects again. */
-bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns);
+/* Enter an operation on this thread, with a request whose deadline is set
+ * as mc_io_deadline's. Returns true when a socket was found no longer ours
+ * (closed, or its number reused): the caller then quits the handle
+ * (memcached_quit), which mc_io keeps off that number, and libmemcached
+ * connects again. */
+bool mc_io_begin(struct mc_io *io, uint64_t timeout_ns, uint64_t now);
 
-/* A new request within the operation: its deadline is timeout_ns from now
- * (and `made` is cleared). */
-void mc_io_deadline(struct mc_io *io, uint64_t timeout_ns);
+/* A new request within the operation (and `made` is cleared): its deadline
+ * is timeout_ns from now, the clock's time the caller read, or with now 0
+ * from its first wait, where the clock is read then. Every wait is a poll
+ * (the sockets do not block): what runs before the first is the request's
+ * sending, and most replies of a near server are there before any wait,
+ * so most requests read no clock. */
+void mc_io_deadline(struct mc_io *io, uint64_t timeout_ns, uint64_t now);
 
 /* Leave the operation. */
 void mc_io_end(struct mc_io *io);

@@ -51,8 +51,10 @@ int secret_load(const struct cache_config *c)
 	ssize_t r;
 	int fd, ret = -1;
 
-	if (!path[0])
+	if (!path[0]) {
+		value_set_secret(NULL, 0);	/* no key: the plain check, its start made once */
 		return 0;
+	}
 	/* O_NONBLOCK: a FIFO named by mistake must not hang the host before
 	 * main; fstat on what was opened decides, so a swapped path cannot
 	 * slip between the check and the read. Symbolic links are followed

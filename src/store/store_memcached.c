@@ -45,7 +45,9 @@
  *   request until the breaker opens. Relaxed atomics, no lock: threads
  *   racing on one server lose a sample at worst. Samples that include a
  *   connection made (mc_io's `made`), a noreply set (no reply awaited) or a
- *   multi-get of chunks (a transfer, not a round trip) are not taken.
+ *   multi-get of chunks (a transfer, not a round trip) are not taken; one
+ *   request in 8 of a thread's is sampled, and any slower than a quarter of
+ *   its timeout, so that most requests read no clock (mc_rtt_answered).
  * - Inside a signal handler (which may have interrupted malloc; store.h's
  *   store_may_allocate, asked only where a block is about to be taken)
  *   nothing is taken from the heap: each thread's result buffer is made
@@ -156,13 +158,14 @@ struct mc_thread {
 	void *deferred[8];
 	int ndeferred;
 	struct mc_io io;	/* its sockets and the current operation's deadline */
-	uint64_t sent_ns;	/* the request's start, for its round trip; 0: no sample */
+	uint64_t sent_ns;	/* the request's start, for its round trip; 0: not read */
+	bool timed;		/* the request's round trip may be sampled */
 	/* the last key placed (mc_server_of): a lookup places its key twice,
 	 * for the caller's per-server costs (server_of) and for its request */
 	char last_key[80];
 	size_t last_len;	/* 0: none */
 	int last_server;
-	unsigned rtt_tick;	/* round trips answered (mc_rtt_answered) */
+	unsigned rtt_tick;	/* requests started (mc_start_clock) */
 };
 
 /* ---- handles ---------------------------------------------------------- */
@@ -368,7 +371,7 @@ static void mc_thread_destroy(void *p)
 	 * freeing it would send QUIT on them, so it is left alone. Freeing
 	 * ours quits each socket still ours (mc_io_begin forgets the others). */
 	if (t->gen == __atomic_load_n(&t->s->gen, __ATOMIC_RELAXED)) {
-		mc_io_begin(&t->io, (uint64_t)t->s->rto_min);
+		mc_io_begin(&t->io, (uint64_t)t->s->rto_min, 0);
 		memcached_result_free(&t->res);
 		memcached_free(t->mc);
 		mc_io_end(&t->io);
@@ -468,15 +471,35 @@ static void mc_rtt_sample(struct mc_store *s, int i, int64_t r)
 	__atomic_store_n(&e->rto, rto, __ATOMIC_RELAXED);
 }
 
-/* A thread's round trip r to server i: sampled when it took more than a
- * quarter of the timeout (the estimate must follow a slowing server at
- * once), else one in RTT_EVERY of the thread's: threads asking at once
- * would otherwise write the server's line at every request. */
+/* A thread's round trips to a server are sampled one in RTT_EVERY (threads
+ * asking at once would otherwise write the server's line at every
+ * request), timed from their start (mc_start_clock), and so is any that
+ * took more than a quarter of the timeout (the estimate must follow a
+ * slowing server at once), timed from its first wait: a request that never
+ * waited found its reply there, and reads no clock. */
 #define RTT_EVERY 8
-static void mc_rtt_answered(struct mc_thread *t, int i, int64_t r)
+
+/* The clock for a request's start (its deadline from then, its round trip
+ * timed) for one in RTT_EVERY of the thread's, else 0. */
+static uint64_t mc_start_clock(struct mc_thread *t)
 {
-	if (++t->rtt_tick % RTT_EVERY == 0 || r > mc_rto(t->s, i) / 4)
-		mc_rtt_sample(t->s, i, r);
+	return ++t->rtt_tick % RTT_EVERY == 0 ? util_now_ns() : 0;
+}
+
+/* Server i answered the thread's request. */
+static void mc_rtt_answered(struct mc_thread *t, int i)
+{
+	int64_t r;
+
+	if (!t->timed || t->io.made)
+		return;		/* no reply awaited, or a connection's making in its time */
+	if (t->sent_ns) {
+		mc_rtt_sample(t->s, i, (int64_t)(util_now_ns() - t->sent_ns));
+	} else if (t->io.deadline) {
+		r = (int64_t)(util_now_ns() - (t->io.deadline - t->io.timeout));
+		if (r > mc_rto(t->s, i) / 4)
+			mc_rtt_sample(t->s, i, r);
+	}
 }
 
 /* A timeout on server i: back off as TCP does, until the next answer. */
@@ -493,8 +516,9 @@ static void mc_start(struct mc_thread *t, int i)
 {
 	int64_t rto = mc_rto(t->s, i);
 
-	mc_io_deadline(&t->io, (uint64_t)rto);
-	t->sent_ns = t->io.deadline - (uint64_t)rto;
+	t->sent_ns = mc_start_clock(t);
+	t->timed = true;
+	mc_io_deadline(&t->io, (uint64_t)rto, t->sent_ns);
 }
 
 /* Enter an operation on t's handle (mc_io.h) with a request to server i:
@@ -506,9 +530,10 @@ static void mc_enter(struct mc_thread *t, int i)
 	int64_t rto = mc_rto(t->s, i);
 
 	mc_mem_catch_up(t);
-	if (mc_io_begin(&t->io, (uint64_t)rto))
+	t->sent_ns = mc_start_clock(t);
+	t->timed = true;
+	if (mc_io_begin(&t->io, (uint64_t)rto, t->sent_ns))
 		memcached_quit(t->mc);
-	t->sent_ns = t->io.deadline - (uint64_t)rto;	/* as mc_start, with begin's clock read */
 }
 
 /* A socket kept low (a soft RLIMIT_NOFILE below 256) is not kept between
@@ -672,8 +697,7 @@ static int mc_account(struct mc_thread *t, int i, const char *key, size_t len,
 		i = mc_server_of(t, key, len);
 	if (mc_server_answered(rc)) {
 		t->answered |= 1ULL << i;
-		if (t->sent_ns && !t->io.made)
-			mc_rtt_answered(t, i, (int64_t)(util_now_ns() - t->sent_ns));
+		mc_rtt_answered(t, i);
 		if (t->bad || __atomic_load_n(&t->s->troubled, __ATOMIC_RELAXED))
 			mc_breaker_success(t, i, st);
 		return 0;
@@ -733,7 +757,7 @@ static size_t mc_chunk_size(struct mc_thread *t)
 	if (!__atomic_compare_exchange_n(&s->item_probe, &zero, 1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return MC_DEFAULT_ITEM_MAX - MC_ITEM_OVERHEAD;	/* another thread reads it */
-	mc_io_deadline(&t->io, (uint64_t)mc_rto_all(s));
+	mc_io_deadline(&t->io, (uint64_t)mc_rto_all(s), 0);
 	memcached_stat_execute(t->mc, "settings", mc_settings_cb, &min);
 	if (min == 0)
 		min = MC_DEFAULT_ITEM_MAX;
@@ -874,8 +898,8 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 	 * a failure is charged to the first chunk's server, which is right
 	 * whenever the chunks share it and errs only towards asking less. */
 	t->refused = false;
-	mc_io_deadline(&t->io, (uint64_t)mc_rto(t->s, mc_server_of(t, kp[0], kl[0])) * m->nchunks);
-	t->sent_ns = 0;
+	mc_io_deadline(&t->io, (uint64_t)mc_rto(t->s, mc_server_of(t, kp[0], kl[0])) * m->nchunks, 0);
+	t->timed = false;	/* several round trips */
 	rc = memcached_mget(t->mc, kp, kl, m->nchunks);
 	if (rc == MEMCACHED_SOME_ERRORS && st)
 		STAT_ADD(st, errors, 1);	/* some chunks went unasked: a miss below */
@@ -1161,7 +1185,7 @@ static int mc_put_item(struct mc_thread *t, const char *key, size_t klen,
 		rc = memcached_add(t->mc, key, klen, val, len, 0, flags);
 	else if (mode == MC_SET_NOREPLY) {
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 1);
-		t->sent_ns = 0;	/* no reply: no round trip */
+		t->timed = false;	/* no reply: no round trip */
 		rc = memcached_set(t->mc, key, klen, val, len, 0, flags);
 		memcached_behavior_set(t->mc, MEMCACHED_BEHAVIOR_NOREPLY, 0);
 	} else

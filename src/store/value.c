@@ -36,6 +36,19 @@ _Static_assert(OFF_CHECK + CHECK_BYTES == VALUE_HEADER_SIZE, "header layout");
  * exists; read by every encode and decode. secret_len 0 = plain checksum. */
 static uint8_t secret[BLAKE2B_KEYBYTES];
 static size_t secret_len;
+/* The check's state before its first byte (keyed: the key's block in it),
+ * made here once and copied by each check; check_start_made false: each
+ * check makes its own (a process that never set a secret). */
+static blake2b_state check_start;
+static bool check_start_made;
+
+static void check_init(blake2b_state *S)
+{
+	if (secret_len)
+		blake2b_init_key(S, CHECK_BYTES, secret, secret_len);
+	else
+		blake2b_init(S, CHECK_BYTES);
+}
 
 void value_set_secret(const uint8_t *s, size_t len)
 {
@@ -51,6 +64,9 @@ void value_set_secret(const uint8_t *s, size_t len)
 		blake2b(secret, s, NULL, sizeof secret, len, 0);
 		secret_len = sizeof secret;
 	}
+	check_init(&check_start);
+	key_state_settle(&check_start, true);	/* the key hash follows: the key block compressed */
+	check_start_made = true;
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -123,10 +139,10 @@ static void value_check(const struct memo_key *k, const uint8_t *val,
 	uint8_t root[32];
 	blake2b_state S;
 
-	if (secret_len)
-		blake2b_init_key(&S, CHECK_BYTES, secret, secret_len);
+	if (check_start_made)
+		S = check_start;
 	else
-		blake2b_init(&S, CHECK_BYTES);
+		check_init(&S);
 	blake2b_update(&S, k->hash, KEY_HASH_BYTES);
 	blake2b_update(&S, val, OFF_CHECK);
 	if (value_tree_checked(val, VALUE_HEADER_SIZE + payload_len)) {

@@ -4,6 +4,8 @@
  *                  same and different arguments; results printed in order
  *   mt fork        the parent calls, forks; the child calls and exits; the
  *                  parent waits and calls again; both print what they got
+ *   mt threadfork N  mt threads N, then mt fork: the child of a process
+ *                  whose threads counted (each its own stats shard)
  *   mt big         dot() over 2.4 MB vectors, then again with one element
  *                  changed (large arguments are hashed as a tree)
  */
@@ -109,6 +111,8 @@ int main(int argc, char **argv)
 		return run_threads(atoi(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "fork"))
 		return run_fork();
-	fprintf(stderr, "usage: mt threads N | mt fork | mt big\n");
+	if (argc >= 3 && !strcmp(argv[1], "threadfork"))
+		return run_threads(atoi(argv[2])) || run_fork();
+	fprintf(stderr, "usage: mt threads N | mt fork | mt threadfork N | mt big\n");
 	return 2;
 }
