@@ -271,6 +271,7 @@ static void on_copy(void *ctx, const char *path)
 	c = &hooks[nhooks];
 	c->fn = fn;
 	c->index = nhooks;
+	c->stats = &hooks_stats[nhooks];
 	c->path = sym_keep_path(path);	/* kept first: `path` is the walk's */
 	__atomic_store_n(&nhooks, nhooks + 1, __ATOMIC_RELEASE);
 	log_info("'%s' is defined in '%s' too: that copy is memoized on its own", fn->symbol,

@@ -47,7 +47,8 @@ static void after_fork_child(void)
 	runtime_after_fork();
 	treehash_after_fork();
 	for (i = 0; i < nhooks; i++)
-		stats_reset(&hooks[i].stats);
+		if (__atomic_load_n(&hooks[i].primed, __ATOMIC_RELAXED))	/* else all zero */
+			stats_reset(hooks[i].stats);
 	if (memo_store)
 		store_after_fork(memo_store);
 }
@@ -86,12 +87,19 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	hooks_cap = 4 * nhooks + 16;
 	/* mapped, not calloc'ed: a fresh mapping's pages are zero and cost
 	 * nothing until a hook is written there, where calloc, carving the
-	 * array (~9 KB a hook) from the heap, zeroed it whole: ~30 page faults
-	 * for one configured function */
+	 * array from the heap, zeroed it whole (~30 page faults for one
+	 * configured function when a hook was ~9 KB); the counters likewise */
 	hooks = mmap(NULL, (size_t)hooks_cap * sizeof *hooks, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (hooks == MAP_FAILED) {
+	hooks_stats = mmap(NULL, (size_t)hooks_cap * sizeof *hooks_stats, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (hooks == MAP_FAILED || hooks_stats == MAP_FAILED) {
+		if (hooks != MAP_FAILED)
+			munmap(hooks, (size_t)hooks_cap * sizeof *hooks);
+		if (hooks_stats != MAP_FAILED)
+			munmap(hooks_stats, (size_t)hooks_cap * sizeof *hooks_stats);
 		hooks = NULL;
+		hooks_stats = NULL;
 		log_error("out of memory at start-up; running unmemoized");
 		return;
 	}
@@ -99,6 +107,7 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	for (i = 0; i < nhooks; i++) {
 		hooks[i].fn = &memo_cfg->funcs[i];
 		hooks[i].index = i;
+		hooks[i].stats = &hooks_stats[i];
 		hooks[i].path = "";
 		if (activate_hook(&hooks[i]) == 0)
 			active++;
@@ -133,6 +142,17 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);
 }
 
+/* h's counters, summed. Every count is made from its first call's priming
+ * on: a hook never primed has none, and its counters' pages (3 KiB a hook)
+ * are left untouched at exit. */
+static void hook_sum(const struct hook *h, struct memo_stats *st)
+{
+	if (__atomic_load_n(&h->primed, __ATOMIC_ACQUIRE))
+		stats_sum(h->stats, st);
+	else
+		memset(st, 0, sizeof *st);
+}
+
 /* This process's counters, added to the stats kept beside the cache
  * (records.h "stats across runs"), so `memo stats` sums every run. */
 static void keep_stats(struct store *s)
@@ -144,7 +164,7 @@ static void keep_stats(struct store *s)
 	for (int i = 0; i < nhooks && t.n < (int)(sizeof rows / sizeof rows[0]); i++) {
 		struct memo_stats st;
 
-		stats_sum(&hooks[i].stats, &st);
+		hook_sum(&hooks[i], &st);
 		if (!st.calls)
 			continue;
 		rows[t.n++] = (struct records_tally){
@@ -172,7 +192,7 @@ static bool called(const struct hook *h)
 {
 	struct memo_stats st;
 
-	stats_sum(&h->stats, &st);
+	hook_sum(h, &st);
 	return st.calls != 0;
 }
 
@@ -207,7 +227,7 @@ __attribute__((destructor)) static void memo_stop(void)
 
 		size_t cap = strlen(h->fn->symbol) + strlen(h->path) + 4;
 
-		stats_sum(&h->stats, &sums[n]);
+		hook_sum(h, &sums[n]);
 		if (h->state != HOOK_ACTIVE && !sums[n].calls)
 			continue;
 		if (!(labels[n] = malloc(cap)))

@@ -198,7 +198,7 @@ static void store_result(struct hook *h, const struct memo_key *k,
 	struct membuf buf;
 
 	if (capture_return(p, ret, args, l, &meta) < 0) {
-		STAT_ADD(stats_mine(&h->stats), bypassed, 1);
+		STAT_ADD(stats_mine(h->stats), bypassed, 1);
 		if (evaluate_warn_once(h, WARN_POINTER))
 			log_warn("'%s' returned a pointer that is not argument '%s'; such calls are not stored",
 				 h->fn->symbol, p->args[p->ret_arg].name);
@@ -210,11 +210,11 @@ static void store_result(struct hook *h, const struct memo_key *k,
 		return;
 	membuf_init(&buf, sc->value, sizeof sc->value);
 	if (value_encode(k, &meta, l->part, l->nparts, &buf) < 0) {
-		STAT_ADD(stats_mine(&h->stats), errors, 1);
+		STAT_ADD(stats_mine(h->stats), errors, 1);
 		if (evaluate_warn_once(h, WARN_ENCODE))
 			log_warn("'%s': out of memory encoding a result; not stored", h->fn->symbol);
-	} else if (store_set(memo_store, k, buf.data, buf.len, stats_mine(&h->stats)) >= 0) {
-		STAT_ADD(stats_mine(&h->stats), sets, 1);
+	} else if (store_set(memo_store, k, buf.data, buf.len, stats_mine(h->stats)) >= 0) {
+		STAT_ADD(stats_mine(h->stats), sets, 1);
 	}
 	membuf_release(&buf);
 }
@@ -312,8 +312,8 @@ static void server_cost(struct hook *h, int server, uint64_t t0)
 /* A hit: count it. */
 static void served(struct hook *h, uint64_t ns_saved)
 {
-	STAT_ADD(stats_mine(&h->stats), hits, 1);
-	STAT_ADD(stats_mine(&h->stats), ns_saved, ns_saved);
+	STAT_ADD(stats_mine(h->stats), hits, 1);
+	STAT_ADD(stats_mine(h->stats), ns_saved, ns_saved);
 }
 
 /* Look the call up in the shared store (through single flight's lookup when
@@ -331,7 +331,7 @@ static int lookup(struct hook *h, const struct memo_key *k, struct flight *fl,
 	int served_here = 0;
 
 	membuf_init(&buf, sc->value, sizeof sc->value);
-	if ((fl ? flight_get(h, k, fl, &buf) : store_get(memo_store, k, &buf, stats_mine(&h->stats)))
+	if ((fl ? flight_get(h, k, fl, &buf) : store_get(memo_store, k, &buf, stats_mine(h->stats)))
 	    != STORE_HIT)
 		goto out;
 	v = value_decode_buf(k, &buf, &meta, got, l->nparts);
@@ -350,7 +350,7 @@ static int lookup(struct hook *h, const struct memo_key *k, struct flight *fl,
 		served_here = 1;
 		goto out;
 	}
-	STAT_ADD(stats_mine(&h->stats), rejected, 1);
+	STAT_ADD(stats_mine(h->stats), rejected, 1);
 	if (evaluate_warn_once(h, WARN_REJECTED))
 		log_warn("'%s': rejected a cached value (%s); recomputing", h->fn->symbol,
 			 v == VALUE_OK ? "sizes do not match the prototype" : value_verdict_str(v));
@@ -369,7 +369,7 @@ out:
 /* A call that cannot be keyed: count it, and say so once. */
 static int unkeyable(struct hook *h)
 {
-	STAT_ADD(stats_mine(&h->stats), bypassed, 1);
+	STAT_ADD(stats_mine(h->stats), bypassed, 1);
 	if (evaluate_warn_once(h, WARN_LENGTH))
 		log_warn("'%s': an array length is negative or overflows; such calls are not "
 			 "memoized", h->fn->symbol);
@@ -381,7 +381,7 @@ static int unkeyable(struct hook *h)
  * name the argument once. */
 static int unreadable(struct hook *h, int arg, void **args)
 {
-	STAT_ADD(stats_mine(&h->stats), bypassed, 1);
+	STAT_ADD(stats_mine(h->stats), bypassed, 1);
 	if (h->fn->proto.args[arg].kind == ARG_REF && !*(void **)args[arg]) {
 		if (evaluate_warn_once(h, WARN_NULL_REF))
 			log_warn("'%s': argument '%s', passed by reference, is NULL; such calls are "
@@ -416,7 +416,7 @@ static bool needs_heap(const struct hook *h, const struct layout *l)
  * needs the heap: it runs unmemoized, counted. */
 static int in_handler(struct hook *h)
 {
-	STAT_ADD(stats_mine(&h->stats), bypassed, 1);
+	STAT_ADD(stats_mine(h->stats), bypassed, 1);
 	return SERVE_UNKEYABLE;
 }
 
@@ -441,7 +441,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 	if (fl)
 		flight_init(fl);
 	if (skip_store) {
-		STAT_ADD(stats_mine(&h->stats), lookups_skipped, 1);
+		STAT_ADD(stats_mine(h->stats), lookups_skipped, 1);
 	} else {
 		bool timed = cost_timed();
 
@@ -454,7 +454,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 			timed = true;
 		}
 		if (server_too_slow(h, server)) {
-			STAT_ADD(stats_mine(&h->stats), lookups_skipped, 1);
+			STAT_ADD(stats_mine(h->stats), lookups_skipped, 1);
 			goto compute;
 		}
 		if (verifying) {	/* verify.c: recompute a hit, compare, report */
@@ -479,7 +479,7 @@ static inline __attribute__((always_inline)) int serve_miss(struct hook *h, void
 			}
 	}
 compute:
-	STAT_ADD(stats_mine(&h->stats), misses, 1);
+	STAT_ADD(stats_mine(h->stats), misses, 1);
 	if (explain_on)		/* explain.c: MEMO_EXPLAIN=1 says why it missed */
 		explain_miss(h, args, skip_store);
 
@@ -487,7 +487,7 @@ compute:
 	cost_update(&h->body_ns, ns);
 	__atomic_fetch_add(&h->cost_samples, 1, __ATOMIC_RELAXED);
 	if (ns < h->threshold_ns)
-		STAT_ADD(stats_mine(&h->stats), bypassed, 1);
+		STAT_ADD(stats_mine(h->stats), bypassed, 1);
 	else
 		store_result(h, skip_store ? NULL : &k, pr, ret, args, l, ns, call_errno);
 	if (fl)
@@ -510,7 +510,7 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 	struct layout l = { .part = parts };
 	int cancel, outer_cancel, r;
 
-	STAT_ADD(stats_mine(&h->stats), calls, 1);
+	STAT_ADD(stats_mine(h->stats), calls, 1);
 	/* first: a length may read a by-reference argument */
 	if ((r = key_unreadable_arg(p, args)) >= 0)
 		return unreadable(h, r, args);

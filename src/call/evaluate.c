@@ -124,8 +124,8 @@ uint64_t evaluate_timed(struct hook *h, void *ret, void **args, int caller_errno
 	*call_errno = errno;
 	pthread_setcancelstate(ours, NULL);
 	guard_take();
-	STAT_ADD(stats_mine(&h->stats), evaluations, 1);
-	STAT_ADD(stats_mine(&h->stats), ns_in_function, ns);
+	STAT_ADD(stats_mine(h->stats), evaluations, 1);
+	STAT_ADD(stats_mine(h->stats), ns_in_function, ns);
 	return ns;
 }
 

@@ -196,7 +196,7 @@ static void reap(uintptr_t below)
 	for (i = 0; i < n; i++)
 		if (runtime_ready())
 			memo_store->ops->lease(memo_store, &o[i].entry, &o[i].lease, o[i].owner, 0,
-					       stats_mine(&o[i].h->stats));
+					       stats_mine(o[i].h->stats));
 }
 
 /* pthread_key destructor: the thread is exiting, none of its calls goes on. */
@@ -288,7 +288,7 @@ static enum flight_step compute(struct hook *h, struct flight *f, bool expired)
 {
 	f->state = FL_DONE;
 	if (expired)
-		STAT_ADD(stats_mine(&h->stats), wait_expired, 1);
+		STAT_ADD(stats_mine(h->stats), wait_expired, 1);
 	return FLIGHT_COMPUTE;
 }
 
@@ -339,7 +339,7 @@ int flight_get(struct hook *h, const struct memo_key *k, struct flight *f, struc
 
 	f->held = -1;
 	if (!s->ops->get_leased)
-		return store_get(s, k, out, stats_mine(&h->stats));
+		return store_get(s, k, out, stats_mine(h->stats));
 	keys_set(f, k);
 	if (take) {
 		pthread_once(&once, setup);	/* owner_new's nonce */
@@ -347,7 +347,7 @@ int flight_get(struct hook *h, const struct memo_key *k, struct flight *f, struc
 		f->pid = getpid();
 	}
 	r = s->ops->get_leased(s, k, &f->lease, take ? f->owner : 0, lease_ttl_ms(h), out,
-			       &held, stats_mine(&h->stats));
+			       &held, stats_mine(h->stats));
 	/* A lease taken and not dropped with a hit is ours to drop (flight_end). */
 	if (r != STORE_HIT && held == STORE_LEASE_OURS)
 		f->leased = true;
@@ -377,7 +377,7 @@ static enum flight_step lease_step(struct hook *h, const struct memo_key *k, str
 	keys_set(f, k);
 	/* A lease the lookup just saw held is waited for, not asked again. */
 	r = f->held == 1 ? STORE_CONFLICT :
-	    s->ops->lease(s, &f->entry, &f->lease, f->owner, lease_ttl_ms(h), stats_mine(&h->stats));
+	    s->ops->lease(s, &f->entry, &f->lease, f->owner, lease_ttl_ms(h), stats_mine(h->stats));
 	now = util_now_ns();
 	if (r == STORE_HIT) {
 		f->leased = true;
@@ -458,7 +458,7 @@ void flight_end(struct hook *h, struct flight *f, bool stored)
 	}
 	if (f->leased)	/* after a set: one request, answered after the set's */
 		memo_store->ops->lease(memo_store, &f->entry, &f->lease, f->owner,
-				       stored ? STORE_LEASE_STORED : 0, stats_mine(&h->stats));
+				       stored ? STORE_LEASE_STORED : 0, stats_mine(h->stats));
 	if (f->slot >= 0) {
 		struct slot *s = &table.slot[f->slot];
 
@@ -474,7 +474,7 @@ void flight_end(struct hook *h, struct flight *f, bool stored)
 		pthread_mutex_unlock(&table.lock);
 	}
 	if (f->waited)
-		STAT_ADD(stats_mine(&h->stats), waited, 1);
+		STAT_ADD(stats_mine(h->stats), waited, 1);
 	f->state = FL_START;
 	f->slot = -1;
 	f->leased = false;

@@ -110,9 +110,9 @@ int l1_entry_hit(const struct inline_desc *d, uint8_t *frame)
 		v = got.iov_len == 1 ? (int8_t)v : got.iov_len == 2 ? (int16_t)v :
 		    got.iov_len == 4 ? (int32_t)v : v;
 	__builtin_memcpy(frame + FRAME_RET, &v, 8);
-	STAT_ADD(stats_mine(&h->stats), calls, 1);
-	STAT_ADD(stats_mine(&h->stats), hits, 1);
-	STAT_ADD(stats_mine(&h->stats), ns_saved, f.ns_saved);
+	STAT_ADD(stats_mine(h->stats), calls, 1);
+	STAT_ADD(stats_mine(h->stats), hits, 1);
+	STAT_ADD(stats_mine(h->stats), ns_saved, f.ns_saved);
 	*err = f.saved_errno;
 	return 1;
 }

@@ -160,10 +160,10 @@ static int prime_generation(struct hook *h)
 	if (!all_known)
 		all_known = records_generation_read(memo_store, memo_cfg->cache.namespace_,
 						    RECORDS_ALL_SYMBOLS, &all_generation,
-						    &all_copy, stats_mine(&h->stats)) == 0;
+						    &all_copy, stats_mine(h->stats)) == 0;
 	if (!all_known || records_generation_read(memo_store, memo_cfg->cache.namespace_,
 						  h->fn->symbol, &own, &own_copy,
-						  stats_mine(&h->stats)) < 0) {
+						  stats_mine(h->stats)) < 0) {
 		if (!h->generation_unknown_said++)
 			log_warn("'%s': its flush generation could not be read from the cache "
 				 "(a server down?) and this node has no copy: its calls compute, "

@@ -158,8 +158,8 @@ static void track_key(struct hook *h, const struct memo_key *k, enum key_state s
 				return;
 			if (__atomic_compare_exchange_n(w, &cur, tag | state, false,
 							__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-				track_count(stats_mine(&h->stats), cur & 3, -1);
-				track_count(stats_mine(&h->stats), state, 1);
+				track_count(stats_mine(h->stats), cur & 3, -1);
+				track_count(stats_mine(h->stats), state, 1);
 				return;
 			}
 		}
@@ -177,12 +177,12 @@ static int read_entry(struct hook *h, const struct memo_key *k, struct value_met
 	int r;
 
 	membuf_init(&buf, space, sizeof space);
-	r = memo_store->ops->gets(memo_store, k, &buf, token, stats_mine(&h->stats));
+	r = memo_store->ops->gets(memo_store, k, &buf, token, stats_mine(h->stats));
 	if (r == STORE_HIT) {
 		enum value_verdict v = value_decode(k, buf.data, buf.len, m, part, 1);
 		r = v == VALUE_OK && (m->flags & VALUE_STOCHASTIC) && m->count > 0;
 		if (!r) {
-			STAT_ADD(stats_mine(&h->stats), rejected, 1);
+			STAT_ADD(stats_mine(h->stats), rejected, 1);
 			if (evaluate_warn_once(h, WARN_REJECTED))
 				log_warn("'%s': rejected a cached running mean (%s); starting it again",
 					 h->fn->symbol, v == VALUE_OK ? "not a running mean" : value_verdict_str(v));
@@ -231,10 +231,10 @@ static int record(struct hook *h, const struct memo_key *k, double x, double sec
 			membuf_release(&buf);
 			break;
 		}
-		r = memo_store->ops->cas(memo_store, k, buf.data, buf.len, token, stats_mine(&h->stats));
+		r = memo_store->ops->cas(memo_store, k, buf.data, buf.len, token, stats_mine(h->stats));
 		membuf_release(&buf);
 		if (r >= 0) {
-			STAT_ADD(stats_mine(&h->stats), sets, 1);
+			STAT_ADD(stats_mine(h->stats), sets, 1);
 			return 0;
 		}
 		/* A conflict (someone updated first) or a lock not had in time
@@ -263,13 +263,13 @@ int repeat_call(struct hook *h, const struct memo_key *k, void *ret, void **args
 
 	if (read_entry(h, k, &m, &token) == 1 && settled(h->fn, &m)) {
 		track_key(h, k, key_state(h->fn, &m));
-		STAT_ADD(stats_mine(&h->stats), hits, 1);
-		STAT_ADD(stats_mine(&h->stats), ns_saved, (uint64_t)(m.seconds / (double)m.count * 1e9));
+		STAT_ADD(stats_mine(h->stats), hits, 1);
+		STAT_ADD(stats_mine(h->stats), ns_saved, (uint64_t)(m.seconds / (double)m.count * 1e9));
 		from_double(&p->ret, m.mean, retbytes);
 		evaluate_put_return(&p->ret, ret, retbytes);
 		return m.saved_errno;
 	}
-	STAT_ADD(stats_mine(&h->stats), misses, 1);
+	STAT_ADD(stats_mine(h->stats), misses, 1);
 	ns = evaluate_timed(h, ret, args, caller_errno, &call_errno);
 
 	x = repeat_to_double(&p->ret, ret);

@@ -8,6 +8,7 @@ int memo_state;
 const struct memo_config *memo_cfg;
 struct store *memo_store;
 struct hook *hooks;
+struct stats_shards *hooks_stats;
 int nhooks, hooks_cap;
 pid_t runtime_pid;
 

@@ -41,6 +41,8 @@ extern struct store *memo_store;
  * load it with acquire). */
 extern struct hook *hooks;
 extern int nhooks, hooks_cap;
+/* hooks[i]'s counters (its `stats`), `hooks_cap` of them, mapped beside it. */
+extern struct stats_shards *hooks_stats;
 
 /* This process's id, written at start-up and in a fork's child (engine.c):
  * the hot path compares it where it would otherwise ask getpid, a system

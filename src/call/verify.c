@@ -156,26 +156,26 @@ int verify_call(struct hook *h, const struct memo_key *k, void *ret, void **args
 	int i, result = VERIFY_NONE;
 
 	membuf_init(&buf, space, sizeof space);
-	if (store_get(memo_store, k, &buf, stats_mine(&h->stats)) != STORE_HIT)
+	if (store_get(memo_store, k, &buf, stats_mine(h->stats)) != STORE_HIT)
 		goto out;
 	if (value_decode(k, buf.data, buf.len, &meta, got, l->nparts) != VALUE_OK) {
-		STAT_ADD(stats_mine(&h->stats), rejected, 1);
+		STAT_ADD(stats_mine(h->stats), rejected, 1);
 		goto out;
 	}
 	for (i = 1; i < l->nparts; i++)
 		if (got[i].iov_len != l->part[i].iov_len) {
-			STAT_ADD(stats_mine(&h->stats), rejected, 1);
+			STAT_ADD(stats_mine(h->stats), rejected, 1);
 			goto out;
 		}
 
 	*ns = evaluate_timed(h, ret, args, caller_errno, call_errno);
 
 	if (!difference(h, ret, l, &meta, got, what, sizeof what)) {
-		STAT_ADD(stats_mine(&h->stats), hits, 1);
+		STAT_ADD(stats_mine(h->stats), hits, 1);
 		result = VERIFY_SAME;
 		goto out;
 	}
-	STAT_ADD(stats_mine(&h->stats), impure, 1);
+	STAT_ADD(stats_mine(h->stats), impure, 1);
 	opaque_cause(&h->fn->proto, cause, sizeof cause);
 	log_warn("'%s' is not pure: recomputing a hit (key %s) %s; the fresh result is returned "
 		 "and replaces the entry%s", h->fn->symbol, k->text, what, cause);
