@@ -11,26 +11,17 @@ FORGE="$TOP/tests/forge.py"
 # output appended to OUT; the value's length printed at the end. CMD's run
 # stores its result again, whole: the next byte is changed in that one.
 flip_each() {
-	PRELOAD="$PRELOAD" python3 - "$@" <<'PY'
-import os, socket, subprocess, sys
+	PRELOAD="$PRELOAD" MCRAW_DIR="$TOP/tests/progs/mc" python3 - "$@" <<'PY'
+import os, subprocess, sys
+sys.path.insert(0, os.environ["MCRAW_DIR"])
+from mcraw import talk
 port, key, out = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3]
 cmd = sys.argv[4:]
-def talk(req, until):
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(req)
-    data = b""
-    while not data.endswith(until):
-        chunk = s.recv(1 << 16)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
-    return data
 env = dict(os.environ, LD_PRELOAD=os.environ["PRELOAD"])
 at = 0
 with open(out, "wb") as o:
     while True:
-        head, _, rest = talk(b"get " + key + b"\r\n", b"END\r\n").partition(b"\r\n")
+        head, _, rest = talk(port, b"get " + key + b"\r\n", [b"END\r\n"]).partition(b"\r\n")
         if not head.startswith(b"VALUE"):
             sys.exit("flip_each: no value under %s" % key.decode())
         _, _, flags, n = head.split()
@@ -38,7 +29,7 @@ with open(out, "wb") as o:
         if at == len(v):
             break
         v[at] ^= 1
-        r = talk(b"set %s %s 0 %d\r\n" % (key, flags, len(v)) + bytes(v) + b"\r\n", b"\r\n")
+        r = talk(port, b"set %s %s 0 %d\r\n" % (key, flags, len(v)) + bytes(v) + b"\r\n", [b"\r\n"])
         if r != b"STORED\r\n":
             sys.exit("flip_each: set answered %r" % r)
         run = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, timeout=20)

@@ -12,18 +12,7 @@
 #include <string.h>
 
 #include "store/key.h"
-
-static int failures;
-
-#define EXPECT(cond, ...)                                               \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			failures++;                                     \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
-			printf(__VA_ARGS__);                            \
-			printf("\n");                                   \
-		}                                                       \
-	} while (0)
+#include "expect.h"
 
 int main(void)
 {

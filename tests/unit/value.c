@@ -10,18 +10,7 @@
 #include <string.h>
 
 #include "store/value.h"
-
-static int failures;
-
-#define EXPECT(cond, ...)                                               \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			failures++;                                     \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
-			printf(__VA_ARGS__);                            \
-			printf("\n");                                   \
-		}                                                       \
-	} while (0)
+#include "expect.h"
 
 #define EXPECT_VERDICT(got, want, what)                                         \
 	EXPECT((got) == (want), "%s: got '%s', expected '%s'", what,          \

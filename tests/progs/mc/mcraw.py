@@ -54,4 +54,5 @@ def main():
         sys.exit("mcraw: unknown command " + cmd)
 
 
-main()
+if __name__ == "__main__":
+    main()
