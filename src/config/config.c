@@ -919,7 +919,7 @@ static void section_reset(struct loader *L, enum section sec, int line)
 
 /*
  * cfg->funcs is mapped, not malloc'ed, and each [function] is read straight
- * into the next free entry: a function_config is ~25 KB (room for 32
+ * into the next free entry: a function_config is 6 pages (room for 32
  * arguments) of which a section writes a few hundred bytes, and the pages
  * of a fresh mapping are zero and cost nothing until written. Zeroing and
  * copying whole entries made most of the page faults of a process that

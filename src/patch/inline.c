@@ -522,9 +522,10 @@ static uintptr_t page_after(const struct inline_patch *p)
 	return ((uintptr_t)p->at + JMP_LEN + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
 }
 
-/* The jumps of v[0..n), sorted by address, their code pages one run: made
- * writable once (never dropping X: another thread may be running there),
- * written, then read+exec again. 0, or -1 with each refused (hook_refuse,
+/* The jumps of v[0..n), sorted by address, their code pages one run (the
+ * pages from the first to the last, all read+exec): made writable once
+ * (never dropping X: another thread may be running there), written, then
+ * read+exec again. 0, or -1 with each refused (hook_refuse,
  * h->orig reset to h->target). */
 static int install_run(struct inline_patch **v, int n, int threads)
 {
@@ -637,9 +638,51 @@ static void batch_seal(void (*unpatched)(struct hook *h))
 	}
 }
 
+/* The loaded objects' text segments (PT_LOAD, executable, not writable),
+ * for start-up's batch: the jumps in one segment are written under one
+ * protection change of the pages from the first to the last (libc's ten:
+ * 2 mprotects, not 10), as every page between is read+exec as the run's
+ * restore leaves it. Past TEXT_SEGS segments, runs are adjacent pages. */
+#define TEXT_SEGS 64
+struct text_segs {
+	int n;
+	uintptr_t lo[TEXT_SEGS], hi[TEXT_SEGS];
+};
+
+static int text_segs_add(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct text_segs *s = arg;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum && s->n < TEXT_SEGS; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && !(ph->p_flags & PF_W)) {
+			s->lo[s->n] = info->dlpi_addr + ph->p_vaddr;
+			s->hi[s->n++] = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+		}
+	}
+	return 0;
+}
+
+/* Whether b's jump may join the run that a's ends: their code pages touch,
+ * or both lie in one text segment. */
+static bool same_run(const struct text_segs *s, const struct inline_patch *a,
+		     const struct inline_patch *b)
+{
+	uintptr_t x = (uintptr_t)a->at, y = (uintptr_t)b->at + JMP_LEN;
+
+	if (page_of(b) <= page_after(a))
+		return true;
+	for (int k = 0; k < s->n; k++)
+		if (x >= s->lo[k] && y <= s->hi[k])
+			return true;
+	return false;
+}
+
 void inline_batch_end(void (*unpatched)(struct hook *h))
 {
 	struct inline_patch **v, *p;
+	struct text_segs segs = { 0 };
 	int n = 0, i, j, threads = batch_threads ? batch_threads : 2;
 
 	batch_seal(unpatched);
@@ -654,10 +697,12 @@ void inline_batch_end(void (*unpatched)(struct hook *h))
 			else if (install_run(&p, 1, threads) < 0)	/* no memory: one by one */
 				unpatched(p->h);
 		}
-	if (n)
-		qsort(v, (size_t)n, sizeof *v, by_address);	/* runs of adjacent code pages */
+	if (n) {
+		qsort(v, (size_t)n, sizeof *v, by_address);	/* runs by segment */
+		dl_iterate_phdr(text_segs_add, &segs);
+	}
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && page_of(v[j]) <= page_after(v[j - 1]); j++)
+		for (j = i + 1; j < n && same_run(&segs, v[j - 1], v[j]); j++)
 			;
 		if (install_run(v + i, j - i, threads) < 0)
 			for (int k = i; k < j; k++)

@@ -65,8 +65,9 @@ int inline_install(struct hook *h);
  * makes patching more careful). Saves a read of /proc/self/status per hook.
  * And the batch's hooks share stub pages, four to a page, which become
  * read+exec at its end, each once; inline_install only checks and queues
- * their jumps, and inline_batch_end writes them, the code pages of adjacent
- * ones made writable together: a mmap, and two mprotects per hook, fewer.
+ * their jumps, and inline_batch_end writes them, the code pages of those in
+ * one text segment made writable together (from the first to the last): a
+ * mmap, and two mprotects per hook, fewer.
  * Until then the functions run unpatched. A hook whose page or code cannot
  * be protected so is handed to `unpatched` (h->orig reset to h->target,
  * refused; h->entry NULL when the closure in its stub page is lost too),
