@@ -64,6 +64,12 @@ conf_ten_libc() {
 		conf_function "$name" "$proto"
 	done <<<"$TEN_LIBC"
 }
+# memoized_in FILE: how many functions a run's stderr (MEMO_LOG=info) says
+# memoized; under SAN=1 a copy in ASan's runtime (it defines rand_r, one of
+# TEN_LIBC) is not counted.
+memoized_in() {
+	grep "' memoized" "$1" | grep -vc "/libasan\.so"
+}
 _conf_section() {
 	local head=$1 file=$2 kv
 	shift 2

@@ -20,7 +20,7 @@ conf_cache dir="$T/cache" stats="$T/stats.jsonl"
 conf_ten_libc
 MEMO_DISABLE=1 cat /proc/self/maps >plain.maps || fail "cat without libmemo"
 MEMO_LOG=info under_memo cat /proc/self/maps >memo.maps 2>info.err || { cat info.err; fail "cat under libmemo"; }
-expect_eq "$(grep -c "' memoized" info.err)" 10 "functions memoized"
+expect_eq "$(memoized_in info.err)" 10 "functions memoized"
 grep -q "not entry-patched" info.err && { cat info.err; fail "a function was not entry-patched"; }
 libc_maps plain.maps >plain.libc
 [ -s plain.libc ] || fail "no libc.so.6 in the plain run's maps"
@@ -41,7 +41,7 @@ MEMO_DISABLE=1 "$P/inline/prologue" >plain.out || fail "prologue without libmemo
 for r in first second; do
 	MEMO_LOG=info under_memo "$P/inline/prologue" >$r.out 2>$r.err || { cat $r.err; fail "prologue, $r run"; }
 	same plain.out $r.out "prologue, $r run"
-	expect_eq "$(grep -c "' memoized" $r.err)" 14 "prologue, $r run: functions memoized"
+	expect_eq "$(memoized_in $r.err)" 14 "prologue, $r run: functions memoized"
 	grep -q "not entry-patched" $r.err && { cat $r.err; fail "prologue, $r run: a function was not entry-patched"; }
 done
 for f in p_riprel p_sse66 p_endbr p_jcc_call; do
