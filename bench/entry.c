@@ -7,7 +7,7 @@
  *
  *   entry LIBMEMO_SO   writes a config for ent_fn in a temporary folder and
  *                      runs itself again under LD_PRELOAD=LIBMEMO_SO
- * MEMO_INLINE_VEC=sse|avx|xsave picks how entry.S keeps vector state.
+ * MEMO_INLINE_VEC=sse|xsave|xsavec picks how entry.S keeps vector state.
  * Prints "name value unit" lines (ns per call, and ratios to the baselines).
  */
 #include <ffi.h>

@@ -188,11 +188,11 @@ memo_inline_entry:
 	jmp	21b
 23:
 	/* entry_cpu_vec_mode: 0 SSE only, 1 AVX (ymm halves stored by hand, in
-	 * XSAVE's standard layout), 2 XSAVE (AVX-512). By hand is several times
-	 * faster than XSAVE/XRSTOR where both apply. */
+	 * XSAVE's standard layout), 2 XSAVE, 3 XSAVEC (AVX-512). By hand is
+	 * several times faster than XSAVE/XRSTOR where both apply. */
 	movzbl	entry_cpu_vec_mode(%rip), %eax
 	cmpl	$2, %eax
-	je	3f
+	jae	3f
 	stmxcsr	24(%r12)
 	cmpl	$1, %eax
 	je	1f
@@ -207,13 +207,31 @@ memo_inline_entry:
 	.endr
 	jmp	2f
 3:	/* XRSTOR faults on a dirty header, and XSAVE writes only XSTATE_BV. */
-	xorl	%eax, %eax
+	xorl	%ecx, %ecx
 	.irp o, 0,8,16,24,32,40,48,56
-	movq	%rax, 512+\o(%r12)
+	movq	%rcx, 512+\o(%r12)
 	.endr
+	cmpl	$3, %eax
 	movl	entry_cpu_xsave_mask(%rip), %eax
 	movl	entry_cpu_xsave_mask+4(%rip), %edx
+	je	33f
 	xsave	(%r12)
+	jmp	2f
+	/* XSAVEC: the compacted form, which skips the components the caller
+	 * left in their initial state (XSTATE_BV clear) and the gaps between
+	 * the rest; XRSTOR reads either form. Where it skipped the SSE state
+	 * (every XMM register zero), XRSTOR of the compacted form may set
+	 * MXCSR to its initial value: so the XMM area is written as the zeros
+	 * it stands for, with this MXCSR, and marked valid. */
+33:	xsavec	(%r12)
+	testb	$2, 512(%r12)
+	jnz	2f
+	stmxcsr	24(%r12)
+	pxor	%xmm2, %xmm2
+	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	movdqa	%xmm2, XMM0_AT+\i*16(%r12)
+	.endr
+	orb	$2, 512(%r12)
 2:
 	movq	8(%rbp), %rbx
 	cmpq	$0, DESC_CALL(%rbx)
@@ -247,7 +265,7 @@ memo_inline_entry:
 4:	testb	$(KEEP_XMM0 | KEEP_XMM1), %cl
 	jz	6f
 	cmpb	$2, entry_cpu_vec_mode(%rip)
-	jne	5f
+	jb	5f
 	/* XSAVE skips the XMM area when every XMM register was zero (XSTATE_BV
 	 * bit 1 clear); XRSTOR would then zero them again. To put a result in
 	 * that area, write the zeros it stands for and mark the area valid. */
@@ -266,7 +284,7 @@ memo_inline_entry:
 	movdqa	%xmm1, XMM0_AT+16(%r12)
 6:	movzbl	entry_cpu_vec_mode(%rip), %eax
 	cmpl	$2, %eax
-	je	8f
+	jae	8f
 	ldmxcsr	24(%r12)
 	cmpl	$1, %eax
 	je	7f

@@ -16,7 +16,8 @@
  * run), and the XSAVE component mask (0: no XSAVE). */
 extern uint64_t entry_cpu_xsave_size;
 extern uint64_t entry_cpu_xsave_mask;
-/* 0 SSE only, 1 AVX (ymm halves stored by hand), 2 XSAVE/XRSTOR. */
+/* 0 SSE only, 1 AVX (ymm halves stored by hand), 2 XSAVE/XRSTOR, 3 XSAVEC
+ * (the compacted form)/XRSTOR. */
 extern uint8_t entry_cpu_vec_mode;
 
 /* Set the three above, once: later calls return at once. */

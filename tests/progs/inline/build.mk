@@ -12,7 +12,12 @@ $(INL)/ipara: tests/progs/inline/ipara.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(INL_CFLAGS) -O2 -o $@ $<
 
-TEST_PROGS += $(INL)/prologue $(INL)/ipara
+# Every AVX-512 register and MXCSR kept across memoized calls (t0426).
+$(INL)/vecstate: tests/progs/inline/vecstate.c tests/progs/inline/vecstate_call.S
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(INL_CFLAGS) -O2 -o $@ $^
+
+TEST_PROGS += $(INL)/prologue $(INL)/ipara $(INL)/vecstate
 
 # libreach: one library, called by one program in two link modes: lazy PLT,
 # and -fno-plt with full RELRO (calls through the GOT, read-only after start).
