@@ -1313,12 +1313,13 @@ static ssize_t next_line(struct loader *L)
 }
 
 /*
- * A line longer than inih reads: inih gets its text up to `cut` (the key and
- * '=', or a continuation's indent) and "\x01"; on_value takes the value from
+ * A line longer than inih reads: inih gets the line's first `keep` bytes (the
+ * key and '=', or one byte of a continuation's indent, which may be longer
+ * than inih's buffer) and "\x01"; on_value takes the value after `cut` from
  * the line itself, cut where inih would cut it: at an inline comment (';'
  * after a space), without the spaces around it.
  */
-static char *stand_in(struct loader *L, char *line, char *cut, char *str)
+static char *stand_in(struct loader *L, char *line, char *cut, size_t keep, char *str)
 {
 	char *v = cut, *e;
 
@@ -1330,8 +1331,8 @@ static char *stand_in(struct loader *L, char *line, char *cut, char *str)
 	*e = '\0';
 	L->long_value = v;
 	L->long_col = (int)(v - line) + 1;
-	memcpy(str, line, (size_t)(cut - line));
-	strcpy(str + (cut - line), " \x01");
+	memcpy(str, line, keep);
+	strcpy(str + keep, " \x01");
 	return str;
 }
 
@@ -1374,7 +1375,7 @@ static char *read_line(char *str, int num, void *stream)
 		return n < num ? strcpy(str, line) : strcpy(str, ";");
 	if (L->prev_key && start > line) {
 		L->kind = LINE_CONTINUATION;
-		return n < num ? strcpy(str, line) : stand_in(L, line, start, str);
+		return n < num ? strcpy(str, line) : stand_in(L, line, start, 1, str);
 	}
 	if (*start == '[') {
 		char *after;
@@ -1411,7 +1412,7 @@ static char *read_line(char *str, int num, void *stream)
 		report(L, L->lineno, 0, "the key is longer than %d characters", num - 4);
 		return str;
 	}
-	return stand_in(L, line, (char *)end + 1, str);
+	return stand_in(L, line, (char *)end + 1, (size_t)(end + 1 - line), str);
 }
 
 /* ---- files and folders ---- */
