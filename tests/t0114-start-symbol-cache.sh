@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t0114: what a process found in a program's .symtab is kept for the next
-# (src/find/symcache.c, "o1-" files in the identity folder), keyed by the
+# (src/find/symcache.c, "o2-" files in the identity folder), keyed by the
 # file: a rebuild is a new key, never a stale fact. The program is rebuilt
 # with its function moved (another before it) and computing otherwise, and
 # with a function it lacked before: each build's function is found where it
@@ -44,7 +44,7 @@ build() {	# build V: prog (unstripped: its functions are in .symtab)
 	readelf -S prog >sections && grep -q '\.symtab' sections || fail "version $1 has no .symtab"
 	./prog 1 2 3 >"plain-$1.out" || fail "plain run of version $1"
 }
-facts() { grep -l '^target	' cache/identity/o1-* 2>/dev/null | wc -l; }	# files holding target's
+facts() { grep -l '^target	' cache/identity/o2-* 2>/dev/null | wc -l; }	# files holding target's
 run() {	# run NAME TARGET_RUNS [LATER_RUNS]: prog under libmemo, output as without
 	reset_runs
 	MEMO_LOG=info under_memo ./prog 1 2 3 >"$1.out" 2>"$1.err" || { cat "$1.err"; fail "$1"; }

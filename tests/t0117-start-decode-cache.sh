@@ -64,7 +64,7 @@ note "plans whose byte counts do not add up"
 # results in a fresh folder, so that every call runs its trampoline
 mkdir cache2
 mv cache/identity cache2/identity
-for f in cache2/identity/d1-*; do
+for f in cache2/identity/d2-*; do
 	awk '{ $2 = $2 + 1; print }' "$f" >"$f.new" && mv "$f.new" "$f"
 done
 conf_cache dir="$T/cache2" stats="$T/stats.jsonl"

@@ -17,7 +17,7 @@ note "the first build, its entry's plan kept"
 same_quietly "first build" ./prog
 same_quietly "first build, from its plan" ./prog
 expect_eq "$(stat_of stats.jsonl pick hits)" 5 "first build, second run: hits"
-ls cache/identity/d1-* >/dev/null 2>&1 || fail "no plan was kept"
+ls cache/identity/d2-* >/dev/null 2>&1 || fail "no plan was kept"
 
 note "the second build written over it: same inode, size and mtime"
 before=$(stat -c '%i %s %Y' prog)

@@ -33,8 +33,8 @@ expect_eq "$(connections)" $((before + 1)) "connections made by a process that n
 # (the prototype's verdict against the debug info, the symbol facts and the
 # entry's plan are start-up records, kept in the identity folder: the only
 # files such a process may leave there)
-leftover=$(find "$T/cache" -type f ! -path "$T/cache/identity/s1-*" ! -path "$T/cache/identity/o1-*" \
-	! -path "$T/cache/identity/d1-*" 2>/dev/null)
+leftover=$(find "$T/cache" -type f ! -path "$T/cache/identity/s1-*" ! -path "$T/cache/identity/o2-*" \
+	! -path "$T/cache/identity/d2-*" 2>/dev/null)
 [ -z "$leftover" ] || { find "$T/cache" >&2; fail "a process that never calls wrote to the cache"; }
 expect_eq "$(stat_of stats.jsonl fast_pure calls)" 0 "calls counted"
 

@@ -1,8 +1,10 @@
 /*
- * symcache: see symcache.h. One file per object file, "o1-HEX" in the
+ * symcache: see symcache.h. One file per object file, "o2-HEX" in the
  * identity folder, a line per name:
- *   NAME \t VERSION \t ABSENT \t VALUE \t TYPE \t GLOBAL \t SIZE \t COLD \t COLD_SIZE
- * (numbers in hex). The last file read is kept in memory.
+ *   NAME \t VERSION \t ABSENT \t VALUE \t TYPE \t GLOBAL \t SIZE \t COLD \t COLD_SIZE CHECK
+ * (numbers in hex; CHECK the line's own, base/line_check.h: a digit of VALUE
+ * changed on disk would patch another function). The last file read is kept
+ * in memory.
  */
 #include "find/symcache.h"
 
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/line_check.h"
 #include "base/util.h"
 #include "find/identity.h"
 
@@ -42,7 +45,7 @@ static int book_path(const char *path, const struct stat *st, char *out, size_t 
 	blake2b_update(&s, (const uint8_t *)id, sizeof id);
 	blake2b_final(&s, digest, sizeof digest);
 	util_hex(hex, digest, sizeof digest);
-	return (size_t)snprintf(out, n, "%s/o1-%s", dir, hex) < n ? 0 : -1;
+	return (size_t)snprintf(out, n, "%s/o2-%s", dir, hex) < n ? 0 : -1;
 }
 
 static void book_load(const char *path)
@@ -63,22 +66,27 @@ int symcache_get(const char *path, const struct stat *st, const char *name, cons
 		 struct sym_fact *f)
 {
 	char file[PATH_MAX + 64], head[2100];
-	const char *line;
+	const char *line, *eol;
+	size_t text_len;
 	int n;
 
 	if (!writable(name) || !writable(version) || book_path(path, st, file, sizeof file) < 0)
 		return 0;
 	book_load(file);
 	n = snprintf(head, sizeof head, "%s\t%s\t", name, version);
-	for (line = book.text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	/* a damaged line is passed over: a later one may be whole */
+	for (line = book.text; (eol = strchr(line, '\n')); line = eol + 1) {
 		unsigned absent, global, type;
+		int end = 0;
 
-		if (strncmp(line, head, (size_t)n))
+		if (strncmp(line, head, (size_t)n) ||
+		    !line_check_ok(line, (size_t)(eol - line), &text_len))
 			continue;
 		*f = (struct sym_fact){ 0 };
-		if (sscanf(line + n, "%x\t%" SCNx64 "\t%x\t%x\t%" SCNx64 "\t%" SCNx64 "\t%" SCNx64,
-			   &absent, &f->value, &type, &global, &f->size, &f->cold, &f->cold_size) != 7)
-			return 0;
+		if (sscanf(line + n, "%x\t%" SCNx64 "\t%x\t%x\t%" SCNx64 "\t%" SCNx64 "\t%" SCNx64 "%n",
+			   &absent, &f->value, &type, &global, &f->size, &f->cold, &f->cold_size,
+			   &end) != 7 || line + n + end != line + text_len)
+			continue;
 		f->absent = absent;
 		f->type = type;
 		f->global = global;
@@ -91,19 +99,19 @@ void symcache_put(const char *path, const struct stat *st, const char *name, con
 		  const struct sym_fact *f)
 {
 	char file[PATH_MAX + 64], line[2300];
-	int len;
+	size_t len;
 
 	if (!writable(name) || !writable(version) || book_path(path, st, file, sizeof file) < 0)
 		return;
 	book_load(file);
-	len = snprintf(line, sizeof line, "%s\t%s\t%x\t%" PRIx64 "\t%x\t%x\t%" PRIx64 "\t%" PRIx64
-		       "\t%" PRIx64 "\n", name, version, f->absent, f->value, (unsigned)f->type,
-		       f->global, f->size, f->cold, f->cold_size);
-	if (len <= 0 || len >= (int)sizeof line)
+	len = (size_t)snprintf(line, sizeof line, "%s\t%s\t%x\t%" PRIx64 "\t%x\t%x\t%" PRIx64
+			       "\t%" PRIx64 "\t%" PRIx64, name, version, f->absent, f->value,
+			       (unsigned)f->type, f->global, f->size, f->cold, f->cold_size);
+	if (len >= sizeof line || !(len = line_check_seal(line, len, sizeof line)))
 		return;
-	if (book.len + (size_t)len >= sizeof book.text)
+	if (book.len + len >= sizeof book.text)
 		book.len = 0;	/* full: start over, the rest is found again */
-	memcpy(book.text + book.len, line, (size_t)len + 1);
-	book.len += (size_t)len;
+	memcpy(book.text + book.len, line, len + 1);
+	book.len += len;
 	util_file_replace(file, book.text, book.len, 0600);
 }

@@ -1,9 +1,11 @@
 /*
- * decode_cache: see decode_cache.h. One file per object file, "d1-HEX" in
+ * decode_cache: see decode_cache.h. One file per object file, "d2-HEX" in
  * the identity folder, a line per plan:
- *   KEY N LEN,KIND,FIELD,SIZE,CC LEN,KIND,FIELD,SIZE,CC ...
- * (KEY 32 hex digits; the rest decimal, one group per displaced
- * instruction). The last file read is kept in memory.
+ *   KEY N LEN,KIND,FIELD,SIZE,CC LEN,KIND,FIELD,SIZE,CC ... CHECK
+ * (KEY 32 hex digits; then decimal, one group per displaced instruction;
+ * CHECK the line's own, base/line_check.h: a digit changed on disk could
+ * still add up, and would move the wrong bytes). The last file read is kept
+ * in memory.
  */
 #include "patch/decode_cache.h"
 
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/line_check.h"
 #include "base/util.h"
 #include "find/identity.h"
 
@@ -22,7 +25,7 @@
  * a start with one object's plans writes one page of this. */
 static struct {
 	uint64_t key[6];	/* its device, inode, size, mtime (s, ns) and a hash of its path */
-	char hex[33];		/* its plan file's name, d1-HEX */
+	char hex[33];		/* its plan file's name, d2-HEX */
 	size_t len;		/* of text */
 	char text[16384];
 } book;
@@ -65,7 +68,7 @@ static int book_select(const struct hook *h, char *out, size_t n)
 		util_hex(book.hex, digest, sizeof digest);
 		memcpy(book.key, key, sizeof key);
 	}
-	if ((size_t)snprintf(out, n, "%s/d1-%s", dir, book.hex) >= n) {
+	if ((size_t)snprintf(out, n, "%s/d2-%s", dir, book.hex) >= n) {
 		book.hex[0] = '\0';
 		return -1;
 	}
@@ -86,15 +89,15 @@ static long number(const char **p, long max)
 	return v <= max ? v : -1;
 }
 
-/* The line's plan into *e: 0, or -1 when it is not one this code would
- * have written (a damaged file is a miss, never a wrong trampoline). */
-static int parse(const char *p, struct x86_entry *e)
+/* The plan in p[0..end) into *e: 0, or -1 when it is not one this code
+ * would have written (a damaged file is a miss, never a wrong trampoline). */
+static int parse(const char *p, const char *end, struct x86_entry *e)
 {
 	int sum = 0;
 
 	e->n = (int)number(&p, 255);
 	e->ninsn = 0;
-	while (*p == ' ') {
+	while (p < end && *p == ' ') {
 		long v[5];
 		struct x86_insn *in;
 
@@ -114,7 +117,7 @@ static int parse(const char *p, struct x86_entry *e)
 					 .cc = (uint8_t)v[4] };
 		sum += in->len;
 	}
-	return *p == '\n' && e->ninsn && sum == e->n && e->n >= 5 ? 0 : -1;
+	return p == end && e->ninsn && sum == e->n && e->n >= 5 ? 0 : -1;
 }
 
 int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t cold,
@@ -123,7 +126,8 @@ int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t 
 	static const char tag[] = "memo-decode 1";
 	uint64_t facts[5] = { ZYDIS_VERSION, at - lo, size, cold_size ? cold - lo : 0, cold_size };
 	char file[PATH_MAX + 64], hex[33];
-	const char *line;
+	const char *line, *eol;
+	size_t text_len;
 	blake2b_state s;
 
 	k->usable = book_select(h, file, sizeof file) == 0;
@@ -137,15 +141,18 @@ int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t 
 		blake2b_update(&s, (const uint8_t *)cold, cold_size);
 	blake2b_final(&s, k->hash, sizeof k->hash);
 	util_hex(hex, k->hash, sizeof k->hash);
-	for (line = book.text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		if (!strncmp(line, hex, 32) && line[32] == ' ' && parse(line + 33, e) == 0)
-			return 1;	/* a damaged line is passed over: a later one may be whole */
+	/* a damaged line is passed over: a later one may be whole */
+	for (line = book.text; (eol = strchr(line, '\n')); line = eol + 1)
+		if (!strncmp(line, hex, 32) && line[32] == ' ' &&
+		    line_check_ok(line, (size_t)(eol - line), &text_len) && text_len > 33 &&
+		    parse(line + 33, line + text_len, e) == 0)
+			return 1;
 	return 0;
 }
 
 void decode_cache_put(const struct hook *h, const struct decode_key *k, const struct x86_entry *e)
 {
-	char file[PATH_MAX + 64], line[64 + 24 * X86_MAX_DISPLACED];
+	char file[PATH_MAX + 64], line[64 + 24 * X86_MAX_DISPLACED + LINE_CHECK_BYTES];
 	int len, i;
 
 	if (!k->usable || book_select(h, file, sizeof file) < 0)
@@ -160,7 +167,9 @@ void decode_cache_put(const struct hook *h, const struct decode_key *k, const st
 		len += snprintf(line + len, sizeof line - (size_t)len, " %u,%u,%u,%u,%u", in->len,
 				in->kind, in->field, in->size, in->cc);
 	}
-	len += snprintf(line + len, sizeof line - (size_t)len, "\n");
+	len = (int)line_check_seal(line, (size_t)len, sizeof line);
+	if (!len)
+		return;
 	if (book.len + (size_t)len >= sizeof book.text)
 		book.len = 0;	/* full: start over, the rest is decoded again */
 	memcpy(book.text + book.len, line, (size_t)len + 1);

@@ -8,7 +8,7 @@
  * function's code, its cold part and where the jump goes (and Zydis's
  * version), so that a plan is only ever used for the very bytes it
  * describes, whatever happened to the file. Plans are filed by object file
- * (path, device, inode, size, mtime), one file each, "d1-HEX"; only plans
+ * (path, device, inode, size, mtime), one file each, "d2-HEX"; only plans
  * that passed every check are kept: a refusal is found again, with its text.
  * Calls identity (the folder), util, BLAKE2b. Start-up and dlopen only,
  * under runtime_lock (and `memo inspect`, which has no folder set: then
