@@ -26,6 +26,11 @@
  *                       close each entry file under DIR, N reads in all
  *   calls fillscalar N  call bf_scalar only on N distinct arguments (entries
  *                       of 104 bytes)
+ *   calls hits FIRST N  bf_scalar on arguments FIRST..FIRST+N-1 and nothing
+ *                       else, and
+ *   calls gets FIRST N PORT  the bare get of as many distinct keys (stored
+ *                       first, outside the count: calls gets 0 N PORT store):
+ *                       the sides bench/hit_instructions.sh counts apart
  *   calls smallraw DIR N  the baseline of a hit from the folder's store of
  *                       small entries: LMDB's own read of its entries
  *                       (renew, the two gets small.c makes, copy, reset),
@@ -43,6 +48,7 @@
 #include <inttypes.h>
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -561,8 +567,33 @@ static int smallraw(const char *dir, long n)
 	return 0;
 }
 
+/* A loop of remote hits alone, for counting its instructions. */
+static int hits(long first, long n)
+{
+	run_hit_scalar(NULL, first, n);
+	return 0;
+}
+
+/* A loop of bare gets alone; with `store`, their values stored instead. */
+static int gets(long first, long n, int port, bool store)
+{
+	struct side s = { .run = run_plain, .mc = connect_to(port) };
+
+	if (store)
+		preload_baseline_values(s.mc, first + n);
+	else
+		run_plain(&s, first, n);
+	memcached_free(s.mc);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && !strcmp(argv[1], "hits"))
+		return hits(atol(argv[2]), atol(argv[3]));
+	if (argc >= 5 && !strcmp(argv[1], "gets"))
+		return gets(atol(argv[2]), atol(argv[3]), atoi(argv[4]),
+			    argc >= 6 && !strcmp(argv[5], "store"));
 	if (argc >= 4 && !strcmp(argv[1], "miss"))
 		return miss(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "readfiles"))
@@ -579,6 +610,6 @@ int main(int argc, char **argv)
 		return shared(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "threads"))
 		return threads(atol(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: calls l1 | fill N | shared N PORT | threads N PORT | miss N PORT | readfiles DIR N | fillscalar N | smallraw DIR N\n");
+	fprintf(stderr, "usage: calls l1 | fill N | shared N PORT | threads N PORT | miss N PORT | readfiles DIR N | fillscalar N | smallraw DIR N | hits FIRST N | gets FIRST N PORT [store]\n");
 	return 2;
 }

@@ -5,6 +5,9 @@
 #include "base/util.h"
 
 #include <dlfcn.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,12 +22,33 @@
 #include <time.h>
 #include <unistd.h>
 
+/* 16 bytes at a time where SSE2 is (x86-64 always): a key's 32 bytes in
+ * ~30 instructions, not the byte loop's ~390 (a remote hit formats one). */
 void util_hex(char *out, const void *in, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
 	const uint8_t *p = in;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
+#ifdef __SSE2__
+	const __m128i low = _mm_set1_epi8(15), nine = _mm_set1_epi8(9);
+	const __m128i zero = _mm_set1_epi8('0'), past_nine = _mm_set1_epi8('a' - '0' - 10);
+
+	for (; n - i >= 16; i += 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(p + i));
+		__m128i hi = _mm_and_si128(_mm_srli_epi16(b, 4), low), lo = _mm_and_si128(b, low);
+		/* each byte's high nibble, then its low one */
+		__m128i d[2] = { _mm_unpacklo_epi8(hi, lo), _mm_unpackhi_epi8(hi, lo) };
+
+		for (int h = 0; h < 2; h++) {
+			__m128i c = _mm_add_epi8(d[h], zero);
+
+			c = _mm_add_epi8(c, _mm_and_si128(_mm_cmpgt_epi8(d[h], nine), past_nine));
+			_mm_storeu_si128((__m128i *)(out + 2 * i + 16 * h), c);
+		}
+	}
+#endif
+	for (; i < n; i++) {
 		out[2 * i] = digits[p[i] >> 4];
 		out[2 * i + 1] = digits[p[i] & 15];
 	}

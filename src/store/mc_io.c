@@ -168,6 +168,13 @@ static bool stream_feed(struct mc_io_stream *s, const uint8_t *p, size_t n)
 				s->state = AT_LINE, s->matched = 0;
 			break;
 		case AT_LINE:
+			/* a whole "VALUE " at once, the common case */
+			if (!s->matched && n >= sizeof value - 1 && !memcmp(p, value, sizeof value - 1)) {
+				p += sizeof value - 1, n -= sizeof value - 1;
+				s->state = IN_VALUE_LINE;
+				s->field = 0, s->len = 0, s->matched = 0, s->bad = false;
+				break;
+			}
 			if (*p != value[s->matched]) {
 				s->state = IN_LINE;	/* *p is looked at again there */
 				break;
@@ -186,30 +193,34 @@ static bool stream_feed(struct mc_io_stream *s, const uint8_t *p, size_t n)
 			s->state = AT_LINE, s->matched = 0;
 			break;
 		default:	/* IN_VALUE_LINE; matched counts the length's digits */
-			if (s->field != 2) {	/* key, flags, cas: only a space or the end counts */
-				const uint8_t *sp = memchr(p, ' ', n);	/* (a 64-digit key: SIMD) */
+			if (s->field == 0) {	/* the key: only a space or the end counts */
+				const uint8_t *sp = memchr(p, ' ', n);	/* (64 digits: SIMD) */
 
 				k = sp ? (size_t)(sp - p) : n;
 				nl = memchr(p, '\n', k);
 				k = nl ? (size_t)(nl - p) : k;
 				p += k, n -= k;
-				if (!n)
-					break;
 			}
-			if (*p == '\n') {
-				if (s->bad || s->field < 2 || !s->matched)
-					return false;
-				s->left = s->len + 2, s->state = IN_VALUE;
-			} else if (*p == ' ') {
-				s->field++;
-			} else if (s->field == 2 && *p != '\r') {
-				if (*p < '0' || *p > '9' || s->len * 10 + (uint64_t)(*p - '0') >= MC_VALUE_MAX)
-					s->bad = true;
-				else
-					s->len = s->len * 10 + (uint64_t)(*p - '0');
-				s->matched = 1;
+			/* the short fields here, a byte at a time: flags and cas
+			 * count only at a space or the end, as the key */
+			while (n && s->state == IN_VALUE_LINE) {
+				uint8_t c = *p++;
+
+				n--;
+				if (c == '\n') {
+					if (s->bad || s->field < 2 || !s->matched)
+						return false;
+					s->left = s->len + 2, s->state = IN_VALUE;
+				} else if (c == ' ') {
+					s->field++;
+				} else if (s->field == 2 && c != '\r') {
+					if (c < '0' || c > '9' || s->len * 10 + (uint64_t)(c - '0') >= MC_VALUE_MAX)
+						s->bad = true;
+					else
+						s->len = s->len * 10 + (uint64_t)(c - '0');
+					s->matched = 1;
+				}
 			}
-			p++, n--;
 		}
 	}
 	return true;
