@@ -19,15 +19,38 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Every key's text is made per call: a byte's two digits in one load
+ * from a table (a digit at a time was ~390 instructions of a key's). */
 void util_hex(char *out, const void *in, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
+	static const char pairs[2 * 256 + 1] =
+		"000102030405060708090a0b0c0d0e0f"
+		"101112131415161718191a1b1c1d1e1f"
+		"202122232425262728292a2b2c2d2e2f"
+		"303132333435363738393a3b3c3d3e3f"
+		"404142434445464748494a4b4c4d4e4f"
+		"505152535455565758595a5b5c5d5e5f"
+		"606162636465666768696a6b6c6d6e6f"
+		"707172737475767778797a7b7c7d7e7f"
+		"808182838485868788898a8b8c8d8e8f"
+		"909192939495969798999a9b9c9d9e9f"
+		"a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+		"b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+		"c0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+		"d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+		"e0e1e2e3e4e5e6e7e8e9eaebecedeeef"
+		"f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 	const uint8_t *p = in;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
+	for (; i + 4 <= n; i += 4) {	/* unrolled: the loop's own steps were half of it */
+		memcpy(out + 2 * i, pairs + 2 * (size_t)p[i], 2);
+		memcpy(out + 2 * i + 2, pairs + 2 * (size_t)p[i + 1], 2);
+		memcpy(out + 2 * i + 4, pairs + 2 * (size_t)p[i + 2], 2);
+		memcpy(out + 2 * i + 6, pairs + 2 * (size_t)p[i + 3], 2);
 	}
+	for (; i < n; i++)
+		memcpy(out + 2 * i, pairs + 2 * (size_t)p[i], 2);
 	out[2 * n] = '\0';
 }
 
