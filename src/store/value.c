@@ -1,10 +1,10 @@
 /*
  * value: encodes a call's result (meta + parts) into the bytes a store keeps,
  * and decodes them back only after verifying every byte (layout in value.h).
- * Calls libb2 and treehash (a payload of a MiB or more). Hot-path safe: no
- * allocation (beyond growing the caller's membuf, and treehash's for a
- * payload over 64 MiB), no lock but treehash's pool's, any thread; the
- * secret is written once at start-up.
+ * Calls libb2, blake2b_one and treehash (a payload of a MiB or more).
+ * Hot-path safe: no allocation (beyond growing the caller's membuf, and
+ * treehash's for a payload over 64 MiB), no lock but treehash's pool's,
+ * any thread; the secret is written once at start-up.
  */
 #include "store/value.h"
 
@@ -12,6 +12,7 @@
 #include <endian.h>
 #include <string.h>
 
+#include "store/blake2b_one.h"
 #include "store/treehash.h"
 
 /* Offsets in the 88-byte header (value.h). */
@@ -159,7 +160,7 @@ static void value_check(const struct memo_key *k, const uint8_t *val,
 	} else {
 		blake2b_update(&S, val + VALUE_HEADER_SIZE, payload_len);
 	}
-	blake2b_final(&S, out, CHECK_BYTES);
+	blake2b_one_final(&S, out, CHECK_BYTES);
 }
 
 int value_encode(const struct memo_key *k, const struct value_meta *meta,
