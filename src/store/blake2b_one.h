@@ -19,7 +19,8 @@
  * call: the CPU has it and the sample states agree), else libb2. */
 bool blake2b_one_fast(void);
 
-/* out = the digest of S (outlen bytes, S's own length), S left as it was. */
-void blake2b_one_final(const blake2b_state *S, uint8_t *out, size_t outlen);
+/* out = the digest of S (outlen bytes, S's own length); S is used up, as
+ * blake2b_final leaves it. */
+void blake2b_one_final(blake2b_state *S, uint8_t *out, size_t outlen);
 
 #endif

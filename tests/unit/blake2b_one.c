@@ -3,12 +3,12 @@
  * libb2's blake2b_final gives, for every message length to past five
  * blocks (so with one or two blocks pending at the end, and after libb2
  * compressed some), keyed or not, from a key's settled prefix state
- * (key_state_settle) and for every digest length; the state left as it
- * was. Where the CPU has AVX-512, that path is the one taken (a fast path
- * that disagreed with libb2's on the samples would be left for libb2's,
- * and the comparisons alone would not see it). Calls blake2b_one,
- * key.h and libb2 only. Single-threaded. Prints one line per failed
- * expectation; exit 0 when all hold.
+ * (key_state_settle) and for every digest length. Where the CPU has
+ * AVX-512, that path is the one taken (a fast path that disagreed with
+ * libb2's on the samples would be left for libb2's, and the comparisons
+ * alone would not see it). Calls blake2b_one, key.h and libb2 only.
+ * Single-threaded. Prints one line per failed expectation; exit 0 when
+ * all hold.
  */
 #include <blake2.h>
 #include <stdio.h>
@@ -19,17 +19,16 @@
 #include "store/key.h"
 #include "expect.h"
 
-/* blake2b_one_final against libb2's final on a copy of s */
+/* blake2b_one_final against libb2's final, each on a copy of s */
 static void same_as_libb2(const blake2b_state *s, size_t outlen, const char *what, size_t len)
 {
-	blake2b_state before = *s, t = *s;
+	blake2b_state mine = *s, t = *s;
 	uint8_t got[BLAKE2B_OUTBYTES], want[BLAKE2B_OUTBYTES];
 
-	blake2b_one_final(s, got, outlen);
+	blake2b_one_final(&mine, got, outlen);
 	blake2b_final(&t, want, outlen);
 	EXPECT(!memcmp(got, want, outlen), "%s, %zu bytes, %zu-byte digest: another digest", what,
 	       len, outlen);
-	EXPECT(!memcmp(&before, s, sizeof before), "%s, %zu bytes: the state changed", what, len);
 }
 
 int main(void)
