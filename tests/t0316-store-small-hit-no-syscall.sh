@@ -14,6 +14,7 @@
 # of its own).
 source "$TOP/tests/lib.sh"
 command -v strace >/dev/null || skip "no strace (tools/install-deps.sh test)"
+strace -f -qq -o /dev/null true 2>/dev/null || skip "strace cannot trace here (no ptrace?)"
 setarch -R true 2>/dev/null || skip "setarch -R (no address randomization) does not run here"
 [ "${SAN:-0}" = 1 ] && skip "under SAN=1: ASan's runtime makes system calls of its own"
 F="$P/small/smallfill"
