@@ -11,26 +11,7 @@
 #include <immintrin.h>
 #include <sys/platform/x86.h>
 
-static const uint64_t IV[8] = {
-	0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
-	0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL, 0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL,
-};
-
-/* The message schedule: which word each G of each round takes. */
-static const uint8_t SIGMA[12][16] = {
-	{ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 },
-	{ 14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3 },
-	{ 11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4 },
-	{ 7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8 },
-	{ 9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13 },
-	{ 2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9 },
-	{ 12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11 },
-	{ 13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10 },
-	{ 6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5 },
-	{ 10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0 },
-	{ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 },
-	{ 14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3 },
-};
+#include "store/blake2b_spec.h"
 
 #define AVX2 __attribute__((target("avx2")))
 
@@ -85,7 +66,7 @@ AVX2 void blake2b_x4(const uint8_t *const in[4], size_t len, uint8_t out[4][32])
 	__m256i h[8], v[16], m[16], r[4];
 
 	for (int i = 0; i < 8; i++)
-		h[i] = _mm256_set1_epi64x((long long)IV[i]);
+		h[i] = _mm256_set1_epi64x((long long)B2_IV[i]);
 	/* the parameter block: 32-byte digest, no key, fanout and depth 1 */
 	h[0] = XOR(h[0], _mm256_set1_epi64x(0x01010020));
 	for (size_t off = 0; off < len; off += 128) {
@@ -96,14 +77,14 @@ AVX2 void blake2b_x4(const uint8_t *const in[4], size_t len, uint8_t out[4][32])
 				  _mm256_loadu_si256((const __m256i *)(in[3] + off + 32 * g)), &m[4 * g]);
 		for (int i = 0; i < 8; i++) {
 			v[i] = h[i];
-			v[i + 8] = _mm256_set1_epi64x((long long)IV[i]);
+			v[i + 8] = _mm256_set1_epi64x((long long)B2_IV[i]);
 		}
 		/* the byte counter (under 2^64 here), and the last block's flag */
 		v[12] = XOR(v[12], _mm256_set1_epi64x((long long)(off + 128)));
 		if (off + 128 == len)
 			v[14] = XOR(v[14], _mm256_set1_epi64x(-1));
 		for (int rd = 0; rd < 12; rd++) {
-			const uint8_t *s = SIGMA[rd];
+			const uint8_t *s = B2_SIGMA[rd];
 
 			G(0, 4, 8, 12, m[s[0]], m[s[1]]);
 			G(1, 5, 9, 13, m[s[2]], m[s[3]]);

@@ -1,7 +1,7 @@
 /*
  * key: cache keys (see key.h for the formula).
  * Owns the byte layout of what is hashed and the entry key's text; calls
- * libb2, treehash, util and proto's len_eval.
+ * libb2, blake2b_one, treehash, util and proto's len_eval.
  * Hot path: key_compute copies a precomputed blake2b_state and hashes the
  * arguments where they lie; no allocation, no lock, any thread. What it
  * reads is checked first (key_unreadable_arg): a declared length past the
@@ -13,6 +13,7 @@
 
 #include "base/util.h"
 #include "config/types.h"
+#include "store/blake2b_one.h"
 #include "store/cxx_layout.h"
 #include "store/treehash.h"
 
@@ -231,7 +232,7 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 	}
 	for (i = 0; i < nglobals; i++)
 		put_bytes(&s, globals[i].iov_base, globals[i].iov_len);
-	blake2b_final(&s, out->hash, KEY_HASH_BYTES);
+	blake2b_one_final(&s, out->hash, KEY_HASH_BYTES);
 	key_format(out);
 	return 0;
 }
