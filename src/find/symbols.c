@@ -92,11 +92,14 @@ static bool sym_denied(struct hook *h)
 	const char *name = h->fn->symbol;
 	size_t i;
 
+	/* the first letters compared inline: a strcmp call for each of ~250
+	 * names made 5% of a ten-function start's instructions */
 	for (i = 0; i < sizeof deny_names / sizeof deny_names[0]; i++)
-		if (!strcmp(name, deny_names[i]))
+		if (name[0] == deny_names[i][0] && !strcmp(name, deny_names[i]))
 			goto denied;
 	for (i = 0; i < sizeof deny_prefixes / sizeof deny_prefixes[0]; i++)
-		if (!strncmp(name, deny_prefixes[i], strlen(deny_prefixes[i])))
+		if (name[0] == deny_prefixes[i][0] &&
+		    !strncmp(name, deny_prefixes[i], strlen(deny_prefixes[i])))
 			goto denied;
 	return false;
 denied:
