@@ -770,8 +770,9 @@ static void sym_explain_missing(struct hook *h, struct sym_object *o)
 }
 
 /* The walk of loaded objects, kept while no object comes or goes: start-up
- * resolves every configured function against the same list (realpath for each
- * object, and for each `object =` path, once). Written under runtime_lock, like every sym_resolve call. */
+ * resolves every configured function against the same list (realpath for
+ * each object, and for each `object =` path, once). Written under
+ * runtime_lock, like every sym_resolve call. */
 static struct sym_walk walk_cache;
 static unsigned long long walk_adds = ~0ull, walk_subs = ~0ull;
 
