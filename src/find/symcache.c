@@ -18,10 +18,11 @@
 #include "base/util.h"
 #include "find/identity.h"
 
+/* The last fact file read (or written), whole (util.h's book). */
 static struct {
 	char path[PATH_MAX + 64];
-	char text[65536];
-	size_t len;
+	struct util_book b;
+	char first[65536];
 } book;
 
 /* The cache file of the object file at `path` as *st; -1 when there is no
@@ -50,7 +51,7 @@ static void book_load(const char *path)
 	if (!strcmp(book.path, path))
 		return;
 	snprintf(book.path, sizeof book.path, "%s", path);
-	book.len = util_read_lines(path, book.text, sizeof book.text);
+	util_book_read(&book.b, book.first, sizeof book.first, path);
 }
 
 /* A name or version a line can hold: no tab, no newline, not too long. */
@@ -70,7 +71,7 @@ int symcache_get(const char *path, const struct stat *st, const char *name, cons
 		return 0;
 	book_load(file);
 	n = snprintf(head, sizeof head, "%s\t%s\t", name, version);
-	for (line = book.text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	for (line = book.b.text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		unsigned absent, global, type;
 
 		if (strncmp(line, head, (size_t)n))
@@ -101,9 +102,5 @@ void symcache_put(const char *path, const struct stat *st, const char *name, con
 		       f->global, f->size, f->cold, f->cold_size);
 	if (len <= 0 || len >= (int)sizeof line)
 		return;
-	if (book.len + (size_t)len >= sizeof book.text)
-		book.len = 0;	/* full: start over, the rest is found again */
-	memcpy(book.text + book.len, line, (size_t)len + 1);
-	book.len += (size_t)len;
-	util_file_replace(file, book.text, book.len, 0600);
+	util_book_add(&book.b, file, line, (size_t)len);
 }

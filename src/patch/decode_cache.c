@@ -9,75 +9,23 @@
 
 #include <Zydis/Zydis.h>
 #include <blake2.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/util.h"
 #include "find/identity.h"
 
-/* The plans of the object file last asked about, read whole. Small
- * fields first and the text right after them, with no path buffer between:
- * a start with one object's plans writes one page of this. Past `first`
- * (~250 plans), the text moves to the heap and grows: a book that started
- * over when full decoded some of an object's functions again at every
- * start. */
-#define BOOK_MAX (4u << 20)	/* ~60,000 plans: past it, start over */
+/* The plans of the object file last asked about, read whole (util.h's
+ * book). Small fields first and the text right after them, with no path
+ * buffer between: a start with one object's plans writes one page of this. */
 static struct {
 	uint64_t key[6];	/* its device, inode, size, mtime (s, ns) and a hash of its path */
 	char hex[33];		/* its plan file's name, d1-HEX */
-	size_t len;		/* of text */
-	size_t cap;		/* of text, 0 = sizeof first */
-	char *text;		/* first, or the heap */
-	char first[16384];
+	struct util_book b;
+	char first[16384];	/* ~250 plans; more go to the heap */
 } book;
-
-/* Room for n bytes and a NUL in book.text; false when it cannot be had. */
-static bool book_room(size_t n)
-{
-	size_t cap = book.cap ? book.cap : sizeof book.first;
-	char *t;
-
-	if (!book.text)
-		book.text = book.first;
-	if (n < cap)
-		return true;
-	if (n >= BOOK_MAX)
-		return false;
-	while (cap <= n)
-		cap *= 2;
-	if (!(t = book.text == book.first ? malloc(cap) : realloc(book.text, cap)))
-		return false;
-	if (book.text == book.first)
-		memcpy(t, book.first, book.len + 1);
-	book.text = t;
-	book.cap = cap;
-	return true;
-}
-
-/* The plan file at path into book.text, whole lines only ("" when none). */
-static void book_read(const char *path)
-{
-	struct stat sb;
-	ssize_t got = 0, r;
-	int fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, &sb);
-
-	book.len = 0;
-	book_room(0);
-	if (fd >= 0 && book_room((size_t)sb.st_size))
-		while ((size_t)got < (size_t)sb.st_size &&
-		       (r = read(fd, book.text + got, (size_t)sb.st_size - (size_t)got)) > 0)
-			got += r;
-	if (fd >= 0)
-		close(fd);
-	while (got > 0 && book.text[got - 1] != '\n')
-		got--;
-	book.text[got] = '\0';
-	book.len = (size_t)got;
-}
 
 /* FNV-1a: which path the book is for, without a copy of it (a book read
  * for another path to the same file holds plans keyed by their bytes: no
@@ -122,7 +70,7 @@ static int book_select(const struct hook *h, char *out, size_t n)
 		return -1;
 	}
 	if (!same)
-		book_read(out);
+		util_book_read(&book.b, book.first, sizeof book.first, out);
 	return 0;
 }
 
@@ -189,7 +137,7 @@ int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t 
 		blake2b_update(&s, (const uint8_t *)cold, cold_size);
 	blake2b_final(&s, k->hash, sizeof k->hash);
 	util_hex(hex, k->hash, sizeof k->hash);
-	for (line = book.text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+	for (line = book.b.text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
 		if (!strncmp(line, hex, 32) && line[32] == ' ' && parse(line + 33, e) == 0)
 			return 1;	/* a damaged line is passed over: a later one may be whole */
 	return 0;
@@ -213,9 +161,5 @@ void decode_cache_put(const struct hook *h, const struct decode_key *k, const st
 				in->kind, in->field, in->size, in->cc);
 	}
 	len += snprintf(line + len, sizeof line - (size_t)len, "\n");
-	if (!book_room(book.len + (size_t)len))
-		book.len = 0;	/* full: start over, the rest is decoded again */
-	memcpy(book.text + book.len, line, (size_t)len + 1);
-	book.len += (size_t)len;
-	util_file_replace(file, book.text, book.len, 0600);
+	util_book_add(&book.b, file, line, (size_t)len);
 }
