@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -127,21 +128,60 @@ int util_file_replace(const char *path, const void *buf, size_t len, mode_t mode
 	return 0;
 }
 
-size_t util_read_lines(const char *path, char *buf, size_t cap)
+/* Room for n bytes and a NUL in b->text; 0 when it cannot be had. */
+static int book_room(struct util_book *b, size_t n)
 {
-	ssize_t got = -1;
+	size_t cap = b->cap;
+	char *t;
+
+	if (n < cap)
+		return 1;
+	if (n >= UTIL_BOOK_MAX)
+		return 0;
+	while (cap <= n)
+		cap *= 2;
+	if (!(t = b->heap ? realloc(b->text, cap) : malloc(cap)))
+		return 0;
+	if (!b->heap)
+		memcpy(t, b->text, b->len + 1);
+	b->text = t;
+	b->cap = cap;
+	b->heap = 1;
+	return 1;
+}
+
+void util_book_read(struct util_book *b, char *first, size_t first_size, const char *path)
+{
+	struct stat sb;
+	ssize_t got = 0, r;
 	int fd;
 
-	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, NULL);
-	if (fd >= 0) {
-		got = read(fd, buf, cap - 1);
-		close(fd);
+	if (!b->text) {
+		b->text = first;
+		b->cap = first_size;
 	}
-	while (got > 0 && buf[got - 1] != '\n')
+	b->len = 0;
+	b->text[0] = '\0';
+	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, &sb);
+	if (fd >= 0 && book_room(b, (size_t)sb.st_size))
+		while ((size_t)got < (size_t)sb.st_size &&
+		       (r = read(fd, b->text + got, (size_t)sb.st_size - (size_t)got)) > 0)
+			got += r;
+	if (fd >= 0)
+		close(fd);
+	while (got > 0 && b->text[got - 1] != '\n')
 		got--;
-	got = got > 0 ? got : 0;
-	buf[got] = '\0';
-	return (size_t)got;
+	b->text[got] = '\0';
+	b->len = (size_t)got;
+}
+
+void util_book_add(struct util_book *b, const char *path, const char *line, size_t len)
+{
+	if (!book_room(b, b->len + len))
+		b->len = 0;	/* past UTIL_BOOK_MAX: start over, the rest is found again */
+	memcpy(b->text + b->len, line, len + 1);
+	b->len += len;
+	util_file_replace(path, b->text, b->len, 0600);
 }
 
 int util_open_regular(int dirfd, const char *path, int flags, mode_t mode, struct stat *sb)

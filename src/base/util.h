@@ -52,10 +52,30 @@ int util_open_regular(int dirfd, const char *path, int flags, mode_t mode, struc
  * place, so that a reader sees all or nothing. 0, or -1 with errno. */
 int util_file_replace(const char *path, const void *buf, size_t len, mode_t mode);
 
-/* Read the regular file at path into buf (cap bytes), kept to its whole
- * lines (a torn or overlong file keeps what is whole), NUL-terminated: its
- * length, 0 when it cannot be read. */
-size_t util_read_lines(const char *path, char *buf, size_t cap);
+/*
+ * A book: a file of lines kept for the next process (symcache.c's o1-,
+ * signature.c's s1-, decode_cache.c's d1- files), read whole and added to a
+ * line at a time, each addition written whole (util_file_replace). Its text
+ * starts in the caller's static buffer, no allocation for a small book, and
+ * moves to the heap past it, up to UTIL_BOOK_MAX; only past that does an
+ * addition start the book over (a book that started over when its buffer
+ * was full had an object of a few hundred functions redo some every start).
+ *   static struct { struct util_book b; char first[16384]; } book;
+ *   util_book_read(&book.b, book.first, sizeof book.first, path);
+ *   ... look for a line in book.b.text ...
+ *   util_book_add(&book.b, path, line, strlen(line));
+ */
+#define UTIL_BOOK_MAX (4u << 20)
+struct util_book {
+	char *text;		/* NULL before the first read; then NUL-terminated */
+	size_t len, cap;
+	int heap;		/* text was allocated (else it is the caller's buffer) */
+};
+/* Reads the regular file at path into b, kept to its whole lines (a torn
+ * file keeps what is whole); empty when it cannot be read. */
+void util_book_read(struct util_book *b, char *first, size_t first_size, const char *path);
+/* Adds line (len bytes, ending in a newline) and writes the book to path. */
+void util_book_add(struct util_book *b, const char *path, const char *line, size_t len);
 
 /* mkdirat(dirfd, path, mode), then the mode set exactly whatever the umask
  * (under umask 0777 a plain mkdir makes a folder its owner cannot use).

@@ -177,7 +177,8 @@ static void start_engine(const char *self)
 	}
 	memcpy(path, self, slash - self);
 	strcpy(path + (slash - self), "/libmemo-engine.so");
-	engine = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* lazily bound: a start resolves only the imports it calls (Makefile) */
+	engine = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
 	start = engine ? (engine_start_fn *)dlsym(engine, ENGINE_START_SYM) : NULL;
 	if (!start) {
 		log_error("cannot load '%s' (%s); running unmemoized", path, dlerror());

@@ -21,7 +21,7 @@ const Elf64_Ehdr *elf_peek_mapped_ehdr(const ElfW(Phdr) *phdr, int phnum, uintpt
 int elf_peek_symtab(const char *path, const Elf64_Ehdr *mapped)
 {
 	Elf64_Ehdr eh;
-	Elf64_Shdr sh[32];
+	Elf64_Shdr sh[64];	/* libc's 64 in one read, a system call less a process */
 	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0, i, n, at;
 
 	if (fd < 0)
@@ -31,7 +31,7 @@ int elf_peek_symtab(const char *path, const Elf64_Ehdr *mapped)
 	} else if (!memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
 		   eh.e_shentsize == sizeof(Elf64_Shdr)) {
 		for (at = 0; at < eh.e_shnum && !found; at += n) {
-			n = eh.e_shnum - at < 32 ? eh.e_shnum - at : 32;
+			n = eh.e_shnum - at < 64 ? eh.e_shnum - at : 64;
 			if (pread(fd, sh, n * sizeof sh[0], eh.e_shoff + at * sizeof sh[0]) !=
 			    (ssize_t)(n * sizeof sh[0]))
 				break;

@@ -528,11 +528,11 @@ static int verdict_names(const struct hook *h, char *path, size_t n, char key[33
 	return (size_t)snprintf(path, n, "%s/s1-%s", dir, hex) < n ? 0 : -1;
 }
 
-/* The last verdict file read (or written), whole. */
+/* The last verdict file read (or written), whole (util.h's book). */
 static struct {
 	char path[PATH_MAX + 64];
-	char text[16384];
-	size_t len;
+	struct util_book b;
+	char first[16384];
 } book;
 
 static void book_load(const char *path)
@@ -540,14 +540,14 @@ static void book_load(const char *path)
 	if (!strcmp(book.path, path))
 		return;
 	snprintf(book.path, sizeof book.path, "%s", path);
-	book.len = util_read_lines(path, book.text, sizeof book.text);
+	util_book_read(&book.b, book.first, sizeof book.first, path);
 }
 
 /* The key's verdict in the book: 1 (ok: *arg == -2), or 0 when none. */
 static int book_find(const char *key, int *arg, char *text, size_t n)
 {
 	char want[sizeof VERDICT_HEAD + 34], line[1024];
-	const char *p = book.text, *end;
+	const char *p = book.b.text, *end;
 	int off = 0;
 
 	snprintf(want, sizeof want, VERDICT_HEAD "%s ", key);
@@ -583,11 +583,7 @@ static void book_add(const char *key, int arg, const char *text)
 			  snprintf(line, sizeof line, VERDICT_HEAD "%s mismatch %d %s\n", key, arg, text);
 	if (len <= 0 || len >= (int)sizeof line)
 		return;
-	if (book.len + (size_t)len >= sizeof book.text)
-		book.len = 0;	/* full: start over, the rest is computed again */
-	memcpy(book.text + book.len, line, (size_t)len + 1);
-	book.len += (size_t)len;
-	util_file_replace(book.path, book.text, book.len, 0600);
+	util_book_add(&book.b, book.path, line, (size_t)len);
 }
 
 /* libmemo-dwarf.so's reader, from the folder this library was loaded from;

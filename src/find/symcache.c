@@ -21,10 +21,11 @@
 #include "base/util.h"
 #include "find/identity.h"
 
+/* The last fact file read (or written), whole (util.h's book). */
 static struct {
 	char path[PATH_MAX + 64];
-	char text[65536];
-	size_t len;
+	struct util_book b;
+	char first[65536];
 } book;
 
 /* The cache file of the object file at `path` as *st; -1 when there is no
@@ -53,7 +54,7 @@ static void book_load(const char *path)
 	if (!strcmp(book.path, path))
 		return;
 	snprintf(book.path, sizeof book.path, "%s", path);
-	book.len = util_read_lines(path, book.text, sizeof book.text);
+	util_book_read(&book.b, book.first, sizeof book.first, path);
 }
 
 /* A name or version a line can hold: no tab, no newline, not too long. */
@@ -75,7 +76,7 @@ int symcache_get(const char *path, const struct stat *st, const char *name, cons
 	book_load(file);
 	n = snprintf(head, sizeof head, "%s\t%s\t", name, version);
 	/* a damaged line is passed over: a later one may be whole */
-	for (line = book.text; (eol = strchr(line, '\n')); line = eol + 1) {
+	for (line = book.b.text; line && (eol = strchr(line, '\n')); line = eol + 1) {
 		unsigned absent, global, type;
 		int end = 0;
 
@@ -109,9 +110,5 @@ void symcache_put(const char *path, const struct stat *st, const char *name, con
 			       (unsigned)f->type, f->global, f->size, f->cold, f->cold_size);
 	if (len >= sizeof line || !(len = line_check_seal(line, len, sizeof line)))
 		return;
-	if (book.len + len >= sizeof book.text)
-		book.len = 0;	/* full: start over, the rest is found again */
-	memcpy(book.text + book.len, line, len + 1);
-	book.len += len;
-	util_file_replace(file, book.text, book.len, 0600);
+	util_book_add(&book.b, file, line, len);
 }

@@ -20,14 +20,14 @@
 #include "base/util.h"
 #include "find/identity.h"
 
-/* The plans of the object file last asked about, read whole. Small
- * fields first and the text right after them, with no path buffer between:
- * a start with one object's plans writes one page of this. */
+/* The plans of the object file last asked about, read whole (util.h's
+ * book). Small fields first and the text right after them, with no path
+ * buffer between: a start with one object's plans writes one page of this. */
 static struct {
 	uint64_t key[6];	/* its device, inode, size, mtime (s, ns) and a hash of its path */
 	char hex[33];		/* its plan file's name, d2-HEX */
-	size_t len;		/* of text */
-	char text[16384];
+	struct util_book b;
+	char first[16384];	/* ~250 plans; more go to the heap */
 } book;
 
 /* FNV-1a: which path the book is for, without a copy of it (a book read
@@ -73,7 +73,7 @@ static int book_select(const struct hook *h, char *out, size_t n)
 		return -1;
 	}
 	if (!same)
-		book.len = util_read_lines(out, book.text, sizeof book.text);
+		util_book_read(&book.b, book.first, sizeof book.first, out);
 	return 0;
 }
 
@@ -142,7 +142,7 @@ int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t 
 	blake2b_final(&s, k->hash, sizeof k->hash);
 	util_hex(hex, k->hash, sizeof k->hash);
 	/* a damaged line is passed over: a later one may be whole */
-	for (line = book.text; (eol = strchr(line, '\n')); line = eol + 1)
+	for (line = book.b.text; line && (eol = strchr(line, '\n')); line = eol + 1)
 		if (!strncmp(line, hex, 32) && line[32] == ' ' &&
 		    line_check_ok(line, (size_t)(eol - line), &text_len) && text_len > 33 &&
 		    parse(line + 33, line + text_len, e) == 0)
@@ -168,11 +168,6 @@ void decode_cache_put(const struct hook *h, const struct decode_key *k, const st
 				in->kind, in->field, in->size, in->cc);
 	}
 	len = (int)line_check_seal(line, (size_t)len, sizeof line);
-	if (!len)
-		return;
-	if (book.len + (size_t)len >= sizeof book.text)
-		book.len = 0;	/* full: start over, the rest is decoded again */
-	memcpy(book.text + book.len, line, (size_t)len + 1);
-	book.len += (size_t)len;
-	util_file_replace(file, book.text, book.len, 0600);
+	if (len)
+		util_book_add(&book.b, file, line, (size_t)len);
 }
