@@ -40,7 +40,7 @@ cat again.ld.* | grep -q 'file=libZydis' &&
 	fail "a start whose $N entries were all decoded before loaded Zydis (plans dropped)"
 cat again.ld.* | grep -q 'file=.*libmemo-dwarf' &&
 	fail "a start whose $N verdicts were all kept loaded the DWARF reader (verdicts dropped)"
-[ "$(cat "$T"/cache/identity/d1-* | wc -c)" -gt 16384 ] ||
+[ "$(cat "$T"/cache/identity/d2-* | wc -c)" -gt 16384 ] ||
 	fail "the plans fit the first 16 KiB: the test shows nothing"
 [ "$(cat "$T"/cache/identity/s1-* | wc -c)" -gt 16384 ] ||
 	fail "the verdicts fit the first 16 KiB: the test shows nothing"

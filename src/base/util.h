@@ -53,8 +53,8 @@ int util_open_regular(int dirfd, const char *path, int flags, mode_t mode, struc
 int util_file_replace(const char *path, const void *buf, size_t len, mode_t mode);
 
 /*
- * A book: a file of lines kept for the next process (symcache.c's o1-,
- * signature.c's s1-, decode_cache.c's d1- files), read whole and added to a
+ * A book: a file of lines kept for the next process (symcache.c's o2-,
+ * signature.c's s1-, decode_cache.c's d2- files), read whole and added to a
  * line at a time, each addition written whole (util_file_replace). Its text
  * starts in the caller's static buffer, no allocation for a small book, and
  * moves to the heap past it, up to UTIL_BOOK_MAX; only past that does an
