@@ -115,6 +115,16 @@ static bool finish_agrees(void)
 	return true;
 }
 
+/* glibc's record of the CPU (no CPUID), read as CPU_FEATURE_ACTIVE does
+ * but with an unsigned shift: glibc's header shifts a signed 1, undefined
+ * for bit 31, AVX512VL's (UBSan says so under `make asan`). */
+static bool cpu_active(unsigned index)
+{
+	const struct cpuid_feature *f = __x86_get_cpuid_feature_leaf(index / 128);
+
+	return f->active_array[(index % 128) / 32] >> (index % 32) & 1;
+}
+
 /* 0 until the first call decides: 1 finish, -1 libb2. Decided the same
  * by every thread that races to it. */
 static int use_finish;
@@ -124,8 +134,7 @@ bool blake2b_one_fast(void)
 	int use = __atomic_load_n(&use_finish, __ATOMIC_RELAXED);
 
 	if (!use) {
-		/* glibc's record of the CPU: no CPUID (blake2b_x4.c) */
-		use = CPU_FEATURE_ACTIVE(AVX512F) && CPU_FEATURE_ACTIVE(AVX512VL) && finish_agrees() ?
+		use = cpu_active(x86_cpu_AVX512F) && cpu_active(x86_cpu_AVX512VL) && finish_agrees() ?
 		      1 : -1;
 		__atomic_store_n(&use_finish, use, __ATOMIC_RELAXED);
 	}
