@@ -1,7 +1,8 @@
 /*
  * value: encodes a call's result (meta + parts) into the bytes a store keeps,
  * and decodes them back only after verifying every byte (layout in value.h).
- * Calls libb2 and treehash (a payload of a MiB or more). Hot-path safe: no
+ * Calls libb2, xxHash (inlined: no shared library in the host process) and
+ * treehash (a payload of a MiB or more). Hot-path safe: no
  * allocation (beyond growing the caller's membuf, and treehash's for a
  * payload over 64 MiB), no lock but treehash's pool's, any thread; the
  * secret is written once at start-up.
@@ -10,6 +11,10 @@
 
 #include <blake2.h>
 #include <string.h>
+/* Every xxHash function static in this object: the header only, no
+ * libxxhash.so loaded into the host process. */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "store/treehash.h"
 
@@ -140,34 +145,62 @@ static double getf64(const uint8_t *p)
 	return d;
 }
 
-/* check = BLAKE2b-256(key hash ‖ header[0,56) ‖ payload), keyed when a secret
- * is set. The key hash binds the value to its key: bytes copied under another
- * key do not verify. From version 3 a large payload enters as its tree root
- * (treehash.h), hashed on every core: a one-core pass over 72 MB would cost
- * as much as the rest of a hit. The root is a collision-resistant digest of
- * every payload byte, so the MAC still covers all of them. */
-static void value_check(const struct memo_key *k, const uint8_t *val,
-			size_t payload_len, const uint8_t *payload_root, uint8_t out[CHECK_BYTES])
+/* The check over key hash ‖ header[0,56) ‖ body (value.h). The key hash
+ * binds the value to its key: bytes copied under another key do not verify.
+ * With a secret it is the keyed BLAKE2b-256 MAC, in every version; without
+ * one, versions 1-3 took BLAKE2b-256 and version 4 takes XXH3-128, its 16
+ * bytes followed by 16 zero ones: two BLAKE2b compressions were half of a
+ * remote hit's own instructions, for a check that, unkeyed, only ever
+ * caught accidents (anyone who can write the store can seal a plain one). */
+static void check_over(const struct memo_key *k, const uint8_t *val, const uint8_t *body,
+		       size_t body_len, uint8_t out[CHECK_BYTES])
 {
-	uint8_t root[32];
 	blake2b_state S;
 
+	if (!secret_len && get16(val + OFF_VERSION) >= 4) {
+		XXH3_state_t X;
+		XXH128_canonical_t c;
+
+		XXH3_128bits_reset(&X);
+		XXH3_128bits_update(&X, k->hash, KEY_HASH_BYTES);
+		XXH3_128bits_update(&X, val, OFF_CHECK);
+		XXH3_128bits_update(&X, body, body_len);
+		XXH128_canonicalFromHash(&c, XXH3_128bits_digest(&X));
+		_Static_assert(sizeof c.digest == CHECK_BYTES / 2, "XXH3-128's size");
+		memcpy(out, c.digest, sizeof c.digest);
+		memset(out + sizeof c.digest, 0, CHECK_BYTES - sizeof c.digest);
+		return;
+	}
 	if (check_start_made)
 		S = check_start;
 	else
 		check_init(&S);
 	blake2b_update(&S, k->hash, KEY_HASH_BYTES);
 	blake2b_update(&S, val, OFF_CHECK);
-	if (value_tree_checked(val, VALUE_HEADER_SIZE + payload_len)) {
-		if (!payload_root) {
-			treehash(val + VALUE_HEADER_SIZE, payload_len, root);
-			payload_root = root;
-		}
-		blake2b_update(&S, payload_root, sizeof root);
-	} else {
-		blake2b_update(&S, val + VALUE_HEADER_SIZE, payload_len);
-	}
+	blake2b_update(&S, body, body_len);
 	blake2b_final(&S, out, CHECK_BYTES);
+}
+
+/* The body is the payload, or from version 3 a large payload's tree root
+ * (treehash.h), hashed on every core: a one-core pass over 72 MB would cost
+ * as much as the rest of a hit. The root is a collision-resistant digest of
+ * every payload byte (BLAKE2b in every version: a large value's check is
+ * bound by its bytes' hashing, not by the 120 bytes hashed over the root),
+ * so the check still covers all of them. */
+static void value_check(const struct memo_key *k, const uint8_t *val,
+			size_t payload_len, const uint8_t *payload_root, uint8_t out[CHECK_BYTES])
+{
+	uint8_t root[32];
+
+	if (!value_tree_checked(val, VALUE_HEADER_SIZE + payload_len)) {
+		check_over(k, val, val + VALUE_HEADER_SIZE, payload_len, out);
+		return;
+	}
+	if (!payload_root) {
+		treehash(val + VALUE_HEADER_SIZE, payload_len, root);
+		payload_root = root;
+	}
+	check_over(k, val, payload_root, sizeof root, out);
 }
 
 int value_encode(const struct memo_key *k, const struct value_meta *meta,
@@ -245,7 +278,8 @@ static enum value_verdict value_decode_root(const struct memo_key *k, const void
 	if (get32(h + OFF_MAGIC) != VALUE_MAGIC)
 		return VALUE_BAD_MAGIC;
 	version = get16(h + OFF_VERSION);
-	/* 1: before the tag, 2: before large payloads' tree; both still served */
+	/* 1: before the tag, 2: before large payloads' tree, 3: BLAKE2b
+	 * without a secret; all still served, each with its own check */
 	if (version < 1 || version > VALUE_VERSION)
 		return VALUE_BAD_VERSION;
 	payload = get64(h + OFF_PAYLOAD);
