@@ -7,6 +7,8 @@ knows the value layout (src/store/value.h) and the memcached chunk manifest
       one line per entry: "KEY ok" when its check verifies (keyed with the
       secret when given, else plain: XXH3-128 from version 4, BLAKE2b
       before), "KEY bad" otherwise
+  forge.py versions STORE
+      one line per entry: "KEY VERSION", its format version
   forge.py rewrite STORE MUTATION [--secret FILE]
       change every entry's result and seal it again, as a well-formed value:
       with a plain checksum, or a MAC under the given (possibly wrong) secret
@@ -238,6 +240,9 @@ def main():
             v = store.get(k)
             good = len(v) >= HEADER and check(k, v, secret) == v[CHECK_AT:HEADER]
             print(k, "ok" if good else "bad")
+    elif cmd == "versions":
+        for k in keys:
+            print(k, struct.unpack_from("<H", store.get(k), 4)[0])
     elif cmd == "rewrite":
         for k in keys:
             store.set(k, seal(k, mutate(store.get(k), args[2]), secret))
