@@ -250,6 +250,37 @@ static void test_versions(void)
 	membuf_release(&b);
 }
 
+/* The check a value's encoding writes is the one its version defines, as
+ * reseal computes it (XXH3 streamed), at every payload length to 400 bytes:
+ * value.c hashes a small value from one copy, a larger one streamed. */
+static void test_check_lengths(void)
+{
+	static uint8_t data[400];
+	uint8_t space[512], v[512];
+	struct iovec part = { data, 0 };
+	struct memo_key k;
+	struct membuf b;
+
+	make_key(&k, "lengths");
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	for (const char *s = NULL;; s = "correct horse") {
+		set_secret(s);
+		for (part.iov_len = 0; part.iov_len <= sizeof data; part.iov_len++) {
+			membuf_init(&b, space, sizeof space);
+			EXPECT(value_encode(&k, &meta0, &part, 1, &b) == 0, "encode %zu", part.iov_len);
+			memcpy(v, b.data, b.len);
+			reseal(&k, v, b.len);
+			EXPECT(!memcmp(v, b.data, b.len), "the check of a %zu-byte part (%s)",
+			       part.iov_len, s ? "MAC" : "plain");
+			membuf_release(&b);
+		}
+		if (s)
+			break;
+	}
+	set_secret(NULL);
+}
+
 static void test_secrets(void)
 {
 	static uint8_t data[4096];
@@ -338,6 +369,7 @@ int main(void)
 	test_corruptions(NULL);
 	test_corruptions("correct horse");
 	test_versions();
+	test_check_lengths();
 	test_secrets();
 	test_large();
 	printf("%s (%d failures)\n", failures ? "FAIL" : "ok", failures);
