@@ -146,46 +146,59 @@ static double getf64(const uint8_t *p)
 	return d;
 }
 
-/* The check over key hash ‖ header[0,56) ‖ body (value.h). The key hash
- * binds the value to its key: bytes copied under another key do not verify.
- * With a secret it is the keyed BLAKE2b-256 MAC, in every version; without
- * one, versions 1-3 took BLAKE2b-256 and version 4 takes XXH3-128, its 16
- * bytes followed by 16 zero ones: two BLAKE2b compressions were half of a
- * remote hit's own instructions, for a check that, unkeyed, only ever
- * caught accidents (anyone who can write the store can seal a plain one). */
-static void check_over(const struct memo_key *k, const uint8_t *val, const uint8_t *body,
+/* XXH3-128 of key hash ‖ header[0,56) ‖ body, from one copy: a body of
+ * SMALL_BODY bytes or fewer, for which XXH3's streaming state costs more
+ * than the hash. */
+static __attribute__((noinline)) XXH128_hash_t xxh3_copied(const struct memo_key *k,
+							   const uint8_t *val,
+							   const uint8_t *body, size_t body_len)
+{
+	uint8_t all[KEY_HASH_BYTES + OFF_CHECK + SMALL_BODY];
+
+	memcpy(all, k->hash, KEY_HASH_BYTES);
+	memcpy(all + KEY_HASH_BYTES, val, OFF_CHECK);
+	memcpy(all + KEY_HASH_BYTES + OFF_CHECK, body, body_len);
+	return XXH3_128bits(all, KEY_HASH_BYTES + OFF_CHECK + body_len);
+}
+
+/* The same, streamed: a larger body. */
+static __attribute__((noinline)) XXH128_hash_t xxh3_streamed(const struct memo_key *k,
+							     const uint8_t *val,
+							     const uint8_t *body, size_t body_len)
+{
+	XXH3_state_t X;
+
+	XXH3_128bits_reset(&X);
+	XXH3_128bits_update(&X, k->hash, KEY_HASH_BYTES);
+	XXH3_128bits_update(&X, val, OFF_CHECK);
+	XXH3_128bits_update(&X, body, body_len);
+	return XXH3_128bits_digest(&X);
+}
+
+/* Version 4's check without a secret: XXH3-128, then 16 zero bytes. Each
+ * way of hashing and BLAKE2b's below are not inlined: a check's stack is
+ * the largest of them (the streamed state's ~600 bytes), not their sum,
+ * and a small value's is not that one; a hit may run on a signal
+ * handler's small stack. */
+static void check_xxh3(const struct memo_key *k, const uint8_t *val, const uint8_t *body,
 		       size_t body_len, uint8_t out[CHECK_BYTES])
+{
+	XXH128_canonical_t c;
+
+	XXH128_canonicalFromHash(&c, body_len <= SMALL_BODY ? xxh3_copied(k, val, body, body_len) :
+				 xxh3_streamed(k, val, body, body_len));
+	_Static_assert(sizeof c.digest == CHECK_BYTES / 2, "XXH3-128's size");
+	memcpy(out, c.digest, sizeof c.digest);
+	memset(out + sizeof c.digest, 0, CHECK_BYTES - sizeof c.digest);
+}
+
+/* BLAKE2b-256, keyed with the secret when one is set (a MAC). */
+static __attribute__((noinline)) void check_blake2b(const struct memo_key *k, const uint8_t *val,
+						     const uint8_t *body, size_t body_len,
+						     uint8_t out[CHECK_BYTES])
 {
 	blake2b_state S;
 
-	if (!secret_len && get16(val + OFF_VERSION) >= 4) {
-		XXH128_canonical_t c;
-		XXH128_hash_t h;
-
-		if (body_len <= SMALL_BODY) {
-			/* one call over a copy: XXH3's streaming state costs more
-			 * than the hash of a small value */
-			uint8_t all[KEY_HASH_BYTES + OFF_CHECK + SMALL_BODY];
-
-			memcpy(all, k->hash, KEY_HASH_BYTES);
-			memcpy(all + KEY_HASH_BYTES, val, OFF_CHECK);
-			memcpy(all + KEY_HASH_BYTES + OFF_CHECK, body, body_len);
-			h = XXH3_128bits(all, KEY_HASH_BYTES + OFF_CHECK + body_len);
-		} else {
-			XXH3_state_t X;
-
-			XXH3_128bits_reset(&X);
-			XXH3_128bits_update(&X, k->hash, KEY_HASH_BYTES);
-			XXH3_128bits_update(&X, val, OFF_CHECK);
-			XXH3_128bits_update(&X, body, body_len);
-			h = XXH3_128bits_digest(&X);
-		}
-		XXH128_canonicalFromHash(&c, h);
-		_Static_assert(sizeof c.digest == CHECK_BYTES / 2, "XXH3-128's size");
-		memcpy(out, c.digest, sizeof c.digest);
-		memset(out + sizeof c.digest, 0, CHECK_BYTES - sizeof c.digest);
-		return;
-	}
 	if (check_start_made)
 		S = check_start;
 	else
@@ -194,6 +207,22 @@ static void check_over(const struct memo_key *k, const uint8_t *val, const uint8
 	blake2b_update(&S, val, OFF_CHECK);
 	blake2b_update(&S, body, body_len);
 	blake2b_final(&S, out, CHECK_BYTES);
+}
+
+/* The check over key hash ‖ header[0,56) ‖ body (value.h). The key hash
+ * binds the value to its key: bytes copied under another key do not verify.
+ * With a secret it is the keyed BLAKE2b-256 MAC, in every version; without
+ * one, versions 1-3 took BLAKE2b-256 and version 4 takes XXH3-128: two
+ * BLAKE2b compressions were half of a remote hit's own instructions, for a
+ * check that, unkeyed, only ever caught accidents (anyone who can write the
+ * store can seal a plain one). */
+static void check_over(const struct memo_key *k, const uint8_t *val, const uint8_t *body,
+		       size_t body_len, uint8_t out[CHECK_BYTES])
+{
+	if (!secret_len && get16(val + OFF_VERSION) >= 4)
+		check_xxh3(k, val, body, body_len, out);
+	else
+		check_blake2b(k, val, body, body_len, out);
 }
 
 /* The body is the payload, or from version 3 a large payload's tree root
