@@ -44,6 +44,9 @@ LDLIBS_CORE = $(PKG_LIBS) -l:libiberty.a -lZydis -ldl -lpthread -lm
 # archive on Debian and stay shared; libelf (with libz), Zydis and liblmdb
 # (with libpthread) are not even linked: dlopened at the engine's first call
 # into them (src/base/lazylib.h), so a start-up that needs none loads none.
+# xxHash (Debian's libxxhash-dev: XXH3, a value's check without a secret,
+# src/store/value.c) is its header only, every function inlined
+# (XXH_INLINE_ALL): no libxxhash.so in a host process either.
 STATIC_LIBS = -Wl,--exclude-libs,ALL -Wl,-Bstatic -lb2 -lffi_pic -Wl,-Bdynamic
 ENGINE_LIBS = $(STATIC_LIBS) -l:libiberty.a -ldl -lpthread
 

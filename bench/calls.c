@@ -25,7 +25,7 @@
  *   calls readfiles DIR N  the baseline of a folder hit: open, read and
  *                       close each entry file under DIR, N reads in all
  *   calls fillscalar N  call bf_scalar only on N distinct arguments (entries
- *                       of 104 bytes)
+ *                       of 104 bytes): those `calls hits 0 N` calls
  *   calls hits FIRST N  bf_scalar on arguments FIRST..FIRST+N-1 and nothing
  *                       else, and
  *   calls gets FIRST N PORT  the bare get of as many distinct keys (stored
@@ -491,7 +491,7 @@ static int readfiles(const char *dir, long n)
 static int fillscalar(long n)
 {
 	for (long i = 0; i < n; i++)
-		sink = bf_scalar((int)i, 0.25);
+		sink = bf_scalar((int)i, 0.5);	/* run_hit_scalar's arguments: `calls hits` hits them */
 	return 0;
 }
 

@@ -43,7 +43,11 @@ count() {	# count NAME N CMD...: callgrind's count of CMD, into $tmp/NAME.N
 }
 for n in "$n1" "$n2"; do
 	# the preload set for valgrind itself: its launcher passes it on
-	LD_PRELOAD="$B/libmemo.so" MEMO_CONFIG="$tmp/conf" count hit "$n" "$BP/calls" hits 0 "$n"
+	LD_PRELOAD="$B/libmemo.so" MEMO_CONFIG="$tmp/conf" MEMO_STATS="$tmp/stats.$n" \
+		count hit "$n" "$BP/calls" hits 0 "$n"
+	# every call a hit, or the count is of something else
+	grep -q "\"hits\": $n, \"misses\": 0," "$tmp/stats.$n" ||
+		{ echo "hit_instructions: not $n hits: $(cat "$tmp/stats.$n")" >&2; exit 1; }
 	count get "$n" "$BP/calls" gets 0 "$n" "$port"
 done
 total() { sed -n 's/^summary: //p' "$tmp/$1"; }

@@ -5,12 +5,17 @@ knows the value layout (src/store/value.h) and the memcached chunk manifest
 
   forge.py verify STORE [--secret FILE]
       one line per entry: "KEY ok" when its check verifies (keyed with the
-      secret when given, else plain BLAKE2b), "KEY bad" otherwise
+      secret when given, else plain: XXH3-128 from version 4, BLAKE2b
+      before), "KEY bad" otherwise
+  forge.py versions STORE
+      one line per entry: "KEY VERSION", its format version
   forge.py rewrite STORE MUTATION [--secret FILE]
       change every entry's result and seal it again, as a well-formed value:
       with a plain checksum, or a MAC under the given (possibly wrong) secret
       MUTATION: double:X  the first part (the return value) becomes the double X
                 xor       every byte of the last part is XORed with 0x5a
+                v3        the value made version 3, as main's build before
+                          version 4 wrote it (its check BLAKE2b, even plain)
   forge.py swap STORE
       exchange the values of the store's two entries (each stays intact)
   forge.py chunks memcached:PORT
@@ -60,17 +65,31 @@ def tree_root(data):
     return h.digest()
 
 
+def xxh3_128(data):
+    """XXH3-128 in its canonical (big-endian) bytes, from Debian's
+    libxxhash0 (a dependency of libxxhash-dev, which libmemo builds with)."""
+    import ctypes
+
+    class Hash(ctypes.Structure):
+        _fields_ = [("low64", ctypes.c_uint64), ("high64", ctypes.c_uint64)]
+
+    lib = ctypes.CDLL("libxxhash.so.0")
+    lib.XXH3_128bits.restype = Hash
+    lib.XXH3_128bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    h = lib.XXH3_128bits(data, len(data))
+    return struct.pack(">QQ", h.high64, h.low64)
+
+
 def check(key, value, secret):
-    h = hashlib.blake2b(digest_size=32, key=secret or b"")
-    h.update(bytes.fromhex(key[3:]))
-    h.update(value[:CHECK_AT])
+    version = struct.unpack_from("<H", value, 4)[0]
     payload = value[HEADER:]
     # version 3: a large payload enters as its tree root (src/store/value.h)
-    if struct.unpack_from("<H", value, 4)[0] >= 3 and len(payload) >= TREE_MIN:
-        h.update(tree_root(payload))
-    else:
-        h.update(payload)
-    return h.digest()
+    body = tree_root(payload) if version >= 3 and len(payload) >= TREE_MIN else payload
+    data = bytes.fromhex(key[3:]) + value[:CHECK_AT] + body
+    # version 4 without a secret: XXH3-128, then 16 zero bytes
+    if version >= 4 and not secret:
+        return xxh3_128(data) + bytes(16)
+    return hashlib.blake2b(data, digest_size=32, key=secret or b"").digest()
 
 
 def parts(value):
@@ -95,6 +114,8 @@ def mutate(value, how):
         at, n = ps[-1]
         for i in range(at, at + n):
             v[i] ^= 0x5A
+    elif how == "v3":
+        v[4:6] = struct.pack("<H", 3)  # as version 3 wrote it: only its check differs
     else:
         sys.exit(f"unknown mutation '{how}'")
     return v
@@ -219,6 +240,9 @@ def main():
             v = store.get(k)
             good = len(v) >= HEADER and check(k, v, secret) == v[CHECK_AT:HEADER]
             print(k, "ok" if good else "bad")
+    elif cmd == "versions":
+        for k in keys:
+            print(k, struct.unpack_from("<H", store.get(k), 4)[0])
     elif cmd == "rewrite":
         for k in keys:
             store.set(k, seal(k, mutate(store.get(k), args[2]), secret))

@@ -1,16 +1,21 @@
 /*
  * value: encodes a call's result (meta + parts) into the bytes a store keeps,
  * and decodes them back only after verifying every byte (layout in value.h).
- * Calls libb2, blake2b_one and treehash (a payload of a MiB or more).
- * Hot-path safe: no allocation (beyond growing the caller's membuf, and
- * treehash's for a payload over 64 MiB), no lock but treehash's pool's,
- * any thread; the secret is written once at start-up.
+ * Calls libb2, blake2b_one, xxHash (inlined: no shared library in the host
+ * process) and treehash (a payload of a MiB or more). Hot-path safe: no
+ * allocation (beyond growing the caller's membuf, and treehash's for a
+ * payload over 64 MiB), no lock but treehash's pool's, any thread; the
+ * secret is written once at start-up.
  */
 #include "store/value.h"
 
 #include <blake2.h>
 #include <endian.h>
 #include <string.h>
+/* Every xxHash function static in this object: the header only, no
+ * libxxhash.so loaded into the host process. */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "store/blake2b_one.h"
 #include "store/treehash.h"
@@ -30,6 +35,7 @@ enum {
 	OFF_CHECK = 56,
 	CHECK_BYTES = 32,
 	TAG_BYTES = 8,		/* version 2: the payload's last bytes */
+	SMALL_BODY = 152,	/* a body hashed from a copy: 240 bytes with key and header */
 };
 
 _Static_assert(OFF_CHECK + CHECK_BYTES == VALUE_HEADER_SIZE, "header layout");
@@ -133,16 +139,57 @@ static double getf64(const uint8_t *p)
 	return d;
 }
 
-/* check = BLAKE2b-256(key hash ‖ header[0,56) ‖ payload), keyed when a secret
- * is set. The key hash binds the value to its key: bytes copied under another
- * key do not verify. From version 3 a large payload enters as its tree root
- * (treehash.h), hashed on every core: a one-core pass over 72 MB would cost
- * as much as the rest of a hit. The root is a collision-resistant digest of
- * every payload byte, so the MAC still covers all of them. */
-static void value_check(const struct memo_key *k, const uint8_t *val,
-			size_t payload_len, const uint8_t *payload_root, uint8_t out[CHECK_BYTES])
+/* XXH3-128 of key hash ‖ header[0,56) ‖ body, from one copy: a body of
+ * SMALL_BODY bytes or fewer, for which XXH3's streaming state costs more
+ * than the hash. */
+static __attribute__((noinline)) XXH128_hash_t xxh3_copied(const struct memo_key *k,
+							   const uint8_t *val,
+							   const uint8_t *body, size_t body_len)
 {
-	uint8_t root[32];
+	uint8_t all[KEY_HASH_BYTES + OFF_CHECK + SMALL_BODY];
+
+	memcpy(all, k->hash, KEY_HASH_BYTES);
+	memcpy(all + KEY_HASH_BYTES, val, OFF_CHECK);
+	memcpy(all + KEY_HASH_BYTES + OFF_CHECK, body, body_len);
+	return XXH3_128bits(all, KEY_HASH_BYTES + OFF_CHECK + body_len);
+}
+
+/* The same, streamed: a larger body. */
+static __attribute__((noinline)) XXH128_hash_t xxh3_streamed(const struct memo_key *k,
+							     const uint8_t *val,
+							     const uint8_t *body, size_t body_len)
+{
+	XXH3_state_t X;
+
+	XXH3_128bits_reset(&X);
+	XXH3_128bits_update(&X, k->hash, KEY_HASH_BYTES);
+	XXH3_128bits_update(&X, val, OFF_CHECK);
+	XXH3_128bits_update(&X, body, body_len);
+	return XXH3_128bits_digest(&X);
+}
+
+/* Version 4's check without a secret: XXH3-128, then 16 zero bytes. Each
+ * way of hashing and BLAKE2b's below are not inlined: a check's stack is
+ * the largest of them (the streamed state's ~600 bytes), not their sum,
+ * and a small value's is not that one; a hit may run on a signal
+ * handler's small stack. */
+static void check_xxh3(const struct memo_key *k, const uint8_t *val, const uint8_t *body,
+		       size_t body_len, uint8_t out[CHECK_BYTES])
+{
+	XXH128_canonical_t c;
+
+	XXH128_canonicalFromHash(&c, body_len <= SMALL_BODY ? xxh3_copied(k, val, body, body_len) :
+				 xxh3_streamed(k, val, body, body_len));
+	_Static_assert(sizeof c.digest == CHECK_BYTES / 2, "XXH3-128's size");
+	memcpy(out, c.digest, sizeof c.digest);
+	memset(out + sizeof c.digest, 0, CHECK_BYTES - sizeof c.digest);
+}
+
+/* BLAKE2b-256, keyed with the secret when one is set (a MAC). */
+static __attribute__((noinline)) void check_blake2b(const struct memo_key *k, const uint8_t *val,
+						     const uint8_t *body, size_t body_len,
+						     uint8_t out[CHECK_BYTES])
+{
 	blake2b_state S;
 
 	if (check_start_made)
@@ -151,16 +198,46 @@ static void value_check(const struct memo_key *k, const uint8_t *val,
 		check_init(&S);
 	blake2b_update(&S, k->hash, KEY_HASH_BYTES);
 	blake2b_update(&S, val, OFF_CHECK);
-	if (value_tree_checked(val, VALUE_HEADER_SIZE + payload_len)) {
-		if (!payload_root) {
-			treehash(val + VALUE_HEADER_SIZE, payload_len, root);
-			payload_root = root;
-		}
-		blake2b_update(&S, payload_root, sizeof root);
-	} else {
-		blake2b_update(&S, val + VALUE_HEADER_SIZE, payload_len);
-	}
+	blake2b_update(&S, body, body_len);
 	blake2b_one_final(&S, out, CHECK_BYTES);
+}
+
+/* The check over key hash ‖ header[0,56) ‖ body (value.h). The key hash
+ * binds the value to its key: bytes copied under another key do not verify.
+ * With a secret it is the keyed BLAKE2b-256 MAC, in every version; without
+ * one, versions 1-3 took BLAKE2b-256 and version 4 takes XXH3-128: two
+ * BLAKE2b compressions were half of a remote hit's own instructions, for a
+ * check that, unkeyed, only ever caught accidents (anyone who can write the
+ * store can seal a plain one). */
+static void check_over(const struct memo_key *k, const uint8_t *val, const uint8_t *body,
+		       size_t body_len, uint8_t out[CHECK_BYTES])
+{
+	if (!secret_len && get16(val + OFF_VERSION) >= 4)
+		check_xxh3(k, val, body, body_len, out);
+	else
+		check_blake2b(k, val, body, body_len, out);
+}
+
+/* The body is the payload, or from version 3 a large payload's tree root
+ * (treehash.h), hashed on every core: a one-core pass over 72 MB would cost
+ * as much as the rest of a hit. The root is a collision-resistant digest of
+ * every payload byte (BLAKE2b in every version: a large value's check is
+ * bound by its bytes' hashing, not by the 120 bytes hashed over the root),
+ * so the check still covers all of them. */
+static void value_check(const struct memo_key *k, const uint8_t *val,
+			size_t payload_len, const uint8_t *payload_root, uint8_t out[CHECK_BYTES])
+{
+	uint8_t root[32];
+
+	if (!value_tree_checked(val, VALUE_HEADER_SIZE + payload_len)) {
+		check_over(k, val, val + VALUE_HEADER_SIZE, payload_len, out);
+		return;
+	}
+	if (!payload_root) {
+		treehash(val + VALUE_HEADER_SIZE, payload_len, root);
+		payload_root = root;
+	}
+	check_over(k, val, payload_root, sizeof root, out);
 }
 
 int value_encode(const struct memo_key *k, const struct value_meta *meta,
@@ -238,7 +315,8 @@ static enum value_verdict value_decode_root(const struct memo_key *k, const void
 	if (get32(h + OFF_MAGIC) != VALUE_MAGIC)
 		return VALUE_BAD_MAGIC;
 	version = get16(h + OFF_VERSION);
-	/* 1: before the tag, 2: before large payloads' tree; both still served */
+	/* 1: before the tag, 2: before large payloads' tree, 3: BLAKE2b
+	 * without a secret; all still served, each with its own check */
 	if (version < 1 || version > VALUE_VERSION)
 		return VALUE_BAD_VERSION;
 	payload = get64(h + OFF_PAYLOAD);

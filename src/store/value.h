@@ -7,17 +7,27 @@
  *    16  f64 seconds the call took
  *    24  i32 errno the call left      28 u32 number of parts
  *    32  u64 count  40 f64 mean  48 f64 M2   (repeated evaluations; else 0)
- *    56  check[32]: BLAKE2b-256 over key hash ‖ header[0,56) ‖ payload,
- *        keyed with the secret when one is configured (a MAC); from
- *        version 3, a payload of TREEHASH_MIN bytes or more enters as its
- *        tree root (treehash.h), hashed on every core
+ *    56  check[32] over key hash ‖ header[0,56) ‖ payload:
+ *        - with a secret configured, BLAKE2b-256 keyed with it (a MAC), in
+ *          every version: whoever can write the store but lacks the secret
+ *          cannot forge a value;
+ *        - without one, version 4: XXH3-128 (16 bytes, then 16 zero bytes,
+ *          checked zero too); versions 1-3: BLAKE2b-256. XXH3 is no MAC and
+ *          not collision-resistant against a chooser of bytes: it catches
+ *          accidental corruption only (a torn write, a flipped bit, another
+ *          key's bytes), which is all an unkeyed check can do anyway, since
+ *          anyone who can write the store can compute a plain one.
+ *        From version 3, a payload of TREEHASH_MIN bytes or more enters as
+ *        its BLAKE2b tree root (treehash.h, every version), hashed on every
+ *        core.
  *   payload: parts, each u64 length ‖ bytes: the return value first, then each
  *            out/inout buffer in argument order; then (version 2) u64 tag:
  *            the function the value is of (records_function_tag), so that
  *            `memo stats` and `memo clear` can tell a folder's entries apart.
- *            Version 1 (no tag) still decodes, with tag 0, and version 2
- *            (every payload checked flat) too: the key is the same, and
- *            entries written before keep hitting.
+ *            Version 1 (no tag) still decodes, with tag 0, version 2
+ *            (every payload checked flat) and version 3 (BLAKE2b without a
+ *            secret) too: the key is the same, and entries written before
+ *            keep hitting.
  *
  * A value that fails any check is rejected: never returned, counted, recomputed.
  * Pure functions of their inputs; hot-path safe (no allocation: encode writes
@@ -35,7 +45,7 @@
 #include "base/membuf.h"
 
 #define VALUE_MAGIC 0x4f4d454dU	/* "MEMO" */
-#define VALUE_VERSION 3
+#define VALUE_VERSION 4
 #define VALUE_HEADER_SIZE 88
 #define VALUE_MAX_PARTS (PROTO_MAX_ARGS + 1)
 

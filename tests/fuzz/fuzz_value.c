@@ -2,7 +2,8 @@
  * Fuzz target: the value decoder (src/store/value.c). The first input byte picks
  * the mode: bit 0 = decode with a secret, bit 1 = seal the rest first (write
  * a valid check over it, keyed when bit 0 is set, as a buggy writer holding
- * the secret would), so the layout checks behind the check are reached too;
+ * the secret would: unkeyed, XXH3-128 from version 4, BLAKE2b before), so
+ * the layout checks behind the check are reached too;
  * the second byte is the number of parts the caller expects. The rest is
  * the value. A value that decodes must be exactly what value_encode makes of
  * what was decoded (the codec has one spelling for each value).
@@ -13,6 +14,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "store/value.h"
 
@@ -41,7 +44,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= 2;
 	memcpy(copy, data + 2, size);
 	value_set_secret(keyed ? secret : NULL, keyed ? sizeof secret - 1 : 0);
-	if ((data[0] & 2) && size >= VALUE_HEADER_SIZE) {
+	if ((data[0] & 2) && size >= VALUE_HEADER_SIZE && !keyed && (copy[4] | copy[5] << 8) >= 4) {
+		XXH3_state_t X;
+		XXH128_canonical_t c;
+
+		XXH3_128bits_reset(&X);
+		XXH3_128bits_update(&X, k.hash, KEY_HASH_BYTES);
+		XXH3_128bits_update(&X, copy, CHECK_AT);
+		XXH3_128bits_update(&X, copy + VALUE_HEADER_SIZE, size - VALUE_HEADER_SIZE);
+		XXH128_canonicalFromHash(&c, XXH3_128bits_digest(&X));
+		memcpy(copy + CHECK_AT, c.digest, 16);
+		memset(copy + CHECK_AT + 16, 0, 16);
+	} else if ((data[0] & 2) && size >= VALUE_HEADER_SIZE) {
 		blake2b_state S;
 
 		if (keyed)

@@ -3,7 +3,8 @@
  * must leave exactly as they were (issue 17: a user's cache keeps hitting):
  * a key's text for fixed inputs (key.c, util_hex), and an entry's bytes for a
  * fixed result, plain and with a secret (value.c), against the digests
- * main's build gave before the hit path changed; util_hex against the byte
+ * a build gave before the hit path changed; main's version-3 entries of the
+ * same result, whole, still decoded (and refused under the other check); util_hex against the byte
  * loop for every length to 80 and every byte value; and each entry decoded
  * back to its fields. Calls key.h, value.h, util.h, proto.h and libb2.
  * Single-threaded. Prints one line per failed expectation; exit 0 when all
@@ -25,8 +26,19 @@
 
 /* From main's build at e5ad93e (before this change to the hit's path). */
 #define GOLDEN_KEY "m1-daa30af4b65e53fa8efcc65d45d438d2c14341837a14ae000bb9991aae9b4fff"
-#define GOLDEN_PLAIN "ee40946c8197f9c7b74e7a1d712b67124123fa9f669336f6ebf4e8e0a0245073"
-#define GOLDEN_KEYED "484febdda57ca59e7896108e6c800d18bce6b92a85b482fa764673076fd0ed6c"
+/* Version 4's entries (XXH3-128 without a secret), from this build when it
+ * was made (c11492c's were version 3: below). */
+#define GOLDEN_PLAIN "f3bf6434a7b28ac28d8c92a1997c976acc1b6b295ea016d52f4da31fdc851d57"
+#define GOLDEN_KEYED "f4ef49f6f540c58c9e6969d7269d31320bab10d24618a40d030c654cbfb7cdf6"
+/* The same entries whole as main's build at c11492c wrote them (version 3:
+ * BLAKE2b, plain and keyed): still served. */
+#define V3_PLAIN "4d454d4f030000001800000000000000000000000000c03f2200000001000000" \
+	"0000000000000000000000000000000000000000000000006d7cf82d5671585dd61a768fb10f7932" \
+	"40e1217e4bfabcdf5175ed2db5008f5c080000000000000000000000000004408877665544332211"
+#define V3_KEYED "4d454d4f030000001800000000000000000000000000c03f2200000001000000" \
+	"0000000000000000000000000000000000000000000000005a5f9372336063ebd2da46f453d6c4b9" \
+	"aba11f55f608249acf2bf3a8c83cff2c080000000000000000000000000004408877665544332211"
+#define SECRET "a secret of some bytes"
 
 static void hex_ref(char *out, const uint8_t *p, size_t n)
 {
@@ -107,6 +119,29 @@ static void entry_digest(const struct memo_key *k, char hex[2 * 32 + 1])
 	membuf_release(&b);
 }
 
+/* Main's version-3 entry in hex decodes to the same fields when the reader
+ * has its secret (or none, as it was written), and is refused otherwise. */
+static void check_v3(const struct memo_key *k, const char *hex, bool keyed)
+{
+	uint8_t v[112];
+	struct iovec got;
+	struct value_meta back;
+	double r;
+
+	EXPECT(strlen(hex) == 2 * sizeof v, "the v3 entry's length");
+	for (size_t i = 0; i < sizeof v; i++)
+		sscanf(hex + 2 * i, "%2hhx", &v[i]);
+	value_set_secret(keyed ? (const uint8_t *)SECRET : NULL, keyed ? strlen(SECRET) : 0);
+	EXPECT(value_decode(k, v, sizeof v, &back, &got, 1) == VALUE_OK,
+	       "main's version 3 entry (%s) is not served", keyed ? "keyed" : "plain");
+	memcpy(&r, got.iov_base, sizeof r);
+	EXPECT(got.iov_len == sizeof r && r == 2.5 && back.saved_errno == 34 && back.seconds == 0.125 &&
+	       back.tag == 0x1122334455667788, "main's version 3 entry's fields");
+	value_set_secret(keyed ? NULL : (const uint8_t *)SECRET, keyed ? 0 : strlen(SECRET));
+	EXPECT(value_decode(k, v, sizeof v, &back, &got, 1) == VALUE_BAD_CHECK,
+	       "main's version 3 entry (%s) served under the other check", keyed ? "keyed" : "plain");
+}
+
 int main(int argc, char **argv)
 {
 	struct memo_key k;
@@ -116,8 +151,10 @@ int main(int argc, char **argv)
 	make_key(&k);
 	value_set_secret(NULL, 0);
 	entry_digest(&k, plain);
-	value_set_secret((const uint8_t *)"a secret of some bytes", 22);
+	value_set_secret((const uint8_t *)SECRET, strlen(SECRET));
 	entry_digest(&k, keyed);
+	check_v3(&k, V3_PLAIN, false);
+	check_v3(&k, V3_KEYED, true);
 	if (argc > 1 && !strcmp(argv[1], "print")) {
 		printf("key %.*s\nplain %s\nkeyed %s\n", k.textlen, k.text, plain, keyed);
 		return failures != 0;

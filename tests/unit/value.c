@@ -1,13 +1,16 @@
 /*
  * Unit driver for src/store/value.c: round trips of 0..VALUE_MAX_PARTS parts, and
  * every verdict produced by a crafted corruption (a resealed check where the
- * corruption must get past it). Calls value.h and libb2 only. Single-threaded.
+ * corruption must get past it), plain and with a secret; each version's
+ * check. Calls value.h, libb2 and xxHash (its header) only. Single-threaded.
  * Prints one line per failed expectation; exit 0 when all hold.
  */
 #include <blake2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "store/value.h"
 #include "expect.h"
@@ -33,11 +36,25 @@ static void make_key(struct memo_key *k, const char *name)
 }
 
 /* Recompute the check after a deliberate edit, as a writer holding the
- * secret would: the edit must then be caught by the layout checks. */
+ * secret would, with the check of the value's version (value.h): the edit
+ * must then be caught by the layout checks. */
 static void reseal(const struct memo_key *k, uint8_t *v, size_t len)
 {
 	blake2b_state S;
 
+	if (!cur_secret_len && v[4] >= 4) {
+		XXH3_state_t X;
+		XXH128_canonical_t c;
+
+		XXH3_128bits_reset(&X);
+		XXH3_128bits_update(&X, k->hash, 32);
+		XXH3_128bits_update(&X, v, 56);
+		XXH3_128bits_update(&X, v + VALUE_HEADER_SIZE, len - VALUE_HEADER_SIZE);
+		XXH128_canonicalFromHash(&c, XXH3_128bits_digest(&X));
+		memcpy(v + 56, c.digest, 16);
+		memset(v + 72, 0, 16);
+		return;
+	}
 	if (cur_secret_len)
 		blake2b_init_key(&S, 32, cur_secret, cur_secret_len);
 	else
@@ -128,7 +145,7 @@ static void test_round_trips(void)
 	}
 }
 
-static void test_corruptions(void)
+static void test_corruptions(const char *secret)
 {
 	static uint8_t data[4096];
 	uint8_t space[4096], v[4096];
@@ -137,6 +154,7 @@ static void test_corruptions(void)
 	struct membuf b;
 	size_t len;
 
+	set_secret(secret);
 	make_key(&k, "corrupt");
 	make_key(&other, "another key");
 	membuf_init(&b, space, sizeof space);
@@ -158,7 +176,7 @@ static void test_corruptions(void)
 			(i >= 8 && i < 16) ? VALUE_BAD_LENGTH : VALUE_BAD_CHECK;
 		char what[64];
 
-		snprintf(what, sizeof what, "byte %zu flipped", i);
+		snprintf(what, sizeof what, "byte %zu flipped (%s)", i, secret ? "MAC" : "plain");
 		CORRUPT(v[i] ^= 0x40, len, want, what);
 	}
 	CORRUPT((void)0, len - 1, VALUE_BAD_LENGTH, "truncated by one byte");
@@ -183,6 +201,7 @@ static void test_corruptions(void)
 	/* Moved under another key. */
 	EXPECT_VERDICT(value_decode(&other, b.data, len, NULL, parts, 3), VALUE_BAD_CHECK,
 		       "value moved under another key");
+	set_secret(NULL);
 	membuf_release(&b);
 }
 
@@ -203,9 +222,21 @@ static void test_versions(void)
 	membuf_init(&b, space, sizeof space);
 	EXPECT(value_encode(&k, &m, &part, 1, &b) == 0, "encode with a tag");
 	len = b.len;
-	EXPECT_VERDICT(value_decode(&k, b.data, len, &got, parts, 1), VALUE_OK, "version 3");
+	EXPECT_VERDICT(value_decode(&k, b.data, len, &got, parts, 1), VALUE_OK, "version 4");
 	EXPECT(got.tag == m.tag, "the tag decoded");
-	EXPECT(value_tag(b.data, len, b.data + len - 8) == m.tag, "value_tag of version 3");
+	EXPECT(value_tag(b.data, len, b.data + len - 8) == m.tag, "value_tag of version 4");
+	/* Version 4's XXH3 check under version 3's number: refused; the
+	 * value as version 3 wrote it (BLAKE2b): served, and not as version 4. */
+	memcpy(v1, b.data, len);
+	v1[4] = 3;
+	EXPECT_VERDICT(value_decode(&k, v1, len, &got, parts, 1), VALUE_BAD_CHECK,
+		       "version 4's check as version 3");
+	reseal(&k, v1, len);
+	EXPECT_VERDICT(value_decode(&k, v1, len, &got, parts, 1), VALUE_OK, "version 3");
+	EXPECT(got.tag == m.tag, "version 3: the tag decoded");
+	v1[4] = 4;
+	EXPECT_VERDICT(value_decode(&k, v1, len, &got, parts, 1), VALUE_BAD_CHECK,
+		       "version 3's check as version 4");
 	/* The same value as version 1 wrote it: no tag, the payload 8 shorter. */
 	memcpy(v1, b.data, len - 8);
 	v1[4] = 1;
@@ -217,6 +248,37 @@ static void test_versions(void)
 	       "version 1: its part, and tag 0");
 	EXPECT(value_tag(v1, len - 8, v1 + len - 16) == 0, "value_tag of version 1");
 	membuf_release(&b);
+}
+
+/* The check a value's encoding writes is the one its version defines, as
+ * reseal computes it (XXH3 streamed), at every payload length to 400 bytes:
+ * value.c hashes a small value from one copy, a larger one streamed. */
+static void test_check_lengths(void)
+{
+	static uint8_t data[400];
+	uint8_t space[512], v[512];
+	struct iovec part = { data, 0 };
+	struct memo_key k;
+	struct membuf b;
+
+	make_key(&k, "lengths");
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	for (const char *s = NULL;; s = "correct horse") {
+		set_secret(s);
+		for (part.iov_len = 0; part.iov_len <= sizeof data; part.iov_len++) {
+			membuf_init(&b, space, sizeof space);
+			EXPECT(value_encode(&k, &meta0, &part, 1, &b) == 0, "encode %zu", part.iov_len);
+			memcpy(v, b.data, b.len);
+			reseal(&k, v, b.len);
+			EXPECT(!memcmp(v, b.data, b.len), "the check of a %zu-byte part (%s)",
+			       part.iov_len, s ? "MAC" : "plain");
+			membuf_release(&b);
+		}
+		if (s)
+			break;
+	}
+	set_secret(NULL);
 }
 
 static void test_secrets(void)
@@ -304,8 +366,10 @@ static void test_large(void)
 int main(void)
 {
 	test_round_trips();
-	test_corruptions();
+	test_corruptions(NULL);
+	test_corruptions("correct horse");
 	test_versions();
+	test_check_lengths();
 	test_secrets();
 	test_large();
 	printf("%s (%d failures)\n", failures ? "FAIL" : "ok", failures);
