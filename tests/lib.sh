@@ -143,6 +143,19 @@ print(sum(v.get(field, 0) for l in open(path) if l.strip()
           for k, v in json.loads(l)["symbols"].items() if k == sym or k.startswith(sym + " (")))
 PY
 }
+# each_run_rejected_one JSONL SYMBOL N: the stats file holds a first line
+# and then N, one per run, each rejecting one value of SYMBOL and serving
+# the other (t0424, t0429: runs with one byte of an entry changed).
+each_run_rejected_one() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+path, sym, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+rows = [json.loads(l)["symbols"][sym] for l in open(path)][1:]
+bad = [(i, r["rejected"], r["hits"]) for i, r in enumerate(rows) if (r["rejected"], r["hits"]) != (1, 1)]
+if len(rows) != n or bad:
+    sys.exit("%d runs; byte, rejected, hits where not 1, 1: %s" % (len(rows), bad[:10]))
+PY
+}
 
 # expect_eq ACTUAL EXPECTED WHAT
 expect_eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }

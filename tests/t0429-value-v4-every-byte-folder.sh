@@ -73,13 +73,7 @@ for mode in plain mac; do
 	for ((at = 0; at < n; at++)); do cat plain.out; done >expected.out
 	same expected.out runs.out "$mode: the runs with a byte changed"
 	# one stats line per run: each rejected one value, served the other
-	python3 - "$T/$mode.jsonl" "$n" <<'PY' || fail "$mode: a changed value was served"
-import json, sys
-rows = [json.loads(l)["symbols"]["dot"] for l in open(sys.argv[1])][1:]
-bad = [(i, r["rejected"], r["hits"]) for i, r in enumerate(rows) if (r["rejected"], r["hits"]) != (1, 1)]
-if len(rows) != int(sys.argv[2]) or bad:
-    sys.exit("%d runs; byte, rejected, hits where not 1, 1: %s" % (len(rows), bad[:10]))
-PY
+	each_run_rejected_one "$T/$mode.jsonl" dot "$n" || fail "$mode: a changed value was served"
 	expect_eq "$(runs dot)" "$n" "$mode: bodies run, one a changed byte"
 	# the last run wrote its result again: served, whole
 	reset_runs
