@@ -61,7 +61,6 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 
 	log_init();
 	scratch_init();	/* before any call: its threads' memory is freed at their exit */
-	sigframe_init();	/* before main: a first call in a handler is told apart */
 	/* Kept before the program's main runs: whatever it later does with
 	 * fd 2, libmemo's text goes to this file or nowhere (log.h). */
 	log_keep_stderr(util_fd_high(STDERR_FILENO));
@@ -120,7 +119,9 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	 * before main, or never (an entry patch made after a dlopen goes
 	 * without): the program's own actions stay its own (crash.h). */
 	if (patched)
-		crash_install(keeper);
+		crash_install(keeper);	/* and sigframe.h's restorer, read there */
+	else	/* before main: a first call in a handler is told apart */
+		sigframe_init();
 	/* A process that holds none of the configured functions (the shell or
 	 * the make that starts the real program, inheriting LD_PRELOAD) stays
 	 * quiet about them unless MEMO_STRICT or MEMO_LOG=info asks (a
@@ -135,8 +136,11 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 				 hook_refusal_name(hooks[i].refusal), hooks[i].why);
 	for (i = 0; i < nhooks; i++)
 		activate_report(&hooks[i]);
-	got_set_activate(activate_after_dlopen, activate_recheck, activate_copies);
+	/* the slots first, then what a dlopen's pass activates: start-up has
+	 * just tried every hook and listed every copy, and the pass would
+	 * try the missing ones and list the copies again */
 	got_install_all();
+	got_set_activate(activate_after_dlopen, activate_recheck, activate_copies);
 	runtime_pid = getpid();
 	pthread_atfork(runtime_before_fork, runtime_after_fork, after_fork_child);
 	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);
@@ -221,6 +225,10 @@ __attribute__((destructor)) static void memo_stop(void)
 	store_sync(s);
 	keep_stats(s);
 	all = __atomic_load_n(&nhooks, __ATOMIC_ACQUIRE);
+	/* stats = off: no table, so no labels (a malloc and a format each)
+	 * and no sums (48 KiB, a page touched at every exit) */
+	if (!strcmp(stats_dest, "off"))
+		all = 0;
 	for (i = 0; i < all && n < (int)(sizeof rows / sizeof rows[0]); i++) {
 		const struct hook *h = &hooks[i];
 		const char *file = strrchr(h->path, '/');
