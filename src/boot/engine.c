@@ -87,22 +87,20 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	/* mapped, not calloc'ed: a fresh mapping's pages are zero and cost
 	 * nothing until a hook is written there, where calloc, carving the
 	 * array from the heap, zeroed it whole (~30 page faults for one
-	 * configured function when a hook was ~9 KB); the counters likewise */
-	hooks = mmap(NULL, (size_t)hooks_cap * sizeof *hooks, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	hooks_stats = mmap(NULL, (size_t)hooks_cap * sizeof *hooks_stats, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (hooks == MAP_FAILED || hooks_stats == MAP_FAILED) {
-		if (hooks != MAP_FAILED)
-			munmap(hooks, (size_t)hooks_cap * sizeof *hooks);
-		if (hooks_stats != MAP_FAILED)
-			munmap(hooks_stats, (size_t)hooks_cap * sizeof *hooks_stats);
-		hooks = NULL;
-		hooks_stats = NULL;
+	 * configured function when a hook was ~9 KB); the counters likewise,
+	 * from the next page of the same mapping (one mmap for both) */
+	size_t hooks_len = ((size_t)hooks_cap * sizeof *hooks + 4095) & ~(size_t)4095;
+	size_t map_len = hooks_len + (size_t)hooks_cap * sizeof *hooks_stats;
+	uint8_t *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+
+	if (map == MAP_FAILED) {
 		log_error("out of memory at start-up; running unmemoized");
 		return;
 	}
-	inline_batch_begin();
+	hooks = (struct hook *)map;
+	hooks_stats = (struct stats_shards *)(map + hooks_len);
+	inline_batch_begin(nhooks);
 	for (i = 0; i < nhooks; i++) {
 		hooks[i].fn = &memo_cfg->funcs[i];
 		hooks[i].index = i;
