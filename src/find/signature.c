@@ -471,6 +471,20 @@ static int loaded_id_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
+/* The last verdict file read (or written), whole (util.h's book), and an
+ * FNV-1a hash of its path, as decode_cache.c keeps its book: no copy of
+ * the path (4 KiB) before the text, so a start that reads one object's
+ * verdicts touches one page of this, not two. Its file's name, kept for
+ * the last build-id asked (verdict_file_of_id), on that page too. */
+static struct {
+	uint64_t path_hash;	/* 0: none read */
+	uint8_t last_id[64];	/* the last build-id named, and its file's name */
+	size_t last_id_len;
+	char name[3 + 33];
+	struct util_book b;
+	char first[16384];
+} book = { .name = "s1-" };
+
 /* Whether a debug file for this build-id is installed (asked once per
  * object: verdict_file_of_id keeps its answer). */
 static bool has_build_id_debug(const uint8_t *id, size_t len)
@@ -481,30 +495,27 @@ static bool has_build_id_debug(const uint8_t *id, size_t len)
 }
 
 /* The name of the verdict file of the object whose build-id is id[len]
- * (s1- and 32 hex digits), kept for the last build-id asked: the functions
+ * (s1- and 32 hex digits), kept for the last build-id asked (in book): the functions
  * of one object come in a row, and ten of libc's made ten BLAKE2b digests
  * and ten walks of the loaded objects for one name. */
 static const char *verdict_file_of_id(const uint8_t *id, size_t len)
 {
-	static uint8_t last[64];
-	static size_t last_len;
-	static char name[3 + 33] = "s1-";
 	uint8_t digest[16];
 	blake2b_state s;
 
-	if (len == last_len && !memcmp(id, last, len))
-		return name;
+	if (len == book.last_id_len && !memcmp(id, book.last_id, len))
+		return book.name;
 	blake2b_init(&s, sizeof digest);
 	add(&s, id, len);
 	add(&s, &(bool){ has_build_id_debug(id, len) }, sizeof(bool));
 	blake2b_final(&s, digest, sizeof digest);
-	util_hex(name + 3, digest, sizeof digest);
-	last_len = 0;
-	if (len <= sizeof last) {
-		memcpy(last, id, len);
-		last_len = len;
+	util_hex(book.name + 3, digest, sizeof digest);
+	book.last_id_len = 0;
+	if (len <= sizeof book.last_id) {
+		memcpy(book.last_id, id, len);
+		book.last_id_len = len;
 	}
-	return name;
+	return book.name;
 }
 
 /* The object's verdict file into path[], and the function's key into key[]. */
@@ -550,16 +561,6 @@ static int verdict_names(const struct hook *h, char *path, size_t n, char key[33
 	util_hex(key, digest, sizeof digest);
 	return util_path_in(path, n, dir, file);
 }
-
-/* The last verdict file read (or written), whole (util.h's book), and an
- * FNV-1a hash of its path, as decode_cache.c keeps its book: no copy of
- * the path (4 KiB) before the text, so a start that reads one object's
- * verdicts touches one page of this, not two. */
-static struct {
-	uint64_t path_hash;	/* 0: none read */
-	struct util_book b;
-	char first[16384];
-} book;
 
 static uint64_t path_hash(const char *s)
 {
