@@ -562,7 +562,9 @@ static int install_run(struct inline_patch **v, int n, int threads)
 	uintptr_t lo = page_of(v[0]), hi = page_after(v[n - 1]);
 	int i;
 
-	if (membarrier_ok < 0)
+	/* registered when first needed: a start-up alone in its process
+	 * (most) has no other core to tell */
+	if (threads > 1 && membarrier_ok < 0)
 		membarrier_ok = syscall(SYS_membarrier,
 					MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
 	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC) < 0) {
@@ -582,7 +584,7 @@ static int install_run(struct inline_patch **v, int n, int threads)
 		log_error("'%s': its code page %#lx-%#lx stays writable: %s", v[0]->h->fn->symbol,
 			  (unsigned long)lo, (unsigned long)hi, strerror(errno));
 	/* Make every core drop what it may have fetched of the old bytes. */
-	if (threads > 1 && membarrier_ok)
+	if (threads > 1 && membarrier_ok > 0)
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
 	return 0;
 }
