@@ -26,6 +26,7 @@
 #include "call/explain.h"
 #include "call/runtime.h"
 #include "call/scratch.h"
+#include "find/run_report.h"
 #include "patch/crash.h"
 #include "patch/got.h"
 #include "patch/inline.h"
@@ -132,8 +133,10 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		else if (hooks[i].state == HOOK_UNRESOLVED)
 			log_info("'%s' is not in this process [%s]: %s", hooks[i].fn->symbol,
 				 hook_refusal_name(hooks[i].refusal), hooks[i].why);
-	for (i = 0; i < nhooks; i++)
-		activate_report(&hooks[i]);
+	/* under `memo run` only: each line asked the environment again */
+	if (getenv(RUN_REPORT_ENV))
+		for (i = 0; i < nhooks; i++)
+			activate_report(&hooks[i]);
 	/* the slots first, then what a dlopen's pass activates: start-up has
 	 * just tried every hook and listed every copy, and the pass would
 	 * try the missing ones and list the copies again */
