@@ -33,7 +33,9 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -MP -Isrc $(PKG_CFLAGS)
 # -fno-math-errno: libmemo never reads errno after math; sqrt and llrint are
 # then single instructions, and the engine need not load libm.
-SRC_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec -fno-math-errno
+# -fdata-sections: each variable a section of its own, which the engine's
+# link sorts by alignment (below).
+SRC_CFLAGS = $(ALL_CFLAGS) -fdata-sections -fvisibility=hidden -ftls-model=initial-exec -fno-math-errno
 # libiberty (Debian's libiberty-dev: a static archive, PIC) demangles C++
 # names (src/find/cxx_name.c) without loading libstdc++ into a C process.
 LDLIBS_CORE = $(PKG_LIBS) -l:libiberty.a -lZydis -ldl -lpthread -lm
@@ -126,9 +128,15 @@ $(B)/libmemo.so: $(PRELOAD_OBJ)
 	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -Wl,-z,relro,-z,lazy -Wl,--exclude-libs,ALL \
 		-o $@ $^ -Wl,-Bstatic -linih -Wl,-Bdynamic -ldl
 
+# --sort-section=alignment: GCC aligns every array or struct of 32 bytes or
+# more to 32, so the small statics (flags, pointers, counts) come last, a
+# few pages of them, where they lay between the buffers each file keeps:
+# each page of .bss a start-up writes is a page fault (~1.2-2 us here;
+# ten functions found: 5 pages fewer).
 $(B)/libmemo-engine.so: $(ENGINE_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -Wl,-z,relro,-z,lazy -o $@ $^ \
+	$(Q)$(CC) -shared $(SANFLAGS) -Wl,--no-undefined -Wl,-z,relro,-z,lazy -Wl,--sort-section=alignment \
+		-o $@ $^ \
 		-Wl,-Bstatic -linih -Wl,-Bdynamic $(ENGINE_LIBS)
 
 $(B)/libmemo-memcached.so: $(MC_OBJ) $(MC_BASE_OBJ)

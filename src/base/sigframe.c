@@ -54,6 +54,16 @@ static int ksig_get(int sig, struct ksigaction *k)
 	return (int)syscall(SYS_rt_sigaction, sig, NULL, k, sizeof k->mask);
 }
 
+void sigframe_init_from(int sig, void *handler)
+{
+	struct ksigaction k;
+
+	if (ksig_get(sig, &k) == 0 && k.handler == handler && (k.flags & SA_RESTORER))
+		restorer = (uintptr_t)k.restorer;
+	else
+		sigframe_init();
+}
+
 void sigframe_init(void)
 {
 	struct ksigaction k, was;

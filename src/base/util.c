@@ -67,6 +67,18 @@ static int nibble(char c)
 	return -1;
 }
 
+int util_path_in(char *out, size_t n, const char *dir, const char *name)
+{
+	size_t d = strlen(dir), k = strlen(name) + 1;
+
+	if (d + 1 + k > n)
+		return -1;
+	memcpy(out, dir, d);
+	out[d] = '/';
+	memcpy(out + d + 1, name, k);
+	return 0;
+}
+
 int util_unhex(uint8_t *out, const char *text, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -24,6 +24,11 @@ void util_hex(char *out, const void *in, size_t n);
  * end; 0, or -1 (out then holds garbage). */
 int util_unhex(uint8_t *out, const char *text, size_t n);
 
+/* "dir/name" into out (n bytes), as snprintf(out, n, "%s/%s", dir, name)
+ * would, without its formatting (start-up names a few files a function):
+ * 0, or -1 when it does not fit (out unchanged). */
+int util_path_in(char *out, size_t n, const char *dir, const char *name);
+
 /* CLOCK_MONOTONIC in ns: for durations and deadlines. */
 uint64_t util_now_ns(void);
 

@@ -98,17 +98,41 @@ static struct loaded_note loaded_build_id(const struct hook *h, uint8_t *id, uin
  * .symtab, libc, nothing else at start-up reads one); once per object while
  * no object comes or goes, so the same load: ten functions of libc, one
  * stat. */
+static int loader_counts_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct loaded_note *n = arg;
+
+	(void)size;
+	n->adds = info->dlpi_adds;
+	n->subs = info->dlpi_subs;
+	return 1;
+}
+
 static void loaded_facts(struct hook *h)
 {
-	static struct { const void *object; unsigned long long adds, subs; struct stat st; } last;
-	struct loaded_note n = loaded_build_id(h, h->loaded_id, &h->loaded_id_len);
+	/* the build-id too: a walk to the object that holds the function
+	 * for each of ten functions of libc was 9 walks too many (the
+	 * loader's counts are read from the first object alone) */
+	static struct {
+		const void *object;
+		unsigned long long adds, subs;
+		struct stat st;
+		bool stat_ok;
+		uint8_t id[sizeof h->loaded_id], id_len;
+	} last;
+	struct loaded_note n = { 0 };
 
+	dl_iterate_phdr(loader_counts_cb, &n);
 	if (!last.object || last.object != h->object || last.adds != n.adds || last.subs != n.subs) {
-		last.object = stat(h->path, &last.st) == 0 ? h->object : NULL;
+		n = loaded_build_id(h, last.id, &last.id_len);
+		last.stat_ok = stat(h->path, &last.st) == 0;
+		last.object = h->object;
 		last.adds = n.adds;
 		last.subs = n.subs;
 	}
-	if (last.object)
+	memcpy(h->loaded_id, last.id, last.id_len);
+	h->loaded_id_len = last.id_len;
+	if (last.stat_ok)
 		h->file = last.st;
 }
 

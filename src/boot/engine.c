@@ -26,6 +26,7 @@
 #include "call/explain.h"
 #include "call/runtime.h"
 #include "call/scratch.h"
+#include "find/run_report.h"
 #include "patch/crash.h"
 #include "patch/got.h"
 #include "patch/inline.h"
@@ -61,7 +62,6 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 
 	log_init();
 	scratch_init();	/* before any call: its threads' memory is freed at their exit */
-	sigframe_init();	/* before main: a first call in a handler is told apart */
 	/* Kept before the program's main runs: whatever it later does with
 	 * fd 2, libmemo's text goes to this file or nowhere (log.h). */
 	log_keep_stderr(util_fd_high(STDERR_FILENO));
@@ -88,22 +88,20 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	/* mapped, not calloc'ed: a fresh mapping's pages are zero and cost
 	 * nothing until a hook is written there, where calloc, carving the
 	 * array from the heap, zeroed it whole (~30 page faults for one
-	 * configured function when a hook was ~9 KB); the counters likewise */
-	hooks = mmap(NULL, (size_t)hooks_cap * sizeof *hooks, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	hooks_stats = mmap(NULL, (size_t)hooks_cap * sizeof *hooks_stats, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (hooks == MAP_FAILED || hooks_stats == MAP_FAILED) {
-		if (hooks != MAP_FAILED)
-			munmap(hooks, (size_t)hooks_cap * sizeof *hooks);
-		if (hooks_stats != MAP_FAILED)
-			munmap(hooks_stats, (size_t)hooks_cap * sizeof *hooks_stats);
-		hooks = NULL;
-		hooks_stats = NULL;
+	 * configured function when a hook was ~9 KB); the counters likewise,
+	 * from the next page of the same mapping (one mmap for both) */
+	size_t hooks_len = ((size_t)hooks_cap * sizeof *hooks + 4095) & ~(size_t)4095;
+	size_t map_len = hooks_len + (size_t)hooks_cap * sizeof *hooks_stats;
+	uint8_t *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+
+	if (map == MAP_FAILED) {
 		log_error("out of memory at start-up; running unmemoized");
 		return;
 	}
-	inline_batch_begin();
+	hooks = (struct hook *)map;
+	hooks_stats = (struct stats_shards *)(map + hooks_len);
+	inline_batch_begin(nhooks);
 	for (i = 0; i < nhooks; i++) {
 		hooks[i].fn = &memo_cfg->funcs[i];
 		hooks[i].index = i;
@@ -120,7 +118,9 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 	 * before main, or never (an entry patch made after a dlopen goes
 	 * without): the program's own actions stay its own (crash.h). */
 	if (patched)
-		crash_install(keeper);
+		crash_install(keeper);	/* and sigframe.h's restorer, read there */
+	else	/* before main: a first call in a handler is told apart */
+		sigframe_init();
 	/* A process that holds none of the configured functions (the shell or
 	 * the make that starts the real program, inheriting LD_PRELOAD) stays
 	 * quiet about them unless MEMO_STRICT or MEMO_LOG=info asks (a
@@ -133,10 +133,15 @@ __attribute__((visibility("default"))) void memo_engine_start(const struct memo_
 		else if (hooks[i].state == HOOK_UNRESOLVED)
 			log_info("'%s' is not in this process [%s]: %s", hooks[i].fn->symbol,
 				 hook_refusal_name(hooks[i].refusal), hooks[i].why);
-	for (i = 0; i < nhooks; i++)
-		activate_report(&hooks[i]);
-	got_set_activate(activate_after_dlopen, activate_recheck, activate_copies);
+	/* under `memo run` only: each line asked the environment again */
+	if (getenv(RUN_REPORT_ENV))
+		for (i = 0; i < nhooks; i++)
+			activate_report(&hooks[i]);
+	/* the slots first, then what a dlopen's pass activates: start-up has
+	 * just tried every hook and listed every copy, and the pass would
+	 * try the missing ones and list the copies again */
 	got_install_all();
+	got_set_activate(activate_after_dlopen, activate_recheck, activate_copies);
 	runtime_pid = getpid();
 	pthread_atfork(runtime_before_fork, runtime_after_fork, after_fork_child);
 	__atomic_store_n(&memo_state, MEMO_READY, __ATOMIC_RELEASE);
@@ -221,6 +226,10 @@ __attribute__((destructor)) static void memo_stop(void)
 	store_sync(s);
 	keep_stats(s);
 	all = __atomic_load_n(&nhooks, __ATOMIC_ACQUIRE);
+	/* stats = off: no table, so no labels (a malloc and a format each)
+	 * and no sums (48 KiB, a page touched at every exit) */
+	if (!strcmp(stats_dest, "off"))
+		all = 0;
 	for (i = 0; i < all && n < (int)(sizeof rows / sizeof rows[0]); i++) {
 		const struct hook *h = &hooks[i];
 		const char *file = strrchr(h->path, '/');

@@ -49,11 +49,9 @@ void prime_identity_dir(void)
 {
 	static bool done;
 	struct cache_config defaults;
-	struct stat sb;
 	char path[PATH_MAX + 16];
 	const char *dir = memo_cfg->cache.dir;
 	bool said = dir[0];
-	int fd;
 
 	if (done)
 		return;
@@ -62,13 +60,9 @@ void prime_identity_dir(void)
 		config_cache_defaults(&defaults);
 		dir = defaults.dir;
 	}
-	if ((size_t)snprintf(path, sizeof path, "%s/identity", dir) >= sizeof path ||
-	    (fd = store_folder_root(dir, &sb, !said)) < 0)
+	if (util_path_in(path, sizeof path, dir, "identity") < 0 ||
+	    store_folder_check(dir, !said) < 0 || store_folder_check(path, true) < 0)
 		return;
-	close(fd);
-	if ((fd = store_folder_root(path, &sb, true)) < 0)
-		return;
-	close(fd);
 	identity_set_cache_dir(path);
 }
 

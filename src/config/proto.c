@@ -1511,6 +1511,21 @@ static void put(struct out *o, const char *fmt, ...)
 		o->len += n;
 }
 
+/* put(o, "%s", text) without vsnprintf: the canonical text is made for
+ * each configured function at start-up, and formatting made most of it. */
+static void put_str(struct out *o, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (o->len < o->cap) {
+		size_t room = o->cap - o->len - 1, k = n < room ? n : room;
+
+		memcpy(o->buf + o->len, text, k);
+		o->buf[o->len + k] = '\0';
+	}
+	o->len += n;
+}
+
 /*
  * The key's view of a prototype: what changes the meaning of the arguments'
  * bytes or of the stored value, and nothing else. So: the return (type and
@@ -1534,25 +1549,28 @@ size_t proto_canonical(const struct proto *p, char *buf, size_t cap)
 
 	if (cap)
 		buf[0] = '\0';
-	put(&o, "proto1 %s", p->ret.canon);
+	put_str(&o, "proto1 ");
+	put_str(&o, p->ret.canon);
 	switch (p->ret_kind) {
-	case RET_STRING_STATIC: put(&o, " static"); break;
-	case RET_STRING_MALLOC: put(&o, " malloc"); break;
+	case RET_STRING_STATIC: put_str(&o, " static"); break;
+	case RET_STRING_MALLOC: put_str(&o, " malloc"); break;
 	case RET_ARGUMENT: put(&o, " argument $%d", p->ret_arg); break;
-	case RET_POINTER_UNSET: put(&o, " unset"); break;
-	case RET_CXX_OBJECT: put(&o, " cxxobject"); break;
+	case RET_POINTER_UNSET: put_str(&o, " unset"); break;
+	case RET_CXX_OBJECT: put_str(&o, " cxxobject"); break;
 	}
-	put(&o, " (");
+	put_str(&o, " (");
 	for (i = 0; i < p->nargs; i++) {
 		const struct proto_arg *a = &p->args[i];
 
-		put(&o, "%s%s%s", i ? ", " : "", a->ignored ? "ignored " : "", kinds[a->kind]);
+		put_str(&o, i ? ", " : "");
+		put_str(&o, a->ignored ? "ignored " : "");
+		put_str(&o, kinds[a->kind]);
 		if (a->kind == ARG_STRING || a->kind == ARG_OPAQUE || a->kind == ARG_CXX_STRING)
 			continue;
-		put(&o, "%s", a->type.canon);
+		put_str(&o, a->type.canon);
 		if (a->kind == ARG_SCALAR || a->kind == ARG_REF || a->kind == ARG_CXX_VECTOR)
 			continue;
-		put(&o, "[");
+		put_str(&o, "[");
 		for (j = 0; j < a->len.n; j++) {
 			int64_t v = a->len.code[j].val;
 
@@ -1562,8 +1580,8 @@ size_t proto_canonical(const struct proto *p, char *buf, size_t cap)
 			default: put(&o, " %c", ops[a->len.code[j].op]); break;
 			}
 		}
-		put(&o, "]");
+		put_str(&o, "]");
 	}
-	put(&o, ")");
+	put_str(&o, ")");
 	return o.len;
 }

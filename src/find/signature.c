@@ -471,31 +471,58 @@ static int loaded_id_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
-/* Whether a debug file for this build-id is installed: asked once per
- * object, not per function (the functions of one object come in a row). */
+/* The last verdict file read (or written), whole (util.h's book), and an
+ * FNV-1a hash of its path, as decode_cache.c keeps its book: no copy of
+ * the path (4 KiB) before the text, so a start that reads one object's
+ * verdicts touches one page of this, not two. Its file's name, kept for
+ * the last build-id asked (verdict_file_of_id), on that page too. */
+static struct {
+	uint64_t path_hash;	/* 0: none read */
+	uint8_t last_id[64];	/* the last build-id named, and its file's name */
+	size_t last_id_len;
+	char name[3 + 33];
+	struct util_book b;
+	char first[16384];
+} book = { .name = "s1-" };
+
+/* Whether a debug file for this build-id is installed (asked once per
+ * object: verdict_file_of_id keeps its answer). */
 static bool has_build_id_debug(const uint8_t *id, size_t len)
 {
-	static uint8_t last[64];
-	static size_t last_len;
-	static bool last_has;
 	char path[PATH_MAX];
 
-	if (len == last_len && !memcmp(id, last, len))
-		return last_has;
-	last_has = dwarf_build_id_path(id, len, path, sizeof path) == 0 && access(path, R_OK) == 0;
-	if (len <= sizeof last) {
-		memcpy(last, id, len);
-		last_len = len;
+	return dwarf_build_id_path(id, len, path, sizeof path) == 0 && access(path, R_OK) == 0;
+}
+
+/* The name of the verdict file of the object whose build-id is id[len]
+ * (s1- and 32 hex digits), kept for the last build-id asked (in book): the functions
+ * of one object come in a row, and ten of libc's made ten BLAKE2b digests
+ * and ten walks of the loaded objects for one name. */
+static const char *verdict_file_of_id(const uint8_t *id, size_t len)
+{
+	uint8_t digest[16];
+	blake2b_state s;
+
+	if (len == book.last_id_len && !memcmp(id, book.last_id, len))
+		return book.name;
+	blake2b_init(&s, sizeof digest);
+	add(&s, id, len);
+	add(&s, &(bool){ has_build_id_debug(id, len) }, sizeof(bool));
+	blake2b_final(&s, digest, sizeof digest);
+	util_hex(book.name + 3, digest, sizeof digest);
+	book.last_id_len = 0;
+	if (len <= sizeof book.last_id) {
+		memcpy(book.last_id, id, len);
+		book.last_id_len = len;
 	}
-	return last_has;
+	return book.name;
 }
 
 /* The object's verdict file into path[], and the function's key into key[]. */
 static int verdict_names(const struct hook *h, char *path, size_t n, char key[33])
 {
-	const char *dir = identity_get_cache_dir();
-	char canon[PROTO_CANON_MAX], hex[33];
-	struct loaded_id l = { .base = h->base };
+	const char *dir = identity_get_cache_dir(), *file;
+	char canon[PROTO_CANON_MAX], hex[3 + 33] = "s1-";
 	uint64_t vaddr = (uint64_t)((uintptr_t)h->target - h->base);
 	uint8_t digest[16];
 	struct stat st;
@@ -503,20 +530,27 @@ static int verdict_names(const struct hook *h, char *path, size_t n, char key[33
 
 	if (!dir[0])
 		return -1;	/* no folder libmemo may write into: checked each time */
-	blake2b_init(&s, sizeof digest);
-	dl_iterate_phdr(loaded_id_cb, &l);
-	if (l.id && l.len) {
-		add(&s, l.id, l.len);
-		add(&s, &(bool){ has_build_id_debug(l.id, l.len) }, sizeof(bool));
+	if (h->loaded_id_len && h->loaded_id_len < sizeof h->loaded_id) {
+		/* the build-id activate.c read where h's object is mapped, whole */
+		file = verdict_file_of_id(h->loaded_id, h->loaded_id_len);
 	} else {
-		if (stat(h->path, &st) < 0)
-			return -1;
-		add(&s, h->path, strlen(h->path) + 1);
-		add(&s, &st.st_size, sizeof st.st_size);
-		add(&s, &st.st_mtim, sizeof st.st_mtim);
+		struct loaded_id l = { .base = h->base };
+
+		dl_iterate_phdr(loaded_id_cb, &l);
+		if (l.id && l.len) {
+			file = verdict_file_of_id(l.id, l.len);
+		} else {
+			if (stat(h->path, &st) < 0)
+				return -1;
+			blake2b_init(&s, sizeof digest);
+			add(&s, h->path, strlen(h->path) + 1);
+			add(&s, &st.st_size, sizeof st.st_size);
+			add(&s, &st.st_mtim, sizeof st.st_mtim);
+			blake2b_final(&s, digest, sizeof digest);
+			util_hex(hex + 3, digest, sizeof digest);
+			file = hex;
+		}
 	}
-	blake2b_final(&s, digest, sizeof digest);
-	util_hex(hex, digest, sizeof digest);
 
 	blake2b_init(&s, sizeof digest);
 	add(&s, &vaddr, sizeof vaddr);
@@ -525,21 +559,25 @@ static int verdict_names(const struct hook *h, char *path, size_t n, char key[33
 		add(&s, h->fn->proto.args[i].name, strlen(h->fn->proto.args[i].name) + 1);
 	blake2b_final(&s, digest, sizeof digest);
 	util_hex(key, digest, sizeof digest);
-	return (size_t)snprintf(path, n, "%s/s1-%s", dir, hex) < n ? 0 : -1;
+	return util_path_in(path, n, dir, file);
 }
 
-/* The last verdict file read (or written), whole (util.h's book). */
-static struct {
-	char path[PATH_MAX + 64];
-	struct util_book b;
-	char first[16384];
-} book;
+static uint64_t path_hash(const char *s)
+{
+	uint64_t v = 0xcbf29ce484222325ull;
+
+	while (*s)
+		v = (v ^ (uint8_t)*s++) * 0x100000001b3ull;
+	return v;
+}
 
 static void book_load(const char *path)
 {
-	if (!strcmp(book.path, path))
+	uint64_t h = path_hash(path);
+
+	if (h == book.path_hash)
 		return;
-	snprintf(book.path, sizeof book.path, "%s", path);
+	book.path_hash = h;
 	util_book_read(&book.b, book.first, sizeof book.first, path);
 }
 
@@ -550,7 +588,9 @@ static int book_find(const char *key, int *arg, char *text, size_t n)
 	const char *p = book.b.text, *end;
 	int off = 0;
 
-	snprintf(want, sizeof want, VERDICT_HEAD "%s ", key);
+	memcpy(want, VERDICT_HEAD, sizeof VERDICT_HEAD - 1);	/* VERDICT_HEAD "KEY " */
+	memcpy(want + sizeof VERDICT_HEAD - 1, key, 32);
+	memcpy(want + sizeof VERDICT_HEAD - 1 + 32, " ", 2);
 	for (; *p; p = end + 1) {
 		end = strchr(p, '\n');
 		if (!end)
@@ -574,7 +614,7 @@ static int book_find(const char *key, int *arg, char *text, size_t n)
 /* Add the key's verdict and write the book to a temporary file renamed
  * into place: a reader sees all or nothing. One that cannot be written is
  * computed again next time. */
-static void book_add(const char *key, int arg, const char *text)
+static void book_add(const char *path, const char *key, int arg, const char *text)
 {
 	char line[1024];
 	int len;
@@ -583,7 +623,7 @@ static void book_add(const char *key, int arg, const char *text)
 			  snprintf(line, sizeof line, VERDICT_HEAD "%s mismatch %d %s\n", key, arg, text);
 	if (len <= 0 || len >= (int)sizeof line)
 		return;
-	util_book_add(&book.b, book.path, line, (size_t)len);
+	util_book_add(&book.b, path, line, (size_t)len);
 }
 
 /* libmemo-dwarf.so's reader, from the folder this library was loaded from;
@@ -660,7 +700,7 @@ int signature_check_hook(struct hook *h)
 		else
 			log_debug("'%s': debug info read from '%s'", h->fn->symbol, d.debug_file);
 		if (named)
-			book_add(key, arg, text);
+			book_add(path, key, arg, text);
 	}
 	if (arg == -2)
 		return 0;

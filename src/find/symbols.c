@@ -34,9 +34,11 @@
  * name before anything is looked up: [denied] "'malloc' is used by libmemo itself".
  * Exact names first, then prefixes that cover whole libraries (libffi, libb2,
  * libelf, libdw, libunwind, libinih, libmemcached, Zydis) and libmemo's own
- * exports. Keep it here and only here.
+ * exports. Keep it here and only here. The names are arrays, not pointers:
+ * the scan reads each first letter from one table, and the loader has ~200
+ * pointers fewer to relocate.
  */
-static const char *const deny_names[] = {
+static const char deny_names[][20] = {
 	/* memory */
 	"malloc", "free", "calloc", "realloc", "reallocarray", "aligned_alloc",
 	"posix_memalign", "memalign", "valloc", "pvalloc", "malloc_usable_size",
@@ -92,7 +94,7 @@ static bool sym_denied(struct hook *h)
 	const char *name = h->fn->symbol;
 	size_t i;
 
-	/* the first letters compared inline: a strcmp call for each of ~250
+	/* the first letters compared inline: a strcmp call for each of ~200
 	 * names made 5% of a ten-function start's instructions */
 	for (i = 0; i < sizeof deny_names / sizeof deny_names[0]; i++)
 		if (name[0] == deny_names[i][0] && !strcmp(name, deny_names[i]))
@@ -115,6 +117,7 @@ struct sym_object {
 	uintptr_t base;		/* load bias */
 	const ElfW(Phdr) *phdr;	/* its program headers, mapped while it is loaded */
 	int phnum;
+	bool in_base;		/* listed in the base namespace (sym_walk_cb) */
 	signed char symtab;	/* has a .symtab: 1, 0, or -1 not looked at yet */
 	signed char usable;	/* sym_object_usable: 1, 0, or -1 not asked yet */
 	const ElfW(Dyn) *dyn;	/* its dynamic section as loaded (DT_SONAME), or NULL */
@@ -138,6 +141,17 @@ struct sym_walk {
 	int n, cap;
 	struct sym_want *wants;	/* the paths resolved in this walk */
 };
+
+/* Is the object whose dynamic section is `dyn` in the base namespace's
+ * list? Read inside dl_iterate_phdr's callback, whose lock keeps the list
+ * still: a copy loaded with dlmopen is in another namespace's. */
+static bool sym_in_base_namespace(const ElfW(Dyn) *dyn)
+{
+	for (const struct link_map *lm = _r_debug.r_map; lm && dyn; lm = lm->l_next)
+		if (lm->l_ld == dyn)
+			return true;
+	return false;
+}
 
 /*
  * Collects objects in link-map order, the main program first; no dl* call
@@ -172,6 +186,7 @@ static int sym_walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	for (int i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
 			o->dyn = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+	o->in_base = sym_in_base_namespace(o->dyn);
 	return 0;
 }
 
@@ -335,7 +350,9 @@ static int sym_refuse(struct hook *h)
  * Is this object one the base namespace's calls bind to? A copy loaded with
  * dlmopen keeps its own definitions (got.c leaves them alone too), and
  * libmemo's own objects are never searched. The main program always is.
- * Asked once per object.
+ * Asked once per object; the namespace was read by the walk (a dlopen of
+ * its name with RTLD_NOLOAD, dlinfo and dlclose, each object, cost a start
+ * ~1.5 k instructions an object).
  */
 static bool sym_object_usable(struct sym_object *o)
 {
@@ -345,7 +362,6 @@ static bool sym_object_usable(struct sym_object *o)
 	struct link_map *lm = NULL;
 	const char *path;
 	Dl_info info;
-	void *handle;
 	size_t i;
 
 	if (o->usable >= 0)
@@ -353,8 +369,8 @@ static bool sym_object_usable(struct sym_object *o)
 	o->usable = !*o->name;
 	if (o->usable)
 		return true;
-	if (dladdr1(&anchor, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm && *lm->l_name &&
-	    lm->l_addr == o->base)
+	if (!o->in_base || (dladdr1(&anchor, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm &&
+			    *lm->l_name && lm->l_addr == o->base))
 		return false;
 	/* by the loader's name first: its file's (symbolic links resolved, a
 	 * system call a folder of its path) only when that is not one of them */
@@ -365,12 +381,8 @@ static bool sym_object_usable(struct sym_object *o)
 	for (i = 0; i < sizeof own / sizeof own[0]; i++)
 		if (!strcmp(sym_base(path), own[i]))
 			return false;
-	handle = dlopen(o->name, RTLD_LAZY | RTLD_NOLOAD);
-	if (!handle)
-		return false;
-	o->usable = dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_addr == o->base;
-	dlclose(handle);
-	return o->usable;
+	o->usable = true;
+	return true;
 }
 
 /* Which of o's loaded segments holds addr: 1 an executable one, 0 another,

@@ -14,6 +14,7 @@
 
 #include "patch/inline.h"
 #include "base/log.h"
+#include "base/sigframe.h"
 
 static const int crash_sigs[] = { SIGSEGV, SIGILL, SIGBUS };
 /* Written once before main, read by the handler. */
@@ -94,4 +95,6 @@ void crash_install(const struct crash_hold *keeper)
 	sigemptyset(&sa.sa_mask);
 	for (int i = 0; i < 3; i++)
 		keeper->hold(crash_sigs[i], &sa);
+	/* glibc gave the handler its restorer: sigframe.h learns it there */
+	sigframe_init_from(crash_sigs[0], (void *)crash_handler);
 }

@@ -29,7 +29,7 @@ struct crash_hold {
 
 /* Install the handler for the signals `keeper` holds. Once, before main,
  * when an entry patch was made: a process that patches nothing keeps its
- * handlers untouched. */
+ * handlers untouched. Also learns glibc's signal restorer (sigframe.h). */
 void crash_install(const struct crash_hold *keeper);
 
 #endif

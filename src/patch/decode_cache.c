@@ -25,7 +25,7 @@
  * buffer between: a start with one object's plans writes one page of this. */
 static struct {
 	uint64_t key[6];	/* its device, inode, size, mtime (s, ns) and a hash of its path */
-	char hex[33];		/* its plan file's name, d2-HEX */
+	char hex[3 + 33];	/* its plan file's name, d2-HEX */
 	struct util_book b;
 	char first[16384];	/* ~250 plans; more go to the heap */
 } book;
@@ -56,7 +56,7 @@ static int book_select(const struct hook *h, char *out, size_t n)
 	if (!dir[0] || !st->st_ino || !h->path[0])
 		return -1;
 	key[5] = path_hash(h->path);
-	same = book.hex[0] && !memcmp(key, book.key, sizeof key);
+	same = book.hex[3] && !memcmp(key, book.key, sizeof key);
 	if (!same) {
 		uint8_t digest[16];
 		blake2b_state s;
@@ -65,11 +65,12 @@ static int book_select(const struct hook *h, char *out, size_t n)
 		blake2b_update(&s, (const uint8_t *)h->path, strlen(h->path) + 1);
 		blake2b_update(&s, (const uint8_t *)key, 5 * sizeof key[0]);
 		blake2b_final(&s, digest, sizeof digest);
-		util_hex(book.hex, digest, sizeof digest);
+		memcpy(book.hex, "d2-", 3);
+		util_hex(book.hex + 3, digest, sizeof digest);
 		memcpy(book.key, key, sizeof key);
 	}
-	if ((size_t)snprintf(out, n, "%s/d2-%s", dir, book.hex) >= n) {
-		book.hex[0] = '\0';
+	if (util_path_in(out, n, dir, book.hex) < 0) {
+		book.hex[3] = '\0';
 		return -1;
 	}
 	if (!same)

@@ -353,7 +353,9 @@ static void got_slot(struct got_pass *p, const struct dl_phdr_info *info,
 	slot = (uintptr_t *)(d->bias + r->r_offset);
 	for (i = 0; i < p->nwants; i++) {
 		struct got_want *w = &p->wants[i];
-		if (strcmp(name, w->name))
+		/* the first letter inline: each import of every object is
+		 * compared with dlopen's, dlmopen's and dlclose's names */
+		if (name[0] != w->name[0] || strcmp(name, w->name))
 			continue;
 		/* the version only for a name wanted: a walk of the version lists */
 		if (!ver)

@@ -24,8 +24,9 @@ void got_install_all(void);
 
 /* What start-up gives got.c to activate a hook whose symbol a dlopen may
  * have brought, and to retire an active one whose object may have been
- * unloaded (got.c cannot call up into start-up). Set once, before the
- * first got_install_all. */
+ * unloaded (got.c cannot call up into start-up). Set once, after
+ * start-up's got_install_all: start-up has just activated every hook it
+ * could and listed the copies, so that pass has nothing more to do. */
 typedef void got_activate_fn(struct hook *h);
 /* `copies` runs after the pending hooks are activated: it makes hooks for
  * the copies of a function that the objects loaded since brought. */

@@ -30,8 +30,8 @@
 /* Each hook's area of a near page: the stub, the trampoline, two slots, and
  * the hook's libffi closure, all written before the page becomes read+exec
  * (W^X). A hook patched after a dlopen has a page of its own; start-up's
- * batch (inline_batch_begin) puts four in a page: one mmap and one mprotect
- * for four hooks. */
+ * batch (inline_batch_begin) puts four in a page, its pages in a row where
+ * they reach: one mmap and one mprotect for the batch. */
 #define STUB_OFF 0
 #define TRAMP_OFF 64
 #define TRAMP_MAX 384
@@ -71,10 +71,34 @@ static struct inline_patch *patches;
 static int any_call_relocated;
 
 /* Start-up's batch (inline_batch_begin to inline_batch_end): the page
- * being filled, read+write until the batch ends, and the bytes of it taken. */
+ * being filled, read+write until the batch ends, and the bytes of it taken;
+ * the pages reserved in a row for the batch (near_run, tried once) and not
+ * started yet, [run_next, run_end), and how many to reserve. */
 static bool in_batch;
 static uint8_t *batch_page;
 static size_t batch_used;
+static uint8_t *run_next, *run_end;
+static int run_pages;
+static bool run_tried;
+
+/* The batch's next page within reach of need[]: the next of its run, else
+ * one of its own. */
+static uint8_t *batch_new_page(const uintptr_t *need, int nneed)
+{
+	uint8_t *page;
+
+	if (!run_tried && run_pages > 1) {
+		run_tried = true;
+		if ((run_next = near_run(need, nneed, run_pages)))
+			run_end = run_next + (size_t)run_pages * NEAR_PAGE;
+	}
+	if (run_next < run_end && near_reaches((uintptr_t)run_next, need, nneed)) {
+		page = run_next;
+		run_next += NEAR_PAGE;
+		return page;
+	}
+	return near_page(need, nneed);
+}
 
 /* An area for a hook's stub page, within rel32 reach of need[]: a page of
  * its own outside the batch; in it, the next area of the batch's page. */
@@ -87,8 +111,10 @@ static uint8_t *area_get(const uintptr_t *need, int nneed)
 		batch_used += AREA;
 		return batch_page + batch_used - AREA;
 	}
-	if (!(page = near_page(need, nneed)) || !in_batch)
-		return page;
+	if (!in_batch)
+		return near_page(need, nneed);
+	if (!(page = batch_new_page(need, nneed)))
+		return NULL;
 	memset(page, 0xcc, NEAR_PAGE);	/* int3 in the areas left unused */
 	batch_page = page;
 	batch_used = AREA;
@@ -436,10 +462,13 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
  * or 0. */
 static int batch_threads;
 
-void inline_batch_begin(void)
+void inline_batch_begin(int nhooks)
 {
 	in_batch = true;
 	batch_threads = 0;
+	run_pages = (nhooks + NEAR_PAGE / AREA - 1) / (NEAR_PAGE / AREA);
+	run_tried = false;
+	run_next = run_end = NULL;
 }
 
 /* In a batch, read once. unshare(CLONE_THREAD) succeeds, changing
@@ -533,7 +562,9 @@ static int install_run(struct inline_patch **v, int n, int threads)
 	uintptr_t lo = page_of(v[0]), hi = page_after(v[n - 1]);
 	int i;
 
-	if (membarrier_ok < 0)
+	/* registered when first needed: a start-up alone in its process
+	 * (most) has no other core to tell */
+	if (threads > 1 && membarrier_ok < 0)
 		membarrier_ok = syscall(SYS_membarrier,
 					MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
 	if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC) < 0) {
@@ -553,7 +584,7 @@ static int install_run(struct inline_patch **v, int n, int threads)
 		log_error("'%s': its code page %#lx-%#lx stays writable: %s", v[0]->h->fn->symbol,
 			  (unsigned long)lo, (unsigned long)hi, strerror(errno));
 	/* Make every core drop what it may have fetched of the old bytes. */
-	if (threads > 1 && membarrier_ok)
+	if (threads > 1 && membarrier_ok > 0)
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
 	return 0;
 }
@@ -606,29 +637,45 @@ static int by_address(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Each page of the batch's areas read+exec, once (W^X: nothing in them ran
- * yet). A hook whose page cannot be has no stub and no closure: it is told
- * to `unpatched`, h->entry NULL. */
+/* Whether a batched patch, not retired, has its area in [lo, hi). */
+static bool batch_holds(uintptr_t lo, uintptr_t hi)
+{
+	for (struct inline_patch *p = patches; p; p = p->next)
+		if (p->batched && !p->retired && (uintptr_t)p->page >= lo && (uintptr_t)p->page < hi)
+			return true;
+	return false;
+}
+
+/* The pages of the batch's areas read+exec, once (W^X: nothing in them ran
+ * yet), pages in a row under one mprotect (a run, near_run: one for ten
+ * hooks, not three). A hook whose page cannot be has no stub and no
+ * closure: it is told to `unpatched`, h->entry NULL. */
 static void batch_seal(void (*unpatched)(struct hook *h))
 {
-	for (struct inline_patch *p = patches; p; p = p->next) {
-		uintptr_t page = (uintptr_t)p->page & ~(uintptr_t)(NEAR_PAGE - 1);
-		bool sealed = false;
+	uintptr_t lo = 0;
 
-		if (!p->batched || p->retired)
+	for (;;) {
+		uintptr_t start = UINTPTR_MAX, end;
+
+		/* the lowest page at or above lo that holds an area */
+		for (struct inline_patch *p = patches; p; p = p->next) {
+			uintptr_t page = (uintptr_t)p->page & ~(uintptr_t)(NEAR_PAGE - 1);
+			if (p->batched && !p->retired && page >= lo && page < start)
+				start = page;
+		}
+		if (start == UINTPTR_MAX)
+			return;
+		for (end = start + NEAR_PAGE; batch_holds(end, end + NEAR_PAGE); end += NEAR_PAGE)
+			;
+		lo = end;
+		if (mprotect((void *)start, end - start, PROT_READ | PROT_EXEC) == 0)
 			continue;
-		/* the page's other areas were met before it, or are later */
-		for (struct inline_patch *q = patches; q != p && !sealed; q = q->next)
-			sealed = q->batched && !q->retired &&
-				 ((uintptr_t)q->page & ~(uintptr_t)(NEAR_PAGE - 1)) == page;
-		if (sealed || mprotect((void *)page, NEAR_PAGE, PROT_READ | PROT_EXEC) == 0)
-			continue;
-		hook_refuse(p->h, REFUSE_MPROTECT, "cannot make the trampoline page executable: %s",
-			    strerror(errno));
-		/* every area of the page: none is written to a GOT slot yet */
-		for (struct inline_patch *q = p; q; q = q->next)
-			if (q->batched && !q->retired &&
-			    ((uintptr_t)q->page & ~(uintptr_t)(NEAR_PAGE - 1)) == page) {
+		/* every area of those pages: none is written to a GOT slot yet */
+		for (struct inline_patch *q = patches; q; q = q->next)
+			if (q->batched && !q->retired && (uintptr_t)q->page >= start &&
+			    (uintptr_t)q->page < end) {
+				hook_refuse(q->h, REFUSE_MPROTECT, "cannot make the trampoline page "
+					    "executable: %s", strerror(errno));
 				q->retired = 1;
 				q->pending = 0;
 				q->h->orig = q->h->target;
@@ -709,6 +756,9 @@ void inline_batch_end(void (*unpatched)(struct hook *h))
 				unpatched(v[k]->h);
 	}
 	free(v);
+	if (run_next < run_end)	/* reserved for hooks that were not entry-patched */
+		munmap(run_next, (size_t)(run_end - run_next));
+	run_next = run_end = NULL;
 	in_batch = false;
 	batch_page = NULL;
 	batch_threads = 0;

@@ -59,7 +59,8 @@ int inline_check(struct hook *h);
  * the start-up calls crash_install (crash.h) after a success. */
 int inline_install(struct hook *h);
 
-/* engine.c, around start-up's activations: the thread count read for the
+/* engine.c, around start-up's activations of nhooks hooks (the pages for
+ * their stubs are reserved in a row): the thread count read for the
  * first install stands for the rest. Only the constructor runs then, and it
  * starts no thread: a count of 1 cannot grow meanwhile (and one above 1 only
  * makes patching more careful). Saves a read of /proc/self/status per hook.
@@ -72,11 +73,11 @@ int inline_install(struct hook *h);
  * be protected so is handed to `unpatched` (h->orig reset to h->target,
  * refused; h->entry NULL when the closure in its stub page is lost too),
  * as inline_install's failure would be told to its caller.
- *   inline_batch_begin();
+ *   inline_batch_begin(nhooks);
  *   ... inline_prepare(h, closure_write), inline_install(h) for each ...
  *   inline_batch_end(activate_unpatched);
  */
-void inline_batch_begin(void);
+void inline_batch_begin(int nhooks);
 void inline_batch_end(void (*unpatched)(struct hook *h));
 
 /* How many threads the process has (2 when it cannot tell: the careful

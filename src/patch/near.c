@@ -125,6 +125,20 @@ static uint8_t *near_probe(const uintptr_t *need, int nneed)
 	return NULL;
 }
 
+uint8_t *near_run(const uintptr_t *need, int nneed, int npages)
+{
+	size_t len = (size_t)npages * NEAR_PAGE;
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (near_reaches((uintptr_t)p, need, nneed) &&
+	    near_reaches((uintptr_t)p + len - NEAR_PAGE, need, nneed))
+		return p;
+	munmap(p, len);
+	return NULL;
+}
+
 uint8_t *near_page(const uintptr_t *need, int nneed)
 {
 	/* The kernel's own choice first, while no list is kept: a page below

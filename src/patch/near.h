@@ -25,6 +25,12 @@
  * munmaps it, or keeps it for good. */
 uint8_t *near_page(const uintptr_t *need, int nneed);
 
+/* npages such pages in a row, where the kernel chooses, when all of them
+ * are within that reach of need[]; else NULL (near_page then finds them
+ * one at a time). Start-up's batch of hooks fills them in turn: one mmap,
+ * and one mprotect when the batch ends. */
+uint8_t *near_run(const uintptr_t *need, int nneed, int npages);
+
 /* Whether the NEAR_PAGE bytes at `page` are within that reach of every
  * address in need[]: inline.c fills a page it has with several hooks. */
 bool near_reaches(uintptr_t page, const uintptr_t *need, int nneed);

@@ -52,7 +52,7 @@ int secret_load(const struct cache_config *c)
 	int fd, ret = -1;
 
 	if (!path[0]) {
-		value_set_secret(NULL, 0);	/* no key: the plain check, its start made once */
+		value_set_secret(NULL, 0);	/* no key: the plain check */
 		return 0;
 	}
 	/* O_NONBLOCK: a FIFO named by mistake must not hang the host before

@@ -165,6 +165,11 @@ struct store *store_folder_open(const struct cache_config *c);
  * An fd open on it (its fstat in *sb), or -1, said on stderr when `say`:
  * a refused folder gets nothing written into it. */
 int store_folder_root(const char *dir, struct stat *sb, bool say);
+/* The same rules where no descriptor is wanted: 0 when dir may be used
+ * (made or repaired if it must be), -1 as above. A folder already right
+ * costs a stat and a geteuid (start-up checks two: eight system calls
+ * through store_folder_root's open, fstat, geteuid and close, now four). */
+int store_folder_check(const char *dir, bool say);
 
 /* The memcached backend lives in libmemo-memcached.so, so that processes
  * without `servers` never load libmemcached and its dependencies. It exports

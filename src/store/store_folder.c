@@ -1587,6 +1587,21 @@ int store_folder_root(const char *dir, struct stat *sb, bool say)
 	return fd;
 }
 
+int store_folder_check(const char *dir, bool say)
+{
+	struct stat sb;
+	int fd;
+
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & DIR_NEED) == DIR_NEED &&
+	    !(sb.st_mode & (S_IWGRP | S_IWOTH)) && sb.st_uid == geteuid())
+		return 0;
+	/* missing, to repair or refused: store_folder_root makes, repairs or says */
+	if ((fd = store_folder_root(dir, &sb, say)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 /* Whether the folder has a bucket already (any of the 256 names). */
 static bool has_buckets(int root)
 {

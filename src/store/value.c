@@ -61,9 +61,17 @@ static void check_init(blake2b_state *S)
 void value_set_secret(const uint8_t *s, size_t len)
 {
 	if (!s || !len) {
-		memset(secret, 0, sizeof secret);
-		secret_len = 0;
-	} else if (len <= sizeof secret) {
+		/* no key: version 4's checks take XXH3, and only a version 1-3
+		 * entry's BLAKE2b check makes its own start, so none is made
+		 * here (nor the key's page written, at every start-up) */
+		if (secret_len) {
+			memset(secret, 0, sizeof secret);
+			secret_len = 0;
+		}
+		check_start_made = false;
+		return;
+	}
+	if (len <= sizeof secret) {
 		memcpy(secret, s, len);
 		secret_len = len;
 	} else {
