@@ -14,14 +14,14 @@ copy_objects() { mkdir -p "$1" && cp -r "$B/src" "$1/"; }
 # base/ made to call the call path's handler (call/)
 copy_objects up
 cat >bad.c <<'C'
-void call_handler(void *cif, void *ret, void **args, void *data);
-void base_bad(void) { call_handler(0, 0, 0, 0); }
+void call_closure(void *cif, void *ret, void **args, void *data);
+void base_bad(void) { call_closure(0, 0, 0, 0); }
 C
 cc -c -o up/src/base/bad.o bad.c || fail "compiling the offending object"
 if "$TOP/tools/check-layers" up "$TOP/src" >up.out; then
 	cat up.out; fail "a call from base/ up into call/ passed"
 fi
-grep -q "base/bad calls up into call/call: 'call_handler'" up.out ||
+grep -q "base/bad calls up into call/call: 'call_closure'" up.out ||
 	{ cat up.out; fail "the upward call is not named"; }
 
 # two files of one layer calling each other

@@ -501,7 +501,19 @@ compute:
  * caller must see, or SERVE_UNKEYABLE. Never touches the guard or errno
  * itself: call_handler does, in one place.
  */
-static int serve(struct hook *h, void *ret, void **args, int caller_errno, int verifying)
+/* The probe l1_entry_hit handed this call under mark (scratch.h), or NULL
+ * when it handed none or a signal handler's call wrote over it since. */
+static const struct l1_probe *entry_probe(const struct scratch *sc, const struct hook *h,
+					  uint64_t mark)
+{
+	if (!mark || __atomic_load_n(&sc->entry_seq, __ATOMIC_RELAXED) != mark ||
+	    sc->entry_probe.hook != (uint32_t)h->index)
+		return NULL;
+	return &sc->entry_probe;
+}
+
+static int serve(struct hook *h, void *ret, void **args, int caller_errno, int verifying,
+		 uint64_t mark)
 {
 	const struct proto *p = &h->fn->proto;
 	struct scratch *sc = scratch_get();	/* mapped: call_handler checked */
@@ -516,7 +528,9 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 		return unreadable(h, r, args);
 	if (layout_of(p, args, &l) < 0)
 		return unkeyable(h);
-	if (!h->fn->repeated && l1_probe(h, args, &sc->probe) == 0) {
+	/* the entry's probe, which missed just now; else one of our own */
+	const struct l1_probe *from = h->fn->repeated ? NULL : entry_probe(sc, h, mark);
+	if (!from && !h->fn->repeated && l1_probe(h, args, &sc->probe) == 0) {
 		struct l1_found f;
 
 		if (!verifying && l1_get(&sc->probe, sc->l1, sizeof sc->l1, &f, sc->got, l.nparts) &&
@@ -524,11 +538,14 @@ static int serve(struct hook *h, void *ret, void **args, int caller_errno, int v
 			served(h, f.ns_saved);
 			return f.saved_errno;
 		}
+		from = &sc->probe;
+	}
+	if (from) {
 		/* l1 is told the result after the body, whose own calls use the
 		 * scratch: the probe is kept here, its image's used bytes only */
-		size_t n = offsetof(struct l1_probe, image) + sc->probe.len;
+		size_t n = offsetof(struct l1_probe, image) + from->len;
 		pr = alloca(n);
-		memcpy(pr, &sc->probe, n);
+		memcpy(pr, from, n);
 		l1_prefetch(pr);
 	}
 	/* sigframe.h scans the used stack: only for calls that need it; a
@@ -565,13 +582,13 @@ static int prime(struct hook *h)
 	return r;
 }
 
-void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
+/* One call, by the closure or by the entry (with the mark of the probe
+ * l1_entry_hit handed over, or 0). */
+static void call_handler(struct hook *h, void *ret, void **args, uint64_t mark)
 {
-	struct hook *h = data;
 	int primed = __atomic_load_n(&h->primed, __ATOMIC_ACQUIRE);
 	int caller_errno = errno, verifying, out_errno;
 
-	(void)cif;
 	/* a hook whose first call failed to prime stays unmemoized, lock-free;
 	 * priming (files, the store) may have changed errno: the caller's first.
 	 * The thread's scratch is asked first: its exit then also unmaps the
@@ -586,7 +603,7 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	verifying = h->fn->verify > 0 && !h->fn->repeated && verify_due(h);
 	l1_errno = &errno;
 	guard_take();
-	out_errno = serve(h, ret, args, caller_errno, verifying);
+	out_errno = serve(h, ret, args, caller_errno, verifying, mark);
 	guard_restore(0);	/* the guard was free: see the test above */
 	if (out_errno == SERVE_UNKEYABLE) {
 		errno = caller_errno;
@@ -596,13 +613,23 @@ void call_handler(ffi_cif *cif, void *ret, void **args, void *data)
 	errno = out_errno;
 }
 
+void call_closure(ffi_cif *cif, void *ret, void **args, void *data)
+{
+	(void)cif;
+	call_handler(data, ret, args, 0);
+}
+
 void call_entry(const struct inline_desc *d, uint8_t *frame)
 {
 	struct hook *h = d->h;
 	int i, n = h->fn->proto.nargs;
 	void *args[n ? n : 1];	/* a frame per level: only what is used */
+	uint64_t mark = 0;
 
+	/* the slot holds a mark only where l1_entry_hit ran (entry.h) */
+	if (d->hit)
+		memcpy(&mark, frame + FRAME_RET, 8);
 	for (i = 0; i < n; i++)
 		args[i] = frame + d->arg_at[i];
-	call_handler(&h->cif, frame + FRAME_RET, args, h);
+	call_handler(h, frame + FRAME_RET, args, mark);
 }

@@ -14,14 +14,15 @@
 /* libffi's closure handler; `data` is the struct hook. Whatever fails in it,
  * the caller gets what the original would have given, and errno as the
  * original (or the cached call) left it. */
-void call_handler(ffi_cif *cif, void *ret, void **args, void *data);
+void call_closure(ffi_cif *cif, void *ret, void **args, void *data);
 
 struct inline_desc;
 
 /* The inline entry's way in, instead of the closure, for a hook whose
  * arguments lie where the entry saved them (d->arg_at) and whose result
- * fits the frame's result slot (entry.h): call_handler with the arguments
- * in place, the result left in the slot. The closure's two frames (~450
+ * fits the frame's result slot (entry.h): call_closure's work with the
+ * arguments in place, the result left in the slot, and the probe of l1
+ * the entry missed with (its mark in the slot, entry.h). The closure's two frames (~450
  * bytes) would stay on the stack for the body's time. */
 void call_entry(const struct inline_desc *d, uint8_t *frame);
 

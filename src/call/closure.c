@@ -1,6 +1,6 @@
 /*
  * closure: a hook's libffi description (its cif, from the prototype) and its
- * closure, the code hooked calls enter (call.c's call_handler). Decides too
+ * closure, the code hooked calls enter (call.c's call_closure). Decides too
  * whether the inline entry may serve the hook's hits by itself (l1_entry_hit)
  * and call the handler without the closure (call_entry).
  * Calls libffi, l1_hit (by address). Start-up and dlopen only, under
@@ -200,7 +200,7 @@ int closure_prepare(struct hook *h)
  */
 int closure_write(struct hook *h, void *at)
 {
-	if (ffi_prep_closure_loc(at, &h->cif, call_handler, h, at) != FFI_OK) {
+	if (ffi_prep_closure_loc(at, &h->cif, call_closure, h, at) != FFI_OK) {
 		return hook_refuse(h, REFUSE_FFI_CLOSURE, "libffi cannot make a closure");
 	}
 	return 0;

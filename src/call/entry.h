@@ -25,6 +25,9 @@
  * bytes of xmm0-7, MXCSR, the result slot, then the registers entry.S pushed
  * (r15 first, up to the flags), the saved %rbp, the descriptor, the return
  * address and the caller's stack arguments. %rbp = base + FRAME_RBP.
+ * After a miss of l1_entry_hit, the result slot holds the mark of the probe
+ * it handed to the full path (scratch.h's entry_probe), or 0: call_entry
+ * reads it before anything writes a result there.
  */
 #define FRAME_XMM0	0
 #define FRAME_MXCSR	64
@@ -61,7 +64,8 @@ _Static_assert(__builtin_offsetof(struct inline_desc, call) == DESC_CALL, "desc"
 
 /* l1_hit.c: called by entry.S (as desc->hit) with the frame above, before
  * anything else runs. 1 when the call was served from l1 (result in the frame's result
- * slot, errno and the counters set), 0 to take the full path. Touches only
+ * slot, errno and the counters set), 0 to take the full path (the slot then
+ * holds the mark above). Touches only
  * general registers and memory (built with -mgeneral-regs-only and checked
  * to call nothing), so the vector state needs no saving around it. */
 int l1_entry_hit(const struct inline_desc *d, uint8_t *frame);

@@ -13,6 +13,7 @@
 #include "call/entry.h"
 #include "call/l1_slot.h"
 #include "call/runtime.h"
+#include "call/scratch.h"
 
 __thread int *l1_errno;
 
@@ -66,6 +67,34 @@ int l1_get(const struct l1_probe *pr, uint8_t *space, size_t cap,
 	return get(pr, space, cap, f, parts, nparts);
 }
 
+/* A miss: hand pr to the call's full path (scratch.h's entry_probe), and
+ * its mark to call_entry in the frame's result slot, which the full path
+ * writes only after it has read it. No mark (0) when a signal handler's
+ * call wrote the probe meanwhile: the full path builds its own. */
+static void hand_over(const struct l1_probe *pr, uint8_t *frame)
+{
+	struct scratch *sc = scratch_mapped;
+	uint64_t s, mark;
+	bool kept;
+
+	if (!sc)
+		return;
+	s = __atomic_load_n(&sc->entry_seq, __ATOMIC_RELAXED) + 1;
+	__atomic_store_n(&sc->entry_seq, s, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	l1_copy((uint8_t *)&sc->entry_probe, (const uint8_t *)pr,
+		offsetof(struct l1_probe, image) + pr->len);
+	mark = s + 1;
+	/* not locked: only this thread's signal handlers write here, and an
+	 * instruction is never split by one */
+	__asm__ volatile("cmpxchgq %3, %1"
+			 : "=@ccz"(kept), "+m"(sc->entry_seq), "+a"(s)
+			 : "r"(mark)
+			 : "memory");
+	if (kept)
+		__builtin_memcpy(frame + FRAME_RET, &mark, 8);
+}
+
 /* What call.c does on an l1 hit (the call counted, the value restored,
  * errno as the call left it), for a hook whose calls qualify (closure.c
  * sets h->entry_hit in closure_prepare: scalar arguments, by value or by
@@ -82,6 +111,8 @@ int l1_entry_hit(const struct inline_desc *d, uint8_t *frame)
 	int64_t v = 0;
 	int *err = l1_errno;
 
+	/* the result slot says a miss's mark (hand_over), 0 for none */
+	__builtin_memset(frame + FRAME_RET, 0, 8);
 	if (guard_taken() || !err || !runtime_ready() || !memo_store)
 		return 0;
 	p = &h->fn->proto;
@@ -100,9 +131,13 @@ int l1_entry_hit(const struct inline_desc *d, uint8_t *frame)
 		if (l1_append(&pr, src, a->type.bits) < 0)
 			return 0;
 	}
-	if (l1_image_finish(&pr, h) < 0 || !get(&pr, space, sizeof space, &f, &got, 1) ||
-	    got.iov_len != (p->ret_kind == RET_SCALAR ? p->ret.size : 0u))
+	if (l1_image_finish(&pr, h) < 0)
 		return 0;
+	if (!get(&pr, space, sizeof space, &f, &got, 1) ||
+	    got.iov_len != (p->ret_kind == RET_SCALAR ? p->ret.size : 0u)) {
+		hand_over(&pr, frame);
+		return 0;
+	}
 	/* As evaluate_put_return: integers narrower than 8 bytes widened with
 	 * their signedness; the rest as stored. */
 	l1_copy((uint8_t *)&v, got.iov_base, got.iov_len);

@@ -9,7 +9,7 @@
 
 __thread uintptr_t memo_vec_base, memo_vec_end, memo_vec_top;
 
-static __thread struct scratch *mine;
+__thread struct scratch *scratch_mapped;
 static pthread_key_t exit_key;
 static int keyed;	/* exit_key was created */
 
@@ -18,9 +18,14 @@ static int keyed;	/* exit_key was created */
 static void thread_exit(void *unused)
 {
 	(void)unused;
-	if (mine)
-		munmap(mine, sizeof *mine);
-	mine = NULL;
+	struct scratch *sc = scratch_mapped;
+
+	/* forgotten before it goes: a signal handler's call in between must
+	 * not find it (l1_entry_hit writes there) */
+	scratch_mapped = NULL;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (sc)
+		munmap(sc, sizeof *sc);
 	if (memo_vec_base)
 		munmap((void *)memo_vec_base, memo_vec_end - memo_vec_base);
 	memo_vec_top = memo_vec_end = memo_vec_base = 0;
@@ -35,19 +40,19 @@ struct scratch *scratch_get(void)
 {
 	void *p;
 
-	if (mine)
-		return mine;
+	if (scratch_mapped)
+		return scratch_mapped;
 	/* mmap, not malloc: the first call may be a signal handler's */
-	p = mmap(NULL, sizeof *mine, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, sizeof *scratch_mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	/* a signal handler's call may have mapped one since: keep the first */
-	if (!__atomic_compare_exchange_n(&mine, &(struct scratch *){ NULL }, p, false,
+	if (!__atomic_compare_exchange_n(&scratch_mapped, &(struct scratch *){ NULL }, p, false,
 					 __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-		munmap(p, sizeof *mine);
-		return mine;
+		munmap(p, sizeof *scratch_mapped);
+		return scratch_mapped;
 	}
 	if (keyed)
 		pthread_setspecific(exit_key, p);
-	return mine;
+	return scratch_mapped;
 }

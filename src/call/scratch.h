@@ -6,7 +6,10 @@
  *  - the value buffers of call.c (struct scratch), used only with the guard
  *    taken and never across the body, so one set serves every level of a
  *    memoized recursion and a signal handler's call (which finds the guard
- *    taken and runs the original) never meets them in use;
+ *    taken and runs the original) never meets them in use; but for the
+ *    entry's probe, handed from l1_entry_hit to the same call's full path
+ *    with the guard still free, under a mark that a signal handler's call
+ *    in between changes (struct scratch's entry_seq);
  *  - the save slots entry.S takes for the caller's vector state, one per
  *    level of memoized calls in progress: entry.S maps them itself (before
  *    any vector register is saved, so with a bare system call) and reads
@@ -32,7 +35,23 @@ struct scratch {
 	uint8_t l1[L1_VALUE_MAX];	/* a value from l1 */
 	struct iovec got[VALUE_MAX_PARTS];	/* the parts of either */
 	struct l1_probe probe;		/* a call's argument image for l1 */
+	/*
+	 * The probe l1_entry_hit built and missed with, for its call's full
+	 * path (call.c), which would build the same again: written with the
+	 * guard free, so a signal handler's call may write it too, even
+	 * halfway through. entry_seq is the mark: bumped before the copy,
+	 * and bumped again after it by one instruction (cmpxchg) only if no
+	 * other writer came between; the value then reached is handed to the
+	 * full path in the entry's frame. The full path (guard taken: no
+	 * writer runs) uses the probe only while entry_seq still equals it.
+	 */
+	struct l1_probe entry_probe;
+	uint64_t entry_seq;
 };
+
+/* This thread's scratch, or NULL before its first call (scratch_get): read
+ * by l1_entry_hit, which may call nothing. */
+extern __thread struct scratch *scratch_mapped;
 
 /* This thread's scratch, mapped at its first call; NULL when it cannot be
  * (the call then runs the original). */

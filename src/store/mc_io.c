@@ -202,25 +202,32 @@ static bool stream_feed(struct mc_io_stream *s, const uint8_t *p, size_t n)
 				p += k, n -= k;
 			}
 			/* the short fields here, a byte at a time: flags and cas
-			 * count only at a space or the end, as the key */
-			while (n && s->state == IN_VALUE_LINE) {
+			 * count only at a space or the end, as the key. In
+			 * locals: the bytes read could alias the state's */
+			uint8_t field = s->field, digits = s->matched;
+			uint64_t len = s->len;
+			bool bad = s->bad;
+
+			while (n) {
 				uint8_t c = *p++;
 
 				n--;
 				if (c == '\n') {
-					if (s->bad || s->field < 2 || !s->matched)
+					if (bad || field < 2 || !digits)
 						return false;
-					s->left = s->len + 2, s->state = IN_VALUE;
+					s->left = len + 2, s->state = IN_VALUE;
+					break;
 				} else if (c == ' ') {
-					s->field++;
-				} else if (s->field == 2 && c != '\r') {
-					if (c < '0' || c > '9' || s->len * 10 + (uint64_t)(c - '0') >= MC_VALUE_MAX)
-						s->bad = true;
+					field++;
+				} else if (field == 2 && c != '\r') {
+					if (c < '0' || c > '9' || len * 10 + (uint64_t)(c - '0') >= MC_VALUE_MAX)
+						bad = true;
 					else
-						s->len = s->len * 10 + (uint64_t)(c - '0');
-					s->matched = 1;
+						len = len * 10 + (uint64_t)(c - '0');
+					digits = 1;
 				}
 			}
+			s->field = field, s->matched = digits, s->len = len, s->bad = bad;
 		}
 	}
 	return true;

@@ -121,6 +121,7 @@ struct mc_store {
 	char sasl_password[256];
 	pthread_key_t tkey;
 	uint64_t gen;		/* bumped in the child by after_fork */
+	uint64_t id;		/* this store's, never another's (mc_stores_opened) */
 	int troubled;		/* servers with fails > 0: 0 keeps the fast path fast */
 	int item_probe;		/* 0 unread, 1 being read, 2 known */
 	size_t chunk_size;	/* largest single item we write; set once */
@@ -143,6 +144,7 @@ struct mc_spare {
 /* A thread's own connection state; never seen by another thread. */
 struct mc_thread {
 	struct mc_store *s;
+	uint64_t store_id;	/* s->id when it was made */
 	memcached_st *mc;
 	memcached_result_st res;	/* reused: its buffer grows once */
 	uint64_t gen;
@@ -363,10 +365,19 @@ static bool mc_result_presize(memcached_result_st *r)
 	return true;
 }
 
+/* The handle this thread's key holds for the store it was made for, read
+ * at each request without the key's lookup (pthread_getspecific, twice a
+ * lookup); NULL wherever the handle goes. A store's id tells it from a
+ * store freed before it at the same address. */
+static __thread struct mc_thread *mc_mine;
+static uint64_t mc_stores_opened;
+
 static void mc_thread_destroy(void *p)
 {
 	struct mc_thread *t = p;
 
+	if (mc_mine == t)
+		mc_mine = NULL;
 	/* A handle from before a fork shares its sockets with the parent:
 	 * freeing it would send QUIT on them, so it is left alone. Freeing
 	 * ours quits each socket still ours (mc_io_begin forgets the others). */
@@ -380,27 +391,29 @@ static void mc_thread_destroy(void *p)
 	free(t);
 }
 
-/* This thread's handle, created on first use (and again after a fork).
- * NULL (counted as an error in st) when none can be made, or (not counted)
- * inside a signal handler, where it cannot. */
-static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st)
+/* mc_thread_get past mc_mine: the key's handle, or a new one. */
+static __attribute__((noinline)) struct mc_thread *mc_thread_find(struct mc_store *s,
+								 struct memo_stats *st)
 {
 	struct mc_thread *t = pthread_getspecific(s->tkey);
 	uint64_t gen = __atomic_load_n(&s->gen, __ATOMIC_RELAXED);
 
 	if (t && t->gen == gen)
-		return t;
+		return mc_mine = t;
 	if (!mc_may_allocate(s))
 		return NULL;
 	if (t) {
 		/* Inherited across fork: drop it without a word on its sockets. */
 		pthread_setspecific(s->tkey, NULL);
+		if (mc_mine == t)
+			mc_mine = NULL;
 		free(t);
 	}
 	t = calloc(1, sizeof *t);
 	if (!t)
 		goto fail;
 	t->s = s;
+	t->store_id = s->id;
 	t->gen = gen;
 	t->io.text = !s->sasl;
 	t->io.connect_ns = (uint64_t)s->connect_timeout_ms * 1000000;
@@ -418,11 +431,24 @@ static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st
 		goto fail;
 	}
 	pthread_setspecific(s->tkey, t);
-	return t;
+	return mc_mine = t;
 fail:
 	if (st)
 		STAT_ADD(st, errors, 1);
 	return NULL;
+}
+
+/* This thread's handle, created on first use (and again after a fork).
+ * NULL (counted as an error in st) when none can be made, or (not counted)
+ * inside a signal handler, where it cannot. */
+static struct mc_thread *mc_thread_get(struct mc_store *s, struct memo_stats *st)
+{
+	struct mc_thread *t = mc_mine;
+
+	if (t && t->s == s && t->store_id == s->id &&
+	    t->gen == __atomic_load_n(&s->gen, __ATOMIC_RELAXED))
+		return t;
+	return mc_thread_find(s, st);
 }
 
 /* ---- adapted timeouts (RFC 6298) --------------------------------------- */
@@ -1550,6 +1576,7 @@ struct store *memo_store_memcached_open(const struct cache_config *c,
 		return NULL;
 	}
 	s->base.ops = &mc_ops;
+	s->id = __atomic_add_fetch(&mc_stores_opened, 1, __ATOMIC_RELAXED);
 	s->connect_timeout_ms = c->connect_timeout_ms > 0 ? c->connect_timeout_ms : 50;
 	s->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 50;
 	s->rto_min = (int64_t)s->timeout_ms * 1000000;
