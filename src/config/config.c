@@ -919,11 +919,9 @@ static void section_reset(struct loader *L, enum section sec, int line)
 
 /*
  * cfg->funcs is mapped, not malloc'ed, and each [function] is read straight
- * into the next free entry: a function_config is 6 pages (room for 32
- * arguments) of which a section writes a few hundred bytes, and the pages
- * of a fresh mapping are zero and cost nothing until written. Zeroing and
- * copying whole entries made most of the page faults of a process that
- * memoizes nothing. Returns that entry, or NULL (out of memory, reported).
+ * into the next free entry: the pages of a fresh mapping are zero and cost
+ * nothing until written, and a process that memoizes nothing never starts
+ * malloc. Returns that entry, or NULL (out of memory, reported).
  */
 static struct function_config *function_slot(struct loader *L, int line)
 {
@@ -931,8 +929,8 @@ static struct function_config *function_slot(struct loader *L, int line)
 	struct function_config *fn;
 
 	if (cfg->nfuncs == cfg->funcs_cap) {
-		/* room for 64 at first: pages never written cost nothing, and each
-		 * growth (mremap) cost a start with ten functions ~13 us */
+		/* room for 64 at first: pages never written cost nothing, and a
+		 * growth (mremap) costs a start more than a mapping of 90 KB */
 		int cap = cfg->funcs_cap ? 2 * cfg->funcs_cap : 64;
 		size_t old = cfg->funcs_cap * sizeof *fn, size = cap * sizeof *fn;
 		void *m = cfg->funcs ? mremap(cfg->funcs, old, size, MREMAP_MAYMOVE) :

@@ -43,13 +43,12 @@ struct config_pos {
 	int line, col;
 };
 
-/* What every section writes or start-up reads first, then the prototype
- * (its arguments' room mostly untouched): a page touched is a page fault in
- * every process that reads the config (see config.c). Entries start on a
- * page, so that a function of up to 4 arguments touches one page of its
- * own; unaligned, its ~1.5 KB crossed into a second one time and again
- * (ten libc functions: 17 page faults, now 10). */
-struct __attribute__((aligned(4096))) function_config {
+/* What every section writes or start-up reads first, then the prototype,
+ * whose arguments lie in the names' pool (proto.h): a page touched is a
+ * page fault in every process that reads the config (see config.c), and
+ * entries of ~1.4 KB share them (ten libc functions: 4 pages; with room
+ * for 32 arguments inline, an entry was 6 pages, one touched apiece). */
+struct function_config {
 	const char *symbol;		/* from [function NAME], of any length (C++: demangled
 					 * or mangled): in memo_config.names */
 	char version[64];		/* from [function NAME@VERSION]; "" = default */
@@ -69,7 +68,6 @@ struct __attribute__((aligned(4096))) function_config {
 	struct config_pos proto_at, arg_at[PROTO_MAX_ARGS];
 	char object[256];		/* only the object whose file name matches; "" = any */
 	char globals[512];		/* names of globals keyed too, comma separated */
-	/* its arguments' room mostly untouched: last */
 	struct proto proto;
 };
 

@@ -1155,11 +1155,10 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 	char buf[80];
 	int i;
 
-	/* Only what is filled: the arguments' room (~20 KB) and the parser's
-	 * (~16 KB) would be pages touched for nothing in every process (each
-	 * argument is cleared as it is parsed; tokens and len_tok are written
-	 * before they are read). */
-	memset(p, 0, offsetof(struct proto, args));
+	/* Only what is filled: the parser's room (~16 KB) would be pages
+	 * touched for nothing in every process (each argument is cleared as
+	 * it is parsed; tokens and len_tok are written before they are read). */
+	memset(p, 0, sizeof *p);
 	memset(err, 0, sizeof *err);
 	ps->text = text;
 	ps->ntok = ps->pos = 0;
@@ -1183,6 +1182,13 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 	}
 	if (copy_func_name(ps, &p->name) < 0)
 		goto bad;
+	/* The arguments are parsed where they stay, in room for as many as a
+	 * prototype may have, the rest given back once they are known: only
+	 * the pool's pages they fill are written. */
+	if (!(p->args = strpool_alloc(names, PROTO_MAX_ARGS * sizeof *p->args))) {
+		fail(ps, 1, "out of memory");
+		goto bad;
+	}
 	t = peek(ps, 0);
 	if (!is_punct(t, '(')) {
 		fail(ps, t->col, "expected '(' after '%.100s', found %s", p->name, tok_text(t, buf, sizeof buf));
@@ -1211,8 +1217,14 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 		     PROTO_CANON_MAX - 1);
 		goto bad;
 	}
+	strpool_shrink(names, p->args, p->nargs * sizeof *p->args);
+	if (!p->nargs)
+		p->args = NULL;
 	return 0;
 bad:
+	if (p->args)
+		strpool_shrink(names, p->args, 0);
+	p->args = NULL;
 	p->nargs = 0;
 	return -1;
 }
