@@ -34,8 +34,10 @@
 #include "boot/sigview.h"
 #include "base/log.h"
 
-/* Handed to the engine, which keeps using it: never released. */
-static struct memo_config preload_cfg;
+/* Handed to the engine, which keeps using it: never released. In .lbss,
+ * after every small static (config.c's loader says why): its fields are
+ * pages apart, and each page a start writes is a page fault. */
+static struct memo_config preload_cfg __attribute__((section(".lbss")));
 
 /* Which config: MEMO_CONFIG, else ./memo.d if present, else none. */
 static const char *config_path(void)

@@ -189,12 +189,14 @@ struct loader {
 	/* The buffers, last: config_load clears what comes before only, and
 	 * each is written before it is read (ignore_args and return_rule only
 	 * when their key_line is set). Those every load uses come first, and
-	 * their used starts share pages: a page touched is a page fault. */
+	 * their used starts share pages: a page touched is a page fault (a
+	 * config of small files touches the loader's first two). */
 	/* The file read with read(2), not stdio: fopen, getline and fclose cost
 	 * every process ~10 us of first calls. */
 	char raw[LINE_BYTES];		/* the line being read, where it fits */
 	char buf[4096] __attribute__((aligned(8)));	/* also a folder's entries */
-	char proto_room[PROTO_CANON_MAX];	/* the prototype's text, where it fits */
+	/* the prototype's text, where it fits; a longer one goes to the arena */
+	char proto_room[LINE_BYTES];
 	/* The scratch memory of one load (scratch_alloc): no malloc for a
 	 * process whose config is a few files. */
 	char arena[16384] __attribute__((aligned(16)));
@@ -1591,8 +1593,11 @@ static void settle_types(struct loader *L)
 int config_load(const char *path, struct memo_config *cfg)
 {
 	/* Static: its buffers are too big for a constructor's stack in a small
-	 * thread, and malloc is what it avoids. config_load is not reentrant. */
-	static struct loader loader;
+	 * thread, and malloc is what it avoids. config_load is not reentrant.
+	 * In .lbss (x86-64's large bss, laid out after every other static) and
+	 * on a page of its own, so that libmemo.so's small statics share the
+	 * page its .data ends in, and a load touches the loader's first pages. */
+	static struct loader loader __attribute__((section(".lbss"), aligned(4096)));
 	struct loader *L = &loader;
 	struct stat st;
 	int errors, fd, open_errno;

@@ -71,13 +71,15 @@ struct function_config {
 	struct proto proto;
 };
 
+/* The small fields first: with [cache]'s own, on the page libmemo.so's
+ * other statics share (preload.c), and cache's strings each on a page. */
 struct memo_config {
-	struct cache_config cache;
 	int nfuncs;
 	struct function_config *funcs;	/* mapped (see config.c): config_release frees it */
 	int funcs_cap;
 	struct type_def *types;		/* [types] structs (config/types.h); config_release frees */
-	struct strpool names;		/* the functions' names; config_release unmaps */
+	struct strpool names;		/* the functions' names and arguments; config_release unmaps */
+	struct cache_config cache;
 };
 
 /* Is a [function NAME] a C++ function written demangled (`ns::f`, or with
