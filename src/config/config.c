@@ -306,7 +306,9 @@ static int copyf(char *dst, size_t cap, const char *fmt, ...)
 			int prec = va_arg(ap, int);
 
 			s = va_arg(ap, const char *);
-			len = prec < 0 ? strlen(s) : strnlen(s, prec);
+			/* not strnlen: one import less to resolve at start */
+			for (len = 0; (prec < 0 || len < (size_t)prec) && s[len]; len++)
+				;
 			fmt += 3;
 		} else {
 			s = fmt;
@@ -1541,7 +1543,8 @@ static void load_folder(struct loader *L, const char *path, int fd)
 	}
 	for (i = 0, f = list; f; f = f->next)
 		names[i++] = f->path;
-	qsort(names, n, sizeof *names, by_name);
+	if (n > 1)	/* a first call of qsort is a lookup by the dynamic linker */
+		qsort(names, n, sizeof *names, by_name);
 	for (i = 0; i < n; i++)
 		load_file(L, names[i], -1, true);
 }
@@ -1633,7 +1636,8 @@ int config_load(const char *path, struct memo_config *cfg)
 	}
 	settle_types(L);
 	errors = L->errors;
-	free(L->pending);
+	if (L->pending)	/* a first call of free is a lookup by the dynamic linker */
+		free(L->pending);
 	while ((s = L->spill)) {
 		L->spill = s->next;
 		free(s);
