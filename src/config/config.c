@@ -1238,14 +1238,19 @@ static void start_section(struct loader *L, char *name, int line)
 /* ---- the line reader ---- */
 
 /* As inih finds the end of a name or a section: an inline comment is a ';'
- * after whitespace. */
+ * after whitespace. (chars looked through here, not by a strchr call per
+ * character of every line.) */
 static const char *find_or_comment(const char *s, const char *chars)
 {
 	bool was_space = false;
+	const char *c;
 
-	while (*s && !strchr(chars, *s) && !(was_space && *s == ';')) {
+	for (; *s && !(was_space && *s == ';'); s++) {
+		for (c = chars; *c && *c != *s; c++)
+			;
+		if (*c)
+			break;
 		was_space = isspace((unsigned char)*s);
-		s++;
 	}
 	return s;
 }

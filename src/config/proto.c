@@ -186,7 +186,7 @@ static bool is_punct(const struct token *t, char c)
 /* The first letters first: a name is checked against every keyword and
  * typedef, and most differ there (a strlen call apiece cost each start
  * ~1.5 k instructions a prototype). */
-static bool is_word(const struct token *t, const char *w)
+static inline __attribute__((always_inline)) bool is_word(const struct token *t, const char *w)
 {
 	return t->kind == TK_IDENT && t->s[0] == w[0] && (int)strlen(w) == t->len &&
 	       !strncmp(t->s, w, t->len);
