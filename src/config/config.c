@@ -921,6 +921,14 @@ static void section_reset(struct loader *L, enum section sec, int line)
 	L->nseg = 0;
 }
 
+/* The file being read's name, kept once per file in the names' pool. */
+static const char *kept_file(struct loader *L)
+{
+	if (!L->file_kept)
+		L->file_kept = strpool_add(&L->cfg->names, L->file, strlen(L->file));
+	return L->file_kept ? L->file_kept : "?";
+}
+
 /*
  * cfg->funcs is mapped, not malloc'ed, and each [function] is read straight
  * into the next free entry: the pages of a fresh mapping are zero and cost
@@ -958,10 +966,7 @@ static struct function_config *function_slot(struct loader *L, int line)
 	fn->max_repetitions = 100;
 	fn->single_flight_wait_s = 10;
 	fn->mechanism = MECH_AUTO;
-	/* the file's name, kept once per file in the names' pool */
-	if (!L->file_kept)
-		L->file_kept = strpool_add(&L->cfg->names, L->file, strlen(L->file));
-	fn->file = L->file_kept ? L->file_kept : "?";
+	fn->file = kept_file(L);
 	fn->line = line;
 	return fn;
 }
@@ -1206,7 +1211,7 @@ static void start_section(struct loader *L, char *name, int line)
 			L->sec = SEC_IGNORED;
 			return;
 		}
-		copyf(c->file, sizeof c->file, "%s", L->file);
+		c->file = kept_file(L);
 		c->line = line;
 		return;
 	}
@@ -1569,6 +1574,7 @@ static void cache_defaults(struct cache_config *c)
 	c->timeout_max_ms = 500;
 	c->max_size = 2ull << 30;
 	c->small_store = true;
+	c->file = "";
 	strcpy(c->stats, "stderr");
 }
 
