@@ -90,7 +90,7 @@ struct memo_config {
 bool config_cxx_name(const char *symbol);
 
 /* Load `path` (file or folder) into *cfg, which must be zeroed (static,
- * `= { 0 }`, or released): clearing its ~22 KB here would write pages that a
+ * `= { 0 }`, or released): clearing its ~18 KB here would write pages that a
  * process memoizing nothing never needs. Returns the number of errors
  * (0 = usable); each error has been printed. On errors *cfg is still
  * released-safe. */

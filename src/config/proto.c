@@ -1131,8 +1131,7 @@ static int parse_return(struct parser *ps)
 }
 
 /* Does the canonical text fit in PROTO_CANON_MAX? A bound first, and the
- * text (printf's work, a first call of ~6 us for a process) only when the
- * bound does not fit: the return and " ()" take under 64 bytes, an
+ * text only when the bound does not fit: the return and " ()" take under 64 bytes, an
  * argument under 32 (", ignored inout f64[]"), a term of its length under
  * 24 (" $-9223372036854775808"). */
 static bool canonical_fits(const struct proto *p)
