@@ -61,7 +61,8 @@ struct key {
 	const char *name;
 	uint8_t kind;		/* enum value_kind */
 	size_t off;		/* where it goes in struct cache_config / function_config */
-	size_t cap;		/* V_STRING, V_PATH, V_LIST: the field's size */
+	size_t cap;		/* V_STRING, V_PATH, V_LIST: the field's size; a V_PATH
+				 * of 0 is a const char * into the config's names */
 };
 
 #define CK(n, k, f) { n, k, offsetof(struct cache_config, f), sizeof(((struct cache_config *)0)->f) }
@@ -73,7 +74,7 @@ static const struct key cache_keys[] = {
 	CK("timeout_max_ms", V_INT_POS, timeout_max_ms),
 	CK("max_size", V_SIZE, max_size),
 	CK("small_store", V_BOOL, small_store),
-	CK("stats", V_PATH, stats),
+	{ "stats", V_PATH, offsetof(struct cache_config, stats), 0 },
 	CK("namespace", V_STRING, namespace_),
 	CK("secret_file", V_PATH, secret_file),
 	CK("sasl_user", V_STRING, sasl_user),
@@ -651,7 +652,10 @@ void config_format(bool function, int i, const void *section, char *out, size_t 
 	const char *field = (const char *)section + k->off;
 
 	switch (k->kind) {
-	case V_STRING: case V_PATH: case V_LIST:
+	case V_PATH:
+		snprintf(out, n, "%s", k->cap ? field : *(const char *const *)field);
+		break;
+	case V_STRING: case V_LIST:
 		snprintf(out, n, "%s", field);
 		break;
 	case V_INT_POS: case V_REPS:
@@ -707,6 +711,33 @@ static void proto_append(struct loader *L, const char *v, size_t n, int col)
 	L->proto_text[L->proto_len] = '\0';
 }
 
+/* `stats`: "off", "stderr" or a path, kept in the names' pool (its room
+ * in scratch memory: a PATH_MAX array on the stack would make every
+ * start's parse a page of stack deeper). */
+static void set_path_ref(struct loader *L, void *field, const char *v)
+{
+	char *path;
+
+	if (!strcmp(v, "off") || !strcmp(v, "stderr")) {
+		*(const char **)field = !strcmp(v, "off") ? "off" : "stderr";
+		return;
+	}
+	if (!*v) {
+		report(L, L->lineno, 0, "'stats' must be stderr, off or a FILE.jsonl");
+		return;
+	}
+	if (!(path = scratch_alloc(L, PATH_MAX))) {
+		report(L, L->lineno, 0, "out of memory");
+		return;
+	}
+	if (resolve_path(L, v, path, PATH_MAX) < 0) {
+		report(L, L->lineno, 0, "'stats' is longer than %d characters", PATH_MAX - 1);
+		return;
+	}
+	if (!(*(const char **)field = strpool_add(&L->cfg->names, path, strlen(path))))
+		report(L, L->lineno, 0, "out of memory");
+}
+
 static void set_value(struct loader *L, const struct key *k, const char *v)
 {
 	char *base = L->sec == SEC_CACHE ? (char *)&L->cfg->cache : (char *)L->fn;
@@ -729,13 +760,12 @@ static void set_value(struct loader *L, const struct key *k, const char *v)
 		strcpy(field, v);
 		return;
 	case V_PATH:
-		if ((!strcmp(k->name, "dir") && !strcmp(v, "off")) ||
-		    (!strcmp(k->name, "stats") && (!strcmp(v, "off") || !strcmp(v, "stderr")))) {
-			copyf(field, k->cap, "%s", strcmp(k->name, "dir") ? v : "");
+		if (!k->cap) {	/* stats */
+			set_path_ref(L, field, v);
 			return;
 		}
-		if (!strcmp(k->name, "stats") && !*v)
-			report(L, line, 0, "'stats' must be stderr, off or a FILE.jsonl");
+		if (!strcmp(k->name, "dir") && !strcmp(v, "off"))
+			copyf(field, k->cap, "%s", "");
 		else if (resolve_path(L, v, field, k->cap) < 0)
 			report(L, line, 0, "'%s' is longer than %zu characters", k->name, k->cap - 1);
 		return;
@@ -1575,7 +1605,7 @@ static void cache_defaults(struct cache_config *c)
 	c->max_size = 2ull << 30;
 	c->small_store = true;
 	c->file = "";
-	strcpy(c->stats, "stderr");
+	c->stats = "stderr";
 }
 
 void config_cache_defaults(struct cache_config *c)

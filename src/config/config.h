@@ -32,10 +32,9 @@ struct cache_config {
 	char sasl_user[256];
 	char servers[1024];		/* "host:port, host:port"; "" = no memcached */
 	char dir[PATH_MAX];		/* folder store; "" = no folder store */
-	/* where [cache] was read, for messages: in memo_config.names ("" when
-	 * none; not an array: a page fewer written by every start) */
-	const char *file;
-	char stats[PATH_MAX];		/* "stderr" (default), "off", or a .jsonl path (%p = pid) */
+	/* Not arrays: each would be a page written by every start. */
+	const char *file;	/* where [cache] was read, for messages: in memo_config.names, "" none */
+	const char *stats;	/* "stderr" (default), "off", or a .jsonl path (%p = pid), in names */
 	char secret_file[PATH_MAX];	/* "" = checksum; else keyed MAC */
 	char sasl_password_file[PATH_MAX];
 };
