@@ -57,7 +57,7 @@ char *strpool_add(struct strpool *sp, const char *s, size_t n)
 
 	if (n > SIZE_MAX / 2)
 		return NULL;
-	/* an empty chunk is aligned; a string needs no alignment */
+	/* a string needs no alignment: where the newest chunk's room starts */
 	if (sp->head && sp->head->size - sp->head->used >= n + 1) {
 		dst = (char *)sp->head + sp->head->used;
 		sp->head->used += n + 1;
