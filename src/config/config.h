@@ -47,7 +47,7 @@ struct config_pos {
 /* What every section writes or start-up reads first, then the prototype,
  * whose arguments lie in the names' pool (proto.h): a page touched is a
  * page fault in every process that reads the config (see config.c), and
- * entries of ~1.4 KB share them (ten libc functions: 4 pages; with room
+ * entries of ~1.3 KB share them (ten libc functions: 4 pages; with room
  * for 32 arguments inline, an entry was 6 pages, one touched apiece). */
 struct function_config {
 	const char *symbol;		/* from [function NAME], of any length (C++: demangled
@@ -89,7 +89,7 @@ struct memo_config {
 bool config_cxx_name(const char *symbol);
 
 /* Load `path` (file or folder) into *cfg, which must be zeroed (static,
- * `= { 0 }`, or released): clearing its ~18 KB here would write pages that a
+ * `= { 0 }`, or released): clearing its ~14 KB here would write pages that a
  * process memoizing nothing never needs. Returns the number of errors
  * (0 = usable); each error has been printed. On errors *cfg is still
  * released-safe. */
