@@ -34,8 +34,10 @@
 #include "boot/sigview.h"
 #include "base/log.h"
 
-/* Handed to the engine, which keeps using it: never released. */
-static struct memo_config preload_cfg;
+/* Handed to the engine, which keeps using it: never released. In .lbss,
+ * after every small static (config.c's loader says why): its fields are
+ * pages apart, and each page a start writes is a page fault. */
+static struct memo_config preload_cfg __attribute__((section(".lbss")));
 
 /* Which config: MEMO_CONFIG, else ./memo.d if present, else none. */
 static const char *config_path(void)
@@ -71,11 +73,19 @@ static int calls_dlopen(const struct elf_peek_dyn *d)
 
 	if (!d->symtab || !d->strtab)
 		return 0;
+	/* Most of a library's relocations are relative (no symbol), and most
+	 * names differ at their first letter: libc's ~1,500 cost ~8 k
+	 * instructions of strcmp calls in every process. */
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < nrel[k]; i++) {
 			size_t s = ELF64_R_SYM(rel[k][i].r_info);
-			const char *name = s ? d->strtab + d->symtab[s].st_name : "";
-			if (!strcmp(name, "dlopen") || !strcmp(name, "dlmopen"))
+			const char *name;
+
+			if (!s)
+				continue;
+			name = d->strtab + d->symtab[s].st_name;
+			if (name[0] == 'd' && name[1] == 'l' &&
+			    (!strcmp(name, "dlopen") || !strcmp(name, "dlmopen")))
 				return 1;
 		}
 	return 0;
@@ -133,7 +143,10 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 	}
 	if (!strcmp(path, w->self) || strstr(path, "/ld-linux"))
 		return 0;
-	return calls_dlopen(&d) || (path[0] && elf_peek_symtab(path, NULL));
+	return calls_dlopen(&d) ||
+	       (path[0] && elf_peek_symtab_loaded(path, elf_peek_mapped_ehdr(info->dlpi_phdr,
+									info->dlpi_phnum,
+									info->dlpi_addr)));
 }
 
 /* A name with a version is asked of dlvsym; one without, of the objects'

@@ -23,7 +23,7 @@ enum memo_state_value { MEMO_OFF = 0, MEMO_READY, MEMO_STOPPING };
 extern int memo_state;			/* enum memo_state_value; atomic access */
 /* the loaded configuration: the preload's, which it never changes or
  * releases once it hands it to the engine (engine.c sets this at start-up;
- * a copy would write ~6 pages a start, as the preload's [cache] is ~22 KB) */
+ * a copy would write ~4 pages a start, as the preload's [cache] is ~14 KB) */
 extern const struct memo_config *memo_cfg;
 
 /* The store, opened at the first call of any hook (call/prime.c: a process

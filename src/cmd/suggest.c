@@ -110,6 +110,7 @@ void suggest(struct dwarf_func *d, const char *symbol, struct suggestion *s)
 {
 	const struct dwarf_type *ret = &d->ret;
 	static struct proto opaque;	/* the suggestion's opaque arguments, for signature.c */
+	static struct proto_arg opaque_args[PROTO_MAX_ARGS];
 	char *line, *notes = s->notes, *bad = s->bad, why[160], cxx[128] = "";
 	/* the name, then what the types take: 4 KB is room for 32 arguments */
 	const size_t cap = strlen(symbol) + 4096, ncap = sizeof s->notes, bcap = sizeof s->bad;
@@ -123,6 +124,8 @@ void suggest(struct dwarf_func *d, const char *symbol, struct suggestion *s)
 		exit(1);
 	}
 	memset(&opaque, 0, sizeof opaque);
+	memset(opaque_args, 0, sizeof opaque_args);
+	opaque.args = opaque_args;
 	opaque.name = symbol;
 	opaque.nargs = n;
 	for (int i = 0; i < n; i++)

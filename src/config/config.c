@@ -61,7 +61,8 @@ struct key {
 	const char *name;
 	uint8_t kind;		/* enum value_kind */
 	size_t off;		/* where it goes in struct cache_config / function_config */
-	size_t cap;		/* V_STRING, V_PATH, V_LIST: the field's size */
+	size_t cap;		/* V_STRING, V_PATH, V_LIST: the field's size; a V_PATH
+				 * of 0 is a const char * into the config's names */
 };
 
 #define CK(n, k, f) { n, k, offsetof(struct cache_config, f), sizeof(((struct cache_config *)0)->f) }
@@ -73,7 +74,7 @@ static const struct key cache_keys[] = {
 	CK("timeout_max_ms", V_INT_POS, timeout_max_ms),
 	CK("max_size", V_SIZE, max_size),
 	CK("small_store", V_BOOL, small_store),
-	CK("stats", V_PATH, stats),
+	{ "stats", V_PATH, offsetof(struct cache_config, stats), 0 },
 	CK("namespace", V_STRING, namespace_),
 	CK("secret_file", V_PATH, secret_file),
 	CK("sasl_user", V_STRING, sasl_user),
@@ -189,12 +190,14 @@ struct loader {
 	/* The buffers, last: config_load clears what comes before only, and
 	 * each is written before it is read (ignore_args and return_rule only
 	 * when their key_line is set). Those every load uses come first, and
-	 * their used starts share pages: a page touched is a page fault. */
+	 * their used starts share pages: a page touched is a page fault (a
+	 * config of small files touches the loader's first two). */
 	/* The file read with read(2), not stdio: fopen, getline and fclose cost
 	 * every process ~10 us of first calls. */
 	char raw[LINE_BYTES];		/* the line being read, where it fits */
 	char buf[4096] __attribute__((aligned(8)));	/* also a folder's entries */
-	char proto_room[PROTO_CANON_MAX];	/* the prototype's text, where it fits */
+	/* the prototype's text, where it fits; a longer one goes to the arena */
+	char proto_room[LINE_BYTES];
 	/* The scratch memory of one load (scratch_alloc): no malloc for a
 	 * process whose config is a few files. */
 	char arena[16384] __attribute__((aligned(16)));
@@ -304,7 +307,9 @@ static int copyf(char *dst, size_t cap, const char *fmt, ...)
 			int prec = va_arg(ap, int);
 
 			s = va_arg(ap, const char *);
-			len = prec < 0 ? strlen(s) : strnlen(s, prec);
+			/* not strnlen: one import less to resolve at start */
+			for (len = 0; (prec < 0 || len < (size_t)prec) && s[len]; len++)
+				;
 			fmt += 3;
 		} else {
 			s = fmt;
@@ -647,7 +652,10 @@ void config_format(bool function, int i, const void *section, char *out, size_t 
 	const char *field = (const char *)section + k->off;
 
 	switch (k->kind) {
-	case V_STRING: case V_PATH: case V_LIST:
+	case V_PATH:
+		snprintf(out, n, "%s", k->cap ? field : *(const char *const *)field);
+		break;
+	case V_STRING: case V_LIST:
 		snprintf(out, n, "%s", field);
 		break;
 	case V_INT_POS: case V_REPS:
@@ -703,6 +711,33 @@ static void proto_append(struct loader *L, const char *v, size_t n, int col)
 	L->proto_text[L->proto_len] = '\0';
 }
 
+/* `stats`: "off", "stderr" or a path, kept in the names' pool (its room
+ * in scratch memory: a PATH_MAX array on the stack would make every
+ * start's parse a page of stack deeper). */
+static void set_path_ref(struct loader *L, void *field, const char *v)
+{
+	char *path;
+
+	if (!strcmp(v, "off") || !strcmp(v, "stderr")) {
+		*(const char **)field = !strcmp(v, "off") ? "off" : "stderr";
+		return;
+	}
+	if (!*v) {
+		report(L, L->lineno, 0, "'stats' must be stderr, off or a FILE.jsonl");
+		return;
+	}
+	if (!(path = scratch_alloc(L, PATH_MAX))) {
+		report(L, L->lineno, 0, "out of memory");
+		return;
+	}
+	if (resolve_path(L, v, path, PATH_MAX) < 0) {
+		report(L, L->lineno, 0, "'stats' is longer than %d characters", PATH_MAX - 1);
+		return;
+	}
+	if (!(*(const char **)field = strpool_add(&L->cfg->names, path, strlen(path))))
+		report(L, L->lineno, 0, "out of memory");
+}
+
 static void set_value(struct loader *L, const struct key *k, const char *v)
 {
 	char *base = L->sec == SEC_CACHE ? (char *)&L->cfg->cache : (char *)L->fn;
@@ -725,13 +760,12 @@ static void set_value(struct loader *L, const struct key *k, const char *v)
 		strcpy(field, v);
 		return;
 	case V_PATH:
-		if ((!strcmp(k->name, "dir") && !strcmp(v, "off")) ||
-		    (!strcmp(k->name, "stats") && (!strcmp(v, "off") || !strcmp(v, "stderr")))) {
-			copyf(field, k->cap, "%s", strcmp(k->name, "dir") ? v : "");
+		if (!k->cap) {	/* stats */
+			set_path_ref(L, field, v);
 			return;
 		}
-		if (!strcmp(k->name, "stats") && !*v)
-			report(L, line, 0, "'stats' must be stderr, off or a FILE.jsonl");
+		if (!strcmp(k->name, "dir") && !strcmp(v, "off"))
+			copyf(field, k->cap, "%s", "");
 		else if (resolve_path(L, v, field, k->cap) < 0)
 			report(L, line, 0, "'%s' is longer than %zu characters", k->name, k->cap - 1);
 		return;
@@ -917,13 +951,19 @@ static void section_reset(struct loader *L, enum section sec, int line)
 	L->nseg = 0;
 }
 
+/* The file being read's name, kept once per file in the names' pool. */
+static const char *kept_file(struct loader *L)
+{
+	if (!L->file_kept)
+		L->file_kept = strpool_add(&L->cfg->names, L->file, strlen(L->file));
+	return L->file_kept ? L->file_kept : "?";
+}
+
 /*
  * cfg->funcs is mapped, not malloc'ed, and each [function] is read straight
- * into the next free entry: a function_config is 6 pages (room for 32
- * arguments) of which a section writes a few hundred bytes, and the pages
- * of a fresh mapping are zero and cost nothing until written. Zeroing and
- * copying whole entries made most of the page faults of a process that
- * memoizes nothing. Returns that entry, or NULL (out of memory, reported).
+ * into the next free entry: the pages of a fresh mapping are zero and cost
+ * nothing until written, and a process that memoizes nothing never starts
+ * malloc. Returns that entry, or NULL (out of memory, reported).
  */
 static struct function_config *function_slot(struct loader *L, int line)
 {
@@ -931,8 +971,8 @@ static struct function_config *function_slot(struct loader *L, int line)
 	struct function_config *fn;
 
 	if (cfg->nfuncs == cfg->funcs_cap) {
-		/* room for 64 at first: pages never written cost nothing, and each
-		 * growth (mremap) cost a start with ten functions ~13 us */
+		/* room for 64 at first: pages never written cost nothing, and a
+		 * growth (mremap) costs a start more than a mapping of 90 KB */
 		int cap = cfg->funcs_cap ? 2 * cfg->funcs_cap : 64;
 		size_t old = cfg->funcs_cap * sizeof *fn, size = cap * sizeof *fn;
 		void *m = cfg->funcs ? mremap(cfg->funcs, old, size, MREMAP_MAYMOVE) :
@@ -956,10 +996,7 @@ static struct function_config *function_slot(struct loader *L, int line)
 	fn->max_repetitions = 100;
 	fn->single_flight_wait_s = 10;
 	fn->mechanism = MECH_AUTO;
-	/* the file's name, kept once per file in the names' pool */
-	if (!L->file_kept)
-		L->file_kept = strpool_add(&L->cfg->names, L->file, strlen(L->file));
-	fn->file = L->file_kept ? L->file_kept : "?";
+	fn->file = kept_file(L);
 	fn->line = line;
 	return fn;
 }
@@ -1204,7 +1241,7 @@ static void start_section(struct loader *L, char *name, int line)
 			L->sec = SEC_IGNORED;
 			return;
 		}
-		copyf(c->file, sizeof c->file, "%s", L->file);
+		c->file = kept_file(L);
 		c->line = line;
 		return;
 	}
@@ -1236,14 +1273,19 @@ static void start_section(struct loader *L, char *name, int line)
 /* ---- the line reader ---- */
 
 /* As inih finds the end of a name or a section: an inline comment is a ';'
- * after whitespace. */
+ * after whitespace. (chars looked through here, not by a strchr call per
+ * character of every line.) */
 static const char *find_or_comment(const char *s, const char *chars)
 {
 	bool was_space = false;
+	const char *c;
 
-	while (*s && !strchr(chars, *s) && !(was_space && *s == ';')) {
+	for (; *s && !(was_space && *s == ';'); s++) {
+		for (c = chars; *c && *c != *s; c++)
+			;
+		if (*c)
+			break;
 		was_space = isspace((unsigned char)*s);
-		s++;
 	}
 	return s;
 }
@@ -1541,7 +1583,8 @@ static void load_folder(struct loader *L, const char *path, int fd)
 	}
 	for (i = 0, f = list; f; f = f->next)
 		names[i++] = f->path;
-	qsort(names, n, sizeof *names, by_name);
+	if (n > 1)	/* a first call of qsort is a lookup by the dynamic linker */
+		qsort(names, n, sizeof *names, by_name);
 	for (i = 0; i < n; i++)
 		load_file(L, names[i], -1, true);
 }
@@ -1561,7 +1604,8 @@ static void cache_defaults(struct cache_config *c)
 	c->timeout_max_ms = 500;
 	c->max_size = 2ull << 30;
 	c->small_store = true;
-	strcpy(c->stats, "stderr");
+	c->file = "";
+	c->stats = "stderr";
 }
 
 void config_cache_defaults(struct cache_config *c)
@@ -1593,8 +1637,11 @@ static void settle_types(struct loader *L)
 int config_load(const char *path, struct memo_config *cfg)
 {
 	/* Static: its buffers are too big for a constructor's stack in a small
-	 * thread, and malloc is what it avoids. config_load is not reentrant. */
-	static struct loader loader;
+	 * thread, and malloc is what it avoids. config_load is not reentrant.
+	 * In .lbss (x86-64's large bss, laid out after every other static) and
+	 * on a page of its own, so that libmemo.so's small statics share the
+	 * page its .data ends in, and a load touches the loader's first pages. */
+	static struct loader loader __attribute__((section(".lbss"), aligned(4096)));
 	struct loader *L = &loader;
 	struct stat st;
 	int errors, fd, open_errno;
@@ -1630,7 +1677,8 @@ int config_load(const char *path, struct memo_config *cfg)
 	}
 	settle_types(L);
 	errors = L->errors;
-	free(L->pending);
+	if (L->pending)	/* a first call of free is a lookup by the dynamic linker */
+		free(L->pending);
 	while ((s = L->spill)) {
 		L->spill = s->next;
 		free(s);

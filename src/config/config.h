@@ -32,8 +32,9 @@ struct cache_config {
 	char sasl_user[256];
 	char servers[1024];		/* "host:port, host:port"; "" = no memcached */
 	char dir[PATH_MAX];		/* folder store; "" = no folder store */
-	char stats[PATH_MAX];		/* "stderr" (default), "off", or a .jsonl path (%p = pid) */
-	char file[PATH_MAX];		/* where [cache] was read, for messages */
+	/* Not arrays: each would be a page written by every start. */
+	const char *file;	/* where [cache] was read, for messages: in memo_config.names, "" none */
+	const char *stats;	/* "stderr" (default), "off", or a .jsonl path (%p = pid), in names */
 	char secret_file[PATH_MAX];	/* "" = checksum; else keyed MAC */
 	char sasl_password_file[PATH_MAX];
 };
@@ -43,13 +44,12 @@ struct config_pos {
 	int line, col;
 };
 
-/* What every section writes or start-up reads first, then the prototype
- * (its arguments' room mostly untouched): a page touched is a page fault in
- * every process that reads the config (see config.c). Entries start on a
- * page, so that a function of up to 4 arguments touches one page of its
- * own; unaligned, its ~1.5 KB crossed into a second one time and again
- * (ten libc functions: 17 page faults, now 10). */
-struct __attribute__((aligned(4096))) function_config {
+/* What every section writes or start-up reads first, then the prototype,
+ * whose arguments lie in the names' pool (proto.h): a page touched is a
+ * page fault in every process that reads the config (see config.c), and
+ * entries of ~1.3 KB share them (ten libc functions: 4 pages; with room
+ * for 32 arguments inline, an entry was 6 pages, one touched apiece). */
+struct function_config {
 	const char *symbol;		/* from [function NAME], of any length (C++: demangled
 					 * or mangled): in memo_config.names */
 	char version[64];		/* from [function NAME@VERSION]; "" = default */
@@ -69,17 +69,18 @@ struct __attribute__((aligned(4096))) function_config {
 	struct config_pos proto_at, arg_at[PROTO_MAX_ARGS];
 	char object[256];		/* only the object whose file name matches; "" = any */
 	char globals[512];		/* names of globals keyed too, comma separated */
-	/* its arguments' room mostly untouched: last */
 	struct proto proto;
 };
 
+/* The small fields first: with [cache]'s own, on the page libmemo.so's
+ * other statics share (preload.c), and cache's strings each on a page. */
 struct memo_config {
-	struct cache_config cache;
 	int nfuncs;
 	struct function_config *funcs;	/* mapped (see config.c): config_release frees it */
 	int funcs_cap;
 	struct type_def *types;		/* [types] structs (config/types.h); config_release frees */
-	struct strpool names;		/* the functions' names; config_release unmaps */
+	struct strpool names;		/* the functions' names and arguments; config_release unmaps */
+	struct cache_config cache;
 };
 
 /* Is a [function NAME] a C++ function written demangled (`ns::f`, or with
@@ -88,7 +89,7 @@ struct memo_config {
 bool config_cxx_name(const char *symbol);
 
 /* Load `path` (file or folder) into *cfg, which must be zeroed (static,
- * `= { 0 }`, or released): clearing its ~22 KB here would write pages that a
+ * `= { 0 }`, or released): clearing its ~14 KB here would write pages that a
  * process memoizing nothing never needs. Returns the number of errors
  * (0 = usable); each error has been printed. On errors *cfg is still
  * released-safe. */

@@ -183,9 +183,13 @@ static bool is_punct(const struct token *t, char c)
 	return t->kind == TK_PUNCT && t->c == c;
 }
 
-static bool is_word(const struct token *t, const char *w)
+/* The first letters first: a name is checked against every keyword and
+ * typedef, and most differ there (a strlen call apiece cost each start
+ * ~1.5 k instructions a prototype). */
+static inline __attribute__((always_inline)) bool is_word(const struct token *t, const char *w)
 {
-	return t->kind == TK_IDENT && (int)strlen(w) == t->len && !strncmp(t->s, w, t->len);
+	return t->kind == TK_IDENT && t->s[0] == w[0] && (int)strlen(w) == t->len &&
+	       !strncmp(t->s, w, t->len);
 }
 
 /* How a token reads in a message: "x", ")", or "the end". */
@@ -1127,8 +1131,7 @@ static int parse_return(struct parser *ps)
 }
 
 /* Does the canonical text fit in PROTO_CANON_MAX? A bound first, and the
- * text (printf's work, a first call of ~6 us for a process) only when the
- * bound does not fit: the return and " ()" take under 64 bytes, an
+ * text only when the bound does not fit: the return and " ()" take under 64 bytes, an
  * argument under 32 (", ignored inout f64[]"), a term of its length under
  * 24 (" $-9223372036854775808"). */
 static bool canonical_fits(const struct proto *p)
@@ -1155,11 +1158,10 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 	char buf[80];
 	int i;
 
-	/* Only what is filled: the arguments' room (~20 KB) and the parser's
-	 * (~16 KB) would be pages touched for nothing in every process (each
-	 * argument is cleared as it is parsed; tokens and len_tok are written
-	 * before they are read). */
-	memset(p, 0, offsetof(struct proto, args));
+	/* Only what is filled: the parser's room (~16 KB) would be pages
+	 * touched for nothing in every process (each argument is cleared as
+	 * it is parsed; tokens and len_tok are written before they are read). */
+	memset(p, 0, sizeof *p);
 	memset(err, 0, sizeof *err);
 	ps->text = text;
 	ps->ntok = ps->pos = 0;
@@ -1183,6 +1185,13 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 	}
 	if (copy_func_name(ps, &p->name) < 0)
 		goto bad;
+	/* The arguments are parsed where they stay, in room for as many as a
+	 * prototype may have, the rest given back once they are known: only
+	 * the pool's pages they fill are written. */
+	if (!(p->args = strpool_alloc(names, PROTO_MAX_ARGS * sizeof *p->args))) {
+		fail(ps, 1, "out of memory");
+		goto bad;
+	}
 	t = peek(ps, 0);
 	if (!is_punct(t, '(')) {
 		fail(ps, t->col, "expected '(' after '%.100s', found %s", p->name, tok_text(t, buf, sizeof buf));
@@ -1211,8 +1220,14 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 		     PROTO_CANON_MAX - 1);
 		goto bad;
 	}
+	strpool_shrink(names, p->args, p->nargs * sizeof *p->args);
+	if (!p->nargs)
+		p->args = NULL;
 	return 0;
 bad:
+	if (p->args)
+		strpool_shrink(names, p->args, 0);
+	p->args = NULL;
 	p->nargs = 0;
 	return -1;
 }
@@ -1496,34 +1511,35 @@ struct out {
 	size_t cap, len;
 };
 
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
+/* Appends s, as snprintf would: o->len counts every byte, buf keeps what
+ * fits and its NUL. Not printf: ~600 instructions a call, ten of them a
+ * prototype, in every process that memoizes (the key prefix's text). */
+static void put(struct out *o, const char *s)
 {
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(o->len < o->cap ? o->buf + o->len : NULL,
-		      o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += n;
-}
-
-/* put(o, "%s", text) without vsnprintf: the canonical text is made for
- * each configured function at start-up, and formatting made most of it. */
-static void put_str(struct out *o, const char *text)
-{
-	size_t n = strlen(text);
+	size_t n = strlen(s);
 
 	if (o->len < o->cap) {
-		size_t room = o->cap - o->len - 1, k = n < room ? n : room;
+		size_t room = o->cap - 1 - o->len, k = n < room ? n : room;
 
-		memcpy(o->buf + o->len, text, k);
+		memcpy(o->buf + o->len, s, k);
 		o->buf[o->len + k] = '\0';
 	}
 	o->len += n;
+}
+
+/* A number in decimal, as "%lld" writes it. */
+static void put_num(struct out *o, long long v)
+{
+	char text[24], *e = text + sizeof text - 1;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	*e = '\0';
+	do
+		*--e = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--e = '-';
+	put(o, e);
 }
 
 /*
@@ -1549,39 +1565,39 @@ size_t proto_canonical(const struct proto *p, char *buf, size_t cap)
 
 	if (cap)
 		buf[0] = '\0';
-	put_str(&o, "proto1 ");
-	put_str(&o, p->ret.canon);
+	put(&o, "proto1 ");
+	put(&o, p->ret.canon);
 	switch (p->ret_kind) {
-	case RET_STRING_STATIC: put_str(&o, " static"); break;
-	case RET_STRING_MALLOC: put_str(&o, " malloc"); break;
-	case RET_ARGUMENT: put(&o, " argument $%d", p->ret_arg); break;
-	case RET_POINTER_UNSET: put_str(&o, " unset"); break;
-	case RET_CXX_OBJECT: put_str(&o, " cxxobject"); break;
+	case RET_STRING_STATIC: put(&o, " static"); break;
+	case RET_STRING_MALLOC: put(&o, " malloc"); break;
+	case RET_ARGUMENT: put(&o, " argument $"); put_num(&o, p->ret_arg); break;
+	case RET_POINTER_UNSET: put(&o, " unset"); break;
+	case RET_CXX_OBJECT: put(&o, " cxxobject"); break;
 	}
-	put_str(&o, " (");
+	put(&o, " (");
 	for (i = 0; i < p->nargs; i++) {
 		const struct proto_arg *a = &p->args[i];
 
-		put_str(&o, i ? ", " : "");
-		put_str(&o, a->ignored ? "ignored " : "");
-		put_str(&o, kinds[a->kind]);
+		put(&o, i ? ", " : "");
+		put(&o, a->ignored ? "ignored " : "");
+		put(&o, kinds[a->kind]);
 		if (a->kind == ARG_STRING || a->kind == ARG_OPAQUE || a->kind == ARG_CXX_STRING)
 			continue;
-		put_str(&o, a->type.canon);
+		put(&o, a->type.canon);
 		if (a->kind == ARG_SCALAR || a->kind == ARG_REF || a->kind == ARG_CXX_VECTOR)
 			continue;
-		put_str(&o, "[");
+		put(&o, "[");
 		for (j = 0; j < a->len.n; j++) {
 			int64_t v = a->len.code[j].val;
 
 			switch (a->len.code[j].op) {
-			case LEN_LIT: put(&o, "%s%lld", j ? " " : "", (long long)v); break;
-			case LEN_ARG: put(&o, "%s$%lld", j ? " " : "", (long long)v); break;
-			default: put(&o, " %c", ops[a->len.code[j].op]); break;
+			case LEN_LIT: put(&o, j ? " " : ""); put_num(&o, (long long)v); break;
+			case LEN_ARG: put(&o, j ? " $" : "$"); put_num(&o, (long long)v); break;
+			default: put(&o, " "); put(&o, (char[]){ ops[a->len.code[j].op], '\0' }); break;
 			}
 		}
-		put_str(&o, "]");
+		put(&o, "]");
 	}
-	put_str(&o, ")");
+	put(&o, ")");
 	return o.len;
 }

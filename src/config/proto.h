@@ -109,7 +109,10 @@ struct proto {
 	int ret_arg;			/* RET_ARGUMENT: index of that argument */
 	int nargs;
 	bool uses_float;		/* any float argument or return: key includes MXCSR */
-	struct proto_arg args[PROTO_MAX_ARGS];
+	/* nargs of them (NULL for none), in the pool proto_parse was given:
+	 * sized by the prototype, so that a config's [function] entries
+	 * (config.h) stay small and share pages */
+	struct proto_arg *args;
 };
 
 /* Where a prototype went wrong: column (1-based) and a message with a hint. */
@@ -118,10 +121,10 @@ struct proto_error {
 	char msg[256];
 };
 
-/* Parse `text` into *p, its function's name into `names` (the proto lives
- * no longer than the pool). Returns 0, or -1 with *err filled. Lengths are
- * checked: a length naming no argument, or an argument that is not an
- * integer scalar, is an error. p->args[nargs..] are left as they were. */
+/* Parse `text` into *p, its function's name and its arguments into `names`
+ * (the proto lives no longer than the pool). Returns 0, or -1 with *err
+ * filled (and no arguments). Lengths are checked: a length naming no
+ * argument, or an argument that is not an integer scalar, is an error. */
 int proto_parse(const char *text, struct proto *p, struct proto_error *err, struct strpool *names);
 
 /* proto_parse where `struct NAME` may name a struct of [types]: looked up in

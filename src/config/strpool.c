@@ -1,15 +1,18 @@
 /*
- * strpool: a config's strings in mapped chunks (strpool.h). A chunk is a
- * page or, for a longer string, that string's pages; a string goes into
+ * strpool: a config's strings in mapped chunks (strpool.h). A chunk is 64
+ * KiB or, for a longer string, that string's pages; a string goes into
  * the newest chunk when it fits, else into a new one.
  */
 #include "config/strpool.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#define CHUNK_BYTES 4096
+/* Mapped pages cost nothing until written: a chunk has room for several
+ * prototypes' reserved arguments (proto.c), so that most configs map one. */
+#define CHUNK_BYTES 65536
 
 struct strpool_chunk {
 	struct strpool_chunk *next;
@@ -17,15 +20,16 @@ struct strpool_chunk {
 	char text[];
 };
 
-char *strpool_add(struct strpool *sp, const char *s, size_t n)
+void *strpool_alloc(struct strpool *sp, size_t n)
 {
 	struct strpool_chunk *c = sp->head;
-	char *dst;
+	const size_t align = _Alignof(max_align_t);
+	size_t at = c ? (c->used + align - 1) / align * align : 0;
 
 	if (n > SIZE_MAX / 2)
 		return NULL;
-	if (!c || c->size - c->used < n + 1) {
-		size_t size = sizeof *c + n + 1;
+	if (!c || at > c->size || c->size - at < n) {
+		size_t size = (sizeof *c + align - 1) / align * align + n;
 		void *m;
 
 		size = size < CHUNK_BYTES ? CHUNK_BYTES : (size + CHUNK_BYTES - 1) / CHUNK_BYTES * CHUNK_BYTES;
@@ -34,14 +38,34 @@ char *strpool_add(struct strpool *sp, const char *s, size_t n)
 			return NULL;
 		c = m;
 		c->size = size;
-		c->used = sizeof *c;
 		c->next = sp->head;
 		sp->head = c;
+		at = (sizeof *c + align - 1) / align * align;
 	}
-	dst = (char *)c + c->used;
+	c->used = at + n;
+	return (char *)c + at;
+}
+
+void strpool_shrink(struct strpool *sp, void *p, size_t n)
+{
+	sp->head->used = (size_t)((char *)p - (char *)sp->head) + n;
+}
+
+char *strpool_add(struct strpool *sp, const char *s, size_t n)
+{
+	char *dst;
+
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	/* a string needs no alignment: where the newest chunk's room starts */
+	if (sp->head && sp->head->size - sp->head->used >= n + 1) {
+		dst = (char *)sp->head + sp->head->used;
+		sp->head->used += n + 1;
+	} else if (!(dst = strpool_alloc(sp, n + 1))) {
+		return NULL;
+	}
 	memcpy(dst, s, n);
 	dst[n] = '\0';
-	c->used += n + 1;
 	return dst;
 }
 

@@ -1,6 +1,6 @@
 /*
  * strpool: strings that live as long as a config, such as the names of its
- * functions, of any length (a C++ name, demangled with its parameter list,
+ * functions (and its prototypes' arguments, strpool_alloc), of any length (a C++ name, demangled with its parameter list,
  * runs to thousands of characters).
  * Owns the pool's chunks; calls libc only. Config loading only (maps
  * memory); the strings are read-only afterwards, from any thread, and
@@ -29,6 +29,15 @@ struct strpool {
 /* A copy of s[0..n) with a NUL after it (the caller may edit it before
  * it is shared), or NULL when out of memory. */
 char *strpool_add(struct strpool *sp, const char *s, size_t n);
+
+/* n bytes aligned for any object (not cleared: the caller fills them),
+ * or NULL when out of memory: a config's other records of any size that
+ * live as long (a prototype's arguments, proto.h). */
+void *strpool_alloc(struct strpool *sp, size_t n);
+
+/* The latest strpool_alloc's block p keeps its first n bytes only: the
+ * rest is the pool's again (room reserved for the most, filled with fewer). */
+void strpool_shrink(struct strpool *sp, void *p, size_t n);
 
 /* Unmaps every chunk; sp is then empty, ready for use again. */
 void strpool_release(struct strpool *sp);

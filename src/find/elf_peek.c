@@ -18,27 +18,51 @@ const Elf64_Ehdr *elf_peek_mapped_ehdr(const ElfW(Phdr) *phdr, int phnum, uintpt
 	return NULL;
 }
 
+/* Whether the section headers eh names, in the file open at fd, include a
+ * .symtab: read 64 at a time (libc's 64 in one read). */
+static int has_symtab(int fd, const Elf64_Ehdr *eh)
+{
+	Elf64_Shdr sh[64];
+	int found = 0, i, n, at;
+
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_shentsize != sizeof(Elf64_Shdr))
+		return 0;
+	for (at = 0; at < eh->e_shnum && !found; at += n) {
+		n = eh->e_shnum - at < 64 ? eh->e_shnum - at : 64;
+		if (pread(fd, sh, n * sizeof sh[0], eh->e_shoff + at * sizeof sh[0]) !=
+		    (ssize_t)(n * sizeof sh[0]))
+			break;
+		for (i = 0; i < n && !found; i++)
+			found = sh[i].sh_type == SHT_SYMTAB;
+	}
+	return found;
+}
+
 int elf_peek_symtab(const char *path, const Elf64_Ehdr *mapped)
 {
 	Elf64_Ehdr eh;
-	Elf64_Shdr sh[64];	/* libc's 64 in one read, a system call less a process */
-	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0, i, n, at;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found;
 
 	if (fd < 0)
 		return mapped ? -1 : 0;
-	if (pread(fd, &eh, sizeof eh, 0) != sizeof eh || (mapped && memcmp(&eh, mapped, sizeof eh))) {
+	if (pread(fd, &eh, sizeof eh, 0) != sizeof eh || (mapped && memcmp(&eh, mapped, sizeof eh)))
 		found = mapped ? -1 : 0;
-	} else if (!memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
-		   eh.e_shentsize == sizeof(Elf64_Shdr)) {
-		for (at = 0; at < eh.e_shnum && !found; at += n) {
-			n = eh.e_shnum - at < 64 ? eh.e_shnum - at : 64;
-			if (pread(fd, sh, n * sizeof sh[0], eh.e_shoff + at * sizeof sh[0]) !=
-			    (ssize_t)(n * sizeof sh[0]))
-				break;
-			for (i = 0; i < n && !found; i++)
-				found = sh[i].sh_type == SHT_SYMTAB;
-		}
-	}
+	else
+		found = has_symtab(fd, &eh);
+	close(fd);
+	return found;
+}
+
+int elf_peek_symtab_loaded(const char *path, const Elf64_Ehdr *mapped)
+{
+	int fd, found;
+
+	if (!mapped)
+		return elf_peek_symtab(path, NULL);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	found = has_symtab(fd, mapped);
 	close(fd);
 	return found;
 }

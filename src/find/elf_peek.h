@@ -20,6 +20,12 @@
  * that header. */
 int elf_peek_symtab(const char *path, const Elf64_Ehdr *mapped);
 
+/* elf_peek_symtab for the file the loader opened for a loaded object
+ * (its path as the link map names it), with its ELF header as mapped
+ * (NULL: read from the file): the section headers alone are read, a
+ * system call less. 1 or 0. */
+int elf_peek_symtab_loaded(const char *path, const Elf64_Ehdr *mapped);
+
 /* A loaded object's ELF header as mapped (the start of its load segment at
  * offset 0), from its program headers and load bias; NULL if none. */
 const Elf64_Ehdr *elf_peek_mapped_ehdr(const ElfW(Phdr) *phdr, int phnum, uintptr_t bias);

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: lease [-d DIR] [-s SERVERS] take|drop NAME OWNER [TTL_MS]\n");
 		return 2;
 	}
-	snprintf(c.file, sizeof c.file, "lease");
+	c.file = "lease";
 	store_memcached_opener = memo_store_memcached_open;
 	s = store_open(&c);
 	if (!s || !s->ops->lease) {

@@ -398,7 +398,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(cfg.servers, sizeof cfg.servers, "%s", argv[1]);
 	cfg.connect_timeout_ms = cfg.timeout_ms = argc > 2 ? atoi(argv[2]) : 50;
-	snprintf(cfg.file, sizeof cfg.file, "mc_store");
+	cfg.file = "mc_store";
 	/* SASL, as `sasl_user` and `sasl_password_file` would set it. */
 	if (getenv("MC_SASL_USER"))
 		snprintf(cfg.sasl_user, sizeof cfg.sasl_user, "%s", getenv("MC_SASL_USER"));
