@@ -9,6 +9,7 @@
 # with strace, the output the program's either way.
 source "$TOP/tests/lib.sh"
 command -v strace >/dev/null || skip "strace is not installed (tools/install-deps.sh test)"
+[ "${SAN:-0}" = 1 ] && skip "the ASan runtime sets signal actions of its own"
 
 export MEMO_CONFIG="$T/memo.d"
 conf_cache dir="$T/cache" stats=off
