@@ -6,7 +6,9 @@ FUZZ_B ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_NAMES := config proto value
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_CFLAGS = -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
+# -MMD -MP: an object is rebuilt when a header it includes changes (a stale
+# one was fuzzed against an old struct's layout)
+FUZZ_CFLAGS = -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -D_GNU_SOURCE -MMD -MP -Isrc $(PKG_CFLAGS)
 # The modules the targets reach, built for fuzzing (coverage, sanitizers).
 FUZZ_SRC := $(addprefix $(FUZZ_B)/src/,config/config.o config/proto.o config/strpool.o config/types.o \
 	store/value.o store/key.o store/cxx_layout.o store/treehash.o store/blake2b_x4.o store/blake2b_one.o \
@@ -38,3 +40,4 @@ clean: fuzz-clean
 .PHONY: fuzz-deps fuzz fuzz-run fuzz-clean
 # The modules' objects are intermediate to make: keep them between builds.
 .SECONDARY: $(FUZZ_SRC)
+-include $(FUZZ_SRC:.o=.d) $(FUZZ_BINS:=.d)
