@@ -89,6 +89,15 @@ static const char *const deny_prefixes[] = {
 };
 
 /* Is h's symbol on the deny list? If so, h is refused with the reason. */
+/* name == d, where d fills its array without a NUL when it has exactly
+ * sizeof deny_names[0] characters (C allows it, GCC says nothing). */
+static bool deny_name_is(const char *name, const char *d)
+{
+	size_t n = sizeof deny_names[0];
+
+	return !strncmp(name, d, n) && (memchr(d, '\0', n) || name[n] == '\0');
+}
+
 static bool sym_denied(struct hook *h)
 {
 	const char *name = h->fn->symbol;
@@ -97,7 +106,7 @@ static bool sym_denied(struct hook *h)
 	/* the first letters compared inline: a strcmp call for each of ~200
 	 * names made 5% of a ten-function start's instructions */
 	for (i = 0; i < sizeof deny_names / sizeof deny_names[0]; i++)
-		if (name[0] == deny_names[i][0] && !strcmp(name, deny_names[i]))
+		if (name[0] == deny_names[i][0] && deny_name_is(name, deny_names[i]))
 			goto denied;
 	for (i = 0; i < sizeof deny_prefixes / sizeof deny_prefixes[0]; i++)
 		if (name[0] == deny_prefixes[i][0] &&
