@@ -1220,13 +1220,13 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 		     PROTO_CANON_MAX - 1);
 		goto bad;
 	}
-	strpool_shrink(names, p->args, p->nargs * sizeof *p->args);
+	strpool_shrink(names, p->args, PROTO_MAX_ARGS * sizeof *p->args, p->nargs * sizeof *p->args);
 	if (!p->nargs)
 		p->args = NULL;
 	return 0;
 bad:
 	if (p->args)
-		strpool_shrink(names, p->args, 0);
+		strpool_shrink(names, p->args, PROTO_MAX_ARGS * sizeof *p->args, 0);
 	p->args = NULL;
 	p->nargs = 0;
 	return -1;

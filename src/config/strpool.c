@@ -46,9 +46,13 @@ void *strpool_alloc(struct strpool *sp, size_t n)
 	return (char *)c + at;
 }
 
-void strpool_shrink(struct strpool *sp, void *p, size_t n)
+void strpool_shrink(struct strpool *sp, void *p, size_t had, size_t n)
 {
-	sp->head->used = (size_t)((char *)p - (char *)sp->head) + n;
+	struct strpool_chunk *c = sp->head;
+
+	/* only the newest block: anything taken after it keeps its bytes */
+	if (c && (char *)p + had == (char *)c + c->used && n <= had)
+		c->used -= had - n;
 }
 
 char *strpool_add(struct strpool *sp, const char *s, size_t n)

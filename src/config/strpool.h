@@ -35,9 +35,10 @@ char *strpool_add(struct strpool *sp, const char *s, size_t n);
  * live as long (a prototype's arguments, proto.h). */
 void *strpool_alloc(struct strpool *sp, size_t n);
 
-/* The latest strpool_alloc's block p keeps its first n bytes only: the
- * rest is the pool's again (room reserved for the most, filled with fewer). */
-void strpool_shrink(struct strpool *sp, void *p, size_t n);
+/* strpool_alloc's block p of `had` bytes keeps its first n only: the rest
+ * is the pool's again (room reserved for the most, filled with fewer).
+ * Only while it is the pool's newest block; else it keeps them all. */
+void strpool_shrink(struct strpool *sp, void *p, size_t had, size_t n);
 
 /* Unmaps every chunk; sp is then empty, ready for use again. */
 void strpool_release(struct strpool *sp);
