@@ -714,7 +714,7 @@ static void proto_append(struct loader *L, const char *v, size_t n, int col)
 /* `stats`: "off", "stderr" or a path, kept in the names' pool (its room
  * in scratch memory: a PATH_MAX array on the stack would make every
  * start's parse a page of stack deeper). */
-static void set_path_ref(struct loader *L, void *field, const char *v)
+static void set_stats(struct loader *L, void *field, const char *v)
 {
 	char *path;
 
@@ -761,7 +761,7 @@ static void set_value(struct loader *L, const struct key *k, const char *v)
 		return;
 	case V_PATH:
 		if (!k->cap) {	/* stats */
-			set_path_ref(L, field, v);
+			set_stats(L, field, v);
 			return;
 		}
 		if (!strcmp(k->name, "dir") && !strcmp(v, "off"))
