@@ -101,7 +101,8 @@ struct token {
 
 struct parser {
 	const char *text;
-	struct token tok[MAX_TOKENS];
+	struct token *tok;	/* room for max_tok, on the caller's stack (parser_tokens) */
+	int max_tok;
 	int ntok, pos;
 	struct proto *p;
 	struct proto_error *err;
@@ -109,9 +110,21 @@ struct parser {
 	struct type_def **types;
 	struct strpool *names;	/* where the function's name goes */
 	bool fields;		/* parsing a [types] body: braces are tokens */
-	/* Token index of each LEN_ARG name, resolved once every parameter is known. */
-	int len_tok[PROTO_MAX_ARGS][PROTO_MAX_LEN_CODE];
+	/* Token index of each LEN_ARG name, resolved once every parameter is
+	 * known (< MAX_TOKENS: short, so that the frame is small). */
+	short len_tok[PROTO_MAX_ARGS][PROTO_MAX_LEN_CODE];
 };
+
+/* How many tokens `text` may need: one a character at most, and the end's.
+ * The room is sized by it on the parsing function's stack, so that a
+ * prototype of a line touches no stack page a room for the longest would
+ * (each a page fault, in every process that reads a config). */
+static int parser_tokens(const char *text)
+{
+	size_t n = strlen(text) + 1;
+
+	return n < MAX_TOKENS ? (int)n : MAX_TOKENS;
+}
 
 static int fail(struct parser *ps, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -140,7 +153,7 @@ static int tokenize(struct parser *ps)
 			i++;
 			continue;
 		}
-		if (ps->ntok == MAX_TOKENS - 1)
+		if (ps->ntok == ps->max_tok - 1)
 			return fail(ps, i + 1, "prototype is too long");
 		if (isalpha((unsigned char)s[i]) || s[i] == '_') {
 			while (isalnum((unsigned char)s[i]) || s[i] == '_')
@@ -1154,16 +1167,19 @@ int proto_parse_typed(const char *text, struct proto *p, struct proto_error *err
 		      struct strpool *names, struct type_def **types)
 {
 	struct parser parser, *ps = &parser;
+	struct token tok[parser_tokens(text)];
 	const struct token *t;
 	char buf[80];
 	int i;
 
-	/* Only what is filled: the parser's room (~16 KB) would be pages
-	 * touched for nothing in every process (each argument is cleared as
-	 * it is parsed; tokens and len_tok are written before they are read). */
+	/* Only what is filled: the parser's room would be pages touched for
+	 * nothing in every process (each argument is cleared as it is
+	 * parsed; tokens and len_tok are written before they are read). */
 	memset(p, 0, sizeof *p);
 	memset(err, 0, sizeof *err);
 	ps->text = text;
+	ps->tok = tok;
+	ps->max_tok = (int)(sizeof tok / sizeof tok[0]);
 	ps->ntok = ps->pos = 0;
 	ps->p = p;
 	ps->err = err;
@@ -1297,11 +1313,14 @@ int proto_parse_fields(const char *text, struct type_def *d, struct type_def *co
 		       struct proto_error *err)
 {
 	struct parser parser, *ps = &parser;
+	struct token tok[parser_tokens(text)];
 	const struct token *t;
 	char buf[80];
 
 	memset(err, 0, sizeof *err);
 	ps->text = text;
+	ps->tok = tok;
+	ps->max_tok = (int)(sizeof tok / sizeof tok[0]);
 	ps->ntok = ps->pos = 0;
 	ps->p = NULL;
 	ps->err = err;
