@@ -37,7 +37,9 @@
 /* Handed to the engine, which keeps using it: never released. In .lbss,
  * after every small static (config.c's loader says why): its fields are
  * pages apart, and each page a start writes is a page fault. */
-static struct memo_config preload_cfg __attribute__((section(".lbss")));
+static struct memo_config preload_cfg __attribute__((section(".lbss"), aligned(4096)));
+/* Its first functions and names: a start maps nothing for them. */
+static struct config_room preload_room __attribute__((section(".lbss")));
 
 /* Which config: MEMO_CONFIG, else ./memo.d if present, else none. */
 static const char *config_path(void)
@@ -91,9 +93,12 @@ static int calls_dlopen(const struct elf_peek_dyn *d)
 	return 0;
 }
 
+/* This object's ELF header, where the linker put it: its load address. */
+extern const ElfW(Ehdr) __ehdr_start;
+
 struct walk {
 	const struct memo_config *cfg;
-	const char *self;	/* libmemo.so's file */
+	const char *self;	/* libmemo.so's file, once the walk met it */
 	bool cxx;		/* a function is named demangled: C++, in no C process */
 	bool ask_dlsym;		/* an object without a (usable) GNU hash table was met */
 };
@@ -107,10 +112,13 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 	char exe[4096];
 	ssize_t n;
 	int i, r;
+	bool self = info->dlpi_addr == (ElfW(Addr))&__ehdr_start;
 
 	(void)size;
 	if (!path[0] && info->dlpi_addr == 0 && !info->dlpi_phnum)
 		return 0;
+	if (self)
+		w->self = path;
 	if (strstr(path, "linux-vdso"))	/* not searched by dlsym; not relocated */
 		return 0;
 	read_dynamic(info, &d);
@@ -141,7 +149,7 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 		/* dlopen was looked for above; ld.so run as a command is no host */
 		return exe[0] && !strstr(exe, "/ld-linux") && elf_peek_symtab(exe, NULL) > 0;
 	}
-	if (!strcmp(path, w->self) || strstr(path, "/ld-linux"))
+	if (self || strstr(path, "/ld-linux"))
 		return 0;
 	return calls_dlopen(&d) ||
 	       (path[0] && elf_peek_symtab_loaded(path, elf_peek_mapped_ehdr(info->dlpi_phdr,
@@ -151,9 +159,9 @@ static int object_may_hold(struct dl_phdr_info *info, size_t size, void *arg)
 
 /* A name with a version is asked of dlvsym; one without, of the objects'
  * hash tables (of dlsym where an object has none). */
-static int may_hold_a_function(const struct memo_config *cfg, const char *self)
+static int may_hold_a_function(const struct memo_config *cfg, const char **self)
 {
-	struct walk w = { cfg, self, false, false };
+	struct walk w = { cfg, NULL, false, false };
 	bool asked = false;
 	int i, found = 0;
 
@@ -173,17 +181,28 @@ static int may_hold_a_function(const struct memo_config *cfg, const char *self)
 		}
 	if (asked)
 		dlerror();	/* leave no error of ours for the host's dlerror() */
+	*self = w.self;
 	return found;
 }
 
-/* libmemo-engine.so, from the folder this object was loaded from. */
+/* libmemo-engine.so, from the folder this object (`self`, if the object
+ * walk met it before it stopped) was loaded from. */
 static void start_engine(const char *self)
 {
 	char path[4096];
-	const char *slash = strrchr(self, '/');
+	const char *slash;
 	engine_start_fn *start;
 	void *engine;
+	Dl_info info;
 
+	if (!self) {
+		if (!dladdr((void *)start_engine, &info) || !info.dli_fname) {
+			log_error("cannot tell where libmemo.so is; running unmemoized");
+			return;
+		}
+		self = info.dli_fname;
+	}
+	slash = strrchr(self, '/');
 	if (!slash || (size_t)(slash - self) + sizeof "/libmemo-engine.so" > sizeof path) {
 		log_error("cannot locate libmemo-engine.so beside '%s'; running unmemoized", self);
 		return;
@@ -218,13 +237,13 @@ static void report_idle(void)
 
 __attribute__((constructor)) static void preload_start(void)
 {
-	const char *path;
-	Dl_info self;
+	const char *path, *self;
 	int errors;
 
 	log_init();
 	if (env_flag("MEMO_DISABLE") || !(path = config_path()))
 		return;
+	preload_cfg.room = &preload_room;
 	errors = config_load(path, &preload_cfg);
 	if (errors) {
 		if (env_flag("MEMO_STRICT")) {
@@ -237,14 +256,10 @@ __attribute__((constructor)) static void preload_start(void)
 		config_release(&preload_cfg);
 		return;
 	}
-	if (!dladdr((void *)preload_start, &self) || !self.dli_fname) {
-		log_error("cannot tell where libmemo.so is; running unmemoized");
-		return;
-	}
-	if (!may_hold_a_function(&preload_cfg, self.dli_fname)) {
+	if (!may_hold_a_function(&preload_cfg, &self)) {
 		log_info("no configured function can be in this process; libmemo stays idle");
 		report_idle();
 		return;
 	}
-	start_engine(self.dli_fname);
+	start_engine(self);
 }

@@ -157,6 +157,7 @@ struct loader {
 	bool at_end;			/* a regular file's read came short: its end */
 	bool read_error;
 	bool have_folder;		/* folder is known (find_folder) */
+	bool dir_set;			/* [cache] dir was written: no default wanted */
 	int lineno;
 	int nul_col;			/* the line's first NUL byte, its column; 0 none */
 	char *line;			/* the line being read: raw, or longer (scratch) */
@@ -177,8 +178,9 @@ struct loader {
 	struct function_config *fn;	/* [function]: cfg->funcs[cfg->nfuncs], filled in place */
 	bool fn_dirty;			/* that entry holds a refused section's values */
 	size_t proto_len;		/* in proto_text */
-	char *proto_text;		/* proto_room, or longer (scratch) */
+	char *proto_text;		/* proto_none, then in the arena (proto_append) */
 	size_t proto_cap;
+	char proto_none[8];		/* the text before a prototype is met: "" */
 	struct { int line, col; size_t off; } seg[MAX_PROTO_LINES];
 	int nseg;
 
@@ -190,16 +192,16 @@ struct loader {
 	/* The buffers, last: config_load clears what comes before only, and
 	 * each is written before it is read (ignore_args and return_rule only
 	 * when their key_line is set). Those every load uses come first, and
-	 * their used starts share pages: a page touched is a page fault (a
-	 * config of small files touches the loader's first two). */
+	 * their used starts share a page: a page touched is a page fault
+	 * (~2 us), and a config of a few small files touches the loader's
+	 * first page only (the header, the line, the read, the arena's start). */
 	/* The file read with read(2), not stdio: fopen, getline and fclose cost
-	 * every process ~10 us of first calls. */
+	 * every process ~10 us of first calls. A config file is a few hundred
+	 * bytes: a read of 1 KiB takes it whole. */
 	char raw[LINE_BYTES];		/* the line being read, where it fits */
-	char buf[4096] __attribute__((aligned(8)));	/* also a folder's entries */
-	/* the prototype's text, where it fits; a longer one goes to the arena */
-	char proto_room[LINE_BYTES];
+	char buf[1024] __attribute__((aligned(8)));	/* also a folder's entries */
 	/* The scratch memory of one load (scratch_alloc): no malloc for a
-	 * process whose config is a few files. */
+	 * process whose config is a few files. The prototype's text too. */
 	char arena[16384] __attribute__((aligned(16)));
 	char folder[PATH_MAX];		/* the file's folder, absolute: base of relative
 					 * paths; found when one needs it */
@@ -681,7 +683,8 @@ void config_format(bool function, int i, const void *section, char *out, size_t 
 
 /* One line of a prototype, v[0..n); the pieces are joined with a space,
  * and each remembers where it starts in the file, for the columns of
- * errors. The text grows past proto_room for a long C++ name. */
+ * errors. The text's room is in the arena, kept for the next prototype,
+ * and grows for a longer one (a long C++ name). */
 static void proto_append(struct loader *L, const char *v, size_t n, int col)
 {
 	if (L->nseg == MAX_PROTO_LINES) {
@@ -764,6 +767,8 @@ static void set_value(struct loader *L, const struct key *k, const char *v)
 			set_stats(L, field, v);
 			return;
 		}
+		if (field == L->cfg->cache.dir)
+			L->dir_set = true;
 		if (!strcmp(k->name, "dir") && !strcmp(v, "off"))
 			copyf(field, k->cap, "%s", "");
 		else if (resolve_path(L, v, field, k->cap) < 0)
@@ -970,19 +975,27 @@ static struct function_config *function_slot(struct loader *L, int line)
 	struct memo_config *cfg = L->cfg;
 	struct function_config *fn;
 
+	if (!cfg->funcs && cfg->room) {
+		cfg->funcs = cfg->room->funcs;
+		cfg->funcs_cap = CONFIG_ROOM_FUNCS;
+		L->fn_dirty = false;
+	}
 	if (cfg->nfuncs == cfg->funcs_cap) {
 		/* room for 64 at first: pages never written cost nothing, and a
 		 * growth (mremap) costs a start more than a mapping of 90 KB */
-		int cap = cfg->funcs_cap ? 2 * cfg->funcs_cap : 64;
+		int cap = cfg->funcs_cap ? 2 * cfg->funcs_cap : CONFIG_ROOM_FUNCS;
 		size_t old = cfg->funcs_cap * sizeof *fn, size = cap * sizeof *fn;
-		void *m = cfg->funcs ? mremap(cfg->funcs, old, size, MREMAP_MAYMOVE) :
-				       mmap(NULL, size, PROT_READ | PROT_WRITE,
-					    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		bool in_room = cfg->room && cfg->funcs == cfg->room->funcs;
+		void *m = cfg->funcs && !in_room ? mremap(cfg->funcs, old, size, MREMAP_MAYMOVE) :
+						   mmap(NULL, size, PROT_READ | PROT_WRITE,
+							MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (m == MAP_FAILED) {
 			report(L, line, 0, "out of memory");
 			return NULL;
 		}
+		if (in_room)
+			memcpy(m, cfg->funcs, old);
 		cfg->funcs = m;
 		cfg->funcs_cap = cap;
 		L->fn_dirty = false;	/* the free entry is a new one */
@@ -1590,7 +1603,8 @@ static void load_folder(struct loader *L, const char *path, int fd)
 }
 
 /* The defaults that are not zero. */
-static void cache_defaults(struct cache_config *c)
+/* Where the folder store is when no config says: $XDG_CACHE_HOME/libmemo. */
+static void cache_default_dir(struct cache_config *c)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
@@ -1599,6 +1613,10 @@ static void cache_defaults(struct cache_config *c)
 		copyf(c->dir, sizeof c->dir, "%.*s/libmemo", PATH_MAX - 10, xdg);
 	else if (home && home[0] == '/')
 		copyf(c->dir, sizeof c->dir, "%.*s/.cache/libmemo", PATH_MAX - 20, home);
+}
+
+static void cache_defaults(struct cache_config *c)
+{
 	c->connect_timeout_ms = 50;
 	c->timeout_ms = 50;
 	c->timeout_max_ms = 500;
@@ -1612,6 +1630,7 @@ void config_cache_defaults(struct cache_config *c)
 {
 	memset(c, 0, sizeof *c);
 	cache_defaults(c);
+	cache_default_dir(c);
 }
 
 /* Once every file is read, [types] are all known: each prototype's structs
@@ -1648,7 +1667,10 @@ int config_load(const char *path, struct memo_config *cfg)
 	struct spill *s;
 
 	cache_defaults(&cfg->cache);	/* on the zeroed *cfg */
+	if (cfg->room)
+		strpool_give_room(&cfg->names, cfg->room->names, sizeof cfg->room->names);
 	if (!path || !*path) {
+		cache_default_dir(&cfg->cache);
 		log_error("no config: set MEMO_CONFIG to a file or a folder of *.conf files");
 		return 1;
 	}
@@ -1656,12 +1678,12 @@ int config_load(const char *path, struct memo_config *cfg)
 	L->cfg = cfg;
 	L->line = L->raw;
 	L->line_cap = sizeof L->raw;
-	L->proto_text = L->proto_room;
-	L->proto_cap = sizeof L->proto_room;
+	L->proto_text = L->proto_none;
+	L->proto_cap = 1;	/* "" only: the first prototype takes room in the arena */
 	/* Opened as a folder, or else as a file: no stat. A failure is told
 	 * by stat, with the messages as ever. */
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	open_errno = errno;
+	open_errno = fd < 0 ? errno : 0;	/* errno read only when it says something */
 	if (fd >= 0) {
 		load_folder(L, path, fd);
 	} else if (open_errno == ENOTDIR && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
@@ -1676,6 +1698,9 @@ int config_load(const char *path, struct memo_config *cfg)
 		load_file(L, path, -1, false);
 	}
 	settle_types(L);
+	/* after the files, where most configs set it: no getenv, no copy */
+	if (!L->dir_set)
+		cache_default_dir(&cfg->cache);
 	errors = L->errors;
 	if (L->pending)	/* a first call of free is a lookup by the dynamic linker */
 		free(L->pending);
@@ -1688,9 +1713,15 @@ int config_load(const char *path, struct memo_config *cfg)
 
 void config_release(struct memo_config *cfg)
 {
-	if (cfg->funcs)
+	struct config_room *room = cfg->room;
+
+	if (room && cfg->funcs == room->funcs)	/* zero again, as config_load wants it */
+		memset(room->funcs, 0, (cfg->nfuncs < CONFIG_ROOM_FUNCS ? cfg->nfuncs + 1 :
+					CONFIG_ROOM_FUNCS) * sizeof *room->funcs);
+	else if (cfg->funcs)
 		munmap(cfg->funcs, cfg->funcs_cap * sizeof *cfg->funcs);
 	types_release(&cfg->types);
 	strpool_release(&cfg->names);
 	memset(cfg, 0, sizeof *cfg);	/* ready for config_load again */
+	cfg->room = room;
 }

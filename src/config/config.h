@@ -12,6 +12,7 @@
 #define MEMO_CONFIG_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -28,13 +29,14 @@ struct cache_config {
 	uint64_t max_size;		/* folder bound in bytes; default 2 GiB */
 	bool small_store;		/* folder: small entries in small2.mdb; default yes */
 	int line;
+	/* Not arrays, and here: each array would be a page written by every
+	 * start, and these two past the arrays, another. */
+	const char *file;	/* where [cache] was read, for messages: in memo_config.names, "" none */
+	const char *stats;	/* "stderr" (default), "off", or a .jsonl path (%p = pid), in names */
 	char namespace_[256];		/* salt; default "" */
 	char sasl_user[256];
 	char servers[1024];		/* "host:port, host:port"; "" = no memcached */
 	char dir[PATH_MAX];		/* folder store; "" = no folder store */
-	/* Not arrays: each would be a page written by every start. */
-	const char *file;	/* where [cache] was read, for messages: in memo_config.names, "" none */
-	const char *stats;	/* "stderr" (default), "off", or a .jsonl path (%p = pid), in names */
 	char secret_file[PATH_MAX];	/* "" = checksum; else keyed MAC */
 	char sasl_password_file[PATH_MAX];
 };
@@ -72,12 +74,24 @@ struct function_config {
 	struct proto proto;
 };
 
+/* Where a load keeps its first functions and names when its caller gives
+ * it room (libmemo.so: in its .lbss), instead of two mappings: a start
+ * that reads a small config then maps nothing. Its pages cost nothing
+ * until written, as a mapping's. */
+#define CONFIG_ROOM_FUNCS 64
+struct config_room {
+	struct function_config funcs[CONFIG_ROOM_FUNCS];
+	max_align_t names[65536 / sizeof(max_align_t)];
+};
+
 /* The small fields first: with [cache]'s own, on the page libmemo.so's
  * other statics share (preload.c), and cache's strings each on a page. */
 struct memo_config {
 	int nfuncs;
-	struct function_config *funcs;	/* mapped (see config.c): config_release frees it */
+	struct function_config *funcs;	/* the room's, or mapped (see config.c):
+					 * config_release frees a mapping */
 	int funcs_cap;
+	struct config_room *room;	/* the caller's, or NULL; kept by config_release */
 	struct type_def *types;		/* [types] structs (config/types.h); config_release frees */
 	struct strpool names;		/* the functions' names and arguments; config_release unmaps */
 	struct cache_config cache;
@@ -89,8 +103,8 @@ struct memo_config {
 bool config_cxx_name(const char *symbol);
 
 /* Load `path` (file or folder) into *cfg, which must be zeroed (static,
- * `= { 0 }`, or released): clearing its ~14 KB here would write pages that a
- * process memoizing nothing never needs. Returns the number of errors
+ * `= { 0 }`, or released) but for `room`: clearing its ~14 KB here would
+ * write pages that a process memoizing nothing never needs. Returns the number of errors
  * (0 = usable); each error has been printed. On errors *cfg is still
  * released-safe. */
 int config_load(const char *path, struct memo_config *cfg);

@@ -5,6 +5,7 @@
  */
 #include "config/strpool.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -17,8 +18,22 @@
 struct strpool_chunk {
 	struct strpool_chunk *next;
 	size_t size, used;	/* bytes mapped; bytes of them used, this header's too */
+	bool given;		/* the caller's room: not ours to unmap */
 	char text[];
 };
+
+void strpool_give_room(struct strpool *sp, void *room, size_t size)
+{
+	struct strpool_chunk *c = room;
+
+	if (sp->head || size < sizeof *c)
+		return;
+	c->next = NULL;
+	c->size = size;
+	c->used = sizeof *c;
+	c->given = true;
+	sp->head = c;
+}
 
 void *strpool_alloc(struct strpool *sp, size_t n)
 {
@@ -38,6 +53,7 @@ void *strpool_alloc(struct strpool *sp, size_t n)
 			return NULL;
 		c = m;
 		c->size = size;
+		c->given = false;
 		c->next = sp->head;
 		sp->head = c;
 		at = (sizeof *c + align - 1) / align * align;
@@ -79,6 +95,7 @@ void strpool_release(struct strpool *sp)
 
 	while ((c = sp->head)) {
 		sp->head = c->next;
-		munmap(c, c->size);
+		if (!c->given)
+			munmap(c, c->size);
 	}
 }

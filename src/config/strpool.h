@@ -26,6 +26,12 @@ struct strpool {
 	struct strpool_chunk *head;	/* the chunk written last: the list, newest first */
 };
 
+/* The pool's first chunk is `room` (size bytes, aligned for any object, a
+ * page or more), which the caller owns: a process that loads one small
+ * config then maps nothing (libmemo.so's room is in its .lbss). Only on an
+ * empty pool; strpool_release leaves the room as it is. */
+void strpool_give_room(struct strpool *sp, void *room, size_t size);
+
 /* A copy of s[0..n) with a NUL after it (the caller may edit it before
  * it is shared), or NULL when out of memory. */
 char *strpool_add(struct strpool *sp, const char *s, size_t n);
@@ -40,7 +46,8 @@ void *strpool_alloc(struct strpool *sp, size_t n);
  * Only while it is the pool's newest block; else it keeps them all. */
 void strpool_shrink(struct strpool *sp, void *p, size_t had, size_t n);
 
-/* Unmaps every chunk; sp is then empty, ready for use again. */
+/* Unmaps every chunk (a room given stays); sp is then empty, ready for
+ * use again. */
 void strpool_release(struct strpool *sp);
 
 #endif
