@@ -51,7 +51,7 @@ cmds=$("$B/memo" help | sed -n 's/^  memo \([a-z]*\) .*/\1/p')
 for cmd in $cmds; do
 	grep -q "^\.B memo $cmd" "$TOP/man/memo.1" || fail "memo.1 does not describe 'memo $cmd'"
 done
-keys=$(sed -n 's/^\t[CF]K("\([a-z_]*\)".*/\1/p; s/^\t{ "\([a-z_]*\)", V_.*/\1/p' "$TOP/src/config/config.c")
+keys=$(sed -n 's/^\t[CF][KS]("\([a-z_]*\)".*/\1/p; s/^\t{ "\([a-z_]*\)", V_.*/\1/p' "$TOP/src/config/config.c")
 [ "$(echo "$keys" | wc -w)" -ge 20 ] || fail "the config keys were not read from config.c: $keys"
 for key in $keys; do
 	grep -q "$key" "$TOP/man/libmemo.7" || fail "libmemo.7 does not describe the key '$key'"

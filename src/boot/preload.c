@@ -34,12 +34,15 @@
 #include "boot/sigview.h"
 #include "base/log.h"
 
-/* Handed to the engine, which keeps using it: never released. In .lbss,
- * after every small static (config.c's loader says why): its fields are
- * pages apart, and each page a start writes is a page fault. */
-static struct memo_config preload_cfg __attribute__((section(".lbss"), aligned(4096)));
-/* Its first functions and names: a start maps nothing for them. */
-static struct config_room preload_room __attribute__((section(".lbss")));
+/* The config, handed to the engine, which keeps using it: never released;
+ * and its room, its first functions and names, so that a start maps
+ * nothing for them. In .lbss, after every small static (config.c's loader
+ * says why), and the config with the first functions on one page: each
+ * page a start writes is a page fault. */
+static struct {
+	struct memo_config cfg;
+	struct config_room room;
+} preload __attribute__((section(".lbss"), aligned(4096)));
 
 /* Which config: MEMO_CONFIG, else ./memo.d if present, else none. */
 static const char *config_path(void)
@@ -216,7 +219,7 @@ static void start_engine(const char *self)
 		log_error("cannot load '%s' (%s); running unmemoized", path, dlerror());
 		return;
 	}
-	start(&preload_cfg, &(const struct crash_hold){ sigview_hold, sigview_give_back });
+	start(&preload.cfg, &(const struct crash_hold){ sigview_hold, sigview_give_back });
 }
 
 /* Under `memo run`: this process (its program named) could hold none of
@@ -243,8 +246,8 @@ __attribute__((constructor)) static void preload_start(void)
 	log_init();
 	if (env_flag("MEMO_DISABLE") || !(path = config_path()))
 		return;
-	preload_cfg.room = &preload_room;
-	errors = config_load(path, &preload_cfg);
+	preload.cfg.room = &preload.room;
+	errors = config_load(path, &preload.cfg);
 	if (errors) {
 		if (env_flag("MEMO_STRICT")) {
 			log_error("%d error%s in '%s'; exiting (MEMO_STRICT)", errors,
@@ -253,10 +256,10 @@ __attribute__((constructor)) static void preload_start(void)
 		}
 		log_error("%d error%s in '%s'; running unmemoized", errors,
 			  errors > 1 ? "s" : "", path);
-		config_release(&preload_cfg);
+		config_release(&preload.cfg);
 		return;
 	}
-	if (!may_hold_a_function(&preload_cfg, &self)) {
+	if (!may_hold_a_function(&preload.cfg, &self)) {
 		log_info("no configured function can be in this process; libmemo stays idle");
 		report_idle();
 		return;

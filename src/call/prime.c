@@ -48,8 +48,7 @@ static int store_tried;
 void prime_identity_dir(void)
 {
 	static bool done;
-	struct cache_config defaults;
-	char path[PATH_MAX + 16];
+	char path[PATH_MAX + 16], home[PATH_MAX];
 	const char *dir = memo_cfg->cache.dir;
 	bool said = dir[0];
 
@@ -57,8 +56,8 @@ void prime_identity_dir(void)
 		return;
 	done = true;
 	if (!said) {
-		config_cache_defaults(&defaults);
-		dir = defaults.dir;
+		config_default_dir(home);
+		dir = home;
 	}
 	if (util_path_in(path, sizeof path, dir, "identity") < 0 ||
 	    store_folder_check(dir, !said) < 0 || store_folder_check(path, true) < 0)
@@ -94,7 +93,7 @@ static int loaded_file_unchanged(struct hook *h)
 /* `globals = a, b`: find each variable, so its bytes join every key. */
 static int bind_globals(struct hook *h)
 {
-	char list[sizeof h->fn->globals], *name, *save = NULL;
+	char list[CONFIG_GLOBALS_MAX], *name, *save = NULL;
 	void *addr;
 	size_t size;
 

@@ -61,30 +61,34 @@ struct key {
 	const char *name;
 	uint8_t kind;		/* enum value_kind */
 	size_t off;		/* where it goes in struct cache_config / function_config */
-	size_t cap;		/* V_STRING, V_PATH, V_LIST: the field's size; a V_PATH
-				 * of 0 is a const char * into the config's names */
+	size_t cap;		/* V_STRING, V_PATH, V_LIST (each a const char * into
+				 * the config's names): the longest value's length + 1;
+				 * a V_PATH of 0 is stats */
 };
 
 #define CK(n, k, f) { n, k, offsetof(struct cache_config, f), sizeof(((struct cache_config *)0)->f) }
+/* a string, kept in the config's names: its longest length + 1 */
+#define CS(n, k, f, cap) { n, k, offsetof(struct cache_config, f), cap }
 static const struct key cache_keys[] = {
-	CK("dir", V_PATH, dir),
-	CK("servers", V_LIST, servers),
+	CS("dir", V_PATH, dir, PATH_MAX),
+	CS("servers", V_LIST, servers, 1024),
 	CK("connect_timeout_ms", V_INT_POS, connect_timeout_ms),
 	CK("timeout_ms", V_INT_POS, timeout_ms),
 	CK("timeout_max_ms", V_INT_POS, timeout_max_ms),
 	CK("max_size", V_SIZE, max_size),
 	CK("small_store", V_BOOL, small_store),
 	{ "stats", V_PATH, offsetof(struct cache_config, stats), 0 },
-	CK("namespace", V_STRING, namespace_),
-	CK("secret_file", V_PATH, secret_file),
-	CK("sasl_user", V_STRING, sasl_user),
-	CK("sasl_password_file", V_PATH, sasl_password_file),
+	CS("namespace", V_STRING, namespace_, 256),
+	CS("secret_file", V_PATH, secret_file, PATH_MAX),
+	CS("sasl_user", V_STRING, sasl_user, 256),
+	CS("sasl_password_file", V_PATH, sasl_password_file, PATH_MAX),
 };
 #define NCACHE_KEYS (sizeof cache_keys / sizeof cache_keys[0])
 
 /* prototype, ignore_args and return are kept as text until the section ends:
  * the keys of a section come in any order. */
 #define FK(n, k, f) { n, k, offsetof(struct function_config, f), sizeof(((struct function_config *)0)->f) }
+#define FS(n, k, f, cap) { n, k, offsetof(struct function_config, f), cap }
 static const struct key function_keys[] = {
 	{ "prototype", V_PROTO, 0, 0 },
 	{ "ignore_args", V_RULE, 0, 0 },
@@ -94,12 +98,12 @@ static const struct key function_keys[] = {
 	FK("min_repetitions", V_REPS, min_repetitions),
 	FK("max_repetitions", V_REPS, max_repetitions),
 	FK("mechanism", V_MECH, mechanism),
-	FK("object", V_STRING, object),
+	FS("object", V_STRING, object, CONFIG_OBJECT_MAX),
 	{ "return", V_RULE, 0, 0 },
 	FK("single_flight", V_BOOL, single_flight),
 	FK("single_flight_wait_s", V_SECONDS_POS, single_flight_wait_s),
 	FK("verify", V_FRACTION, verify),
-	FK("globals", V_LIST, globals),
+	FS("globals", V_LIST, globals, CONFIG_GLOBALS_MAX),
 };
 #define NFUNCTION_KEYS (sizeof function_keys / sizeof function_keys[0])
 enum { CKEY_TIMEOUT = 3, CKEY_TIMEOUT_MAX = 4, CKEY_SASL_USER = 10, CKEY_SASL_PASSWORD_FILE = 11 };
@@ -120,7 +124,7 @@ enum line_kind { LINE_OTHER, LINE_PAIR, LINE_CONTINUATION };
 struct seen {
 	struct seen *next;
 	const char *symbol;	/* in the config's pool: lives as long as it */
-	char version[64];
+	const char *version;	/* likewise */
 	const char *file;	/* the loader's file name, kept until the end */
 	int line;
 };
@@ -654,11 +658,8 @@ void config_format(bool function, int i, const void *section, char *out, size_t 
 	const char *field = (const char *)section + k->off;
 
 	switch (k->kind) {
-	case V_PATH:
-		snprintf(out, n, "%s", k->cap ? field : *(const char *const *)field);
-		break;
-	case V_STRING: case V_LIST:
-		snprintf(out, n, "%s", field);
+	case V_PATH: case V_STRING: case V_LIST:
+		snprintf(out, n, "%s", *(const char *const *)field);
 		break;
 	case V_INT_POS: case V_REPS:
 		snprintf(out, n, "%d", *(const int *)field);
@@ -714,12 +715,38 @@ static void proto_append(struct loader *L, const char *v, size_t n, int col)
 	L->proto_text[L->proto_len] = '\0';
 }
 
-/* `stats`: "off", "stderr" or a path, kept in the names' pool (its room
- * in scratch memory: a PATH_MAX array on the stack would make every
- * start's parse a page of stack deeper). */
+/* A value kept in the names' pool, as *field. */
+static void set_string(struct loader *L, void *field, const char *v)
+{
+	if (!(*(const char **)field = *v ? strpool_add(&L->cfg->names, v, strlen(v)) : ""))
+		report(L, L->lineno, 0, "out of memory");
+}
+
+/* A path resolved (resolve_path) where it stays, in the names' pool: room
+ * for the longest taken there, the rest given back (a PATH_MAX array on
+ * the stack would make every start's parse a page of stack deeper, and
+ * one in scratch memory would push what follows it to the next page). */
+static void set_path(struct loader *L, const struct key *k, void *field, const char *v)
+{
+	char *path = strpool_alloc(&L->cfg->names, k->cap);
+
+	if (!path) {
+		report(L, L->lineno, 0, "out of memory");
+		return;
+	}
+	if (resolve_path(L, v, path, k->cap) < 0) {
+		strpool_shrink(&L->cfg->names, path, k->cap, 0);
+		report(L, L->lineno, 0, "'%s' is longer than %zu characters", k->name, k->cap - 1);
+		return;
+	}
+	strpool_shrink(&L->cfg->names, path, k->cap, strlen(path) + 1);
+	*(const char **)field = path;
+}
+
+/* `stats`: "off", "stderr" or a path. */
 static void set_stats(struct loader *L, void *field, const char *v)
 {
-	char *path;
+	static const struct key stats_path = { "stats", V_PATH, 0, PATH_MAX };
 
 	if (!strcmp(v, "off") || !strcmp(v, "stderr")) {
 		*(const char **)field = !strcmp(v, "off") ? "off" : "stderr";
@@ -729,16 +756,7 @@ static void set_stats(struct loader *L, void *field, const char *v)
 		report(L, L->lineno, 0, "'stats' must be stderr, off or a FILE.jsonl");
 		return;
 	}
-	if (!(path = scratch_alloc(L, PATH_MAX))) {
-		report(L, L->lineno, 0, "out of memory");
-		return;
-	}
-	if (resolve_path(L, v, path, PATH_MAX) < 0) {
-		report(L, L->lineno, 0, "'stats' is longer than %d characters", PATH_MAX - 1);
-		return;
-	}
-	if (!(*(const char **)field = strpool_add(&L->cfg->names, path, strlen(path))))
-		report(L, L->lineno, 0, "out of memory");
+	set_path(L, &stats_path, field, v);
 }
 
 static void set_value(struct loader *L, const struct key *k, const char *v)
@@ -760,19 +778,19 @@ static void set_value(struct loader *L, const struct key *k, const char *v)
 		if (k->kind == V_LIST && (!strcmp(k->name, "servers") ? check_servers(L, line, v) :
 					  check_names(L, line, k->name, v)) < 0)
 			return;
-		strcpy(field, v);
+		set_string(L, field, v);
 		return;
 	case V_PATH:
 		if (!k->cap) {	/* stats */
 			set_stats(L, field, v);
 			return;
 		}
-		if (field == L->cfg->cache.dir)
+		if (field == &L->cfg->cache.dir)
 			L->dir_set = true;
-		if (!strcmp(k->name, "dir") && !strcmp(v, "off"))
-			copyf(field, k->cap, "%s", "");
-		else if (resolve_path(L, v, field, k->cap) < 0)
-			report(L, line, 0, "'%s' is longer than %zu characters", k->name, k->cap - 1);
+		if (!*v || (!strcmp(k->name, "dir") && !strcmp(v, "off")))
+			*(const char **)field = "";
+		else
+			set_path(L, k, field, v);
 		return;
 	case V_INT_POS:
 		if (parse_int(v, 1, field) < 0)
@@ -1009,6 +1027,7 @@ static struct function_config *function_slot(struct loader *L, int line)
 	fn->max_repetitions = 100;
 	fn->single_flight_wait_s = 10;
 	fn->mechanism = MECH_AUTO;
+	fn->version = fn->object = fn->globals = "";
 	fn->file = kept_file(L);
 	fn->line = line;
 	return fn;
@@ -1210,7 +1229,7 @@ static void start_function(struct loader *L, char *what, int line)
 		L->sec = SEC_IGNORED;
 		return;
 	}
-	if (at && (!*ver || strlen(ver) >= sizeof L->fn->version ||
+	if (at && (!*ver || strlen(ver) >= CONFIG_VERSION_MAX ||
 		   strspn(ver, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") <
 		   strlen(ver))) {
 		report(L, line, 0, "bad version '%s' in [function %.200s@%s]", ver, what, ver);
@@ -1222,7 +1241,11 @@ static void start_function(struct loader *L, char *what, int line)
 		L->sec = SEC_IGNORED;
 		return;
 	}
-	strcpy(L->fn->version, ver);
+	if (!(L->fn->version = *ver ? strpool_add(&L->cfg->names, ver, strlen(ver)) : "")) {
+		report(L, line, 0, "out of memory");
+		L->sec = SEC_IGNORED;
+		return;
+	}
 	for (s = L->seen; s; s = s->next)
 		if (!strcmp(s->symbol, what) && !strcmp(s->version, ver)) {
 			report(L, line, 0, "[function %.200s%s%s] is configured twice (first at %s:%d)", what,
@@ -1235,7 +1258,7 @@ static void start_function(struct loader *L, char *what, int line)
 	s->next = L->seen;
 	L->seen = s;
 	s->symbol = L->fn->symbol;
-	strcpy(s->version, ver);
+	s->version = L->fn->version;
 	s->file = L->file;
 	s->line = line;
 }
@@ -1603,16 +1626,32 @@ static void load_folder(struct loader *L, const char *path, int fd)
 }
 
 /* The defaults that are not zero. */
-/* Where the folder store is when no config says: $XDG_CACHE_HOME/libmemo. */
-static void cache_default_dir(struct cache_config *c)
+void config_default_dir(char out[PATH_MAX])
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
 	/* XDG: a relative XDG_CACHE_HOME is invalid and ignored. */
+	out[0] = '\0';
 	if (xdg && xdg[0] == '/')
-		copyf(c->dir, sizeof c->dir, "%.*s/libmemo", PATH_MAX - 10, xdg);
+		copyf(out, PATH_MAX, "%.*s/libmemo", PATH_MAX - 10, xdg);
 	else if (home && home[0] == '/')
-		copyf(c->dir, sizeof c->dir, "%.*s/.cache/libmemo", PATH_MAX - 20, home);
+		copyf(out, PATH_MAX, "%.*s/.cache/libmemo", PATH_MAX - 20, home);
+}
+
+/* dir, when no config set it: config_default_dir's, kept in the names.
+ * Once every file is read (and its errors said): said here. */
+static void cache_default_dir(struct loader *L)
+{
+	char *dir = strpool_alloc(&L->cfg->names, PATH_MAX);
+
+	if (!dir) {
+		log_error("out of memory reading the config");
+		L->errors++;
+		return;
+	}
+	config_default_dir(dir);
+	strpool_shrink(&L->cfg->names, dir, PATH_MAX, strlen(dir) + 1);
+	L->cfg->cache.dir = dir;
 }
 
 static void cache_defaults(struct cache_config *c)
@@ -1624,13 +1663,8 @@ static void cache_defaults(struct cache_config *c)
 	c->small_store = true;
 	c->file = "";
 	c->stats = "stderr";
-}
-
-void config_cache_defaults(struct cache_config *c)
-{
-	memset(c, 0, sizeof *c);
-	cache_defaults(c);
-	cache_default_dir(c);
+	c->namespace_ = c->sasl_user = c->servers = c->dir = "";
+	c->secret_file = c->sasl_password_file = "";
 }
 
 /* Once every file is read, [types] are all known: each prototype's structs
@@ -1669,17 +1703,17 @@ int config_load(const char *path, struct memo_config *cfg)
 	cache_defaults(&cfg->cache);	/* on the zeroed *cfg */
 	if (cfg->room)
 		strpool_give_room(&cfg->names, cfg->room->names, sizeof cfg->room->names);
-	if (!path || !*path) {
-		cache_default_dir(&cfg->cache);
-		log_error("no config: set MEMO_CONFIG to a file or a folder of *.conf files");
-		return 1;
-	}
 	memset(L, 0, offsetof(struct loader, raw));
 	L->cfg = cfg;
 	L->line = L->raw;
 	L->line_cap = sizeof L->raw;
 	L->proto_text = L->proto_none;
 	L->proto_cap = 1;	/* "" only: the first prototype takes room in the arena */
+	if (!path || !*path) {
+		log_error("no config: set MEMO_CONFIG to a file or a folder of *.conf files");
+		cache_default_dir(L);
+		return 1;
+	}
 	/* Opened as a folder, or else as a file: no stat. A failure is told
 	 * by stat, with the messages as ever. */
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1700,7 +1734,7 @@ int config_load(const char *path, struct memo_config *cfg)
 	settle_types(L);
 	/* after the files, where most configs set it: no getenv, no copy */
 	if (!L->dir_set)
-		cache_default_dir(&cfg->cache);
+		cache_default_dir(L);
 	errors = L->errors;
 	if (L->pending)	/* a first call of free is a lookup by the dynamic linker */
 		free(L->pending);

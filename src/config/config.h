@@ -20,8 +20,9 @@
 
 enum mechanism { MECH_AUTO = 0, MECH_INLINE, MECH_GOT };
 
-/* The small fields first, then the paths most configs set: every process
- * reads a config, and each page of this it writes costs a page fault. */
+/* Its strings are in memo_config.names (never NULL: "" when not set), so
+ * that the struct is small: every process reads a config, and each page of
+ * this it writes, or reads untouched, costs a page fault. */
 struct cache_config {
 	int connect_timeout_ms;		/* default 50 */
 	int timeout_ms;			/* default 50: a request's first deadline, and its floor */
@@ -29,16 +30,14 @@ struct cache_config {
 	uint64_t max_size;		/* folder bound in bytes; default 2 GiB */
 	bool small_store;		/* folder: small entries in small2.mdb; default yes */
 	int line;
-	/* Not arrays, and here: each array would be a page written by every
-	 * start, and these two past the arrays, another. */
-	const char *file;	/* where [cache] was read, for messages: in memo_config.names, "" none */
-	const char *stats;	/* "stderr" (default), "off", or a .jsonl path (%p = pid), in names */
-	char namespace_[256];		/* salt; default "" */
-	char sasl_user[256];
-	char servers[1024];		/* "host:port, host:port"; "" = no memcached */
-	char dir[PATH_MAX];		/* folder store; "" = no folder store */
-	char secret_file[PATH_MAX];	/* "" = checksum; else keyed MAC */
-	char sasl_password_file[PATH_MAX];
+	const char *file;	/* where [cache] was read, for messages; "" none */
+	const char *stats;	/* "stderr" (default), "off", or a .jsonl path (%p = pid) */
+	const char *namespace_;		/* salt; default "" (< 256 characters) */
+	const char *sasl_user;		/* (< 256 characters) */
+	const char *servers;		/* "host:port, host:port"; "" = no memcached (< 1024) */
+	const char *dir;		/* folder store; "" = no folder store (< PATH_MAX) */
+	const char *secret_file;	/* "" = checksum; else keyed MAC */
+	const char *sasl_password_file;
 };
 
 /* Where something is in a config file: for messages about it. */
@@ -47,14 +46,17 @@ struct config_pos {
 };
 
 /* What every section writes or start-up reads first, then the prototype,
- * whose arguments lie in the names' pool (proto.h): a page touched is a
- * page fault in every process that reads the config (see config.c), and
- * entries of ~1.3 KB share them (ten libc functions: 4 pages; with room
- * for 32 arguments inline, an entry was 6 pages, one touched apiece). */
+ * whose arguments lie in the names' pool (proto.h), as its strings do: a
+ * page touched is a page fault in every process that reads the config (see
+ * config.c), and entries of ~540 bytes share them (ten libc functions: 2
+ * pages; with names and lists inline, 1.3 KB, 4 pages). */
+/* The longest of these values the config takes, + 1. */
+enum { CONFIG_VERSION_MAX = 64, CONFIG_OBJECT_MAX = 256, CONFIG_GLOBALS_MAX = 512 };
+
 struct function_config {
 	const char *symbol;		/* from [function NAME], of any length (C++: demangled
 					 * or mangled): in memo_config.names */
-	char version[64];		/* from [function NAME@VERSION]; "" = default */
+	const char *version;		/* from [function NAME@VERSION]; "" = default */
 	int line;
 	double time_threshold;		/* seconds; default 0 (store every miss)... see config.c */
 	bool repeated;			/* allow_repeated_evaluations */
@@ -66,11 +68,11 @@ struct function_config {
 	double single_flight_wait_s;
 	double verify;			/* fraction of hits recomputed; 0 = off */
 	const char *file;		/* where the section starts: in memo_config.names */
+	const char *object;		/* only the object whose file name matches; "" = any */
+	const char *globals;		/* names of globals keyed too, comma separated; "" none */
 	/* where the prototype starts, and each argument, in the file (a
 	 * prototype may span lines): for messages that point at one */
 	struct config_pos proto_at, arg_at[PROTO_MAX_ARGS];
-	char object[256];		/* only the object whose file name matches; "" = any */
-	char globals[512];		/* names of globals keyed too, comma separated */
 	struct proto proto;
 };
 
@@ -84,8 +86,7 @@ struct config_room {
 	max_align_t names[65536 / sizeof(max_align_t)];
 };
 
-/* The small fields first: with [cache]'s own, on the page libmemo.so's
- * other statics share (preload.c), and cache's strings each on a page. */
+/* Small: with the room's first functions, on one page (preload.c). */
 struct memo_config {
 	int nfuncs;
 	struct function_config *funcs;	/* the room's, or mapped (see config.c):
@@ -109,8 +110,9 @@ bool config_cxx_name(const char *symbol);
  * released-safe. */
 int config_load(const char *path, struct memo_config *cfg);
 
-/* Defaults for [cache] when no config sets them (dir = $XDG_CACHE_HOME/libmemo). */
-void config_cache_defaults(struct cache_config *c);
+/* The folder store's place when no config says: $XDG_CACHE_HOME/libmemo,
+ * else $HOME/.cache/libmemo; "" when neither is set (absolute). */
+void config_default_dir(char out[PATH_MAX]);
 
 void config_release(struct memo_config *cfg);
 

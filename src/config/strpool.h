@@ -1,14 +1,16 @@
 /*
  * strpool: strings that live as long as a config, such as the names of its
- * functions (and its prototypes' arguments, strpool_alloc), of any length (a C++ name, demangled with its parameter list,
- * runs to thousands of characters).
+ * functions, their versions, its paths and lists (and its prototypes'
+ * arguments, strpool_alloc), of any length (a C++ name, demangled with its
+ * parameter list, runs to thousands of characters).
  * Owns the pool's chunks; calls libc only. Config loading only (maps
  * memory); the strings are read-only afterwards, from any thread, and
  * never move: a struct memo_config copied by value (the engine's copy of
  * the preload's) points at the same chunks.
  *
- * Mapped, not malloc'ed, like config.c's function entries: a process that
- * reads a config and memoizes nothing never starts malloc.
+ * In the caller's room (strpool_give_room) or mapped, not malloc'ed, like
+ * config.c's function entries: a process that reads a config and memoizes
+ * nothing never starts malloc.
  *
  *	struct strpool names = { 0 };
  *	const char *s = strpool_add(&names, "model::energy", 13);

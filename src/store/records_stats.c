@@ -47,13 +47,10 @@ static int stats_folder(const char *cache)
 
 void records_stats_home(const struct cache_config *c, char out[PATH_MAX])
 {
-	struct cache_config defaults;
-
-	if (!c->dir[0]) {	/* memcached alone: beside the identities (prime.c) */
-		config_cache_defaults(&defaults);
-		c = &defaults;
-	}
-	snprintf(out, PATH_MAX, "%s", c->dir);
+	if (!c->dir[0])	/* memcached alone: beside the identities (prime.c) */
+		config_default_dir(out);
+	else
+		snprintf(out, PATH_MAX, "%s", c->dir);
 }
 
 /* Find or add the row of `symbol` (NULL: none; the store's line) in t. */

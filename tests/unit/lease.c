@@ -28,7 +28,9 @@ static const char *result(int r)
 
 int main(int argc, char **argv)
 {
-	struct cache_config c = { .connect_timeout_ms = 500, .timeout_ms = 2000 };
+	struct cache_config c = { .connect_timeout_ms = 500, .timeout_ms = 2000, .stats = "",
+				  .namespace_ = "", .sasl_user = "", .servers = "", .dir = "",
+				  .secret_file = "", .sasl_password_file = "" };
 	struct memo_stats st = { 0 };
 	struct memo_key e = { 0 }, k = { 0 };
 	struct store *s;
@@ -36,9 +38,9 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "d:s:")) != -1) {
 		if (opt == 'd')
-			snprintf(c.dir, sizeof c.dir, "%s", optarg);
+			c.dir = optarg;
 		else if (opt == 's')
-			snprintf(c.servers, sizeof c.servers, "%s", optarg);
+			c.servers = optarg;
 		else
 			return 2;
 	}

@@ -396,15 +396,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mc_store SERVERS [TIMEOUT_MS] < commands\n");
 		return 2;
 	}
-	snprintf(cfg.servers, sizeof cfg.servers, "%s", argv[1]);
+	cfg.stats = cfg.namespace_ = cfg.sasl_user = cfg.dir = cfg.secret_file = "";
+	cfg.sasl_password_file = "";
+	cfg.servers = argv[1];
 	cfg.connect_timeout_ms = cfg.timeout_ms = argc > 2 ? atoi(argv[2]) : 50;
 	cfg.file = "mc_store";
 	/* SASL, as `sasl_user` and `sasl_password_file` would set it. */
 	if (getenv("MC_SASL_USER"))
-		snprintf(cfg.sasl_user, sizeof cfg.sasl_user, "%s", getenv("MC_SASL_USER"));
+		cfg.sasl_user = getenv("MC_SASL_USER");
 	if (getenv("MC_SASL_PASSWORD_FILE"))
-		snprintf(cfg.sasl_password_file, sizeof cfg.sasl_password_file, "%s",
-			 getenv("MC_SASL_PASSWORD_FILE"));
+		cfg.sasl_password_file = getenv("MC_SASL_PASSWORD_FILE");
 	st = memo_store_memcached_open(&cfg, NULL);
 	if (!st)
 		return 1;

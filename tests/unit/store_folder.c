@@ -235,7 +235,7 @@ static struct store *open_back(const struct cache_config *c, const struct log_st
 	struct cache_config b = *c;
 
 	(void)voice;
-	snprintf(b.dir, sizeof b.dir, "%s", back_dir);
+	b.dir = back_dir;
 	return store_folder_open(&b);
 }
 
@@ -248,12 +248,15 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	struct cache_config c;
+	char servers[PATH_MAX + 16];
 	struct memo_key k;
 	struct store *s;
 	const char *cmd;
 	int opt, rc = 0;
 
 	memset(&c, 0, sizeof c);
+	c.file = c.stats = c.namespace_ = c.sasl_user = c.servers = "";
+	c.secret_file = c.sasl_password_file = "";
 	c.timeout_ms = 1000;
 	c.connect_timeout_ms = 1000;
 	while ((opt = getopt(argc, argv, "Sm:l:s:")) != -1) {
@@ -262,16 +265,17 @@ int main(int argc, char **argv)
 		case 'm': c.max_size = strtoull(optarg, NULL, 0); break;
 		case 'l':
 			snprintf(back_dir, sizeof back_dir, "%s", optarg);
-			snprintf(c.servers, sizeof c.servers, "(folder %s)", optarg);
+			snprintf(servers, sizeof servers, "(folder %s)", optarg);
+			c.servers = servers;
 			store_memcached_opener = open_back;
 			break;
-		case 's': snprintf(c.servers, sizeof c.servers, "%s", optarg); break;
+		case 's': c.servers = optarg; break;
 		default: return usage();
 		}
 	}
 	if (argc - optind < 2)
 		return usage();
-	snprintf(c.dir, sizeof c.dir, "%s", argv[optind]);
+	c.dir = argv[optind];
 	cmd = argv[optind + 1];
 	argv += optind + 2;
 	argc -= optind + 2;

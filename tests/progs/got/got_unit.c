@@ -67,7 +67,8 @@ static int count_of(int i)
 static void hook_make(int i, const char *sym, const char *version, void *entry)
 {
 	fns[i].symbol = sym;
-	snprintf(fns[i].version, sizeof fns[i].version, "%s", version);
+	fns[i].version = version;
+	fns[i].object = fns[i].globals = "";
 	fns[i].mechanism = MECH_AUTO;
 	hk[i].fn = &fns[i];
 	if (sym_resolve(&hk[i])) {
@@ -209,8 +210,9 @@ static void expect_refused(const char *name, const char *version, const char *ob
 	struct hook h = { 0 };
 
 	fn.symbol = name;
-	snprintf(fn.version, sizeof fn.version, "%s", version);
-	snprintf(fn.object, sizeof fn.object, "%s", object);
+	fn.version = version;
+	fn.object = object;
+	fn.globals = "";
 	h.fn = &fn;
 	CHECK(sym_resolve(&h) == -1 && h.refusal == code && h.state == state,
 	      "'%s': refused [%s] (got [%s] \"%s\", state %d)", name, hook_refusal_name(code),
@@ -219,7 +221,8 @@ static void expect_refused(const char *name, const char *version, const char *ob
 
 static int mode_deny(const char *dir)
 {
-	struct function_config fn = { .symbol = "got_add", .object = "libgotlib" };
+	struct function_config fn = { .symbol = "got_add", .version = "", .object = "libgotlib",
+				      .globals = "" };
 	struct hook h = { .fn = &fn };
 	const char *base;
 
