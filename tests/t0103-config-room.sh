@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t0124: libmemo.so reads its config into room it has (src/config/config.h
+# t0103: libmemo.so reads its config into room it has (src/config/config.h
 # struct config_room, in its .lbss): a start whose config matches nothing
 # maps no memory for it (strace: no anonymous mmap from the config folder's
 # open on; there were two, the function entries and the names' pool), and a
