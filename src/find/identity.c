@@ -1286,8 +1286,16 @@ int identity_global_addr(struct hook *h, const char *name, void **addr, size_t *
 
 void identity_set_cache_dir(const char *dir)
 {
+	/* snprintf's "%s", truncated alike, with no call start-up would not
+	 * make otherwise (each a lookup by the loader; snprintf's code, pages
+	 * read in) */
+	size_t n = 0;
+
+	while (dir && n < sizeof cache_dir - 1 && dir[n])
+		n++;
 	pthread_mutex_lock(&identity_lock);
-	snprintf(cache_dir, sizeof cache_dir, "%s", dir ? dir : "");
+	memcpy(cache_dir, dir ? dir : "", n);
+	cache_dir[n] = '\0';
 	pthread_mutex_unlock(&identity_lock);
 }
 
