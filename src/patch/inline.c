@@ -30,15 +30,21 @@
 /* Each hook's area of a near page: the stub, the trampoline, two slots, and
  * the hook's libffi closure, all written before the page becomes read+exec
  * (W^X). A hook patched after a dlopen has a page of its own; start-up's
- * batch (inline_batch_begin) puts four in a page, its pages in a row where
- * they reach: one mmap and one mprotect for the batch. */
+ * batch (inline_batch_begin) puts eight in a page, its pages in a row where
+ * they reach: one mmap and one mprotect for the batch, and a page fault for
+ * each page it writes (areas of 1 KiB, ~450 bytes of them never used, made
+ * ten functions write three pages). A trampoline holds endbr64 (4 bytes),
+ * at most 5 displaced instructions of at most 16 bytes each as relocated,
+ * and a 14-byte jump back: 98 of its 368 bytes at most (x86_relocate asks
+ * for 32 free before each instruction). */
 #define STUB_OFF 0
 #define TRAMP_OFF 64
-#define TRAMP_MAX 384
-#define SLOT_DESC 448		/* address of the hook's struct inline_desc */
-#define SLOT_ENTRY 456		/* address of memo_inline_entry */
-#define CLOSURE_OFF 512
-#define AREA 1024
+#define TRAMP_MAX 368
+#define SLOT_DESC 432		/* address of the hook's struct inline_desc */
+#define SLOT_ENTRY 440		/* address of memo_inline_entry */
+#define CLOSURE_OFF 448
+#define AREA 512
+_Static_assert(TRAMP_OFF + TRAMP_MAX <= SLOT_DESC, "the trampoline ends before the slots");
 _Static_assert(CLOSURE_OFF + sizeof(ffi_closure) <= AREA, "the closure fits the area");
 _Static_assert(NEAR_PAGE % AREA == 0, "areas tile the page");
 #define MAX_CALLS 4		/* relocated calls recorded per trampoline */
