@@ -109,16 +109,17 @@ struct fn {
 };
 
 /* Everything below is written and read under identity_lock only.
- * The lock and cache_dir are written by every start-up that finds a
- * function: aligned as their types ask (GCC gives a static of 32 bytes or
- * more 32), --sort-section=alignment (Makefile) puts them with the small
- * statics, on a page start-up writes anyway, not each on a page of its own
- * between the large buffers (a page fault each). */
+ * The lock and the head of cache_dir are written by every start-up that
+ * finds a function, and --sort-section=alignment (Makefile) places them
+ * on pages start-up writes anyway, not each on a page of its own between
+ * the large buffers (a page fault each): the lock aligned as its type asks
+ * (GCC gives a static of 32 bytes or more 32), with the small statics;
+ * cache_dir to 64, first in .bss, on the page .data ends in. */
 static pthread_mutex_t identity_lock __attribute__((aligned(8))) = PTHREAD_MUTEX_INITIALIZER;
 #define NBUCKETS 1024
 static struct fn *fn_table[NBUCKETS];
 static unsigned fn_stamp;
-static char cache_dir[PATH_MAX] __attribute__((aligned(1)));
+static char cache_dir[PATH_MAX] __attribute__((aligned(64)));
 
 /* One local analysis in progress. */
 struct an {
