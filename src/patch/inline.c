@@ -86,6 +86,15 @@ static size_t batch_used;
 static uint8_t *run_next, *run_end;
 static int run_pages;
 static bool run_tried;
+/* In the batch, the dynamic section of the object dynsym_size read last
+ * (ten functions of libc: one read, not ten): no object is unloaded before
+ * main. Outside it, read each time, a dlclose may come between. Aligned as
+ * its type asks: with the small statics start-up writes (identity.c). */
+static struct {
+	const struct link_map *lm;
+	bool ok;
+	struct elf_peek_dyn d;
+} batch_dyn __attribute__((aligned(8)));
 
 /* The batch's next page within reach of need[]: the next of its run, else
  * one of its own. */
@@ -158,10 +167,13 @@ static size_t dynsym_size(const struct hook *h)
 {
 	const struct link_map *lm = h->object;
 	const ElfW(Sym) *sym;
-	struct elf_peek_dyn d;
 
-	if (!lm || !elf_peek_dynamic(lm->l_ld, lm->l_addr, &d) ||
-	    !(sym = elf_peek_lookup(&d, h->sym_name ? h->sym_name : h->fn->symbol)) ||
+	if (!in_batch || batch_dyn.lm != lm) {
+		batch_dyn.lm = in_batch ? lm : NULL;
+		batch_dyn.ok = lm && elf_peek_dynamic(lm->l_ld, lm->l_addr, &batch_dyn.d);
+	}
+	if (!batch_dyn.ok ||
+	    !(sym = elf_peek_lookup(&batch_dyn.d, h->sym_name ? h->sym_name : h->fn->symbol)) ||
 	    lm->l_addr + sym->st_value != (uintptr_t)h->target)
 		return 0;
 	return sym->st_size;
@@ -475,6 +487,8 @@ void inline_batch_begin(int nhooks)
 	run_pages = (nhooks + NEAR_PAGE / AREA - 1) / (NEAR_PAGE / AREA);
 	run_tried = false;
 	run_next = run_end = NULL;
+	batch_dyn.lm = NULL;
+	batch_dyn.ok = false;
 }
 
 /* In a batch, read once. unshare(CLONE_THREAD) succeeds, changing
