@@ -235,6 +235,7 @@ static void sym_exe_path(struct sym_object *o, char *out)
 static const char *sym_path(struct sym_object *o)
 {
 	char path[PATH_MAX];
+	size_t len;
 
 	if (o->path)
 		return o->path;
@@ -242,7 +243,11 @@ static const char *sym_path(struct sym_object *o)
 		sym_exe_path(o, path);
 	else if (!realpath(o->name, path))
 		snprintf(path, sizeof path, "%s", o->name);
-	o->path = strdup(path);
+	/* malloc and memcpy, which start-up calls already, not strdup: each
+	 * other import is a lookup by the loader */
+	len = strlen(path) + 1;
+	if ((o->path = malloc(len)))
+		memcpy(o->path, path, len);
 	return o->path ? o->path : "";
 }
 
