@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # t0127: start-up's stub pages are reserved in a row (src/patch/near.c
 # near_run, src/patch/inline.c's batch): ten libc functions found take
-# their three pages from one mmap, made read+exec by one mprotect at the
-# batch's end; it was an mmap and an mprotect a page (three each). The
+# their two pages (eight hooks to a page) from one mmap, made read+exec by
+# one mprotect at the batch's end; it was an mmap and an mprotect a page. The
 # hooks and their counters share one mapping too (src/boot/engine.c). With
 # every function GOT-routed no stub page is made, and nothing reserved is
 # left mapped. Counted with strace; the output the program's, the ten
@@ -30,13 +30,13 @@ for run in first again; do	# the second start patches from the caches
 	expect_eq "$(memoized_in "$run.err")" 10 "$run: functions memoized"
 	grep -q "not entry-patched" "$run.err" && { cat "$run.err"; fail "$run: not entry-patched"; }
 	engine_calls "$run.trace" >"$run.engine"
-	expect_eq "$(grep -c 'mmap(NULL, 12288, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS' "$run.engine")" 1 \
-		"$run: one mapping of the three stub pages"
+	expect_eq "$(grep -c 'mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS' "$run.engine")" 1 \
+		"$run: one mapping of the two stub pages"
 	expect_eq "$(grep -c 'mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS' "$run.engine")" 0 \
 		"$run: stub pages mapped one at a time"
 	expect_eq "$(grep -c 'PROT_READ|PROT_EXEC) = 0' "$run.engine")" 2 \
 		"$run: read+exec protections (the stub pages', and libc's text put back)"
-	expect_eq "$(grep -c 'mprotect(0x[0-9a-f]*, 12288, PROT_READ|PROT_EXEC)' "$run.engine")" 1 \
+	expect_eq "$(grep -c 'mprotect(0x[0-9a-f]*, 8192, PROT_READ|PROT_EXEC)' "$run.engine")" 1 \
 		"$run: the stub pages made read+exec at once"
 done
 
@@ -51,5 +51,5 @@ MEMO_LOG=info strace -f -o got.trace -e trace=openat,mmap,mprotect,munmap \
 same plain.out got.out "got"
 expect_eq "$(memoized_in got.err)" 10 "got: functions memoized"
 engine_calls got.trace >got.engine
-grep -q 'mmap(NULL, 12288,' got.engine && fail "got: stub pages reserved with no entry patch"
+grep -q 'mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS' got.engine && fail "got: stub pages reserved with no entry patch"
 exit 0

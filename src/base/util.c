@@ -175,9 +175,11 @@ void util_book_read(struct util_book *b, char *first, size_t first_size, const c
 	b->len = 0;
 	b->text[0] = '\0';
 	fd = util_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, &sb);
+	/* pread, as read would from a file just opened: start-up calls
+	 * pread already, and each other import is a lookup by the loader */
 	if (fd >= 0 && book_room(b, (size_t)sb.st_size))
 		while ((size_t)got < (size_t)sb.st_size &&
-		       (r = read(fd, b->text + got, (size_t)sb.st_size - (size_t)got)) > 0)
+		       (r = pread(fd, b->text + got, (size_t)sb.st_size - (size_t)got, got)) > 0)
 			got += r;
 	if (fd >= 0)
 		close(fd);

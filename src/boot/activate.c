@@ -119,7 +119,7 @@ static void loaded_facts(struct hook *h)
 		struct stat st;
 		bool stat_ok;
 		uint8_t id[sizeof h->loaded_id], id_len;
-	} last;
+	} last __attribute__((aligned(8)));	/* with the small statics: identity.c */
 	struct loaded_note n = { 0 };
 
 	dl_iterate_phdr(loader_counts_cb, &n);

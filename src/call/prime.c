@@ -45,24 +45,38 @@ static int store_tried;
  * writable by others) gets nothing written into it; identities are then
  * recomputed in each process. The configured folder's refusal was said by
  * the store already. */
-void prime_identity_dir(void)
+static void identity_dir_in(const char *dir, bool said)
 {
-	static bool done;
-	char path[PATH_MAX + 16], home[PATH_MAX];
-	const char *dir = memo_cfg->cache.dir;
-	bool said = dir[0];
+	char path[PATH_MAX + 16];
 
-	if (done)
-		return;
-	done = true;
-	if (!said) {
-		config_default_dir(home);
-		dir = home;
-	}
 	if (util_path_in(path, sizeof path, dir, "identity") < 0 ||
 	    store_folder_check(dir, !said) < 0 || store_folder_check(path, true) < 0)
 		return;
 	identity_set_cache_dir(path);
+}
+
+/* The default folder's, from a frame of its own: its path (4 KiB) in
+ * prime_identity_dir's would put every call below as deep, on stack pages
+ * nothing else at start-up reaches (a page fault each). */
+static __attribute__((noinline)) void identity_dir_default(void)
+{
+	char home[PATH_MAX];
+
+	config_default_dir(home);
+	identity_dir_in(home, false);
+}
+
+void prime_identity_dir(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	if (memo_cfg->cache.dir[0])
+		identity_dir_in(memo_cfg->cache.dir, true);
+	else
+		identity_dir_default();
 }
 
 /* The identity is read from the file at h->path: it must still be the file

@@ -108,12 +108,18 @@ struct fn {
 	unsigned stamp;			/* traversal mark */
 };
 
-/* Everything below is written and read under identity_lock only. */
-static pthread_mutex_t identity_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Everything below is written and read under identity_lock only.
+ * The lock and the head of cache_dir are written by every start-up that
+ * finds a function, and --sort-section=alignment (Makefile) places them
+ * on pages start-up writes anyway, not each on a page of its own between
+ * the large buffers (a page fault each): the lock aligned as its type asks
+ * (GCC gives a static of 32 bytes or more 32), with the small statics;
+ * cache_dir to 64, first in .bss, on the page .data ends in. */
+static pthread_mutex_t identity_lock __attribute__((aligned(8))) = PTHREAD_MUTEX_INITIALIZER;
 #define NBUCKETS 1024
 static struct fn *fn_table[NBUCKETS];
 static unsigned fn_stamp;
-static char cache_dir[PATH_MAX];
+static char cache_dir[PATH_MAX] __attribute__((aligned(64)));
 
 /* One local analysis in progress. */
 struct an {
@@ -1281,8 +1287,16 @@ int identity_global_addr(struct hook *h, const char *name, void **addr, size_t *
 
 void identity_set_cache_dir(const char *dir)
 {
+	/* snprintf's "%s", truncated alike, with no call start-up would not
+	 * make otherwise (each a lookup by the loader; snprintf's code, pages
+	 * read in) */
+	size_t n = 0;
+
+	while (dir && n < sizeof cache_dir - 1 && dir[n])
+		n++;
 	pthread_mutex_lock(&identity_lock);
-	snprintf(cache_dir, sizeof cache_dir, "%s", dir ? dir : "");
+	memcpy(cache_dir, dir ? dir : "", n);
+	cache_dir[n] = '\0';
 	pthread_mutex_unlock(&identity_lock);
 }
 

@@ -91,8 +91,7 @@ void crash_install(const struct crash_hold *keeper)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = crash_handler;
 	/* SA_NODEFER: a signal sent again from here is not held back */
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;	/* sa_mask: empty (memset) */
 	for (int i = 0; i < 3; i++)
 		keeper->hold(crash_sigs[i], &sa);
 	/* glibc gave the handler its restorer: sigframe.h learns it there */

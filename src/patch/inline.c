@@ -30,15 +30,21 @@
 /* Each hook's area of a near page: the stub, the trampoline, two slots, and
  * the hook's libffi closure, all written before the page becomes read+exec
  * (W^X). A hook patched after a dlopen has a page of its own; start-up's
- * batch (inline_batch_begin) puts four in a page, its pages in a row where
- * they reach: one mmap and one mprotect for the batch. */
+ * batch (inline_batch_begin) puts eight in a page, its pages in a row where
+ * they reach: one mmap and one mprotect for the batch, and a page fault for
+ * each page it writes (areas of 1 KiB, ~450 bytes of them never used, made
+ * ten functions write three pages). A trampoline holds endbr64 (4 bytes),
+ * at most 5 displaced instructions of at most 16 bytes each as relocated,
+ * and a 14-byte jump back: 98 of its 368 bytes at most (x86_relocate asks
+ * for 32 free before each instruction). */
 #define STUB_OFF 0
 #define TRAMP_OFF 64
-#define TRAMP_MAX 384
-#define SLOT_DESC 448		/* address of the hook's struct inline_desc */
-#define SLOT_ENTRY 456		/* address of memo_inline_entry */
-#define CLOSURE_OFF 512
-#define AREA 1024
+#define TRAMP_MAX 368
+#define SLOT_DESC 432		/* address of the hook's struct inline_desc */
+#define SLOT_ENTRY 440		/* address of memo_inline_entry */
+#define CLOSURE_OFF 448
+#define AREA 512
+_Static_assert(TRAMP_OFF + TRAMP_MAX <= SLOT_DESC, "the trampoline ends before the slots");
 _Static_assert(CLOSURE_OFF + sizeof(ffi_closure) <= AREA, "the closure fits the area");
 _Static_assert(NEAR_PAGE % AREA == 0, "areas tile the page");
 #define MAX_CALLS 4		/* relocated calls recorded per trampoline */
@@ -80,6 +86,15 @@ static size_t batch_used;
 static uint8_t *run_next, *run_end;
 static int run_pages;
 static bool run_tried;
+/* In the batch, the dynamic section of the object dynsym_size read last
+ * (ten functions of libc: one read, not ten): no object is unloaded before
+ * main. Outside it, read each time, a dlclose may come between. Aligned as
+ * its type asks: with the small statics start-up writes (identity.c). */
+static struct {
+	const struct link_map *lm;
+	bool ok;
+	struct elf_peek_dyn d;
+} batch_dyn __attribute__((aligned(8)));
 
 /* The batch's next page within reach of need[]: the next of its run, else
  * one of its own. */
@@ -152,10 +167,13 @@ static size_t dynsym_size(const struct hook *h)
 {
 	const struct link_map *lm = h->object;
 	const ElfW(Sym) *sym;
-	struct elf_peek_dyn d;
 
-	if (!lm || !elf_peek_dynamic(lm->l_ld, lm->l_addr, &d) ||
-	    !(sym = elf_peek_lookup(&d, h->sym_name ? h->sym_name : h->fn->symbol)) ||
+	if (!in_batch || batch_dyn.lm != lm) {
+		batch_dyn.lm = in_batch ? lm : NULL;
+		batch_dyn.ok = lm && elf_peek_dynamic(lm->l_ld, lm->l_addr, &batch_dyn.d);
+	}
+	if (!batch_dyn.ok ||
+	    !(sym = elf_peek_lookup(&batch_dyn.d, h->sym_name ? h->sym_name : h->fn->symbol)) ||
 	    lm->l_addr + sym->st_value != (uintptr_t)h->target)
 		return 0;
 	return sym->st_size;
@@ -469,6 +487,8 @@ void inline_batch_begin(int nhooks)
 	run_pages = (nhooks + NEAR_PAGE / AREA - 1) / (NEAR_PAGE / AREA);
 	run_tried = false;
 	run_next = run_end = NULL;
+	batch_dyn.lm = NULL;
+	batch_dyn.ok = false;
 }
 
 /* In a batch, read once. unshare(CLONE_THREAD) succeeds, changing
