@@ -11,6 +11,11 @@ else
 B ?= build
 SANFLAGS :=
 endif
+# One spelling of every output's path however B is given (build, ./build,
+# $PWD/build): the compiler's dependency files name their targets by it,
+# and a target spelled otherwise does not see them (a header changed, the
+# objects that include it not rebuilt, linked with those that were).
+override B := $(abspath $(B))
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -73,7 +78,7 @@ MC_OBJ := $(B)/src/store/store_memcached.o $(B)/src/store/mc_io.o
 DWARF_OBJ := $(B)/src/find/dwarf.o
 # What the memcached backend calls below the store layer: linked with it into
 # its object, and into the drivers that test it alone.
-MC_BASE_OBJ := $(B)/src/base/log.o $(B)/src/base/util.o $(B)/src/find/elf_peek.o
+MC_BASE_OBJ := $(B)/src/base/log.o $(B)/src/base/util.o $(B)/src/base/b2.o $(B)/src/find/elf_peek.o
 # The memo command and the unit drivers take the engine's modules they need
 # from an archive (never boot/, the start-up of the two objects).
 TOOL_C := $(wildcard src/cmd/*.c)

@@ -9,6 +9,7 @@ if [ "${1:-build}" = test ]; then	# libunwind: t0505's program takes a backtrace
 	pkgs="$pkgs memcached python3 binutils sasl2-bin libunwind-dev valgrind nutcracker iproute2 man-db strace"	# valgrind: t0016; nutcracker: t0430; iproute2: t1500; man-db: t0907; strace: t0103, t0120, t0123, t0126, t0127, t0316
 	pkgs="$pkgs gfortran liblapack3 python3-numpy"	# t1400: a Fortran kernel; t1402: LAPACK; t1403: numpy.linalg.solve (Octave and R are tested where installed)
 	pkgs="$pkgs lmdb-utils"	# t0314: mdb_load writes a small.mdb of format 1
+	pkgs="$pkgs gdb"	# t0130: counts the cpuid instructions the engine executes
 fi
 if [ "${1:-build}" = fuzz ]; then	# make fuzz: libFuzzer targets
 	pkgs="$pkgs clang-14 libclang-rt-14-dev"

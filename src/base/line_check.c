@@ -1,17 +1,17 @@
 /* line_check: see line_check.h. The check is BLAKE2b-64 of the text. */
 #include "base/line_check.h"
 
-#include <blake2.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "base/util.h"
+#include "base/b2.h"
 
 static void check_of(const char *text, size_t len, char hex[17])
 {
 	uint8_t digest[8];
 
-	blake2b(digest, text, NULL, sizeof digest, len, 0);
+	b2(digest, text, NULL, sizeof digest, len, 0);
 	util_hex(hex, digest, sizeof digest);
 }
 

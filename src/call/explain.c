@@ -38,6 +38,7 @@
 #include "call/runtime.h"
 #include "store/records.h"
 #include "store/store.h"
+#include "base/b2.h"
 
 int explain_on;
 
@@ -104,11 +105,11 @@ static void proto_digest(const struct hook *h, uint8_t out[32])
 	uint64_t rules = key_rules(h->fn);
 	blake2b_state s;
 
-	blake2b_init(&s, 32);
-	blake2b_update(&s, (const uint8_t *)"memo-explain-proto", 18);
-	blake2b_update(&s, (const uint8_t *)canon, n < sizeof canon ? n : sizeof canon);
-	blake2b_update(&s, (const uint8_t *)&rules, sizeof rules);
-	blake2b_final(&s, out, 32);
+	b2_init(&s, 32);
+	b2_update(&s, (const uint8_t *)"memo-explain-proto", 18);
+	b2_update(&s, (const uint8_t *)canon, n < sizeof canon ? n : sizeof canon);
+	b2_update(&s, (const uint8_t *)&rules, sizeof rules);
+	b2_final(&s, out, 32);
 }
 
 /* The current state's lines into t (with the parts when they can be read). */

@@ -6,7 +6,6 @@
  * what it is about. Never overwrites a file; the file written is read back
  * as libmemo reads a config. Calls elf, dwarf, config, suggest.
  */
-#include <blake2.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include "find/elf.h"
 #include "cmd/memo.h"
 #include "cmd/suggest.h"
+#include "base/b2.h"
 
 static const struct cmd_option init_options[] = {
 	{ "--output", 'o', "DIR", "the config folder to write into (default memo.d)" },
@@ -82,7 +82,7 @@ static int conf_path(char *path, size_t n, const char *dir, const char *symbol)
 
 	if (len <= INIT_NAME_MAX)
 		return (size_t)snprintf(path, n, "%s/%s.conf", dir, symbol) < n ? 0 : -1;
-	blake2b(digest, symbol, NULL, sizeof digest, len, 0);
+	b2(digest, symbol, NULL, sizeof digest, len, 0);
 	util_hex(hex, digest, sizeof digest);
 	return (size_t)snprintf(path, n, "%s/%.100s-%s.conf", dir, symbol, hex) < n ? 0 : -1;
 }

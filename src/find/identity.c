@@ -58,6 +58,7 @@
 #include "find/provider.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "base/b2.h"
 
 #define BLOB_MAX 256		/* unlabelled, non-string, non-table data */
 #define STRING_MAX 4096
@@ -168,7 +169,7 @@ static void report(struct an *a, enum identity_part part, const char *name,
 
 static void upd(blake2b_state *st, const void *p, size_t n)
 {
-	blake2b_update(st, (const uint8_t *)p, n);
+	b2_update(st, (const uint8_t *)p, n);
 }
 
 /* A framed item: tag, length, bytes (so no two sequences hash alike). */
@@ -830,9 +831,9 @@ static int analyze(struct an *a)
 			f->cold_size = cs.size < FUNC_MAX ? cs.size : FUNC_MAX;
 		}
 	}
-	blake2b_init(&a->st, 32);
+	b2_init(&a->st, 32);
 	for (int i = 0; a->digests && i < 3; i++)
-		blake2b_init(&a->part[i], IDENTITY_DIGEST_BYTES);
+		b2_init(&a->part[i], IDENTITY_DIGEST_BYTES);
 	report(a, IDENTITY_CODE, f->name, "%llu bytes", (unsigned long long)f->size);
 	int rc = walk_part(a, f->start, f->size);
 	if (!rc && f->cold_size) {
@@ -845,7 +846,7 @@ static int analyze(struct an *a)
 		char hex[3][2 * IDENTITY_DIGEST_BYTES + 1];
 		for (int i = 0; i < 3; i++) {
 			uint8_t d[IDENTITY_DIGEST_BYTES];
-			blake2b_final(&a->part[i], d, sizeof d);
+			b2_final(&a->part[i], d, sizeof d);
 			util_hex(hex[i], d, sizeof d);
 		}
 		report(a, IDENTITY_DIGEST, f->name, "code %s data %s strings %s",
@@ -856,7 +857,7 @@ static int analyze(struct an *a)
 	f->analyzed = true;
 	f->failed = rc != 0;
 	if (!rc)
-		blake2b_final(&a->st, f->local, sizeof f->local);
+		b2_final(&a->st, f->local, sizeof f->local);
 	return rc;
 }
 
@@ -891,7 +892,7 @@ static int ident(struct fn *f, int depth, uint8_t out[32], char *why, size_t why
 		return low;
 	}
 	f->depth = depth;
-	blake2b_init(&st, 32);
+	b2_init(&st, 32);
 	upd(&st, "memo-identity-1", 15);
 	upd(&st, f->local, sizeof f->local);
 	for (size_t i = 0; i < f->ncallees && !*err; i++) {
@@ -915,7 +916,7 @@ static int ident(struct fn *f, int depth, uint8_t out[32], char *why, size_t why
 		upd(&st, h, sizeof h);
 	}
 	f->depth = -1;
-	blake2b_final(&st, out, 32);
+	b2_final(&st, out, 32);
 	if (!*err && low >= depth) {
 		memcpy(f->ident, out, 32);
 		f->ident_done = true;
@@ -1016,13 +1017,13 @@ static int identity_by_build_id(struct hook *h, uint64_t vaddr)
 
 	if (!img || !(id = elf_image_build_id(img, &idlen)))
 		return -1;
-	blake2b_init(&s, 32);
-	blake2b_update(&s, (const uint8_t *)"by build-id", 11);
-	blake2b_update(&s, (const uint8_t *)h->fn->symbol, strlen(h->fn->symbol) + 1);
-	blake2b_update(&s, (const uint8_t *)h->fn->version, strlen(h->fn->version) + 1);
-	blake2b_update(&s, (const uint8_t *)&vaddr, sizeof vaddr);
-	blake2b_update(&s, id, idlen);
-	blake2b_final(&s, h->identity, 32);
+	b2_init(&s, 32);
+	b2_update(&s, (const uint8_t *)"by build-id", 11);
+	b2_update(&s, (const uint8_t *)h->fn->symbol, strlen(h->fn->symbol) + 1);
+	b2_update(&s, (const uint8_t *)h->fn->version, strlen(h->fn->version) + 1);
+	b2_update(&s, (const uint8_t *)&vaddr, sizeof vaddr);
+	b2_update(&s, id, idlen);
+	b2_final(&s, h->identity, 32);
 	return 0;
 }
 
@@ -1040,11 +1041,11 @@ static void add_own_selections(struct hook *h)
 
 	if (provider_own_selections(h->target, d))
 		return;
-	blake2b_init(&s, 32);
-	blake2b_update(&s, (const uint8_t *)"own ifuncs", 10);
-	blake2b_update(&s, h->identity, 32);
-	blake2b_update(&s, d, sizeof d);
-	blake2b_final(&s, h->identity, 32);
+	b2_init(&s, 32);
+	b2_update(&s, (const uint8_t *)"own ifuncs", 10);
+	b2_update(&s, h->identity, 32);
+	b2_update(&s, d, sizeof d);
+	b2_final(&s, h->identity, 32);
 }
 
 int identity_compute(struct hook *h)
@@ -1186,7 +1187,7 @@ static int cache_read(struct fn *f, uint8_t out[32])
 	char *check = strstr(buf, "check ");
 	if (!check || (check != buf && check[-1] != '\n') || strlen(check) != 6 + 64 + 1)
 		goto bad;
-	blake2b(digest, buf, NULL, sizeof digest, (size_t)(check - buf), 0);
+	b2(digest, buf, NULL, sizeof digest, (size_t)(check - buf), 0);
 	util_hex(sum, digest, sizeof digest);
 	if (memcmp(check + 6, sum, 64) || strncmp(buf, "memo-identity 1\n", 16))
 		goto bad;
@@ -1258,7 +1259,7 @@ static void cache_write(struct fn *f, const uint8_t id[32])
 	strlist_free(&imports);
 	if (used + 6 + 64 + 2 > sizeof buf)
 		return;		/* too many parts for a cache entry: computed each time */
-	blake2b(digest, buf, NULL, sizeof digest, used, 0);
+	b2(digest, buf, NULL, sizeof digest, used, 0);
 	util_hex(sum, digest, sizeof digest);
 	used += snprintf(buf + used, sizeof buf - used, "check %s\n", sum);
 

@@ -32,10 +32,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <blake2.h>
 
 #include "find/elf.h"
 #include "base/util.h"
+#include "base/b2.h"
 
 #define DIGEST_BYTES PROVIDER_DIGEST_BYTES
 #define CONTENTS_MAX 16		/* files without a build-id remembered */
@@ -81,7 +81,7 @@ static int content_digest(const char *path, uint8_t out[DIGEST_BYTES])
 	void *p = sb.st_size ? mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
 	if (p == MAP_FAILED)
 		goto done;
-	blake2b(out, p, NULL, DIGEST_BYTES, (size_t)sb.st_size, 0);
+	b2(out, p, NULL, DIGEST_BYTES, (size_t)sb.st_size, 0);
 	if (p)
 		munmap(p, (size_t)sb.st_size);
 	rc = 0;
@@ -160,7 +160,7 @@ static uint64_t hash_place(blake2b_state *s, const struct loaded *l, uint64_t v)
 		return UINT64_MAX;	/* nowhere known: the same for every such process */
 	const char *name = strrchr(other.name, '/');
 	name = name ? name + 1 : other.name;
-	blake2b_update(s, (const uint8_t *)name, strlen(name) + 1);
+	b2_update(s, (const uint8_t *)name, strlen(name) + 1);
 	return UINT64_MAX - 1;
 }
 
@@ -186,7 +186,7 @@ static int ifuncs_digest(const struct elf_image *img, const struct loaded *l,
 	blake2b_state s;
 	bool any = false;
 
-	blake2b_init(&s, DIGEST_BYTES);
+	b2_init(&s, DIGEST_BYTES);
 	for (size_t i = 0; i < nr; i++) {
 		uint64_t slot[2] = { r[i].offset, 0 }, v;
 		if (r[i].type != R_X86_64_IRELATIVE)
@@ -198,11 +198,11 @@ static int ifuncs_digest(const struct elf_image *img, const struct loaded *l,
 			memcpy(&v, (const void *)(l->base + slot[0]), sizeof v);
 			slot[1] = hash_place(&s, l, v);
 		}
-		blake2b_update(&s, (const uint8_t *)slot, sizeof slot);
+		b2_update(&s, (const uint8_t *)slot, sizeof slot);
 	}
 	if (!any)
 		return -1;
-	blake2b_final(&s, out, DIGEST_BYTES);
+	b2_final(&s, out, DIGEST_BYTES);
 	return 0;
 }
 

@@ -8,7 +8,6 @@
  */
 #include "find/signature.h"
 
-#include <blake2.h>
 #include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -23,6 +22,7 @@
 #include "base/util.h"
 #include "config/types.h"
 #include "find/identity.h"
+#include "base/b2.h"
 
 /* ---- the comparison --------------------------------------------------- */
 
@@ -429,7 +429,7 @@ void signature_where(const struct function_config *fn, int arg, char *buf, size_
 
 static void add(blake2b_state *s, const void *p, size_t n)
 {
-	blake2b_update(s, p, n);
+	b2_update(s, p, n);
 }
 
 /* The build-id of the loaded object whose load bias is `base`, read from its
@@ -505,10 +505,10 @@ static const char *verdict_file_of_id(const uint8_t *id, size_t len)
 
 	if (len == book.last_id_len && !memcmp(id, book.last_id, len))
 		return book.name;
-	blake2b_init(&s, sizeof digest);
+	b2_init(&s, sizeof digest);
 	add(&s, id, len);
 	add(&s, &(bool){ has_build_id_debug(id, len) }, sizeof(bool));
-	blake2b_final(&s, digest, sizeof digest);
+	b2_final(&s, digest, sizeof digest);
 	util_hex(book.name + 3, digest, sizeof digest);
 	book.last_id_len = 0;
 	if (len <= sizeof book.last_id) {
@@ -542,22 +542,22 @@ static int verdict_names(const struct hook *h, char *path, size_t n, char key[33
 		} else {
 			if (stat(h->path, &st) < 0)
 				return -1;
-			blake2b_init(&s, sizeof digest);
+			b2_init(&s, sizeof digest);
 			add(&s, h->path, strlen(h->path) + 1);
 			add(&s, &st.st_size, sizeof st.st_size);
 			add(&s, &st.st_mtim, sizeof st.st_mtim);
-			blake2b_final(&s, digest, sizeof digest);
+			b2_final(&s, digest, sizeof digest);
 			util_hex(hex + 3, digest, sizeof digest);
 			file = hex;
 		}
 	}
 
-	blake2b_init(&s, sizeof digest);
+	b2_init(&s, sizeof digest);
 	add(&s, &vaddr, sizeof vaddr);
 	add(&s, canon, proto_canonical(&h->fn->proto, canon, sizeof canon) + 1);
 	for (int i = 0; i < h->fn->proto.nargs; i++)
 		add(&s, h->fn->proto.args[i].name, strlen(h->fn->proto.args[i].name) + 1);
-	blake2b_final(&s, digest, sizeof digest);
+	b2_final(&s, digest, sizeof digest);
 	util_hex(key, digest, sizeof digest);
 	return util_path_in(path, n, dir, file);
 }

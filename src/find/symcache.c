@@ -8,7 +8,6 @@
  */
 #include "find/symcache.h"
 
-#include <blake2.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -20,6 +19,7 @@
 #include "base/line_check.h"
 #include "base/util.h"
 #include "find/identity.h"
+#include "base/b2.h"
 
 /* The last fact file read (or written), whole (util.h's book). */
 static struct {
@@ -41,10 +41,10 @@ static int book_path(const char *path, const struct stat *st, char *out, size_t 
 
 	if (!dir[0])
 		return -1;
-	blake2b_init(&s, sizeof digest);
-	blake2b_update(&s, (const uint8_t *)path, strlen(path) + 1);
-	blake2b_update(&s, (const uint8_t *)id, sizeof id);
-	blake2b_final(&s, digest, sizeof digest);
+	b2_init(&s, sizeof digest);
+	b2_update(&s, (const uint8_t *)path, strlen(path) + 1);
+	b2_update(&s, (const uint8_t *)id, sizeof id);
+	b2_final(&s, digest, sizeof digest);
 	util_hex(hex, digest, sizeof digest);
 	return (size_t)snprintf(out, n, "%s/o2-%s", dir, hex) < n ? 0 : -1;
 }

@@ -10,7 +10,6 @@
 #include "patch/decode_cache.h"
 
 #include <Zydis/Zydis.h>
-#include <blake2.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "base/line_check.h"
 #include "base/util.h"
 #include "find/identity.h"
+#include "base/b2.h"
 
 /* The plans of the object file last asked about, read whole (util.h's
  * book). Small fields first and the text right after them, with no path
@@ -61,10 +61,10 @@ static int book_select(const struct hook *h, char *out, size_t n)
 		uint8_t digest[16];
 		blake2b_state s;
 
-		blake2b_init(&s, sizeof digest);
-		blake2b_update(&s, (const uint8_t *)h->path, strlen(h->path) + 1);
-		blake2b_update(&s, (const uint8_t *)key, 5 * sizeof key[0]);
-		blake2b_final(&s, digest, sizeof digest);
+		b2_init(&s, sizeof digest);
+		b2_update(&s, (const uint8_t *)h->path, strlen(h->path) + 1);
+		b2_update(&s, (const uint8_t *)key, 5 * sizeof key[0]);
+		b2_final(&s, digest, sizeof digest);
 		memcpy(book.hex, "d2-", 3);
 		util_hex(book.hex + 3, digest, sizeof digest);
 		memcpy(book.key, key, sizeof key);
@@ -134,13 +134,13 @@ int decode_cache_get(const struct hook *h, uintptr_t lo, size_t size, uintptr_t 
 	k->usable = book_select(h, file, sizeof file) == 0;
 	if (!k->usable)
 		return 0;
-	blake2b_init(&s, sizeof k->hash);
-	blake2b_update(&s, (const uint8_t *)tag, sizeof tag);
-	blake2b_update(&s, (const uint8_t *)facts, sizeof facts);
-	blake2b_update(&s, (const uint8_t *)lo, size);
+	b2_init(&s, sizeof k->hash);
+	b2_update(&s, (const uint8_t *)tag, sizeof tag);
+	b2_update(&s, (const uint8_t *)facts, sizeof facts);
+	b2_update(&s, (const uint8_t *)lo, size);
 	if (cold_size)
-		blake2b_update(&s, (const uint8_t *)cold, cold_size);
-	blake2b_final(&s, k->hash, sizeof k->hash);
+		b2_update(&s, (const uint8_t *)cold, cold_size);
+	b2_final(&s, k->hash, sizeof k->hash);
 	util_hex(hex, k->hash, sizeof k->hash);
 	/* a damaged line is passed over: a later one may be whole */
 	for (line = book.b.text; line && (eol = strchr(line, '\n')); line = eol + 1)

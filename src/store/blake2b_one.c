@@ -16,6 +16,7 @@
 #include <sys/platform/x86.h>
 
 #include "store/blake2b_spec.h"
+#include "base/b2.h"
 
 #define AVX512 __attribute__((target("avx2,avx512f,avx512vl")))
 
@@ -108,25 +109,15 @@ static bool finish_agrees(void)
 			size_t n = lengths[i];
 			blake2b_state s;
 
-			if ((keyed ? blake2b_init_key(&s, 32, key, sizeof key) : blake2b_init(&s, 32)) < 0 ||
-			    blake2b_update(&s, msg, n) < 0 || s.buflen > 2 * BLAKE2B_BLOCKBYTES)
+			if ((keyed ? b2_init_key(&s, 32, key, sizeof key) : b2_init(&s, 32)) < 0 ||
+			    b2_update(&s, msg, n) < 0 || s.buflen > 2 * BLAKE2B_BLOCKBYTES)
 				return false;
 			finish(&s, a, 32);
-			blake2b_final(&s, b, 32);
+			b2_final(&s, b, 32);
 			if (memcmp(a, b, 32))
 				return false;
 		}
 	return true;
-}
-
-/* glibc's record of the CPU (no CPUID), read as CPU_FEATURE_ACTIVE does
- * but with an unsigned shift: glibc's header shifts a signed 1, undefined
- * for bit 31, AVX512VL's (UBSan says so under `make asan`). */
-static bool cpu_active(unsigned index)
-{
-	const struct cpuid_feature *f = __x86_get_cpuid_feature_leaf(index / 128);
-
-	return f->active_array[(index % 128) / 32] >> (index % 32) & 1;
 }
 
 /* 0 until the first call decides: 1 finish, -1 libb2. Decided the same
@@ -138,7 +129,7 @@ bool blake2b_one_fast(void)
 	int use = __atomic_load_n(&use_finish, __ATOMIC_RELAXED);
 
 	if (!use) {
-		use = cpu_active(x86_cpu_AVX512F) && cpu_active(x86_cpu_AVX512VL) && finish_agrees() ?
+		use = b2_cpu_active(x86_cpu_AVX512F) && b2_cpu_active(x86_cpu_AVX512VL) && finish_agrees() ?
 		      1 : -1;
 		__atomic_store_n(&use_finish, use, __ATOMIC_RELAXED);
 	}
@@ -151,5 +142,5 @@ void blake2b_one_final(blake2b_state *S, uint8_t *out, size_t outlen)
 	    S->buflen <= 2 * BLAKE2B_BLOCKBYTES)
 		finish(S, out, outlen);
 	else
-		blake2b_final(S, out, outlen);
+		b2_final(S, out, outlen);
 }

@@ -16,16 +16,17 @@
 #include "store/blake2b_one.h"
 #include "store/cxx_layout.h"
 #include "store/treehash.h"
+#include "base/b2.h"
 
 static void put_u64(blake2b_state *s, uint64_t v)
 {
-	blake2b_update(s, (const uint8_t *)&v, sizeof v);
+	b2_update(s, (const uint8_t *)&v, sizeof v);
 }
 
 static void put_bytes(blake2b_state *s, const void *p, size_t n)
 {
 	put_u64(s, n);
-	blake2b_update(s, p, n);
+	b2_update(s, p, n);
 }
 
 /* An argument's bytes: large ones as the root of a BLAKE2b tree hashed on
@@ -54,7 +55,7 @@ static void put_padded(blake2b_state *s, const uint8_t *p, uint64_t count,
 
 	put_u64(s, n * t->bits);
 	for (i = 0; i < n; i++)
-		blake2b_update(s, p + i * t->size, t->bits);
+		b2_update(s, p + i * t->size, t->bits);
 }
 
 /* Values of a struct or complex with padding (types.h): each element's runs,
@@ -73,17 +74,17 @@ static void put_runs(blake2b_state *s, const uint8_t *p, uint64_t n, const struc
 			size_t len = d->run[r].len;
 
 			if (used + len > sizeof buf) {
-				blake2b_update(s, buf, used);
+				b2_update(s, buf, used);
 				used = 0;
 			}
 			if (len > sizeof buf) {
-				blake2b_update(s, run, len);
+				b2_update(s, run, len);
 				continue;
 			}
 			memcpy(buf + used, run, len);
 			used += len;
 		}
-	blake2b_update(s, buf, used);
+	b2_update(s, buf, used);
 }
 
 /* digest of s's bytes followed by n bytes of c, as blake2b_final gives it */
@@ -93,8 +94,8 @@ static void sample_digest(const blake2b_state *s, size_t n, uint8_t c, uint8_t o
 	uint8_t more[3 * BLAKE2B_BLOCKBYTES];
 
 	memset(more, c, n);
-	blake2b_update(&t, more, n);
-	blake2b_final(&t, out, KEY_HASH_BYTES);
+	b2_update(&t, more, n);
+	b2_final(&t, out, KEY_HASH_BYTES);
 }
 
 bool key_state_settle(blake2b_state *s, bool more_follows)
@@ -110,7 +111,7 @@ bool key_state_settle(blake2b_state *s, bool more_follows)
 	/* One byte past what its buffer holds: libb2 compresses the first
 	 * pending block, all of it ours, and shifts the rest down, where the
 	 * pending bytes after that block are then the buffer's first. */
-	blake2b_update(&t, fill, 2 * block - pending + 1);
+	b2_update(&t, fill, 2 * block - pending + 1);
 	t.buflen = (uint32_t)(pending - block);
 	memset(t.buf + t.buflen, 0, sizeof t.buf - t.buflen);
 	/* the same digests, or another libb2's state: s left as it was */
@@ -131,7 +132,7 @@ void key_prefix(blake2b_state *prefix, const char *namespace_,
 	char canon[4096];
 	size_t n = proto_canonical(p, canon, sizeof canon);
 
-	blake2b_init(prefix, KEY_HASH_BYTES);
+	b2_init(prefix, KEY_HASH_BYTES);
 	put_bytes(prefix, "libmemo key", 11);
 	put_u64(prefix, KEY_FORMAT_VERSION);
 	put_bytes(prefix, namespace_, strlen(namespace_));
@@ -150,7 +151,7 @@ void key_prefix(blake2b_state *prefix, const char *namespace_,
 static void put_pointer_tag(blake2b_state *s, const void *ptr)
 {
 	uint8_t tag = ptr != NULL;
-	blake2b_update(s, &tag, 1);
+	b2_update(s, &tag, 1);
 }
 
 /* Fill k->text from k->hash. */
@@ -181,7 +182,7 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 	memcpy(&s, prefix, sizeof s);
 	if (p->uses_float) {
 		uint32_t mode = __builtin_ia32_stmxcsr() & MXCSR_MODE_BITS;
-		blake2b_update(&s, (const uint8_t *)&mode, sizeof mode);
+		b2_update(&s, (const uint8_t *)&mode, sizeof mode);
 	}
 	for (i = 0; i < p->nargs; i++) {
 		const struct proto_arg *a = &p->args[i];
@@ -194,7 +195,7 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 			if (a->type.def && a->type.def->padded)
 				put_runs(&s, args[i], 1, &a->type);
 			else
-				blake2b_update(&s, args[i], a->type.bits);
+				b2_update(&s, args[i], a->type.bits);
 			continue;
 		}
 		ptr = *(void *const *)args[i];
@@ -207,7 +208,7 @@ int key_compute(const blake2b_state *prefix, const struct proto *p,
 		if (a->kind == ARG_REF) {	/* never NULL: key_unreadable_arg */
 			if (!ptr)
 				return -1;
-			blake2b_update(&s, ptr, a->type.bits);
+			b2_update(&s, ptr, a->type.bits);
 			continue;
 		}
 		if (a->kind == ARG_CXX_VECTOR || a->kind == ARG_CXX_STRING) {

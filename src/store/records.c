@@ -4,7 +4,6 @@
  */
 #include "store/records.h"
 
-#include <blake2.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +17,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "base/b2.h"
 
 #define GENERATION_TAG RECORDS_GENERATION_TAG
 #define EXPLAIN_TAG "x1"
@@ -37,11 +37,11 @@ static void record_key_parts(struct memo_key *k, const char *tag, const char *na
 	blake2b_state s;
 	size_t t = strlen(tag);
 
-	blake2b_init(&s, KEY_HASH_BYTES);
-	blake2b_update(&s, (const uint8_t *)namespace_, strlen(namespace_) + 1);
+	b2_init(&s, KEY_HASH_BYTES);
+	b2_update(&s, (const uint8_t *)namespace_, strlen(namespace_) + 1);
 	for (int i = 0; i < n; i++)
-		blake2b_update(&s, (const uint8_t *)part[i], strlen(part[i]));
-	blake2b_final(&s, k->hash, KEY_HASH_BYTES);
+		b2_update(&s, (const uint8_t *)part[i], strlen(part[i]));
+	b2_final(&s, k->hash, KEY_HASH_BYTES);
 	memcpy(k->text, tag, t);
 	k->text[t] = '-';
 	util_hex(k->text + t + 1, k->hash, RECORD_HASH_HEX / 2);
@@ -364,10 +364,10 @@ uint64_t records_function_tag(const char *namespace_, const char *symbol)
 	uint64_t tag = 0;
 	blake2b_state s;
 
-	blake2b_init(&s, sizeof h);	/* a digest of its own length: no record's prefix */
-	blake2b_update(&s, (const uint8_t *)namespace_, strlen(namespace_) + 1);
-	blake2b_update(&s, (const uint8_t *)symbol, strlen(symbol));
-	blake2b_final(&s, h, sizeof h);
+	b2_init(&s, sizeof h);	/* a digest of its own length: no record's prefix */
+	b2_update(&s, (const uint8_t *)namespace_, strlen(namespace_) + 1);
+	b2_update(&s, (const uint8_t *)symbol, strlen(symbol));
+	b2_final(&s, h, sizeof h);
 	for (int i = 0; i < 8; i++)
 		tag |= (uint64_t)h[i] << (8 * i);
 	return tag ? tag : 1;	/* 0 means "not known" */

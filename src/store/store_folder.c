@@ -93,7 +93,6 @@
  */
 #include "store/store.h"
 
-#include <blake2.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -117,6 +116,7 @@
 #include "store/treehash.h"
 #include "store/small.h"
 #include "store/value.h"
+#include "base/b2.h"
 
 #define SIZE_FILE ".size"
 #define LAYOUT_FILE ".buckets"
@@ -395,7 +395,7 @@ static int folder_read(struct folder_store *fs, int root, int dirfd, const char 
 		futimens(fd, NULL);
 	close(fd);
 	if (token) {
-		blake2b((uint8_t *)token, out->data + at, NULL, sizeof *token, out->len - at, 0);
+		b2((uint8_t *)token, out->data + at, NULL, sizeof *token, out->len - at, 0);
 		if (!*token)
 			*token = 1;
 	}
@@ -438,7 +438,7 @@ static int small_read(struct folder_store *fs, const struct memo_key *k, struct 
 				small_mark(fs->small, k->hash, now);
 		}
 		if (token) {
-			blake2b((uint8_t *)token, out->data + at, NULL, sizeof *token,
+			b2((uint8_t *)token, out->data + at, NULL, sizeof *token,
 				out->len - at, 0);
 			if (!*token)
 				*token = 1;

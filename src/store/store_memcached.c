@@ -59,7 +59,6 @@
  *   that hit a timeout instead; reconnects counts a success on a server after
  *   the breaker had opened or after this thread's connection to it had failed.
  */
-#include <blake2.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libmemcached/memcached.h>
@@ -75,6 +74,7 @@
 #include "base/util.h"
 #include "store/mc_io.h"
 #include "store/store.h"
+#include "base/b2.h"
 
 #define MC_MAX_SERVERS 64
 #define MC_BREAK_AFTER 2		/* consecutive failures that open a breaker */
@@ -983,7 +983,7 @@ static int mc_get_chunks(struct mc_thread *t, const struct memo_key *k,
 		ret = STORE_MISS;	/* evicted chunks: a plain miss */
 		goto out;
 	}
-	blake2b(digest, out->data + base, NULL, sizeof digest, m->total, 0);
+	b2(digest, out->data + base, NULL, sizeof digest, m->total, 0);
 	if (memcmp(digest, m->digest, sizeof digest)) {
 		if (st)
 			STAT_ADD(st, rejected, 1);
@@ -1254,7 +1254,7 @@ static int mc_put_in(struct mc_thread *t, const struct memo_key *k, const void *
 	m.nchunks = (uint32_t)((len + chunk - 1) / chunk);
 	if (getrandom(&m.id, sizeof m.id, 0) != sizeof m.id)
 		m.id = util_now_ns() ^ ((uint64_t)getpid() << 32);
-	blake2b(m.digest, val, NULL, sizeof m.digest, len, 0);
+	b2(m.digest, val, NULL, sizeof m.digest, len, 0);
 	for (n = 0; n < m.nchunks; n++) {
 		size_t off = (size_t)n * chunk;
 		size_t cl = len - off < chunk ? len - off : chunk;

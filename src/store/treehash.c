@@ -12,7 +12,6 @@
  */
 #include "store/treehash.h"
 
-#include <blake2.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -25,6 +24,7 @@
 
 #include "base/util.h"
 #include "store/blake2b_x4.h"
+#include "base/b2.h"
 
 #define MAX_WORKERS 7
 #define STACK_LEAVES 256
@@ -80,7 +80,7 @@ typedef int sodium_hash_fn(unsigned char *, size_t, const unsigned char *,
 static int libb2_hash(unsigned char *out, size_t outlen, const unsigned char *in,
 		      unsigned long long inlen, const unsigned char *key, size_t keylen)
 {
-	return blake2b(out, in, key, outlen, inlen, keylen);
+	return b2(out, in, key, outlen, inlen, keylen);
 }
 
 /* What hashes a leaf: libb2 until start_pool has loaded libsodium (atomic:
@@ -306,17 +306,17 @@ static int tree(struct job *j, uint8_t out[32])
 				return -1;
 			}
 		}
-		blake2b_init(&s, 32);
-		blake2b_update(&s, (const uint8_t *)"flat", 4);
-		blake2b_update(&s, j->data, j->len);
-		blake2b_final(&s, out, 32);
+		b2_init(&s, 32);
+		b2_update(&s, (const uint8_t *)"flat", 4);
+		b2_update(&s, j->data, j->len);
+		b2_final(&s, out, 32);
 		return 0;
 	}
 	run(j);
-	blake2b_init(&s, 32);
-	blake2b_update(&s, (const uint8_t *)&n, sizeof n);
-	blake2b_update(&s, (const uint8_t *)j->digest, j->leaves * 32);
-	blake2b_final(&s, out, 32);
+	b2_init(&s, 32);
+	b2_update(&s, (const uint8_t *)&n, sizeof n);
+	b2_update(&s, (const uint8_t *)j->digest, j->leaves * 32);
+	b2_final(&s, out, 32);
 	if (j->digest != stack_digest)
 		free(j->digest);
 	if (__atomic_load_n(&j->error, __ATOMIC_RELAXED)) {	/* after run's acquire */

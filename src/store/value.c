@@ -9,7 +9,6 @@
  */
 #include "store/value.h"
 
-#include <blake2.h>
 #include <endian.h>
 #include <string.h>
 /* Every xxHash function static in this object: the header only, no
@@ -19,6 +18,7 @@
 
 #include "store/blake2b_one.h"
 #include "store/treehash.h"
+#include "base/b2.h"
 
 /* Offsets in the 88-byte header (value.h). */
 enum {
@@ -53,9 +53,9 @@ static bool check_start_made;
 static void check_init(blake2b_state *S)
 {
 	if (secret_len)
-		blake2b_init_key(S, CHECK_BYTES, secret, secret_len);
+		b2_init_key(S, CHECK_BYTES, secret, secret_len);
 	else
-		blake2b_init(S, CHECK_BYTES);
+		b2_init(S, CHECK_BYTES);
 }
 
 void value_set_secret(const uint8_t *s, size_t len)
@@ -77,7 +77,7 @@ void value_set_secret(const uint8_t *s, size_t len)
 	} else {
 		/* BLAKE2b takes at most 64 key bytes: a longer secret file is
 		 * condensed, so all of it still matters. */
-		blake2b(secret, s, NULL, sizeof secret, len, 0);
+		b2(secret, s, NULL, sizeof secret, len, 0);
 		secret_len = sizeof secret;
 	}
 	check_init(&check_start);
@@ -204,9 +204,9 @@ static __attribute__((noinline)) void check_blake2b(const struct memo_key *k, co
 		S = check_start;
 	else
 		check_init(&S);
-	blake2b_update(&S, k->hash, KEY_HASH_BYTES);
-	blake2b_update(&S, val, OFF_CHECK);
-	blake2b_update(&S, body, body_len);
+	b2_update(&S, k->hash, KEY_HASH_BYTES);
+	b2_update(&S, val, OFF_CHECK);
+	b2_update(&S, body, body_len);
 	blake2b_one_final(&S, out, CHECK_BYTES);
 }
 
