@@ -40,6 +40,10 @@ note "du $du_k KiB (small2.mdb $mdb_k KiB) for max_size $max_k KiB"
 note "a reader of every seed: whole entries or misses"
 cat plain.0 plain.1 plain.2 plain.3 >plain.all
 rm -f "$T/stats.jsonl"
+# Its misses are not stored (a threshold no call reaches): stored, they
+# evicted the entries it had not read yet, and the last writers' entries,
+# read last, could all be gone by then (no hit at all, once under ASan).
+sed -i 's/^time_threshold = .*/time_threshold = 1000/' memo.d/sw_fill.conf
 under_memo "$bin" 0 $((4 * k)) >again.out 2>again.err || { cat again.err; fail "the reader failed"; }
 same plain.all again.out "the reader"
 hits=$(stat_of "$T/stats.jsonl" sw_fill hits)
