@@ -3,9 +3,9 @@
  * libb2 asks the CPU itself (CPUID, twice) at a process's first call; in a
  * VM each CPUID traps to the hypervisor (~7 us on this project's), and
  * glibc's loader asked already at start-up. Where glibc's record says AVX,
- * libb2's AVX code is called directly (what libb2 would pick, but on a CPU
- * with AMD's XOP; the digests are the same), else libb2's own entry
- * points. Calls libb2 and glibc only; any thread: the pick is made by a
+ * libb2's AVX code is called directly (what libb2 picks too, but on a CPU
+ * with AMD's XOP, where it picks its XOP code: the digests are the same),
+ * else libb2's own entry points. Calls libb2 and glibc only; any thread: the pick is made by a
  * constructor, before any call.
  */
 #ifndef MEMO_B2_H
