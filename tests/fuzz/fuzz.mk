@@ -12,7 +12,7 @@ FUZZ_CFLAGS = -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -D_GNU_SOURCE -MMD -MP -Isrc
 # The modules the targets reach, built for fuzzing (coverage, sanitizers).
 FUZZ_SRC := $(addprefix $(FUZZ_B)/src/,config/config.o config/proto.o config/strpool.o config/types.o \
 	store/value.o store/key.o store/cxx_layout.o store/treehash.o store/blake2b_x4.o store/blake2b_one.o \
-	base/log.o base/util.o)
+	base/log.o base/util.o base/b2.o)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz_%)
 
 $(FUZZ_B)/src/%.o: src/%.c
