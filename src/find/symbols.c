@@ -83,6 +83,11 @@ static const char *const deny_prefixes[] = {
 	"Zydis", "memo_",
 };
 
+static int deny_name_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof deny_names[0]);
+}
+
 /* Is h's symbol on the deny list? If so, h is refused with the reason. */
 static bool sym_denied(struct hook *h)
 {
@@ -90,23 +95,14 @@ static bool sym_denied(struct hook *h)
 	/* the name as the table holds it: NUL-padded, no NUL when it fills
 	 * the array (C allows a name of exactly its length, GCC says nothing) */
 	char key[sizeof deny_names[0]] = { 0 };
-	size_t i, n, lo = 0, hi = sizeof deny_names / sizeof deny_names[0];
+	size_t i, n;
 
 	for (n = 0; n < sizeof key && name[n]; n++)
 		key[n] = name[n];
-	if (name[n])	/* longer than an array holds */
-		lo = hi;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = memcmp(key, deny_names[mid], sizeof key);
-
-		if (!c)
-			goto denied;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	/* (glibc's bsearch is inline where the compiler optimizes: no import) */
+	if (!name[n] && bsearch(key, deny_names, sizeof deny_names / sizeof deny_names[0],
+				sizeof deny_names[0], deny_name_cmp))
+		goto denied;
 	for (i = 0; i < sizeof deny_prefixes / sizeof deny_prefixes[0]; i++)
 		if (name[0] == deny_prefixes[i][0] &&
 		    !strncmp(name, deny_prefixes[i], strlen(deny_prefixes[i])))
