@@ -39,12 +39,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: spawn N CMD [ARG...]\n");
 		return 2;
 	}
-	if (!(took = malloc(n * sizeof *took)))
+	if (!(took = malloc(n * sizeof *took))) {
+		fprintf(stderr, "spawn: no memory for %d times\n", n);
 		return 1;
+	}
 	for (i = 0; i < n; i++) {
 		t = now_us();
-		if (posix_spawnp(&pid, argv[2], NULL, NULL, argv + 2, environ) != 0)
+		if (posix_spawnp(&pid, argv[2], NULL, NULL, argv + 2, environ) != 0) {
+			fprintf(stderr, "spawn: cannot start '%s'\n", argv[2]);
 			return 1;
+		}
 		waitpid(pid, &status, 0);
 		took[i] = now_us() - t;
 		sum += took[i];

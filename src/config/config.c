@@ -184,7 +184,7 @@ struct loader {
 	size_t proto_len;		/* in proto_text */
 	char *proto_text;		/* proto_none, then in the arena (proto_append) */
 	size_t proto_cap;
-	char proto_none[8];		/* the text before a prototype is met: "" */
+	char proto_none[1];		/* the text before a prototype is met: "" */
 	struct { int line, col; size_t off; } seg[MAX_PROTO_LINES];
 	int nseg;
 
