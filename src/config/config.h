@@ -48,7 +48,7 @@ struct config_pos {
 /* What every section writes or start-up reads first, then the prototype,
  * whose arguments lie in the names' pool (proto.h), as its strings do: a
  * page touched is a page fault in every process that reads the config (see
- * config.c), and entries of ~540 bytes share them (ten libc functions: 2
+ * config.c), and entries of 520 bytes share them (ten libc functions: 2
  * pages; with names and lists inline, 1.3 KB, 4 pages). */
 /* The longest of these values the config takes, + 1. */
 enum { CONFIG_VERSION_MAX = 64, CONFIG_OBJECT_MAX = 256, CONFIG_GLOBALS_MAX = 512 };
