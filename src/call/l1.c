@@ -24,13 +24,15 @@
 struct slot *l1_table;
 
 #define TABLE_BYTES ((size_t)L1_SLOTS * L1_SLOT_SIZE)
+#define MAP_BYTES (TABLE_BYTES + L1_HINTS_BYTES)
 
 /* The table on one 2 MiB page where the kernel gives them on request: a
  * probe of a slot not used lately then misses the cache, but not the TLB
- * too (under a hypervisor, a TLB miss walks two sets of page tables). */
+ * too (under a hypervisor, a TLB miss walks two sets of page tables). The
+ * hints follow it (l1_slot.h). */
 static void *table_map(void)
 {
-	uint8_t *m = mmap(NULL, 2 * TABLE_BYTES, PROT_READ | PROT_WRITE,
+	uint8_t *m = mmap(NULL, 2 * TABLE_BYTES + L1_HINTS_BYTES, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uintptr_t at;
 
@@ -39,7 +41,7 @@ static void *table_map(void)
 	at = ((uintptr_t)m + TABLE_BYTES - 1) & ~(uintptr_t)(TABLE_BYTES - 1);
 	if (at > (uintptr_t)m)
 		munmap(m, at - (uintptr_t)m);
-	munmap((void *)(at + TABLE_BYTES), (uintptr_t)m + TABLE_BYTES - at);
+	munmap((void *)(at + MAP_BYTES), (uintptr_t)m + TABLE_BYTES - at);
 	madvise((void *)at, TABLE_BYTES, MADV_HUGEPAGE);
 	return (void *)at;
 }
@@ -55,7 +57,7 @@ static struct slot *table_get(void)
 	if (!m)
 		return NULL;
 	if (!__atomic_compare_exchange_n(&l1_table, &t, m, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		munmap(m, TABLE_BYTES);
+		munmap(m, MAP_BYTES);
 		return t;
 	}
 	return m;
@@ -158,6 +160,8 @@ void l1_put(const struct l1_probe *pr, const struct value_meta *meta,
 	s->flags = meta->flags;
 	s->saved_errno = meta->saved_errno;
 	s->ns_saved = (uint64_t)(meta->seconds * 1e9);
+	__atomic_store_n(&l1_hints(t)[pr->tag & (L1_SLOTS - 1)], l1_hint_of(pr->tag),
+			 __ATOMIC_RELAXED);
 	memcpy(s->data, pr->image, pr->len);
 	off = pr->len;
 	for (i = 0; i < nparts; i++) {

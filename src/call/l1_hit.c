@@ -29,7 +29,8 @@ static int get(const struct l1_probe *pr, uint8_t *space, size_t cap,
 	uint16_t value_len;
 	int i;
 
-	if (!t)
+	if (!t || __atomic_load_n(&l1_hints(t)[pr->tag & (L1_SLOTS - 1)], __ATOMIC_RELAXED) !=
+		  l1_hint_of(pr->tag))
 		return 0;
 	s = &t[pr->tag & (L1_SLOTS - 1)];
 	seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);

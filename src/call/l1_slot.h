@@ -37,6 +37,25 @@ _Static_assert(sizeof(struct slot) == L1_SLOT_SIZE, "slot layout");
  * NULL until then. Atomic access. */
 extern struct slot *l1_table;
 
+/* Past the table's L1_SLOTS slots: a 16-bit hint per slot, the top bits of
+ * the tag its writer put there, written inside the writer's seq. A probe
+ * reads it first, and goes to the slot only when it agrees: a call the
+ * table does not hold (every remote hit, every miss) costs a read of this
+ * 8 KiB array, which stays in the cache, not of a slot of the 2 MiB table,
+ * which is a memory access. Only a filter: a hit is still decided by the
+ * slot's seq, tag and image, so a stale hint can only cost a hit. */
+#define L1_HINTS_BYTES (L1_SLOTS * sizeof(uint16_t))
+
+static inline uint16_t *l1_hints(struct slot *t)
+{
+	return (uint16_t *)(t + L1_SLOTS);
+}
+
+static inline uint16_t l1_hint_of(uint64_t tag)
+{
+	return (uint16_t)(tag >> 48);	/* the slot is the tag's low bits */
+}
+
 /* memcpy and memcmp, written out: l1_hit.c may call nothing. Words, then
  * a tail of 4, 2 and 1 bytes (scalars are mostly 4 or 8). */
 static inline void l1_copy(uint8_t *dst, const uint8_t *src, size_t n)
