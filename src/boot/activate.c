@@ -38,6 +38,7 @@ struct loaded_note {
 	uintptr_t addr;
 	uint8_t id[sizeof ((struct hook *)0)->loaded_id];
 	size_t len;
+	uintptr_t code_lo, code_hi;	/* the object's executable segments, first to last */
 	unsigned long long adds, subs;	/* the loader's counts of loads and unloads */
 };
 
@@ -57,6 +58,16 @@ static int loaded_note_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	}
 	if (!holds)
 		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		if (!n->code_hi || lo < n->code_lo)
+			n->code_lo = lo;
+		if (lo + ph->p_memsz > n->code_hi)
+			n->code_hi = lo + ph->p_memsz;
+	}
 	for (i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end;
@@ -119,6 +130,7 @@ static void loaded_facts(struct hook *h)
 		struct stat st;
 		bool stat_ok;
 		uint8_t id[sizeof h->loaded_id], id_len;
+		uintptr_t code_lo, code_hi;
 	} last __attribute__((aligned(8)));	/* with the small statics: identity.c */
 	struct loaded_note n = { 0 };
 
@@ -127,11 +139,15 @@ static void loaded_facts(struct hook *h)
 		n = loaded_build_id(h, last.id, &last.id_len);
 		last.stat_ok = stat(h->path, &last.st) == 0;
 		last.object = h->object;
+		last.code_lo = n.code_lo;
+		last.code_hi = n.code_hi;
 		last.adds = n.adds;
 		last.subs = n.subs;
 	}
 	memcpy(h->loaded_id, last.id, last.id_len);
 	h->loaded_id_len = last.id_len;
+	h->code_lo = last.code_lo;
+	h->code_hi = last.code_hi;
 	if (last.stat_ok)
 		h->file = last.st;
 }

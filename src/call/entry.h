@@ -13,6 +13,8 @@
 #define DESC_KEEP	16
 #define DESC_HIT	24
 #define DESC_CALL	32
+#define DESC_CALLER_LO	40
+#define DESC_CALLER_SPAN 48
 
 /* Which return registers a result replaces (desc->keep). */
 #define KEEP_RAX	1
@@ -51,6 +53,13 @@ struct inline_desc {
 	uint64_t keep;		/* KEEP_* */
 	int (*hit)(const struct inline_desc *d, uint8_t *frame);	/* h->entry_hit */
 	void (*call)(const struct inline_desc *d, uint8_t *frame);	/* h->entry_call */
+	/* The code of the hooked function's object: a caller whose return
+	 * address is there, caller_lo + [0, caller_span), gets its vector
+	 * registers back (GCC's IPA-RA may keep values in them across a call
+	 * inside an object); any other follows the psABI, which leaves them
+	 * all to the callee, and gets MXCSR back only (entry.S). Unknown: 0
+	 * and UINTPTR_MAX, every caller's are kept. */
+	uintptr_t caller_lo, caller_span;
 	struct hook *h;
 	/* where each argument lies, as an offset from the frame's base */
 	uint16_t arg_at[PROTO_MAX_ARGS];
@@ -61,6 +70,8 @@ _Static_assert(__builtin_offsetof(struct inline_desc, stack_bytes) == DESC_STACK
 _Static_assert(__builtin_offsetof(struct inline_desc, keep) == DESC_KEEP, "desc");
 _Static_assert(__builtin_offsetof(struct inline_desc, hit) == DESC_HIT, "desc");
 _Static_assert(__builtin_offsetof(struct inline_desc, call) == DESC_CALL, "desc");
+_Static_assert(__builtin_offsetof(struct inline_desc, caller_lo) == DESC_CALLER_LO, "desc");
+_Static_assert(__builtin_offsetof(struct inline_desc, caller_span) == DESC_CALLER_SPAN, "desc");
 
 /* l1_hit.c: called by entry.S (as desc->hit) with the frame above, before
  * anything else runs. 1 when the call was served from l1 (result in the frame's result

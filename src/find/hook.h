@@ -108,6 +108,10 @@ struct hook {
 	const void *object;		/* its link_map: which load of it (activate.c) */
 	uint8_t loaded_id[32];		/* that load's build-id, as mapped (activate.c) */
 	uint8_t loaded_id_len;		/* 0: none */
+	/* that load's code, [code_lo, code_hi): its executable segments
+	 * (activate.c); the entry saves the vector state only for a caller
+	 * there (entry.S). 0, 0: not known, every caller's is saved */
+	uintptr_t code_lo, code_hi;
 	struct stat file;		/* `path` when it was activated: the file loaded */
 	unsigned reloads;		/* times its object was unloaded and the hook retired */
 	int dynsym_only;		/* that file has no .symtab: the loader's tables say all */

@@ -17,7 +17,9 @@
  * caller-saved registers (integer and vector) across a call to a local
  * function it knows leaves them alone, and may call such a function on a
  * stack that is not 16-byte aligned. The closure obeys only the psABI, so
- * this entry saves every general-purpose register but %rsp, the flags and the
+ * this entry saves every general-purpose register but %rsp, the flags and,
+ * for a caller in the hooked function's own object (the only place IPA-RA
+ * reaches; a caller elsewhere gets MXCSR back alone), the
  * vector state (by hand for SSE and AVX, else XSAVE with XCR0 minus x87; the
  * x87 stack is never restored, so a long double result in st(0) survives),
  * aligns the stack, copies the caller's stack
@@ -126,6 +128,23 @@ memo_inline_entry:
 	 * integer registers (restored from their saved copies below), nothing
 	 * else. The frame stays: desc->call reads the arguments there. */
 14:	leaq	-(120 + FRAME_SIZE)(%rbp), %rsp
+	/* A caller outside the hooked function's object (its return address
+	 * past desc's range of that object's code) keeps nothing in vector
+	 * registers across the call: the psABI leaves them all to the callee,
+	 * and GCC's IPA-RA, which may not, reaches only callees it compiled
+	 * with the caller, in the same object. Such a call saves MXCSR alone
+	 * (%r12 = 0: no vector state), not 1-2.5 KiB of vector state. */
+	movq	8(%rbp), %rax
+	movq	16(%rbp), %rcx
+	subq	DESC_CALLER_LO(%rax), %rcx
+	cmpq	DESC_CALLER_SPAN(%rax), %rcx
+	jb	15f
+	stmxcsr	FRAME_MXCSR(%rsp)
+	xorl	%r12d, %r12d
+	xorl	%r13d, %r13d
+	andq	$-16, %rsp
+	jmp	2f
+15:
 	/* Vector state, 64-byte aligned, in this thread's next save slot
 	 * (call/scratch.h: the caller's stack may be small); on the stack when
 	 * there is none. %r12 keeps its address across the call, %r13 whether it
@@ -262,7 +281,9 @@ memo_inline_entry:
 3:	testb	$KEEP_RDX, %cl
 	jz	4f
 	movq	%rdx, -40(%rbp)
-4:	testb	$(KEEP_XMM0 | KEEP_XMM1), %cl
+4:	testq	%r12, %r12
+	jz	16f
+	testb	$(KEEP_XMM0 | KEEP_XMM1), %cl
 	jz	6f
 	cmpb	$2, entry_cpu_vec_mode(%rip)
 	jb	5f
@@ -301,6 +322,13 @@ memo_inline_entry:
 8:	movl	entry_cpu_xsave_mask(%rip), %eax
 	movl	entry_cpu_xsave_mask+4(%rip), %edx
 	xrstor	(%r12)
+	jmp	90f
+	/* No vector state saved (a caller outside the object, above): the
+	 * results are in their registers already, and MXCSR goes back as the
+	 * caller had it. (The code between leaves the upper halves of ymm0-15
+	 * clean: compiled code clears them before it returns.) */
+16:	ldmxcsr	(FRAME_MXCSR - (120 + FRAME_SIZE))(%rbp)
+	jmp	9f
 	/* The slot given back when it is the top one. A slot above it still
 	 * taken may be live: another coroutine's call, in progress on another
 	 * stack (makecontext), which a give-back below would hand to the next

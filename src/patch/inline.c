@@ -464,6 +464,8 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	p->desc.hit = h->entry_hit;
 	p->desc.call = h->fn ? h->entry_call : NULL;	/* arg_at is frame_of's */
 	p->desc.h = h;
+	p->desc.caller_lo = h->code_hi > h->code_lo ? h->code_lo : 0;
+	p->desc.caller_span = h->code_hi > h->code_lo ? h->code_hi - h->code_lo : UINTPTR_MAX;
 	p->h = h;
 	p->at = (uint8_t *)at;
 	p->n = n;
