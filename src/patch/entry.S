@@ -133,7 +133,9 @@ memo_inline_entry:
 	 * registers across the call: the psABI leaves them all to the callee,
 	 * and GCC's IPA-RA, which may not, reaches only callees it compiled
 	 * with the caller, in the same object. Such a call saves MXCSR alone
-	 * (%r12 = 0: no vector state), not 1-2.5 KiB of vector state. */
+	 * (%r12 = 0: no vector state), not 1-2.5 KiB of vector state. (A call
+	 * relocated into a trampoline returns elsewhere: inline.c then makes
+	 * every desc's range everything.) */
 	movq	8(%rbp), %rax
 	movq	16(%rbp), %rcx
 	subq	DESC_CALLER_LO(%rax), %rcx

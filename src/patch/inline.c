@@ -376,6 +376,30 @@ int inline_check(struct hook *h)
 	return pos < 0 ? -1 : 0;
 }
 
+/* The callers whose vector state the entry saves (entry.h caller_lo):
+ * those in the hooked function's object, where GCC's IPA-RA may keep values
+ * in vector registers across a call. Once a trampoline holds a relocated
+ * call, every caller: that call returns into a near page, not into the
+ * object whose code it came from and relies on, as IPA-RA may, what its
+ * callee leaves alone. */
+static void caller_range(struct inline_desc *d, const struct hook *h)
+{
+	bool known = !any_call_relocated && h->code_hi > h->code_lo;
+
+	__atomic_store_n(&d->caller_lo, known ? h->code_lo : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->caller_span, known ? h->code_hi - h->code_lo : UINTPTR_MAX,
+			 __ATOMIC_RELAXED);
+}
+
+/* A first relocated call: every patch's entry saves every caller's vector
+ * state from now (before the trampoline that holds it is installed). */
+static void every_caller_saved(void)
+{
+	any_call_relocated = 1;
+	for (struct inline_patch *q = patches; q; q = q->next)
+		caller_range(&q->desc, q->h);
+}
+
 int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at))
 {
 	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
@@ -417,6 +441,8 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 		pos = x86_relocate(h, src, &d.insn[i], tramp, pos, TRAMP_MAX, run, &call_end);
 		if (call_end && p->ncalls < MAX_CALLS) {
 			p->call_ret[p->ncalls++] = (uint16_t)(TRAMP_OFF + call_end);
+			if (!any_call_relocated)
+				every_caller_saved();
 			any_call_relocated = 1;
 		}
 		if (pos < 0) {
@@ -464,8 +490,7 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 	p->desc.hit = h->entry_hit;
 	p->desc.call = h->fn ? h->entry_call : NULL;	/* arg_at is frame_of's */
 	p->desc.h = h;
-	p->desc.caller_lo = h->code_hi > h->code_lo ? h->code_lo : 0;
-	p->desc.caller_span = h->code_hi > h->code_lo ? h->code_hi - h->code_lo : UINTPTR_MAX;
+	caller_range(&p->desc, h);
 	p->h = h;
 	p->at = (uint8_t *)at;
 	p->n = n;
