@@ -86,6 +86,37 @@ _conf_section() {
 # under_memo CMD...: run CMD with libmemo preloaded.
 under_memo() { LD_PRELOAD="$PRELOAD" "$@"; }
 
+# engine_count_gdb ADDRS LABEL: a gdb script (on stdout) that runs the
+# program under libmemo (MEMO_CONFIG as set) and counts the executions of
+# the instructions at ADDRS (a file of hex offsets in libmemo-engine.so, as
+# objdump gives them; breakpoints set once the engine is loaded), printing
+# "LABEL N" when the program exits.
+engine_count_gdb() {
+	local engine start a
+	engine="$(dirname "$PRELOAD")/libmemo-engine.so"
+	start=$(nm "$engine" | awk '$3 == "memo_engine_start" { print $1 }')
+	[ -n "$start" ] || fail "memo_engine_start not found in $engine"
+	echo 'set pagination off'
+	echo 'set breakpoint pending on'
+	echo "set environment LD_PRELOAD=$PRELOAD"
+	echo "set environment MEMO_CONFIG=$MEMO_CONFIG"
+	echo 'set environment MEMO_LOG=error'
+	echo 'break memo_engine_start'
+	echo 'run'
+	echo 'python'
+	echo 'import gdb'
+	echo 'hits = [0]'
+	echo 'class Count(gdb.Breakpoint):'
+	echo '    def stop(self):'
+	echo '        hits[0] += 1'
+	echo '        return False'
+	echo "base = int(gdb.parse_and_eval('(long)&memo_engine_start')) - 0x$start"
+	while read -r a; do echo "Count('*0x%x' % (base + 0x$a), internal=True)"; done <"$1"
+	echo "gdb.events.exited.connect(lambda e: print(\"$2 %d\" % hits[0]))"
+	echo 'end'
+	echo 'continue'
+}
+
 # said FILE: true when FILE (a run's stderr) has a line. Under SAN=1 the
 # purity warning about ASan's own globals, which instrumented test programs
 # read, does not count.

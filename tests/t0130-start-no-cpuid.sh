@@ -10,34 +10,12 @@ command -v gdb >/dev/null || skip "gdb is not installed (tools/install-deps.sh t
 engine="$(dirname "$PRELOAD")/libmemo-engine.so"
 objdump -d --no-show-raw-insn "$engine" | awk '/\tcpuid/ { sub(":", "", $1); print $1 }' >cpuids
 [ -s cpuids ] || skip "no cpuid instruction in the engine at all"
-start=$(nm "$engine" | awk '$3 == "memo_engine_start" { print $1 }')
-[ -n "$start" ] || fail "memo_engine_start not found in $engine"
 
 export MEMO_CONFIG="$T/memo.d"
 conf_cache dir="$T/cache" stats=off
 conf_ten_libc
 cp "$TOP/tests/progs/shapes/memo.d/dot.conf" "$MEMO_CONFIG/"
-{
-	echo 'set pagination off'
-	echo 'set breakpoint pending on'
-	echo "set environment LD_PRELOAD=$PRELOAD"
-	echo "set environment MEMO_CONFIG=$MEMO_CONFIG"
-	echo 'set environment MEMO_LOG=error'
-	echo 'break memo_engine_start'
-	echo 'run'
-	echo 'python'
-	echo 'import gdb'
-	echo 'hits = [0]'
-	echo 'class Count(gdb.Breakpoint):'
-	echo '    def stop(self):'
-	echo '        hits[0] += 1'
-	echo '        return False'
-	echo "base = int(gdb.parse_and_eval('(long)&memo_engine_start')) - 0x$start"
-	while read -r a; do echo "Count('*0x%x' % (base + 0x$a), internal=True)"; done <cpuids
-	echo 'gdb.events.exited.connect(lambda e: print("CPUIDS %d" % hits[0]))'
-	echo 'end'
-	echo 'continue'
-} >count.gdb
+engine_count_gdb cpuids CPUIDS >count.gdb
 for run in first again; do	# a miss, then a hit of each call
 	gdb -q -batch -x count.gdb --args "$P/shapes/shapes-lazy" >"$run.gdb" 2>&1 || true
 	grep -q '^CPUIDS ' "$run.gdb" || { tail -20 "$run.gdb"; fail "$run: gdb did not run it to its end"; }

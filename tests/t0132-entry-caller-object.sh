@@ -20,8 +20,6 @@ objdump -d --no-show-raw-insn "$engine" |
 	awk '/<memo_inline_entry>:/ { p = 1; next } p && /^$/ { exit }
 	     p && (/\txsavec? +\(%r12\)/ || /\tv?movdqa +%xmm0,0xa0\(%r12\)/) { sub(":", "", $1); print $1 }' >saves
 [ "$(wc -l <saves)" -ge 3 ] || fail "memo_inline_entry's vector saves not found: $(cat saves)"
-start=$(nm "$engine" | awk '$3 == "memo_engine_start" { print $1 }')
-[ -n "$start" ] || fail "memo_engine_start not found in $engine"
 
 cat >scale.c <<'C'
 /* long enough for the entry's jump; exact for the arguments used */
@@ -68,27 +66,7 @@ gcc -O2 -o main main.c -L. -lscale -lm -Wl,-rpath,"$T" || fail "cannot build mai
 export MEMO_CONFIG="$T/memo.d"
 conf_cache dir="$T/cache" stats=off
 conf_function scale 'double scale(double x)' "object=$T/libscale.so" mechanism=inline
-{
-	echo 'set pagination off'
-	echo 'set breakpoint pending on'
-	echo "set environment LD_PRELOAD=$PRELOAD"
-	echo "set environment MEMO_CONFIG=$MEMO_CONFIG"
-	echo 'set environment MEMO_LOG=error'
-	echo 'break memo_engine_start'
-	echo 'run'
-	echo 'python'
-	echo 'import gdb'
-	echo 'hits = [0]'
-	echo 'class Count(gdb.Breakpoint):'
-	echo '    def stop(self):'
-	echo '        hits[0] += 1'
-	echo '        return False'
-	echo "base = int(gdb.parse_and_eval('(long)&memo_engine_start')) - 0x$start"
-	while read -r a; do echo "Count('*0x%x' % (base + 0x$a), internal=True)"; done <saves
-	echo 'gdb.events.exited.connect(lambda e: print("SAVES %d" % hits[0]))'
-	echo 'end'
-	echo 'continue'
-} >count.gdb
+engine_count_gdb saves SAVES >count.gdb
 for caller in outside inside; do
 	args=()
 	[ $caller = inside ] && args=(inside)
