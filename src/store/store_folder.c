@@ -69,7 +69,8 @@
  * other process is evicting, it scans
  * every entry and removes the least recently used (oldest mtime first) until
  * the total is under 90% of max_size, then writes back that total plus what
- * others added to .size during the scan. So the
+ * others added to .size during the scan (and scans again, up to 4 times,
+ * while that is over max_size: those others did not evict). So the
  * folder can overshoot by at most one chunk per writing process, and a scan
  * runs once per ~10% of max_size written. store_sync (the engine's exit) and
  * store_free add what is left, so any number of short processes, each
@@ -1043,6 +1044,10 @@ static int evict_lock(int root, int wait_ms)
 	return fd;
 }
 
+/* Scans one sync makes at most: others that keep writing while it scans
+ * are left to a later sync (theirs or its own). */
+#define EVICT_ROUNDS 4
+
 /* Add this process's unsynced bytes to .size, and evict when over the bound.
  * On a set it never waits: if another process holds .size, the bytes stay
  * unsynced and are added on a later set. At store_sync and store_free it
@@ -1090,20 +1095,30 @@ static void folder_sync(struct folder_store *fs, int root, bool wait)
 	/* The scan runs with .size released, so others' counts (at their exit
 	 * too) never wait for a scan. What they add meanwhile is added to what
 	 * the scan leaves: an entry both scanned and added counts twice until
-	 * the next scan (over the truth, never under). */
-	flock(fd, LOCK_UN);
-	left = folder_evict(fs, root, fs->max_size, fs->max_size / 10 * 9, 0, 0, true, &evicted,
-			    &freed);
-	if (evicted)
-		log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes on disk) to stay "
-			 "under max_size", fs->dir, evicted, freed);
-	__atomic_add_fetch(&fs->evicted, evicted, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&fs->evicted_disk, freed, __ATOMIC_RELAXED);
-	if (util_flock_bounded(fd, fs->lock_wait_ms) == 0) {
+	 * the next scan (over the truth, never under). They left their
+	 * eviction to this one (above): when what they added takes the folder
+	 * over the bound again, it scans again (writers that finished while it
+	 * scanned would otherwise leave the folder over, t0304). */
+	for (int round = 0;; round++) {
+		flock(fd, LOCK_UN);
+		left = folder_evict(fs, root, fs->max_size, fs->max_size / 10 * 9, 0, 0, true,
+				    &evicted, &freed);
+		if (evicted)
+			log_info("'%s': evicted %" PRIu64 " entries (%" PRIu64 " bytes on disk) to "
+				 "stay under max_size", fs->dir, evicted, freed);
+		__atomic_add_fetch(&fs->evicted, evicted, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&fs->evicted_disk, freed, __ATOMIC_RELAXED);
+		if (util_flock_bounded(fd, fs->lock_wait_ms) < 0)
+			break;
 		if (size_read(fd, &now) && now > total)
 			left += now - total;
 		size_write(fs, fd, left);
+		if (left <= fs->max_size || round == EVICT_ROUNDS - 1)
+			break;
+		total = left;
 	}
+	/* The right to evict goes first: a count that takes .size after this
+	 * one lets go of it may then evict what it adds itself. */
 	close(efd);
 	close(fd);
 }
