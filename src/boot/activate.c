@@ -46,6 +46,7 @@ static int loaded_note_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct loaded_note *n = arg;
 	bool holds = false;
+	uintptr_t code_lo = UINTPTR_MAX, code_hi = 0;
 	int i;
 
 	(void)size;
@@ -54,19 +55,19 @@ static int loaded_note_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	for (i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-		holds |= ph->p_type == PT_LOAD && n->addr >= lo && n->addr - lo < ph->p_memsz;
+		if (ph->p_type != PT_LOAD)
+			continue;
+		holds |= n->addr >= lo && n->addr - lo < ph->p_memsz;
+		if (ph->p_flags & PF_X) {
+			code_lo = lo < code_lo ? lo : code_lo;
+			code_hi = lo + ph->p_memsz > code_hi ? lo + ph->p_memsz : code_hi;
+		}
 	}
 	if (!holds)
 		return 0;
-	for (i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-			continue;
-		if (!n->code_hi || lo < n->code_lo)
-			n->code_lo = lo;
-		if (lo + ph->p_memsz > n->code_hi)
-			n->code_hi = lo + ph->p_memsz;
+	if (code_hi) {
+		n->code_lo = code_lo;
+		n->code_hi = code_hi;
 	}
 	for (i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];

@@ -443,7 +443,6 @@ int inline_prepare(struct hook *h, int (*write_closure)(struct hook *h, void *at
 			p->call_ret[p->ncalls++] = (uint16_t)(TRAMP_OFF + call_end);
 			if (!any_call_relocated)
 				every_caller_saved();
-			any_call_relocated = 1;
 		}
 		if (pos < 0) {
 			area_put(p->page);
