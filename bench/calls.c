@@ -4,14 +4,17 @@
  *
  *   calls l1 [N]        in-process hit vs a bare libffi closure + ffi_call
  *                       (and a direct call), N calls each (default 2e6)
- *   calls fill N        call bf_scalar and bf_buf (8 KiB) on N distinct
- *                       arguments: fills the shared store
- *   calls shared N PORT the same N calls in a new process (l1 is empty, so
- *                       each is a hit from the shared store) vs the plain C
- *                       path — BLAKE2b of the same arguments + one
- *                       libmemcached get of a value of the same size — and
- *                       vs the bare get, each over N distinct keys, in wall
- *                       and in CPU time (PORT 0: folder store, no baseline)
+ *   calls fill N [PORT] call bf_scalar and bf_buf (8 KiB) on N distinct
+ *                       arguments: fills the shared store; with PORT, the
+ *                       baselines' values of shared and threads beside
+ *   calls shared N PORT calls 0..N-1 (PORT 0: folder store) in a new process
+ *                       (l1 is empty, so each is a hit from the shared
+ *                       store); with a server, against the bare libmemcached
+ *                       get of a value of the same size over as many
+ *                       distinct keys, the two alone; then calls N..2N-1
+ *                       (fill 2N) against the plain C path — BLAKE2b of the
+ *                       same arguments + one get — and the bare get, all in
+ *                       one interleave: in wall and in CPU time
  *   calls threads N PORT hits per second with 2 threads vs 2 threads of raw
  *                       libmemcached gets
  *   calls miss N PORT   N misses of bf_spin vs the same calls of the unhooked
@@ -148,18 +151,6 @@ static void fill_buf(long i)
 	memcpy(buf, &i, sizeof i);
 }
 
-static int fill(long n)
-{
-	long i;
-
-	for (i = 0; i < n; i++) {
-		sink = bf_scalar((int)i, 0.5);
-		fill_buf(i);
-		sink = bf_buf(buf, sizeof buf);
-	}
-	return 0;
-}
-
 static memcached_st *connect_to(int port)
 {
 	memcached_st *mc = memcached_create(NULL);
@@ -169,16 +160,17 @@ static memcached_st *connect_to(int port)
 	return mc;
 }
 
-/* One libmemo entry for a double return: header + part (the baselines'
- * values are this size). */
-#define ENTRY_SIZE (88 + 8 + 8)
+/* One libmemo entry for a double return: header, part and the function's
+ * tag, 112 bytes (the baselines' values are this size). */
+#define ENTRY_SIZE (88 + 8 + 8 + 8)
 #define KEY_LEN 67		/* "m1-" + 64 hex digits, as libmemo's keys */
 
 /* One side of a comparison: runs calls [first, first + len). */
 struct side {
 	void (*run)(struct side *s, long first, long len);
 	memcached_st *mc;
-	size_t argbytes;	/* hashed per call, as libmemo would; 0: none */
+	size_t argbytes;	/* run_plain's: hashed per call, as libmemo would */
+	long key_at;		/* a baseline's: call i gets the value of key_at + i */
 	double sec;		/* summed over its blocks */
 	double cpu;		/* the same in this thread's CPU time */
 };
@@ -204,16 +196,17 @@ static void interleave(struct side *s, int nsides, long first, long n, long bloc
 	}
 }
 
-/* A warm-up on calls the timed run never makes (connections, first-call
- * set-up), then the timed run. */
-static void compare(struct side *s, int nsides, long n, long block)
+/* A warm-up on calls [warm, warm + 2 * block), which the timed run never
+ * makes (connections, first-call set-up), then the timed run over calls
+ * [first, first + n). */
+static void compare(struct side *s, int nsides, long first, long n, long warm, long block)
 {
 	int k;
 
-	interleave(s, nsides, n, 2 * block, block);
+	interleave(s, nsides, warm, 2 * block, block);
 	for (k = 0; k < nsides; k++)
 		s[k].sec = s[k].cpu = 0;
-	interleave(s, nsides, 0, n, block);
+	interleave(s, nsides, first, n, block);
 }
 
 static double ns_per_call(const struct side *s, long n)
@@ -251,10 +244,40 @@ static void run_hit_8k(struct side *s, long first, long len)
 	}
 }
 
-/* The plain C path: hash the arguments as libmemo does (BLAKE2b-256), then
- * one get of a key of the same length for a value of the same size, a key
- * of its own per call as libmemo's hits have (preload_baseline_values): a
- * few hot keys would stay in the server's caches and flatter the baseline. */
+/* The keys of the baselines' values, "bench-" and call i's number, as long
+ * as libmemo's: a key of its own per call as libmemo's hits have (a few hot
+ * keys would stay in the server's caches and flatter the baseline). */
+static char (*bare_key)[KEY_LEN + 1];
+static long bare_keys;
+
+/* Made before any timing: formatting one (snprintf, ~170 ns) is no part of
+ * a raw get. */
+static void make_bare_keys(long n)
+{
+	if (n <= bare_keys)
+		return;
+	if (!(bare_key = realloc(bare_key, n * sizeof *bare_key))) {
+		fprintf(stderr, "calls: no memory for %ld keys\n", n);
+		exit(1);
+	}
+	for (; bare_keys < n; bare_keys++)
+		snprintf(bare_key[bare_keys], sizeof *bare_key, "bench-%061ld", bare_keys);
+}
+
+/* The bare get of call i's value (make_bare_keys made its key). */
+static void run_bare(struct side *s, long first, long len)
+{
+	size_t vlen;
+	uint32_t flags;
+	memcached_return_t rc;
+
+	for (long i = first; i < first + len; i++)
+		free(memcached_get(s->mc, bare_key[s->key_at + i], KEY_LEN, &vlen, &flags, &rc));
+}
+
+/* The plain C path: hash the arguments as libmemo does (BLAKE2b-256), make
+ * the key's text (as libmemo makes its hex), then the get of call i's
+ * value. */
 static void run_plain(struct side *s, long first, long len)
 {
 	char key[KEY_LEN + 1];
@@ -263,49 +286,110 @@ static void run_plain(struct side *s, long first, long len)
 	memcached_return_t rc;
 
 	for (long i = first; i < first + len; i++) {
-		if (s->argbytes)
-			hash_args(i, s->argbytes);
-		snprintf(key, sizeof key, "bench-%061ld", i);
+		hash_args(i, s->argbytes);
+		snprintf(key, sizeof key, "bench-%061ld", s->key_at + i);
 		free(memcached_get(s->mc, key, KEY_LEN, &vlen, &flags, &rc));
 	}
 }
 
-/* The baseline's values for calls [0, n): n distinct keys. */
+/* The baseline's values for calls [0, n): n distinct keys, and their keys. */
 static void preload_baseline_values(memcached_st *mc, long n)
 {
-	char key[KEY_LEN + 1], v[ENTRY_SIZE] = { 0 };
+	char v[ENTRY_SIZE] = { 0 };
 	long i;
 
+	make_bare_keys(n);
+	for (i = 0; i < n; i++)
+		memcached_set(mc, bare_key[i], KEY_LEN, v, sizeof v, 0, 0);
+}
+
+/* libmemo's entries for calls [0, n) and, with a server, the baselines'
+ * values, three for each call (keys i, n + i, 2n + i: shared's three
+ * baselines each get values of their own, as libmemo's two sides do; a
+ * value another side had just fetched would be in the server's caches),
+ * each written right after libmemo's entries of the same call: memcached
+ * puts a new item first in its hash bucket's chain, so values written
+ * after all of libmemo's would be found a step earlier in every bucket
+ * they share, which flattered the baselines (pinned, hashpower 17 at
+ * these counts: 1.10-1.21 against 1.09-1.11 with chains too short to
+ * matter, hashpower 20). */
+static int fill(long n, int port)
+{
+	char v[ENTRY_SIZE] = { 0 };
+	memcached_st *mc = port ? connect_to(port) : NULL;
+	long i;
+	int k;
+
+	if (mc)
+		make_bare_keys(3 * n);
 	for (i = 0; i < n; i++) {
-		snprintf(key, sizeof key, "bench-%061ld", i);
-		memcached_set(mc, key, KEY_LEN, v, sizeof v, 0, 0);
+		sink = bf_scalar((int)i, 0.5);
+		fill_buf(i);
+		sink = bf_buf(buf, sizeof buf);
+		for (k = 0; mc && k < 3; k++)
+			memcached_set(mc, bare_key[k * n + i], KEY_LEN, v, sizeof v, 0, 0);
+	}
+	if (mc)
+		memcached_free(mc);
+	return 0;
+}
+
+/* The baselines' values that `fill n PORT` wrote, their keys made; exits
+ * when the first or the last is missing. */
+static void baseline_values_written(memcached_st *mc, long n)
+{
+	size_t vlen;
+	uint32_t flags;
+	memcached_return_t rc;
+	long i[2] = { 0, 3 * n - 1 };
+
+	make_bare_keys(3 * n);
+	for (int k = 0; k < 2; k++) {
+		char *v = memcached_get(mc, bare_key[i[k]], KEY_LEN, &vlen, &flags, &rc);
+		if (!v) {
+			fprintf(stderr, "calls: no baseline value of key %ld: run `calls fill %ld PORT` first\n",
+				i[k], n);
+			exit(1);
+		}
+		free(v);
 	}
 }
 
+/* With a server: first the target's pair alone, libmemo's scalar hit and
+ * the bare get, over calls [0, n); then every side over calls [n, 2n),
+ * where the 8 KiB sides' hashing (1.6 MB a block) evicts the caches
+ * between blocks: a larger footprint pays more there, which the pair alone
+ * does not show. */
 static int shared(long n, int port)
 {
 	struct side s[5] = { { .run = run_hit_scalar }, { .run = run_hit_8k } };
-	memcached_st *mc = NULL;
-	int nsides = 2;
+	struct side pair[2] = { { .run = run_hit_scalar } };
+	memcached_st *mc;
 
-	if (port) {
-		mc = connect_to(port);
-		preload_baseline_values(mc, n + 2 * 200);	/* the timed calls, the warm-up's */
-		s[2] = (struct side){ .run = run_plain, .mc = mc, .argbytes = 16 };
-		s[3] = (struct side){ .run = run_plain, .mc = mc, .argbytes = BUF };
-		s[4] = (struct side){ .run = run_plain, .mc = mc };
-		nsides = 5;
+	if (!port) {
+		compare(s, 2, 0, n, n, 200);
+		printf("hit_scalar %.0f ns\nhit_8k %.0f ns\n", ns_per_call(&s[0], n), ns_per_call(&s[1], n));
+		printf("hit_scalar_cpu %.0f ns\n", s[0].cpu / n * 1e9);	/* load disturbs it less */
+		return 0;
 	}
-	compare(s, nsides, n, 200);
-	printf("hit_scalar %.0f ns\nhit_8k %.0f ns\n", ns_per_call(&s[0], n), ns_per_call(&s[1], n));
-	printf("hit_scalar_cpu %.0f ns\n", s[0].cpu / n * 1e9);	/* load disturbs it less */
-	if (port) {
-		printf("plain_scalar %.0f ns\n", ns_per_call(&s[2], n));
-		printf("plain_8k %.0f ns\n", ns_per_call(&s[3], n));
-		printf("bare_get %.0f ns\n", ns_per_call(&s[4], n));
-		printf("bare_get_cpu %.0f ns\n", s[4].cpu / n * 1e9);
-		memcached_free(mc);
-	}
+	mc = connect_to(port);
+	/* the baselines' timed keys: [0, n) the pair's; [n, 2n), [3n, 4n) and
+	 * [5n, 6n) the others' (fill 2n wrote [0, 6n)); the warm-ups' at
+	 * 2n, 4n and 6n on */
+	baseline_values_written(mc, 2 * n);
+	make_bare_keys(6 * n + 4 * 200);
+	pair[1] = (struct side){ .run = run_bare, .mc = mc };
+	compare(pair, 2, 0, n, 2 * n, 200);
+	printf("hit_scalar %.0f ns\nhit_scalar_cpu %.0f ns\n", ns_per_call(&pair[0], n), pair[0].cpu / n * 1e9);
+	printf("bare_get %.0f ns\nbare_get_cpu %.0f ns\n", ns_per_call(&pair[1], n), pair[1].cpu / n * 1e9);
+	s[2] = (struct side){ .run = run_plain, .mc = mc, .argbytes = 16 };
+	s[3] = (struct side){ .run = run_plain, .mc = mc, .argbytes = BUF, .key_at = 2 * n };
+	s[4] = (struct side){ .run = run_bare, .mc = mc, .key_at = 4 * n };
+	compare(s, 5, n, n, 2 * n + 2 * 200, 200);
+	printf("mixed_hit_scalar %.0f ns\nhit_8k %.0f ns\n", ns_per_call(&s[0], n), ns_per_call(&s[1], n));
+	printf("plain_scalar %.0f ns\nplain_8k %.0f ns\n", ns_per_call(&s[2], n), ns_per_call(&s[3], n));
+	printf("mixed_bare_get %.0f ns\n", ns_per_call(&s[4], n));
+	memcached_free(mc);
 	return 0;
 }
 
@@ -331,10 +415,10 @@ static void *hammer(void *p)
 {
 	struct worker *w = p;
 	struct threads *t = w->t;
-	struct side raw = { .run = run_plain, .mc = connect_to(t->port) };
+	struct side raw = { .run = run_bare, .mc = connect_to(t->port) };
 
 	sink = bf_scalar((int)(-1 - w->first), 0.5);	/* opens this thread's connection */
-	run_plain(&raw, 0, 1);
+	run_bare(&raw, 0, 1);
 	for (;;) {
 		pthread_barrier_wait(&t->bar);
 		if (t->mode == T_STOP)
@@ -342,7 +426,7 @@ static void *hammer(void *p)
 		if (t->mode == T_HITS)
 			run_hit_scalar(NULL, w->first + t->off, t->len);
 		else
-			run_plain(&raw, w->first + t->off, t->len);
+			run_bare(&raw, w->first + t->off, t->len);
 		pthread_barrier_wait(&t->bar);
 	}
 	memcached_free(raw.mc);
@@ -360,7 +444,7 @@ static int threads(long n, int port)
 
 	memcached_st *mc = connect_to(port);
 
-	preload_baseline_values(mc, n);	/* each raw get a hit, as each of libmemo's */
+	baseline_values_written(mc, n);	/* each raw get a hit, as each of libmemo's */
 	memcached_free(mc);
 	pthread_barrier_init(&t.bar, NULL, 3);
 	for (k = 0; k < 2; k++)
@@ -439,7 +523,7 @@ static int miss(long n, int port)
 		s[3] = (struct side){ .run = run_plain_miss, .mc = noreply };
 		nsides = 4;
 	}
-	compare(s, nsides, n, 20);	/* a miss takes tens of µs: shorter blocks */
+	compare(s, nsides, 0, n, n, 20);	/* a miss takes tens of µs: shorter blocks */
 	direct = ns_per_call(&s[0], n);
 	printf("spin_direct %.0f ns\nspin_miss %.0f ns\nmiss_overhead %.0f ns\n", direct,
 	       ns_per_call(&s[1], n), ns_per_call(&s[1], n) - direct);
@@ -577,12 +661,14 @@ static int hits(long first, long n)
 /* A loop of bare gets alone; with `store`, their values stored instead. */
 static int gets(long first, long n, int port, bool store)
 {
-	struct side s = { .run = run_plain, .mc = connect_to(port) };
+	struct side s = { .run = run_bare, .mc = connect_to(port) };
 
 	if (store)
 		preload_baseline_values(s.mc, first + n);
-	else
-		run_plain(&s, first, n);
+	else {
+		make_bare_keys(first + n);
+		run_bare(&s, first, n);
+	}
 	memcached_free(s.mc);
 	return 0;
 }
@@ -605,11 +691,11 @@ int main(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "fillscalar"))
 		return fillscalar(atol(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "fill"))
-		return fill(atol(argv[2]));
+		return fill(atol(argv[2]), argc >= 4 ? atoi(argv[3]) : 0);
 	if (argc >= 4 && !strcmp(argv[1], "shared"))
 		return shared(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "threads"))
 		return threads(atol(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: calls l1 | fill N | shared N PORT | threads N PORT | miss N PORT | readfiles DIR N | fillscalar N | smallraw DIR N | hits FIRST N | gets FIRST N PORT [store]\n");
+	fprintf(stderr, "usage: calls l1 | fill N [PORT] | shared N PORT | threads N PORT | miss N PORT | readfiles DIR N | fillscalar N | smallraw DIR N | hits FIRST N | gets FIRST N PORT [store]\n");
 	return 2;
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The user-space instructions of a remote hit (bf_scalar through libmemo and
 # memcached) against a bare libmemcached get of a value of the same size over
-# as many distinct keys (bench/calls' baseline, its snprintf of the key
-# included), counted by valgrind's callgrind: this VM has no hardware
-# counters for perf, and a count does not move with the machine's load as
-# times do. Each side runs N1 and N2 calls; the difference over N2 - N1
-# leaves start-up out. Prints the two counts a call, their ratio, and
+# as many distinct keys (bench/calls' baseline, its keys made before),
+# counted by valgrind's callgrind: this VM has no hardware counters for
+# perf, and a count does not move with the machine's load as times do.
+# Each side runs N1 and N2 calls; the difference over N2 - N1 leaves
+# start-up out (the gets' runs both make N2 keys first, and get the last N). Prints the two counts a call, their ratio, and
 # libmemo's own objects' share. Starts its own memcached on a kernel-chosen
 # port and stops it by pid.
 #
@@ -29,7 +29,7 @@ memo "$BP/calls" fillscalar "$n2"
 
 for n in "$n1" "$n2"; do
 	count_hits "$n"
-	count get "$n" "$BP/calls" gets 0 "$n" "$port"
+	count get "$n" "$BP/calls" gets $((n2 - n)) "$n" "$port"
 done
 hit=$(per "$(total hit.$n2)" "$(total hit.$n1)")
 get=$(per "$(total get.$n2)" "$(total get.$n1)")
