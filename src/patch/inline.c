@@ -386,9 +386,16 @@ static void caller_range(struct inline_desc *d, const struct hook *h)
 {
 	bool known = !any_call_relocated && h->code_hi > h->code_lo;
 
-	__atomic_store_n(&d->caller_lo, known ? h->code_lo : 0, __ATOMIC_RELAXED);
+	/* every_caller_saved changes a live desc's range while entries read
+	 * it (entry.S: caller_lo, then caller_span). The span goes first, the
+	 * start after it (release): an entry that reads the new start reads
+	 * the new span too, and one that reads the old start with the new
+	 * span saves every caller from that start up, as the old range did
+	 * and more. The other order let an entry see [0, old span), which
+	 * leaves out the object's own callers. */
 	__atomic_store_n(&d->caller_span, known ? h->code_hi - h->code_lo : UINTPTR_MAX,
 			 __ATOMIC_RELAXED);
+	__atomic_store_n(&d->caller_lo, known ? h->code_lo : 0, __ATOMIC_RELEASE);
 }
 
 /* A first relocated call: every patch's entry saves every caller's vector
