@@ -250,6 +250,20 @@ static void run_hit_8k(struct side *s, long first, long len)
 static char (*bare_key)[KEY_LEN + 1];
 static long bare_keys;
 
+/* The text of the baselines' key number i. */
+static void baseline_key(char key[KEY_LEN + 1], long i)
+{
+	snprintf(key, KEY_LEN + 1, "bench-%061ld", i);
+}
+
+/* The baselines' value of key i (make_bare_keys made it): libmemo's size. */
+static void set_baseline_value(memcached_st *mc, long i)
+{
+	static const char v[ENTRY_SIZE];
+
+	memcached_set(mc, bare_key[i], KEY_LEN, v, sizeof v, 0, 0);
+}
+
 /* Made before any timing: formatting one (snprintf, ~170 ns) is no part of
  * a raw get. */
 static void make_bare_keys(long n)
@@ -261,7 +275,7 @@ static void make_bare_keys(long n)
 		exit(1);
 	}
 	for (; bare_keys < n; bare_keys++)
-		snprintf(bare_key[bare_keys], sizeof *bare_key, "bench-%061ld", bare_keys);
+		baseline_key(bare_key[bare_keys], bare_keys);
 }
 
 /* The bare get of call i's value (make_bare_keys made its key). */
@@ -287,7 +301,7 @@ static void run_plain(struct side *s, long first, long len)
 
 	for (long i = first; i < first + len; i++) {
 		hash_args(i, s->argbytes);
-		snprintf(key, sizeof key, "bench-%061ld", s->key_at + i);
+		baseline_key(key, s->key_at + i);
 		free(memcached_get(s->mc, key, KEY_LEN, &vlen, &flags, &rc));
 	}
 }
@@ -295,12 +309,9 @@ static void run_plain(struct side *s, long first, long len)
 /* The baseline's values for calls [0, n): n distinct keys, and their keys. */
 static void preload_baseline_values(memcached_st *mc, long n)
 {
-	char v[ENTRY_SIZE] = { 0 };
-	long i;
-
 	make_bare_keys(n);
-	for (i = 0; i < n; i++)
-		memcached_set(mc, bare_key[i], KEY_LEN, v, sizeof v, 0, 0);
+	for (long i = 0; i < n; i++)
+		set_baseline_value(mc, i);
 }
 
 /* libmemo's entries for calls [0, n) and, with a server, the baselines'
@@ -315,7 +326,6 @@ static void preload_baseline_values(memcached_st *mc, long n)
  * -o hashpower=20). */
 static int fill(long n, int port)
 {
-	char v[ENTRY_SIZE] = { 0 };
 	memcached_st *mc = port ? connect_to(port) : NULL;
 	long i;
 	int k;
@@ -327,7 +337,7 @@ static int fill(long n, int port)
 		fill_buf(i);
 		sink = bf_buf(buf, sizeof buf);
 		for (k = 0; mc && k < 3; k++)
-			memcached_set(mc, bare_key[k * n + i], KEY_LEN, v, sizeof v, 0, 0);
+			set_baseline_value(mc, k * n + i);
 	}
 	if (mc)
 		memcached_free(mc);
