@@ -27,7 +27,8 @@
  *   needed, since a result stored meanwhile would need a body run within
  *   that one round trip; such a body may run twice, never giving a wrong
  *   result). A waiter costs one request per poll, at most one per 10 ms,
- *   and its first lookup's `add`, which lost.
+ *   and its first lookup's `add`, which lost; one that takes the lease
+ *   over looks the entry up once more before computing (lease_step).
  *   Where the lookup cannot tell (the folder, whose lease costs no round
  *   trip), a caller tries the lease at each poll, and one that takes it
  *   looks the entry up once more before computing.
@@ -382,10 +383,13 @@ static enum flight_step lease_step(struct hook *h, const struct memo_key *k, str
 	if (r == STORE_HIT) {
 		f->leased = true;
 		slot_note_lease(h, f);
-		/* The lookup that missed saw the lease free: compute. Else the
-		 * last holder may have stored and dropped between our miss and
-		 * now: look once more before computing. */
-		if (f->held == 0)
+		/* The lookup that missed saw the lease free, on a first look:
+		 * compute. Else the last holder may have stored and dropped
+		 * between our miss and now: look once more before computing.
+		 * A caller that waited always looks again: every waiter sees
+		 * the same lease end at once, so another's takeover, body and
+		 * set within our one round trip is likely, not rare (t1109). */
+		if (f->held == 0 && !f->waited)
 			return compute(h, f, false);
 		f->state = FL_RECHECK;
 		return FLIGHT_POLL;
