@@ -6,7 +6,9 @@
 # callee's callee, an import swapped), new arguments are a first call, an
 # unrelated edit misses nothing, and a prototype change and a flush say so.
 # The explanation survives a silent run: asked for afterwards, it still names
-# the change; arguments cached two states back are told against that state. Outputs stay those of the program run without libmemo.
+# the change; arguments cached two states back are told against that state;
+# a history written by a build of another key format says so. Outputs stay
+# those of the program run without libmemo.
 source "$TOP/tests/lib.sh"
 
 SRC="$TOP/tests/progs/identity/matrix.c"
@@ -102,6 +104,17 @@ explained "ignore_args added, again" ""
 "$B/memo" flush -c memo.d simulate >/dev/null || fail "memo flush"
 run bin/BASE 20 0.5
 explained "after memo flush" "libmemo: explain: 'simulate' miss: its entries were flushed (memo flush) since these arguments were cached"
+
+# libmemo upgraded from a build whose keys were another format: its states
+# carry no key format (format 1), and none of its entries can be found.
+run bin/BASE 20 0.5
+record=$(grep -rl '^memo-explain ' cache | head -n 1)
+[ -n "$record" ] && grep -q '^state .* k2$' "$record" || fail "no explain record with its key format"
+sed -i 's/^\(state .*\) k2$/\1/' "$record"
+run bin/BASE 21 0.5
+explained "a build of key format 1 before" "libmemo: explain: 'simulate' miss: libmemo's key format changed since the last run (version 1, now 2: libmemo was upgraded), so entries written before are never found: each call computes once more"
+run bin/BASE 21 0.5
+explained "key format 1 before, again" ""
 
 # Without MEMO_EXPLAIN, a miss says nothing.
 MEMO_EXPLAIN= run bin/BASE 40 0.5

@@ -19,7 +19,9 @@
  * flush generation) differs, newest first, the call's key under that state
  * is computed and looked up; present means "the code changed since these
  * arguments were cached" (and what changed between that state and this
- * one), absent everywhere means "first call with these arguments".
+ * one), absent everywhere means "first call with these arguments". A newest
+ * earlier state whose prototype, rules or key format (a build of libmemo's
+ * before) differ changed every key: that is said instead.
  */
 #include "call/explain.h"
 
@@ -302,12 +304,14 @@ static void compare(const struct records_xstate *o, const struct records_xstate 
 enum why_kind {
 	WHY_FIRST = 0,		/* no earlier state, or the same one: new arguments */
 	WHY_PROTO,		/* the prototype or rules changed: every key did */
+	WHY_FORMAT,		/* libmemo's key format changed: every key did */
 	WHY_KEY,		/* identity or generation changed: look the old key up */
 };
 
 /* What one earlier state tells about a miss. */
 struct explain_base {
 	int kind;			/* enum why_kind */
+	unsigned key_format;		/* WHY_FORMAT: that state's */
 	bool identity_changed;
 	blake2b_state old_prefix;	/* WHY_KEY: the key prefix of that state */
 	char what[1024];		/* WHY_KEY with identity_changed: which parts */
@@ -327,12 +331,18 @@ static struct explain_hook *xh;
 static bool same_state(const struct records_xstate *a, const struct records_xstate *b)
 {
 	return !memcmp(a->identity, b->identity, 32) && a->generation == b->generation &&
-	       !memcmp(a->proto, b->proto, 32);
+	       !memcmp(a->proto, b->proto, 32) && a->key_format == b->key_format;
 }
 
 static void keep_base(struct hook *h, struct explain_base *x, const struct records_xstate *base,
 		      const struct records_xstate *cur)
 {
+	/* another build's keys: none of its entries can be asked for */
+	if (base->key_format != cur->key_format) {
+		x->kind = WHY_FORMAT;
+		x->key_format = base->key_format;
+		return;
+	}
 	if (memcmp(base->proto, cur->proto, 32)) {
 		x->kind = WHY_PROTO;
 		return;
@@ -382,6 +392,7 @@ void explain_activate(struct hook *h)
 	memcpy(cur.identity, h->identity, 32);
 	cur.generation = h->generation;
 	memcpy(cur.proto, proto, 32);
+	cur.key_format = KEY_FORMAT_VERSION;
 
 	/* a copy found after the first (boot/activate.c) has a history of its own */
 	records_explain_key(&k, memo_cfg->cache.namespace_, h->fn->symbol, h->fn->version,
@@ -413,6 +424,7 @@ void explain_activate(struct hook *h)
 			memcpy(cur.identity, h->identity, 32);
 			cur.generation = h->generation;
 			memcpy(cur.proto, proto, 32);
+			cur.key_format = KEY_FORMAT_VERSION;
 		}
 		bases = st;
 		nbases = n;
@@ -490,6 +502,12 @@ void explain_miss(struct hook *h, void **args, int skipped)
 		else
 			say(h, "the code identity changed since these arguments were cached%s%s",
 			    *b->what ? ": " : "", b->what);
+		return;
+	}
+	if (x && x->nbase && x->base[0].kind == WHY_FORMAT) {
+		say(h, "libmemo's key format changed since %s (version %u, now %u: libmemo was "
+		    "upgraded), so entries written before are never found: each call computes "
+		    "once more", x->since, x->base[0].key_format, KEY_FORMAT_VERSION);
 		return;
 	}
 	if (x && x->nbase && x->base[0].kind == WHY_PROTO) {

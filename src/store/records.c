@@ -464,11 +464,15 @@ static int parse_line(struct records_xstate *s, char *line)
 
 	for (char *t = strtok_r(line, " ", &save); t && n < 7; t = strtok_r(NULL, " ", &save))
 		w[n++] = t;
-	if (n == 4 && !strcmp(w[0], "state")) {
-		char *end;
+	if ((n == 4 || n == 5) && !strcmp(w[0], "state")) {
+		char *end, *fend;
 		s->generation = strtoull(w[2], &end, 10);
-		return *end || util_unhex(s->identity, w[1], 32) || util_unhex(s->proto, w[3], 32) ?
-		       -1 : 0;
+		fend = end;
+		s->key_format = 1;	/* written before the key format was recorded */
+		if (n == 5)
+			s->key_format = w[4][0] == 'k' ? (unsigned)strtoul(w[4] + 1, &fend, 10) : 0;
+		return *end || *fend || !s->key_format || util_unhex(s->identity, w[1], 32) ||
+		       util_unhex(s->proto, w[3], 32) ? -1 : 0;
 	}
 	if (n == 6 && !strcmp(w[0], "fn"))
 		return add_fn(s, w[1], w[2], w[3], w[4], w[5]);
@@ -607,7 +611,8 @@ void records_explain_put_state(struct records_xtext *t, const uint8_t identity[3
 
 	util_hex(idhex, identity, 32);
 	util_hex(phex, proto, 32);
-	put(t, "state %s %llu %s\n", idhex, (unsigned long long)generation, phex);
+	put(t, "state %s %llu %s k%u\n", idhex, (unsigned long long)generation, phex,
+	    KEY_FORMAT_VERSION);
 }
 
 void records_explain_put_fn(struct records_xtext *t, const char *parent, const char *name,

@@ -90,7 +90,7 @@ void records_lease_key(struct memo_key *lease, const struct memo_key *entry);
  * One file per configured symbol@version, holding its last two states,
  * newest first:
  *   memo-explain 1
- *   state IDENTITY-HEX GENERATION PROTO-HEX
+ *   state IDENTITY-HEX GENERATION PROTO-HEX kKEY-FORMAT   (no kN: format 1)
  *   fn PARENT NAME CODE-HEX DATA-HEX STRINGS-HEX    (PARENT "-": the symbol)
  *   import FN NAME@VERSION PROVIDER                 (PROVIDER: build-id)
  *   end
@@ -119,6 +119,7 @@ struct records_xstate {
 	uint8_t identity[32];
 	uint64_t generation;
 	uint8_t proto[32];	/* digest of the canonical prototype and rules */
+	unsigned key_format;	/* KEY_FORMAT_VERSION of the build that wrote it */
 	struct records_xfn *fn;
 	int nfn;
 	struct records_ximport *imp;
