@@ -4,7 +4,9 @@
 # memcached alone, are then all hits, the output as without libmemo. Under a
 # secret_file, an archive made by a writer without the secret (entries
 # resealed with a plain checksum, or a MAC under another secret) imports
-# nothing, and neither does one tampered with; a cut archive is refused.
+# nothing, and neither does one tampered with; a cut archive is refused, and
+# so is one of another key format (a build before key format 2 wrote no
+# `keys` line), whose entries no lookup of this build would find.
 source "$TOP/tests/lib.sh"
 app="$P/inline/app"
 FORGE="$TOP/tests/forge.py"
@@ -70,11 +72,12 @@ served s2
 
 # an archive of the entries resealed by a writer without the secret
 pack() {	# pack FOLDER ARCHIVE: the folder's entries, in the archive format
-	python3 - "$1" "$2" <<'PY'
+	python3 - "$1" "$2" all.arch <<'PY'
 import glob, os, sys
 files = [f for f in glob.glob(sys.argv[1] + "/*/m1-*")]
 with open(sys.argv[2], "wb") as out:
-    out.write(b"memo-archive 1\n")
+    with open(sys.argv[3], "rb") as real:      # its first two lines: the header
+        out.write(real.readline() + real.readline())
     for f in files:
         data = open(f, "rb").read()
         out.write(b"entry %s %d\n" % (os.path.basename(f).encode(), len(data)) + data + b"\n")
@@ -104,6 +107,21 @@ PY
 grep -q "^imported 6 entries.*; refused 1 that did not verify" out || { cat out; fail "tampered: not said"; }
 "$B/memo" import -c s3 all.arch >out 2>err && fail "an archive without MACs was imported under a secret"
 grep -q "^imported 0 entries from 'all.arch'; refused 7" out || { cat out; fail "plain archive: not said"; }
+
+note "an archive of key format 1, as builds before key format 2 wrote it"
+head -n 2 all.arch | grep -qx 'keys [0-9]*' || fail "the archive does not say its key format"
+python3 - all.arch old.arch <<'PY'
+import sys
+with open(sys.argv[1], "rb") as f:
+    head, keys, rest = f.readline(), f.readline(), f.read()
+open(sys.argv[2], "wb").write(head + rest)
+PY
+cfg o "dir = $T/o-cache"
+"$B/memo" import -c o old.arch >out 2>err && fail "an archive of key format 1 was imported"
+grep -q "^memo: 'old.arch': its entries' keys are of format 1, this build's of format [0-9]* (libmemo was upgraded)" err ||
+	{ cat err; fail "key format 1: not said"; }
+grep -qx "imported 0 entries from 'old.arch'" out || { cat out; fail "key format 1: a count"; }
+[ -z "$(find o-cache -name 'm1-*' 2>/dev/null)" ] || fail "key format 1: entries were written"
 
 note "a cut archive"
 head -c 300 all.arch >cut.arch

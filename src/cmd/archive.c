@@ -15,7 +15,7 @@
 
 int archive_begin(FILE *f)
 {
-	return fputs("memo-archive 1\n", f) < 0 ? -1 : 0;
+	return fprintf(f, "memo-archive 1\nkeys %u\n", KEY_FORMAT_VERSION) < 0 ? -1 : 0;
 }
 
 int archive_entry(FILE *f, const char *key, const void *val, size_t len)
@@ -51,6 +51,7 @@ int archive_read(const char *path, int (*fn)(void *ctx, const char *key, const v
 	char line[128], key[KEY_TEXT_MAX];
 	uint64_t count = 0, said;
 	unsigned long long len;
+	unsigned keys = 0;	/* the key format of the entries: 1 if not said */
 	void *val = NULL;
 	int r = -1, n;
 
@@ -67,6 +68,17 @@ int archive_read(const char *path, int (*fn)(void *ctx, const char *key, const v
 
 		if (read_line(f, line, sizeof line) < 0) {
 			snprintf(why, whylen, "cut at byte %ld: no 'end' line", at);
+			goto out;
+		}
+		if (!keys && sscanf(line, "keys %u%n", &keys, &n) == 1 && !line[n] && keys)
+			continue;
+		if (!keys)
+			keys = 1;	/* written before archives said it */
+		if (keys != KEY_FORMAT_VERSION) {
+			snprintf(why, whylen, "its entries' keys are of format %u, this build's of "
+				 "format %u (libmemo was upgraded): none would ever be found; import "
+				 "it with a build of format %u, or let this one compute the results "
+				 "again", keys, KEY_FORMAT_VERSION, keys);
 			goto out;
 		}
 		if (sscanf(line, "end %" SCNu64 "%n", &said, &n) == 1 && !line[n]) {

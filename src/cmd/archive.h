@@ -5,6 +5,8 @@
  * file's alone:
  *
  *     memo-archive 1\n
+ *     keys FORMAT\n             the entries' key format (KEY_FORMAT_VERSION);
+ *                               none before format 2: format 1, refused
  *     entry KEY LENGTH\n        KEY: the entry's key text (m1-...), LENGTH
  *     <LENGTH bytes: the value as stored>\n         in decimal
  *     ...
