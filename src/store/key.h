@@ -9,8 +9,9 @@
  * a call's bytes start a block: one compression less for most keys (format
  * version 2; version 1's keys are never asked again, so entries written by a
  * build before are computed once more). Buffers of a MiB or more are hashed
- * as a tree on every core (treehash.h). A long double, alone or in an array, is hashed over its 10
- * bytes, never its 6 of padding. Hot-path safe, any thread.
+ * as a tree on every core (treehash.h). A long double, alone or in an
+ * array, is hashed over its 10 bytes, never its 6 of padding. Hot-path
+ * safe, any thread.
  */
 #ifndef MEMO_KEY_H
 #define MEMO_KEY_H
