@@ -5,8 +5,9 @@
 # look the entry up once more and be served, not compute a second time.
 # A relay (mchold.py) makes the race certain: it holds the waiter's `add`
 # until the other caller has run. Order, not timing: the waiter starts 4 s
-# after the holder took its lease, so its 5 s wait outlasts the lease
-# (5 to 7 s on memcached, whose expiry is counted in whole seconds).
+# after the holder took its lease, which lasts 8 to ~10 s (memcached counts
+# expiry in whole seconds): its first lookup still finds the lease held,
+# and its 8 s wait outlasts it.
 # (t1103 is the same end with the callers left to race on their own.)
 source "$TOP/tests/lib.sh"
 
@@ -17,7 +18,7 @@ for i in $(seq 1 250); do [ -s relay.port ] && break; sleep 0.02; done
 RELAY=$(cat relay.port) || fail "the relay did not start"
 
 mkdir memo.d
-conf_function gated_square 'long gated_square(int x)' single_flight=yes single_flight_wait_s=5
+conf_function gated_square 'long gated_square(int x)' single_flight=yes single_flight_wait_s=8
 conf_cache dir=off servers="127.0.0.1:$RELAY" timeout_ms=20000 stats="$T/stats.jsonl"
 export MEMO_CONFIG="$T/memo.d" FLIGHT_GATE="$T/gate"
 
