@@ -51,7 +51,7 @@ int archive_read(const char *path, int (*fn)(void *ctx, const char *key, const v
 	char line[128], key[KEY_TEXT_MAX];
 	uint64_t count = 0, said;
 	unsigned long long len;
-	unsigned keys = 0;	/* the key format of the entries: 1 if not said */
+	unsigned keys;
 	void *val = NULL;
 	int r = -1, n;
 
@@ -63,22 +63,26 @@ int archive_read(const char *path, int (*fn)(void *ctx, const char *key, const v
 		snprintf(why, whylen, "not a memo archive (no 'memo-archive 1' line first)");
 		goto out;
 	}
+	/* The entries' key format: none said before format 2, whose keys no
+	 * lookup of this build would find. */
+	if (read_line(f, line, sizeof line) < 0) {
+		snprintf(why, whylen, "cut at byte %ld: no 'end' line", ftell(f));
+		goto out;
+	}
+	if (sscanf(line, "keys %u%n", &keys, &n) != 1 || line[n])
+		keys = 1;
+	if (keys != KEY_FORMAT_VERSION) {
+		snprintf(why, whylen, "its entries' keys are of format %u, this build's of format %u "
+			 "(libmemo was upgraded): none would ever be found; import it with a build of "
+			 "format %u, or let this one compute the results again", keys,
+			 KEY_FORMAT_VERSION, keys);
+		goto out;
+	}
 	for (;;) {
 		long at = ftell(f);
 
 		if (read_line(f, line, sizeof line) < 0) {
 			snprintf(why, whylen, "cut at byte %ld: no 'end' line", at);
-			goto out;
-		}
-		if (!keys && sscanf(line, "keys %u%n", &keys, &n) == 1 && !line[n] && keys)
-			continue;
-		if (!keys)
-			keys = 1;	/* written before archives said it */
-		if (keys != KEY_FORMAT_VERSION) {
-			snprintf(why, whylen, "its entries' keys are of format %u, this build's of "
-				 "format %u (libmemo was upgraded): none would ever be found; import "
-				 "it with a build of format %u, or let this one compute the results "
-				 "again", keys, KEY_FORMAT_VERSION, keys);
 			goto out;
 		}
 		if (sscanf(line, "end %" SCNu64 "%n", &said, &n) == 1 && !line[n]) {
