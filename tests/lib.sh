@@ -207,6 +207,21 @@ start_memcached() {
 	[ -n "$MC_PORT" ] || fail "memcached did not report its port"
 }
 
+# start_relay SCRIPT TARGET [ARGS...]: tests/progs/mc/SCRIPT, a relay to
+# 127.0.0.1:TARGET on a kernel-chosen loopback port (its port file, then
+# ARGS), in the background. Sets RELAY_PORT (registered for cleanup).
+start_relay() {
+	local pf="$T/relay.port.$RANDOM$RANDOM" i
+	python3 "$TOP/tests/progs/mc/$1" "$2" "$pf" "${@:3}" &
+	_pids+=($!)
+	for i in $(seq 1 250); do
+		[ -s "$pf" ] && break
+		kill -0 "$!" 2>/dev/null || fail "$1 did not start"
+		sleep 0.02
+	done
+	RELAY_PORT=$(cat "$pf" 2>/dev/null) || fail "$1 did not report its port"
+}
+
 # start_holder [WRAPPER...]: start $P/noisy/flight's gated_square(9) under
 # libmemo in the background, the file ./gate held (touched here; remove it
 # to let bodies return), and wait until its body runs: it then holds its

@@ -10,16 +10,13 @@
 source "$TOP/tests/lib.sh"
 
 start_memcached
-python3 "$TOP/tests/progs/mc/mccount.py" "$MC_PORT" "$T/relay.port" "$T/relay.log" &
-_pids+=($!)
-for i in $(seq 1 250); do [ -s relay.port ] && break; sleep 0.02; done
-RELAY=$(cat relay.port) || fail "the relay did not start"
+start_relay mccount.py "$MC_PORT" "$T/relay.log"
 
 mkdir memo.d
 printf '[function mc_slow]\nprototype = double mc_slow(int seed, long n)\ntime_threshold = 0\nsingle_flight = yes\n' \
 	>memo.d/mc_slow.conf
 printf '[cache]\ndir = off\nservers = 127.0.0.1:%s\ntimeout_ms = 2000\nstats = off\n' \
-	"$RELAY" >memo.d/cache.conf
+	"$RELAY_PORT" >memo.d/cache.conf
 export MEMO_CONFIG="$T/memo.d"
 bin="$P/mc/mcmain"
 K=20

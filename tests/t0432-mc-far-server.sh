@@ -11,10 +11,8 @@ start_memcached
 NEAR=$MC_PORT
 start_memcached
 FAR_MC=$MC_PORT
-python3 "$TOP/tests/progs/mc/mcdelay.py" "$FAR_MC" 15 "$T/far.port" &
-_pids+=($!)
-for i in $(seq 1 250); do [ -s far.port ] && break; sleep 0.02; done
-FAR=$(cat far.port) || fail "the relay did not start"
+start_relay mcdelay.py "$FAR_MC" 15
+FAR=$RELAY_PORT
 
 mkdir memo.d
 cp "$TOP"/tests/progs/mc/memo.d/mc_slow.conf memo.d/

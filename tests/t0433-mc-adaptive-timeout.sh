@@ -17,10 +17,8 @@
 source "$TOP/tests/lib.sh"
 
 start_memcached
-python3 "$TOP/tests/progs/mc/mcdelay.py" "$MC_PORT" 40 "$T/far.port" &
-_pids+=($!)
-for i in $(seq 1 250); do [ -s far.port ] && break; sleep 0.02; done
-FAR=$(cat far.port) || fail "the relay did not start"
+start_relay mcdelay.py "$MC_PORT" 40
+FAR=$RELAY_PORT
 
 mkdir memo.d
 cp "$TOP"/tests/progs/mc/memo.d/mc_slow.conf memo.d/

@@ -12,14 +12,11 @@
 source "$TOP/tests/lib.sh"
 
 start_memcached
-python3 "$TOP/tests/progs/mc/mchold.py" "$MC_PORT" "$T/relay.port" "$T/hold" &
-_pids+=($!)
-for i in $(seq 1 250); do [ -s relay.port ] && break; sleep 0.02; done
-RELAY=$(cat relay.port) || fail "the relay did not start"
+start_relay mchold.py "$MC_PORT" "$T/hold"
 
 mkdir memo.d
 conf_function gated_square 'long gated_square(int x)' single_flight=yes single_flight_wait_s=8
-conf_cache dir=off servers="127.0.0.1:$RELAY" timeout_ms=20000 stats="$T/stats.jsonl"
+conf_cache dir=off servers="127.0.0.1:$RELAY_PORT" timeout_ms=20000 stats="$T/stats.jsonl"
 export MEMO_CONFIG="$T/memo.d" FLIGHT_GATE="$T/gate"
 
 touch hold	# a lookup's `add` (noreply) passes; a lone `add` waits

@@ -14,11 +14,9 @@ the log is whole once the client has exited.
 
   mccount.py TARGET PORTFILE LOGFILE     writes its port to PORTFILE
 """
-import asyncio
-import os
 import sys
 
-STORAGE = {b"set", b"add", b"replace", b"append", b"prepend", b"cas"}
+import relay
 
 
 def log(out, line):
@@ -27,31 +25,13 @@ def log(out, line):
 
 
 async def up(reader, writer, conn, state, out):
-    """Client to server: parse requests, skipping storage commands' data."""
-    buf, skip = b"", 0
-    while True:
-        data = await reader.read(1 << 16)
-        if not data:
-            break
+    """Client to server: each request logged, then passed on."""
+    async for words, raw in relay.requests(reader):
         state["sent"] = True
-        buf += data
-        while True:
-            if skip:
-                n = min(skip, len(buf))
-                buf, skip = buf[n:], skip - n
-                if skip:
-                    break
-            end = buf.find(b"\r\n")
-            if end < 0:
-                break
-            words, buf = buf[:end].split(), buf[end + 2:]
-            if not words:
-                continue
+        if words:
             log(out, "%d req %s %s" % (conn, words[0].decode(errors="replace"),
                                        words[1].decode(errors="replace") if len(words) > 1 else "-"))
-            if words[0] in STORAGE and len(words) >= 5 and words[4].isdigit():
-                skip = int(words[4]) + 2
-        writer.write(data)
+        writer.write(raw)
         await writer.drain()
     writer.close()
 
@@ -70,28 +50,15 @@ async def down(reader, writer, conn, state, out):
     writer.close()
 
 
-async def main():
-    target, portfile, logfile = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    out = open(logfile, "a")
-    conns = [0]
-
-    async def client(reader, writer):
-        conns[0] += 1
-        conn, state = conns[0], {"sent": False}
-        try:
-            up_r, up_w = await asyncio.open_connection("127.0.0.1", target)
-        except OSError:
-            writer.close()
-            return
-        await asyncio.gather(up(reader, up_w, conn, state, out),
-                             down(up_r, writer, conn, state, out), return_exceptions=True)
-
-    server = await asyncio.start_server(client, "127.0.0.1", 0)
-    with open(portfile + ".tmp", "w") as f:
-        f.write("%d\n" % server.sockets[0].getsockname()[1])
-    os.rename(portfile + ".tmp", portfile)
-    async with server:
-        await server.serve_forever()
+def directions():
+    """A new connection's: numbered in the order they come."""
+    conns[0] += 1
+    conn, state = conns[0], {"sent": False}
+    return (lambda r, w: up(r, w, conn, state, out),
+            lambda r, w: down(r, w, conn, state, out))
 
 
-asyncio.run(main())
+target, portfile, logfile = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+out = open(logfile, "a")
+conns = [0]
+relay.serve(target, portfile, directions)

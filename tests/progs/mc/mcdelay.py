@@ -3,10 +3,12 @@
 loopback port that forwards to 127.0.0.1:TARGET, each chunk DELAY_MS later,
 in both directions (a round trip costs twice DELAY_MS), order kept.
 
-  mcdelay.py TARGET DELAY_MS PORTFILE     writes its port to PORTFILE
+  mcdelay.py TARGET PORTFILE DELAY_MS     writes its port to PORTFILE
 """
 import asyncio
 import sys
+
+import relay
 
 
 async def pump(reader, writer, delay):
@@ -32,25 +34,5 @@ async def pump(reader, writer, delay):
     await sender
 
 
-async def main():
-    target, delay, portfile = int(sys.argv[1]), float(sys.argv[2]) / 1000, sys.argv[3]
-
-    async def client(reader, writer):
-        try:
-            up_r, up_w = await asyncio.open_connection("127.0.0.1", target)
-        except OSError:
-            writer.close()
-            return
-        await asyncio.gather(pump(reader, up_w, delay), pump(up_r, writer, delay),
-                             return_exceptions=True)
-
-    server = await asyncio.start_server(client, "127.0.0.1", 0)
-    with open(portfile + ".tmp", "w") as f:
-        f.write("%d\n" % server.sockets[0].getsockname()[1])
-    import os
-    os.rename(portfile + ".tmp", portfile)
-    async with server:
-        await server.serve_forever()
-
-
-asyncio.run(main())
+target, portfile, delay = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]) / 1000
+relay.serve(target, portfile, lambda: (lambda r, w: pump(r, w, delay),) * 2)
